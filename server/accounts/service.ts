@@ -1,0 +1,367 @@
+import type { Agency, CreateAgencyBody, Enrolment, NewOfficerInput, Officer, Role } from '../../shared/schemas/accounts.ts';
+import { isCountryCode } from '../../shared/countries.ts';
+import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
+import { Lockout } from '../auth/lockout.ts';
+import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import type { AppError} from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+
+export const SECRETARIAT_NAME = 'Network Secretariat';
+
+export function agencyView(a: AgencyRow): Agency {
+  return {
+    id: a.id,
+    name: a.name,
+    country: a.country,
+    kind: a.kind,
+    status: a.status,
+    sponsorAgencyId: a.sponsorAgencyId ?? null,
+    createdAt: a.createdAt,
+  };
+}
+
+/** Provisioning of agencies and officers: who may create, suspend, reactivate, unlock and re-role whom. */
+export class AccountsService {
+  readonly repo: AccountsRepository;
+  readonly lockout: Lockout;
+
+  constructor(private readonly ctx: AppContext) {
+    this.repo = new AccountsRepository(ctx.db);
+    this.lockout = new Lockout(this.repo, ctx.config.login);
+  }
+
+  officerView(o: OfficerRow): Officer {
+    return {
+      id: o.id,
+      agencyId: o.agencyId,
+      username: o.username,
+      displayName: o.displayName,
+      role: o.role,
+      status: o.status,
+      locked: this.lockout.isLocked(o.username, this.ctx.clock.now()),
+      createdAt: o.createdAt,
+    };
+  }
+
+  private tx<T>(fn: () => T | AppError): T {
+    return transact(this.ctx.sqlite, fn);
+  }
+
+  /** First start only: the secretariat agency and its platform administrator (invited). */
+  initPlatform(input: { username: string; displayName: string; country: string; agencyName?: string }): {
+    agency: Agency;
+    admin: Officer;
+    enrolment: Enrolment;
+  } {
+    return this.tx(() => {
+      if (this.repo.countOfficers() > 0) {
+        throw new ConflictError('Liaison is already initialised: this data directory has officers', 'already_initialised');
+      }
+      const agency = this.insertAgency({
+        name: input.agencyName ?? SECRETARIAT_NAME,
+        country: input.country,
+        kind: 'other',
+      });
+      const admin = this.insertOfficer(agency.id, { ...input, role: 'platform_admin' });
+      const enrolment = this.issueEnrolment(admin.id, null);
+      this.ctx.audit.record({
+        action: 'platform.initialised',
+        agencyId: agency.id,
+        targetType: 'officer',
+        targetId: admin.id,
+        details: { username: admin.username },
+      });
+      return { agency: agencyView(agency), admin: this.officerView(admin), enrolment };
+    });
+  }
+
+  createAgency(actor: Actor, input: CreateAgencyBody): { agency: Agency; admin: Officer; enrolment: Enrolment } {
+    if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators create agencies');
+    return this.tx(() => {
+      if (input.sponsorAgencyId !== undefined) {
+        const sponsor = this.repo.agency(input.sponsorAgencyId);
+        if (!sponsor) throw new ValidationError('Sponsoring agency does not exist', 'invalid_sponsor');
+        if (sponsor.kind !== 'ncb') throw new ValidationError('The sponsoring agency must be an NCB', 'invalid_sponsor');
+        if (sponsor.country !== input.country) {
+          throw new ValidationError('The sponsoring NCB must be in the same country', 'invalid_sponsor');
+        }
+        if (input.kind === 'ncb') throw new ValidationError('An NCB cannot be sponsored', 'invalid_sponsor');
+      }
+      const agency = this.insertAgency(input);
+      const admin = this.insertOfficer(agency.id, { ...input.admin, role: 'agency_admin' });
+      const enrolment = this.issueEnrolment(admin.id, actor.officerId);
+      this.ctx.audit.record({
+        action: 'agency.created',
+        actorId: actor.officerId,
+        agencyId: agency.id,
+        targetType: 'agency',
+        targetId: agency.id,
+        ip: actor.ip,
+        details: { name: agency.name, country: agency.country, kind: agency.kind, sponsorAgencyId: agency.sponsorAgencyId },
+      });
+      this.ctx.audit.record({
+        action: 'officer.created',
+        actorId: actor.officerId,
+        agencyId: agency.id,
+        targetType: 'officer',
+        targetId: admin.id,
+        ip: actor.ip,
+        details: { username: admin.username, role: admin.role },
+      });
+      return { agency: agencyView(agency), admin: this.officerView(admin), enrolment };
+    });
+  }
+
+  private insertAgency(input: { name: string; country: string; kind: AgencyRow['kind']; sponsorAgencyId?: string }): AgencyRow {
+    if (!isCountryCode(input.country)) {
+      throw new ValidationError(`"${input.country}" is not an ISO 3166-1 alpha-2 country code`, 'invalid_country');
+    }
+    const now = this.ctx.clock.now();
+    const row: AgencyRow = {
+      id: newId(),
+      name: input.name.trim(),
+      country: input.country,
+      kind: input.kind,
+      status: 'active',
+      sponsorAgencyId: input.sponsorAgencyId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      this.repo.insertAgency(row);
+    } catch (err) {
+      if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists');
+      throw err;
+    }
+    return row;
+  }
+
+  listAgencies(): Agency[] {
+    return this.repo.listAgencies().map(agencyView);
+  }
+
+  getAgency(id: string): Agency {
+    const a = this.repo.agency(id);
+    if (!a) throw new NotFoundError('Agency');
+    return agencyView(a);
+  }
+
+  setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Agency {
+    if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators suspend agencies');
+    return this.tx(() => {
+      const a = this.repo.agency(id);
+      if (!a) throw new NotFoundError('Agency');
+      if (a.id === actor.agencyId && status === 'suspended') {
+        throw new ConflictError('You cannot suspend your own agency', 'cannot_modify_self');
+      }
+      this.repo.updateAgency(id, { status, updatedAt: this.ctx.clock.now() });
+      if (status === 'suspended') {
+        for (const o of this.repo.listOfficers(id)) this.ctx.auth.revokeAllSessions(o.id, 'agency_suspended');
+      }
+      this.ctx.audit.record({
+        action: status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
+        actorId: actor.officerId,
+        agencyId: id,
+        targetType: 'agency',
+        targetId: id,
+        ip: actor.ip,
+      });
+      return agencyView({ ...a, status });
+    });
+  }
+
+  private insertOfficer(agencyId: string, input: NewOfficerInput & { role: Role }): OfficerRow {
+    const now = this.ctx.clock.now();
+    const row: OfficerRow = {
+      id: newId(),
+      agencyId,
+      username: input.username.toLowerCase(),
+      displayName: input.displayName.trim(),
+      role: input.role,
+      status: 'invited',
+      passwordHash: null,
+      totpSecretSealed: null,
+      totpLastStep: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (this.repo.officerByUsername(row.username)) throw new ConflictError('This username is taken', 'username_taken');
+    this.repo.insertOfficer(row);
+    return row;
+  }
+
+  /** A new one-time enrolment token (≥128 bits, stored hashed); older open tokens of the officer are revoked. */
+  private issueEnrolment(officerId: string, createdBy: string | null): Enrolment {
+    const now = this.ctx.clock.now();
+    const token = newOpaqueToken();
+    const expiresAt = now + this.ctx.config.enrolmentTtlMs;
+    this.repo.revokeOpenEnrolmentTokens(officerId, now);
+    this.repo.insertEnrolmentToken({
+      id: newId(),
+      officerId,
+      tokenHash: hashToken(token),
+      expiresAt,
+      createdBy,
+      createdAt: now,
+    });
+    // The token travels in the URL fragment, which browsers never send to the server or its logs.
+    return { token, link: `${this.ctx.config.publicUrl}/#/enrol/${token}`, expiresAt };
+  }
+
+  /** Resolves an officer the actor may manage; otherwise 404, the same as a missing officer. */
+  private manageable(actor: Actor, officerId: string): OfficerRow {
+    const o = this.repo.officer(officerId);
+    if (!o || !canManageOfficer(actor, o)) throw new NotFoundError('Officer');
+    return o;
+  }
+
+  private assertAgencyScope(actor: Actor, agencyId: string): AgencyRow {
+    const a = this.repo.agency(agencyId);
+    const inScope = actor.role === 'platform_admin' || (actor.role === 'agency_admin' && actor.agencyId === agencyId);
+    if (!a || !inScope) throw new NotFoundError('Agency');
+    return a;
+  }
+
+  createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): { officer: Officer; enrolment: Enrolment } {
+    return this.tx(() => {
+      const agency = this.assertAgencyScope(actor, agencyId);
+      if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
+      const role = input.role ?? 'officer';
+      if (roleRank(role) > roleRank(actor.role)) throw new ForbiddenError('You cannot grant a role above your own');
+      const officer = this.insertOfficer(agencyId, { ...input, role });
+      const enrolment = this.issueEnrolment(officer.id, actor.officerId);
+      this.ctx.audit.record({
+        action: 'officer.created',
+        actorId: actor.officerId,
+        agencyId,
+        targetType: 'officer',
+        targetId: officer.id,
+        ip: actor.ip,
+        details: { username: officer.username, role },
+      });
+      return { officer: this.officerView(officer), enrolment };
+    });
+  }
+
+  listOfficers(actor: Actor, agencyId: string): Officer[] {
+    this.assertAgencyScope(actor, agencyId);
+    return this.repo.listOfficers(agencyId).map((o) => this.officerView(o));
+  }
+
+  getOfficer(actor: Actor, officerId: string): Officer {
+    if (officerId === actor.officerId) {
+      const self = this.repo.officer(officerId);
+      if (self) return this.officerView(self);
+    }
+    return this.officerView(this.manageable(actor, officerId));
+  }
+
+  suspendOfficer(actor: Actor, officerId: string): Officer {
+    return this.tx(() => {
+      const o = this.manageable(actor, officerId);
+      if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
+      if (o.status === 'suspended') return this.officerView(o);
+      this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.ctx.clock.now() });
+      this.repo.revokeOpenEnrolmentTokens(o.id, this.ctx.clock.now());
+      const revoked = this.ctx.auth.revokeAllSessions(o.id, 'officer_suspended');
+      this.ctx.audit.record({
+        action: 'officer.suspended',
+        actorId: actor.officerId,
+        agencyId: o.agencyId,
+        targetType: 'officer',
+        targetId: o.id,
+        ip: actor.ip,
+        details: { sessionsRevoked: revoked },
+      });
+      this.ctx.events.emit('officer.suspended', { officerId: o.id });
+      return this.officerView({ ...o, status: 'suspended' });
+    });
+  }
+
+  reactivateOfficer(actor: Actor, officerId: string): Officer {
+    return this.tx(() => {
+      const o = this.manageable(actor, officerId);
+      if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
+      // An officer who never finished enrolment goes back to "invited".
+      const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
+      this.repo.updateOfficer(o.id, { status, updatedAt: this.ctx.clock.now() });
+      this.ctx.audit.record({
+        action: 'officer.reactivated',
+        actorId: actor.officerId,
+        agencyId: o.agencyId,
+        targetType: 'officer',
+        targetId: o.id,
+        ip: actor.ip,
+      });
+      return this.officerView({ ...o, status });
+    });
+  }
+
+  unlockOfficer(actor: Actor, officerId: string): Officer {
+    return this.tx(() => {
+      const o = this.manageable(actor, officerId);
+      this.lockout.clear(o.username);
+      this.ctx.audit.record({
+        action: 'officer.unlocked',
+        actorId: actor.officerId,
+        agencyId: o.agencyId,
+        targetType: 'officer',
+        targetId: o.id,
+        ip: actor.ip,
+      });
+      return this.officerView(o);
+    });
+  }
+
+  setRole(actor: Actor, officerId: string, role: Role): Officer {
+    return this.tx(() => {
+      const o = this.manageable(actor, officerId);
+      if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
+      if (roleRank(role) > roleRank(actor.role)) {
+        this.ctx.audit.record({
+          action: 'officer.role_changed',
+          actorId: actor.officerId,
+          agencyId: o.agencyId,
+          targetType: 'officer',
+          targetId: o.id,
+          outcome: 'denied',
+          ip: actor.ip,
+          details: { from: o.role, to: role },
+        });
+        return new ForbiddenError('You cannot grant a role above your own');
+      }
+      this.repo.updateOfficer(o.id, { role, updatedAt: this.ctx.clock.now() });
+      this.ctx.audit.record({
+        action: 'officer.role_changed',
+        actorId: actor.officerId,
+        agencyId: o.agencyId,
+        targetType: 'officer',
+        targetId: o.id,
+        ip: actor.ip,
+        details: { from: o.role, to: role },
+      });
+      return this.officerView({ ...o, role });
+    });
+  }
+
+  /** New enrolment link (lost authenticator, expired link): re-enrolment replaces password and TOTP. */
+  reissueEnrolment(actor: Actor, officerId: string): Enrolment {
+    return this.tx(() => {
+      const o = this.manageable(actor, officerId);
+      if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');
+      const enrolment = this.issueEnrolment(o.id, actor.officerId);
+      this.ctx.audit.record({
+        action: 'enrolment.issued',
+        actorId: actor.officerId,
+        agencyId: o.agencyId,
+        targetType: 'officer',
+        targetId: o.id,
+        ip: actor.ip,
+      });
+      return enrolment;
+    });
+  }
+}

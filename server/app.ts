@@ -1,0 +1,127 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import jwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppConfig } from './config.ts';
+import { AppContext, type ContextOptions } from './context.ts';
+import { loggerOptions } from './logger.ts';
+import { registerErrorHandlers } from './http/error-handler.ts';
+import { registerAuthentication } from './http/authenticate.ts';
+import { healthRoutes } from './health/routes.ts';
+import { authRoutes } from './auth/routes.ts';
+import { accountRoutes } from './accounts/routes.ts';
+import { enrolmentRoutes } from './accounts/enrolment-routes.ts';
+import { auditRoutes } from './audit/routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export interface BuildOptions extends ContextOptions {
+  /** Use an existing context (e.g. one the CLI opened); the app then does not close it. */
+  ctx?: AppContext;
+  /** Logger override for tests (default: pino at config.logLevel). */
+  logger?: boolean;
+}
+
+export type App = FastifyInstance;
+
+/** Builds the Liaison HTTP app without listening: external plugins, then app plugins, then routes. */
+export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Promise<App> {
+  const ctx = opts.ctx ?? (await AppContext.create(config, opts));
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    genReqId: () => crypto.randomUUID(),
+    // Unknown properties are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('ctx', ctx);
+  if (!opts.ctx) app.addHook('onClose', async () => ctx.close());
+
+  registerErrorHandlers(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // libsodium runs as WebAssembly in the browser.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, credentials: false });
+  }
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: context.statusCode,
+      error: { code: 'rate_limited', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s` },
+    }),
+  });
+  await app.register(jwt, {
+    secret: { private: ctx.secrets.jwtPrivateKeyPem, public: ctx.secrets.jwtPublicKeyPem },
+    sign: {
+      algorithm: 'EdDSA',
+      iss: config.jwt.issuer,
+      aud: config.jwt.audience,
+      expiresIn: `${config.jwt.accessTtlSeconds}s`,
+    },
+    // The algorithm is pinned: "none", HS256 and any other algorithm are rejected outright.
+    verify: {
+      algorithms: ['EdDSA'],
+      allowedIss: config.jwt.issuer,
+      allowedAud: config.jwt.audience,
+      requiredClaims: ['exp', 'iss', 'aud', 'sub', 'sid'],
+    },
+  });
+  ctx.auth.useSigner((claims) => app.jwt.sign(claims));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Liaison API',
+        version: '1',
+        description: 'End-to-end encrypted inter-agency liaison messaging. Every error is `{ error: { code, message } }`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  registerAuthentication(app);
+  await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1' });
+  await app.register(enrolmentRoutes, { prefix: '/api/v1' });
+  await app.register(accountRoutes, { prefix: '/api/v1' });
+  await app.register(auditRoutes, { prefix: '/api/v1' });
+  return app;
+}

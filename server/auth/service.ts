@@ -1,0 +1,270 @@
+import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
+import type { OfficerRow } from '../accounts/repository.ts';
+import type { AppContext } from '../context.ts';
+import { AppError, AuthRequiredError, LockedError, NotFoundError } from '../errors.ts';
+import { canManageOfficer, type Actor } from './actor.ts';
+import { transact } from '../db/tx.ts';
+import { SessionRepository } from './session-repository.ts';
+import { hashToken, newId, newOpaqueToken } from './tokens.ts';
+import { matchTotpStep, openTotpSecret } from './totp.ts';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+export type AccessTokenSigner = (claims: AccessClaims) => string;
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** One body for every credential failure, so unknown usernames, wrong passwords and wrong codes look alike. */
+export class InvalidCredentialsError extends AppError {
+  override name = 'InvalidCredentialsError';
+  constructor() {
+    super(401, 'invalid_credentials', 'Invalid username, password or authentication code');
+  }
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+/** Sign-in, refresh-token rotation with reuse detection, idle/absolute session expiry, revocation. */
+export class AuthService {
+  readonly sessions: SessionRepository;
+  private signer: AccessTokenSigner | undefined;
+
+  constructor(private readonly ctx: AppContext) {
+    this.sessions = new SessionRepository(ctx.db);
+  }
+
+  /** The app wires in @fastify/jwt's signer once it is registered. */
+  useSigner(signer: AccessTokenSigner): void {
+    this.signer = signer;
+  }
+
+  private get now(): number {
+    return this.ctx.clock.now();
+  }
+
+  async login(input: LoginBody, client: ClientInfo): Promise<TokenPair> {
+    const accounts = this.ctx.accounts;
+    const username = input.username.trim().toLowerCase();
+    const audit = (outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) =>
+      this.ctx.audit.record({
+        action: 'auth.login',
+        actorId: officer?.id ?? null,
+        agencyId: officer?.agencyId ?? null,
+        targetType: 'officer',
+        targetId: officer?.id ?? null,
+        outcome,
+        ip: client.ip,
+        details: reason ? { username, reason } : { username },
+      });
+
+    if (accounts.lockout.isLocked(username, this.now)) {
+      const officer = accounts.repo.officerByUsername(username);
+      // Same work as a real attempt, so lock state does not open a timing side channel.
+      await this.ctx.passwords.verifyDummy(input.password);
+      audit('denied', 'locked', officer);
+      throw new LockedError();
+    }
+
+    const officer = accounts.repo.officerByUsername(username);
+    let passwordOk = false;
+    if (officer?.passwordHash) passwordOk = await this.ctx.passwords.verify(officer.passwordHash, input.password);
+    else await this.ctx.passwords.verifyDummy(input.password);
+
+    // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
+    return transact(this.ctx.sqlite, (): TokenPair | AppError => {
+      const fail = (reason: string): AppError => {
+        const locked = accounts.lockout.recordFailure(username, this.now);
+        audit('failure', reason, officer);
+        if (locked) {
+          this.ctx.audit.record({
+            action: 'auth.locked',
+            agencyId: officer?.agencyId ?? null,
+            targetType: 'officer',
+            targetId: officer?.id ?? null,
+            ip: client.ip,
+            details: { username },
+          });
+        }
+        return new InvalidCredentialsError();
+      };
+      // Re-read inside the transaction: the account may have changed while Argon2 ran.
+      const current = officer ? accounts.repo.officer(officer.id) : undefined;
+      if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');
+      const seed = openTotpSecret(this.ctx.secrets.dataKey, current.id, current.totpSecretSealed);
+      const step = matchTotpStep(seed, input.totp, this.now);
+      if (step === null) return fail('totp');
+      if (!accounts.repo.advanceTotpStep(current.id, step)) return fail('totp_replay');
+      accounts.lockout.clear(username);
+      const agency = accounts.repo.agency(current.agencyId);
+      if (current.status !== 'active' || agency?.status !== 'active') {
+        audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
+        return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
+      }
+      const pair = this.createSession(current, input.deviceLabel ?? 'Unnamed device', client);
+      audit('success', null, current);
+      return pair;
+    });
+  }
+
+  /** Opens a session (refresh-token family) and returns its first token pair. Call inside a transaction. */
+  createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo): TokenPair {
+    const now = this.now;
+    const sessionId = newId();
+    this.sessions.insertSession({
+      id: sessionId,
+      officerId: officer.id,
+      deviceLabel,
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 300) ?? null,
+      createdAt: now,
+      lastUsedAt: now,
+      absoluteExpiresAt: now + this.ctx.config.session.absoluteTimeoutMs,
+    });
+    return this.issuePair(officer, sessionId);
+  }
+
+  private issuePair(officer: OfficerRow, sessionId: string): TokenPair {
+    if (!this.signer) throw new Error('AuthService.issuePair: no access-token signer configured');
+    const refreshToken = newOpaqueToken();
+    this.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
+    return {
+      accessToken: this.signer({ sub: officer.id, sid: sessionId }),
+      accessTokenExpiresAt: this.now + this.ctx.config.jwt.accessTtlSeconds * 1000,
+      refreshToken,
+      sessionId,
+      officer: this.ctx.accounts.officerView(officer),
+    };
+  }
+
+  private expiryReason(s: { revokedAt: number | null; lastUsedAt: number; absoluteExpiresAt: number }): string | null {
+    if (s.revokedAt !== null) return 'revoked';
+    if (this.now >= s.absoluteExpiresAt) return 'absolute_timeout';
+    if (this.now - s.lastUsedAt >= this.ctx.config.session.idleTimeoutMs) return 'idle_timeout';
+    return null;
+  }
+
+  /** Rotates the refresh token; a token presented twice revokes its whole family (theft detection). */
+  refresh(refreshToken: string, client: ClientInfo): TokenPair {
+    const hash = hashToken(refreshToken);
+    return transact(this.ctx.sqlite, (): TokenPair | AppError => {
+      const row = this.sessions.refreshRow(hash);
+      if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
+      const { session } = row;
+      const officer = this.ctx.accounts.repo.officer(session.officerId);
+      if (!this.sessions.useRefreshToken(hash, this.now)) {
+        const revoked = this.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
+        this.ctx.audit.record({
+          action: 'auth.refresh_reuse',
+          actorId: session.officerId,
+          agencyId: officer?.agencyId ?? null,
+          targetType: 'session',
+          targetId: session.id,
+          outcome: 'denied',
+          ip: client.ip,
+        });
+        if (revoked.length > 0) {
+          this.ctx.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
+        }
+        return new AuthRequiredError('Refresh token already used; the session has been revoked', 'refresh_token_reused');
+      }
+      const expired = this.expiryReason(session);
+      if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
+      const agency = officer ? this.ctx.accounts.repo.agency(officer.agencyId) : undefined;
+      if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
+        throw new AuthRequiredError('Account is not active', 'account_inactive');
+      }
+      this.sessions.touch(session.id, this.now);
+      return this.issuePair(officer, session.id);
+    });
+  }
+
+  /** Resolves a verified access token to the acting officer, enforcing revocation, expiry and suspension. */
+  authenticate(claims: AccessClaims, ip: string | null): Actor {
+    const row = this.sessions.authRow(claims.sid, claims.sub);
+    if (!row) throw new AuthRequiredError('Session not found', 'session_expired');
+    const expired = this.expiryReason(row);
+    if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
+    if (row.status !== 'active' || row.agencyStatus !== 'active') {
+      throw new AuthRequiredError('Account is not active', 'account_inactive');
+    }
+    // Idle tracking needs only minute resolution: skip the write (and its fsync) on most requests.
+    if (this.now - row.lastUsedAt >= TOUCH_EVERY_MS) this.sessions.touch(row.sessionId, this.now);
+    return { officerId: row.officerId, agencyId: row.agencyId, role: row.role, sessionId: row.sessionId, ip };
+  }
+
+  logout(actor: Actor): void {
+    transact(this.ctx.sqlite, () => {
+      this.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
+      this.ctx.audit.record({
+        action: 'auth.logout',
+        actorId: actor.officerId,
+        agencyId: actor.agencyId,
+        targetType: 'session',
+        targetId: actor.sessionId,
+        ip: actor.ip,
+      });
+    });
+    this.ctx.events.emit('sessions.revoked', { officerId: actor.officerId, sessionIds: [actor.sessionId], reason: 'logout' });
+  }
+
+  listSessions(officerId: string, currentSessionId: string | null): Session[] {
+    const idle = this.ctx.config.session.idleTimeoutMs;
+    return this.sessions
+      .listActive(officerId, this.now)
+      .filter((s) => this.now - s.lastUsedAt < idle)
+      .map((s) => ({
+        id: s.id,
+        deviceLabel: s.deviceLabel,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        createdAt: s.createdAt,
+        lastUsedAt: s.lastUsedAt,
+        absoluteExpiresAt: s.absoluteExpiresAt,
+        current: s.id === currentSessionId,
+      }));
+  }
+
+  /** Revokes sessions of an officer; call inside the caller's transaction. Returns how many were revoked. */
+  revokeAllSessions(officerId: string, reason: string, sessionId?: string): number {
+    const ids = this.sessions.revoke(officerId, this.now, reason, sessionId);
+    if (ids.length > 0) this.ctx.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason });
+    return ids.length;
+  }
+
+  /** Own sessions (any officer) or another officer's (their administrators). */
+  revokeSessions(actor: Actor, officerId: string, sessionId?: string): number {
+    return transact(this.ctx.sqlite, () => {
+      const target = this.ctx.accounts.repo.officer(officerId);
+      const self = officerId === actor.officerId;
+      if (!target || (!self && !canManageOfficer(actor, target))) throw new NotFoundError('Officer');
+      if (sessionId !== undefined) {
+        const s = this.sessions.session(sessionId);
+        if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
+      }
+      const n = this.revokeAllSessions(officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
+      this.ctx.audit.record({
+        action: 'session.revoked',
+        actorId: actor.officerId,
+        agencyId: target.agencyId,
+        targetType: sessionId ? 'session' : 'officer',
+        targetId: sessionId ?? officerId,
+        ip: actor.ip,
+        details: { count: n },
+      });
+      return n;
+    });
+  }
+
+  /** Sessions of another officer, for their administrators. */
+  listSessionsOf(actor: Actor, officerId: string): Session[] {
+    const target = this.ctx.accounts.repo.officer(officerId);
+    if (!target || (officerId !== actor.officerId && !canManageOfficer(actor, target))) throw new NotFoundError('Officer');
+    return this.listSessions(officerId, actor.sessionId);
+  }
+}

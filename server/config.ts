@@ -1,0 +1,125 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Argon2Params {
+  /** KiB of memory per hash. */
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: LogLevel;
+  /** Allowed CORS origins; empty = CORS off. */
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  jwt: { issuer: string; audience: string; accessTtlSeconds: number };
+  session: { idleTimeoutMs: number; absoluteTimeoutMs: number };
+  login: {
+    maxFailures: number;
+    failureWindowMs: number;
+    /** 0 = locked accounts stay locked until an administrator unlocks them. */
+    lockoutCooldownMs: number;
+    /** Per-IP throttle on sign-in endpoints. */
+    ipMaxPerWindow: number;
+    ipWindowMs: number;
+  };
+  rateLimit: { max: number; windowMs: number };
+  enrolmentTtlMs: number;
+  argon2: Argon2Params;
+  audit: { checkpointEvery: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** Defaults shared by the environment loader and tests; every field can be overridden. */
+export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const port = overrides.port ?? 8080;
+  const host = overrides.host ?? '127.0.0.1';
+  return {
+    port,
+    host,
+    dataDir: path.resolve('./data'),
+    publicUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    logLevel: 'info',
+    corsOrigins: [],
+    bodyLimitBytes: 1024 * 1024,
+    trustProxy: false,
+    jwt: { issuer: 'liaison', audience: 'liaison-api', accessTtlSeconds: 10 * 60 },
+    session: { idleTimeoutMs: 30 * MINUTE_MS, absoluteTimeoutMs: 12 * HOUR_MS },
+    login: {
+      maxFailures: 5,
+      failureWindowMs: 15 * MINUTE_MS,
+      lockoutCooldownMs: 0,
+      ipMaxPerWindow: 30,
+      ipWindowMs: MINUTE_MS,
+    },
+    rateLimit: { max: 1200, windowMs: MINUTE_MS },
+    enrolmentTtlMs: 72 * HOUR_MS,
+    // OWASP's Argon2id baseline (19 MiB, t=2, p=1).
+    argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+    audit: { checkpointEvery: 100 },
+    ...overrides,
+  };
+}
+
+/** Reads and validates configuration from the environment once, at start. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = intFrom(env, 'PORT', 8080, 0, 65_535);
+  const host = env.HOST || '127.0.0.1';
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const base = defaultConfig({ port, host });
+  const publicUrl = (env.PUBLIC_URL || base.publicUrl).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
+  }
+  const corsOrigins = (env.CORS_ORIGINS || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    ...base,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    publicUrl,
+    logLevel,
+    corsOrigins,
+    trustProxy: env.TRUST_PROXY === 'true',
+    bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', base.bodyLimitBytes, 1024, 64 * 1024 * 1024),
+    login: {
+      ...base.login,
+      lockoutCooldownMs: intFrom(env, 'LOCKOUT_COOLDOWN_MINUTES', 0, 0, 7 * 24 * 60) * MINUTE_MS,
+      ipMaxPerWindow: intFrom(env, 'LOGIN_RATE_PER_MINUTE', base.login.ipMaxPerWindow, 1, 100_000),
+    },
+    rateLimit: { ...base.rateLimit, max: intFrom(env, 'RATE_LIMIT_PER_MINUTE', base.rateLimit.max, 1, 1_000_000) },
+    argon2: {
+      memoryCost: intFrom(env, 'ARGON2_MEMORY_KIB', base.argon2.memoryCost, 8_192, 4 * 1024 * 1024),
+      timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),
+      parallelism: 1,
+    },
+  };
+}

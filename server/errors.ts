@@ -1,0 +1,64 @@
+/** Typed application errors; one handler (server/http/error-handler.ts) maps them to `{ error: { code, message } }`. */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.details = options?.details;
+  }
+  readonly details: Record<string, unknown> | undefined;
+}
+
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  constructor(message: string, code = 'validation_failed') {
+    super(400, code, message);
+  }
+}
+
+export class AuthRequiredError extends AppError {
+  override name = 'AuthRequiredError';
+  constructor(message = 'Authentication required', code = 'unauthorized') {
+    super(401, code, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError';
+  constructor(message = 'You are not allowed to do this', code = 'forbidden') {
+    super(403, code, message);
+  }
+}
+
+/** Also used for resources that exist but are outside the caller's reach, so "forbidden" and "missing" look the same. */
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(what = 'Resource') {
+    super(404, 'not_found', `${what} not found`);
+  }
+}
+
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  constructor(message: string, code = 'conflict') {
+    super(409, code, message);
+  }
+}
+
+export class LockedError extends AppError {
+  override name = 'LockedError';
+  constructor(message = 'Account locked after repeated failed sign-ins; ask your agency administrator to unlock it') {
+    super(423, 'account_locked', message);
+  }
+}
+
+export class UnavailableError extends AppError {
+  override name = 'UnavailableError';
+  constructor(message = 'Service temporarily unavailable, retry shortly', options?: { cause?: unknown }) {
+    super(503, 'unavailable', message, options);
+  }
+}

@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError } from '../errors.ts';
+
+interface MappedError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Fastify's own 4xx errors, by code, mapped to stable Liaison error codes. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Unsupported content type' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'Body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'Body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'Invalid Content-Length' },
+};
+
+const SQLITE_CODES: Record<string, MappedError> = {
+  SQLITE_BUSY: { status: 503, code: 'unavailable', message: 'The database is busy; retry shortly' },
+  SQLITE_LOCKED: { status: 503, code: 'unavailable', message: 'The database is busy; retry shortly' },
+  SQLITE_FULL: { status: 507, code: 'insufficient_storage', message: 'The server is out of storage; nothing was saved' },
+  SQLITE_IOERR: { status: 503, code: 'unavailable', message: 'Storage error; nothing was saved' },
+};
+
+export function mapError(err: FastifyError | Error): MappedError {
+  if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message };
+  const fe = err as FastifyError;
+  if (fe.validation) return { status: 400, code: 'validation_failed', message: fe.message };
+  const code = typeof fe.code === 'string' ? fe.code : '';
+  const known = FASTIFY_CODES[code];
+  if (known) return { status: known.status, code: known.code, message: known.message ?? fe.message };
+  const sqlite = SQLITE_CODES[code] ?? (code.startsWith('SQLITE_IOERR') ? SQLITE_CODES.SQLITE_IOERR : undefined);
+  if (sqlite) return sqlite;
+  if (code.startsWith('FST_JWT_')) return { status: 401, code: 'unauthorized', message: 'Missing, invalid or expired access token' };
+  if (err instanceof SyntaxError || /prototype|constructor/i.test(fe.message) && fe.statusCode === 400) {
+    return { status: 400, code: 'invalid_json', message: 'Body is not valid JSON or contains forbidden keys' };
+  }
+  const status = fe.statusCode ?? 500;
+  if (status === 429) return { status, code: 'rate_limited', message: 'Too many requests; slow down' };
+  if (status >= 400 && status < 500) return { status, code: 'bad_request', message: fe.message };
+  return { status: status >= 500 && status < 600 ? status : 500, code: 'internal_error', message: 'Internal server error' };
+}
+
+/** One place maps every error to `{ error: { code, message } }`; no stack traces or internals leave the server. */
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const mapped = mapError(err);
+    if (mapped.status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
+    if (mapped.status === 503) reply.header('retry-after', '1');
+    return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+}

@@ -1,0 +1,64 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`liaison: configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await buildApp(config);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      app.log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // close() stops accepting, lets in-flight requests finish, then onClose hooks close the database.
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const initialised = app.ctx.accounts.repo.countOfficers() > 0;
+  const lines = [
+    '',
+    `Liaison is listening on ${config.publicUrl}  (data in ${config.dataDir})`,
+    `API docs: ${config.publicUrl}/docs`,
+  ];
+  if (!initialised) {
+    lines.push(
+      '',
+      'First run: this data directory has no administrator yet. In another terminal run:',
+      '',
+      '    npm run liaison -- init',
+      '',
+      'It creates the first platform administrator and prints a one-time enrolment link.',
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  console.error('liaison: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

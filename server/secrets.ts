@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Key material the server needs; generated on first start, kept in DATA_DIR/secrets with 0600 permissions. */
+export interface ServerSecrets {
+  jwtPrivateKeyPem: string;
+  jwtPublicKeyPem: string;
+  /** 32-byte Ed25519 seed for signing audit checkpoints (and later key-log tree heads). */
+  auditSigningSeed: Uint8Array;
+  /** 32-byte key sealing TOTP seeds at rest. */
+  dataKey: Uint8Array;
+}
+
+const SEED_BYTES = 32;
+
+function readOrCreate(file: string, create: () => Buffer | string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const content = create();
+  // 'wx' refuses to overwrite a key written concurrently by another process.
+  try {
+    fs.writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return fs.readFileSync(file);
+}
+
+function readSeed(file: string): Uint8Array {
+  const raw = readOrCreate(file, () => crypto.randomBytes(SEED_BYTES).toString('base64') + '\n');
+  const seed = Buffer.from(raw.toString('utf8').trim(), 'base64');
+  if (seed.length !== SEED_BYTES) throw new Error(`readSeed: ${file} does not hold a ${SEED_BYTES}-byte key`);
+  return new Uint8Array(seed);
+}
+
+export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
+  const dir = path.join(dataDir, 'secrets');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const privPem = readOrCreate(path.join(dir, 'jwt-ed25519.pem'), () => {
+    const { privateKey } = crypto.generateKeyPairSync('ed25519');
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  }).toString('utf8');
+  const publicKeyPem = crypto.createPublicKey(privPem).export({ format: 'pem', type: 'spki' }).toString();
+  return {
+    jwtPrivateKeyPem: privPem,
+    jwtPublicKeyPem: publicKeyPem,
+    auditSigningSeed: readSeed(path.join(dir, 'audit-ed25519.seed')),
+    dataKey: readSeed(path.join(dir, 'data.key')),
+  };
+}
