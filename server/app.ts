@@ -13,6 +13,7 @@ import { loggerOptions } from './logger.ts';
 import { registerErrorHandlers } from './http/error-handler.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { healthRoutes } from './health/routes.ts';
+import { metricsRoutes } from './health/metrics.ts';
 import { authRoutes } from './auth/routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { enrolmentRoutes } from './accounts/enrolment-routes.ts';
@@ -27,8 +28,10 @@ declare module 'fastify' {
 export interface BuildOptions extends ContextOptions {
   /** Use an existing context (e.g. one the CLI opened); the app then does not close it. */
   ctx?: AppContext;
-  /** Logger override for tests (default: pino at config.logLevel). */
+  /** false disables logging (tests); default is pino JSON at config.logLevel. */
   logger?: boolean;
+  /** Where pino writes (default stdout); tests capture logs here to check redaction. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export type App = FastifyInstance;
@@ -37,7 +40,7 @@ export type App = FastifyInstance;
 export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Promise<App> {
   const ctx = opts.ctx ?? (await AppContext.create(config, opts));
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(config.logLevel),
+    logger: opts.logger === false ? false : { ...loggerOptions(config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     onProtoPoisoning: 'error',
@@ -119,6 +122,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
 
   registerAuthentication(app);
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(authRoutes, { prefix: '/api/v1' });
   await app.register(enrolmentRoutes, { prefix: '/api/v1' });
   await app.register(accountRoutes, { prefix: '/api/v1' });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../shared/schemas/auth.ts';
@@ -48,18 +49,41 @@ export function checkPasswordPolicy(password: string, username?: string): void {
   }
 }
 
-/** Argon2id on libuv's thread pool (native, async): the event loop never waits on a hash. */
+/** A counting semaphore: at most `limit` tasks run at once, the rest wait in FIFO order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * Argon2id on libuv's thread pool (native, async): the event loop never waits on a hash.
+ * Concurrent hashes are capped below the core count so a sign-in burst cannot starve the
+ * main thread of CPU (bursts queue instead of stalling every other request).
+ */
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
+  private readonly gate = new Semaphore(Math.max(1, availableParallelism() - 1));
   constructor(private readonly params: Argon2Params) {}
 
   hash(password: string): Promise<string> {
-    return hash(password, { algorithm: ARGON2ID, ...this.params });
+    return this.gate.run(() => hash(password, { algorithm: ARGON2ID, ...this.params }));
   }
 
   async verify(stored: string, password: string): Promise<boolean> {
     try {
-      return await verify(stored, password);
+      return await this.gate.run(() => verify(stored, password));
     } catch {
       return false;
     }

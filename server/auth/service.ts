@@ -93,6 +93,12 @@ export class AuthService {
         }
         return new InvalidCredentialsError();
       };
+      // Re-check the lock inside the transaction: concurrent attempts all pass the first check while
+      // Argon2 runs, and must not be evaluated (nor reset the counter) once earlier ones locked the account.
+      if (accounts.lockout.isLocked(username, this.now)) {
+        audit('denied', 'locked', officer);
+        return new LockedError();
+      }
       // Re-read inside the transaction: the account may have changed while Argon2 ran.
       const current = officer ? accounts.repo.officer(officer.id) : undefined;
       if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');

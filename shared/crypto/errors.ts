@@ -1,0 +1,63 @@
+/** Base class: every error thrown by shared/crypto carries a stable machine-readable code. */
+export class CryptoError extends Error {
+  override name = 'CryptoError';
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Malformed bytes, base64url or integer ranges. */
+export class EncodingError extends CryptoError {
+  override name = 'EncodingError';
+}
+
+/** A JSON wire object has wrong/missing/extra fields, lengths or an unknown version. */
+export class WireFormatError extends CryptoError {
+  override name = 'WireFormatError';
+}
+
+/** A signature, certificate, key-log or agreement check failed. */
+export class VerificationError extends CryptoError {
+  override name = 'VerificationError';
+}
+
+/** A membership event breaks the chain or the authority rules. */
+export class ChannelStateError extends CryptoError {
+  override name = 'ChannelStateError';
+}
+
+/** Key-transparency log tampering, rewind or equivocation. */
+export class KeyLogError extends CryptoError {
+  override name = 'KeyLogError';
+}
+
+/** Epoch key distribution or sending rules violated. */
+export class EpochError extends CryptoError {
+  override name = 'EpochError';
+}
+
+/** One type for every receive-pipeline failure, so callers cannot leak more than the code. */
+export class DecryptError extends CryptoError {
+  override name = 'DecryptError';
+}
+
+/** Attachment stream failures (truncation, reordering, trailing data, wrong id). */
+export class AttachmentError extends CryptoError {
+  override name = 'AttachmentError';
+}
+
+/** Key backup sealing/opening failures (wrong secret, downgraded KDF, swapped blob). */
+export class BackupError extends CryptoError {
+  override name = 'BackupError';
+}
+
+/** Handling-code policy or structured payload validation failures. */
+export class PolicyError extends CryptoError {
+  override name = 'PolicyError';
+}
+
+export class PayloadError extends CryptoError {
+  override name = 'PayloadError';
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench [-- --quick] [-- --only name,name]`: runs every benchmark, prints a table and writes
+ * test/bench/results.json as { "<name>": { "value": n, "unit": "…" } }.
+ * Each figure is measured in the same run as the ceiling it is compared with.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Figure {
+  value: number;
+  unit: string;
+}
+type Results = Record<string, Figure>;
+
+interface Bench {
+  name: string;
+  run(quick: boolean): Promise<Results>;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+const benches: Bench[] = [
+  {
+    name: 'crypto',
+    async run(quick) {
+      const { runCryptoOpenBench } = await import('./crypto-open.ts');
+      const r = await runCryptoOpenBench({ quick });
+      return {
+        sdk_open_per_s: { value: round(r.sdk_open_per_s, 0), unit: 'envelopes/s' },
+        ceiling_ed25519_verify_per_s: { value: round(r.ceiling_ed25519_verify_per_s, 0), unit: 'verifies/s' },
+        sdk_open_ratio: { value: round(r.sdk_open_per_s / r.ceiling_ed25519_verify_per_s, 3), unit: 'ratio (≥ 0.7)' },
+      };
+    },
+  },
+  {
+    name: 'login',
+    async run(quick) {
+      const { runLoginBurst } = await import('./login-burst.ts');
+      const r = await runLoginBurst({ seconds: quick ? 4 : 10, rate: 50 });
+      return {
+        login_burst_loop_p99_ms: { value: round(r.login_burst_loop_p99_ms), unit: 'ms (≤ 20)' },
+        login_burst_loop_max_ms: { value: round(r.login_burst_loop_max_ms), unit: 'ms' },
+        login_p50_ms: { value: round(r.login_p50_ms), unit: 'ms' },
+        login_p99_ms: { value: round(r.login_p99_ms), unit: 'ms' },
+        login_failed: { value: r.logins_failed, unit: 'count (must be 0)' },
+      };
+    },
+  },
+];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
+const only = values.only?.split(',');
+const results: Results = {};
+for (const bench of benches) {
+  if (only && !only.includes(bench.name)) continue;
+  process.stderr.write(`bench: ${bench.name}…\n`);
+  Object.assign(results, await bench.run(values.quick ?? false));
+}
+console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { value: v.value, unit: v.unit }])));
+const out = path.resolve('test/bench/results.json');
+fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+console.log(`wrote ${out}`);

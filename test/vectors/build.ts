@@ -1,0 +1,184 @@
+/**
+ * Deterministic known-answer vectors: every key, nonce and random value comes from seededRng,
+ * so re-running the builder reproduces the JSON byte for byte. Raw byte strings are hex;
+ * structured objects use their JSON wire shape (base64url).
+ */
+import {
+  appendKeyLogEntry,
+  attachmentCiphertextLength,
+  backupBlobCodec,
+  certificateCodec,
+  certificateHash,
+  createKeyEnvelope,
+  createKeyEvent,
+  emptyKeyLog,
+  emptyReceiverState,
+  encodeFields,
+  encodeHeader,
+  encryptMessage,
+  generateSignedPrekey,
+  initialChainKey,
+  keyEnvelopeCodec,
+  keyEventHash,
+  keyLogEntryCodec,
+  membershipEventCodec,
+  membershipEventHash,
+  messageEnvelopeCodec,
+  pad,
+  ratchetStep,
+  safetyNumber,
+  sealBackup,
+  signAgreement,
+  agreementCanonicalBytes,
+  signTreeHead,
+  signedPrekeyCodec,
+  startSendingChain,
+  toHex,
+  utf8,
+  generateIdentity,
+} from '../../shared/crypto/index.ts';
+import type { AgreementTerms, KeyLogState } from '../../shared/crypto/index.ts';
+import { T0, addEvent, makeWorld, seededRng, threeMemberChannel } from '../crypto/fixtures.ts';
+
+export type VectorFile = { description: string; vectors: Record<string, unknown>[] };
+
+const hex = toHex;
+
+export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<string, VectorFile> {
+  const w = makeWorld('vectors');
+  const out: Record<string, VectorFile> = {};
+
+  out['encoding'] = {
+    description: 'encodeFields(label, fields) = u32be(len(label)) || label || (u32be(len(f)) || f)*',
+    vectors: [
+      { label: 'liaison/v1/example', fields: ['', '00', 'deadbeef'], encoded: hex(encodeFields('liaison/v1/example', [new Uint8Array(0), new Uint8Array(1), Uint8Array.of(0xde, 0xad, 0xbe, 0xef)])) },
+      { label: 'ab', fields: [hex(utf8('x'))], encoded: hex(encodeFields('ab', [utf8('x')])) },
+    ],
+  };
+
+  const idRng = seededRng('identity-vector');
+  const seedInfo = (() => {
+    const r = seededRng('identity-vector');
+    return { signSeed: hex(r(32)), dhSecretKey: hex(r(32)) };
+  })();
+  const ident = generateIdentity({ officerId: 'officer-1', agencyId: 'agency-a' }, idRng);
+  const prekeyRng = seededRng('prekey-vector');
+  const prekeySecret = hex(seededRng('prekey-vector')(32));
+  const { prekey } = generateSignedPrekey(ident, { prekeyId: 7, createdAt: T0 }, prekeyRng);
+  out['identity'] = {
+    description: 'Ed25519 from seed (crypto_sign_seed_keypair), X25519 public = scalarmult_base(secret); certificates and signed prekeys',
+    vectors: [
+      { name: 'keys', ...seedInfo, signPublicKey: hex(ident.signPublicKey), dhPublicKey: hex(ident.dhPublicKey) },
+      { name: 'admin-certificate (self-issued agency root)', certificate: certificateCodec.toWire(w.adminA.cert), certificateHash: hex(certificateHash(w.adminA.cert)) },
+      { name: 'officer-certificate', certificate: certificateCodec.toWire(w.alice.cert), certificateHash: hex(certificateHash(w.alice.cert)), agencyRoot: hex(w.adminA.keys.signPublicKey) },
+      { name: 'signed-prekey', identitySignPublicKey: hex(ident.signPublicKey), prekeySecretKey: prekeySecret, prekey: signedPrekeyCodec.toWire(prekey) },
+    ],
+  };
+
+  const server = generateIdentity({ officerId: 'server', agencyId: 'platform' }, seededRng('server-vector'));
+  let log: KeyLogState = emptyKeyLog();
+  const logVectors: Record<string, unknown>[] = [];
+  const events = [
+    createKeyEvent({ kind: 'enrol', officerId: 'alice', agencyId: 'agency-a', signPublicKey: w.alice.keys.signPublicKey, dhPublicKey: w.alice.keys.dhPublicKey, time: T0 }, w.alice.keys),
+    createKeyEvent({ kind: 'cert-issue', officerId: 'alice', agencyId: 'agency-a', signPublicKey: w.alice.keys.signPublicKey, dhPublicKey: w.alice.keys.dhPublicKey, recordHash: certificateHash(w.alice.cert), time: T0 + 1 }, w.adminA.keys),
+  ];
+  for (const e of events) {
+    const r = appendKeyLogEntry(log, e);
+    log = r.log;
+    logVectors.push({ entry: keyLogEntryCodec.toWire(r.entry), eventHash: hex(keyEventHash(e)), entryHash: hex(log.headHash) });
+  }
+  const head = signTreeHead(log, server.signSecretKey, T0 + 2);
+  logVectors.push({ serverSignPublicKey: hex(server.signPublicKey), treeHead: { size: head.size, headHash: hex(head.headHash), time: head.time, signature: hex(head.signature) } });
+  out['key-log'] = { description: 'Key events, hash-chained entries and a server-signed tree head', vectors: logVectors };
+
+  const { events: chain, state } = threeMemberChannel(w);
+  const chainExtra = addEvent(state, w.alice, w.dave, T0 + 3, w.adminB);
+  out['membership'] = {
+    description: 'Membership events (create, add with co-signature, add) and their hashes; agency roots are the admins\' sign keys',
+    vectors: [
+      { agencyRoots: { 'agency-a': hex(w.adminA.keys.signPublicKey), 'agency-b': hex(w.adminB.keys.signPublicKey) } },
+      ...chain.map((e) => ({ event: membershipEventCodec.toWire(e), eventHash: hex(membershipEventHash(e)) })),
+      { name: 'add co-signed by the other agency\'s admin', event: membershipEventCodec.toWire(chainExtra), eventHash: hex(membershipEventHash(chainExtra)) },
+    ],
+  };
+
+  const epochRng = seededRng('epoch-vector');
+  const { envelope: keyEnv, epochSecret } = createKeyEnvelope({ state, sender: w.alice.keys, deviceId: w.alice.deviceId, rng: epochRng });
+  out['key-envelope'] = {
+    description: 'Epoch secret sealed (crypto_box_seal format, ephemeral keys from the seeded rng) to every member, signed by the epoch author',
+    vectors: [
+      {
+        epochSecret: hex(epochSecret),
+        recipientsDhSecretKeys: { alice: hex(w.alice.keys.dhSecretKey), bob: hex(w.bob.keys.dhSecretKey), carol: hex(w.carol.keys.dhSecretKey) },
+        keyEnvelope: keyEnvelopeCodec.toWire(keyEnv),
+      },
+    ],
+  };
+
+  const chainId = { channelId: 'c1', epoch: state.current.epoch, stateHash: state.current.stateHash, officerId: 'alice', deviceId: w.alice.deviceId };
+  let ck = initialChainKey(epochSecret, chainId);
+  const steps: Record<string, unknown>[] = [{ chainKey0: hex(ck) }];
+  for (let i = 0; i < 3; i++) {
+    const s = ratchetStep(ck);
+    steps.push({ counter: i, messageKey: hex(s.messageKey), nextChainKey: hex(s.nextChainKey) });
+    ck = s.nextChainKey;
+  }
+  out['sender-chain'] = {
+    description: 'chainKey0 = BLAKE2b-256(key=epochSecret, encodeFields("liaison/v1/sender-chain", ...)); then crypto_kdf steps',
+    vectors: [{ epochSecret: hex(epochSecret), channelId: 'c1', epoch: chainId.epoch, stateHash: hex(chainId.stateHash), officerId: 'alice', deviceId: w.alice.deviceId }, ...steps],
+  };
+
+  const envRng = seededRng('envelope-vector');
+  let sending = startSendingChain(epochSecret, chainId);
+  const envVectors: Record<string, unknown>[] = [];
+  for (const [i, payload] of ([{ kind: 'text', text: 'Shipment leaves Antwerp on Tuesday.' }, { kind: 'case-note', caseRef: 'CASE-42', text: 'x'.repeat(1024) }] as const).entries()) {
+    const r = encryptMessage({
+      channel: state,
+      sending,
+      sender: w.alice.keys,
+      messageId: `msg-${i}`,
+      handling: 'TLP:AMBER',
+      payload,
+      time: T0 + 1000 + i,
+      keyLogHead: { size: log.size, hash: log.headHash },
+      rng: envRng,
+    });
+    sending = r.sending;
+    envVectors.push({ payload, headerBytes: hex(encodeHeader(r.envelope.header)), envelope: messageEnvelopeCodec.toWire(r.envelope) });
+  }
+  void emptyReceiverState;
+  out['envelope'] = { description: 'Message envelopes from alice in epoch 2 of channel c1 (uses key-envelope epochSecret)', vectors: envVectors };
+
+  const fileKey = seededRng('attachment-vector')(32);
+  out['padding'] = {
+    description: 'ISO/IEC 7816-4 padding to 256-byte buckets below 8 KiB, 4 KiB buckets above',
+    vectors: [0, 1, 255, 256, 8191, 8192].map((n) => ({ length: n, paddedLength: pad(new Uint8Array(n)).length })),
+  };
+  out['attachment'] = {
+    description: 'secretstream header is drawn by libsodium, so this is a decryption vector: key, header, ciphertext -> plaintext',
+    vectors: [{ fileId: 'file-1', key: hex(fileKey), plaintextRule: 'byte i = i mod 251', size: 70_000, ciphertextLength: attachmentCiphertextLength(70_000) }],
+  };
+
+  const terms: AgreementTerms = { id: 'mou-1', parties: ['agency-a', 'agency-b'], scope: ['controlled-delivery', 'drug-trafficking'], validFrom: T0, validUntil: T0 + 86_400_000, version: 1, text: 'Memorandum of understanding between agency A and agency B.' };
+  out['agreement'] = {
+    description: 'Agreement canonical bytes and an admin signature',
+    vectors: [{ terms, canonicalBytes: hex(agreementCanonicalBytes(terms)), signerSignPublicKey: hex(w.adminA.keys.signPublicKey), signature: hex(signAgreement(terms, w.adminA.keys.signSecretKey)) }],
+  };
+
+  const sn = safetyNumber(w.alice.keys, w.bob.keys);
+  out['safety-number'] = {
+    description: 'Safety number of alice and bob',
+    vectors: [{ a: { officerId: 'alice', signPublicKey: hex(w.alice.keys.signPublicKey), dhPublicKey: hex(w.alice.keys.dhPublicKey) }, b: { officerId: 'bob', signPublicKey: hex(w.bob.keys.signPublicKey), dhPublicKey: hex(w.bob.keys.dhPublicKey) }, digits: sn.digits, qrPayload: hex(sn.qrPayload) }],
+  };
+
+  if (opts.includeBackup !== false) {
+    const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });
+    out['backup'] = { description: 'Argon2id MODERATE backup of alice\'s identity keys (salt and nonce from the seeded rng)', vectors: [{ passphrase: 'correct horse battery staple', blob: backupBlobCodec.toWire(blob), signSecretKey: hex(w.alice.keys.signSecretKey), dhSecretKey: hex(w.alice.keys.dhSecretKey) }] };
+  }
+  return out;
+}
+
+/** The attachment plaintext of the attachment vector. */
+export function attachmentVectorPlaintext(size: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => i % 251);
+}
