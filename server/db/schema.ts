@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are integer milliseconds since the Unix epoch (UTC). */
 const createdAt = () => integer('created_at').notNull();
@@ -131,3 +131,301 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
   signature: text('signature').notNull(),
   publicKey: text('public_key').notNull(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Keys (identity, certificates, key-transparency log). Binary values are base64url; wire JSON is
+// the exact output of the shared/crypto codecs.
+
+export const officerKeys = sqliteTable('officer_keys', {
+  officerId: text('officer_id')
+    .primaryKey()
+    .references(() => officers.id),
+  agencyId: text('agency_id').notNull(),
+  signPublicKey: text('sign_public_key').notNull(),
+  dhPublicKey: text('dh_public_key').notNull(),
+  /** keyEventCodec wire JSON of the officer-signed enrol event. */
+  enrolEvent: text('enrol_event').notNull(),
+  prekey: text('prekey').notNull(),
+  /** backupBlobCodec wire JSON: the identity keys sealed under the officer's passphrase. */
+  backup: text('backup').notNull(),
+  /** certificateCodec wire JSON, once an agency root has certified the keys. */
+  certificate: text('certificate'),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** v1: the first agency administrator to register keys is the agency root (TOFU; see PROTOCOL.md §4.4). */
+export const agencyRoots = sqliteTable('agency_roots', {
+  agencyId: text('agency_id')
+    .primaryKey()
+    .references(() => agencies.id),
+  officerId: text('officer_id').notNull(),
+  signPublicKey: text('sign_public_key').notNull(),
+  createdAt: createdAt(),
+});
+
+export const keyLog = sqliteTable('key_log', {
+  /** 0-based entry index. */
+  idx: integer('idx').primaryKey(),
+  officerId: text('officer_id').notNull(),
+  /** keyLogEntryCodec wire JSON. */
+  entry: text('entry').notNull(),
+  hash: text('hash').notNull(),
+  createdAt: createdAt(),
+});
+
+/** The latest server-signed tree head per size (treeHeadCodec wire JSON). */
+export const keyLogHeads = sqliteTable('key_log_heads', {
+  size: integer('size').primaryKey(),
+  head: text('head').notNull(),
+  createdAt: createdAt(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Agreements (MOUs) and extended access
+
+export const agreements = sqliteTable('agreements', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull(),
+  /** JSON array of agency ids, sorted. */
+  parties: text('parties').notNull(),
+  /** JSON array of scope topics, sorted. */
+  scope: text('scope').notNull(),
+  validFrom: integer('valid_from').notNull(),
+  validUntil: integer('valid_until').notNull(),
+  title: text('title').notNull(),
+  text: text('text').notNull(),
+  textHash: text('text_hash').notNull(),
+  /** Stored lifecycle state; "expired" and "scheduled" are derived from the validity window at read time. */
+  status: text('status', { enum: ['proposed', 'active', 'suspended', 'terminated'] }).notNull(),
+  proposedBy: text('proposed_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const agreementParties = sqliteTable(
+  'agreement_parties',
+  {
+    agreementId: text('agreement_id')
+      .notNull()
+      .references(() => agreements.id),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    signedBy: text('signed_by'),
+    signature: text('signature'),
+    signerPublicKey: text('signer_public_key'),
+    signedAt: integer('signed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.agreementId, t.agencyId] }), index('agreement_parties_agency_idx').on(t.agencyId)],
+);
+
+export const extendedAccessGrants = sqliteTable(
+  'extended_access_grants',
+  {
+    id: text('id').primaryKey(),
+    /** The NCB that sponsors the institution and lends it its agreements. */
+    sponsorAgencyId: text('sponsor_agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    /** JSON array of agreement scope topics the grant covers. */
+    scope: text('scope').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('extended_access_agency_idx').on(t.agencyId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Channels, membership chain, key envelopes, messages, receipts, attachments, the sync feed
+
+export const channels = sqliteTable('channels', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['direct', 'case', 'team'] }).notNull(),
+  agreementId: text('agreement_id').references(() => agreements.id),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  /** Opaque client ciphertext (title, description, case reference); the server never reads it. */
+  encryptedMeta: text('encrypted_meta').notNull(),
+  /** Keyed blind index of the case reference (optional, computed by clients). */
+  caseRefIndex: text('case_ref_index'),
+  /** JSON HandlingPolicy of the current epoch, copied from the verified chain. */
+  policy: text('policy').notNull(),
+  headSeq: integer('head_seq').notNull(),
+  headHash: text('head_hash').notNull(),
+  lastMessageSeq: integer('last_message_seq').notNull().default(0),
+  retentionDays: integer('retention_days').notNull().default(365),
+  legalHold: integer('legal_hold', { mode: 'boolean' }).notNull().default(false),
+  /** Set when the channel is closed for good (e.g. a declined contact request). */
+  closedAt: integer('closed_at'),
+  closedReason: text('closed_reason'),
+  /** Contact requests (directory issue): pending → accepted | declined. */
+  contactRequest: text('contact_request', { enum: ['pending', 'accepted', 'declined'] }),
+});
+
+/** Membership spans derived from the verified chain: an officer re-added later gets a new span. */
+export const channelMembers = sqliteTable(
+  'channel_members',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    officerId: text('officer_id')
+      .notNull()
+      .references(() => officers.id),
+    agencyId: text('agency_id').notNull(),
+    role: text('role', { enum: ['owner', 'member'] }).notNull(),
+    fromEpoch: integer('from_epoch').notNull(),
+    untilEpoch: integer('until_epoch'),
+    /** Feed positions bounding what this span may sync: [fromPos, untilPos). */
+    fromPos: integer('from_pos').notNull(),
+    untilPos: integer('until_pos'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.officerId, t.fromPos] }),
+    index('channel_members_officer_idx').on(t.officerId, t.untilPos),
+  ],
+);
+
+export const membershipEvents = sqliteTable(
+  'membership_events',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    seq: integer('seq').notNull(),
+    /** membershipEventCodec wire JSON, exactly as signed. */
+    event: text('event').notNull(),
+    hash: text('hash').notNull(),
+    authorId: text('author_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.seq] })],
+);
+
+/** Cross-agency adds wait here for the co-signature of the added officer's side. */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    /** The add event signed by the inviter, without co-signature. */
+    event: text('event').notNull(),
+    inviteeId: text('invitee_id')
+      .notNull()
+      .references(() => officers.id),
+    inviteeAgencyId: text('invitee_agency_id').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    status: text('status', { enum: ['pending', 'accepted', 'declined', 'stale'] }).notNull(),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [index('invitations_invitee_idx').on(t.inviteeId, t.status), index('invitations_agency_idx').on(t.inviteeAgencyId, t.status)],
+);
+
+export const keyEnvelopes = sqliteTable(
+  'key_envelopes',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    epoch: integer('epoch').notNull(),
+    senderId: text('sender_id').notNull(),
+    /** keyEnvelopeCodec wire JSON. */
+    envelope: text('envelope').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.epoch] })],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    pk: integer('pk').primaryKey(),
+    /** Client-generated message id: retries with the same id are idempotent. */
+    id: text('id').notNull(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    seq: integer('seq').notNull(),
+    senderId: text('sender_id').notNull(),
+    senderDeviceId: text('sender_device_id').notNull(),
+    epoch: integer('epoch').notNull(),
+    handling: text('handling').notNull(),
+    /** messageEnvelopeCodec wire JSON (header in clear, ciphertext, signature). */
+    envelope: text('envelope').notNull(),
+    size: integer('size').notNull(),
+    ackRequired: integer('ack_required', { mode: 'boolean' }).notNull().default(false),
+    forwardedFrom: text('forwarded_from'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('messages_id_uq').on(t.id),
+    uniqueIndex('messages_channel_seq_uq').on(t.channelId, t.seq),
+    index('messages_expires_idx').on(t.expiresAt),
+  ],
+);
+
+export const receipts = sqliteTable(
+  'receipts',
+  {
+    messagePk: integer('message_pk')
+      .notNull()
+      .references(() => messages.pk, { onDelete: 'cascade' }),
+    officerId: text('officer_id').notNull(),
+    kind: text('kind', { enum: ['delivered', 'read', 'acknowledged'] }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messagePk, t.officerId, t.kind] })],
+);
+
+export const attachments = sqliteTable('attachments', {
+  /** Content address: hex BLAKE2b-256 of the ciphertext blob, computed by the server while storing. */
+  id: text('id').primaryKey(),
+  channelId: text('channel_id')
+    .notNull()
+    .references(() => channels.id),
+  size: integer('size').notNull(),
+  uploadedBy: text('uploaded_by').notNull(),
+  createdAt: createdAt(),
+});
+
+export const messageAttachments = sqliteTable(
+  'message_attachments',
+  {
+    messagePk: integer('message_pk')
+      .notNull()
+      .references(() => messages.pk, { onDelete: 'cascade' }),
+    attachmentId: text('attachment_id')
+      .notNull()
+      .references(() => attachments.id),
+  },
+  (t) => [primaryKey({ columns: [t.messagePk, t.attachmentId] }), index('message_attachments_att_idx').on(t.attachmentId)],
+);
+
+/**
+ * Everything an officer can sync, in one ordered log: `pos` is the sync cursor. Messages are joined
+ * from `messages` (message_pk); other kinds carry their JSON in `payload`. `recipientId` set = a
+ * personal item (receipt for a sender, invitation); null = for the channel's members at that position.
+ */
+export const feed = sqliteTable(
+  'feed',
+  {
+    pos: integer('pos').primaryKey({ autoIncrement: true }),
+    channelId: text('channel_id').notNull(),
+    kind: text('kind', { enum: ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] }).notNull(),
+    messagePk: integer('message_pk').references(() => messages.pk, { onDelete: 'cascade' }),
+    recipientId: text('recipient_id'),
+    payload: text('payload'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('feed_channel_idx').on(t.channelId, t.pos), index('feed_recipient_idx').on(t.recipientId, t.pos)],
+);

@@ -1,0 +1,149 @@
+import { Type, type Static } from 'typebox';
+import { Id, Timestamp } from './common.ts';
+import { WireObject } from './keys.ts';
+
+export const CHANNEL_KINDS = ['direct', 'case', 'team'] as const;
+export const HANDLING_CODES = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+export const HandlingCodeSchema = Type.Enum(HANDLING_CODES);
+export const RECEIPT_KINDS = ['delivered', 'read', 'acknowledged'] as const;
+
+const EncryptedMeta = Type.String({ maxLength: 16_384, description: 'Opaque client ciphertext (base64url) of title, description, case reference' });
+
+export const CreateChannelBody = Type.Object(
+  {
+    /** The signed create event (seq 0) and any same-agency add events that follow it, in order. */
+    events: Type.Array(WireObject('membershipEventCodec'), { minItems: 1, maxItems: 200 }),
+    /** Key envelope for the last event's epoch (optional: can follow with POST key-envelopes). */
+    keyEnvelope: Type.Optional(WireObject('keyEnvelopeCodec')),
+    encryptedMeta: EncryptedMeta,
+    caseRefIndex: Type.Optional(Type.String({ maxLength: 128 })),
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ChannelMember = Type.Object({ officerId: Id, agencyId: Id, role: Type.Enum(['owner', 'member'] as const), fromEpoch: Type.Integer() });
+
+export const Channel = Type.Object({
+  id: Id,
+  kind: Type.Enum(CHANNEL_KINDS),
+  agreementId: Type.Union([Id, Type.Null()]),
+  createdBy: Id,
+  createdAt: Timestamp,
+  encryptedMeta: Type.String(),
+  caseRefIndex: Type.Union([Type.String(), Type.Null()]),
+  headSeq: Type.Integer({ description: 'Seq of the latest membership event = current epoch' }),
+  headHash: Type.String(),
+  lastMessageSeq: Type.Integer(),
+  retentionDays: Type.Integer(),
+  legalHold: Type.Boolean(),
+  /** Null when writable; otherwise why sends are refused (agreement_ended, closed, access_revoked…). */
+  readOnly: Type.Union([Type.String(), Type.Null()]),
+  contactRequest: Type.Union([Type.Enum(['pending', 'accepted', 'declined'] as const), Type.Null()]),
+  members: Type.Array(ChannelMember),
+});
+export type Channel = Static<typeof Channel>;
+
+export const AppendEventBody = Type.Object(
+  { event: WireObject('membershipEventCodec'), keyEnvelope: Type.Optional(WireObject('keyEnvelopeCodec')) },
+  { additionalProperties: false },
+);
+
+export const Invitation = Type.Object({
+  id: Id,
+  channelId: Id,
+  event: WireObject('membershipEventCodec (unsigned by the invitee side)'),
+  inviteeId: Id,
+  createdBy: Id,
+  createdAt: Timestamp,
+  status: Type.Enum(['pending', 'accepted', 'declined', 'stale'] as const),
+});
+
+export const AcceptInvitationBody = Type.Object(
+  { event: WireObject('membershipEventCodec with the co-signature') },
+  { additionalProperties: false },
+);
+
+export const UpdateChannelBody = Type.Object(
+  {
+    encryptedMeta: Type.Optional(EncryptedMeta),
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    legalHold: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const SendMessageBody = Type.Object(
+  {
+    envelope: WireObject('messageEnvelopeCodec'),
+    ackRequired: Type.Optional(Type.Boolean()),
+    attachmentIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 20, uniqueItems: true })),
+    /** Forwarding: the message this one forwards (the server enforces the TLP rules on it). */
+    forwardedFrom: Type.Optional(Type.Object({ messageId: Id }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type SendMessageBody = Static<typeof SendMessageBody>;
+
+export const SendResult = Type.Object({
+  channelId: Id,
+  messageId: Id,
+  seq: Type.Integer(),
+  createdAt: Timestamp,
+  duplicate: Type.Boolean({ description: 'True when this id was already stored (idempotent retry)' }),
+});
+export type SendResult = Static<typeof SendResult>;
+
+export const StoredMessage = Type.Object({
+  channelId: Id,
+  messageId: Id,
+  seq: Type.Integer(),
+  senderId: Id,
+  epoch: Type.Integer(),
+  handling: HandlingCodeSchema,
+  envelope: WireObject('messageEnvelopeCodec'),
+  ackRequired: Type.Boolean(),
+  attachmentIds: Type.Array(Type.String()),
+  forwardedFrom: Type.Union([Id, Type.Null()]),
+  createdAt: Timestamp,
+});
+export type StoredMessage = Static<typeof StoredMessage>;
+
+export const ReceiptBody = Type.Object(
+  { kind: Type.Enum(RECEIPT_KINDS), messageIds: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+
+export const Receipt = Type.Object({
+  channelId: Id,
+  messageId: Id,
+  officerId: Id,
+  kind: Type.Enum(RECEIPT_KINDS),
+  at: Timestamp,
+});
+export type Receipt = Static<typeof Receipt>;
+
+export const FEED_KINDS = ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] as const;
+
+/** One sync/realtime item; `data` depends on kind (StoredMessage, membership event, key envelope, Receipt, Invitation, Channel). */
+export const FeedItem = Type.Object({
+  pos: Type.Integer(),
+  kind: Type.Enum(FEED_KINDS),
+  channelId: Id,
+  data: Type.Unknown(),
+  createdAt: Timestamp,
+});
+export type FeedItem = Static<typeof FeedItem>;
+
+export const SyncQuery = Type.Object(
+  { cursor: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },
+  { additionalProperties: false },
+);
+
+export const SyncPage = Type.Object({
+  items: Type.Array(FeedItem),
+  cursor: Type.Integer({ description: 'Pass back as ?cursor= to continue' }),
+  hasMore: Type.Boolean(),
+});
+
+export const AttachmentInfo = Type.Object({ attachmentId: Type.String(), size: Type.Integer(), channelId: Id });
