@@ -30,6 +30,8 @@ export class EnrolmentService {
     if (!row || row.usedAt !== null || row.revokedAt !== null || row.expiresAt <= now) throw new InvalidEnrolmentTokenError();
     const officer = this.ctx.accounts.repo.officer(row.officerId);
     if (!officer || officer.status === 'suspended') throw new InvalidEnrolmentTokenError();
+    // Officers of a suspended agency cannot sign in, so they cannot enrol (and be signed in) either.
+    if (this.ctx.accounts.repo.agency(officer.agencyId)?.status !== 'active') throw new InvalidEnrolmentTokenError();
     return { row, officer };
   }
 

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import { afterEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { defaultConfig, type AppConfig } from '../../server/config.ts';
@@ -41,10 +43,21 @@ export interface TestApp {
 }
 
 /** Builds an app on a fresh data directory with a manual clock; closed automatically after the test. */
-export async function makeApp(opts: { config?: Partial<AppConfig>; clock?: ManualClock; keepOpen?: boolean } = {}): Promise<TestApp> {
+export async function makeApp(
+  opts: {
+    config?: Partial<AppConfig>;
+    clock?: ManualClock;
+    keepOpen?: boolean;
+    /** Enables pino (at config.logLevel, default 'info' here) and writes the log lines to this stream. */
+    logStream?: NodeJS.WritableStream;
+  } = {},
+): Promise<TestApp> {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
-  const config = testConfig(opts.config);
-  const app = await buildApp(config, { clock, logger: false });
+  const config = testConfig(opts.logStream ? { logLevel: 'info', ...opts.config } : opts.config);
+  const app = await buildApp(
+    config,
+    opts.logStream ? { clock, logStream: opts.logStream } : { clock, logger: false },
+  );
   await app.ready();
   if (!opts.keepOpen) cleanups.push(() => app.close());
   return { app, clock, config };
@@ -131,4 +144,49 @@ export async function provision(t: TestApp, opts: { country?: string; name?: str
   const off = officerRes.json() as { officer: { id: string }; enrolment: { token: string } };
   const officer = await enrol(t, off.enrolment.token);
   return { admin, agency: created.agency, agencyAdmin, officer: { ...officer, id: off.officer.id } };
+}
+
+/** Asserts the uniform error shape `{ error: { code, message } }` with the given status and code. */
+export function expectError(res: { statusCode: number; json(): unknown }, status: number, code: string): void {
+  const body = res.json() as { error?: { code?: unknown; message?: unknown } };
+  expect({ status: res.statusCode, code: body.error?.code }).toEqual({ status, code });
+  expect(typeof body.error?.message).toBe('string');
+  expect(Object.keys(body)).toEqual(['error']);
+}
+
+/** A compact JWT built by hand: header.payload.signature, each base64url. */
+export function forgeJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  sign: (signingInput: string) => Buffer | string,
+): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${b64(header)}.${b64(payload)}`;
+  const sig = sign(input);
+  return `${input}.${typeof sig === 'string' ? sig : sig.toString('base64url')}`;
+}
+
+/** The server's own Ed25519 JWT key, read from the data directory as an attacker with disk access would. */
+export function jwtPrivateKeyPem(dataDir: string): string {
+  return fs.readFileSync(path.join(dataDir, 'secrets', 'jwt-ed25519.pem'), 'utf8');
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Runs the operator CLI as a real process (tsx) against a data directory. */
+export function runCli(dataDir: string, args: string[]): CliResult {
+  const res = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli/liaison.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (res.error) throw res.error;
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }

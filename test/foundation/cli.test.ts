@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../server/clock.ts';
+import { bearer, enrol, makeApp, runCli, tempDir } from '../helpers/app.ts';
+
+interface Created {
+  agency?: { id: string; name: string };
+  admin?: { username: string; role: string };
+  officer?: { id: string; username: string; role: string };
+  enrolment: { token: string; link: string; expiresAt: number };
+}
+
+function tokenFromLink(link: string): string {
+  const m = /\/#\/enrol\/([A-Za-z0-9_-]+)$/.exec(link);
+  if (!m?.[1]) throw new Error(`no enrolment token in link ${link}`);
+  return m[1];
+}
+
+describe('operator CLI (real process)', () => {
+  it('init prints an enrolment link, refuses a second init, creates agencies and officers whose links enrol through the app', async () => {
+    const dir = tempDir();
+    const init = runCli(dir, ['init', '--username', 'root', '--country', 'be']);
+    expect(init.code, init.stderr).toBe(0);
+    const link = /(https?:\/\/\S+\/#\/enrol\/[A-Za-z0-9_-]+)/.exec(init.stdout)?.[1];
+    expect(link).toBeDefined();
+    expect(init.stdout).toContain('"root"');
+
+    const again = runCli(dir, ['init']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already initialised/i);
+
+    const agency = runCli(dir, [
+      'agency', 'create', '--json',
+      '--name', 'Federale Politie', '--country', 'BE', '--kind', 'police',
+      '--admin-username', 'be-admin', '--admin-name', 'BE Admin',
+    ]);
+    expect(agency.code, agency.stderr).toBe(0);
+    const a = JSON.parse(agency.stdout) as Created;
+    expect(a.admin).toMatchObject({ username: 'be-admin', role: 'agency_admin' });
+    expect(a.enrolment.link).toContain('/#/enrol/');
+
+    const officer = runCli(dir, ['officer', 'create', '--json', '--agency', a.agency?.id ?? '', '--username', 'jan.peeters', '--name', 'Jan Peeters']);
+    expect(officer.code, officer.stderr).toBe(0);
+    const o = JSON.parse(officer.stdout) as Created;
+    expect(o.officer).toMatchObject({ username: 'jan.peeters', role: 'officer' });
+
+    // Bad input: exit codes 1 (domain error) and 2 (usage).
+    expect(runCli(dir, ['officer', 'create', '--agency', 'nope', '--username', 'x.y.z', '--name', 'X']).code).toBe(1);
+    expect(runCli(dir, ['agency', 'create', '--name', 'X']).code).toBe(2);
+
+    // The links work in the app, on the same data directory (the clock is real: links were made "now").
+    const t = await makeApp({ config: { dataDir: dir }, clock: new ManualClock(Date.now()) });
+    const root = await enrol(t, tokenFromLink(link ?? ''));
+    expect(root.tokens.officer).toMatchObject({ username: 'root', role: 'platform_admin' });
+    const jan = await enrol(t, tokenFromLink(o.enrolment.link));
+    expect(jan.tokens.officer.agencyId).toBe(a.agency?.id);
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/agencies', headers: bearer(root.tokens) });
+    expect((list.json().agencies as { name: string }[]).map((x) => x.name).sort()).toEqual(['Federale Politie', 'Network Secretariat']);
+    // CLI actions are in the audit trail.
+    const audit = await t.app.inject({ method: 'GET', url: '/api/v1/audit?action=officer.created', headers: bearer(root.tokens) });
+    expect((audit.json().events as { actorId: string }[]).map((e) => e.actorId)).toEqual(['system:cli', 'system:cli']);
+  });
+});
