@@ -11,11 +11,19 @@ import { DomainEventBus } from './events.ts';
 import { AccountsService } from './accounts/service.ts';
 import { AuthService } from './auth/service.ts';
 import { EnrolmentService } from './accounts/enrolment.ts';
+import { FeedWriter } from './feed/feed.ts';
+import { KeysService } from './keys/service.ts';
+import { AgreementsService } from './agreements/service.ts';
+import { ChannelsService } from './channels/service.ts';
+import { MessagesService } from './messages/service.ts';
+import { AttachmentsService } from './attachments/service.ts';
 
 export interface ContextOptions {
   clock?: Clock;
   /** Apply pending migrations while opening (default true). */
   migrate?: boolean;
+  /** Open the database read-only (verification tools): no migrations, no checkpoint on close. */
+  readonly?: boolean;
 }
 
 /** The composition root: every service the app needs, built once from config (tests build many). */
@@ -28,6 +36,12 @@ export class AppContext {
   readonly accounts: AccountsService;
   readonly auth: AuthService;
   readonly enrolment: EnrolmentService;
+  readonly feed: FeedWriter;
+  readonly keys: KeysService;
+  readonly agreements: AgreementsService;
+  readonly channels: ChannelsService;
+  readonly messages: MessagesService;
+  readonly attachments: AttachmentsService;
 
   private constructor(
     readonly config: AppConfig,
@@ -47,15 +61,24 @@ export class AppContext {
     this.accounts = new AccountsService(this);
     this.auth = new AuthService(this);
     this.enrolment = new EnrolmentService(this);
+    this.feed = new FeedWriter(this.db, this.events);
+    this.keys = new KeysService(this);
+    this.agreements = new AgreementsService(this);
+    this.channels = new ChannelsService(this);
+    this.messages = new MessagesService(this);
+    this.attachments = new AttachmentsService(this);
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {
     await initSodium();
     const secrets = loadOrCreateSecrets(config.dataDir);
-    const database = openDatabase(config.dataDir);
+    const readonly = opts.readonly ?? false;
+    const database = openDatabase(config.dataDir, { readonly });
     try {
-      if (opts.migrate ?? true) applyMigrations(database.db);
-      return new AppContext(config, database, secrets, opts.clock ?? systemClock);
+      if (!readonly && (opts.migrate ?? true)) applyMigrations(database.db);
+      const ctx = new AppContext(config, database, secrets, opts.clock ?? systemClock);
+      if (!readonly) await ctx.passwords.warmUp();
+      return ctx;
     } catch (err) {
       database.close();
       throw err;
@@ -66,7 +89,7 @@ export class AppContext {
   close(): void {
     if (!this.sqlite.open) return;
     try {
-      this.audit.checkpoint();
+      if (!this.sqlite.readonly) this.audit.checkpoint();
     } finally {
       this.database.close();
     }

@@ -4,6 +4,7 @@ import { getSodium } from '../../shared/crypto/sodium.ts';
 /** Pure functions for the audit hash chain; the byte format is in docs/AUDIT.md. */
 export const AUDIT_EVENT_LABEL = 'liaison/audit-event/v1';
 export const AUDIT_CHECKPOINT_LABEL = 'liaison/audit-checkpoint/v1';
+export const AUDIT_EVENT_SIGNATURE_LABEL = 'liaison/audit-event-signature/v1';
 export const HASH_BYTES = 32;
 export const GENESIS_HASH = '0'.repeat(HASH_BYTES * 2);
 
@@ -50,6 +51,23 @@ export function auditEventBytes(e: ChainedFields): Uint8Array {
 
 export function hashAuditEvent(e: ChainedFields): string {
   return toHex(getSodium().crypto_generichash(HASH_BYTES, auditEventBytes(e), null));
+}
+
+/** Every event is signed over its chained hash, so an attacker who can write the database but lacks the key cannot rewrite the chain. */
+export function eventSignatureBytes(seq: number, hash: string): Uint8Array {
+  return encodeFields(AUDIT_EVENT_SIGNATURE_LABEL, [u64be(seq), fromHex(hash)]);
+}
+
+export function signEvent(key: SigningKey, seq: number, hash: string): string {
+  return toHex(getSodium().crypto_sign_detached(eventSignatureBytes(seq, hash), key.privateKey));
+}
+
+export function verifyEventSignature(publicKey: Uint8Array, seq: number, hash: string, signatureHex: string): boolean {
+  try {
+    return getSodium().crypto_sign_verify_detached(fromHex(signatureHex), eventSignatureBytes(seq, hash), publicKey);
+  } catch {
+    return false;
+  }
 }
 
 export function checkpointBytes(seq: number, hash: string, at: number): Uint8Array {

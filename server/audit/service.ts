@@ -6,7 +6,9 @@ import {
   GENESIS_HASH,
   hashAuditEvent,
   signCheckpoint,
+  signEvent,
   verifyCheckpointSignature,
+  verifyEventSignature,
   type ChainedFields,
   type SigningKey,
 } from './chain.ts';
@@ -38,6 +40,7 @@ interface AuditRow {
   details: string;
   prev_hash: string;
   hash: string;
+  signature: string;
 }
 
 interface CheckpointRow {
@@ -50,17 +53,9 @@ interface CheckpointRow {
 
 function toEvent(r: AuditRow): AuditEvent {
   return {
-    seq: r.seq,
-    at: r.at,
-    actorId: r.actor_id,
-    agencyId: r.agency_id,
-    action: r.action,
-    targetType: r.target_type,
-    targetId: r.target_id,
+    ...chainedFields(r),
     outcome: r.outcome,
-    ip: r.ip,
     details: JSON.parse(r.details) as Record<string, unknown>,
-    prevHash: r.prev_hash,
     hash: r.hash,
   };
 }
@@ -98,8 +93,8 @@ export class AuditService {
     this.stmts = {
       last: sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
       insert: sqlite.prepare(
-        `INSERT INTO audit_events (seq, at, actor_id, agency_id, action, target_type, target_id, outcome, ip, details, prev_hash, hash)
-         VALUES (@seq, @at, @actorId, @agencyId, @action, @targetType, @targetId, @outcome, @ip, @details, @prevHash, @hash)`,
+        `INSERT INTO audit_events (seq, at, actor_id, agency_id, action, target_type, target_id, outcome, ip, details, prev_hash, hash, signature)
+         VALUES (@seq, @at, @actorId, @agencyId, @action, @targetType, @targetId, @outcome, @ip, @details, @prevHash, @hash, @signature)`,
       ),
       lastCheckpoint: sqlite.prepare('SELECT seq FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
       insertCheckpoint: sqlite.prepare(
@@ -124,22 +119,10 @@ export class AuditService {
         prevHash: last?.hash ?? GENESIS_HASH,
       };
       const hash = hashAuditEvent(fields);
-      this.stmts.insert.run({ ...fields, hash });
+      this.stmts.insert.run({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
       if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
-      return toEvent({
-        seq: fields.seq,
-        at: fields.at,
-        actor_id: fields.actorId,
-        agency_id: fields.agencyId,
-        action: fields.action,
-        target_type: fields.targetType,
-        target_id: fields.targetId,
-        outcome: fields.outcome as AuditOutcome,
-        ip: fields.ip,
-        details: fields.details,
-        prev_hash: fields.prevHash,
-        hash,
-      });
+      const { details, ...rest } = fields;
+      return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
     });
   }
 
@@ -224,6 +207,9 @@ export function verifyAuditChain(
     }
     if (computed !== row.hash) {
       return fail(row.seq, 'tampered', `event ${row.seq} was modified after it was written`);
+    }
+    if (!verifyEventSignature(trustedPublicKey, row.seq, row.hash, row.signature)) {
+      return fail(row.seq, 'signature', `event ${row.seq} is not signed by this server's audit key (chain rewritten)`);
     }
     if (wanted.has(row.seq)) hashes.set(row.seq, row.hash);
     prev = row.hash;

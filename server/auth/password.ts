@@ -89,6 +89,12 @@ export class PasswordHasher {
     }
   }
 
+  /** Computes the dummy hash up front, so the first unknown-username sign-in is not slower than later ones. */
+  async warmUp(): Promise<void> {
+    this.dummy ??= this.hash('liaison-dummy-password-for-timing');
+    await this.dummy;
+  }
+
   /** Spends the same work as a real check, so unknown usernames are not faster to reject. */
   async verifyDummy(password: string): Promise<void> {
     this.dummy ??= this.hash('liaison-dummy-password-for-timing');

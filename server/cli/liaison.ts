@@ -66,7 +66,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const out: Out = (human, data) => console.log(values.json ? JSON.stringify(data, null, 2) : human);
   const config = loadConfig();
-  const ctx = await AppContext.create(config);
+  // Verification must not change what it verifies: read-only, no migrations, no new checkpoint.
+  const ctx = await AppContext.create(config, { readonly: command === 'audit verify' });
   try {
     switch (command) {
       case 'init': {

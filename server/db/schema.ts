@@ -120,6 +120,8 @@ export const auditEvents = sqliteTable(
     details: text('details').notNull().default('{}'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** Ed25519 signature of the server's audit key over (seq, hash): rewriting needs that key. */
+    signature: text('signature').notNull(),
   },
   (t) => [index('audit_events_agency_idx').on(t.agencyId, t.seq)],
 );

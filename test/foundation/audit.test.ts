@@ -156,6 +156,60 @@ describe('audit tamper detection (CLI, real process)', () => {
     expect(['chain_broken', 'tampered']).toContain(result.problem?.kind);
   });
 
+  it('(f) deleting every checkpoint and rewriting the chain with recomputed hashes is reported (events are signed)', async () => {
+    const { t, dbFile } = await sealedNetwork();
+    await sodium.ready;
+    tamper(dbFile, (db) => {
+      db.prepare('DELETE FROM audit_checkpoints').run();
+      // The attacker edits event 2 and recomputes every hash after it with the public chain formula.
+      db.prepare("UPDATE audit_events SET details = '{\"username\":\"nobody\"}' WHERE seq = 2").run();
+    });
+    // Recompute hashes with the server's own (unkeyed) formula, as an attacker with the source could.
+    const { hashAuditEvent } = await import('../../server/audit/chain.ts');
+    const { initSodium } = await import('../../shared/crypto/sodium.ts');
+    await initSodium();
+    tamper(dbFile, (db) => {
+      const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Record<string, unknown>[];
+      let prev = '0'.repeat(64);
+      const upd = db.prepare('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?');
+      for (const r of rows) {
+        const hash = hashAuditEvent({
+          seq: r.seq as number,
+          at: r.at as number,
+          actorId: r.actor_id as string | null,
+          agencyId: r.agency_id as string | null,
+          action: r.action as string,
+          targetType: r.target_type as string | null,
+          targetId: r.target_id as string | null,
+          outcome: r.outcome as string,
+          ip: r.ip as string | null,
+          details: r.details as string,
+          prevHash: prev,
+        });
+        upd.run(prev, hash, r.seq);
+        prev = hash;
+      }
+    });
+    const { code, result } = verifyCli(t.config.dataDir);
+    expect(code).toBe(1);
+    expect(result.problem).toMatchObject({ seq: 2, kind: 'signature' });
+  });
+
+  it('audit verify does not write to the database it verifies', async () => {
+    const { t, dbFile } = await sealedNetwork();
+    const count = () => {
+      const db = new Database(dbFile, { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const before = count();
+    expect(verifyCli(t.config.dataDir).code).toBe(0);
+    expect(count()).toBe(before);
+  });
+
   it('(d) deleting the last rows covered by a signed checkpoint is reported as truncated', async () => {
     const { t, dbFile, lastSeq } = await sealedNetwork();
     let keep = 0;
