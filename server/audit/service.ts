@@ -121,7 +121,7 @@ export class AuditService {
       const hash = hashAuditEvent(fields);
       this.stmts.insert.run({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
       if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
-      const { details, ...rest } = fields;
+      const { details: _stored, ...rest } = fields;
       return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
     });
   }
