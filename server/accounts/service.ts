@@ -46,6 +46,15 @@ export class AccountsService {
     };
   }
 
+  private auditOfficer(
+    actor: Actor,
+    action: string,
+    officer: { id: string; agencyId: string },
+    opts?: Parameters<AppContext['audit']['recordFor']>[3],
+  ): void {
+    this.ctx.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
+  }
+
   private tx<T>(fn: () => T | AppError): T {
     return transact(this.ctx.sqlite, fn);
   }
@@ -93,24 +102,18 @@ export class AccountsService {
       const agency = this.insertAgency(input);
       const admin = this.insertOfficer(agency.id, { ...input.admin, role: 'agency_admin' });
       const enrolment = this.issueEnrolment(admin.id, actor.officerId);
-      this.ctx.audit.record({
-        action: 'agency.created',
-        actorId: actor.officerId,
-        agencyId: agency.id,
-        targetType: 'agency',
-        targetId: agency.id,
-        ip: actor.ip,
-        details: { name: agency.name, country: agency.country, kind: agency.kind, sponsorAgencyId: agency.sponsorAgencyId },
-      });
-      this.ctx.audit.record({
-        action: 'officer.created',
-        actorId: actor.officerId,
-        agencyId: agency.id,
-        targetType: 'officer',
-        targetId: admin.id,
-        ip: actor.ip,
-        details: { username: admin.username, role: admin.role },
-      });
+      this.ctx.audit.recordFor(
+        actor,
+        'agency.created',
+        { type: 'agency', id: agency.id, agencyId: agency.id },
+        { details: { name: agency.name, country: agency.country, kind: agency.kind, sponsorAgencyId: agency.sponsorAgencyId } },
+      );
+      this.auditOfficer(
+        actor,
+        'officer.created',
+        { id: admin.id, agencyId: agency.id },
+        { details: { username: admin.username, role: admin.role } },
+      );
       return { agency: agencyView(agency), admin: this.officerView(admin), enrolment };
     });
   }
@@ -161,14 +164,11 @@ export class AccountsService {
       if (status === 'suspended') {
         for (const o of this.repo.listOfficers(id)) this.ctx.auth.revokeAllSessions(o.id, 'agency_suspended');
       }
-      this.ctx.audit.record({
-        action: status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
-        actorId: actor.officerId,
-        agencyId: id,
-        targetType: 'agency',
-        targetId: id,
-        ip: actor.ip,
-      });
+      this.ctx.audit.recordFor(
+        actor,
+        status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
+        { type: 'agency', id, agencyId: id },
+      );
       return agencyView({ ...a, status });
     });
   }
@@ -233,15 +233,12 @@ export class AccountsService {
       if (roleRank(role) > roleRank(actor.role)) throw new ForbiddenError('You cannot grant a role above your own');
       const officer = this.insertOfficer(agencyId, { ...input, role });
       const enrolment = this.issueEnrolment(officer.id, actor.officerId);
-      this.ctx.audit.record({
-        action: 'officer.created',
-        actorId: actor.officerId,
-        agencyId,
-        targetType: 'officer',
-        targetId: officer.id,
-        ip: actor.ip,
-        details: { username: officer.username, role },
-      });
+      this.auditOfficer(
+        actor,
+        'officer.created',
+        { id: officer.id, agencyId },
+        { details: { username: officer.username, role } },
+      );
       return { officer: this.officerView(officer), enrolment };
     });
   }
@@ -267,15 +264,12 @@ export class AccountsService {
       this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.ctx.clock.now() });
       this.repo.revokeOpenEnrolmentTokens(o.id, this.ctx.clock.now());
       const revoked = this.ctx.auth.revokeAllSessions(o.id, 'officer_suspended');
-      this.ctx.audit.record({
-        action: 'officer.suspended',
-        actorId: actor.officerId,
-        agencyId: o.agencyId,
-        targetType: 'officer',
-        targetId: o.id,
-        ip: actor.ip,
-        details: { sessionsRevoked: revoked },
-      });
+      this.auditOfficer(
+        actor,
+        'officer.suspended',
+        { id: o.id, agencyId: o.agencyId },
+        { details: { sessionsRevoked: revoked } },
+      );
       this.ctx.events.emit('officer.suspended', { officerId: o.id });
       return this.officerView({ ...o, status: 'suspended' });
     });
@@ -288,14 +282,7 @@ export class AccountsService {
       // An officer who never finished enrolment goes back to "invited".
       const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
       this.repo.updateOfficer(o.id, { status, updatedAt: this.ctx.clock.now() });
-      this.ctx.audit.record({
-        action: 'officer.reactivated',
-        actorId: actor.officerId,
-        agencyId: o.agencyId,
-        targetType: 'officer',
-        targetId: o.id,
-        ip: actor.ip,
-      });
+      this.auditOfficer(actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
       return this.officerView({ ...o, status });
     });
   }
@@ -304,14 +291,7 @@ export class AccountsService {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       this.lockout.clear(o.username);
-      this.ctx.audit.record({
-        action: 'officer.unlocked',
-        actorId: actor.officerId,
-        agencyId: o.agencyId,
-        targetType: 'officer',
-        targetId: o.id,
-        ip: actor.ip,
-      });
+      this.auditOfficer(actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
       return this.officerView(o);
     });
   }
@@ -321,28 +301,21 @@ export class AccountsService {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
       if (roleRank(role) > roleRank(actor.role)) {
-        this.ctx.audit.record({
-          action: 'officer.role_changed',
-          actorId: actor.officerId,
-          agencyId: o.agencyId,
-          targetType: 'officer',
-          targetId: o.id,
-          outcome: 'denied',
-          ip: actor.ip,
-          details: { from: o.role, to: role },
-        });
+        this.auditOfficer(
+          actor,
+          'officer.role_changed',
+          { id: o.id, agencyId: o.agencyId },
+          { details: { from: o.role, to: role }, outcome: 'denied' },
+        );
         return new ForbiddenError('You cannot grant a role above your own');
       }
       this.repo.updateOfficer(o.id, { role, updatedAt: this.ctx.clock.now() });
-      this.ctx.audit.record({
-        action: 'officer.role_changed',
-        actorId: actor.officerId,
-        agencyId: o.agencyId,
-        targetType: 'officer',
-        targetId: o.id,
-        ip: actor.ip,
-        details: { from: o.role, to: role },
-      });
+      this.auditOfficer(
+        actor,
+        'officer.role_changed',
+        { id: o.id, agencyId: o.agencyId },
+        { details: { from: o.role, to: role } },
+      );
       return this.officerView({ ...o, role });
     });
   }
@@ -353,14 +326,7 @@ export class AccountsService {
       const o = this.manageable(actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');
       const enrolment = this.issueEnrolment(o.id, actor.officerId);
-      this.ctx.audit.record({
-        action: 'enrolment.issued',
-        actorId: actor.officerId,
-        agencyId: o.agencyId,
-        targetType: 'officer',
-        targetId: o.id,
-        ip: actor.ip,
-      });
+      this.auditOfficer(actor, 'enrolment.issued', { id: o.id, agencyId: o.agencyId });
       return enrolment;
     });
   }

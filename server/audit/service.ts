@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditVerification } from '../../shared/schemas/audit.ts';
 import { toHex } from '../../shared/crypto/encoding.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import {
   GENESIS_HASH,
@@ -123,6 +124,24 @@ export class AuditService {
       if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
       const { details: _stored, ...rest } = fields;
       return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
+    });
+  }
+
+  /** Shorthand for an action an authenticated officer took on a target. */
+  recordFor(
+    actor: Pick<Actor, 'officerId' | 'ip'>,
+    action: string,
+    target: { type: string; id: string; agencyId: string | null },
+    opts: { details?: Record<string, unknown>; outcome?: AuditOutcome } = {},
+  ): AuditEvent {
+    return this.record({
+      action,
+      actorId: actor.officerId,
+      agencyId: target.agencyId,
+      targetType: target.type,
+      targetId: target.id,
+      ip: actor.ip,
+      ...opts,
     });
   }
 
