@@ -10,6 +10,8 @@ export interface ServerSecrets {
   auditSigningSeed: Uint8Array;
   /** 32-byte key sealing TOTP seeds at rest. */
   dataKey: Uint8Array;
+  /** 32-byte Ed25519 seed for signing key-transparency tree heads (separate from the audit key). */
+  keyLogSigningSeed: Uint8Array;
 }
 
 const SEED_BYTES = 32;
@@ -50,5 +52,6 @@ export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
     jwtPublicKeyPem: publicKeyPem,
     auditSigningSeed: readSeed(path.join(dir, 'audit-ed25519.seed')),
     dataKey: readSeed(path.join(dir, 'data.key')),
+    keyLogSigningSeed: readSeed(path.join(dir, 'keylog-ed25519.seed')),
   };
 }

@@ -47,6 +47,7 @@ export const KeyLogPage = Type.Object({
   entries: Type.Array(WireObject('keyLogEntryCodec')),
   head: Type.Union([WireObject('treeHeadCodec'), Type.Null()]),
   serverSignPublicKey: Type.String({ description: 'Key-log signing key of this server (base64url)' }),
+  size: Type.Integer({ minimum: 0, description: 'Current number of entries; `head` is the signed head at the end of this page' }),
 });
 
 export const KeyLogQuery = Type.Object(
@@ -55,3 +56,11 @@ export const KeyLogQuery = Type.Object(
 );
 
 export const PendingCertifications = Type.Object({ officers: Type.Array(OfficerKeys) });
+
+export const RegisteredKeys = Type.Object({
+  keys: OfficerKeys,
+  agencyRoot: Type.Boolean({ description: 'True when these keys are (now) the agency root' }),
+  logIndex: Type.Union([Type.Integer(), Type.Null()], { description: 'Key-log index of the enrol entry; null for an idempotent retry' }),
+});
+
+export const KeyBackupBody = Type.Object({ backup: WireObject('backupBlobCodec') });

@@ -1,0 +1,84 @@
+import type { Static } from 'typebox';
+import type { ExtendedAccessGrant, GrantExtendedAccessBody } from '../../shared/schemas/agreements.ts';
+import type { Actor } from '../auth/actor.ts';
+import { newId } from '../auth/tokens.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { AgreementsRepository, GrantRow } from './repository.ts';
+
+type Grant = Static<typeof ExtendedAccessGrant>;
+
+/** An NCB lends its agreements to the national institutions it sponsors (scope, expiry, immediate revocation). */
+export class ExtendedAccessService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly repo: AgreementsRepository,
+  ) {}
+
+  grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Grant {
+    this.requireNcbAdmin(actor);
+    const institution = this.ctx.accounts.repo.agency(body.agencyId);
+    if (!institution || institution.sponsorAgencyId !== actor.agencyId) {
+      throw new NotFoundError('Sponsored institution');
+    }
+    if (institution.status !== 'active') throw new ConflictError('The institution is not active', 'agency_inactive');
+    const now = this.ctx.clock.now();
+    if (body.expiresAt <= now) throw new ValidationError('expiresAt is in the past', 'invalid_expiry');
+    const scope = [...new Set(body.scope)].sort();
+    const id = newId();
+    return transact(this.ctx.sqlite, () => {
+      if (this.repo.activeGrants(body.agencyId, now).some((g) => g.sponsorAgencyId === actor.agencyId)) {
+        throw new ConflictError('The institution already holds an active grant; revoke it first', 'grant_exists');
+      }
+      this.repo.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
+      this.audit(actor, 'extended_access.granted', id, { institution: body.agencyId, scope, expiresAt: body.expiresAt });
+      return this.view(this.repo.grant(id)!);
+    });
+  }
+
+  list(actor: Actor): Grant[] {
+    return this.repo.grants(actor.role === 'platform_admin' ? null : actor.agencyId).map((g) => this.view(g));
+  }
+
+  /** Immediate: the institution's officers leave every channel held under the sponsor's agreements. */
+  revoke(actor: Actor, id: string): Grant {
+    const row = this.repo.grant(id);
+    if (!row || (row.sponsorAgencyId !== actor.agencyId && row.agencyId !== actor.agencyId)) throw new NotFoundError('Grant');
+    this.requireNcbAdmin(actor);
+    if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
+    if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
+    const now = this.ctx.clock.now();
+    const { result, effects } = transact(this.ctx.sqlite, () => {
+      this.repo.revokeGrant(id, now);
+      const fx = this.ctx.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
+      this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
+      return { result: this.view(this.repo.grant(id)!), effects: fx };
+    });
+    effects.publish();
+    return result;
+  }
+
+  private requireNcbAdmin(actor: Actor): void {
+    const agency = this.ctx.accounts.repo.agency(actor.agencyId);
+    if (actor.role !== 'agency_admin' || agency?.kind !== 'ncb') throw new ForbiddenError('Only NCB administrators manage extended access');
+  }
+
+  private view(g: GrantRow): Grant {
+    return {
+      id: g.id,
+      sponsorAgencyId: g.sponsorAgencyId,
+      agencyId: g.agencyId,
+      scope: JSON.parse(g.scope) as string[],
+      expiresAt: g.expiresAt,
+      createdBy: g.createdBy,
+      createdAt: g.createdAt,
+      revokedAt: g.revokedAt,
+      active: g.revokedAt === null && g.expiresAt > this.ctx.clock.now(),
+    };
+  }
+
+  private audit(actor: Actor, action: string, grantId: string, details: Record<string, unknown>): void {
+    this.ctx.audit.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
+  }
+}

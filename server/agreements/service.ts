@@ -1,0 +1,229 @@
+import type { Static } from 'typebox';
+import {
+  agreementCanonicalBytes,
+  agreementTextHash,
+  fromB64,
+  toB64,
+  verifyAgreementSignature,
+  type AgreementTerms,
+} from '../../shared/crypto/index.ts';
+import type { AGREEMENT_STATUSES, Agreement, AgreementParty, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
+import { isAdmin, type Actor } from '../auth/actor.ts';
+import { newId } from '../auth/tokens.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RoutedFeedItem } from '../feed/feed.ts';
+import { ExtendedAccessService } from './extended-access.ts';
+import { AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+
+export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+type Transition = 'suspend' | 'reactivate' | 'terminate';
+
+const TRANSITIONS: Record<Transition, { from: readonly AgreementRow['status'][]; to: AgreementRow['status'] }> = {
+  suspend: { from: ['active'], to: 'suspended' },
+  reactivate: { from: ['suspended'], to: 'active' },
+  terminate: { from: ['proposed', 'active', 'suspended'], to: 'terminated' },
+};
+
+/** Agreements (MOUs) between agencies, their signatures and lifecycle, and coverage of channels. */
+export class AgreementsService {
+  readonly repo: AgreementsRepository;
+  readonly extended: ExtendedAccessService;
+
+  constructor(private readonly ctx: AppContext) {
+    this.repo = new AgreementsRepository(ctx.db);
+    this.extended = new ExtendedAccessService(ctx, this.repo);
+  }
+
+  // ---- for other capabilities ----
+
+  /** Stored lifecycle plus the validity window read with the injected clock. */
+  effectiveStatus(agreementId: string): AgreementStatus | undefined {
+    const row = this.repo.agreement(agreementId);
+    return row ? this.derive(row) : undefined;
+  }
+
+  /**
+   * Whether the agreement is effective now and which of `agencyIds` it does not cover: an agency is
+   * covered when it is a party, or holds an active extended-access grant from an NCB party whose
+   * scope intersects the agreement's.
+   */
+  coverage(agreementId: string, agencyIds: readonly string[]): { effective: boolean; uncovered: string[] } {
+    const row = this.repo.agreement(agreementId);
+    if (!row) return { effective: false, uncovered: [...agencyIds] };
+    const parties = new Set(JSON.parse(row.parties) as string[]);
+    const scope = new Set(JSON.parse(row.scope) as string[]);
+    const now = this.ctx.clock.now();
+    const uncovered = agencyIds.filter(
+      (agencyId) =>
+        !parties.has(agencyId) &&
+        !this.repo
+          .activeGrants(agencyId, now)
+          .some((g) => parties.has(g.sponsorAgencyId) && (JSON.parse(g.scope) as string[]).some((s) => scope.has(s))),
+    );
+    return { effective: this.derive(row) === 'active', uncovered };
+  }
+
+  /** Party agency ids (sorted) of an agreement, or [] when unknown. */
+  partiesOf(agreementId: string): string[] {
+    const row = this.repo.agreement(agreementId);
+    return row ? (JSON.parse(row.parties) as string[]) : [];
+  }
+
+  // ---- API ----
+
+  propose(actor: Actor, body: ProposeAgreementBody): Agreement {
+    if (!isAdmin(actor)) throw new ForbiddenError('Only agency administrators propose agreements');
+    const parties = [...new Set(body.parties)].sort();
+    const scope = [...new Set(body.scope)].sort();
+    if (!parties.includes(actor.agencyId)) throw new ValidationError('Your own agency must be a party', 'not_a_party');
+    if (body.validUntil <= body.validFrom) throw new ValidationError('validUntil must follow validFrom', 'invalid_window');
+    const now = this.ctx.clock.now();
+    if (body.validUntil <= now) throw new ValidationError('validUntil is in the past', 'invalid_window');
+    for (const agencyId of parties) {
+      const agency = this.ctx.accounts.repo.agency(agencyId);
+      if (!agency) throw new ValidationError(`Unknown agency ${agencyId}`, 'unknown_agency');
+      if (agency.status !== 'active') throw new ConflictError(`Agency ${agencyId} is not active`, 'agency_inactive');
+    }
+    const id = newId();
+    const textHash = agreementTextHash(body.text);
+    // Validates the terms exactly as every signer will (sorted, vocabulary, window).
+    agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
+    return transact(this.ctx.sqlite, () => {
+      this.repo.insert(
+        {
+          id,
+          version: 1,
+          parties: JSON.stringify(parties),
+          scope: JSON.stringify(scope),
+          validFrom: body.validFrom,
+          validUntil: body.validUntil,
+          title: body.title,
+          text: body.text,
+          textHash: toB64(textHash),
+          status: 'proposed',
+          proposedBy: actor.officerId,
+          createdAt: now,
+          updatedAt: now,
+        },
+        parties,
+      );
+      this.audit(actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
+      return this.view(this.repo.agreement(id)!);
+    });
+  }
+
+  list(actor: Actor): Agreement[] {
+    const rows = this.repo.list(actor.role === 'platform_admin' ? null : [actor.agencyId]);
+    return rows.map((r) => this.view(r));
+  }
+
+  get(actor: Actor, id: string): Agreement {
+    return this.view(this.visible(actor, id));
+  }
+
+  sign(actor: Actor, id: string, signatureB64: string): Agreement {
+    const row = this.visible(actor, id);
+    if (!isAdmin(actor)) throw new ForbiddenError('Only an administrator of a party signs');
+    const party = this.repo.parties(id).find((p) => p.agencyId === actor.agencyId);
+    if (!party) throw new ForbiddenError('Your agency is not a party', 'not_a_party');
+    if (party.signature) throw new ConflictError('Your agency has already signed', 'already_signed');
+    if (row.status !== 'proposed' || this.derive(row) === 'expired') throw new ConflictError(`The agreement is ${this.derive(row)}`, 'agreement_not_proposed');
+    const signPk = this.ctx.keys.signPublicKey(actor.officerId);
+    if (!signPk) throw new ConflictError('Register your identity keys before signing', 'keys_required');
+    let signature: Uint8Array;
+    try {
+      signature = fromB64(signatureB64);
+    } catch {
+      throw new ValidationError('signature is not base64url', 'wire_invalid');
+    }
+    if (!verifyAgreementSignature(this.terms(row), signature, signPk)) {
+      throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
+    }
+    const now = this.ctx.clock.now();
+    return transact(this.ctx.sqlite, () => {
+      this.repo.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
+      const allSigned = this.repo.parties(id).every((p) => p.signature !== null);
+      if (allSigned) this.repo.setStatus(id, 'active', now);
+      this.audit(actor, 'agreement.signed', id, { activated: allSigned });
+      return this.view(this.repo.agreement(id)!);
+    });
+  }
+
+  transition(actor: Actor, id: string, kind: Transition, reason?: string): Agreement {
+    const row = this.visible(actor, id);
+    if (!isAdmin(actor) || !this.isParty(row, actor.agencyId)) throw new ForbiddenError('Only an administrator of a party may do this');
+    const t = TRANSITIONS[kind];
+    if (!t.from.includes(row.status)) throw new ConflictError(`Cannot ${kind} an agreement that is ${this.derive(row)}`, 'invalid_transition');
+    const now = this.ctx.clock.now();
+    const feedItems: RoutedFeedItem[] = [];
+    const result = transact(this.ctx.sqlite, () => {
+      this.repo.setStatus(id, t.to, now);
+      this.audit(actor, `agreement.${kind === 'reactivate' ? 'reactivated' : kind === 'suspend' ? 'suspended' : 'terminated'}`, id, reason ? { reason } : {});
+      // Channels under this agreement change writability at once: tell their members.
+      feedItems.push(...this.ctx.channels.announceAgreementChange(id));
+      return this.view(this.repo.agreement(id)!);
+    });
+    this.ctx.feed.publish(feedItems);
+    return result;
+  }
+
+  // ---- helpers ----
+
+  private visible(actor: Actor, id: string): AgreementRow {
+    const row = this.repo.agreement(id);
+    if (!row || (actor.role !== 'platform_admin' && !this.isParty(row, actor.agencyId))) throw new NotFoundError('Agreement');
+    return row;
+  }
+
+  private isParty(row: AgreementRow, agencyId: string): boolean {
+    return (JSON.parse(row.parties) as string[]).includes(agencyId);
+  }
+
+  private derive(row: AgreementRow): AgreementStatus {
+    const now = this.ctx.clock.now();
+    if (row.status === 'terminated') return 'terminated';
+    if (now >= row.validUntil) return 'expired';
+    if (row.status === 'active' && now < row.validFrom) return 'scheduled';
+    return row.status;
+  }
+
+  private terms(row: AgreementRow): AgreementTerms {
+    return {
+      id: row.id,
+      version: row.version,
+      parties: JSON.parse(row.parties) as string[],
+      scope: JSON.parse(row.scope) as string[],
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      textHash: fromB64(row.textHash),
+    };
+  }
+
+  private view(row: AgreementRow): Agreement {
+    return {
+      id: row.id,
+      version: row.version,
+      parties: this.repo.parties(row.id).map(partyView),
+      scope: JSON.parse(row.scope) as string[],
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      title: row.title,
+      text: row.text,
+      textHash: row.textHash,
+      status: this.derive(row),
+      proposedBy: row.proposedBy,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  private audit(actor: Actor, action: string, agreementId: string, details: Record<string, unknown>): void {
+    this.ctx.audit.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
+  }
+}
+
+function partyView(p: PartyRow): Static<typeof AgreementParty> {
+  return { agencyId: p.agencyId, signedBy: p.signedBy, signedAt: p.signedAt, signature: p.signature, signerPublicKey: p.signerPublicKey };
+}

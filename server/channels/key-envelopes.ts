@@ -1,0 +1,74 @@
+import {
+  checkRecipientSet,
+  constantTimeEqual,
+  keyEnvelopeCodec,
+  keyEnvelopeFields,
+  labelledVerify,
+  type ChannelState,
+  type KeyEnvelope,
+} from '../../shared/crypto/index.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import { parseWire, verified, wireJson } from '../keys/wire.ts';
+import type { Effects } from './effects.ts';
+import type { ChannelsService } from './service.ts';
+
+/** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by the epoch's author. */
+export class KeyEnvelopes {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly channels: ChannelsService,
+  ) {}
+
+  /** Author, signature and recipient set checked against `state` (which must contain the epoch). */
+  verify(actor: Actor, state: ChannelState, json: Record<string, unknown>): KeyEnvelope {
+    const env = parseWire(keyEnvelopeCodec, json, 'keyEnvelope');
+    if (env.channelId !== state.channelId) throw new ValidationError('keyEnvelope: belongs to another channel', 'wrong_channel');
+    const view = state.epochs.get(env.epoch);
+    if (!view || !constantTimeEqual(view.stateHash, env.stateHash)) throw new ValidationError('keyEnvelope: epoch not in the verified chain', 'epoch_unknown');
+    const author = view.members.get(env.senderOfficerId);
+    if (!author || env.senderOfficerId !== view.authorOfficerId || env.senderDeviceId !== view.authorDeviceId || env.senderOfficerId !== actor.officerId) {
+      throw new ForbiddenError('Only the author of the epoch event (from its device) distributes its secret', 'epoch_not_distributor');
+    }
+    if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey)) {
+      throw new ValidationError('keyEnvelope: signature does not verify', 'epoch_bad_signature');
+    }
+    verified(() => checkRecipientSet(view, env.recipients), 'keyEnvelope');
+    return env;
+  }
+
+  /** Once per epoch: the same envelope again is a no-op, a different one is a conflict. Inside a transaction. */
+  store(fx: Effects, env: KeyEnvelope): boolean {
+    const json = wireJson(keyEnvelopeCodec, env);
+    const existing = this.channels.repo.keyEnvelope(env.channelId, env.epoch);
+    if (existing) {
+      if (existing.envelope === json) return false;
+      throw new ConflictError(`Epoch ${env.epoch} already has a different key envelope`, 'key_envelope_exists');
+    }
+    const now = this.ctx.clock.now();
+    this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
+    fx.items.push(this.ctx.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as unknown, createdAt: now }));
+    return true;
+  }
+
+  post(actor: Actor, channelId: string, json: Record<string, unknown>): { stored: boolean } {
+    this.channels.requireMember(actor, channelId);
+    const env = this.verify(actor, this.channels.headState(channelId), json);
+    const fx = this.channels.effects();
+    const stored = transact(this.ctx.sqlite, () => this.store(fx, env));
+    fx.publish();
+    return { stored };
+  }
+
+  /** Envelopes of the epochs in which the caller was a member. */
+  list(actor: Actor, channelId: string): Record<string, unknown>[] {
+    this.channels.requireMember(actor, channelId);
+    const state = this.channels.headState(channelId);
+    return this.channels.repo
+      .keyEnvelopes(channelId)
+      .filter((r) => state.epochs.get(r.epoch)?.members.has(actor.officerId))
+      .map((r) => JSON.parse(r.envelope) as Record<string, unknown>);
+  }
+}

@@ -1,0 +1,29 @@
+import { agenciesOf, constantTimeEqual, fromB64, type ChannelState, type OfficerCertificate } from '../../shared/crypto/index.ts';
+import type { AppContext } from '../context.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+
+/**
+ * Server policy on top of the chain rules: added officers are real, active and certified with the
+ * keys they registered; a multi-agency membership needs an effective agreement covering every agency.
+ */
+export function checkNewMember(ctx: AppContext, cert: OfficerCertificate): void {
+  const officer = ctx.accounts.repo.officer(cert.officerId);
+  const keys = ctx.keys.repo.keys(cert.officerId);
+  if (!officer || officer.agencyId !== cert.agencyId || !keys) throw new ValidationError(`Unknown officer ${cert.officerId}`, 'unknown_officer');
+  if (officer.status !== 'active') throw new ConflictError(`Officer ${cert.officerId} is not active`, 'officer_inactive');
+  if (!keys.certificate || !constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
+    throw new ValidationError(`The certificate of ${cert.officerId} is not their current certified keys`, 'certificate_mismatch');
+  }
+}
+
+export function checkCoverage(ctx: AppContext, state: ChannelState): void {
+  const agencies = agenciesOf(state.current);
+  const agreementId = state.agreementId;
+  if (agreementId === '') {
+    if (agencies.length > 1) throw new ConflictError('Members from several agencies need an agreement', 'agreement_required');
+    return;
+  }
+  const { effective, uncovered } = ctx.agreements.coverage(agreementId, agencies);
+  if (!effective) throw new ConflictError('The channel agreement is not in force', 'agreement_not_active');
+  if (uncovered.length > 0) throw new ConflictError(`The agreement does not cover agencies: ${uncovered.join(', ')}`, 'agreement_required');
+}

@@ -1,0 +1,155 @@
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { channelMembers, channels, invitations, keyEnvelopes, membershipEvents } from '../db/schema.ts';
+
+export type ChannelRow = typeof channels.$inferSelect;
+export type SpanRow = typeof channelMembers.$inferSelect;
+export type EventRow = typeof membershipEvents.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;
+export type KeyEnvelopeRow = typeof keyEnvelopes.$inferSelect;
+
+/** SQL for channels, membership spans, the stored chain, invitations and key envelopes. */
+export class ChannelsRepository {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      channel: db.select().from(channels).where(eq(channels.id, sql.placeholder('id'))).prepare(),
+      openSpans: db
+        .select()
+        .from(channelMembers)
+        .where(and(eq(channelMembers.channelId, sql.placeholder('id')), isNull(channelMembers.untilPos)))
+        .orderBy(asc(channelMembers.fromPos))
+        .prepare(),
+      openSpan: db
+        .select()
+        .from(channelMembers)
+        .where(
+          and(
+            eq(channelMembers.channelId, sql.placeholder('channelId')),
+            eq(channelMembers.officerId, sql.placeholder('officerId')),
+            isNull(channelMembers.untilPos),
+          ),
+        )
+        .prepare(),
+      eventsAfter: db
+        .select()
+        .from(membershipEvents)
+        .where(and(eq(membershipEvents.channelId, sql.placeholder('id')), gt(membershipEvents.seq, sql.placeholder('after'))))
+        .orderBy(asc(membershipEvents.seq))
+        .prepare(),
+      invitation: db.select().from(invitations).where(eq(invitations.id, sql.placeholder('id'))).prepare(),
+      envelope: db
+        .select()
+        .from(keyEnvelopes)
+        .where(and(eq(keyEnvelopes.channelId, sql.placeholder('channelId')), eq(keyEnvelopes.epoch, sql.placeholder('epoch'))))
+        .prepare(),
+    };
+  }
+
+  channel(id: string): ChannelRow | undefined {
+    return this.q.channel.get({ id });
+  }
+
+  insertChannel(row: typeof channels.$inferInsert): void {
+    this.db.insert(channels).values(row).run();
+  }
+
+  /** Moves the head only if it is still where the caller verified it (optimistic guard). */
+  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string }): boolean {
+    return this.db.update(channels).set(head).where(and(eq(channels.id, id), eq(channels.headSeq, from))).run().changes === 1;
+  }
+
+  updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): void {
+    this.db.update(channels).set(patch).where(eq(channels.id, id)).run();
+  }
+
+  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[] {
+    if (agreementIds.length === 0) return [];
+    return this.db.select().from(channels).where(inArray(channels.agreementId, [...agreementIds])).all();
+  }
+
+  channelsOf(officerId: string): ChannelRow[] {
+    const ids = this.db
+      .select({ id: channelMembers.channelId })
+      .from(channelMembers)
+      .where(and(eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)));
+    return this.db.select().from(channels).where(inArray(channels.id, ids)).orderBy(asc(channels.createdAt)).all();
+  }
+
+  openSpans(channelId: string): SpanRow[] {
+    return this.q.openSpans.all({ id: channelId });
+  }
+
+  openSpan(channelId: string, officerId: string): SpanRow | undefined {
+    return this.q.openSpan.get({ channelId, officerId });
+  }
+
+  insertSpan(row: typeof channelMembers.$inferInsert): void {
+    this.db.insert(channelMembers).values(row).run();
+  }
+
+  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean {
+    return (
+      this.db
+        .update(channelMembers)
+        .set({ untilEpoch, untilPos })
+        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
+        .run().changes > 0
+    );
+  }
+
+  setSpanRole(channelId: string, officerId: string, role: SpanRow['role']): void {
+    this.db
+      .update(channelMembers)
+      .set({ role })
+      .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
+      .run();
+  }
+
+  insertEvent(row: typeof membershipEvents.$inferInsert): void {
+    this.db.insert(membershipEvents).values(row).run();
+  }
+
+  eventsAfter(channelId: string, afterSeq: number): EventRow[] {
+    return this.q.eventsAfter.all({ id: channelId, after: afterSeq });
+  }
+
+  invitation(id: string): InvitationRow | undefined {
+    return this.q.invitation.get({ id });
+  }
+
+  insertInvitation(row: typeof invitations.$inferInsert): void {
+    this.db.insert(invitations).values(row).run();
+  }
+
+  decideInvitation(id: string, status: InvitationRow['status'], at: number): void {
+    this.db.update(invitations).set({ status, decidedAt: at }).where(eq(invitations.id, id)).run();
+  }
+
+  supersedeInvitations(channelId: string, inviteeId: string, at: number): void {
+    this.db
+      .update(invitations)
+      .set({ status: 'stale', decidedAt: at })
+      .where(and(eq(invitations.channelId, channelId), eq(invitations.inviteeId, inviteeId), eq(invitations.status, 'pending')))
+      .run();
+  }
+
+  /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
+  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[] {
+    const who = agencyId === null ? eq(invitations.inviteeId, officerId) : or(eq(invitations.inviteeId, officerId), eq(invitations.inviteeAgencyId, agencyId));
+    return this.db.select().from(invitations).where(and(eq(invitations.status, 'pending'), who)).orderBy(asc(invitations.createdAt)).all();
+  }
+
+  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined {
+    return this.q.envelope.get({ channelId, epoch });
+  }
+
+  insertKeyEnvelope(row: typeof keyEnvelopes.$inferInsert): void {
+    this.db.insert(keyEnvelopes).values(row).run();
+  }
+
+  keyEnvelopes(channelId: string): KeyEnvelopeRow[] {
+    return this.db.select().from(keyEnvelopes).where(eq(keyEnvelopes.channelId, channelId)).orderBy(asc(keyEnvelopes.epoch)).all();
+  }
+}

@@ -1,0 +1,312 @@
+import type { Static } from 'typebox';
+import {
+  agenciesOf,
+  applyEvent,
+  certificateHash,
+  ChannelStateError,
+  constantTimeEqual,
+  membershipEventCodec,
+  membershipEventHash,
+  toB64,
+  type ChainContext,
+  type ChannelState,
+  type MembershipEvent,
+} from '../../shared/crypto/index.ts';
+import type { AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RoutedFeedItem } from '../feed/feed.ts';
+import { apiError, parseWire, verified } from '../keys/wire.ts';
+import { Effects } from './effects.ts';
+import { ChannelInvitations } from './invitations.ts';
+import { KeyEnvelopes } from './key-envelopes.ts';
+import { recordEvent } from './membership.ts';
+import { checkCoverage, checkNewMember } from './policy.ts';
+import { ChannelsRepository, type ChannelRow } from './repository.ts';
+import { ChannelStateCache } from './state-cache.ts';
+
+export type { ChannelRow } from './repository.ts';
+type WireJson = Record<string, unknown>;
+export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
+
+/** Channels, their verified membership chain, spans, invitations and key envelopes (docs/MESSAGING.md). */
+export class ChannelsService {
+  readonly repo: ChannelsRepository;
+  readonly chain: ChainContext;
+  readonly invitations: ChannelInvitations;
+  readonly keyEnvelopes: KeyEnvelopes;
+  private readonly states: ChannelStateCache;
+
+  constructor(private readonly ctx: AppContext) {
+    this.repo = new ChannelsRepository(ctx.db);
+    this.chain = { agencyRoot: (agencyId) => ctx.keys.agencyRoot(agencyId) };
+    this.states = new ChannelStateCache(this.repo, this.chain);
+    this.invitations = new ChannelInvitations(ctx, this);
+    this.keyEnvelopes = new KeyEnvelopes(ctx, this);
+  }
+
+  // ---- for other capabilities (messages, realtime, sync) ----
+
+  /** The channel if the actor currently holds an open membership span; 404 otherwise (identical to missing). */
+  requireMember(actor: Actor, channelId: string): ChannelRow {
+    const row = this.repo.channel(channelId);
+    if (!row || !this.repo.openSpan(channelId, actor.officerId)) throw new NotFoundError('Channel');
+    return row;
+  }
+
+  /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
+  readOnlyReason(channelId: string): string | null {
+    const row = this.repo.channel(channelId);
+    if (!row) return 'not_found';
+    if (row.closedAt !== null) return 'closed';
+    const state = this.headState(channelId);
+    const open = new Set(this.repo.openSpans(channelId).map((s) => s.officerId));
+    // Access revoked server-side, but the owners have not yet signed the removal: the epoch secret leaked to them.
+    for (const officerId of state.current.members.keys()) if (!open.has(officerId)) return 'rekey_required';
+    const agencies = agenciesOf(state.current);
+    if (row.agreementId) {
+      const status = this.ctx.agreements.effectiveStatus(row.agreementId);
+      if (status !== 'active') return `agreement_${status ?? 'missing'}`;
+      if (this.ctx.agreements.coverage(row.agreementId, agencies).uncovered.length > 0) return 'coverage_lost';
+    } else if (agencies.length > 1) {
+      return 'agreement_required';
+    }
+    return null;
+  }
+
+  currentMembers(channelId: string): { officerId: string; agencyId: string; role: 'owner' | 'member' }[] {
+    return this.repo.openSpans(channelId).map((s) => ({ officerId: s.officerId, agencyId: s.agencyId, role: s.role }));
+  }
+
+  memberAgencyIds(channelId: string): string[] {
+    return [...new Set(this.repo.openSpans(channelId).map((s) => s.agencyId))].sort();
+  }
+
+  /** The verified crypto state at the stored head (cached per channel, keyed by head hash). */
+  headState(channelId: string): ChannelState {
+    const row = this.repo.channel(channelId);
+    if (!row) throw new NotFoundError('Channel');
+    return this.states.get(channelId, row.headSeq, row.headHash);
+  }
+
+  // ---- API ----
+
+  create(actor: Actor, body: Static<typeof CreateChannelBody>): Channel {
+    const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
+    const first = events[0]!;
+    if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
+    if (events.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
+    if (this.repo.channel(first.channelId)) throw new ConflictError('A channel with this id exists', 'channel_exists');
+    const mine = this.ctx.keys.certificate(actor.officerId);
+    if (!mine) throw new ConflictError('Your keys are not certified yet', 'certificate_required');
+    if (!constantTimeEqual(certificateHash(first.member!), certificateHash(mine))) {
+      throw new ValidationError('The create event must carry your current certificate', 'certificate_mismatch');
+    }
+    const states: ChannelState[] = [];
+    for (const [i, e] of events.entries()) states.push(verified(() => applyEvent(states[i - 1] ?? null, e, this.chain), `events[${i}]`));
+    const last = states[states.length - 1]!;
+    for (const e of events.slice(1)) if (e.kind === 'add') checkNewMember(this.ctx, e.member!);
+    checkCoverage(this.ctx, last);
+    const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, last, body.keyEnvelope) : null;
+    const now = this.ctx.clock.now();
+    const fx = this.effects();
+    const channel = transact(this.ctx.sqlite, () => {
+      this.repo.insertChannel({
+        id: first.channelId,
+        kind: last.channelKind,
+        agreementId: last.agreementId === '' ? null : last.agreementId,
+        createdBy: actor.officerId,
+        createdAt: now,
+        encryptedMeta: body.encryptedMeta,
+        caseRefIndex: body.caseRefIndex ?? null,
+        policy: JSON.stringify(states[0]!.current.policy),
+        headSeq: 0,
+        headHash: toB64(membershipEventHash(first)),
+        ...(body.retentionDays ? { retentionDays: body.retentionDays } : {}),
+      });
+      events.forEach((event, i) => recordEvent(this.ctx, this.repo, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor }));
+      if (envelope) this.keyEnvelopes.store(fx, envelope);
+      this.states.put(last);
+      this.ctx.audit.record({
+        action: 'channel.created',
+        actorId: actor.officerId,
+        agencyId: actor.agencyId,
+        targetType: 'channel',
+        targetId: first.channelId,
+        ip: actor.ip,
+        details: { kind: last.channelKind, agreementId: last.agreementId || null, members: last.current.members.size },
+      });
+      return this.view(this.repo.channel(first.channelId)!);
+    });
+    fx.publish();
+    return channel;
+  }
+
+  list(actor: Actor): Channel[] {
+    return this.repo.channelsOf(actor.officerId).map((r) => this.view(r));
+  }
+
+  get(actor: Actor, channelId: string): Channel {
+    return this.view(this.requireMember(actor, channelId));
+  }
+
+  events(actor: Actor, channelId: string, afterSeq: number): { events: WireJson[]; headSeq: number; headHash: string } {
+    const row = this.requireMember(actor, channelId);
+    const events = this.repo.eventsAfter(channelId, afterSeq).map((r) => JSON.parse(r.event) as WireJson);
+    return { events, headSeq: row.headSeq, headHash: row.headHash };
+  }
+
+  append(actor: Actor, channelId: string, body: Static<typeof AppendEventBody>): AppendResult {
+    const row = this.requireMember(actor, channelId);
+    const event = parseWire(membershipEventCodec, body.event, 'event');
+    if (event.channelId !== channelId) throw new ValidationError('The event belongs to another channel', 'wrong_channel');
+    if (event.actorOfficerId !== actor.officerId) throw new ForbiddenError('You can only post events you signed', 'actor_mismatch');
+    const state = this.headState(channelId);
+    const duplicate = this.checkBuildsOnHead(state, event);
+    if (duplicate) return { status: 'applied', channel: this.view(row), duplicate: true };
+    if (event.kind === 'add' && this.readOnlyReason(channelId) !== null) {
+      throw new ConflictError(`The channel is read-only (${this.readOnlyReason(channelId)})`, 'channel_read_only');
+    }
+    let next: ChannelState;
+    try {
+      next = applyEvent(state, event, this.chain);
+    } catch (err) {
+      // Every other rule passed: only the other agency's consent is missing.
+      if (err instanceof ChannelStateError && err.code === 'chain/missing-cosignature') {
+        return { status: 'invited', invitation: this.invitations.invite(actor, row, state, event) };
+      }
+      throw apiError(err, 'event');
+    }
+    if (event.kind === 'add') {
+      checkNewMember(this.ctx, event.member!);
+      checkCoverage(this.ctx, next);
+    }
+    const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
+    const channel = this.commitEvent(actor, state, next, event, (fx) => {
+      if (envelope) this.keyEnvelopes.store(fx, envelope);
+    });
+    return { status: 'applied', channel, duplicate: false };
+  }
+
+  /** Applies a verified event (append or accepted invitation) and publishes its effects after commit. */
+  commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Channel {
+    const fx = this.effects();
+    const channel = transact(this.ctx.sqlite, () => {
+      recordEvent(this.ctx, this.repo, fx, { prev, next, event, actor });
+      extra?.(fx);
+      this.states.put(next);
+      return this.view(this.repo.channel(event.channelId)!);
+    });
+    fx.publish();
+    return channel;
+  }
+
+  /** Returns true for an exact duplicate of a stored event; throws 409 stale_event unless it extends the head. */
+  checkBuildsOnHead(state: ChannelState, event: MembershipEvent): boolean {
+    if (event.seq <= state.current.epoch) {
+      const known = state.epochs.get(event.seq);
+      if (known && constantTimeEqual(known.stateHash, membershipEventHash(event))) return true;
+      throw new ConflictError(`Seq ${event.seq} is already taken by another event (fork or stale head)`, 'stale_event');
+    }
+    if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
+      throw new ConflictError('The event does not build on the current head; fetch the new events and retry', 'stale_event');
+    }
+    return false;
+  }
+
+  update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Channel {
+    const row = this.repo.channel(channelId);
+    const isMember = row !== undefined && this.repo.openSpan(channelId, actor.officerId) !== undefined;
+    const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
+    if (!row || !(isMember || adminOfMemberAgency)) throw new NotFoundError('Channel');
+    const ownerFields = body.encryptedMeta !== undefined || body.retentionDays !== undefined;
+    if (ownerFields && this.headState(channelId).current.members.get(actor.officerId)?.role !== 'owner') {
+      throw new ForbiddenError('Only channel owners change the title or retention');
+    }
+    if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
+    const fx = this.effects();
+    const channel = transact(this.ctx.sqlite, () => {
+      this.repo.updateChannel(channelId, {
+        ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
+        ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
+        ...(body.legalHold !== undefined ? { legalHold: body.legalHold } : {}),
+      });
+      this.ctx.audit.record({
+        action: 'channel.updated',
+        actorId: actor.officerId,
+        agencyId: actor.agencyId,
+        targetType: 'channel',
+        targetId: channelId,
+        ip: actor.ip,
+        details: { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays, legalHold: body.legalHold },
+      });
+      const view = this.view(this.repo.channel(channelId)!);
+      fx.items.push(this.ctx.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.ctx.clock.now() }));
+      return view;
+    });
+    fx.publish();
+    return channel;
+  }
+
+  // ---- called by agreements / extended access inside their transactions ----
+
+  /** A `channel` feed item per channel held under the agreement (its writability changed). */
+  announceAgreementChange(agreementId: string): RoutedFeedItem[] {
+    const now = this.ctx.clock.now();
+    return this.repo.channelsByAgreement([agreementId]).map((ch) => this.ctx.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
+  }
+
+  /**
+   * Extended access revoked: close the institution officers' spans in every channel held under an
+   * agreement of the sponsoring NCB (unless the institution is itself a party) and ask owners to rekey.
+   */
+  revokeInstitution(institutionId: string, sponsorId: string): Effects {
+    const fx = this.effects();
+    const now = this.ctx.clock.now();
+    const agreementIds = this.ctx.agreements.repo
+      .list([sponsorId])
+      .filter((a) => !(JSON.parse(a.parties) as string[]).includes(institutionId))
+      .map((a) => a.id);
+    for (const ch of this.repo.channelsByAgreement(agreementIds)) {
+      const removed = this.repo.openSpans(ch.id).filter((s) => s.agencyId === institutionId).map((s) => s.officerId);
+      if (removed.length === 0) continue;
+      const view = this.view(ch);
+      const data = { ...view, members: view.members.filter((m) => !removed.includes(m.officerId)), readOnly: 'rekey_required', rekeyRequired: true, removedOfficerIds: removed };
+      const item = this.ctx.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
+      for (const officerId of removed) this.repo.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
+      fx.items.push(item);
+      fx.channelIds.add(ch.id);
+      fx.membersChanged(ch.id, [], removed);
+    }
+    return fx;
+  }
+
+  // ---- views ----
+
+  view(row: ChannelRow): Channel {
+    const fromEpochs = new Map(this.repo.openSpans(row.id).map((s) => [s.officerId, s.fromEpoch]));
+    return {
+      id: row.id,
+      kind: row.kind,
+      agreementId: row.agreementId,
+      createdBy: row.createdBy,
+      createdAt: row.createdAt,
+      encryptedMeta: row.encryptedMeta,
+      caseRefIndex: row.caseRefIndex,
+      headSeq: row.headSeq,
+      headHash: row.headHash,
+      lastMessageSeq: row.lastMessageSeq,
+      retentionDays: row.retentionDays,
+      legalHold: row.legalHold,
+      readOnly: this.readOnlyReason(row.id),
+      contactRequest: row.contactRequest,
+      members: this.currentMembers(row.id).map((m) => ({ ...m, fromEpoch: fromEpochs.get(m.officerId) ?? 0 })),
+    };
+  }
+
+  effects(): Effects {
+    return new Effects(this.ctx.feed, this.ctx.events);
+  }
+}

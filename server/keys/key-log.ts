@@ -1,0 +1,67 @@
+import {
+  appendKeyLogEntry,
+  emptyKeyLog,
+  fromB64,
+  getSodium,
+  keyLogEntryCodec,
+  signTreeHead,
+  toB64,
+  treeHeadCodec,
+  type KeyEvent,
+  type KeyLogState,
+} from '../../shared/crypto/index.ts';
+import type { Clock } from '../clock.ts';
+import type { KeysRepository } from './repository.ts';
+
+/**
+ * The server side of the key-transparency log: appends verified key events and signs a new tree
+ * head per size with the key-log key (not the audit key). Call inside the caller's transaction.
+ */
+export class KeyLogWriter {
+  private readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+
+  constructor(
+    private readonly repo: KeysRepository,
+    private readonly clock: Clock,
+    seed: Uint8Array,
+  ) {
+    const pair = getSodium().crypto_sign_seed_keypair(seed);
+    this.secretKey = pair.privateKey;
+    this.publicKey = pair.publicKey;
+  }
+
+  private state(): KeyLogState {
+    const last = this.repo.lastEntry();
+    return last ? { size: last.idx + 1, headHash: fromB64(last.hash) } : emptyKeyLog();
+  }
+
+  /** Returns the new entry's index. Throws (KeyLogError) if the event does not verify. */
+  append(event: KeyEvent): number {
+    const now = this.clock.now();
+    const { entry, log } = appendKeyLogEntry(this.state(), event);
+    this.repo.insertEntry({
+      idx: entry.index,
+      officerId: event.officerId,
+      entry: JSON.stringify(keyLogEntryCodec.toWire(entry)),
+      hash: toB64(log.headHash),
+      createdAt: now,
+    });
+    const head = signTreeHead(log, this.secretKey, now);
+    this.repo.insertHead(log.size, JSON.stringify(treeHeadCodec.toWire(head)), now);
+    return entry.index;
+  }
+
+  /** Entries from `from` and the signed head at exactly the end of the page, so each page verifies alone. */
+  page(from: number, limit: number): { entries: Record<string, unknown>[]; head: Record<string, unknown> | null; size: number } {
+    const rows = this.repo.entries(from, limit);
+    const size = this.state().size;
+    const end = rows.length > 0 ? rows[rows.length - 1]!.idx + 1 : size;
+    const head = end > 0 ? this.repo.headAt(end) : undefined;
+    return {
+      entries: rows.map((r) => JSON.parse(r.entry) as Record<string, unknown>),
+      head: head ? (JSON.parse(head) as Record<string, unknown>) : null,
+      size,
+    };
+  }
+}

@@ -1,0 +1,275 @@
+import {
+  BACKUP_MIN_MEMLIMIT_BYTES,
+  BACKUP_MIN_OPSLIMIT,
+  backupBlobCodec,
+  backupMatchesIdentity,
+  certificateCodec,
+  certificateHash,
+  constantTimeEqual,
+  fromB64,
+  identityFingerprint,
+  keyEventCodec,
+  prekeyHash,
+  signedPrekeyCodec,
+  toB64,
+  toHex,
+  verifyCertificate,
+  verifyKeyEvent,
+  verifySignedPrekey,
+  type KeyEvent,
+  type OfficerCertificate,
+  type SignedPrekey,
+} from '../../shared/crypto/index.ts';
+import type { Static } from 'typebox';
+import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { KeyLogWriter } from './key-log.ts';
+import { KeysRepository, type OfficerKeysRow } from './repository.ts';
+import { parseWire, verified, wireJson } from './wire.ts';
+
+type WireJson = Record<string, unknown>;
+
+/** Roles allowed to hold an agency root in v1 (PROTOCOL.md §4.4). */
+const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
+
+/** Identity keys, certificates, agency roots and the key-transparency log (docs/MESSAGING.md). */
+export class KeysService {
+  readonly repo: KeysRepository;
+  readonly log: KeyLogWriter;
+  private readonly roots = new Map<string, Uint8Array | null>();
+  private readonly fingerprints = new Map<string, string>();
+
+  constructor(private readonly ctx: AppContext) {
+    this.repo = new KeysRepository(ctx.db);
+    this.log = new KeyLogWriter(this.repo, ctx.clock, ctx.secrets.keyLogSigningSeed);
+  }
+
+  // ---- for other capabilities ----
+
+  /** The pinned agency root signing key (ChainContext.agencyRoot). */
+  agencyRoot(agencyId: string): Uint8Array | undefined {
+    let root = this.roots.get(agencyId);
+    if (root === undefined) {
+      const row = this.repo.root(agencyId);
+      root = row ? fromB64(row.signPublicKey) : null;
+      // Roots never change once pinned, so caching a present root is safe; absence is re-read.
+      if (root) this.roots.set(agencyId, root);
+    }
+    return root ?? undefined;
+  }
+
+  signPublicKey(officerId: string): Uint8Array | undefined {
+    const row = this.repo.keys(officerId);
+    return row ? fromB64(row.signPublicKey) : undefined;
+  }
+
+  certificate(officerId: string): OfficerCertificate | undefined {
+    const row = this.repo.keys(officerId);
+    return row?.certificate ? certificateCodec.fromWire(JSON.parse(row.certificate)) : undefined;
+  }
+
+  // ---- registration ----
+
+  register(actor: Actor, body: Static<typeof RegisterKeysBody>): { keys: OfficerKeys; agencyRoot: boolean; logIndex: number | null } {
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const prekey = parseWire(signedPrekeyCodec, body.prekey, 'prekey');
+    const backup = parseWire(backupBlobCodec, body.backup, 'backup');
+    if (event.kind !== 'enrol') throw new ValidationError('keyEvent must be an "enrol" event', 'wrong_event_kind');
+    if (event.officerId !== actor.officerId || event.agencyId !== actor.agencyId) {
+      throw new ValidationError('keyEvent names another officer or agency', 'wrong_subject');
+    }
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+    this.checkPrekey(actor.officerId, prekey, event.signPublicKey);
+    if (backup.agencyId !== actor.agencyId || !backupMatchesIdentity(backup, event)) {
+      throw new ValidationError('backup does not hold the keys being registered', 'backup_mismatch');
+    }
+    if (backup.opslimit < BACKUP_MIN_OPSLIMIT || backup.memlimit < BACKUP_MIN_MEMLIMIT_BYTES) {
+      throw new ValidationError('backup: Argon2id cost below the protocol minimum', 'backup_too_weak');
+    }
+    const now = this.ctx.clock.now();
+    const existing = this.repo.keys(actor.officerId);
+    if (existing && sameKeys(existing, event)) {
+      // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
+      transact(this.ctx.sqlite, () => {
+        this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
+        this.ctx.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
+      });
+      return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
+    }
+    return transact(this.ctx.sqlite, () => {
+      const logIndex = verified(() => this.log.append(event), 'keyEvent');
+      this.repo.upsertKeys({
+        officerId: actor.officerId,
+        agencyId: actor.agencyId,
+        signPublicKey: toB64(event.signPublicKey),
+        dhPublicKey: toB64(event.dhPublicKey),
+        enrolEvent: wireJson(keyEventCodec, event),
+        prekey: wireJson(signedPrekeyCodec, prekey),
+        backup: wireJson(backupBlobCodec, backup),
+        // New keys need a new certificate.
+        certificate: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      let becameRoot = false;
+      if (ROOT_ROLES.has(actor.role) && !this.repo.root(actor.agencyId)) {
+        this.repo.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
+        this.roots.delete(actor.agencyId);
+        becameRoot = true;
+      }
+      this.ctx.audit.record({
+        action: existing ? 'keys.reregistered' : 'keys.registered',
+        actorId: actor.officerId,
+        agencyId: actor.agencyId,
+        targetType: 'officer',
+        targetId: actor.officerId,
+        ip: actor.ip,
+        details: { logIndex, agencyRoot: becameRoot, signPublicKey: toB64(event.signPublicKey) },
+      });
+      return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: becameRoot || this.isRoot(actor.officerId, actor.agencyId), logIndex };
+    });
+  }
+
+  /** The agency root's client certifies an officer's registered keys (v1: also its own, self-issued). */
+  certify(actor: Actor, body: Static<typeof CertifyBody>): OfficerKeys {
+    const cert = parseWire(certificateCodec, body.certificate, 'certificate');
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const root = this.repo.root(actor.agencyId);
+    if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
+    const subject = this.ctx.accounts.repo.officer(cert.officerId);
+    const keys = this.repo.keys(cert.officerId);
+    // Officers of other agencies are indistinguishable from missing ones.
+    if (!subject || subject.agencyId !== actor.agencyId || !keys) throw new NotFoundError('Officer keys');
+    if (cert.agencyId !== actor.agencyId) throw new ValidationError('certificate names another agency', 'wrong_agency');
+    if (!constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
+      throw new ValidationError('certificate keys differ from the registered keys', 'key_mismatch');
+    }
+    const expectedRole = subject.role === 'officer' ? 'officer' : 'agency_admin';
+    if (cert.role !== expectedRole) throw new ValidationError(`certificate role must be ${expectedRole}`, 'wrong_role');
+    const now = this.ctx.clock.now();
+    // The server does not judge issuedAt against its own clock (clients do); it refuses expired certificates.
+    verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
+    if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
+    this.checkCertEvent(event, cert, root.signPublicKey);
+    return transact(this.ctx.sqlite, () => {
+      const logIndex = verified(() => this.log.append(event), 'keyEvent');
+      this.repo.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
+      this.ctx.audit.record({
+        action: 'keys.certified',
+        actorId: actor.officerId,
+        agencyId: actor.agencyId,
+        targetType: 'officer',
+        targetId: cert.officerId,
+        ip: actor.ip,
+        details: { logIndex, role: cert.role, expiresAt: cert.expiresAt },
+      });
+      return this.view(this.repo.keys(cert.officerId)!);
+    });
+  }
+
+  rotatePrekey(actor: Actor, body: Static<typeof RotatePrekeyBody>): OfficerKeys {
+    const prekey = parseWire(signedPrekeyCodec, body.prekey, 'prekey');
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const keys = this.repo.keys(actor.officerId);
+    if (!keys) throw new ConflictError('Register your keys first', 'keys_required');
+    const signPk = fromB64(keys.signPublicKey);
+    this.checkPrekey(actor.officerId, prekey, signPk);
+    const current = signedPrekeyCodec.fromWire(JSON.parse(keys.prekey));
+    if (prekey.prekeyId <= current.prekeyId) throw new ConflictError('prekeyId must increase', 'stale_prekey');
+    const ok =
+      event.kind === 'prekey-rotate' &&
+      event.officerId === actor.officerId &&
+      event.agencyId === actor.agencyId &&
+      constantTimeEqual(event.signPublicKey, signPk) &&
+      constantTimeEqual(event.dhPublicKey, prekey.publicKey) &&
+      constantTimeEqual(event.recordHash, prekeyHash(prekey));
+    if (!ok) throw new ValidationError('keyEvent does not describe this prekey rotation', 'event_mismatch');
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+    const now = this.ctx.clock.now();
+    return transact(this.ctx.sqlite, () => {
+      const logIndex = verified(() => this.log.append(event), 'keyEvent');
+      this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
+      this.ctx.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
+      return this.view(this.repo.keys(actor.officerId)!);
+    });
+  }
+
+  // ---- reads ----
+
+  officerKeys(_actor: Actor, officerId: string): OfficerKeys {
+    const row = this.repo.keys(officerId);
+    if (!row) throw new NotFoundError('Officer keys');
+    return this.view(row);
+  }
+
+  pending(actor: Actor): OfficerKeys[] {
+    if (!ROOT_ROLES.has(actor.role)) throw new ForbiddenError('Agency administrators only');
+    return this.repo.pending(actor.agencyId).map((r) => this.view(r));
+  }
+
+  root(agencyId: string): Static<typeof AgencyRoot> {
+    const row = this.repo.root(agencyId);
+    if (!row) throw new NotFoundError('Agency root');
+    return { agencyId: row.agencyId, officerId: row.officerId, signPublicKey: row.signPublicKey, createdAt: row.createdAt };
+  }
+
+  backup(actor: Actor): WireJson {
+    const row = this.repo.keys(actor.officerId);
+    if (!row) throw new NotFoundError('Key backup');
+    return JSON.parse(row.backup) as WireJson;
+  }
+
+  keyLog(from: number, limit: number): { entries: WireJson[]; head: WireJson | null; size: number; serverSignPublicKey: string } {
+    return { ...this.log.page(from, limit), serverSignPublicKey: toB64(this.log.publicKey) };
+  }
+
+  view(row: OfficerKeysRow): OfficerKeys {
+    let fingerprint = this.fingerprints.get(`${row.officerId}:${row.signPublicKey}:${row.dhPublicKey}`);
+    if (!fingerprint) {
+      // 5,200 SHA-512 rounds: computed once per key pair.
+      fingerprint = toHex(identityFingerprint({ officerId: row.officerId, signPublicKey: fromB64(row.signPublicKey), dhPublicKey: fromB64(row.dhPublicKey) }));
+      this.fingerprints.set(`${row.officerId}:${row.signPublicKey}:${row.dhPublicKey}`, fingerprint);
+    }
+    return {
+      officerId: row.officerId,
+      agencyId: row.agencyId,
+      signPublicKey: row.signPublicKey,
+      dhPublicKey: row.dhPublicKey,
+      prekey: JSON.parse(row.prekey) as WireJson,
+      certificate: row.certificate ? (JSON.parse(row.certificate) as WireJson) : null,
+      fingerprint,
+    };
+  }
+
+  private isRoot(officerId: string, agencyId: string): boolean {
+    return this.repo.root(agencyId)?.officerId === officerId;
+  }
+
+  private checkPrekey(officerId: string, prekey: SignedPrekey, signPk: Uint8Array): void {
+    if (prekey.officerId !== officerId) throw new ValidationError('prekey names another officer', 'wrong_subject');
+    // Signature checked at the prekey's own creation time; the server only refuses expired prekeys.
+    verified(() => verifySignedPrekey(prekey, signPk, prekey.createdAt), 'prekey');
+    if (prekey.expiresAt <= this.ctx.clock.now()) throw new ValidationError('prekey: expired', 'prekey_expired');
+  }
+
+  private checkCertEvent(event: KeyEvent, cert: OfficerCertificate, rootKey: string): void {
+    const ok =
+      event.kind === 'cert-issue' &&
+      event.officerId === cert.officerId &&
+      event.agencyId === cert.agencyId &&
+      constantTimeEqual(event.signPublicKey, cert.signPublicKey) &&
+      constantTimeEqual(event.dhPublicKey, cert.dhPublicKey) &&
+      constantTimeEqual(event.recordHash, certificateHash(cert)) &&
+      constantTimeEqual(event.authorSignPublicKey, fromB64(rootKey));
+    if (!ok) throw new ValidationError('keyEvent does not describe this certificate issued by the agency root', 'event_mismatch');
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+  }
+}
+
+function sameKeys(row: OfficerKeysRow, event: KeyEvent): boolean {
+  return row.signPublicKey === toB64(event.signPublicKey) && row.dhPublicKey === toB64(event.dhPublicKey);
+}
+

@@ -1,0 +1,36 @@
+import { CryptoError, type WireCodec } from '../../shared/crypto/index.ts';
+import { ValidationError } from '../errors.ts';
+
+/** Maps a protocol error code ("chain/bad-signature") to an API error code ("chain_bad_signature"). */
+export function apiCode(cryptoCode: string): string {
+  return cryptoCode.replace(/[/-]/g, '_');
+}
+
+/** Parses a client-supplied wire object strictly; any format problem is a 400 naming the field. */
+export function parseWire<T>(codec: WireCodec<T>, json: unknown, what: string): T {
+  try {
+    return codec.fromWire(json);
+  } catch (err) {
+    if (err instanceof CryptoError) throw new ValidationError(`${what}: ${err.message}`, 'wire_invalid');
+    throw err;
+  }
+}
+
+/** A CryptoError becomes a 400 carrying the protocol's code; anything else is returned unchanged. */
+export function apiError(err: unknown, what: string): unknown {
+  return err instanceof CryptoError ? new ValidationError(`${what}: ${err.message}`, apiCode(err.code)) : err;
+}
+
+/** Runs a protocol check, mapping its failure with `apiError`. */
+export function verified<T>(fn: () => T, what: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw apiError(err, what);
+  }
+}
+
+/** Stable JSON of a codec's wire form, for idempotency comparisons. */
+export function wireJson<T>(codec: WireCodec<T>, value: T): string {
+  return JSON.stringify(codec.toWire(value));
+}
