@@ -190,3 +190,42 @@ export function runCli(dataDir: string, args: string[]): CliResult {
   if (res.error) throw res.error;
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+export interface ProvisionedAgency {
+  agency: { id: string };
+  agencyAdmin: Enrolled & { id: string };
+  officers: (Enrolled & { id: string })[];
+}
+
+/**
+ * Another agency on an already initialised platform: the platform admin creates it with its admin,
+ * the admin enrols and creates `officers` (usernames), each of whom enrols.
+ */
+export async function provisionAgency(
+  t: TestApp,
+  platformAdmin: Enrolled,
+  opts: { name: string; country: string; prefix: string; officers: string[]; kind?: string },
+): Promise<ProvisionedAgency> {
+  const agencyRes = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/agencies',
+    headers: bearer(platformAdmin.tokens),
+    payload: { name: opts.name, country: opts.country, kind: opts.kind ?? 'police', admin: { username: `${opts.prefix}admin`, displayName: `${opts.name} Admin` } },
+  });
+  if (agencyRes.statusCode !== 201) throw new Error(`create agency: ${agencyRes.statusCode} ${agencyRes.body}`);
+  const created = agencyRes.json() as { agency: { id: string }; admin: { id: string }; enrolment: { token: string } };
+  const agencyAdmin = { ...(await enrol(t, created.enrolment.token)), id: created.admin.id };
+  const officers: (Enrolled & { id: string })[] = [];
+  for (const username of opts.officers) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/agencies/${created.agency.id}/officers`,
+      headers: bearer(agencyAdmin.tokens),
+      payload: { username: `${opts.prefix}${username}`, displayName: username },
+    });
+    if (res.statusCode !== 201) throw new Error(`create officer: ${res.statusCode} ${res.body}`);
+    const off = res.json() as { officer: { id: string }; enrolment: { token: string } };
+    officers.push({ ...(await enrol(t, off.enrolment.token)), id: off.officer.id });
+  }
+  return { agency: created.agency, agencyAdmin, officers };
+}

@@ -1,0 +1,173 @@
+import {
+  ChannelStateError,
+  applyEvent,
+  assertNoFork,
+
+  constantTimeEqual,
+  fromB64,
+  membershipEventCodec,
+
+  toB64,
+  verifyChain,
+  type ChainContext,
+  type ChannelState,
+  type MembershipEvent,
+} from '../../shared/crypto/index.ts';
+import type { SdkContext } from './context.ts';
+import { LiaisonClientError } from './errors.ts';
+import type { KeysApi } from './keys.ts';
+import type { PinStore } from './pins.ts';
+
+interface StoredChain {
+  events: Record<string, unknown>[];
+  /** Last verified head: a shorter or different chain later is a rewind or fork. */
+  head: { seq: number; hash: string };
+  untrusted: string | null;
+}
+
+interface EventsPage {
+  events: Record<string, unknown>[];
+  headSeq: number;
+  headHash: string;
+}
+
+/**
+ * The verified membership chains this client knows. Every chain is verified with `applyEvent`
+ * under the pinned agency roots; a fork, rewind or invalid event marks the channel untrusted
+ * (no more encryption to it) and raises a `security` event.
+ */
+export class ChainStore {
+  private readonly states = new Map<string, ChannelState>();
+  private readonly events = new Map<string, MembershipEvent[]>();
+  private readonly untrusted = new Map<string, string>();
+  readonly chainCtx: ChainContext;
+
+  constructor(
+    private readonly ctx: SdkContext,
+    private readonly keys: KeysApi,
+    private readonly pins: PinStore,
+  ) {
+    this.chainCtx = { agencyRoot: (agencyId) => pins.rootKey(agencyId) };
+  }
+
+  async state(channelId: string): Promise<ChannelState | null> {
+    const cached = this.states.get(channelId);
+    if (cached) return cached;
+    const stored = await this.ctx.store.get<StoredChain>(`chain:${channelId}`);
+    if (!stored) return null;
+    if (stored.untrusted) this.untrusted.set(channelId, stored.untrusted);
+    const events = stored.events.map((e) => membershipEventCodec.fromWire(e));
+    await this.loadRoots(events);
+    const state = verifyChain(events, this.chainCtx, { seq: stored.head.seq, hash: fromB64(stored.head.hash) });
+    this.states.set(channelId, state);
+    this.events.set(channelId, events);
+    return state;
+  }
+
+  untrustedReason(channelId: string): string | null {
+    return this.untrusted.get(channelId) ?? null;
+  }
+
+  eventAt(channelId: string, seq: number): MembershipEvent | undefined {
+    return this.events.get(channelId)?.[seq];
+  }
+
+  /** Pulls events after the local head from the server and checks the server's head against ours. */
+  async pull(channelId: string): Promise<ChannelState> {
+    const local = await this.state(channelId);
+    const afterSeq = local ? local.current.epoch : -1;
+    const page = await this.ctx.http.request<EventsPage>('GET', `/channels/${encodeURIComponent(channelId)}/events`, { query: { afterSeq } });
+    const incoming = page.events.map((e) => membershipEventCodec.fromWire(e));
+    const state = await this.extend(channelId, incoming);
+    await this.guard(channelId, () => {
+      if (page.headSeq < state.current.epoch) throw new ChannelStateError('chain/rewind', 'pull: the server head is behind the verified head');
+      if (page.headSeq !== state.current.epoch || !constantTimeEqual(fromB64(page.headHash), state.current.stateHash)) {
+        throw new ChannelStateError('chain/fork', 'pull: the server head differs from the verified chain');
+      }
+    });
+    return state;
+  }
+
+  /** Applies events in order; a duplicate is skipped, a different event at a known seq is a fork. */
+  async extend(channelId: string, incoming: readonly MembershipEvent[]): Promise<ChannelState> {
+    await this.loadRoots(incoming);
+    let state = await this.state(channelId);
+    const events = [...(this.events.get(channelId) ?? [])];
+    const before = state ? state.current.epoch : -1;
+    await this.guard(channelId, () => {
+      for (const e of incoming) {
+        if (e.channelId !== channelId) throw new ChannelStateError('chain/wrong-channel', 'extend: event of another channel');
+        const known = events[e.seq];
+        if (known) {
+          assertNoFork(known, e);
+          continue;
+        }
+        state = applyEvent(state, e, this.chainCtx);
+        events.push(e);
+      }
+    });
+    if (!state) throw new LiaisonClientError('chain/empty', `extend: no events for ${channelId}`);
+    if (state.current.epoch !== before) await this.save(channelId, state, events);
+    await this.checkMemberPins(state);
+    return state;
+  }
+
+  /** Stores a state this client built itself (its own event, already applied). */
+  async put(channelId: string, state: ChannelState, event: MembershipEvent): Promise<void> {
+    const events = [...(this.events.get(channelId) ?? []), event];
+    await this.save(channelId, state, events);
+  }
+
+  /** Encrypting is refused when the chain is untrusted or a member's key is not the pinned one. */
+  async assertSendable(channelId: string, state: ChannelState): Promise<void> {
+    const reason = this.untrusted.get(channelId);
+    if (reason) throw new LiaisonClientError('chain/untrusted', `channel ${channelId} is untrusted (${reason})`);
+    for (const [officerId, m] of state.current.members) {
+      await this.pins.officer(officerId);
+      if (!this.pins.trusted(officerId, m.cert.signPublicKey, m.cert.dhPublicKey)) {
+        throw new LiaisonClientError('keys/unverified-member', `member ${officerId} has a changed or unpinned key; verify it (markVerified)`);
+      }
+    }
+  }
+
+  async loadRoots(events: readonly MembershipEvent[]): Promise<void> {
+    const agencies = new Set<string>();
+    for (const e of events) {
+      if (e.member) agencies.add(e.member.agencyId);
+      if (e.cosignature) agencies.add(e.cosignature.cert.agencyId);
+    }
+    for (const a of agencies) await this.keys.agencyRoot(a);
+  }
+
+  private async checkMemberPins(state: ChannelState): Promise<void> {
+    for (const m of state.current.members.values()) await this.pins.checkOfficer(m.cert);
+  }
+
+  private async save(channelId: string, state: ChannelState, events: MembershipEvent[]): Promise<void> {
+    this.states.set(channelId, state);
+    this.events.set(channelId, events);
+    const stored: StoredChain = {
+      events: events.map((e) => membershipEventCodec.toWire(e)),
+      head: { seq: state.current.epoch, hash: toB64(state.current.stateHash) },
+      untrusted: this.untrusted.get(channelId) ?? null,
+    };
+    await this.ctx.store.set(`chain:${channelId}`, stored);
+  }
+
+  private async guard(channelId: string, fn: () => void): Promise<void> {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof ChannelStateError) await this.markUntrusted(channelId, err);
+      throw err;
+    }
+  }
+
+  async markUntrusted(channelId: string, err: { code: string; message: string }): Promise<void> {
+    this.untrusted.set(channelId, err.code);
+    const stored = await this.ctx.store.get<StoredChain>(`chain:${channelId}`);
+    if (stored) await this.ctx.store.set(`chain:${channelId}`, { ...stored, untrusted: err.code });
+    this.ctx.events.emit('security', { kind: 'chain_invalid', channelId, code: err.code, message: err.message });
+  }
+}
+

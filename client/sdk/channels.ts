@@ -1,0 +1,396 @@
+import {
+  EpochError,
+  applyEvent,
+  constantTimeEqual,
+  cosignMembershipEvent,
+  createKeyEnvelope,
+  createMembershipEvent,
+  keyEnvelopeCodec,
+  labelledVerify,
+  membershipEventCodec,
+  membershipEventFields,
+  membershipEventHash,
+  openKeyEnvelope,
+  policyFromMinimum,
+  type ChannelKind,
+  type ChannelState,
+  type HandlingCode,
+  type KeyEnvelope,
+  type MembershipEvent,
+  type MemberRole,
+  type OfficerCertificate,
+} from '../../shared/crypto/index.ts';
+import type { Static } from 'typebox';
+import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
+import type { ChainStore } from './chains.ts';
+import { newId, requireKeys, type SdkContext } from './context.ts';
+import { LiaisonClientError } from './errors.ts';
+import type { KeysApi } from './keys.ts';
+import type { KeyedMutex } from './lock.ts';
+import { decryptMeta, encryptMeta, metaEpoch, type ChannelMeta } from './meta.ts';
+import type { EpochSecrets } from './secrets.ts';
+
+export type InvitationView = Static<typeof Invitation>;
+
+export interface CreateChannelInput {
+  kind: ChannelKind;
+  agreementId?: string | null;
+  title: string;
+  description?: string;
+  caseRef?: string;
+  /** Officer ids other than me. Same-agency officers are added at once, others are invited. */
+  members: string[];
+  policy?: { minimum: HandlingCode; defaultCode?: HandlingCode };
+  retentionDays?: number;
+}
+
+export interface ChannelInfo {
+  id: string;
+  kind: Channel['kind'];
+  agreementId: string | null;
+  title: string | null;
+  description: string | null;
+  caseRef: string | null;
+  readOnly: string | null;
+  headSeq: number;
+  lastMessageSeq: number;
+  members: Channel['members'];
+  /** Set when this client detected a fork, rewind or invalid event: sending is refused. */
+  untrusted: string | null;
+}
+
+export interface ChannelMemberInfo {
+  officerId: string;
+  agencyId: string;
+  role: MemberRole;
+}
+
+interface InviteQueue {
+  queue: string[];
+  outstanding: { officerId: string; invitationId: string } | null;
+}
+
+const MEMBERSHIP_LABEL = 'liaison/v1/membership-event';
+
+/** Channels, membership chains, invitations, key distribution and encrypted channel meta. */
+export class ChannelsApi {
+  constructor(
+    private readonly ctx: SdkContext,
+    private readonly keys: KeysApi,
+    private readonly chains: ChainStore,
+    private readonly secrets: EpochSecrets,
+    private readonly mutex: KeyedMutex,
+  ) {}
+
+  async create(input: CreateChannelInput): Promise<ChannelInfo> {
+    const me = requireKeys(this.ctx, 'createChannel');
+    const myCert = await this.trustedCert(me.officerId);
+    const ids = [...new Set(input.members)].filter((id) => id !== me.officerId);
+    const certs: OfficerCertificate[] = [];
+    for (const id of ids) certs.push(await this.trustedCert(id));
+    const channelId = newId();
+    const time = this.ctx.now();
+    const actor = { actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId };
+    const minimum = input.policy?.minimum ?? 'TLP:CLEAR';
+    const events: MembershipEvent[] = [
+      createMembershipEvent(
+        null,
+        { channelId, kind: 'create', time, ...actor, channelKind: input.kind, agreementId: input.agreementId ?? '', policy: policyFromMinimum(minimum, input.policy?.defaultCode ?? minimum), member: myCert },
+        me,
+      ),
+    ];
+    await this.chains.loadRoots([events[0]!]);
+    let state = applyEvent(null, events[0]!, this.chains.chainCtx);
+    for (const cert of certs.filter((c) => c.agencyId === me.agencyId)) {
+      const add = createMembershipEvent(state, { kind: 'add', time, ...actor, member: cert, role: 'member' }, me);
+      await this.chains.loadRoots([add]);
+      state = applyEvent(state, add, this.chains.chainCtx);
+      events.push(add);
+    }
+    const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
+    await this.secrets.save(channelId, state.current.epoch, epochSecret);
+    const meta: ChannelMeta = { title: input.title, ...(input.description ? { description: input.description } : {}), ...(input.caseRef ? { caseRef: input.caseRef } : {}) };
+    await this.ctx.sealed.set(`meta:${channelId}`, meta);
+    const { channel } = await this.ctx.http.request<{ channel: Channel }>('POST', '/channels', {
+      body: {
+        events: events.map((e) => membershipEventCodec.toWire(e)),
+        keyEnvelope: keyEnvelopeCodec.toWire(envelope),
+        encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
+        ...(input.retentionDays ? { retentionDays: input.retentionDays } : {}),
+      },
+    });
+    await this.chains.extend(channelId, events);
+    const remote = certs.filter((c) => c.agencyId !== me.agencyId).map((c) => c.officerId);
+    if (remote.length) {
+      await this.ctx.store.set(`invites:${channelId}`, { queue: remote, outstanding: null } satisfies InviteQueue);
+      await this.postNextInvite(channelId);
+    }
+    return this.info(channel);
+  }
+
+  async list(): Promise<ChannelInfo[]> {
+    const { channels } = await this.ctx.http.request<{ channels: Channel[] }>('GET', '/channels');
+    const out: ChannelInfo[] = [];
+    for (const c of channels) out.push(await this.info(c));
+    return out;
+  }
+
+  async get(channelId: string): Promise<ChannelInfo> {
+    const { channel } = await this.ctx.http.request<{ channel: Channel }>('GET', `/channels/${encodeURIComponent(channelId)}`);
+    return this.info(channel);
+  }
+
+  /** Members of the current epoch, from the locally verified chain (not the server's list). */
+  async members(channelId: string): Promise<ChannelMemberInfo[]> {
+    const state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
+    return [...state.current.members.values()].map((m) => ({ officerId: m.cert.officerId, agencyId: m.cert.agencyId, role: m.role }));
+  }
+
+  async invitations(): Promise<InvitationView[]> {
+    return (await this.ctx.http.request<{ invitations: InvitationView[] }>('GET', '/invitations')).invitations;
+  }
+
+  /**
+   * Verifies the add event (signed by a certified, pinned officer; adds me with my keys), co-signs it
+   * and posts it. The full chain is verified as soon as the server lets me read it (after accepting).
+   */
+  async acceptInvitation(invitationId: string): Promise<ChannelInfo> {
+    const me = requireKeys(this.ctx, 'acceptInvitation');
+    const inv = (await this.invitations()).find((i) => i.id === invitationId);
+    if (!inv) throw new LiaisonClientError('invitation/not-found', `acceptInvitation: no pending invitation ${invitationId}`);
+    const event = membershipEventCodec.fromWire(inv.event);
+    if (event.kind !== 'add' || event.channelId !== inv.channelId || !event.member) throw new LiaisonClientError('invitation/invalid', 'acceptInvitation: not an add event for this channel');
+    const m = event.member;
+    if (m.officerId !== me.officerId || !constantTimeEqual(m.signPublicKey, me.signPublicKey) || !constantTimeEqual(m.dhPublicKey, me.dhPublicKey)) {
+      throw new LiaisonClientError('invitation/not-my-keys', 'acceptInvitation: the event does not add me with my keys');
+    }
+    const actorCert = await this.trustedCert(event.actorOfficerId);
+    const { signature, cosignature: _ignored, ...unsigned } = event;
+    if (!labelledVerify(MEMBERSHIP_LABEL, membershipEventFields(unsigned), signature, actorCert.signPublicKey)) {
+      throw new LiaisonClientError('invitation/bad-signature', 'acceptInvitation: the add event is not signed by its actor');
+    }
+    const myCert = await this.trustedCert(me.officerId);
+    const cosigned = cosignMembershipEvent(event, me, myCert);
+    const { channel } = await this.ctx.http.request<{ channel: Channel }>('POST', `/invitations/${encodeURIComponent(invitationId)}/accept`, {
+      body: { event: membershipEventCodec.toWire(cosigned) },
+    });
+    await this.mutex.run(channel.id, async () => {
+      const state = await this.chains.pull(channel.id);
+      const at = this.chains.eventAt(channel.id, cosigned.seq);
+      const view = state.epochs.get(cosigned.seq);
+      if (!at || !view || !constantTimeEqual(view.stateHash, membershipEventHash(cosigned))) {
+        throw new LiaisonClientError('invitation/not-applied', 'acceptInvitation: the chain does not contain the accepted event');
+      }
+      await this.fetchKeyEnvelopes(channel.id);
+    });
+    return this.info(channel);
+  }
+
+  async declineInvitation(invitationId: string): Promise<void> {
+    await this.ctx.http.request('POST', `/invitations/${encodeURIComponent(invitationId)}/decline`);
+  }
+
+  /** Same agency: added at once with a new epoch; other agency: an invitation the invitee co-signs. */
+  async addMember(channelId: string, officerId: string): Promise<'added' | 'invited'> {
+    const me = requireKeys(this.ctx, 'addMember');
+    const cert = await this.trustedCert(officerId);
+    if (cert.agencyId !== me.agencyId) {
+      const q = (await this.ctx.store.get<InviteQueue>(`invites:${channelId}`)) ?? { queue: [], outstanding: null };
+      if (!q.queue.includes(officerId)) q.queue.push(officerId);
+      await this.ctx.store.set(`invites:${channelId}`, q);
+      await this.postNextInvite(channelId);
+      return 'invited';
+    }
+    await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'add', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, member: cert, role: 'member' }, me));
+    return 'added';
+  }
+
+  /** A new epoch whose secret goes to the remaining members only. */
+  async removeMember(channelId: string, officerId: string): Promise<void> {
+    const me = requireKeys(this.ctx, 'removeMember');
+    await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'remove', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, targetOfficerId: officerId }, me));
+  }
+
+  async updateMeta(channelId: string, meta: ChannelMeta): Promise<void> {
+    await this.ctx.sealed.set(`meta:${channelId}`, meta);
+    const state = await this.chains.pull(channelId);
+    await this.publishMeta(channelId, state);
+  }
+
+  // ---- feed handlers (called in feed order by the sync pipeline) ----
+
+  async onMembership(channelId: string, data: unknown): Promise<void> {
+    const event = membershipEventCodec.fromWire(data);
+    await this.mutex.run(channelId, async () => {
+      const local = await this.chains.state(channelId);
+      const state = !local || event.seq > local.current.epoch + 1 ? await this.chains.pull(channelId) : await this.chains.extend(channelId, [event]);
+      this.ctx.events.emit('membership', {
+        channelId,
+        epoch: event.seq,
+        kind: event.kind,
+        actorOfficerId: event.actorOfficerId,
+        members: [...(state.epochs.get(event.seq) ?? state.current).members.keys()].sort(),
+      });
+      await this.afterApplied(channelId, state, event);
+    });
+  }
+
+  async onKeyEnvelope(channelId: string, data: unknown): Promise<void> {
+    const envelope = keyEnvelopeCodec.fromWire(data);
+    await this.mutex.run(channelId, () => this.openEnvelope(channelId, envelope));
+  }
+
+  async onInvitation(data: InvitationView): Promise<void> {
+    const me = this.ctx.officer?.id;
+    if (data.createdBy === me && (data.status === 'declined' || data.status === 'stale')) {
+      const q = await this.ctx.store.get<InviteQueue>(`invites:${data.channelId}`);
+      if (q?.outstanding?.invitationId === data.id) {
+        // A stale invitation is retried on the new head; a declined one is dropped.
+        if (data.status === 'stale') q.queue.unshift(q.outstanding.officerId);
+        q.outstanding = null;
+        await this.ctx.store.set(`invites:${data.channelId}`, q);
+        await this.postNextInvite(data.channelId);
+      }
+    }
+  }
+
+  /** Extended access revoked: an owner signs the removal the server cannot sign. */
+  async onRekeyRequired(channelId: string, removed: readonly string[]): Promise<void> {
+    const me = this.ctx.officer?.id;
+    const state = await this.chains.pull(channelId);
+    if (!me || state.current.members.get(me)?.role !== 'owner') return;
+    for (const officerId of removed) {
+      if (state.current.members.has(officerId)) await this.removeMember(channelId, officerId);
+    }
+  }
+
+  /** Opens every key envelope the server holds for me that I have not opened yet. */
+  async fetchKeyEnvelopes(channelId: string): Promise<void> {
+    const { keyEnvelopes } = await this.ctx.http.request<{ keyEnvelopes: Record<string, unknown>[] }>('GET', `/channels/${encodeURIComponent(channelId)}/key-envelopes`);
+    for (const wire of keyEnvelopes) await this.openEnvelope(channelId, keyEnvelopeCodec.fromWire(wire));
+  }
+
+  // ---- internals ----
+
+  private async openEnvelope(channelId: string, envelope: KeyEnvelope): Promise<void> {
+    const me = requireKeys(this.ctx, 'onKeyEnvelope');
+    if (await this.secrets.load(channelId, envelope.epoch)) return;
+    let state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
+    if (!state.epochs.has(envelope.epoch)) state = await this.chains.pull(channelId);
+    try {
+      await this.secrets.save(channelId, envelope.epoch, openKeyEnvelope({ state, envelope, me }));
+    } catch (err) {
+      if (err instanceof EpochError && err.code === 'epoch/not-recipient') return;
+      if (err instanceof EpochError) {
+        this.ctx.events.emit('security', { kind: 'key_envelope_invalid', channelId, code: err.code, message: err.message });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async appendOwnEvent(channelId: string, build: (state: ChannelState) => MembershipEvent): Promise<void> {
+    const me = requireKeys(this.ctx, 'appendOwnEvent');
+    await this.mutex.run(channelId, async () => {
+      const state = await this.chains.pull(channelId);
+      const event = build(state);
+      await this.chains.loadRoots([event]);
+      const next = applyEvent(state, event, this.chains.chainCtx);
+      const keyEnvelope = next.current.members.has(me.officerId) ? createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId }) : null;
+      if (keyEnvelope) await this.secrets.save(channelId, next.current.epoch, keyEnvelope.epochSecret);
+      await this.ctx.http.request('POST', `/channels/${encodeURIComponent(channelId)}/events`, {
+        body: { event: membershipEventCodec.toWire(event), ...(keyEnvelope ? { keyEnvelope: keyEnvelopeCodec.toWire(keyEnvelope.envelope) } : {}) },
+      });
+      await this.chains.extend(channelId, [event]);
+      if (keyEnvelope) await this.publishMeta(channelId, next);
+    });
+  }
+
+  /** Runs after a membership event was verified: distribute epochs I authored, continue invitations. */
+  private async afterApplied(channelId: string, state: ChannelState, event: MembershipEvent): Promise<void> {
+    const me = this.ctx.keys;
+    if (!me) return;
+    const mineToDistribute =
+      event.actorOfficerId === me.officerId &&
+      event.actorDeviceId === this.ctx.deviceId &&
+      event.seq === state.current.epoch &&
+      state.current.members.has(me.officerId) &&
+      !(await this.secrets.load(channelId, event.seq));
+    if (mineToDistribute) {
+      const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
+      await this.secrets.save(channelId, state.current.epoch, epochSecret);
+      await this.ctx.http.request('POST', `/channels/${encodeURIComponent(channelId)}/key-envelopes`, { body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
+      await this.publishMeta(channelId, state);
+    }
+    if (event.kind === 'add' && event.actorOfficerId === me.officerId) {
+      const q = await this.ctx.store.get<InviteQueue>(`invites:${channelId}`);
+      if (q?.outstanding && q.outstanding.officerId === event.member?.officerId) {
+        q.outstanding = null;
+        await this.ctx.store.set(`invites:${channelId}`, q);
+        // Outside the channel lock: postNextInvite takes it itself.
+        queueMicrotask(() => void this.postNextInvite(channelId).catch(() => undefined));
+      }
+    }
+  }
+
+  private async postNextInvite(channelId: string): Promise<void> {
+    const me = requireKeys(this.ctx, 'invite');
+    await this.mutex.run(channelId, async () => {
+      const q = await this.ctx.store.get<InviteQueue>(`invites:${channelId}`);
+      if (!q || q.outstanding || q.queue.length === 0) return;
+      const officerId = q.queue[0]!;
+      const cert = await this.trustedCert(officerId);
+      const state = await this.chains.pull(channelId);
+      const event = createMembershipEvent(state, { kind: 'add', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, member: cert, role: 'member' }, me);
+      const res = await this.ctx.http.request<{ invitation?: InvitationView }>('POST', `/channels/${encodeURIComponent(channelId)}/events`, {
+        body: { event: membershipEventCodec.toWire(event) },
+      });
+      q.queue.shift();
+      q.outstanding = res.invitation ? { officerId, invitationId: res.invitation.id } : null;
+      await this.ctx.store.set(`invites:${channelId}`, q);
+    });
+  }
+
+  /** Owners re-encrypt the channel meta under the current epoch's dedicated meta key. */
+  private async publishMeta(channelId: string, state: ChannelState): Promise<void> {
+    const me = this.ctx.officer?.id;
+    if (!me || state.current.members.get(me)?.role !== 'owner') return;
+    const secret = await this.secrets.load(channelId, state.current.epoch);
+    const meta = await this.ctx.sealed.get<ChannelMeta>(`meta:${channelId}`);
+    if (!secret || !meta) return;
+    await this.ctx.http.request('PATCH', `/channels/${encodeURIComponent(channelId)}`, { body: { encryptedMeta: encryptMeta(channelId, state.current.epoch, secret, meta) } });
+  }
+
+  private async trustedCert(officerId: string): Promise<OfficerCertificate> {
+    const { cert, trusted } = await this.keys.certified(officerId);
+    if (!trusted) throw new LiaisonClientError('keys/unverified-member', `${officerId}'s key changed; compare safety numbers and markVerified() first`);
+    return cert;
+  }
+
+  private async info(c: Channel): Promise<ChannelInfo> {
+    let meta: ChannelMeta | null = null;
+    const epoch = metaEpoch(c.encryptedMeta);
+    if (epoch !== null && this.ctx.keys) {
+      const secret = await this.secrets.load(c.id, epoch);
+      try {
+        meta = decryptMeta(c.id, c.encryptedMeta, () => secret);
+        if (meta) await this.ctx.sealed.set(`meta:${c.id}`, meta);
+      } catch {
+        meta = null;
+      }
+    }
+    return {
+      id: c.id,
+      kind: c.kind,
+      agreementId: c.agreementId,
+      title: meta?.title ?? null,
+      description: meta?.description ?? null,
+      caseRef: meta?.caseRef ?? null,
+      readOnly: c.readOnly,
+      headSeq: c.headSeq,
+      lastMessageSeq: c.lastMessageSeq,
+      members: c.members,
+      untrusted: this.chains.untrustedReason(c.id),
+    };
+  }
+}

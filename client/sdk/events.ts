@@ -1,0 +1,114 @@
+import type { HandlingCode, Payload } from '../../shared/crypto/index.ts';
+import type { Receipt } from '../../shared/schemas/channels.ts';
+
+/** A decrypted message as the SDK hands it to the application. */
+export interface ReceivedMessage {
+  channelId: string;
+  messageId: string;
+  seq: number;
+  senderId: string;
+  handling: HandlingCode;
+  payload: Payload;
+  sentAt: number;
+  ackRequired: boolean;
+  forwardedFrom: string | null;
+}
+
+export interface MembershipChange {
+  channelId: string;
+  epoch: number;
+  kind: string;
+  actorOfficerId: string;
+  /** Member ids after the event. */
+  members: string[];
+}
+
+export interface InvitationNotice {
+  id: string;
+  channelId: string;
+  inviteeId: string;
+  createdBy: string;
+  status: string;
+}
+
+export interface ChannelNotice {
+  channelId: string;
+  readOnly: string | null;
+  rekeyRequired: string[];
+  data: unknown;
+}
+
+export type SecurityKind =
+  | 'key_changed'
+  | 'keylog_foreign_entry'
+  | 'keylog_equivocation'
+  | 'keylog_invalid'
+  | 'chain_invalid'
+  | 'key_envelope_invalid'
+  | 'message_rejected';
+
+export interface SecurityNotice {
+  kind: SecurityKind;
+  message: string;
+  officerId?: string;
+  channelId?: string;
+  code?: string;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'signed_out';
+
+export interface LiaisonEvents {
+  message: ReceivedMessage;
+  receipt: Receipt;
+  membership: MembershipChange;
+  invitation: InvitationNotice;
+  channel: ChannelNotice;
+  security: SecurityNotice;
+  connection: { state: ConnectionState; reason?: string };
+}
+
+export type Handler<T> = (event: T) => void;
+
+/** A small typed emitter: a handler that throws does not stop the others. */
+export class TypedEmitter<M extends object> {
+  private readonly handlers = new Map<keyof M, Set<Handler<never>>>();
+
+  on<K extends keyof M>(event: K, handler: Handler<M[K]>): () => void {
+    let set = this.handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(event, set);
+    }
+    set.add(handler as Handler<never>);
+    return () => this.off(event, handler);
+  }
+
+  once<K extends keyof M>(event: K, handler: Handler<M[K]>): () => void {
+    const off = this.on(event, (e) => {
+      off();
+      handler(e);
+    });
+    return off;
+  }
+
+  off<K extends keyof M>(event: K, handler: Handler<M[K]>): void {
+    this.handlers.get(event)?.delete(handler as Handler<never>);
+  }
+
+  emit<K extends keyof M>(event: K, payload: M[K]): void {
+    for (const h of [...(this.handlers.get(event) ?? [])]) {
+      try {
+        (h as Handler<M[K]>)(payload);
+      } catch (err) {
+        // Application handlers must not break the receive pipeline; report instead of rethrowing.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  listenerCount<K extends keyof M>(event: K): number {
+    return this.handlers.get(event)?.size ?? 0;
+  }
+}

@@ -1,0 +1,151 @@
+import type { TokenPair } from '../../shared/schemas/auth.ts';
+import { LiaisonApiError, NetworkError } from './errors.ts';
+
+export type FetchFn = typeof fetch;
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: number;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw body (attachments); sent as application/octet-stream. */
+  bytes?: Uint8Array | ReadableStream<Uint8Array>;
+  query?: Record<string, string | number | undefined>;
+  auth?: boolean;
+  /** Read the response as bytes instead of JSON. */
+  binary?: boolean;
+  /** Download progress for binary responses (total = content-length, or 0 when unknown). */
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+const SIGNED_OUT_CODES = new Set(['refresh_token_reused', 'session_expired', 'invalid_refresh_token']);
+
+/**
+ * JSON over fetch with bearer auth. On 401 `invalid_token` it rotates the refresh token once
+ * (single flight: concurrent requests share one refresh) and retries; when the refresh itself is
+ * refused the session is over and `onSignedOut` fires.
+ */
+export class HttpClient {
+  tokens: Tokens | null = null;
+  private refreshing: Promise<void> | null = null;
+  onTokens: (t: Tokens) => void = () => {};
+  onSignedOut: (reason: string) => void = () => {};
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly fetchFn: FetchFn = (...a) => globalThis.fetch(...a),
+  ) {}
+
+  url(path: string, query?: RequestOptions['query']): string {
+    const u = new URL(`/api/v1${path}`, this.baseUrl);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  setSession(pair: Pick<TokenPair, 'accessToken' | 'refreshToken' | 'accessTokenExpiresAt'>): void {
+    this.tokens = { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessTokenExpiresAt: pair.accessTokenExpiresAt };
+    this.onTokens(this.tokens);
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    try {
+      return await this.once<T>(method, path, opts, auth);
+    } catch (err) {
+      if (auth && err instanceof LiaisonApiError && err.status === 401 && err.code === 'invalid_token' && this.tokens) {
+        await this.refresh();
+        return this.once<T>(method, path, opts, auth);
+      }
+      throw err;
+    }
+  }
+
+  /** Rotates the refresh token (shared by concurrent callers). */
+  async refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const current = this.tokens;
+    if (!current) throw new LiaisonApiError(401, 'signed_out', 'refresh: not signed in');
+    try {
+      const pair = await this.once<TokenPair>('POST', '/auth/refresh', { body: { refreshToken: current.refreshToken } }, false);
+      this.setSession(pair);
+    } catch (err) {
+      if (err instanceof LiaisonApiError && (err.status === 401 || SIGNED_OUT_CODES.has(err.code))) {
+        this.tokens = null;
+        this.onSignedOut(err.code);
+      }
+      throw err;
+    }
+  }
+
+  private async once<T>(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<T> {
+    const headers: Record<string, string> = {};
+    let body: BodyInit | undefined;
+    if (opts.bytes) {
+      headers['content-type'] = 'application/octet-stream';
+      body = opts.bytes as BodyInit;
+    } else if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    if (auth && this.tokens) headers.authorization = `Bearer ${this.tokens.accessToken}`;
+    const init: RequestInit & { duplex?: 'half' } = { method, headers };
+    if (body !== undefined) init.body = body;
+    // Streaming request bodies need half duplex in Node's fetch (and Chromium).
+    if (opts.bytes instanceof ReadableStream) init.duplex = 'half';
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url(path, opts.query), init);
+    } catch (cause) {
+      throw new NetworkError(`${method} ${path}: ${cause instanceof Error ? cause.message : 'network error'}`, { cause });
+    }
+    if (!res.ok) throw await apiError(res, method, path);
+    if (opts.binary) return (await readBytes(res, opts.onProgress)) as T;
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+async function apiError(res: Response, method: string, path: string): Promise<LiaisonApiError> {
+  let code = `http_${res.status}`;
+  let message = `${method} ${path}: HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+  } catch {
+    // Not JSON: keep the generic message.
+  }
+  return new LiaisonApiError(res.status, code, message);
+}
+
+async function readBytes(res: Response, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+  const total = Number(res.headers.get('content-length') ?? 0);
+  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    loaded += value.length;
+    onProgress(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,319 @@
+import { initSodium, type FilePayload, type Payload, type SafetyNumber } from '../../shared/crypto/index.ts';
+import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
+import type { Me } from '../../shared/schemas/accounts.ts';
+import type { TokenPair } from '../../shared/schemas/auth.ts';
+import type { SendResult } from '../../shared/schemas/channels.ts';
+import { AgreementsApi, type AgreementVerification } from './agreements.ts';
+import { AttachmentsApi, type Progress, type UploadOptions } from './attachments.ts';
+import { ChainStore } from './chains.ts';
+import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChannelInput, type InvitationView } from './channels.ts';
+import { newId, type SdkContext } from './context.ts';
+import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
+import { HttpClient, type FetchFn } from './http.ts';
+import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
+import { KeysApi } from './keys.ts';
+import { KeyedMutex } from './lock.ts';
+import type { ChannelMeta } from './meta.ts';
+import { MessagingApi, type ReceiptStatus, type SendOptions } from './messaging.ts';
+import { PinStore } from './pins.ts';
+import { RealtimeConnection, httpTransport, type RealtimeOptions } from './realtime.ts';
+import type { RetryOptions } from './retry.ts';
+import { SealedStore } from './sealed-store.ts';
+import { EpochSecrets } from './secrets.ts';
+import { SessionApi, type EnrolBeginResult, type LoginInput } from './session.ts';
+import { MemoryStore, type StateStore } from './store.ts';
+import { FeedPipeline } from './sync.ts';
+
+export { LiaisonApiError, LiaisonClientError, NetworkError } from './errors.ts';
+export { MemoryStore, type StateStore } from './store.ts';
+export { TypedEmitter } from './events.ts';
+export type * from './events.ts';
+export type { ChannelInfo, ChannelMemberInfo, CreateChannelInput, InvitationView } from './channels.ts';
+export type { SendOptions, ReceiptStatus } from './messaging.ts';
+export type { AgreementVerification } from './agreements.ts';
+export type { ChannelMeta } from './meta.ts';
+export type { KeyLogAuditResult } from './keylog.ts';
+
+export interface LiaisonClientOptions {
+  /** Server origin, e.g. `https://liaison.example` (the SDK adds `/api/v1`). */
+  baseUrl: string;
+  store?: StateStore;
+  fetch?: FetchFn;
+  /** Clock for signed times (tests inject the server's manual clock). */
+  now?: () => number;
+  retry?: RetryOptions;
+  realtime?: RealtimeOptions;
+}
+
+/** The Liaison SDK: sign-in, keys, agreements, channels, end-to-end encrypted messages and files. */
+export class LiaisonClient {
+  private readonly ctx: SdkContext;
+  private readonly emitter = new TypedEmitter<LiaisonEvents>();
+  private readonly session: SessionApi;
+  private readonly pins: PinStore;
+  private readonly keylog: KeyLogAuditor;
+  private readonly keysApi: KeysApi;
+  private readonly agreementsApi: AgreementsApi;
+  private readonly chains: ChainStore;
+  private readonly secrets: EpochSecrets;
+  private readonly channelsApi: ChannelsApi;
+  private readonly messaging: MessagingApi;
+  private readonly feed: FeedPipeline;
+  private readonly realtime: RealtimeConnection;
+  private readonly files: AttachmentsApi;
+  private deviceReady: Promise<void> | null = null;
+
+  constructor(opts: LiaisonClientOptions) {
+    const store = opts.store ?? new MemoryStore();
+    const http = new HttpClient(opts.baseUrl, opts.fetch);
+    this.ctx = {
+      http,
+      store,
+      sealed: new SealedStore(store),
+      events: this.emitter,
+      now: opts.now ?? (() => Date.now()),
+      officer: null,
+      deviceId: '',
+      keys: null,
+    };
+    http.onSignedOut = (reason) => this.emitter.emit('connection', { state: 'signed_out', reason });
+    const mutex = new KeyedMutex();
+    this.session = new SessionApi(this.ctx);
+    this.pins = new PinStore(store, this.emitter);
+    this.keylog = new KeyLogAuditor(this.ctx, this.pins, () => this.keysApi.mine());
+    this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog);
+    this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
+    this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
+    this.secrets = new EpochSecrets(this.ctx.sealed);
+    this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex);
+    const viaHttp = httpTransport(this.ctx);
+    this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, mutex, () => this.realtime, opts.retry);
+    this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);
+    this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
+    this.files = new AttachmentsApi(this.ctx);
+  }
+
+  // ---- events ----
+
+  /** Subscribe; returns the unsubscribe function. */
+  on<K extends keyof LiaisonEvents>(event: K, handler: Handler<LiaisonEvents[K]>): () => void {
+    return this.emitter.on(event, handler);
+  }
+
+  off<K extends keyof LiaisonEvents>(event: K, handler: Handler<LiaisonEvents[K]>): void {
+    this.emitter.off(event, handler);
+  }
+
+  get officerId(): string | null {
+    return this.ctx.officer?.id ?? null;
+  }
+
+  get deviceId(): string {
+    return this.ctx.deviceId;
+  }
+
+  get unlocked(): boolean {
+    return this.ctx.keys !== null;
+  }
+
+  // ---- auth ----
+
+  async login(input: LoginInput): Promise<TokenPair> {
+    await this.ready();
+    return this.session.login(input);
+  }
+
+  /** Resumes the session whose refresh token is in the store (false when there is none). */
+  async resume(): Promise<boolean> {
+    await this.ready();
+    return this.session.resume();
+  }
+
+  async logout(): Promise<void> {
+    this.disconnect();
+    this.lock();
+    await this.session.logout();
+  }
+
+  me(): Promise<Me> {
+    return this.session.me();
+  }
+
+  async enrolBegin(token: string, password: string): Promise<EnrolBeginResult> {
+    await this.ready();
+    return this.session.enrolBegin(token, password);
+  }
+
+  async enrolComplete(token: string, totp: string): Promise<TokenPair> {
+    await this.ready();
+    return this.session.enrolComplete(token, totp);
+  }
+
+  // ---- keys ----
+
+  createIdentity(passphrase: string): Promise<{ agencyRoot: boolean }> {
+    return this.keysApi.createIdentity(passphrase);
+  }
+
+  unlock(passphrase: string): Promise<void> {
+    return this.keysApi.unlock(passphrase);
+  }
+
+  /** Wipes identity keys, epoch secrets and the local store key from memory. */
+  lock(): void {
+    this.secrets.wipe();
+    this.keysApi.lock();
+  }
+
+  certifyPending(): Promise<string[]> {
+    return this.keysApi.certifyPending();
+  }
+
+  async auditKeyLog(): Promise<KeyLogAuditResult> {
+    if (this.ctx.officer) await this.keysApi.agencyRoot(this.ctx.officer.agencyId).catch(() => undefined);
+    return this.keylog.audit();
+  }
+
+  markVerified(officerId: string): Promise<void> {
+    return this.keysApi.markVerified(officerId);
+  }
+
+  safetyNumber(officerId: string): Promise<SafetyNumber> {
+    return this.keysApi.safetyNumber(officerId);
+  }
+
+  // ---- agreements ----
+
+  proposeAgreement(body: ProposeAgreementBody): Promise<Agreement> {
+    return this.agreementsApi.propose(body);
+  }
+
+  signAgreement(id: string): Promise<Agreement> {
+    return this.agreementsApi.sign(id);
+  }
+
+  agreements(): Promise<Agreement[]> {
+    return this.agreementsApi.list();
+  }
+
+  agreement(id: string): Promise<Agreement> {
+    return this.agreementsApi.get(id);
+  }
+
+  verifyAgreement(a: Agreement): Promise<AgreementVerification> {
+    return this.agreementsApi.verify(a);
+  }
+
+  // ---- channels ----
+
+  createChannel(input: CreateChannelInput): Promise<ChannelInfo> {
+    return this.channelsApi.create(input);
+  }
+
+  channels(): Promise<ChannelInfo[]> {
+    return this.channelsApi.list();
+  }
+
+  channel(channelId: string): Promise<ChannelInfo> {
+    return this.channelsApi.get(channelId);
+  }
+
+  members(channelId: string): Promise<ChannelMemberInfo[]> {
+    return this.channelsApi.members(channelId);
+  }
+
+  invitations(): Promise<InvitationView[]> {
+    return this.channelsApi.invitations();
+  }
+
+  acceptInvitation(id: string): Promise<ChannelInfo> {
+    return this.channelsApi.acceptInvitation(id);
+  }
+
+  declineInvitation(id: string): Promise<void> {
+    return this.channelsApi.declineInvitation(id);
+  }
+
+  addMember(channelId: string, officerId: string): Promise<'added' | 'invited'> {
+    return this.channelsApi.addMember(channelId, officerId);
+  }
+
+  removeMember(channelId: string, officerId: string): Promise<void> {
+    return this.channelsApi.removeMember(channelId, officerId);
+  }
+
+  updateChannelMeta(channelId: string, meta: ChannelMeta): Promise<void> {
+    return this.channelsApi.updateMeta(channelId, meta);
+  }
+
+  // ---- messages ----
+
+  send(channelId: string, payload: Payload, opts?: SendOptions): Promise<SendResult> {
+    return this.messaging.send(channelId, payload, opts);
+  }
+
+  history(channelId: string, opts?: { afterSeq?: number }): Promise<ReceivedMessage[]> {
+    return this.messaging.history(channelId, opts);
+  }
+
+  markRead(channelId: string, messageIds: string[]): Promise<void> {
+    return this.messaging.markRead(channelId, messageIds);
+  }
+
+  acknowledge(channelId: string, messageId: string): Promise<void> {
+    return this.messaging.acknowledge(channelId, messageId);
+  }
+
+  receipts(messageId: string): Promise<ReceiptStatus> {
+    return this.messaging.receipts(messageId);
+  }
+
+  // ---- sync / realtime ----
+
+  /** Pulls every feed item after the stored cursor (until hasMore is false); returns how many. */
+  sync(): Promise<number> {
+    return this.feed.sync();
+  }
+
+  async connect(): Promise<void> {
+    await this.ready();
+    await this.realtime.connect();
+  }
+
+  disconnect(): void {
+    this.realtime.disconnect();
+  }
+
+  get connected(): boolean {
+    return this.realtime.connected;
+  }
+
+  /** Resolves when every received feed item has been handled (tests, UI "settled" states). */
+  idle(): Promise<void> {
+    return this.feed.idle();
+  }
+
+  // ---- attachments ----
+
+  uploadAttachment(channelId: string, bytes: Uint8Array, opts?: UploadOptions): Promise<FilePayload> {
+    return this.files.upload(channelId, bytes, opts);
+  }
+
+  downloadAttachment(file: FilePayload, opts?: { onProgress?: Progress }): Promise<Uint8Array> {
+    return this.files.download(file, opts);
+  }
+
+  /** Loads libsodium and the installation's device id (idempotent). */
+  ready(): Promise<void> {
+    this.deviceReady ??= (async () => {
+      await initSodium();
+      let id = await this.ctx.store.get<string>('device:id');
+      if (!id) {
+        id = newId();
+        await this.ctx.store.set('device:id', id);
+      }
+      this.ctx.deviceId = id;
+    })();
+    return this.deviceReady;
+  }
+}

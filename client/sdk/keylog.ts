@@ -1,0 +1,179 @@
+import {
+  KeyLogError,
+  checkHeadsConsistent,
+  constantTimeEqual,
+  fromB64,
+  keyEventHash,
+  keyLogEntryCodec,
+  toB64,
+  treeHeadCodec,
+  verifyKeyLogExtension,
+  type KeyLogEntry,
+  type TreeHead,
+} from '../../shared/crypto/index.ts';
+import type { SdkContext } from './context.ts';
+import { LiaisonClientError } from './errors.ts';
+import type { PinStore } from './pins.ts';
+
+interface KeyLogPageWire {
+  entries: Record<string, unknown>[];
+  head: Record<string, unknown> | null;
+  serverSignPublicKey: string;
+  size: number;
+}
+
+export interface KeyLogAuditResult {
+  size: number;
+  newEntries: number;
+  foreignEntries: number;
+}
+
+const HEAD_KEY = 'keylog:head';
+const SERVER_KEY = 'keylog:server';
+const HEADS_KEY = 'keylog:heads';
+const PAGE = 1000;
+
+/**
+ * Client audit of the key-transparency log (PROTOCOL.md §4.3): extension from the remembered head,
+ * head signatures under the pinned server key, equivocation (two heads of one size), entries about
+ * me I did not create, and key changes of pinned officers.
+ */
+export class KeyLogAuditor {
+  constructor(
+    private readonly ctx: SdkContext,
+    private readonly pins: PinStore,
+    private readonly mine: () => Promise<string[]>,
+  ) {}
+
+  /** The remembered head, for envelope headers (gossip). */
+  async head(): Promise<TreeHead | null> {
+    const wire = await this.ctx.store.get<Record<string, unknown>>(HEAD_KEY);
+    return wire ? treeHeadCodec.fromWire(wire) : null;
+  }
+
+  async audit(): Promise<KeyLogAuditResult> {
+    let known = await this.head();
+    const startSize = known?.size ?? 0;
+    let foreign = 0;
+    for (;;) {
+      const page = await this.page(known?.size ?? 0);
+      if (!page.head) break;
+      const entries = page.entries.map((e) => keyLogEntryCodec.fromWire(e));
+      const head = treeHeadCodec.fromWire(page.head);
+      const serverKey = await this.serverKey(page.serverSignPublicKey);
+      await this.guard(async () => {
+        await this.checkSeenHeads(head, serverKey);
+        known = verifyKeyLogExtension({ known, entries, head, serverSignPublicKey: serverKey });
+      });
+      foreign += await this.inspect(entries);
+      await this.ctx.store.set(HEAD_KEY, treeHeadCodec.toWire(head));
+      if (head.size >= page.size || entries.length === 0) break;
+    }
+    const size = known?.size ?? 0;
+    return { size, newEntries: size - startSize, foreignEntries: foreign };
+  }
+
+  /** A head seen elsewhere (e.g. from another client): equal size with a different hash is equivocation. */
+  async gossip(head: TreeHead): Promise<void> {
+    const serverKey = fromB64((await this.ctx.store.get<string>(SERVER_KEY)) ?? '');
+    await this.guard(() => this.checkSeenHeads(head, serverKey));
+  }
+
+  /** Every entry from 0, verified against the signed head (used to check restored keys). */
+  async fullLog(): Promise<KeyLogEntry[]> {
+    const all: KeyLogEntry[] = [];
+    let known: TreeHead | null = null;
+    for (;;) {
+      const page = await this.page(all.length);
+      if (!page.head) break;
+      const entries = page.entries.map((e) => keyLogEntryCodec.fromWire(e));
+      const head = treeHeadCodec.fromWire(page.head);
+      const serverKey = await this.serverKey(page.serverSignPublicKey);
+      await this.guard(async () => {
+        await this.checkSeenHeads(head, serverKey);
+        known = verifyKeyLogExtension({ known, entries, head, serverSignPublicKey: serverKey });
+      });
+      all.push(...entries);
+      if (head.size >= page.size || entries.length === 0) break;
+    }
+    return all;
+  }
+
+  private page(from: number): Promise<KeyLogPageWire> {
+    return this.ctx.http.request<KeyLogPageWire>('GET', '/keylog', { query: { from, limit: PAGE } });
+  }
+
+  /** The key-log signing key is pinned on first use; a different one is a security event. */
+  private async serverKey(presented: string): Promise<Uint8Array> {
+    const pinned = await this.ctx.store.get<string>(SERVER_KEY);
+    if (!pinned) {
+      await this.ctx.store.set(SERVER_KEY, presented);
+      return fromB64(presented);
+    }
+    const a = fromB64(pinned);
+    const b = fromB64(presented);
+    if (a.length !== b.length || !constantTimeEqual(a, b)) {
+      this.ctx.events.emit('security', { kind: 'keylog_invalid', code: 'keylog/server-key-changed', message: 'key-log server key changed' });
+      throw new LiaisonClientError('keylog/server-key-changed', 'auditKeyLog: the key-log signing key changed');
+    }
+    return a;
+  }
+
+  private async checkSeenHeads(head: TreeHead, serverKey: Uint8Array): Promise<void> {
+    const seen = (await this.ctx.store.get<Record<string, Record<string, unknown>>>(HEADS_KEY)) ?? {};
+    const prior = seen[String(head.size)];
+    if (prior) checkHeadsConsistent(treeHeadCodec.fromWire(prior), head, serverKey);
+    else {
+      seen[String(head.size)] = treeHeadCodec.toWire(head);
+      await this.ctx.store.set(HEADS_KEY, seen);
+    }
+  }
+
+  private async guard(fn: () => Promise<void> | void): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof KeyLogError) {
+        const kind = err.code === 'keylog/equivocation' ? 'keylog_equivocation' : 'keylog_invalid';
+        this.ctx.events.emit('security', { kind, code: err.code, message: err.message });
+      }
+      throw err;
+    }
+  }
+
+  /** Flags entries about me that I did not make, and key changes of pinned officers. */
+  private async inspect(entries: readonly KeyLogEntry[]): Promise<number> {
+    const me = this.ctx.officer?.id;
+    const mine = new Set(await this.mine());
+    let foreign = 0;
+    for (const { event, index } of entries) {
+      if (event.officerId === me) {
+        if (mine.has(toB64(keyEventHash(event))) || this.fromMyRoot(event)) continue;
+        foreign++;
+        this.ctx.events.emit('security', {
+          kind: 'keylog_foreign_entry',
+          officerId: event.officerId,
+          code: 'keylog/foreign-entry',
+          message: `key-log entry ${index} (${event.kind}) about me was not created by this client`,
+        });
+      } else if ((event.kind === 'enrol' || event.kind === 'cert-issue') && (await this.pins.officer(event.officerId))) {
+        await this.pins.checkOfficer(event);
+      }
+    }
+    return foreign;
+  }
+
+  /** A certificate for my current keys issued by my pinned agency root is expected, not foreign. */
+  private fromMyRoot(event: KeyLogEntry['event']): boolean {
+    const keys = this.ctx.keys;
+    const root = this.pins.rootKey(event.agencyId);
+    return (
+      event.kind === 'cert-issue' &&
+      !!keys &&
+      !!root &&
+      constantTimeEqual(event.authorSignPublicKey, root) &&
+      constantTimeEqual(event.signPublicKey, keys.signPublicKey) &&
+      constantTimeEqual(event.dhPublicKey, keys.dhPublicKey)
+    );
+  }
+}

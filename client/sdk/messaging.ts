@@ -1,0 +1,219 @@
+import {
+  DecryptError,
+  compareHandling,
+  emptyKeyLog,
+  emptyReceiverState,
+  encryptMessage,
+  messageEnvelopeCodec,
+  openEnvelope,
+  receiverStateCodec,
+  sendingChainCodec,
+  startSendingChain,
+  toB64,
+  toHex,
+  fromB64,
+  validatePayload,
+  decodePayload,
+  encodePayload,
+  type HandlingCode,
+  type Payload,
+  type ReceiverState,
+  type SendingChain,
+} from '../../shared/crypto/index.ts';
+import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import { blobIdOf, rememberBlobId } from './attachments.ts';
+import type { ChainStore } from './chains.ts';
+import type { ChannelsApi } from './channels.ts';
+import { newId, requireKeys, type SdkContext } from './context.ts';
+import { LiaisonClientError } from './errors.ts';
+import type { ReceivedMessage } from './events.ts';
+import type { KeyLogAuditor } from './keylog.ts';
+import type { KeyedMutex } from './lock.ts';
+import { withRetry, type RetryOptions } from './retry.ts';
+import type { EpochSecrets } from './secrets.ts';
+import type { Transport } from './transport.ts';
+
+export interface SendOptions {
+  handling?: HandlingCode;
+  ackRequired?: boolean;
+  forwardedFrom?: { messageId: string; channelId: string };
+  /** Reuse an id (e.g. after the app itself crashed mid-send); default: a fresh UUID. */
+  messageId?: string;
+}
+
+export interface ReceiptStatus {
+  messageId: string;
+  recipients: { officerId: string; delivered: number | null; read: number | null; acknowledged: number | null }[];
+}
+
+interface CachedMessage extends Omit<ReceivedMessage, 'payload'> {
+  payload: string;
+}
+
+/** Encrypt-and-send with per-epoch sending chains; the receive pipeline with persisted replay state. */
+export class MessagingApi {
+  constructor(
+    private readonly ctx: SdkContext,
+    private readonly chains: ChainStore,
+    private readonly channels: ChannelsApi,
+    private readonly secrets: EpochSecrets,
+    private readonly keylog: KeyLogAuditor,
+    private readonly mutex: KeyedMutex,
+    private readonly transport: () => Transport,
+    private readonly retry: RetryOptions = {},
+  ) {}
+
+  async send(channelId: string, payloadIn: Payload, opts: SendOptions = {}): Promise<SendResult> {
+    const me = requireKeys(this.ctx, 'send');
+    const payload = validatePayload(payloadIn);
+    const body = await this.mutex.run(channelId, async (): Promise<SendMessageBody> => {
+      // Refuses when the verified chain differs from the server's head (pull throws and marks it untrusted).
+      const state = await this.chains.pull(channelId);
+      await this.chains.assertSendable(channelId, state);
+      const view = state.current;
+      const handling = opts.handling ?? view.policy.defaultCode;
+      if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling);
+      let secret = await this.secrets.load(channelId, view.epoch);
+      if (!secret) {
+        await this.channels.fetchKeyEnvelopes(channelId);
+        secret = await this.secrets.load(channelId, view.epoch);
+      }
+      if (!secret) throw new LiaisonClientError('epoch/no-key', `send: no secret for epoch ${view.epoch} of ${channelId} yet`);
+      const stored = await this.ctx.sealed.get<Record<string, unknown>>(`send:${channelId}`);
+      let sending: SendingChain | null = stored ? sendingChainCodec.fromWire(stored) : null;
+      if (!sending || sending.epoch !== view.epoch) {
+        sending = startSendingChain(secret, { channelId, epoch: view.epoch, stateHash: view.stateHash, officerId: me.officerId, deviceId: this.ctx.deviceId });
+      }
+      const head = await this.keylog.head();
+      const messageId = opts.messageId ?? newId();
+      const out = encryptMessage({
+        channel: state,
+        sending,
+        sender: me,
+        messageId,
+        handling,
+        payload,
+        time: this.ctx.now(),
+        keyLogHead: head ? { size: head.size, hash: head.headHash } : { size: 0, hash: emptyKeyLog().headHash },
+      });
+      // Persist the advanced chain before anything leaves: a counter is never used twice.
+      await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
+      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null });
+      return {
+        envelope: messageEnvelopeCodec.toWire(out.envelope),
+        ...(opts.ackRequired ? { ackRequired: true } : {}),
+        ...(payload.kind === 'file' ? { attachmentIds: [(await blobIdOf(this.ctx, payload.hash)) ?? toHex(payload.hash)] } : {}),
+        ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId } } : {}),
+      };
+    });
+    // The same body (same id, same envelope) on every attempt: the server answers duplicates idempotently.
+    return withRetry(() => this.transport().send(channelId, body), this.retry);
+  }
+
+  /** Feed item `message`: verify, decrypt, persist replay state, emit, and acknowledge delivery. */
+  async onMessage(data: StoredMessage, opts: { emit: boolean } = { emit: true }): Promise<ReceivedMessage | null> {
+    const channelId = data.channelId;
+    const cached = await this.cached(channelId, data.messageId);
+    if (cached && cached.seq >= 0) return cached;
+    const msg = await this.mutex.run(channelId, () => this.decrypt(data));
+    if (!msg) return null;
+    if (opts.emit) this.ctx.events.emit('message', msg);
+    if (msg.senderId !== this.ctx.officer?.id) {
+      void this.transport()
+        .receipt(channelId, 'delivered', [msg.messageId])
+        .catch(() => undefined);
+    }
+    return msg;
+  }
+
+  /** Stored messages of a channel, decrypted (from the local cache where already opened). */
+  async history(channelId: string, opts: { afterSeq?: number } = {}): Promise<ReceivedMessage[]> {
+    const out: ReceivedMessage[] = [];
+    let afterSeq = opts.afterSeq ?? 0;
+    for (;;) {
+      const page = await this.ctx.http.request<{ messages: StoredMessage[]; hasMore: boolean }>('GET', `/channels/${encodeURIComponent(channelId)}/messages`, {
+        query: { afterSeq, limit: 500 },
+      });
+      for (const m of page.messages) {
+        const msg = await this.onMessage(m, { emit: false });
+        if (msg) out.push(msg);
+        afterSeq = Math.max(afterSeq, m.seq);
+      }
+      if (!page.hasMore || page.messages.length === 0) break;
+    }
+    return out;
+  }
+
+  async markRead(channelId: string, messageIds: string[]): Promise<void> {
+    await withRetry(() => this.transport().receipt(channelId, 'read', messageIds), this.retry);
+  }
+
+  async acknowledge(channelId: string, messageId: string): Promise<void> {
+    await withRetry(() => this.transport().receipt(channelId, 'acknowledged', [messageId]), this.retry);
+  }
+
+  receipts(messageId: string): Promise<ReceiptStatus> {
+    return this.ctx.http.request<ReceiptStatus>('GET', `/messages/${encodeURIComponent(messageId)}/receipts`);
+  }
+
+  private async decrypt(data: StoredMessage): Promise<ReceivedMessage | null> {
+    const channelId = data.channelId;
+    const envelope = messageEnvelopeCodec.fromWire(data.envelope);
+    const h = envelope.header;
+    try {
+      if (h.channelId !== channelId || h.senderOfficerId !== data.senderId || h.messageId !== data.messageId) {
+        throw new DecryptError('envelope/metadata-mismatch', 'onMessage: stored metadata differs from the signed header');
+      }
+      let state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
+      if (!state.epochs.has(h.epoch)) state = await this.chains.pull(channelId);
+      if (!(await this.secrets.load(channelId, h.epoch))) await this.channels.fetchKeyEnvelopes(channelId);
+      const receiverWire = await this.ctx.sealed.get<Record<string, unknown>>(`recv:${channelId}`);
+      const receiver: ReceiverState = receiverWire ? receiverStateCodec.fromWire(receiverWire) : emptyReceiverState(channelId);
+      const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
+      await this.ctx.sealed.set(`recv:${channelId}`, receiverStateCodec.toWire(opened.receiver));
+      const msg: ReceivedMessage = {
+        channelId,
+        messageId: h.messageId,
+        seq: data.seq,
+        senderId: h.senderOfficerId,
+        handling: h.handling,
+        payload: opened.payload,
+        sentAt: h.time,
+        ackRequired: data.ackRequired,
+        forwardedFrom: data.forwardedFrom,
+      };
+      await this.cache(msg);
+      if (msg.payload.kind === 'file' && data.attachmentIds.length === 1) await rememberBlobId(this.ctx, msg.payload.hash, data.attachmentIds[0]!);
+      return msg;
+    } catch (err) {
+      if (err instanceof DecryptError && err.code === 'envelope/replay') {
+        // Already opened (the cache is authoritative for content); not an attack signal on its own.
+        return (await this.cached(channelId, data.messageId)) ?? null;
+      }
+      if (err instanceof DecryptError) {
+        this.ctx.events.emit('security', { kind: 'message_rejected', channelId, code: err.code, message: `message ${data.messageId}: ${err.message}` });
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  private async checkForward(src: { messageId: string; channelId: string }, handling: HandlingCode): Promise<void> {
+    const source = await this.cached(src.channelId, src.messageId);
+    if (!source) return; // The server enforces the rules on metadata as well.
+    if (source.handling === 'TLP:RED') throw new LiaisonClientError('handling/forward-denied', 'send: TLP:RED messages may not be forwarded');
+    if (compareHandling(handling, source.handling) < 0) throw new LiaisonClientError('handling/downgrade', 'send: a forward may not lower the handling code');
+  }
+
+  /** Decrypted messages are kept sealed locally: replay protection forbids opening an envelope twice. */
+  private async cache(msg: ReceivedMessage): Promise<void> {
+    const { payload, ...rest } = msg;
+    const value: CachedMessage = { ...rest, payload: toB64(encodePayload(payload)) };
+    await this.ctx.sealed.set(`msg:${msg.channelId}:${msg.messageId}`, value);
+  }
+
+  private async cached(channelId: string, messageId: string): Promise<ReceivedMessage | null> {
+    const v = await this.ctx.sealed.get<CachedMessage>(`msg:${channelId}:${messageId}`);
+    return v ? { ...v, payload: decodePayload(fromB64(v.payload)) } : null;
+  }
+}

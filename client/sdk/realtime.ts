@@ -1,0 +1,145 @@
+import { io, type Socket } from 'socket.io-client';
+import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/realtime.ts';
+import type { SendMessageBody, SendResult } from '../../shared/schemas/channels.ts';
+import type { SdkContext } from './context.ts';
+import { LiaisonApiError, NetworkError } from './errors.ts';
+import type { FeedPipeline } from './sync.ts';
+import type { ReceiptKind, Transport } from './transport.ts';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface RealtimeOptions {
+  ackTimeoutMs?: number;
+  /** Refresh the access token when it expires within this margin before (re)connecting. */
+  refreshMarginMs?: number;
+}
+
+/**
+ * socket.io connection: `auth.token` is produced per (re)connect, refreshing the access token
+ * first when it is (nearly) expired; each connect runs one sync from the stored cursor.
+ */
+export class RealtimeConnection implements Transport {
+  private socket: ClientSocket | null = null;
+
+  constructor(
+    private readonly ctx: SdkContext,
+    private readonly feed: FeedPipeline,
+    private readonly http: Transport,
+    private readonly opts: RealtimeOptions = {},
+  ) {}
+
+  get connected(): boolean {
+    return !!this.socket?.connected;
+  }
+
+  async connect(): Promise<void> {
+    if (this.socket) return;
+    await this.freshToken();
+    this.ctx.events.emit('connection', { state: 'connecting' });
+    const socket: ClientSocket = io(this.ctx.http.baseUrl, {
+      path: REALTIME_PATH,
+      transports: ['websocket'],
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 5000,
+      auth: (cb) => {
+        this.freshToken().then(
+          () => cb({ token: this.ctx.http.tokens?.accessToken ?? '' }),
+          () => cb({ token: '' }),
+        );
+      },
+    });
+    this.socket = socket;
+    socket.on('feed', (item) => this.feed.push(item));
+    socket.on('connect', () => {
+      this.ctx.events.emit('connection', { state: 'connected' });
+      void this.feed.sync().catch(() => undefined);
+    });
+    socket.on('disconnect', (reason) => {
+      this.ctx.events.emit('connection', { state: 'disconnected', reason });
+      // A server-side disconnect is not retried by socket.io; reconnect with a fresh token.
+      if (reason === 'io server disconnect' && this.socket === socket && this.ctx.http.tokens) socket.connect();
+    });
+    socket.on('session_ended', (e) => {
+      this.ctx.events.emit('connection', { state: 'disconnected', reason: e.reason });
+    });
+    socket.on('connect_error', (err) => {
+      // The middleware rejected the token: refresh (which signs out when the session is over).
+      const code = (err as Error & { data?: { code?: string } }).data?.code;
+      if ((code === 'invalid_token' || code === 'unauthorized') && this.ctx.http.tokens) {
+        void this.ctx.http.refresh().catch(() => {
+          socket.disconnect();
+        });
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onConnect = () => {
+        socket.off('connect_error', onError);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        if (!this.ctx.http.tokens) {
+          socket.off('connect', onConnect);
+          reject(new NetworkError(`connect: ${err.message}`, { cause: err }));
+        }
+      };
+      socket.once('connect', onConnect);
+      socket.on('connect_error', onError);
+    });
+  }
+
+  disconnect(): void {
+    const s = this.socket;
+    this.socket = null;
+    s?.removeAllListeners();
+    s?.disconnect();
+    this.ctx.events.emit('connection', { state: 'disconnected', reason: 'client' });
+  }
+
+  send(channelId: string, body: SendMessageBody): Promise<SendResult> {
+    const s = this.socket;
+    if (!s?.connected) return this.http.send(channelId, body);
+    return this.emitWithAck<SendResult>((ack) => s.emit('send', { channelId, ...body }, ack));
+  }
+
+  receipt(channelId: string, kind: ReceiptKind, messageIds: string[]): Promise<{ stored: number }> {
+    const s = this.socket;
+    if (!s?.connected) return this.http.receipt(channelId, kind, messageIds);
+    return this.emitWithAck<{ stored: number }>((ack) => s.emit('receipt', { channelId, kind, messageIds }, ack));
+  }
+
+  private emitWithAck<T>(emit: (ack: (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void) => void): Promise<T> {
+    const timeout = this.opts.ackTimeoutMs ?? 10_000;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new NetworkError('socket: no acknowledgement')), timeout);
+      emit((res) => {
+        clearTimeout(timer);
+        if (res.ok) resolve(res.data);
+        else reject(new LiaisonApiError(ackStatus(res.error.code), res.error.code, res.error.message));
+      });
+    });
+  }
+
+  private async freshToken(): Promise<void> {
+    const t = this.ctx.http.tokens;
+    if (!t) return;
+    const margin = this.opts.refreshMarginMs ?? 30_000;
+    if (!t.accessToken || t.accessTokenExpiresAt - margin <= this.ctx.now()) await this.ctx.http.refresh();
+  }
+}
+
+/** Socket acks carry only the error code; map the common ones to the HTTP status they stand for. */
+function ackStatus(code: string): number {
+  if (code === 'not_found') return 404;
+  if (code === 'rate_limited') return 429;
+  if (code.endsWith('_error') || code === 'internal') return 500;
+  if (code === 'invalid_token' || code === 'unauthorized') return 401;
+  return 409;
+}
+
+/** HTTP fallback transport. */
+export function httpTransport(ctx: SdkContext): Transport {
+  return {
+    send: (channelId, body) => ctx.http.request<SendResult>('POST', `/channels/${encodeURIComponent(channelId)}/messages`, { body }),
+    receipt: (channelId, kind, messageIds) => ctx.http.request<{ stored: number }>('POST', `/channels/${encodeURIComponent(channelId)}/receipts`, { body: { kind, messageIds } }),
+  };
+}
