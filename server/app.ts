@@ -18,6 +18,14 @@ import { authRoutes } from './auth/routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { enrolmentRoutes } from './accounts/enrolment-routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { keysRoutes } from './keys/routes.ts';
+import { agreementsRoutes } from './agreements/routes.ts';
+import { channelsRoutes } from './channels/routes.ts';
+import { messagesRoutes } from './messages/routes.ts';
+import { attachmentsRoutes } from './attachments/routes.ts';
+import { directoryRoutes } from './directory/routes.ts';
+import { attachRealtime } from './realtime/server.ts';
+import { scheduleRetention } from './messages/retention-timer.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -127,5 +135,13 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(enrolmentRoutes, { prefix: '/api/v1' });
   await app.register(accountRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
+  await app.register(keysRoutes, { prefix: '/api/v1' });
+  await app.register(agreementsRoutes, { prefix: '/api/v1' });
+  await app.register(channelsRoutes, { prefix: '/api/v1' });
+  await app.register(messagesRoutes, { prefix: '/api/v1' });
+  await app.register(attachmentsRoutes, { prefix: '/api/v1' });
+  await app.register(directoryRoutes, { prefix: '/api/v1' });
+  attachRealtime(app);
+  scheduleRetention(app);
   return app;
 }

@@ -34,6 +34,17 @@ export interface AppConfig {
   enrolmentTtlMs: number;
   argon2: Argon2Params;
   audit: { checkpointEvery: number };
+  messaging: {
+    /** Largest attachment ciphertext accepted (ATTACHMENT_MAX_BYTES). */
+    attachmentMaxBytes: number;
+    /** How often the retention sweeper runs; 0 = never (tests call it directly). */
+    retentionSweepMs: number;
+    /** Per-socket token bucket: sustained events per second and burst. */
+    socketEventsPerSecond: number;
+    socketBurst: number;
+    /** Largest socket.io packet (a send carries at most 256 KiB of ciphertext as base64url). */
+    socketMaxPayloadBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -80,6 +91,13 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     // OWASP's Argon2id baseline (19 MiB, t=2, p=1).
     argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
     audit: { checkpointEvery: 100 },
+    messaging: {
+      attachmentMaxBytes: 100 * 1024 * 1024,
+      retentionSweepMs: HOUR_MS,
+      socketEventsPerSecond: 20,
+      socketBurst: 40,
+      socketMaxPayloadBytes: 512 * 1024,
+    },
     ...overrides,
   };
 }
@@ -116,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ipMaxPerWindow: intFrom(env, 'LOGIN_RATE_PER_MINUTE', base.login.ipMaxPerWindow, 1, 100_000),
     },
     rateLimit: { ...base.rateLimit, max: intFrom(env, 'RATE_LIMIT_PER_MINUTE', base.rateLimit.max, 1, 1_000_000) },
+    messaging: {
+      ...base.messaging,
+      attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_BYTES', base.messaging.attachmentMaxBytes, 1024, 10 * 1024 * 1024 * 1024),
+      retentionSweepMs: intFrom(env, 'RETENTION_SWEEP_SECONDS', base.messaging.retentionSweepMs / 1000, 0, 7 * 24 * 3600) * 1000,
+    },
     argon2: {
       memoryCost: intFrom(env, 'ARGON2_MEMORY_KIB', base.argon2.memoryCost, 8_192, 4 * 1024 * 1024),
       timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),

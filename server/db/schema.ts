@@ -429,5 +429,71 @@ export const feed = sqliteTable(
     payload: text('payload'),
     createdAt: createdAt(),
   },
-  (t) => [index('feed_channel_idx').on(t.channelId, t.pos), index('feed_recipient_idx').on(t.recipientId, t.pos)],
+  (t) => [
+    index('feed_channel_idx').on(t.channelId, t.pos),
+    index('feed_recipient_idx').on(t.recipientId, t.pos),
+    // Message lookups (visibility, receipts) and the cascade when retention deletes a message.
+    index('feed_message_idx').on(t.messagePk),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Contact-point directory (issue 5). Full-text search lives in the FTS5 table `directory_fts`
+// (custom migration 'directory_fts': contentless, kept in sync by triggers, rowid = entry pk).
+
+export const directoryEntries = sqliteTable(
+  'directory_entries',
+  {
+    /** Integer key: the FTS rowid and the side tables' join key (stable across VACUUM, unlike an implicit rowid). */
+    pk: integer('pk').primaryKey(),
+    id: text('id').notNull(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    /** Copied from the agency (which cannot move country) so the country filter is one index lookup. */
+    country: text('country').notNull(),
+    title: text('title').notNull(),
+    officerId: text('officer_id').references(() => officers.id),
+    /** JSON array (read side); filters use directory_entry_specialisations. */
+    specialisations: text('specialisations').notNull(),
+    /** JSON array of ISO 639-1 codes (read side); filters use directory_entry_languages. */
+    languages: text('languages').notNull(),
+    /** JSON Availability: { kind: '24/7' } | { kind: 'schedule', timeZone, slots }. */
+    availability: text('availability').notNull(),
+    phone: text('phone'),
+    notes: text('notes').notNull().default(''),
+    lastConfirmedAt: integer('last_confirmed_at').notNull(),
+    retiredAt: integer('retired_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [
+    uniqueIndex('directory_entries_id_uq').on(t.id),
+    index('directory_entries_country_idx').on(t.country),
+    index('directory_entries_agency_idx').on(t.agencyId, t.lastConfirmedAt),
+    index('directory_entries_officer_idx').on(t.officerId),
+  ],
+);
+
+export const directoryEntrySpecialisations = sqliteTable(
+  'directory_entry_specialisations',
+  {
+    entryPk: integer('entry_pk')
+      .notNull()
+      .references(() => directoryEntries.pk, { onDelete: 'cascade' }),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.value, t.entryPk] }), index('directory_entry_specialisations_entry_idx').on(t.entryPk)],
+);
+
+export const directoryEntryLanguages = sqliteTable(
+  'directory_entry_languages',
+  {
+    entryPk: integer('entry_pk')
+      .notNull()
+      .references(() => directoryEntries.pk, { onDelete: 'cascade' }),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.value, t.entryPk] }), index('directory_entry_languages_entry_idx').on(t.entryPk)],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX `feed_message_idx` ON `feed` (`message_pk`);

@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../events.ts';
+import type { FeedItem } from '../../shared/schemas/channels.ts';
+
+export type FeedKind = FeedItem['kind'];
+
+/** A feed item plus its routing: null recipient = the channel's members at that position. */
+export interface RoutedFeedItem extends FeedItem {
+  recipientId: string | null;
+}
+
+/**
+ * The ordered log every sync cursor and realtime event is based on. `append` runs inside the
+ * caller's transaction; `publish` must be called only after that transaction committed, so nothing
+ * is announced that could still roll back.
+ */
+export class FeedWriter {
+  // Prepared once: append runs for every message and receipt.
+  private readonly insert: Database.Statement;
+
+  constructor(
+    db: Db,
+    private readonly events: DomainEventBus,
+  ) {
+    // drizzle's better-sqlite3 database carries its client at runtime; its exported type omits it.
+    const sqlite = (db as Db & { $client: Database.Database }).$client;
+    this.insert = sqlite.prepare(
+      'INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  append(item: {
+    channelId: string;
+    kind: FeedKind;
+    data: unknown;
+    createdAt: number;
+    /** Set for messages (joined at read time) and for rows that must vanish with a message (receipts). */
+    messagePk?: number;
+    recipientId?: string | null;
+  }): RoutedFeedItem {
+    const recipientId = item.recipientId ?? null;
+    // Messages are joined from `messages` at read time; other kinds keep their JSON here.
+    const payload = item.kind === 'message' ? null : JSON.stringify(item.data);
+    const info = this.insert.run(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
+    return { pos: Number(info.lastInsertRowid), kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId };
+  }
+
+  publish(items: readonly RoutedFeedItem[]): void {
+    for (const item of items) this.events.emit('feed.appended', item);
+  }
+}

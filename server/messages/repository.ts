@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import { STORED_MESSAGE_COLUMNS, type StoredMessageRow } from './stored-message.ts';
+
+export interface MessageRow {
+  pk: number;
+  id: string;
+  channelId: string;
+  seq: number;
+  senderId: string;
+  handling: string;
+  envelope: string;
+  ackRequired: number;
+  createdAt: number;
+}
+
+export interface NewMessage {
+  id: string;
+  channelId: string;
+  seq: number;
+  senderId: string;
+  senderDeviceId: string;
+  epoch: number;
+  handling: string;
+  envelope: string;
+  size: number;
+  ackRequired: number;
+  forwardedFrom: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ReceiptRow {
+  officerId: string;
+  kind: 'delivered' | 'read' | 'acknowledged';
+  at: number;
+}
+
+/** SQL for messages and receipts, prepared once (send and sync are hot paths). */
+export class MessagesRepository {
+  private readonly s;
+
+  constructor(sqlite: Database.Database) {
+    this.s = {
+      byId: sqlite.prepare(
+        `SELECT pk, id, channel_id AS channelId, seq, sender_id AS senderId, handling, envelope,
+                ack_required AS ackRequired, created_at AS createdAt FROM messages WHERE id = ?`,
+      ),
+      insert: sqlite.prepare(
+        `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, created_at, expires_at)
+         VALUES (@id, @channelId, @seq, @senderId, @senderDeviceId, @epoch, @handling, @envelope, @size, @ackRequired, @forwardedFrom, @createdAt, @expiresAt)`,
+      ),
+      setLastSeq: sqlite.prepare('UPDATE channels SET last_message_seq = ? WHERE id = ?'),
+      link: sqlite.prepare('INSERT INTO message_attachments (message_pk, attachment_id) VALUES (?, ?)'),
+      feedPos: sqlite.prepare("SELECT pos FROM feed WHERE message_pk = ? AND kind = 'message'").pluck(),
+      history: sqlite.prepare(
+        `SELECT ${STORED_MESSAGE_COLUMNS} FROM messages m JOIN feed f ON f.message_pk = m.pk AND f.kind = 'message'
+         WHERE m.channel_id = @channelId AND m.seq > @afterSeq
+           AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = m.channel_id AND cm.officer_id = @officerId
+                       AND cm.from_pos <= f.pos AND (cm.until_pos IS NULL OR f.pos < cm.until_pos))
+         ORDER BY m.seq LIMIT @limit`,
+      ),
+      insertReceipt: sqlite.prepare('INSERT OR IGNORE INTO receipts (message_pk, officer_id, kind, at) VALUES (?, ?, ?, ?)'),
+      receipts: sqlite.prepare('SELECT officer_id AS officerId, kind, at FROM receipts WHERE message_pk = ? ORDER BY at, officer_id'),
+    };
+  }
+
+  byId(id: string): MessageRow | undefined {
+    return this.s.byId.get(id) as MessageRow | undefined;
+  }
+
+  /** Inserts the message and returns its pk. */
+  insert(m: NewMessage): number {
+    return Number(this.s.insert.run(m).lastInsertRowid);
+  }
+
+  setLastSeq(channelId: string, seq: number): void {
+    this.s.setLastSeq.run(seq, channelId);
+  }
+
+  linkAttachment(messagePk: number, attachmentId: string): void {
+    this.s.link.run(messagePk, attachmentId);
+  }
+
+  feedPos(messagePk: number): number | undefined {
+    return this.s.feedPos.get(messagePk) as number | undefined;
+  }
+
+  /** Messages after `afterSeq` that lie inside one of the officer's membership spans. */
+  history(channelId: string, officerId: string, afterSeq: number, limit: number): StoredMessageRow[] {
+    return this.s.history.all({ channelId, officerId, afterSeq, limit }) as StoredMessageRow[];
+  }
+
+  /** True when the receipt is new. */
+  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): boolean {
+    return this.s.insertReceipt.run(messagePk, officerId, kind, at).changes === 1;
+  }
+
+  receipts(messagePk: number): ReceiptRow[] {
+    return this.s.receipts.all(messagePk) as ReceiptRow[];
+  }
+}

@@ -1,0 +1,216 @@
+import {
+  compareHandling,
+  forwardingAllowed,
+  isHandlingAllowed,
+  messageEnvelopeCodec,
+  MAX_CIPHERTEXT_BYTES,
+  toB64,
+  verifyEnvelopeSignature,
+  type MessageEnvelope,
+} from '../../shared/crypto/index.ts';
+import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RoutedFeedItem } from '../feed/feed.ts';
+import type { ChannelAccess, ChannelRow } from './channel-access.ts';
+import { GroupCommit } from './group-commit.ts';
+import type { MessagesRepository, MessageRow } from './repository.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A send that passed every check that needs no write lock; applied inside the group transaction. */
+interface SendJob {
+  actor: Actor;
+  channelId: string;
+  envelope: MessageEnvelope;
+  envelopeJson: string;
+  size: number;
+  ackRequired: boolean;
+  attachmentIds: string[];
+  forwardedFrom: string | null;
+}
+
+interface Applied {
+  result: SendResult;
+  feed: RoutedFeedItem | null;
+}
+
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+function staleEpoch(): ConflictError {
+  return new ConflictError('The channel moved to a new epoch; sync the membership chain and re-encrypt', 'stale_epoch');
+}
+
+function idConflict(): ConflictError {
+  return new ConflictError('This message id is already used by a different message', 'message_id_conflict');
+}
+
+/** base64url without padding: 4 characters per 3 bytes. */
+function b64Length(s: string): number {
+  return Math.floor((s.length * 3) / 4);
+}
+
+/**
+ * The one send path for HTTP and socket.io: stateless checks first (cheap rejections never touch
+ * the write lock), then a group-committed transaction that re-checks the epoch and assigns `seq`.
+ */
+export class MessageSender {
+  private readonly commit: GroupCommit<SendJob, Applied>;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly access: ChannelAccess,
+    private readonly repo: MessagesRepository,
+  ) {
+    this.commit = new GroupCommit(ctx.sqlite, (job) => this.apply(job), (done) => {
+      ctx.feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
+    });
+  }
+
+  async send(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
+    const channel = this.access.requireMember(actor, channelId);
+    const envelope = this.parse(body);
+    const envelopeJson = JSON.stringify(messageEnvelopeCodec.toWire(envelope));
+    const existing = this.repo.byId(envelope.header.messageId);
+    if (existing) return this.duplicate(existing, channelId, envelopeJson);
+    const readOnly = this.access.readOnlyReason(channel);
+    if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
+    this.checkHeader(actor, channel, envelope);
+    this.checkSignature(actor, envelope);
+    const attachmentIds = body.attachmentIds ?? [];
+    this.checkAttachments(channelId, attachmentIds);
+    const forwardedFrom = body.forwardedFrom ? this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
+    const applied = await this.commit.submit({
+      actor,
+      channelId,
+      envelope,
+      envelopeJson,
+      size: envelope.ciphertext.length,
+      ackRequired: body.ackRequired ?? false,
+      attachmentIds,
+      forwardedFrom,
+    });
+    return applied.result;
+  }
+
+  private parse(body: SendMessageBody): MessageEnvelope {
+    const ct = body.envelope['ciphertext'];
+    if (typeof ct === 'string' && b64Length(ct) > MAX_CIPHERTEXT_BYTES) {
+      throw new PayloadTooLargeError(`Ciphertext exceeds ${MAX_CIPHERTEXT_BYTES} bytes; send large content as an attachment`);
+    }
+    let envelope: MessageEnvelope;
+    try {
+      envelope = messageEnvelopeCodec.fromWire(body.envelope);
+    } catch (cause) {
+      throw new ValidationError(`Malformed envelope: ${(cause as Error).message}`, 'invalid_envelope');
+    }
+    if (!ID_PATTERN.test(envelope.header.messageId)) {
+      throw new ValidationError('Envelope messageId must be 1-64 characters of [A-Za-z0-9_-]', 'invalid_envelope');
+    }
+    return envelope;
+  }
+
+  private duplicate(existing: MessageRow, channelId: string, envelopeJson: string): SendResult {
+    if (existing.channelId !== channelId || existing.envelope !== envelopeJson) throw idConflict();
+    return { channelId, messageId: existing.id, seq: existing.seq, createdAt: existing.createdAt, duplicate: true };
+  }
+
+  private checkHeader(actor: Actor, channel: ChannelRow, envelope: MessageEnvelope): void {
+    const h = envelope.header;
+    if (h.channelId !== channel.id) throw new ValidationError('Envelope header names another channel', 'envelope_channel_mismatch');
+    if (h.senderOfficerId !== actor.officerId) throw new ValidationError('Envelope sender is not the signed-in officer', 'envelope_sender_mismatch');
+    if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
+    if (!isHandlingAllowed(this.access.policy(channel), h.handling)) {
+      throw new ValidationError(`Handling code ${h.handling} is not allowed by this channel's policy`, 'handling_not_allowed');
+    }
+  }
+
+  private checkSignature(actor: Actor, envelope: MessageEnvelope): void {
+    const key = this.access.signPublicKey(actor.officerId);
+    if (!key || !verifyEnvelopeSignature(envelope, key)) {
+      throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
+    }
+  }
+
+  private checkAttachments(channelId: string, ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.ctx.attachments.channelOf(id) !== channelId) {
+        throw new ValidationError(`Attachment ${id} was not uploaded to this channel`, 'unknown_attachment');
+      }
+    }
+  }
+
+  /** DESIGN §4 on the source message's metadata; returns the source id to store. */
+  private checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string): string {
+    const source = this.repo.byId(sourceId);
+    const pos = source ? this.repo.feedPos(source.pk) : undefined;
+    if (!source || pos === undefined || !this.access.isCurrentMember(source.channelId, actor.officerId) || !this.access.spanCovers(source.channelId, actor.officerId, pos)) {
+      throw new NotFoundError('Forwarded message');
+    }
+    const sourceHandling = source.handling as StoredMessage['handling'];
+    const sourceChannel = this.access.channel(source.channelId);
+    const allowed = forwardingAllowed({
+      code: sourceHandling,
+      recipientAgencyId: actor.agencyId,
+      targetAgencyIds: this.access.memberAgencyIds(channelId),
+      sourceAgreementParties: this.access.agreementParties(sourceChannel?.agreementId ?? null),
+    });
+    if (!allowed) throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel`, 'forwarding_forbidden');
+    if (compareHandling(envelope.header.handling, sourceHandling) < 0) {
+      throw new ForbiddenError(`A forward must keep at least the source's handling code (${sourceHandling})`, 'forwarding_forbidden');
+    }
+    return source.id;
+  }
+
+  /** Inside the group transaction (own savepoint): idempotency, epoch re-check, seq, insert, feed. */
+  private apply(job: SendJob): Applied {
+    const h = job.envelope.header;
+    const existing = this.repo.byId(h.messageId);
+    if (existing) return { result: this.duplicate(existing, job.channelId, job.envelopeJson), feed: null };
+    const channel = this.access.channel(job.channelId);
+    if (!channel) throw new NotFoundError('Channel');
+    // Every membership change starts an epoch, so this also re-checks membership atomically.
+    if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
+    const now = this.ctx.clock.now();
+    const seq = channel.lastMessageSeq + 1;
+    const pk = this.repo.insert({
+      id: h.messageId,
+      channelId: job.channelId,
+      seq,
+      senderId: job.actor.officerId,
+      senderDeviceId: h.senderDeviceId,
+      epoch: h.epoch,
+      handling: h.handling,
+      envelope: job.envelopeJson,
+      size: job.size,
+      ackRequired: job.ackRequired ? 1 : 0,
+      forwardedFrom: job.forwardedFrom,
+      createdAt: now,
+      expiresAt: now + channel.retentionDays * DAY_MS,
+    });
+    this.repo.setLastSeq(job.channelId, seq);
+    for (const id of job.attachmentIds) this.repo.linkAttachment(pk, id);
+    const stored: StoredMessage = {
+      channelId: job.channelId,
+      messageId: h.messageId,
+      seq,
+      senderId: job.actor.officerId,
+      epoch: h.epoch,
+      handling: h.handling,
+      envelope: JSON.parse(job.envelopeJson) as Record<string, unknown>,
+      ackRequired: job.ackRequired,
+      attachmentIds: job.attachmentIds,
+      forwardedFrom: job.forwardedFrom,
+      createdAt: now,
+    };
+    const feed = this.ctx.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk });
+    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
+  }
+}

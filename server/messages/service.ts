@@ -1,0 +1,59 @@
+import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { FeedReader, type SyncPage } from '../feed/sync.ts';
+import { ChannelAccess } from './channel-access.ts';
+import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
+import { MessagesRepository } from './repository.ts';
+import { RetentionSweeper, type SweepResult } from './retention.ts';
+import { MessageSender } from './send.ts';
+import { toStoredMessage } from './stored-message.ts';
+
+export const DEFAULT_PAGE = 100;
+export const DEFAULT_SYNC_PAGE = 500;
+
+/** Messages, receipts, sync and retention (docs/MESSAGING.md). */
+export class MessagesService {
+  readonly access: ChannelAccess;
+  private readonly repo: MessagesRepository;
+  private readonly sender: MessageSender;
+  private readonly receipts: ReceiptsService;
+  private readonly reader: FeedReader;
+  private readonly sweeper: RetentionSweeper;
+
+  constructor(ctx: AppContext) {
+    this.access = new ChannelAccess(ctx.sqlite, ctx);
+    this.repo = new MessagesRepository(ctx.sqlite);
+    this.sender = new MessageSender(ctx, this.access, this.repo);
+    this.receipts = new ReceiptsService(ctx, this.access, this.repo);
+    this.reader = new FeedReader(ctx.sqlite);
+    this.sweeper = new RetentionSweeper(ctx, ctx.sqlite);
+  }
+
+  /** The one send path (HTTP and socket.io); resolves once the message is durable. */
+  sendMessage(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
+    return this.sender.send(actor, channelId, body);
+  }
+
+  history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): { messages: StoredMessage[]; hasMore: boolean } {
+    this.access.requireMember(actor, channelId);
+    const rows = this.repo.history(channelId, actor.officerId, afterSeq, limit + 1);
+    return { messages: rows.slice(0, limit).map(toStoredMessage), hasMore: rows.length > limit };
+  }
+
+  recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
+    return this.receipts.record(actor, channelId, kind, messageIds);
+  }
+
+  receiptStatus(actor: Actor, messageId: string): { messageId: string; recipients: RecipientStatus[] } {
+    return this.receipts.statusOf(actor, messageId);
+  }
+
+  sync(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): SyncPage {
+    return this.reader.read(actor.officerId, cursor, limit);
+  }
+
+  sweepExpired(now: number): SweepResult {
+    return this.sweeper.sweep(now);
+  }
+}

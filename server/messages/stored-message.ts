@@ -1,0 +1,37 @@
+import type { StoredMessage } from '../../shared/schemas/channels.ts';
+
+/** Columns of `messages m` that make a StoredMessage (shared by history and sync). */
+export const STORED_MESSAGE_COLUMNS = `m.channel_id AS mChannelId, m.id AS mId, m.seq AS mSeq, m.sender_id AS mSenderId,
+  m.epoch AS mEpoch, m.handling AS mHandling, m.envelope AS mEnvelope, m.ack_required AS mAckRequired,
+  m.forwarded_from AS mForwardedFrom, m.created_at AS mCreatedAt,
+  (SELECT json_group_array(attachment_id) FROM message_attachments WHERE message_pk = m.pk) AS mAttachments`;
+
+export interface StoredMessageRow {
+  mChannelId: string;
+  mId: string;
+  mSeq: number;
+  mSenderId: string;
+  mEpoch: number;
+  mHandling: string;
+  mEnvelope: string;
+  mAckRequired: number;
+  mForwardedFrom: string | null;
+  mCreatedAt: number;
+  mAttachments: string;
+}
+
+export function toStoredMessage(r: StoredMessageRow): StoredMessage {
+  return {
+    channelId: r.mChannelId,
+    messageId: r.mId,
+    seq: r.mSeq,
+    senderId: r.mSenderId,
+    epoch: r.mEpoch,
+    handling: r.mHandling as StoredMessage['handling'],
+    envelope: JSON.parse(r.mEnvelope) as Record<string, unknown>,
+    ackRequired: r.mAckRequired === 1,
+    attachmentIds: JSON.parse(r.mAttachments) as string[],
+    forwardedFrom: r.mForwardedFrom,
+    createdAt: r.mCreatedAt,
+  };
+}

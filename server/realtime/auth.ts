@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { AccessClaims } from '../auth/service.ts';
+import { AppError } from '../errors.ts';
+import { TokenBucket } from './rate-limit.ts';
+import type { RealtimeSocket } from './types.ts';
+
+const TOKEN_RE = /^[A-Za-z0-9_.-]{1,4096}$/;
+
+/** A connect_error the client can act on: `err.message` plus `err.data.code`. */
+function authError(code: string, message: string): Error & { data: { code: string } } {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+/**
+ * Handshake middleware (runs again on connection-state recovery): the access token from
+ * `auth.token`, verified exactly like HTTP (pinned algorithm, issuer, audience, then the session,
+ * officer and agency status from the database).
+ */
+export function socketAuthenticator(app: FastifyInstance) {
+  const { ctx } = app;
+  return (socket: RealtimeSocket, next: (err?: Error) => void): void => {
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>)['token'] : undefined;
+    if (typeof token !== 'string' || !TOKEN_RE.test(token)) {
+      next(authError('unauthorized', 'Missing or malformed access token in auth.token'));
+      return;
+    }
+    let claims: AccessClaims & { exp: number };
+    try {
+      claims = app.jwt.verify<AccessClaims & { exp: number }>(token);
+    } catch {
+      next(authError('invalid_token', 'Invalid or expired access token'));
+      return;
+    }
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
+      next(authError('invalid_token', 'Invalid access token'));
+      return;
+    }
+    try {
+      const actor = ctx.auth.authenticate(claims, socket.handshake.address || null);
+      const m = ctx.config.messaging;
+      socket.data = { actor, exp: claims.exp, bucket: new TokenBucket(m.socketEventsPerSecond, m.socketBurst) };
+      next();
+    } catch (err) {
+      if (err instanceof AppError) next(authError(err.code, err.message));
+      else next(authError('internal', 'Could not authenticate'));
+    }
+  };
+}

@@ -1,0 +1,69 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { RECEIPT_KINDS, SendMessageBody } from '../../shared/schemas/channels.ts';
+import { Id } from '../../shared/schemas/common.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { channelRoom, officerRoom, type RealtimeSocket } from './types.ts';
+
+const SendEvent = Compile(Type.Object({ channelId: Id, ...SendMessageBody.properties }, { additionalProperties: false }));
+const ReceiptEvent = Compile(
+  Type.Object(
+    { channelId: Id, kind: Type.Enum(RECEIPT_KINDS), messageIds: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }) },
+    { additionalProperties: false },
+  ),
+);
+const TypingEvent = Compile(Type.Object({ channelId: Id, typing: Type.Boolean() }, { additionalProperties: false }));
+
+type ErrorBody = { code: string; message: string };
+type AckFn = (res: { ok: true; data: unknown } | { ok: false; error: ErrorBody }) => void;
+
+/** socket.io gives whatever the client sent: only a function is an ack. */
+function ackOf(ack: unknown): AckFn {
+  return typeof ack === 'function' ? (ack as AckFn) : () => undefined;
+}
+
+function invalid(what: string): { ok: false; error: ErrorBody } {
+  return { ok: false, error: { code: 'validation_failed', message: `Malformed ${what} payload` } };
+}
+
+export function errorBody(err: unknown, log: FastifyBaseLogger): ErrorBody {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  log.error({ err }, 'realtime handler failed');
+  return { code: 'internal', message: 'Internal error' };
+}
+
+/** send / receipt / typing: validate, then the same services as HTTP; never throws. */
+export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: FastifyBaseLogger): void {
+  const { actor } = socket.data;
+
+  socket.on('send', async (payload: unknown, rawAck: unknown) => {
+    const ack = ackOf(rawAck);
+    if (!SendEvent.Check(payload)) return ack(invalid('send'));
+    const { channelId, ...body } = payload;
+    try {
+      ack({ ok: true, data: await ctx.messages.sendMessage(socket.data.actor, channelId, body) });
+    } catch (err) {
+      ack({ ok: false, error: errorBody(err, log) });
+    }
+  });
+
+  socket.on('receipt', (payload: unknown, rawAck: unknown) => {
+    const ack = ackOf(rawAck);
+    if (!ReceiptEvent.Check(payload)) return ack(invalid('receipt'));
+    try {
+      ack({ ok: true, data: ctx.messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
+    } catch (err) {
+      ack({ ok: false, error: errorBody(err, log) });
+    }
+  });
+
+  socket.on('typing', (payload: unknown) => {
+    if (!TypingEvent.Check(payload)) return;
+    const room = channelRoom(payload.channelId);
+    // Rooms mirror current membership, so this is the membership check.
+    if (!socket.rooms.has(room)) return;
+    socket.to(room).except(officerRoom(actor.officerId)).emit('typing', { channelId: payload.channelId, officerId: actor.officerId, typing: payload.typing });
+  });
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { REALTIME_PATH } from '../../shared/realtime.ts';
+import type { DomainEvents } from '../events.ts';
+import { socketAuthenticator } from './auth.ts';
+import { registerHandlers } from './handlers.ts';
+import { Presence } from './presence.ts';
+import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, type RealtimeSocket, type SocketData } from './types.ts';
+
+/** How long a dropped connection can resume with the packets it missed (then it syncs). */
+const RECOVERY_WINDOW_MS = 2 * 60_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** socket.io on the app's HTTP server (see docs/MESSAGING.md, "Realtime"). */
+export function attachRealtime(app: FastifyInstance): RealtimeServer {
+  const { ctx } = app;
+  const log = app.log.child({ component: 'realtime' });
+  const m = ctx.config.messaging;
+  const io: RealtimeServer = new Server(app.server, {
+    path: REALTIME_PATH,
+    serveClient: false,
+    maxHttpBufferSize: m.socketMaxPayloadBytes,
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
+  });
+  const presence = new Presence(io);
+  const expiryTimers = new Map<string, NodeJS.Timeout>();
+
+  const end = (socket: RealtimeSocket, reason: string): void => {
+    socket.emit('session_ended', { reason });
+    socket.disconnect(true);
+  };
+
+  const socketsOf = (officerId: string): RealtimeSocket[] => {
+    const ids = io.sockets.adapter.rooms.get(officerRoom(officerId));
+    return ids ? [...ids].flatMap((id) => io.sockets.sockets.get(id) ?? []) : [];
+  };
+
+  /** Drops resumable sessions so a revoked or removed officer cannot replay missed room packets. */
+  const forgetSessions = (match: (data: SocketData) => boolean): void => {
+    // The in-memory adapter keeps recoverable sessions in a private map; nothing public removes them.
+    const sessions = (io.sockets.adapter as unknown as { sessions?: Map<string, { data?: SocketData }> }).sessions;
+    if (!(sessions instanceof Map)) return;
+    for (const [pid, s] of sessions) if (s.data?.actor && match(s.data)) sessions.delete(pid);
+  };
+
+  /** Rooms = current memberships, also after recovery (membership may have changed meanwhile). */
+  const syncRooms = (socket: RealtimeSocket): void => {
+    const current = new Set(ctx.messages.access.channelsOf(socket.data.actor.officerId).map(channelRoom));
+    for (const room of socket.rooms) if (room.startsWith(CHANNEL_ROOM_PREFIX) && !current.has(room)) void socket.leave(room);
+    void socket.join([officerRoom(socket.data.actor.officerId), ...current]);
+  };
+
+  io.use(socketAuthenticator(app));
+  io.on('connection', (socket) => {
+    socket.use(([, ...args], next) => {
+      const { bucket } = socket.data;
+      if (bucket.take()) return next();
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') (ack as (r: unknown) => void)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' } });
+      if (bucket.refusedInRow >= m.socketBurst * 2) end(socket, 'rate_limited');
+    });
+    syncRooms(socket);
+    registerHandlers(socket, ctx, log);
+    const ttl = Math.min(MAX_TIMER_MS, Math.max(0, socket.data.exp * 1000 - Date.now()));
+    expiryTimers.set(socket.id, setTimeout(() => end(socket, 'token_expired'), ttl).unref());
+    presence.connected(socket);
+    socket.on('disconnecting', () => presence.disconnecting(socket));
+    socket.on('disconnect', () => {
+      clearTimeout(expiryTimers.get(socket.id));
+      expiryTimers.delete(socket.id);
+    });
+  });
+
+  const onFeed = ({ recipientId, ...item }: DomainEvents['feed.appended'][0]): void => {
+    io.to(recipientId ? officerRoom(recipientId) : channelRoom(item.channelId)).emit('feed', item);
+  };
+  const onMembers = ({ channelId, added, removed }: DomainEvents['channel.members_changed'][0]): void => {
+    const room = channelRoom(channelId);
+    for (const id of added) for (const s of socketsOf(id)) void s.join(room);
+    for (const id of removed) for (const s of socketsOf(id)) void s.leave(room);
+    if (removed.length > 0) forgetSessions((d) => removed.includes(d.actor.officerId));
+  };
+  const onRevoked = ({ officerId, sessionIds, reason }: DomainEvents['sessions.revoked'][0]): void => {
+    forgetSessions((d) => d.actor.officerId === officerId && sessionIds.includes(d.actor.sessionId));
+    for (const s of socketsOf(officerId)) if (sessionIds.includes(s.data.actor.sessionId)) end(s, reason);
+  };
+  const onSuspended = ({ officerId }: DomainEvents['officer.suspended'][0]): void => {
+    forgetSessions((d) => d.actor.officerId === officerId);
+    for (const s of socketsOf(officerId)) end(s, 'suspended');
+  };
+  ctx.events.on('feed.appended', onFeed);
+  ctx.events.on('channel.members_changed', onMembers);
+  ctx.events.on('sessions.revoked', onRevoked);
+  ctx.events.on('officer.suspended', onSuspended);
+
+  // preClose, not onClose: socket.io must let go of its connections before Fastify closes the server.
+  app.addHook('preClose', async () => {
+    ctx.events.off('feed.appended', onFeed);
+    ctx.events.off('channel.members_changed', onMembers);
+    ctx.events.off('sessions.revoked', onRevoked);
+    ctx.events.off('officer.suspended', onSuspended);
+    for (const t of expiryTimers.values()) clearTimeout(t);
+    expiryTimers.clear();
+    await io.close();
+  });
+  return io;
+}

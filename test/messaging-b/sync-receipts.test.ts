@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { FeedItem } from '../../shared/schemas/channels.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
+import { addMember, makeChannel, makeWorld, postMessage, removeMember, sendBody, type Person } from './helpers.ts';
+
+async function sync(t: TestApp, who: Person, cursor = 0, limit?: number) {
+  const q = `cursor=${cursor}${limit ? `&limit=${limit}` : ''}`;
+  const res = await t.app.inject({ method: 'GET', url: `/api/v1/sync?${q}`, headers: bearer(who.tokens) });
+  expect(res.statusCode).toBe(200);
+  return res.json() as { items: FeedItem[]; cursor: number; hasMore: boolean };
+}
+
+const seqs = (items: FeedItem[]) => items.filter((i) => i.kind === 'message').map((i) => (i.data as { seq: number }).seq);
+
+describe('sync', () => {
+  it('returns exactly the missed items, in order, paged', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const ch = makeChannel(t, w, w.alice, [w.bob]);
+    const before = await sync(t, w.bob);
+    // Bob's span starts at his own add event.
+    expect(before.items.map((i) => i.kind)).toEqual(['membership']);
+    for (let i = 0; i < 5; i++) await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
+    const p1 = await sync(t, w.bob, before.cursor, 2);
+    const p2 = await sync(t, w.bob, p1.cursor, 2);
+    const p3 = await sync(t, w.bob, p2.cursor, 2);
+    expect([p1.hasMore, p2.hasMore, p3.hasMore]).toEqual([true, true, false]);
+    expect([...seqs(p1.items), ...seqs(p2.items), ...seqs(p3.items)]).toEqual([1, 2, 3, 4, 5]);
+    const all = [...p1.items, ...p2.items, ...p3.items].map((i) => i.pos);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
+    const empty = await sync(t, w.bob, p3.cursor);
+    expect(empty).toEqual({ items: [], cursor: p3.cursor, hasMore: false });
+    expect((p1.items[0]!.data as { envelope: unknown }).envelope).toBeTypeOf('object');
+  });
+
+  it('honours membership spans and personal items (IDOR matrix)', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const ch = makeChannel(t, w, w.alice, [w.bob]);
+    const m1 = await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'before-carol' }));
+    expect(m1.statusCode).toBe(201);
+    // Carol, no member yet: everything about the channel looks missing.
+    const asCarol = [
+      await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}/messages`, headers: bearer(w.carol.tokens) }),
+      await t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/receipts`, headers: bearer(w.carol.tokens), payload: { kind: 'read', messageIds: ['before-carol'] } }),
+      await t.app.inject({ method: 'GET', url: `/api/v1/messages/before-carol/receipts`, headers: bearer(w.carol.tokens) }),
+    ];
+    for (const r of asCarol) expectError(r, 404, 'not_found');
+    expect((await sync(t, w.carol)).items).toEqual([]);
+    addMember(t, w, ch, w.alice, w.carol);
+    await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'after-carol' }));
+    removeMember(t, w, ch, w.alice, w.bob);
+    await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'after-bob' }));
+    const carolIds = (await sync(t, w.carol)).items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
+    expect(carolIds).toEqual(['after-carol', 'after-bob']);
+    const bobItems = (await sync(t, w.bob)).items;
+    expect(bobItems.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId)).toEqual(['before-carol', 'after-carol']);
+    // Bob's removal event is the end of his span: he sees neither it nor anything after.
+    expect(bobItems.filter((i) => i.kind === 'membership')).toHaveLength(2);
+    // History over HTTP: carol cannot page back before her span; bob is no longer a member.
+    const hist = await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}/messages?afterSeq=0`, headers: bearer(w.carol.tokens) });
+    expect(hist.json().messages.map((m: { messageId: string }) => m.messageId)).toEqual(['after-carol', 'after-bob']);
+    expectError(await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}/messages`, headers: bearer(w.bob.tokens) }), 404, 'not_found');
+    // Carol cannot receipt a message from before her span.
+    expectError(
+      await t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/receipts`, headers: bearer(w.carol.tokens), payload: { kind: 'read', messageIds: ['before-carol'] } }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('rejects bad cursors and limits', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    for (const q of ['cursor=-1', 'cursor=abc', 'limit=0', 'limit=999999', 'other=1']) {
+      expectError(await t.app.inject({ method: 'GET', url: `/api/v1/sync?${q}`, headers: bearer(w.bob.tokens) }), 400, 'validation_failed');
+    }
+  });
+
+  it('serves 10,000 messages across 50 channels quickly', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const channels = Array.from({ length: 50 }, () => makeChannel(t, w, w.alice, [w.bob]));
+    const { sqlite } = t.app.ctx;
+    const env = JSON.stringify({ header: {}, ciphertext: 'AAAA', signature: 'AAAA' });
+    const insMsg = sqlite.prepare(
+      `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, created_at, expires_at)
+       VALUES (?, ?, ?, ?, 'd', 1, 'TLP:AMBER', ?, 3, 0, 9e15)`,
+    );
+    const insFeed = sqlite.prepare("INSERT INTO feed (channel_id, kind, message_pk, created_at) VALUES (?, 'message', ?, 0)");
+    sqlite.transaction(() => {
+      for (let i = 0; i < 10_000; i++) {
+        const ch = channels[i % 50]!;
+        const pk = insMsg.run(`bulk-${i}`, ch.id, Math.floor(i / 50) + 1, w.alice.id, env).lastInsertRowid;
+        insFeed.run(ch.id, pk);
+      }
+    })();
+    // Noise the reader must skip cheaply: another officer's channels.
+    const started = performance.now();
+    const page = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, 0, 5000);
+    const page2 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page.cursor, 5000);
+    const ms = performance.now() - started;
+    const page3 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page2.cursor, 5000);
+    expect(page.items.length + page2.items.length + page3.items.length).toBe(10_000 + 50);
+    console.log(`sync of 10,050 items in two pages: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(250);
+    const http = performance.now();
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/sync?limit=5000', headers: bearer(w.bob.tokens) });
+    console.log(`HTTP sync page of 5000: ${(performance.now() - http).toFixed(1)} ms`);
+    expect(res.json().items).toHaveLength(5000);
+  });
+});
+
+describe('receipts', () => {
+  it('delivered / read / acknowledged reach the sender; ack only for ackRequired; idempotent', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const ch = makeChannel(t, w, w.alice, [w.bob, w.carol]);
+    await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'need-ack', ackRequired: true }));
+    await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'no-ack' }));
+    const post = (who: Person, kind: string, messageIds: string[]) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/receipts`, headers: bearer(who.tokens), payload: { kind, messageIds } });
+    const aliceCursor = (await sync(t, w.alice)).cursor;
+    expect((await post(w.bob, 'delivered', ['need-ack', 'no-ack'])).json()).toEqual({ stored: 2 });
+    expect((await post(w.bob, 'delivered', ['need-ack', 'no-ack'])).json()).toEqual({ stored: 0 });
+    expect((await post(w.bob, 'read', ['need-ack'])).json()).toEqual({ stored: 1 });
+    expect((await post(w.bob, 'acknowledged', ['need-ack'])).json()).toEqual({ stored: 1 });
+    expectError(await post(w.bob, 'acknowledged', ['no-ack']), 400, 'ack_not_required');
+    expectError(await post(w.alice, 'read', ['no-ack']), 400, 'own_message');
+    expectError(await post(w.bob, 'read', ['missing-message']), 404, 'not_found');
+    const other = makeChannel(t, w, w.alice, [w.bob]);
+    await postMessage(t, other, w.alice, sendBody(other, w.alice, { messageId: 'elsewhere' }));
+    expectError(await post(w.bob, 'read', ['elsewhere']), 404, 'not_found');
+    // The sender gets each new receipt as a personal feed item; others do not.
+    const items = (await sync(t, w.alice, aliceCursor)).items.filter((i) => i.kind === 'receipt');
+    expect(items.map((i) => i.data)).toEqual([
+      expect.objectContaining({ messageId: 'need-ack', officerId: w.bob.id, kind: 'delivered' }),
+      expect.objectContaining({ messageId: 'no-ack', officerId: w.bob.id, kind: 'delivered' }),
+      expect.objectContaining({ messageId: 'need-ack', officerId: w.bob.id, kind: 'read' }),
+      expect.objectContaining({ messageId: 'need-ack', officerId: w.bob.id, kind: 'acknowledged' }),
+    ]);
+    expect((await sync(t, w.carol)).items.filter((i) => i.kind === 'receipt')).toEqual([]);
+    const status = await t.app.inject({ method: 'GET', url: '/api/v1/messages/need-ack/receipts', headers: bearer(w.alice.tokens) });
+    expect(status.statusCode).toBe(200);
+    const recipients = status.json().recipients as { officerId: string; delivered: number | null; read: number | null; acknowledged: number | null }[];
+    expect(recipients.find((r) => r.officerId === w.bob.id)).toMatchObject({ delivered: expect.any(Number), read: expect.any(Number), acknowledged: expect.any(Number) });
+    expect(recipients.find((r) => r.officerId === w.carol.id)).toMatchObject({ delivered: null, read: null, acknowledged: null });
+    expect(recipients.some((r) => r.officerId === w.alice.id)).toBe(false);
+  });
+});
+
+describe('forwarding', () => {
+  it('enforces the TLP rules on the source handling code', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const cross = makeChannel(t, w, w.alice, [w.bob]);
+    const internal = makeChannel(t, w, w.alice, [w.carol]);
+    const crossTarget = makeChannel(t, w, w.alice, [w.bob]);
+    for (const h of ['TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER'] as const) {
+      expect((await postMessage(t, cross, w.bob, sendBody(cross, w.bob, { messageId: `src-${h.slice(4).replace('+', '-')}`, handling: h }))).statusCode).toBe(201);
+    }
+    const fwd = (to: typeof internal, src: string, handling: 'TLP:RED' | 'TLP:AMBER+STRICT' | 'TLP:AMBER' | 'TLP:GREEN') =>
+      postMessage(t, to, w.alice, { ...sendBody(to, w.alice, { handling }), forwardedFrom: { messageId: src } });
+    expectError(await fwd(internal, 'src-RED', 'TLP:RED'), 403, 'forwarding_forbidden');
+    expectError(await fwd(crossTarget, 'src-AMBER-STRICT', 'TLP:AMBER+STRICT'), 403, 'forwarding_forbidden');
+    expect((await fwd(internal, 'src-AMBER-STRICT', 'TLP:AMBER+STRICT')).statusCode).toBe(201);
+    expect((await fwd(crossTarget, 'src-AMBER', 'TLP:AMBER')).statusCode).toBe(201);
+    expectError(await fwd(internal, 'src-AMBER', 'TLP:GREEN'), 403, 'forwarding_forbidden');
+    // Carol never saw the source: it does not exist for her.
+    const asCarol = await postMessage(t, internal, w.carol, { ...sendBody(internal, w.carol), forwardedFrom: { messageId: 'src-AMBER' } });
+    expectError(asCarol, 404, 'not_found');
+    const stored = t.app.ctx.sqlite.prepare('SELECT forwarded_from FROM messages WHERE forwarded_from IS NOT NULL ORDER BY pk').pluck().all();
+    expect(stored).toEqual(['src-AMBER-STRICT', 'src-AMBER']);
+  });
+});
