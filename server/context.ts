@@ -17,6 +17,7 @@ import { AgreementsService } from './agreements/service.ts';
 import { ChannelsService } from './channels/service.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
+import { DirectoryService } from './directory/service.ts';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -42,6 +43,7 @@ export class AppContext {
   readonly channels: ChannelsService;
   readonly messages: MessagesService;
   readonly attachments: AttachmentsService;
+  readonly directory: DirectoryService;
 
   private constructor(
     readonly config: AppConfig,
@@ -67,6 +69,7 @@ export class AppContext {
     this.channels = new ChannelsService(this);
     this.messages = new MessagesService(this);
     this.attachments = new AttachmentsService(this);
+    this.directory = new DirectoryService(this);
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {

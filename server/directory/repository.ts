@@ -1,0 +1,177 @@
+import type Database from 'better-sqlite3';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { directoryEntries, directoryEntryLanguages, directoryEntrySpecialisations } from '../db/schema.ts';
+import type { SortKey } from './cursor.ts';
+import { ftsSearchExpression } from './fts-query.ts';
+
+export type DirectoryEntryRow = typeof directoryEntries.$inferSelect;
+
+/** An entry with everything its view needs: agency, sponsoring NCB, linked officer and their keys. */
+export interface HydratedRow extends DirectoryEntryRow {
+  agencyName: string;
+  agencyKind: string;
+  agencyCountry: string;
+  sponsorId: string | null;
+  sponsorName: string | null;
+  officerName: string | null;
+  officerStatus: string | null;
+  signPublicKey: string | null;
+  dhPublicKey: string | null;
+}
+
+/** One candidate of a search, in sort order: just enough to page and to evaluate availability. */
+export interface Candidate {
+  pk: number;
+  id: string;
+  availability: string;
+  stale: 0 | 1;
+  country: string;
+  agencyName: string;
+  title: string;
+}
+
+export interface SearchFilters {
+  /** Sanitised word query (ftsMatchQuery); the filters are added to it as facet tokens. */
+  match: string | null;
+  country: string | null;
+  specialisation: string | null;
+  language: string | null;
+  agencyKind: string | null;
+  after: SortKey | null;
+}
+
+const HYDRATE_SELECT = `
+  SELECT e.pk, e.id, e.agency_id AS agencyId, e.country, e.title, e.officer_id AS officerId,
+         e.specialisations, e.languages, e.availability, e.phone, e.notes,
+         e.last_confirmed_at AS lastConfirmedAt, e.retired_at AS retiredAt, e.created_at AS createdAt,
+         e.updated_at AS updatedAt, e.created_by AS createdBy,
+         a.name AS agencyName, a.kind AS agencyKind, a.country AS agencyCountry,
+         s.id AS sponsorId, s.name AS sponsorName,
+         o.display_name AS officerName, o.status AS officerStatus,
+         k.sign_public_key AS signPublicKey, k.dh_public_key AS dhPublicKey
+  FROM directory_entries e
+  JOIN agencies a ON a.id = e.agency_id
+  LEFT JOIN agencies s ON s.id = a.sponsor_agency_id
+  LEFT JOIN officers o ON o.id = e.officer_id
+  LEFT JOIN officer_keys k ON k.officer_id = e.officer_id`;
+
+const STALE_EXPR = '(e.last_confirmed_at < @staleBefore)';
+
+/**
+ * SQL for the contact-point directory. Search statements differ by which filters are present; each
+ * shape is prepared once and cached (at most 2^6 shapes).
+ */
+export class DirectoryRepository {
+  private readonly searchStmts = new Map<string, Database.Statement>();
+  private readonly s;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sqlite: Database.Database,
+  ) {
+    this.s = {
+      byId: sqlite.prepare(`${HYDRATE_SELECT} WHERE e.id = ?`),
+      byPks: sqlite.prepare(`${HYDRATE_SELECT} WHERE e.pk IN (SELECT value FROM json_each(?))`),
+      staleAll: sqlite.prepare(
+        `${HYDRATE_SELECT} WHERE e.retired_at IS NULL AND e.last_confirmed_at < @staleBefore
+           AND (e.last_confirmed_at, e.id) > (@afterAt, @afterId)
+         ORDER BY e.last_confirmed_at, e.id LIMIT @limit`,
+      ),
+      staleOfAgency: sqlite.prepare(
+        `${HYDRATE_SELECT} WHERE e.agency_id = @agencyId AND e.retired_at IS NULL AND e.last_confirmed_at < @staleBefore
+           AND (e.last_confirmed_at, e.id) > (@afterAt, @afterId)
+         ORDER BY e.last_confirmed_at, e.id LIMIT @limit`,
+      ),
+      deleteSpecs: db.delete(directoryEntrySpecialisations).where(eq(directoryEntrySpecialisations.entryPk, sql.placeholder('pk'))).prepare(),
+      deleteLangs: db.delete(directoryEntryLanguages).where(eq(directoryEntryLanguages.entryPk, sql.placeholder('pk'))).prepare(),
+      insertSpec: db.insert(directoryEntrySpecialisations).values({ entryPk: sql.placeholder('pk'), value: sql.placeholder('value') }).prepare(),
+      insertLang: db.insert(directoryEntryLanguages).values({ entryPk: sql.placeholder('pk'), value: sql.placeholder('value') }).prepare(),
+    };
+  }
+
+  byId(id: string): HydratedRow | undefined {
+    return this.s.byId.get(id) as HydratedRow | undefined;
+  }
+
+  /** Rows for the given pks, in no particular order. */
+  byPks(pks: number[]): HydratedRow[] {
+    if (pks.length === 0) return [];
+    return this.s.byPks.all(JSON.stringify(pks)) as HydratedRow[];
+  }
+
+  insert(row: Omit<typeof directoryEntries.$inferInsert, 'pk'>, specialisations: string[], languages: string[]): number {
+    const { pk } = this.db.insert(directoryEntries).values(row).returning({ pk: directoryEntries.pk }).get();
+    this.replaceFacets(pk, specialisations, languages);
+    return pk;
+  }
+
+  update(pk: number, patch: Partial<typeof directoryEntries.$inferInsert>): void {
+    this.db.update(directoryEntries).set(patch).where(eq(directoryEntries.pk, pk)).run();
+  }
+
+  /** Rewrites the normalised filter rows of an entry (null = leave that facet alone). */
+  replaceFacets(pk: number, specialisations: string[] | null, languages: string[] | null): void {
+    if (specialisations) {
+      this.s.deleteSpecs.run({ pk });
+      for (const value of specialisations) this.s.insertSpec.run({ pk, value });
+    }
+    if (languages) {
+      this.s.deleteLangs.run({ pk });
+      for (const value of languages) this.s.insertLang.run({ pk, value });
+    }
+  }
+
+  /**
+   * Live entries matching the filters, in the stable search order, after the keyset position.
+   * Lazily iterated: the caller stops once a page is full (with availableNow it may skip many).
+   */
+  candidates(f: SearchFilters, staleBefore: number, limit: number | null): IterableIterator<Candidate> {
+    const stmt = this.searchStatement(f, limit !== null);
+    const params: Record<string, unknown> = { staleBefore };
+    if (f.match !== null) {
+      params.match = ftsSearchExpression(f.match, f);
+    } else {
+      if (f.country !== null) params.country = f.country;
+      if (f.agencyKind !== null) params.kind = f.agencyKind;
+      if (f.specialisation !== null) params.spec = f.specialisation;
+      if (f.language !== null) params.lang = f.language;
+    }
+    if (f.after) [params.aStale, params.aCountry, params.aAgency, params.aTitle, params.aId] = f.after;
+    if (limit !== null) params.limit = limit;
+    return stmt.iterate(params) as IterableIterator<Candidate>;
+  }
+
+  private searchStatement(f: SearchFilters, limited: boolean): Database.Statement {
+    const facets = f.match === null ? [f.country, f.agencyKind, f.specialisation, f.language] : [];
+    const shape = [f.match, ...facets, f.after].map((x) => (x === null ? 0 : 1)).join('') + (limited ? 'L' : '');
+    let stmt = this.searchStmts.get(shape);
+    if (stmt) return stmt;
+    const where = ["e.retired_at IS NULL", "a.status = 'active'"];
+    if (f.match !== null) {
+      // The MATCH expression carries the filters too (facet tokens): one FTS5 doclist intersection.
+      where.push('e.pk IN (SELECT rowid FROM directory_fts WHERE directory_fts MATCH @match)');
+    } else {
+      if (f.country !== null) where.push('e.country = @country');
+      if (f.agencyKind !== null) where.push('a.kind = @kind');
+      if (f.specialisation !== null) where.push('e.pk IN (SELECT entry_pk FROM directory_entry_specialisations WHERE value = @spec)');
+      if (f.language !== null) where.push('e.pk IN (SELECT entry_pk FROM directory_entry_languages WHERE value = @lang)');
+    }
+    if (f.after) where.push(`(${STALE_EXPR}, e.country, a.name, e.title, e.id) > (@aStale, @aCountry, @aAgency, @aTitle, @aId)`);
+    stmt = this.sqlite.prepare(
+      `SELECT e.pk, e.id, e.availability, ${STALE_EXPR} AS stale, e.country, a.name AS agencyName, e.title
+       FROM directory_entries e JOIN agencies a ON a.id = e.agency_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${STALE_EXPR}, e.country, a.name, e.title, e.id
+       ${limited ? 'LIMIT @limit' : ''}`,
+    );
+    this.searchStmts.set(shape, stmt);
+    return stmt;
+  }
+
+  stale(agencyId: string | null, staleBefore: number, after: { lastConfirmedAt: number; id: string } | null, limit: number): HydratedRow[] {
+    const params = { staleBefore, afterAt: after?.lastConfirmedAt ?? -1, afterId: after?.id ?? '', limit };
+    const rows = agencyId === null ? this.s.staleAll.all(params) : this.s.staleOfAgency.all({ ...params, agencyId });
+    return rows as HydratedRow[];
+  }
+}

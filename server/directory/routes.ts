@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { IdParams, OkBody, errorResponses } from '../../shared/schemas/common.ts';
+import {
+  CreateDirectoryEntryBody,
+  DirectoryEntry,
+  DirectoryEntryDetail,
+  DirectoryPage,
+  DirectorySearchQuery,
+  StalePage,
+  StaleQuery,
+  UpdateDirectoryEntryBody,
+} from '../../shared/schemas/directory.ts';
+import { actorOf } from '../http/authenticate.ts';
+
+const EntryBody = Type.Object({ entry: DirectoryEntry });
+
+export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['directory'];
+  const byId = { params: IdParams };
+
+  app.get(
+    '/directory',
+    {
+      schema: {
+        tags,
+        summary: 'Search contact points (any active officer)',
+        description:
+          'Free text (word prefixes over title, agency, notes, officer name) and filters, in a stable order: fresh before stale ' +
+          '(not re-confirmed for 180 days), then country, agency name, title, id. Follow `nextCursor` for the next page; ' +
+          'a cursor pins `asOf` and is valid for 15 minutes.',
+        querystring: DirectorySearchQuery,
+        response: { 200: DirectoryPage, ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => ctx.directory.search(actorOf(req), req.query),
+  );
+
+  app.get(
+    '/directory/stale',
+    {
+      schema: {
+        tags,
+        summary: "Stale entries to re-confirm: the caller's agency (agency admin) or all (platform admin)",
+        querystring: StaleQuery,
+        response: { 200: StalePage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => ctx.directory.stale(actorOf(req), req.query),
+  );
+
+  app.get(
+    '/directory/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One contact point, with when its availability next changes',
+        ...byId,
+        response: { 200: DirectoryEntryDetail, ...errorResponses(401, 404) },
+      },
+    },
+    async (req) => ctx.directory.get(actorOf(req), req.params.id),
+  );
+
+  app.post(
+    '/directory',
+    {
+      schema: {
+        tags,
+        summary: "Create a contact point (agency admin: own agency; platform admin: any)",
+        body: CreateDirectoryEntryBody,
+        response: { 201: EntryBody, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => reply.status(201).send({ entry: ctx.directory.create(actorOf(req), req.body) }),
+  );
+
+  app.patch(
+    '/directory/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a contact point',
+        ...byId,
+        body: UpdateDirectoryEntryBody,
+        response: { 200: EntryBody, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => ({ entry: ctx.directory.update(actorOf(req), req.params.id, req.body) }),
+  );
+
+  app.post(
+    '/directory/:id/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Re-confirm a contact point is still correct (resets the 180-day staleness clock)',
+        ...byId,
+        response: { 200: EntryBody, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req) => ({ entry: ctx.directory.confirm(actorOf(req), req.params.id) }),
+  );
+
+  app.delete(
+    '/directory/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Retire a contact point (soft delete: kept for the audit trail, gone from search)',
+        ...byId,
+        response: { 200: OkBody, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req) => {
+      ctx.directory.retire(actorOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
+};

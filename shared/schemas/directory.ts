@@ -1,0 +1,145 @@
+import { Type, type Static } from 'typebox';
+import { SPECIALISATIONS } from '../directory/vocabulary.ts';
+import { AgencyKindSchema, CountryCode, DisplayName } from './accounts.ts';
+import { Id, Timestamp } from './common.ts';
+
+export const SpecialisationSchema = Type.Enum(SPECIALISATIONS, { description: 'Fixed vocabulary of specialisations' });
+export const LanguageCode = Type.String({ pattern: '^[a-z]{2}$', description: 'ISO 639-1 language code, lower case' });
+const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local wall-clock time HH:MM' });
+const ClockEnd = Type.String({
+  pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+  description: 'HH:MM or 24:00; earlier than start = runs overnight into the next day',
+});
+
+export const Slot = Type.Object(
+  {
+    day: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Monday … 6 = Sunday' }),
+    start: Clock,
+    end: ClockEnd,
+  },
+  { additionalProperties: false },
+);
+
+export const Availability = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('24/7') }, { additionalProperties: false }),
+    Type.Object(
+      {
+        kind: Type.Literal('schedule'),
+        timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Lisbon' }),
+        slots: Type.Array(Slot, { minItems: 1, maxItems: 42 }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: "Always on duty, or a weekly schedule in the entry's time zone (daylight-saving aware)" },
+);
+export type AvailabilityBody = Static<typeof Availability>;
+
+const Title = Type.String({ minLength: 2, maxLength: 160, description: 'Desk name or job title' });
+const Phone = Type.String({ minLength: 8, maxLength: 32, description: 'International format, e.g. +351 21 864 1000' });
+const Notes = Type.String({ maxLength: 2000 });
+const Specialisations = Type.Array(SpecialisationSchema, { maxItems: SPECIALISATIONS.length, uniqueItems: true });
+const Languages = Type.Array(LanguageCode, { minItems: 1, maxItems: 20, uniqueItems: true });
+
+export const CreateDirectoryEntryBody = Type.Object(
+  {
+    /** Defaults to the caller's agency; only platform admins may name another. */
+    agencyId: Type.Optional(Id),
+    title: Title,
+    officerId: Type.Optional(Type.Union([Id, Type.Null()], { description: 'A linked officer of the same agency (omit for a rota desk)' })),
+    specialisations: Specialisations,
+    languages: Languages,
+    availability: Availability,
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    notes: Type.Optional(Notes),
+  },
+  { additionalProperties: false },
+);
+export type CreateDirectoryEntryBody = Static<typeof CreateDirectoryEntryBody>;
+
+export const UpdateDirectoryEntryBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    officerId: Type.Optional(Type.Union([Id, Type.Null()])),
+    specialisations: Type.Optional(Specialisations),
+    languages: Type.Optional(Languages),
+    availability: Type.Optional(Availability),
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    notes: Type.Optional(Notes),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateDirectoryEntryBody = Static<typeof UpdateDirectoryEntryBody>;
+
+export const DirectoryEntry = Type.Object({
+  id: Id,
+  agency: Type.Object({
+    id: Id,
+    name: Type.String(),
+    kind: AgencyKindSchema,
+    country: CountryCode,
+    sponsor: Type.Union([Type.Object({ id: Id, name: Type.String() }), Type.Null()], {
+      description: 'The sponsoring NCB of an authorised national institution (extended access)',
+    }),
+  }),
+  country: CountryCode,
+  title: Type.String(),
+  officer: Type.Union([
+    Type.Object({
+      id: Id,
+      displayName: DisplayName,
+      status: Type.Union([Type.Literal('invited'), Type.Literal('active'), Type.Literal('suspended')]),
+      fingerprint: Type.Union([Type.String({ description: 'Identity-key fingerprint (hex)' }), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  specialisations: Type.Array(SpecialisationSchema),
+  languages: Type.Array(LanguageCode),
+  availability: Availability,
+  availableNow: Type.Boolean(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  notes: Type.String(),
+  lastConfirmedAt: Timestamp,
+  stale: Type.Boolean({ description: 'Not re-confirmed for 180 days' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type DirectoryEntry = Static<typeof DirectoryEntry>;
+
+export const DirectoryEntryDetail = Type.Object({
+  entry: DirectoryEntry,
+  nextChange: Type.Union([Type.Object({ at: Timestamp, available: Type.Boolean() }), Type.Null()], {
+    description: 'When availability next flips (within 8 days); null for 24/7 or none',
+  }),
+});
+
+const Cursor = Type.String({ minLength: 1, maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque; from nextCursor' });
+
+export const DirectorySearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Free text over title, agency, notes and officer name (word prefixes)' })),
+    country: Type.Optional(CountryCode),
+    specialisation: Type.Optional(SpecialisationSchema),
+    language: Type.Optional(LanguageCode),
+    agencyKind: Type.Optional(AgencyKindSchema),
+    availableNow: Type.Optional(Type.Boolean({ description: 'true = only entries on duty now; false = no filter' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+export type DirectorySearchQuery = Static<typeof DirectorySearchQuery>;
+
+export const DirectoryPage = Type.Object({
+  entries: Type.Array(DirectoryEntry),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  asOf: Type.Integer({ description: 'The instant staleness and availability were evaluated at (fixed for a paging session)' }),
+});
+export type DirectoryPage = Static<typeof DirectoryPage>;
+
+export const StaleQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+export const StalePage = Type.Object({ entries: Type.Array(DirectoryEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) });
