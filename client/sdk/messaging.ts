@@ -129,6 +129,8 @@ export class MessagingApi {
   /** Stored messages of a channel, decrypted (from the local cache where already opened). */
   async history(channelId: string, opts: { afterSeq?: number } = {}): Promise<ReceivedMessage[]> {
     const out: ReceivedMessage[] = [];
+    // A message id is listed once even if the server serves its envelope again (replay).
+    const seen = new Set<string>();
     let afterSeq = opts.afterSeq ?? 0;
     for (;;) {
       const page = await this.ctx.http.request<{ messages: StoredMessage[]; hasMore: boolean }>('GET', `/channels/${encodeURIComponent(channelId)}/messages`, {
@@ -136,7 +138,10 @@ export class MessagingApi {
       });
       for (const m of page.messages) {
         const msg = await this.onMessage(m, { emit: false });
-        if (msg) out.push(msg);
+        if (msg && !seen.has(msg.messageId)) {
+          seen.add(msg.messageId);
+          out.push(msg);
+        }
         afterSeq = Math.max(afterSeq, m.seq);
       }
       if (!page.hasMore || page.messages.length === 0) break;

@@ -2,8 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.ts';
 import type { AccessClaims } from '../auth/service.ts';
 import { AuthRequiredError } from '../errors.ts';
+import { AccessTokenVerifier } from './access-token.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    accessTokens: AccessTokenVerifier;
+  }
   interface FastifyRequest {
     actor: Actor | null;
   }
@@ -22,6 +26,7 @@ declare module '@fastify/jwt' {
 
 /** Routes are authenticated unless they opt out, so a forgotten check fails closed. */
 export function registerAuthentication(app: FastifyInstance): void {
+  app.decorate('accessTokens', new AccessTokenVerifier(app));
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.auth === false || !req.routeOptions.url?.startsWith('/api/')) return;
@@ -29,15 +34,7 @@ export function registerAuthentication(app: FastifyInstance): void {
     if (!header || !/^Bearer [A-Za-z0-9_.-]+$/.test(header)) {
       throw new AuthRequiredError('Missing or malformed Authorization: Bearer header');
     }
-    let claims: AccessClaims;
-    try {
-      claims = await req.jwtVerify<AccessClaims>();
-    } catch {
-      throw new AuthRequiredError('Invalid or expired access token', 'invalid_token');
-    }
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
-      throw new AuthRequiredError('Invalid access token', 'invalid_token');
-    }
+    const claims = app.accessTokens.verify(header.slice('Bearer '.length));
     req.actor = app.ctx.auth.authenticate(claims, req.ip);
   });
 }

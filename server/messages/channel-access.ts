@@ -17,13 +17,31 @@ export interface ChannelRow {
   closedAt: number | null;
 }
 
+interface WritableEntry {
+  reason: string | null;
+  /** Clock instant from which the reason must be recomputed (next agreement/grant time boundary). */
+  recheckAt: number;
+}
+
 /**
  * Membership, policy and key look-ups for messaging, on prepared statements (hot path: every send
  * and sync). Read-only rules and sign keys come from the channels and keys services, so each
  * business rule lives in one place.
+ *
+ * The read-only reason and the sender's sign key are cached per channel / officer. The caches are
+ * valid for one *database stamp*: `total_changes()` of this connection (every row written through
+ * it, by any service or by a test writing SQL directly, even if rolled back) and `PRAGMA
+ * data_version` (commits by other connections, e.g. the CLI). Any write the caches cannot vouch for
+ * clears them; only writes the send path makes itself (message, feed and last-seq rows, which
+ * change neither writability nor keys) keep them, via `withOwnWrites`. A read-only reason also
+ * expires at the next clock boundary it depends on (agreement validFrom/validUntil, extended-access
+ * grant expiry), so time-based expiry needs no write.
  */
 export class ChannelAccess {
   private readonly stmts;
+  private stamp = '';
+  private readonly writable = new Map<string, WritableEntry>();
+  private readonly signKeys = new Map<string, Uint8Array>();
 
   constructor(
     sqlite: Database.Database,
@@ -43,7 +61,38 @@ export class ChannelAccess {
         .prepare('SELECT 1 FROM channel_members WHERE channel_id = ? AND officer_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?) LIMIT 1')
         .pluck(),
       agreement: sqlite.prepare('SELECT parties FROM agreements WHERE id = ?'),
+      totalChanges: sqlite.prepare('SELECT total_changes()').pluck(),
+      dataVersion: sqlite.prepare('PRAGMA data_version').pluck(),
+      agreementWindow: sqlite.prepare('SELECT valid_from AS validFrom, valid_until AS validUntil FROM agreements WHERE id = ?'),
+      nextGrantExpiry: sqlite.prepare('SELECT min(expires_at) FROM extended_access_grants WHERE revoked_at IS NULL AND expires_at > ?').pluck(),
     };
+  }
+
+  private dbStamp(): string {
+    return `${this.stmts.totalChanges.get() as number}:${this.stmts.dataVersion.get() as number}`;
+  }
+
+  /** Clears the caches unless nothing was written since they were filled. */
+  private validate(): void {
+    const stamp = this.dbStamp();
+    if (stamp === this.stamp) return;
+    this.writable.clear();
+    this.signKeys.clear();
+    this.stamp = stamp;
+  }
+
+  /**
+   * Runs writes of the send path (messages, feed rows, last seq) that affect neither writability nor
+   * keys: caches that were valid before stay valid. Anything else written meanwhile still clears them
+   * at the next look-up, because the stamp then differs from the one recorded here.
+   */
+  withOwnWrites<T>(fn: () => T): T {
+    const clean = this.dbStamp() === this.stamp;
+    try {
+      return fn();
+    } finally {
+      if (clean) this.stamp = this.dbStamp();
+    }
   }
 
   channel(channelId: string): ChannelRow | undefined {
@@ -88,12 +137,40 @@ export class ChannelAccess {
     return row ? (JSON.parse(row.parties) as string[]) : null;
   }
 
-  /** Why sends are refused, or null when writable. */
+  /** Why sends are refused, or null when writable (ChannelsService.readOnlyReason, cached; see the class doc). */
   readOnlyReason(row: ChannelRow): string | null {
-    return this.ctx.channels.readOnlyReason(row.id);
+    this.validate();
+    const now = this.ctx.clock.now();
+    const hit = this.writable.get(row.id);
+    if (hit && now < hit.recheckAt) return hit.reason;
+    const reason = this.ctx.channels.readOnlyReason(row.id);
+    this.writable.set(row.id, { reason, recheckAt: this.nextBoundary(row.agreementId, now) });
+    return reason;
   }
 
-  signPublicKey(officerId: string): Uint8Array | undefined {
-    return this.ctx.keys.signPublicKey(officerId);
+  /** The earliest instant after `now` at which a clock-derived input of readOnlyReason can change. */
+  private nextBoundary(agreementId: string | null, now: number): number {
+    let next = Infinity;
+    const take = (t: number | null | undefined) => {
+      if (typeof t === 'number' && t > now && t < next) next = t;
+    };
+    if (agreementId !== null) {
+      const w = this.stmts.agreementWindow.get(agreementId) as { validFrom: number | null; validUntil: number | null } | undefined;
+      take(w?.validFrom);
+      take(w?.validUntil);
+    }
+    take(this.stmts.nextGrantExpiry.get(now) as number | null);
+    return next;
+  }
+
+  /** The officer's registered sign key (KeysService.signPublicKey) cached; see the class doc. */
+  signKey(officerId: string): Uint8Array | undefined {
+    this.validate();
+    let key = this.signKeys.get(officerId);
+    if (!key) {
+      key = this.ctx.keys.signPublicKey(officerId);
+      if (key) this.signKeys.set(officerId, key);
+    }
+    return key;
   }
 }

@@ -28,6 +28,8 @@ export class GroupCommit<J, R> {
     private readonly sqlite: Database.Database,
     apply: (job: J) => R,
     private readonly afterCommit: (committed: R[]) => void,
+    /** Wraps the batch transaction (the send path keeps its access caches across its own writes). */
+    private readonly around: <T>(run: () => T) => T = (run) => run(),
   ) {
     // Nested better-sqlite3 transactions are savepoints.
     this.runJob = sqlite.transaction(apply);
@@ -64,7 +66,7 @@ export class GroupCommit<J, R> {
     if (batch.length === 0) return;
     let outcomes: Outcome<R>[];
     try {
-      outcomes = this.sqlite.inTransaction ? this.runBatch(batch) : this.runBatch.immediate(batch);
+      outcomes = this.around(() => (this.sqlite.inTransaction ? this.runBatch(batch) : this.runBatch.immediate(batch)));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;

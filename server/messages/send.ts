@@ -25,6 +25,8 @@ interface SendJob {
   actor: Actor;
   channelId: string;
   envelope: MessageEnvelope;
+  /** The canonical wire form (re-encoded once) and its JSON, stored and compared for idempotency. */
+  wire: Record<string, unknown>;
   envelopeJson: string;
   size: number;
   ackRequired: boolean;
@@ -69,15 +71,22 @@ export class MessageSender {
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
   ) {
-    this.commit = new GroupCommit(ctx.sqlite, (job) => this.apply(job), (done) => {
-      ctx.feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
-    });
+    this.commit = new GroupCommit(
+      ctx.sqlite,
+      (job) => this.apply(job),
+      (done) => {
+        ctx.feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
+      },
+      // The batch writes only message, attachment-link, feed and last-seq rows: access caches stay valid.
+      (run) => this.access.withOwnWrites(run),
+    );
   }
 
   async send(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
     const channel = this.access.requireMember(actor, channelId);
     const envelope = this.parse(body);
-    const envelopeJson = JSON.stringify(messageEnvelopeCodec.toWire(envelope));
+    const wire = messageEnvelopeCodec.toWire(envelope) as Record<string, unknown>;
+    const envelopeJson = JSON.stringify(wire);
     const existing = this.repo.byId(envelope.header.messageId);
     if (existing) return this.duplicate(existing, channelId, envelopeJson);
     const readOnly = this.access.readOnlyReason(channel);
@@ -91,6 +100,7 @@ export class MessageSender {
       actor,
       channelId,
       envelope,
+      wire,
       envelopeJson,
       size: envelope.ciphertext.length,
       ackRequired: body.ackRequired ?? false,
@@ -133,7 +143,7 @@ export class MessageSender {
   }
 
   private checkSignature(actor: Actor, envelope: MessageEnvelope): void {
-    const key = this.access.signPublicKey(actor.officerId);
+    const key = this.access.signKey(actor.officerId);
     if (!key || !verifyEnvelopeSignature(envelope, key)) {
       throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
     }
@@ -204,7 +214,7 @@ export class MessageSender {
       senderId: job.actor.officerId,
       epoch: h.epoch,
       handling: h.handling,
-      envelope: JSON.parse(job.envelopeJson) as Record<string, unknown>,
+      envelope: job.wire,
       ackRequired: job.ackRequired,
       attachmentIds: job.attachmentIds,
       forwardedFrom: job.forwardedFrom,

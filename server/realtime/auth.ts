@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccessClaims } from '../auth/service.ts';
 import { AppError } from '../errors.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { RealtimeSocket } from './types.ts';
@@ -25,18 +24,8 @@ export function socketAuthenticator(app: FastifyInstance) {
       next(authError('unauthorized', 'Missing or malformed access token in auth.token'));
       return;
     }
-    let claims: AccessClaims & { exp: number };
     try {
-      claims = app.jwt.verify<AccessClaims & { exp: number }>(token);
-    } catch {
-      next(authError('invalid_token', 'Invalid or expired access token'));
-      return;
-    }
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
-      next(authError('invalid_token', 'Invalid access token'));
-      return;
-    }
-    try {
+      const claims = app.accessTokens.verify(token);
       const actor = ctx.auth.authenticate(claims, socket.handshake.address || null);
       const m = ctx.config.messaging;
       socket.data = { actor, exp: claims.exp, bucket: new TokenBucket(m.socketEventsPerSecond, m.socketBurst) };

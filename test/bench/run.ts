@@ -47,6 +47,53 @@ const benches: Bench[] = [
       };
     },
   },
+  {
+    name: 'directory',
+    async run(quick) {
+      const { runDirectorySearchBench } = await import('./directory-search.ts');
+      const r = await runDirectorySearchBench({ quick });
+      return {
+        directory_search_p50_ms: { value: round(r.directory_search_p50_ms), unit: 'ms server-side, 50,000 entries' },
+        directory_search_p99_ms: { value: round(r.directory_search_p99_ms), unit: 'ms server-side (≤ 10)' },
+      };
+    },
+  },
+  {
+    name: 'send',
+    async run(quick) {
+      const { runSendBench } = await import('./messaging.ts');
+      const r = await runSendBench({ quick });
+      return {
+        send_durable_per_s: { value: round(r.send_durable_per_s, 0), unit: 'sends/s' },
+        ceiling_insert_normal_per_s: { value: round(r.ceiling_insert_normal_per_s, 0), unit: 'inserts/s' },
+        send_durable_ratio: { value: round(r.send_durable_per_s / r.ceiling_insert_normal_per_s, 3), unit: 'ratio (≥ 0.6)' },
+      };
+    },
+  },
+  {
+    name: 'fanout',
+    async run(quick) {
+      const { runFanoutBench } = await import('./messaging.ts');
+      const r = await runFanoutBench({ quick });
+      return {
+        fanout_deliveries_per_s: { value: round(r.fanout_deliveries_per_s, 0), unit: 'deliveries/s' },
+        ceiling_socketio_fanout_per_s: { value: round(r.ceiling_socketio_fanout_per_s, 0), unit: 'deliveries/s' },
+        fanout_ratio: { value: round(r.fanout_deliveries_per_s / r.ceiling_socketio_fanout_per_s, 3), unit: 'ratio (≥ 0.5)' },
+        fanout_p99_ms: { value: round(r.fanout_p99_ms), unit: `ms at ${round(r.fanout_p99_rate_per_s, 0)} sends/s (≤ 50)` },
+        fanout_p50_ms: { value: round(r.fanout_p50_ms), unit: 'ms' },
+      };
+    },
+  },
+  {
+    name: 'sync',
+    async run(quick) {
+      const { runSyncBench } = await import('./messaging.ts');
+      const r = await runSyncBench({ quick });
+      return {
+        sync_10k_ms: { value: round(r.sync_10k_ms), unit: `ms, ${r.sync_10k_pages} pages (≤ 250)` },
+      };
+    },
+  },
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });

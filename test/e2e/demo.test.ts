@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/app.ts';
+import { databaseFiles, filesUnder, scan } from './scan.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function runDemo(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'server/cli/demo.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run demo', () => {
+  it('--once seeds, plays the scripted exchange, prints the summary; the marker never reaches the disk; refuses to reseed', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir('liaison-demo-');
+    const marker = crypto.randomBytes(18).toString('base64url');
+    const run = await runDemo(dataDir, ['--once'], { DEMO_MARKER: marker });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const summary = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ ok: true, channelId: expect.any(String), messages: 2, attachmentBytes: expect.any(Number), markerSent: true });
+    expect(summary.attachmentBytes as number).toBeGreaterThan(marker.length);
+    expect(summary.receipts).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'read' })]));
+    // Sign-in instructions: usernames, passwords, TOTP secrets and otpauth URIs, how to start.
+    for (const s of ['ana.silva', 'javier.moreno', 'rui.costa', 'marta.lopes', 'TOTP secret: ', 'otpauth://totp/Liaison:ana.silva', `DATA_DIR=${dataDir} npm start`]) expect(run.stdout).toContain(s);
+    // The marker was sent, but only ciphertext reached the data directory.
+    expect(run.stdout).not.toContain(marker);
+    const files = [...databaseFiles(dataDir), ...filesUnder(path.join(dataDir, 'blobs'))];
+    expect(files.map((f) => path.basename(f.where))).toContain('liaison.db');
+    expect(files.length).toBeGreaterThanOrEqual(2); // the database and at least one blob
+    expect(scan(files, [marker])).toEqual([]);
+
+    // A second run on the same directory is refused without --force.
+    const again = await runDemo(dataDir, []);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already contains a database');
+  });
+});
