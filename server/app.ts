@@ -26,6 +26,7 @@ import { attachmentsRoutes } from './attachments/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { scheduleRetention } from './messages/retention-timer.ts';
+import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,5 +144,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(directoryRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
+  // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.
+  await app.register(webPlugin);
   return app;
 }

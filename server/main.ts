@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { ensureWebBuild, webBuildState } from './web/build.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -13,6 +14,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw err;
+  }
+  // The web app is served from its Vite build: (re)build it first when missing or stale.
+  let web: Awaited<ReturnType<typeof ensureWebBuild>>;
+  try {
+    web = await ensureWebBuild();
+  } catch (err) {
+    // A broken build must not take the API down: report it and serve what is there.
+    console.error('liaison: building the web app failed:', err instanceof Error ? err.message : err);
+    web = 'unavailable';
   }
   const app = await buildApp(config);
 
@@ -45,6 +55,18 @@ async function main(): Promise<void> {
     `Liaison is listening on ${config.publicUrl}  (data in ${config.dataDir})`,
     `API docs: ${config.publicUrl}/docs`,
   ];
+  if (web === 'unavailable') {
+    lines.push(
+      '',
+      webBuildState().state === 'missing'
+        ? 'The web app is not built (and could not be built here: is Vite installed?). Build it where the dev'
+        : 'The web app build is older than its sources and could not be rebuilt here. Build it where the dev',
+      'dependencies are installed with `npx vite build --config client/web/vite.config.ts` and copy client/web/dist here.',
+      'The API is served either way.',
+    );
+  } else {
+    lines.push(`Web app: ${config.publicUrl}/`);
+  }
   if (!initialised) {
     lines.push(
       '',

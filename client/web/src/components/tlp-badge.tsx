@@ -1,0 +1,15 @@
+import { TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
+
+export function TlpBadge({ code }: { code: HandlingCode }) {
+  const s = TLP_STYLES[code];
+  return (
+    <span
+      class="tlp"
+      data-tlp={code}
+      title={s.meaning}
+      style={{ color: s.color, background: s.background, borderColor: s.border }}
+    >
+      {s.label}
+    </span>
+  );
+}

@@ -1,0 +1,84 @@
+/** API (`{ error: { code } }`) and SDK error codes → what an officer should read. */
+const MESSAGES: Record<string, string> = {
+  // sign-in and sessions
+  invalid_credentials: 'Wrong username, password or authentication code.',
+  totp: 'That authentication code is not valid. Check the time on your phone and try the current code.',
+  totp_replay: 'That authentication code was already used. Wait for the next code (30 seconds) and try again.',
+  account_locked: 'Your account is locked after repeated failed sign-ins. Ask your agency administrator to unlock it.',
+  account_suspended: 'This account is suspended. Contact your agency administrator.',
+  account_inactive: 'This account is not active. Contact your agency administrator.',
+  session_expired: 'Your session has ended. Please sign in again.',
+  refresh_token_reused: 'Your session was ended for safety (it was used from two places). Please sign in again.',
+  invalid_refresh_token: 'Your session has ended. Please sign in again.',
+  invalid_token: 'Your session has ended. Please sign in again.',
+  unauthorized: 'Please sign in.',
+  rate_limited: 'Too many attempts. Wait a minute and try again.',
+  // enrolment
+  weak_password: 'That password is too weak.',
+  enrolment_incomplete: 'Finish the previous enrolment step first.',
+  not_found: 'Not found, or you do not have access to it.',
+  // authorisation and validation
+  forbidden: 'You are not allowed to do this.',
+  validation_failed: 'Some of the information is not valid.',
+  username_taken: 'That username is already taken.',
+  agency_exists: 'An agency with this name already exists in that country.',
+  cannot_modify_self: 'You cannot do this to your own account.',
+  agency_suspended: 'This agency is suspended.',
+  agency_inactive: 'This agency is not active.',
+  officer_suspended: 'This officer is suspended.',
+  grant_exists: 'This institution already holds an active grant.',
+  invalid_sponsor: 'Only an NCB of the same country can sponsor this institution.',
+  invalid_expiry: 'The expiry must be in the future.',
+  // agreements and channels
+  not_a_party: 'Your agency is not a party to this agreement.',
+  already_signed: 'Your agency has already signed this agreement.',
+  agreement_required: 'Officers of other agencies can only join under an active agreement.',
+  agreement_not_active: 'The agreement is not active (not yet signed by every party, or it ended).',
+  agreement_not_proposed: 'This agreement can no longer be signed.',
+  invalid_window: 'The validity window is not valid (the end must come after the start).',
+  channel_read_only: 'This channel is read-only: its agreement has ended or access was revoked.',
+  forwarding_forbidden: 'The handling code of that message does not allow forwarding here.',
+  ack_not_required: 'This message does not ask for an acknowledgement.',
+  invitation_stale: 'The invitation is out of date; ask for a new one.',
+  keys_required: 'This officer has not set up encryption keys yet.',
+  certificate_required: 'This officer’s keys are not certified by their agency yet.',
+  payload_too_large: 'That is too large to send.',
+  unavailable: 'The server is busy. Try again in a moment.',
+  internal_error: 'Something went wrong on the server. Try again; if it persists, tell your administrator.',
+  network: 'Cannot reach the server. Check your connection.',
+  // SDK
+  'keys/locked': 'Your keys are locked. Unlock them with your key-backup passphrase.',
+  'keys/unverified-member': 'A member’s key changed. Compare safety numbers and mark them verified first.',
+  'keys/not-certified': 'This officer’s keys are not certified by their agency yet.',
+  'keys/no-root': 'That agency has not set up its root key yet (its administrator must sign in once).',
+  'backup/wrong-secret': 'Wrong key-backup passphrase.',
+  'backup/weak-passphrase': 'The passphrase must be at least 12 characters.',
+  'chain/untrusted': 'This channel’s membership history failed verification. Sending is disabled for safety.',
+  'epoch/no-key': 'Waiting for the channel key from another member. Try again in a moment.',
+  'handling/downgrade': 'You cannot lower the handling code below the channel’s minimum.',
+  'handling/forward-denied': 'The handling code of that message does not allow forwarding here.',
+  'auth/signed-out': 'You are signed out.',
+};
+
+interface CodedError {
+  code?: unknown;
+  message?: unknown;
+}
+
+export function errorCode(err: unknown): string | null {
+  if (err && typeof err === 'object' && typeof (err as CodedError).code === 'string') return (err as CodedError).code as string;
+  return null;
+}
+
+/** Text for an error: the mapped sentence, plus the server's detail for validation errors. */
+export function errorText(err: unknown): string {
+  const code = errorCode(err);
+  const detail = err && typeof err === 'object' && typeof (err as CodedError).message === 'string' ? ((err as CodedError).message as string) : '';
+  if (code && MESSAGES[code]) {
+    // The server's own sentence is specific for these (which rule a password or field broke).
+    if ((code === 'weak_password' || code === 'validation_failed' || code === 'invalid_window') && detail) return detail;
+    return MESSAGES[code]!;
+  }
+  if (detail) return detail;
+  return 'Something went wrong. Try again.';
+}

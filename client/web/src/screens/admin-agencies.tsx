@@ -1,0 +1,109 @@
+import { useState } from 'preact/hooks';
+import type { Enrolment } from '../../../../shared/schemas/accounts.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { formatDate } from '../lib/format.ts';
+import { useObservable } from '../state/observable.ts';
+import { EnrolmentLink } from './enrolment-link.tsx';
+
+const KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu', 'other'] as const;
+
+export function AdminAgencies() {
+  const chat = useChat();
+  const agencies = Object.values(useObservable(chat.agencies));
+  const [f, setF] = useState({ name: '', country: '', kind: 'police', sponsor: '', adminUsername: '', adminName: '' });
+  const [created, setCreated] = useState<{ who: string; enrolment: Enrolment } | null>(null);
+  const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const reload = async () => chat.agencies.set(Object.fromEntries((await chat.api.agencies()).map((a) => [a.id, a])));
+  const [create, busy, error] = useAction(async () => {
+    const res = await chat.api.createAgency({
+      name: f.name.trim(),
+      country: f.country.trim().toUpperCase(),
+      kind: f.kind,
+      ...(f.sponsor ? { sponsorAgencyId: f.sponsor } : {}),
+      admin: { username: f.adminUsername.trim(), displayName: f.adminName.trim() },
+    });
+    setCreated({ who: `${res.admin.displayName} (${res.agency.name})`, enrolment: res.enrolment });
+    await reload();
+  });
+  const [setStatus, , statusError] = useAction(async (id: string, status: 'active' | 'suspended') => {
+    await chat.api.setAgencyStatus(id, status);
+    await reload();
+  });
+  return (
+    <section aria-labelledby="agencies-title">
+      <h2 id="agencies-title">Agencies</h2>
+      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label="Register an agency">
+        <h3>Register an agency and its first administrator</h3>
+        <Field label="Agency name" name="agency-name" required value={f.name} onInput={set('name')} />
+        <Field label="Country (ISO code)" name="agency-country" required pattern="[A-Za-z]{2}" maxLength={2} value={f.country} onInput={set('country')} />
+        <label class="field">
+          <span class="field-label">Kind</span>
+          <select name="agency-kind" value={f.kind} onChange={set('kind')}>
+            {KINDS.map((k) => (
+              <option key={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span class="field-label">Sponsoring NCB (authorised national institutions only)</span>
+          <select name="agency-sponsor" value={f.sponsor} onChange={set('sponsor')}>
+            <option value="">None</option>
+            {agencies
+              .filter((a) => a.kind === 'ncb')
+              .map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name} ({a.country})
+                </option>
+              ))}
+          </select>
+        </label>
+        <Field label="Administrator username" name="admin-username" required value={f.adminUsername} onInput={set('adminUsername')} />
+        <Field label="Administrator full name" name="admin-name" required value={f.adminName} onInput={set('adminName')} />
+        <button type="submit" disabled={busy}>
+          Register
+        </button>
+        <ErrorBox error={error} />
+      </form>
+      {created && <EnrolmentLink who={created.who} enrolment={created.enrolment} />}
+      <ErrorBox error={statusError} />
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Agency</th>
+              <th scope="col">Country</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Status</th>
+              <th scope="col">Since</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agencies.map((a) => (
+              <tr key={a.id}>
+                <td>{a.name}</td>
+                <td>{a.country}</td>
+                <td>{a.kind}</td>
+                <td>{a.status}</td>
+                <td>{formatDate(a.createdAt)}</td>
+                <td>
+                  {a.id !== chat.me.agency.id &&
+                    (a.status === 'active' ? (
+                      <button type="button" class="secondary" onClick={() => confirm(`Suspend ${a.name}?`) && void setStatus(a.id, 'suspended')}>
+                        Suspend
+                      </button>
+                    ) : (
+                      <button type="button" class="secondary" onClick={() => void setStatus(a.id, 'active')}>
+                        Reactivate
+                      </button>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

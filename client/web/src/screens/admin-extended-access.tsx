@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'preact/hooks';
+import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { formatDate } from '../lib/format.ts';
+import type { ExtendedAccessGrant } from '../state/api.ts';
+import { useObservable } from '../state/observable.ts';
+
+/** An NCB lets institutions it sponsors work under its agreements, with scope and expiry. */
+export function AdminExtendedAccess() {
+  const chat = useChat();
+  const agencies = useObservable(chat.agencies);
+  const [grants, setGrants] = useState<ExtendedAccessGrant[]>([]);
+  const sponsored = Object.values(agencies).filter((a) => a.sponsorAgencyId === chat.me.agency.id);
+  const [agencyId, setAgencyId] = useState('');
+  const [scope, setScope] = useState<string[]>([]);
+  const [expires, setExpires] = useState(new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10));
+  const [load, , loadError] = useAction(async () => setGrants(await chat.api.grants()));
+  useEffect(() => void load(), []);
+  const [grant, busy, grantError] = useAction(async () => {
+    await chat.api.grant({ agencyId: agencyId || sponsored[0]!.id, scope, expiresAt: new Date(expires).getTime() });
+    await load();
+  });
+  const [revoke, , revokeError] = useAction(async (id: string) => {
+    await chat.api.revokeGrant(id);
+    await load();
+  });
+  const name = (id: string) => agencies[id]?.name ?? id;
+  return (
+    <section aria-labelledby="ea-title">
+      <h2 id="ea-title">Extended-access grants</h2>
+      {chat.me.agency.kind !== 'ncb' ? (
+        <p class="hint">Only a National Central Bureau (NCB) sponsors institutions. Grants your agency holds are listed below.</p>
+      ) : sponsored.length === 0 ? (
+        <p class="hint">Your NCB sponsors no institution yet (a platform administrator registers them with your NCB as sponsor).</p>
+      ) : (
+        <form class="card inline-form" onSubmit={submitHandler(() => void grant())} aria-label="Grant extended access">
+          <label class="field">
+            <span class="field-label">Institution</span>
+            <select value={agencyId} onChange={(e) => setAgencyId(e.currentTarget.value)}>
+              {sponsored.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset>
+            <legend>Scope</legend>
+            {AGREEMENT_SCOPES.map((s) => (
+              <label key={s} class="check">
+                <input type="checkbox" checked={scope.includes(s)} onChange={(e) => setScope(e.currentTarget.checked ? [...scope, s] : scope.filter((x) => x !== s))} />
+                {s}
+              </label>
+            ))}
+          </fieldset>
+          <Field label="Expires" name="expires" type="date" required value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
+          <button type="submit" disabled={busy || scope.length === 0}>
+            Grant
+          </button>
+        </form>
+      )}
+      <ErrorBox error={loadError ?? grantError ?? revokeError} />
+      {grants.length === 0 ? (
+        <p class="empty">No grants.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Sponsor</th>
+                <th scope="col">Institution</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {grants.map((g) => (
+                <tr key={g.id}>
+                  <td>{name(g.sponsorAgencyId)}</td>
+                  <td>{name(g.agencyId)}</td>
+                  <td>{g.scope.join(', ')}</td>
+                  <td>{formatDate(g.expiresAt)}</td>
+                  <td>{g.revokedAt ? 'revoked' : g.active ? 'active' : 'expired'}</td>
+                  <td>
+                    {g.active && g.sponsorAgencyId === chat.me.agency.id && (
+                      <button type="button" class="danger" onClick={() => confirm('Revoke now? Their officers lose access at once.') && void revoke(g.id)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

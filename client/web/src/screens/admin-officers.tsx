@@ -1,0 +1,184 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
+import type { Session } from '../../../../shared/schemas/auth.ts';
+import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { formatDateTime, formatRelative, groupFingerprint } from '../lib/format.ts';
+import { useObservable } from '../state/observable.ts';
+import { EnrolmentLink } from './enrolment-link.tsx';
+
+export function AdminOfficers() {
+  const chat = useChat();
+  const agencies = useObservable(chat.agencies);
+  const certified = useObservable(chat.certified);
+  const platform = chat.me.officer.role === 'platform_admin';
+  const [agencyId, setAgencyId] = useState(chat.me.agency.id);
+  const [officers, setOfficers] = useState<Officer[]>([]);
+  const [pending, setPending] = useState<OfficerKeys[]>([]);
+  const [created, setCreated] = useState<{ who: string; enrolment: Enrolment } | null>(null);
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<'officer' | 'agency_admin'>('officer');
+  const [sessionsOf, setSessionsOf] = useState<{ officer: Officer; sessions: Session[] } | null>(null);
+
+  const [load, , loadError] = useAction(async () => {
+    const list = await chat.api.officers(agencyId);
+    setOfficers(list);
+    chat.learnNames(Object.fromEntries(list.map((o) => [o.id, o.displayName])));
+    if (agencyId === chat.me.agency.id) setPending(await chat.api.pendingCertifications().catch(() => []));
+  });
+  useEffect(() => void load(), [agencyId, certified.length]);
+
+  const [create, creating, createError] = useAction(async () => {
+    const res = await chat.api.createOfficer(agencyId, { username: username.trim(), displayName: displayName.trim(), role });
+    setCreated({ who: res.officer.displayName, enrolment: res.enrolment });
+    setUsername('');
+    setDisplayName('');
+    await load();
+  });
+  const [act, , actError] = useAction(async (o: Officer, action: 'suspend' | 'reactivate' | 'unlock') => {
+    await chat.api.officerAction(o.id, action);
+    await load();
+  });
+  const [relink, , relinkError] = useAction(async (o: Officer) => setCreated({ who: o.displayName, enrolment: await chat.api.newEnrolment(o.id) }));
+  const [showSessions, , sessionsError] = useAction(async (o: Officer) => setSessionsOf({ officer: o, sessions: await chat.api.officerSessions(o.id) }));
+  const [endSessions, , endError] = useAction(async (o: Officer) => {
+    await chat.api.revokeOfficerSessions(o.id);
+    setSessionsOf({ officer: o, sessions: await chat.api.officerSessions(o.id) });
+  });
+  const [certify, certifying, certifyError] = useAction(async () => {
+    await chat.certifyPending();
+    await load();
+  });
+
+  return (
+    <section aria-labelledby="officers-title">
+      <h2 id="officers-title">Officers</h2>
+      {platform && (
+        <label class="field">
+          <span class="field-label">Agency</span>
+          <select value={agencyId} onChange={(e) => setAgencyId(e.currentTarget.value)}>
+            {Object.values(agencies).map((a: Agency) => (
+              <option key={a.id} value={a.id}>
+                {a.name} ({a.country})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {agencyId === chat.me.agency.id && pending.length > 0 && (
+        <div class="notice notice-warn" data-testid="pending-certifications">
+          <p>
+            <strong>{pending.length} officer(s) awaiting certification</strong> — their new keys need your agency’s signature before they can join channels:
+          </p>
+          <ul>
+            {pending.map((k) => (
+              <li key={k.officerId}>
+                {officers.find((o) => o.id === k.officerId)?.displayName ?? k.officerId}: <code>{groupFingerprint(k.fingerprint)}</code>
+              </li>
+            ))}
+          </ul>
+          <button type="button" disabled={certifying} onClick={() => void certify()}>
+            Certify
+          </button>
+          <ErrorBox error={certifyError} />
+        </div>
+      )}
+      {certified.length > 0 && <Notice kind="ok">Certified the keys of {certified.length} officer(s) since you unlocked.</Notice>}
+      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label="Create an officer">
+        <h3>Create an officer</h3>
+        <Field label="Username" name="new-username" required minLength={3} pattern="[a-zA-Z0-9][a-zA-Z0-9._\-]*" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        <Field label="Full name" name="new-display-name" required value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+        <label class="field">
+          <span class="field-label">Role</span>
+          <select name="new-role" value={role} onChange={(e) => setRole(e.currentTarget.value as typeof role)}>
+            <option value="officer">Officer</option>
+            <option value="agency_admin">Agency administrator</option>
+          </select>
+        </label>
+        <button type="submit" disabled={creating}>
+          Create and get enrolment link
+        </button>
+        <ErrorBox error={createError} />
+      </form>
+      {created && <EnrolmentLink who={created.who} enrolment={created.enrolment} />}
+      <ErrorBox error={loadError ?? actError ?? relinkError ?? sessionsError ?? endError} />
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">Officers of the agency</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Username</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {officers.map((o) => (
+              <tr key={o.id} data-testid="officer-row">
+                <td>{o.displayName}</td>
+                <td>{o.username}</td>
+                <td>{o.role.replace('_', ' ')}</td>
+                <td>
+                  {o.status}
+                  {o.locked && <span class="tag warn"> locked</span>}
+                </td>
+                <td class="actions">
+                  {o.id !== chat.me.officer.id && (
+                    <>
+                      {o.status === 'active' && (
+                        <button type="button" class="secondary" onClick={() => confirm(`Suspend ${o.displayName}? Their sessions end at once.`) && void act(o, 'suspend')}>
+                          Suspend
+                        </button>
+                      )}
+                      {o.status === 'suspended' && (
+                        <button type="button" class="secondary" onClick={() => void act(o, 'reactivate')}>
+                          Reactivate
+                        </button>
+                      )}
+                      {o.locked && (
+                        <button type="button" class="secondary" onClick={() => void act(o, 'unlock')}>
+                          Unlock
+                        </button>
+                      )}
+                      {o.status === 'invited' && (
+                        <button type="button" class="secondary" onClick={() => void relink(o)}>
+                          New enrolment link
+                        </button>
+                      )}
+                      <button type="button" class="secondary" onClick={() => void showSessions(o)}>
+                        Sessions
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {sessionsOf && (
+        <section class="card" aria-label={`Sessions of ${sessionsOf.officer.displayName}`}>
+          <h3>Sessions of {sessionsOf.officer.displayName}</h3>
+          {sessionsOf.sessions.length === 0 ? (
+            <p>No open sessions.</p>
+          ) : (
+            <ul>
+              {sessionsOf.sessions.map((s) => (
+                <li key={s.id}>
+                  {s.deviceLabel} · {s.ip ?? 'unknown address'} · since {formatDateTime(s.createdAt)} · last used {formatRelative(s.lastUsedAt)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" class="danger" onClick={() => void endSessions(sessionsOf.officer)}>
+            End all sessions
+          </button>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,209 @@
+import { useEffect, useState } from 'preact/hooks';
+import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
+import type { Agreement } from '../../../../shared/schemas/agreements.ts';
+import type { AgreementVerification } from '../../../sdk/index.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { formatDate, formatDateTime } from '../lib/format.ts';
+import { useObservable } from '../state/observable.ts';
+
+const STATUS_TEXT: Record<string, string> = {
+  proposed: 'Proposed — waiting for signatures',
+  scheduled: 'Signed — starts later',
+  active: 'Active',
+  suspended: 'Suspended — channels are read-only',
+  terminated: 'Terminated — channels are read-only',
+  expired: 'Expired — channels are read-only',
+};
+
+export function AgreementsScreen({ agreementId }: { agreementId: string | null }) {
+  const chat = useChat();
+  const agreements = useObservable(chat.agreements);
+  const agencies = useObservable(chat.agencies);
+  const admin = chat.me.officer.role !== 'officer';
+  useEffect(() => void chat.refreshAgreements(), []);
+  return (
+    <div class={`split ${agreementId ? 'has-detail' : ''}`}>
+      <section class="list-pane" aria-label="Agreements">
+        <div class="pane-head">
+          <h1>Agreements</h1>
+          {admin && (
+            <a class="button" href="#/agreements/new">
+              Propose
+            </a>
+          )}
+        </div>
+        {agreements.length === 0 && <p class="empty">No agreements involve your agency yet.</p>}
+        <ul class="entry-list">
+          {agreements.map((a) => (
+            <li key={a.id}>
+              <a href={`#/agreements/${a.id}`} aria-current={a.id === agreementId ? 'page' : undefined}>
+                <span class="title">{a.title}</span>
+                <span class="meta">
+                  <span class={`status status-${a.status}`}>{a.status}</span> · {a.parties.map((p) => agencies[p.agencyId]?.name ?? p.agencyId).join(', ')}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section class="detail-pane">
+        {agreementId === 'new' ? <ProposeAgreement /> : agreementId ? <AgreementDetail key={agreementId} id={agreementId} /> : <p class="empty">Choose an agreement.</p>}
+      </section>
+    </div>
+  );
+}
+
+function AgreementDetail({ id }: { id: string }) {
+  const chat = useChat();
+  const agencies = useObservable(chat.agencies);
+  const [a, setA] = useState<Agreement | null>(null);
+  const [verification, setVerification] = useState<AgreementVerification | null>(null);
+  const [load, , loadError] = useAction(async () => {
+    const ag = await chat.client.agreement(id);
+    setA(ag);
+    setVerification(await chat.client.verifyAgreement(ag).catch(() => null));
+  });
+  const [sign, signing, signError] = useAction(async () => {
+    await chat.client.signAgreement(id);
+    await Promise.all([load(), chat.refreshAgreements()]);
+  });
+  const [transition, , transitionError] = useAction(async (kind: 'suspend' | 'reactivate' | 'terminate') => {
+    await chat.api.agreementAction(id, kind);
+    await Promise.all([load(), chat.refreshAgreements()]);
+  });
+  useEffect(() => void load(), [id]);
+  if (loadError) return <ErrorBox error={loadError} />;
+  if (!a) return <p aria-busy="true">Loading…</p>;
+  const admin = chat.me.officer.role !== 'officer';
+  const myParty = a.parties.find((p) => p.agencyId === chat.me.agency.id);
+  return (
+    <article class="card agreement" aria-labelledby="agreement-title">
+      <a class="back" href="#/agreements">
+        ← Agreements
+      </a>
+      <h2 id="agreement-title">{a.title}</h2>
+      <p>
+        <span class={`status status-${a.status}`}>{STATUS_TEXT[a.status] ?? a.status}</span>
+      </p>
+      <dl>
+        <dt>Valid</dt>
+        <dd>
+          {formatDate(a.validFrom)} – {formatDate(a.validUntil)}
+        </dd>
+        <dt>Scope</dt>
+        <dd>{a.scope.join(', ')}</dd>
+        <dt>Version</dt>
+        <dd>{a.version}</dd>
+        <dt>Text hash</dt>
+        <dd>
+          <code>{a.textHash}</code>
+        </dd>
+      </dl>
+      <h3>Parties</h3>
+      <ul class="parties">
+        {a.parties.map((p) => (
+          <li key={p.agencyId}>
+            {agencies[p.agencyId]?.name ?? p.agencyId}: {p.signedAt ? `signed ${formatDateTime(p.signedAt)}` : 'not signed yet'}
+          </li>
+        ))}
+      </ul>
+      {verification && (
+        <Notice kind={verification.valid ? 'ok' : 'warn'}>
+          {verification.valid ? 'Every signature verifies against the canonical text and the signers’ keys.' : 'Some signatures do not verify (or are missing).'}
+        </Notice>
+      )}
+      <h3>Canonical text</h3>
+      <pre class="agreement-text" tabIndex={0}>
+        {a.text}
+      </pre>
+      {admin && myParty && !myParty.signedAt && a.status === 'proposed' && (
+        <div>
+          <p>Signing uses your identity key over the exact text, scope, parties and validity shown here.</p>
+          <button type="button" disabled={signing} onClick={() => void sign()}>
+            Sign for {chat.me.agency.name}
+          </button>
+        </div>
+      )}
+      {admin && myParty && (
+        <div class="actions">
+          {a.status === 'active' && (
+            <button type="button" class="secondary" onClick={() => void transition('suspend')}>
+              Suspend
+            </button>
+          )}
+          {a.status === 'suspended' && (
+            <button type="button" class="secondary" onClick={() => void transition('reactivate')}>
+              Reactivate
+            </button>
+          )}
+          {(a.status === 'active' || a.status === 'suspended' || a.status === 'scheduled') && (
+            <button type="button" class="danger" onClick={() => confirm('Terminate this agreement? This is final; its channels become read-only.') && void transition('terminate')}>
+              Terminate
+            </button>
+          )}
+        </div>
+      )}
+      <ErrorBox error={signError ?? transitionError} />
+    </article>
+  );
+}
+
+function ProposeAgreement() {
+  const chat = useChat();
+  const agencies = Object.values(useObservable(chat.agencies)).filter((a) => a.id !== chat.me.agency.id);
+  const today = new Date().toISOString().slice(0, 10);
+  const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const [title, setTitle] = useState('');
+  const [text, setText] = useState('');
+  const [parties, setParties] = useState<string[]>([]);
+  const [scope, setScope] = useState<(typeof AGREEMENT_SCOPES)[number][]>(['drug-trafficking']);
+  const [from, setFrom] = useState(today);
+  const [until, setUntil] = useState(nextYear);
+  const [propose, busy, error] = useAction(async () => {
+    const a = await chat.client.proposeAgreement({
+      parties: [chat.me.agency.id, ...parties],
+      scope,
+      validFrom: from === today ? Date.now() : new Date(from).getTime(),
+      validUntil: new Date(until).getTime(),
+      title: title.trim(),
+      text,
+    });
+    await chat.refreshAgreements();
+    location.hash = `#/agreements/${a.id}`;
+  });
+  return (
+    <form class="card" onSubmit={submitHandler(() => void propose())} aria-labelledby="propose-title">
+      <h2 id="propose-title">Propose an agreement</h2>
+      <Field label="Title" name="title" required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <fieldset>
+        <legend>Partner agencies</legend>
+        {agencies.map((a) => (
+          <label key={a.id} class="check">
+            <input type="checkbox" checked={parties.includes(a.id)} onChange={(e) => setParties(e.currentTarget.checked ? [...parties, a.id] : parties.filter((x) => x !== a.id))} />
+            {a.name} ({a.country})
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Scope</legend>
+        {AGREEMENT_SCOPES.map((s) => (
+          <label key={s} class="check">
+            <input type="checkbox" checked={scope.includes(s)} onChange={(e) => setScope(e.currentTarget.checked ? [...scope, s] : scope.filter((x) => x !== s))} />
+            {s}
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Valid from" name="validFrom" type="date" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+      <Field label="Valid until" name="validUntil" type="date" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+      <label class="field">
+        <span class="field-label">Text of the agreement</span>
+        <textarea name="text" rows={8} required value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      <ErrorBox error={error} />
+      <button type="submit" disabled={busy || parties.length === 0}>
+        Propose
+      </button>
+    </form>
+  );
+}

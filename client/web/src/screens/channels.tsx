@@ -1,0 +1,91 @@
+import { useChat } from '../app-context.ts';
+import { ErrorBox, useAction } from '../components/form.tsx';
+import { useObservable } from '../state/observable.ts';
+import { ChannelView } from './channel-view.tsx';
+import { NewChannel } from './new-channel.tsx';
+
+/** Channel list with unread counts and pending invitations, and the open channel. */
+export function ChannelsScreen({ channelId }: { channelId: string | null }) {
+  const chat = useChat();
+  const channels = useObservable(chat.channels);
+  const invitations = useObservable(chat.invitations);
+  useObservable(chat.marks);
+  const names = useObservable(chat.names);
+  const [accept, accepting, acceptError] = useAction(async (id: string) => {
+    const ch = await chat.client.acceptInvitation(id);
+    await Promise.all([chat.refreshInvitations(), chat.refreshChannels()]);
+    location.hash = `#/channels/${ch.id}`;
+  });
+  const [decline, , declineError] = useAction(async (id: string) => {
+    await chat.client.declineInvitation(id);
+    await chat.refreshInvitations();
+  });
+  return (
+    <div class={`split ${channelId ? 'has-detail' : ''}`}>
+      <aside class="list-pane" aria-label="Channels">
+        <div class="pane-head">
+          <h1>Channels</h1>
+          <a class="button" href="#/channels/new">
+            New channel
+          </a>
+        </div>
+        {invitations.length > 0 && (
+          <section aria-label="Invitations" class="invitations">
+            <h2>Invitations</h2>
+            <ul>
+              {invitations.map((inv) => (
+                <li key={inv.id} data-testid="invitation">
+                  <span>{names[inv.createdBy] ?? 'An officer'} invites you to a channel.</span>
+                  <span class="actions">
+                    <button type="button" disabled={accepting} onClick={() => void accept(inv.id)}>
+                      Accept
+                    </button>
+                    <button type="button" class="secondary" onClick={() => void decline(inv.id)}>
+                      Decline
+                    </button>
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <ErrorBox error={acceptError ?? declineError} />
+          </section>
+        )}
+        {channels.length === 0 ? (
+          <p class="empty">No channels yet. Start one, or contact someone from the directory.</p>
+        ) : (
+          <ul class="channel-list">
+            {channels.map((c) => {
+              const unread = chat.unread(c);
+              return (
+                <li key={c.id}>
+                  <a href={`#/channels/${c.id}`} aria-current={c.id === channelId ? 'page' : undefined} data-testid="channel-link">
+                    <span class="title">{c.title ?? '(title not yet readable)'}</span>
+                    <span class="meta">
+                      {c.kind}
+                      {c.caseRef ? ` · ${c.caseRef}` : ''}
+                      {c.readOnly ? ' · read-only' : ''}
+                    </span>
+                    {unread > 0 && (
+                      <span class="unread" aria-label={`${unread} unread`} data-testid="unread">
+                        {unread}
+                      </span>
+                    )}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </aside>
+      <section class="detail-pane">
+        {channelId === 'new' ? (
+          <NewChannel />
+        ) : channelId ? (
+          <ChannelView key={channelId} channelId={channelId} />
+        ) : (
+          <p class="empty">Choose a channel.</p>
+        )}
+      </section>
+    </div>
+  );
+}

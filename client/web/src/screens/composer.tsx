@@ -1,0 +1,186 @@
+import { useState } from 'preact/hooks';
+import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
+import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, type Payload } from '../../../../shared/crypto/payload.ts';
+import { useChat, useSession } from '../app-context.ts';
+import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
+import { ProgressBar } from '../components/progress.tsx';
+import { HANDLING_CODES, TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
+
+type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
+const KIND_LABEL: Record<Kind, string> = {
+  text: 'Text',
+  'request-for-assistance': 'Request for assistance',
+  'controlled-delivery-update': 'Controlled-delivery update',
+  'reported-site': 'Reported site',
+};
+
+type Fields = Record<string, string>;
+
+/** Builds the payload for the chosen kind from the form fields (empty optional fields are omitted). */
+export function buildPayload(kind: Kind, f: Fields): Payload {
+  const opt = (k: string) => (f[k]?.trim() ? f[k]!.trim() : undefined);
+  const time = (k: string) => (f[k] ? new Date(f[k]!).getTime() : undefined);
+  switch (kind) {
+    case 'text':
+      return { kind, text: f.text ?? '' };
+    case 'request-for-assistance':
+      return strip({ kind, caseRef: f.caseRef ?? '', scope: (f.scope ?? AGREEMENT_SCOPES[0]) as (typeof AGREEMENT_SCOPES)[number], subject: f.subject ?? '', details: f.details ?? '', dueBy: time('dueBy') });
+    case 'controlled-delivery-update':
+      return strip({ kind, operationRef: f.operationRef ?? '', status: (f.status ?? 'planned') as (typeof CONTROLLED_DELIVERY_STATUSES)[number], location: opt('location'), eta: time('eta'), notes: opt('notes') });
+    case 'reported-site':
+      return strip({ kind, url: f.url ?? '', category: (f.category ?? 'marketplace') as (typeof SITE_CATEGORIES)[number], notes: opt('notes') });
+  }
+}
+
+function strip<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function Composer({ channelId }: { channelId: string }) {
+  const chat = useChat();
+  const session = useSession();
+  const [kind, setKind] = useState<Kind>('text');
+  const [fields, setFields] = useState<Fields>({});
+  const [handling, setHandling] = useState<HandlingCode>('TLP:AMBER');
+  const [ackRequired, setAckRequired] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const [upload, setUpload] = useState<{ loaded: number; total: number; name: string } | null>(null);
+  const set = (k: string) => (e: Event) => setFields({ ...fields, [k]: (e.currentTarget as HTMLInputElement).value });
+
+  const [send, busy, error] = useAction(async () => {
+    const opts = { handling, ackRequired };
+    if (file) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      setUpload({ loaded: 0, total: bytes.length, name: file.name });
+      // Encryption happens first (in memory); the bar follows the network upload of the ciphertext.
+      const off = session.upload.subscribe((p) => p && setUpload({ ...p, name: file.name }));
+      let payload;
+      try {
+        payload = await chat.client.uploadAttachment(channelId, bytes, {
+          name: file.name,
+          mimeType: file.type || 'application/octet-stream',
+          ...(fields.text?.trim() ? { caption: fields.text.trim() } : {}),
+        });
+      } finally {
+        off();
+      }
+      await chat.send(channelId, payload, opts);
+      setFile(null);
+      setFields({});
+      return;
+    }
+    if (kind === 'text' && !fields.text?.trim()) return;
+    await chat.send(channelId, buildPayload(kind, fields), opts);
+    setFields({});
+    setAckRequired(false);
+  });
+
+  const input = (k: string, label: string, props: Record<string, unknown> = {}) => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <input name={k} value={fields[k] ?? ''} onInput={set(k)} {...props} />
+    </label>
+  );
+  const select = (k: string, label: string, options: readonly string[]) => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <select name={k} value={fields[k] ?? options[0]} onChange={set(k)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <form class="composer" onSubmit={submitHandler(() => void send())} aria-label="Send a message">
+      <div class="composer-options">
+        <label>
+          <span class="field-label">Type</span>
+          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
+            {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span class="field-label">Handling code</span>
+          <select name="handling" value={handling} onChange={(e) => setHandling(e.currentTarget.value as HandlingCode)} title={TLP_STYLES[handling].meaning}>
+            {HANDLING_CODES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" name="ack" checked={ackRequired} onChange={(e) => setAckRequired(e.currentTarget.checked)} />
+          Ask for acknowledgement
+        </label>
+      </div>
+      {kind === 'request-for-assistance' && (
+        <fieldset class="structured-fields">
+          <legend>Request for assistance</legend>
+          {input('caseRef', 'Case reference', { required: true })}
+          {select('scope', 'Scope', AGREEMENT_SCOPES)}
+          {input('subject', 'Subject', { required: true })}
+          <label class="field">
+            <span class="field-label">Details</span>
+            <textarea name="details" rows={3} required value={fields.details ?? ''} onInput={set('details')} />
+          </label>
+          {input('dueBy', 'Due by (optional)', { type: 'datetime-local' })}
+        </fieldset>
+      )}
+      {kind === 'controlled-delivery-update' && (
+        <fieldset class="structured-fields">
+          <legend>Controlled-delivery update</legend>
+          {input('operationRef', 'Operation reference', { required: true })}
+          {select('status', 'Status', CONTROLLED_DELIVERY_STATUSES)}
+          {input('location', 'Location (optional)')}
+          {input('eta', 'ETA (optional)', { type: 'datetime-local' })}
+          {input('notes', 'Notes (optional)')}
+        </fieldset>
+      )}
+      {kind === 'reported-site' && (
+        <fieldset class="structured-fields">
+          <legend>Reported site</legend>
+          {input('url', 'Address (URL or onion address)', { required: true })}
+          {select('category', 'Category', SITE_CATEGORIES)}
+          {input('notes', 'Notes (optional)')}
+        </fieldset>
+      )}
+      {kind === 'text' && (
+        <label class="field">
+          <span class="field-label">{file ? 'Caption (optional)' : 'Message'}</span>
+          <textarea
+            name="text"
+            rows={2}
+            value={fields.text ?? ''}
+            onInput={set('text')}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                void send();
+              }
+            }}
+          />
+        </label>
+      )}
+      <div class="composer-actions">
+        <label class="file-input">
+          <span class="field-label">Attach a file</span>
+          <input type="file" name="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Sending…' : file ? 'Encrypt and send file' : 'Send'}
+        </button>
+      </div>
+      {upload && <ProgressBar label={`Uploading ${upload.name}`} loaded={upload.loaded} total={upload.total} />}
+      <ErrorBox error={error} />
+    </form>
+  );
+}

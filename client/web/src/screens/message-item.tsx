@@ -1,0 +1,177 @@
+import { useState } from 'preact/hooks';
+import type { ReceivedMessage } from '../../../sdk/index.ts';
+import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, useAction } from '../components/form.tsx';
+import { ProgressBar } from '../components/progress.tsx';
+import { TlpBadge } from '../components/tlp-badge.tsx';
+import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
+import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
+import { useObservable } from '../state/observable.ts';
+
+export function MessageItem({ message: m }: { message: ReceivedMessage }) {
+  const chat = useChat();
+  const names = useObservable(chat.names);
+  const marks = useObservable(chat.marks);
+  const mine = m.senderId === chat.me.officer.id;
+  const acked = marks.acked.includes(m.messageId);
+  const [ack, acking, ackError] = useAction(() => chat.acknowledge(m.channelId, m.messageId));
+  return (
+    <li class={`message ${mine ? 'mine' : ''}`} data-testid="message" data-message-id={m.messageId}>
+      <div class="message-head">
+        <strong class="sender">{mine ? 'You' : (names[m.senderId] ?? chat.nameOf(m.senderId))}</strong>
+        <time dateTime={new Date(m.sentAt).toISOString()} title={formatDateTime(m.sentAt)}>
+          {formatTime(m.sentAt)}
+        </time>
+        <TlpBadge code={m.handling} />
+        {m.forwardedFrom && <span class="tag">forwarded</span>}
+      </div>
+      <PayloadView payload={m.payload} />
+      {m.ackRequired && !mine && (
+        <div class="ack">
+          {acked ? (
+            <span class="tag ok">Acknowledged</span>
+          ) : (
+            <button type="button" disabled={acking} onClick={() => void ack()}>
+              Acknowledge
+            </button>
+          )}
+          <ErrorBox error={ackError} />
+        </div>
+      )}
+      {m.ackRequired && mine && <span class="tag">acknowledgement requested</span>}
+      {mine && <DeliveryStatus messageId={m.messageId} />}
+    </li>
+  );
+}
+
+function DeliveryStatus({ messageId }: { messageId: string }) {
+  const chat = useChat();
+  const rows = useObservable(chat.receiptsOf(messageId));
+  const names = useObservable(chat.names);
+  const [open, setOpen] = useState(false);
+  const overall = overallState(rows);
+  return (
+    <div class="delivery" data-testid="delivery" data-state={overall}>
+      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {rows.length === 0 ? 'Sent' : `${STATE_LABEL[overall]}${rows.length > 1 ? ' by all' : ''}`}
+      </button>
+      {(open || rows.length <= 3) && rows.length > 0 && (
+        <ul class="recipients">
+          {rows.map((r) => {
+            const s = recipientState(r);
+            return (
+              <li key={r.officerId} data-state={s.state}>
+                {names[r.officerId] ?? chat.nameOf(r.officerId)}: {STATE_LABEL[s.state]}
+                {s.at ? ` ${formatTime(s.at)}` : ''}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function PayloadView({ payload: p }: { payload: Payload }) {
+  switch (p.kind) {
+    case 'text':
+      return <p class="text">{p.text}</p>;
+    case 'case-note':
+      return (
+        <div class="structured">
+          <h3>Case note · {p.caseRef}</h3>
+          <p class="text">{p.text}</p>
+        </div>
+      );
+    case 'request-for-assistance':
+      return (
+        <div class="structured" data-kind="rfa">
+          <h3>Request for assistance · {p.caseRef}</h3>
+          <dl>
+            <dt>Subject</dt>
+            <dd>{p.subject}</dd>
+            <dt>Scope</dt>
+            <dd>{p.scope}</dd>
+            {p.dueBy !== undefined && (
+              <>
+                <dt>Due by</dt>
+                <dd>{formatDateTime(p.dueBy)}</dd>
+              </>
+            )}
+          </dl>
+          <p class="text">{p.details}</p>
+        </div>
+      );
+    case 'controlled-delivery-update':
+      return (
+        <div class="structured" data-kind="cdu">
+          <h3>Controlled delivery · {p.operationRef}</h3>
+          <dl>
+            <dt>Status</dt>
+            <dd>{p.status}</dd>
+            {p.location && (
+              <>
+                <dt>Location</dt>
+                <dd>{p.location}</dd>
+              </>
+            )}
+            {p.eta !== undefined && (
+              <>
+                <dt>ETA</dt>
+                <dd>{formatDateTime(p.eta)}</dd>
+              </>
+            )}
+          </dl>
+          {p.notes && <p class="text">{p.notes}</p>}
+        </div>
+      );
+    case 'reported-site':
+      return (
+        <div class="structured" data-kind="site">
+          <h3>Reported site · {p.category}</h3>
+          {/* Never a live link: officers open reported sites only from their investigation environment. */}
+          <p>
+            <code class="url">{p.url}</code>
+          </p>
+          {p.notes && <p class="text">{p.notes}</p>}
+        </div>
+      );
+    case 'file':
+      return <FileView file={p} />;
+  }
+}
+
+function FileView({ file }: { file: FilePayload }) {
+  const chat = useChat();
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const [url, setUrl] = useState<string | null>(null);
+  const [download, busy, error] = useAction(async () => {
+    setProgress({ loaded: 0, total: file.size });
+    const bytes = await chat.client.downloadAttachment(file, { onProgress: (loaded, total) => setProgress({ loaded, total: total || file.size }) });
+    const blobUrl = URL.createObjectURL(new Blob([bytes as BlobPart], { type: file.mimeType || 'application/octet-stream' }));
+    setUrl(blobUrl);
+    const a = document.createElement('a');
+    a.href = blobUrl;
+    a.download = file.name;
+    a.click();
+  });
+  return (
+    <div class="file" data-testid="file">
+      <span class="file-name">📎 {file.name}</span> <span class="meta">({formatBytes(file.size)})</span>
+      {file.caption && <p class="text">{file.caption}</p>}
+      <div>
+        <button type="button" disabled={busy} onClick={() => void download()}>
+          Download
+        </button>
+        {url && (
+          <a href={url} download={file.name} data-testid="file-ready">
+            Save again
+          </a>
+        )}
+      </div>
+      {progress && <ProgressBar label={`Downloading ${file.name}`} loaded={progress.loaded} total={progress.total} />}
+      <ErrorBox error={error} />
+    </div>
+  );
+}

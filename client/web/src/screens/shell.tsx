@@ -1,0 +1,74 @@
+import type { ComponentChildren } from 'preact';
+import { useSession } from '../app-context.ts';
+import { useObservable } from '../state/observable.ts';
+import type { Route } from '../lib/router.ts';
+
+const SECURITY_TEXT: Record<string, string> = {
+  key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
+  keylog_foreign_entry: 'Someone registered keys for your account that this device did not create. Tell your administrator now.',
+  keylog_equivocation: 'The server showed inconsistent key logs (possible server misbehaviour). Tell your administrator.',
+  keylog_invalid: 'The server’s key log failed verification (possible server misbehaviour).',
+  chain_invalid: 'A channel’s membership history failed verification (possible server misbehaviour). Sending to it is disabled.',
+  key_envelope_invalid: 'A channel key from the server failed verification and was ignored.',
+  message_rejected: 'A message failed verification and was not shown.',
+};
+
+export function Shell({ route, children }: { route: Route; children: ComponentChildren }) {
+  const session = useSession();
+  const { me } = useObservable(session.state);
+  const security = useObservable(session.security);
+  const connection = useObservable(session.connection);
+  if (!me) return null;
+  const admin = me.officer.role !== 'officer';
+  const link = (name: Route['name'], to: string, label: string) => (
+    <a href={to} aria-current={route.name === name ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <div class="shell">
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <strong class="brand">Liaison</strong>
+        <nav aria-label="Main">
+          {link('channels', '#/channels', 'Channels')}
+          {link('directory', '#/directory', 'Directory')}
+          {link('agreements', '#/agreements', 'Agreements')}
+          {admin && link('admin', '#/admin/officers', 'Administration')}
+          {link('account', '#/account', 'Account')}
+        </nav>
+        <div class="who">
+          <span class={`conn conn-${connection}`} title={`Realtime: ${connection}`} aria-label={`Realtime ${connection}`} />
+          <span>
+            {me.officer.displayName} · {me.agency.name}
+          </span>
+          <button type="button" onClick={() => session.lock('Locked. Enter your key-backup passphrase to continue.')}>
+            Lock
+          </button>
+          <button type="button" onClick={() => void session.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {security.length > 0 && (
+        <section class="security" role="alert" aria-label="Security warnings">
+          <ul>
+            {security.map((s, i) => (
+              <li key={i} data-kind={s.kind}>
+                <strong>Security warning:</strong> {SECURITY_TEXT[s.kind] ?? s.message}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => session.security.set([])}>
+            Dismiss
+          </button>
+        </section>
+      )}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

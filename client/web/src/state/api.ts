@@ -1,0 +1,154 @@
+import type { LiaisonClient } from '../../../sdk/index.ts';
+import type { HttpClient, RequestOptions } from '../../../sdk/http.ts';
+import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
+import type { Session } from '../../../../shared/schemas/auth.ts';
+import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
+import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery } from '../../../../shared/schemas/directory.ts';
+import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
+import { LiaisonApiError } from '../../../sdk/errors.ts';
+
+export interface ExtendedAccessGrant {
+  id: string;
+  sponsorAgencyId: string;
+  agencyId: string;
+  scope: string[];
+  expiresAt: number;
+  createdBy: string;
+  createdAt: number;
+  revokedAt: number | null;
+  active: boolean;
+}
+
+export interface EnrolmentInfo {
+  username: string;
+  displayName: string;
+  agencyName: string;
+  expiresAt: number;
+}
+
+/**
+ * Calls the SDK does not wrap (administration, directory, sessions, audit), made through the
+ * client's own HttpClient so they share its tokens and single-flight refresh.
+ */
+export class Api {
+  private readonly http: HttpClient;
+
+  constructor(client: LiaisonClient) {
+    // The SDK keeps its HttpClient internal; reaching it here keeps one token pair per officer.
+    this.http = (client as unknown as { ctx: { http: HttpClient } }).ctx.http;
+  }
+
+  private req<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+    return this.http.request<T>(method, path, opts);
+  }
+
+  // accounts
+  async agencies(): Promise<Agency[]> {
+    return (await this.req<{ agencies: Agency[] }>('GET', '/agencies')).agencies;
+  }
+  createAgency(body: { name: string; country: string; kind: string; sponsorAgencyId?: string; admin: { username: string; displayName: string } }) {
+    return this.req<{ agency: Agency; admin: Officer; enrolment: Enrolment }>('POST', '/agencies', { body });
+  }
+  async setAgencyStatus(id: string, status: 'active' | 'suspended'): Promise<Agency> {
+    return (await this.req<{ agency: Agency }>('PATCH', `/agencies/${id}`, { body: { status } })).agency;
+  }
+  async officers(agencyId: string): Promise<Officer[]> {
+    return (await this.req<{ officers: Officer[] }>('GET', `/agencies/${agencyId}/officers`)).officers;
+  }
+  createOfficer(agencyId: string, body: { username: string; displayName: string; role?: string }) {
+    return this.req<{ officer: Officer; enrolment: Enrolment }>('POST', `/agencies/${agencyId}/officers`, { body });
+  }
+  async officerAction(id: string, action: 'suspend' | 'reactivate' | 'unlock'): Promise<Officer> {
+    return (await this.req<{ officer: Officer }>('POST', `/officers/${id}/${action}`)).officer;
+  }
+  async newEnrolment(id: string): Promise<Enrolment> {
+    const res = await this.req<{ enrolment?: Enrolment } & Partial<Enrolment>>('POST', `/officers/${id}/enrolment`);
+    return (res.enrolment ?? res) as Enrolment;
+  }
+  async officerSessions(id: string): Promise<Session[]> {
+    return (await this.req<{ sessions: Session[] }>('GET', `/officers/${id}/sessions`)).sessions;
+  }
+  revokeOfficerSessions(id: string): Promise<{ revoked: number }> {
+    return this.req('DELETE', `/officers/${id}/sessions`);
+  }
+
+  // own sessions
+  async sessions(): Promise<Session[]> {
+    return (await this.req<{ sessions: Session[] }>('GET', '/sessions')).sessions;
+  }
+  revokeAllSessions(): Promise<{ revoked: number }> {
+    return this.req('DELETE', '/sessions');
+  }
+  revokeSession(id: string): Promise<unknown> {
+    return this.req('DELETE', `/sessions/${id}`);
+  }
+
+  // keys
+  async hasKeyBackup(): Promise<boolean> {
+    try {
+      await this.req('GET', '/keys/me/backup');
+      return true;
+    } catch (err) {
+      if (err instanceof LiaisonApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+  async pendingCertifications(): Promise<OfficerKeys[]> {
+    return (await this.req<{ officers: OfficerKeys[] }>('GET', '/keys/pending')).officers;
+  }
+  officerKeys(id: string): Promise<OfficerKeys> {
+    return this.req('GET', `/keys/officers/${id}`);
+  }
+
+  // extended access
+  async grants(): Promise<ExtendedAccessGrant[]> {
+    const res = await this.req<{ grants: ExtendedAccessGrant[] }>('GET', '/extended-access');
+    return res.grants;
+  }
+  grant(body: { agencyId: string; scope: string[]; expiresAt: number }) {
+    return this.req<unknown>('POST', '/extended-access', { body });
+  }
+  revokeGrant(id: string) {
+    return this.req<unknown>('POST', `/extended-access/${id}/revoke`);
+  }
+
+  // agreements lifecycle beyond propose/sign
+  agreementAction(id: string, action: 'suspend' | 'reactivate' | 'terminate', reason?: string) {
+    return this.req<unknown>('POST', `/agreements/${id}/${action}`, { body: reason ? { reason } : {} });
+  }
+
+  // directory
+  directory(q: DirectorySearchQuery): Promise<DirectoryPage> {
+    const query: Record<string, string | number | undefined> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') query[k] = typeof v === 'boolean' ? String(v) : (v as string | number);
+    return this.req('GET', '/directory', { query });
+  }
+  directoryEntry(id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
+    return this.req('GET', `/directory/${id}`);
+  }
+  createDirectoryEntry(body: CreateDirectoryEntryBody): Promise<{ entry: DirectoryEntry } | DirectoryEntry> {
+    return this.req('POST', '/directory', { body });
+  }
+  confirmDirectoryEntry(id: string): Promise<unknown> {
+    return this.req('POST', `/directory/${id}/confirm`);
+  }
+  deleteDirectoryEntry(id: string): Promise<unknown> {
+    return this.req('DELETE', `/directory/${id}`);
+  }
+
+  // audit
+  audit(q: { afterSeq?: number; limit?: number; action?: string }): Promise<{ events: AuditEvent[]; nextAfterSeq: number | null }> {
+    return this.req('GET', '/audit', { query: q });
+  }
+  auditVerify(): Promise<AuditVerification> {
+    return this.req('GET', '/audit/verify');
+  }
+}
+
+/** Unauthenticated enrolment lookup (before any session exists). */
+export async function lookupEnrolment(token: string): Promise<EnrolmentInfo> {
+  const res = await fetch('/api/v1/enrolment/lookup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const body = (await res.json()) as EnrolmentInfo & { error?: { code: string; message: string } };
+  if (!res.ok) throw new LiaisonApiError(res.status, body.error?.code ?? `http_${res.status}`, body.error?.message ?? 'lookup failed');
+  return body;
+}

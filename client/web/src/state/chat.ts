@@ -1,0 +1,244 @@
+import type { ChannelInfo, InvitationView, LiaisonClient, ReceivedMessage, SendOptions } from '../../../sdk/index.ts';
+import type { Payload } from '../../../../shared/crypto/payload.ts';
+import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
+import type { Agreement } from '../../../../shared/schemas/agreements.ts';
+import type { Receipt } from '../../../../shared/schemas/channels.ts';
+import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
+import type { Api } from './api.ts';
+import type { LocalStore } from './local-store.ts';
+import { Observable } from './observable.ts';
+
+interface UiMarks {
+  /** Highest message seq seen per channel (unread = lastMessageSeq − seen). */
+  seen: Record<string, number>;
+  /** Message ids I acknowledged. */
+  acked: string[];
+}
+
+/**
+ * Everything decrypted or derived while unlocked. One instance per unlock; `dispose()` on lock
+ * drops every reference (messages, titles, names) so nothing decrypted outlives the keys.
+ */
+export class ChatData {
+  readonly channels = new Observable<ChannelInfo[]>([]);
+  readonly invitations = new Observable<InvitationView[]>([]);
+  readonly agencies = new Observable<Record<string, Agency>>({});
+  readonly agreements = new Observable<Agreement[]>([]);
+  readonly names = new Observable<Record<string, string>>({});
+  readonly marks = new Observable<UiMarks>({ seen: {}, acked: [] });
+  readonly certified = new Observable<string[]>([]);
+  private readonly messages = new Map<string, Observable<ReceivedMessage[]>>();
+  private readonly receipts = new Map<string, Observable<RecipientRow[]>>();
+  private readonly off: (() => void)[] = [];
+  private disposed = false;
+  /** The channel on screen: its messages count as seen and get read receipts. */
+  openChannelId: string | null = null;
+
+  constructor(
+    readonly client: LiaisonClient,
+    readonly api: Api,
+    readonly me: Me,
+    private readonly store: LocalStore,
+  ) {
+    this.off.push(
+      client.on('message', (m) => this.onMessage(m)),
+      client.on('receipt', (r) => this.onReceipt(r)),
+      client.on('invitation', () => void this.refreshInvitations()),
+      client.on('membership', () => void this.refreshChannels()),
+      client.on('channel', () => void this.refreshChannels()),
+    );
+    this.names.set({ [me.officer.id]: me.officer.displayName });
+  }
+
+  async load(): Promise<void> {
+    const marks = await this.store.get<UiMarks>('ui:marks');
+    if (marks) this.marks.set(marks);
+    await Promise.all([
+      this.refreshChannels(),
+      this.refreshInvitations(),
+      this.refreshAgreements().catch(() => undefined),
+      this.api.agencies().then((list) => this.agencies.set(Object.fromEntries(list.map((a) => [a.id, a])))),
+      this.loadNames(),
+    ]);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const off of this.off.splice(0)) off();
+    for (const o of this.messages.values()) o.set([]);
+    this.messages.clear();
+    this.receipts.clear();
+    this.channels.set([]);
+    this.names.set({});
+  }
+
+  private guard<T>(v: T): T | undefined {
+    return this.disposed ? undefined : v;
+  }
+
+  async refreshChannels(): Promise<void> {
+    const list = await this.client.channels();
+    if (this.guard(list)) this.channels.set(list);
+  }
+
+  async refreshInvitations(): Promise<void> {
+    const list = await this.client.invitations();
+    if (this.guard(list)) this.invitations.set(list.filter((i) => i.status === 'pending' && i.inviteeId === this.me.officer.id));
+  }
+
+  async refreshAgreements(): Promise<void> {
+    const list = await this.client.agreements();
+    if (this.guard(list)) this.agreements.set(list);
+  }
+
+  private async loadNames(): Promise<void> {
+    const names: Record<string, string> = {};
+    if (this.me.officer.role !== 'officer') {
+      const own = await this.api.officers(this.me.agency.id).catch(() => []);
+      for (const o of own) names[o.id] = o.displayName;
+    }
+    const dir = await this.api.directory({ limit: 100 }).catch(() => null);
+    for (const e of dir?.entries ?? []) if (e.officer) names[e.officer.id] = e.officer.displayName;
+    this.learnNames(names);
+  }
+
+  learnNames(names: Record<string, string>): void {
+    if (!this.disposed) this.names.update((n) => ({ ...names, ...n }));
+  }
+
+  /** Display name; officers of other agencies are known only from the directory, else "Officer 1a2b3c (Agency)". */
+  nameOf(officerId: string): string {
+    const known = this.names.get()[officerId];
+    if (known) return known;
+    const agencyId = this.channels.get().flatMap((c) => c.members).find((m) => m.officerId === officerId)?.agencyId;
+    const agency = agencyId ? this.agencies.get()[agencyId]?.name : undefined;
+    return `Officer ${officerId.slice(0, 6)}${agency ? ` (${agency})` : ''}`;
+  }
+
+  async certifyPending(): Promise<void> {
+    const ids = await this.client.certifyPending().catch(() => []);
+    if (ids.length) this.certified.update((c) => [...c, ...ids]);
+  }
+
+  // ---- messages ----
+
+  messagesOf(channelId: string): Observable<ReceivedMessage[]> {
+    let o = this.messages.get(channelId);
+    if (!o) {
+      o = new Observable<ReceivedMessage[]>([]);
+      this.messages.set(channelId, o);
+    }
+    return o;
+  }
+
+  async openChannel(channelId: string): Promise<void> {
+    this.openChannelId = channelId;
+    const list = await this.client.history(channelId);
+    if (this.disposed) return;
+    const o = this.messagesOf(channelId);
+    o.set(merge(o.get(), list));
+    await this.markSeen(channelId);
+    // Delivery status for my recent messages.
+    const mine = o.get().filter((m) => m.senderId === this.me.officer.id).slice(-30);
+    await Promise.all(
+      mine.map(async (m) => {
+        const status = await this.client.receipts(m.messageId).catch(() => null);
+        if (status && !this.disposed) this.receiptsOf(m.messageId).update((rows) => mergeRows(status.recipients, rows));
+      }),
+    );
+  }
+
+  closeChannel(channelId: string): void {
+    if (this.openChannelId === channelId) this.openChannelId = null;
+  }
+
+  private onMessage(m: ReceivedMessage): void {
+    const o = this.messagesOf(m.channelId);
+    o.set(merge(o.get(), [m]));
+    this.channels.update((list) => list.map((c) => (c.id === m.channelId && m.seq > c.lastMessageSeq ? { ...c, lastMessageSeq: m.seq } : c)));
+    if (this.openChannelId === m.channelId && document.visibilityState !== 'hidden') void this.markSeen(m.channelId);
+  }
+
+  /** Everything on screen counts as seen; read receipts go to the senders. */
+  async markSeen(channelId: string): Promise<void> {
+    const msgs = this.messagesOf(channelId).get();
+    const channel = this.channels.get().find((c) => c.id === channelId);
+    const top = Math.max(channel?.lastMessageSeq ?? 0, ...msgs.map((m) => m.seq));
+    const before = this.marks.get().seen[channelId] ?? 0;
+    const unreadFromOthers = msgs.filter((m) => m.seq > before && m.senderId !== this.me.officer.id).map((m) => m.messageId);
+    await this.saveMarks({ ...this.marks.get(), seen: { ...this.marks.get().seen, [channelId]: Math.max(before, top) } });
+    if (unreadFromOthers.length) await this.client.markRead(channelId, unreadFromOthers).catch(() => undefined);
+  }
+
+  unread(c: ChannelInfo): number {
+    return Math.max(0, c.lastMessageSeq - (this.marks.get().seen[c.id] ?? 0));
+  }
+
+  async send(channelId: string, payload: Payload, opts?: SendOptions): Promise<void> {
+    const res = await this.client.send(channelId, payload, opts);
+    const mine: ReceivedMessage = {
+      channelId,
+      messageId: res.messageId,
+      seq: res.seq,
+      senderId: this.me.officer.id,
+      handling: opts?.handling ?? 'TLP:CLEAR',
+      payload,
+      sentAt: res.createdAt,
+      ackRequired: !!opts?.ackRequired,
+      forwardedFrom: null,
+    };
+    const o = this.messagesOf(channelId);
+    // The feed may have delivered it first (with the real handling code): keep that one.
+    if (!o.get().some((m) => m.messageId === res.messageId)) o.set(merge(o.get(), [mine]));
+    this.channels.update((list) => list.map((c) => (c.id === channelId && res.seq > c.lastMessageSeq ? { ...c, lastMessageSeq: res.seq } : c)));
+    await this.markSeen(channelId);
+  }
+
+  async acknowledge(channelId: string, messageId: string): Promise<void> {
+    await this.client.acknowledge(channelId, messageId);
+    await this.saveMarks({ ...this.marks.get(), acked: [...this.marks.get().acked, messageId] });
+  }
+
+  // ---- receipts ----
+
+  receiptsOf(messageId: string): Observable<RecipientRow[]> {
+    let o = this.receipts.get(messageId);
+    if (!o) {
+      o = new Observable<RecipientRow[]>([]);
+      this.receipts.set(messageId, o);
+    }
+    return o;
+  }
+
+  private onReceipt(r: Receipt): void {
+    if (r.officerId === this.me.officer.id) return;
+    this.receiptsOf(r.messageId).update((rows) => applyReceipt(rows, r));
+  }
+
+  private async saveMarks(marks: UiMarks): Promise<void> {
+    if (this.disposed) return;
+    this.marks.set(marks);
+    await this.store.set('ui:marks', marks);
+  }
+}
+
+/** Merge by message id, ordered by seq (locally sent messages carry their server seq). */
+export function merge(a: ReceivedMessage[], b: ReceivedMessage[]): ReceivedMessage[] {
+  const byId = new Map(a.map((m) => [m.messageId, m]));
+  for (const m of b) {
+    const prev = byId.get(m.messageId);
+    byId.set(m.messageId, prev && prev.seq >= 0 && m.seq < 0 ? prev : m);
+  }
+  return [...byId.values()].sort((x, y) => x.seq - y.seq || x.sentAt - y.sentAt);
+}
+
+function mergeRows(server: RecipientRow[], live: RecipientRow[]): RecipientRow[] {
+  let rows = server;
+  for (const l of live) {
+    for (const kind of ['delivered', 'read', 'acknowledged'] as const) {
+      const at = l[kind];
+      if (at) rows = applyReceipt(rows, { officerId: l.officerId, kind, at });
+    }
+  }
+  return rows;
+}

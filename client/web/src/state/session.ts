@@ -1,0 +1,187 @@
+import { LiaisonClient, type ConnectionState, type SecurityNotice } from '../../../sdk/index.ts';
+import type { Me } from '../../../../shared/schemas/accounts.ts';
+import { Api } from './api.ts';
+import { ChatData } from './chat.ts';
+import { IdleTimer, idleTimeoutMs } from '../lib/idle.ts';
+import { lastUser, rememberUser, storeFor, type LocalStore } from './local-store.ts';
+import { Observable } from './observable.ts';
+import { xhrFetch } from './xhr-fetch.ts';
+
+/**
+ * - `signed-out`: no session.
+ * - `needs-identity`: signed in, no keys yet (enrolment's last step, or an interrupted one).
+ * - `locked`: signed in, keys not in memory (after sign-in, reload or the idle lock).
+ * - `unlocked`: keys in memory, realtime connected, decrypted data in `chat`.
+ */
+export type Phase = 'booting' | 'signed-out' | 'needs-identity' | 'locked' | 'unlocked';
+
+export interface SessionState {
+  phase: Phase;
+  me: Me | null;
+  /** Why the app is where it is (idle lock, signed out elsewhere…). */
+  notice: string | null;
+}
+
+const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll'] as const;
+
+export class AppSession {
+  readonly state = new Observable<SessionState>({ phase: 'booting', me: null, notice: null });
+  readonly security = new Observable<SecurityNotice[]>([]);
+  readonly connection = new Observable<ConnectionState>('disconnected');
+  readonly chat = new Observable<ChatData | null>(null);
+  /** Network progress of the attachment being uploaded (bytes of ciphertext). */
+  readonly upload = new Observable<{ loaded: number; total: number } | null>(null);
+  client: LiaisonClient | null = null;
+  api: Api | null = null;
+  store: LocalStore | null = null;
+  readonly idleMs: number;
+  private idle: IdleTimer | null = null;
+  private offClient: (() => void)[] = [];
+  private readonly onActivity = () => this.idle?.activity();
+
+  constructor() {
+    this.idleMs = idleTimeoutMs(location.search || location.hash.split('?')[1] || '', localStorage.getItem('liaison:idleMs'));
+  }
+
+  get me(): Me | null {
+    return this.state.get().me;
+  }
+
+  private set(patch: Partial<SessionState>): void {
+    this.state.set({ ...this.state.get(), ...patch });
+  }
+
+  /** A client bound to this officer's local store; replaces any previous one. */
+  clientFor(username: string): LiaisonClient {
+    this.teardownClient();
+    this.store = storeFor(username);
+    const client = new LiaisonClient({
+      baseUrl: location.origin,
+      store: this.store,
+      fetch: xhrFetch((loaded, total) => this.upload.set({ loaded, total })),
+    });
+    this.client = client;
+    this.api = new Api(client);
+    this.offClient.push(
+      client.on('security', (e) => this.security.update((list) => [...list, e])),
+      client.on('connection', (e) => {
+        this.connection.set(e.state);
+        if (e.state === 'signed_out' && this.state.get().phase !== 'signed-out') void this.signedOut('Your session ended. Please sign in again.');
+      }),
+    );
+    return client;
+  }
+
+  /** Resumes the last officer's session from its refresh token (keys stay locked). */
+  async boot(): Promise<void> {
+    const user = lastUser();
+    if (!user) return this.set({ phase: 'signed-out' });
+    const client = this.clientFor(user);
+    try {
+      if (!(await client.resume())) return this.set({ phase: 'signed-out' });
+      const me = await client.me();
+      const hasKeys = await this.api!.hasKeyBackup();
+      this.set({ phase: hasKeys ? 'locked' : 'needs-identity', me });
+    } catch {
+      this.teardownClient();
+      this.set({ phase: 'signed-out' });
+    }
+  }
+
+  async signIn(input: { username: string; password: string; totp: string }): Promise<void> {
+    const client = this.clientFor(input.username);
+    await client.login({ ...input, deviceLabel: deviceLabel() });
+    rememberUser(input.username);
+    const me = await client.me();
+    const hasKeys = await this.api!.hasKeyBackup();
+    this.set({ phase: hasKeys ? 'locked' : 'needs-identity', me, notice: null });
+  }
+
+  /** Enrolment's end: the session exists (enrolComplete signed in), keys come next. */
+  async enrolled(username: string): Promise<void> {
+    rememberUser(username);
+    const me = await this.client!.me();
+    this.set({ phase: 'needs-identity', me, notice: null });
+  }
+
+  /** Generates identity keys in the browser; only the backup sealed under `passphrase` is uploaded. */
+  async createIdentity(passphrase: string): Promise<{ agencyRoot: boolean }> {
+    const res = await this.client!.createIdentity(passphrase);
+    await this.afterUnlock();
+    return res;
+  }
+
+  async unlock(passphrase: string): Promise<void> {
+    await this.client!.unlock(passphrase);
+    await this.afterUnlock();
+  }
+
+  private async afterUnlock(): Promise<void> {
+    const client = this.client!;
+    const me = await client.me();
+    const chat = new ChatData(client, this.api!, me, this.store!);
+    this.chat.set(chat);
+    this.startIdleTimer();
+    this.set({ phase: 'unlocked', me, notice: null });
+    // Administrators certify their officers' new keys as soon as they are unlocked.
+    if (me.officer.role !== 'officer') void chat.certifyPending();
+    await client.connect();
+    await chat.load();
+  }
+
+  /** The idle lock (or "Lock now"): keys and every decrypted thing leave memory. */
+  lock(reason = 'Locked. Enter your key-backup passphrase to continue.'): void {
+    this.stopIdleTimer();
+    this.client?.disconnect();
+    this.client?.lock();
+    this.chat.get()?.dispose();
+    this.chat.set(null);
+    this.security.set([]);
+    if (this.state.get().phase === 'unlocked') this.set({ phase: 'locked', notice: reason });
+  }
+
+  async signOut(everywhere = false): Promise<void> {
+    try {
+      if (everywhere) await this.api?.revokeAllSessions();
+      await this.client?.logout();
+    } catch {
+      // Already signed out server-side: the local session is dropped either way.
+    }
+    await this.signedOut(everywhere ? 'Signed out on every device.' : 'Signed out.');
+  }
+
+  private async signedOut(notice: string): Promise<void> {
+    this.lock();
+    await this.store?.delete('session');
+    rememberUser(null);
+    this.teardownClient();
+    this.set({ phase: 'signed-out', me: null, notice });
+  }
+
+  private startIdleTimer(): void {
+    this.stopIdleTimer();
+    this.idle = new IdleTimer(this.idleMs, () => this.lock('Locked after inactivity. Enter your key-backup passphrase to continue.'));
+    for (const e of ACTIVITY_EVENTS) window.addEventListener(e, this.onActivity, { passive: true, capture: true });
+  }
+
+  private stopIdleTimer(): void {
+    this.idle?.stop();
+    this.idle = null;
+    for (const e of ACTIVITY_EVENTS) window.removeEventListener(e, this.onActivity, { capture: true });
+  }
+
+  private teardownClient(): void {
+    for (const off of this.offClient.splice(0)) off();
+    this.client?.disconnect();
+    this.client?.lock();
+    this.client = null;
+    this.api = null;
+    this.store = null;
+  }
+}
+
+function deviceLabel(): string {
+  const ua = navigator.userAgent;
+  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chromium' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  return `${browser} (web)`;
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
+import { totpCode } from '../helpers/app.ts';
+import { PASSPHRASE, buildWebOnce, createAgency, hasChromium, initPlatform, launch, newPage, nextTotp, screenshot, signInAndUnlock, startServer, type Person, type Server } from './harness.ts';
+
+describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browser', () => {
+  let server: Server;
+  let browser: Browser;
+  let admin: Person;
+
+  beforeAll(async () => {
+    await buildWebOnce();
+    server = await startServer();
+    browser = await launch();
+    const platform = await initPlatform(server.app);
+    admin = (await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' })).admin;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('an administrator provisions an officer, who enrols with password, TOTP and a key-backup passphrase', { timeout: 150_000 }, async () => {
+    // The administrator's first sign-in: keys are created in the browser (the agency root).
+    const { page: adminPage, errors: adminErrors } = await newPage(browser);
+    await signInAndUnlock(adminPage, server.baseUrl, admin, { create: true });
+    await adminPage.getByRole('link', { name: 'Administration' }).click();
+    await adminPage.getByLabel('Username').fill('ana.silva');
+    await adminPage.getByLabel('Full name').fill('Ana Silva');
+    await adminPage.getByRole('button', { name: 'Create and get enrolment link' }).click();
+    const link = (await adminPage.getByTestId('enrolment-link').textContent())!.trim();
+    expect(link).toMatch(new RegExp(`^${server.baseUrl}/#/enrol/[A-Za-z0-9_-]+$`));
+    await expect.poll(() => adminPage.getByTestId('officer-row').count()).toBe(2);
+    await screenshot(adminPage, 'admin-officers');
+
+    // The officer opens the link on their own device.
+    const { page, errors } = await newPage(browser);
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+    await expect.poll(() => page.getByText('Ana Silva').first().isVisible()).toBe(true);
+    await page.getByLabel('New password').fill('short');
+    await expect.poll(() => page.locator('.strength').textContent()).toContain('too short');
+    await page.getByLabel('New password').fill('violet harbour lantern 1987 quay');
+    await expect.poll(() => page.locator('.strength').textContent()).toMatch(/strong/);
+    await page.getByLabel('Repeat the password').fill('violet harbour lantern 1987 quay');
+    await screenshot(page, 'enrol-password');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // TOTP: the QR code is rendered locally; the secret is shown for manual entry.
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const src = await page.getByRole('img', { name: 'QR code for your authenticator app' }).getAttribute('src');
+    expect(src).toMatch(/^data:image\/png;base64,/);
+    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+    expect(secret).toMatch(/^[A-Z2-7]+=*$/);
+    await screenshot(page, 'enrol-totp');
+    await page.getByLabel('Code from the app').fill(totpCode(secret, Date.now() - 60_000)); // too old: refused
+    await page.getByRole('button', { name: 'Confirm code' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid|Wrong/);
+    await page.getByLabel('Code from the app').fill(await nextTotp(secret));
+    await page.getByRole('button', { name: 'Confirm code' }).click();
+
+    // Keys: generated here; only the sealed backup is uploaded.
+    await page.getByRole('heading', { name: 'Step 3 of 3: your encryption keys' }).waitFor();
+    expect(page.url()).not.toContain('/enrol/');
+    await page.getByLabel('Key-backup passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+    await screenshot(page, 'enrol-keys');
+    await page.getByRole('button', { name: 'Create my keys' }).click();
+    await page.getByRole('heading', { name: 'Channels' }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'channels-empty');
+
+    // The administrator certifies the new officer's keys.
+    await adminPage.reload();
+    await adminPage.getByLabel('Key-backup passphrase').fill(PASSPHRASE);
+    await adminPage.getByRole('button', { name: 'Unlock' }).click();
+    await adminPage.getByRole('link', { name: 'Administration' }).click();
+    await adminPage.getByText(/Certified the keys of 1 officer/).waitFor({ timeout: 30_000 });
+
+    // The password chosen in the browser works for a fresh sign-in (SDK, as another device).
+    const sdk = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
+    await sdk.login({ username: 'ana.silva', password: 'violet harbour lantern 1987 quay', totp: await nextTotp(secret) });
+    await sdk.unlock(PASSPHRASE);
+    expect(sdk.unlocked).toBe(true);
+    sdk.lock();
+    expect([...adminErrors, ...errors].filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp, type App } from '../../server/app.ts';
+import { REPO_ROOT, ensureWebBuild, webBuildState } from '../../server/web/build.ts';
+import type { TokenPair } from '../../shared/schemas/auth.ts';
+import { STRONG_PASSWORD, testConfig, totpCode } from '../helpers/app.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+
+export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'browser');
+export const PASSPHRASE = 'liaison browser passphrase 2026';
+
+// ---- the web build, once per run (test files run in parallel forks: a lock directory serialises it) ----
+
+const LOCK = path.join(REPO_ROOT, '.tmp', 'web-build.lock');
+
+export async function buildWebOnce(): Promise<void> {
+  if (webBuildState().state === 'fresh') return;
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      break;
+    } catch {
+      // Another worker builds; a lock older than 2 minutes is left over from a killed run.
+      const age = Date.now() - (fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) fs.rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error('buildWebOnce: timed out waiting for another build');
+      await sleep(250);
+    }
+  }
+  try {
+    if (webBuildState().state !== 'fresh' && (await ensureWebBuild(() => undefined)) === 'unavailable') throw new Error('vite is not installed');
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+// ---- a real server on loopback with the real clock ----
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  app: App;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(): Promise<Server> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-browser-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const app = await buildApp(testConfig({ dataDir, port, host: '127.0.0.1', publicUrl: baseUrl }), { logger: false });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    app,
+    baseUrl,
+    close: async () => {
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- TOTP with the real clock: each code works once, so remember the last step used per secret ----
+
+const lastStep = new Map<string, number>();
+const STEP_MS = 30_000;
+
+/** The next code the server will accept for this secret (±1 step of drift, strictly newer than the last). */
+export async function nextTotp(secret: string): Promise<string> {
+  for (;;) {
+    const current = Math.floor(Date.now() / STEP_MS);
+    const step = Math.max((lastStep.get(secret) ?? -Infinity) + 1, current - 1);
+    if (step <= current + 1) {
+      lastStep.set(secret, step);
+      return totpCode(secret, step * STEP_MS + 1000);
+    }
+    await sleep(1000);
+  }
+}
+
+// ---- API provisioning (the parts the browser tests are not about) ----
+
+export interface Person {
+  id: string;
+  username: string;
+  password: string;
+  totpSecret: string;
+  tokens: TokenPair;
+}
+
+async function api<T>(app: App, method: 'GET' | 'POST', url: string, payload?: unknown, tokens?: TokenPair): Promise<T> {
+  const res = await app.inject({ method, url, ...(payload ? { payload: payload as object } : {}), headers: tokens ? { authorization: `Bearer ${tokens.accessToken}` } : {} });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as T;
+}
+
+export async function enrolByApi(app: App, token: string): Promise<Person> {
+  const { totpSecret } = await api<{ totpSecret: string }>(app, 'POST', '/api/v1/enrolment/begin', { token, password: STRONG_PASSWORD });
+  const tokens = await api<TokenPair>(app, 'POST', '/api/v1/enrolment/complete', { token, totp: await nextTotp(totpSecret) });
+  return { id: tokens.officer.id, username: tokens.officer.username, password: STRONG_PASSWORD, totpSecret, tokens };
+}
+
+export async function initPlatform(app: App): Promise<Person> {
+  const init = app.ctx.accounts.initPlatform({ username: 'platform', displayName: 'Platform Admin', country: 'FR' });
+  return enrolByApi(app, init.enrolment.token);
+}
+
+export async function createAgency(app: App, by: Person, body: { name: string; country: string; kind?: string; admin: string }): Promise<{ agencyId: string; admin: Person }> {
+  const res = await api<{ agency: { id: string }; enrolment: { token: string } }>(
+    app,
+    'POST',
+    '/api/v1/agencies',
+    { name: body.name, country: body.country, kind: body.kind ?? 'police', admin: { username: body.admin, displayName: `${body.name} Admin` } },
+    by.tokens,
+  );
+  return { agencyId: res.agency.id, admin: await enrolByApi(app, res.enrolment.token) };
+}
+
+export async function createOfficer(app: App, admin: Person, agencyId: string, username: string, displayName: string): Promise<{ id: string; token: string; link: string }> {
+  const res = await api<{ officer: { id: string }; enrolment: { token: string; link: string } }>(app, 'POST', `/api/v1/agencies/${agencyId}/officers`, { username, displayName }, admin.tokens);
+  return { id: res.officer.id, token: res.enrolment.token, link: res.enrolment.link };
+}
+
+export async function apiPost<T>(app: App, who: Person, url: string, payload: unknown): Promise<T> {
+  return api<T>(app, 'POST', url, payload, who.tokens);
+}
+
+// ---- the browser ----
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** A fresh context (own storage = another device) with console errors collected for diagnosis. */
+export async function newPage(browser: Browser, opts: { viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.setDefaultTimeout(20_000);
+  return { context, page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Sign in through the form, then unlock the keys (or create them on a first sign-in). */
+export async function signInAndUnlock(page: Page, baseUrl: string, who: Pick<Person, 'username' | 'password' | 'totpSecret'>, opts: { query?: string; create?: boolean } = {}): Promise<void> {
+  await page.goto(`${baseUrl}/${opts.query ?? ''}#/channels`);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByLabel('Authentication code').fill(await nextTotp(who.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (opts.create) {
+    await page.getByLabel('Key-backup passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Create my keys' }).click();
+  } else {
+    await page.getByLabel('Key-backup passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+  }
+  await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
