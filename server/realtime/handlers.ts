@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { RECEIPT_KINDS, SendMessageBody } from '../../shared/schemas/channels.ts';
 import { Id } from '../../shared/schemas/common.ts';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { mapError } from '../http/error-handler.ts';
 import { channelRoom, officerRoom, type RealtimeSocket } from './types.ts';
 
 const SendEvent = Compile(Type.Object({ channelId: Id, ...SendMessageBody.properties }, { additionalProperties: false }));
@@ -28,10 +28,11 @@ function invalid(what: string): { ok: false; error: ErrorBody } {
   return { ok: false, error: { code: 'validation_failed', message: `Malformed ${what} payload` } };
 }
 
+/** The same mapping as HTTP (server/http/error-handler.ts): a full disk is `insufficient_storage`, a busy database `unavailable`. */
 export function errorBody(err: unknown, log: FastifyBaseLogger): ErrorBody {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  log.error({ err }, 'realtime handler failed');
-  return { code: 'internal', message: 'Internal error' };
+  const mapped = mapError(err instanceof Error ? err : new Error(String(err)));
+  if (mapped.status >= 500 && mapped.status !== 503 && mapped.status !== 507) log.error({ err }, 'realtime handler failed');
+  return { code: mapped.code, message: mapped.message };
 }
 
 /** send / receipt / typing: validate, then the same services as HTTP; never throws. */
