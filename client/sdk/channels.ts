@@ -57,6 +57,18 @@ export interface ChannelInfo {
   members: Channel['members'];
   /** Set when this client detected a fork, rewind or invalid event: sending is refused. */
   untrusted: string | null;
+  /** Contact request state (direct channel between agencies without agreement), null otherwise. */
+  contactRequest: Channel['contactRequest'];
+  /** The directory entry the channel was opened from, if any. */
+  contactEntryId: string | null;
+}
+
+/** What `GET /directory/:id/contact` says about reaching an entry. */
+export interface ContactTargetView {
+  entryId: string;
+  recipients: { officerId: string; agencyId: string; displayName: string; role: string }[];
+  agreementId: string | null;
+  contactRequest: boolean;
 }
 
 export interface ChannelMemberInfo {
@@ -81,6 +93,57 @@ export class ChannelsApi {
     private readonly secrets: EpochSecrets,
     private readonly mutex: KeyedMutex,
   ) {}
+
+  /** Called (outside the channel lock) once an add I authored is applied and its epoch distributed. */
+  onOwnAddApplied: ((channelId: string, officerId: string) => Promise<void>) | null = null;
+
+  /**
+   * Opens a direct channel from a directory entry (POST /directory/:id/contact): the create event
+   * (agreement = the covering one, or '' for a contact request) and the recipient's add, which for
+   * another agency waits as an invitation the recipient co-signs. Returns the channel and that invitation.
+   */
+  async openFromDirectory(target: ContactTargetView, recipientId: string, title: string): Promise<{ channel: ChannelInfo; invitationId: string | null }> {
+    const me = requireKeys(this.ctx, 'contact');
+    const myCert = await this.trustedCert(me.officerId);
+    const cert = await this.trustedCert(recipientId);
+    const channelId = newId();
+    const time = this.ctx.now();
+    const actor = { actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId };
+    const create = createMembershipEvent(
+      null,
+      { channelId, kind: 'create', time, ...actor, channelKind: 'direct', agreementId: target.agreementId ?? '', policy: policyFromMinimum('TLP:CLEAR'), member: myCert },
+      me,
+    );
+    await this.chains.loadRoots([create]);
+    let state = applyEvent(null, create, this.chains.chainCtx);
+    const add = createMembershipEvent(state, { kind: 'add', time, ...actor, member: cert, role: 'member' }, me);
+    await this.chains.loadRoots([add]);
+    const sameAgency = cert.agencyId === me.agencyId;
+    const events = [create];
+    if (sameAgency) {
+      state = applyEvent(state, add, this.chains.chainCtx);
+      events.push(add);
+    }
+    const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
+    await this.secrets.save(channelId, state.current.epoch, epochSecret);
+    const meta: ChannelMeta = { title };
+    await this.ctx.sealed.set(`meta:${channelId}`, meta);
+    const res = await this.ctx.http.request<{ channel: Channel; invitation: InvitationView | null }>('POST', `/directory/${encodeURIComponent(target.entryId)}/contact`, {
+      body: {
+        recipientId,
+        events: events.map((e) => membershipEventCodec.toWire(e)),
+        ...(sameAgency ? {} : { invite: membershipEventCodec.toWire(add) }),
+        keyEnvelope: keyEnvelopeCodec.toWire(envelope),
+        encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
+      },
+    });
+    await this.chains.extend(channelId, events);
+    if (res.invitation) {
+      // The invite queue re-invites after a stale invitation and drops a declined one (onInvitation).
+      await this.ctx.store.set(`invites:${channelId}`, { queue: [], outstanding: { officerId: recipientId, invitationId: res.invitation.id } } satisfies InviteQueue);
+    }
+    return { channel: await this.info(res.channel), invitationId: res.invitation?.id ?? null };
+  }
 
   async create(input: CreateChannelInput): Promise<ChannelInfo> {
     const me = requireKeys(this.ctx, 'createChannel');
@@ -297,10 +360,12 @@ export class ChannelsApi {
       await this.chains.loadRoots([event]);
       const next = applyEvent(state, event, this.chains.chainCtx);
       const keyEnvelope = next.current.members.has(me.officerId) ? createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId }) : null;
-      if (keyEnvelope) await this.secrets.save(channelId, next.current.epoch, keyEnvelope.epochSecret);
       await this.ctx.http.request('POST', `/channels/${encodeURIComponent(channelId)}/events`, {
         body: { event: membershipEventCodec.toWire(event), ...(keyEnvelope ? { keyEnvelope: keyEnvelopeCodec.toWire(keyEnvelope.envelope) } : {}) },
       });
+      // Only once the server took the event: a refused event must not leave a secret for an epoch
+      // that another event will start (it would also stop this client distributing that epoch).
+      if (keyEnvelope) await this.secrets.save(channelId, next.current.epoch, keyEnvelope.epochSecret);
       await this.chains.extend(channelId, [event]);
       if (keyEnvelope) await this.publishMeta(channelId, next);
     });
@@ -330,6 +395,9 @@ export class ChannelsApi {
         // Outside the channel lock: postNextInvite takes it itself.
         queueMicrotask(() => void this.postNextInvite(channelId).catch(() => undefined));
       }
+      const added = event.member?.officerId;
+      const hook = this.onOwnAddApplied;
+      if (hook && added && event.seq === state.current.epoch) queueMicrotask(() => void hook(channelId, added).catch(() => undefined));
     }
   }
 
@@ -391,6 +459,8 @@ export class ChannelsApi {
       lastMessageSeq: c.lastMessageSeq,
       members: c.members,
       untrusted: this.chains.untrustedReason(c.id),
+      contactRequest: c.contactRequest,
+      contactEntryId: c.contactEntryId ?? null,
     };
   }
 }

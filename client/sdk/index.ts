@@ -3,11 +3,13 @@ import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agree
 import type { Me } from '../../shared/schemas/accounts.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import type { SendResult } from '../../shared/schemas/channels.ts';
+import type { CreateDirectoryEntryBody, DirectoryEntry, DirectoryPage, UpdateDirectoryEntryBody } from '../../shared/schemas/directory.ts';
 import { AgreementsApi, type AgreementVerification } from './agreements.ts';
 import { AttachmentsApi, type Progress, type UploadOptions } from './attachments.ts';
 import { ChainStore } from './chains.ts';
 import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChannelInput, type InvitationView } from './channels.ts';
 import { newId, type SdkContext } from './context.ts';
+import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type FetchFn } from './http.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
@@ -32,6 +34,7 @@ export type { ChannelInfo, ChannelMemberInfo, CreateChannelInput, InvitationView
 export type { SendOptions, ReceiptStatus } from './messaging.ts';
 export type { AgreementVerification } from './agreements.ts';
 export type { ChannelMeta } from './meta.ts';
+export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters } from './directory.ts';
 export type { KeyLogAuditResult } from './keylog.ts';
 
 export interface LiaisonClientOptions {
@@ -61,6 +64,7 @@ export class LiaisonClient {
   private readonly feed: FeedPipeline;
   private readonly realtime: RealtimeConnection;
   private readonly files: AttachmentsApi;
+  private readonly directory: DirectoryApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -91,6 +95,7 @@ export class LiaisonClient {
     this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
+    this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
   }
 
   // ---- events ----
@@ -244,6 +249,65 @@ export class LiaisonClient {
 
   updateChannelMeta(channelId: string, meta: ChannelMeta): Promise<void> {
     return this.channelsApi.updateMeta(channelId, meta);
+  }
+
+  // ---- directory and contact requests ----
+
+  /** Search contact points (text, filters, `availableNow`); follow `nextCursor` for more. */
+  searchDirectory(filters: DirectoryFilters = {}): Promise<DirectoryPage> {
+    return this.directory.search(filters);
+  }
+
+  directoryEntry(id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
+    return this.directory.entry(id);
+  }
+
+  /** Whom an entry reaches and on which terms (contact request or ordinary direct channel). */
+  contactTarget(entryId: string): Promise<ContactTargetView> {
+    return this.directory.target(entryId);
+  }
+
+  /**
+   * Opens a direct channel to the entry's contact: a contact request between agencies without a covering
+   * agreement (the recipient accepts or declines), an ordinary direct channel otherwise.
+   */
+  contact(entryId: string, opts?: ContactOptions): Promise<ContactResult> {
+    return this.directory.contact(entryId, opts);
+  }
+
+  /** Pending contact requests addressed to me. */
+  contactRequests(): Promise<InvitationView[]> {
+    return this.directory.contactRequests();
+  }
+
+  /** Accept (co-sign) a contact request: I join the direct channel and messages can flow. */
+  acceptContactRequest(invitationId: string): Promise<ChannelInfo> {
+    return this.channelsApi.acceptInvitation(invitationId);
+  }
+
+  /** Decline a contact request: the channel is closed for good. */
+  declineContactRequest(invitationId: string): Promise<void> {
+    return this.channelsApi.declineInvitation(invitationId);
+  }
+
+  createDirectoryEntry(body: CreateDirectoryEntryBody): Promise<DirectoryEntry> {
+    return this.directory.create(body);
+  }
+
+  updateDirectoryEntry(id: string, body: UpdateDirectoryEntryBody): Promise<DirectoryEntry> {
+    return this.directory.update(id, body);
+  }
+
+  confirmDirectoryEntry(id: string): Promise<DirectoryEntry> {
+    return this.directory.confirm(id);
+  }
+
+  retireDirectoryEntry(id: string): Promise<void> {
+    return this.directory.retire(id);
+  }
+
+  staleDirectoryEntries(opts?: { limit?: number; cursor?: string }): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
+    return this.directory.stale(opts);
   }
 
   // ---- messages ----

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { parseWire, verified, wireJson } from '../keys/wire.ts';
+import type { Effects } from './effects.ts';
 import { checkCoverage, checkNewMember } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsService } from './service.ts';
@@ -28,33 +29,42 @@ export class ChannelInvitations {
 
   /** The add verified except for the co-signature: store it and tell the invitee. */
   invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): InvitationView {
-    const member = event.member!;
-    checkNewMember(this.ctx, member);
-    // Coverage as if the add had been applied.
-    checkCoverage(this.ctx, { ...state, current: { ...state.current, members: new Map([...state.current.members, [member.officerId, { cert: member, role: event.role! }]]) } });
-    const now = this.ctx.clock.now();
-    const id = newId();
+    this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
-    const view = transact(this.ctx.sqlite, () => {
-      // A newer invitation for the same officer supersedes the older one.
-      this.channels.repo.supersedeInvitations(row.id, member.officerId, now);
-      this.channels.repo.insertInvitation({
-        id,
-        channelId: row.id,
-        event: wireJson(membershipEventCodec, event),
-        inviteeId: member.officerId,
-        inviteeAgencyId: member.agencyId,
-        createdBy: actor.officerId,
-        createdAt: now,
-        status: 'pending',
-      });
-      const inv = this.view(this.channels.repo.invitation(id)!);
-      fx.items.push(this.ctx.feed.append({ channelId: row.id, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
-      this.audit(actor, 'channel.invited', row.id, { invitation: id, invitee: member.officerId, seq: event.seq });
-      return inv;
-    });
+    const view = transact(this.ctx.sqlite, () => this.record(actor, row.id, event, fx));
     fx.publish();
     return view;
+  }
+
+  /** Server policy for an add awaiting co-signature: a real, active, certified officer; coverage as if applied. */
+  check(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
+    const member = event.member!;
+    checkNewMember(this.ctx, member);
+    const members = new Map([...state.current.members, [member.officerId, { cert: member, role: event.role! }]]);
+    checkCoverage(this.ctx, { ...state, current: { ...state.current, members } }, { contactRequest });
+  }
+
+  /** Stores the invitation and its feed item (to the invitee) inside the caller's transaction. */
+  record(actor: Actor, channelId: string, event: MembershipEvent, fx: Effects): InvitationView {
+    const member = event.member!;
+    const now = this.ctx.clock.now();
+    const id = newId();
+    // A newer invitation for the same officer supersedes the older one.
+    this.channels.repo.supersedeInvitations(channelId, member.officerId, now);
+    this.channels.repo.insertInvitation({
+      id,
+      channelId,
+      event: wireJson(membershipEventCodec, event),
+      inviteeId: member.officerId,
+      inviteeAgencyId: member.agencyId,
+      createdBy: actor.officerId,
+      createdAt: now,
+      status: 'pending',
+    });
+    const inv = this.view(this.channels.repo.invitation(id)!);
+    fx.items.push(this.ctx.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
+    this.audit(actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
+    return inv;
   }
 
   listPending(actor: Actor): InvitationView[] {
@@ -64,6 +74,7 @@ export class ChannelInvitations {
   /** The invitee (or an admin of their agency) posts the co-signed event; applied if the head has not moved. */
   accept(actor: Actor, id: string, json: Record<string, unknown>): Channel {
     const inv = this.pending(actor, id);
+    const contact = this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending';
     const event = parseWire(membershipEventCodec, json, 'event');
     const cos = event.cosignature;
     if (!cos) throw new ValidationError('The event carries no co-signature', 'chain_missing_cosignature');
@@ -83,13 +94,21 @@ export class ChannelInvitations {
       });
     }
     const reason = this.channels.readOnlyReason(inv.channelId);
-    if (reason !== null) throw new ConflictError(`The channel is read-only (${reason})`, 'channel_read_only');
+    if (reason !== null && !(contact && reason === 'contact_request_pending')) throw new ConflictError(`The channel is read-only (${reason})`, 'channel_read_only');
     const next = verified(() => applyEvent(state, event, this.channels.chain), 'event');
     checkNewMember(this.ctx, event.member!);
-    checkCoverage(this.ctx, next);
-    return this.channels.commitEvent(actor, state, next, event, () => {
-      this.channels.repo.decideInvitation(id, 'accepted', this.ctx.clock.now());
+    checkCoverage(this.ctx, next, { contactRequest: contact });
+    return this.channels.commitEvent(actor, state, next, event, (fx) => {
+      const now = this.ctx.clock.now();
+      this.channels.repo.decideInvitation(id, 'accepted', now);
       this.audit(actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
+      if (contact) {
+        this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'accepted' });
+        this.audit(actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
+        // Both participants are members now: the channel item reaches both, live.
+        const view = this.channels.view(this.channels.repo.channel(inv.channelId)!);
+        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
+      }
     });
   }
 
@@ -102,6 +121,14 @@ export class ChannelInvitations {
       const v = this.view(this.channels.repo.invitation(id)!);
       fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
       this.audit(actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
+      if (this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending') {
+        // A declined contact request closes the channel for good: sends and adds are refused from now on.
+        this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
+        this.audit(actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
+        const channel = this.channels.view(this.channels.repo.channel(inv.channelId)!);
+        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
+        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
+      }
       return v;
     });
     fx.publish();
@@ -112,12 +139,25 @@ export class ChannelInvitations {
     const inv = this.channels.repo.invitation(id);
     const mayAnswer = inv && (inv.inviteeId === actor.officerId || (actor.role === 'agency_admin' && inv.inviteeAgencyId === actor.agencyId));
     if (!inv || !mayAnswer) throw new NotFoundError('Invitation');
+    if (inv.inviteeId !== actor.officerId && this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending') {
+      throw new ForbiddenError('Only the contacted officer answers a contact request', 'contact_request_invitee_only');
+    }
     if (inv.status !== 'pending') throw new ConflictError(`The invitation is ${inv.status}`, inv.status === 'stale' ? 'invitation_stale' : 'invitation_closed');
     return inv;
   }
 
   private view(r: InvitationRow): InvitationView {
-    return { id: r.id, channelId: r.channelId, event: JSON.parse(r.event) as Record<string, unknown>, inviteeId: r.inviteeId, createdBy: r.createdBy, createdAt: r.createdAt, status: r.status };
+    const contactRequest = this.channels.repo.channel(r.channelId)?.contactRequest != null;
+    return {
+      id: r.id,
+      channelId: r.channelId,
+      event: JSON.parse(r.event) as Record<string, unknown>,
+      inviteeId: r.inviteeId,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt,
+      status: r.status,
+      ...(contactRequest && { contactRequest }),
+    };
   }
 
   private audit(actor: Actor, action: string, channelId: string, details: Record<string, unknown>): void {

@@ -16,11 +16,16 @@ export function checkNewMember(ctx: AppContext, cert: OfficerCertificate): void 
   }
 }
 
-export function checkCoverage(ctx: AppContext, state: ChannelState): void {
+/**
+ * `contactRequest`: the channel is a contact request (network charter, docs/MESSAGING.md): a direct
+ * channel without agreement may then hold two officers of two agencies (the chain caps it at two).
+ */
+export function checkCoverage(ctx: AppContext, state: ChannelState, opts: { contactRequest?: boolean } = {}): void {
   const agencies = agenciesOf(state.current);
   const agreementId = state.agreementId;
   if (agreementId === '') {
-    if (agencies.length > 1) throw new ConflictError('Members from several agencies need an agreement', 'agreement_required');
+    const charter = opts.contactRequest === true && state.channelKind === 'direct' && state.current.members.size <= 2;
+    if (agencies.length > 1 && !charter) throw new ConflictError('Members from several agencies need an agreement', 'agreement_required');
     return;
   }
   const { effective, uncovered } = ctx.agreements.coverage(agreementId, agencies);

@@ -135,6 +135,28 @@ export class ChannelsRepository {
       .run();
   }
 
+  /** The officer a contact request was addressed to (its first invitation). */
+  contactRecipient(channelId: string): string | undefined {
+    return this.db
+      .select({ id: invitations.inviteeId })
+      .from(invitations)
+      .where(eq(invitations.channelId, channelId))
+      .orderBy(asc(invitations.createdAt))
+      .limit(1)
+      .get()?.id;
+  }
+
+  /** A pending contact request from `requesterId` to `recipientId`, if any. */
+  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
+    return this.db
+      .select({ id: channels.id })
+      .from(channels)
+      .innerJoin(invitations, eq(invitations.channelId, channels.id))
+      .where(and(eq(channels.createdBy, requesterId), eq(channels.contactRequest, 'pending'), eq(invitations.inviteeId, recipientId)))
+      .limit(1)
+      .get()?.id;
+  }
+
   /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
   pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[] {
     const who = agencyId === null ? eq(invitations.inviteeId, officerId) : or(eq(invitations.inviteeId, officerId), eq(invitations.inviteeAgencyId, agencyId));

@@ -29,6 +29,13 @@ import { ChannelStateCache } from './state-cache.ts';
 
 export type { ChannelRow } from './repository.ts';
 type WireJson = Record<string, unknown>;
+/** In-transaction extras of a channel opened from the directory (server/directory/contact.ts). */
+export interface CreateOptions {
+  contactEntryId?: string;
+  contactRequest?: boolean;
+  /** Runs inside the creating transaction after the channel and its events are stored. */
+  inTransaction?: (fx: Effects, state: ChannelState) => void;
+}
 export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
 
 /** Channels, their verified membership chain, spans, invitations and key envelopes (docs/MESSAGING.md). */
@@ -61,6 +68,8 @@ export class ChannelsService {
     const row = this.repo.channel(channelId);
     if (!row) return 'not_found';
     if (row.closedAt !== null) return 'closed';
+    // A contact request carries no messages until the recipient accepts (their consent comes first).
+    if (row.contactRequest === 'pending') return 'contact_request_pending';
     const state = this.headState(channelId);
     const open = new Set(this.repo.openSpans(channelId).map((s) => s.officerId));
     // Access revoked server-side, but the owners have not yet signed the removal: the epoch secret leaked to them.
@@ -70,7 +79,7 @@ export class ChannelsService {
       const status = this.ctx.agreements.effectiveStatus(row.agreementId);
       if (status !== 'active') return `agreement_${status ?? 'missing'}`;
       if (this.ctx.agreements.coverage(row.agreementId, agencies).uncovered.length > 0) return 'coverage_lost';
-    } else if (agencies.length > 1) {
+    } else if (agencies.length > 1 && row.contactRequest !== 'accepted') {
       return 'agreement_required';
     }
     return null;
@@ -93,7 +102,7 @@ export class ChannelsService {
 
   // ---- API ----
 
-  create(actor: Actor, body: Static<typeof CreateChannelBody>): Channel {
+  create(actor: Actor, body: Static<typeof CreateChannelBody>, opts: CreateOptions = {}): Channel {
     const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
     const first = events[0]!;
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
@@ -125,6 +134,8 @@ export class ChannelsService {
         headSeq: 0,
         headHash: toB64(membershipEventHash(first)),
         ...(body.retentionDays ? { retentionDays: body.retentionDays } : {}),
+        ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId } : {}),
+        ...(opts.contactRequest ? { contactRequest: 'pending' as const } : {}),
       });
       events.forEach((event, i) => recordEvent(this.ctx, this.repo, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor }));
       if (envelope) this.keyEnvelopes.store(fx, envelope);
@@ -136,8 +147,14 @@ export class ChannelsService {
         targetType: 'channel',
         targetId: first.channelId,
         ip: actor.ip,
-        details: { kind: last.channelKind, agreementId: last.agreementId || null, members: last.current.members.size },
+        details: {
+          kind: last.channelKind,
+          agreementId: last.agreementId || null,
+          members: last.current.members.size,
+          ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId, contactRequest: opts.contactRequest === true } : {}),
+        },
       });
+      opts.inTransaction?.(fx, last);
       return this.view(this.repo.channel(first.channelId)!);
     });
     fx.publish();
@@ -166,8 +183,10 @@ export class ChannelsService {
     const state = this.headState(channelId);
     const duplicate = this.checkBuildsOnHead(state, event);
     if (duplicate) return { status: 'applied', channel: this.view(row), duplicate: true };
-    if (event.kind === 'add' && this.readOnlyReason(channelId) !== null) {
-      throw new ConflictError(`The channel is read-only (${this.readOnlyReason(channelId)})`, 'channel_read_only');
+    if (event.kind === 'add' && row.contactRequest !== null) this.checkContactAdd(row, event);
+    const readOnly = event.kind === 'add' ? this.readOnlyReason(channelId) : null;
+    if (readOnly !== null && readOnly !== 'contact_request_pending') {
+      throw new ConflictError(`The channel is read-only (${readOnly})`, 'channel_read_only');
     }
     let next: ChannelState;
     try {
@@ -181,7 +200,7 @@ export class ChannelsService {
     }
     if (event.kind === 'add') {
       checkNewMember(this.ctx, event.member!);
-      checkCoverage(this.ctx, next);
+      checkCoverage(this.ctx, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
     const channel = this.commitEvent(actor, state, next, event, (fx) => {
@@ -201,6 +220,20 @@ export class ChannelsService {
     });
     fx.publish();
     return channel;
+  }
+
+  /**
+   * A contact request never gains a member: the only add it takes is its recipient's, while pending
+   * (a new invitation after a stale one). Checked before the chain rules so the error is explicit.
+   */
+  private checkContactAdd(row: ChannelRow, event: MembershipEvent): void {
+    const recipient = this.repo.contactRecipient(row.id);
+    if (row.contactRequest !== 'pending' || event.member?.officerId !== recipient) {
+      throw new ConflictError(
+        'A contact request is limited to its two participants; open a channel under an agreement to add others',
+        'contact_request_members_fixed',
+      );
+    }
   }
 
   /** Returns true for an exact duplicate of a stored event; throws 409 stale_event unless it extends the head. */
@@ -302,6 +335,7 @@ export class ChannelsService {
       legalHold: row.legalHold,
       readOnly: this.readOnlyReason(row.id),
       contactRequest: row.contactRequest,
+      contactEntryId: row.contactEntryId,
       members: this.currentMembers(row.id).map((m) => ({ ...m, fromEpoch: fromEpochs.get(m.officerId) ?? 0 })),
     };
   }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are integer milliseconds since the Unix epoch (UTC). */
@@ -268,6 +269,8 @@ export const channels = sqliteTable('channels', {
   closedReason: text('closed_reason'),
   /** Contact requests (directory issue): pending → accepted | declined. */
   contactRequest: text('contact_request', { enum: ['pending', 'accepted', 'declined'] }),
+  /** The directory entry a contact request or directory-opened direct channel came from. */
+  contactEntryId: text('contact_entry_id'),
 });
 
 /** Membership spans derived from the verified chain: an officer re-added later gets a new span. */
@@ -452,6 +455,11 @@ export const directoryEntries = sqliteTable(
       .references(() => agencies.id),
     /** Copied from the agency (which cannot move country) so the country filter is one index lookup. */
     country: text('country').notNull(),
+    /**
+     * Copy of agencies.name (second sort key), kept in sync by triggers (migration
+     * directory_agency_name_sync), so the search order is one index walk.
+     */
+    agencyName: text('agency_name').notNull().default(''),
     title: text('title').notNull(),
     officerId: text('officer_id').references(() => officers.id),
     /** JSON array (read side); filters use directory_entry_specialisations. */
@@ -473,6 +481,8 @@ export const directoryEntries = sqliteTable(
     index('directory_entries_country_idx').on(t.country),
     index('directory_entries_agency_idx').on(t.agencyId, t.lastConfirmedAt),
     index('directory_entries_officer_idx').on(t.officerId),
+    /** Live entries in search order (freshness is split by last_confirmed_at, read from the index). */
+    index('directory_entries_order_idx').on(t.country, t.agencyName, t.title, t.id, t.lastConfirmedAt).where(sql`retired_at IS NULL`),
   ],
 );
 

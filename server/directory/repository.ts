@@ -57,6 +57,9 @@ const HYDRATE_SELECT = `
   LEFT JOIN officer_keys k ON k.officer_id = e.officer_id`;
 
 const STALE_EXPR = '(e.last_confirmed_at < @staleBefore)';
+/** Text match sets larger than this are walked in index order (see walk); smaller ones sorted. */
+export const WALK_THRESHOLD = 1_500;
+
 
 /**
  * SQL for the contact-point directory. Search statements differ by which filters are present; each
@@ -64,6 +67,8 @@ const STALE_EXPR = '(e.last_confirmed_at < @staleBefore)';
  */
 export class DirectoryRepository {
   private readonly searchStmts = new Map<string, Database.Statement>();
+  /** WALK_THRESHOLD; tests lower it to run both plans over the same data. */
+  walkThreshold = WALK_THRESHOLD;
   private readonly s;
 
   constructor(
@@ -72,6 +77,7 @@ export class DirectoryRepository {
   ) {
     this.s = {
       byId: sqlite.prepare(`${HYDRATE_SELECT} WHERE e.id = ?`),
+      matchPks: sqlite.prepare('SELECT rowid FROM directory_fts WHERE directory_fts MATCH @match LIMIT @cap').pluck(),
       byPks: sqlite.prepare(`${HYDRATE_SELECT} WHERE e.pk IN (SELECT value FROM json_each(?))`),
       staleAll: sqlite.prepare(
         `${HYDRATE_SELECT} WHERE e.retired_at IS NULL AND e.last_confirmed_at < @staleBefore
@@ -127,10 +133,17 @@ export class DirectoryRepository {
    * Lazily iterated: the caller stops once a page is full (with availableNow it may skip many).
    */
   candidates(f: SearchFilters, staleBefore: number, limit: number | null): IterableIterator<Candidate> {
-    const stmt = this.searchStatement(f, limit !== null);
     const params: Record<string, unknown> = { staleBefore };
+    let pks: number[] | null = null;
     if (f.match !== null) {
       params.match = ftsSearchExpression(f.match, f);
+      if (this.walkThreshold !== Infinity) {
+        // One capped pass over the FTS match set decides the plan; a small set is reused as is.
+        pks = this.s.matchPks.all({ match: params.match, cap: this.walkThreshold + 1 }) as number[];
+        if (pks.length > this.walkThreshold) return this.walk(f, params);
+        params.pks = JSON.stringify(pks);
+        delete params.match;
+      }
     } else {
       if (f.country !== null) params.country = f.country;
       if (f.agencyKind !== null) params.kind = f.agencyKind;
@@ -139,16 +152,61 @@ export class DirectoryRepository {
     }
     if (f.after) [params.aStale, params.aCountry, params.aAgency, params.aTitle, params.aId] = f.after;
     if (limit !== null) params.limit = limit;
-    return stmt.iterate(params) as IterableIterator<Candidate>;
+    return this.searchStatement(f, limit !== null, pks !== null).iterate(params) as IterableIterator<Candidate>;
   }
 
-  private searchStatement(f: SearchFilters, limited: boolean): Database.Statement {
+  /**
+   * A large text match set, in search order without sorting it: walk the live-entry order index
+   * (country, agency name, title, id) once for fresh entries, then once for stale ones, keeping the
+   * rows in the (materialised) FTS match set. The caller stops once its page is full, so a broad query
+   * costs a few index steps per result instead of sorting every match. Match sets of at most
+   * WALK_THRESHOLD rows are collected and sorted instead: there the walk would skip too many entries.
+   */
+  private *walk(f: SearchFilters, params: Record<string, unknown>): Generator<Candidate, void, undefined> {
+    const after = f.after;
+    const country = f.country;
+    const base = { match: params.match, staleBefore: params.staleBefore, ...(country !== null && { country }) };
+    for (const stale of [0, 1] as const) {
+      if (after && after[0] > stale) continue;
+      const from = after && after[0] === stale ? after : null;
+      const stmt = this.walkStatement(stale, country !== null, from !== null);
+      const p = from ? { ...base, aCountry: from[1], aAgency: from[2], aTitle: from[3], aId: from[4] } : base;
+      yield* stmt.iterate(p) as IterableIterator<Candidate>;
+    }
+  }
+
+  private walkStatement(stale: 0 | 1, byCountry: boolean, after: boolean): Database.Statement {
+    const shape = `walk${stale}${byCountry ? 1 : 0}${after ? 1 : 0}`;
+    let stmt = this.searchStmts.get(shape);
+    if (stmt) return stmt;
+    const where = [
+      'e.retired_at IS NULL',
+      stale ? 'e.last_confirmed_at < @staleBefore' : 'e.last_confirmed_at >= @staleBefore',
+      "a.status = 'active'",
+      'e.pk IN (SELECT rowid FROM directory_fts WHERE directory_fts MATCH @match)',
+    ];
+    if (byCountry) where.push('e.country = @country');
+    if (after) where.push('(e.country, e.agency_name, e.title, e.id) > (@aCountry, @aAgency, @aTitle, @aId)');
+    stmt = this.sqlite.prepare(
+      `SELECT e.pk, e.id, e.availability, ${stale} AS stale, e.country, e.agency_name AS agencyName, e.title
+       FROM directory_entries e INDEXED BY directory_entries_order_idx JOIN agencies a ON a.id = e.agency_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY e.country, e.agency_name, e.title, e.id`,
+    );
+    this.searchStmts.set(shape, stmt);
+    return stmt;
+  }
+
+  private searchStatement(f: SearchFilters, limited: boolean, byPks: boolean): Database.Statement {
     const facets = f.match === null ? [f.country, f.agencyKind, f.specialisation, f.language] : [];
-    const shape = [f.match, ...facets, f.after].map((x) => (x === null ? 0 : 1)).join('') + (limited ? 'L' : '');
+    const shape = [f.match, ...facets, f.after].map((x) => (x === null ? 0 : 1)).join('') + (limited ? 'L' : '') + (byPks ? 'P' : '');
     let stmt = this.searchStmts.get(shape);
     if (stmt) return stmt;
     const where = ["e.retired_at IS NULL", "a.status = 'active'"];
-    if (f.match !== null) {
+    if (byPks) {
+      // The (small) match set, already read from FTS5 by candidates().
+      where.push('e.pk IN (SELECT value FROM json_each(@pks))');
+    } else if (f.match !== null) {
       // The MATCH expression carries the filters too (facet tokens): one FTS5 doclist intersection.
       where.push('e.pk IN (SELECT rowid FROM directory_fts WHERE directory_fts MATCH @match)');
     } else {
@@ -157,12 +215,12 @@ export class DirectoryRepository {
       if (f.specialisation !== null) where.push('e.pk IN (SELECT entry_pk FROM directory_entry_specialisations WHERE value = @spec)');
       if (f.language !== null) where.push('e.pk IN (SELECT entry_pk FROM directory_entry_languages WHERE value = @lang)');
     }
-    if (f.after) where.push(`(${STALE_EXPR}, e.country, a.name, e.title, e.id) > (@aStale, @aCountry, @aAgency, @aTitle, @aId)`);
+    if (f.after) where.push(`(${STALE_EXPR}, e.country, e.agency_name, e.title, e.id) > (@aStale, @aCountry, @aAgency, @aTitle, @aId)`);
     stmt = this.sqlite.prepare(
-      `SELECT e.pk, e.id, e.availability, ${STALE_EXPR} AS stale, e.country, a.name AS agencyName, e.title
+      `SELECT e.pk, e.id, e.availability, ${STALE_EXPR} AS stale, e.country, e.agency_name AS agencyName, e.title
        FROM directory_entries e JOIN agencies a ON a.id = e.agency_id
        WHERE ${where.join(' AND ')}
-       ORDER BY ${STALE_EXPR}, e.country, a.name, e.title, e.id
+       ORDER BY ${STALE_EXPR}, e.country, e.agency_name, e.title, e.id
        ${limited ? 'LIMIT @limit' : ''}`,
     );
     this.searchStmts.set(shape, stmt);

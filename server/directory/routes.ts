@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import { IdParams, OkBody, errorResponses } from '../../shared/schemas/common.ts';
 import {
+  ContactBody,
+  ContactTarget,
   CreateDirectoryEntryBody,
   DirectoryEntry,
   DirectoryEntryDetail,
@@ -14,6 +17,7 @@ import {
 import { actorOf } from '../http/authenticate.ts';
 
 const EntryBody = Type.Object({ entry: DirectoryEntry });
+const ContactCreated = Type.Object({ channel: Channel, invitation: Type.Union([Invitation, Type.Null()]) });
 
 export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -101,6 +105,37 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => ({ entry: ctx.directory.confirm(actorOf(req), req.params.id) }),
+  );
+
+  app.get(
+    '/directory/:id/contact',
+    {
+      schema: {
+        tags,
+        summary: 'Whom you may contact through this entry, and whether it would be a contact request (no covering agreement)',
+        ...byId,
+        response: { 200: ContactTarget, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (req) => ctx.directory.contacts.target(actorOf(req), req.params.id),
+  );
+
+  app.post(
+    '/directory/:id/contact',
+    {
+      schema: {
+        tags,
+        summary: "Open a direct channel to the entry's contact: a contact request between agencies without a covering agreement",
+        description:
+          'Another agency: `events` = the signed create event of a direct channel (agreementId = the covering agreement, or "" ' +
+          'for a contact request) and `invite` = the recipient\'s add, which waits as an invitation only the recipient can ' +
+          'accept (co-sign) or decline. Same agency: `events` = create and add. Audited as directory.contact_requested / directory.contacted.',
+        ...byId,
+        body: ContactBody,
+        response: { 201: ContactCreated, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => reply.status(201).send(ctx.directory.contacts.open(actorOf(req), req.params.id, req.body)),
   );
 
   app.delete(

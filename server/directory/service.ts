@@ -15,6 +15,7 @@ import { newId } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { DirectoryContacts } from './contact.ts';
 import { decodeCursor, decodeStaleCursor, encodeCursor, encodeStaleCursor, filtersDigest, type SortKey } from './cursor.ts';
 import { ftsMatchQuery } from './fts-query.ts';
 import { DirectoryRepository, type HydratedRow } from './repository.ts';
@@ -65,12 +66,15 @@ function validAvailability(a: Availability): Availability {
  */
 export class DirectoryService {
   readonly repo: DirectoryRepository;
+  /** Contact requests / direct channels opened from entries (contact.ts). */
+  readonly contacts: DirectoryContacts;
   private readonly fingerprints = new Map<string, string>();
   /** Availability JSON → parsed; many entries share a schedule, and parsing dominates availableNow scans. */
   private readonly parsed = new Map<string, Availability>();
 
   constructor(private readonly ctx: AppContext) {
     this.repo = new DirectoryRepository(ctx.db, ctx.sqlite);
+    this.contacts = new DirectoryContacts(ctx, this);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -182,6 +186,7 @@ export class DirectoryService {
           id,
           agencyId,
           country: agency.country,
+          agencyName: agency.name,
           title,
           officerId,
           specialisations: JSON.stringify(specialisations),
@@ -258,6 +263,11 @@ export class DirectoryService {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /** A live (not retired) entry; 404 otherwise. */
+  liveRow(id: string): HydratedRow {
+    return this.live(id);
+  }
 
   private live(id: string): HydratedRow {
     const row = this.repo.byId(id);

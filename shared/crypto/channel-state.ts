@@ -293,8 +293,13 @@ export function applyEvent(state: ChannelState | null, event: MembershipEvent, c
       if (state.channelKind === 'direct' && members.size >= DIRECT_CHANNEL_MAX_MEMBERS) fail('chain/unauthorised', 'applyEvent: a direct channel has two members');
       verifiedCert(cert, ctx, event.time, 'new member');
       if (cert.agencyId !== actor.cert.agencyId) {
-        if (state.agreementId === '') fail('chain/no-agreement', 'applyEvent: cross-agency members need a channel agreement');
+        // Without an agreement only a contact request (network charter, PROTOCOL.md §5.2 rule 3): a direct
+        // channel, so never more than two officers, joined by the contacted officer's own co-signature.
+        if (state.agreementId === '' && state.channelKind !== 'direct') fail('chain/no-agreement', 'applyEvent: cross-agency members need a channel agreement');
         checkCosignature(event, cert, ctx);
+        if (state.agreementId === '' && event.cosignature!.cert.officerId !== cert.officerId) {
+          fail('chain/bad-cosignature', 'applyEvent: a contact request is accepted by the contacted officer only');
+        }
       } else if (event.cosignature) {
         fail('chain/malformed', 'applyEvent: unexpected co-signature');
       }

@@ -40,6 +40,8 @@ export const Channel = Type.Object({
   /** Null when writable; otherwise why sends are refused (agreement_ended, closed, access_revoked…). */
   readOnly: Type.Union([Type.String(), Type.Null()]),
   contactRequest: Type.Union([Type.Enum(['pending', 'accepted', 'declined'] as const), Type.Null()]),
+  /** The directory entry the channel was opened from (contact requests and directory-opened direct channels). */
+  contactEntryId: Type.Optional(Type.Union([Id, Type.Null()])),
   members: Type.Array(ChannelMember),
 });
 export type Channel = Static<typeof Channel>;
@@ -57,6 +59,8 @@ export const Invitation = Type.Object({
   createdBy: Id,
   createdAt: Timestamp,
   status: Type.Enum(['pending', 'accepted', 'declined', 'stale'] as const),
+  /** True when accepting makes the invitee the second participant of a contact request (no agreement). */
+  contactRequest: Type.Optional(Type.Boolean()),
 });
 
 export const AcceptInvitationBody = Type.Object(

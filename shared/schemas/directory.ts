@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { SPECIALISATIONS } from '../directory/vocabulary.ts';
 import { AgencyKindSchema, CountryCode, DisplayName } from './accounts.ts';
 import { Id, Timestamp } from './common.ts';
+import { WireObject } from './keys.ts';
 
 export const SpecialisationSchema = Type.Enum(SPECIALISATIONS, { description: 'Fixed vocabulary of specialisations' });
 export const LanguageCode = Type.String({ pattern: '^[a-z]{2}$', description: 'ISO 639-1 language code, lower case' });
@@ -143,3 +144,37 @@ export const StaleQuery = Type.Object(
   { additionalProperties: false },
 );
 export const StalePage = Type.Object({ entries: Type.Array(DirectoryEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+// ---- Contact requests (reach an entry's officer; docs/MESSAGING.md "Contact requests") ----
+
+export const ContactRecipient = Type.Object({
+  officerId: Id,
+  agencyId: Id,
+  displayName: DisplayName,
+  role: Type.Enum(['officer', 'agency_admin', 'platform_admin'] as const),
+});
+
+export const ContactTarget = Type.Object({
+  entryId: Id,
+  /** Who may be contacted: the linked officer, or (a desk without one) the agency's active, keyed administrators. */
+  recipients: Type.Array(ContactRecipient, { minItems: 1 }),
+  /** An effective agreement covering both agencies (the channel is then an ordinary direct channel), or null. */
+  agreementId: Type.Union([Id, Type.Null()]),
+  /** True when the channel will be a contact request: other agency and no covering agreement. */
+  contactRequest: Type.Boolean(),
+});
+export type ContactTarget = Static<typeof ContactTarget>;
+
+export const ContactBody = Type.Object(
+  {
+    recipientId: Id,
+    /** The signed create event of a `direct` channel, plus the recipient's add when they are of the caller's agency. */
+    events: Type.Array(WireObject('membershipEventCodec'), { minItems: 1, maxItems: 2 }),
+    /** Another agency: the recipient's add (seq 1), signed by the caller, awaiting the recipient's co-signature. */
+    invite: Type.Optional(WireObject('membershipEventCodec')),
+    keyEnvelope: Type.Optional(WireObject('keyEnvelopeCodec')),
+    encryptedMeta: Type.String({ maxLength: 16_384 }),
+  },
+  { additionalProperties: false },
+);
+export type ContactBody = Static<typeof ContactBody>;

@@ -88,6 +88,25 @@ describe('membership chain', () => {
     expect(codeOf(() => applyEvent(s0, addEvent(s0, w.alice, w.bob, T0 + 1, w.bob), w.ctx))).toBe('chain/no-agreement');
   });
 
+  it('contact request: a direct channel without agreement takes one officer of another agency, by their own co-signature', () => {
+    const w = makeWorld();
+    const direct = (id: string) =>
+      createMembershipEvent(
+        null,
+        { channelId: id, kind: 'create', time: T0, actorOfficerId: w.alice.keys.officerId, actorDeviceId: w.alice.deviceId, channelKind: 'direct', agreementId: '', policy: policyFromMinimum('TLP:CLEAR'), member: w.alice.cert },
+        w.alice.keys,
+      );
+    const s0 = applyEvent(null, direct('d1'), w.ctx);
+    // the contacted officer's consent is required, and an admin of their agency cannot give it for them
+    expect(codeOf(() => applyEvent(s0, addEvent(s0, w.alice, w.bob, T0 + 1), w.ctx))).toBe('chain/missing-cosignature');
+    expect(codeOf(() => applyEvent(s0, addEvent(s0, w.alice, w.bob, T0 + 1, w.adminB), w.ctx))).toBe('chain/bad-cosignature');
+    const s1 = applyEvent(s0, addEvent(s0, w.alice, w.bob, T0 + 1, w.bob), w.ctx);
+    expect([...s1.current.members.keys()].sort()).toEqual([w.alice.keys.officerId, w.bob.keys.officerId].sort());
+    // never a third member, whoever adds and whoever co-signs
+    expect(codeOf(() => applyEvent(s1, addEvent(s1, w.alice, w.carol, T0 + 2), w.ctx))).toBe('chain/unauthorised');
+    expect(codeOf(() => applyEvent(s1, addEvent(s1, w.alice, w.dave, T0 + 2, w.dave), w.ctx))).toBe('chain/unauthorised');
+  });
+
   it('enforces roles: members cannot add, remove others or change policy', () => {
     const w = makeWorld();
     const { state } = threeMemberChannel(w);

@@ -1,0 +1,145 @@
+import {
+  applyEvent,
+  ChannelStateError,
+  membershipEventCodec,
+  type ChannelState,
+  type MembershipEvent,
+} from '../../shared/crypto/index.ts';
+import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
+import type { ContactBody, ContactTarget } from '../../shared/schemas/directory.ts';
+import type { Static } from 'typebox';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import { apiError, parseWire, verified } from '../keys/wire.ts';
+import type { DirectoryService } from './service.ts';
+
+type InvitationView = Static<typeof Invitation>;
+
+export interface ContactResult {
+  channel: Channel;
+  /** The recipient's pending invitation (another agency); null when they were added at once (same agency). */
+  invitation: InvitationView | null;
+}
+
+/**
+ * "Reach them": an officer opens a direct channel from a directory entry to the entry's linked officer
+ * or, for a desk without one, to one of the agency's active administrators with certified keys.
+ * Between agencies without a covering agreement the channel is a contact request under the network
+ * charter (docs/MESSAGING.md "Contact requests"): `direct`, agreement '', `contact_request = pending`,
+ * with the recipient's add waiting as an invitation only they can co-sign (accept) or decline.
+ */
+export class DirectoryContacts {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly directory: DirectoryService,
+  ) {}
+
+  /** Whom the caller may contact through the entry and on which terms (read-only; nothing is audited). */
+  target(actor: Actor, entryId: string): ContactTarget {
+    const entry = this.directory.liveRow(entryId);
+    const recipients = this.recipients(actor, entry.agencyId, entry.officerId);
+    const sameAgency = entry.agencyId === actor.agencyId;
+    const agreementId = sameAgency ? null : this.coveringAgreement(actor.agencyId, entry.agencyId);
+    return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null };
+  }
+
+  /** Creates the channel (and the recipient's invitation) in one transaction; audited as directory.contact. */
+  open(actor: Actor, entryId: string, body: ContactBody): ContactResult {
+    const target = this.target(actor, entryId);
+    const recipient = target.recipients.find((r) => r.officerId === body.recipientId);
+    if (!recipient) throw new ValidationError('The recipient is not a contact of this entry', 'invalid_recipient');
+    const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
+    const create = events[0]!;
+    if (create.kind !== 'create' || create.channelKind !== 'direct') {
+      throw new ValidationError('events[0] must create a direct channel', 'direct_required');
+    }
+    const crossAgency = recipient.agencyId !== actor.agencyId;
+    const contactRequest = crossAgency && create.agreementId === '';
+    if (!crossAgency && create.agreementId !== '') throw new ValidationError('A channel within one agency carries no agreement', 'invalid_agreement');
+    const existing = contactRequest ? this.ctx.channels.repo.pendingContactRequest(actor.officerId, recipient.officerId) : undefined;
+    if (existing) throw new ConflictError('You already have a pending contact request to this officer', 'contact_request_exists');
+
+    let invite: MembershipEvent | null = null;
+    if (crossAgency) {
+      if (events.length !== 1 || !body.invite) {
+        throw new ValidationError('Another agency: send the create event alone and the recipient\'s add as `invite`', 'invite_required');
+      }
+      invite = parseWire(membershipEventCodec, body.invite, 'invite');
+      if (invite.kind !== 'add' || invite.member?.officerId !== recipient.officerId || invite.cosignature) {
+        throw new ValidationError('`invite` must add the recipient, without co-signature', 'invalid_invite');
+      }
+    } else {
+      const add = events[1];
+      if (body.invite || !add || add.kind !== 'add' || add.member?.officerId !== recipient.officerId) {
+        throw new ValidationError('Same agency: send the create event and the recipient\'s add as `events`', 'invalid_events');
+      }
+    }
+    if (invite && invite.actorOfficerId !== actor.officerId) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
+
+    if (invite) this.checkInvite(verified(() => applyEvent(null, create, this.ctx.channels.chain), 'events[0]'), invite, contactRequest);
+    const pending = invite;
+    const result: { invitation: InvitationView | null } = { invitation: null };
+    const channel = this.ctx.channels.create(
+      actor,
+      { events: body.events, encryptedMeta: body.encryptedMeta, ...(body.keyEnvelope ? { keyEnvelope: body.keyEnvelope } : {}) },
+      {
+        contactEntryId: entryId,
+        contactRequest,
+        // Runs in the creating transaction: the invitation and the audit commit with the channel or not at all.
+        inTransaction: (fx, state) => {
+          if (pending) {
+            result.invitation = this.ctx.channels.invitations.record(actor, state.channelId, pending, fx);
+          }
+          this.ctx.audit.recordFor(actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
+            details: { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null },
+          });
+        },
+      },
+    );
+    return { channel, invitation: result.invitation };
+  }
+
+  /** The add must verify in every respect except the recipient's missing co-signature, then pass server policy. */
+  private checkInvite(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
+    try {
+      applyEvent(state, event, this.ctx.channels.chain);
+    } catch (err) {
+      if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, 'invite');
+    }
+    this.ctx.channels.invitations.check(state, event, contactRequest);
+  }
+
+  /**
+   * The linked officer when there is one (refused while suspended or not enrolled: the entry must be
+   * fixed by its agency); otherwise the agency's active administrators whose keys are certified.
+   */
+  private recipients(actor: Actor, agencyId: string, officerId: string | null): ContactTarget['recipients'] {
+    const agency = this.ctx.accounts.repo.agency(agencyId);
+    if (!agency || agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
+    const keyed = (id: string) => this.ctx.keys.certificate(id) !== undefined;
+    let candidates;
+    if (officerId !== null) {
+      const officer = this.ctx.accounts.repo.officer(officerId);
+      if (!officer || officer.status === 'suspended') throw new ConflictError('The linked officer is suspended', 'officer_suspended');
+      if (officer.status !== 'active' || !keyed(officer.id)) throw new ConflictError('The linked officer cannot receive messages yet (no certified keys)', 'officer_unreachable');
+      candidates = [officer];
+    } else {
+      candidates = this.ctx.accounts.repo.listOfficers(agencyId).filter((o) => o.role === 'agency_admin' && o.status === 'active' && keyed(o.id));
+      if (candidates.length === 0) throw new ConflictError('Nobody at this desk can receive messages yet', 'no_recipient');
+    }
+    const recipients = candidates.filter((o) => o.id !== actor.officerId);
+    if (recipients.length === 0) throw new ConflictError('You are this entry\'s contact', 'contact_self');
+    return recipients.map((o) => ({ officerId: o.id, agencyId: o.agencyId, displayName: o.displayName, role: o.role }));
+  }
+
+  /** The most recent effective agreement covering both agencies (parties or extended access), if any. */
+  private coveringAgreement(a: string, b: string): string | null {
+    const rows = this.ctx.agreements.repo.list(null);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const { effective, uncovered } = this.ctx.agreements.coverage(rows[i]!.id, [a, b]);
+      if (effective && uncovered.length === 0) return rows[i]!.id;
+    }
+    return null;
+  }
+}
