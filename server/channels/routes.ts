@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AcceptInvitationBody, AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
+import { AcceptInvitationBody, AppendEventBody, Channel, ChannelListQuery, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
 import { IdParams, errorResponses } from '../../shared/schemas/common.ts';
 import { WireObject } from '../../shared/schemas/keys.ts';
 import { actorOf } from '../http/authenticate.ts';
@@ -32,8 +32,15 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/channels',
-    { schema: { tags, summary: 'Your current channels', response: { 200: Type.Object({ channels: Type.Array(Channel) }), ...errorResponses(401) } } },
-    async (req) => ({ channels: ctx.channels.list(actorOf(req)) }),
+    {
+      schema: {
+        tags,
+        summary: 'Your current channels (optionally only those with a given case-reference blind index)',
+        querystring: ChannelListQuery,
+        response: { 200: Type.Object({ channels: Type.Array(Channel) }), ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => ({ channels: ctx.channels.list(actorOf(req), req.query) }),
   );
 
   app.get(

@@ -161,8 +161,11 @@ export class ChannelsService {
     return channel;
   }
 
-  list(actor: Actor): Channel[] {
-    return this.repo.channelsOf(actor.officerId).map((r) => this.view(r));
+  /** The caller's current channels; `caseRefIndex` narrows to channels whose creator stored that blind index. */
+  list(actor: Actor, filter: { caseRefIndex?: string } = {}): Channel[] {
+    const rows = this.repo.channelsOf(actor.officerId);
+    const wanted = filter.caseRefIndex;
+    return (wanted === undefined ? rows : rows.filter((r) => r.caseRefIndex === wanted)).map((r) => this.view(r));
   }
 
   get(actor: Actor, channelId: string): Channel {

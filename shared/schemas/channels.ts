@@ -7,6 +7,10 @@ export const HANDLING_CODES = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER
 export const HandlingCodeSchema = Type.Enum(HANDLING_CODES);
 export const RECEIPT_KINDS = ['delivered', 'read', 'acknowledged'] as const;
 
+export const CaseRefIndex = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url keyed BLAKE2b-256 of the normalised case reference' });
+
+export const ChannelListQuery = Type.Object({ caseRefIndex: Type.Optional(CaseRefIndex) }, { additionalProperties: false });
+
 const EncryptedMeta = Type.String({ maxLength: 16_384, description: 'Opaque client ciphertext (base64url) of title, description, case reference' });
 
 export const CreateChannelBody = Type.Object(
@@ -16,7 +20,8 @@ export const CreateChannelBody = Type.Object(
     /** Key envelope for the last event's epoch (optional: can follow with POST key-envelopes). */
     keyEnvelope: Type.Optional(WireObject('keyEnvelopeCodec')),
     encryptedMeta: EncryptedMeta,
-    caseRefIndex: Type.Optional(Type.String({ maxLength: 128 })),
+    /** Keyed blind index of the case reference (base64url BLAKE2b-256, computed by the creator's SDK). */
+    caseRefIndex: Type.Optional(CaseRefIndex),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },
   { additionalProperties: false },
@@ -74,7 +79,7 @@ export const UpdateChannelBody = Type.Object(
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     legalHold: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const SendMessageBody = Type.Object(

@@ -120,12 +120,6 @@ function operations(doc: { paths: Record<string, Record<string, { parameters?: {
   return ops;
 }
 
-function isKnownEmptyPatchBug(op: Operation, b: Spec['body'], status: number): boolean {
-  if (status !== 500 || op.method !== 'PATCH' || op.path !== '/api/v1/channels/{id}' || b.kind !== 'json') return false;
-  const v = b.value;
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !op.bodyProps.some((k) => Object.prototype.hasOwnProperty.call(v, k));
-}
-
 describe('fuzzing HTTP routes and socket events', () => {
   const seed = seedFromEnv('FUZZ_SEED');
   let dir = '';
@@ -230,7 +224,6 @@ describe('fuzzing HTTP routes and socket events', () => {
     const perOp = new Map<string, number>();
     let count = 0;
     let sessionRestores = 0;
-    let knownBugHits = 0;
     const huge = 'x'.repeat(1_200_000);
 
     for (const [k, op] of ops.entries()) {
@@ -254,8 +247,7 @@ describe('fuzzing HTTP routes and socket events', () => {
         statusCounts.set(res.statusCode, (statusCounts.get(res.statusCode) ?? 0) + 1);
         perOp.set(`${op.method} ${op.path}`, (perOp.get(`${op.method} ${op.path}`) ?? 0) + 1);
         const desc = () => `${op.method} ${url.slice(0, 120)} auth=${spec.auth} body=${JSON.stringify(b).slice(0, 160)} → ${res.statusCode} ${res.body.slice(0, 160)}`;
-        if (res.statusCode >= 500 && isKnownEmptyPatchBug(op, b, res.statusCode)) knownBugHits++;
-        else if (res.statusCode >= 500) fiveXx.push(desc());
+        if (res.statusCode >= 500) fiveXx.push(desc());
         const now = totalChanges.get() as number;
         if (now !== changes) {
           changes = now;
@@ -275,7 +267,7 @@ describe('fuzzing HTTP routes and socket events', () => {
       }
     }
     const status = [...statusCounts].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
-    console.log(`[fuzz] HTTP requests=${count} over ${ops.length} operations (${HTTP_PER_OPERATION} each); statuses ${status}; 5xx=${fiveXx.length}; stateChangesOnRejection=${stateOnReject.length}; sessionRestores=${sessionRestores}; KNOWN BUG (PATCH /channels/{id} with no field → 500) hit ${knownBugHits} times`);
+    console.log(`[fuzz] HTTP requests=${count} over ${ops.length} operations (${HTTP_PER_OPERATION} each); statuses ${status}; 5xx=${fiveXx.length}; stateChangesOnRejection=${stateOnReject.length}; sessionRestores=${sessionRestores}`);
     expect(count).toBeGreaterThanOrEqual(10_000);
     expect([...perOp.keys()].length).toBe(ops.length);
     expect(fiveXx.slice(0, 5)).toEqual([]);
@@ -285,14 +277,11 @@ describe('fuzzing HTTP routes and socket events', () => {
     expect(await live()).toBe(true);
   });
 
-  // KNOWN BUG, reported: PATCH /api/v1/channels/:id with a body that sets no field ({}) reaches
-  // ChannelsRepository.updateChannel (server/channels/repository.ts) with an empty patch; drizzle
-  // throws "No values to set" and the request answers 500 internal_error. It should be a 400 (schema
-  // minProperties: 1) or a no-op 200. Flip to it() once fixed.
-  it.fails('KNOWN BUG: PATCH /api/v1/channels/:id with {} is not a 5xx', async () => {
+  // An update that sets no field is a 400 (schema minProperties: 1), not an empty UPDATE.
+  it('PATCH /api/v1/channels/:id with {} is a 400', async () => {
     const ch = net_.channels[0]!;
     const res = await app.inject({ method: 'PATCH', url: `/api/v1/channels/${ch.id}`, headers: { authorization: `Bearer ${token}` }, payload: {} });
-    expect(res.statusCode).toBeLessThan(500);
+    expect(res.statusCode).toBe(400);
   });
 
   it('socket events, raw engine.io/socket.io packets and bad websocket framing: no crash, no internal errors, no state change', async () => {
