@@ -1,3 +1,4 @@
+import { caseRefIndex, normaliseCaseRef } from './case-index.ts';
 import {
   EpochError,
   applyEvent,
@@ -179,6 +180,7 @@ export class ChannelsApi {
         events: events.map((e) => membershipEventCodec.toWire(e)),
         keyEnvelope: keyEnvelopeCodec.toWire(envelope),
         encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
+        ...(input.caseRef ? { caseRefIndex: caseRefIndex(me, input.caseRef) } : {}),
         ...(input.retentionDays ? { retentionDays: input.retentionDays } : {}),
       },
     });
@@ -189,6 +191,23 @@ export class ChannelsApi {
       await this.postNextInvite(channelId);
     }
     return this.info(channel);
+  }
+
+  /**
+   * Channels for a case reference: the server's blind-index lookup finds the ones this officer
+   * created; the rest are matched on the decrypted case references of the caller's channels.
+   */
+  async findByCaseRef(ref: string): Promise<ChannelInfo[]> {
+    const me = requireKeys(this.ctx, 'findChannelsByCaseRef');
+    const wanted = normaliseCaseRef(ref);
+    const index = caseRefIndex(me, ref);
+    const { channels } = await this.ctx.http.request<{ channels: Channel[] }>('GET', `/channels?caseRefIndex=${encodeURIComponent(index)}`);
+    const found = new Map<string, ChannelInfo>();
+    for (const c of channels) found.set(c.id, await this.info(c));
+    for (const c of await this.list()) {
+      if (!found.has(c.id) && c.caseRef !== null && normaliseCaseRef(c.caseRef) === wanted) found.set(c.id, c);
+    }
+    return [...found.values()];
   }
 
   async list(): Promise<ChannelInfo[]> {
