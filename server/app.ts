@@ -58,6 +58,8 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     // Unknown properties are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Start-up registers a few dozen plugins; on a loaded 2-core box the 10 s default is too tight.
+    pluginTimeout: 60_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);

@@ -10,14 +10,15 @@ export interface UploadOptions {
   mimeType?: string;
   caption?: string;
   onProgress?: Progress;
-  /** Bytes per streamed piece (progress granularity). */
+  /** Bytes per streamed piece (progress granularity in Node, where the body is streamed). */
   chunkBytes?: number;
 }
 
 const STREAM_CHUNK = 64 * 1024;
 
 /**
- * Encrypts locally (secretstream), uploads the ciphertext as a streamed octet-stream body and
+ * Encrypts locally (secretstream), uploads the ciphertext as an octet-stream body (streamed in Node when
+ * progress is asked for; one Blob-like body in browsers, through XHR for progress) and
  * returns the `file` payload to send in a message: key, header and hash never reach the server
  * outside an encrypted envelope.
  */
@@ -28,22 +29,32 @@ export class AttachmentsApi {
     const fileId = newId();
     const { ciphertext, secrets } = encryptAttachment(fileId, bytes);
     const total = ciphertext.length;
-    const step = opts.chunkBytes ?? STREAM_CHUNK;
-    let sent = 0;
     opts.onProgress?.(0, total);
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= total) {
-          controller.close();
-          return;
-        }
-        const piece = ciphertext.subarray(sent, Math.min(total, sent + step));
-        sent += piece.length;
-        controller.enqueue(piece);
-        opts.onProgress?.(sent, total);
-      },
-    });
-    const info = await this.ctx.http.request<Static<typeof AttachmentInfo>>('POST', `/channels/${encodeURIComponent(channelId)}/attachments`, { bytes: body });
+    const path = `/channels/${encodeURIComponent(channelId)}/attachments`;
+    let info: Static<typeof AttachmentInfo>;
+    if (opts.onProgress && streamsRequestBodies()) {
+      // Node: a streamed body, progress as the pieces are taken by the transport.
+      const step = opts.chunkBytes ?? STREAM_CHUNK;
+      const onProgress = opts.onProgress;
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= total) {
+            controller.close();
+            return;
+          }
+          const piece = ciphertext.subarray(sent, Math.min(total, sent + step));
+          sent += piece.length;
+          controller.enqueue(piece);
+          onProgress(sent, total);
+        },
+      });
+      info = await this.ctx.http.request<Static<typeof AttachmentInfo>>('POST', path, { bytes: body });
+    } else {
+      // Browsers: one non-streamed body (Chromium streams request bodies only over HTTP/2+); with
+      // `onProgress` the transport uses XHR upload events when it can.
+      info = await this.ctx.http.request<Static<typeof AttachmentInfo>>('POST', path, { bytes: ciphertext, ...(opts.onProgress ? { onUploadProgress: opts.onProgress } : {}) });
+    }
     if (info.attachmentId !== serverBlobId(ciphertext)) {
       throw new Error(`uploadAttachment: server stored ${info.attachmentId}, expected the ciphertext's address`);
     }
@@ -68,6 +79,12 @@ export class AttachmentsApi {
     const ciphertext = await this.ctx.http.request<Uint8Array>('GET', `/attachments/${id}`, { binary: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     return decryptAttachment({ fileId: file.fileId, key: file.key, header: file.header, hash: file.hash, size: file.size }, ciphertext);
   }
+}
+
+/** Node's fetch streams request bodies over HTTP/1.1; browsers (Chromium) do not, so they get one body. */
+function streamsRequestBodies(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string' && typeof XMLHttpRequest !== 'function';
 }
 
 /**

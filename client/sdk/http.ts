@@ -11,8 +11,14 @@ export interface Tokens {
 
 export interface RequestOptions {
   body?: unknown;
-  /** Raw body (attachments); sent as application/octet-stream. */
-  bytes?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Raw body (attachments); sent as application/octet-stream. Streams only where the platform streams request bodies (Node). */
+  bytes?: Uint8Array | Blob | ReadableStream<Uint8Array>;
+  /**
+   * Upload progress for a `Uint8Array`/`Blob` body. In browsers (XMLHttpRequest present, no custom
+   * `fetch` given) the request goes through XHR, whose upload events are the real network progress;
+   * elsewhere it is reported once the body is sent.
+   */
+  onUploadProgress?: (loaded: number, total: number) => void;
   query?: Record<string, string | number | undefined>;
   auth?: boolean;
   /** Read the response as bytes instead of JSON. */
@@ -34,10 +40,17 @@ export class HttpClient {
   onTokens: (t: Tokens) => void = () => {};
   onSignedOut: (reason: string) => void = () => {};
 
+  private readonly fetchFn: FetchFn;
+  /** True when the application passed its own fetch: then every request goes through it (no XHR). */
+  private readonly customFetch: boolean;
+
   constructor(
     readonly baseUrl: string,
-    private readonly fetchFn: FetchFn = (...a) => globalThis.fetch(...a),
-  ) {}
+    fetchFn?: FetchFn,
+  ) {
+    this.customFetch = fetchFn !== undefined;
+    this.fetchFn = fetchFn ?? ((...a) => globalThis.fetch(...a));
+  }
 
   url(path: string, query?: RequestOptions['query']): string {
     const u = new URL(`/api/v1${path}`, this.baseUrl);
@@ -103,16 +116,53 @@ export class HttpClient {
     if (opts.bytes instanceof ReadableStream) init.duplex = 'half';
     let res: Response;
     try {
-      res = await this.fetchFn(this.url(path, opts.query), init);
+      res = this.useXhr(opts) ? await xhrFetch(this.url(path, opts.query), init, opts.onUploadProgress!) : await this.fetchFn(this.url(path, opts.query), init);
     } catch (cause) {
       throw new NetworkError(`${method} ${path}: ${cause instanceof Error ? cause.message : 'network error'}`, { cause });
     }
     if (!res.ok) throw await apiError(res, method, path);
+    if (opts.onUploadProgress && opts.bytes && !(opts.bytes instanceof ReadableStream)) {
+      const size = opts.bytes instanceof Uint8Array ? opts.bytes.length : opts.bytes.size;
+      opts.onUploadProgress(size, size);
+    }
     if (opts.binary) return (await readBytes(res, opts.onProgress)) as T;
     if (res.status === 204) return undefined as T;
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
+
+  private useXhr(opts: RequestOptions): boolean {
+    return !!opts.onUploadProgress && !!opts.bytes && !(opts.bytes instanceof ReadableStream) && !this.customFetch && typeof XMLHttpRequest === 'function';
+  }
+}
+
+/**
+ * One request through XMLHttpRequest, answered as a fetch `Response`: browsers report upload
+ * progress only there (fetch has no upload events, and Chromium streams request bodies only over HTTP/2+).
+ */
+function xhrFetch(url: string, init: RequestInit, onUpload: (loaded: number, total: number) => void): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(init.method ?? 'POST', url);
+    xhr.responseType = 'arraybuffer';
+    for (const [key, value] of Object.entries((init.headers ?? {}) as Record<string, string>)) xhr.setRequestHeader(key, value);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onUpload(e.loaded, e.total);
+    };
+    xhr.onload = () => {
+      const headers = new Headers();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      // 204/304 responses may not carry a body.
+      const payload = xhr.status === 204 || xhr.status === 304 ? null : (xhr.response as ArrayBuffer);
+      resolve(new Response(payload, { status: xhr.status, statusText: xhr.statusText, headers }));
+    };
+    xhr.onerror = () => reject(new TypeError('network error during upload'));
+    xhr.onabort = () => reject(new TypeError('upload aborted'));
+    xhr.send(init.body as XMLHttpRequestBodyInit);
+  });
 }
 
 async function apiError(res: Response, method: string, path: string): Promise<LiaisonApiError> {

@@ -12,6 +12,7 @@ import { newId, type SdkContext } from './context.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type FetchFn } from './http.ts';
+import { LiaisonClientError } from './errors.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
 import { KeysApi } from './keys.ts';
 import { KeyedMutex } from './lock.ts';
@@ -36,6 +37,18 @@ export type { AgreementVerification } from './agreements.ts';
 export type { ChannelMeta } from './meta.ts';
 export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters } from './directory.ts';
 export type { KeyLogAuditResult } from './keylog.ts';
+
+/** Options of `LiaisonClient.request()`. */
+export interface ApiRequestOptions {
+  /** JSON body. */
+  body?: unknown;
+  /** Query parameters; undefined values are left out, booleans sent as `true`/`false`. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Send the session's bearer token (default true). */
+  auth?: boolean;
+}
+
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface LiaisonClientOptions {
   /** Server origin, e.g. `https://liaison.example` (the SDK adds `/api/v1`). */
@@ -119,6 +132,24 @@ export class LiaisonClient {
 
   get unlocked(): boolean {
     return this.ctx.keys !== null;
+  }
+
+  // ---- any API call ----
+
+  /**
+   * A JSON call to the Liaison API (`/api/v1` + `path`) with this client's session: bearer token,
+   * single-flight refresh on an expired token, `LiaisonApiError` for error answers. For the calls the
+   * SDK does not wrap (administration, directory maintenance, sessions, audit); prefer the typed
+   * methods where they exist, since they verify what the server says.
+   */
+  request<T = unknown>(method: ApiMethod, path: string, opts: ApiRequestOptions = {}): Promise<T> {
+    const segments = path.toLowerCase().replace(/%2e/g, '.').split('/');
+    if (!path.startsWith('/') || path.includes('?') || path.includes('#') || path.includes('\\') || segments.some((s) => s === '.' || s === '..')) {
+      return Promise.reject(new LiaisonClientError('request/invalid-path', `request: "${path}" must be an absolute API path without query, fragment or dot segments`));
+    }
+    const query: Record<string, string | number | undefined> = {};
+    for (const [k, v] of Object.entries(opts.query ?? {})) query[k] = typeof v === 'boolean' ? String(v) : v;
+    return this.ctx.http.request<T>(method, path, { query, ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.auth !== undefined ? { auth: opts.auth } : {}) });
   }
 
   // ---- auth ----
@@ -217,6 +248,11 @@ export class LiaisonClient {
 
   channels(): Promise<ChannelInfo[]> {
     return this.channelsApi.list();
+  }
+
+  /** Channels for a case reference (server blind-index lookup for my own, local match for the rest). */
+  findChannelsByCaseRef(caseRef: string): Promise<ChannelInfo[]> {
+    return this.channelsApi.findByCaseRef(caseRef);
   }
 
   channel(channelId: string): Promise<ChannelInfo> {

@@ -109,8 +109,10 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     await alicePage.getByTestId('directory-entry').filter({ hasText: 'Bob Ruiz' }).click();
     await expect.poll(() => alicePage.getByTestId('fingerprint').textContent()).toMatch(/^[0-9A-F]{4}( [0-9A-F]{4})+$/);
     await screenshot(alicePage, 'directory-entry');
+    // Under the agreement it is an ordinary direct channel (Bob still co-signs his own addition).
+    await expect.poll(() => alicePage.getByTestId('contact-terms').textContent()).toBe('Direct channel under “PT–ES liaison MOU”.');
     await alicePage.getByRole('button', { name: 'Contact Bob Ruiz' }).click();
-    await alicePage.getByRole('heading', { name: /Alice Costa ↔ Bob Ruiz/ }).waitFor();
+    await alicePage.getByRole('heading', { name: 'Contact: Darknet desk' }).waitFor();
 
     // Bob accepts the invitation (cross-agency members co-sign their own addition).
     await bobPage.getByTestId('invitation').getByRole('button', { name: 'Accept' }).click();

@@ -36,8 +36,18 @@ const MESSAGES: Record<string, string> = {
   agreement_not_active: 'The agreement is not active (not yet signed by every party, or it ended).',
   agreement_not_proposed: 'This agreement can no longer be signed.',
   invalid_window: 'The validity window is not valid (the end must come after the start).',
-  channel_read_only: 'This channel is read-only: its agreement has ended or access was revoked.',
-  forwarding_forbidden: 'The handling code of that message does not allow forwarding here.',
+  channel_read_only: 'This channel is read-only (its agreement ended, access was revoked, it was closed, or a contact request is not accepted yet).',
+  forwarding_forbidden: 'The handling code of that message does not allow forwarding to that channel.',
+  // contact requests and directory
+  contact_request_exists: 'You already have a contact request waiting for this officer. It is in your channel list.',
+  contact_self: 'This is your own contact point.',
+  officer_unreachable: 'This officer cannot be reached yet: their keys are not certified by their agency.',
+  no_recipient: 'Nobody can be reached through this desk right now. Use its phone number.',
+  invalid_recipient: 'That person is not a contact of this entry.',
+  contact_request_members_fixed: 'A contact request stays between its two officers; no one else can be added.',
+  contact_request_invitee_only: 'Only the officer who was asked can answer a contact request.',
+  invitation_closed: 'This request was already answered.',
+  'contact/invalid-recipient': 'Choose whom to contact.',
   ack_not_required: 'This message does not ask for an acknowledgement.',
   invitation_stale: 'The invitation is out of date; ask for a new one.',
   keys_required: 'This officer has not set up encryption keys yet.',
@@ -56,8 +66,10 @@ const MESSAGES: Record<string, string> = {
   'chain/untrusted': 'This channel’s membership history failed verification. Sending is disabled for safety.',
   'epoch/no-key': 'Waiting for the channel key from another member. Try again in a moment.',
   'handling/downgrade': 'You cannot lower the handling code below the channel’s minimum.',
-  'handling/forward-denied': 'The handling code of that message does not allow forwarding here.',
+  'handling/forward-denied': 'The handling code of that message does not allow forwarding to that channel.',
+  'chain/unauthorised': 'You are not allowed to change this channel’s members.',
   'auth/signed-out': 'You are signed out.',
+  'role/above-own': 'You cannot give a role above your own.',
 };
 
 interface CodedError {

@@ -61,3 +61,27 @@ export function forwardVerdict(
   }
   return { allowed: true };
 }
+
+export interface ForwardChannel {
+  id: string;
+  agreementId: string | null;
+  readOnly: string | null;
+  untrusted: string | null;
+  members: { officerId: string; agencyId: string }[];
+}
+
+/**
+ * The channels a message may be forwarded to, per `forwardVerdict`: not the source itself, writable and
+ * trusted, and (for AMBER) whose member agencies are all parties of the source channel's agreement.
+ * `partiesOf` gives an agreement's party agencies (empty when unknown: AMBER then stays in-agency).
+ */
+export function forwardTargets<C extends ForwardChannel>(code: HandlingCode, source: ForwardChannel, channels: C[], myAgencyId: string, partiesOf: (agreementId: string) => string[]): C[] {
+  if (code === 'TLP:RED') return [];
+  const parties = new Set(source.agreementId ? partiesOf(source.agreementId) : [myAgencyId]);
+  return channels.filter((c) => {
+    if (c.id === source.id || c.readOnly || c.untrusted) return false;
+    const targetAgencyIds = [...new Set(c.members.map((m) => m.agencyId))];
+    const sameAgreement = targetAgencyIds.every((a) => parties.has(a));
+    return forwardVerdict(code, { myAgencyId, targetAgencyIds, sameAgreement }).allowed;
+  });
+}

@@ -3,6 +3,7 @@ import { SPECIALISATIONS } from '../../../../shared/directory/vocabulary.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../../../shared/schemas/directory.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { entryChanges, entryForm, type EntryForm } from '../lib/entry-edit.ts';
 import { formatDate } from '../lib/format.ts';
 import { availabilitySummary } from '../lib/schedule.ts';
 import { useObservable } from '../state/observable.ts';
@@ -43,6 +44,7 @@ export function AdminDirectory() {
     await load();
   });
   const ownOfficers = Object.entries(names);
+  const [editing, setEditing] = useState<string | null>(null);
   if (entries === null && loadError) return <Notice kind="warn">The directory is unavailable on this server right now.</Notice>;
   return (
     <section aria-labelledby="dir-admin-title">
@@ -110,6 +112,9 @@ export function AdminDirectory() {
               {e.stale && <span class="tag warn"> stale</span>}
             </div>
             <div class="actions">
+              <button type="button" class="secondary" aria-expanded={editing === e.id} onClick={() => setEditing(editing === e.id ? null : e.id)}>
+                Edit
+              </button>
               <button type="button" class="secondary" onClick={() => void confirmEntry(e.id)}>
                 Confirm still current
               </button>
@@ -117,9 +122,71 @@ export function AdminDirectory() {
                 Retire
               </button>
             </div>
+            {editing === e.id && (
+              <EditEntry
+                entry={e}
+                officers={ownOfficers}
+                onDone={() => {
+                  setEditing(null);
+                  void load();
+                }}
+              />
+            )}
           </li>
         ))}
       </ul>
     </section>
+  );
+}
+
+/** Edit an entry in place; only the changed fields are sent (availability: retire and re-create for now). */
+function EditEntry({ entry, officers, onDone }: { entry: DirectoryEntry; officers: [string, string][]; onDone: () => void }) {
+  const chat = useChat();
+  const [f, setF] = useState<EntryForm>(() => entryForm(entry));
+  const set = (k: keyof EntryForm) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const [save, saving, error] = useAction(async () => {
+    const body = entryChanges(entry, f);
+    if (body) await chat.api.updateDirectoryEntry(entry.id, body);
+    onDone();
+  });
+  const id = (k: string) => `edit-${entry.id}-${k}`;
+  return (
+    <form class="inline-form" aria-label={`Edit ${entry.title}`} onSubmit={submitHandler(() => void save())}>
+      <Field label="Desk name or title" name={id('title')} required minLength={2} value={f.title} onInput={set('title')} />
+      <label class="field">
+        <span class="field-label">Officer</span>
+        <select name={id('officer')} value={f.officerId} onChange={set('officerId')}>
+          <option value="">Rota desk</option>
+          {officers.map(([oid, n]) => (
+            <option key={oid} value={oid}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset>
+        <legend>Specialisations</legend>
+        {SPECIALISATIONS.map((s) => (
+          <label key={s} class="check">
+            <input
+              type="checkbox"
+              checked={f.specialisations.includes(s)}
+              onChange={(e) => setF({ ...f, specialisations: e.currentTarget.checked ? [...f.specialisations, s] : f.specialisations.filter((x) => x !== s) })}
+            />
+            {s}
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Languages (ISO codes)" name={id('languages')} required value={f.languages} onInput={set('languages')} />
+      <Field label="Phone (empty to remove)" name={id('phone')} type="tel" value={f.phone} onInput={set('phone')} />
+      <Field label="Notes" name={id('notes')} value={f.notes} onInput={set('notes')} />
+      <button type="submit" disabled={saving}>
+        Save
+      </button>{' '}
+      <button type="button" class="secondary" onClick={onDone}>
+        Cancel
+      </button>
+      <ErrorBox error={error} />
+    </form>
   );
 }

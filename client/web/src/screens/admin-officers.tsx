@@ -7,6 +7,9 @@ import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components
 import { formatDateTime, formatRelative, groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 import { EnrolmentLink } from './enrolment-link.tsx';
+import { LiaisonClientError } from '../../../sdk/errors.ts';
+import { errorCode } from '../lib/errors.ts';
+import { ROLE_LABEL, assignableRoles } from '../lib/people.ts';
 
 export function AdminOfficers() {
   const chat = useChat();
@@ -22,6 +25,19 @@ export function AdminOfficers() {
   const [role, setRole] = useState<'officer' | 'agency_admin'>('officer');
   const [sessionsOf, setSessionsOf] = useState<{ officer: Officer; sessions: Session[] } | null>(null);
 
+  const roles = assignableRoles(chat.me.officer.role);
+  const [changeRole, , roleError] = useAction(async (o: Officer, role: Officer['role']) => {
+    if (role === o.role || !confirm(`Make ${o.displayName} ${ROLE_LABEL[role].toLowerCase()}?`)) return load();
+    try {
+      await chat.api.setRole(o.id, role);
+    } catch (err) {
+      // The server refuses a role above your own with a generic 403.
+      if (errorCode(err) === 'forbidden') throw new LiaisonClientError('role/above-own', 'role above own');
+      throw err;
+    } finally {
+      await load();
+    }
+  });
   const [load, , loadError] = useAction(async () => {
     const list = await chat.api.officers(agencyId);
     setOfficers(list);
@@ -103,7 +119,7 @@ export function AdminOfficers() {
         <ErrorBox error={createError} />
       </form>
       {created && <EnrolmentLink who={created.who} enrolment={created.enrolment} />}
-      <ErrorBox error={loadError ?? actError ?? relinkError ?? sessionsError ?? endError} />
+      <ErrorBox error={loadError ?? roleError ?? actError ?? relinkError ?? sessionsError ?? endError} />
       <div class="table-wrap">
         <table>
           <caption class="sr-only">Officers of the agency</caption>
@@ -121,7 +137,19 @@ export function AdminOfficers() {
               <tr key={o.id} data-testid="officer-row">
                 <td>{o.displayName}</td>
                 <td>{o.username}</td>
-                <td>{o.role.replace('_', ' ')}</td>
+                <td>
+                  {o.id !== chat.me.officer.id && roles.length > 1 && roles.includes(o.role) ? (
+                    <select aria-label={`Role of ${o.displayName}`} value={o.role} onChange={(e) => void changeRole(o, e.currentTarget.value as Officer['role'])}>
+                      {roles.map((r) => (
+                        <option key={r} value={r}>
+                          {ROLE_LABEL[r]}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    ROLE_LABEL[o.role]
+                  )}
+                </td>
                 <td>
                   {o.status}
                   {o.locked && <span class="tag warn"> locked</span>}

@@ -1,16 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { readOnlyText } from '../lib/contact.ts';
 import { useObservable } from '../state/observable.ts';
 import { Composer } from './composer.tsx';
 import { MembersPanel } from './members-panel.tsx';
 import { MessageItem } from './message-item.tsx';
 
-const READ_ONLY_TEXT: Record<string, string> = {
-  agreement_ended: 'Read-only: the agreement this channel runs under has ended.',
-  closed: 'Read-only: this channel was closed.',
-  access_revoked: 'Read-only: extended access for a member agency was revoked.',
-};
 
 export function ChannelView({ channelId }: { channelId: string }) {
   const chat = useChat();
@@ -44,7 +40,13 @@ export function ChannelView({ channelId }: { channelId: string }) {
           <p class="meta">
             {channel.kind}
             {channel.caseRef ? ` · case ${channel.caseRef}` : ''}
-            {agreement ? ` · under “${agreement.title}”` : channel.agreementId ? ' · under an agreement' : ' · own agency'}
+            {agreement
+              ? ` · under “${agreement.title}”`
+              : channel.agreementId
+                ? ' · under an agreement'
+                : channel.contactRequest
+                  ? ' · contact request (no agreement)'
+                  : ' · own agency'}
             {` · ${channel.members.length} members`}
           </p>
         </div>
@@ -52,9 +54,9 @@ export function ChannelView({ channelId }: { channelId: string }) {
           Members
         </button>
       </header>
-      {channel.readOnly && (
+      {readOnlyText(channel) && (
         <p class="notice notice-warn" role="status" data-testid="read-only">
-          {READ_ONLY_TEXT[channel.readOnly] ?? `Read-only (${channel.readOnly}).`} History stays readable.
+          {readOnlyText(channel)}
         </p>
       )}
       {channel.untrusted && (

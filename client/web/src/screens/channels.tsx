@@ -1,5 +1,9 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { InvitationView } from '../../../sdk/index.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { contactRequestLabel } from '../lib/contact.ts';
+import { groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 import { ChannelView } from './channel-view.tsx';
 import { NewChannel } from './new-channel.tsx';
@@ -8,7 +12,9 @@ import { NewChannel } from './new-channel.tsx';
 export function ChannelsScreen({ channelId }: { channelId: string | null }) {
   const chat = useChat();
   const channels = useObservable(chat.channels);
-  const invitations = useObservable(chat.invitations);
+  const allInvitations = useObservable(chat.invitations);
+  const invitations = allInvitations.filter((i) => !i.contactRequest);
+  const contactRequests = allInvitations.filter((i) => i.contactRequest);
   useObservable(chat.marks);
   const names = useObservable(chat.names);
   const [accept, accepting, acceptError] = useAction(async (id: string) => {
@@ -29,6 +35,17 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
             New channel
           </a>
         </div>
+        {contactRequests.length > 0 && (
+          <section aria-label="Contact requests" class="invitations">
+            <h2>Contact requests</h2>
+            <p class="hint">No agreement covers your agencies. Accept only if you know who is asking; compare the fingerprint with the directory or by phone.</p>
+            <ul>
+              {contactRequests.map((inv) => (
+                <ContactRequestItem key={inv.id} invitation={inv} />
+              ))}
+            </ul>
+          </section>
+        )}
         {invitations.length > 0 && (
           <section aria-label="Invitations" class="invitations">
             <h2>Invitations</h2>
@@ -63,7 +80,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
                     <span class="meta">
                       {c.kind}
                       {c.caseRef ? ` · ${c.caseRef}` : ''}
-                      {c.readOnly ? ' · read-only' : ''}
+                      {contactRequestLabel(c) ? ` · ${contactRequestLabel(c)}` : c.readOnly ? ' · read-only' : ''}
                     </span>
                     {unread > 0 && (
                       <span class="unread" aria-label={`${unread} unread`} data-testid="unread">
@@ -87,5 +104,40 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
         )}
       </section>
     </div>
+  );
+}
+
+/** A contact request addressed to me: who asks (name, agency, key fingerprint), Accept / Decline. */
+function ContactRequestItem({ invitation: inv }: { invitation: InvitationView }) {
+  const chat = useChat();
+  const names = useObservable(chat.names);
+  const agencies = useObservable(chat.agencies);
+  const [who, setWho] = useState<{ agencyId: string; fingerprint: string } | null>(null);
+  const [load, , loadError] = useAction(async () => setWho(await chat.requester(inv.createdBy)));
+  const [answer, answering, answerError] = useAction(async (accept: boolean) => {
+    const channelId = await chat.answerContactRequest(inv.id, accept);
+    if (channelId) location.hash = `#/channels/${channelId}`;
+  });
+  useEffect(() => void load(), [inv.createdBy]);
+  const agency = who ? (agencies[who.agencyId]?.name ?? 'another agency') : '…';
+  const name = names[inv.createdBy] ?? `Officer ${inv.createdBy.slice(0, 6)}`;
+  return (
+    <li data-testid="contact-request" class="contact-request">
+      <span>
+        <strong data-testid="requester">{name}</strong> ({agency}) asks to contact you.
+      </span>
+      <span class="meta">
+        Key fingerprint: <code class="fingerprint">{who ? groupFingerprint(who.fingerprint) : '…'}</code>
+      </span>
+      <span class="actions">
+        <button type="button" disabled={answering} onClick={() => void answer(true)}>
+          Accept
+        </button>
+        <button type="button" class="secondary" disabled={answering} onClick={() => void answer(false)}>
+          Decline
+        </button>
+      </span>
+      <ErrorBox error={answerError ?? loadError} />
+    </li>
   );
 }

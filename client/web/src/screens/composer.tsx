@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, type Payload } from '../../../../shared/crypto/payload.ts';
-import { useChat, useSession } from '../app-context.ts';
+import { useChat } from '../app-context.ts';
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
 import { HANDLING_CODES, TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
@@ -38,7 +38,6 @@ function strip<T extends object>(o: T): T {
 
 export function Composer({ channelId }: { channelId: string }) {
   const chat = useChat();
-  const session = useSession();
   const [kind, setKind] = useState<Kind>('text');
   const [fields, setFields] = useState<Fields>({});
   const [handling, setHandling] = useState<HandlingCode>('TLP:AMBER');
@@ -52,18 +51,14 @@ export function Composer({ channelId }: { channelId: string }) {
     if (file) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       setUpload({ loaded: 0, total: bytes.length, name: file.name });
-      // Encryption happens first (in memory); the bar follows the network upload of the ciphertext.
-      const off = session.upload.subscribe((p) => p && setUpload({ ...p, name: file.name }));
-      let payload;
-      try {
-        payload = await chat.client.uploadAttachment(channelId, bytes, {
-          name: file.name,
-          mimeType: file.type || 'application/octet-stream',
-          ...(fields.text?.trim() ? { caption: fields.text.trim() } : {}),
-        });
-      } finally {
-        off();
-      }
+      // Encryption happens first (in memory); the bar follows the network upload of the ciphertext
+      // (the SDK reports XHR upload events in the browser).
+      const payload = await chat.client.uploadAttachment(channelId, bytes, {
+        name: file.name,
+        mimeType: file.type || 'application/octet-stream',
+        ...(fields.text?.trim() ? { caption: fields.text.trim() } : {}),
+        onProgress: (loaded, total) => setUpload({ loaded, total, name: file.name }),
+      });
       await chat.send(channelId, payload, opts);
       setFile(null);
       setFields({});

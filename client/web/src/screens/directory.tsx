@@ -4,6 +4,9 @@ import { SPECIALISATIONS } from '../../../../shared/directory/vocabulary.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.tsx';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
+import type { ContactTargetView } from '../../../sdk/index.ts';
+import { contactTermsText, reusableChannel } from '../lib/contact.ts';
+import { useObservable } from '../state/observable.ts';
 import { formatDate, formatDateTime, groupFingerprint } from '../lib/format.ts';
 import { availabilitySummary, scheduleLines } from '../lib/schedule.ts';
 import { errorCode } from '../lib/errors.ts';
@@ -11,24 +14,23 @@ import type { ChatData } from '../state/chat.ts';
 
 const AGENCY_KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu', 'other'] as const;
 
-/** Opens the existing direct channel with the entry's officer, or a new one under a covering agreement. */
-export async function contactEntry(chat: ChatData, entry: DirectoryEntry): Promise<string> {
-  const officerId = entry.officer?.id;
-  if (!officerId) throw new LiaisonClientError('directory/desk', 'This entry is a rota desk without a linked officer: use its phone number.');
-  if (officerId === chat.me.officer.id) throw new LiaisonClientError('directory/self', 'This is your own entry.');
-  chat.learnNames({ [officerId]: entry.officer!.displayName });
-  const existing = chat.channels.get().find((c) => c.kind === 'direct' && c.members.some((m) => m.officerId === officerId));
-  if (existing) return existing.id;
-  let agreementId: string | null = null;
-  if (entry.agency.id !== chat.me.agency.id) {
-    await chat.refreshAgreements();
-    const covering = chat.agreements.get().find((a) => a.status === 'active' && a.parties.some((p) => p.agencyId === chat.me.agency.id) && a.parties.some((p) => p.agencyId === entry.agency.id));
-    if (!covering) throw new LiaisonClientError('directory/no-agreement', `There is no active agreement between your agency and ${entry.agency.name}. Ask your administrator to propose one.`);
-    agreementId = covering.id;
-  }
-  const ch = await chat.client.createChannel({ kind: 'direct', agreementId, title: `${chat.me.officer.displayName} ↔ ${entry.officer!.displayName}`, members: [officerId], policy: { minimum: 'TLP:GREEN' } });
+/**
+ * "Contact": reuses an open direct channel with the recipient, otherwise `client.contact()` opens one —
+ * a contact request without a covering agreement (the recipient accepts), a direct channel under it otherwise.
+ */
+export async function contactEntry(chat: ChatData, entry: DirectoryEntry, target: ContactTargetView, opts: { recipientId: string; message: string }): Promise<string> {
+  const recipient = target.recipients.find((r) => r.officerId === opts.recipientId);
+  if (!recipient) throw new LiaisonClientError('contact/invalid-recipient', 'Choose whom to contact.');
+  chat.learnNames({ [recipient.officerId]: recipient.displayName });
   await chat.refreshChannels();
-  return ch.id;
+  const existing = reusableChannel(chat.channels.get(), recipient.officerId, entry.id);
+  if (existing) {
+    if (opts.message.trim() && !existing.readOnly) await chat.send(existing.id, { kind: 'text', text: opts.message.trim() });
+    return existing.id;
+  }
+  const res = await chat.client.contact(entry.id, { recipientId: recipient.officerId, ...(opts.message.trim() ? { message: opts.message.trim() } : {}) });
+  await chat.refreshChannels();
+  return res.channel.id;
 }
 
 export function DirectoryScreen({ entryId }: { entryId: string | null }) {
@@ -135,14 +137,33 @@ export function DirectoryScreen({ entryId }: { entryId: string | null }) {
 function EntryDetail({ id }: { id: string }) {
   const chat = useChat();
   const [data, setData] = useState<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null } | null>(null);
-  const [load, , loadError] = useAction(async () => setData(await chat.api.directoryEntry(id)));
+  const agreements = useObservable(chat.agreements);
+  const [target, setTarget] = useState<ContactTargetView | null>(null);
+  const [targetError, setTargetError] = useState<unknown>(null);
+  const [recipientId, setRecipientId] = useState('');
+  const [intro, setIntro] = useState('');
+  const [load, , loadError] = useAction(async () => {
+    const d = await chat.api.directoryEntry(id);
+    setData(d);
+    if (d.entry.officer?.id === chat.me.officer.id) return;
+    try {
+      const t = await chat.client.contactTarget(id);
+      setTarget(t);
+      setRecipientId(t.recipients[0]?.officerId ?? '');
+      if (t.agreementId && !chat.agreements.get().some((a) => a.id === t.agreementId)) await chat.refreshAgreements().catch(() => undefined);
+    } catch (err) {
+      setTargetError(err);
+    }
+  });
   const [contact, contacting, contactError] = useAction(async () => {
-    location.hash = `#/channels/${await contactEntry(chat, data!.entry)}`;
+    location.hash = `#/channels/${await contactEntry(chat, data!.entry, target!, { recipientId, message: intro })}`;
   });
   useEffect(() => void load(), [id]);
   if (loadError) return <ErrorBox error={loadError} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const e = data.entry;
+  const recipient = target?.recipients.find((r) => r.officerId === recipientId);
+  const agreementTitle = target?.agreementId ? (agreements.find((a) => a.id === target.agreementId)?.title ?? null) : null;
   return (
     <article class="card entry" aria-labelledby="entry-title">
       <a class="back" href="#/directory">
@@ -203,12 +224,38 @@ function EntryDetail({ id }: { id: string }) {
           {e.stale && <span class="tag warn"> stale</span>}
         </dd>
       </dl>
-      {e.officer && e.officer.id !== chat.me.officer.id && (
-        <button type="button" disabled={contacting} onClick={() => void contact()}>
-          Contact {e.officer.displayName}
-        </button>
+      {target && target.recipients.length > 0 && (
+        <form class="contact-form" aria-label="Contact" onSubmit={submitHandler(() => void contact())}>
+          <p class={`notice ${target.contactRequest ? 'notice-warn' : ''}`} data-testid="contact-terms">
+            {contactTermsText(target, agreementTitle)}
+          </p>
+          {!e.officer && (
+            <label class="field">
+              <span class="field-label">Recipient</span>
+              <select name="recipient" value={recipientId} onChange={(ev) => setRecipientId(ev.currentTarget.value)}>
+                {target.recipients.map((r) => (
+                  <option key={r.officerId} value={r.officerId}>
+                    {r.displayName} ({r.role === 'officer' ? 'officer' : 'administrator'})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label class="field">
+            <span class="field-label">Introductory message (optional)</span>
+            <textarea name="intro" rows={2} value={intro} onInput={(ev) => setIntro(ev.currentTarget.value)} aria-describedby="intro-hint" />
+            <small id="intro-hint" class="hint">
+              {target.contactRequest
+                ? 'Say who you are and why you ask. It stays encrypted on this device and is sent as the first message when they accept; they decide on your name and agency.'
+                : 'Sent as the first message of the channel.'}
+            </small>
+          </label>
+          <button type="submit" disabled={contacting || !recipient}>
+            Contact {recipient?.displayName ?? ''}
+          </button>
+        </form>
       )}
-      <ErrorBox error={contactError} />
+      <ErrorBox error={contactError ?? targetError} />
     </article>
   );
 }

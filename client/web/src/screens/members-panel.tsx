@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChannelInfo, ChannelMemberInfo } from '../../../sdk/index.ts';
 import { useChat, useSession } from '../app-context.ts';
-import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
+import { ErrorBox, useAction } from '../components/form.tsx';
+import { memberCandidates, type Candidate } from '../lib/people.ts';
 import { useObservable } from '../state/observable.ts';
 
 interface Pin {
@@ -16,51 +17,83 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
   const agencies = useObservable(chat.agencies);
   const [members, setMembers] = useState<ChannelMemberInfo[]>([]);
   const [load, , loadError] = useAction(async () => setMembers(await chat.client.members(channel.id)));
-  const [newMember, setNewMember] = useState('');
+  const [query, setQuery] = useState('');
+  const [sources, setSources] = useState<Parameters<typeof memberCandidates>[1]>({ officers: [], agencyName: chat.me.agency.name, entries: [] });
   const iAmOwner = channel.members.some((m) => m.officerId === chat.me.officer.id && m.role === 'owner');
-  const [add, adding, addError] = useAction(async () => {
-    const res = await chat.client.addMember(channel.id, newMember.trim());
-    setNewMember('');
-    setAddResult(res === 'added' ? 'Added.' : 'Invitation sent; they join when they accept.');
+  const [addResult, setAddResult] = useState<string | null>(null);
+  const [add, adding, addError] = useAction(async (c: Candidate) => {
+    const res = await chat.client.addMember(channel.id, c.officerId);
+    chat.learnNames({ [c.officerId]: c.name });
+    setQuery('');
+    setAddResult(res === 'added' ? `${c.name} added.` : `Invitation sent to ${c.name}; they join when they accept.`);
     await load();
   });
-  const [addResult, setAddResult] = useState<string | null>(null);
+  const [remove, , removeError] = useAction(async (officerId: string) => {
+    await chat.client.removeMember(channel.id, officerId);
+    setAddResult(null);
+    await Promise.all([load(), chat.refreshChannels()]);
+  });
+  // Whom to add: own agency's officers (administrators can list them) and directory entries with an officer.
+  const [search] = useAction(async (q: string) => {
+    const [officers, page] = await Promise.all([
+      chat.me.officer.role !== 'officer' ? chat.api.officers(chat.me.agency.id).catch(() => []) : Promise.resolve([]),
+      chat.api.directory({ ...(q.trim() ? { q: q.trim() } : {}), limit: 50 }).catch(() => null),
+    ]);
+    setSources({ officers, agencyName: chat.me.agency.name, entries: page?.entries ?? [] });
+  });
   useEffect(() => void load(), [channel.id, channel.headSeq]);
-  const candidates = Object.entries(names).filter(([id]) => !members.some((m) => m.officerId === id));
+  useEffect(() => {
+    if (!iAmOwner || channel.readOnly) return;
+    const t = setTimeout(() => void search(query), 250);
+    return () => clearTimeout(t);
+  }, [query, iAmOwner]);
+  const candidates = memberCandidates(query, sources, new Set(members.map((m) => m.officerId)));
   return (
     <section class="members" id="members-panel" aria-label="Members">
       <h3>Members</h3>
-      <ErrorBox error={loadError} />
+      <ErrorBox error={loadError ?? removeError} />
       <ul>
         {members.map((m) => (
-          <MemberRow key={m.officerId} member={m} name={names[m.officerId] ?? chat.nameOf(m.officerId)} agency={agencies[m.agencyId]?.name ?? 'another agency'} />
+          <MemberRow
+            key={m.officerId}
+            member={m}
+            name={names[m.officerId] ?? chat.nameOf(m.officerId)}
+            agency={agencies[m.agencyId]?.name ?? 'another agency'}
+            onRemove={iAmOwner && !channel.readOnly && m.officerId !== chat.me.officer.id && channel.kind !== 'direct' ? () => void remove(m.officerId) : null}
+          />
         ))}
       </ul>
-      {iAmOwner && !channel.readOnly && (
-        <form onSubmit={submitHandler(() => void add())} class="inline-form">
+      {iAmOwner && !channel.readOnly && channel.kind !== 'direct' && (
+        <div class="add-member">
           <label class="field">
-            <span class="field-label">Add a member (officer)</span>
-            <input list="member-candidates" name="new-member" value={newMember} onInput={(e) => setNewMember(e.currentTarget.value)} placeholder="Officer id" required />
-            <datalist id="member-candidates">
-              {candidates.map(([id, name]) => (
-                <option key={id} value={id}>
-                  {name}
-                </option>
-              ))}
-            </datalist>
+            <span class="field-label">Add a member</span>
+            <input type="search" name="member-search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Name, agency or desk" aria-describedby="member-search-hint" />
+            <small id="member-search-hint" class="hint">
+              {chat.me.officer.role !== 'officer' ? 'Officers of your agency and' : 'Officers with'} directory entries. Officers of other agencies join when they accept.
+            </small>
           </label>
-          <button type="submit" disabled={adding}>
-            Add
-          </button>
-          {addResult && <span role="status">{addResult}</span>}
+          <ul class="candidates" aria-label="Matching officers">
+            {candidates.map((c) => (
+              <li key={c.officerId} data-testid="member-candidate">
+                <span>
+                  <strong>{c.name}</strong> <span class="meta">{c.detail}</span>
+                </span>
+                <button type="button" class="secondary" disabled={adding} onClick={() => void add(c)}>
+                  Add
+                </button>
+              </li>
+            ))}
+            {candidates.length === 0 && <li class="hint">No matching officer.</li>}
+          </ul>
+          {addResult && <p role="status">{addResult}</p>}
           <ErrorBox error={addError} />
-        </form>
+        </div>
       )}
     </section>
   );
 }
 
-function MemberRow({ member, name, agency }: { member: ChannelMemberInfo; name: string; agency: string }) {
+function MemberRow({ member, name, agency, onRemove }: { member: ChannelMemberInfo; name: string; agency: string; onRemove: (() => void) | null }) {
   const chat = useChat();
   const session = useSession();
   const me = member.officerId === chat.me.officer.id;
@@ -82,6 +115,11 @@ function MemberRow({ member, name, agency }: { member: ChannelMemberInfo; name: 
     <li class="member" data-testid="member">
       <div>
         <strong>{me ? `${name} (you)` : name}</strong> · {agency} · {member.role}
+        {onRemove && (
+          <button type="button" class="link danger-link" onClick={() => confirm(`Remove ${name} from this channel? They keep what they already received.`) && onRemove()}>
+            Remove
+          </button>
+        )}
       </div>
       {!me && (
         <div class="safety">

@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/progress.tsx';
 import { TlpBadge } from '../components/tlp-badge.tsx';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
+import { forwardTargets } from '../lib/tlp.ts';
 import { useObservable } from '../state/observable.ts';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
@@ -16,6 +17,8 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const mine = m.senderId === chat.me.officer.id;
   const acked = marks.acked.includes(m.messageId);
   const [ack, acking, ackError] = useAction(() => chat.acknowledge(m.channelId, m.messageId));
+  const [forwarding, setForwarding] = useState(false);
+  const red = m.handling === 'TLP:RED';
   return (
     <li class={`message ${mine ? 'mine' : ''}`} data-testid="message" data-message-id={m.messageId}>
       <div class="message-head">
@@ -41,7 +44,69 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
       )}
       {m.ackRequired && mine && <span class="tag">acknowledgement requested</span>}
       {mine && <DeliveryStatus messageId={m.messageId} />}
+      {m.payload.kind !== 'file' && (
+        <div class="forward">
+          <button
+            type="button"
+            class="link"
+            disabled={red}
+            aria-expanded={forwarding}
+            title={red ? 'TLP:RED may not be forwarded.' : undefined}
+            onClick={() => setForwarding(!forwarding)}
+          >
+            Forward
+          </button>
+          {red && <span class="hint"> TLP:RED may not be forwarded.</span>}
+          {forwarding && !red && <ForwardForm message={m} onDone={() => setForwarding(false)} />}
+        </div>
+      )}
     </li>
+  );
+}
+
+/** Forward to another channel the TLP rules allow (the SDK and server check again and answer in plain words). */
+function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
+  const chat = useChat();
+  const channels = useObservable(chat.channels);
+  const agreements = useObservable(chat.agreements);
+  const source = channels.find((c) => c.id === m.channelId);
+  const partiesOf = (id: string) => agreements.find((a) => a.id === id)?.parties.map((p) => p.agencyId) ?? [];
+  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, partiesOf) : [];
+  const [target, setTarget] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const [forward, busy, error] = useAction(async () => {
+    const to = target || targets[0]?.id;
+    if (!to) return;
+    await chat.send(to, m.payload, { handling: m.handling, forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
+    setDone(channels.find((c) => c.id === to)?.title ?? 'the channel');
+  });
+  if (done)
+    return (
+      <p role="status">
+        Forwarded to {done}.{' '}
+        <button type="button" class="link" onClick={onDone}>
+          Close
+        </button>
+      </p>
+    );
+  if (targets.length === 0) return <p class="hint">No channel you belong to may receive a {m.handling} message.</p>;
+  return (
+    <form class="inline-form" aria-label="Forward" onSubmit={(e) => (e.preventDefault(), void forward())}>
+      <label class="field">
+        <span class="field-label">Forward to</span>
+        <select name="forward-target" value={target || targets[0]!.id} onChange={(e) => setTarget(e.currentTarget.value)}>
+          {targets.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.title ?? c.id.slice(0, 8)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={busy}>
+        Forward ({m.handling})
+      </button>
+      <ErrorBox error={error} />
+    </form>
   );
 }
 

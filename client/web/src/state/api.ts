@@ -1,9 +1,9 @@
-import type { LiaisonClient } from '../../../sdk/index.ts';
-import type { HttpClient, RequestOptions } from '../../../sdk/http.ts';
+import type { ApiMethod, ApiRequestOptions, LiaisonClient } from '../../../sdk/index.ts';
 import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
-import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery } from '../../../../shared/schemas/directory.ts';
+import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery, UpdateDirectoryEntryBody } from '../../../../shared/schemas/directory.ts';
+import type { DirectoryFilters } from '../../../sdk/index.ts';
 import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
 
@@ -27,19 +27,15 @@ export interface EnrolmentInfo {
 }
 
 /**
- * Calls the SDK does not wrap (administration, directory, sessions, audit), made through the
- * client's own HttpClient so they share its tokens and single-flight refresh.
+ * Calls the SDK does not wrap (administration, sessions, audit), made through the client's public
+ * `request()` so they share its tokens and single-flight refresh. Directory reads and maintenance use
+ * the SDK's typed methods.
  */
 export class Api {
-  private readonly http: HttpClient;
+  constructor(private readonly client: LiaisonClient) {}
 
-  constructor(client: LiaisonClient) {
-    // The SDK keeps its HttpClient internal; reaching it here keeps one token pair per officer.
-    this.http = (client as unknown as { ctx: { http: HttpClient } }).ctx.http;
-  }
-
-  private req<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
-    return this.http.request<T>(method, path, opts);
+  private req<T>(method: ApiMethod, path: string, opts?: ApiRequestOptions): Promise<T> {
+    return this.client.request<T>(method, path, opts);
   }
 
   // accounts
@@ -60,6 +56,9 @@ export class Api {
   }
   async officerAction(id: string, action: 'suspend' | 'reactivate' | 'unlock'): Promise<Officer> {
     return (await this.req<{ officer: Officer }>('POST', `/officers/${id}/${action}`)).officer;
+  }
+  async setRole(id: string, role: Officer['role']): Promise<Officer> {
+    return (await this.req<{ officer: Officer }>('PUT', `/officers/${id}/role`, { body: { role } })).officer;
   }
   async newEnrolment(id: string): Promise<Enrolment> {
     const res = await this.req<{ enrolment?: Enrolment } & Partial<Enrolment>>('POST', `/officers/${id}/enrolment`);
@@ -96,8 +95,9 @@ export class Api {
   async pendingCertifications(): Promise<OfficerKeys[]> {
     return (await this.req<{ officers: OfficerKeys[] }>('GET', '/keys/pending')).officers;
   }
-  officerKeys(id: string): Promise<OfficerKeys> {
-    return this.req('GET', `/keys/officers/${id}`);
+  async officerKeys(id: string): Promise<OfficerKeys> {
+    const res = await this.req<{ keys?: OfficerKeys } & Partial<OfficerKeys>>('GET', `/keys/officers/${encodeURIComponent(id)}`);
+    return (res.keys ?? res) as OfficerKeys;
   }
 
   // extended access
@@ -117,23 +117,26 @@ export class Api {
     return this.req<unknown>('POST', `/agreements/${id}/${action}`, { body: reason ? { reason } : {} });
   }
 
-  // directory
+  // directory (the SDK's typed methods)
   directory(q: DirectorySearchQuery): Promise<DirectoryPage> {
-    const query: Record<string, string | number | undefined> = {};
-    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') query[k] = typeof v === 'boolean' ? String(v) : (v as string | number);
-    return this.req('GET', '/directory', { query });
+    const filters: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') filters[k] = v;
+    return this.client.searchDirectory(filters as DirectoryFilters);
   }
   directoryEntry(id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
-    return this.req('GET', `/directory/${id}`);
+    return this.client.directoryEntry(id);
   }
-  createDirectoryEntry(body: CreateDirectoryEntryBody): Promise<{ entry: DirectoryEntry } | DirectoryEntry> {
-    return this.req('POST', '/directory', { body });
+  createDirectoryEntry(body: CreateDirectoryEntryBody): Promise<DirectoryEntry> {
+    return this.client.createDirectoryEntry(body);
   }
-  confirmDirectoryEntry(id: string): Promise<unknown> {
-    return this.req('POST', `/directory/${id}/confirm`);
+  updateDirectoryEntry(id: string, body: UpdateDirectoryEntryBody): Promise<DirectoryEntry> {
+    return this.client.updateDirectoryEntry(id, body);
   }
-  deleteDirectoryEntry(id: string): Promise<unknown> {
-    return this.req('DELETE', `/directory/${id}`);
+  confirmDirectoryEntry(id: string): Promise<DirectoryEntry> {
+    return this.client.confirmDirectoryEntry(id);
+  }
+  deleteDirectoryEntry(id: string): Promise<void> {
+    return this.client.retireDirectoryEntry(id);
   }
 
   // audit

@@ -30,6 +30,7 @@ export class ChatData {
   private readonly messages = new Map<string, Observable<ReceivedMessage[]>>();
   private readonly receipts = new Map<string, Observable<RecipientRow[]>>();
   private readonly off: (() => void)[] = [];
+  private readonly requesters = new Map<string, Promise<{ agencyId: string; fingerprint: string }>>();
   private disposed = false;
   /** The channel on screen: its messages count as seen and get read receipts. */
   openChannelId: string | null = null;
@@ -78,7 +79,45 @@ export class ChatData {
 
   async refreshChannels(): Promise<void> {
     const list = await this.client.channels();
-    if (this.guard(list)) this.channels.set(list);
+    if (!this.guard(list)) return;
+    const before = new Map(this.channels.get().map((c) => [c.id, c.contactRequest]));
+    this.channels.set(list);
+    // My contact request was accepted: the SDK now sends the introduction it kept on this device.
+    // It does not come back as a `message` event (it is mine), so reload the history a few times.
+    for (const c of list) if (before.get(c.id) === 'pending' && c.contactRequest === 'accepted') void this.reloadAfterAcceptance(c.id);
+  }
+
+  private async reloadAfterAcceptance(channelId: string): Promise<void> {
+    for (const ms of [300, 1000, 3000]) {
+      await new Promise((r) => setTimeout(r, ms));
+      if (this.disposed) return;
+      const list = await this.client.history(channelId).catch(() => null);
+      if (!list || this.disposed) return;
+      const o = this.messagesOf(channelId);
+      const grew = list.some((m) => !o.get().some((x) => x.messageId === m.messageId));
+      o.set(merge(o.get(), list));
+      if (grew) {
+        if (this.openChannelId === channelId) await this.markSeen(channelId);
+        return;
+      }
+    }
+  }
+
+  /** Who asks (contact requests): agency and key fingerprint from the key directory, name when the directory knows it. */
+  async requester(officerId: string): Promise<{ agencyId: string; fingerprint: string }> {
+    let p = this.requesters.get(officerId);
+    if (!p) {
+      p = this.api.officerKeys(officerId).then((k) => ({ agencyId: k.agencyId, fingerprint: k.fingerprint }));
+      p.catch(() => this.requesters.delete(officerId));
+      this.requesters.set(officerId, p);
+    }
+    return p;
+  }
+
+  async answerContactRequest(invitationId: string, accept: boolean): Promise<string | null> {
+    const ch = accept ? await this.client.acceptContactRequest(invitationId) : (await this.client.declineContactRequest(invitationId), null);
+    await Promise.all([this.refreshInvitations(), this.refreshChannels()]);
+    return ch?.id ?? null;
   }
 
   async refreshInvitations(): Promise<void> {
@@ -185,7 +224,7 @@ export class ChatData {
       payload,
       sentAt: res.createdAt,
       ackRequired: !!opts?.ackRequired,
-      forwardedFrom: null,
+      forwardedFrom: opts?.forwardedFrom?.messageId ?? null,
     };
     const o = this.messagesOf(channelId);
     // The feed may have delivered it first (with the real handling code): keep that one.

@@ -5,7 +5,6 @@ import { ChatData } from './chat.ts';
 import { IdleTimer, idleTimeoutMs } from '../lib/idle.ts';
 import { lastUser, rememberUser, storeFor, type LocalStore } from './local-store.ts';
 import { Observable } from './observable.ts';
-import { xhrFetch } from './xhr-fetch.ts';
 
 /**
  * - `signed-out`: no session.
@@ -29,8 +28,6 @@ export class AppSession {
   readonly security = new Observable<SecurityNotice[]>([]);
   readonly connection = new Observable<ConnectionState>('disconnected');
   readonly chat = new Observable<ChatData | null>(null);
-  /** Network progress of the attachment being uploaded (bytes of ciphertext). */
-  readonly upload = new Observable<{ loaded: number; total: number } | null>(null);
   client: LiaisonClient | null = null;
   api: Api | null = null;
   store: LocalStore | null = null;
@@ -55,11 +52,7 @@ export class AppSession {
   clientFor(username: string): LiaisonClient {
     this.teardownClient();
     this.store = storeFor(username);
-    const client = new LiaisonClient({
-      baseUrl: location.origin,
-      store: this.store,
-      fetch: xhrFetch((loaded, total) => this.upload.set({ loaded, total })),
-    });
+    const client = new LiaisonClient({ baseUrl: location.origin, store: this.store });
     this.client = client;
     this.api = new Api(client);
     this.offClient.push(
