@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
-import { STORED_MESSAGE_COLUMNS, toStoredMessage, type StoredMessageRow } from '../messages/stored-message.ts';
+import { STORED_MESSAGE_COLUMNS, storedMessageJson, toStoredMessage, type StoredMessageRow } from '../messages/stored-message.ts';
 
 interface FeedRow extends StoredMessageRow {
   pos: number;
@@ -16,36 +16,142 @@ export interface SyncPage {
   hasMore: boolean;
 }
 
+interface SpanRow {
+  channelId: string;
+  fromPos: number;
+  untilPos: number | null;
+}
+
+/**
+ * One ordered source of visible positions: a membership span [fromPos, untilPos) of one channel
+ * (channel-wide items only), or the officer's personal items. Positions are fetched lazily in
+ * chunks that double on every refill, so a page reads about what it returns.
+ */
+interface Stream {
+  /** null = the officer's personal items. */
+  channelId: string | null;
+  /** Last position fetched (exclusive lower bound of the next fetch). */
+  after: number;
+  /** Exclusive upper bound (the span's untilPos). */
+  until: number;
+  buffer: number[];
+  next: number;
+  chunk: number;
+  exhausted: boolean;
+}
+
+const NO_END = Number.MAX_SAFE_INTEGER;
+const MIN_CHUNK = 4;
+
 /**
  * Reads the feed for one officer: items after the cursor addressed to them, or in a channel during
- * one of their membership spans. The inner query walks only the officer's spans (feed_channel_idx)
- * and their personal items (feed_recipient_idx), so cost follows what they can see, not the feed size.
+ * one of their membership spans, in `pos` order. Each span (feed_channel_idx) and the personal items
+ * (feed_recipient_idx) are walked as separate index ranges with the LIMIT pushed into each walk and
+ * merged here, so a page costs about its own size (plus a few rows per span), not the whole backlog
+ * after the cursor; then only the page's rows are read in full.
  */
 export class FeedReader {
-  private readonly page: Database.Statement;
+  private readonly spans: Database.Statement;
+  private readonly spanWalk: Database.Statement;
+  private readonly personalWalk: Database.Statement;
+  private readonly rows: Database.Statement;
 
   constructor(sqlite: Database.Database) {
-    this.page = sqlite.prepare(
+    this.spans = sqlite.prepare(
+      `SELECT channel_id AS channelId, from_pos AS fromPos, until_pos AS untilPos FROM channel_members
+       WHERE officer_id = ? AND (until_pos IS NULL OR until_pos > ?)`,
+    );
+    this.spanWalk = sqlite
+      // `+recipient_id`: the walk must use feed_channel_idx, never the recipient index's NULL range.
+      .prepare('SELECT pos FROM feed WHERE channel_id = ? AND pos > ? AND pos < ? AND +recipient_id IS NULL ORDER BY pos LIMIT ?')
+      .pluck();
+    this.personalWalk = sqlite.prepare('SELECT pos FROM feed WHERE recipient_id = ? AND pos > ? ORDER BY pos LIMIT ?').pluck();
+    this.rows = sqlite.prepare(
       `SELECT f.pos, f.kind, f.channel_id AS channelId, f.payload, f.created_at AS createdAt, ${STORED_MESSAGE_COLUMNS}
-       FROM (
-         SELECT f2.pos AS pos FROM channel_members cm
-           JOIN feed f2 ON f2.channel_id = cm.channel_id AND f2.pos >= cm.from_pos AND f2.pos > @cursor
-         WHERE cm.officer_id = @officerId AND f2.recipient_id IS NULL AND (cm.until_pos IS NULL OR f2.pos < cm.until_pos)
-         UNION
-         SELECT pos FROM feed WHERE recipient_id = @officerId AND pos > @cursor
-         ORDER BY pos LIMIT @limit
-       ) v
-       JOIN feed f ON f.pos = v.pos
+       FROM json_each(?) j
+       JOIN feed f ON f.pos = j.value
        LEFT JOIN messages m ON m.pk = f.message_pk AND f.kind = 'message'
        ORDER BY f.pos`,
     );
   }
 
   read(officerId: string, cursor: number, limit: number): SyncPage {
-    const rows = this.page.all({ officerId, cursor, limit: limit + 1 }) as FeedRow[];
-    const hasMore = rows.length > limit;
-    const items = rows.slice(0, limit).map(toItem);
+    const { rows, hasMore } = this.pageRows(officerId, cursor, limit);
+    const items = rows.map(toItem);
     return { items, cursor: items.length > 0 ? items[items.length - 1]!.pos : cursor, hasMore };
+  }
+
+  /**
+   * The same page as read(), as the JSON the sync route sends: stored JSON (envelopes, payloads) is
+   * embedded as it is rather than parsed into objects and serialised again, which is most of a
+   * page's cost. JSON.parse(readJson(…)) deep-equals read(…).
+   */
+  readJson(officerId: string, cursor: number, limit: number): string {
+    const { rows, hasMore } = this.pageRows(officerId, cursor, limit);
+    let items = '';
+    for (const r of rows) {
+      const data = r.kind === 'message' ? storedMessageJson(r) : (r.payload ?? 'null');
+      items += `${items ? ',' : ''}{"pos":${r.pos},"kind":${JSON.stringify(r.kind)},"channelId":${JSON.stringify(r.channelId)},"data":${data},"createdAt":${r.createdAt}}`;
+    }
+    const next = rows.length > 0 ? rows[rows.length - 1]!.pos : cursor;
+    return `{"items":[${items}],"cursor":${next},"hasMore":${hasMore}}`;
+  }
+
+  private pageRows(officerId: string, cursor: number, limit: number): { rows: FeedRow[]; hasMore: boolean } {
+    const positions = this.positions(officerId, cursor, limit + 1);
+    const hasMore = positions.length > limit;
+    if (hasMore) positions.length = limit;
+    const rows = positions.length > 0 ? (this.rows.all(JSON.stringify(positions)) as FeedRow[]) : [];
+    return { rows, hasMore };
+  }
+
+  /** The first `want` visible positions after `cursor`, ascending, without duplicates. */
+  private positions(officerId: string, cursor: number, want: number): number[] {
+    const spans = this.spans.all(officerId, cursor + 1) as SpanRow[];
+    const chunk = Math.max(MIN_CHUNK, Math.ceil(want / (spans.length + 1)) + 1);
+    const streams: Stream[] = [{ channelId: null, after: cursor, until: NO_END, buffer: [], next: 0, chunk, exhausted: false }];
+    for (const s of spans) {
+      const until = s.untilPos ?? NO_END;
+      const after = Math.max(cursor, s.fromPos - 1);
+      if (until > after + 1) streams.push({ channelId: s.channelId, after, until, buffer: [], next: 0, chunk, exhausted: false });
+    }
+    const out: number[] = [];
+    let last = cursor;
+    while (out.length < want) {
+      let best: Stream | undefined;
+      let bestPos = NO_END;
+      for (const s of streams) {
+        const head = this.head(officerId, s);
+        if (head !== undefined && head < bestPos) {
+          bestPos = head;
+          best = s;
+        }
+      }
+      if (!best) break;
+      best.next++;
+      // Overlapping spans of one channel would yield a position twice.
+      if (bestPos > last) {
+        out.push(bestPos);
+        last = bestPos;
+      }
+    }
+    return out;
+  }
+
+  /** The stream's next unconsumed position, fetching the next chunk when its buffer ran out. */
+  private head(officerId: string, s: Stream): number | undefined {
+    if (s.next < s.buffer.length) return s.buffer[s.next];
+    if (s.exhausted) return undefined;
+    const rows = (
+      s.channelId === null ? this.personalWalk.all(officerId, s.after, s.chunk) : this.spanWalk.all(s.channelId, s.after, s.until, s.chunk)
+    ) as number[];
+    s.exhausted = rows.length < s.chunk;
+    s.buffer = rows;
+    s.next = 0;
+    s.chunk *= 2;
+    if (rows.length === 0) return undefined;
+    s.after = rows[rows.length - 1]!;
+    return rows[0];
   }
 }
 

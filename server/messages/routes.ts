@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { ReceiptBody, SendMessageBody, SendResult, SyncPage, SyncQuery } from '../../shared/schemas/channels.ts';
 import { IdParams, errorResponses } from '../../shared/schemas/common.ts';
 import { actorOf } from '../http/authenticate.ts';
@@ -76,6 +77,12 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SyncPage, ...errorResponses(400, 401) },
       },
     },
-    async (req) => ctx.messages.sync(actorOf(req), req.query.cursor, req.query.limit),
+    // The page is written as JSON by the reader (stored envelopes embedded as they are); the schema
+    // above documents it. A string with a JSON content type is sent unmodified by Fastify.
+    async (req, reply) => {
+      const json = ctx.messages.syncJson(actorOf(req), req.query.cursor, req.query.limit);
+      // Typed against the schema's object form; the string is that object's JSON.
+      return reply.type('application/json; charset=utf-8').send(json as unknown as Static<typeof SyncPage>);
+    },
   );
 };

@@ -53,6 +53,11 @@ export class MessagesService {
     return this.reader.read(actor.officerId, cursor, limit);
   }
 
+  /** sync() as the JSON the HTTP route sends (same page, stored JSON embedded without a parse). */
+  syncJson(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): string {
+    return this.reader.readJson(actor.officerId, cursor, limit);
+  }
+
   sweepExpired(now: number): SweepResult {
     return this.sweeper.sweep(now);
   }

@@ -35,3 +35,17 @@ export function toStoredMessage(r: StoredMessageRow): StoredMessage {
     createdAt: r.mCreatedAt,
   };
 }
+
+/**
+ * The JSON of toStoredMessage(r), written directly: the stored envelope (canonical JSON, written by
+ * JSON.stringify on the send path) and the attachment array (SQLite json_group_array) are embedded as
+ * they are instead of being parsed and serialised again. Same keys, same order.
+ */
+export function storedMessageJson(r: StoredMessageRow): string {
+  return (
+    `{"channelId":${JSON.stringify(r.mChannelId)},"messageId":${JSON.stringify(r.mId)},"seq":${r.mSeq},` +
+    `"senderId":${JSON.stringify(r.mSenderId)},"epoch":${r.mEpoch},"handling":${JSON.stringify(r.mHandling)},` +
+    `"envelope":${r.mEnvelope},"ackRequired":${r.mAckRequired === 1},"attachmentIds":${r.mAttachments},` +
+    `"forwardedFrom":${JSON.stringify(r.mForwardedFrom)},"createdAt":${r.mCreatedAt}}`
+  );
+}

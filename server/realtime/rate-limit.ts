@@ -1,3 +1,6 @@
+/** Shared by every bucket: a per-instance default arrow would be one more closure per socket. */
+const monotonicNow = (): number => performance.now();
+
 /** Token bucket: `rate` tokens per second up to `burst`; take() is false when empty. */
 export class TokenBucket {
   private tokens: number;
@@ -8,7 +11,7 @@ export class TokenBucket {
   constructor(
     private readonly rate: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = burst;
     this.last = this.now();

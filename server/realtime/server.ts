@@ -4,12 +4,12 @@ import { REALTIME_PATH } from '../../shared/realtime.ts';
 import type { DomainEvents } from '../events.ts';
 import { socketAuthenticator } from './auth.ts';
 import { registerHandlers } from './handlers.ts';
+import { ExpirySchedule } from './expiry.ts';
 import { Presence } from './presence.ts';
 import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, type RealtimeSocket, type SocketData } from './types.ts';
 
 /** How long a dropped connection can resume with the packets it missed (then it syncs). */
 const RECOVERY_WINDOW_MS = 2 * 60_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** socket.io on the app's HTTP server (see docs/MESSAGING.md, "Realtime"). */
 export function attachRealtime(app: FastifyInstance): RealtimeServer {
@@ -24,12 +24,13 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
   });
   const presence = new Presence(io);
-  const expiryTimers = new Map<string, NodeJS.Timeout>();
 
   const end = (socket: RealtimeSocket, reason: string): void => {
     socket.emit('session_ended', { reason });
     socket.disconnect(true);
   };
+  // One timer for every socket's token expiry (not a Timeout per socket).
+  const expiry = new ExpirySchedule((socket) => end(socket, 'token_expired'));
 
   const socketsOf = (officerId: string): RealtimeSocket[] => {
     const ids = io.sockets.adapter.rooms.get(officerRoom(officerId));
@@ -62,13 +63,12 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     });
     syncRooms(socket);
     registerHandlers(socket, ctx, log);
-    const ttl = Math.min(MAX_TIMER_MS, Math.max(0, socket.data.exp * 1000 - Date.now()));
-    expiryTimers.set(socket.id, setTimeout(() => end(socket, 'token_expired'), ttl).unref());
+    const expiresAt = expiry.add(socket, socket.data.exp);
     presence.connected(socket);
-    socket.on('disconnecting', () => presence.disconnecting(socket));
-    socket.on('disconnect', () => {
-      clearTimeout(expiryTimers.get(socket.id));
-      expiryTimers.delete(socket.id);
+    // 'disconnecting' always precedes 'disconnect' (socket.io's _onclose), rooms still listed.
+    socket.on('disconnecting', () => {
+      presence.disconnecting(socket);
+      expiry.delete(socket, expiresAt);
     });
   });
 
@@ -100,8 +100,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     ctx.events.off('channel.members_changed', onMembers);
     ctx.events.off('sessions.revoked', onRevoked);
     ctx.events.off('officer.suspended', onSuspended);
-    for (const t of expiryTimers.values()) clearTimeout(t);
-    expiryTimers.clear();
+    expiry.clear();
     await io.close();
   });
   return io;

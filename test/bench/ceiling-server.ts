@@ -4,6 +4,8 @@
  *              a WAL SQLite table with synchronous=NORMAL and answers 201.
  *   socketio — bare socket.io on a plain HTTP server: POST /broadcast parses the JSON body and
  *              broadcasts it to every connected socket, then answers 201.
+ *              With an IPC channel and --expose-gc it answers memory probes (the conn_kb ceiling:
+ *              idle sockets on bare socket.io).
  * Usage: tsx test/bench/ceiling-server.ts <insert|socketio> <port> <dataDir>; prints "ready" when listening.
  */
 import http from 'node:http';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
+import { installMemoryProbe } from './memory-probe.ts';
 
 const [mode, portArg, dataDir] = process.argv.slice(2);
 const port = Number(portArg);
@@ -48,4 +51,5 @@ if (mode === 'insert') {
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
+installMemoryProbe();
 process.stdout.write('ready\n');

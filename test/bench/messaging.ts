@@ -7,10 +7,11 @@
  *            `feed` event at 100 connected clients) vs bare socket.io broadcasting the same payload to
  *            100 sockets; then send→delivered p99 at half the measured maximum rate.
  *   sync   — reconnect after missing 10,000 messages across 50 channels: the whole backlog through
- *            GET /sync (the SDK's page size, 500), time to last byte of every page summed.
+ *            GET /sync (the SDK's page size, read from client/sdk/sync.ts: 500), time to last byte of
+ *            every page summed.
  *
- * Process layout: the Liaison server and each ceiling server run as their own child process
- * (`node --import tsx`), the load generator (HTTP clients with keep-alive, socket.io clients) is this
+ * Process layout: the Liaison server (test/bench/server-entry.ts: server/main.ts without the web
+ * build) and each ceiling server run as their own child process (`node --import tsx`), the load generator (HTTP clients with keep-alive, socket.io clients) is this
  * process. On 2 cores this gives the server one core and the client the other, and the ceiling gets
  * the same layout, so the ratio compares servers rather than client overhead. Data is seeded in this
  * process before the server starts (real officers, sessions, keys, channels), then the app is closed.
@@ -28,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { buildEnvelope, seedChannel, seedOfficers, type BenchChannel, type BenchOfficer } from './messaging-seed.ts';
 
-const HOST = '127.0.0.1';
+export const HOST = '127.0.0.1';
 const SEND_CONCURRENCY = 64;
 const FANOUT_CONCURRENCY = 16;
 /** Hard cap on any one measured phase: a broken server fails the bench instead of hanging it. */
@@ -36,26 +37,26 @@ const PHASE_TIMEOUT_MS = 30_000;
 
 // ---------------------------------------------------------------- helpers
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function quantile(sorted: number[], q: number): number {
+export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** A port the OS just handed out (and we released): no collisions with ephemeral client ports. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = net.createServer();
   await new Promise<void>((r) => srv.listen(0, HOST, r));
   const { port } = srv.address() as net.AddressInfo;
   await new Promise((r) => srv.close(r));
   return port;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const pidOfPort = new Map<number, number>();
 /** CPU seconds used so far by the child serving `port` (Linux /proc; 0 elsewhere). */
@@ -69,13 +70,14 @@ function serverCpu(port: number): number {
   }
 }
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   port: number;
 }
 
 function nodeTs(script: string, args: string[], env: NodeJS.ProcessEnv, extraNodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...extraNodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // 'ipc': the bench-only memory probe (test/bench/memory-probe.ts) answers over it.
+  return spawn(process.execPath, ['--import', 'tsx', ...extraNodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 }
 
 async function waitFor(pred: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
@@ -91,11 +93,11 @@ async function waitFor(pred: () => Promise<boolean>, what: string, ms = 20_000):
   throw new Error(`${what} did not become ready`);
 }
 
-async function startLiaison(dataDir: string): Promise<Proc> {
+export async function startLiaison(dataDir: string, extraNodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
   const prof = process.env['BENCH_CPU_PROF'];
   const child = nodeTs(
-    'server/main.ts',
+    'test/bench/server-entry.ts',
     [],
     {
       ...process.env,
@@ -106,7 +108,7 @@ async function startLiaison(dataDir: string): Promise<Proc> {
       RATE_LIMIT_PER_MINUTE: '1000000',
       RETENTION_SWEEP_SECONDS: '0',
     },
-    prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [],
+    [...extraNodeArgs, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
   );
   child.stdout?.resume();
   await waitFor(async () => {
@@ -117,9 +119,9 @@ async function startLiaison(dataDir: string): Promise<Proc> {
   return { child, port };
 }
 
-async function startCeiling(mode: 'insert' | 'socketio', dataDir: string): Promise<Proc> {
+export async function startCeiling(mode: 'insert' | 'socketio', dataDir: string, extraNodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const child = nodeTs('test/bench/ceiling-server.ts', [mode, String(port), dataDir], process.env);
+  const child = nodeTs('test/bench/ceiling-server.ts', [mode, String(port), dataDir], process.env, extraNodeArgs);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ceiling ${mode} did not start`)), 20_000);
     child.stdout?.on('data', (d: Buffer) => {
@@ -135,14 +137,14 @@ async function startCeiling(mode: 'insert' | 'socketio', dataDir: string): Promi
   return { child, port };
 }
 
-async function stop(p: Proc | undefined): Promise<void> {
+export async function stop(p: Proc | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null) return;
   const exited = new Promise((r) => p.child.once('exit', r));
   p.child.kill('SIGTERM');
   await Promise.race([exited, sleep(10_000).then(() => p.child.kill('SIGKILL'))]);
 }
 
-function post(agent: http.Agent, port: number, urlPath: string, body: string, token?: string): Promise<{ status: number; body: string }> {
+export function post(agent: http.Agent, port: number, urlPath: string, body: string, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -178,7 +180,7 @@ function get(agent: http.Agent, port: number, urlPath: string, token: string): P
   });
 }
 
-interface Job {
+export interface Job {
   path: string;
   body: string;
   token?: string;
@@ -234,7 +236,7 @@ async function connectAll(port: number, tokens: string[]): Promise<Client[]> {
   return sockets;
 }
 
-function sendJobs(ch: BenchChannel, senders: BenchOfficer[], count: number, tag: string): Job[] {
+export function sendJobs(ch: BenchChannel, senders: BenchOfficer[], count: number, tag: string): Job[] {
   const jobs: Job[] = [];
   for (let i = 0; i < count; i++) {
     const sender = senders[i % senders.length]!;
@@ -244,7 +246,7 @@ function sendJobs(ch: BenchChannel, senders: BenchOfficer[], count: number, tag:
   return jobs;
 }
 
-function tempDir(prefix: string): string {
+export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
@@ -265,11 +267,13 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
   let sockets: Client[] = [];
   try {
     const seeder = await seedOfficers(dataDir, 10);
-    const ch = seedChannel(seeder, 'bench-send', seeder.officers);
+    // One channel (same 10 members) per rep: a sender may send at most EPOCH_MAX_MESSAGES (1,000) in
+    // one epoch, and a full run sends 1,830 per member.
+    const chans = Array.from({ length: reps + 1 }, (_, r) => seedChannel(seeder, `bench-send-${r}`, seeder.officers));
     await seeder.close();
-    const repJobs = Array.from({ length: reps + 1 }, (_, r) => sendJobs(ch, ch.members, r === 0 ? 300 : count, `send${r}`));
+    const repJobs = chans.map((ch, r) => sendJobs(ch, ch.members, r === 0 ? 300 : count, `send${r}`));
     [liaison, ceiling] = await Promise.all([startLiaison(dataDir), startCeiling('insert', ceilDir)]);
-    sockets = await connectAll(liaison.port, ch.members.map((m) => m.accessToken));
+    sockets = await connectAll(liaison.port, seeder.officers.map((m) => m.accessToken));
     let delivered = 0;
     for (const s of sockets) s.on('feed', () => delivered++);
     // Warm-up (JIT, caches, WAL) on both servers, not measured.
@@ -422,9 +426,21 @@ export async function runFanoutBench({ quick }: { quick: boolean }): Promise<Fan
 export interface SyncBenchResult {
   sync_10k_ms: number;
   sync_10k_pages: number;
+  sync_page_size: number;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The page size the SDK's sync loop asks for (client/sdk/sync.ts), read from its source so the bench
+ * follows the real client if it changes; fails loudly if the call can no longer be found.
+ */
+export function sdkSyncPageSize(): number {
+  const src = fs.readFileSync(path.resolve('client/sdk/sync.ts'), 'utf8');
+  const m = /request<SyncPage>\('GET', '\/sync', \{ query: \{ cursor, limit: (\d+) \} \}\)/.exec(src);
+  if (!m) throw new Error('sync bench: cannot find the SDK sync page size in client/sdk/sync.ts');
+  return Number(m[1]);
+}
 
 export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncBenchResult> {
   const reps = quick ? 1 : 3;
@@ -459,6 +475,7 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
     })();
     await seeder.close();
     liaison = await startLiaison(dataDir);
+    const pageSize = sdkSyncPageSize();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const syncAll = async (): Promise<{ ms: number; pages: number; messages: number }> => {
       let c = cursor;
@@ -466,7 +483,7 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
       let pages = 0;
       let messages = 0;
       for (;;) {
-        const r = await get(agent, liaison!.port, `/api/v1/sync?cursor=${c}&limit=500`, me.accessToken);
+        const r = await get(agent, liaison!.port, `/api/v1/sync?cursor=${c}&limit=${pageSize}`, me.accessToken);
         if (r.status !== 200) throw new Error(`sync: ${r.status} ${r.body.slice(0, 200)}`);
         ms += r.ms;
         pages++;
@@ -490,7 +507,7 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
     }
     agent.destroy();
     process.stderr.write(`  sync reps ${runs.map((x) => x.toFixed(1)).join(', ')} ms over ${pages} pages\n`);
-    return { sync_10k_ms: median(runs), sync_10k_pages: pages };
+    return { sync_10k_ms: median(runs), sync_10k_pages: pages, sync_page_size: pageSize };
   } finally {
     await stop(liaison);
     fs.rmSync(dataDir, { recursive: true, force: true });

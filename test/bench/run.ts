@@ -90,7 +90,39 @@ const benches: Bench[] = [
       const { runSyncBench } = await import('./messaging.ts');
       const r = await runSyncBench({ quick });
       return {
-        sync_10k_ms: { value: round(r.sync_10k_ms), unit: `ms, ${r.sync_10k_pages} pages (≤ 250)` },
+        sync_10k_ms: { value: round(r.sync_10k_ms), unit: `ms, ${r.sync_10k_pages} pages of ${r.sync_page_size} (≤ 250)` },
+      };
+    },
+  },
+  {
+    name: 'conn',
+    async run(quick) {
+      const { runConnBench } = await import('./conn.ts');
+      const r = await runConnBench({ quick });
+      const n = r.sockets.toLocaleString('en');
+      return {
+        conn_kb: { value: round(r.conn_kb), unit: `kB RSS per idle authenticated socket at ${n}` },
+        ceiling_socketio_conn_kb: { value: round(r.ceiling_socketio_conn_kb), unit: `kB RSS per idle bare socket.io socket at ${n}` },
+        conn_ratio: { value: round(r.conn_kb / r.ceiling_socketio_conn_kb, 3), unit: 'ratio (≤ 2)' },
+        conn_heap_kb: { value: round(r.conn_heap_kb), unit: 'kB heap+external per socket' },
+        ceiling_socketio_conn_heap_kb: { value: round(r.ceiling_socketio_conn_heap_kb), unit: 'kB heap+external per socket' },
+        conn_heap_ratio: { value: round(r.conn_heap_kb / r.ceiling_socketio_conn_heap_kb, 3), unit: 'ratio' },
+      };
+    },
+  },
+  {
+    name: 'growth',
+    async run(quick) {
+      const { runGrowthBench } = await import('./growth.ts');
+      const r = await runGrowthBench({ quick });
+      const big = r.large_rows.toLocaleString('en');
+      return {
+        send_p99_small_ms: { value: round(r.send_p99_small_ms), unit: `ms, ${r.small_rows.toLocaleString('en')} stored messages` },
+        send_p99_large_ms: { value: round(r.send_p99_large_ms), unit: `ms, ${big} stored messages` },
+        growth_send_p99: { value: round(r.send_p99_large_ms / r.send_p99_small_ms, 3), unit: `ratio ${big} / 10,000 (≤ 1.25)` },
+        send_p50_small_ms: { value: round(r.send_p50_small_ms), unit: 'ms' },
+        send_p50_large_ms: { value: round(r.send_p50_large_ms), unit: 'ms' },
+        growth_seed_s: { value: round(r.seed_seconds, 1), unit: `s to seed ${big} rows (${round(r.db_mb, 0)} MiB)` },
       };
     },
   },
@@ -99,11 +131,15 @@ const benches: Bench[] = [
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
 const only = values.only?.split(',');
 const results: Results = {};
+const started = performance.now();
 for (const bench of benches) {
   if (only && !only.includes(bench.name)) continue;
   process.stderr.write(`bench: ${bench.name}…\n`);
+  const t0 = performance.now();
   Object.assign(results, await bench.run(values.quick ?? false));
+  process.stderr.write(`bench: ${bench.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
+process.stderr.write(`bench: total ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { value: v.value, unit: v.unit }])));
 const out = path.resolve('test/bench/results.json');
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

@@ -69,6 +69,71 @@ describe('sync', () => {
     );
   });
 
+  it('pages identically at every page size through several spans in one channel and personal items', async () => {
+    const t = await makeApp();
+    const w = await makeWorld(t);
+    const ch = makeChannel(t, w, w.alice, [w.bob]);
+    const other = makeChannel(t, w, w.alice, [w.bob, w.carol]);
+    const post = async (c: typeof ch, who: Person, id: string) => expect((await postMessage(t, c, who, sendBody(c, who, { messageId: id }))).statusCode).toBe(201);
+    await post(ch, w.bob, 'bob-1');
+    await post(ch, w.alice, 'span1-a');
+    await post(other, w.carol, 'other-1');
+    // A receipt on bob's message is a personal item addressed to him.
+    const receipt = await t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/receipts`, headers: bearer(w.alice.tokens), payload: { kind: 'read', messageIds: ['bob-1'] } });
+    expect(receipt.statusCode).toBe(200);
+    removeMember(t, w, ch, w.alice, w.bob);
+    await post(ch, w.alice, 'gap-1');
+    await post(other, w.alice, 'other-2');
+    addMember(t, w, ch, w.alice, w.bob);
+    await post(ch, w.alice, 'span2-a');
+    await post(other, w.bob, 'other-3');
+    removeMember(t, w, ch, w.alice, w.bob);
+    await post(ch, w.alice, 'gap-2');
+    addMember(t, w, ch, w.alice, w.bob);
+    await post(ch, w.alice, 'span3-a');
+    await post(other, w.carol, 'other-4');
+    const spans = t.app.ctx.sqlite.prepare('SELECT count(*) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck().get(ch.id, w.bob.id);
+    expect(spans).toBe(3);
+    // Reference: every visible position after the cursor, collected, sorted (the definition of sync).
+    const visible = t.app.ctx.sqlite
+      .prepare(
+        `SELECT f.pos FROM feed f WHERE f.recipient_id = @me OR (f.recipient_id IS NULL AND EXISTS (
+           SELECT 1 FROM channel_members cm WHERE cm.officer_id = @me AND cm.channel_id = f.channel_id
+             AND f.pos >= cm.from_pos AND (cm.until_pos IS NULL OR f.pos < cm.until_pos)))
+         ORDER BY f.pos`,
+      )
+      .pluck()
+      .all({ me: w.bob.id }) as number[];
+    const all = await sync(t, w.bob, 0, 5000);
+    expect(all.hasMore).toBe(false);
+    // The route's JSON (written by the reader) is exactly the service's page.
+    const actor = { officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
+    expect(all).toEqual(t.app.ctx.messages.sync(actor, 0, 5000));
+    expect((await sync(t, w.bob, visible[3]!, 2))).toEqual(t.app.ctx.messages.sync(actor, visible[3]!, 2));
+    expect(all.items.map((i) => i.pos)).toEqual(visible);
+    const ids = all.items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
+    expect(ids).toEqual(['bob-1', 'span1-a', 'other-1', 'other-2', 'span2-a', 'other-3', 'span3-a', 'other-4']);
+    expect(all.items.filter((i) => i.kind === 'receipt')).toHaveLength(1);
+    for (const size of [1, 2, 3, 5, 7]) {
+      const seen: number[] = [];
+      let cursor = 0;
+      for (let n = 0; ; n++) {
+        const page = await sync(t, w.bob, cursor, size);
+        expect(page.items.length).toBeLessThanOrEqual(size);
+        seen.push(...page.items.map((i) => i.pos));
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+        expect(page.items).toHaveLength(size);
+        expect(n).toBeLessThan(100);
+      }
+      expect(seen).toEqual(visible);
+    }
+    // A cursor in the middle of a gap or a span resumes exactly there.
+    for (const from of [visible[2]!, visible[5]! + 1, visible[visible.length - 2]!]) {
+      expect((await sync(t, w.bob, from, 5000)).items.map((i) => i.pos)).toEqual(visible.filter((p) => p > from));
+    }
+  });
+
   it('rejects bad cursors and limits', async () => {
     const t = await makeApp();
     const w = await makeWorld(t);
