@@ -1,3 +1,6 @@
+-- Hand-written (drizzle-kit generates no virtual tables or triggers): the directory's full-text
+-- index and the agency-name copy used by the search order index.
+
 -- Full-text index of the contact-point directory: title, agency name, notes and linked officer name,
 -- plus a `facets` column of filter tokens (cpt = country PT, kpolice = agency kind, len = language,
 -- sprecursors = specialisation) so a text search with filters is one doclist intersection inside FTS5.
@@ -53,4 +56,20 @@ CREATE TRIGGER `directory_fts_officer_au` AFTER UPDATE OF display_name ON `offic
 		coalesce((SELECT group_concat('s' || replace(value, '-', ''), ' ') FROM json_each(e.specialisations)), '')
 	FROM directory_entries e JOIN agencies a ON a.id = e.agency_id
 	WHERE e.officer_id = new.id AND e.retired_at IS NULL;
+END;
+--> statement-breakpoint
+-- directory_entries.agency_name is a copy of agencies.name (the second search sort key), so the search
+-- order (country, agency name, title, id) is one walk of directory_entries_order_idx. Kept in sync here:
+-- set on insert and when an entry changes agency, rewritten when an agency is renamed.
+CREATE TRIGGER `directory_entries_agency_name_ai` AFTER INSERT ON `directory_entries` BEGIN
+	UPDATE directory_entries SET agency_name = (SELECT a.name FROM agencies a WHERE a.id = new.agency_id) WHERE pk = new.pk;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `directory_entries_agency_name_au` AFTER UPDATE OF agency_id, agency_name ON `directory_entries`
+WHEN new.agency_name IS NOT (SELECT a.name FROM agencies a WHERE a.id = new.agency_id) BEGIN
+	UPDATE directory_entries SET agency_name = (SELECT a.name FROM agencies a WHERE a.id = new.agency_id) WHERE pk = new.pk;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `directory_agency_name_au` AFTER UPDATE OF name ON `agencies` BEGIN
+	UPDATE directory_entries SET agency_name = new.name WHERE agency_id = new.id;
 END;

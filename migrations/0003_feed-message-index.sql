@@ -1,1 +1,0 @@
-CREATE INDEX `feed_message_idx` ON `feed` (`message_pk`);
