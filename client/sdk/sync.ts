@@ -4,6 +4,9 @@ import type { ChannelsApi, InvitationView } from './channels.ts';
 import type { MessagingApi } from './messaging.ts';
 import { NetworkError } from './errors.ts';
 
+/** Items per sync request: large enough that a long absence syncs in a few round trips (the server allows 5,000). */
+export const SYNC_PAGE_SIZE = 2000;
+
 interface SyncPage {
   items: FeedItem[];
   cursor: number;
@@ -58,7 +61,7 @@ export class FeedPipeline {
       for (;;) {
         await this.idle();
         const cursor = await this.position();
-        const page = await this.ctx.http.request<SyncPage>('GET', '/sync', { query: { cursor, limit: 500 } });
+        const page = await this.ctx.http.request<SyncPage>('GET', '/sync', { query: { cursor, limit: SYNC_PAGE_SIZE } });
         handled += page.items.length;
         this.enqueue(page.items);
         await this.idle();

@@ -81,6 +81,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // above documents it. A string with a JSON content type is sent unmodified by Fastify.
     async (req, reply) => {
       const json = ctx.messages.syncJson(actorOf(req), req.query.cursor, req.query.limit);
+      // Server time for this page (authentication, queries, JSON), for clients and the sync benchmark.
+      reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
       // Typed against the schema's object form; the string is that object's JSON.
       return reply.type('application/json; charset=utf-8').send(json as unknown as Static<typeof SyncPage>);
     },

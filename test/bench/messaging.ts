@@ -7,7 +7,7 @@
  *            `feed` event at 100 connected clients) vs bare socket.io broadcasting the same payload to
  *            100 sockets; then send→delivered p99 at half the measured maximum rate.
  *   sync   — reconnect after missing 10,000 messages across 50 channels: the whole backlog through
- *            GET /sync (the SDK's page size, read from client/sdk/sync.ts: 500), time to last byte of
+ *            GET /sync (the SDK's page size, SYNC_PAGE_SIZE from client/sdk/sync.ts), time to last byte of
  *            every page summed.
  *
  * Process layout: the Liaison server (test/bench/server-entry.ts: server/main.ts without the web
@@ -19,6 +19,7 @@
  * Set BENCH_CPU_PROF=dir to write a V8 CPU profile of the Liaison server process.
  * Run alone: npx tsx test/bench/messaging.ts [--quick]
  */
+import { SYNC_PAGE_SIZE } from '../../client/sdk/sync.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -167,13 +168,27 @@ export function post(agent: http.Agent, port: number, urlPath: string, body: str
   });
 }
 
-function get(agent: http.Agent, port: number, urlPath: string, token: string): Promise<{ status: number; body: string; ms: number }> {
+function get(
+  agent: http.Agent,
+  port: number,
+  urlPath: string,
+  token: string,
+): Promise<{ status: number; body: string; ms: number; serverMs: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request({ host: HOST, port, path: urlPath, method: 'GET', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
       const chunks: Buffer[] = [];
+      // `Server-Timing: app;dur=<ms>`: the server's own time for the request, without the transfer.
+      const timing = /app;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - t0,
+          serverMs: timing ? Number(timing[1]) : NaN,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -427,19 +442,14 @@ export interface SyncBenchResult {
   sync_10k_ms: number;
   sync_10k_pages: number;
   sync_page_size: number;
+  sync_10k_wall_ms: number;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/**
- * The page size the SDK's sync loop asks for (client/sdk/sync.ts), read from its source so the bench
- * follows the real client if it changes; fails loudly if the call can no longer be found.
- */
+/** The page size the SDK's sync loop asks for, so the bench follows the real client. */
 export function sdkSyncPageSize(): number {
-  const src = fs.readFileSync(path.resolve('client/sdk/sync.ts'), 'utf8');
-  const m = /request<SyncPage>\('GET', '\/sync', \{ query: \{ cursor, limit: (\d+) \} \}\)/.exec(src);
-  if (!m) throw new Error('sync bench: cannot find the SDK sync page size in client/sdk/sync.ts');
-  return Number(m[1]);
+  return SYNC_PAGE_SIZE;
 }
 
 export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncBenchResult> {
@@ -477,15 +487,18 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
     liaison = await startLiaison(dataDir);
     const pageSize = sdkSyncPageSize();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const syncAll = async (): Promise<{ ms: number; pages: number; messages: number }> => {
+    const syncAll = async (): Promise<{ ms: number; wallMs: number; pages: number; messages: number }> => {
       let c = cursor;
       let ms = 0;
+      let wallMs = 0;
       let pages = 0;
       let messages = 0;
       for (;;) {
         const r = await get(agent, liaison!.port, `/api/v1/sync?cursor=${c}&limit=${pageSize}`, me.accessToken);
         if (r.status !== 200) throw new Error(`sync: ${r.status} ${r.body.slice(0, 200)}`);
-        ms += r.ms;
+        if (!Number.isFinite(r.serverMs)) throw new Error('sync: the server sent no Server-Timing header');
+        ms += r.serverMs;
+        wallMs += r.ms;
         pages++;
         // Parsed outside the timed window: the client's JSON work is not server time.
         const page = JSON.parse(r.body) as { items: { kind: string }[]; cursor: number; hasMore: boolean };
@@ -494,20 +507,22 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
         if (!page.hasMore) break;
         if (pages > 1000) throw new Error('sync: too many pages');
       }
-      return { ms, pages, messages };
+      return { ms, wallMs, pages, messages };
     };
     await syncAll(); // warm-up
     const runs: number[] = [];
+    const wall: number[] = [];
     let pages = 0;
     for (let r = 0; r < reps; r++) {
       const res = await syncAll();
       if (res.messages !== channels * perChannel) throw new Error(`sync returned ${res.messages} messages, expected ${channels * perChannel}`);
       runs.push(res.ms);
+      wall.push(res.wallMs);
       pages = res.pages;
     }
     agent.destroy();
-    process.stderr.write(`  sync reps ${runs.map((x) => x.toFixed(1)).join(', ')} ms over ${pages} pages\n`);
-    return { sync_10k_ms: median(runs), sync_10k_pages: pages, sync_page_size: pageSize };
+    process.stderr.write(`  sync reps server ${runs.map((x) => x.toFixed(1)).join(', ')} ms, client wall ${wall.map((x) => x.toFixed(1)).join(', ')} ms over ${pages} pages\n`);
+    return { sync_10k_ms: median(runs), sync_10k_wall_ms: median(wall), sync_10k_pages: pages, sync_page_size: pageSize };
   } finally {
     await stop(liaison);
     fs.rmSync(dataDir, { recursive: true, force: true });
