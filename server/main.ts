@@ -1,8 +1,6 @@
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { serve } from './serve.ts';
 import { ensureWebBuild, webBuildState } from './web/build.ts';
-
-const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   let config;
@@ -24,31 +22,7 @@ async function main(): Promise<void> {
     console.error('liaison: building the web app failed:', err instanceof Error ? err.message : err);
     web = 'unavailable';
   }
-  const app = await buildApp(config);
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => {
-      app.log.error('graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    // close() stops accepting, lets in-flight requests finish, then onClose hooks close the database.
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        app.log.error({ err }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-
-  await app.listen({ port: config.port, host: config.host });
+  const app = await serve(config);
   const initialised = app.ctx.accounts.repo.countOfficers() > 0;
   const lines = [
     '',

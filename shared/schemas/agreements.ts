@@ -1,16 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { AGREEMENT_SCOPES } from '../crypto/agreement.ts';
 import { Id, Timestamp } from './common.ts';
 
-export const AGREEMENT_SCOPES = [
-  'drug-trafficking',
-  'internet-drug-crime',
-  'precursors',
-  'money-laundering',
-  'controlled-delivery',
-  'fugitives',
-  'organised-crime-networks',
-  'training',
-] as const;
+/** The scope vocabulary is the protocol's (signed into the agreement's canonical bytes). */
+export { AGREEMENT_SCOPES };
 export const AgreementScopeSchema = Type.Enum(AGREEMENT_SCOPES);
 
 /** Stored states plus the ones derived from the validity window. */

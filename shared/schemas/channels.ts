@@ -1,9 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { Id, Timestamp } from './common.ts';
 import { WireObject } from './keys.ts';
+import { CHANNEL_KINDS } from '../crypto/channel-state.ts';
+import { HANDLING_CODES } from '../crypto/handling.ts';
 
-export const CHANNEL_KINDS = ['direct', 'case', 'team'] as const;
-export const HANDLING_CODES = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+// One vocabulary with the protocol: channel kinds and TLP codes are signed into events and envelopes.
+export { CHANNEL_KINDS, HANDLING_CODES };
 export const HandlingCodeSchema = Type.Enum(HANDLING_CODES);
 export const RECEIPT_KINDS = ['delivered', 'read', 'acknowledged'] as const;
 
