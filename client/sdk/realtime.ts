@@ -63,9 +63,11 @@ export class RealtimeConnection implements Transport {
       this.ctx.events.emit('connection', { state: 'disconnected', reason: e.reason });
     });
     socket.on('connect_error', (err) => {
-      // The middleware rejected the token: refresh (which signs out when the session is over).
+      // The middleware rejected the token or the session: refresh, which gets a new token or, when the
+      // session is over (revoked, expired, account suspended), signs out and emits `signed_out`.
       const code = (err as Error & { data?: { code?: string } }).data?.code;
-      if ((code === 'invalid_token' || code === 'unauthorized') && this.ctx.http.tokens) {
+      const authCodes = ['invalid_token', 'unauthorized', 'session_expired', 'account_inactive'];
+      if (code !== undefined && authCodes.includes(code) && this.ctx.http.tokens) {
         void this.ctx.http.refresh().catch(() => {
           socket.disconnect();
         });

@@ -89,7 +89,8 @@ describe('issue 4 through the SDK: retries, sync, revocation, read-only', () => 
     await api(host, 'POST', `/officers/${net.b.bob.id}/suspend`, { token: net.b.admin.accessToken, payload: {} });
     await waitFor(() => !bob.connected, 'socket disconnected');
     await waitFor(() => states.find((s) => s.state === 'disconnected' && s.reason === 'officer_suspended'), 'session_ended(officer_suspended)');
-    // It does not come back: the session is gone (the reconnect's handshake is refused).
+    // It does not come back: the reconnect's handshake is refused and the SDK signs out.
+    await waitFor(() => states.find((s) => s.state === 'signed_out'), 'signed_out after the refused reconnect');
     await new Promise((r) => setTimeout(r, 500));
     expect(bob.connected).toBe(false);
     await expect(bob.channels()).rejects.toMatchObject({ status: 401 });
