@@ -40,6 +40,43 @@ export function Field({ label, hint, name, ...rest }: InputProps) {
 }
 
 /**
+ * A fieldset of checkboxes selecting a subset of `options` (each rendered by `label`, default the
+ * value itself). `children` follow the boxes inside the fieldset.
+ */
+export function CheckboxGroup<T extends string>({
+  legend,
+  options,
+  selected,
+  onChange,
+  label = (v) => v,
+  children,
+}: {
+  legend: string;
+  options: readonly T[];
+  selected: readonly T[];
+  onChange: (next: T[]) => void;
+  label?: (value: T) => ComponentChildren;
+  children?: ComponentChildren;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((v) => (
+        <label key={v} class="check">
+          <input
+            type="checkbox"
+            checked={selected.includes(v)}
+            onChange={(e) => onChange(e.currentTarget.checked ? [...selected, v] : selected.filter((x) => x !== v))}
+          />
+          {label(v)}
+        </label>
+      ))}
+      {children}
+    </fieldset>
+  );
+}
+
+/**
  * Runs an async action with busy and error state: `[run, busy, error]`.
  * The action's error is kept for <ErrorBox>; success clears it.
  */

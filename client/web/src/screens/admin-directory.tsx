@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SPECIALISATIONS } from '../../../../shared/directory/vocabulary.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../../../shared/schemas/directory.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { CheckboxGroup, ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
 import { entryChanges, entryForm, type EntryForm } from '../lib/entry-edit.ts';
 import { formatDate } from '../lib/format.ts';
 import { availabilitySummary } from '../lib/schedule.ts';
@@ -63,15 +63,7 @@ export function AdminDirectory() {
             ))}
           </select>
         </label>
-        <fieldset>
-          <legend>Specialisations</legend>
-          {SPECIALISATIONS.map((s) => (
-            <label key={s} class="check">
-              <input type="checkbox" checked={specs.includes(s)} onChange={(e) => setSpecs(e.currentTarget.checked ? [...specs, s] : specs.filter((x) => x !== s))} />
-              {s}
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxGroup legend="Specialisations" options={SPECIALISATIONS} selected={specs} onChange={setSpecs} />
         <Field label="Languages (ISO codes)" name="entry-languages" required value={f.languages} onInput={set('languages')} />
         <label class="field">
           <span class="field-label">Availability</span>
@@ -164,19 +156,12 @@ function EditEntry({ entry, officers, onDone }: { entry: DirectoryEntry; officer
           ))}
         </select>
       </label>
-      <fieldset>
-        <legend>Specialisations</legend>
-        {SPECIALISATIONS.map((s) => (
-          <label key={s} class="check">
-            <input
-              type="checkbox"
-              checked={f.specialisations.includes(s)}
-              onChange={(e) => setF({ ...f, specialisations: e.currentTarget.checked ? [...f.specialisations, s] : f.specialisations.filter((x) => x !== s) })}
-            />
-            {s}
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup
+        legend="Specialisations"
+        options={SPECIALISATIONS}
+        selected={f.specialisations}
+        onChange={(specialisations) => setF({ ...f, specialisations })}
+      />
       <Field label="Languages (ISO codes)" name={id('languages')} required value={f.languages} onInput={set('languages')} />
       <Field label="Phone (empty to remove)" name={id('phone')} type="tel" value={f.phone} onInput={set('phone')} />
       <Field label="Notes" name={id('notes')} value={f.notes} onInput={set('notes')} />

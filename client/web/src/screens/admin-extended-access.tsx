@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { formatDate } from '../lib/format.ts';
 import type { ExtendedAccessGrant } from '../state/api.ts';
 import { useObservable } from '../state/observable.ts';
@@ -45,15 +45,7 @@ export function AdminExtendedAccess() {
               ))}
             </select>
           </label>
-          <fieldset>
-            <legend>Scope</legend>
-            {AGREEMENT_SCOPES.map((s) => (
-              <label key={s} class="check">
-                <input type="checkbox" checked={scope.includes(s)} onChange={(e) => setScope(e.currentTarget.checked ? [...scope, s] : scope.filter((x) => x !== s))} />
-                {s}
-              </label>
-            ))}
-          </fieldset>
+          <CheckboxGroup legend="Scope" options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
           <Field label="Expires" name="expires" type="date" required value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
           <button type="submit" disabled={busy || scope.length === 0}>
             Grant

@@ -3,7 +3,7 @@ import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
 import type { AgreementVerification } from '../../../sdk/index.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { CheckboxGroup, ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -176,24 +176,17 @@ function ProposeAgreement() {
     <form class="card" onSubmit={submitHandler(() => void propose())} aria-labelledby="propose-title">
       <h2 id="propose-title">Propose an agreement</h2>
       <Field label="Title" name="title" required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-      <fieldset>
-        <legend>Partner agencies</legend>
-        {agencies.map((a) => (
-          <label key={a.id} class="check">
-            <input type="checkbox" checked={parties.includes(a.id)} onChange={(e) => setParties(e.currentTarget.checked ? [...parties, a.id] : parties.filter((x) => x !== a.id))} />
-            {a.name} ({a.country})
-          </label>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend>Scope</legend>
-        {AGREEMENT_SCOPES.map((s) => (
-          <label key={s} class="check">
-            <input type="checkbox" checked={scope.includes(s)} onChange={(e) => setScope(e.currentTarget.checked ? [...scope, s] : scope.filter((x) => x !== s))} />
-            {s}
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup
+        legend="Partner agencies"
+        options={agencies.map((a) => a.id)}
+        selected={parties}
+        onChange={setParties}
+        label={(id) => {
+          const a = agencies.find((x) => x.id === id)!;
+          return `${a.name} (${a.country})`;
+        }}
+      />
+      <CheckboxGroup legend="Scope" options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
       <Field label="Valid from" name="validFrom" type="date" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
       <Field label="Valid until" name="validUntil" type="date" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
       <label class="field">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { HANDLING_CODES, type HandlingCode } from '../lib/tlp.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -64,17 +64,16 @@ export function NewChannel() {
           ))}
         </select>
       </label>
-      <fieldset>
-        <legend>Members</legend>
+      <CheckboxGroup
+        legend="Members"
+        options={others.map(([id]) => id)}
+        selected={selected}
+        onChange={setSelected}
+        label={(id) => others.find(([o]) => o === id)?.[1] ?? id}
+      >
         {others.length === 0 && <p class="hint">Nobody known yet: search the directory, or enter officer ids below.</p>}
-        {others.map(([id, name]) => (
-          <label key={id} class="check">
-            <input type="checkbox" checked={selected.includes(id)} onChange={(e) => setSelected(e.currentTarget.checked ? [...selected, id] : selected.filter((x) => x !== id))} />
-            {name}
-          </label>
-        ))}
         <Field label="Other officer ids (comma-separated)" name="member-ids" value={extra} onInput={(e) => setExtra(e.currentTarget.value)} />
-      </fieldset>
+      </CheckboxGroup>
       <p class="hint">Officers of your agency are added at once; officers of other agencies receive an invitation.</p>
       <ErrorBox error={error} />
       <button type="submit" disabled={busy}>
