@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agreementParties, agreements, extendedAccessGrants } from '../db/schema.ts';
+import { agreementParties, agreementSuspensions, agreements, extendedAccessGrants } from '../db/schema.ts';
 
 export type AgreementRow = typeof agreements.$inferSelect;
 export type PartyRow = typeof agreementParties.$inferSelect;
 export type GrantRow = typeof extendedAccessGrants.$inferSelect;
+export type SuspensionRow = typeof agreementSuspensions.$inferSelect;
 
 /** SQL for agreements, their parties' signatures and extended-access grants. */
 export class AgreementsRepository {
@@ -31,6 +32,12 @@ export class AgreementsRepository {
         )
         .prepare(),
       grantById: db.select().from(extendedAccessGrants).where(eq(extendedAccessGrants.id, sql.placeholder('id'))).prepare(),
+      suspensions: db
+        .select()
+        .from(agreementSuspensions)
+        .where(eq(agreementSuspensions.agreementId, sql.placeholder('id')))
+        .orderBy(asc(agreementSuspensions.agencyId))
+        .prepare(),
     };
   }
 
@@ -54,11 +61,31 @@ export class AgreementsRepository {
     this.db.update(agreements).set({ status, updatedAt: now }).where(eq(agreements.id, id)).run();
   }
 
+  touch(id: string, now: number): void {
+    this.db.update(agreements).set({ updatedAt: now }).where(eq(agreements.id, id)).run();
+  }
+
   sign(agreementId: string, agencyId: string, patch: { signedBy: string; signature: string; signerPublicKey: string; signedAt: number }): void {
     this.db
       .update(agreementParties)
       .set(patch)
       .where(and(eq(agreementParties.agreementId, agreementId), eq(agreementParties.agencyId, agencyId)))
+      .run();
+  }
+
+  /** The parties currently holding the agreement suspended, by agency id. */
+  suspensions(agreementId: string): SuspensionRow[] {
+    return this.q.suspensions.all({ id: agreementId });
+  }
+
+  addSuspension(row: typeof agreementSuspensions.$inferInsert): void {
+    this.db.insert(agreementSuspensions).values(row).run();
+  }
+
+  liftSuspension(agreementId: string, agencyId: string): void {
+    this.db
+      .delete(agreementSuspensions)
+      .where(and(eq(agreementSuspensions.agreementId, agreementId), eq(agreementSuspensions.agencyId, agencyId)))
       .run();
   }
 

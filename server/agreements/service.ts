@@ -151,18 +151,43 @@ export class AgreementsService {
     });
   }
 
+  /**
+   * Suspensions are per party: each suspending agency is recorded, only that agency lifts its own
+   * suspension, and the agreement is active again when no party holds it suspended. Terminate is final.
+   */
   transition(actor: Actor, id: string, kind: Transition, reason?: string): Agreement {
     const row = this.visible(actor, id);
     if (!isAdmin(actor) || !this.isParty(row, actor.agencyId)) throw new ForbiddenError('Only an administrator of a party may do this');
     const t = TRANSITIONS[kind];
-    if (!t.from.includes(row.status)) throw new ConflictError(`Cannot ${kind} an agreement that is ${this.derive(row)}`, 'invalid_transition');
+    const holders = this.repo.suspensions(id);
+    const mine = holders.some((h) => h.agencyId === actor.agencyId);
+    // Another party may add its own suspension to an already suspended agreement.
+    const from = kind === 'suspend' ? [...t.from, 'suspended'] : t.from;
+    if (!from.includes(row.status)) throw new ConflictError(`Cannot ${kind} an agreement that is ${this.derive(row)}`, 'invalid_transition');
+    if (kind === 'suspend' && mine) throw new ConflictError('Your agency has already suspended this agreement', 'already_suspended');
+    // Agreements suspended before suspensions were recorded per party (no holder known) may be lifted by any party.
+    if (kind === 'reactivate' && !mine && holders.length > 0) {
+      const names = holders.map((h) => this.ctx.accounts.repo.agency(h.agencyId)?.name ?? h.agencyId).join(', ');
+      throw new ForbiddenError(`Only the agency that suspended this agreement can lift its suspension; it is suspended by: ${names}`, 'suspended_by_other_party');
+    }
     const now = this.ctx.clock.now();
     const feedItems: RoutedFeedItem[] = [];
     const result = transact(this.ctx.sqlite, () => {
-      this.repo.setStatus(id, t.to, now);
-      this.audit(actor, `agreement.${kind === 'reactivate' ? 'reactivated' : kind === 'suspend' ? 'suspended' : 'terminated'}`, id, reason ? { reason } : {});
+      let to = t.to;
+      if (kind === 'suspend') {
+        this.repo.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
+      } else if (kind === 'reactivate') {
+        this.repo.liftSuspension(id, actor.agencyId);
+        if (this.repo.suspensions(id).length > 0) to = 'suspended';
+      }
+      const remaining = this.repo.suspensions(id).map((h) => h.agencyId);
+      if (to !== row.status) this.repo.setStatus(id, to, now);
+      else this.repo.touch(id, now);
+      const action =
+        kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
+      this.audit(actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
-      feedItems.push(...this.ctx.channels.announceAgreementChange(id));
+      if (to !== row.status) feedItems.push(...this.ctx.channels.announceAgreementChange(id));
       return this.view(this.repo.agreement(id)!);
     });
     this.ctx.feed.publish(feedItems);
@@ -213,6 +238,7 @@ export class AgreementsService {
       text: row.text,
       textHash: row.textHash,
       status: this.derive(row),
+      suspendedBy: this.repo.suspensions(row.id).map((h) => ({ agencyId: h.agencyId, officerId: h.suspendedBy, suspendedAt: h.suspendedAt, reason: h.reason })),
       proposedBy: row.proposedBy,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

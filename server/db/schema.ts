@@ -223,6 +223,26 @@ export const agreementParties = sqliteTable(
   (t) => [primaryKey({ columns: [t.agreementId, t.agencyId] }), index('agreement_parties_agency_idx').on(t.agencyId)],
 );
 
+/**
+ * Who holds an agreement suspended: one row per suspending party. The agreement is active again only
+ * when every suspender has lifted its own suspension (a party cannot undo another party's suspension).
+ */
+export const agreementSuspensions = sqliteTable(
+  'agreement_suspensions',
+  {
+    agreementId: text('agreement_id')
+      .notNull()
+      .references(() => agreements.id),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    suspendedBy: text('suspended_by').notNull(),
+    reason: text('reason'),
+    suspendedAt: integer('suspended_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agreementId, t.agencyId] })],
+);
+
 export const extendedAccessGrants = sqliteTable(
   'extended_access_grants',
   {

@@ -30,6 +30,13 @@ export const AgreementParty = Type.Object({
   signerPublicKey: Type.Union([Type.String(), Type.Null()]),
 });
 
+export const AgreementSuspension = Type.Object({
+  agencyId: Id,
+  officerId: Id,
+  suspendedAt: Timestamp,
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+
 export const Agreement = Type.Object({
   id: Id,
   version: Type.Integer(),
@@ -41,6 +48,9 @@ export const Agreement = Type.Object({
   text: Type.String(),
   textHash: Type.String({ description: 'base64url BLAKE2b of the text (agreementTextHash)' }),
   status: Type.Enum(AGREEMENT_STATUSES),
+  suspendedBy: Type.Array(AgreementSuspension, {
+    description: 'Parties holding the agreement suspended; each lifts only its own suspension, and it is active again when none remains',
+  }),
   proposedBy: Id,
   createdAt: Timestamp,
   updatedAt: Timestamp,

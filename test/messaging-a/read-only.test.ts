@@ -25,7 +25,7 @@ describe('read-only channels and extended access', () => {
     expectError(await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(addEvent(t, state, a.officer, b.officer)) }), 409, 'channel_read_only');
     // History stays readable.
     expect((await call(t, a.officer, 'GET', `/channels/${channelId}/events`)).statusCode).toBe(200);
-    await call(t, a.admin, 'POST', `/agreements/${ag.id}/reactivate`, {});
+    await call(t, b.admin, 'POST', `/agreements/${ag.id}/reactivate`, {});
     expect(await readOnly()).toBeNull();
 
     t.clock.advance(31 * DAY_MS);

@@ -77,6 +77,9 @@ function AgreementDetail({ id }: { id: string }) {
   if (!a) return <p aria-busy="true">Loading…</p>;
   const admin = chat.me.officer.role !== 'officer';
   const myParty = a.parties.find((p) => p.agencyId === chat.me.agency.id);
+  // Each party lifts only its own suspension (an older suspension with no recorded holder: any party).
+  const suspendedByMe = a.suspendedBy.some((s) => s.agencyId === chat.me.agency.id);
+  const mayLift = suspendedByMe || a.suspendedBy.length === 0;
   return (
     <article class="card agreement" aria-labelledby="agreement-title">
       <a class="back" href="#/agreements">
@@ -93,6 +96,14 @@ function AgreementDetail({ id }: { id: string }) {
         </dd>
         <dt>Scope</dt>
         <dd>{a.scope.join(', ')}</dd>
+        {a.status === 'suspended' && a.suspendedBy.length > 0 && (
+          <>
+            <dt>Suspended by</dt>
+            <dd>
+              {a.suspendedBy.map((h) => `${agencies[h.agencyId]?.name ?? h.agencyId} (${formatDateTime(h.suspendedAt)})`).join(', ')}
+            </dd>
+          </>
+        )}
         <dt>Version</dt>
         <dd>{a.version}</dd>
         <dt>Text hash</dt>
@@ -127,14 +138,14 @@ function AgreementDetail({ id }: { id: string }) {
       )}
       {admin && myParty && (
         <div class="actions">
-          {a.status === 'active' && (
+          {(a.status === 'active' || (a.status === 'suspended' && !suspendedByMe && a.suspendedBy.length > 0)) && (
             <button type="button" class="secondary" onClick={() => void transition('suspend')}>
               Suspend
             </button>
           )}
-          {a.status === 'suspended' && (
+          {a.status === 'suspended' && mayLift && (
             <button type="button" class="secondary" onClick={() => void transition('reactivate')}>
-              Reactivate
+              {a.suspendedBy.length > 1 ? 'Lift our suspension' : 'Reactivate'}
             </button>
           )}
           {(a.status === 'active' || a.status === 'suspended' || a.status === 'scheduled') && (
