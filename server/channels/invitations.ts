@@ -14,7 +14,7 @@ import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
-import { checkCoverage, checkNewMember } from './policy.ts';
+import { checkCosigner, checkCoverage, checkNewMember } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsService } from './service.ts';
 
@@ -97,6 +97,7 @@ export class ChannelInvitations {
     if (reason !== null && !(contact && reason === 'contact_request_pending')) throw new ConflictError(`The channel is read-only (${reason})`, 'channel_read_only');
     const next = verified(() => applyEvent(state, event, this.channels.chain), 'event');
     checkNewMember(this.ctx, event.member!);
+    checkCosigner(this.ctx, event);
     checkCoverage(this.ctx, next, { contactRequest: contact });
     return this.channels.commitEvent(actor, state, next, event, (fx) => {
       const now = this.ctx.clock.now();

@@ -1,6 +1,6 @@
-import { agenciesOf, constantTimeEqual, fromB64, type ChannelState, type OfficerCertificate } from '../../shared/crypto/index.ts';
+import { agenciesOf, constantTimeEqual, fromB64, type ChannelState, type MembershipEvent, type OfficerCertificate } from '../../shared/crypto/index.ts';
 import type { AppContext } from '../context.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 
 /**
  * Server policy on top of the chain rules: added officers are real, active and certified with the
@@ -13,6 +13,33 @@ export function checkNewMember(ctx: AppContext, cert: OfficerCertificate): void 
   if (officer.status !== 'active') throw new ConflictError(`Officer ${cert.officerId} is not active`, 'officer_inactive');
   if (!keys.certificate || !constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
     throw new ValidationError(`The certificate of ${cert.officerId} is not their current certified keys`, 'certificate_mismatch');
+  }
+}
+
+/**
+ * An administrator's co-signature speaks for their agency only while they are still one: the chain
+ * accepts any unexpired `agency_admin` certificate, so the server checks the co-signer's current
+ * role and status (a demoted or suspended administrator keeps their certificate until it expires).
+ */
+export function checkCosigner(ctx: AppContext, event: MembershipEvent): void {
+  const cos = event.cosignature;
+  if (event.kind !== 'add' || !cos || cos.cert.officerId === event.member?.officerId) return;
+  const officer = ctx.accounts.repo.officer(cos.cert.officerId);
+  const agency = ctx.accounts.repo.agency(cos.cert.agencyId);
+  const keys = ctx.keys.repo.keys(cos.cert.officerId);
+  const stillAdmin =
+    officer !== undefined &&
+    officer.agencyId === cos.cert.agencyId &&
+    officer.role !== 'officer' &&
+    officer.status === 'active' &&
+    agency?.status === 'active' &&
+    keys !== undefined &&
+    constantTimeEqual(cos.cert.signPublicKey, fromB64(keys.signPublicKey));
+  if (!stillAdmin) {
+    throw new ForbiddenError(
+      'The co-signature is from someone who is no longer an active administrator of the invited officer\'s agency; the invited officer, or a current administrator of their agency, must accept instead',
+      'cosigner_not_admin',
+    );
   }
 }
 

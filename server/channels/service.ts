@@ -23,7 +23,7 @@ import { Effects } from './effects.ts';
 import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent } from './membership.ts';
-import { checkCoverage, checkNewMember } from './policy.ts';
+import { checkCosigner, checkCoverage, checkNewMember } from './policy.ts';
 import { ChannelsRepository, type ChannelRow } from './repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
 
@@ -116,7 +116,11 @@ export class ChannelsService {
     const states: ChannelState[] = [];
     for (const [i, e] of events.entries()) states.push(verified(() => applyEvent(states[i - 1] ?? null, e, this.chain), `events[${i}]`));
     const last = states[states.length - 1]!;
-    for (const e of events.slice(1)) if (e.kind === 'add') checkNewMember(this.ctx, e.member!);
+    for (const e of events.slice(1)) {
+      if (e.kind !== 'add') continue;
+      checkNewMember(this.ctx, e.member!);
+      checkCosigner(this.ctx, e);
+    }
     checkCoverage(this.ctx, last);
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, last, body.keyEnvelope) : null;
     const now = this.ctx.clock.now();
@@ -203,6 +207,7 @@ export class ChannelsService {
     }
     if (event.kind === 'add') {
       checkNewMember(this.ctx, event.member!);
+      checkCosigner(this.ctx, event);
       checkCoverage(this.ctx, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;

@@ -27,7 +27,7 @@ import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import { KeysRepository, type OfficerKeysRow } from './repository.ts';
+import { KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
 
 type WireJson = Record<string, unknown>;
@@ -137,8 +137,7 @@ export class KeysService {
   certify(actor: Actor, body: Static<typeof CertifyBody>): OfficerKeys {
     const cert = parseWire(certificateCodec, body.certificate, 'certificate');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
-    const root = this.repo.root(actor.agencyId);
-    if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
+    const root = this.requireRootAuthority(actor);
     const subject = this.ctx.accounts.repo.officer(cert.officerId);
     const keys = this.repo.keys(cert.officerId);
     // Officers of other agencies are indistinguishable from missing ones.
@@ -242,6 +241,25 @@ export class KeysService {
       certificate: row.certificate ? (JSON.parse(row.certificate) as WireJson) : null,
       fingerprint,
     };
+  }
+
+  /**
+   * The pinned root's keys carry agency-root authority only while their officer is still an active
+   * administrator of an active agency. v1 cannot move the root to another administrator (root
+   * rotation comes with protocol v2), so a demoted or suspended root leaves the agency unable to certify.
+   */
+  private requireRootAuthority(actor: Actor): AgencyRootRow {
+    const root = this.repo.root(actor.agencyId);
+    if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
+    const officer = this.ctx.accounts.repo.officer(actor.officerId);
+    const agency = this.ctx.accounts.repo.agency(actor.agencyId);
+    if (!ROOT_ROLES.has(actor.role) || !officer || !ROOT_ROLES.has(officer.role) || officer.status !== 'active' || agency?.status !== 'active') {
+      throw new ForbiddenError(
+        'Your agency-root keys no longer carry authority: you are not an active administrator any more, so they cannot certify keys. Moving the agency root to another administrator is not available yet; contact your platform administrator',
+        'agency_root_revoked',
+      );
+    }
+    return root;
   }
 
   private isRoot(officerId: string, agencyId: string): boolean {
