@@ -45,6 +45,8 @@ export interface AppConfig {
     /** Largest socket.io packet (a send carries at most 256 KiB of ciphertext as base64url). */
     socketMaxPayloadBytes: number;
   };
+  /** Longest extended-access grant, in days from the moment it is issued (EXTENDED_ACCESS_MAX_DAYS); renewal is a new grant. */
+  extendedAccess: { maxDays: number };
 }
 
 export class ConfigError extends Error {
@@ -98,6 +100,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       socketBurst: 40,
       socketMaxPayloadBytes: 512 * 1024,
     },
+    extendedAccess: { maxDays: 365 },
     ...overrides,
   };
 }
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_BYTES', base.messaging.attachmentMaxBytes, 1024, 10 * 1024 * 1024 * 1024),
       retentionSweepMs: intFrom(env, 'RETENTION_SWEEP_SECONDS', base.messaging.retentionSweepMs / 1000, 0, 7 * 24 * 3600) * 1000,
     },
+    extendedAccess: { maxDays: intFrom(env, 'EXTENDED_ACCESS_MAX_DAYS', base.extendedAccess.maxDays, 1, 3650) },
     argon2: {
       memoryCost: intFrom(env, 'ARGON2_MEMORY_KIB', base.argon2.memoryCost, 8_192, 4 * 1024 * 1024),
       timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),

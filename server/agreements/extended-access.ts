@@ -9,6 +9,8 @@ import type { AgreementsRepository, GrantRow } from './repository.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** An NCB lends its agreements to the national institutions it sponsors (scope, expiry, immediate revocation). */
 export class ExtendedAccessService {
   constructor(
@@ -24,17 +26,48 @@ export class ExtendedAccessService {
     }
     if (institution.status !== 'active') throw new ConflictError('The institution is not active', 'agency_inactive');
     const now = this.ctx.clock.now();
-    if (body.expiresAt <= now) throw new ValidationError('expiresAt is in the past', 'invalid_expiry');
+    this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
     return transact(this.ctx.sqlite, () => {
-      if (this.repo.activeGrants(body.agencyId, now).some((g) => g.sponsorAgencyId === actor.agencyId)) {
-        throw new ConflictError('The institution already holds an active grant; revoke it first', 'grant_exists');
+      // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
+      const mine = this.repo.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
+      const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
+      const previous = current ?? mine.filter((g) => g.revokedAt === null).at(-1);
+      if (current) {
+        const dropped = (JSON.parse(current.scope) as string[]).filter((s) => !(scope as string[]).includes(s));
+        if (dropped.length > 0) {
+          // Narrowing would leave members in channels the new scope no longer covers: that is a revocation.
+          throw new ConflictError(
+            `A renewal keeps at least the current scope (missing: ${dropped.join(', ')}); to narrow it, revoke the grant and grant again`,
+            'scope_narrowed',
+          );
+        }
+        this.repo.revokeGrant(current.id, now);
       }
       this.repo.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
-      this.audit(actor, 'extended_access.granted', id, { institution: body.agencyId, scope, expiresAt: body.expiresAt });
+      const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
+      if (previous) this.audit(actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
+      else this.audit(actor, 'extended_access.granted', id, details);
       return this.view(this.repo.grant(id)!);
     });
+  }
+
+  /** Longest grant the server issues (EXTENDED_ACCESS_MAX_DAYS), in days. */
+  get maxDays(): number {
+    return this.ctx.config.extendedAccess.maxDays;
+  }
+
+  /** "Time-limited" means bounded: an expiry in the future, at most `maxDays` from now. */
+  private checkExpiry(expiresAt: number, now: number): void {
+    if (expiresAt <= now) throw new ValidationError('The expiry date has already passed; choose a date in the future', 'invalid_expiry');
+    const latest = now + this.maxDays * DAY_MS;
+    if (expiresAt > latest) {
+      throw new ValidationError(
+        `Extended access lasts at most ${this.maxDays} days: choose an expiry on or before ${new Date(latest).toISOString().slice(0, 10)}, and renew it with a new grant when it ends`,
+        'expiry_too_far',
+      );
+    }
   }
 
   list(actor: Actor): Grant[] {

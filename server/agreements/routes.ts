@@ -4,6 +4,7 @@ import {
   Agreement,
   AgreementStatusBody,
   ExtendedAccessGrant,
+  ExtendedAccessList,
   GrantExtendedAccessBody,
   ProposeAgreementBody,
   SignAgreementBody,
@@ -79,7 +80,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: eaTags,
-        summary: 'Grant a sponsored institution access under your NCB agreements (NCB admin)',
+        summary: 'Grant (or renew) a sponsored institution access under your NCB agreements (NCB admin); expiry at most EXTENDED_ACCESS_MAX_DAYS ahead',
         body: GrantExtendedAccessBody,
         response: { 201: GrantBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
@@ -89,8 +90,14 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/extended-access',
-    { schema: { tags: eaTags, summary: 'Grants given by or to your agency', response: { 200: Type.Object({ grants: Type.Array(ExtendedAccessGrant) }), ...errorResponses(401) } } },
-    async (req) => ({ grants: ctx.agreements.extended.list(actorOf(req)) }),
+    {
+      schema: {
+        tags: eaTags,
+        summary: 'Grants given by or to your agency, and the longest grant the server issues',
+        response: { 200: ExtendedAccessList, ...errorResponses(401) },
+      },
+    },
+    async (req) => ({ grants: ctx.agreements.extended.list(actorOf(req)), maxDays: ctx.agreements.extended.maxDays }),
   );
 
   app.post(

@@ -71,7 +71,7 @@ export const GrantExtendedAccessBody = Type.Object(
   {
     agencyId: Id,
     scope: Type.Array(AgreementScopeSchema, { minItems: 1, uniqueItems: true }),
-    expiresAt: Timestamp,
+    expiresAt: Type.Integer({ minimum: 0, description: 'Milliseconds since the Unix epoch (UTC); in the future and at most EXTENDED_ACCESS_MAX_DAYS (default 365) days ahead' }),
   },
   { additionalProperties: false },
 );
@@ -86,4 +86,9 @@ export const ExtendedAccessGrant = Type.Object({
   createdAt: Timestamp,
   revokedAt: Type.Union([Timestamp, Type.Null()]),
   active: Type.Boolean(),
+});
+
+export const ExtendedAccessList = Type.Object({
+  grants: Type.Array(ExtendedAccessGrant),
+  maxDays: Type.Integer({ minimum: 1, description: 'Longest grant the server issues, in days from issue (EXTENDED_ACCESS_MAX_DAYS); renew with a new grant' }),
 });

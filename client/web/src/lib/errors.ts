@@ -29,6 +29,12 @@ const MESSAGES: Record<string, string> = {
   grant_exists: 'This institution already holds an active grant.',
   invalid_sponsor: 'Only an NCB of the same country can sponsor this institution.',
   invalid_expiry: 'The expiry must be in the future.',
+  expiry_too_far: 'Extended access is time-limited: choose an earlier expiry date (at most the maximum shown), and renew it later with a new grant.',
+  scope_narrowed: 'A renewal keeps at least the current scope. To narrow the scope, revoke the grant first, then grant again.',
+  already_suspended: 'Your agency has already suspended this agreement.',
+  suspended_by_other_party: 'Another party suspended this agreement; only that agency can lift its suspension.',
+  agency_root_revoked: 'Your keys no longer carry your agency’s root authority because you are no longer an active administrator. Contact your platform administrator.',
+  cosigner_not_admin: 'That approval came from someone who is no longer an administrator of the invited officer’s agency. Ask the invited officer to accept.',
   // agreements and channels
   not_a_party: 'Your agency is not a party to this agreement.',
   already_signed: 'Your agency has already signed this agreement.',

@@ -14,8 +14,15 @@ export function AdminExtendedAccess() {
   const sponsored = Object.values(agencies).filter((a) => a.sponsorAgencyId === chat.me.agency.id);
   const [agencyId, setAgencyId] = useState('');
   const [scope, setScope] = useState<string[]>([]);
-  const [expires, setExpires] = useState(new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10));
-  const [load, , loadError] = useAction(async () => setGrants(await chat.api.grants()));
+  // Until the server says otherwise, the default maximum (EXTENDED_ACCESS_MAX_DAYS).
+  const [maxDays, setMaxDays] = useState(365);
+  const [expires, setExpires] = useState(isoDay(Math.min(180, maxDays)));
+  const [load, , loadError] = useAction(async () => {
+    const res = await chat.api.grants();
+    setGrants(res.grants);
+    setMaxDays(res.maxDays);
+    if (expires > isoDay(res.maxDays)) setExpires(isoDay(res.maxDays));
+  });
   useEffect(() => void load(), []);
   const [grant, busy, grantError] = useAction(async () => {
     await chat.api.grant({ agencyId: agencyId || sponsored[0]!.id, scope, expiresAt: new Date(expires).getTime() });
@@ -46,9 +53,19 @@ export function AdminExtendedAccess() {
             </select>
           </label>
           <CheckboxGroup legend="Scope" options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
-          <Field label="Expires" name="expires" type="date" required value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
+          <Field
+            label="Expires"
+            name="expires"
+            type="date"
+            required
+            min={isoDay(1)}
+            max={isoDay(maxDays)}
+            hint={`At most ${maxDays} days ahead. To extend access, grant again: the new grant replaces the current one.`}
+            value={expires}
+            onInput={(e) => setExpires(e.currentTarget.value)}
+          />
           <button type="submit" disabled={busy || scope.length === 0}>
-            Grant
+            {grants.some((g) => g.active && g.agencyId === (agencyId || sponsored[0]?.id)) ? 'Renew' : 'Grant'}
           </button>
         </form>
       )}
@@ -91,4 +108,9 @@ export function AdminExtendedAccess() {
       )}
     </section>
   );
+}
+
+/** The calendar day (UTC, YYYY-MM-DD) `days` from now: the date input's value and bounds. */
+function isoDay(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }

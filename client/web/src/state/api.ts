@@ -101,9 +101,9 @@ export class Api {
   }
 
   // extended access
-  async grants(): Promise<ExtendedAccessGrant[]> {
-    const res = await this.req<{ grants: ExtendedAccessGrant[] }>('GET', '/extended-access');
-    return res.grants;
+  /** Grants, and the longest grant the server issues (days from issue). */
+  async grants(): Promise<{ grants: ExtendedAccessGrant[]; maxDays: number }> {
+    return this.req<{ grants: ExtendedAccessGrant[]; maxDays: number }>('GET', '/extended-access');
   }
   grant(body: { agencyId: string; scope: string[]; expiresAt: number }) {
     return this.req<unknown>('POST', '/extended-access', { body });
