@@ -10,7 +10,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config.ts';
 import { AppContext, type ContextOptions } from './context.ts';
 import { loggerOptions } from './logger.ts';
-import { registerErrorHandlers } from './http/error-handler.ts';
+import { registerErrorHandlers, registerNotFoundHandler } from './http/error-handler.ts';
+import { capConnectionsPerIp, enforceBodyRate } from './http/connection-limits.ts';
+import { helmetOptions } from './http/security-headers.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { healthRoutes } from './health/routes.ts';
 import { metricsRoutes } from './health/metrics.ts';
@@ -60,31 +62,24 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     return503OnClosing: true,
     // Start-up registers a few dozen plugins; on a loaded 2-core box the 10 s default is too tight.
     pluginTimeout: 60_000,
+    // Connection-level limits (config.limits): a client cannot hold a socket open by being slow.
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.idleTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.limits.headersTimeoutMs,
+      // Node checks the two timeouts above only this often (default 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.limits.headersTimeoutMs / 2))),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (!config.trustProxy) capConnectionsPerIp(app.server, config.limits.maxConnectionsPerIp);
 
   app.decorate('ctx', ctx);
   if (!opts.ctx) app.addHook('onClose', async () => ctx.close());
 
   registerErrorHandlers(app);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // libsodium runs as WebAssembly in the browser.
-        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        workerSrc: ["'self'", 'blob:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
+  await app.register(helmet, helmetOptions(config));
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, credentials: false });
   }
@@ -97,6 +92,9 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
       error: { code: 'rate_limited', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s` },
     }),
   });
+  // Unknown routes count against the same per-IP budget as every route.
+  registerNotFoundHandler(app, app.rateLimit());
+  enforceBodyRate(app, config.limits.minBodyBytesPerSecond, config.limits.bodyGraceMs);
   await app.register(jwt, {
     secret: { private: ctx.secrets.jwtPrivateKeyPem, public: ctx.secrets.jwtPublicKeyPem },
     sign: {

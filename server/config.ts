@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -47,6 +48,27 @@ export interface AppConfig {
   };
   /** Longest extended-access grant, in days from the moment it is issued (EXTENDED_ACCESS_MAX_DAYS); renewal is a new grant. */
   extendedAccess: { maxDays: number };
+  /** Connection-level denial-of-service limits (README, "Configuration"; docs/SECURITY.md). */
+  limits: {
+    /** Whole request (headers + body) must arrive within this; generous so a 100 MiB upload on a slow link fits. */
+    requestTimeoutMs: number;
+    /** Request headers must arrive within this (slowloris). */
+    headersTimeoutMs: number;
+    /** A socket with no traffic either way for this long is closed. */
+    idleTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** After `bodyGraceMs`, a request body must average at least this rate or is cut with 408; 0 = off. */
+    minBodyBytesPerSecond: number;
+    bodyGraceMs: number;
+    /** Concurrent TCP connections, and socket.io sessions, per client address; 0 = no cap. */
+    maxConnectionsPerIp: number;
+    /** An engine.io session that has not completed the socket.io handshake (auth) in this time is closed. */
+    socketConnectTimeoutMs: number;
+    /** Argon2 hashes running at once, and hashes allowed to wait; beyond that sign-ins get 503 busy. */
+    argon2Concurrency: number;
+    argon2MaxQueue: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -101,6 +123,21 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       socketMaxPayloadBytes: 512 * 1024,
     },
     extendedAccess: { maxDays: 365 },
+    limits: {
+      // 100 MiB in an hour is ~30 KB/s: a slow link still uploads; slow-body attacks are cut by the rate floor.
+      requestTimeoutMs: HOUR_MS,
+      headersTimeoutMs: 15_000,
+      // engine.io pings every 25 s, so a live WebSocket or long-poll is never idle for a minute.
+      idleTimeoutMs: MINUTE_MS,
+      keepAliveTimeoutMs: 10_000,
+      minBodyBytesPerSecond: 1024,
+      bodyGraceMs: 10_000,
+      maxConnectionsPerIp: 128,
+      socketConnectTimeoutMs: 10_000,
+      // Below the core count, so a sign-in burst cannot starve the event loop of CPU.
+      argon2Concurrency: Math.max(1, availableParallelism() - 1),
+      argon2MaxQueue: 32,
+    },
     ...overrides,
   };
 }
@@ -123,6 +160,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const limits = {
+    ...base.limits,
+    requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_SECONDS', base.limits.requestTimeoutMs / 1000, 10, 24 * 3600) * 1000,
+    headersTimeoutMs: intFrom(env, 'HEADERS_TIMEOUT_SECONDS', base.limits.headersTimeoutMs / 1000, 1, 300) * 1000,
+    idleTimeoutMs: intFrom(env, 'IDLE_TIMEOUT_SECONDS', base.limits.idleTimeoutMs / 1000, 30, 3600) * 1000,
+    keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', base.limits.keepAliveTimeoutMs / 1000, 1, 600) * 1000,
+    minBodyBytesPerSecond: intFrom(env, 'MIN_BODY_BYTES_PER_SECOND', base.limits.minBodyBytesPerSecond, 0, 1024 * 1024 * 1024),
+    maxConnectionsPerIp: intFrom(env, 'MAX_CONNECTIONS_PER_IP', base.limits.maxConnectionsPerIp, 0, 1_000_000),
+    socketConnectTimeoutMs: intFrom(env, 'SOCKET_CONNECT_TIMEOUT_SECONDS', base.limits.socketConnectTimeoutMs / 1000, 1, 120) * 1000,
+    argon2Concurrency: intFrom(env, 'ARGON2_CONCURRENCY', base.limits.argon2Concurrency, 1, 256),
+    argon2MaxQueue: intFrom(env, 'ARGON2_MAX_QUEUE', base.limits.argon2MaxQueue, 0, 1_000_000),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS');
   return {
     ...base,
     dataDir: path.resolve(env.DATA_DIR || './data'),
@@ -148,5 +198,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),
       parallelism: 1,
     },
+    limits,
   };
 }

@@ -59,7 +59,7 @@ export class AppContext {
       signingKeyFromSeed(secrets.auditSigningSeed),
       config.audit.checkpointEvery,
     );
-    this.passwords = new PasswordHasher(config.argon2);
+    this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
     this.accounts = new AccountsService(this);
     this.auth = new AuthService(this);
     this.enrolment = new EnrolmentService(this);

@@ -62,3 +62,22 @@ export class UnavailableError extends AppError {
     super(503, 'unavailable', message, options);
   }
 }
+
+/** Load shedding: the server refuses work it cannot start soon; `retryAfterSeconds` becomes Retry-After. */
+export class BusyError extends AppError {
+  override name = 'BusyError';
+  constructor(
+    message = 'The server is busy; retry shortly',
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(503, 'busy', message);
+  }
+}
+
+/** A request that arrived too slowly (see config.limits); the connection is closed after the reply. */
+export class RequestTimeoutError extends AppError {
+  override name = 'RequestTimeoutError';
+  constructor(message = 'The request arrived too slowly') {
+    super(408, 'request_timeout', message);
+  }
+}

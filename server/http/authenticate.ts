@@ -24,11 +24,18 @@ declare module '@fastify/jwt' {
   }
 }
 
-/** Routes are authenticated unless they opt out, so a forgotten check fails closed. */
+/**
+ * Routes are authenticated unless they opt out, so a forgotten check fails closed.
+ *
+ * The check is a route-level onRequest hook appended in onRoute, after the one @fastify/rate-limit
+ * appends: the per-IP limiter (registered before this) counts a request before its token is looked
+ * at, so forged or expired tokens are throttled like everything else. An instance-level hook would
+ * run before every route-level hook, i.e. before the limiter. Call after registering the limiter.
+ */
 export function registerAuthentication(app: FastifyInstance): void {
   app.decorate('accessTokens', new AccessTokenVerifier(app));
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (req) => {
+  const authenticate = async (req: FastifyRequest): Promise<void> => {
     if (req.routeOptions.config.auth === false || !req.routeOptions.url?.startsWith('/api/')) return;
     const header = req.headers.authorization;
     if (!header || !/^Bearer [A-Za-z0-9_.-]+$/.test(header)) {
@@ -36,6 +43,10 @@ export function registerAuthentication(app: FastifyInstance): void {
     }
     const claims = app.accessTokens.verify(header.slice('Bearer '.length));
     req.actor = app.ctx.auth.authenticate(claims, req.ip);
+  };
+  app.addHook('onRoute', (route) => {
+    const existing = route.onRequest;
+    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), authenticate];
   });
 }
 

@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../errors.ts';
+import type { FastifyError, FastifyInstance, preValidationHookHandler } from 'fastify';
+import { AppError, BusyError } from '../errors.ts';
 
 interface MappedError {
   status: number;
@@ -48,10 +48,15 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     const mapped = mapError(err);
     if (mapped.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
-    if (mapped.status === 503) reply.header('retry-after', '1');
+    if (mapped.status === 503) reply.header('retry-after', String(err instanceof BusyError ? err.retryAfterSeconds : 1));
     return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
   });
-  app.setNotFoundHandler((req, reply) =>
+}
+
+/** The 404 reply; `limiter` (the per-IP rate limit) runs first, so unknown URLs are throttled too. */
+export function registerNotFoundHandler(app: FastifyInstance, limiter: preValidationHookHandler): void {
+  // A 404 handler takes preValidation/preHandler hooks only (not onRequest); nothing else runs before it.
+  app.setNotFoundHandler({ preValidation: limiter }, (req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${req.url.split('?')[0]}` } }),
   );
 }

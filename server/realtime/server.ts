@@ -1,7 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
 import { REALTIME_PATH } from '../../shared/realtime.ts';
 import type { DomainEvents } from '../events.ts';
+import { clientIp, PerIpCounter } from '../http/connection-limits.ts';
+import { securityHeaders } from '../http/security-headers.ts';
 import { socketAuthenticator } from './auth.ts';
 import { registerHandlers } from './handlers.ts';
 import { ExpirySchedule } from './expiry.ts';
@@ -16,14 +19,52 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   const { ctx } = app;
   const log = app.log.child({ component: 'realtime' });
   const m = ctx.config.messaging;
+  const { limits, trustProxy } = ctx.config;
+  const sessions = new PerIpCounter(limits.maxConnectionsPerIp);
+  const slots = new WeakMap<IncomingMessage, () => void>();
+  const handshakeLimit = app.createRateLimit();
   const io: RealtimeServer = new Server(app.server, {
     path: REALTIME_PATH,
     serveClient: false,
     maxHttpBufferSize: m.socketMaxPayloadBytes,
+    // A handshake that never authenticates is dropped after this (socket.io's default is 45 s).
+    connectTimeout: limits.socketConnectTimeoutMs,
+    // engine.io handshakes never reach Fastify's hooks: the same per-IP rate limit, plus a cap on
+    // concurrent sessions per IP (a long-polling session outlives its TCP connections).
+    allowRequest: (req, callback) => {
+      const ip = clientIp(req, trustProxy);
+      // The limiter reads only ip and routeOptions.config from a Fastify request.
+      const shim = { ip, routeOptions: { config: {} } } as unknown as FastifyRequest;
+      handshakeLimit(shim).then(
+        (r) => {
+          if (!r.isAllowed && r.isExceeded) return callback('rate_limited: too many requests; slow down', false);
+          const release = sessions.take(ip);
+          if (!release) return callback('too_many_connections: too many connections from this address', false);
+          slots.set(req, release);
+          callback(null, true);
+        },
+        () => callback('unavailable: retry shortly', false),
+      );
+    },
     connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
   });
   const presence = new Presence(io);
+  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const release = slots.get(raw.request);
+    slots.delete(raw.request);
+    if (release) raw.once('close', release);
+  });
+  // A handshake allowed above that failed later (bad transport, upgrade error) gives its slot back.
+  io.engine.on('connection_error', (e: { req: IncomingMessage }) => {
+    slots.get(e.req)?.();
+    slots.delete(e.req);
+  });
+  // socket.io answers its own HTTP requests (Fastify and helmet never see them): same headers here.
+  const headers = securityHeaders(ctx.config);
+  app.server.prependListener('request', (req, res) => {
+    if (req.url?.startsWith(`${REALTIME_PATH}/`)) headers(req, res);
+  });
 
   const end = (socket: RealtimeSocket, reason: string): void => {
     socket.emit('session_ended', { reason });
