@@ -112,6 +112,18 @@ const benches: Bench[] = [
     },
   },
   {
+    name: 'flood',
+    async run(quick) {
+      const { runFloodBench } = await import('./flood.ts');
+      const r = await runFloodBench({ quick });
+      return {
+        flood_unloaded_p99_ms: { value: round(r.unloaded_p99_ms), unit: 'ms send→ack, no flood' },
+        flood_loaded_p99_ms: { value: round(r.loaded_p99_ms), unit: `ms send→ack, 1,000 events/s flood (≤ ${round(r.bound_ms)})` },
+        flood_p99_ratio: { value: round(r.ratio, 3), unit: 'loaded / unloaded (≤ 1.2, or within the unloaded spread)' },
+      };
+    },
+  },
+  {
     name: 'growth',
     async run(quick) {
       const { runGrowthBench } = await import('./growth.ts');
