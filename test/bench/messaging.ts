@@ -108,6 +108,8 @@ export async function startLiaison(dataDir: string, extraNodeArgs: string[] = []
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '1000000',
       RETENTION_SWEEP_SECONDS: '0',
+      // Thousands of loopback sockets by design: lift the per-IP connection cap explicitly.
+      MAX_CONNECTIONS_PER_IP: '1000000',
     },
     [...extraNodeArgs, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
   );

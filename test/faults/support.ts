@@ -125,6 +125,9 @@ export class ServerProcess {
         RATE_LIMIT_PER_MINUTE: '1000000',
         LOGIN_RATE_PER_MINUTE: '100000',
         RETENTION_SWEEP_SECONDS: '0',
+        // Hundreds of loopback clients by design: lift the per-IP caps (config.limits) explicitly.
+        MAX_CONNECTIONS_PER_IP: '1000000',
+        ARGON2_MAX_QUEUE: '1000000',
         ...this.opts.env,
       },
       stdio: ['ignore', log, log],
