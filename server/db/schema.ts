@@ -283,6 +283,7 @@ export const channels = sqliteTable('channels', {
   headHash: text('head_hash').notNull(),
   lastMessageSeq: integer('last_message_seq').notNull().default(0),
   retentionDays: integer('retention_days').notNull().default(365),
+  /** True while any agency's hold stands (channel_legal_holds); retention skips held channels. */
   legalHold: integer('legal_hold', { mode: 'boolean' }).notNull().default(false),
   /** Set when the channel is closed for good (e.g. a declined contact request). */
   closedAt: integer('closed_at'),
@@ -292,6 +293,23 @@ export const channels = sqliteTable('channels', {
   /** The directory entry a contact request or directory-opened direct channel came from. */
   contactEntryId: text('contact_entry_id'),
 });
+
+/**
+ * Legal holds, one per agency that placed it: only that agency's administrators lift it, and the
+ * channel is held while any row stands (`channels.legal_hold` mirrors "any row", kept in the same transaction).
+ */
+export const channelLegalHolds = sqliteTable(
+  'channel_legal_holds',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    agencyId: text('agency_id').notNull(),
+    setBy: text('set_by').notNull(),
+    setAt: integer('set_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.agencyId] })],
+);
 
 /** Membership spans derived from the verified chain: an officer re-added later gets a new span. */
 export const channelMembers = sqliteTable(
@@ -408,20 +426,30 @@ export const receipts = sqliteTable(
     officerId: text('officer_id').notNull(),
     kind: text('kind', { enum: ['delivered', 'read', 'acknowledged'] }).notNull(),
     at: integer('at').notNull(),
+    /**
+     * Feed position of the receipt: only officers whose membership span covers it may see it.
+     * Null for receipts recorded before positions were kept (shown to current members only).
+     */
+    pos: integer('pos'),
   },
   (t) => [primaryKey({ columns: [t.messagePk, t.officerId, t.kind] })],
 );
 
-export const attachments = sqliteTable('attachments', {
-  /** Content address: hex BLAKE2b-256 of the ciphertext blob, computed by the server while storing. */
-  id: text('id').primaryKey(),
-  channelId: text('channel_id')
-    .notNull()
-    .references(() => channels.id),
-  size: integer('size').notNull(),
-  uploadedBy: text('uploaded_by').notNull(),
-  createdAt: createdAt(),
-});
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    /** Content address: hex BLAKE2b-256 of the ciphertext blob, computed by the server while storing. */
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    size: integer('size').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    createdAt: createdAt(),
+  },
+  // Storage quotas sum sizes per uploader and per channel on every upload (covering indexes).
+  (t) => [index('attachments_uploader_idx').on(t.uploadedBy, t.size), index('attachments_channel_idx').on(t.channelId, t.size)],
+);
 
 export const messageAttachments = sqliteTable(
   'message_attachments',

@@ -18,6 +18,8 @@ export interface RoutedFeedItem extends FeedItem {
 export class FeedWriter {
   // Prepared once: append runs for every message and receipt.
   private readonly insert: Database.Statement;
+  private readonly reserve: Database.Statement;
+  private readonly drop: Database.Statement;
 
   constructor(
     db: Db,
@@ -28,6 +30,9 @@ export class FeedWriter {
     this.insert = sqlite.prepare(
       'INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    // AUTOINCREMENT hands out max(sqlite_sequence.seq, max(pos)) + 1, so raising seq reserves a position.
+    this.reserve = sqlite.prepare("UPDATE sqlite_sequence SET seq = max(seq, (SELECT ifnull(max(pos), 0) FROM feed)) + 1 WHERE name = 'feed' RETURNING seq").pluck();
+    this.drop = sqlite.prepare('DELETE FROM feed WHERE pos = ?');
   }
 
   append(item: {
@@ -44,6 +49,20 @@ export class FeedWriter {
     const payload = item.kind === 'message' ? null : JSON.stringify(item.data);
     const info = this.insert.run(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
     return { pos: Number(info.lastInsertRowid), kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId };
+  }
+
+  /**
+   * Takes the next feed position without writing a row (AUTOINCREMENT never hands it out again):
+   * gives a record that nobody is told about, like a receipt whose sender left, its place in the
+   * order that membership spans are measured in. Runs inside the caller's transaction.
+   */
+  reservePos(): number {
+    const pos = this.reserve.get() as number | undefined;
+    if (pos !== undefined) return pos;
+    // No feed row ever written (sqlite_sequence has no entry yet): write one and take it back.
+    const info = this.insert.run('', 'receipt', null, null, null, 0);
+    this.drop.run(info.lastInsertRowid);
+    return Number(info.lastInsertRowid);
   }
 
   publish(items: readonly RoutedFeedItem[]): void {

@@ -16,7 +16,11 @@ export interface RecipientStatus {
   acknowledged: number | null;
 }
 
-/** Delivered / read / acknowledged receipts; each new one is a feed item for the message's sender. */
+/**
+ * Delivered / read / acknowledged receipts. Each has a feed position, and only officers whose
+ * membership span covers it ever see it: a new receipt is a feed item for the message's sender
+ * while the sender is a member, and a silent position once they left.
+ */
 export class ReceiptsService {
   constructor(
     private readonly ctx: AppContext,
@@ -34,32 +38,52 @@ export class ReceiptsService {
       }
     }
     const at = this.ctx.clock.now();
+    let stored = 0;
     const items = transact(this.ctx.sqlite, () => {
       const out: RoutedFeedItem[] = [];
       for (const m of targets) {
         if (!this.repo.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
-        const data: Receipt = { channelId, messageId: m.id, officerId: actor.officerId, kind, at };
-        out.push(this.ctx.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId }));
+        let pos: number;
+        // Checked inside the transaction, so a removal cannot slip between the check and the item.
+        if (this.access.isCurrentMember(channelId, m.senderId)) {
+          const data: Receipt = { channelId, messageId: m.id, officerId: actor.officerId, kind, at };
+          const item = this.ctx.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId });
+          out.push(item);
+          pos = item.pos;
+        } else {
+          pos = this.ctx.feed.reservePos();
+        }
+        this.repo.setReceiptPos(m.pk, actor.officerId, kind, pos);
+        stored++;
       }
       return out;
     });
     this.ctx.feed.publish(items);
-    return { stored: items.length };
+    return { stored };
   }
 
-  /** Per-recipient status: current members other than the sender, plus anyone who left a receipt. */
+  /**
+   * Per-recipient status as far as the caller's membership reaches: the members at the caller's
+   * last visible position (the current members while they are one) other than the sender, plus
+   * anyone whose receipt lies inside one of the caller's spans. A sender who left keeps the status
+   * of their own messages up to their removal, and learns nothing after it.
+   */
   statusOf(actor: Actor, messageId: string): { messageId: string; recipients: RecipientStatus[] } {
     const m = this.repo.byId(messageId);
-    if (!m) throw new NotFoundError('Message');
-    if (m.senderId !== actor.officerId) this.visibleMessage(actor, m.channelId, messageId);
+    const pos = m ? this.repo.feedPos(m.pk) : undefined;
+    if (!m || pos === undefined) throw new NotFoundError('Message');
+    const current = this.access.isCurrentMember(m.channelId, actor.officerId);
+    if (!(current || m.senderId === actor.officerId) || !this.access.spanCovers(m.channelId, actor.officerId, pos)) throw new NotFoundError('Message');
+    const end = current ? null : this.repo.lastSpanEnd(m.channelId, actor.officerId);
+    const viewPos = end === null ? Number.MAX_SAFE_INTEGER : end - 1;
     const byOfficer = new Map<string, RecipientStatus>();
     const entry = (officerId: string): RecipientStatus => {
       let s = byOfficer.get(officerId);
       if (!s) byOfficer.set(officerId, (s = { officerId, delivered: null, read: null, acknowledged: null }));
       return s;
     };
-    for (const id of this.access.currentMemberIds(m.channelId)) if (id !== m.senderId) entry(id);
-    for (const r of this.repo.receipts(m.pk)) entry(r.officerId)[r.kind] = r.at;
+    for (const id of this.repo.membersAt(m.channelId, viewPos)) if (id !== m.senderId) entry(id);
+    for (const r of this.repo.receiptsVisibleTo(m.pk, m.channelId, actor.officerId, current)) entry(r.officerId)[r.kind] = r.at;
     return { messageId, recipients: [...byOfficer.values()].sort((a, b) => a.officerId.localeCompare(b.officerId)) };
   }
 

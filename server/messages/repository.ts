@@ -60,7 +60,19 @@ export class MessagesRepository {
          ORDER BY m.seq LIMIT @limit`,
       ),
       insertReceipt: sqlite.prepare('INSERT OR IGNORE INTO receipts (message_pk, officer_id, kind, at) VALUES (?, ?, ?, ?)'),
-      receipts: sqlite.prepare('SELECT officer_id AS officerId, kind, at FROM receipts WHERE message_pk = ? ORDER BY at, officer_id'),
+      setReceiptPos: sqlite.prepare('UPDATE receipts SET pos = ? WHERE message_pk = ? AND officer_id = ? AND kind = ?'),
+      // A receipt is visible inside the viewer's spans only; a legacy receipt without a position to current members only.
+      receiptsVisible: sqlite.prepare(
+        `SELECT r.officer_id AS officerId, r.kind, r.at FROM receipts r
+         WHERE r.message_pk = @messagePk AND CASE WHEN r.pos IS NULL THEN @current = 1 ELSE EXISTS (
+           SELECT 1 FROM channel_members cm WHERE cm.channel_id = @channelId AND cm.officer_id = @officerId
+             AND cm.from_pos <= r.pos AND (cm.until_pos IS NULL OR r.pos < cm.until_pos)) END
+         ORDER BY r.at, r.officer_id`,
+      ),
+      lastSpanEnd: sqlite.prepare('SELECT max(until_pos) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck(),
+      membersAt: sqlite
+        .prepare('SELECT DISTINCT officer_id FROM channel_members WHERE channel_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?)')
+        .pluck(),
     };
   }
 
@@ -95,7 +107,22 @@ export class MessagesRepository {
     return this.s.insertReceipt.run(messagePk, officerId, kind, at).changes === 1;
   }
 
-  receipts(messagePk: number): ReceiptRow[] {
-    return this.s.receipts.all(messagePk) as ReceiptRow[];
+  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): void {
+    this.s.setReceiptPos.run(pos, messagePk, officerId, kind);
+  }
+
+  /** The message's receipts whose feed position lies inside one of the viewer's membership spans. */
+  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): ReceiptRow[] {
+    return this.s.receiptsVisible.all({ messagePk, channelId, officerId, current: current ? 1 : 0 }) as ReceiptRow[];
+  }
+
+  /** The end (exclusive) of the officer's last closed span in the channel, if any. */
+  lastSpanEnd(channelId: string, officerId: string): number | null {
+    return (this.s.lastSpanEnd.get(channelId, officerId) as number | null) ?? null;
+  }
+
+  /** Officers whose membership span covers feed position `pos` of the channel. */
+  membersAt(channelId: string, pos: number): string[] {
+    return this.s.membersAt.all(channelId, pos, pos) as string[];
   }
 }
