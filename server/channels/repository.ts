@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { channelMembers, channels, invitations, keyEnvelopes, membershipEvents } from '../db/schema.ts';
+import { channelLegalHolds, channelMembers, channels, invitations, keyEnvelopes, membershipEvents } from '../db/schema.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type SpanRow = typeof channelMembers.$inferSelect;
@@ -38,6 +38,12 @@ export class ChannelsRepository {
         .where(and(eq(membershipEvents.channelId, sql.placeholder('id')), gt(membershipEvents.seq, sql.placeholder('after'))))
         .orderBy(asc(membershipEvents.seq))
         .prepare(),
+      holds: db
+        .select({ agencyId: channelLegalHolds.agencyId })
+        .from(channelLegalHolds)
+        .where(eq(channelLegalHolds.channelId, sql.placeholder('id')))
+        .orderBy(asc(channelLegalHolds.agencyId))
+        .prepare(),
       invitation: db.select().from(invitations).where(eq(invitations.id, sql.placeholder('id'))).prepare(),
       envelope: db
         .select()
@@ -62,6 +68,29 @@ export class ChannelsRepository {
 
   updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): void {
     this.db.update(channels).set(patch).where(eq(channels.id, id)).run();
+  }
+
+  /** Agencies holding the channel, sorted. */
+  legalHolds(channelId: string): string[] {
+    return this.q.holds.all({ id: channelId }).map((h) => h.agencyId);
+  }
+
+  /** Places the agency's hold (idempotent) and raises the channel's "held" flag; true when new. */
+  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean {
+    const added = this.db.insert(channelLegalHolds).values({ channelId, agencyId, setBy, setAt }).onConflictDoNothing().run().changes === 1;
+    this.db.update(channels).set({ legalHold: true }).where(eq(channels.id, channelId)).run();
+    return added;
+  }
+
+  /** Lifts the agency's own hold; the flag drops only when no other hold stands. True when one was lifted. */
+  liftLegalHold(channelId: string, agencyId: string): boolean {
+    const lifted =
+      this.db
+        .delete(channelLegalHolds)
+        .where(and(eq(channelLegalHolds.channelId, channelId), eq(channelLegalHolds.agencyId, agencyId)))
+        .run().changes === 1;
+    if (lifted && this.legalHolds(channelId).length === 0) this.db.update(channels).set({ legalHold: false }).where(eq(channels.id, channelId)).run();
+    return lifted;
   }
 
   channelsByAgreement(agreementIds: readonly string[]): ChannelRow[] {

@@ -267,28 +267,60 @@ export class ChannelsService {
       throw new ForbiddenError('Only channel owners change the title or retention');
     }
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
+    if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
     const channel = transact(this.ctx.sqlite, () => {
-      this.repo.updateChannel(channelId, {
+      const fields = {
         ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
-        ...(body.legalHold !== undefined ? { legalHold: body.legalHold } : {}),
-      });
-      this.ctx.audit.record({
-        action: 'channel.updated',
-        actorId: actor.officerId,
-        agencyId: actor.agencyId,
-        targetType: 'channel',
-        targetId: channelId,
-        ip: actor.ip,
-        details: { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays, legalHold: body.legalHold },
-      });
+      };
+      if (Object.keys(fields).length > 0) {
+        this.repo.updateChannel(channelId, fields);
+        this.ctx.audit.record({
+          action: 'channel.updated',
+          actorId: actor.officerId,
+          agencyId: actor.agencyId,
+          targetType: 'channel',
+          targetId: channelId,
+          ip: actor.ip,
+          details: { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays },
+        });
+      }
+      if (body.legalHold !== undefined) this.changeLegalHold(actor, channelId, body.legalHold);
       const view = this.view(this.repo.channel(channelId)!);
       fx.items.push(this.ctx.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.ctx.clock.now() }));
       return view;
     });
     fx.publish();
     return channel;
+  }
+
+  /** Only the agency that placed a hold lifts it; lifting when the agency holds nothing is a no-op. */
+  private checkLiftable(channelId: string, agencyId: string): void {
+    const holds = this.repo.legalHolds(channelId);
+    if (holds.length > 0 && !holds.includes(agencyId)) {
+      throw new ForbiddenError(
+        'The legal hold on this channel was placed by another agency; only that agency\'s administrators can lift it',
+        'legal_hold_not_yours',
+      );
+    }
+  }
+
+  /** Places or lifts the actor's agency's hold inside the caller's transaction; each change is audited. */
+  private changeLegalHold(actor: Actor, channelId: string, hold: boolean): void {
+    const changed = hold
+      ? this.repo.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.ctx.clock.now())
+      : this.repo.liftLegalHold(channelId, actor.agencyId);
+    if (!changed) return;
+    this.ctx.audit.record({
+      action: hold ? 'channel.legal_hold_placed' : 'channel.legal_hold_lifted',
+      actorId: actor.officerId,
+      agencyId: actor.agencyId,
+      targetType: 'channel',
+      targetId: channelId,
+      ip: actor.ip,
+      details: { holdingAgency: actor.agencyId, remaining: this.repo.legalHolds(channelId) },
+    });
   }
 
   // ---- called by agreements / extended access inside their transactions ----
@@ -328,6 +360,7 @@ export class ChannelsService {
 
   view(row: ChannelRow): Channel {
     const fromEpochs = new Map(this.repo.openSpans(row.id).map((s) => [s.officerId, s.fromEpoch]));
+    const holds = this.repo.legalHolds(row.id);
     return {
       id: row.id,
       kind: row.kind,
@@ -340,7 +373,8 @@ export class ChannelsService {
       headHash: row.headHash,
       lastMessageSeq: row.lastMessageSeq,
       retentionDays: row.retentionDays,
-      legalHold: row.legalHold,
+      legalHold: row.legalHold || holds.length > 0,
+      legalHoldAgencies: holds,
       readOnly: this.readOnlyReason(row.id),
       contactRequest: row.contactRequest,
       contactEntryId: row.contactEntryId,

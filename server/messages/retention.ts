@@ -13,7 +13,7 @@ export interface SweepResult {
 }
 
 /**
- * Deletes expired messages (unless their channel is on legal hold) with their feed rows, receipts
+ * Deletes expired messages (unless any agency holds their channel: the flag or a hold row) with their feed rows, receipts
  * and attachment links, then attachments nobody references any more. Rows go in batched
  * transactions; blob files are unlinked only after the commit (an orphan file is harmless, a row
  * pointing at a missing file is not).
@@ -29,7 +29,9 @@ export class RetentionSweeper {
       expired: sqlite
         .prepare(
           `SELECT m.pk FROM messages m JOIN channels c ON c.id = m.channel_id
-           WHERE m.expires_at <= ? AND c.legal_hold = 0 ORDER BY m.expires_at LIMIT ${BATCH}`,
+           WHERE m.expires_at <= ? AND c.legal_hold = 0
+             AND NOT EXISTS (SELECT 1 FROM channel_legal_holds h WHERE h.channel_id = c.id)
+           ORDER BY m.expires_at LIMIT ${BATCH}`,
         )
         .pluck(),
       attachmentsOf: sqlite.prepare('SELECT attachment_id FROM message_attachments WHERE message_pk = ?').pluck(),

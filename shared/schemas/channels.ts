@@ -43,7 +43,10 @@ export const Channel = Type.Object({
   headHash: Type.String(),
   lastMessageSeq: Type.Integer(),
   retentionDays: Type.Integer(),
+  /** True while any agency's legal hold stands (retention then deletes nothing). */
   legalHold: Type.Boolean(),
+  /** The agencies holding the channel; each lifts only its own hold (PATCH legalHold: false by its administrator). */
+  legalHoldAgencies: Type.Array(Id),
   /** Null when writable; otherwise why sends are refused (agreement_ended, closed, access_revoked…). */
   readOnly: Type.Union([Type.String(), Type.Null()]),
   contactRequest: Type.Union([Type.Enum(['pending', 'accepted', 'declined'] as const), Type.Null()]),
@@ -79,6 +82,7 @@ export const UpdateChannelBody = Type.Object(
   {
     encryptedMeta: Type.Optional(EncryptedMeta),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /** true places the caller's agency's hold, false lifts it (agency administrators of a member agency). */
     legalHold: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
