@@ -45,6 +45,10 @@ export interface AppConfig {
     socketBurst: number;
     /** Largest socket.io packet (a send carries at most 256 KiB of ciphertext as base64url). */
     socketMaxPayloadBytes: number;
+    /** Attachment bytes one officer may have stored (ATTACHMENT_QUOTA_PER_OFFICER_BYTES). */
+    attachmentQuotaPerOfficerBytes: number;
+    /** Attachment bytes one channel may hold (ATTACHMENT_QUOTA_PER_CHANNEL_BYTES). */
+    attachmentQuotaPerChannelBytes: number;
   };
   /** Longest extended-access grant, in days from the moment it is issued (EXTENDED_ACCESS_MAX_DAYS); renewal is a new grant. */
   extendedAccess: { maxDays: number };
@@ -121,6 +125,8 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       socketEventsPerSecond: 20,
       socketBurst: 40,
       socketMaxPayloadBytes: 512 * 1024,
+      attachmentQuotaPerOfficerBytes: 2 * 1024 ** 3,
+      attachmentQuotaPerChannelBytes: 10 * 1024 ** 3,
     },
     extendedAccess: { maxDays: 365 },
     limits: {
@@ -191,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...base.messaging,
       attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_BYTES', base.messaging.attachmentMaxBytes, 1024, 10 * 1024 * 1024 * 1024),
       retentionSweepMs: intFrom(env, 'RETENTION_SWEEP_SECONDS', base.messaging.retentionSweepMs / 1000, 0, 7 * 24 * 3600) * 1000,
+      attachmentQuotaPerOfficerBytes: intFrom(env, 'ATTACHMENT_QUOTA_PER_OFFICER_BYTES', base.messaging.attachmentQuotaPerOfficerBytes, 1024, 2 ** 50),
+      attachmentQuotaPerChannelBytes: intFrom(env, 'ATTACHMENT_QUOTA_PER_CHANNEL_BYTES', base.messaging.attachmentQuotaPerChannelBytes, 1024, 2 ** 50),
     },
     extendedAccess: { maxDays: intFrom(env, 'EXTENDED_ACCESS_MAX_DAYS', base.extendedAccess.maxDays, 1, 3650) },
     argon2: {

@@ -38,14 +38,15 @@ export class BlobStore {
     return path.join(this.dir, id);
   }
 
-  async write(source: Readable, maxBytes: number): Promise<{ id: string; size: number }> {
+  /** `tooLarge` is the error for a body longer than `maxBytes` (default: the attachment maximum's 413). */
+  async write(source: Readable, maxBytes: number, tooLarge: () => Error = () => new TooLargeError(maxBytes)): Promise<{ id: string; size: number }> {
     const sodium = getSodium();
     const state = sodium.crypto_generichash_init(null, 32);
     let size = 0;
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > maxBytes) return done(new TooLargeError(maxBytes));
+        if (size > maxBytes) return done(tooLarge());
         sodium.crypto_generichash_update(state, chunk);
         done(null, chunk);
       },

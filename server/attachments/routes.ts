@@ -21,10 +21,10 @@ export const attachmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: ctx.config.messaging.attachmentMaxBytes,
       schema: {
         tags,
-        summary: 'Upload an encrypted attachment (raw application/octet-stream body); the id is the hex BLAKE2b-256 of the bytes',
+        summary: 'Upload an encrypted attachment (raw application/octet-stream body); the id is the hex BLAKE2b-256 of the bytes. 409 when the channel is read-only or a pending contact request; 413 over the size maximum or a storage quota',
         params: IdParams,
         consumes: ['application/octet-stream'],
-        response: { 200: AttachmentInfo, 201: AttachmentInfo, ...errorResponses(400, 401, 404, 409, 413, 415) },
+        response: { 200: AttachmentInfo, 201: AttachmentInfo, ...errorResponses(400, 401, 404, 409, 413, 415, 507) },
       },
     },
     async (req, reply) => {

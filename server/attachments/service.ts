@@ -3,8 +3,11 @@ import type { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { transact } from '../db/tx.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { ChannelRow } from '../messages/channel-access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
+import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
 
 export interface AttachmentInfo {
   attachmentId: string;
@@ -23,6 +26,7 @@ interface AttachmentRow {
 export class AttachmentsService {
   readonly blobs: BlobStore;
   private readonly s;
+  private readonly inFlight = new InFlightBytes();
 
   constructor(private readonly ctx: AppContext) {
     this.blobs = new BlobStore(ctx.config.dataDir);
@@ -31,6 +35,8 @@ export class AttachmentsService {
       byId: sqlite.prepare('SELECT id, channel_id AS channelId, size, uploaded_by AS uploadedBy FROM attachments WHERE id = ?'),
       insert: sqlite.prepare('INSERT OR IGNORE INTO attachments (id, channel_id, size, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?)'),
       referenced: sqlite.prepare('SELECT 1 FROM message_attachments WHERE attachment_id = ? LIMIT 1').pluck(),
+      usedByOfficer: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE uploaded_by = ?').pluck(),
+      usedByChannel: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE channel_id = ?').pluck(),
       // A current member of a channel holding a message that references the blob, inside their span.
       memberCanSee: sqlite
         .prepare(
@@ -53,17 +59,80 @@ export class AttachmentsService {
     return (this.s.byId.get(id) as AttachmentRow | undefined)?.channelId;
   }
 
-  /** Streams the body to the blob store; `created` is false when the same blob was already stored here. */
+  /**
+   * Streams the body to the blob store; `created` is false when the same blob was already stored here.
+   * Refused before a byte is stored when the channel is read-only or a pending contact request (as
+   * sends are), or when the declared size does not fit the officer's or the channel's quota; the
+   * bytes reserved meanwhile keep concurrent uploads inside the quotas, and the commit re-checks both
+   * (a refused upload leaves neither row nor blob).
+   */
   async upload(actor: Actor, channelId: string, body: Readable, declaredLength: number | null): Promise<{ info: AttachmentInfo; created: boolean }> {
-    this.ctx.messages.access.requireMember(actor, channelId);
+    const channel = this.ctx.messages.access.requireMember(actor, channelId);
+    this.checkWritable(channel);
     if (declaredLength !== null && declaredLength > this.maxBytes) throw new TooLargeError(this.maxBytes);
-    const { id, size } = await this.blobs.write(body, this.maxBytes);
-    const inserted = this.s.insert.run(id, channelId, size, actor.officerId, this.ctx.clock.now()).changes === 1;
-    if (!inserted) {
-      const row = this.s.byId.get(id) as AttachmentRow;
-      if (row.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
+    const officer = this.headroom('officer', actor.officerId);
+    const room = this.headroom('channel', channelId);
+    const tight = officer.free <= room.free ? officer : room;
+    // Without a Content-Length the upload may use what is left, up to the maximum.
+    const reserve = declaredLength ?? Math.min(this.maxBytes, tight.free);
+    if (reserve > tight.free || tight.free <= 0) throw new QuotaExceededError(tight.scope, tight.quota, tight.used, declaredLength);
+    const release = this.inFlight.reserve(actor.officerId, channelId, reserve);
+    let blob: { id: string; size: number };
+    try {
+      const overQuota = () => (reserve < this.maxBytes ? new QuotaExceededError(tight.scope, tight.quota, tight.used, null) : new TooLargeError(this.maxBytes));
+      blob = await this.blobs.write(body, reserve, overQuota);
+    } finally {
+      release();
     }
-    return { info: { attachmentId: id, size, channelId }, created: inserted };
+    const { id, size } = blob;
+    try {
+      const inserted = transact(this.ctx.sqlite, () => this.commit(actor, channelId, id, size));
+      return { info: { attachmentId: id, size, channelId }, created: inserted };
+    } catch (err) {
+      // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
+      if (this.s.byId.get(id) === undefined) this.blobs.remove(id);
+      throw err;
+    }
+  }
+
+  /** Inside the upload's transaction: writability and both quotas once more, then the row. */
+  private commit(actor: Actor, channelId: string, id: string, size: number): boolean {
+    const existing = this.s.byId.get(id) as AttachmentRow | undefined;
+    if (existing) {
+      if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
+      return false;
+    }
+    const channel = this.ctx.messages.access.channel(channelId);
+    if (channel) this.checkWritable(channel);
+    for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
+      const { quota, used } = this.usage(scope, key);
+      if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
+    }
+    return this.s.insert.run(id, channelId, size, actor.officerId, this.ctx.clock.now()).changes === 1;
+  }
+
+  /** Uploads follow the send rules: nothing goes into a read-only channel or a contact request not yet accepted. */
+  private checkWritable(channel: ChannelRow): void {
+    const reason = this.ctx.messages.access.readOnlyReason(channel);
+    if (reason === null) return;
+    if (reason === 'contact_request_pending') {
+      throw new ConflictError('The contact request has not been accepted yet; files can be sent once the recipient accepts it', 'channel_read_only');
+    }
+    throw new ConflictError(`The channel is read-only (${reason}); no files can be uploaded to it, history stays readable`, 'channel_read_only');
+  }
+
+  private usage(scope: QuotaScope, key: string): { quota: number; used: number } {
+    const m = this.ctx.config.messaging;
+    return scope === 'officer'
+      ? { quota: m.attachmentQuotaPerOfficerBytes, used: this.s.usedByOfficer.get(key) as number }
+      : { quota: m.attachmentQuotaPerChannelBytes, used: this.s.usedByChannel.get(key) as number };
+  }
+
+  /** Stored plus in-flight bytes against the quota. */
+  private headroom(scope: QuotaScope, key: string): { scope: QuotaScope; quota: number; used: number; free: number } {
+    const { quota, used } = this.usage(scope, key);
+    const taken = used + this.inFlight.get(scope, key);
+    return { scope, quota, used: taken, free: quota - taken };
   }
 
   /** Opens the blob for someone allowed to read it; everyone else gets the 404 of a missing one. */

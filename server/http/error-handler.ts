@@ -30,6 +30,8 @@ export function mapError(err: FastifyError | Error): MappedError {
   const code = typeof fe.code === 'string' ? fe.code : '';
   const known = FASTIFY_CODES[code];
   if (known) return { status: known.status, code: known.code, message: known.message ?? fe.message };
+  // A blob write (attachment upload) on a full disk or over a filesystem quota.
+  if (code === 'ENOSPC' || code === 'EDQUOT') return SQLITE_CODES.SQLITE_FULL!;
   const sqlite = SQLITE_CODES[code] ?? (code.startsWith('SQLITE_IOERR') ? SQLITE_CODES.SQLITE_IOERR : undefined);
   if (sqlite) return sqlite;
   if (code.startsWith('FST_JWT_')) return { status: 401, code: 'unauthorized', message: 'Missing, invalid or expired access token' };
