@@ -23,10 +23,15 @@ export interface AppConfig {
   jwt: { issuer: string; audience: string; accessTtlSeconds: number };
   session: { idleTimeoutMs: number; absoluteTimeoutMs: number };
   login: {
+    /** Free failed sign-ins per account (normalised username, known or not) before back-off starts. */
     maxFailures: number;
+    /** Free failed sign-ins per source IP (any usernames) before back-off starts. */
+    sourceMaxFailures: number;
+    /** First back-off delay; each further failure doubles it, up to backoffMaxMs. Never an indefinite lock. */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** Failures are forgotten after this long without a new one (always longer than backoffMaxMs). */
     failureWindowMs: number;
-    /** 0 = locked accounts stay locked until an administrator unlocks them. */
-    lockoutCooldownMs: number;
     /** Per-IP throttle on sign-in endpoints. */
     ipMaxPerWindow: number;
     ipWindowMs: number;
@@ -34,7 +39,13 @@ export interface AppConfig {
   rateLimit: { max: number; windowMs: number };
   enrolmentTtlMs: number;
   argon2: Argon2Params;
-  audit: { checkpointEvery: number };
+  audit: {
+    checkpointEvery: number;
+    /** Append-only file of signed heads (AUDIT_HEADS_FILE); unset = DATA_DIR/audit-heads.log. */
+    headsFile?: string;
+    /** access.denied events recorded per officer per minute before the rest are summarised (default 10). */
+    deniedPerMinute?: number;
+  };
   messaging: {
     /** Largest attachment ciphertext accepted (ATTACHMENT_MAX_BYTES). */
     attachmentMaxBytes: number;
@@ -82,6 +93,7 @@ export class ConfigError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+export const DENIED_PER_MINUTE = 10;
 
 function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
@@ -109,8 +121,10 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     session: { idleTimeoutMs: 30 * MINUTE_MS, absoluteTimeoutMs: 12 * HOUR_MS },
     login: {
       maxFailures: 5,
-      failureWindowMs: 15 * MINUTE_MS,
-      lockoutCooldownMs: 0,
+      sourceMaxFailures: 20,
+      backoffBaseMs: 30_000,
+      backoffMaxMs: 15 * MINUTE_MS,
+      failureWindowMs: HOUR_MS,
       ipMaxPerWindow: 30,
       ipWindowMs: MINUTE_MS,
     },
@@ -162,6 +176,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch {
     throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
   }
+  if (env.LOCKOUT_COOLDOWN_MINUTES !== undefined && env.LOCKOUT_COOLDOWN_MINUTES !== '') {
+    throw new ConfigError('LOCKOUT_COOLDOWN_MINUTES was replaced by LOGIN_FREE_ATTEMPTS and LOGIN_BACKOFF_BASE_SECONDS / LOGIN_BACKOFF_MAX_SECONDS (no indefinite lock)');
+  }
+  const backoffBaseMs = intFrom(env, 'LOGIN_BACKOFF_BASE_SECONDS', base.login.backoffBaseMs / 1000, 1, 3600) * 1000;
+  const backoffMaxMs = intFrom(env, 'LOGIN_BACKOFF_MAX_SECONDS', base.login.backoffMaxMs / 1000, 1, 24 * 3600) * 1000;
+  if (backoffMaxMs < backoffBaseMs) throw new ConfigError('LOGIN_BACKOFF_MAX_SECONDS must be at least LOGIN_BACKOFF_BASE_SECONDS');
   const corsOrigins = (env.CORS_ORIGINS || '')
     .split(',')
     .map((s) => s.trim())
@@ -189,7 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', base.bodyLimitBytes, 1024, 64 * 1024 * 1024),
     login: {
       ...base.login,
-      lockoutCooldownMs: intFrom(env, 'LOCKOUT_COOLDOWN_MINUTES', 0, 0, 7 * 24 * 60) * MINUTE_MS,
+      maxFailures: intFrom(env, 'LOGIN_FREE_ATTEMPTS', base.login.maxFailures, 1, 100),
+      sourceMaxFailures: intFrom(env, 'LOGIN_FREE_ATTEMPTS_PER_SOURCE', base.login.sourceMaxFailures, 1, 100_000),
+      backoffBaseMs,
+      backoffMaxMs,
+      // A failure count must outlive the longest delay, or waiting it out would reset the count.
+      failureWindowMs: Math.max(base.login.failureWindowMs, 2 * backoffMaxMs),
       ipMaxPerWindow: intFrom(env, 'LOGIN_RATE_PER_MINUTE', base.login.ipMaxPerWindow, 1, 100_000),
     },
     rateLimit: { ...base.rateLimit, max: intFrom(env, 'RATE_LIMIT_PER_MINUTE', base.rateLimit.max, 1, 1_000_000) },
@@ -201,6 +226,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       attachmentQuotaPerChannelBytes: intFrom(env, 'ATTACHMENT_QUOTA_PER_CHANNEL_BYTES', base.messaging.attachmentQuotaPerChannelBytes, 1024, 2 ** 50),
     },
     extendedAccess: { maxDays: intFrom(env, 'EXTENDED_ACCESS_MAX_DAYS', base.extendedAccess.maxDays, 1, 3650) },
+    audit: {
+      ...base.audit,
+      ...(env.AUDIT_HEADS_FILE ? { headsFile: path.resolve(env.AUDIT_HEADS_FILE) } : {}),
+      deniedPerMinute: intFrom(env, 'AUDIT_DENIED_PER_MINUTE', DENIED_PER_MINUTE, 1, 10_000),
+    },
     argon2: {
       memoryCost: intFrom(env, 'ARGON2_MEMORY_KIB', base.argon2.memoryCost, 8_192, 4 * 1024 * 1024),
       timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),

@@ -81,3 +81,26 @@ export class RequestTimeoutError extends AppError {
     super(408, 'request_timeout', message);
   }
 }
+
+/** Sign-in back-off (NIST SP 800-63B §5.2.2): the attempt was not evaluated; retry after the delay. */
+export class ThrottledError extends AppError {
+  override name = 'ThrottledError';
+  constructor(retryAfterMs: number) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(429, 'login_throttled', `Too many failed sign-ins; try again in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+  }
+}
+
+/**
+ * An authorisation refusal answered as "not found" so a caller cannot tell hidden from missing; the
+ * response is byte-identical to NotFoundError, but the error handler audits it as access.denied.
+ */
+export class ConcealedDenialError extends NotFoundError {
+  override name = 'ConcealedDenialError';
+  constructor(
+    what: string,
+    readonly reason: string,
+  ) {
+    super(what);
+  }
+}

@@ -3,10 +3,13 @@ export class LiaisonApiError extends Error {
   override name = 'LiaisonApiError';
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+  /** Numeric hints the server adds to some errors: `triesRemaining` (sign-in), `retryAfterSeconds` (back-off). */
+  readonly details: { triesRemaining?: number; retryAfterSeconds?: number };
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown; details?: LiaisonApiError['details'] }) {
     super(message, options);
     this.status = status;
     this.code = code;
+    this.details = options?.details ?? {};
   }
 }
 

@@ -168,14 +168,17 @@ function xhrFetch(url: string, init: RequestInit, onUpload: (loaded: number, tot
 async function apiError(res: Response, method: string, path: string): Promise<LiaisonApiError> {
   let code = `http_${res.status}`;
   let message = `${method} ${path}: HTTP ${res.status}`;
+  const details: LiaisonApiError['details'] = {};
   try {
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; triesRemaining?: unknown; retryAfterSeconds?: unknown } };
     if (typeof body.error?.code === 'string') code = body.error.code;
     if (typeof body.error?.message === 'string') message = body.error.message;
+    if (Number.isInteger(body.error?.triesRemaining)) details.triesRemaining = body.error?.triesRemaining as number;
+    if (Number.isInteger(body.error?.retryAfterSeconds)) details.retryAfterSeconds = body.error?.retryAfterSeconds as number;
   } catch {
     // Not JSON: keep the generic message.
   }
-  return new LiaisonApiError(res.status, code, message);
+  return new LiaisonApiError(res.status, code, message, { details });
 }
 
 async function readBytes(res: Response, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {

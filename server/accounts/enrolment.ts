@@ -99,7 +99,7 @@ export class EnrolmentService {
       this.ctx.accounts.repo.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
       // Re-enrolment replaces credentials: every older session ends.
       this.ctx.auth.revokeAllSessions(officer.id, 're_enrolled');
-      this.ctx.accounts.lockout.clear(officer.username);
+      this.ctx.accounts.throttle.clear(officer.username);
       this.ctx.audit.record({
         action: 'enrolment.completed',
         actorId: officer.id,

@@ -120,7 +120,7 @@ export class AccountsRepository {
       .values(row)
       .onConflictDoUpdate({
         target: loginFailures.username,
-        set: { count: row.count, windowStart: row.windowStart, lockedAt: row.lockedAt ?? null },
+        set: { count: row.count, windowStart: row.windowStart, lockedAt: row.lockedAt ?? null, lastFailureAt: row.lastFailureAt ?? null },
       })
       .run();
   }

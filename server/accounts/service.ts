@@ -1,7 +1,7 @@
 import type { Agency, CreateAgencyBody, Enrolment, NewOfficerInput, Officer, Role } from '../../shared/schemas/accounts.ts';
 import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
-import { Lockout } from '../auth/lockout.ts';
+import { LoginThrottle } from '../auth/lockout.ts';
 import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
@@ -26,11 +26,11 @@ export function agencyView(a: AgencyRow): Agency {
 /** Provisioning of agencies and officers: who may create, suspend, reactivate, unlock and re-role whom. */
 export class AccountsService {
   readonly repo: AccountsRepository;
-  readonly lockout: Lockout;
+  readonly throttle: LoginThrottle;
 
   constructor(private readonly ctx: AppContext) {
     this.repo = new AccountsRepository(ctx.db);
-    this.lockout = new Lockout(this.repo, ctx.config.login);
+    this.throttle = new LoginThrottle(this.repo, ctx.config.login);
   }
 
   officerView(o: OfficerRow): Officer {
@@ -41,7 +41,7 @@ export class AccountsService {
       displayName: o.displayName,
       role: o.role,
       status: o.status,
-      locked: this.lockout.isLocked(o.username, this.ctx.clock.now()),
+      locked: this.throttle.isThrottled(o.username, this.ctx.clock.now()),
       createdAt: o.createdAt,
     };
   }
@@ -290,7 +290,7 @@ export class AccountsService {
   unlockOfficer(actor: Actor, officerId: string): Officer {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
-      this.lockout.clear(o.username);
+      this.throttle.clear(o.username);
       this.auditOfficer(actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
       return this.officerView(o);
     });

@@ -1,7 +1,7 @@
 import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
 import type { OfficerRow } from '../accounts/repository.ts';
 import type { AppContext } from '../context.ts';
-import { AppError, AuthRequiredError, LockedError, NotFoundError } from '../errors.ts';
+import { AppError, AuthRequiredError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
 import { transact } from '../db/tx.ts';
 import { SessionRepository } from './session-repository.ts';
@@ -20,11 +20,16 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-/** One body for every credential failure, so unknown usernames, wrong passwords and wrong codes look alike. */
+/**
+ * One body for every credential failure, so unknown usernames, wrong passwords and wrong codes look
+ * alike; `triesRemaining` comes from counters kept for unknown usernames too, so it reveals nothing.
+ */
 export class InvalidCredentialsError extends AppError {
   override name = 'InvalidCredentialsError';
-  constructor() {
-    super(401, 'invalid_credentials', 'Invalid username, password or authentication code');
+  constructor(triesRemaining?: number) {
+    super(401, 'invalid_credentials', 'Invalid username, password or authentication code', {
+      ...(triesRemaining === undefined ? {} : { details: { triesRemaining } }),
+    });
   }
 }
 
@@ -63,12 +68,11 @@ export class AuthService {
         details: reason ? { username, reason } : { username },
       });
 
-    if (accounts.lockout.isLocked(username, this.now)) {
-      const officer = accounts.repo.officerByUsername(username);
-      // Same work as a real attempt, so lock state does not open a timing side channel.
-      await this.ctx.passwords.verifyDummy(input.password);
-      audit('denied', 'locked', officer);
-      throw new LockedError();
+    // During a back-off the attempt is not evaluated (no Argon2): known and unknown usernames alike.
+    const wait = accounts.throttle.waitMs(username, client.ip, this.now);
+    if (wait > 0) {
+      audit('denied', 'throttled', accounts.repo.officerByUsername(username));
+      throw new ThrottledError(wait);
     }
 
     const officer = accounts.repo.officerByUsername(username);
@@ -79,25 +83,27 @@ export class AuthService {
     // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
     return transact(this.ctx.sqlite, (): TokenPair | AppError => {
       const fail = (reason: string): AppError => {
-        const locked = accounts.lockout.recordFailure(username, this.now);
+        const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
         audit('failure', reason, officer);
-        if (locked) {
+        for (const scope of verdict.started) {
           this.ctx.audit.record({
-            action: 'auth.locked',
-            agencyId: officer?.agencyId ?? null,
-            targetType: 'officer',
-            targetId: officer?.id ?? null,
+            action: 'auth.throttled',
+            agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
+            targetType: scope === 'account' ? 'officer' : 'source',
+            targetId: scope === 'account' ? (officer?.id ?? null) : client.ip,
+            outcome: 'denied',
             ip: client.ip,
-            details: { username },
+            details: { username, scope, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
           });
         }
-        return new InvalidCredentialsError();
+        return new InvalidCredentialsError(verdict.triesRemaining);
       };
-      // Re-check the lock inside the transaction: concurrent attempts all pass the first check while
-      // Argon2 runs, and must not be evaluated (nor reset the counter) once earlier ones locked the account.
-      if (accounts.lockout.isLocked(username, this.now)) {
-        audit('denied', 'locked', officer);
-        return new LockedError();
+      // Re-check inside the transaction: concurrent attempts all pass the first check while Argon2
+      // runs, and must not be evaluated (nor reset the counter) once earlier ones started a back-off.
+      const waitNow = accounts.throttle.waitMs(username, client.ip, this.now);
+      if (waitNow > 0) {
+        audit('denied', 'throttled', officer);
+        return new ThrottledError(waitNow);
       }
       // Re-read inside the transaction: the account may have changed while Argon2 ran.
       const current = officer ? accounts.repo.officer(officer.id) : undefined;
@@ -106,7 +112,7 @@ export class AuthService {
       const step = matchTotpStep(seed, input.totp, this.now);
       if (step === null) return fail('totp');
       if (!accounts.repo.advanceTotpStep(current.id, step)) return fail('totp_replay');
-      accounts.lockout.clear(username);
+      accounts.throttle.clear(username);
       const agency = accounts.repo.agency(current.agencyId);
       if (current.status !== 'active' || agency?.status !== 'active') {
         audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);

@@ -69,6 +69,8 @@ export const loginFailures = sqliteTable('login_failures', {
   count: integer('count').notNull(),
   windowStart: integer('window_start').notNull(),
   lockedAt: integer('locked_at'),
+  /** Back-off is measured from the latest failure (keys are `u:<username>` and `ip:<address>`). */
+  lastFailureAt: integer('last_failure_at'),
 });
 
 export const sessions = sqliteTable(

@@ -5,6 +5,13 @@ interface MappedError {
   status: number;
   code: string;
   message: string;
+  /** Numeric hints an AppError carries for the client (triesRemaining, retryAfterSeconds). */
+  hints?: Record<string, number>;
+}
+
+function hintsOf(err: AppError): Record<string, number> | undefined {
+  const entries = Object.entries(err.details ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number');
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** Fastify's own 4xx errors, by code, mapped to stable Liaison error codes. */
@@ -24,7 +31,10 @@ const SQLITE_CODES: Record<string, MappedError> = {
 };
 
 export function mapError(err: FastifyError | Error): MappedError {
-  if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message };
+  if (err instanceof AppError) {
+    const hints = hintsOf(err);
+    return { status: err.statusCode, code: err.code, message: err.message, ...(hints ? { hints } : {}) };
+  }
   const fe = err as FastifyError;
   if (fe.validation) return { status: 400, code: 'validation_failed', message: fe.message };
   const code = typeof fe.code === 'string' ? fe.code : '';
@@ -51,7 +61,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (mapped.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
     if (mapped.status === 503) reply.header('retry-after', String(err instanceof BusyError ? err.retryAfterSeconds : 1));
-    return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
+    if (mapped.hints?.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapped.hints.retryAfterSeconds));
+    return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message, ...mapped.hints } });
   });
 }
 

@@ -5,6 +5,8 @@ export const ErrorBody = Type.Object(
     error: Type.Object({
       code: Type.String({ description: 'Stable machine-readable error code' }),
       message: Type.String({ description: 'Human-readable explanation' }),
+      triesRemaining: Type.Optional(Type.Integer({ description: 'Failed sign-ins left before a back-off starts' })),
+      retryAfterSeconds: Type.Optional(Type.Integer({ description: 'Seconds to wait before retrying (also the Retry-After header)' })),
     }),
   },
   { $id: 'ErrorBody' },

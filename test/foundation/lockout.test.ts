@@ -15,28 +15,29 @@ function attempt(t: TestApp, who: Pick<Enrolled, 'username' | 'password' | 'totp
   });
 }
 
-describe('account lockout', () => {
-  it('five failures lock the account: the sixth attempt with the right password and code gets 423; an admin unlock restores sign-in', async () => {
+describe('sign-in back-off (no indefinite lock)', () => {
+  it('five failures start a back-off: the sixth attempt with the right password and code gets 429; after the delay it works; an admin can clear it', async () => {
     const t = await makeApp();
     const net = await provision(t);
     for (let i = 0; i < 5; i++) {
       expectError(await attempt(t, net.officer, { password: `wrong password number ${i}` }), 401, 'invalid_credentials');
     }
     const sixth = await attempt(t, net.officer);
-    expectError(sixth, 423, 'account_locked');
-    t.clock.advance(30_000);
-    // The locked officer cannot unlock themself (not an administrator).
+    expectError(sixth, 429, 'login_throttled');
+    expect(sixth.headers['retry-after']).toBe(String(defaults.backoffBaseMs / 1000));
+    // The throttled officer cannot clear it themself (not an administrator).
     const self = await t.app.inject({ method: 'POST', url: `/api/v1/officers/${net.officer.id}/unlock`, headers: bearer(net.officer.tokens) });
     expectError(self, 404, 'not_found');
-    // Still locked a day later (no cool-down by default), still with correct credentials.
-    t.clock.advance(24 * 60 * 60_000);
-    expectError(await attempt(t, net.officer), 423, 'account_locked');
+    // After the delay, the right password and code work (no indefinite lock by default).
+    t.clock.advance(defaults.backoffBaseMs);
+    expect((await attempt(t, net.officer)).statusCode).toBe(200);
     t.clock.advance(30_000);
 
+    // Back-off again; the administrator sees it and clears it without waiting.
+    for (let i = 0; i < 5; i++) await attempt(t, net.officer, { password: `wrong password number ${i}` });
     const admin = await login(t, net.agencyAdmin);
     const view = await t.app.inject({ method: 'GET', url: `/api/v1/officers/${net.officer.id}`, headers: bearer(admin) });
     expect(view.json().officer.locked).toBe(true);
-
     const unlock = await t.app.inject({ method: 'POST', url: `/api/v1/officers/${net.officer.id}/unlock`, headers: bearer(admin) });
     expect(unlock.statusCode).toBe(200);
     expect(unlock.json().officer.locked).toBe(false);
@@ -44,20 +45,20 @@ describe('account lockout', () => {
     expect(tokens.officer.id).toBe(net.officer.id);
   });
 
-  it('case and whitespace variants of the username count towards the same lock', async () => {
+  it('case and whitespace variants of the username count towards the same counter', async () => {
     const t = await makeApp();
     const net = await provision(t);
     for (const u of ['ANA.SILVA', ' ana.silva', 'Ana.Silva ', 'ana.SILVA', '\tana.silva']) {
       expectError(await attempt(t, { ...net.officer, username: u }, { password: 'not the right one' }), 401, 'invalid_credentials');
     }
-    expectError(await attempt(t, net.officer), 423, 'account_locked');
+    expectError(await attempt(t, net.officer), 429, 'login_throttled');
   });
 
-  it('failures spread beyond the 15-minute window do not lock', async () => {
+  it('failures spread beyond the window are forgotten', async () => {
     const t = await makeApp();
     const net = await provision(t);
     for (let i = 0; i < 4; i++) expectError(await attempt(t, net.officer, { password: 'not the right one' }), 401, 'invalid_credentials');
-    t.clock.advance(16 * 60_000);
+    t.clock.advance(defaults.failureWindowMs + 60_000);
     for (let i = 0; i < 4; i++) expectError(await attempt(t, net.officer, { password: 'not the right one' }), 401, 'invalid_credentials');
     expect((await attempt(t, net.officer)).statusCode).toBe(200);
   });
@@ -108,16 +109,17 @@ describe('username enumeration', () => {
     expect(notEnrolled.body).toBe(known.body);
     expect(unknown.headers['content-type']).toBe(known.headers['content-type']);
 
-    // Locked unknown usernames look like locked known ones, too.
+    // Throttled unknown usernames look like throttled known ones, too.
     for (let i = 0; i < 5; i++) {
       await attempt(t, net.officer, { password: 'definitely wrong password' });
       await attempt(t, { ...net.officer, username: 'ghost.user' }, { password: 'definitely wrong password' });
     }
     const lockedKnown = await attempt(t, net.officer);
     const lockedUnknown = await attempt(t, { ...net.officer, username: 'ghost.user' });
-    expectError(lockedKnown, 423, 'account_locked');
-    expect(lockedUnknown.statusCode).toBe(423);
+    expectError(lockedKnown, 429, 'login_throttled');
+    expect(lockedUnknown.statusCode).toBe(429);
     expect(lockedUnknown.body).toBe(lockedKnown.body);
+    expect(lockedUnknown.headers['retry-after']).toBe(lockedKnown.headers['retry-after']);
   });
 
   it('sign-in time does not reveal whether a username exists (median of interleaved attempts)', async () => {
@@ -125,7 +127,7 @@ describe('username enumeration', () => {
     const t = await makeApp({
       config: {
         argon2: defaultConfig().argon2,
-        login: { ...defaults, maxFailures: 10_000, ipMaxPerWindow: 10_000 },
+        login: { ...defaults, maxFailures: 10_000, sourceMaxFailures: 10_000, ipMaxPerWindow: 10_000 },
       },
     });
     const net = await provision(t);
@@ -170,8 +172,8 @@ describe('per-IP sign-in throttle', () => {
   });
 });
 
-describe('lockout under concurrency', () => {
-  it('concurrent guesses cannot exceed the failure limit: once five have failed, the rest are refused with 423', async () => {
+describe('back-off under concurrency', () => {
+  it('concurrent guesses cannot exceed the free failures: once five have failed, the rest are refused with 429', async () => {
     const t = await makeApp({ config: { login: { ...defaults, ipMaxPerWindow: 10_000 } } });
     const net = await provision(t);
     const guesses = Array.from({ length: 12 }, (_, i) => attempt(t, net.officer, { password: `parallel guess number ${i}` }));
@@ -179,10 +181,10 @@ describe('lockout under concurrency', () => {
     const statuses = results.map((r) => r.statusCode);
     // Every guess that was actually evaluated is a 401; at most maxFailures (5) may be evaluated.
     expect(statuses.filter((s) => s === 401).length, `statuses: ${statuses.join(',')}`).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 423).length).toBeGreaterThanOrEqual(7);
-    expect(statuses.every((s) => s === 401 || s === 423)).toBe(true);
-    // And the right password is refused afterwards.
-    expectError(await attempt(t, net.officer), 423, 'account_locked');
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // And the right password is not evaluated during the back-off.
+    expectError(await attempt(t, net.officer), 429, 'login_throttled');
   });
 
 });

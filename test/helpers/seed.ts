@@ -50,7 +50,7 @@ export function seedConfig(dataDir: string, overrides: Partial<AppConfig> = {}):
   return {
     ...base,
     rateLimit: { ...base.rateLimit, max: 1_000_000 },
-    login: { ...base.login, ipMaxPerWindow: 100_000 },
+    login: { ...base.login, ipMaxPerWindow: 100_000, sourceMaxFailures: 100_000 },
     messaging: { ...base.messaging, retentionSweepMs: 0 },
     ...overrides,
   };

@@ -132,4 +132,11 @@ describe('error messages', () => {
     expect(errorText(new LiaisonApiError(409, 'some_new_code', 'The server explains.'))).toBe('The server explains.');
     expect(errorText(null)).toMatch(/went wrong/);
   });
+
+  it('sign-in errors tell the officer how many tries remain and how long a back-off lasts', () => {
+    expect(errorText(new LiaisonApiError(401, 'invalid_credentials', 'x', { details: { triesRemaining: 2 } }))).toMatch(/2 tries left/);
+    expect(errorText(new LiaisonApiError(401, 'invalid_credentials', 'x', { details: { triesRemaining: 0 } }))).toMatch(/delayed/);
+    expect(errorText(new LiaisonApiError(429, 'login_throttled', 'x', { details: { retryAfterSeconds: 30 } }))).toMatch(/Wait 30 seconds/);
+    expect(errorText(new LiaisonApiError(429, 'login_throttled', 'x', { details: { retryAfterSeconds: 900 } }))).toMatch(/Wait 15 minutes/);
+  });
 });

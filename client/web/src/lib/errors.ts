@@ -13,6 +13,7 @@ const MESSAGES: Record<string, string> = {
   invalid_token: 'Your session has ended. Please sign in again.',
   unauthorized: 'Please sign in.',
   rate_limited: 'Too many attempts. Wait a minute and try again.',
+  login_throttled: 'Too many failed sign-ins for this account or network. Wait a moment, then try again.',
   // enrolment
   weak_password: 'That password is too weak.',
   enrolment_incomplete: 'Finish the previous enrolment step first.',
@@ -92,9 +93,31 @@ export function errorCode(err: unknown): string | null {
   return null;
 }
 
+/** "30 seconds", "4 minutes": a back-off delay for people. */
+export function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** Sign-in hints from the server (tries left before a back-off, how long the back-off lasts). */
+function signInHint(code: string, err: unknown): string | null {
+  const details = (err as { details?: { triesRemaining?: unknown; retryAfterSeconds?: unknown } }).details;
+  if (code === 'login_throttled' && typeof details?.retryAfterSeconds === 'number') {
+    return `Too many failed sign-ins for this account or network. Wait ${waitText(details.retryAfterSeconds)}, then try again.`;
+  }
+  if (code === 'invalid_credentials' && typeof details?.triesRemaining === 'number') {
+    const n = details.triesRemaining;
+    return `${MESSAGES.invalid_credentials} ${n === 0 ? 'Further attempts are now delayed.' : `${n} ${n === 1 ? 'try' : 'tries'} left before sign-in is delayed.`}`;
+  }
+  return null;
+}
+
 /** Text for an error: the mapped sentence, plus the server's detail for validation errors. */
 export function errorText(err: unknown): string {
   const code = errorCode(err);
+  const hint = code && err && typeof err === 'object' ? signInHint(code, err) : null;
+  if (hint) return hint;
   const detail = err && typeof err === 'object' && typeof (err as CodedError).message === 'string' ? ((err as CodedError).message as string) : '';
   if (code && MESSAGES[code]) {
     // The server's own sentence is specific for these (which rule a password or field broke).

@@ -1,7 +1,23 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { errorCode, waitText } from '../lib/errors.ts';
 import { useObservable } from '../state/observable.ts';
+
+/** Seconds left of a sign-in back-off the server announced (0 when none), counting down. */
+function useBackoff(error: unknown): number {
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    const seconds = (error as { details?: { retryAfterSeconds?: unknown } } | null)?.details?.retryAfterSeconds;
+    if (errorCode(error) !== 'login_throttled' || typeof seconds !== 'number') return setLeft(0);
+    const until = Date.now() + seconds * 1000;
+    const tick = () => setLeft(Math.max(0, Math.ceil((until - Date.now()) / 1000)));
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [error]);
+  return left;
+}
 
 export function SignInScreen() {
   const session = useSession();
@@ -10,6 +26,7 @@ export function SignInScreen() {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [signIn, busy, error] = useAction(() => session.signIn({ username: username.trim(), password, totp: totp.trim() }));
+  const wait = useBackoff(error);
   return (
     <main class="card narrow" id="main">
       <h1>Sign in to Liaison</h1>
@@ -19,8 +36,8 @@ export function SignInScreen() {
         <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         <Field label="Authentication code" name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={totp} onInput={(e) => setTotp(e.currentTarget.value)} hint="The 6-digit code from your authenticator app." />
         <ErrorBox error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+        <button type="submit" disabled={busy || wait > 0}>
+          {busy ? 'Signing in…' : wait > 0 ? `Sign in (wait ${waitText(wait)})` : 'Sign in'}
         </button>
       </form>
       <p class="hint">New officer? Open the enrolment link your administrator gave you.</p>
