@@ -5,6 +5,7 @@ import { loadOrCreateSecrets, type ServerSecrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { initSodium } from '../shared/crypto/sodium.ts';
 import { AuditService } from './audit/service.ts';
+import { AccessDenialAuditor } from './audit/access-denials.ts';
 import { signingKeyFromSeed } from './audit/chain.ts';
 import { PasswordHasher } from './auth/password.ts';
 import { DomainEventBus } from './events.ts';
@@ -18,6 +19,7 @@ import { ChannelsService } from './channels/service.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DirectoryService } from './directory/service.ts';
+import { DENIED_PER_MINUTE } from './config.ts';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -32,6 +34,7 @@ export class AppContext {
   readonly db: Db;
   readonly sqlite: Database.Database;
   readonly audit: AuditService;
+  readonly accessDenials: AccessDenialAuditor;
   readonly passwords: PasswordHasher;
   readonly events = new DomainEventBus();
   readonly accounts: AccountsService;
@@ -59,6 +62,7 @@ export class AppContext {
       signingKeyFromSeed(secrets.auditSigningSeed),
       config.audit.checkpointEvery,
     );
+    this.accessDenials = new AccessDenialAuditor(this.audit, clock, config.audit.deniedPerMinute ?? DENIED_PER_MINUTE);
     this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
     this.accounts = new AccountsService(this);
     this.auth = new AuthService(this);
@@ -92,7 +96,10 @@ export class AppContext {
   close(): void {
     if (!this.sqlite.open) return;
     try {
-      if (!this.sqlite.readonly) this.audit.checkpoint();
+      if (!this.sqlite.readonly) {
+        this.accessDenials.flush(this.clock.now(), true);
+        this.audit.checkpoint();
+      }
     } finally {
       this.database.close();
     }

@@ -97,10 +97,13 @@ export class ThrottledError extends AppError {
  */
 export class ConcealedDenialError extends NotFoundError {
   override name = 'ConcealedDenialError';
+  /** The kind of resource refused, e.g. "officer", for the audit event. */
+  readonly resource: string;
   constructor(
     what: string,
     readonly reason: string,
   ) {
     super(what);
+    this.resource = what.toLowerCase();
   }
 }

@@ -6,7 +6,7 @@ import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
 import type { AppError} from '../errors.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
@@ -214,14 +214,16 @@ export class AccountsService {
   /** Resolves an officer the actor may manage; otherwise 404, the same as a missing officer. */
   private manageable(actor: Actor, officerId: string): OfficerRow {
     const o = this.repo.officer(officerId);
-    if (!o || !canManageOfficer(actor, o)) throw new NotFoundError('Officer');
+    if (!o) throw new NotFoundError('Officer');
+    if (!canManageOfficer(actor, o)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
     return o;
   }
 
   private assertAgencyScope(actor: Actor, agencyId: string): AgencyRow {
     const a = this.repo.agency(agencyId);
     const inScope = actor.role === 'platform_admin' || (actor.role === 'agency_admin' && actor.agencyId === agencyId);
-    if (!a || !inScope) throw new NotFoundError('Agency');
+    if (!a) throw new NotFoundError('Agency');
+    if (!inScope) throw new ConcealedDenialError('Agency', 'agency_out_of_scope');
     return a;
   }
 

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConcealedDenialError, ConflictError, NotFoundError } from '../errors.ts';
 import type { ChannelRow } from '../messages/channel-access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
@@ -138,7 +138,8 @@ export class AttachmentsService {
   /** Opens the blob for someone allowed to read it; everyone else gets the 404 of a missing one. */
   open(actor: Actor, id: string): { size: number; stream: Readable } {
     const row = this.s.byId.get(id) as AttachmentRow | undefined;
-    if (!row || !this.canRead(actor, row)) throw new NotFoundError('Attachment');
+    if (!row) throw new NotFoundError('Attachment');
+    if (!this.canRead(actor, row)) throw new ConcealedDenialError('Attachment', 'attachment_not_readable');
     return { size: row.size, stream: fs.createReadStream(this.blobs.pathOf(id)) };
   }
 

@@ -1,7 +1,7 @@
 import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
 import type { OfficerRow } from '../accounts/repository.ts';
 import type { AppContext } from '../context.ts';
-import { AppError, AuthRequiredError, NotFoundError, ThrottledError } from '../errors.ts';
+import { AppError, AuthRequiredError, ConcealedDenialError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
 import { transact } from '../db/tx.ts';
 import { SessionRepository } from './session-repository.ts';
@@ -254,7 +254,8 @@ export class AuthService {
     return transact(this.ctx.sqlite, () => {
       const target = this.ctx.accounts.repo.officer(officerId);
       const self = officerId === actor.officerId;
-      if (!target || (!self && !canManageOfficer(actor, target))) throw new NotFoundError('Officer');
+      if (!target) throw new NotFoundError('Officer');
+      if (!self && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
       if (sessionId !== undefined) {
         const s = this.sessions.session(sessionId);
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
@@ -276,7 +277,8 @@ export class AuthService {
   /** Sessions of another officer, for their administrators. */
   listSessionsOf(actor: Actor, officerId: string): Session[] {
     const target = this.ctx.accounts.repo.officer(officerId);
-    if (!target || (officerId !== actor.officerId && !canManageOfficer(actor, target))) throw new NotFoundError('Officer');
+    if (!target) throw new NotFoundError('Officer');
+    if (officerId !== actor.officerId && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
     return this.listSessions(officerId, actor.sessionId);
   }
 }

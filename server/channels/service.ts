@@ -16,7 +16,7 @@ import type { AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateCha
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import { Effects } from './effects.ts';
@@ -59,7 +59,8 @@ export class ChannelsService {
   /** The channel if the actor currently holds an open membership span; 404 otherwise (identical to missing). */
   requireMember(actor: Actor, channelId: string): ChannelRow {
     const row = this.repo.channel(channelId);
-    if (!row || !this.repo.openSpan(channelId, actor.officerId)) throw new NotFoundError('Channel');
+    if (!row) throw new NotFoundError('Channel');
+    if (!this.repo.openSpan(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
     return row;
   }
 
@@ -261,7 +262,8 @@ export class ChannelsService {
     const row = this.repo.channel(channelId);
     const isMember = row !== undefined && this.repo.openSpan(channelId, actor.officerId) !== undefined;
     const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
-    if (!row || !(isMember || adminOfMemberAgency)) throw new NotFoundError('Channel');
+    if (!row) throw new NotFoundError('Channel');
+    if (!(isMember || adminOfMemberAgency)) throw new ConcealedDenialError('Channel', 'not_a_member');
     const ownerFields = body.encryptedMeta !== undefined || body.retentionDays !== undefined;
     if (ownerFields && this.headState(channelId).current.members.get(actor.officerId)?.role !== 'owner') {
       throw new ForbiddenError('Only channel owners change the title or retention');

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, preValidationHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError, BusyError } from '../errors.ts';
 
 interface MappedError {
@@ -54,10 +54,26 @@ export function mapError(err: FastifyError | Error): MappedError {
   return { status: status >= 500 && status < 600 ? status : 500, code: 'internal_error', message: 'Internal server error' };
 }
 
+/** A signed-in officer's refused access attempt goes to the audit trail; the response stays as it is. */
+function auditDenial(app: FastifyInstance, req: FastifyRequest, err: Error): void {
+  if (!req.actor) return;
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const id = params.id ?? Object.values(params)[0];
+  try {
+    app.ctx.accessDenials.fromError(req.actor, err, {
+      route: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      targetId: typeof id === 'string' ? id.slice(0, 128) : null,
+    });
+  } catch (auditErr) {
+    req.log.error({ err: auditErr }, 'could not audit a refused access attempt');
+  }
+}
+
 /** One place maps every error to `{ error: { code, message } }`; no stack traces or internals leave the server. */
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const mapped = mapError(err);
+    if (req.actor) auditDenial(app, req, err);
     if (mapped.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
     if (mapped.status === 503) reply.header('retry-after', String(err instanceof BusyError ? err.retryAfterSeconds : 1));

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { HandlingPolicy } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConcealedDenialError, NotFoundError } from '../errors.ts';
 
 /** The channel columns messaging needs. */
 export interface ChannelRow {
@@ -106,7 +106,8 @@ export class ChannelAccess {
   /** The channel, or 404 when it is missing or the caller is not a current member (indistinguishable). */
   requireMember(actor: Pick<Actor, 'officerId'>, channelId: string): ChannelRow {
     const row = this.channel(channelId);
-    if (!row || !this.isCurrentMember(channelId, actor.officerId)) throw new NotFoundError('Channel');
+    if (!row) throw new NotFoundError('Channel');
+    if (!this.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
     return row;
   }
 

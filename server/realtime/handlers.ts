@@ -35,6 +35,15 @@ export function errorBody(err: unknown, log: FastifyBaseLogger): ErrorBody {
   return { code: mapped.code, message: mapped.message };
 }
 
+/** Refused attempts (a foreign channel) are audited as over HTTP; never throws. */
+function auditDenial(ctx: AppContext, socket: RealtimeSocket, err: unknown, route: string, targetId: string, log: FastifyBaseLogger): void {
+  try {
+    ctx.accessDenials.fromError(socket.data.actor, err, { route, targetId });
+  } catch (auditErr) {
+    log.error({ err: auditErr }, 'could not audit a refused access attempt');
+  }
+}
+
 /** send / receipt / typing: validate, then the same services as HTTP; never throws. */
 export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: FastifyBaseLogger): void {
   const { actor } = socket.data;
@@ -46,6 +55,7 @@ export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: F
     try {
       ack({ ok: true, data: await ctx.messages.sendMessage(socket.data.actor, channelId, body) });
     } catch (err) {
+      auditDenial(ctx, socket, err, 'socket send', channelId, log);
       ack({ ok: false, error: errorBody(err, log) });
     }
   });
@@ -56,6 +66,7 @@ export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: F
     try {
       ack({ ok: true, data: ctx.messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
     } catch (err) {
+      auditDenial(ctx, socket, err, 'socket receipt', payload.channelId, log);
       ack({ ok: false, error: errorBody(err, log) });
     }
   });
