@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { initSodium } from '../shared/crypto/sodium.ts';
 import { AuditService } from './audit/service.ts';
 import { AccessDenialAuditor } from './audit/access-denials.ts';
+import { headsFilePath } from './audit/heads-file.ts';
 import { signingKeyFromSeed } from './audit/chain.ts';
 import { PasswordHasher } from './auth/password.ts';
 import { DomainEventBus } from './events.ts';
@@ -61,6 +62,7 @@ export class AppContext {
       clock,
       signingKeyFromSeed(secrets.auditSigningSeed),
       config.audit.checkpointEvery,
+      { file: headsFilePath(config.dataDir, config.audit.headsFile), write: !database.sqlite.readonly },
     );
     this.accessDenials = new AccessDenialAuditor(this.audit, clock, config.audit.deniedPerMinute ?? DENIED_PER_MINUTE);
     this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });

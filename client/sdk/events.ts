@@ -45,7 +45,8 @@ export type SecurityKind =
   | 'keylog_invalid'
   | 'chain_invalid'
   | 'key_envelope_invalid'
-  | 'message_rejected';
+  | 'message_rejected'
+  | 'audit_rollback';
 
 export interface SecurityNotice {
   kind: SecurityKind;

@@ -6,6 +6,7 @@ import type { SendResult } from '../../shared/schemas/channels.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry, DirectoryPage, UpdateDirectoryEntryBody } from '../../shared/schemas/directory.ts';
 import { AgreementsApi, type AgreementVerification } from './agreements.ts';
 import { AttachmentsApi, type Progress, type UploadOptions } from './attachments.ts';
+import { AuditHeadMonitor, type AuditHeadCheck } from './audit-head.ts';
 import { ChainStore } from './chains.ts';
 import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChannelInput, type InvitationView } from './channels.ts';
 import { newId, type SdkContext } from './context.ts';
@@ -37,6 +38,7 @@ export type { AgreementVerification } from './agreements.ts';
 export type { ChannelMeta } from './meta.ts';
 export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters } from './directory.ts';
 export type { KeyLogAuditResult } from './keylog.ts';
+export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
 export interface ApiRequestOptions {
@@ -78,6 +80,7 @@ export class LiaisonClient {
   private readonly realtime: RealtimeConnection;
   private readonly files: AttachmentsApi;
   private readonly directory: DirectoryApi;
+  private readonly auditHead: AuditHeadMonitor;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -108,6 +111,7 @@ export class LiaisonClient {
     this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
+    this.auditHead = new AuditHeadMonitor(this.ctx);
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
   }
 
@@ -208,6 +212,14 @@ export class LiaisonClient {
   async auditKeyLog(): Promise<KeyLogAuditResult> {
     if (this.ctx.officer) await this.keysApi.agencyRoot(this.ctx.officer.agencyId).catch(() => undefined);
     return this.keylog.audit();
+  }
+
+  /**
+   * Administrators: checks the server's signed audit head against the highest one this client has
+   * seen (kept in the store); throws `audit/rollback` (and emits a `security` event) on a shorter chain.
+   */
+  checkAuditHead(): Promise<AuditHeadCheck> {
+    return this.auditHead.check();
   }
 
   markVerified(officerId: string): Promise<void> {

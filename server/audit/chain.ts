@@ -1,9 +1,11 @@
 import { encodeFields, fromHex, toHex, u64be, u8, utf8 } from '../../shared/crypto/encoding.ts';
 import { getSodium } from '../../shared/crypto/sodium.ts';
+import { checkpointBytes } from '../../shared/crypto/audit-head.ts';
+
+export { AUDIT_CHECKPOINT_LABEL, checkpointBytes, verifyCheckpointSignature } from '../../shared/crypto/audit-head.ts';
 
 /** Pure functions for the audit hash chain; the byte format is in docs/AUDIT.md. */
 export const AUDIT_EVENT_LABEL = 'liaison/audit-event/v1';
-export const AUDIT_CHECKPOINT_LABEL = 'liaison/audit-checkpoint/v1';
 export const AUDIT_EVENT_SIGNATURE_LABEL = 'liaison/audit-event-signature/v1';
 export const HASH_BYTES = 32;
 export const GENESIS_HASH = '0'.repeat(HASH_BYTES * 2);
@@ -70,10 +72,6 @@ export function verifyEventSignature(publicKey: Uint8Array, seq: number, hash: s
   }
 }
 
-export function checkpointBytes(seq: number, hash: string, at: number): Uint8Array {
-  return encodeFields(AUDIT_CHECKPOINT_LABEL, [u64be(seq), fromHex(hash), u64be(at)]);
-}
-
 export interface SigningKey {
   publicKey: Uint8Array;
   privateKey: Uint8Array;
@@ -86,18 +84,4 @@ export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
 
 export function signCheckpoint(key: SigningKey, seq: number, hash: string, at: number): string {
   return toHex(getSodium().crypto_sign_detached(checkpointBytes(seq, hash, at), key.privateKey));
-}
-
-export function verifyCheckpointSignature(
-  publicKey: Uint8Array,
-  seq: number,
-  hash: string,
-  at: number,
-  signatureHex: string,
-): boolean {
-  try {
-    return getSodium().crypto_sign_verify_detached(fromHex(signatureHex), checkpointBytes(seq, hash, at), publicKey);
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuditPage, AuditQuery, AuditVerification } from '../../shared/schemas/audit.ts';
+import { AuditHeadBody, AuditPage, AuditQuery, AuditVerification } from '../../shared/schemas/audit.ts';
 import { errorResponses } from '../../shared/schemas/common.ts';
 import { isAdmin } from '../auth/actor.ts';
 import { ForbiddenError } from '../errors.ts';
@@ -24,6 +24,21 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!isAdmin(actor)) throw new ForbiddenError('Only administrators read the audit trail');
       const agencyId = actor.role === 'platform_admin' ? undefined : actor.agencyId;
       return ctx.audit.list({ ...req.query, agencyId });
+    },
+  );
+
+  app.get(
+    '/audit/head',
+    {
+      schema: {
+        tags,
+        summary: 'The newest signed audit head (administrators): clients remember the highest and alarm on a shorter chain',
+        response: { 200: AuditHeadBody, ...errorResponses(401, 403) },
+      },
+    },
+    async (req) => {
+      if (!isAdmin(actorOf(req))) throw new ForbiddenError('Only administrators read the audit head');
+      return { head: ctx.audit.latestHead() };
     },
   );
 

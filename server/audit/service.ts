@@ -3,6 +3,8 @@ import type { AuditEvent, AuditVerification } from '../../shared/schemas/audit.t
 import { toHex } from '../../shared/crypto/encoding.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
+import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
+import { appendHeads, readHeads, type HeadsFileContents } from './heads-file.ts';
 import {
   GENESIS_HASH,
   hashAuditEvent,
@@ -84,12 +86,17 @@ function chainedFields(r: AuditRow): ChainedFields {
 export class AuditService {
   private readonly stmts;
   private readonly appendTx;
+  /** Highest head already in the heads file. */
+  private exportedSeq = 0;
+  private exportScheduled = false;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly clock: Clock,
     private readonly key: SigningKey,
     private readonly checkpointEvery: number,
+    /** The external heads file; `write` is false for read-only verification. */
+    private readonly heads: { file: string; write: boolean },
   ) {
     this.stmts = {
       last: sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
@@ -103,6 +110,8 @@ export class AuditService {
       ),
       all: sqlite.prepare('SELECT * FROM audit_events ORDER BY seq ASC'),
       checkpoints: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq ASC'),
+      checkpointsAfter: sqlite.prepare('SELECT * FROM audit_checkpoints WHERE seq > ? ORDER BY seq ASC'),
+      latestCheckpoint: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
     };
     this.appendTx = sqlite.transaction((input: AuditInput): AuditEvent => {
       const last = this.stmts.last.get() as { seq: number; hash: string } | undefined;
@@ -125,6 +134,41 @@ export class AuditService {
       const { details: _stored, ...rest } = fields;
       return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
     });
+    if (heads.write) {
+      this.exportedSeq = Math.max(0, ...(readHeads(heads.file)?.heads.map((h) => h.seq) ?? []));
+      this.exportHeads();
+    }
+  }
+
+  /**
+   * Appends committed checkpoints the heads file lacks. Only outside a transaction: a checkpoint
+   * written inside one may still roll back, and a head on disk that the database never kept would be
+   * a false rollback alarm. better-sqlite3 transactions are synchronous, so by the next macrotask
+   * (scheduleExport) the transaction has committed or rolled back.
+   */
+  exportHeads(): void {
+    if (!this.heads.write || !this.sqlite.open) return;
+    if (this.sqlite.inTransaction) return this.scheduleExport();
+    const rows = this.stmts.checkpointsAfter.all(this.exportedSeq) as CheckpointRow[];
+    if (rows.length === 0) return;
+    appendHeads(this.heads.file, rows.map(toSignedHead));
+    this.exportedSeq = rows.at(-1)!.seq;
+  }
+
+  private scheduleExport(): void {
+    if (this.exportScheduled) return;
+    this.exportScheduled = true;
+    setImmediate(() => {
+      this.exportScheduled = false;
+      this.exportHeads();
+    });
+  }
+
+  /** Signs the current head if needed and returns the newest signed head (what administrators' clients remember). */
+  latestHead(): SignedAuditHead | null {
+    this.checkpoint();
+    const row = this.stmts.latestCheckpoint.get() as CheckpointRow | undefined;
+    return row ? toSignedHead(row) : null;
   }
 
   /** Shorthand for an action an authenticated officer took on a target. */
@@ -155,7 +199,7 @@ export class AuditService {
     const last = this.stmts.last.get() as { seq: number; hash: string } | undefined;
     if (!last) return;
     const cp = this.stmts.lastCheckpoint.get() as { seq: number } | undefined;
-    if (cp && cp.seq >= last.seq) return;
+    if (cp && cp.seq >= last.seq) return this.exportHeads();
     this.writeCheckpoint(last.seq, last.hash);
   }
 
@@ -163,6 +207,7 @@ export class AuditService {
     const at = this.clock.now();
     const signature = signCheckpoint(this.key, seq, hash, at);
     this.stmts.insertCheckpoint.run(seq, hash, at, signature, toHex(this.key.publicKey));
+    this.exportHeads();
   }
 
   list(opts: { agencyId?: string; afterSeq?: number; limit?: number; action?: string }): {
@@ -182,25 +227,32 @@ export class AuditService {
   }
 
   /**
-   * Recomputes the whole chain and every checkpoint; reports the first tampered, deleted or reordered event.
-   * Deleting events after the last checkpoint is only detectable by comparing with an exported head (docs/AUDIT.md).
+   * Recomputes the whole chain and every checkpoint, then compares with the external heads file;
+   * reports the first tampered, deleted or reordered event, or a chain shorter than a head seen before.
    */
   verify(trustedPublicKey: Uint8Array = this.key.publicKey): AuditVerification {
     return verifyAuditChain(
       this.stmts.all.iterate() as Iterable<AuditRow>,
       this.stmts.checkpoints.all() as CheckpointRow[],
       trustedPublicKey,
+      { file: this.heads.file, contents: readHeads(this.heads.file) },
     );
   }
+}
+
+function toSignedHead(r: CheckpointRow): SignedAuditHead {
+  return { seq: r.seq, hash: r.hash, at: r.at, signature: r.signature, publicKey: r.public_key };
 }
 
 export function verifyAuditChain(
   rows: Iterable<AuditRow>,
   checkpoints: CheckpointRow[],
   trustedPublicKey: Uint8Array,
+  external: { file: string; contents: HeadsFileContents | null } | null = null,
 ): AuditVerification {
   const hashes = new Map<number, string>();
-  const wanted = new Set(checkpoints.map((c) => c.seq));
+  const externalHeads = [...(external?.contents?.heads ?? [])].sort((a, b) => a.seq - b.seq);
+  const wanted = new Set([...checkpoints.map((c) => c.seq), ...externalHeads.map((h) => h.seq)]);
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
   let checked = 0;
@@ -253,5 +305,59 @@ export function verifyAuditChain(
     }
     cpChecked++;
   }
-  return { ok: true, eventsChecked: checked, checkpointsChecked: cpChecked, lastSeq, problem: null };
+  if (!external) return { ok: true, eventsChecked: checked, checkpointsChecked: cpChecked, lastSeq, problem: null };
+  return checkExternalHeads(external.file, external.contents, externalHeads, hashes, trustedPublicKey, {
+    ok: true,
+    eventsChecked: checked,
+    checkpointsChecked: cpChecked,
+    lastSeq,
+    problem: null,
+  });
+}
+
+/**
+ * The chain must reach every head in the external file and match it: a missing tail (deleted with
+ * its checkpoints) or a database restored from an older copy leaves a head the chain no longer has.
+ */
+function checkExternalHeads(
+  file: string,
+  contents: HeadsFileContents | null,
+  heads: SignedAuditHead[],
+  hashes: Map<number, string>,
+  trustedPublicKey: Uint8Array,
+  okResult: AuditVerification,
+): AuditVerification {
+  const { lastSeq } = okResult;
+  let checked = 0;
+  const fail = (seq: number, kind: string, message: string): AuditVerification => ({
+    ...okResult,
+    ok: false,
+    externalHeadsChecked: checked,
+    problem: { seq, kind, message },
+  });
+  if (!contents || heads.length === 0) {
+    if (okResult.checkpointsChecked === 0 && !contents?.invalidLines.length) return { ...okResult, externalHeadsChecked: 0 };
+    return fail(lastSeq, 'external_heads_missing', `the external heads file ${file} is missing or empty although the database has signed checkpoints (set AUDIT_HEADS_FILE to where the server writes it)`);
+  }
+  if (contents.invalidLines.length > 0) {
+    return fail(lastSeq, 'external_head_invalid', `line ${contents.invalidLines[0]} of the external heads file ${file} is not a signed head`);
+  }
+  const highest = heads.at(-1)!;
+  for (const h of heads) {
+    if (h.publicKey !== toHex(trustedPublicKey) || !verifyCheckpointSignature(trustedPublicKey, h.seq, h.hash, h.at, h.signature)) {
+      return fail(h.seq, 'external_head_signature', `the external head at event ${h.seq} is not signed by this server's audit key`);
+    }
+    if (h.seq > lastSeq) {
+      return fail(
+        lastSeq + 1,
+        'truncated',
+        `events ${lastSeq + 1}..${highest.seq} are missing: the external heads file ${file} holds a signed head at event ${highest.seq} but the database chain ends at ${lastSeq} (tail deleted or database rolled back)`,
+      );
+    }
+    if (hashes.get(h.seq) !== h.hash) {
+      return fail(h.seq, 'external_head_mismatch', `the chain up to event ${h.seq} differs from the signed head in the external heads file ${file} (rolled back or rewritten)`);
+    }
+    checked++;
+  }
+  return { ...okResult, externalHeadsChecked: checked };
 }

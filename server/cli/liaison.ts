@@ -16,7 +16,8 @@ Commands:
   officer create --agency AGENCY_ID --username U --name NAME [--role ${ROLES.join('|')}]
         Create an officer; prints a one-time enrolment link.
   audit verify
-        Recompute the audit hash chain and signed checkpoints; exits 1 and names the first bad event if tampered.
+        Recompute the audit hash chain and signed checkpoints and compare with the external heads file
+        (AUDIT_HEADS_FILE, default DATA_DIR/audit-heads.log); exits 1 and names the first bad or missing event.
   migrate
         Apply pending database migrations.
   backup --out FILE
@@ -120,7 +121,7 @@ async function run(argv: string[]): Promise<number> {
         const res = ctx.audit.verify();
         out(
           res.ok
-            ? `Audit chain OK: ${res.eventsChecked} events, ${res.checkpointsChecked} signed checkpoints verified (last event ${res.lastSeq}).`
+            ? `Audit chain OK: ${res.eventsChecked} events, ${res.checkpointsChecked} signed checkpoints and ${res.externalHeadsChecked ?? 0} external heads verified (last event ${res.lastSeq}).`
             : `AUDIT CHAIN BROKEN at event ${res.problem?.seq}: ${res.problem?.kind}: ${res.problem?.message}`,
           res,
         );

@@ -21,6 +21,7 @@ export {
 } from './encoding.ts';
 export type { Rng } from './encoding.ts';
 export * from './primitives.ts';
+export * from './audit-head.ts';
 export type { WireCodec } from './wire.ts';
 export * from './identity.ts';
 export * from './key-log.ts';

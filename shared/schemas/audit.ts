@@ -36,9 +36,22 @@ export const AuditVerification = Type.Object({
   eventsChecked: Type.Integer(),
   checkpointsChecked: Type.Integer(),
   lastSeq: Type.Integer(),
+  /** Heads of the external append-only file the chain was compared with (absent when not compared). */
+  externalHeadsChecked: Type.Optional(Type.Integer()),
   problem: Type.Union([
     Type.Null(),
     Type.Object({ seq: Type.Integer(), kind: Type.String(), message: Type.String() }),
   ]),
 });
 export type AuditVerification = Static<typeof AuditVerification>;
+
+/** The newest signed head (docs/AUDIT.md): administrators' clients remember the highest one they saw. */
+export const AuditHead = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  at: Timestamp,
+  signature: Type.String({ pattern: '^[0-9a-f]{128}$' }),
+  publicKey: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+export const AuditHeadBody = Type.Object({ head: Type.Union([AuditHead, Type.Null()]) });
+export type AuditHeadBody = Static<typeof AuditHeadBody>;

@@ -80,6 +80,10 @@ const MESSAGES: Record<string, string> = {
   'handling/forward-denied': 'The handling code of that message does not allow forwarding to that channel.',
   'chain/unauthorised': 'You are not allowed to change this channel’s members.',
   'auth/signed-out': 'You are signed out.',
+  'audit/rollback': 'The server now shows a shorter audit trail than this browser saw before: events were deleted or the database was restored from an older copy. Tell your security officer.',
+  'audit/equivocation': 'The server showed two different audit trails. Tell your security officer.',
+  'audit/key-changed': 'The audit trail is now signed with a different key. Tell your security officer.',
+  'audit/invalid-head': 'The server’s audit head has an invalid signature. Tell your security officer.',
   'role/above-own': 'You cannot give a role above your own.',
 };
 

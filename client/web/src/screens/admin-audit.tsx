@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { errorCode, errorText } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -17,7 +18,18 @@ export function AdminAudit() {
     setEvents(more ? [...events, ...page.events] : page.events);
     setNext(page.nextAfterSeq);
   });
-  const [verify, verifying, verifyError] = useAction(async () => setVerification(await chat.api.auditVerify()));
+  // The highest signed head this browser has seen: a shorter chain later is a rollback alarm.
+  const [headAlarm, setHeadAlarm] = useState<string | null>(null);
+  const [verify, verifying, verifyError] = useAction(async () => {
+    try {
+      await chat.api.auditHead();
+      setHeadAlarm(null);
+    } catch (err) {
+      if (!errorCode(err)?.startsWith('audit/')) throw err;
+      setHeadAlarm(`${errorText(err)} ${(err as Error).message}`);
+    }
+    setVerification(await chat.api.auditVerify());
+  });
   useEffect(() => {
     void load();
     void verify();
@@ -26,6 +38,11 @@ export function AdminAudit() {
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">Audit log</h2>
       <div class="audit-verify">
+        {headAlarm && (
+          <p class="notice notice-danger" role="alert">
+            AUDIT TRAIL ROLLED BACK: {headAlarm}
+          </p>
+        )}
         {verification ? (
           verification.ok ? (
             <Notice kind="ok">

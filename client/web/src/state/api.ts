@@ -1,4 +1,4 @@
-import type { ApiMethod, ApiRequestOptions, LiaisonClient } from '../../../sdk/index.ts';
+import type { ApiMethod, ApiRequestOptions, AuditHeadCheck, LiaisonClient } from '../../../sdk/index.ts';
 import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
@@ -142,6 +142,10 @@ export class Api {
   // audit
   audit(q: { afterSeq?: number; limit?: number; action?: string }): Promise<{ events: AuditEvent[]; nextAfterSeq: number | null }> {
     return this.req('GET', '/audit', { query: q });
+  }
+  /** Compares the server's signed audit head with the highest this browser has seen; throws audit/rollback. */
+  auditHead(): Promise<AuditHeadCheck> {
+    return this.client.checkAuditHead();
   }
   auditVerify(): Promise<AuditVerification> {
     return this.req('GET', '/audit/verify');
