@@ -76,6 +76,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
 
   app.decorate('ctx', ctx);
   if (!opts.ctx) app.addHook('onClose', async () => ctx.close());
+  ctx.audit.onExportError = (err) => app.log.error({ err }, 'could not append to the audit heads file (AUDIT_HEADS_FILE)');
 
   registerErrorHandlers(app);
 

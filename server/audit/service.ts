@@ -89,6 +89,8 @@ export class AuditService {
   /** Highest head already in the heads file. */
   private exportedSeq = 0;
   private exportScheduled = false;
+  /** Told when the heads file cannot be appended (full or missing disk); the next checkpoint retries. */
+  onExportError: (err: unknown) => void = () => undefined;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -151,8 +153,13 @@ export class AuditService {
     if (this.sqlite.inTransaction) return this.scheduleExport();
     const rows = this.stmts.checkpointsAfter.all(this.exportedSeq) as CheckpointRow[];
     if (rows.length === 0) return;
-    appendHeads(this.heads.file, rows.map(toSignedHead));
-    this.exportedSeq = rows.at(-1)!.seq;
+    try {
+      appendHeads(this.heads.file, rows.map(toSignedHead));
+      this.exportedSeq = rows.at(-1)!.seq;
+    } catch (err) {
+      // Never fail the action being audited (it has committed): report, and retry at the next checkpoint.
+      this.onExportError(err);
+    }
   }
 
   private scheduleExport(): void {
