@@ -76,11 +76,14 @@ describe('security: agreement suspension belongs to the suspending party', () =>
     expect(audit.map((r) => [r.action, r.agencyId])).toEqual([
       ['agreement.suspended', a.agencyId],
       ['agreement.suspended', b.agencyId],
+      // Refused lifts are audited too (finding 8: refused access attempts).
+      ['access.denied', c.agencyId],
       ['agreement.suspension_lifted', a.agencyId],
+      ['access.denied', a.agencyId],
       ['agreement.reactivated', b.agencyId],
       ['agreement.suspended', c.agencyId],
       ['agreement.terminated', a.agencyId],
     ]);
-    expect(JSON.parse(audit[2]!.details)).toMatchObject({ suspendedBy: [b.agencyId] });
+    expect(JSON.parse(audit[3]!.details)).toMatchObject({ suspendedBy: [b.agencyId] });
   });
 });
