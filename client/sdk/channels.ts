@@ -171,24 +171,31 @@ export class ChannelsApi {
       state = applyEvent(state, add, this.chains.chainCtx);
       events.push(add);
     }
+    // Other agencies' officers are invited with the create: the server checks them all before it
+    // writes anything, so a refused member (no agreement, not covered) leaves no channel behind.
+    const remote = certs.filter((c) => c.agencyId !== me.agencyId);
+    const invites = remote.map((cert) => createMembershipEvent(state, { kind: 'add', time, ...actor, member: cert, role: 'member' }, me));
     const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
-    await this.secrets.save(channelId, state.current.epoch, epochSecret);
     const meta: ChannelMeta = { title: input.title, ...(input.description ? { description: input.description } : {}), ...(input.caseRef ? { caseRef: input.caseRef } : {}) };
-    await this.ctx.sealed.set(`meta:${channelId}`, meta);
-    const { channel } = await this.ctx.http.request<{ channel: Channel }>('POST', '/channels', {
+    const { channel, invitation } = await this.ctx.http.request<{ channel: Channel; invitation?: InvitationView | null }>('POST', '/channels', {
       body: {
         events: events.map((e) => membershipEventCodec.toWire(e)),
         keyEnvelope: keyEnvelopeCodec.toWire(envelope),
         encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
         ...(input.caseRef ? { caseRefIndex: caseRefIndex(me, input.caseRef) } : {}),
         ...(input.retentionDays ? { retentionDays: input.retentionDays } : {}),
+        ...(invites.length ? { invites: invites.map((e) => membershipEventCodec.toWire(e)) } : {}),
       },
     });
+    // Local state only once the server took the channel: a refused create leaves nothing here either.
+    await this.secrets.save(channelId, state.current.epoch, epochSecret);
+    await this.ctx.sealed.set(`meta:${channelId}`, meta);
     await this.chains.extend(channelId, events);
-    const remote = certs.filter((c) => c.agencyId !== me.agencyId).map((c) => c.officerId);
     if (remote.length) {
-      await this.ctx.store.set(`invites:${channelId}`, { queue: remote, outstanding: null } satisfies InviteQueue);
-      await this.postNextInvite(channelId);
+      const [first, ...rest] = remote.map((c) => c.officerId);
+      const outstanding = invitation ? { officerId: first!, invitationId: invitation.id } : null;
+      await this.ctx.store.set(`invites:${channelId}`, { queue: outstanding ? rest : [first!, ...rest], outstanding } satisfies InviteQueue);
+      if (!outstanding) await this.postNextInvite(channelId);
     }
     return this.info(channel);
   }

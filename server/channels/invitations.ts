@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import {
   applyEvent,
+  ChannelStateError,
   constantTimeEqual,
   membershipEventCodec,
   type ChannelState,
@@ -12,7 +13,7 @@ import { newId } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { parseWire, verified, wireJson } from '../keys/wire.ts';
+import { apiError, parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
@@ -42,6 +43,35 @@ export class ChannelInvitations {
     checkNewMember(this.ctx, member);
     const members = new Map([...state.current.members, [member.officerId, { cert: member, role: event.role! }]]);
     checkCoverage(this.ctx, { ...state, current: { ...state.current, members } }, { contactRequest });
+  }
+
+  /**
+   * The cross-agency adds sent with a create (on the created state `state`): each must verify in every
+   * respect except the invitee's missing co-signature, and the agreement must cover all invitees at once.
+   */
+  checkProposed(state: ChannelState, events: readonly MembershipEvent[]): void {
+    const seen = new Set<string>();
+    const creatorAgency = state.current.members.get(state.current.authorOfficerId)?.cert.agencyId;
+    for (const [i, event] of events.entries()) {
+      const member = event.member;
+      if (event.kind !== 'add' || !member || event.cosignature) {
+        throw new ValidationError(`invites[${i}] must add an officer, without co-signature`, 'invalid_invite');
+      }
+      if (member.agencyId === creatorAgency) {
+        throw new ValidationError(`invites[${i}]: officers of your own agency are added directly (in events), not invited`, 'invalid_invite');
+      }
+      if (seen.has(member.officerId)) throw new ValidationError(`invites[${i}]: this officer is already invited`, 'invalid_invite');
+      seen.add(member.officerId);
+      try {
+        applyEvent(state, event, this.channels.chain);
+      } catch (err) {
+        if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, `invites[${i}]`);
+      }
+      checkNewMember(this.ctx, member);
+    }
+    const members = new Map(state.current.members);
+    for (const e of events) members.set(e.member!.officerId, { cert: e.member!, role: e.role! });
+    checkCoverage(this.ctx, { ...state, current: { ...state.current, members } });
   }
 
   /** Stores the invitation and its feed item (to the invitee) inside the caller's transaction. */

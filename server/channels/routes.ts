@@ -7,6 +7,8 @@ import { actorOf } from '../http/authenticate.ts';
 
 const ChannelBody = Type.Object({ channel: Channel });
 const InvitationBody = Type.Object({ invitation: Invitation });
+/** `invitation`: the pending invitation of the first of `invites`, null without invites. */
+const CreatedBody = Type.Object({ channel: Channel, invitation: Type.Union([Invitation, Type.Null()]) });
 const EventsQuery = Type.Object({ afterSeq: Type.Optional(Type.Integer({ minimum: -1 })) }, { additionalProperties: false });
 const EventsPage = Type.Object({ events: Type.Array(WireObject('membershipEventCodec')), headSeq: Type.Integer(), headHash: Type.String() });
 const AppendResult = Type.Object({ channel: Channel, duplicate: Type.Boolean() });
@@ -22,12 +24,12 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Create a channel from its signed create event (and same-agency adds), with an optional key envelope',
+        summary: 'Create a channel from its signed create event, same-agency adds and cross-agency invites (all or nothing)',
         body: CreateChannelBody,
-        response: { 201: ChannelBody, ...errorResponses(400, 401, 403, 409) },
+        response: { 201: CreatedBody, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send({ channel: ctx.channels.create(actorOf(req), req.body) }),
+    async (req, reply) => reply.status(201).send(ctx.channels.open(actorOf(req), req.body)),
   );
 
   app.get(

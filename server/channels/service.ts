@@ -33,6 +33,8 @@ type WireJson = Record<string, unknown>;
 export interface CreateOptions {
   contactEntryId?: string;
   contactRequest?: boolean;
+  /** Runs after every check on the verified state and before anything is written; throws to refuse. */
+  beforeWrite?: (state: ChannelState) => void;
   /** Runs inside the creating transaction after the channel and its events are stored. */
   inTransaction?: (fx: Effects, state: ChannelState) => void;
 }
@@ -103,7 +105,25 @@ export class ChannelsService {
 
   // ---- API ----
 
-  create(actor: Actor, body: Static<typeof CreateChannelBody>, opts: CreateOptions = {}): Channel {
+  /**
+   * POST /channels: the create, its same-agency adds and the first cross-agency invitation are all
+   * checked before anything is written and committed together, so a refused create leaves nothing.
+   */
+  open(actor: Actor, body: Static<typeof CreateChannelBody>): { channel: Channel; invitation: Static<typeof Invitation> | null } {
+    const { invites = [], ...rest } = body;
+    const pending = invites.map((e, i) => parseWire(membershipEventCodec, e, `invites[${i}]`));
+    if (pending.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
+    let invitation: Static<typeof Invitation> | null = null;
+    const channel = this.create(actor, rest, {
+      beforeWrite: (state) => this.invitations.checkProposed(state, pending),
+      inTransaction: (fx, state) => {
+        if (pending[0]) invitation = this.invitations.record(actor, state.channelId, pending[0], fx);
+      },
+    });
+    return { channel, invitation };
+  }
+
+  create(actor: Actor, body: Omit<Static<typeof CreateChannelBody>, 'invites'>, opts: CreateOptions = {}): Channel {
     const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
     const first = events[0]!;
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
@@ -124,6 +144,7 @@ export class ChannelsService {
     }
     checkCoverage(this.ctx, last);
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, last, body.keyEnvelope) : null;
+    opts.beforeWrite?.(last);
     const now = this.ctx.clock.now();
     const fx = this.effects();
     const channel = transact(this.ctx.sqlite, () => {

@@ -16,9 +16,22 @@ export function parseWire<T>(codec: WireCodec<T>, json: unknown, what: string): 
   }
 }
 
+/** Protocol refusals a user can cause by choice (not by a broken client): their own code and a sentence for people. */
+const USER_FACING: Record<string, { code: string; message: string }> = {
+  'chain/no-agreement': {
+    code: 'channel_agreement_required',
+    message:
+      'Officers of another agency can only be added to a case or team channel opened under an agreement between your agencies. ' +
+      'Choose the agreement when you create the channel, or add only officers of your own agency.',
+  },
+};
+
 /** A CryptoError becomes a 400 carrying the protocol's code; anything else is returned unchanged. */
 export function apiError(err: unknown, what: string): unknown {
-  return err instanceof CryptoError ? new ValidationError(`${what}: ${err.message}`, apiCode(err.code)) : err;
+  if (!(err instanceof CryptoError)) return err;
+  const known = USER_FACING[err.code];
+  if (known) return new ValidationError(known.message, known.code);
+  return new ValidationError(`${what}: ${err.message}`, apiCode(err.code));
 }
 
 /** Runs a protocol check, mapping its failure with `apiError`. */

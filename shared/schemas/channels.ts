@@ -25,6 +25,12 @@ export const CreateChannelBody = Type.Object(
     /** Keyed blind index of the case reference (base64url BLAKE2b-256, computed by the creator's SDK). */
     caseRefIndex: Type.Optional(CaseRefIndex),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /**
+     * Adds of officers of other agencies, each built on the last event and not co-signed. All are
+     * checked with the create (one refused refuses the whole create); the first becomes a pending
+     * invitation in the same transaction, the creator proposes the others once it is answered.
+     */
+    invites: Type.Optional(Type.Array(WireObject('membershipEventCodec'), { maxItems: 200 })),
   },
   { additionalProperties: false },
 );

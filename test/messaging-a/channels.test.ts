@@ -50,7 +50,7 @@ describe('channels: creation policy', () => {
       const add = cosignMembershipEvent(addEvent(t, s0, a.officer, b.officer), b.officer.keys, b.officer.cert!);
       return call(t, a.officer, 'POST', '/channels', { events: [wire(create), wire(add)], encryptedMeta: 'x' });
     };
-    expectError(await attempt(''), 400, 'chain_no_agreement');
+    expectError(await attempt(''), 400, 'channel_agreement_required');
     const proposed = await propose(t, a.admin, terms(t, [a.agencyId, b.agencyId]));
     expectError(await attempt(proposed.id), 409, 'agreement_not_active');
     const c = await keyedAgency(t, platform, { name: 'Guardia', country: 'IT', kind: 'police', prefix: 'it' });

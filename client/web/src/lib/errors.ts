@@ -85,6 +85,9 @@ const MESSAGES: Record<string, string> = {
   'audit/key-changed': 'The audit trail is now signed with a different key. Tell your security officer.',
   'audit/invalid-head': 'The server’s audit head has an invalid signature. Tell your security officer.',
   'role/above-own': 'You cannot give a role above your own.',
+  // channel members
+  channel_agreement_required:
+    'Officers of another agency can only join a case or team channel opened under an agreement between your agencies. Choose the agreement when you create the channel, or add only officers of your agency.',
 };
 
 interface CodedError {
