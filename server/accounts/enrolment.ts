@@ -43,7 +43,8 @@ export class EnrolmentService {
 
   async begin(token: string, password: string): Promise<{ otpauthUri: string; totpSecret: string }> {
     const { officer } = this.resolve(token);
-    checkPasswordPolicy(password, officer.username);
+    const agencyName = this.ctx.accounts.repo.agency(officer.agencyId)?.name;
+    checkPasswordPolicy(password, { username: officer.username, displayName: officer.displayName, ...(agencyName ? { agencyName } : {}) });
     const passwordHash = await this.ctx.passwords.hash(password);
     const secret = newTotpSecret();
     transact(this.ctx.sqlite, () => {

@@ -1,51 +1,20 @@
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
-import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../../shared/schemas/auth.ts';
+import { assessPassword } from '../../shared/passwords/strength.ts';
+import type { PasswordOwner } from '../../shared/passwords/rules.ts';
 import type { Argon2Params } from '../config.ts';
 import { BusyError, ValidationError } from '../errors.ts';
 
 // Algorithm.Argon2id is an ambient const enum, which isolatedModules cannot inline.
 const ARGON2ID = 2;
 
-/** ~49k common and breached passwords shipped with zxcvbn-ts, plus long ones people pick to pass a 12-character rule. */
-const COMMON: ReadonlySet<string> = new Set([
-  ...(dictionary['passwords-common'] as string[]),
-  'password1234',
-  'password12345',
-  'password123456',
-  'passwordpassword',
-  'qwertyuiop123',
-  'qwertyuiopasdfghjkl',
-  '123456789012',
-  '1234567890123',
-  'abcdefghijkl',
-  'iloveyou1234',
-  'administrator',
-  'administrator1',
-  'liaisonliaison',
-  'liaison123456',
-  'changemechangeme',
-]);
-
 /**
- * Password policy: length only (≥ 12 characters, counted as code points), no composition rules,
- * and rejection of known common or breached passwords (NIST SP 800-63B §5.1.1.2).
+ * Password policy (shared/passwords/strength.ts, the same rule the web app's meter shows): 12–1024
+ * characters, no composition rules, not a known common or breached password (NIST SP 800-63B
+ * §5.1.1.2), and a zxcvbn score of at least 3 given the officer's username, name and agency.
  */
-export function checkPasswordPolicy(password: string, username?: string): void {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_CHARS) {
-    throw new ValidationError(`Password must be at least ${PASSWORD_MIN_CHARS} characters long`, 'weak_password');
-  }
-  if (length > PASSWORD_MAX_CHARS) {
-    throw new ValidationError(`Password must be at most ${PASSWORD_MAX_CHARS} characters long`, 'weak_password');
-  }
-  const lower = password.toLowerCase();
-  if (COMMON.has(lower) || /^(.)\1+$/.test(password)) {
-    throw new ValidationError('This password appears in lists of common or breached passwords; choose another', 'weak_password');
-  }
-  if (username && lower.includes(username.toLowerCase())) {
-    throw new ValidationError('Password must not contain your username', 'weak_password');
-  }
+export function checkPasswordPolicy(password: string, owner: PasswordOwner): void {
+  const { problem } = assessPassword(password, owner);
+  if (problem) throw new ValidationError(problem, 'weak_password');
 }
 
 /**

@@ -1,47 +1,40 @@
 import { useEffect, useState } from 'preact/hooks';
-import { feedbackText, strengthLabel, type Strength } from '../lib/password.ts';
+import type { PasswordOwner } from '../../../../shared/passwords/rules.ts';
+import { strengthLabel, type Strength } from '../lib/password.ts';
 
-let checker: Promise<(pw: string, inputs: string[]) => Strength> | null = null;
+let checker: Promise<(pw: string, owner: PasswordOwner) => Strength> | null = null;
 
-/** zxcvbn-ts with its common-password dictionary, loaded on first use (its own chunk). */
+/** The server's own password rule (zxcvbn-ts and its dictionaries), loaded on first use (its own chunk). */
 function loadChecker() {
-  checker ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(([core, common]) => {
-    const factory = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
-    return (pw: string, inputs: string[]) => {
-      const r = factory.check(pw, inputs);
-      return {
-        score: r.score,
-        warning: feedbackText(r.feedback.warning),
-        suggestions: r.feedback.suggestions.map(feedbackText).filter((x): x is string => !!x),
-      };
-    };
-  });
+  checker ??= import('../../../../shared/passwords/strength.ts').then((m) => m.assessPassword);
   return checker;
 }
 
-export function PasswordStrength({ password, inputs }: { password: string; inputs: string[] }) {
+/** `owner`: the same username, name and agency the server judges the password against. */
+export function PasswordStrength({ password, owner }: { password: string; owner: PasswordOwner }) {
   const [s, setS] = useState<Strength | null>(null);
+  const ownerKey = [owner.username, owner.displayName ?? '', owner.agencyName ?? ''].join('\u0000');
   useEffect(() => {
     let live = true;
     if (!password) {
       setS(null);
       return;
     }
-    void loadChecker().then((check) => live && setS(check(password, inputs)));
+    void loadChecker().then((check) => live && setS(check(password, owner)));
     return () => {
       live = false;
     };
-  }, [password, inputs.join('\u0000')]);
+  }, [password, ownerKey]);
   if (!password || !s) return <div class="strength" aria-live="polite" />;
   const { label, level } = strengthLabel(s, password);
+  const note = s.problem ?? s.warning ?? s.suggestions[0] ?? null;
   return (
     <div class="strength" aria-live="polite" data-level={level}>
       <meter min={0} max={4} value={s.score} aria-label="Password strength" />
       <span>
         Strength: <strong>{label}</strong>
       </span>
-      {s.warning && <small>{s.warning}</small>}
-      {!s.warning && s.suggestions[0] && <small>{s.suggestions[0]}</small>}
+      {note && <small>{note}</small>}
     </div>
   );
 }

@@ -65,7 +65,7 @@ export function EnrolScreen({ token }: { token: string }) {
           <h2 id="enrol-pw">Step 1 of 3: choose a password</h2>
           <p class="hint">At least 12 characters. A few unrelated words make a strong, memorable password.</p>
           <Field label="New password" name="password" type="password" autoComplete="new-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-          <PasswordStrength password={password} inputs={[info.username, info.displayName, 'liaison']} />
+          <PasswordStrength password={password} owner={{ username: info.username, displayName: info.displayName, agencyName: info.agencyName }} />
           <Field label="Repeat the password" name="password-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
           {problem && <p class="error" role="alert">{problem}</p>}
           <ErrorBox error={beginError} />
