@@ -20,6 +20,11 @@ export interface SdkContext {
   deviceId: string;
   /** Unlocked identity keys; null while locked. */
   keys: IdentityKeys | null;
+  /**
+   * The sign-in password typed into this client (login or enrolment), in memory only and only until
+   * keys exist (createIdentity, unlock, lock, logout): createIdentity checks the passphrase against it.
+   */
+  signInPassword: string | null;
 }
 
 export function requireOfficer(ctx: SdkContext, fn: string): Officer {

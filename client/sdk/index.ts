@@ -95,6 +95,7 @@ export class LiaisonClient {
       officer: null,
       deviceId: '',
       keys: null,
+      signInPassword: null,
     };
     http.onSignedOut = (reason) => this.emitter.emit('connection', { state: 'signed_out', reason });
     const mutex = new KeyedMutex();
@@ -191,8 +192,18 @@ export class LiaisonClient {
 
   // ---- keys ----
 
-  createIdentity(passphrase: string): Promise<{ agencyRoot: boolean }> {
-    return this.keysApi.createIdentity(passphrase);
+  /**
+   * First keys of this officer. The passphrase must not equal, contain or be part of the sign-in
+   * password (`backup/passphrase-is-password`); the password is the one this client signed in or
+   * enrolled with, or `opts.password` after a resumed session (else `backup/password-required`).
+   */
+  createIdentity(passphrase: string, opts: { password?: string } = {}): Promise<{ agencyRoot: boolean }> {
+    return this.keysApi.createIdentity(passphrase, opts);
+  }
+
+  /** False after a resumed session: createIdentity then needs `opts.password`. */
+  get knowsSignInPassword(): boolean {
+    return this.ctx.signInPassword !== null;
   }
 
   unlock(passphrase: string): Promise<void> {

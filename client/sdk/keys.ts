@@ -25,6 +25,7 @@ import {
   type SafetyNumber,
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
+import { passphraseReusesPassword } from '../../shared/passwords/rules.ts';
 import type { AgencyRoot, OfficerKeys, RegisteredKeys } from '../../shared/schemas/keys.ts';
 import { requireKeys, requireOfficer, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
@@ -48,9 +49,20 @@ export class KeysApi {
     private readonly keylog: KeyLogAuditor,
   ) {}
 
-  /** Generates keys, seals the backup, registers them; an agency root also self-issues its certificate. */
-  async createIdentity(passphrase: string, opts: { certificateLifetimeMs?: number } = {}): Promise<{ agencyRoot: boolean }> {
+  /**
+   * Generates keys, seals the backup, registers them; an agency root also self-issues its certificate.
+   * Throws `backup/passphrase-is-password` when the passphrase equals, contains or is part of the sign-in
+   * password (the server sees that password, so it could open the backup), and `backup/password-required`
+   * when this client did not sign in with a password and `opts.password` is not given. Not retryable as is.
+   */
+  async createIdentity(passphrase: string, opts: { certificateLifetimeMs?: number; password?: string } = {}): Promise<{ agencyRoot: boolean }> {
     const officer = requireOfficer(this.ctx, 'createIdentity');
+    const password = opts.password ?? this.ctx.signInPassword;
+    if (!password) {
+      throw new LiaisonClientError('backup/password-required', 'createIdentity: give the sign-in password (opts.password) so the passphrase can be checked against it');
+    }
+    const reuse = passphraseReusesPassword(passphrase, password);
+    if (reuse) throw new LiaisonClientError('backup/passphrase-is-password', `createIdentity: ${reuse}`);
     const now = this.ctx.now();
     const keys = generateIdentity({ officerId: officer.id, agencyId: officer.agencyId });
     const { prekey, secretKey } = generateSignedPrekey(keys, { prekeyId: 1, createdAt: now });
@@ -66,6 +78,7 @@ export class KeysApi {
       body: { keyEvent: keyEventCodec.toWire(event), prekey: signedPrekeyCodec.toWire(prekey), backup: backupBlobCodec.toWire(backup) },
     });
     await this.activate(keys);
+    this.ctx.signInPassword = null;
     await this.pins.checkOfficer(keys);
     if (res.agencyRoot) {
       await this.pins.checkRoot(keys.agencyId, keys.signPublicKey);
@@ -87,11 +100,13 @@ export class KeysApi {
       throw new LiaisonClientError('keys/not-in-log', 'unlock: restored keys are not the keys the key log binds', { cause });
     }
     await this.activate(keys);
+    this.ctx.signInPassword = null;
     await this.pins.checkOfficer(keys);
   }
 
   /** Wipes the secret keys and the local store key from memory. */
   lock(): void {
+    this.ctx.signInPassword = null;
     if (this.ctx.keys) wipe(this.ctx.keys);
     this.ctx.keys = null;
     this.ctx.sealed.lock();

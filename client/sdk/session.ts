@@ -28,6 +28,7 @@ export class SessionApi {
   async login(input: LoginInput): Promise<TokenPair> {
     const pair = await this.ctx.http.request<TokenPair>('POST', '/auth/login', { body: input, auth: false });
     this.ctx.officer = pair.officer;
+    this.ctx.signInPassword = input.password;
     this.ctx.http.setSession(pair);
     this.ctx.events.emit('connection', { state: 'disconnected', reason: 'signed_in' });
     return pair;
@@ -49,6 +50,7 @@ export class SessionApi {
     try {
       if (this.ctx.http.tokens) await this.ctx.http.request('POST', '/auth/logout');
     } finally {
+      this.ctx.signInPassword = null;
       this.ctx.http.tokens = null;
       await this.ctx.store.delete(SESSION_KEY);
       this.ctx.events.emit('connection', { state: 'signed_out', reason: 'logout' });
@@ -61,8 +63,10 @@ export class SessionApi {
     return me;
   }
 
-  enrolBegin(token: string, password: string): Promise<EnrolBeginResult> {
-    return this.ctx.http.request<EnrolBeginResult>('POST', '/enrolment/begin', { body: { token, password }, auth: false });
+  async enrolBegin(token: string, password: string): Promise<EnrolBeginResult> {
+    const res = await this.ctx.http.request<EnrolBeginResult>('POST', '/enrolment/begin', { body: { token, password }, auth: false });
+    this.ctx.signInPassword = password;
+    return res;
   }
 
   /** Completes enrolment; the answer is a signed-in session. */

@@ -187,7 +187,8 @@ describe('SDK security over the real server', () => {
     expect(anaPhone.unlocked).toBe(false);
 
     // Someone registers new keys for ana (here: another session; to ana's client it is foreign).
-    await anaPhone.createIdentity(PASSPHRASE);
+    // lock() forgot the sign-in password, so createIdentity is given it (it checks the passphrase against it).
+    await anaPhone.createIdentity(PASSPHRASE, { password: net.officer.password });
     expect((await ana.auditKeyLog()).foreignEntries).toBe(1);
     expect(anaSecurity).toEqual([expect.objectContaining({ kind: 'keylog_foreign_entry', officerId: ana.officerId })]);
     // The admin's pin for ana no longer matches: key_changed, and safety numbers refuse until verified.

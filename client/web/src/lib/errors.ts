@@ -74,6 +74,9 @@ const MESSAGES: Record<string, string> = {
   'keys/no-root': 'That agency has not set up its root key yet (its administrator must sign in once).',
   'backup/wrong-secret': 'Wrong key-backup passphrase.',
   'backup/weak-passphrase': 'The passphrase must be at least 12 characters.',
+  'backup/passphrase-is-password':
+    'Choose a key-backup passphrase that is different from your sign-in password and does not contain it. The server sees your password when you sign in, so it must not be able to open your key backup with it.',
+  'backup/password-required': 'Enter your sign-in password, so Liaison can check that your passphrase is different from it.',
   'chain/untrusted': 'This channel’s membership history failed verification. Sending is disabled for safety.',
   'epoch/no-key': 'Waiting for the channel key from another member. Try again in a moment.',
   'handling/downgrade': 'You cannot lower the handling code below the channel’s minimum.',

@@ -10,12 +10,16 @@ export function CreateIdentityScreen() {
   const { me } = useObservable(session.state);
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
+  // The passphrase must differ from the sign-in password (the server sees that one); after a resumed
+  // session the SDK does not know it, so it is asked for here. The SDK refuses a reuse either way.
+  const [askPassword] = useState(() => session.needsPasswordForKeys);
+  const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [create, busy, error] = useAction(async () => {
-    const p = passphraseProblem(passphrase, confirm);
+    const p = passphraseProblem(passphrase, confirm, askPassword ? password : undefined);
     setProblem(p);
     if (p) return;
-    await session.createIdentity(passphrase);
+    await session.createIdentity(passphrase, askPassword ? password : undefined);
     location.hash = '#/channels';
   });
   return (
@@ -27,6 +31,9 @@ export function CreateIdentityScreen() {
       </p>
       <Notice kind="warn">Nobody can recover this passphrase for you — not your administrator, not the server. Write it down and keep it safe.</Notice>
       <form onSubmit={submitHandler(() => void create())}>
+        {askPassword && (
+          <Field label="Your sign-in password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} hint="Only to check that your passphrase is different from it; it is not stored." />
+        )}
         <Field label="Key-backup passphrase" name="passphrase" type="password" autoComplete="new-password" required value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} hint="At least 12 characters; different from your password." />
         <Field label="Repeat the passphrase" name="passphrase-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
         {problem && <p class="error" role="alert">{problem}</p>}

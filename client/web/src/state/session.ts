@@ -97,11 +97,19 @@ export class AppSession {
     this.set({ phase: 'needs-identity', me, notice: null });
   }
 
-  /** Generates identity keys in the browser; only the backup sealed under `passphrase` is uploaded. */
-  async createIdentity(passphrase: string): Promise<{ agencyRoot: boolean }> {
-    const res = await this.client!.createIdentity(passphrase);
+  /**
+   * Generates identity keys in the browser; only the backup sealed under `passphrase` is uploaded.
+   * `password`: the sign-in password, needed only after a resumed session (`needsPasswordForKeys`).
+   */
+  async createIdentity(passphrase: string, password?: string): Promise<{ agencyRoot: boolean }> {
+    const res = await this.client!.createIdentity(passphrase, password ? { password } : {});
     await this.afterUnlock();
     return res;
+  }
+
+  /** After a resumed session the SDK never saw the password: the key screen asks for it. */
+  get needsPasswordForKeys(): boolean {
+    return !this.client?.knowsSignInPassword;
   }
 
   async unlock(passphrase: string): Promise<void> {
