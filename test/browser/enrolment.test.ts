@@ -42,6 +42,10 @@ describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browse
     await expect.poll(() => page.getByText('Ana Silva').first().isVisible()).toBe(true);
     await page.getByLabel('New password').fill('short');
     await expect.poll(() => page.locator('.strength').textContent()).toContain('too short');
+    // Guessable though long enough: the meter applies the server's rule, never green.
+    await page.getByLabel('New password').fill('qwertyqwerty');
+    await expect.poll(() => page.locator('.strength').textContent()).toContain('too easy to guess');
+    expect(await page.locator('.strength').getAttribute('data-level')).not.toBe('good');
     await page.getByLabel('New password').fill('violet harbour lantern 1987 quay');
     await expect.poll(() => page.locator('.strength').textContent()).toMatch(/strong/);
     await page.getByLabel('Repeat the password').fill('violet harbour lantern 1987 quay');
@@ -64,6 +68,11 @@ describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browse
     // Keys: generated here; only the sealed backup is uploaded.
     await page.getByRole('heading', { name: 'Step 3 of 3: your encryption keys' }).waitFor();
     expect(page.url()).not.toContain('/enrol/');
+    // The sign-in password (the server sees it) is refused as the key-backup passphrase, in any case.
+    await page.getByLabel('Key-backup passphrase', { exact: true }).fill('VIOLET HARBOUR LANTERN 1987 QUAY');
+    await page.getByLabel('Repeat the passphrase').fill('VIOLET HARBOUR LANTERN 1987 QUAY');
+    await page.getByRole('button', { name: 'Create my keys' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/different from your sign-in password/);
     await page.getByLabel('Key-backup passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
     await screenshot(page, 'enrol-keys');
