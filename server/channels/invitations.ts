@@ -3,6 +3,7 @@ import {
   applyEvent,
   ChannelStateError,
   constantTimeEqual,
+  DIRECT_CHANNEL_MAX_MEMBERS,
   membershipEventCodec,
   type ChannelState,
   type MembershipEvent,
@@ -71,6 +72,9 @@ export class ChannelInvitations {
     }
     const members = new Map(state.current.members);
     for (const e of events) members.set(e.member!.officerId, { cert: e.member!, role: e.role! });
+    if (state.channelKind === 'direct' && members.size > DIRECT_CHANNEL_MAX_MEMBERS) {
+      throw new ValidationError('A direct channel has two members; open a case or team channel for more', 'invalid_invite');
+    }
     checkCoverage(this.ctx, { ...state, current: { ...state.current, members } });
   }
 

@@ -62,7 +62,7 @@ describe('security: creating a channel is all or nothing', () => {
     expect((await call(t, b.officer, 'GET', '/invitations')).json()).toEqual({ invitations: [] });
   });
 
-  it('invites adding an own-agency officer, signed by someone else or duplicated are refused and nothing is written', async () => {
+  it('invites adding an own-agency officer, signed by someone else, duplicated or a third direct member are refused and nothing is written', async () => {
     const t = await makeApp();
     const { a, b } = await keyedNetwork(t);
     const ctx = chainContext(a.admin, b.admin);
@@ -80,6 +80,13 @@ describe('security: creating a channel is all or nothing', () => {
       expect([res.statusCode, (res.json() as { error: { code: string } }).error.code]).toEqual([status, code]);
       expect(serverTraces(t, create.channelId)).toEqual(NOTHING);
     }
+    // A direct channel cannot be made a group by inviting two officers at once.
+    const direct = createEvent(t, a.officer, { kind: 'direct', agreementId: agreement.id });
+    const d0 = applyEvent(null, direct, ctx);
+    const pair = [wire(addEvent(t, d0, a.officer, b.officer)), wire(addEvent(t, d0, a.officer, b.admin))];
+    const res = await call(t, a.officer, 'POST', '/channels', { events: [wire(direct)], encryptedMeta: 'b3BhcXVl', invites: pair });
+    expect([res.statusCode, (res.json() as { error: { code: string } }).error.code]).toEqual([400, 'invalid_invite']);
+    expect(serverTraces(t, direct.channelId)).toEqual(NOTHING);
     // Under the agreement the same invite is taken, and the invitation is created with the channel.
     const ok = await call(t, a.officer, 'POST', '/channels', { ...base, invites: [wire(addEvent(t, s0, a.officer, b.officer))] });
     expect(ok.statusCode).toBe(201);
