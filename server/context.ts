@@ -70,12 +70,28 @@ export class AppContext {
     this.auth = new AuthService(this);
     this.enrolment = new EnrolmentService(this);
     this.feed = new FeedWriter(this.db, this.events);
-    this.keys = new KeysService(this);
+    this.keys = new KeysService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      accounts: this.accounts,
+      keyLogSigningSeed: secrets.keyLogSigningSeed,
+    });
     this.agreements = new AgreementsService(this);
     this.channels = new ChannelsService(this);
     this.messages = new MessagesService(this);
     this.attachments = new AttachmentsService(this);
-    this.directory = new DirectoryService(this);
+    this.directory = new DirectoryService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      accounts: this.accounts,
+      channels: this.channels,
+      keys: this.keys,
+      agreements: this.agreements,
+    });
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {

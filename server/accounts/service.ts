@@ -33,6 +33,19 @@ export class AccountsService {
     this.throttle = new LoginThrottle(this.repo, ctx.config.login);
   }
 
+  /** Another domain's read of an officer row (they call this, never the repository). */
+  officer(id: string): OfficerRow | undefined {
+    return this.repo.officer(id);
+  }
+
+  agency(id: string): AgencyRow | undefined {
+    return this.repo.agency(id);
+  }
+
+  officersOf(agencyId: string): OfficerRow[] {
+    return this.repo.listOfficers(agencyId);
+  }
+
   officerView(o: OfficerRow): Officer {
     return {
       id: o.id,

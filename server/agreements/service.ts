@@ -66,6 +66,16 @@ export class AgreementsService {
   }
 
   /** Party agency ids (sorted) of an agreement, or [] when unknown. */
+  /** The most recent effective agreement covering both agencies (parties or extended access), if any. */
+  coveringAgreement(a: string, b: string): string | null {
+    const rows = this.repo.list(null);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const { effective, uncovered } = this.coverage(rows[i]!.id, [a, b]);
+      if (effective && uncovered.length === 0) return rows[i]!.id;
+    }
+    return null;
+  }
+
   partiesOf(agreementId: string): string[] {
     const row = this.repo.agreement(agreementId);
     return row ? (JSON.parse(row.parties) as string[]) : [];

@@ -67,6 +67,11 @@ export class ChannelsService {
   }
 
   /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
+  /** The requester's open contact request to the recipient, if any (one pending request per pair). */
+  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
+    return this.repo.pendingContactRequest(requesterId, recipientId);
+  }
+
   readOnlyReason(channelId: string): string | null {
     const row = this.repo.channel(channelId);
     if (!row) return 'not_found';

@@ -9,7 +9,11 @@ import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { ContactBody, ContactTarget } from '../../shared/schemas/directory.ts';
 import type { Static } from 'typebox';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AgreementsService } from '../agreements/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { ChannelsService } from '../channels/service.ts';
+import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import type { DirectoryService } from './service.ts';
@@ -29,18 +33,38 @@ export interface ContactResult {
  * charter (docs/MESSAGING.md "Contact requests"): `direct`, agreement '', `contact_request = pending`,
  * with the recipient's add waiting as an invitation only they can co-sign (accept) or decline.
  */
+export interface DirectoryContactsDeps {
+  audit: AuditService;
+  accounts: Pick<AccountsService, 'officer' | 'agency' | 'officersOf'>;
+  channels: Pick<ChannelsService, 'pendingContactRequest' | 'chain' | 'create' | 'invitations'>;
+  keys: Pick<KeysService, 'certificate'>;
+  agreements: Pick<AgreementsService, 'coveringAgreement'>;
+}
+
 export class DirectoryContacts {
+  private readonly audit: DirectoryContactsDeps['audit'];
+  private readonly accounts: DirectoryContactsDeps['accounts'];
+  private readonly channels: DirectoryContactsDeps['channels'];
+  private readonly keys: DirectoryContactsDeps['keys'];
+  private readonly agreements: DirectoryContactsDeps['agreements'];
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: DirectoryContactsDeps,
     private readonly directory: DirectoryService,
-  ) {}
+  ) {
+    this.audit = deps.audit;
+    this.accounts = deps.accounts;
+    this.channels = deps.channels;
+    this.keys = deps.keys;
+    this.agreements = deps.agreements;
+  }
 
   /** Whom the caller may contact through the entry and on which terms (read-only; nothing is audited). */
   target(actor: Actor, entryId: string): ContactTarget {
     const entry = this.directory.liveRow(entryId);
     const recipients = this.recipients(actor, entry.agencyId, entry.officerId);
     const sameAgency = entry.agencyId === actor.agencyId;
-    const agreementId = sameAgency ? null : this.coveringAgreement(actor.agencyId, entry.agencyId);
+    const agreementId = sameAgency ? null : this.agreements.coveringAgreement(actor.agencyId, entry.agencyId);
     return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null };
   }
 
@@ -57,7 +81,7 @@ export class DirectoryContacts {
     const crossAgency = recipient.agencyId !== actor.agencyId;
     const contactRequest = crossAgency && create.agreementId === '';
     if (!crossAgency && create.agreementId !== '') throw new ValidationError('A channel within one agency carries no agreement', 'invalid_agreement');
-    const existing = contactRequest ? this.ctx.channels.repo.pendingContactRequest(actor.officerId, recipient.officerId) : undefined;
+    const existing = contactRequest ? this.channels.pendingContactRequest(actor.officerId, recipient.officerId) : undefined;
     if (existing) throw new ConflictError('You already have a pending contact request to this officer', 'contact_request_exists');
 
     let invite: MembershipEvent | null = null;
@@ -77,10 +101,10 @@ export class DirectoryContacts {
     }
     if (invite && invite.actorOfficerId !== actor.officerId) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
 
-    if (invite) this.checkInvite(verified(() => applyEvent(null, create, this.ctx.channels.chain), 'events[0]'), invite, contactRequest);
+    if (invite) this.checkInvite(verified(() => applyEvent(null, create, this.channels.chain), 'events[0]'), invite, contactRequest);
     const pending = invite;
     const result: { invitation: InvitationView | null } = { invitation: null };
-    const channel = this.ctx.channels.create(
+    const channel = this.channels.create(
       actor,
       { events: body.events, encryptedMeta: body.encryptedMeta, ...(body.keyEnvelope ? { keyEnvelope: body.keyEnvelope } : {}) },
       {
@@ -89,9 +113,9 @@ export class DirectoryContacts {
         // Runs in the creating transaction: the invitation and the audit commit with the channel or not at all.
         inTransaction: (fx, state) => {
           if (pending) {
-            result.invitation = this.ctx.channels.invitations.record(actor, state.channelId, pending, fx);
+            result.invitation = this.channels.invitations.record(actor, state.channelId, pending, fx);
           }
-          this.ctx.audit.recordFor(actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
+          this.audit.recordFor(actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
             details: { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null },
           });
         },
@@ -103,11 +127,11 @@ export class DirectoryContacts {
   /** The add must verify in every respect except the recipient's missing co-signature, then pass server policy. */
   private checkInvite(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
     try {
-      applyEvent(state, event, this.ctx.channels.chain);
+      applyEvent(state, event, this.channels.chain);
     } catch (err) {
       if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, 'invite');
     }
-    this.ctx.channels.invitations.check(state, event, contactRequest);
+    this.channels.invitations.check(state, event, contactRequest);
   }
 
   /**
@@ -115,31 +139,21 @@ export class DirectoryContacts {
    * fixed by its agency); otherwise the agency's active administrators whose keys are certified.
    */
   private recipients(actor: Actor, agencyId: string, officerId: string | null): ContactTarget['recipients'] {
-    const agency = this.ctx.accounts.repo.agency(agencyId);
+    const agency = this.accounts.agency(agencyId);
     if (!agency || agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
-    const keyed = (id: string) => this.ctx.keys.certificate(id) !== undefined;
+    const keyed = (id: string) => this.keys.certificate(id) !== undefined;
     let candidates;
     if (officerId !== null) {
-      const officer = this.ctx.accounts.repo.officer(officerId);
+      const officer = this.accounts.officer(officerId);
       if (!officer || officer.status === 'suspended') throw new ConflictError('The linked officer is suspended', 'officer_suspended');
       if (officer.status !== 'active' || !keyed(officer.id)) throw new ConflictError('The linked officer cannot receive messages yet (no certified keys)', 'officer_unreachable');
       candidates = [officer];
     } else {
-      candidates = this.ctx.accounts.repo.listOfficers(agencyId).filter((o) => o.role === 'agency_admin' && o.status === 'active' && keyed(o.id));
+      candidates = this.accounts.officersOf(agencyId).filter((o) => o.role === 'agency_admin' && o.status === 'active' && keyed(o.id));
       if (candidates.length === 0) throw new ConflictError('Nobody at this desk can receive messages yet', 'no_recipient');
     }
     const recipients = candidates.filter((o) => o.id !== actor.officerId);
     if (recipients.length === 0) throw new ConflictError('You are this entry\'s contact', 'contact_self');
     return recipients.map((o) => ({ officerId: o.id, agencyId: o.agencyId, displayName: o.displayName, role: o.role }));
-  }
-
-  /** The most recent effective agreement covering both agencies (parties or extended access), if any. */
-  private coveringAgreement(a: string, b: string): string | null {
-    const rows = this.ctx.agreements.repo.list(null);
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const { effective, uncovered } = this.ctx.agreements.coverage(rows[i]!.id, [a, b]);
-      if (effective && uncovered.length === 0) return rows[i]!.id;
-    }
-    return null;
   }
 }

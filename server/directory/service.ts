@@ -12,10 +12,13 @@ import type {
 } from '../../shared/schemas/directory.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { DirectoryContacts } from './contact.ts';
+import { DirectoryContacts, type DirectoryContactsDeps } from './contact.ts';
 import { decodeCursor, decodeStaleCursor, encodeCursor, encodeStaleCursor, filtersDigest, type SortKey } from './cursor.ts';
 import { ftsMatchQuery } from './fts-query.ts';
 import { DirectoryRepository, type HydratedRow } from './repository.ts';
@@ -64,6 +67,13 @@ function validAvailability(a: Availability): Availability {
  * The contact-point directory: any active officer searches and reads; agency administrators maintain
  * their own agency's entries, platform administrators any. Every change is audited in its transaction.
  */
+export interface DirectoryDeps extends DirectoryContactsDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+}
+
 export class DirectoryService {
   readonly repo: DirectoryRepository;
   /** Contact requests / direct channels opened from entries (contact.ts). */
@@ -72,9 +82,18 @@ export class DirectoryService {
   /** Availability JSON → parsed; many entries share a schedule, and parsing dominates availableNow scans. */
   private readonly parsed = new Map<string, Availability>();
 
-  constructor(private readonly ctx: AppContext) {
-    this.repo = new DirectoryRepository(ctx.db, ctx.sqlite);
-    this.contacts = new DirectoryContacts(ctx, this);
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly accounts: DirectoryDeps['accounts'];
+
+  constructor(deps: DirectoryDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.accounts = deps.accounts;
+    this.repo = new DirectoryRepository(deps.db, deps.sqlite);
+    this.contacts = new DirectoryContacts(deps, this);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -99,7 +118,7 @@ export class DirectoryService {
     };
     if (filters.language !== null) validLanguages([filters.language]);
     const digest = filtersDigest({ ...filters, availableNow });
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     let asOf = now;
     let after: SortKey | null = null;
     if (query.cursor !== undefined) {
@@ -141,7 +160,7 @@ export class DirectoryService {
 
   get(_actor: Actor, id: string): { entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null } {
     const row = this.live(id);
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     return { entry: this.view(row, now), nextChange: nextChange(this.parse(row.availability), now) };
   }
 
@@ -150,7 +169,7 @@ export class DirectoryService {
     if (actor.role === 'officer') throw new ForbiddenError('Only administrators review stale entries');
     const limit = query.limit ?? 100;
     const after = query.cursor === undefined ? null : decodeStaleCursor(query.cursor);
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const agencyId = actor.role === 'platform_admin' ? null : actor.agencyId;
     const rows = this.repo.stale(agencyId, now - STALE_AFTER_MS, after, limit + 1);
     const pageRows = rows.slice(0, limit);
@@ -173,13 +192,13 @@ export class DirectoryService {
     const specialisations = [...body.specialisations].sort();
     const phone = body.phone == null ? null : normalisePhone(body.phone);
     const title = validTitle(body.title);
-    return transact(this.ctx.sqlite, () => {
-      const agency = this.ctx.accounts.repo.agency(agencyId);
+    return transact(this.sqlite, () => {
+      const agency = this.accounts.agency(agencyId);
       if (!agency) throw new NotFoundError('Agency');
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
       const officerId = body.officerId ?? null;
       if (officerId !== null) this.assertLinkable(officerId, agencyId);
-      const now = this.ctx.clock.now();
+      const now = this.clock.now();
       const id = newId();
       this.repo.insert(
         {
@@ -202,7 +221,7 @@ export class DirectoryService {
         specialisations,
         languages,
       );
-      this.ctx.audit.recordFor(actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
+      this.audit.recordFor(actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
         details: { title, officerId },
       });
       return this.view(this.repo.byId(id)!, now);
@@ -215,10 +234,10 @@ export class DirectoryService {
     const specialisations = body.specialisations === undefined ? undefined : [...body.specialisations].sort();
     const phone = body.phone === undefined ? undefined : body.phone === null ? null : normalisePhone(body.phone);
     const title = body.title === undefined ? undefined : validTitle(body.title);
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       const row = this.editable(actor, id);
       if (body.officerId) this.assertLinkable(body.officerId, row.agencyId);
-      const now = this.ctx.clock.now();
+      const now = this.clock.now();
       const patch = {
         ...(title !== undefined && { title }),
         ...(body.officerId !== undefined && { officerId: body.officerId }),
@@ -230,7 +249,7 @@ export class DirectoryService {
       };
       this.repo.update(row.pk, { ...patch, updatedAt: now });
       this.repo.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
-      this.ctx.audit.recordFor(actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      this.audit.recordFor(actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { fields: Object.keys(patch).sort() },
       });
       return this.view(this.repo.byId(id)!, now);
@@ -239,11 +258,11 @@ export class DirectoryService {
 
   /** Re-confirmation: the agency vouches that the entry is still right; resets the 180-day clock. */
   confirm(actor: Actor, id: string): DirectoryEntry {
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       const row = this.editable(actor, id);
-      const now = this.ctx.clock.now();
+      const now = this.clock.now();
       this.repo.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
-      this.ctx.audit.recordFor(actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      this.audit.recordFor(actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { previouslyConfirmedAt: row.lastConfirmedAt },
       });
       return this.view(this.repo.byId(id)!, now);
@@ -252,11 +271,11 @@ export class DirectoryService {
 
   /** Soft delete: the row stays for the audit trail, leaves search and the FTS index. */
   retire(actor: Actor, id: string): void {
-    transact(this.ctx.sqlite, () => {
+    transact(this.sqlite, () => {
       const row = this.editable(actor, id);
-      const now = this.ctx.clock.now();
+      const now = this.clock.now();
       this.repo.update(row.pk, { retiredAt: now, updatedAt: now });
-      this.ctx.audit.recordFor(actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      this.audit.recordFor(actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { title: row.title },
       });
     });
@@ -284,7 +303,7 @@ export class DirectoryService {
   }
 
   private assertLinkable(officerId: string, agencyId: string): void {
-    const officer = this.ctx.accounts.repo.officer(officerId);
+    const officer = this.accounts.officer(officerId);
     if (!officer || officer.agencyId !== agencyId) {
       throw new ValidationError('The linked officer must be an officer of the entry\'s agency', 'invalid_officer');
     }

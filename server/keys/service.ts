@@ -23,7 +23,11 @@ import {
 import type { Static } from 'typebox';
 import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
@@ -35,6 +39,15 @@ type WireJson = Record<string, unknown>;
 /** Roles allowed to hold an agency root in v1 (PROTOCOL.md §4.4). */
 const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
 
+export interface KeysDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  accounts: Pick<AccountsService, 'officer' | 'agency'>;
+  keyLogSigningSeed: Uint8Array;
+}
+
 /** Identity keys, certificates, agency roots and the key-transparency log (docs/MESSAGING.md). */
 export class KeysService {
   readonly repo: KeysRepository;
@@ -42,9 +55,18 @@ export class KeysService {
   private readonly roots = new Map<string, Uint8Array | null>();
   private readonly fingerprints = new Map<string, string>();
 
-  constructor(private readonly ctx: AppContext) {
-    this.repo = new KeysRepository(ctx.db);
-    this.log = new KeyLogWriter(this.repo, ctx.clock, ctx.secrets.keyLogSigningSeed);
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly accounts: Pick<AccountsService, 'officer' | 'agency'>;
+
+  constructor(deps: KeysDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.accounts = deps.accounts;
+    this.repo = new KeysRepository(deps.db);
+    this.log = new KeyLogWriter(this.repo, deps.clock, deps.keyLogSigningSeed);
   }
 
   // ---- for other capabilities ----
@@ -89,17 +111,17 @@ export class KeysService {
     if (backup.opslimit < BACKUP_MIN_OPSLIMIT || backup.memlimit < BACKUP_MIN_MEMLIMIT_BYTES) {
       throw new ValidationError('backup: Argon2id cost below the protocol minimum', 'backup_too_weak');
     }
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const existing = this.repo.keys(actor.officerId);
     if (existing && sameKeys(existing, event)) {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
-      transact(this.ctx.sqlite, () => {
+      transact(this.sqlite, () => {
         this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
-        this.ctx.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
+        this.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
       });
       return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
     }
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.upsertKeys({
         officerId: actor.officerId,
@@ -120,7 +142,7 @@ export class KeysService {
         this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
-      this.ctx.audit.record({
+      this.audit.record({
         action: existing ? 'keys.reregistered' : 'keys.registered',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -138,7 +160,7 @@ export class KeysService {
     const cert = parseWire(certificateCodec, body.certificate, 'certificate');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
     const root = this.requireRootAuthority(actor);
-    const subject = this.ctx.accounts.repo.officer(cert.officerId);
+    const subject = this.accounts.officer(cert.officerId);
     const keys = this.repo.keys(cert.officerId);
     // Officers of other agencies are indistinguishable from missing ones.
     if (!subject || subject.agencyId !== actor.agencyId || !keys) throw new NotFoundError('Officer keys');
@@ -148,15 +170,15 @@ export class KeysService {
     }
     const expectedRole = subject.role === 'officer' ? 'officer' : 'agency_admin';
     if (cert.role !== expectedRole) throw new ValidationError(`certificate role must be ${expectedRole}`, 'wrong_role');
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     // The server does not judge issuedAt against its own clock (clients do); it refuses expired certificates.
     verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'keys.certified',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -187,11 +209,11 @@ export class KeysService {
       constantTimeEqual(event.recordHash, prekeyHash(prekey));
     if (!ok) throw new ValidationError('keyEvent does not describe this prekey rotation', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
-    const now = this.ctx.clock.now();
-    return transact(this.ctx.sqlite, () => {
+    const now = this.clock.now();
+    return transact(this.sqlite, () => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
-      this.ctx.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
+      this.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
       return this.view(this.repo.keys(actor.officerId)!);
     });
   }
@@ -251,8 +273,8 @@ export class KeysService {
   private requireRootAuthority(actor: Actor): AgencyRootRow {
     const root = this.repo.root(actor.agencyId);
     if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
-    const officer = this.ctx.accounts.repo.officer(actor.officerId);
-    const agency = this.ctx.accounts.repo.agency(actor.agencyId);
+    const officer = this.accounts.officer(actor.officerId);
+    const agency = this.accounts.agency(actor.agencyId);
     if (!ROOT_ROLES.has(actor.role) || !officer || !ROOT_ROLES.has(officer.role) || officer.status !== 'active' || agency?.status !== 'active') {
       throw new ForbiddenError(
         'Your agency-root keys no longer carry authority: you are not an active administrator any more, so they cannot certify keys. Moving the agency root to another administrator is not available yet; contact your platform administrator',
@@ -270,7 +292,7 @@ export class KeysService {
     if (prekey.officerId !== officerId) throw new ValidationError('prekey names another officer', 'wrong_subject');
     // Signature checked at the prekey's own creation time; the server only refuses expired prekeys.
     verified(() => verifySignedPrekey(prekey, signPk, prekey.createdAt), 'prekey');
-    if (prekey.expiresAt <= this.ctx.clock.now()) throw new ValidationError('prekey: expired', 'prekey_expired');
+    if (prekey.expiresAt <= this.clock.now()) throw new ValidationError('prekey: expired', 'prekey_expired');
   }
 
   private checkCertEvent(event: KeyEvent, cert: OfficerCertificate, rootKey: string): void {
