@@ -66,9 +66,36 @@ export class AppContext {
     );
     this.accessDenials = new AccessDenialAuditor(this.audit, clock, config.audit.deniedPerMinute ?? DENIED_PER_MINUTE);
     this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
-    this.accounts = new AccountsService(this);
-    this.auth = new AuthService(this);
-    this.enrolment = new EnrolmentService(this);
+    this.accounts = new AccountsService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      events: this.events,
+      config,
+      // Auth depends on accounts; accounts reaches sessions only through this port, resolved at call time.
+      sessions: { revokeAllSessions: (officerId, reason) => this.auth.revokeAllSessions(officerId, reason) },
+    });
+    this.auth = new AuthService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      events: this.events,
+      passwords: this.passwords,
+      accounts: this.accounts,
+      dataKey: secrets.dataKey,
+      config,
+    });
+    this.enrolment = new EnrolmentService({
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      passwords: this.passwords,
+      accounts: this.accounts,
+      auth: this.auth,
+      dataKey: secrets.dataKey,
+    });
     this.feed = new FeedWriter(this.db, this.events);
     this.keys = new KeysService({
       db: this.db,

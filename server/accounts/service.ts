@@ -3,7 +3,12 @@ import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
 import { LoginThrottle } from '../auth/lockout.ts';
 import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { AppConfig } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../events.ts';
 import { transact } from '../db/tx.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -23,14 +28,44 @@ export function agencyView(a: AgencyRow): Agency {
   };
 }
 
+/**
+ * What accounts needs from sessions (auth): revoking an officer's sessions inside the caller's
+ * transaction. Auth depends on accounts, so the composition root passes this narrow port in.
+ */
+export interface SessionRevoker {
+  revokeAllSessions(officerId: string, reason: string): number;
+}
+
+export interface AccountsDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  events: DomainEventBus;
+  config: Pick<AppConfig, 'login' | 'enrolmentTtlMs' | 'publicUrl'>;
+  sessions: SessionRevoker;
+}
+
 /** Provisioning of agencies and officers: who may create, suspend, reactivate, unlock and re-role whom. */
 export class AccountsService {
   readonly repo: AccountsRepository;
   readonly throttle: LoginThrottle;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly events: DomainEventBus;
+  private readonly config: AccountsDeps['config'];
+  private readonly sessions: SessionRevoker;
 
-  constructor(private readonly ctx: AppContext) {
-    this.repo = new AccountsRepository(ctx.db);
-    this.throttle = new LoginThrottle(this.repo, ctx.config.login);
+  constructor(deps: AccountsDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.config = deps.config;
+    this.sessions = deps.sessions;
+    this.repo = new AccountsRepository(deps.db);
+    this.throttle = new LoginThrottle(this.repo, deps.config.login);
   }
 
   /** Another domain's read of an officer row (they call this, never the repository). */
@@ -40,6 +75,15 @@ export class AccountsService {
 
   agency(id: string): AgencyRow | undefined {
     return this.repo.agency(id);
+  }
+
+  officerByUsername(username: string): OfficerRow | undefined {
+    return this.repo.officerByUsername(username);
+  }
+
+  /** Records the TOTP step just used; false when it was already used (replay). */
+  advanceTotpStep(officerId: string, step: number): boolean {
+    return this.repo.advanceTotpStep(officerId, step);
   }
 
   officersOf(agencyId: string): OfficerRow[] {
@@ -54,7 +98,7 @@ export class AccountsService {
       displayName: o.displayName,
       role: o.role,
       status: o.status,
-      locked: this.throttle.isThrottled(o.username, this.ctx.clock.now()),
+      locked: this.throttle.isThrottled(o.username, this.clock.now()),
       createdAt: o.createdAt,
     };
   }
@@ -63,13 +107,13 @@ export class AccountsService {
     actor: Actor,
     action: string,
     officer: { id: string; agencyId: string },
-    opts?: Parameters<AppContext['audit']['recordFor']>[3],
+    opts?: Parameters<AuditService['recordFor']>[3],
   ): void {
-    this.ctx.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
+    this.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
   }
 
   private tx<T>(fn: () => T | AppError): T {
-    return transact(this.ctx.sqlite, fn);
+    return transact(this.sqlite, fn);
   }
 
   /** First start only: the secretariat agency and its platform administrator (invited). */
@@ -89,7 +133,7 @@ export class AccountsService {
       });
       const admin = this.insertOfficer(agency.id, { ...input, role: 'platform_admin' });
       const enrolment = this.issueEnrolment(admin.id, null);
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'platform.initialised',
         agencyId: agency.id,
         targetType: 'officer',
@@ -115,7 +159,7 @@ export class AccountsService {
       const agency = this.insertAgency(input);
       const admin = this.insertOfficer(agency.id, { ...input.admin, role: 'agency_admin' });
       const enrolment = this.issueEnrolment(admin.id, actor.officerId);
-      this.ctx.audit.recordFor(
+      this.audit.recordFor(
         actor,
         'agency.created',
         { type: 'agency', id: agency.id, agencyId: agency.id },
@@ -135,7 +179,7 @@ export class AccountsService {
     if (!isCountryCode(input.country)) {
       throw new ValidationError(`"${input.country}" is not an ISO 3166-1 alpha-2 country code`, 'invalid_country');
     }
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const row: AgencyRow = {
       id: newId(),
       name: input.name.trim(),
@@ -173,11 +217,11 @@ export class AccountsService {
       if (a.id === actor.agencyId && status === 'suspended') {
         throw new ConflictError('You cannot suspend your own agency', 'cannot_modify_self');
       }
-      this.repo.updateAgency(id, { status, updatedAt: this.ctx.clock.now() });
+      this.repo.updateAgency(id, { status, updatedAt: this.clock.now() });
       if (status === 'suspended') {
-        for (const o of this.repo.listOfficers(id)) this.ctx.auth.revokeAllSessions(o.id, 'agency_suspended');
+        for (const o of this.repo.listOfficers(id)) this.sessions.revokeAllSessions(o.id, 'agency_suspended');
       }
-      this.ctx.audit.recordFor(
+      this.audit.recordFor(
         actor,
         status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
         { type: 'agency', id, agencyId: id },
@@ -187,7 +231,7 @@ export class AccountsService {
   }
 
   private insertOfficer(agencyId: string, input: NewOfficerInput & { role: Role }): OfficerRow {
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const row: OfficerRow = {
       id: newId(),
       agencyId,
@@ -208,9 +252,9 @@ export class AccountsService {
 
   /** A new one-time enrolment token (≥128 bits, stored hashed); older open tokens of the officer are revoked. */
   private issueEnrolment(officerId: string, createdBy: string | null): Enrolment {
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const token = newOpaqueToken();
-    const expiresAt = now + this.ctx.config.enrolmentTtlMs;
+    const expiresAt = now + this.config.enrolmentTtlMs;
     this.repo.revokeOpenEnrolmentTokens(officerId, now);
     this.repo.insertEnrolmentToken({
       id: newId(),
@@ -221,7 +265,7 @@ export class AccountsService {
       createdAt: now,
     });
     // The token travels in the URL fragment, which browsers never send to the server or its logs.
-    return { token, link: `${this.ctx.config.publicUrl}/#/enrol/${token}`, expiresAt };
+    return { token, link: `${this.config.publicUrl}/#/enrol/${token}`, expiresAt };
   }
 
   /** Resolves an officer the actor may manage; otherwise 404, the same as a missing officer. */
@@ -276,16 +320,16 @@ export class AccountsService {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
       if (o.status === 'suspended') return this.officerView(o);
-      this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.ctx.clock.now() });
-      this.repo.revokeOpenEnrolmentTokens(o.id, this.ctx.clock.now());
-      const revoked = this.ctx.auth.revokeAllSessions(o.id, 'officer_suspended');
+      this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
+      this.repo.revokeOpenEnrolmentTokens(o.id, this.clock.now());
+      const revoked = this.sessions.revokeAllSessions(o.id, 'officer_suspended');
       this.auditOfficer(
         actor,
         'officer.suspended',
         { id: o.id, agencyId: o.agencyId },
         { details: { sessionsRevoked: revoked } },
       );
-      this.ctx.events.emit('officer.suspended', { officerId: o.id });
+      this.events.emit('officer.suspended', { officerId: o.id });
       return this.officerView({ ...o, status: 'suspended' });
     });
   }
@@ -296,7 +340,7 @@ export class AccountsService {
       if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
       // An officer who never finished enrolment goes back to "invited".
       const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
-      this.repo.updateOfficer(o.id, { status, updatedAt: this.ctx.clock.now() });
+      this.repo.updateOfficer(o.id, { status, updatedAt: this.clock.now() });
       this.auditOfficer(actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
       return this.officerView({ ...o, status });
     });
@@ -324,7 +368,7 @@ export class AccountsService {
         );
         return new ForbiddenError('You cannot grant a role above your own');
       }
-      this.repo.updateOfficer(o.id, { role, updatedAt: this.ctx.clock.now() });
+      this.repo.updateOfficer(o.id, { role, updatedAt: this.clock.now() });
       this.auditOfficer(
         actor,
         'officer.role_changed',

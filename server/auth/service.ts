@@ -1,6 +1,13 @@
 import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
 import type { OfficerRow } from '../accounts/repository.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { AppConfig } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../events.ts';
+import type { PasswordHasher } from './password.ts';
 import { AppError, AuthRequiredError, ConcealedDenialError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
 import { transact } from '../db/tx.ts';
@@ -35,13 +42,42 @@ export class InvalidCredentialsError extends AppError {
 
 const TOUCH_EVERY_MS = 60_000;
 
+export interface AuthDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  events: DomainEventBus;
+  passwords: PasswordHasher;
+  accounts: Pick<AccountsService, 'officer' | 'agency' | 'officerByUsername' | 'advanceTotpStep' | 'throttle' | 'officerView'>;
+  /** Seals TOTP seeds at rest. */
+  dataKey: Uint8Array;
+  config: Pick<AppConfig, 'session' | 'jwt'>;
+}
+
 /** Sign-in, refresh-token rotation with reuse detection, idle/absolute session expiry, revocation. */
 export class AuthService {
   readonly sessions: SessionRepository;
   private signer: AccessTokenSigner | undefined;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly events: DomainEventBus;
+  private readonly passwords: PasswordHasher;
+  private readonly accounts: AuthDeps['accounts'];
+  private readonly dataKey: Uint8Array;
+  private readonly config: AuthDeps['config'];
 
-  constructor(private readonly ctx: AppContext) {
-    this.sessions = new SessionRepository(ctx.db);
+  constructor(deps: AuthDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.events = deps.events;
+    this.passwords = deps.passwords;
+    this.accounts = deps.accounts;
+    this.dataKey = deps.dataKey;
+    this.config = deps.config;
+    this.sessions = new SessionRepository(deps.db);
   }
 
   /** The app wires in @fastify/jwt's signer once it is registered. */
@@ -50,14 +86,14 @@ export class AuthService {
   }
 
   private get now(): number {
-    return this.ctx.clock.now();
+    return this.clock.now();
   }
 
   async login(input: LoginBody, client: ClientInfo): Promise<TokenPair> {
-    const accounts = this.ctx.accounts;
+    const accounts = this.accounts;
     const username = input.username.trim().toLowerCase();
     const audit = (outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) =>
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'auth.login',
         actorId: officer?.id ?? null,
         agencyId: officer?.agencyId ?? null,
@@ -71,22 +107,22 @@ export class AuthService {
     // During a back-off the attempt is not evaluated (no Argon2): known and unknown usernames alike.
     const wait = accounts.throttle.waitMs(username, client.ip, this.now);
     if (wait > 0) {
-      audit('denied', 'throttled', accounts.repo.officerByUsername(username));
+      audit('denied', 'throttled', accounts.officerByUsername(username));
       throw new ThrottledError(wait);
     }
 
-    const officer = accounts.repo.officerByUsername(username);
+    const officer = accounts.officerByUsername(username);
     let passwordOk = false;
-    if (officer?.passwordHash) passwordOk = await this.ctx.passwords.verify(officer.passwordHash, input.password);
-    else await this.ctx.passwords.verifyDummy(input.password);
+    if (officer?.passwordHash) passwordOk = await this.passwords.verify(officer.passwordHash, input.password);
+    else await this.passwords.verifyDummy(input.password);
 
     // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
-    return transact(this.ctx.sqlite, (): TokenPair | AppError => {
+    return transact(this.sqlite, (): TokenPair | AppError => {
       const fail = (reason: string): AppError => {
         const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
         audit('failure', reason, officer);
         for (const scope of verdict.started) {
-          this.ctx.audit.record({
+          this.audit.record({
             action: 'auth.throttled',
             agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
             targetType: scope === 'account' ? 'officer' : 'source',
@@ -106,14 +142,14 @@ export class AuthService {
         return new ThrottledError(waitNow);
       }
       // Re-read inside the transaction: the account may have changed while Argon2 ran.
-      const current = officer ? accounts.repo.officer(officer.id) : undefined;
+      const current = officer ? accounts.officer(officer.id) : undefined;
       if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');
-      const seed = openTotpSecret(this.ctx.secrets.dataKey, current.id, current.totpSecretSealed);
+      const seed = openTotpSecret(this.dataKey, current.id, current.totpSecretSealed);
       const step = matchTotpStep(seed, input.totp, this.now);
       if (step === null) return fail('totp');
-      if (!accounts.repo.advanceTotpStep(current.id, step)) return fail('totp_replay');
+      if (!accounts.advanceTotpStep(current.id, step)) return fail('totp_replay');
       accounts.throttle.clear(username);
-      const agency = accounts.repo.agency(current.agencyId);
+      const agency = accounts.agency(current.agencyId);
       if (current.status !== 'active' || agency?.status !== 'active') {
         audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
         return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
@@ -136,7 +172,7 @@ export class AuthService {
       userAgent: client.userAgent?.slice(0, 300) ?? null,
       createdAt: now,
       lastUsedAt: now,
-      absoluteExpiresAt: now + this.ctx.config.session.absoluteTimeoutMs,
+      absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
     });
     return this.issuePair(officer, sessionId);
   }
@@ -147,31 +183,31 @@ export class AuthService {
     this.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
     return {
       accessToken: this.signer({ sub: officer.id, sid: sessionId }),
-      accessTokenExpiresAt: this.now + this.ctx.config.jwt.accessTtlSeconds * 1000,
+      accessTokenExpiresAt: this.now + this.config.jwt.accessTtlSeconds * 1000,
       refreshToken,
       sessionId,
-      officer: this.ctx.accounts.officerView(officer),
+      officer: this.accounts.officerView(officer),
     };
   }
 
   private expiryReason(s: { revokedAt: number | null; lastUsedAt: number; absoluteExpiresAt: number }): string | null {
     if (s.revokedAt !== null) return 'revoked';
     if (this.now >= s.absoluteExpiresAt) return 'absolute_timeout';
-    if (this.now - s.lastUsedAt >= this.ctx.config.session.idleTimeoutMs) return 'idle_timeout';
+    if (this.now - s.lastUsedAt >= this.config.session.idleTimeoutMs) return 'idle_timeout';
     return null;
   }
 
   /** Rotates the refresh token; a token presented twice revokes its whole family (theft detection). */
   refresh(refreshToken: string, client: ClientInfo): TokenPair {
     const hash = hashToken(refreshToken);
-    return transact(this.ctx.sqlite, (): TokenPair | AppError => {
+    return transact(this.sqlite, (): TokenPair | AppError => {
       const row = this.sessions.refreshRow(hash);
       if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
       const { session } = row;
-      const officer = this.ctx.accounts.repo.officer(session.officerId);
+      const officer = this.accounts.officer(session.officerId);
       if (!this.sessions.useRefreshToken(hash, this.now)) {
         const revoked = this.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
-        this.ctx.audit.record({
+        this.audit.record({
           action: 'auth.refresh_reuse',
           actorId: session.officerId,
           agencyId: officer?.agencyId ?? null,
@@ -181,13 +217,13 @@ export class AuthService {
           ip: client.ip,
         });
         if (revoked.length > 0) {
-          this.ctx.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
+          this.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
         }
         return new AuthRequiredError('Refresh token already used; the session has been revoked', 'refresh_token_reused');
       }
       const expired = this.expiryReason(session);
       if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
-      const agency = officer ? this.ctx.accounts.repo.agency(officer.agencyId) : undefined;
+      const agency = officer ? this.accounts.agency(officer.agencyId) : undefined;
       if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
         throw new AuthRequiredError('Account is not active', 'account_inactive');
       }
@@ -211,9 +247,9 @@ export class AuthService {
   }
 
   logout(actor: Actor): void {
-    transact(this.ctx.sqlite, () => {
+    transact(this.sqlite, () => {
       this.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'auth.logout',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -222,11 +258,11 @@ export class AuthService {
         ip: actor.ip,
       });
     });
-    this.ctx.events.emit('sessions.revoked', { officerId: actor.officerId, sessionIds: [actor.sessionId], reason: 'logout' });
+    this.events.emit('sessions.revoked', { officerId: actor.officerId, sessionIds: [actor.sessionId], reason: 'logout' });
   }
 
   listSessions(officerId: string, currentSessionId: string | null): Session[] {
-    const idle = this.ctx.config.session.idleTimeoutMs;
+    const idle = this.config.session.idleTimeoutMs;
     return this.sessions
       .listActive(officerId, this.now)
       .filter((s) => this.now - s.lastUsedAt < idle)
@@ -245,14 +281,14 @@ export class AuthService {
   /** Revokes sessions of an officer; call inside the caller's transaction. Returns how many were revoked. */
   revokeAllSessions(officerId: string, reason: string, sessionId?: string): number {
     const ids = this.sessions.revoke(officerId, this.now, reason, sessionId);
-    if (ids.length > 0) this.ctx.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason });
+    if (ids.length > 0) this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason });
     return ids.length;
   }
 
   /** Own sessions (any officer) or another officer's (their administrators). */
   revokeSessions(actor: Actor, officerId: string, sessionId?: string): number {
-    return transact(this.ctx.sqlite, () => {
-      const target = this.ctx.accounts.repo.officer(officerId);
+    return transact(this.sqlite, () => {
+      const target = this.accounts.officer(officerId);
       const self = officerId === actor.officerId;
       if (!target) throw new NotFoundError('Officer');
       if (!self && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
@@ -261,7 +297,7 @@ export class AuthService {
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
       const n = this.revokeAllSessions(officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'session.revoked',
         actorId: actor.officerId,
         agencyId: target.agencyId,
@@ -276,7 +312,7 @@ export class AuthService {
 
   /** Sessions of another officer, for their administrators. */
   listSessionsOf(actor: Actor, officerId: string): Session[] {
-    const target = this.ctx.accounts.repo.officer(officerId);
+    const target = this.accounts.officer(officerId);
     if (!target) throw new NotFoundError('Officer');
     if (officerId !== actor.officerId && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
     return this.listSessions(officerId, actor.sessionId);
