@@ -105,8 +105,32 @@ export class AppContext {
       accounts: this.accounts,
       keyLogSigningSeed: secrets.keyLogSigningSeed,
     });
-    this.agreements = new AgreementsService(this);
-    this.channels = new ChannelsService(this);
+    this.agreements = new AgreementsService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      feed: this.feed,
+      accounts: this.accounts,
+      keys: this.keys,
+      // Channels depend on agreements (coverage); agreements reach channels only through this port.
+      channels: {
+        announceAgreementChange: (agreementId) => this.channels.announceAgreementChange(agreementId),
+        revokeInstitution: (institutionId, sponsorId) => this.channels.revokeInstitution(institutionId, sponsorId),
+      },
+      config,
+    });
+    this.channels = new ChannelsService({
+      db: this.db,
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      feed: this.feed,
+      events: this.events,
+      keys: this.keys,
+      accounts: this.accounts,
+      agreements: this.agreements,
+    });
     this.messages = new MessagesService(this);
     this.attachments = new AttachmentsService(this);
     this.directory = new DirectoryService({

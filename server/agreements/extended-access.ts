@@ -2,10 +2,13 @@ import type { Static } from 'typebox';
 import type { ExtendedAccessGrant, GrantExtendedAccessBody } from '../../shared/schemas/agreements.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AgreementsRepository, GrantRow } from './repository.ts';
+import type { AgreementsDeps } from './service.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
@@ -13,23 +16,37 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** An NCB lends its agreements to the national institutions it sponsors (scope, expiry, immediate revocation). */
 export class ExtendedAccessService {
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly auditLog: AuditService;
+  private readonly accounts: AgreementsDeps['accounts'];
+  private readonly channels: AgreementsDeps['channels'];
+  private readonly maxGrantDays: number;
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: Pick<AgreementsDeps, 'sqlite' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
     private readonly repo: AgreementsRepository,
-  ) {}
+  ) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.auditLog = deps.audit;
+    this.accounts = deps.accounts;
+    this.channels = deps.channels;
+    this.maxGrantDays = deps.config.extendedAccess.maxDays;
+  }
 
   grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Grant {
     this.requireNcbAdmin(actor);
-    const institution = this.ctx.accounts.repo.agency(body.agencyId);
+    const institution = this.accounts.agency(body.agencyId);
     if (!institution || institution.sponsorAgencyId !== actor.agencyId) {
       throw new NotFoundError('Sponsored institution');
     }
     if (institution.status !== 'active') throw new ConflictError('The institution is not active', 'agency_inactive');
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
       const mine = this.repo.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
@@ -55,7 +72,7 @@ export class ExtendedAccessService {
 
   /** Longest grant the server issues (EXTENDED_ACCESS_MAX_DAYS), in days. */
   get maxDays(): number {
-    return this.ctx.config.extendedAccess.maxDays;
+    return this.maxGrantDays;
   }
 
   /** "Time-limited" means bounded: an expiry in the future, at most `maxDays` from now. */
@@ -81,10 +98,10 @@ export class ExtendedAccessService {
     this.requireNcbAdmin(actor);
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
-    const now = this.ctx.clock.now();
-    const { result, effects } = transact(this.ctx.sqlite, () => {
+    const now = this.clock.now();
+    const { result, effects } = transact(this.sqlite, () => {
       this.repo.revokeGrant(id, now);
-      const fx = this.ctx.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
+      const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
       this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
       return { result: this.view(this.repo.grant(id)!), effects: fx };
     });
@@ -93,7 +110,7 @@ export class ExtendedAccessService {
   }
 
   private requireNcbAdmin(actor: Actor): void {
-    const agency = this.ctx.accounts.repo.agency(actor.agencyId);
+    const agency = this.accounts.agency(actor.agencyId);
     if (actor.role !== 'agency_admin' || agency?.kind !== 'ncb') throw new ForbiddenError('Only NCB administrators manage extended access');
   }
 
@@ -107,11 +124,11 @@ export class ExtendedAccessService {
       createdBy: g.createdBy,
       createdAt: g.createdAt,
       revokedAt: g.revokedAt,
-      active: g.revokedAt === null && g.expiresAt > this.ctx.clock.now(),
+      active: g.revokedAt === null && g.expiresAt > this.clock.now(),
     };
   }
 
   private audit(actor: Actor, action: string, grantId: string, details: Record<string, unknown>): void {
-    this.ctx.audit.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
+    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
   }
 }

@@ -10,10 +10,17 @@ import {
 import type { AGREEMENT_STATUSES, Agreement, AgreementParty, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import { isAdmin, type Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Effects } from '../channels/effects.ts';
+import type { Clock } from '../clock.ts';
+import type { AppConfig } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
+import type { KeysService } from '../keys/service.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { RoutedFeedItem } from '../feed/feed.ts';
 import { ExtendedAccessService } from './extended-access.ts';
 import { AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
 
@@ -26,14 +33,51 @@ const TRANSITIONS: Record<Transition, { from: readonly AgreementRow['status'][];
   terminate: { from: ['proposed', 'active', 'suspended'], to: 'terminated' },
 };
 
+/**
+ * What agreements need from channels when an agreement's status or an extended-access grant changes.
+ * Channels depend on agreements (coverage), so the composition root passes this narrow port in.
+ */
+export interface AgreementChannels {
+  /** Feed items re-announcing the channels held under the agreement (call inside the transaction). */
+  announceAgreementChange(agreementId: string): RoutedFeedItem[];
+  /** Closes the institution's spans in the sponsor's channels (call inside the transaction). */
+  revokeInstitution(institutionId: string, sponsorId: string): Effects;
+}
+
+export interface AgreementsDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  feed: FeedWriter;
+  accounts: Pick<AccountsService, 'agency'>;
+  keys: Pick<KeysService, 'signPublicKey'>;
+  channels: AgreementChannels;
+  config: Pick<AppConfig, 'extendedAccess'>;
+}
+
 /** Agreements (MOUs) between agencies, their signatures and lifecycle, and coverage of channels. */
 export class AgreementsService {
   readonly repo: AgreementsRepository;
   readonly extended: ExtendedAccessService;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly auditLog: AuditService;
+  private readonly feed: FeedWriter;
+  private readonly accounts: AgreementsDeps['accounts'];
+  private readonly keys: AgreementsDeps['keys'];
+  private readonly channels: AgreementChannels;
 
-  constructor(private readonly ctx: AppContext) {
-    this.repo = new AgreementsRepository(ctx.db);
-    this.extended = new ExtendedAccessService(ctx, this.repo);
+  constructor(deps: AgreementsDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.auditLog = deps.audit;
+    this.feed = deps.feed;
+    this.accounts = deps.accounts;
+    this.keys = deps.keys;
+    this.channels = deps.channels;
+    this.repo = new AgreementsRepository(deps.db);
+    this.extended = new ExtendedAccessService(deps, this.repo);
   }
 
   // ---- for other capabilities ----
@@ -54,7 +98,7 @@ export class AgreementsService {
     if (!row) return { effective: false, uncovered: [...agencyIds] };
     const parties = new Set(JSON.parse(row.parties) as string[]);
     const scope = new Set(JSON.parse(row.scope) as string[]);
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const uncovered = agencyIds.filter(
       (agencyId) =>
         !parties.has(agencyId) &&
@@ -76,6 +120,14 @@ export class AgreementsService {
     return null;
   }
 
+  /** The sponsor's agreements to which the institution is not itself a party (extended-access reach). */
+  sponsorAgreementIdsWithout(sponsorId: string, institutionId: string): string[] {
+    return this.repo
+      .list([sponsorId])
+      .filter((a) => !(JSON.parse(a.parties) as string[]).includes(institutionId))
+      .map((a) => a.id);
+  }
+
   partiesOf(agreementId: string): string[] {
     const row = this.repo.agreement(agreementId);
     return row ? (JSON.parse(row.parties) as string[]) : [];
@@ -89,10 +141,10 @@ export class AgreementsService {
     const scope = [...new Set(body.scope)].sort();
     if (!parties.includes(actor.agencyId)) throw new ValidationError('Your own agency must be a party', 'not_a_party');
     if (body.validUntil <= body.validFrom) throw new ValidationError('validUntil must follow validFrom', 'invalid_window');
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     if (body.validUntil <= now) throw new ValidationError('validUntil is in the past', 'invalid_window');
     for (const agencyId of parties) {
-      const agency = this.ctx.accounts.repo.agency(agencyId);
+      const agency = this.accounts.agency(agencyId);
       if (!agency) throw new ValidationError(`Unknown agency ${agencyId}`, 'unknown_agency');
       if (agency.status !== 'active') throw new ConflictError(`Agency ${agencyId} is not active`, 'agency_inactive');
     }
@@ -100,7 +152,7 @@ export class AgreementsService {
     const textHash = agreementTextHash(body.text);
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
-    return transact(this.ctx.sqlite, () => {
+    return transact(this.sqlite, () => {
       this.repo.insert(
         {
           id,
@@ -140,7 +192,7 @@ export class AgreementsService {
     if (!party) throw new ForbiddenError('Your agency is not a party', 'not_a_party');
     if (party.signature) throw new ConflictError('Your agency has already signed', 'already_signed');
     if (row.status !== 'proposed' || this.derive(row) === 'expired') throw new ConflictError(`The agreement is ${this.derive(row)}`, 'agreement_not_proposed');
-    const signPk = this.ctx.keys.signPublicKey(actor.officerId);
+    const signPk = this.keys.signPublicKey(actor.officerId);
     if (!signPk) throw new ConflictError('Register your identity keys before signing', 'keys_required');
     let signature: Uint8Array;
     try {
@@ -151,8 +203,8 @@ export class AgreementsService {
     if (!verifyAgreementSignature(this.terms(row), signature, signPk)) {
       throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
     }
-    const now = this.ctx.clock.now();
-    return transact(this.ctx.sqlite, () => {
+    const now = this.clock.now();
+    return transact(this.sqlite, () => {
       this.repo.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
       const allSigned = this.repo.parties(id).every((p) => p.signature !== null);
       if (allSigned) this.repo.setStatus(id, 'active', now);
@@ -177,12 +229,12 @@ export class AgreementsService {
     if (kind === 'suspend' && mine) throw new ConflictError('Your agency has already suspended this agreement', 'already_suspended');
     // Agreements suspended before suspensions were recorded per party (no holder known) may be lifted by any party.
     if (kind === 'reactivate' && !mine && holders.length > 0) {
-      const names = holders.map((h) => this.ctx.accounts.repo.agency(h.agencyId)?.name ?? h.agencyId).join(', ');
+      const names = holders.map((h) => this.accounts.agency(h.agencyId)?.name ?? h.agencyId).join(', ');
       throw new ForbiddenError(`Only the agency that suspended this agreement can lift its suspension; it is suspended by: ${names}`, 'suspended_by_other_party');
     }
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
-    const result = transact(this.ctx.sqlite, () => {
+    const result = transact(this.sqlite, () => {
       let to = t.to;
       if (kind === 'suspend') {
         this.repo.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
@@ -197,10 +249,10 @@ export class AgreementsService {
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
       this.audit(actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
-      if (to !== row.status) feedItems.push(...this.ctx.channels.announceAgreementChange(id));
+      if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
       return this.view(this.repo.agreement(id)!);
     });
-    this.ctx.feed.publish(feedItems);
+    this.feed.publish(feedItems);
     return result;
   }
 
@@ -217,7 +269,7 @@ export class AgreementsService {
   }
 
   private derive(row: AgreementRow): AgreementStatus {
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     if (row.status === 'terminated') return 'terminated';
     if (now >= row.validUntil) return 'expired';
     if (row.status === 'active' && now < row.validFrom) return 'scheduled';
@@ -256,7 +308,7 @@ export class AgreementsService {
   }
 
   private audit(actor: Actor, action: string, agreementId: string, details: Record<string, unknown>): void {
-    this.ctx.audit.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
+    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
   }
 }
 

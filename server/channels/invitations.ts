@@ -11,29 +11,46 @@ import {
 import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
-import { checkCosigner, checkCoverage, checkNewMember } from './policy.ts';
+import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
-import type { ChannelsService } from './service.ts';
+import type { ChannelsDeps, ChannelsService } from './service.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
 /** Cross-agency adds wait for the co-signature of the added officer's side (PROTOCOL.md §5.2 rule 3). */
 export class ChannelInvitations {
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly feed: FeedWriter;
+  private readonly auditLog: AuditService;
+  private readonly keys: ChannelsDeps['keys'];
+  private readonly policy: PolicyDeps;
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: ChannelsDeps,
     private readonly channels: ChannelsService,
-  ) {}
+  ) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.feed = deps.feed;
+    this.auditLog = deps.audit;
+    this.keys = deps.keys;
+    this.policy = deps;
+  }
 
   /** The add verified except for the co-signature: store it and tell the invitee. */
   invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): InvitationView {
     this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
-    const view = transact(this.ctx.sqlite, () => this.record(actor, row.id, event, fx));
+    const view = transact(this.sqlite, () => this.record(actor, row.id, event, fx));
     fx.publish();
     return view;
   }
@@ -41,9 +58,9 @@ export class ChannelInvitations {
   /** Server policy for an add awaiting co-signature: a real, active, certified officer; coverage as if applied. */
   check(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
     const member = event.member!;
-    checkNewMember(this.ctx, member);
+    checkNewMember(this.policy, member);
     const members = new Map([...state.current.members, [member.officerId, { cert: member, role: event.role! }]]);
-    checkCoverage(this.ctx, { ...state, current: { ...state.current, members } }, { contactRequest });
+    checkCoverage(this.policy, { ...state, current: { ...state.current, members } }, { contactRequest });
   }
 
   /**
@@ -68,20 +85,20 @@ export class ChannelInvitations {
       } catch (err) {
         if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, `invites[${i}]`);
       }
-      checkNewMember(this.ctx, member);
+      checkNewMember(this.policy, member);
     }
     const members = new Map(state.current.members);
     for (const e of events) members.set(e.member!.officerId, { cert: e.member!, role: e.role! });
     if (state.channelKind === 'direct' && members.size > DIRECT_CHANNEL_MAX_MEMBERS) {
       throw new ValidationError('A direct channel has two members; open a case or team channel for more', 'invalid_invite');
     }
-    checkCoverage(this.ctx, { ...state, current: { ...state.current, members } });
+    checkCoverage(this.policy, { ...state, current: { ...state.current, members } });
   }
 
   /** Stores the invitation and its feed item (to the invitee) inside the caller's transaction. */
   record(actor: Actor, channelId: string, event: MembershipEvent, fx: Effects): InvitationView {
     const member = event.member!;
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const id = newId();
     // A newer invitation for the same officer supersedes the older one.
     this.channels.repo.supersedeInvitations(channelId, member.officerId, now);
@@ -96,7 +113,7 @@ export class ChannelInvitations {
       status: 'pending',
     });
     const inv = this.view(this.channels.repo.invitation(id)!);
-    fx.items.push(this.ctx.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
+    fx.items.push(this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
     this.audit(actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
     return inv;
   }
@@ -115,14 +132,14 @@ export class ChannelInvitations {
     if (wireJson(membershipEventCodec, { ...event, cosignature: undefined }) !== inv.event) {
       throw new ValidationError('The event differs from the invitation', 'event_mismatch');
     }
-    const mine = this.ctx.keys.certificate(actor.officerId);
+    const mine = this.keys.certificate(actor.officerId);
     if (cos.cert.officerId !== actor.officerId || !mine || !constantTimeEqual(mine.signPublicKey, cos.cert.signPublicKey)) {
       throw new ForbiddenError('The co-signature must be yours, with your certified keys', 'cosigner_mismatch');
     }
     const state = this.channels.headState(inv.channelId);
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
-      transact(this.ctx.sqlite, () => {
-        this.channels.repo.decideInvitation(id, 'stale', this.ctx.clock.now());
+      transact(this.sqlite, () => {
+        this.channels.repo.decideInvitation(id, 'stale', this.clock.now());
         this.audit(actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
         return new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale');
       });
@@ -130,11 +147,11 @@ export class ChannelInvitations {
     const reason = this.channels.readOnlyReason(inv.channelId);
     if (reason !== null && !(contact && reason === 'contact_request_pending')) throw new ConflictError(`The channel is read-only (${reason})`, 'channel_read_only');
     const next = verified(() => applyEvent(state, event, this.channels.chain), 'event');
-    checkNewMember(this.ctx, event.member!);
-    checkCosigner(this.ctx, event);
-    checkCoverage(this.ctx, next, { contactRequest: contact });
+    checkNewMember(this.policy, event.member!);
+    checkCosigner(this.policy, event);
+    checkCoverage(this.policy, next, { contactRequest: contact });
     return this.channels.commitEvent(actor, state, next, event, (fx) => {
-      const now = this.ctx.clock.now();
+      const now = this.clock.now();
       this.channels.repo.decideInvitation(id, 'accepted', now);
       this.audit(actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
       if (contact) {
@@ -142,27 +159,27 @@ export class ChannelInvitations {
         this.audit(actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
         // Both participants are members now: the channel item reaches both, live.
         const view = this.channels.view(this.channels.repo.channel(inv.channelId)!);
-        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
+        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
       }
     });
   }
 
   decline(actor: Actor, id: string): InvitationView {
     const inv = this.pending(actor, id);
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const fx = this.channels.effects();
-    const view = transact(this.ctx.sqlite, () => {
+    const view = transact(this.sqlite, () => {
       this.channels.repo.decideInvitation(id, 'declined', now);
       const v = this.view(this.channels.repo.invitation(id)!);
-      fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
+      fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
       this.audit(actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
       if (this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
         this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
         this.audit(actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
         const channel = this.channels.view(this.channels.repo.channel(inv.channelId)!);
-        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
-        fx.items.push(this.ctx.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
+        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
+        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
       }
       return v;
     });
@@ -196,6 +213,6 @@ export class ChannelInvitations {
   }
 
   private audit(actor: Actor, action: string, channelId: string, details: Record<string, unknown>): void {
-    this.ctx.audit.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
+    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
   }
 }

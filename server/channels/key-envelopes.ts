@@ -8,19 +8,29 @@ import {
   type KeyEnvelope,
 } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
-import type { ChannelsService } from './service.ts';
+import type { ChannelsDeps, ChannelsService } from './service.ts';
 
 /** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by the epoch's author. */
 export class KeyEnvelopes {
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly feed: FeedWriter;
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: Pick<ChannelsDeps, 'sqlite' | 'clock' | 'feed'>,
     private readonly channels: ChannelsService,
-  ) {}
+  ) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.feed = deps.feed;
+  }
 
   /** Author, signature and recipient set checked against `state` (which must contain the epoch). */
   verify(actor: Actor, state: ChannelState, json: Record<string, unknown>): KeyEnvelope {
@@ -47,9 +57,9 @@ export class KeyEnvelopes {
       if (existing.envelope === json) return false;
       throw new ConflictError(`Epoch ${env.epoch} already has a different key envelope`, 'key_envelope_exists');
     }
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
-    fx.items.push(this.ctx.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as unknown, createdAt: now }));
+    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as unknown, createdAt: now }));
     return true;
   }
 
@@ -57,7 +67,7 @@ export class KeyEnvelopes {
     this.channels.requireMember(actor, channelId);
     const env = this.verify(actor, this.channels.headState(channelId), json);
     const fx = this.channels.effects();
-    const stored = transact(this.ctx.sqlite, () => this.store(fx, env));
+    const stored = transact(this.sqlite, () => this.store(fx, env));
     fx.publish();
     return { stored };
   }

@@ -1,6 +1,8 @@
 import { membershipEventCodec, membershipEventHash, toB64, type ChannelState, type MembershipEvent } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { ConflictError } from '../errors.ts';
 import type { Effects } from './effects.ts';
 import type { ChannelsRepository } from './repository.ts';
@@ -9,14 +11,20 @@ import type { ChannelsRepository } from './repository.ts';
  * Records one verified event inside the caller's transaction: stored chain, head, membership spans
  * (from the event's feed position), feed item and audit. `prev` is null for the create event.
  */
+export interface RecordEventDeps {
+  clock: Clock;
+  feed: FeedWriter;
+  audit: AuditService;
+}
+
 export function recordEvent(
-  ctx: AppContext,
+  deps: RecordEventDeps,
   repo: ChannelsRepository,
   fx: Effects,
   args: { prev: ChannelState | null; next: ChannelState; event: MembershipEvent; actor: Actor },
 ): void {
   const { prev, next, event, actor } = args;
-  const now = ctx.clock.now();
+  const now = deps.clock.now();
   const channelId = event.channelId;
   const hash = toB64(membershipEventHash(event));
   const wire = membershipEventCodec.toWire(event);
@@ -24,7 +32,7 @@ export function recordEvent(
     throw new ConflictError('The channel chain moved on; fetch the new events and retry', 'stale_event');
   }
   repo.insertEvent({ channelId, seq: event.seq, event: JSON.stringify(wire), hash, authorId: event.actorOfficerId, createdAt: now });
-  const item = ctx.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
+  const item = deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
   fx.items.push(item);
   fx.channelIds.add(channelId);
   const added: string[] = [];
@@ -53,7 +61,7 @@ export function recordEvent(
       break;
   }
   fx.membersChanged(channelId, added, removed);
-  ctx.audit.record({
+  deps.audit.record({
     action: `channel.${event.kind}`,
     actorId: actor.officerId,
     agencyId: actor.agencyId,

@@ -1,14 +1,23 @@
 import { agenciesOf, constantTimeEqual, fromB64, type ChannelState, type MembershipEvent, type OfficerCertificate } from '../../shared/crypto/index.ts';
-import type { AppContext } from '../context.ts';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AgreementsService } from '../agreements/service.ts';
+import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+
+/** What the policy checks read from other domains. */
+export interface PolicyDeps {
+  accounts: Pick<AccountsService, 'officer' | 'agency'>;
+  keys: Pick<KeysService, 'registeredKeys'>;
+  agreements: Pick<AgreementsService, 'coverage'>;
+}
 
 /**
  * Server policy on top of the chain rules: added officers are real, active and certified with the
  * keys they registered; a multi-agency membership needs an effective agreement covering every agency.
  */
-export function checkNewMember(ctx: AppContext, cert: OfficerCertificate): void {
-  const officer = ctx.accounts.repo.officer(cert.officerId);
-  const keys = ctx.keys.repo.keys(cert.officerId);
+export function checkNewMember(deps: PolicyDeps, cert: OfficerCertificate): void {
+  const officer = deps.accounts.officer(cert.officerId);
+  const keys = deps.keys.registeredKeys(cert.officerId);
   if (!officer || officer.agencyId !== cert.agencyId || !keys) throw new ValidationError(`Unknown officer ${cert.officerId}`, 'unknown_officer');
   if (officer.status !== 'active') throw new ConflictError(`Officer ${cert.officerId} is not active`, 'officer_inactive');
   if (!keys.certificate || !constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
@@ -21,12 +30,12 @@ export function checkNewMember(ctx: AppContext, cert: OfficerCertificate): void 
  * accepts any unexpired `agency_admin` certificate, so the server checks the co-signer's current
  * role and status (a demoted or suspended administrator keeps their certificate until it expires).
  */
-export function checkCosigner(ctx: AppContext, event: MembershipEvent): void {
+export function checkCosigner(deps: PolicyDeps, event: MembershipEvent): void {
   const cos = event.cosignature;
   if (event.kind !== 'add' || !cos || cos.cert.officerId === event.member?.officerId) return;
-  const officer = ctx.accounts.repo.officer(cos.cert.officerId);
-  const agency = ctx.accounts.repo.agency(cos.cert.agencyId);
-  const keys = ctx.keys.repo.keys(cos.cert.officerId);
+  const officer = deps.accounts.officer(cos.cert.officerId);
+  const agency = deps.accounts.agency(cos.cert.agencyId);
+  const keys = deps.keys.registeredKeys(cos.cert.officerId);
   const stillAdmin =
     officer !== undefined &&
     officer.agencyId === cos.cert.agencyId &&
@@ -47,7 +56,7 @@ export function checkCosigner(ctx: AppContext, event: MembershipEvent): void {
  * `contactRequest`: the channel is a contact request (network charter, docs/MESSAGING.md): a direct
  * channel without agreement may then hold two officers of two agencies (the chain caps it at two).
  */
-export function checkCoverage(ctx: AppContext, state: ChannelState, opts: { contactRequest?: boolean } = {}): void {
+export function checkCoverage(deps: PolicyDeps, state: ChannelState, opts: { contactRequest?: boolean } = {}): void {
   const agencies = agenciesOf(state.current);
   const agreementId = state.agreementId;
   if (agreementId === '') {
@@ -55,7 +64,7 @@ export function checkCoverage(ctx: AppContext, state: ChannelState, opts: { cont
     if (agencies.length > 1 && !charter) throw new ConflictError('Members from several agencies need an agreement', 'agreement_required');
     return;
   }
-  const { effective, uncovered } = ctx.agreements.coverage(agreementId, agencies);
+  const { effective, uncovered } = deps.agreements.coverage(agreementId, agencies);
   if (!effective) throw new ConflictError('The channel agreement is not in force', 'agreement_not_active');
   if (uncovered.length > 0) throw new ConflictError(`The agreement does not cover agencies: ${uncovered.join(', ')}`, 'agreement_required');
 }

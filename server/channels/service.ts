@@ -14,16 +14,23 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AccountsService } from '../accounts/service.ts';
+import type { AgreementsService } from '../agreements/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../events.ts';
+import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
+import type { KeysService } from '../keys/service.ts';
 import { transact } from '../db/tx.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { RoutedFeedItem } from '../feed/feed.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import { Effects } from './effects.ts';
 import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
-import { recordEvent } from './membership.ts';
-import { checkCosigner, checkCoverage, checkNewMember } from './policy.ts';
+import { recordEvent, type RecordEventDeps } from './membership.ts';
+import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import { ChannelsRepository, type ChannelRow } from './repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
 
@@ -40,6 +47,18 @@ export interface CreateOptions {
 }
 export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
 
+export interface ChannelsDeps {
+  db: Db;
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  feed: FeedWriter;
+  events: DomainEventBus;
+  keys: Pick<KeysService, 'agencyRoot' | 'certificate' | 'registeredKeys'>;
+  accounts: Pick<AccountsService, 'officer' | 'agency'>;
+  agreements: Pick<AgreementsService, 'coverage' | 'effectiveStatus' | 'sponsorAgreementIdsWithout'>;
+}
+
 /** Channels, their verified membership chain, spans, invitations and key envelopes (docs/MESSAGING.md). */
 export class ChannelsService {
   readonly repo: ChannelsRepository;
@@ -47,13 +66,31 @@ export class ChannelsService {
   readonly invitations: ChannelInvitations;
   readonly keyEnvelopes: KeyEnvelopes;
   private readonly states: ChannelStateCache;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly audit: AuditService;
+  private readonly feed: FeedWriter;
+  private readonly bus: DomainEventBus;
+  private readonly keys: ChannelsDeps['keys'];
+  private readonly agreements: ChannelsDeps['agreements'];
+  private readonly policy: PolicyDeps;
+  private readonly recording: RecordEventDeps;
 
-  constructor(private readonly ctx: AppContext) {
-    this.repo = new ChannelsRepository(ctx.db);
-    this.chain = { agencyRoot: (agencyId) => ctx.keys.agencyRoot(agencyId) };
+  constructor(deps: ChannelsDeps) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.audit = deps.audit;
+    this.feed = deps.feed;
+    this.bus = deps.events;
+    this.keys = deps.keys;
+    this.agreements = deps.agreements;
+    this.policy = deps;
+    this.recording = deps;
+    this.repo = new ChannelsRepository(deps.db);
+    this.chain = { agencyRoot: (agencyId) => deps.keys.agencyRoot(agencyId) };
     this.states = new ChannelStateCache(this.repo, this.chain);
-    this.invitations = new ChannelInvitations(ctx, this);
-    this.keyEnvelopes = new KeyEnvelopes(ctx, this);
+    this.invitations = new ChannelInvitations(deps, this);
+    this.keyEnvelopes = new KeyEnvelopes(deps, this);
   }
 
   // ---- for other capabilities (messages, realtime, sync) ----
@@ -84,9 +121,9 @@ export class ChannelsService {
     for (const officerId of state.current.members.keys()) if (!open.has(officerId)) return 'rekey_required';
     const agencies = agenciesOf(state.current);
     if (row.agreementId) {
-      const status = this.ctx.agreements.effectiveStatus(row.agreementId);
+      const status = this.agreements.effectiveStatus(row.agreementId);
       if (status !== 'active') return `agreement_${status ?? 'missing'}`;
-      if (this.ctx.agreements.coverage(row.agreementId, agencies).uncovered.length > 0) return 'coverage_lost';
+      if (this.agreements.coverage(row.agreementId, agencies).uncovered.length > 0) return 'coverage_lost';
     } else if (agencies.length > 1 && row.contactRequest !== 'accepted') {
       return 'agreement_required';
     }
@@ -134,7 +171,7 @@ export class ChannelsService {
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
     if (events.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
     if (this.repo.channel(first.channelId)) throw new ConflictError('A channel with this id exists', 'channel_exists');
-    const mine = this.ctx.keys.certificate(actor.officerId);
+    const mine = this.keys.certificate(actor.officerId);
     if (!mine) throw new ConflictError('Your keys are not certified yet', 'certificate_required');
     if (!constantTimeEqual(certificateHash(first.member!), certificateHash(mine))) {
       throw new ValidationError('The create event must carry your current certificate', 'certificate_mismatch');
@@ -144,15 +181,15 @@ export class ChannelsService {
     const last = states[states.length - 1]!;
     for (const e of events.slice(1)) {
       if (e.kind !== 'add') continue;
-      checkNewMember(this.ctx, e.member!);
-      checkCosigner(this.ctx, e);
+      checkNewMember(this.policy, e.member!);
+      checkCosigner(this.policy, e);
     }
-    checkCoverage(this.ctx, last);
+    checkCoverage(this.policy, last);
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, last, body.keyEnvelope) : null;
     opts.beforeWrite?.(last);
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const fx = this.effects();
-    const channel = transact(this.ctx.sqlite, () => {
+    const channel = transact(this.sqlite, () => {
       this.repo.insertChannel({
         id: first.channelId,
         kind: last.channelKind,
@@ -168,10 +205,10 @@ export class ChannelsService {
         ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId } : {}),
         ...(opts.contactRequest ? { contactRequest: 'pending' as const } : {}),
       });
-      events.forEach((event, i) => recordEvent(this.ctx, this.repo, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor }));
+      events.forEach((event, i) => recordEvent(this.recording, this.repo, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor }));
       if (envelope) this.keyEnvelopes.store(fx, envelope);
       this.states.put(last);
-      this.ctx.audit.record({
+      this.audit.record({
         action: 'channel.created',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -233,9 +270,9 @@ export class ChannelsService {
       throw apiError(err, 'event');
     }
     if (event.kind === 'add') {
-      checkNewMember(this.ctx, event.member!);
-      checkCosigner(this.ctx, event);
-      checkCoverage(this.ctx, next, { contactRequest: row.contactRequest !== null });
+      checkNewMember(this.policy, event.member!);
+      checkCosigner(this.policy, event);
+      checkCoverage(this.policy, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
     const channel = this.commitEvent(actor, state, next, event, (fx) => {
@@ -247,8 +284,8 @@ export class ChannelsService {
   /** Applies a verified event (append or accepted invitation) and publishes its effects after commit. */
   commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Channel {
     const fx = this.effects();
-    const channel = transact(this.ctx.sqlite, () => {
-      recordEvent(this.ctx, this.repo, fx, { prev, next, event, actor });
+    const channel = transact(this.sqlite, () => {
+      recordEvent(this.recording, this.repo, fx, { prev, next, event, actor });
       extra?.(fx);
       this.states.put(next);
       return this.view(this.repo.channel(event.channelId)!);
@@ -297,14 +334,14 @@ export class ChannelsService {
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
     if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
-    const channel = transact(this.ctx.sqlite, () => {
+    const channel = transact(this.sqlite, () => {
       const fields = {
         ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
       };
       if (Object.keys(fields).length > 0) {
         this.repo.updateChannel(channelId, fields);
-        this.ctx.audit.record({
+        this.audit.record({
           action: 'channel.updated',
           actorId: actor.officerId,
           agencyId: actor.agencyId,
@@ -316,7 +353,7 @@ export class ChannelsService {
       }
       if (body.legalHold !== undefined) this.changeLegalHold(actor, channelId, body.legalHold);
       const view = this.view(this.repo.channel(channelId)!);
-      fx.items.push(this.ctx.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.ctx.clock.now() }));
+      fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
       return view;
     });
     fx.publish();
@@ -337,10 +374,10 @@ export class ChannelsService {
   /** Places or lifts the actor's agency's hold inside the caller's transaction; each change is audited. */
   private changeLegalHold(actor: Actor, channelId: string, hold: boolean): void {
     const changed = hold
-      ? this.repo.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.ctx.clock.now())
+      ? this.repo.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.clock.now())
       : this.repo.liftLegalHold(channelId, actor.agencyId);
     if (!changed) return;
-    this.ctx.audit.record({
+    this.audit.record({
       action: hold ? 'channel.legal_hold_placed' : 'channel.legal_hold_lifted',
       actorId: actor.officerId,
       agencyId: actor.agencyId,
@@ -355,8 +392,8 @@ export class ChannelsService {
 
   /** A `channel` feed item per channel held under the agreement (its writability changed). */
   announceAgreementChange(agreementId: string): RoutedFeedItem[] {
-    const now = this.ctx.clock.now();
-    return this.repo.channelsByAgreement([agreementId]).map((ch) => this.ctx.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
+    const now = this.clock.now();
+    return this.repo.channelsByAgreement([agreementId]).map((ch) => this.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
   }
 
   /**
@@ -365,17 +402,14 @@ export class ChannelsService {
    */
   revokeInstitution(institutionId: string, sponsorId: string): Effects {
     const fx = this.effects();
-    const now = this.ctx.clock.now();
-    const agreementIds = this.ctx.agreements.repo
-      .list([sponsorId])
-      .filter((a) => !(JSON.parse(a.parties) as string[]).includes(institutionId))
-      .map((a) => a.id);
+    const now = this.clock.now();
+    const agreementIds = this.agreements.sponsorAgreementIdsWithout(sponsorId, institutionId);
     for (const ch of this.repo.channelsByAgreement(agreementIds)) {
       const removed = this.repo.openSpans(ch.id).filter((s) => s.agencyId === institutionId).map((s) => s.officerId);
       if (removed.length === 0) continue;
       const view = this.view(ch);
       const data = { ...view, members: view.members.filter((m) => !removed.includes(m.officerId)), readOnly: 'rekey_required', rekeyRequired: true, removedOfficerIds: removed };
-      const item = this.ctx.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
+      const item = this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
       for (const officerId of removed) this.repo.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
       fx.items.push(item);
       fx.channelIds.add(ch.id);
@@ -411,6 +445,6 @@ export class ChannelsService {
   }
 
   effects(): Effects {
-    return new Effects(this.ctx.feed, this.ctx.events);
+    return new Effects(this.feed, this.bus);
   }
 }

@@ -72,6 +72,11 @@ export class KeysService {
   // ---- for other capabilities ----
 
   /** The pinned agency root signing key (ChainContext.agencyRoot). */
+  /** An officer's registered keys (certified or not), for other domains' policy checks. */
+  registeredKeys(officerId: string): OfficerKeysRow | undefined {
+    return this.repo.keys(officerId);
+  }
+
   agencyRoot(agencyId: string): Uint8Array | undefined {
     let root = this.roots.get(agencyId);
     if (root === undefined) {
