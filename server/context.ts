@@ -17,6 +17,7 @@ import { FeedWriter } from './feed/feed.ts';
 import { KeysService } from './keys/service.ts';
 import { AgreementsService } from './agreements/service.ts';
 import { ChannelsService } from './channels/service.ts';
+import { ChannelAccess } from './messages/channel-access.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DirectoryService } from './directory/service.ts';
@@ -131,8 +132,17 @@ export class AppContext {
       accounts: this.accounts,
       agreements: this.agreements,
     });
-    this.messages = new MessagesService(this);
-    this.attachments = new AttachmentsService(this);
+    // The membership rule, shared by messages and attachments (neither reaches into the other for it).
+    const access = new ChannelAccess({ sqlite: this.sqlite, clock, channels: this.channels, keys: this.keys });
+    this.attachments = new AttachmentsService({ sqlite: this.sqlite, clock, config, access });
+    this.messages = new MessagesService({
+      sqlite: this.sqlite,
+      clock,
+      audit: this.audit,
+      feed: this.feed,
+      access,
+      attachments: this.attachments,
+    });
     this.directory = new DirectoryService({
       db: this.db,
       sqlite: this.sqlite,

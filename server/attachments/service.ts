@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type { Clock } from '../clock.ts';
+import type { AppConfig } from '../config.ts';
 import { transact } from '../db/tx.ts';
 import { ConcealedDenialError, ConflictError, NotFoundError } from '../errors.ts';
-import type { ChannelRow } from '../messages/channel-access.ts';
+import type { ChannelAccess, ChannelRow } from '../messages/channel-access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
 
@@ -22,15 +23,32 @@ interface AttachmentRow {
   uploadedBy: string;
 }
 
+export interface AttachmentsDeps {
+  sqlite: Database.Database;
+  clock: Clock;
+  config: Pick<AppConfig, 'dataDir' | 'messaging'>;
+  /** The membership rule shared with messages (so attachments need not reach into messages). */
+  access: Pick<ChannelAccess, 'requireMember' | 'channel' | 'readOnlyReason' | 'isCurrentMember'>;
+}
+
 /** Encrypted attachment blobs: streamed upload by channel members, download by those who may see them. */
 export class AttachmentsService {
   readonly blobs: BlobStore;
   private readonly s;
   private readonly inFlight = new InFlightBytes();
 
-  constructor(private readonly ctx: AppContext) {
-    this.blobs = new BlobStore(ctx.config.dataDir);
-    const sqlite: Database.Database = ctx.sqlite;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly messaging: AppConfig['messaging'];
+  private readonly access: AttachmentsDeps['access'];
+
+  constructor(deps: AttachmentsDeps) {
+    const { sqlite } = deps;
+    this.sqlite = sqlite;
+    this.clock = deps.clock;
+    this.messaging = deps.config.messaging;
+    this.access = deps.access;
+    this.blobs = new BlobStore(deps.config.dataDir);
     this.s = {
       byId: sqlite.prepare('SELECT id, channel_id AS channelId, size, uploaded_by AS uploadedBy FROM attachments WHERE id = ?'),
       insert: sqlite.prepare('INSERT OR IGNORE INTO attachments (id, channel_id, size, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -51,7 +69,7 @@ export class AttachmentsService {
   }
 
   get maxBytes(): number {
-    return this.ctx.config.messaging.attachmentMaxBytes;
+    return this.messaging.attachmentMaxBytes;
   }
 
   /** Channel an attachment was uploaded to, if it exists. */
@@ -67,7 +85,7 @@ export class AttachmentsService {
    * (a refused upload leaves neither row nor blob).
    */
   async upload(actor: Actor, channelId: string, body: Readable, declaredLength: number | null): Promise<{ info: AttachmentInfo; created: boolean }> {
-    const channel = this.ctx.messages.access.requireMember(actor, channelId);
+    const channel = this.access.requireMember(actor, channelId);
     this.checkWritable(channel);
     if (declaredLength !== null && declaredLength > this.maxBytes) throw new TooLargeError(this.maxBytes);
     const officer = this.headroom('officer', actor.officerId);
@@ -86,7 +104,7 @@ export class AttachmentsService {
     }
     const { id, size } = blob;
     try {
-      const inserted = transact(this.ctx.sqlite, () => this.commit(actor, channelId, id, size));
+      const inserted = transact(this.sqlite, () => this.commit(actor, channelId, id, size));
       return { info: { attachmentId: id, size, channelId }, created: inserted };
     } catch (err) {
       // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
@@ -102,18 +120,18 @@ export class AttachmentsService {
       if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
       return false;
     }
-    const channel = this.ctx.messages.access.channel(channelId);
+    const channel = this.access.channel(channelId);
     if (channel) this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
       const { quota, used } = this.usage(scope, key);
       if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
     }
-    return this.s.insert.run(id, channelId, size, actor.officerId, this.ctx.clock.now()).changes === 1;
+    return this.s.insert.run(id, channelId, size, actor.officerId, this.clock.now()).changes === 1;
   }
 
   /** Uploads follow the send rules: nothing goes into a read-only channel or a contact request not yet accepted. */
   private checkWritable(channel: ChannelRow): void {
-    const reason = this.ctx.messages.access.readOnlyReason(channel);
+    const reason = this.access.readOnlyReason(channel);
     if (reason === null) return;
     if (reason === 'contact_request_pending') {
       throw new ConflictError('The contact request has not been accepted yet; files can be sent once the recipient accepts it', 'channel_read_only');
@@ -122,7 +140,7 @@ export class AttachmentsService {
   }
 
   private usage(scope: QuotaScope, key: string): { quota: number; used: number } {
-    const m = this.ctx.config.messaging;
+    const m = this.messaging;
     return scope === 'officer'
       ? { quota: m.attachmentQuotaPerOfficerBytes, used: this.s.usedByOfficer.get(key) as number }
       : { quota: m.attachmentQuotaPerChannelBytes, used: this.s.usedByChannel.get(key) as number };
@@ -150,6 +168,6 @@ export class AttachmentsService {
 
   private canRead(actor: Actor, row: AttachmentRow): boolean {
     if (this.s.memberCanSee.get(actor.officerId, row.id) !== undefined) return true;
-    return row.uploadedBy === actor.officerId && this.s.referenced.get(row.id) === undefined && this.ctx.messages.access.isCurrentMember(row.channelId, actor.officerId);
+    return row.uploadedBy === actor.officerId && this.s.referenced.get(row.id) === undefined && this.access.isCurrentMember(row.channelId, actor.officerId);
   }
 }

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { HandlingPolicy } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type { ChannelsService } from '../channels/service.ts';
+import type { Clock } from '../clock.ts';
+import type { KeysService } from '../keys/service.ts';
 import { ConcealedDenialError, NotFoundError } from '../errors.ts';
 
 /** The channel columns messaging needs. */
@@ -21,6 +23,13 @@ interface WritableEntry {
   reason: string | null;
   /** Clock instant from which the reason must be recomputed (next agreement/grant time boundary). */
   recheckAt: number;
+}
+
+export interface ChannelAccessDeps {
+  sqlite: Database.Database;
+  clock: Clock;
+  channels: Pick<ChannelsService, 'readOnlyReason'>;
+  keys: Pick<KeysService, 'signPublicKey'>;
 }
 
 /**
@@ -43,10 +52,15 @@ export class ChannelAccess {
   private readonly writable = new Map<string, WritableEntry>();
   private readonly signKeys = new Map<string, Uint8Array>();
 
-  constructor(
-    sqlite: Database.Database,
-    private readonly ctx: AppContext,
-  ) {
+  private readonly clock: Clock;
+  private readonly channels: Pick<ChannelsService, 'readOnlyReason'>;
+  private readonly keys: Pick<KeysService, 'signPublicKey'>;
+
+  constructor(deps: ChannelAccessDeps) {
+    const { sqlite } = deps;
+    this.clock = deps.clock;
+    this.channels = deps.channels;
+    this.keys = deps.keys;
     this.stmts = {
       channel: sqlite.prepare(
         `SELECT id, agreement_id AS agreementId, policy, head_seq AS headSeq, head_hash AS headHash,
@@ -141,10 +155,10 @@ export class ChannelAccess {
   /** Why sends are refused, or null when writable (ChannelsService.readOnlyReason, cached; see the class doc). */
   readOnlyReason(row: ChannelRow): string | null {
     this.validate();
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const hit = this.writable.get(row.id);
     if (hit && now < hit.recheckAt) return hit.reason;
-    const reason = this.ctx.channels.readOnlyReason(row.id);
+    const reason = this.channels.readOnlyReason(row.id);
     this.writable.set(row.id, { reason, recheckAt: this.nextBoundary(row.agreementId, now) });
     return reason;
   }
@@ -169,7 +183,7 @@ export class ChannelAccess {
     this.validate();
     let key = this.signKeys.get(officerId);
     if (!key) {
-      key = this.ctx.keys.signPublicKey(officerId);
+      key = this.keys.signPublicKey(officerId);
       if (key) this.signKeys.set(officerId, key);
     }
     return key;

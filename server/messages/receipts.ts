@@ -1,6 +1,8 @@
 import type { Receipt } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { transact } from '../db/tx.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
@@ -22,11 +24,19 @@ export interface RecipientStatus {
  * while the sender is a member, and a silent position once they left.
  */
 export class ReceiptsService {
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly feed: FeedWriter;
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: { sqlite: Database.Database; clock: Clock; feed: FeedWriter },
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
-  ) {}
+  ) {
+    this.sqlite = deps.sqlite;
+    this.clock = deps.clock;
+    this.feed = deps.feed;
+  }
 
   record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
     this.access.requireMember(actor, channelId);
@@ -37,9 +47,9 @@ export class ReceiptsService {
         throw new ValidationError(`Message ${m.id} does not ask for an acknowledgement`, 'ack_not_required');
       }
     }
-    const at = this.ctx.clock.now();
+    const at = this.clock.now();
     let stored = 0;
-    const items = transact(this.ctx.sqlite, () => {
+    const items = transact(this.sqlite, () => {
       const out: RoutedFeedItem[] = [];
       for (const m of targets) {
         if (!this.repo.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
@@ -47,18 +57,18 @@ export class ReceiptsService {
         // Checked inside the transaction, so a removal cannot slip between the check and the item.
         if (this.access.isCurrentMember(channelId, m.senderId)) {
           const data: Receipt = { channelId, messageId: m.id, officerId: actor.officerId, kind, at };
-          const item = this.ctx.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId });
+          const item = this.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId });
           out.push(item);
           pos = item.pos;
         } else {
-          pos = this.ctx.feed.reservePos();
+          pos = this.feed.reservePos();
         }
         this.repo.setReceiptPos(m.pk, actor.officerId, kind, pos);
         stored++;
       }
       return out;
     });
-    this.ctx.feed.publish(items);
+    this.feed.publish(items);
     return { stored };
   }
 

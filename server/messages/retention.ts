@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { AppContext } from '../context.ts';
+import type { AttachmentsService } from '../attachments/service.ts';
+import type { AuditService } from '../audit/service.ts';
 import { transact } from '../db/tx.ts';
 
 const BATCH = 1000;
@@ -21,10 +22,15 @@ export interface SweepResult {
 export class RetentionSweeper {
   private readonly s;
 
-  constructor(
-    private readonly ctx: AppContext,
-    sqlite: Database.Database,
-  ) {
+  private readonly sqlite: Database.Database;
+  private readonly audit: AuditService;
+  private readonly attachments: Pick<AttachmentsService, 'removeBlob'>;
+
+  constructor(deps: { sqlite: Database.Database; audit: AuditService; attachments: Pick<AttachmentsService, 'removeBlob'> }) {
+    const { sqlite } = deps;
+    this.sqlite = sqlite;
+    this.audit = deps.audit;
+    this.attachments = deps.attachments;
     this.s = {
       expired: sqlite
         .prepare(
@@ -54,11 +60,11 @@ export class RetentionSweeper {
     const total: SweepResult = { messages: 0, receipts: 0, attachments: 0 };
     const blobs: string[] = [];
     for (;;) {
-      const n = transact(this.ctx.sqlite, () => this.sweepBatch(now, total, blobs));
+      const n = transact(this.sqlite, () => this.sweepBatch(now, total, blobs));
       if (n < BATCH) break;
     }
     for (;;) {
-      const ids = transact(this.ctx.sqlite, () => {
+      const ids = transact(this.sqlite, () => {
         const orphans = this.s.orphans.all(now - ORPHAN_UPLOAD_MS) as string[];
         for (const id of orphans) this.s.delAttachment.run(id);
         return orphans;
@@ -67,9 +73,9 @@ export class RetentionSweeper {
       total.attachments += ids.length;
       if (ids.length < BATCH) break;
     }
-    for (const id of blobs) this.ctx.attachments.removeBlob(id);
+    for (const id of blobs) this.attachments.removeBlob(id);
     if (total.messages > 0 || total.attachments > 0) {
-      this.ctx.audit.record({ action: 'messages.retention_sweep', targetType: 'messages', details: { ...total } });
+      this.audit.record({ action: 'messages.retention_sweep', targetType: 'messages', details: { ...total } });
     }
     return total;
   }

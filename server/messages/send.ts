@@ -10,7 +10,10 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AttachmentsService } from '../attachments/service.ts';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess, ChannelRow } from './channel-access.ts';
@@ -66,16 +69,24 @@ function b64Length(s: string): number {
 export class MessageSender {
   private readonly commit: GroupCommit<SendJob, Applied>;
 
+  private readonly clock: Clock;
+  private readonly feed: FeedWriter;
+  private readonly attachments: Pick<AttachmentsService, 'channelOf'>;
+
   constructor(
-    private readonly ctx: AppContext,
+    deps: { sqlite: Database.Database; clock: Clock; feed: FeedWriter; attachments: Pick<AttachmentsService, 'channelOf'> },
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
   ) {
+    this.clock = deps.clock;
+    this.feed = deps.feed;
+    this.attachments = deps.attachments;
+    const { feed } = deps;
     this.commit = new GroupCommit(
-      ctx.sqlite,
+      deps.sqlite,
       (job) => this.apply(job),
       (done) => {
-        ctx.feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
+        feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
       },
       // The batch writes only message, attachment-link, feed and last-seq rows: access caches stay valid.
       (run) => this.access.withOwnWrites(run),
@@ -151,7 +162,7 @@ export class MessageSender {
 
   private checkAttachments(channelId: string, ids: readonly string[]): void {
     for (const id of ids) {
-      if (this.ctx.attachments.channelOf(id) !== channelId) {
+      if (this.attachments.channelOf(id) !== channelId) {
         throw new ValidationError(`Attachment ${id} was not uploaded to this channel`, 'unknown_attachment');
       }
     }
@@ -188,7 +199,7 @@ export class MessageSender {
     if (!channel) throw new NotFoundError('Channel');
     // Every membership change starts an epoch, so this also re-checks membership atomically.
     if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
-    const now = this.ctx.clock.now();
+    const now = this.clock.now();
     const seq = channel.lastMessageSeq + 1;
     const pk = this.repo.insert({
       id: h.messageId,
@@ -220,7 +231,7 @@ export class MessageSender {
       forwardedFrom: job.forwardedFrom,
       createdAt: now,
     };
-    const feed = this.ctx.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk });
+    const feed = this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk });
     return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
   }
 }

@@ -1,8 +1,12 @@
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import type Database from 'better-sqlite3';
+import type { AttachmentsService } from '../attachments/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import type { FeedWriter } from '../feed/feed.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
-import { ChannelAccess } from './channel-access.ts';
+import type { ChannelAccess } from './channel-access.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
 import { MessagesRepository } from './repository.ts';
 import { RetentionSweeper, type SweepResult } from './retention.ts';
@@ -11,6 +15,16 @@ import { toStoredMessage } from './stored-message.ts';
 
 export const DEFAULT_PAGE = 100;
 export const DEFAULT_SYNC_PAGE = 500;
+
+export interface MessagesDeps {
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditService;
+  feed: FeedWriter;
+  /** The membership rule, shared with attachments (built by the composition root). */
+  access: ChannelAccess;
+  attachments: Pick<AttachmentsService, 'channelOf' | 'removeBlob'>;
+}
 
 /** Messages, receipts, sync and retention (docs/MESSAGING.md). */
 export class MessagesService {
@@ -21,13 +35,13 @@ export class MessagesService {
   private readonly reader: FeedReader;
   private readonly sweeper: RetentionSweeper;
 
-  constructor(ctx: AppContext) {
-    this.access = new ChannelAccess(ctx.sqlite, ctx);
-    this.repo = new MessagesRepository(ctx.sqlite);
-    this.sender = new MessageSender(ctx, this.access, this.repo);
-    this.receipts = new ReceiptsService(ctx, this.access, this.repo);
-    this.reader = new FeedReader(ctx.sqlite);
-    this.sweeper = new RetentionSweeper(ctx, ctx.sqlite);
+  constructor(deps: MessagesDeps) {
+    this.access = deps.access;
+    this.repo = new MessagesRepository(deps.sqlite);
+    this.sender = new MessageSender(deps, this.access, this.repo);
+    this.receipts = new ReceiptsService(deps, this.access, this.repo);
+    this.reader = new FeedReader(deps.sqlite);
+    this.sweeper = new RetentionSweeper(deps);
   }
 
   /** The one send path (HTTP and socket.io); resolves once the message is durable. */

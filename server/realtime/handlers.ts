@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { RECEIPT_KINDS, SendMessageBody } from '../../shared/schemas/channels.ts';
 import { Id } from '../../shared/schemas/common.ts';
-import type { AppContext } from '../context.ts';
+import type { AccessDenialAuditor } from '../audit/access-denials.ts';
+import type { MessagesService } from '../messages/service.ts';
 import { mapError } from '../http/error-handler.ts';
 import { channelRoom, officerRoom, type RealtimeSocket } from './types.ts';
 
@@ -36,16 +37,22 @@ export function errorBody(err: unknown, log: FastifyBaseLogger): ErrorBody {
 }
 
 /** Refused attempts (a foreign channel) are audited as over HTTP; never throws. */
-function auditDenial(ctx: AppContext, socket: RealtimeSocket, err: unknown, route: string, targetId: string, log: FastifyBaseLogger): void {
+function auditDenial(accessDenials: AccessDenialAuditor, socket: RealtimeSocket, err: unknown, route: string, targetId: string, log: FastifyBaseLogger): void {
   try {
-    ctx.accessDenials.fromError(socket.data.actor, err, { route, targetId });
+    accessDenials.fromError(socket.data.actor, err, { route, targetId });
   } catch (auditErr) {
     log.error({ err: auditErr }, 'could not audit a refused access attempt');
   }
 }
 
 /** send / receipt / typing: validate, then the same services as HTTP; never throws. */
-export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: FastifyBaseLogger): void {
+export interface HandlerDeps {
+  messages: Pick<MessagesService, 'sendMessage' | 'recordReceipts'>;
+  accessDenials: AccessDenialAuditor;
+}
+
+export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps, log: FastifyBaseLogger): void {
+  const { messages, accessDenials } = deps;
   const { actor } = socket.data;
 
   socket.on('send', async (payload: unknown, rawAck: unknown) => {
@@ -53,9 +60,9 @@ export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: F
     if (!SendEvent.Check(payload)) return ack(invalid('send'));
     const { channelId, ...body } = payload;
     try {
-      ack({ ok: true, data: await ctx.messages.sendMessage(socket.data.actor, channelId, body) });
+      ack({ ok: true, data: await messages.sendMessage(socket.data.actor, channelId, body) });
     } catch (err) {
-      auditDenial(ctx, socket, err, 'socket send', channelId, log);
+      auditDenial(accessDenials, socket, err, 'socket send', channelId, log);
       ack({ ok: false, error: errorBody(err, log) });
     }
   });
@@ -64,9 +71,9 @@ export function registerHandlers(socket: RealtimeSocket, ctx: AppContext, log: F
     const ack = ackOf(rawAck);
     if (!ReceiptEvent.Check(payload)) return ack(invalid('receipt'));
     try {
-      ack({ ok: true, data: ctx.messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
+      ack({ ok: true, data: messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
     } catch (err) {
-      auditDenial(ctx, socket, err, 'socket receipt', payload.channelId, log);
+      auditDenial(accessDenials, socket, err, 'socket receipt', payload.channelId, log);
       ack({ ok: false, error: errorBody(err, log) });
     }
   });
