@@ -77,6 +77,11 @@ export class AccountsService {
     return this.repo.agency(id);
   }
 
+  /** Whether the platform has been initialised (any officer exists). */
+  hasOfficers(): boolean {
+    return this.repo.countOfficers() > 0;
+  }
+
   officerByUsername(username: string): OfficerRow | undefined {
     return this.repo.officerByUsername(username);
   }

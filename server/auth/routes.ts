@@ -56,8 +56,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: 'The signed-in officer with agency and role', response: { 200: Me, ...errorResponses(401) } } },
     async (req) => {
       const actor = actorOf(req);
-      const officer = ctx.accounts.repo.officer(actor.officerId);
-      const agency = ctx.accounts.repo.agency(actor.agencyId);
+      const officer = ctx.accounts.officer(actor.officerId);
+      const agency = ctx.accounts.agency(actor.agencyId);
       if (!officer || !agency) throw new NotFoundError('Officer');
       return { officer: ctx.accounts.officerView(officer), agency: agencyView(agency), sessionId: actor.sessionId };
     },
