@@ -1,5 +1,5 @@
 /**
- * Seeding for the messaging benches (test/helpers/seed.ts: two agencies under an active agreement,
+ * Seeding for the messaging benches (test/world/seed.ts: two agencies under an active agreement,
  * enrolled officers with real keys, channels stored as the channels service stores them). The app is
  * closed afterwards; the benches serve the data directory from a separate server process.
  */
@@ -12,7 +12,7 @@ import {
   seedOfficers as seedOfficersInto,
   type SeedChannel,
   type SeedOfficer,
-} from '../helpers/seed.ts';
+} from '../world/seed.ts';
 
 export type BenchOfficer = SeedOfficer;
 export type BenchChannel = SeedChannel;

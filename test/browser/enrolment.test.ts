@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
-import { totpCode } from '../helpers/app.ts';
+import { totpCode } from '../world/app.ts';
 import { PASSPHRASE, buildWebOnce, createAgency, hasChromium, initPlatform, launch, newPage, nextTotp, screenshot, signInAndUnlock, startServer, type Person, type Server } from './harness.ts';
 
 describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browser', () => {

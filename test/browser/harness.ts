@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { buildApp, type App } from '../../server/app.ts';
 import { REPO_ROOT, ensureWebBuild, webBuildState } from '../../server/web/build.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { STRONG_PASSWORD, testConfig, totpCode } from '../helpers/app.ts';
+import { STRONG_PASSWORD, testConfig, totpCode } from '../world/app.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);

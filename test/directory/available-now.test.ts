@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer } from '../helpers/app.ts';
+import { bearer } from '../world/app.ts';
 import { createEntry, directoryWorld, search, titles } from './fixtures.ts';
 
 const weekdays = (start: string, end: string) => [0, 1, 2, 3, 4].map((day) => ({ day, start, end }));

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiaisonApiError, LiaisonClient, MemoryStore, type ChannelNotice, type ReceivedMessage } from '../../client/sdk/index.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../shared/schemas/directory.ts';
-import { bearer, enrol, makeApp, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, makeApp, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 
 const PASSPHRASE = 'liaison contact passphrase 2026';
 const DAY_MS = 24 * 3600 * 1000;

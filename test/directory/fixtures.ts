@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { DirectoryEntry, DirectoryPage } from '../../shared/schemas/directory.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, enrol, makeApp, provision, type Enrolled, type Network, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, makeApp, provision, type Enrolled, type Network, type TestApp } from '../world/app.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 

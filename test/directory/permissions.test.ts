@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, expectError } from '../helpers/app.ts';
+import { bearer, expectError } from '../world/app.ts';
 import { baseEntry, createEntry, directoryWorld } from './fixtures.ts';
 
 const MISSING = 'AAAAAAAAAAAAAAAAAAAAAA';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromB64, identityFingerprint, toB64, toHex } from '../../shared/crypto/index.ts';
 import { getSodium } from '../../shared/crypto/sodium.ts';
-import { bearer, expectError } from '../helpers/app.ts';
+import { bearer, expectError } from '../world/app.ts';
 import { createEntry, directoryWorld, search, searchUrl, titles, type DirectoryWorld } from './fixtures.ts';
 
 /** Four entries across three agencies in two countries (one agency sponsored by its NCB). */

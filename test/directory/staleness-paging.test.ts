@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryEntry } from '../../shared/schemas/directory.ts';
-import { bearer, expectError } from '../helpers/app.ts';
+import { bearer, expectError } from '../world/app.ts';
 import { allPages, createEntry, DAY_MS, directoryWorld, search, searchUrl, titles } from './fixtures.ts';
 
 describe('directory: staleness after 180 days (injected clock)', () => {

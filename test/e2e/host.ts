@@ -1,6 +1,6 @@
 import type { LiaisonClient, SecurityNotice } from '../../client/sdk/index.ts';
 import { listen, type Host } from '../../server/cli/demo-network.ts';
-import { makeApp, type TestApp } from '../helpers/app.ts';
+import { makeApp, type TestApp } from '../world/app.ts';
 import type { AppConfig } from '../../server/config.ts';
 
 /** A test app (closed after the test) listening on a random loopback port. */

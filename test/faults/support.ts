@@ -73,8 +73,8 @@ export async function freePort(): Promise<number> {
 // Seeding (server code in the test process; the app is closed before a server process starts)
 // ---------------------------------------------------------------------------------------------
 
-export { seedChannel, seedConfig, seedNetwork, type SeedChannel, type SeededNetwork, type SeedOfficer } from '../helpers/seed.ts';
-import type { SeedChannel, SeedOfficer } from '../helpers/seed.ts';
+export { seedChannel, seedConfig, seedNetwork, type SeedChannel, type SeededNetwork, type SeedOfficer } from '../world/seed.ts';
+import type { SeedChannel, SeedOfficer } from '../world/seed.ts';
 
 export function buildEnvelope(ch: SeedChannel, sender: SeedOfficer, messageId: string, text = 'fault suite message'): Record<string, unknown> {
   const s = ch.sessions.get(sender.id);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
-import { bearer, expectError, login, makeApp, provision, runCli, type TestApp } from '../helpers/app.ts';
+import { bearer, expectError, login, makeApp, provision, runCli, type TestApp } from '../world/app.ts';
 
 interface Verification {
   ok: boolean;

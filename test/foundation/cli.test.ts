@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.ts';
-import { bearer, enrol, makeApp, runCli, tempDir } from '../helpers/app.ts';
+import { bearer, enrol, makeApp, runCli, tempDir } from '../world/app.ts';
 
 interface Created {
   agency?: { id: string; name: string };

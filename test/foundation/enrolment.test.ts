@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, enrol, expectError, login, makeApp, provision, totpCode, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, expectError, login, makeApp, provision, totpCode, type TestApp } from '../world/app.ts';
 
 const HOUR = 60 * 60_000;
 

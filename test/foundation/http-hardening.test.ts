@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, expectError, makeApp, provision } from '../helpers/app.ts';
+import { bearer, expectError, makeApp, provision } from '../world/app.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

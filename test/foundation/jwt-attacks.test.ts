@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bearer, expectError, forgeJwt, jwtPrivateKeyPem, login, makeApp, provision, type TestApp } from '../helpers/app.ts';
-import type { Network } from '../helpers/app.ts';
+import { bearer, expectError, forgeJwt, jwtPrivateKeyPem, login, makeApp, provision, type TestApp } from '../world/app.ts';
+import type { Network } from '../world/app.ts';
 
 const ME = '/api/v1/me';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../server/config.ts';
-import { bearer, expectError, login, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { bearer, expectError, login, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 
 const LOGIN = '/api/v1/auth/login';
 const defaults = defaultConfig().login;

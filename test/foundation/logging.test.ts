@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, makeApp, totpCode } from '../helpers/app.ts';
+import { bearer, makeApp, totpCode } from '../world/app.ts';
 
 class Capture extends Writable {
   chunks: string[] = [];

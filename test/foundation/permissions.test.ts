@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, enrol, expectError, makeApp, provision, type Enrolled, type Network, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, expectError, makeApp, provision, type Enrolled, type Network, type TestApp } from '../world/app.ts';
 
 /** A second agency (Spain) with its own enrolled administrator and officer, created by the platform admin. */
 async function secondAgency(t: TestApp, net: Network): Promise<{ agencyId: string; admin: Enrolled; officer: Enrolled & { id: string } }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, login, makeApp, provision } from '../helpers/app.ts';
+import { bearer, login, makeApp, provision } from '../world/app.ts';
 
 describe('provisioning flow', () => {
   it('init → admin enrols → agency + admin → agency admin enrols → officer enrols and signs in → /me', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, login, makeApp, provision } from '../helpers/app.ts';
+import { bearer, login, makeApp, provision } from '../world/app.ts';
 
 describe('restart', () => {
   it('data, sessions, keys and the audit chain survive closing the app and opening a new one on the same DATA_DIR', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../server/config.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, expectError, login, makeApp, provision, totpCode, type TestApp } from '../helpers/app.ts';
+import { bearer, expectError, login, makeApp, provision, totpCode, type TestApp } from '../world/app.ts';
 
 const MIN = 60_000;
 // Many refreshes in one test: lift the per-IP credential throttle (tested in lockout.test.ts).

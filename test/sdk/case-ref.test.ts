@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import { normaliseCaseRef } from '../../client/sdk/case-index.ts';
-import { bearer, enrol, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 
 const PASSPHRASE = 'case reference passphrase 2026';
 

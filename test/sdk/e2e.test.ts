@@ -6,7 +6,7 @@ import { DecryptError, emptyReceiverState, messageEnvelopeCodec, openEnvelope } 
 import type { ChainStore } from '../../client/sdk/chains.ts';
 import type { EpochSecrets } from '../../client/sdk/secrets.ts';
 import type { StoredMessage } from '../../shared/schemas/channels.ts';
-import { bearer, enrol, makeApp, provision, provisionAgency, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, makeApp, provision, provisionAgency, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 
 const PASSPHRASE = 'liaison e2e passphrase 2026';
 const DAY_MS = 24 * 3600 * 1000;

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiaisonApiError, LiaisonClient, LiaisonClientError, MemoryStore } from '../../client/sdk/index.ts';
-import { makeApp, provision, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 
 const PASSPHRASE = 'liaison request passphrase 2026';
 

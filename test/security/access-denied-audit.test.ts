@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getSodium, toHex } from '../../shared/crypto/index.ts';
-import { bearer, expectError, makeApp, provision, provisionAgency, type TestApp } from '../helpers/app.ts';
-import { closeSockets, connect, connected, listen, makeChannel, makeWorld, sendBody, type ClientSocket } from '../messaging-b/helpers.ts';
+import { bearer, expectError, makeApp, provision, provisionAgency, type TestApp } from '../world/app.ts';
+import { closeSockets, connect, connected, listen, makeChannel, makeWorld, sendBody, type ClientSocket } from '../world/messaging.ts';
 
 interface DeniedRow {
   actor_id: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { messageEnvelopeCodec } from '../../shared/crypto/index.ts';
 import { distribute, send, session } from '../crypto/fixtures.ts';
-import { expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { keyedAgency, keyedNetwork, type Actor } from '../helpers/crypto-actors.ts';
-import { activeAgreement, call, chainContext, openChannel } from '../messaging-a/helpers.ts';
+import { expectError, makeApp, type TestApp } from '../world/app.ts';
+import { keyedAgency, keyedNetwork, type Actor } from '../world/actors.ts';
+import { activeAgreement, call, chainContext, openChannel } from '../world/protocol.ts';
 
 interface AgreementView {
   status: string;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../server/config.ts';
-import { expectError, login, makeApp, provision, totpCode } from '../helpers/app.ts';
+import { expectError, login, makeApp, provision, totpCode } from '../world/app.ts';
 import { limits } from './support.ts';
 
 const BURST = 24;

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { getSodium } from '../../shared/crypto/index.ts';
 import { defaultConfig, loadConfig, type AppConfig } from '../../server/config.ts';
 import { mapError } from '../../server/http/error-handler.ts';
-import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { listen, makeChannel, makeWorld, postMessage, sendBody, type Person } from '../messaging-b/helpers.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
+import { listen, makeChannel, makeWorld, postMessage, sendBody, type Person } from '../world/messaging.ts';
 
 const KIB = 1024;
 

@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiaisonApiError, LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import { applyEvent } from '../../shared/crypto/index.ts';
-import { makeApp, provision, provisionAgency, totpCode, type Enrolled, type TestApp } from '../helpers/app.ts';
+import { makeApp, provision, provisionAgency, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
 import { errorText } from '../../client/web/src/lib/errors.ts';
-import { keyedNetwork } from '../helpers/crypto-actors.ts';
-import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../messaging-a/helpers.ts';
+import { keyedNetwork } from '../world/actors.ts';
+import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../world/protocol.ts';
 
 /** What a refused create must leave behind on the server: nothing about that channel. */
 function serverTraces(t: TestApp, channelId: string): Record<string, number> {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Manager } from 'socket.io-client';
 import { defaultConfig } from '../../server/config.ts';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp } from '../world/app.ts';
 import { limits, listen, parseResponse, rawClient, within, type RawClient } from './support.ts';
 
 const CAP = 5;

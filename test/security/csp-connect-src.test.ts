@@ -3,7 +3,7 @@
  * and ship decrypted plaintext out. connect-src is now 'self' plus the configured public origin.
  */
 import { describe, expect, it } from 'vitest';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp } from '../world/app.ts';
 
 function directive(csp: string | undefined, name: string): string[] {
   const found = (csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).find(([n]) => n === name);

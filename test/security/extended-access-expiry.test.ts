@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
-import { expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { keyedAgency, keyedNetwork, relogin, type AgencyTeam } from '../helpers/crypto-actors.ts';
-import { DAY_MS, call } from '../messaging-a/helpers.ts';
+import { expectError, makeApp, type TestApp } from '../world/app.ts';
+import { keyedAgency, keyedNetwork, relogin, type AgencyTeam } from '../world/actors.ts';
+import { DAY_MS, call } from '../world/protocol.ts';
 
 interface Grant {
   id: string;

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, cosignMembershipEvent } from '../../shared/crypto/index.ts';
 import type { Channel } from '../../shared/schemas/channels.ts';
 import type { Actor as ServerActor } from '../../server/auth/actor.ts';
-import { expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { keyedNetwork, type KeyedNetwork } from '../helpers/crypto-actors.ts';
-import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../messaging-a/helpers.ts';
-import { makeChannel, makeWorld, postMessage, sendBody } from '../messaging-b/helpers.ts';
+import { expectError, makeApp, type TestApp } from '../world/app.ts';
+import { keyedNetwork, type KeyedNetwork } from '../world/actors.ts';
+import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../world/protocol.ts';
+import { makeChannel, makeWorld, postMessage, sendBody } from '../world/messaging.ts';
 
 const DAY = 24 * 3600 * 1000;
 

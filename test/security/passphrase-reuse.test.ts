@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LiaisonClient, LiaisonClientError, MemoryStore } from '../../client/sdk/index.ts';
 import { errorText } from '../../client/web/src/lib/errors.ts';
 import { passphraseProblem } from '../../client/web/src/lib/password.ts';
-import { bearer, makeApp, provision, STRONG_PASSWORD, totpCode, type TestApp } from '../helpers/app.ts';
+import { bearer, makeApp, provision, STRONG_PASSWORD, totpCode, type TestApp } from '../world/app.ts';
 
 const GOOD_PASSPHRASE = 'an unrelated backup passphrase 77';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strengthLabel } from '../../client/web/src/lib/password.ts';
 import { assessPassword } from '../../shared/passwords/strength.ts';
-import { bearer, makeApp, provision, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
+import { bearer, makeApp, provision, STRONG_PASSWORD, type TestApp } from '../world/app.ts';
 
 /** Guessable passwords of 12+ characters that a length-only rule accepted. */
 const GUESSABLE = ['12345678901234', 'qwertyqwerty', '123123123123', 'abcabcabcabc', 'qwertyuiop12', '111122223333'];
@@ -46,7 +46,7 @@ describe('security: guessable passwords are refused at enrolment', () => {
   });
 
   it('the fixture and demo passwords still pass the policy', () => {
-    // Copies of test/helpers, test/browser, test/bench and server/cli/demo*.ts passwords with their owners.
+    // Copies of test/world, test/browser, test/bench and server/cli/demo*.ts passwords with their owners.
     const used: [string, { username: string; displayName?: string; agencyName?: string }][] = [
       [STRONG_PASSWORD, { username: 'ana.silva', displayName: 'Ana Silva', agencyName: 'Policia Judiciaria' }],
       ['seeded network passphrase 1', { username: 'seed-officer-1' }],

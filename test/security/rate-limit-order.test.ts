@@ -3,7 +3,7 @@
  * (authenticated, public and unknown), or forged tokens probe the API without ever being throttled.
  */
 import { describe, expect, it } from 'vitest';
-import { expectError, forgeJwt, makeApp } from '../helpers/app.ts';
+import { expectError, forgeJwt, makeApp } from '../world/app.ts';
 
 const MAX = 10;
 const FORGED = forgeJwt({ alg: 'EdDSA', typ: 'JWT' }, { sub: 'x', sid: 'y', iss: 'liaison', aud: 'liaison-api', exp: 9e9 }, () => Buffer.alloc(64));

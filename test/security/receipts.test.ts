@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedItem, Receipt } from '../../shared/schemas/channels.ts';
-import { bearer, makeApp, type TestApp } from '../helpers/app.ts';
+import { bearer, makeApp, type TestApp } from '../world/app.ts';
 import {
   addMember,
   closeSockets,
@@ -15,7 +15,7 @@ import {
   sendBody,
   waitFor,
   type Person,
-} from '../messaging-b/helpers.ts';
+} from '../world/messaging.ts';
 
 afterEach(() => closeSockets());
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cosignMembershipEvent } from '../../shared/crypto/index.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { certificationBody, keyedNetwork, relogin } from '../helpers/crypto-actors.ts';
-import { activeAgreement, addEvent, agreementSignature, call, chainContext, openChannel, propose, terms, wire } from '../messaging-a/helpers.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
+import { certificationBody, keyedNetwork, relogin } from '../world/actors.ts';
+import { activeAgreement, addEvent, agreementSignature, call, chainContext, openChannel, propose, terms, wire } from '../world/protocol.ts';
 
 async function platformCall(t: TestApp, platform: TokenPair, method: 'POST' | 'PUT', url: string, payload?: object) {
   const res = await t.app.inject({ method, url: `/api/v1${url}`, headers: bearer(platform), ...(payload ? { payload } : {}) });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../server/config.ts';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp } from '../world/app.ts';
 import { limits, listen, parseResponse, rawClient, sleep, within } from './support.ts';
 
 const SAFETY_MS = 8_000; // only so a regression fails instead of hanging

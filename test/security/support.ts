@@ -1,7 +1,7 @@
 /** Raw-socket helpers for the attack tests: a listening app on 127.0.0.1:0 and byte-level clients. */
 import net from 'node:net';
 import { defaultConfig, type AppConfig } from '../../server/config.ts';
-import type { TestApp } from '../helpers/app.ts';
+import type { TestApp } from '../world/app.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp } from '../world/app.ts';
 import { buildWebOnce } from '../browser/harness.ts';
 import { webBuildState } from '../../server/web/build.ts';
 

@@ -9,9 +9,9 @@ import {
   type KeyEnvelope,
 } from '../../shared/crypto/index.ts';
 import type { RoutedFeedItem } from '../../server/feed/feed.ts';
-import { expectError, makeApp } from '../helpers/app.ts';
-import { keyedAgency, keyedNetwork } from '../helpers/crypto-actors.ts';
-import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, openChannel, propose, removeEvent, terms, wire } from './helpers.ts';
+import { expectError, makeApp } from '../world/app.ts';
+import { keyedAgency, keyedNetwork } from '../world/actors.ts';
+import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, openChannel, propose, removeEvent, terms, wire } from '../world/protocol.ts';
 
 function resign(env: KeyEnvelope, sk: Uint8Array): Record<string, unknown> {
   const { signature: _old, ...unsigned } = env;

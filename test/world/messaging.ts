@@ -19,7 +19,7 @@ import type { RoutedFeedItem } from '../../server/feed/feed.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/realtime.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { distribute, send as encrypt, session, type Officer, type Session } from '../crypto/fixtures.ts';
-import { bearer, enrol, provision, type TestApp } from '../helpers/app.ts';
+import { bearer, enrol, provision, type TestApp } from './app.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 

@@ -12,8 +12,8 @@ import {
   type ChannelState,
   type MembershipEvent,
 } from '../../shared/crypto/index.ts';
-import { bearer, type TestApp } from '../helpers/app.ts';
-import type { Actor } from '../helpers/crypto-actors.ts';
+import { bearer, type TestApp } from './app.ts';
+import type { Actor } from './actors.ts';
 
 export const DAY_MS = 24 * 3600 * 1000;
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getSodium, toHex } from '../../shared/crypto/index.ts';
 import { defaultConfig } from '../../server/config.ts';
-import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { listen, makeChannel, makeWorld, postMessage, sendBody, sleep, type Person } from './helpers.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
+import { listen, makeChannel, makeWorld, postMessage, sendBody, sleep, type Person } from '../world/messaging.ts';
 
 const MAX = 64 * 1024;
 const HOUR = 3600 * 1000;

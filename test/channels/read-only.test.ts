@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, cosignMembershipEvent } from '../../shared/crypto/index.ts';
 import type { RoutedFeedItem } from '../../server/feed/feed.ts';
-import { expectError, makeApp } from '../helpers/app.ts';
-import { keyedAgency, keyedNetwork, relogin } from '../helpers/crypto-actors.ts';
-import { DAY_MS, activeAgreement, addEvent, call, chainContext, openChannel, removeEvent, wire } from './helpers.ts';
+import { expectError, makeApp } from '../world/app.ts';
+import { keyedAgency, keyedNetwork, relogin } from '../world/actors.ts';
+import { DAY_MS, activeAgreement, addEvent, call, chainContext, openChannel, removeEvent, wire } from '../world/protocol.ts';
 
 describe('read-only channels and extended access', () => {
   it('suspend / reactivate / terminate and expiry turn agreement channels read-only at once', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, type IdentityKeys } from '../../shared/crypto/index.ts';
-import { expectError, makeApp } from '../helpers/app.ts';
-import { keyedAgency, keyedNetwork, relogin } from '../helpers/crypto-actors.ts';
-import { DAY_MS, activeAgreement, agreementSignature, call, propose, terms } from './helpers.ts';
+import { expectError, makeApp } from '../world/app.ts';
+import { keyedAgency, keyedNetwork, relogin } from '../world/actors.ts';
+import { DAY_MS, activeAgreement, agreementSignature, call, propose, terms } from '../world/protocol.ts';
 
 describe('agreements', () => {
   it('propose → every party signs → active; the server fixes id, version, order and text hash', async () => {

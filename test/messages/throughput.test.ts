@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeApp } from '../helpers/app.ts';
-import { makeChannel, makeWorld, sendBody } from './helpers.ts';
+import { makeApp } from '../world/app.ts';
+import { makeChannel, makeWorld, sendBody } from '../world/messaging.ts';
 
 describe('send throughput (group commit)', () => {
   it('commits concurrent sends in batches, durable, and reports sends/s against a plain non-durable insert', async () => {

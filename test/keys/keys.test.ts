@@ -16,9 +16,9 @@ import {
   keyEventHash,
   type TreeHead,
 } from '../../shared/crypto/index.ts';
-import { expectError, makeApp, provision } from '../helpers/app.ts';
-import { certificationBody, certify, keyedNetwork, placeholderBackup, registerKeys, registrationBody } from '../helpers/crypto-actors.ts';
-import { call } from './helpers.ts';
+import { expectError, makeApp, provision } from '../world/app.ts';
+import { certificationBody, certify, keyedNetwork, placeholderBackup, registerKeys, registrationBody } from '../world/actors.ts';
+import { call } from '../world/protocol.ts';
 
 interface KeyLogPage {
   entries: Record<string, unknown>[];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedItem, SendResult } from '../../shared/schemas/channels.ts';
-import { bearer, makeApp } from '../helpers/app.ts';
+import { bearer, makeApp } from '../world/app.ts';
 import {
   addMember,
   closeSockets,
@@ -16,7 +16,7 @@ import {
   sleep,
   waitFor,
   type ClientSocket,
-} from './helpers.ts';
+} from '../world/messaging.ts';
 
 afterEach(() => closeSockets());
 

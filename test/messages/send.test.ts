@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageEnvelopeCodec, toB64 } from '../../shared/crypto/index.ts';
-import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { envelope, makeChannel, makeWorld, postMessage, sendBody, type TestChannel, type World } from './helpers.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
+import { envelope, makeChannel, makeWorld, postMessage, sendBody, type TestChannel, type World } from '../world/messaging.ts';
 
 async function setup(minimum?: 'TLP:AMBER'): Promise<{ t: TestApp; w: World; ch: TestChannel }> {
   const t = await makeApp();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
-import { bearer, expectError, makeApp, type TestApp } from '../helpers/app.ts';
-import { addMember, makeChannel, makeWorld, postMessage, removeMember, sendBody, type Person } from './helpers.ts';
+import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
+import { addMember, makeChannel, makeWorld, postMessage, removeMember, sendBody, type Person } from '../world/messaging.ts';
 
 async function sync(t: TestApp, who: Person, cursor = 0, limit?: number) {
   const q = `cursor=${cursor}${limit ? `&limit=${limit}` : ''}`;
