@@ -1,5 +1,5 @@
 import type { LiaisonClient, SecurityNotice } from '../../client/sdk/index.ts';
-import { listen, type Host } from '../../server/cli/demo-network.ts';
+import { listen, type Host } from '../world/network.ts';
 import { makeApp, type TestApp } from '../world/app.ts';
 import type { AppConfig } from '../../server/config.ts';
 

@@ -16,7 +16,7 @@ import {
   type ChannelState,
 } from '../../shared/crypto/index.ts';
 import type { FeedItem, StoredMessage } from '../../shared/schemas/channels.ts';
-import { E2E_PASSPHRASE, openCaseChannel, signIn, totpCode, twoAgencyNetwork, type TwoAgencyNetwork } from '../../server/cli/demo-network.ts';
+import { E2E_PASSPHRASE, openCaseChannel, signIn, totpCode, twoAgencyNetwork, type TwoAgencyNetwork } from '../world/network.ts';
 import { securityLog, startHost } from './host.ts';
 import { tamperableFetch } from './tamper.ts';
 

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ReceivedMessage } from '../../client/sdk/index.ts';
 import type { Receipt } from '../../shared/schemas/channels.ts';
-import { openCaseChannel, twoAgencyNetwork, waitFor } from '../../server/cli/demo-network.ts';
+import { openCaseChannel, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { startHost } from './host.ts';
 import { databaseFiles, filesUnder, needles, scan } from './scan.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState, MembershipChange, ReceivedMessage } from '../../client/sdk/index.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
-import { api, openCaseChannel, twoAgencyNetwork, waitFor } from '../../server/cli/demo-network.ts';
+import { api, openCaseChannel, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { securityLog, startHost } from './host.ts';
 
 const texts = (ms: ReceivedMessage[]) => ms.map((m) => (m.payload.kind === 'text' ? m.payload.text : m.payload.kind));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClientError } from '../../client/sdk/index.ts';
-import { initPlatform, signIn } from '../../server/cli/demo-network.ts';
+import { initPlatform, signIn } from '../world/network.ts';
 import { bearer, expectError, login, makeApp, provision, runCli, tempDir, type TestApp } from '../world/app.ts';
 import { securityLog, startHost } from '../e2e/host.ts';
 

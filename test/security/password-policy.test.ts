@@ -46,7 +46,7 @@ describe('security: guessable passwords are refused at enrolment', () => {
   });
 
   it('the fixture and demo passwords still pass the policy', () => {
-    // Copies of test/world, test/browser, test/bench and server/cli/demo*.ts passwords with their owners.
+    // Copies of test/world, test/browser, test/bench and scripts/demo.ts passwords with their owners.
     const used: [string, { username: string; displayName?: string; agencyName?: string }][] = [
       [STRONG_PASSWORD, { username: 'ana.silva', displayName: 'Ana Silva', agencyName: 'Policia Judiciaria' }],
       ['seeded network passphrase 1', { username: 'seed-officer-1' }],

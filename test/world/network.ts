@@ -1,5 +1,5 @@
 /**
- * A demo/test network shared by the demo (`server/cli/demo.ts`) and `test/e2e/**`: provisioning
+ * A demo/test network shared by the demo (`scripts/demo.ts`) and `test/e2e/**`: provisioning
  * through the real API (app.inject), SDK clients (`LiaisonClient`) over real sockets, identities,
  * certification, an active agreement and a case channel between two agencies.
  *
@@ -7,8 +7,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
-import type { App } from '../app.ts';
-import type { ManualClock } from '../clock.ts';
+import type { App } from '../../server/app.ts';
+import type { ManualClock } from '../../server/clock.ts';
 import { LiaisonClient, MemoryStore, type ChannelInfo } from '../../client/sdk/index.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';

@@ -9,12 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildApp, type App } from '../app.ts';
-import { ManualClock } from '../clock.ts';
-import { loadConfig } from '../config.ts';
-import { DB_FILE_NAME } from '../db/client.ts';
-import type { LiaisonClient, ReceivedMessage } from '../../client/sdk/index.ts';
-import type { Receipt } from '../../shared/schemas/channels.ts';
+import { buildApp, type App } from '../server/app.ts';
+import { ManualClock } from '../server/clock.ts';
+import { loadConfig } from '../server/config.ts';
+import { DB_FILE_NAME } from '../server/db/client.ts';
+import type { LiaisonClient, ReceivedMessage } from '../client/sdk/index.ts';
+import type { Receipt } from '../shared/schemas/channels.ts';
 import {
   DAY_MS,
   activeAgreement,
@@ -30,7 +30,7 @@ import {
   waitFor,
   type Creds,
   type Host,
-} from './demo-network.ts';
+} from '../test/world/network.ts';
 
 const PASSPHRASE = 'liaison demo identity passphrase 2026';
 
