@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
@@ -9,8 +8,9 @@ import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { defaultConfig, type AppConfig } from '../../server/config.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
+import { STRONG_PASSWORD, totpCode, World, type Enrolled } from './world.ts';
 
-export const STRONG_PASSWORD = 'correct horse battery staple 42';
+export { STRONG_PASSWORD, bearer, totpCode, type Enrolled } from './world.ts';
 
 /** Cheap Argon2id for tests (the production default is OWASP's 19 MiB, t=2). */
 export const TEST_ARGON2 = { memoryCost: 8_192, timeCost: 1, parallelism: 1 };
@@ -63,31 +63,17 @@ export async function makeApp(
   return { app, clock, config };
 }
 
-export function totpCode(secretBase32: string, at: number): string {
-  return new TOTP({ secret: Secret.fromBase32(secretBase32), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: at });
-}
-
-export interface Enrolled {
-  username: string;
-  password: string;
-  totpSecret: string;
-  tokens: TokenPair;
+/** The world builder of this app (one per app, so verbs share its platform admin and roots). */
+const worlds = new WeakMap<App, World>();
+export function worldOf(t: Pick<TestApp, 'app' | 'clock'>): World {
+  let w = worlds.get(t.app);
+  if (!w) worlds.set(t.app, (w = new World(t.app, t.clock)));
+  return w;
 }
 
 /** Runs both enrolment steps through the API; moves the clock a step on so the next code is fresh. */
 export async function enrol(t: TestApp, token: string, password = STRONG_PASSWORD): Promise<Enrolled> {
-  const begin = await t.app.inject({ method: 'POST', url: '/api/v1/enrolment/begin', payload: { token, password } });
-  if (begin.statusCode !== 200) throw new Error(`enrol begin: ${begin.statusCode} ${begin.body}`);
-  const { totpSecret } = begin.json() as { totpSecret: string };
-  const complete = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/enrolment/complete',
-    payload: { token, totp: totpCode(totpSecret, t.clock.now()) },
-  });
-  if (complete.statusCode !== 200) throw new Error(`enrol complete: ${complete.statusCode} ${complete.body}`);
-  const tokens = complete.json() as TokenPair;
-  t.clock.advance(30_000);
-  return { username: tokens.officer.username, password, totpSecret, tokens };
+  return worldOf(t).enrol(token, password);
 }
 
 export async function login(t: TestApp, who: Pick<Enrolled, 'username' | 'password' | 'totpSecret'>): Promise<TokenPair> {
@@ -99,10 +85,6 @@ export async function login(t: TestApp, who: Pick<Enrolled, 'username' | 'passwo
   if (res.statusCode !== 200) throw new Error(`login: ${res.statusCode} ${res.body}`);
   t.clock.advance(30_000);
   return res.json() as TokenPair;
-}
-
-export function bearer(tokens: Pick<TokenPair, 'accessToken'>): Record<string, string> {
-  return { authorization: `Bearer ${tokens.accessToken}` };
 }
 
 export interface Network {
@@ -118,32 +100,11 @@ export interface Network {
  */
 export async function provision(t: TestApp, opts: { country?: string; name?: string; prefix?: string } = {}): Promise<Network> {
   const p = opts.prefix ?? '';
-  const init = t.app.ctx.accounts.initPlatform({ username: `${p}admin`, displayName: 'Platform Admin', country: 'FR' });
-  const admin = await enrol(t, init.enrolment.token);
-  const agencyRes = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/agencies',
-    headers: bearer(admin.tokens),
-    payload: {
-      name: opts.name ?? 'Policia Judiciaria',
-      country: opts.country ?? 'PT',
-      kind: 'police',
-      admin: { username: `${p}pt-admin`, displayName: 'PT Admin' },
-    },
-  });
-  if (agencyRes.statusCode !== 201) throw new Error(`create agency: ${agencyRes.statusCode} ${agencyRes.body}`);
-  const created = agencyRes.json() as { agency: { id: string }; enrolment: { token: string } };
-  const agencyAdmin = await enrol(t, created.enrolment.token);
-  const officerRes = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/agencies/${created.agency.id}/officers`,
-    headers: bearer(agencyAdmin.tokens),
-    payload: { username: `${p}ana.silva`, displayName: 'Ana Silva' },
-  });
-  if (officerRes.statusCode !== 201) throw new Error(`create officer: ${officerRes.statusCode} ${officerRes.body}`);
-  const off = officerRes.json() as { officer: { id: string }; enrolment: { token: string } };
-  const officer = await enrol(t, off.enrolment.token);
-  return { admin, agency: created.agency, agencyAdmin, officer: { ...officer, id: off.officer.id } };
+  const w = worldOf(t);
+  const admin = await w.platform({ username: `${p}admin` });
+  const agency = await w.agency({ name: opts.name ?? 'Policia Judiciaria', country: opts.country ?? 'PT', admin: `${p}pt-admin`, adminDisplayName: 'PT Admin' });
+  const officer = await w.officer(agency, `${p}ana.silva`, 'Ana Silva');
+  return { admin, agency: { id: agency.id }, agencyAdmin: agency.admin, officer };
 }
 
 /** Asserts the uniform error shape `{ error: { code, message } }` with the given status and code. */
@@ -206,26 +167,9 @@ export async function provisionAgency(
   platformAdmin: Enrolled,
   opts: { name: string; country: string; prefix: string; officers: string[]; kind?: string },
 ): Promise<ProvisionedAgency> {
-  const agencyRes = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/agencies',
-    headers: bearer(platformAdmin.tokens),
-    payload: { name: opts.name, country: opts.country, kind: opts.kind ?? 'police', admin: { username: `${opts.prefix}admin`, displayName: `${opts.name} Admin` } },
-  });
-  if (agencyRes.statusCode !== 201) throw new Error(`create agency: ${agencyRes.statusCode} ${agencyRes.body}`);
-  const created = agencyRes.json() as { agency: { id: string }; admin: { id: string }; enrolment: { token: string } };
-  const agencyAdmin = { ...(await enrol(t, created.enrolment.token)), id: created.admin.id };
+  const w = worldOf(t);
+  const agency = await w.agency({ name: opts.name, country: opts.country, kind: opts.kind ?? 'police', admin: `${opts.prefix}admin`, by: platformAdmin });
   const officers: (Enrolled & { id: string })[] = [];
-  for (const username of opts.officers) {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/agencies/${created.agency.id}/officers`,
-      headers: bearer(agencyAdmin.tokens),
-      payload: { username: `${opts.prefix}${username}`, displayName: username },
-    });
-    if (res.statusCode !== 201) throw new Error(`create officer: ${res.statusCode} ${res.body}`);
-    const off = res.json() as { officer: { id: string }; enrolment: { token: string } };
-    officers.push({ ...(await enrol(t, off.enrolment.token)), id: off.officer.id });
-  }
-  return { agency: created.agency, agencyAdmin, officers };
+  for (const username of opts.officers) officers.push(await w.officer(agency, `${opts.prefix}${username}`, username));
+  return { agency: { id: agency.id }, agencyAdmin: agency.admin, officers };
 }
