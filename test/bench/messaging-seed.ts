@@ -3,9 +3,7 @@
  * enrolled officers with real keys, channels stored as the channels service stores them). The app is
  * closed afterwards; the benches serve the data directory from a separate server process.
  */
-import { messageEnvelopeCodec } from '../../shared/crypto/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
-import { send as encrypt } from '../crypto/fixtures.ts';
 import {
   seedChannel as seedChannelInto,
   seedConfig,
@@ -13,6 +11,7 @@ import {
   type SeedChannel,
   type SeedOfficer,
 } from '../world/seed.ts';
+import { messageEnvelope } from '../world/world.ts';
 
 export type BenchOfficer = SeedOfficer;
 export type BenchChannel = SeedChannel;
@@ -43,6 +42,5 @@ const TEXT = 'x'.repeat(900);
 
 /** A real client envelope (libsodium, as the SDK makes it) in wire JSON. */
 export function buildEnvelope(ch: BenchChannel, sender: BenchOfficer, messageId: string): Record<string, unknown> {
-  const env = encrypt(ch.sessions.get(sender.id)!, ch.state, { kind: 'text', text: TEXT }, { messageId, time: Date.now() });
-  return messageEnvelopeCodec.toWire(env);
+  return messageEnvelope(ch, sender, TEXT, { messageId, time: Date.now() });
 }

@@ -9,9 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { messageEnvelopeCodec } from '../../shared/crypto/index.ts';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
-import { send as encrypt } from '../crypto/fixtures.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test helpers read loosely typed JSON
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -75,12 +73,10 @@ export async function freePort(): Promise<number> {
 
 export { seedChannel, seedConfig, seedNetwork, type SeedChannel, type SeededNetwork, type SeedOfficer } from '../world/seed.ts';
 import type { SeedChannel, SeedOfficer } from '../world/seed.ts';
+import { messageEnvelope } from '../world/world.ts';
 
 export function buildEnvelope(ch: SeedChannel, sender: SeedOfficer, messageId: string, text = 'fault suite message'): Record<string, unknown> {
-  const s = ch.sessions.get(sender.id);
-  if (!s) throw new Error(`buildEnvelope: ${sender.id} is not a member of ${ch.id}`);
-  const env = encrypt(s, ch.state, { kind: 'text', text }, { messageId, time: Date.now() });
-  return messageEnvelopeCodec.toWire(env);
+  return messageEnvelope(ch, sender, text, { messageId, time: Date.now() });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,11 +64,8 @@ export async function makeApp(
 }
 
 /** The world builder of this app (one per app, so verbs share its platform admin and roots). */
-const worlds = new WeakMap<App, World>();
 export function worldOf(t: Pick<TestApp, 'app' | 'clock'>): World {
-  let w = worlds.get(t.app);
-  if (!w) worlds.set(t.app, (w = new World(t.app, t.clock)));
-  return w;
+  return World.of(t.app, t.clock);
 }
 
 /** Runs both enrolment steps through the API; moves the clock a step on so the next code is fresh. */

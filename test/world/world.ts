@@ -61,10 +61,10 @@ export interface Member extends Officer {
   tokens: TokenPair;
 }
 
-export interface Channel {
+export interface Channel<M extends Member = Member> {
   id: string;
   state: ChannelState;
-  members: Member[];
+  members: M[];
   sessions: Map<string, Session>;
 }
 
@@ -83,7 +83,16 @@ export function messageEnvelope(ch: Channel, sender: Member, text: string, opts:
   return messageEnvelopeCodec.toWire(encrypt(s, ch.state, { kind: 'text', text }, opts));
 }
 
+const worlds = new WeakMap<App, World>();
+
 export class World {
+  /** The world of this app (one per app, so every verb sees the same platform admin and roots). */
+  static of(app: App, clock: WorldClock, opts: { password?: string } = {}): World {
+    let w = worlds.get(app);
+    if (!w) worlds.set(app, (w = new World(app, clock, opts)));
+    return w;
+  }
+
   /** Agency roots the world's clients pinned (seeded in `agency_roots`). */
   readonly roots = new Map<string, IdentityKeys>();
   private platformAdmin: Account | null = null;
@@ -202,11 +211,11 @@ export class World {
    * A case channel created by `creator`, then each other member added (cross-agency adds
    * co-signed), stored in one transaction; the feed items go out after commit, as the service does.
    */
-  channel(
-    creator: Member,
-    others: Member[],
+  channel<M extends Member>(
+    creator: M,
+    others: M[],
     opts: { id?: string; agreementId?: string; minimum?: HandlingCode; retentionDays?: number; legalHold?: boolean } = {},
-  ): Channel {
+  ): Channel<M> {
     const id = opts.id ?? `ch-${Math.random().toString(36).slice(2, 10)}`;
     const agreementId = opts.agreementId ?? null;
     // A shared clock is moved one ms per event; on the system clock the events are dated just in
@@ -227,7 +236,7 @@ export class World {
       },
       creator.keys,
     );
-    const ch: Channel & { time: number } = { id, state: applyEvent(null, create, this.chainContext()), members: [creator], sessions: new Map(), time: t0 };
+    const ch: Channel<M> & { time: number } = { id, state: applyEvent(null, create, this.chainContext()), members: [creator], sessions: new Map(), time: t0 };
     const announce = this.app.ctx.sqlite.transaction(() => {
       this.app.ctx.sqlite
         .prepare(
@@ -245,13 +254,13 @@ export class World {
   }
 
   /** `actor` adds `member` (co-signed when from another agency); every member gets the new epoch. */
-  add(ch: Channel, actor: Member, member: Member): void {
+  add<M extends Member>(ch: Channel<M>, actor: M, member: M): void {
     const a = this.addStored(ch, actor, member);
     this.announce(a.item, a.change);
   }
 
   /** `actor` removes `target`: its span closes at the removal event, the others get a new epoch. */
-  remove(ch: Channel, actor: Member, target: Member): void {
+  remove<M extends Member>(ch: Channel<M>, actor: M, target: M): void {
     const e = createMembershipEvent(
       ch.state,
       { kind: 'remove', time: this.nextTime(ch), actorOfficerId: actor.id, actorDeviceId: actor.deviceId, targetOfficerId: target.id },
@@ -279,7 +288,7 @@ export class World {
     });
   }
 
-  private nextTime(ch: Channel & { time?: number }): number {
+  private nextTime<M extends Member>(ch: Channel<M> & { time?: number }): number {
     if (this.clock.advance) {
       this.clock.advance(1);
       return this.clock.now();
@@ -288,7 +297,7 @@ export class World {
     return ch.time;
   }
 
-  private addStored(ch: Channel, actor: Member, member: Member): { item: RoutedFeedItem; change: { channelId: string; added: string[]; removed: string[] } } {
+  private addStored<M extends Member>(ch: Channel<M>, actor: M, member: M): { item: RoutedFeedItem; change: { channelId: string; added: string[]; removed: string[] } } {
     let e = createMembershipEvent(
       ch.state,
       { kind: 'add', time: this.nextTime(ch), actorOfficerId: actor.id, actorDeviceId: actor.deviceId, member: member.cert, role: 'member' },
@@ -304,7 +313,7 @@ export class World {
   }
 
   /** Stores a verified event the way the channels service does: event row, feed item, head. */
-  private storeEvent(ch: Channel, event: MembershipEvent): RoutedFeedItem {
+  private storeEvent<M extends Member>(ch: Channel<M>, event: MembershipEvent): RoutedFeedItem {
     const { sqlite, feed } = this.app.ctx;
     const time = event.time;
     const wire = membershipEventCodec.toWire(event);
@@ -330,7 +339,7 @@ export class World {
     this.app.ctx.feed.publish([item]);
   }
 
-  private refreshSessions(ch: Channel, author: Member): void {
+  private refreshSessions<M extends Member>(ch: Channel<M>, author: M): void {
     const secrets = distribute(ch.state, author, ch.members);
     for (const m of ch.members) {
       const s = ch.sessions.get(m.id) ?? session(m, ch.id);
