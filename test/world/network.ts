@@ -7,11 +7,14 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
+import { apiCall, totpCode, World, type Account } from './world.ts';
 import type { App } from '../../server/app.ts';
 import type { ManualClock } from '../../server/clock.ts';
 import { LiaisonClient, MemoryStore, type ChannelInfo } from '../../client/sdk/index.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
+
+export { totpCode };
 
 export const DAY_MS = 24 * 3600 * 1000;
 export const E2E_PASSWORD = 'correct horse battery staple 42';
@@ -34,10 +37,6 @@ export interface Creds {
   accessToken: string;
 }
 
-export function totpCode(secretBase32: string, at: number): string {
-  return new TOTP({ secret: Secret.fromBase32(secretBase32), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: at });
-}
-
 export function otpauthUri(username: string, secretBase32: string): string {
   return new TOTP({ issuer: 'Liaison', label: username, secret: Secret.fromBase32(secretBase32), digits: 6, period: 30, algorithm: 'SHA1' }).toString();
 }
@@ -50,30 +49,23 @@ export async function listen(app: App): Promise<string> {
 
 /** One API call through the app (no network); throws on an unexpected status. */
 export async function api<T>(host: Pick<Host, 'app'>, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, opts: { token?: string; payload?: unknown; expect?: number } = {}): Promise<T> {
-  const res = await host.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}),
-    ...(opts.payload === undefined ? {} : { payload: opts.payload as object }),
-  });
-  const ok = opts.expect === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === opts.expect;
-  if (!ok) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return (res.body ? res.json() : undefined) as T;
+  const { token, ...rest } = opts;
+  return apiCall<T>(host.app, method, url, { ...rest, ...(token ? { tokens: { accessToken: token } } : {}) });
 }
+
+function creds(a: Account, displayName: string): Creds {
+  return { id: a.id, agencyId: a.agencyId, username: a.username, displayName, password: a.password, totpSecret: a.totpSecret, accessToken: a.tokens.accessToken };
+}
+
+const world = (host: Omit<Host, 'baseUrl'>) => World.of(host.app, host.clock);
 
 /** Both enrolment steps; the clock moves one TOTP step on so the next code is fresh. */
 export async function enrolWith(host: Omit<Host, 'baseUrl'>, token: string, password: string, displayName: string): Promise<Creds> {
-  const { totpSecret } = await api<{ totpSecret: string }>(host, 'POST', '/enrolment/begin', { payload: { token, password } });
-  const pair = await api<{ accessToken: string; officer: { id: string; agencyId: string; username: string } }>(host, 'POST', '/enrolment/complete', {
-    payload: { token, totp: totpCode(totpSecret, host.clock.now()) },
-  });
-  host.clock.advance(30_000);
-  return { id: pair.officer.id, agencyId: pair.officer.agencyId, username: pair.officer.username, displayName, password, totpSecret, accessToken: pair.accessToken };
+  return creds(await world(host).enrol(token, password), displayName);
 }
 
 export async function initPlatform(host: Omit<Host, 'baseUrl'>, opts: { username: string; displayName: string; country: string; password: string }): Promise<Creds> {
-  const init = host.app.ctx.accounts.initPlatform({ username: opts.username, displayName: opts.displayName, country: opts.country });
-  return enrolWith(host, init.enrolment.token, opts.password, opts.displayName);
+  return creds(await world(host).platform(opts), opts.displayName);
 }
 
 export interface AgencySpec {
@@ -86,29 +78,23 @@ export interface AgencySpec {
 
 /** The platform admin creates the agency with its administrator, who enrols. */
 export async function createAgency(host: Omit<Host, 'baseUrl'>, platform: Creds, spec: AgencySpec): Promise<{ agencyId: string; admin: Creds }> {
-  const created = await api<{ agency: { id: string }; enrolment: { token: string } }>(host, 'POST', '/agencies', {
-    token: platform.accessToken,
-    expect: 201,
-    payload: {
-      name: spec.name,
-      country: spec.country,
-      kind: spec.kind,
-      ...(spec.sponsorAgencyId ? { sponsorAgencyId: spec.sponsorAgencyId } : {}),
-      admin: { username: spec.admin.username, displayName: spec.admin.displayName },
-    },
+  const agency = await world(host).agency({
+    name: spec.name,
+    country: spec.country,
+    kind: spec.kind,
+    ...(spec.sponsorAgencyId ? { sponsorAgencyId: spec.sponsorAgencyId } : {}),
+    admin: spec.admin.username,
+    adminDisplayName: spec.admin.displayName,
+    adminPassword: spec.admin.password,
+    by: { tokens: { accessToken: platform.accessToken } },
   });
-  const admin = await enrolWith(host, created.enrolment.token, spec.admin.password, spec.admin.displayName);
-  return { agencyId: created.agency.id, admin };
+  return { agencyId: agency.id, admin: creds(agency.admin, spec.admin.displayName) };
 }
 
 /** The agency admin creates an officer, who enrols. */
 export async function createOfficer(host: Omit<Host, 'baseUrl'>, admin: Creds, o: { username: string; displayName: string; password: string }): Promise<Creds> {
-  const res = await api<{ enrolment: { token: string } }>(host, 'POST', `/agencies/${admin.agencyId}/officers`, {
-    token: admin.accessToken,
-    expect: 201,
-    payload: { username: o.username, displayName: o.displayName },
-  });
-  return enrolWith(host, res.enrolment.token, o.password, o.displayName);
+  const agency = { id: admin.agencyId, admin: { tokens: { accessToken: admin.accessToken } } };
+  return creds(await world(host).officer(agency, o.username, o.displayName, { password: o.password }), o.displayName);
 }
 
 /** Signs in through the SDK (TOTP from the shared clock, which then moves a step on). */

@@ -83,6 +83,29 @@ export function messageEnvelope(ch: Channel, sender: Member, text: string, opts:
   return messageEnvelopeCodec.toWire(encrypt(s, ch.state, { kind: 'text', text }, opts));
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+interface CallOptions {
+  tokens?: Pick<TokenPair, 'accessToken'>;
+  payload?: unknown;
+  expect?: number;
+}
+
+/** One API call through the app (no network); throws on a status other than `expect` (any 2xx by default). */
+export async function apiCall<T>(app: App, method: Method, url: string, opts: CallOptions = {}): Promise<T> {
+  const res = await app.inject({
+    method,
+    url: `/api/v1${url}`,
+    ...(opts.tokens ? { headers: bearer(opts.tokens) } : {}),
+    ...(opts.payload === undefined ? {} : { payload: opts.payload as object }),
+  });
+  const ok = opts.expect === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === opts.expect;
+  if (!ok) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return (res.body ? res.json() : undefined) as T;
+}
+
+/** Who acts: an account's current access token. */
+type Actor = { tokens: Pick<TokenPair, 'accessToken'> };
+
 const worlds = new WeakMap<App, World>();
 
 export class World {
@@ -107,16 +130,8 @@ export class World {
   }
 
   /** One API call; throws on a status other than `expect` (any 2xx by default). */
-  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, opts: { tokens?: Pick<TokenPair, 'accessToken'>; payload?: unknown; expect?: number } = {}): Promise<T> {
-    const res = await this.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      ...(opts.tokens ? { headers: bearer(opts.tokens) } : {}),
-      ...(opts.payload === undefined ? {} : { payload: opts.payload as object }),
-    });
-    const ok = opts.expect === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === opts.expect;
-    if (!ok) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return (res.body ? res.json() : undefined) as T;
+  call<T>(method: Method, url: string, opts: CallOptions = {}): Promise<T> {
+    return apiCall<T>(this.app, method, url, opts);
   }
 
   /** Both enrolment steps; a shared clock moves one TOTP step on so the next code is fresh. */
@@ -129,15 +144,15 @@ export class World {
   }
 
   /** Initialises the platform and enrols its administrator (once; later calls return it). */
-  async platform(opts: { username?: string; displayName?: string; country?: string } = {}): Promise<Account> {
+  async platform(opts: { username?: string; displayName?: string; country?: string; password?: string } = {}): Promise<Account> {
     if (this.platformAdmin) return this.platformAdmin;
     const init = this.app.ctx.accounts.initPlatform({ username: opts.username ?? 'admin', displayName: opts.displayName ?? 'Platform Admin', country: opts.country ?? 'FR' });
-    this.platformAdmin = await this.enrol(init.enrolment.token);
+    this.platformAdmin = await this.enrol(init.enrolment.token, opts.password);
     return this.platformAdmin;
   }
 
   /** The platform admin creates the agency with its administrator, who enrols. */
-  async agency(spec: { name: string; country: string; kind?: string; sponsorAgencyId?: string; admin: string; adminDisplayName?: string; by?: Enrolled }): Promise<Agency> {
+  async agency(spec: { name: string; country: string; kind?: string; sponsorAgencyId?: string; admin: string; adminDisplayName?: string; adminPassword?: string; by?: Actor }): Promise<Agency> {
     const platform = spec.by ?? (await this.platform());
     const created = await this.call<{ agency: { id: string }; enrolment: { token: string } }>('POST', '/agencies', {
       tokens: platform.tokens,
@@ -150,17 +165,17 @@ export class World {
         admin: { username: spec.admin, displayName: spec.adminDisplayName ?? `${spec.name} Admin` },
       },
     });
-    return { id: created.agency.id, admin: await this.enrol(created.enrolment.token) };
+    return { id: created.agency.id, admin: await this.enrol(created.enrolment.token, spec.adminPassword) };
   }
 
   /** The agency admin creates an officer, who enrols. */
-  async officer(agency: { id: string; admin: Pick<Enrolled, 'tokens'> }, username: string, displayName = username): Promise<Account> {
+  async officer(agency: { id: string; admin: Actor }, username: string, displayName = username, opts: { password?: string } = {}): Promise<Account> {
     const created = await this.call<{ enrolment: { token: string } }>('POST', `/agencies/${agency.id}/officers`, {
       tokens: agency.admin.tokens,
       expect: 201,
       payload: { username, displayName },
     });
-    return this.enrol(created.enrolment.token);
+    return this.enrol(created.enrolment.token, opts.password);
   }
 
   /** The agency's root key, seeded in `agency_roots` on first use (no admin client round-trip). */
