@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { DirectoryEntry, DirectoryPage } from '../../shared/schemas/directory.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, enrol, makeApp, provision, type Enrolled, type Network, type TestApp } from '../world/app.ts';
+import { bearer, makeApp, provision, worldOf, type Enrolled, type Network, type TestApp } from '../world/app.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,15 +30,7 @@ async function createAgency(
   body: { name: string; country: string; kind: string; sponsorAgencyId?: string; username: string },
 ): Promise<Agency> {
   const { username, ...rest } = body;
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/agencies',
-    headers: bearer(admin),
-    payload: { ...rest, admin: { username, displayName: `${body.name} admin` } },
-  });
-  if (res.statusCode !== 201) throw new Error(`create agency: ${res.statusCode} ${res.body}`);
-  const created = res.json() as { agency: { id: string }; enrolment: { token: string } };
-  return { id: created.agency.id, admin: await enrol(t, created.enrolment.token) };
+  return worldOf(t).agency({ ...rest, admin: username, adminDisplayName: `${body.name} admin`, by: { tokens: admin } });
 }
 
 /** Three agencies in two countries, one sponsored by its NCB, each with an enrolled admin. */

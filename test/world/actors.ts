@@ -17,7 +17,7 @@ import {
   type OfficerCertificate,
 } from '../../shared/crypto/index.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { bearer, enrol, login, provision, type Enrolled, type TestApp } from './app.ts';
+import { bearer, login, provision, worldOf, type Enrolled, type TestApp } from './app.ts';
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -119,30 +119,18 @@ export async function keyedAgency(
   platformTokens: TokenPair,
   opts: { name: string; country: string; kind: string; prefix: string; sponsorAgencyId?: string },
 ): Promise<AgencyTeam> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/agencies',
-    headers: bearer(platformTokens),
-    payload: {
-      name: opts.name,
-      country: opts.country,
-      kind: opts.kind,
-      ...(opts.sponsorAgencyId ? { sponsorAgencyId: opts.sponsorAgencyId } : {}),
-      admin: { username: `${opts.prefix}-admin`, displayName: `${opts.prefix} admin` },
-    },
+  const w = worldOf(t);
+  const agency = await w.agency({
+    name: opts.name,
+    country: opts.country,
+    kind: opts.kind,
+    ...(opts.sponsorAgencyId ? { sponsorAgencyId: opts.sponsorAgencyId } : {}),
+    admin: `${opts.prefix}-admin`,
+    adminDisplayName: `${opts.prefix} admin`,
+    by: { tokens: platformTokens },
   });
-  if (res.statusCode !== 201) throw new Error(`create agency: ${res.statusCode} ${res.body}`);
-  const created = res.json() as { agency: { id: string }; enrolment: { token: string } };
-  const admin = await enrol(t, created.enrolment.token);
-  const off = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/agencies/${created.agency.id}/officers`,
-    headers: bearer(admin.tokens),
-    payload: { username: `${opts.prefix}-officer`, displayName: `${opts.prefix} officer` },
-  });
-  if (off.statusCode !== 201) throw new Error(`create officer: ${off.statusCode} ${off.body}`);
-  const officer = await enrol(t, (off.json() as { enrolment: { token: string } }).enrolment.token);
-  return keyedTeam(t, admin, officer);
+  const officer = await w.officer(agency, `${opts.prefix}-officer`, `${opts.prefix} officer`);
+  return keyedTeam(t, agency.admin, officer);
 }
 
 export interface KeyedNetwork {
