@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiaisonApiError, LiaisonClient, MemoryStore, type ChannelNotice, type ReceivedMessage } from '../../client/sdk/index.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../shared/schemas/directory.ts';
-import { bearer, enrol, makeApp, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
+import { bearer, makeApp, totpCode, worldOf, type Enrolled, type TestApp } from '../world/app.ts';
+import { waitFor } from '../world/network.ts';
 
 const PASSPHRASE = 'liaison contact passphrase 2026';
 const DAY_MS = 24 * 3600 * 1000;
@@ -52,29 +53,6 @@ async function rejectsWith(p: Promise<unknown>, status: number, code: string): P
   expect({ status: (err as LiaisonApiError).status, code: (err as LiaisonApiError).code }).toEqual({ status, code });
 }
 
-async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function agency(t: TestApp, platform: Enrolled, name: string, country: string): Promise<{ id: string; admin: Enrolled }> {
-  const res = await call(t, platform, 'POST', '/agencies', { name, country, kind: 'police', admin: { username: `${country.toLowerCase()}-admin`, displayName: `${name} admin` } });
-  if (res.statusCode !== 201) throw new Error(`agency: ${res.statusCode} ${res.body}`);
-  const body = res.json() as { agency: { id: string }; enrolment: { token: string } };
-  return { id: body.agency.id, admin: await enrol(t, body.enrolment.token) };
-}
-
-async function officer(t: TestApp, admin: Enrolled, agencyId: string, username: string, displayName: string): Promise<Enrolled> {
-  const res = await call(t, admin, 'POST', `/agencies/${agencyId}/officers`, { username, displayName });
-  if (res.statusCode !== 201) throw new Error(`officer: ${res.statusCode} ${res.body}`);
-  return enrol(t, (res.json() as { enrolment: { token: string } }).enrolment.token);
-}
-
 async function person(t: TestApp, baseUrl: string, creds: Enrolled): Promise<Person> {
   const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 } });
   await client.login({ username: creds.username, password: creds.password, totp: totpCode(creds.totpSecret, t.clock.now()), deviceLabel: 'contact' });
@@ -86,17 +64,18 @@ async function world(): Promise<World> {
   const t = await makeApp({ keepOpen: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  const init = t.app.ctx.accounts.initPlatform({ username: 'platform', displayName: 'Platform', country: 'FR' });
-  const platform = await enrol(t, init.enrolment.token);
-  const a = await agency(t, platform, 'Policia Judiciaria', 'PT');
-  const b = await agency(t, platform, 'Guardia Civil', 'ES');
-  const c = await agency(t, platform, 'Carabinieri', 'IT');
+  const w = worldOf(t);
+  const platform = await w.platform({ username: 'platform', displayName: 'Platform' });
+  const agency = (name: string, country: string) => w.agency({ name, country, admin: `${country.toLowerCase()}-admin`, adminDisplayName: `${name} admin` });
+  const a = await agency('Policia Judiciaria', 'PT');
+  const b = await agency('Guardia Civil', 'ES');
+  const c = await agency('Carabinieri', 'IT');
   const creds = {
-    alice: await officer(t, a.admin, a.id, 'alice', 'Alice'),
-    carolA: await officer(t, a.admin, a.id, 'carol', 'Carol'),
-    bob: await officer(t, b.admin, b.id, 'bob', 'Bob'),
-    dave: await officer(t, b.admin, b.id, 'dave', 'Dave'),
-    carl: await officer(t, c.admin, c.id, 'carl', 'Carl'),
+    alice: await w.officer(a, 'alice', 'Alice'),
+    carolA: await w.officer(a, 'carol', 'Carol'),
+    bob: await w.officer(b, 'bob', 'Bob'),
+    dave: await w.officer(b, 'dave', 'Dave'),
+    carl: await w.officer(c, 'carl', 'Carl'),
   };
   const p = {
     adminA: await person(t, baseUrl, a.admin),
