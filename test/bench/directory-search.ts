@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Secret, TOTP } from 'otpauth';
 import { buildApp, type App } from '../../server/app.ts';
+import { systemClock } from '../../server/clock.ts';
 import { newId } from '../../server/auth/tokens.ts';
 import { defaultConfig } from '../../server/config.ts';
 import { SPECIALISATIONS } from '../../shared/directory/vocabulary.ts';
+import { World } from '../world/world.ts';
 
 export interface DirectorySearchResult {
   directory_search_p50_ms: number;
@@ -106,14 +107,8 @@ export function seed(app: App, createdBy: string): void {
 }
 
 async function signIn(app: App): Promise<string> {
-  const init = app.ctx.accounts.initPlatform({ username: 'bench-admin', displayName: 'Bench Admin', country: 'FR' });
-  const token = init.enrolment.token;
-  const begin = await app.inject({ method: 'POST', url: '/api/v1/enrolment/begin', payload: { token, password: 'correct horse battery staple 42' } });
-  const { totpSecret } = begin.json() as { totpSecret: string };
-  const totp = new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
-  const complete = await app.inject({ method: 'POST', url: '/api/v1/enrolment/complete', payload: { token, totp } });
-  if (complete.statusCode !== 200) throw new Error(`enrolment: ${complete.statusCode} ${complete.body}`);
-  return (complete.json() as { accessToken: string }).accessToken;
+  const admin = await World.of(app, systemClock).platform({ username: 'bench-admin', displayName: 'Bench Admin' });
+  return admin.tokens.accessToken;
 }
 
 export async function runDirectorySearchBench(opts: { quick?: boolean } = {}): Promise<DirectorySearchResult> {
