@@ -21,6 +21,7 @@ import { ChannelAccess } from './messages/channel-access.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DirectoryService } from './directory/service.ts';
+import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import { DENIED_PER_MINUTE } from './config.ts';
 
 export interface ContextOptions {
@@ -142,6 +143,7 @@ export class AppContext {
       feed: this.feed,
       access,
       attachments: this.attachments,
+      verifyDetached: nativeVerifyDetached,
     });
     this.directory = new DirectoryService({
       db: this.db,

@@ -7,6 +7,7 @@ import {
   toB64,
   verifyEnvelopeSignature,
   type MessageEnvelope,
+  type VerifyDetached,
 } from '../../shared/crypto/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -77,6 +78,7 @@ export class MessageSender {
     deps: { sqlite: Database.Database; clock: Clock; feed: FeedWriter; attachments: Pick<AttachmentsService, 'channelOf'> },
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
+    private readonly verifyDetached: VerifyDetached,
   ) {
     this.clock = deps.clock;
     this.feed = deps.feed;
@@ -155,7 +157,7 @@ export class MessageSender {
 
   private checkSignature(actor: Actor, envelope: MessageEnvelope): void {
     const key = this.access.signKey(actor.officerId);
-    if (!key || !verifyEnvelopeSignature(envelope, key)) {
+    if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
       throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
     }
   }

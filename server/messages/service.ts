@@ -5,6 +5,7 @@ import type { AttachmentsService } from '../attachments/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
+import type { VerifyDetached } from '../../shared/crypto/primitives.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
 import type { ChannelAccess } from './channel-access.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
@@ -24,6 +25,8 @@ export interface MessagesDeps {
   /** The membership rule, shared with attachments (built by the composition root). */
   access: ChannelAccess;
   attachments: Pick<AttachmentsService, 'channelOf' | 'removeBlob'>;
+  /** Ed25519 detached verification for envelope signatures (native libsodium on the server). */
+  verifyDetached: VerifyDetached;
 }
 
 /** Messages, receipts, sync and retention (docs/MESSAGING.md). */
@@ -38,7 +41,7 @@ export class MessagesService {
   constructor(deps: MessagesDeps) {
     this.access = deps.access;
     this.repo = new MessagesRepository(deps.sqlite);
-    this.sender = new MessageSender(deps, this.access, this.repo);
+    this.sender = new MessageSender(deps, this.access, this.repo, deps.verifyDetached);
     this.receipts = new ReceiptsService(deps, this.access, this.repo);
     this.reader = new FeedReader(deps.sqlite);
     this.sweeper = new RetentionSweeper(deps);

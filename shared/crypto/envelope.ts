@@ -9,6 +9,7 @@ import type { IdentityKeys } from './identity.ts';
 import { decodePayload, encodePayload } from './payload.ts';
 import type { Payload } from './payload.ts';
 import { AEAD_NONCE_BYTES, HASH_BYTES, SIGNATURE_BYTES, labelledSign, labelledVerify, rngOrDefault } from './primitives.ts';
+import type { VerifyDetached } from './primitives.ts';
 import { chainKeyId, checkCounter, eraseKeys, initialChainKey, nextSendingKey, receivingKey } from './sender-chain.ts';
 import type { ReceiverState, SendingChain } from './sender-chain.ts';
 import { getSodium } from './sodium.ts';
@@ -148,8 +149,8 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
 // ---- receive ----
 
 /** Server-side shape check: signature of the sender's identity key over header and ciphertext, no decryption. */
-export function verifyEnvelopeSignature(envelope: MessageEnvelope, senderSignPublicKey: Uint8Array): boolean {
-  return labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(encodeHeader(envelope.header), envelope.ciphertext), envelope.signature, senderSignPublicKey);
+export function verifyEnvelopeSignature(envelope: MessageEnvelope, senderSignPublicKey: Uint8Array, verify?: VerifyDetached): boolean {
+  return labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(encodeHeader(envelope.header), envelope.ciphertext), envelope.signature, senderSignPublicKey, verify);
 }
 
 export interface OpenEnvelopeArgs {

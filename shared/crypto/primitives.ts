@@ -26,10 +26,23 @@ export function labelledSign(label: string, fields: Uint8Array[], signSecretKey:
   return getSodium().crypto_sign_detached(encodeFields(label, fields), signSecretKey);
 }
 
-export function labelledVerify(label: string, fields: Uint8Array[], signature: Uint8Array, signPublicKey: Uint8Array): boolean {
+/** Ed25519 detached verification; the server injects native libsodium, clients use this WASM build. */
+export type VerifyDetached = (signature: Uint8Array, message: Uint8Array, signPublicKey: Uint8Array) => boolean;
+
+export const wasmVerifyDetached: VerifyDetached = (signature, message, signPublicKey) =>
+  getSodium().crypto_sign_verify_detached(signature, message, signPublicKey);
+
+/** Length checks and the throw-means-false rule live here, so every primitive is held to the same order. */
+export function labelledVerify(
+  label: string,
+  fields: Uint8Array[],
+  signature: Uint8Array,
+  signPublicKey: Uint8Array,
+  verify: VerifyDetached = wasmVerifyDetached,
+): boolean {
   if (signature.length !== SIGNATURE_BYTES || signPublicKey.length !== SIGN_PUBLIC_KEY_BYTES) return false;
   try {
-    return getSodium().crypto_sign_verify_detached(signature, encodeFields(label, fields), signPublicKey);
+    return verify(signature, encodeFields(label, fields), signPublicKey);
   } catch {
     return false;
   }
