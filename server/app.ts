@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -12,7 +11,7 @@ import { AppContext, type ContextOptions } from './context.ts';
 import { loggerOptions } from './logger.ts';
 import { registerErrorHandlers, registerNotFoundHandler } from './http/error-handler.ts';
 import { capConnectionsPerIp, enforceBodyRate } from './http/connection-limits.ts';
-import { helmetOptions } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import { healthRoutes } from './health/routes.ts';
 import { metricsRoutes } from './health/metrics.ts';
@@ -80,7 +79,12 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
 
   registerErrorHandlers(app);
 
-  await app.register(helmet, helmetOptions(config));
+  // Helmet's policy, rendered once at start (server/http/security-headers.ts), on every response.
+  const applySecurityHeaders = securityHeaders(config);
+  app.addHook('onRequest', (request, reply, done) => {
+    applySecurityHeaders(request.raw, reply.raw);
+    done();
+  });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, credentials: false });
   }

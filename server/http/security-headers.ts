@@ -4,8 +4,8 @@ import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { AppConfig } from '../config.ts';
 
 /**
- * The one security-header policy: @fastify/helmet applies it to Fastify's responses, and
- * `securityHeaders` applies the same to the responses Fastify never sees (socket.io's).
+ * The one security-header policy, rendered by helmet once (`staticSecurityHeaders`) and applied by
+ * `securityHeaders` to Fastify's responses and to the ones Fastify never sees (socket.io's).
  */
 export function helmetOptions(config: Pick<AppConfig, 'publicUrl'>): FastifyHelmetOptions {
   const origin = new URL(config.publicUrl);
@@ -38,8 +38,29 @@ type HelmetFactory = (options?: Readonly<FastifyHelmetOptions>) => Middleware;
 const requireFromPlugin = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'));
 const helmet = requireFromPlugin('helmet') as HelmetFactory;
 
-/** Sets the security headers on a raw response (synchronously, before anything is written). */
+type HeaderValue = string | number | readonly string[];
+
+/**
+ * Helmet's headers for this policy, computed once: every header in it is static (no nonces, no
+ * per-route options), and building helmet's middleware per request cost as much as a signature check.
+ */
+export function staticSecurityHeaders(config: Pick<AppConfig, 'publicUrl'>): ReadonlyArray<readonly [string, HeaderValue]> {
+  const headers: Array<readonly [string, HeaderValue]> = [];
+  const recorder = {
+    setHeader: (name: string, value: HeaderValue) => headers.push([name, value]),
+    removeHeader: () => {},
+  } as unknown as ServerResponse;
+  helmet(helmetOptions(config))({} as IncomingMessage, recorder, (err) => {
+    if (err) throw err;
+  });
+  return headers;
+}
+
+/** Sets the security headers on a raw response (synchronously, before anything is written), as helmet would. */
 export function securityHeaders(config: Pick<AppConfig, 'publicUrl'>): (req: IncomingMessage, res: ServerResponse) => void {
-  const apply = helmet(helmetOptions(config));
-  return (req, res) => apply(req, res, () => {});
+  const headers = staticSecurityHeaders(config);
+  return (_req, res) => {
+    res.removeHeader('X-Powered-By');
+    for (const [name, value] of headers) res.setHeader(name, value);
+  };
 }
