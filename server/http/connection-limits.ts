@@ -83,7 +83,8 @@ export function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number,
   if (minBytesPerSecond <= 0) return;
   const tickMs = Math.max(10, Math.min(1_000, graceMs));
   app.addHook('preParsing', async (req, _reply, payload: Readable) => {
-    if (!hasBody(req.raw)) return payload;
+    // A body that has already arrived in full cannot be slow: no wrapper, no timer (the common case).
+    if (!hasBody(req.raw) || req.raw.complete) return payload;
     const started = performance.now();
     let received = 0;
     const counted = new PassThrough();
