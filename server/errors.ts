@@ -49,13 +49,6 @@ export class ConflictError extends AppError {
   }
 }
 
-export class LockedError extends AppError {
-  override name = 'LockedError';
-  constructor(message = 'Account locked after repeated failed sign-ins; ask your agency administrator to unlock it') {
-    super(423, 'account_locked', message);
-  }
-}
-
 export class UnavailableError extends AppError {
   override name = 'UnavailableError';
   constructor(message = 'Service temporarily unavailable, retry shortly', options?: { cause?: unknown }) {
@@ -66,11 +59,8 @@ export class UnavailableError extends AppError {
 /** Load shedding: the server refuses work it cannot start soon; `retryAfterSeconds` becomes Retry-After. */
 export class BusyError extends AppError {
   override name = 'BusyError';
-  constructor(
-    message = 'The server is busy; retry shortly',
-    readonly retryAfterSeconds = 1,
-  ) {
-    super(503, 'busy', message);
+  constructor(message = 'The server is busy; retry shortly', retryAfterSeconds = 1) {
+    super(503, 'busy', message, { details: { retryAfterSeconds } });
   }
 }
 

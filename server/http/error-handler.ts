@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
-import { AppError, BusyError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 
 interface MappedError {
   status: number;
@@ -73,11 +73,12 @@ function auditDenial(app: FastifyInstance, req: FastifyRequest, err: Error): voi
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const mapped = mapError(err);
-    if (req.actor) auditDenial(app, req, err);
+    auditDenial(app, req, err);
     if (mapped.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
-    if (mapped.status === 503) reply.header('retry-after', String(err instanceof BusyError ? err.retryAfterSeconds : 1));
-    if (mapped.hints?.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapped.hints.retryAfterSeconds));
+    // An error's own retryAfterSeconds (busy, login back-off) wins; any other 503 asks for a retry in 1 s.
+    const retryAfter = mapped.hints?.retryAfterSeconds ?? (mapped.status === 503 ? 1 : undefined);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message, ...mapped.hints } });
   });
 }
