@@ -8,6 +8,7 @@ import {
   type KeyEnvelope,
 } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
+import { nativeVerifyDetached } from '../crypto/native-verify.ts';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
@@ -42,7 +43,7 @@ export class KeyEnvelopes {
     if (!author || env.senderOfficerId !== view.authorOfficerId || env.senderDeviceId !== view.authorDeviceId || env.senderOfficerId !== actor.officerId) {
       throw new ForbiddenError('Only the author of the epoch event (from its device) distributes its secret', 'epoch_not_distributor');
     }
-    if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey)) {
+    if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey, nativeVerifyDetached)) {
       throw new ValidationError('keyEnvelope: signature does not verify', 'epoch_bad_signature');
     }
     verified(() => checkRecipientSet(view, env.recipients), 'keyEnvelope');

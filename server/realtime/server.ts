@@ -8,6 +8,7 @@ import { securityHeaders } from '../http/security-headers.ts';
 import { socketAuthenticator } from './auth.ts';
 import { registerHandlers } from './handlers.ts';
 import { ExpirySchedule } from './expiry.ts';
+import { coalesceWrites, type EngineSocket } from './coalesce-writes.ts';
 import { Presence } from './presence.ts';
 import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, type RealtimeSocket, type SocketData } from './types.ts';
 
@@ -50,7 +51,8 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
   });
   const presence = new Presence(io);
-  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+  io.engine.on('connection', (raw: EngineSocket & { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    coalesceWrites(raw);
     const release = slots.get(raw.request);
     slots.delete(raw.request);
     if (release) raw.once('close', release);
