@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/realtime.ts';
+import { api } from '../../shared/api/index.ts';
 import type { SendMessageBody, SendResult } from '../../shared/schemas/channels.ts';
 import type { SdkContext } from './context.ts';
 import { LiaisonApiError, NetworkError } from './errors.ts';
@@ -141,7 +142,7 @@ function ackStatus(code: string): number {
 /** HTTP fallback transport. */
 export function httpTransport(ctx: SdkContext): Transport {
   return {
-    send: (channelId, body) => ctx.http.request<SendResult>('POST', `/channels/${encodeURIComponent(channelId)}/messages`, { body }),
-    receipt: (channelId, kind, messageIds) => ctx.http.request<{ stored: number }>('POST', `/channels/${encodeURIComponent(channelId)}/receipts`, { body: { kind, messageIds } }),
+    send: (channelId, body) => ctx.http.call(api.messages.send, { params: { id: channelId }, body }),
+    receipt: (channelId, kind, messageIds) => ctx.http.call(api.messages.recordReceipts, { params: { id: channelId }, body: { kind, messageIds } }),
   };
 }

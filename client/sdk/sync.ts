@@ -1,3 +1,4 @@
+import { api } from '../../shared/api/index.ts';
 import type { FeedItem, Receipt, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { SdkContext } from './context.ts';
 import type { ChannelsApi, InvitationView } from './channels.ts';
@@ -6,12 +7,6 @@ import { NetworkError } from './errors.ts';
 
 /** Items per sync request: large enough that a long absence syncs in a few round trips (the server allows 5,000). */
 export const SYNC_PAGE_SIZE = 2000;
-
-interface SyncPage {
-  items: FeedItem[];
-  cursor: number;
-  hasMore: boolean;
-}
 
 const CURSOR_KEY = 'feed:cursor';
 
@@ -61,7 +56,7 @@ export class FeedPipeline {
       for (;;) {
         await this.idle();
         const cursor = await this.position();
-        const page = await this.ctx.http.request<SyncPage>('GET', '/sync', { query: { cursor, limit: SYNC_PAGE_SIZE } });
+        const page = await this.ctx.http.call(api.messages.sync, { query: { cursor, limit: SYNC_PAGE_SIZE } });
         handled += page.items.length;
         this.enqueue(page.items);
         await this.idle();
