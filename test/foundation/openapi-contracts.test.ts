@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allEndpoints, api, openApiPath } from '../../shared/api/index.ts';
+import { route, type TypedApp } from '../../server/http/route.ts';
 import { makeApp } from '../world/app.ts';
 
 interface Operation {
@@ -45,5 +46,17 @@ describe('OpenAPI from the shared contracts', () => {
     expect(open.statusCode).toBe(200);
     const closed = await t.app.inject({ method: 'GET', url: openApiPath(api.auth.me) });
     expect(closed.statusCode).toBe(401);
+  });
+
+  it('types route handlers from the contract (checked by tsc; never run)', () => {
+    const check = (app: TypedApp): void => {
+      // @ts-expect-error the answer must match the contract's 200 schema
+      route(app, api.agreements.list, async () => ({ agreements: 5 }));
+      // @ts-expect-error the contract has no such path parameter
+      route(app, api.agreements.get, async (req) => req.params.nope);
+      // @ts-expect-error the contract has no body
+      route(app, api.agreements.list, async (req) => ({ agreements: req.body.agreements }));
+    };
+    expect(typeof check).toBe('function');
   });
 });

@@ -53,4 +53,16 @@ describe('SDK call()', () => {
     expect(seen.at(-1)?.authorization).toBeNull();
     expect(lookup).toBeInstanceOf(LiaisonApiError);
   });
+
+  it('types inputs from the contract (checked by tsc; never run)', () => {
+    const check = async (client: LiaisonClient): Promise<void> => {
+      // @ts-expect-error path params are required where the path has them
+      await client.call(api.channels.get);
+      // @ts-expect-error the body must match the contract
+      await client.call(api.auth.login, { body: { username: 'x' } });
+      // @ts-expect-error the query must match the contract
+      await client.call(api.audit.list, { query: { limit: 'ten' } });
+    };
+    expect(typeof check).toBe('function');
+  });
 });
