@@ -60,7 +60,7 @@ export class KeyEnvelopes {
     }
     const now = this.clock.now();
     this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
-    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as unknown, createdAt: now }));
+    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
     return true;
   }
 

@@ -1,14 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
-import type { FeedItem } from '../../shared/schemas/channels.ts';
+import type { FeedData, FeedItem, FeedKind } from '../../shared/schemas/channels.ts';
 
-export type FeedKind = FeedItem['kind'];
+export type { FeedKind };
 
 /** A feed item plus its routing: null recipient = the channel's members at that position. */
-export interface RoutedFeedItem extends FeedItem {
-  recipientId: string | null;
-}
+export type RoutedFeedItem = FeedItem & { recipientId: string | null };
 
 /**
  * The ordered log every sync cursor and realtime event is based on. `append` runs inside the
@@ -35,10 +33,10 @@ export class FeedWriter {
     this.drop = sqlite.prepare('DELETE FROM feed WHERE pos = ?');
   }
 
-  append(item: {
+  append<K extends FeedKind>(item: {
     channelId: string;
-    kind: FeedKind;
-    data: unknown;
+    kind: K;
+    data: FeedData<K>;
     createdAt: number;
     /** Set for messages (joined at read time) and for rows that must vanish with a message (receipts). */
     messagePk?: number;
@@ -48,7 +46,8 @@ export class FeedWriter {
     // Messages are joined from `messages` at read time; other kinds keep their JSON here.
     const payload = item.kind === 'message' ? null : JSON.stringify(item.data);
     const info = this.insert.run(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
-    return { pos: Number(info.lastInsertRowid), kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId };
+    // TS cannot correlate a generic kind with its data; the signature above already did.
+    return { pos: Number(info.lastInsertRowid), kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId } as RoutedFeedItem;
   }
 
   /**
