@@ -1,7 +1,7 @@
 import { verifySignedAuditHead, type SignedAuditHead } from '../../shared/crypto/index.ts';
 import { api } from '../../shared/api/index.ts';
 import type { SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonClientError, type ClientErrorCode } from './errors.ts';
 
 const HEAD_KEY = 'audit:head';
 const KEY_KEY = 'audit:key';
@@ -50,7 +50,7 @@ export class AuditHeadMonitor {
     return { head, highest };
   }
 
-  private alarm(code: string, message: string): never {
+  private alarm(code: ClientErrorCode, message: string): never {
     this.ctx.events.emit('security', { kind: 'audit_rollback', code, message });
     throw new LiaisonClientError(code, message);
   }

@@ -29,7 +29,7 @@ import { SessionApi, type EnrolBeginResult, type LoginInput } from './session.ts
 import { MemoryStore, type StateStore } from './store.ts';
 import { FeedPipeline } from './sync.ts';
 
-export { LiaisonApiError, LiaisonClientError, NetworkError } from './errors.ts';
+export { LiaisonApiError, LiaisonClientError, NetworkError, type ClientErrorCode, type ErrorCode, type ProtocolErrorCode, type ServerErrorCode } from './errors.ts';
 export { api } from '../../shared/api/index.ts';
 export type { CallArgs, CallOptions, CallResult } from './http.ts';
 export { MemoryStore, type StateStore } from './store.ts';

@@ -198,7 +198,7 @@ export class AccountsService {
     try {
       this.repo.insertAgency(row);
     } catch (err) {
-      if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists');
+      if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists', { cause: err });
       throw err;
     }
     return row;
