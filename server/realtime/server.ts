@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
-import { REALTIME_PATH } from '../../shared/realtime.ts';
+import { REALTIME_PATH, type Ack } from '../../shared/realtime.ts';
 import type { DomainEvents } from '../events.ts';
 import { clientIp, PerIpCounter } from '../http/connection-limits.ts';
 import { securityHeaders } from '../http/security-headers.ts';
@@ -101,7 +101,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
       const { bucket } = socket.data;
       if (bucket.take()) return next();
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (r: unknown) => void)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' } });
+      if (typeof ack === 'function') (ack as Ack<never>)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' }, status: 429 });
       if (bucket.refusedInRow >= m.socketBurst * 2) end(socket, 'rate_limited');
     });
     syncRooms(socket);
