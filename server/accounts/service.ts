@@ -13,6 +13,7 @@ import { transact } from '../db/tx.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+import type { AuditAction } from '../audit/actions.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
 
@@ -110,7 +111,7 @@ export class AccountsService {
 
   private auditOfficer(
     actor: Actor,
-    action: string,
+    action: AuditAction,
     officer: { id: string; agencyId: string },
     opts?: Parameters<AuditService['recordFor']>[3],
   ): void {

@@ -9,6 +9,7 @@ import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AgreementsRepository, GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
@@ -128,7 +129,7 @@ export class ExtendedAccessService {
     };
   }
 
-  private audit(actor: Actor, action: string, grantId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, grantId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
   }
 }

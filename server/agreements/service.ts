@@ -23,6 +23,7 @@ import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExtendedAccessService } from './extended-access.ts';
 import { AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 type Transition = 'suspend' | 'reactivate' | 'terminate';
@@ -307,7 +308,7 @@ export class AgreementsService {
     };
   }
 
-  private audit(actor: Actor, action: string, agreementId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, agreementId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
   }
 }

@@ -22,6 +22,7 @@ import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
@@ -212,7 +213,7 @@ export class ChannelInvitations {
     };
   }
 
-  private audit(actor: Actor, action: string, channelId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, channelId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
   }
 }
