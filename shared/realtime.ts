@@ -1,21 +1,10 @@
-import { Type, type Static } from 'typebox';
 import type { ErrorCode } from './errors.ts';
-import { Id } from './schemas/common.ts';
-import { RECEIPT_KINDS, SendMessageBody, type FeedItem, type SendResult } from './schemas/channels.ts';
+import type { FeedItem, SendResult } from './schemas/channels.ts';
+import type { ReceiptEvent, SendEvent, TypingEvent } from './schemas/realtime.ts';
 
-// ---- client → server payloads (validated by the server's typed handlers) ----
-
-export const SendEvent = Type.Object({ channelId: Id, ...SendMessageBody.properties }, { additionalProperties: false });
-export type SendEvent = Static<typeof SendEvent>;
-
-export const ReceiptEvent = Type.Object(
-  { channelId: Id, kind: Type.Enum(RECEIPT_KINDS), messageIds: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }) },
-  { additionalProperties: false },
-);
-export type ReceiptEvent = Static<typeof ReceiptEvent>;
-
-export const TypingEvent = Type.Object({ channelId: Id, typing: Type.Boolean() }, { additionalProperties: false });
-export type TypingEvent = Static<typeof TypingEvent>;
+// Types only (and REALTIME_PATH): the SDK imports this module at runtime; the TypeBox schemas of the
+// client→server payloads are in shared/schemas/realtime.ts, for the server's handlers.
+export type { ReceiptEvent, SendEvent, TypingEvent };
 
 // ---- server → client payloads ----
 

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Compile } from 'typebox/compile';
-import { ReceiptEvent, SendEvent, TypingEvent } from '../../shared/realtime.ts';
+import { ReceiptEvent, SendEvent, TypingEvent } from '../../shared/schemas/realtime.ts';
 import type { AccessDenialAuditor } from '../audit/access-denials.ts';
 import type { MessagesService } from '../messages/service.ts';
 import { channelRoom, officerRoom, type RealtimeSocket } from './types.ts';

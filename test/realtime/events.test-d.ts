@@ -6,7 +6,8 @@
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { Compile } from 'typebox/compile';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { ReceiptEvent, SendEvent, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/realtime.ts';
+import type { AckResult, ClientToServerEvents, ServerToClientEvents } from '../../shared/realtime.ts';
+import { ReceiptEvent, SendEvent } from '../../shared/schemas/realtime.ts';
 import type { FeedItem, SendResult } from '../../shared/schemas/channels.ts';
 import { onAcked, onEvent, type AckedEvent, type ResultOf } from '../../server/realtime/typed-handler.ts';
 import type { RealtimeServer, RealtimeSocket } from '../../server/realtime/types.ts';
