@@ -272,6 +272,13 @@ export function tempDir(prefix: string): string {
 export interface SendBenchResult {
   send_durable_per_s: number;
   ceiling_insert_normal_per_s: number;
+  /** Server CPU (user + system) per acknowledged send, with 10 members connected (each send fans out to 10 sockets). */
+  send_cpu_us: number;
+  /** The same with no member connected: the send path without fan-out. */
+  send_nofanout_cpu_us: number;
+  send_nofanout_per_s: number;
+  /** Ceiling server CPU per insert. */
+  ceiling_cpu_us: number;
 }
 
 export async function runSendBench({ quick }: { quick: boolean }): Promise<SendBenchResult> {
@@ -286,7 +293,8 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
     const seeder = await seedOfficers(dataDir, 10);
     // One channel (same 10 members) per rep: a sender may send at most EPOCH_MAX_MESSAGES (1,000) in
     // one epoch, and a full run sends 1,830 per member.
-    const chans = Array.from({ length: reps + 1 }, (_, r) => seedChannel(seeder, `bench-send-${r}`, seeder.officers));
+    // Plus one for the rep without receivers.
+    const chans = Array.from({ length: reps + 2 }, (_, r) => seedChannel(seeder, `bench-send-${r}`, seeder.officers));
     await seeder.close();
     const repJobs = chans.map((ch, r) => sendJobs(ch, ch.members, r === 0 ? 300 : count, `send${r}`));
     [liaison, ceiling] = await Promise.all([startLiaison(dataDir), startCeiling('insert', ceilDir)]);
@@ -298,12 +306,35 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
     await closedLoop(ceiling.port, repJobs[0]!, SEND_CONCURRENCY, 201);
     const sends: number[] = [];
     const ceilings: number[] = [];
+    const sendCpu: number[] = [];
+    const ceilCpu: number[] = [];
+    // Server CPU per operation: unlike throughput, barely moved by other load on the machine.
+    const timedCpu = async (port: number, jobs: Job[], rates: number[], cpu: number[]) => {
+      const c0 = serverCpu(port);
+      rates.push(await closedLoop(port, jobs, SEND_CONCURRENCY, 201));
+      cpu.push(((serverCpu(port) - c0) * 1e6) / jobs.length);
+    };
     for (let r = 1; r <= reps; r++) {
-      sends.push(await closedLoop(liaison.port, repJobs[r]!, SEND_CONCURRENCY, 201));
-      ceilings.push(await closedLoop(ceiling.port, repJobs[r]!, SEND_CONCURRENCY, 201));
+      await timedCpu(liaison.port, repJobs[r]!, sends, sendCpu);
+      await timedCpu(ceiling.port, repJobs[r]!, ceilings, ceilCpu);
     }
-    process.stderr.write(`  send reps ${sends.map((x) => x.toFixed(0)).join(', ')}; ceiling ${ceilings.map((x) => x.toFixed(0)).join(', ')}; deliveries ${delivered}\n`);
-    return { send_durable_per_s: median(sends), ceiling_insert_normal_per_s: median(ceilings) };
+    for (const s of sockets) s.close();
+    sockets = [];
+    const bare: number[] = [];
+    const bareCpu: number[] = [];
+    await timedCpu(liaison.port, repJobs[reps + 1]!, bare, bareCpu);
+    process.stderr.write(
+      `  send reps ${sends.map((x) => x.toFixed(0)).join(', ')}; ceiling ${ceilings.map((x) => x.toFixed(0)).join(', ')}; deliveries ${delivered}; ` +
+        `CPU µs per send ${sendCpu.map((x) => x.toFixed(0)).join(', ')}, without receivers ${bareCpu[0]!.toFixed(0)}, per ceiling insert ${ceilCpu.map((x) => x.toFixed(0)).join(', ')}\n`,
+    );
+    return {
+      send_durable_per_s: median(sends),
+      ceiling_insert_normal_per_s: median(ceilings),
+      send_cpu_us: median(sendCpu),
+      send_nofanout_cpu_us: bareCpu[0]!,
+      send_nofanout_per_s: bare[0]!,
+      ceiling_cpu_us: median(ceilCpu),
+    };
   } finally {
     for (const s of sockets) s.close();
     await Promise.all([stop(liaison), stop(ceiling)]);

@@ -67,6 +67,10 @@ const benches: Bench[] = [
         send_durable_per_s: { value: round(r.send_durable_per_s, 0), unit: 'sends/s' },
         ceiling_insert_normal_per_s: { value: round(r.ceiling_insert_normal_per_s, 0), unit: 'inserts/s' },
         send_durable_ratio: { value: round(r.send_durable_per_s / r.ceiling_insert_normal_per_s, 3), unit: 'ratio (≥ 0.6)' },
+        send_cpu_us: { value: round(r.send_cpu_us, 0), unit: 'µs server CPU per send (10 members online)' },
+        send_nofanout_cpu_us: { value: round(r.send_nofanout_cpu_us, 0), unit: 'µs server CPU per send (no member online)' },
+        send_nofanout_ratio: { value: round(r.send_nofanout_per_s / r.ceiling_insert_normal_per_s, 3), unit: 'ratio, no fan-out' },
+        ceiling_cpu_us: { value: round(r.ceiling_cpu_us, 0), unit: 'µs server CPU per ceiling insert' },
       };
     },
   },
