@@ -81,9 +81,12 @@ describe('security: the web strength meter applies the server rule', () => {
   });
 
   it('judges only the first 100 characters, so a huge password costs bounded time', () => {
-    const start = performance.now();
-    const res = assessPassword('qwertyuiop1234567890'.repeat(50), owner);
+    const huge = 'qwertyuiop1234567890'.repeat(50);
+    const res = assessPassword(huge, owner);
     expect(res.problem).not.toBeNull();
-    expect(performance.now() - start).toBeLessThan(2_000);
+    // A strong tail after a weak 100-character head does not help: the estimator never sees it.
+    const strongTail = 'quasar Lantern 7391 drizzle Obelisk marmalade';
+    expect(assessPassword(strongTail, owner).problem).toBeNull();
+    expect(assessPassword(`${huge.slice(0, 100)}${strongTail}`, owner).problem).not.toBeNull();
   });
 });
