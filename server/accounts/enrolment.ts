@@ -3,15 +3,14 @@ import { checkPasswordPolicy } from '../auth/password.ts';
 import type { ClientInfo } from '../auth/service.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { matchTotpStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from '../auth/totp.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { PasswordHasher } from '../auth/password.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AccountsService } from './service.ts';
-import { transact } from '../db/tx.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import type { EnrolmentTokenRow, OfficerRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
 const TOTP_ISSUER = 'Liaison';
 
@@ -23,7 +22,7 @@ class InvalidEnrolmentTokenError extends AppError {
 }
 
 export interface EnrolmentDeps {
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   passwords: PasswordHasher;
@@ -39,7 +38,7 @@ export interface EnrolmentDeps {
  * valid code, which consumes the token and signs the officer in.
  */
 export class EnrolmentService {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly passwords: PasswordHasher;
@@ -48,7 +47,7 @@ export class EnrolmentService {
   private readonly dataKey: Uint8Array;
 
   constructor(deps: EnrolmentDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.passwords = deps.passwords;
@@ -80,7 +79,7 @@ export class EnrolmentService {
     checkPasswordPolicy(password, { username: officer.username, displayName: officer.displayName, ...(agencyName ? { agencyName } : {}) });
     const passwordHash = await this.passwords.hash(password);
     const secret = newTotpSecret();
-    transact(this.sqlite, () => {
+    this.store.transact(() => {
       // Re-resolve after the hash: the token may have been used or revoked meanwhile.
       const { row } = this.resolve(token);
       this.accounts.repo.updateEnrolmentToken(row.id, {
@@ -93,7 +92,7 @@ export class EnrolmentService {
   }
 
   complete(token: string, code: string, client: ClientInfo): TokenPair {
-    return transact(this.sqlite, (): TokenPair | AppError => {
+    return this.store.transact((): TokenPair | AppError => {
       const { row, officer } = this.resolve(token);
       if (!row.pendingPasswordHash || !row.pendingTotpSealed) {
         return new ValidationError('Set a password first (enrolment step 1)', 'enrolment_incomplete');

@@ -3,16 +3,14 @@ import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
 import { LoginThrottle } from '../auth/lockout.ts';
 import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
-import { transact } from '../db/tx.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
 
@@ -37,8 +35,7 @@ export interface SessionRevoker {
 }
 
 export interface AccountsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   events: DomainEventBus;
@@ -50,7 +47,7 @@ export interface AccountsDeps {
 export class AccountsService {
   readonly repo: AccountsRepository;
   readonly throttle: LoginThrottle;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly events: DomainEventBus;
@@ -58,13 +55,13 @@ export class AccountsService {
   private readonly sessions: SessionRevoker;
 
   constructor(deps: AccountsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.events = deps.events;
     this.config = deps.config;
     this.sessions = deps.sessions;
-    this.repo = new AccountsRepository(deps.db);
+    this.repo = deps.store.accounts;
     this.throttle = new LoginThrottle(this.repo, deps.config.login);
   }
 
@@ -118,7 +115,7 @@ export class AccountsService {
   }
 
   private tx<T>(fn: () => T | AppError): T {
-    return transact(this.sqlite, fn);
+    return this.store.transact(fn);
   }
 
   /** First start only: the secretariat agency and its platform administrator (invited). */

@@ -2,13 +2,12 @@ import type { Static } from 'typebox';
 import type { ExtendedAccessGrant, GrantExtendedAccessBody } from '../../shared/schemas/agreements.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AgreementsRepository, GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
+import type { Store } from '../store/store.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
@@ -16,7 +15,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** An NCB lends its agreements to the national institutions it sponsors (scope, expiry, immediate revocation). */
 export class ExtendedAccessService {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly auditLog: AuditService;
   private readonly accounts: AgreementsDeps['accounts'];
@@ -24,10 +23,10 @@ export class ExtendedAccessService {
   private readonly maxGrantDays: number;
 
   constructor(
-    deps: Pick<AgreementsDeps, 'sqlite' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
+    deps: Pick<AgreementsDeps, 'store' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
     private readonly repo: AgreementsRepository,
   ) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.auditLog = deps.audit;
     this.accounts = deps.accounts;
@@ -46,7 +45,7 @@ export class ExtendedAccessService {
     this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
       const mine = this.repo.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
@@ -99,7 +98,7 @@ export class ExtendedAccessService {
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
     const now = this.clock.now();
-    const { result, effects } = transact(this.sqlite, () => {
+    const { result, effects } = this.store.transact(() => {
       this.repo.revokeGrant(id, now);
       const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
       this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });

@@ -10,19 +10,17 @@ import {
 import type { AGREEMENT_STATUSES, Agreement, AgreementParty, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import { isAdmin, type Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Effects } from '../channels/effects.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
 import type { KeysService } from '../keys/service.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExtendedAccessService } from './extended-access.ts';
-import { AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+import { type AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 type Transition = 'suspend' | 'reactivate' | 'terminate';
@@ -45,8 +43,7 @@ export interface AgreementChannels {
 }
 
 export interface AgreementsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   feed: FeedWriter;
@@ -60,7 +57,7 @@ export interface AgreementsDeps {
 export class AgreementsService {
   readonly repo: AgreementsRepository;
   readonly extended: ExtendedAccessService;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly auditLog: AuditService;
   private readonly feed: FeedWriter;
@@ -69,14 +66,14 @@ export class AgreementsService {
   private readonly channels: AgreementChannels;
 
   constructor(deps: AgreementsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.auditLog = deps.audit;
     this.feed = deps.feed;
     this.accounts = deps.accounts;
     this.keys = deps.keys;
     this.channels = deps.channels;
-    this.repo = new AgreementsRepository(deps.db);
+    this.repo = deps.store.agreements;
     this.extended = new ExtendedAccessService(deps, this.repo);
   }
 
@@ -152,7 +149,7 @@ export class AgreementsService {
     const textHash = agreementTextHash(body.text);
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       this.repo.insert(
         {
           id,
@@ -204,7 +201,7 @@ export class AgreementsService {
       throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
     }
     const now = this.clock.now();
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       this.repo.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
       const allSigned = this.repo.parties(id).every((p) => p.signature !== null);
       if (allSigned) this.repo.setStatus(id, 'active', now);
@@ -234,7 +231,7 @@ export class AgreementsService {
     }
     const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
-    const result = transact(this.sqlite, () => {
+    const result = this.store.transact(() => {
       let to = t.to;
       if (kind === 'suspend') {
         this.repo.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });

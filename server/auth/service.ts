@@ -1,19 +1,17 @@
 import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
 import type { OfficerRow } from '../accounts/repository.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
 import type { PasswordHasher } from './password.ts';
 import { AppError, AuthRequiredError, ConcealedDenialError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
-import { transact } from '../db/tx.ts';
-import { SessionRepository } from './session-repository.ts';
+import type { SessionRepository } from './session-repository.ts';
 import { hashToken, newId, newOpaqueToken } from './tokens.ts';
 import { matchTotpStep, openTotpSecret } from './totp.ts';
+import type { Store } from '../store/store.ts';
 
 export interface AccessClaims {
   sub: string;
@@ -43,8 +41,7 @@ export class InvalidCredentialsError extends AppError {
 const TOUCH_EVERY_MS = 60_000;
 
 export interface AuthDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   events: DomainEventBus;
@@ -59,7 +56,7 @@ export interface AuthDeps {
 export class AuthService {
   readonly sessions: SessionRepository;
   private signer: AccessTokenSigner | undefined;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly events: DomainEventBus;
@@ -69,7 +66,7 @@ export class AuthService {
   private readonly config: AuthDeps['config'];
 
   constructor(deps: AuthDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.events = deps.events;
@@ -77,7 +74,7 @@ export class AuthService {
     this.accounts = deps.accounts;
     this.dataKey = deps.dataKey;
     this.config = deps.config;
-    this.sessions = new SessionRepository(deps.db);
+    this.sessions = deps.store.sessions;
   }
 
   /** The app wires in @fastify/jwt's signer once it is registered. */
@@ -117,7 +114,7 @@ export class AuthService {
     else await this.passwords.verifyDummy(input.password);
 
     // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
-    return transact(this.sqlite, (): TokenPair | AppError => {
+    return this.store.transact((): TokenPair | AppError => {
       const fail = (reason: string): AppError => {
         const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
         audit('failure', reason, officer);
@@ -200,7 +197,7 @@ export class AuthService {
   /** Rotates the refresh token; a token presented twice revokes its whole family (theft detection). */
   refresh(refreshToken: string, client: ClientInfo): TokenPair {
     const hash = hashToken(refreshToken);
-    return transact(this.sqlite, (): TokenPair | AppError => {
+    return this.store.transact((): TokenPair | AppError => {
       const row = this.sessions.refreshRow(hash);
       if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
       const { session } = row;
@@ -247,7 +244,7 @@ export class AuthService {
   }
 
   logout(actor: Actor): void {
-    transact(this.sqlite, () => {
+    this.store.transact(() => {
       this.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
       this.audit.record({
         action: 'auth.logout',
@@ -287,7 +284,7 @@ export class AuthService {
 
   /** Own sessions (any officer) or another officer's (their administrators). */
   revokeSessions(actor: Actor, officerId: string, sessionId?: string): number {
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       const target = this.accounts.officer(officerId);
       const self = officerId === actor.officerId;
       if (!target) throw new NotFoundError('Officer');

@@ -11,23 +11,22 @@ import {
 import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
+import type { Store } from '../store/store.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
 /** Cross-agency adds wait for the co-signature of the added officer's side (PROTOCOL.md §5.2 rule 3). */
 export class ChannelInvitations {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
   private readonly auditLog: AuditService;
@@ -38,7 +37,7 @@ export class ChannelInvitations {
     deps: ChannelsDeps,
     private readonly channels: ChannelsService,
   ) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
     this.auditLog = deps.audit;
@@ -50,7 +49,7 @@ export class ChannelInvitations {
   invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): InvitationView {
     this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
-    const view = transact(this.sqlite, () => this.record(actor, row.id, event, fx));
+    const view = this.store.transact(() => this.record(actor, row.id, event, fx));
     fx.publish();
     return view;
   }
@@ -138,7 +137,7 @@ export class ChannelInvitations {
     }
     const state = this.channels.headState(inv.channelId);
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
-      transact(this.sqlite, () => {
+      this.store.transact(() => {
         this.channels.repo.decideInvitation(id, 'stale', this.clock.now());
         this.audit(actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
         return new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale');
@@ -168,7 +167,7 @@ export class ChannelInvitations {
     const inv = this.pending(actor, id);
     const now = this.clock.now();
     const fx = this.channels.effects();
-    const view = transact(this.sqlite, () => {
+    const view = this.store.transact(() => {
       this.channels.repo.decideInvitation(id, 'declined', now);
       const v = this.view(this.channels.repo.invitation(id)!);
       fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));

@@ -14,16 +14,13 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AgreementsService } from '../agreements/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
 import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
 import type { KeysService } from '../keys/service.ts';
-import { transact } from '../db/tx.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import { Effects } from './effects.ts';
@@ -31,8 +28,9 @@ import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
-import { ChannelsRepository, type ChannelRow } from './repository.ts';
+import { type ChannelsRepository, type ChannelRow } from './repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
+import type { Store } from '../store/store.ts';
 
 export type { ChannelRow } from './repository.ts';
 type WireJson = Record<string, unknown>;
@@ -48,8 +46,7 @@ export interface CreateOptions {
 export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
 
 export interface ChannelsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   feed: FeedWriter;
@@ -66,7 +63,7 @@ export class ChannelsService {
   readonly invitations: ChannelInvitations;
   readonly keyEnvelopes: KeyEnvelopes;
   private readonly states: ChannelStateCache;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly feed: FeedWriter;
@@ -77,7 +74,7 @@ export class ChannelsService {
   private readonly recording: RecordEventDeps;
 
   constructor(deps: ChannelsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.feed = deps.feed;
@@ -86,7 +83,7 @@ export class ChannelsService {
     this.agreements = deps.agreements;
     this.policy = deps;
     this.recording = deps;
-    this.repo = new ChannelsRepository(deps.db);
+    this.repo = deps.store.channels;
     this.chain = { agencyRoot: (agencyId) => deps.keys.agencyRoot(agencyId) };
     this.states = new ChannelStateCache(this.repo, this.chain);
     this.invitations = new ChannelInvitations(deps, this);
@@ -189,7 +186,7 @@ export class ChannelsService {
     opts.beforeWrite?.(last);
     const now = this.clock.now();
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
+    const channel = this.store.transact(() => {
       this.repo.insertChannel({
         id: first.channelId,
         kind: last.channelKind,
@@ -284,7 +281,7 @@ export class ChannelsService {
   /** Applies a verified event (append or accepted invitation) and publishes its effects after commit. */
   commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Channel {
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
+    const channel = this.store.transact(() => {
       recordEvent(this.recording, this.repo, fx, { prev, next, event, actor });
       extra?.(fx);
       this.states.put(next);
@@ -334,7 +331,7 @@ export class ChannelsService {
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
     if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
+    const channel = this.store.transact(() => {
       const fields = {
         ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),

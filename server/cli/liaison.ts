@@ -132,11 +132,8 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       case 'backup': {
         const file = path.resolve(need(values, 'out'));
-        await ctx.sqlite.backup(file, {
-          progress: ({ totalPages, remainingPages }) => {
-            if (!values.json) process.stderr.write(`\rbackup: ${totalPages - remainingPages}/${totalPages} pages`);
-            return 100;
-          },
+        await ctx.store.backup(file, ({ totalPages, remainingPages }) => {
+          if (!values.json) process.stderr.write(`\rbackup: ${totalPages - remainingPages}/${totalPages} pages`);
         });
         if (!values.json) process.stderr.write('\n');
         out(`Backup written to ${file}`, { ok: true, file });

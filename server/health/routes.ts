@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { migrationsUpToDate } from '../db/client.ts';
 import { errorResponses } from '../../shared/schemas/common.ts';
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
@@ -16,9 +15,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (_req, reply) => {
       const checks: Record<string, string> = {};
       try {
-        app.ctx.sqlite.prepare('SELECT 1').get();
+        app.ctx.store.ping();
         checks.database = 'ok';
-        checks.migrations = migrationsUpToDate(app.ctx.sqlite) ? 'ok' : 'pending';
+        checks.migrations = app.ctx.store.migrationsUpToDate() ? 'ok' : 'pending';
       } catch {
         checks.database = 'unreachable';
       }

@@ -23,16 +23,14 @@ import {
 import type { Static } from 'typebox';
 import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import { KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
+import { type KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
+import type { Store } from '../store/store.ts';
 
 type WireJson = Record<string, unknown>;
 
@@ -40,8 +38,7 @@ type WireJson = Record<string, unknown>;
 const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
 
 export interface KeysDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   accounts: Pick<AccountsService, 'officer' | 'agency'>;
@@ -55,17 +52,17 @@ export class KeysService {
   private readonly roots = new Map<string, Uint8Array | null>();
   private readonly fingerprints = new Map<string, string>();
 
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly accounts: Pick<AccountsService, 'officer' | 'agency'>;
 
   constructor(deps: KeysDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
-    this.repo = new KeysRepository(deps.db);
+    this.repo = deps.store.keys;
     this.log = new KeyLogWriter(this.repo, deps.clock, deps.keyLogSigningSeed);
   }
 
@@ -120,13 +117,13 @@ export class KeysService {
     const existing = this.repo.keys(actor.officerId);
     if (existing && sameKeys(existing, event)) {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
-      transact(this.sqlite, () => {
+      this.store.transact(() => {
         this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
         this.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
       });
       return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
     }
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.upsertKeys({
         officerId: actor.officerId,
@@ -180,7 +177,7 @@ export class KeysService {
     verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
       this.audit.record({
@@ -215,7 +212,7 @@ export class KeysService {
     if (!ok) throw new ValidationError('keyEvent does not describe this prekey rotation', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
     const now = this.clock.now();
-    return transact(this.sqlite, () => {
+    return this.store.transact(() => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
       this.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { GroupCommitter } from '../store.ts';
 
 type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -18,7 +19,7 @@ const MAX_BATCH = 512;
  * and nothing of the batch is stored. Promises settle only after the commit, then `afterCommit`
  * runs on the next turn, so acknowledgements leave before fan-out.
  */
-export class GroupCommit<J, R> {
+export class GroupCommit<J, R> implements GroupCommitter<J, R> {
   private queue: Pending<J, R>[] = [];
   private scheduled = false;
   private readonly runJob: Database.Transaction<(job: J) => R>;

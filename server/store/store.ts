@@ -1,0 +1,65 @@
+import type { AccountsRepository } from '../accounts/repository.ts';
+import type { AgreementsRepository } from '../agreements/repository.ts';
+import type { AttachmentsRepository } from '../attachments/repository.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { SessionRepository } from '../auth/session-repository.ts';
+import type { ChannelsRepository } from '../channels/repository.ts';
+import type { DirectoryRepository } from '../directory/repository.ts';
+import type { AppError } from '../errors.ts';
+import type { FeedRepository } from '../feed/repository.ts';
+import type { KeysRepository } from '../keys/repository.ts';
+import type { AccessRepository, MessagesRepository } from '../messages/repository.ts';
+
+/** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
+export interface Repositories {
+  readonly accounts: AccountsRepository;
+  readonly sessions: SessionRepository;
+  readonly agreements: AgreementsRepository;
+  readonly channels: ChannelsRepository;
+  readonly directory: DirectoryRepository;
+  readonly keys: KeysRepository;
+  readonly messages: MessagesRepository;
+  readonly access: AccessRepository;
+  readonly attachments: AttachmentsRepository;
+  readonly feed: FeedRepository;
+  readonly audit: AuditRepository;
+}
+
+/** A batch of jobs applied in one transaction; see the SQLite implementation (group-commit.ts). */
+export interface GroupCommitter<J, R> {
+  submit(job: J): Promise<R>;
+  /** Jobs waiting for the next flush (metrics, tests). */
+  readonly pending: number;
+}
+
+/**
+ * The storage port: repositories plus the unit of work. Services receive it from the composition
+ * root and never see the engine behind it.
+ */
+export interface Store extends Repositories {
+  /**
+   * Runs `fn` as one write transaction (nested calls join the outer one). Throwing rolls back;
+   * *returning* an AppError commits (a failure counter, a security audit event) and then throws it.
+   * Synchronous: `fn` must not await.
+   */
+  transact<T>(fn: () => T | AppError): T;
+  /**
+   * Group commit: jobs submitted in the same event-loop turn are applied in one transaction, each
+   * in its own savepoint; promises settle after the commit, then `afterCommit` runs on the next turn.
+   */
+  groupCommit<J, R>(apply: (job: J) => R, afterCommit: (committed: R[]) => void, around?: <T>(run: () => T) => T): GroupCommitter<J, R>;
+  /** True while a transaction is open (work that must only see committed state waits for the next turn). */
+  readonly inTransaction: boolean;
+  /** False once closed. */
+  readonly isOpen: boolean;
+  /** False when opened read-only (verification tools). */
+  readonly writable: boolean;
+  /** Health: throws when the database does not answer. */
+  ping(): void;
+  /** True when every migration shipped with this build has been applied. */
+  migrationsUpToDate(): boolean;
+  /** An online, consistent copy of the database into `file`. */
+  backup(file: string, onProgress?: (info: { totalPages: number; remainingPages: number }) => void): Promise<void>;
+  /** Closes the store (after a clean checkpoint when writable). */
+  close(): void;
+}
