@@ -25,6 +25,20 @@ export interface Repositories {
   readonly audit: AuditRepository;
 }
 
+/** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */
+export interface Tx extends Repositories {
+  /** Runs `fn` once the transaction has committed (never on rollback): publishing, fan-out, cache updates. */
+  onCommit(fn: () => void): void;
+}
+
+/**
+ * Returned (not thrown) from a write: the transaction *commits* (a failure counter, a security audit
+ * event) and then `write` rejects with `error`.
+ */
+export class CommitThenThrow {
+  constructor(readonly error: AppError) {}
+}
+
 /** A batch of jobs applied in one transaction; see the SQLite implementation (group-commit.ts). */
 export interface GroupCommitter<J, R> {
   submit(job: J): Promise<R>;
@@ -38,9 +52,18 @@ export interface GroupCommitter<J, R> {
  */
 export interface Store extends Repositories {
   /**
-   * Runs `fn` as one write transaction (nested calls join the outer one). Throwing rolls back;
-   * *returning* an AppError commits (a failure counter, a security audit event) and then throws it.
-   * Synchronous: `fn` must not await.
+   * A unit of work: one write transaction at a time (writers queue), `fn` gets the transaction
+   * handle. Throwing rolls back; returning CommitThenThrow commits, then rejects. After the commit the
+   * `onCommit` hooks run in order, then the promise resolves. While repositories are synchronous,
+   * `fn` must not await anything (see docs/ARCHITECTURE.md "Storage port").
+   */
+  write<T>(fn: (tx: Tx) => T | CommitThenThrow | Promise<T | CommitThenThrow>): Promise<T>;
+  /** Queries outside any transaction, on committed state (on SQLite a separate WAL reader connection). */
+  read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T>;
+  /**
+   * Transitional synchronous unit of work, for domains not yet on `write` (nested calls join the
+   * outer transaction as savepoints). Throwing rolls back; *returning* an AppError commits and then
+   * throws it.
    */
   transact<T>(fn: () => T | AppError): T;
   /**
