@@ -8,7 +8,7 @@ import type { ChannelAccess, ChannelRow } from '../messages/channel-access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
 import type { AttachmentRow, AttachmentsRepository } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 export interface AttachmentInfo {
   attachmentId: string;
@@ -80,7 +80,7 @@ export class AttachmentsService {
     }
     const { id, size } = blob;
     try {
-      const inserted = this.store.transact(() => this.commit(actor, channelId, id, size));
+      const inserted = await this.store.write((tx) => this.commit(tx, actor, channelId, id, size));
       return { info: { attachmentId: id, size, channelId }, created: inserted };
     } catch (err) {
       // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
@@ -90,8 +90,8 @@ export class AttachmentsService {
   }
 
   /** Inside the upload's transaction: writability and both quotas once more, then the row. */
-  private commit(actor: Actor, channelId: string, id: string, size: number): boolean {
-    const existing = this.repo.byId(id);
+  private commit(tx: Tx, actor: Actor, channelId: string, id: string, size: number): boolean {
+    const existing = tx.attachments.byId(id);
     if (existing) {
       if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
       return false;
@@ -99,10 +99,10 @@ export class AttachmentsService {
     const channel = this.access.channel(channelId);
     if (channel) this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
-      const { quota, used } = this.usage(scope, key);
+      const { quota, used } = this.usage(scope, key, tx.attachments);
       if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
     }
-    return this.repo.insert(id, channelId, size, actor.officerId, this.clock.now());
+    return tx.attachments.insert(id, channelId, size, actor.officerId, this.clock.now());
   }
 
   /** Uploads follow the send rules: nothing goes into a read-only channel or a contact request not yet accepted. */
@@ -115,11 +115,11 @@ export class AttachmentsService {
     throw new ConflictError(`The channel is read-only (${reason}); no files can be uploaded to it, history stays readable`, 'channel_read_only');
   }
 
-  private usage(scope: QuotaScope, key: string): { quota: number; used: number } {
+  private usage(scope: QuotaScope, key: string, repo: AttachmentsRepository = this.repo): { quota: number; used: number } {
     const m = this.messaging;
     return scope === 'officer'
-      ? { quota: m.attachmentQuotaPerOfficerBytes, used: this.repo.usedByOfficer(key) }
-      : { quota: m.attachmentQuotaPerChannelBytes, used: this.repo.usedByChannel(key) };
+      ? { quota: m.attachmentQuotaPerOfficerBytes, used: repo.usedByOfficer(key) }
+      : { quota: m.attachmentQuotaPerChannelBytes, used: repo.usedByChannel(key) };
   }
 
   /** Stored plus in-flight bytes against the quota. */

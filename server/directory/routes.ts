@@ -77,7 +77,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: EntryBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send({ entry: ctx.directory.create(actorOf(req), req.body) }),
+    async (req, reply) => reply.status(201).send({ entry: await ctx.directory.create(actorOf(req), req.body) }),
   );
 
   app.patch(
@@ -91,7 +91,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: EntryBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ entry: ctx.directory.update(actorOf(req), req.params.id, req.body) }),
+    async (req) => ({ entry: await ctx.directory.update(actorOf(req), req.params.id, req.body) }),
   );
 
   app.post(
@@ -104,7 +104,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: EntryBody, ...errorResponses(401, 403, 404) },
       },
     },
-    async (req) => ({ entry: ctx.directory.confirm(actorOf(req), req.params.id) }),
+    async (req) => ({ entry: await ctx.directory.confirm(actorOf(req), req.params.id) }),
   );
 
   app.get(
@@ -149,7 +149,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      ctx.directory.retire(actorOf(req), req.params.id);
+      await ctx.directory.retire(actorOf(req), req.params.id);
       return { ok: true as const };
     },
   );
