@@ -37,7 +37,7 @@ export class ReceiptsService {
     this.feed = deps.feed;
   }
 
-  record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
+  async record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
     this.access.requireMember(actor, channelId);
     const targets = messageIds.map((id) => this.visibleMessage(actor, channelId, id));
     for (const m of targets) {
@@ -48,10 +48,10 @@ export class ReceiptsService {
     }
     const at = this.clock.now();
     let stored = 0;
-    const items = this.store.transact(() => {
+    await this.store.write((tx) => {
       const out: RoutedFeedItem[] = [];
       for (const m of targets) {
-        if (!this.repo.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
+        if (!tx.messages.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
         let pos: number;
         // Checked inside the transaction, so a removal cannot slip between the check and the item.
         if (this.access.isCurrentMember(channelId, m.senderId)) {
@@ -62,12 +62,11 @@ export class ReceiptsService {
         } else {
           pos = this.feed.reservePos();
         }
-        this.repo.setReceiptPos(m.pk, actor.officerId, kind, pos);
+        tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
         stored++;
       }
-      return out;
+      tx.onCommit(() => this.feed.publish(out));
     });
-    this.feed.publish(items);
     return { stored };
   }
 

@@ -1,6 +1,6 @@
 import type { AttachmentsService } from '../attachments/service.ts';
 import type { AuditService } from '../audit/service.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 const BATCH = 1000;
 /** Uploads never referenced by a message are dropped after a day. */
@@ -29,17 +29,17 @@ export class RetentionSweeper {
     this.attachments = deps.attachments;
   }
 
-  sweep(now: number): SweepResult {
+  async sweep(now: number): Promise<SweepResult> {
     const total: SweepResult = { messages: 0, receipts: 0, attachments: 0 };
     const blobs: string[] = [];
     for (;;) {
-      const n = this.store.transact(() => this.sweepBatch(now, total, blobs));
+      const n = await this.store.write((tx) => this.sweepBatch(tx, now, total, blobs));
       if (n < BATCH) break;
     }
     for (;;) {
-      const ids = this.store.transact(() => {
-        const orphans = this.store.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
-        for (const id of orphans) this.store.attachments.delete(id);
+      const ids = await this.store.write((tx) => {
+        const orphans = tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
+        for (const id of orphans) tx.attachments.delete(id);
         return orphans;
       });
       blobs.push(...ids);
@@ -53,8 +53,8 @@ export class RetentionSweeper {
     return total;
   }
 
-  private sweepBatch(now: number, total: SweepResult, blobs: string[]): number {
-    const { messages, attachments } = this.store;
+  private sweepBatch(tx: Tx, now: number, total: SweepResult, blobs: string[]): number {
+    const { messages, attachments } = tx;
     const pks = messages.expiredMessagePks(now, BATCH);
     const candidates = new Set<string>();
     for (const pk of pks) {

@@ -58,7 +58,7 @@ export class MessagesService {
     return { messages: rows.slice(0, limit).map(toStoredMessage), hasMore: rows.length > limit };
   }
 
-  recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
+  recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
     return this.receipts.record(actor, channelId, kind, messageIds);
   }
 
@@ -75,7 +75,7 @@ export class MessagesService {
     return this.reader.readJson(actor.officerId, cursor, limit);
   }
 
-  sweepExpired(now: number): SweepResult {
+  sweepExpired(now: number): Promise<SweepResult> {
     return this.sweeper.sweep(now);
   }
 }

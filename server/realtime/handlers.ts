@@ -67,11 +67,11 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps, log:
     }
   });
 
-  socket.on('receipt', (payload: unknown, rawAck: unknown) => {
+  socket.on('receipt', async (payload: unknown, rawAck: unknown) => {
     const ack = ackOf(rawAck);
     if (!ReceiptEvent.Check(payload)) return ack(invalid('receipt'));
     try {
-      ack({ ok: true, data: messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
+      ack({ ok: true, data: await messages.recordReceipts(socket.data.actor, payload.channelId, payload.kind, payload.messageIds) });
     } catch (err) {
       auditDenial(accessDenials, socket, err, 'socket receipt', payload.channelId, log);
       ack({ ok: false, error: errorBody(err, log) });

@@ -110,9 +110,9 @@ describe('retention', () => {
     t.clock.advance(11 * HOUR);
     const alice = { officerId: w.alice.id, agencyId: w.alice.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
     await t.app.ctx.messages.sendMessage(alice, ch.id, sendBody(ch, w.alice, { messageId: 'young' }));
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 0, receipts: 0, attachments: 0 });
+    expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 0, receipts: 0, attachments: 0 });
     t.clock.advance(13 * HOUR + 1);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 1, receipts: 1, attachments: 1 });
+    expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 1, receipts: 1, attachments: 1 });
     const ids = t.app.ctx.store.sqlite.prepare('SELECT id FROM messages ORDER BY id').pluck().all();
     expect(ids).toEqual(['held', 'young']);
     expect(count(t, "SELECT COUNT(*) FROM feed WHERE kind IN ('message', 'receipt')")).toBe(2);
@@ -130,9 +130,9 @@ describe('retention', () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
     const id = (await upload(t, w.alice, ch.id, Buffer.from('orphan-bytes'))).json().attachmentId as string;
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).attachments).toBe(0);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).attachments).toBe(0);
     t.clock.advance(DAY + 1);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).attachments).toBe(1);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).attachments).toBe(1);
     expect(fs.existsSync(path.join(blobDir(t), id))).toBe(false);
   });
 });

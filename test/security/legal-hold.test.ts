@@ -76,8 +76,8 @@ describe('legal hold per agency', () => {
     expect((await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'evidence' }))).statusCode).toBe(201);
     t.app.ctx.channels.update(admin(w.agencyA), ch.id, { legalHold: false });
     t.clock.advance(2 * DAY);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).messages).toBe(0);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).messages).toBe(0);
     t.app.ctx.channels.update(admin(w.agencyB), ch.id, { legalHold: false });
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).messages).toBe(1);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).messages).toBe(1);
   });
 });
