@@ -31,7 +31,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RegisteredKeys, ...errorResponses(400, 401) },
       },
     },
-    async (req) => ctx.keys.register(actorOf(req), req.body),
+    async (req) => await ctx.keys.register(actorOf(req), req.body),
   );
 
   app.get(
@@ -50,7 +50,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: KeysBody, ...errorResponses(400, 401, 409) },
       },
     },
-    async (req) => ({ keys: ctx.keys.rotatePrekey(actorOf(req), req.body) }),
+    async (req) => ({ keys: await ctx.keys.rotatePrekey(actorOf(req), req.body) }),
   );
 
   app.post(
@@ -63,7 +63,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: KeysBody, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => ({ keys: ctx.keys.certify(actorOf(req), req.body) }),
+    async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }),
   );
 
   app.get(
