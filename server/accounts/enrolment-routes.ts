@@ -52,6 +52,6 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TokenPair, ...errorResponses(400, 429) },
       },
     },
-    async (req) => ctx.enrolment.complete(req.body.token, req.body.totp, clientInfo(req)),
+    async (req) => await ctx.enrolment.complete(req.body.token, req.body.totp, clientInfo(req)),
   );
 };

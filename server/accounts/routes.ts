@@ -146,6 +146,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: { tags: officerTags, summary: "Revoke all of an officer's sessions", ...byId, response: { 200: RevokedCount, ...errorResponses(401, 404) } },
     },
-    async (req) => ({ revoked: ctx.auth.revokeSessions(actorOf(req), req.params.id) }),
+    async (req) => ({ revoked: await ctx.auth.revokeSessions(actorOf(req), req.params.id) }),
   );
 };

@@ -39,14 +39,14 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TokenPair, ...errorResponses(400, 401, 429) },
       },
     },
-    async (req) => ctx.auth.refresh(req.body.refreshToken, clientInfo(req)),
+    async (req) => await ctx.auth.refresh(req.body.refreshToken, clientInfo(req)),
   );
 
   app.post(
     '/auth/logout',
     { schema: { tags, summary: 'End the current session', response: { 200: OkBody, ...errorResponses(401) } } },
     async (req) => {
-      ctx.auth.logout(actorOf(req));
+      await ctx.auth.logout(actorOf(req));
       return { ok: true as const };
     },
   );
@@ -79,7 +79,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const actor = actorOf(req);
-      return { revoked: ctx.auth.revokeSessions(actor, actor.officerId, req.params.id) };
+      return { revoked: await ctx.auth.revokeSessions(actor, actor.officerId, req.params.id) };
     },
   );
 
@@ -94,7 +94,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const actor = actorOf(req);
-      return { revoked: ctx.auth.revokeSessions(actor, actor.officerId) };
+      return { revoked: await ctx.auth.revokeSessions(actor, actor.officerId) };
     },
   );
 

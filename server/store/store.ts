@@ -5,7 +5,7 @@ import type { AuditRepository } from '../audit/repository.ts';
 import type { SessionRepository } from '../auth/session-repository.ts';
 import type { ChannelsRepository } from '../channels/repository.ts';
 import type { DirectoryRepository } from '../directory/repository.ts';
-import type { AppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { FeedRepository } from '../feed/repository.ts';
 import type { KeysRepository } from '../keys/repository.ts';
 import type { AccessRepository, MessagesRepository } from '../messages/repository.ts';
@@ -37,6 +37,11 @@ export interface Tx extends Repositories {
  */
 export class CommitThenThrow {
   constructor(readonly error: AppError) {}
+}
+
+/** Adapts a body that *returns* an AppError to commit it (the transact() convention) to write(). */
+export function commitThenThrow<T>(out: T | AppError): T | CommitThenThrow {
+  return out instanceof AppError ? new CommitThenThrow(out) : out;
 }
 
 /** A batch of jobs applied in one transaction; see the SQLite implementation (group-commit.ts). */
