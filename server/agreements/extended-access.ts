@@ -34,7 +34,7 @@ export class ExtendedAccessService {
     this.maxGrantDays = deps.config.extendedAccess.maxDays;
   }
 
-  grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Grant {
+  async grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Promise<Grant> {
     this.requireNcbAdmin(actor);
     const institution = this.accounts.agency(body.agencyId);
     if (!institution || institution.sponsorAgencyId !== actor.agencyId) {
@@ -45,9 +45,9 @@ export class ExtendedAccessService {
     this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
-    return this.store.transact(() => {
+    return this.store.write((tx) => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
-      const mine = this.repo.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
+      const mine = tx.agreements.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
       const previous = current ?? mine.filter((g) => g.revokedAt === null).at(-1);
       if (current) {
@@ -59,13 +59,13 @@ export class ExtendedAccessService {
             'scope_narrowed',
           );
         }
-        this.repo.revokeGrant(current.id, now);
+        tx.agreements.revokeGrant(current.id, now);
       }
-      this.repo.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
+      tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
       const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
       if (previous) this.audit(actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
       else this.audit(actor, 'extended_access.granted', id, details);
-      return this.view(this.repo.grant(id)!);
+      return this.view(tx.agreements.grant(id)!);
     });
   }
 
@@ -91,18 +91,18 @@ export class ExtendedAccessService {
   }
 
   /** Immediate: the institution's officers leave every channel held under the sponsor's agreements. */
-  revoke(actor: Actor, id: string): Grant {
+  async revoke(actor: Actor, id: string): Promise<Grant> {
     const row = this.repo.grant(id);
     if (!row || (row.sponsorAgencyId !== actor.agencyId && row.agencyId !== actor.agencyId)) throw new NotFoundError('Grant');
     this.requireNcbAdmin(actor);
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
     const now = this.clock.now();
-    const { result, effects } = this.store.transact(() => {
-      this.repo.revokeGrant(id, now);
+    const { result, effects } = await this.store.write((tx) => {
+      tx.agreements.revokeGrant(id, now);
       const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
       this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
-      return { result: this.view(this.repo.grant(id)!), effects: fx };
+      return { result: this.view(tx.agreements.grant(id)!), effects: fx };
     });
     effects.publish();
     return result;

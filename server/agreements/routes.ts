@@ -29,7 +29,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: AgreementBody, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send({ agreement: ctx.agreements.propose(actorOf(req), req.body) }),
+    async (req, reply) => reply.status(201).send({ agreement: await ctx.agreements.propose(actorOf(req), req.body) }),
   );
 
   app.get(
@@ -55,7 +55,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AgreementBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ agreement: ctx.agreements.sign(actorOf(req), req.params.id, req.body.signature) }),
+    async (req) => ({ agreement: await ctx.agreements.sign(actorOf(req), req.params.id, req.body.signature) }),
   );
 
   for (const kind of ['suspend', 'reactivate', 'terminate'] as const) {
@@ -70,7 +70,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: AgreementBody, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (req) => ({ agreement: ctx.agreements.transition(actorOf(req), req.params.id, kind, req.body?.reason) }),
+      async (req) => ({ agreement: await ctx.agreements.transition(actorOf(req), req.params.id, kind, req.body?.reason) }),
     );
   }
 
@@ -85,7 +85,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: GrantBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send({ grant: ctx.agreements.extended.grant(actorOf(req), req.body) }),
+    async (req, reply) => reply.status(201).send({ grant: await ctx.agreements.extended.grant(actorOf(req), req.body) }),
   );
 
   app.get(
@@ -110,6 +110,6 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: GrantBody, ...errorResponses(401, 403, 404, 409) },
       },
     },
-    async (req) => ({ grant: ctx.agreements.extended.revoke(actorOf(req), req.params.id) }),
+    async (req) => ({ grant: await ctx.agreements.extended.revoke(actorOf(req), req.params.id) }),
   );
 };

@@ -132,7 +132,7 @@ export class AgreementsService {
 
   // ---- API ----
 
-  propose(actor: Actor, body: ProposeAgreementBody): Agreement {
+  async propose(actor: Actor, body: ProposeAgreementBody): Promise<Agreement> {
     if (!isAdmin(actor)) throw new ForbiddenError('Only agency administrators propose agreements');
     const parties = [...new Set(body.parties)].sort();
     const scope = [...new Set(body.scope)].sort();
@@ -149,8 +149,8 @@ export class AgreementsService {
     const textHash = agreementTextHash(body.text);
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
-    return this.store.transact(() => {
-      this.repo.insert(
+    return this.store.write((tx) => {
+      tx.agreements.insert(
         {
           id,
           version: 1,
@@ -169,7 +169,7 @@ export class AgreementsService {
         parties,
       );
       this.audit(actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
   }
 
@@ -182,7 +182,7 @@ export class AgreementsService {
     return this.view(this.visible(actor, id));
   }
 
-  sign(actor: Actor, id: string, signatureB64: string): Agreement {
+  async sign(actor: Actor, id: string, signatureB64: string): Promise<Agreement> {
     const row = this.visible(actor, id);
     if (!isAdmin(actor)) throw new ForbiddenError('Only an administrator of a party signs');
     const party = this.repo.parties(id).find((p) => p.agencyId === actor.agencyId);
@@ -201,12 +201,12 @@ export class AgreementsService {
       throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
     }
     const now = this.clock.now();
-    return this.store.transact(() => {
-      this.repo.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
-      const allSigned = this.repo.parties(id).every((p) => p.signature !== null);
-      if (allSigned) this.repo.setStatus(id, 'active', now);
+    return this.store.write((tx) => {
+      tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
+      const allSigned = tx.agreements.parties(id).every((p) => p.signature !== null);
+      if (allSigned) tx.agreements.setStatus(id, 'active', now);
       this.audit(actor, 'agreement.signed', id, { activated: allSigned });
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
   }
 
@@ -214,7 +214,7 @@ export class AgreementsService {
    * Suspensions are per party: each suspending agency is recorded, only that agency lifts its own
    * suspension, and the agreement is active again when no party holds it suspended. Terminate is final.
    */
-  transition(actor: Actor, id: string, kind: Transition, reason?: string): Agreement {
+  async transition(actor: Actor, id: string, kind: Transition, reason?: string): Promise<Agreement> {
     const row = this.visible(actor, id);
     if (!isAdmin(actor) || !this.isParty(row, actor.agencyId)) throw new ForbiddenError('Only an administrator of a party may do this');
     const t = TRANSITIONS[kind];
@@ -231,23 +231,23 @@ export class AgreementsService {
     }
     const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
-    const result = this.store.transact(() => {
+    const result = await this.store.write((tx) => {
       let to = t.to;
       if (kind === 'suspend') {
-        this.repo.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
+        tx.agreements.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
       } else if (kind === 'reactivate') {
-        this.repo.liftSuspension(id, actor.agencyId);
-        if (this.repo.suspensions(id).length > 0) to = 'suspended';
+        tx.agreements.liftSuspension(id, actor.agencyId);
+        if (tx.agreements.suspensions(id).length > 0) to = 'suspended';
       }
-      const remaining = this.repo.suspensions(id).map((h) => h.agencyId);
-      if (to !== row.status) this.repo.setStatus(id, to, now);
-      else this.repo.touch(id, now);
+      const remaining = tx.agreements.suspensions(id).map((h) => h.agencyId);
+      if (to !== row.status) tx.agreements.setStatus(id, to, now);
+      else tx.agreements.touch(id, now);
       const action =
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
       this.audit(actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
       if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
     this.feed.publish(feedItems);
     return result;
