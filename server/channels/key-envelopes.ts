@@ -62,7 +62,7 @@ export class KeyEnvelopes {
     return true;
   }
 
-  post(actor: Actor, channelId: string, json: Record<string, unknown>): { stored: boolean } {
+  async post(actor: Actor, channelId: string, json: Record<string, unknown>): Promise<{ stored: boolean }> {
     this.channels.requireMember(actor, channelId);
     const env = this.verify(actor, this.channels.headState(channelId), json);
     const fx = this.channels.effects();

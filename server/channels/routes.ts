@@ -29,7 +29,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: CreatedBody, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send(ctx.channels.open(actorOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await ctx.channels.open(actorOf(req), req.body)),
   );
 
   app.get(
@@ -62,7 +62,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ChannelBody, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => ({ channel: ctx.channels.update(actorOf(req), req.params.id, req.body) }),
+    async (req) => ({ channel: await ctx.channels.update(actorOf(req), req.params.id, req.body) }),
   );
 
   app.get(
@@ -91,7 +91,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const result = ctx.channels.append(actorOf(req), req.params.id, req.body);
+      const result = await ctx.channels.append(actorOf(req), req.params.id, req.body);
       if (result.status === 'invited') return reply.status(202).send({ invitation: result.invitation });
       return { channel: result.channel, duplicate: result.duplicate };
     },
@@ -108,7 +108,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ stored: Type.Boolean() }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope),
+    async (req) => await ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope),
   );
 
   app.get(
@@ -142,12 +142,12 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ChannelBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ channel: ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }),
+    async (req) => ({ channel: await ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }),
   );
 
   app.post(
     '/invitations/:id/decline',
     { schema: { tags: invTags, summary: 'Decline an invitation', ...byId, response: { 200: InvitationBody, ...errorResponses(401, 404, 409) } } },
-    async (req) => ({ invitation: ctx.channels.invitations.decline(actorOf(req), req.params.id) }),
+    async (req) => ({ invitation: await ctx.channels.invitations.decline(actorOf(req), req.params.id) }),
   );
 };

@@ -135,7 +135,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ContactCreated, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send(ctx.directory.contacts.open(actorOf(req), req.params.id, req.body)),
+    async (req, reply) => reply.status(201).send(await ctx.directory.contacts.open(actorOf(req), req.params.id, req.body)),
   );
 
   app.delete(
