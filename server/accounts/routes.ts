@@ -33,7 +33,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: CreatedAgency, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send(ctx.accounts.createAgency(actorOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await ctx.accounts.createAgency(actorOf(req), req.body)),
   );
 
   app.get(
@@ -59,7 +59,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ agency: Agency }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ agency: ctx.accounts.setAgencyStatus(actorOf(req), req.params.id, req.body.status) }),
+    async (req) => ({ agency: await ctx.accounts.setAgencyStatus(actorOf(req), req.params.id, req.body.status) }),
   );
 
   app.post(
@@ -73,7 +73,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: CreatedOfficer, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send(ctx.accounts.createOfficer(actorOf(req), req.params.id, req.body)),
+    async (req, reply) => reply.status(201).send(await ctx.accounts.createOfficer(actorOf(req), req.params.id, req.body)),
   );
 
   app.get(
@@ -99,13 +99,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: officerTags, summary, ...byId, response: { 200: OfficerBody, ...errorResponses(401, 403, 404, 409) } },
   });
   app.post('/officers/:id/suspend', action('Suspend an officer and revoke all their sessions'), async (req) => ({
-    officer: ctx.accounts.suspendOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.suspendOfficer(actorOf(req), req.params.id),
   }));
   app.post('/officers/:id/reactivate', action('Reactivate a suspended officer'), async (req) => ({
-    officer: ctx.accounts.reactivateOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.reactivateOfficer(actorOf(req), req.params.id),
   }));
   app.post('/officers/:id/unlock', action('Unlock an officer locked out by failed sign-ins'), async (req) => ({
-    officer: ctx.accounts.unlockOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.unlockOfficer(actorOf(req), req.params.id),
   }));
 
   app.put(
@@ -119,7 +119,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: OfficerBody, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ officer: ctx.accounts.setRole(actorOf(req), req.params.id, req.body.role) }),
+    async (req) => ({ officer: await ctx.accounts.setRole(actorOf(req), req.params.id, req.body.role) }),
   );
 
   app.post(
@@ -132,7 +132,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Type.Object({ enrolment: Enrolment }), ...errorResponses(401, 404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send({ enrolment: ctx.accounts.reissueEnrolment(actorOf(req), req.params.id) }),
+    async (req, reply) => reply.status(201).send({ enrolment: await ctx.accounts.reissueEnrolment(actorOf(req), req.params.id) }),
   );
 
   app.get(

@@ -10,7 +10,7 @@ import type { DomainEventBus } from '../events.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import { commitThenThrow, type Store } from '../store/store.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
 
@@ -114,16 +114,17 @@ export class AccountsService {
     this.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
   }
 
-  private tx<T>(fn: () => T | AppError): T {
-    return this.store.transact(fn);
+  /** A unit of work whose body may return an AppError to commit it, then throw (the transact() convention). */
+  private tx<T>(fn: () => T | AppError): Promise<T> {
+    return this.store.write(() => commitThenThrow(fn()));
   }
 
   /** First start only: the secretariat agency and its platform administrator (invited). */
-  initPlatform(input: { username: string; displayName: string; country: string; agencyName?: string }): {
+  async initPlatform(input: { username: string; displayName: string; country: string; agencyName?: string }): Promise<{
     agency: Agency;
     admin: Officer;
     enrolment: Enrolment;
-  } {
+  }> {
     return this.tx(() => {
       if (this.repo.countOfficers() > 0) {
         throw new ConflictError('Liaison is already initialised: this data directory has officers', 'already_initialised');
@@ -146,7 +147,7 @@ export class AccountsService {
     });
   }
 
-  createAgency(actor: Actor, input: CreateAgencyBody): { agency: Agency; admin: Officer; enrolment: Enrolment } {
+  async createAgency(actor: Actor, input: CreateAgencyBody): Promise<{ agency: Agency; admin: Officer; enrolment: Enrolment }> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators create agencies');
     return this.tx(() => {
       if (input.sponsorAgencyId !== undefined) {
@@ -211,7 +212,7 @@ export class AccountsService {
     return agencyView(a);
   }
 
-  setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Agency {
+  async setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Promise<Agency> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators suspend agencies');
     return this.tx(() => {
       const a = this.repo.agency(id);
@@ -286,7 +287,7 @@ export class AccountsService {
     return a;
   }
 
-  createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): { officer: Officer; enrolment: Enrolment } {
+  async createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): Promise<{ officer: Officer; enrolment: Enrolment }> {
     return this.tx(() => {
       const agency = this.assertAgencyScope(actor, agencyId);
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
@@ -317,7 +318,7 @@ export class AccountsService {
     return this.officerView(this.manageable(actor, officerId));
   }
 
-  suspendOfficer(actor: Actor, officerId: string): Officer {
+  async suspendOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
@@ -336,7 +337,7 @@ export class AccountsService {
     });
   }
 
-  reactivateOfficer(actor: Actor, officerId: string): Officer {
+  async reactivateOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
@@ -348,7 +349,7 @@ export class AccountsService {
     });
   }
 
-  unlockOfficer(actor: Actor, officerId: string): Officer {
+  async unlockOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       this.throttle.clear(o.username);
@@ -357,7 +358,7 @@ export class AccountsService {
     });
   }
 
-  setRole(actor: Actor, officerId: string, role: Role): Officer {
+  async setRole(actor: Actor, officerId: string, role: Role): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
@@ -382,7 +383,7 @@ export class AccountsService {
   }
 
   /** New enrolment link (lost authenticator, expired link): re-enrolment replaces password and TOTP. */
-  reissueEnrolment(actor: Actor, officerId: string): Enrolment {
+  async reissueEnrolment(actor: Actor, officerId: string): Promise<Enrolment> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');

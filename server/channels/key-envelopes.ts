@@ -66,7 +66,7 @@ export class KeyEnvelopes {
     this.channels.requireMember(actor, channelId);
     const env = this.verify(actor, this.channels.headState(channelId), json);
     const fx = this.channels.effects();
-    const stored = this.storage.transact(() => this.store(fx, env));
+    const stored = await this.storage.write(() => this.store(fx, env));
     fx.publish();
     return { stored };
   }

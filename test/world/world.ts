@@ -146,7 +146,7 @@ export class World {
   /** Initialises the platform and enrols its administrator (once; later calls return it). */
   async platform(opts: { username?: string; displayName?: string; country?: string; password?: string } = {}): Promise<Account> {
     if (this.platformAdmin) return this.platformAdmin;
-    const init = this.app.ctx.accounts.initPlatform({ username: opts.username ?? 'admin', displayName: opts.displayName ?? 'Platform Admin', country: opts.country ?? 'FR' });
+    const init = await this.app.ctx.accounts.initPlatform({ username: opts.username ?? 'admin', displayName: opts.displayName ?? 'Platform Admin', country: opts.country ?? 'FR' });
     this.platformAdmin = await this.enrol(init.enrolment.token, opts.password);
     return this.platformAdmin;
   }
