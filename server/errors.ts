@@ -1,9 +1,11 @@
+import type { ErrorCode } from '../shared/errors.ts';
+
 /** Typed application errors; one handler (server/http/error-handler.ts) maps them to `{ error: { code, message } }`. */
 export class AppError extends Error {
   override name = 'AppError';
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
@@ -15,21 +17,21 @@ export class AppError extends Error {
 
 export class ValidationError extends AppError {
   override name = 'ValidationError';
-  constructor(message: string, code = 'validation_failed') {
-    super(400, code, message);
+  constructor(message: string, code: ErrorCode = 'validation_failed', options?: { cause?: unknown }) {
+    super(400, code, message, options);
   }
 }
 
 export class AuthRequiredError extends AppError {
   override name = 'AuthRequiredError';
-  constructor(message = 'Authentication required', code = 'unauthorized') {
+  constructor(message = 'Authentication required', code: ErrorCode = 'unauthorized') {
     super(401, code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
   override name = 'ForbiddenError';
-  constructor(message = 'You are not allowed to do this', code = 'forbidden') {
+  constructor(message = 'You are not allowed to do this', code: ErrorCode = 'forbidden') {
     super(403, code, message);
   }
 }
@@ -44,8 +46,8 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   override name = 'ConflictError';
-  constructor(message: string, code = 'conflict') {
-    super(409, code, message);
+  constructor(message: string, code: ErrorCode = 'conflict', options?: { cause?: unknown }) {
+    super(409, code, message, options);
   }
 }
 

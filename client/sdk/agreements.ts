@@ -7,6 +7,7 @@ import {
   verifyAgreementSignature,
   type AgreementTerms,
 } from '../../shared/crypto/index.ts';
+import { api } from '../../shared/api/index.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import { requireKeys, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
@@ -36,16 +37,16 @@ export class AgreementsApi {
   ) {}
 
   async propose(body: ProposeAgreementBody): Promise<Agreement> {
-    const res = await this.ctx.http.request<{ agreement: Agreement }>('POST', '/agreements', { body });
+    const res = await this.ctx.http.call(api.agreements.propose, { body });
     return res.agreement;
   }
 
   async get(id: string): Promise<Agreement> {
-    return (await this.ctx.http.request<{ agreement: Agreement }>('GET', `/agreements/${encodeURIComponent(id)}`)).agreement;
+    return (await this.ctx.http.call(api.agreements.get, { params: { id } })).agreement;
   }
 
   async list(): Promise<Agreement[]> {
-    return (await this.ctx.http.request<{ agreements: Agreement[] }>('GET', '/agreements')).agreements;
+    return (await this.ctx.http.call(api.agreements.list)).agreements;
   }
 
   /** Fetches the agreement, checks the text hash, signs the canonical bytes for my agency. */
@@ -56,7 +57,8 @@ export class AgreementsApi {
       throw new LiaisonClientError('agreement/not-a-party', 'signAgreement: my agency is not a party');
     }
     const signature = signAgreement(agreementTerms(agreement), me.signSecretKey);
-    const res = await this.ctx.http.request<{ agreement: Agreement }>('POST', `/agreements/${encodeURIComponent(id)}/signatures`, {
+    const res = await this.ctx.http.call(api.agreements.sign, {
+      params: { id },
       body: { signature: toB64(signature) },
     });
     return res.agreement;

@@ -1,4 +1,5 @@
 import { decryptAttachment, encryptAttachment, getSodium, toHex, type FilePayload } from '../../shared/crypto/index.ts';
+import { api } from '../../shared/api/index.ts';
 import type { Static } from 'typebox';
 import type { AttachmentInfo } from '../../shared/schemas/channels.ts';
 import { newId, type SdkContext } from './context.ts';
@@ -30,7 +31,6 @@ export class AttachmentsApi {
     const { ciphertext, secrets } = encryptAttachment(fileId, bytes);
     const total = ciphertext.length;
     opts.onProgress?.(0, total);
-    const path = `/channels/${encodeURIComponent(channelId)}/attachments`;
     let info: Static<typeof AttachmentInfo>;
     if (opts.onProgress && streamsRequestBodies()) {
       // Node: a streamed body, progress as the pieces are taken by the transport.
@@ -49,11 +49,11 @@ export class AttachmentsApi {
           onProgress(sent, total);
         },
       });
-      info = await this.ctx.http.request<Static<typeof AttachmentInfo>>('POST', path, { bytes: body });
+      info = await this.ctx.http.call(api.attachments.upload, { params: { id: channelId } }, { bytes: body });
     } else {
       // Browsers: one non-streamed body (Chromium streams request bodies only over HTTP/2+); with
       // `onProgress` the transport uses XHR upload events when it can.
-      info = await this.ctx.http.request<Static<typeof AttachmentInfo>>('POST', path, { bytes: ciphertext, ...(opts.onProgress ? { onUploadProgress: opts.onProgress } : {}) });
+      info = await this.ctx.http.call(api.attachments.upload, { params: { id: channelId } }, { bytes: ciphertext, ...(opts.onProgress ? { onUploadProgress: opts.onProgress } : {}) });
     }
     if (info.attachmentId !== serverBlobId(ciphertext)) {
       throw new Error(`uploadAttachment: server stored ${info.attachmentId}, expected the ciphertext's address`);
@@ -76,7 +76,7 @@ export class AttachmentsApi {
   /** Downloads by content hash, verifies the hash and every chunk, returns the plaintext. */
   async download(file: FilePayload, opts: { onProgress?: Progress } = {}): Promise<Uint8Array> {
     const id = (await blobIdOf(this.ctx, file.hash)) ?? toHex(file.hash);
-    const ciphertext = await this.ctx.http.request<Uint8Array>('GET', `/attachments/${id}`, { binary: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const ciphertext = await this.ctx.http.call(api.attachments.download, { params: { id } }, opts.onProgress ? { onProgress: opts.onProgress } : {});
     return decryptAttachment({ fileId: file.fileId, key: file.key, header: file.header, hash: file.hash, size: file.size }, ciphertext);
   }
 }

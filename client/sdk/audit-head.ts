@@ -1,7 +1,7 @@
 import { verifySignedAuditHead, type SignedAuditHead } from '../../shared/crypto/index.ts';
-import type { AuditHeadBody } from '../../shared/schemas/audit.ts';
+import { api } from '../../shared/api/index.ts';
 import type { SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonClientError, type ClientErrorCode } from './errors.ts';
 
 const HEAD_KEY = 'audit:head';
 const KEY_KEY = 'audit:key';
@@ -27,7 +27,7 @@ export class AuditHeadMonitor {
    *   `audit/invalid-head` (each also emitted as a `security` event); not retryable: the server is misbehaving.
    */
   async check(): Promise<AuditHeadCheck> {
-    const { head } = await this.ctx.http.request<AuditHeadBody>('GET', '/audit/head');
+    const { head } = await this.ctx.http.call(api.audit.head);
     const highest = (await this.ctx.store.get<SignedAuditHead>(HEAD_KEY)) ?? null;
     if (!head) {
       if (highest) this.alarm('audit/rollback', `check: the server shows no audit events, but this client saw a signed head at event ${highest.seq}`);
@@ -50,7 +50,7 @@ export class AuditHeadMonitor {
     return { head, highest };
   }
 
-  private alarm(code: string, message: string): never {
+  private alarm(code: ClientErrorCode, message: string): never {
     this.ctx.events.emit('security', { kind: 'audit_rollback', code, message });
     throw new LiaisonClientError(code, message);
   }

@@ -13,6 +13,7 @@ import {
   type ChannelState,
   type MembershipEvent,
 } from '../../shared/crypto/index.ts';
+import { api } from '../../shared/api/index.ts';
 import type { SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { KeysApi } from './keys.ts';
@@ -23,12 +24,6 @@ interface StoredChain {
   /** Last verified head: a shorter or different chain later is a rewind or fork. */
   head: { seq: number; hash: string };
   untrusted: string | null;
-}
-
-interface EventsPage {
-  events: Record<string, unknown>[];
-  headSeq: number;
-  headHash: string;
 }
 
 /**
@@ -76,7 +71,7 @@ export class ChainStore {
   async pull(channelId: string): Promise<ChannelState> {
     const local = await this.state(channelId);
     const afterSeq = local ? local.current.epoch : -1;
-    const page = await this.ctx.http.request<EventsPage>('GET', `/channels/${encodeURIComponent(channelId)}/events`, { query: { afterSeq } });
+    const page = await this.ctx.http.call(api.channels.events, { params: { id: channelId }, query: { afterSeq } });
     const incoming = page.events.map((e) => membershipEventCodec.fromWire(e));
     const state = await this.extend(channelId, incoming);
     await this.guard(channelId, () => {

@@ -22,7 +22,9 @@ import {
   type OfficerCertificate,
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
+import { api } from '../../shared/api/index.ts';
 import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
+import type { ContactTarget } from '../../shared/schemas/directory.ts';
 import type { ChainStore } from './chains.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
@@ -65,12 +67,7 @@ export interface ChannelInfo {
 }
 
 /** What `GET /directory/:id/contact` says about reaching an entry. */
-export interface ContactTargetView {
-  entryId: string;
-  recipients: { officerId: string; agencyId: string; displayName: string; role: string }[];
-  agreementId: string | null;
-  contactRequest: boolean;
-}
+export type ContactTargetView = ContactTarget;
 
 export interface ChannelMemberInfo {
   officerId: string;
@@ -129,7 +126,8 @@ export class ChannelsApi {
     await this.secrets.save(channelId, state.current.epoch, epochSecret);
     const meta: ChannelMeta = { title };
     await this.ctx.sealed.set(`meta:${channelId}`, meta);
-    const res = await this.ctx.http.request<{ channel: Channel; invitation: InvitationView | null }>('POST', `/directory/${encodeURIComponent(target.entryId)}/contact`, {
+    const res = await this.ctx.http.call(api.directory.contact, {
+      params: { id: target.entryId },
       body: {
         recipientId,
         events: events.map((e) => membershipEventCodec.toWire(e)),
@@ -177,7 +175,7 @@ export class ChannelsApi {
     const invites = remote.map((cert) => createMembershipEvent(state, { kind: 'add', time, ...actor, member: cert, role: 'member' }, me));
     const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
     const meta: ChannelMeta = { title: input.title, ...(input.description ? { description: input.description } : {}), ...(input.caseRef ? { caseRef: input.caseRef } : {}) };
-    const { channel, invitation } = await this.ctx.http.request<{ channel: Channel; invitation?: InvitationView | null }>('POST', '/channels', {
+    const { channel, invitation } = await this.ctx.http.call(api.channels.create, {
       body: {
         events: events.map((e) => membershipEventCodec.toWire(e)),
         keyEnvelope: keyEnvelopeCodec.toWire(envelope),
@@ -208,7 +206,7 @@ export class ChannelsApi {
     const me = requireKeys(this.ctx, 'findChannelsByCaseRef');
     const wanted = normaliseCaseRef(ref);
     const index = caseRefIndex(me, ref);
-    const { channels } = await this.ctx.http.request<{ channels: Channel[] }>('GET', `/channels?caseRefIndex=${encodeURIComponent(index)}`);
+    const { channels } = await this.ctx.http.call(api.channels.list, { query: { caseRefIndex: index } });
     const found = new Map<string, ChannelInfo>();
     for (const c of channels) found.set(c.id, await this.info(c));
     for (const c of await this.list()) {
@@ -218,14 +216,14 @@ export class ChannelsApi {
   }
 
   async list(): Promise<ChannelInfo[]> {
-    const { channels } = await this.ctx.http.request<{ channels: Channel[] }>('GET', '/channels');
+    const { channels } = await this.ctx.http.call(api.channels.list);
     const out: ChannelInfo[] = [];
     for (const c of channels) out.push(await this.info(c));
     return out;
   }
 
   async get(channelId: string): Promise<ChannelInfo> {
-    const { channel } = await this.ctx.http.request<{ channel: Channel }>('GET', `/channels/${encodeURIComponent(channelId)}`);
+    const { channel } = await this.ctx.http.call(api.channels.get, { params: { id: channelId } });
     return this.info(channel);
   }
 
@@ -236,7 +234,7 @@ export class ChannelsApi {
   }
 
   async invitations(): Promise<InvitationView[]> {
-    return (await this.ctx.http.request<{ invitations: InvitationView[] }>('GET', '/invitations')).invitations;
+    return (await this.ctx.http.call(api.channels.invitations)).invitations;
   }
 
   /**
@@ -260,7 +258,8 @@ export class ChannelsApi {
     }
     const myCert = await this.trustedCert(me.officerId);
     const cosigned = cosignMembershipEvent(event, me, myCert);
-    const { channel } = await this.ctx.http.request<{ channel: Channel }>('POST', `/invitations/${encodeURIComponent(invitationId)}/accept`, {
+    const { channel } = await this.ctx.http.call(api.channels.acceptInvitation, {
+      params: { id: invitationId },
       body: { event: membershipEventCodec.toWire(cosigned) },
     });
     await this.mutex.run(channel.id, async () => {
@@ -276,7 +275,7 @@ export class ChannelsApi {
   }
 
   async declineInvitation(invitationId: string): Promise<void> {
-    await this.ctx.http.request('POST', `/invitations/${encodeURIComponent(invitationId)}/decline`);
+    await this.ctx.http.call(api.channels.declineInvitation, { params: { id: invitationId } });
   }
 
   /** Same agency: added at once with a new epoch; other agency: an invitation the invitee co-signs. */
@@ -355,7 +354,7 @@ export class ChannelsApi {
 
   /** Opens every key envelope the server holds for me that I have not opened yet. */
   async fetchKeyEnvelopes(channelId: string): Promise<void> {
-    const { keyEnvelopes } = await this.ctx.http.request<{ keyEnvelopes: Record<string, unknown>[] }>('GET', `/channels/${encodeURIComponent(channelId)}/key-envelopes`);
+    const { keyEnvelopes } = await this.ctx.http.call(api.channels.keyEnvelopes, { params: { id: channelId } });
     for (const wire of keyEnvelopes) await this.openEnvelope(channelId, keyEnvelopeCodec.fromWire(wire));
   }
 
@@ -386,7 +385,8 @@ export class ChannelsApi {
       await this.chains.loadRoots([event]);
       const next = applyEvent(state, event, this.chains.chainCtx);
       const keyEnvelope = next.current.members.has(me.officerId) ? createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId }) : null;
-      await this.ctx.http.request('POST', `/channels/${encodeURIComponent(channelId)}/events`, {
+      await this.ctx.http.call(api.channels.appendEvent, {
+        params: { id: channelId },
         body: { event: membershipEventCodec.toWire(event), ...(keyEnvelope ? { keyEnvelope: keyEnvelopeCodec.toWire(keyEnvelope.envelope) } : {}) },
       });
       // Only once the server took the event: a refused event must not leave a secret for an epoch
@@ -410,7 +410,7 @@ export class ChannelsApi {
     if (mineToDistribute) {
       const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
       await this.secrets.save(channelId, state.current.epoch, epochSecret);
-      await this.ctx.http.request('POST', `/channels/${encodeURIComponent(channelId)}/key-envelopes`, { body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
+      await this.ctx.http.call(api.channels.postKeyEnvelope, { params: { id: channelId }, body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
       await this.publishMeta(channelId, state);
     }
     if (event.kind === 'add' && event.actorOfficerId === me.officerId) {
@@ -436,11 +436,13 @@ export class ChannelsApi {
       const cert = await this.trustedCert(officerId);
       const state = await this.chains.pull(channelId);
       const event = createMembershipEvent(state, { kind: 'add', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, member: cert, role: 'member' }, me);
-      const res = await this.ctx.http.request<{ invitation?: InvitationView }>('POST', `/channels/${encodeURIComponent(channelId)}/events`, {
+      const res = await this.ctx.http.call(api.channels.appendEvent, {
+        params: { id: channelId },
         body: { event: membershipEventCodec.toWire(event) },
       });
       q.queue.shift();
-      q.outstanding = res.invitation ? { officerId, invitationId: res.invitation.id } : null;
+      // 202 (an invitation) when the add crosses agencies, 200 (applied) otherwise.
+      q.outstanding = 'invitation' in res ? { officerId, invitationId: res.invitation.id } : null;
       await this.ctx.store.set(`invites:${channelId}`, q);
     });
   }
@@ -452,7 +454,7 @@ export class ChannelsApi {
     const secret = await this.secrets.load(channelId, state.current.epoch);
     const meta = await this.ctx.sealed.get<ChannelMeta>(`meta:${channelId}`);
     if (!secret || !meta) return;
-    await this.ctx.http.request('PATCH', `/channels/${encodeURIComponent(channelId)}`, { body: { encryptedMeta: encryptMeta(channelId, state.current.epoch, secret, meta) } });
+    await this.ctx.http.call(api.channels.update, { params: { id: channelId }, body: { encryptedMeta: encryptMeta(channelId, state.current.epoch, secret, meta) } });
   }
 
   private async trustedCert(officerId: string): Promise<OfficerCertificate> {

@@ -7,6 +7,7 @@ import type {
   UpdateDirectoryEntryBody,
 } from '../../shared/schemas/directory.ts';
 import type { ChannelInfo, ChannelsApi, ContactTargetView, InvitationView } from './channels.ts';
+import { api } from '../../shared/api/index.ts';
 import { type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 
@@ -45,17 +46,15 @@ export class DirectoryApi {
   }
 
   async search(filters: DirectoryFilters = {}): Promise<DirectoryPage> {
-    const query: Record<string, string | number | undefined> = {};
-    for (const [k, v] of Object.entries(filters)) if (v !== undefined) query[k] = typeof v === 'boolean' ? String(v) : (v as string | number);
-    return this.ctx.http.request<DirectoryPage>('GET', '/directory', { query });
+    return this.ctx.http.call(api.directory.search, { query: filters });
   }
 
   async entry(id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
-    return this.ctx.http.request('GET', `/directory/${encodeURIComponent(id)}`);
+    return this.ctx.http.call(api.directory.get, { params: { id } });
   }
 
   async target(entryId: string): Promise<ContactTargetView> {
-    return this.ctx.http.request<ContactTargetView>('GET', `/directory/${encodeURIComponent(entryId)}/contact`);
+    return this.ctx.http.call(api.directory.contactTarget, { params: { id: entryId } });
   }
 
   async contact(entryId: string, opts: ContactOptions = {}): Promise<ContactResult> {
@@ -84,23 +83,23 @@ export class DirectoryApi {
   // ---- administrators ----
 
   async create(body: CreateDirectoryEntryBody): Promise<DirectoryEntry> {
-    return (await this.ctx.http.request<{ entry: DirectoryEntry }>('POST', '/directory', { body })).entry;
+    return (await this.ctx.http.call(api.directory.create, { body })).entry;
   }
 
   async update(id: string, body: UpdateDirectoryEntryBody): Promise<DirectoryEntry> {
-    return (await this.ctx.http.request<{ entry: DirectoryEntry }>('PATCH', `/directory/${encodeURIComponent(id)}`, { body })).entry;
+    return (await this.ctx.http.call(api.directory.update, { params: { id }, body })).entry;
   }
 
   async confirm(id: string): Promise<DirectoryEntry> {
-    return (await this.ctx.http.request<{ entry: DirectoryEntry }>('POST', `/directory/${encodeURIComponent(id)}/confirm`)).entry;
+    return (await this.ctx.http.call(api.directory.confirm, { params: { id } })).entry;
   }
 
   async retire(id: string): Promise<void> {
-    await this.ctx.http.request('DELETE', `/directory/${encodeURIComponent(id)}`);
+    await this.ctx.http.call(api.directory.retire, { params: { id } });
   }
 
   async stale(opts: { limit?: number; cursor?: string } = {}): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
-    return this.ctx.http.request('GET', '/directory/stale', { query: { limit: opts.limit, cursor: opts.cursor } });
+    return this.ctx.http.call(api.directory.stale, { query: opts });
   }
 
   /** The recipient joined: send the queued introductory message (once; removed before sending). */

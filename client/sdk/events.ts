@@ -1,5 +1,5 @@
 import type { HandlingCode, Payload } from '../../shared/crypto/index.ts';
-import type { Receipt } from '../../shared/schemas/channels.ts';
+import type { FeedData, Receipt } from '../../shared/schemas/channels.ts';
 
 /** A decrypted message as the SDK hands it to the application. */
 export interface ReceivedMessage {
@@ -35,7 +35,7 @@ export interface ChannelNotice {
   channelId: string;
   readOnly: string | null;
   rekeyRequired: string[];
-  data: unknown;
+  data: FeedData<'channel'>;
 }
 
 export type SecurityKind =

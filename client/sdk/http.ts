@@ -1,3 +1,5 @@
+import { fillPath, type CallInput, type Endpoint, type SuccessOf } from '../../shared/api/endpoint.ts';
+import { refresh as refreshContract } from '../../shared/api/auth.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { LiaisonApiError, NetworkError } from './errors.ts';
 
@@ -19,13 +21,23 @@ export interface RequestOptions {
    * elsewhere it is reported once the body is sent.
    */
   onUploadProgress?: (loaded: number, total: number) => void;
-  query?: Record<string, string | number | undefined>;
+  /** Query parameters; undefined values are left out, others sent as `String(value)`. */
+  query?: Readonly<Record<string, string | number | boolean | undefined>>;
   auth?: boolean;
   /** Read the response as bytes instead of JSON. */
   binary?: boolean;
   /** Download progress for binary responses (total = content-length, or 0 when unknown). */
   onProgress?: (loaded: number, total: number) => void;
 }
+
+/** Transport options of a contract call: raw bodies and progress (attachments). */
+export type CallOptions = Pick<RequestOptions, 'bytes' | 'onUploadProgress' | 'onProgress'>;
+
+/** A contract's result: its 2xx body, or the bytes for a binary response. */
+export type CallResult<E extends Endpoint> = E extends { readonly binaryResponse: true } ? Uint8Array : SuccessOf<E>;
+
+/** `call`'s arguments: the input may be left out when the contract needs no params or body. */
+export type CallArgs<E extends Endpoint> = object extends CallInput<E> ? [input?: CallInput<E>, opts?: CallOptions] : [input: CallInput<E>, opts?: CallOptions];
 
 const SIGNED_OUT_CODES = new Set(['refresh_token_reused', 'session_expired', 'invalid_refresh_token']);
 
@@ -63,7 +75,23 @@ export class HttpClient {
     this.onTokens(this.tokens);
   }
 
-  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  /**
+   * One call of a `shared/api` contract: path params filled in, query and JSON body from `input`,
+   * no bearer token for a public contract, and the result typed as the contract's success response.
+   */
+  call<E extends Endpoint>(contract: E, ...[input, opts]: CallArgs<E>): Promise<CallResult<E>> {
+    const { params, query, body } = (input ?? {}) as { params?: Record<string, unknown>; query?: RequestOptions['query']; body?: unknown };
+    return this.request<CallResult<E>>(contract.method, fillPath(contract.path, params), {
+      ...opts,
+      ...(query !== undefined ? { query } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(contract.public ? { auth: false } : {}),
+      ...(contract.binaryResponse ? { binary: true } : {}),
+    });
+  }
+
+  /** Untyped call by method and path (`LiaisonClient.request`, for paths without a contract at hand); prefer `call`. */
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const auth = opts.auth ?? true;
     try {
       return await this.once<T>(method, path, opts, auth);
@@ -88,7 +116,7 @@ export class HttpClient {
     const current = this.tokens;
     if (!current) throw new LiaisonApiError(401, 'signed_out', 'refresh: not signed in');
     try {
-      const pair = await this.once<TokenPair>('POST', '/auth/refresh', { body: { refreshToken: current.refreshToken } }, false);
+      const pair = await this.once<TokenPair>(refreshContract.method, refreshContract.path, { body: { refreshToken: current.refreshToken } }, false);
       this.setSession(pair);
     } catch (err) {
       if (err instanceof LiaisonApiError && (err.status === 401 || SIGNED_OUT_CODES.has(err.code))) {

@@ -12,7 +12,8 @@ import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChann
 import { newId, type SdkContext } from './context.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
-import { HttpClient, type FetchFn } from './http.ts';
+import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
+import type { Endpoint } from '../../shared/api/endpoint.ts';
 import { LiaisonClientError } from './errors.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
 import { KeysApi } from './keys.ts';
@@ -28,7 +29,9 @@ import { SessionApi, type EnrolBeginResult, type LoginInput } from './session.ts
 import { MemoryStore, type StateStore } from './store.ts';
 import { FeedPipeline } from './sync.ts';
 
-export { LiaisonApiError, LiaisonClientError, NetworkError } from './errors.ts';
+export { LiaisonApiError, LiaisonClientError, NetworkError, type ClientErrorCode, type ErrorCode, type ProtocolErrorCode, type ServerErrorCode } from './errors.ts';
+export { api } from '../../shared/api/index.ts';
+export type { CallArgs, CallOptions, CallResult } from './http.ts';
 export { MemoryStore, type StateStore } from './store.ts';
 export { TypedEmitter } from './events.ts';
 export type * from './events.ts';
@@ -142,10 +145,19 @@ export class LiaisonClient {
   // ---- any API call ----
 
   /**
-   * A JSON call to the Liaison API (`/api/v1` + `path`) with this client's session: bearer token,
-   * single-flight refresh on an expired token, `LiaisonApiError` for error answers. For the calls the
-   * SDK does not wrap (administration, directory maintenance, sessions, audit); prefer the typed
-   * methods where they exist, since they verify what the server says.
+   * A call of any `shared/api` contract with this client's session (bearer token, single-flight
+   * refresh, `LiaisonApiError`), typed by the contract: `client.call(api.accounts.listOfficers,
+   * { params: { id } })`. For the calls the SDK does not wrap (administration, sessions, audit);
+   * prefer the wrapped methods where they exist, since they verify what the server says.
+   */
+  call<E extends Endpoint>(contract: E, ...args: CallArgs<E>): Promise<CallResult<E>> {
+    return this.ctx.http.call(contract, ...args);
+  }
+
+  /**
+   * An untyped JSON call to the Liaison API (`/api/v1` + `path`) with this client's session. Prefer
+   * `call(contract, …)`, whose input and result are typed by the contract; this remains for callers
+   * that only have a method and a path.
    */
   request<T = unknown>(method: ApiMethod, path: string, opts: ApiRequestOptions = {}): Promise<T> {
     const segments = path.toLowerCase().replace(/%2e/g, '.').split('/');

@@ -11,16 +11,14 @@ import {
   type KeyLogEntry,
   type TreeHead,
 } from '../../shared/crypto/index.ts';
+import type { Static } from 'typebox';
+import { api } from '../../shared/api/index.ts';
+import type { KeyLogPage } from '../../shared/schemas/keys.ts';
 import type { SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { PinStore } from './pins.ts';
 
-interface KeyLogPageWire {
-  entries: Record<string, unknown>[];
-  head: Record<string, unknown> | null;
-  serverSignPublicKey: string;
-  size: number;
-}
+type KeyLogPageWire = Static<typeof KeyLogPage>;
 
 export interface KeyLogAuditResult {
   size: number;
@@ -100,7 +98,7 @@ export class KeyLogAuditor {
   }
 
   private page(from: number): Promise<KeyLogPageWire> {
-    return this.ctx.http.request<KeyLogPageWire>('GET', '/keylog', { query: { from, limit: PAGE } });
+    return this.ctx.http.call(api.keys.keyLog, { query: { from, limit: PAGE } });
   }
 
   /** The key-log signing key is pinned on first use; a different one is a security event. */

@@ -24,9 +24,8 @@ import {
   type OfficerCertificate,
   type SafetyNumber,
 } from '../../shared/crypto/index.ts';
-import type { Static } from 'typebox';
+import { api } from '../../shared/api/index.ts';
 import { passphraseReusesPassword } from '../../shared/passwords/rules.ts';
-import type { AgencyRoot, OfficerKeys, RegisteredKeys } from '../../shared/schemas/keys.ts';
 import { requireKeys, requireOfficer, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { KeyLogAuditor } from './keylog.ts';
@@ -74,7 +73,7 @@ export class KeysApi {
       keys,
     );
     await this.rememberMine(event);
-    const res = await this.ctx.http.request<Static<typeof RegisteredKeys>>('PUT', '/keys/me', {
+    const res = await this.ctx.http.call(api.keys.register, {
       body: { keyEvent: keyEventCodec.toWire(event), prekey: signedPrekeyCodec.toWire(prekey), backup: backupBlobCodec.toWire(backup) },
     });
     await this.activate(keys);
@@ -90,7 +89,7 @@ export class KeysApi {
   /** Opens the sealed backup and checks the keys against the audited key log. */
   async unlock(passphrase: string): Promise<void> {
     const officer = requireOfficer(this.ctx, 'unlock');
-    const { backup } = await this.ctx.http.request<{ backup: Record<string, unknown> }>('GET', '/keys/me/backup');
+    const { backup } = await this.ctx.http.call(api.keys.backup);
     const keys = openBackup(backupBlobCodec.fromWire(backup), passphrase, officer.id);
     const entries = await this.keylog.fullLog();
     try {
@@ -115,13 +114,13 @@ export class KeysApi {
   /** Agency root: certifies every officer of the agency who registered keys without a certificate. */
   async certifyPending(opts: { certificateLifetimeMs?: number } = {}): Promise<string[]> {
     const root = requireKeys(this.ctx, 'certifyPending');
-    const { officers } = await this.ctx.http.request<{ officers: Static<typeof OfficerKeys>[] }>('GET', '/keys/pending');
+    const { officers } = await this.ctx.http.call(api.keys.pending);
     const done: string[] = [];
     for (const o of officers) {
       const subject = { officerId: o.officerId, agencyId: o.agencyId, signPublicKey: fromB64(o.signPublicKey), dhPublicKey: fromB64(o.dhPublicKey) };
       // The prekey proves possession of the signing key being certified.
       verifySignedPrekey(signedPrekeyCodec.fromWire(o.prekey), subject.signPublicKey, signedPrekeyCodec.fromWire(o.prekey).createdAt);
-      const { officer } = await this.ctx.http.request<{ officer: { role: string } }>('GET', `/officers/${encodeURIComponent(o.officerId)}`);
+      const { officer } = await this.ctx.http.call(api.accounts.getOfficer, { params: { id: o.officerId } });
       await this.issue(root, officer.role === 'officer' ? 'officer' : 'agency_admin', this.ctx.now(), opts.certificateLifetimeMs ?? YEAR_MS, subject);
       await this.pins.checkOfficer(subject);
       done.push(o.officerId);
@@ -133,7 +132,7 @@ export class KeysApi {
   async agencyRoot(agencyId: string): Promise<Uint8Array> {
     const pinned = await this.pins.root(agencyId);
     if (!pinned) {
-      const { root } = await this.ctx.http.request<{ root: Static<typeof AgencyRoot> }>('GET', `/keys/agencies/${encodeURIComponent(agencyId)}/root`);
+      const { root } = await this.ctx.http.call(api.keys.agencyRoot, { params: { id: agencyId } });
       await this.pins.checkRoot(agencyId, fromB64(root.signPublicKey));
     }
     const key = this.pins.rootKey(agencyId);
@@ -143,7 +142,7 @@ export class KeysApi {
 
   /** Fetches an officer's certificate, verifies it under the pinned agency root and checks the pin. */
   async certified(officerId: string): Promise<CertifiedOfficer> {
-    const { keys } = await this.ctx.http.request<{ keys: Static<typeof OfficerKeys> }>('GET', `/keys/officers/${encodeURIComponent(officerId)}`);
+    const { keys } = await this.ctx.http.call(api.keys.officerKeys, { params: { id: officerId } });
     if (!keys.certificate) throw new LiaisonClientError('keys/not-certified', `certified: ${officerId} has no certificate yet`);
     const cert = certificateCodec.fromWire(keys.certificate);
     if (cert.officerId !== officerId) throw new LiaisonClientError('keys/wrong-subject', 'certified: certificate names another officer');
@@ -191,7 +190,7 @@ export class KeysApi {
       issuer,
     );
     if (subject.officerId === issuer.officerId) await this.rememberMine(event);
-    await this.ctx.http.request('POST', '/keys/certificates', { body: { certificate: certificateCodec.toWire(cert), keyEvent: keyEventCodec.toWire(event) } });
+    await this.ctx.http.call(api.keys.certify, { body: { certificate: certificateCodec.toWire(cert), keyEvent: keyEventCodec.toWire(event) } });
     return cert;
   }
 

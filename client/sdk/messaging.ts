@@ -20,7 +20,10 @@ import {
   type ReceiverState,
   type SendingChain,
 } from '../../shared/crypto/index.ts';
+import type { Static } from 'typebox';
+import { api } from '../../shared/api/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { ReceiptStatusList } from '../../shared/schemas/messages.ts';
 import { blobIdOf, rememberBlobId } from './attachments.ts';
 import type { ChainStore } from './chains.ts';
 import type { ChannelsApi } from './channels.ts';
@@ -41,10 +44,7 @@ export interface SendOptions {
   messageId?: string;
 }
 
-export interface ReceiptStatus {
-  messageId: string;
-  recipients: { officerId: string; delivered: number | null; read: number | null; acknowledged: number | null }[];
-}
+export type ReceiptStatus = Static<typeof ReceiptStatusList>;
 
 interface CachedMessage extends Omit<ReceivedMessage, 'payload'> {
   payload: string;
@@ -133,7 +133,8 @@ export class MessagingApi {
     const seen = new Set<string>();
     let afterSeq = opts.afterSeq ?? 0;
     for (;;) {
-      const page = await this.ctx.http.request<{ messages: StoredMessage[]; hasMore: boolean }>('GET', `/channels/${encodeURIComponent(channelId)}/messages`, {
+      const page = await this.ctx.http.call(api.messages.history, {
+        params: { id: channelId },
         query: { afterSeq, limit: 500 },
       });
       for (const m of page.messages) {
@@ -158,7 +159,7 @@ export class MessagingApi {
   }
 
   receipts(messageId: string): Promise<ReceiptStatus> {
-    return this.ctx.http.request<ReceiptStatus>('GET', `/messages/${encodeURIComponent(messageId)}/receipts`);
+    return this.ctx.http.call(api.messages.receiptStatus, { params: { id: messageId } });
   }
 
   private async decrypt(data: StoredMessage): Promise<ReceivedMessage | null> {

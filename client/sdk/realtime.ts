@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/realtime.ts';
+import { REALTIME_PATH, type AckResult, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../../shared/realtime.ts';
+import { api } from '../../shared/api/index.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
 import type { SendMessageBody, SendResult } from '../../shared/schemas/channels.ts';
 import type { SdkContext } from './context.ts';
 import { LiaisonApiError, NetworkError } from './errors.ts';
@@ -65,9 +67,9 @@ export class RealtimeConnection implements Transport {
     socket.on('connect_error', (err) => {
       // The middleware rejected the token or the session: refresh, which gets a new token or, when the
       // session is over (revoked, expired, account suspended), signs out and emits `signed_out`.
-      const code = (err as Error & { data?: { code?: string } }).data?.code;
-      const authCodes = ['invalid_token', 'unauthorized', 'session_expired', 'account_inactive'];
-      if (code !== undefined && authCodes.includes(code) && this.ctx.http.tokens) {
+      // socket.io-client types `data` as any; the server sends ConnectErrorData.
+      const code = (err as Error & { data?: Partial<ConnectErrorData> }).data?.code;
+      if (code !== undefined && AUTH_CODES.includes(code) && this.ctx.http.tokens) {
         void this.ctx.http.refresh().catch(() => {
           socket.disconnect();
         });
@@ -109,14 +111,15 @@ export class RealtimeConnection implements Transport {
     return this.emitWithAck<{ stored: number }>((ack) => s.emit('receipt', { channelId, kind, messageIds }, ack));
   }
 
-  private emitWithAck<T>(emit: (ack: (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void) => void): Promise<T> {
+  private emitWithAck<T>(emit: (ack: (res: AckResult<T>) => void) => void): Promise<T> {
     const timeout = this.opts.ackTimeoutMs ?? 10_000;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new NetworkError('socket: no acknowledgement')), timeout);
       emit((res) => {
         clearTimeout(timer);
         if (res.ok) resolve(res.data);
-        else reject(new LiaisonApiError(ackStatus(res.error.code), res.error.code, res.error.message));
+        // `status` is what HTTP would have answered; servers before it was sent are mapped from the code.
+        else reject(new LiaisonApiError(typeof res.status === 'number' ? res.status : ackStatus(res.error.code), res.error.code, res.error.message));
       });
     });
   }
@@ -129,7 +132,10 @@ export class RealtimeConnection implements Transport {
   }
 }
 
-/** Socket acks carry only the error code; map the common ones to the HTTP status they stand for. */
+/** A handshake refused for these codes is retried after a token refresh. */
+const AUTH_CODES: readonly ErrorCode[] = ['invalid_token', 'unauthorized', 'session_expired', 'account_inactive'];
+
+/** Acks from servers without `status`: map the common codes to the HTTP status they stand for. */
 function ackStatus(code: string): number {
   if (code === 'not_found') return 404;
   if (code === 'rate_limited') return 429;
@@ -141,7 +147,7 @@ function ackStatus(code: string): number {
 /** HTTP fallback transport. */
 export function httpTransport(ctx: SdkContext): Transport {
   return {
-    send: (channelId, body) => ctx.http.request<SendResult>('POST', `/channels/${encodeURIComponent(channelId)}/messages`, { body }),
-    receipt: (channelId, kind, messageIds) => ctx.http.request<{ stored: number }>('POST', `/channels/${encodeURIComponent(channelId)}/receipts`, { body: { kind, messageIds } }),
+    send: (channelId, body) => ctx.http.call(api.messages.send, { params: { id: channelId }, body }),
+    receipt: (channelId, kind, messageIds) => ctx.http.call(api.messages.recordReceipts, { params: { id: channelId }, body: { kind, messageIds } }),
   };
 }

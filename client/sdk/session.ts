@@ -1,18 +1,11 @@
+import type { Static } from 'typebox';
+import { api } from '../../shared/api/index.ts';
 import type { Me } from '../../shared/schemas/accounts.ts';
-import type { TokenPair } from '../../shared/schemas/auth.ts';
+import type { EnrolmentBeginResult, LoginBody, TokenPair } from '../../shared/schemas/auth.ts';
 import type { SdkContext } from './context.ts';
 
-export interface LoginInput {
-  username: string;
-  password: string;
-  totp: string;
-  deviceLabel?: string;
-}
-
-export interface EnrolBeginResult {
-  otpauthUri: string;
-  totpSecret: string;
-}
+export type LoginInput = LoginBody;
+export type EnrolBeginResult = Static<typeof EnrolmentBeginResult>;
 
 const SESSION_KEY = 'session';
 
@@ -26,7 +19,7 @@ export class SessionApi {
   }
 
   async login(input: LoginInput): Promise<TokenPair> {
-    const pair = await this.ctx.http.request<TokenPair>('POST', '/auth/login', { body: input, auth: false });
+    const pair = await this.ctx.http.call(api.auth.login, { body: input });
     this.ctx.officer = pair.officer;
     this.ctx.signInPassword = input.password;
     this.ctx.http.setSession(pair);
@@ -48,7 +41,7 @@ export class SessionApi {
 
   async logout(): Promise<void> {
     try {
-      if (this.ctx.http.tokens) await this.ctx.http.request('POST', '/auth/logout');
+      if (this.ctx.http.tokens) await this.ctx.http.call(api.auth.logout);
     } finally {
       this.ctx.signInPassword = null;
       this.ctx.http.tokens = null;
@@ -58,20 +51,20 @@ export class SessionApi {
   }
 
   async me(): Promise<Me> {
-    const me = await this.ctx.http.request<Me>('GET', '/me');
+    const me = await this.ctx.http.call(api.auth.me);
     this.ctx.officer = me.officer;
     return me;
   }
 
   async enrolBegin(token: string, password: string): Promise<EnrolBeginResult> {
-    const res = await this.ctx.http.request<EnrolBeginResult>('POST', '/enrolment/begin', { body: { token, password }, auth: false });
+    const res = await this.ctx.http.call(api.enrolment.begin, { body: { token, password } });
     this.ctx.signInPassword = password;
     return res;
   }
 
   /** Completes enrolment; the answer is a signed-in session. */
   async enrolComplete(token: string, totp: string): Promise<TokenPair> {
-    const pair = await this.ctx.http.request<TokenPair>('POST', '/enrolment/complete', { body: { token, totp }, auth: false });
+    const pair = await this.ctx.http.call(api.enrolment.complete, { body: { token, totp } });
     this.ctx.officer = pair.officer;
     this.ctx.http.setSession(pair);
     return pair;

@@ -1,17 +1,12 @@
-import type { FeedItem, Receipt, StoredMessage } from '../../shared/schemas/channels.ts';
+import { api } from '../../shared/api/index.ts';
+import type { FeedItem } from '../../shared/schemas/channels.ts';
 import type { SdkContext } from './context.ts';
-import type { ChannelsApi, InvitationView } from './channels.ts';
+import type { ChannelsApi } from './channels.ts';
 import type { MessagingApi } from './messaging.ts';
 import { NetworkError } from './errors.ts';
 
 /** Items per sync request: large enough that a long absence syncs in a few round trips (the server allows 5,000). */
 export const SYNC_PAGE_SIZE = 2000;
-
-interface SyncPage {
-  items: FeedItem[];
-  cursor: number;
-  hasMore: boolean;
-}
 
 const CURSOR_KEY = 'feed:cursor';
 
@@ -61,7 +56,7 @@ export class FeedPipeline {
       for (;;) {
         await this.idle();
         const cursor = await this.position();
-        const page = await this.ctx.http.request<SyncPage>('GET', '/sync', { query: { cursor, limit: SYNC_PAGE_SIZE } });
+        const page = await this.ctx.http.call(api.messages.sync, { query: { cursor, limit: SYNC_PAGE_SIZE } });
         handled += page.items.length;
         this.enqueue(page.items);
         await this.idle();
@@ -114,7 +109,7 @@ export class FeedPipeline {
   private async dispatch(item: FeedItem): Promise<void> {
     switch (item.kind) {
       case 'message':
-        await this.messaging.onMessage(item.data as StoredMessage);
+        await this.messaging.onMessage(item.data);
         return;
       case 'membership':
         await this.channels.onMembership(item.channelId, item.data);
@@ -123,16 +118,16 @@ export class FeedPipeline {
         await this.channels.onKeyEnvelope(item.channelId, item.data);
         return;
       case 'receipt':
-        this.ctx.events.emit('receipt', item.data as Receipt);
+        this.ctx.events.emit('receipt', item.data);
         return;
       case 'invitation': {
-        const inv = item.data as InvitationView;
+        const inv = item.data;
         this.ctx.events.emit('invitation', { id: inv.id, channelId: inv.channelId, inviteeId: inv.inviteeId, createdBy: inv.createdBy, status: inv.status });
         await this.channels.onInvitation(inv);
         return;
       }
       case 'channel': {
-        const data = item.data as { readOnly?: string | null; rekeyRequired?: boolean; removedOfficerIds?: string[] };
+        const data = item.data;
         const removed = data.rekeyRequired ? (data.removedOfficerIds ?? []) : [];
         this.ctx.events.emit('channel', { channelId: item.channelId, readOnly: data.readOnly ?? null, rekeyRequired: removed, data: item.data });
         if (removed.length) await this.channels.onRekeyRequired(item.channelId, removed);

@@ -11,6 +11,7 @@ import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
 import { commitThenThrow, type Store } from '../store/store.ts';
+import type { AuditAction } from '../audit/actions.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
 
@@ -107,7 +108,7 @@ export class AccountsService {
 
   private auditOfficer(
     actor: Actor,
-    action: string,
+    action: AuditAction,
     officer: { id: string; agencyId: string },
     opts?: Parameters<AuditService['recordFor']>[3],
   ): void {
@@ -196,7 +197,7 @@ export class AccountsService {
     try {
       this.repo.insertAgency(row);
     } catch (err) {
-      if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists');
+      if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists', { cause: err });
       throw err;
     }
     return row;

@@ -8,6 +8,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { AgreementsRepository, GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
 import type { Store } from '../store/store.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
@@ -127,7 +128,7 @@ export class ExtendedAccessService {
     };
   }
 
-  private audit(actor: Actor, action: string, grantId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, grantId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
   }
 }

@@ -21,6 +21,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { ExtendedAccessService } from './extended-access.ts';
 import { type AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
 import type { Store } from '../store/store.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 type Transition = 'suspend' | 'reactivate' | 'terminate';
@@ -304,7 +305,7 @@ export class AgreementsService {
     };
   }
 
-  private audit(actor: Actor, action: string, agreementId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, agreementId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
   }
 }

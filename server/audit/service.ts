@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditVerification } from '../../shared/schemas/audit.ts';
 import { toHex } from '../../shared/crypto/encoding.ts';
 import type { Actor } from '../auth/actor.ts';
+import type { AuditAction, AuditDetails } from './actions.ts';
 import type { Clock } from '../clock.ts';
 import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
 import { appendHeads, readHeads, type HeadsFileContents } from './heads-file.ts';
@@ -19,8 +20,9 @@ import {
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
-export interface AuditInput {
-  action: string;
+/** One audit record; `details` is typed by the action (server/audit/actions.ts). */
+export interface AuditInput<A extends AuditAction = AuditAction> {
+  action: A;
   actorId?: string | null;
   agencyId?: string | null;
   targetType?: string | null;
@@ -28,7 +30,7 @@ export interface AuditInput {
   outcome?: AuditOutcome;
   ip?: string | null;
   /** Never put secrets here: details are readable by administrators. */
-  details?: Record<string, unknown>;
+  details?: AuditDetails<A>;
 }
 
 function toEvent(r: AuditRow): AuditEvent {
@@ -142,11 +144,11 @@ export class AuditService {
   }
 
   /** Shorthand for an action an authenticated officer took on a target. */
-  recordFor(
+  recordFor<A extends AuditAction>(
     actor: Pick<Actor, 'officerId' | 'ip'>,
-    action: string,
+    action: A,
     target: { type: string; id: string; agencyId: string | null },
-    opts: { details?: Record<string, unknown>; outcome?: AuditOutcome } = {},
+    opts: { details?: AuditDetails<A>; outcome?: AuditOutcome } = {},
   ): AuditEvent {
     return this.record({
       action,
@@ -160,7 +162,7 @@ export class AuditService {
   }
 
   /** Appends one event; inside an outer transaction it commits or rolls back with it. */
-  record(input: AuditInput): AuditEvent {
+  record<A extends AuditAction>(input: AuditInput<A>): AuditEvent {
     return this.store.transact(() => this.append(input));
   }
 

@@ -21,6 +21,7 @@ import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from '.
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
 import { CommitThenThrow, type Store } from '../store/store.ts';
+import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
@@ -211,7 +212,7 @@ export class ChannelInvitations {
     };
   }
 
-  private audit(actor: Actor, action: string, channelId: string, details: Record<string, unknown>): void {
+  private audit<A extends AuditAction>(actor: Actor, action: A, channelId: string, details: AuditDetails<A>): void {
     this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
   }
 }

@@ -8,6 +8,7 @@ import {
   type KeyEnvelope,
 } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
+import { nativeVerifyDetached } from '../crypto/native-verify.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
@@ -41,7 +42,7 @@ export class KeyEnvelopes {
     if (!author || env.senderOfficerId !== view.authorOfficerId || env.senderDeviceId !== view.authorDeviceId || env.senderOfficerId !== actor.officerId) {
       throw new ForbiddenError('Only the author of the epoch event (from its device) distributes its secret', 'epoch_not_distributor');
     }
-    if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey)) {
+    if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey, nativeVerifyDetached)) {
       throw new ValidationError('keyEnvelope: signature does not verify', 'epoch_bad_signature');
     }
     verified(() => checkRecipientSet(view, env.recipients), 'keyEnvelope');
@@ -58,7 +59,7 @@ export class KeyEnvelopes {
     }
     const now = this.clock.now();
     this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
-    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as unknown, createdAt: now }));
+    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
     return true;
   }
 

@@ -1,13 +1,11 @@
 import type { DomainEventBus } from '../events.ts';
-import type { FeedItem } from '../../shared/schemas/channels.ts';
+import type { FeedData, FeedItem, FeedKind } from '../../shared/schemas/channels.ts';
 import type { FeedRepository } from './repository.ts';
 
-export type FeedKind = FeedItem['kind'];
+export type { FeedKind };
 
 /** A feed item plus its routing: null recipient = the channel's members at that position. */
-export interface RoutedFeedItem extends FeedItem {
-  recipientId: string | null;
-}
+export type RoutedFeedItem = FeedItem & { recipientId: string | null };
 
 /**
  * The ordered log every sync cursor and realtime event is based on. `append` runs inside the
@@ -20,10 +18,10 @@ export class FeedWriter {
     private readonly events: DomainEventBus,
   ) {}
 
-  append(item: {
+  append<K extends FeedKind>(item: {
     channelId: string;
-    kind: FeedKind;
-    data: unknown;
+    kind: K;
+    data: FeedData<K>;
     createdAt: number;
     /** Set for messages (joined at read time) and for rows that must vanish with a message (receipts). */
     messagePk?: number;
@@ -33,7 +31,8 @@ export class FeedWriter {
     // Messages are joined from `messages` at read time; other kinds keep their JSON here.
     const payload = item.kind === 'message' ? null : JSON.stringify(item.data);
     const pos = this.repo.insert(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
-    return { pos, kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId };
+    // TS cannot correlate a generic kind with its data; the signature above already did.
+    return { pos, kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId } as RoutedFeedItem;
   }
 
   /**

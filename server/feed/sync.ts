@@ -119,5 +119,6 @@ export class FeedReader {
 
 function toItem(r: FeedRow): FeedItem {
   const data: unknown = r.kind === 'message' ? toStoredMessage(r) : JSON.parse(r.payload ?? 'null');
-  return { pos: r.pos, kind: r.kind, channelId: r.channelId, data, createdAt: r.createdAt };
+  // The payload is what FeedWriter.append (typed per kind) stored for this kind.
+  return { pos: r.pos, kind: r.kind, channelId: r.channelId, data, createdAt: r.createdAt } as FeedItem;
 }

@@ -1,9 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
+import { CryptoError } from '../../shared/crypto/errors.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
 import { AppError } from '../errors.ts';
+import { apiError } from '../keys/wire.ts';
 
 interface MappedError {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Numeric hints an AppError carries for the client (triesRemaining, retryAfterSeconds). */
   hints?: Record<string, number>;
@@ -15,7 +18,7 @@ function hintsOf(err: AppError): Record<string, number> | undefined {
 }
 
 /** Fastify's own 4xx errors, by code, mapped to stable Liaison error codes. */
-const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'Request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Unsupported content type' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'Body is empty but Content-Type is application/json' },
@@ -31,6 +34,9 @@ const SQLITE_CODES: Record<string, MappedError> = {
 };
 
 export function mapError(err: FastifyError | Error): MappedError {
+  // A protocol refusal that no service wrapped (a malformed key or envelope reaching shared/crypto)
+  // is the client's fault: 400 with the same code `verified()` gives it, not a 500.
+  if (err instanceof CryptoError) err = apiError(err, 'protocol') as AppError;
   if (err instanceof AppError) {
     const hints = hintsOf(err);
     return { status: err.statusCode, code: err.code, message: err.message, ...(hints ? { hints } : {}) };

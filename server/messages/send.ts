@@ -130,7 +130,7 @@ export class MessageSender {
     try {
       envelope = messageEnvelopeCodec.fromWire(body.envelope);
     } catch (cause) {
-      throw new ValidationError(`Malformed envelope: ${(cause as Error).message}`, 'invalid_envelope');
+      throw new ValidationError(`Malformed envelope: ${(cause as Error).message}`, 'invalid_envelope', { cause });
     }
     if (!ID_PATTERN.test(envelope.header.messageId)) {
       throw new ValidationError('Envelope messageId must be 1-64 characters of [A-Za-z0-9_-]', 'invalid_envelope');

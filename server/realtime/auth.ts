@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ErrorCode } from '../../shared/errors.ts';
+import type { ConnectErrorData } from '../../shared/realtime.ts';
 import { AppError } from '../errors.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { RealtimeSocket } from './types.ts';
@@ -6,7 +8,7 @@ import type { RealtimeSocket } from './types.ts';
 const TOKEN_RE = /^[A-Za-z0-9_.-]{1,4096}$/;
 
 /** A connect_error the client can act on: `err.message` plus `err.data.code`. */
-function authError(code: string, message: string): Error & { data: { code: string } } {
+function authError(code: ErrorCode, message: string): Error & { data: ConnectErrorData } {
   return Object.assign(new Error(message), { data: { code } });
 }
 

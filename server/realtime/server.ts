@@ -1,13 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
-import { REALTIME_PATH } from '../../shared/realtime.ts';
+import { REALTIME_PATH, type Ack } from '../../shared/realtime.ts';
 import type { DomainEvents } from '../events.ts';
 import { clientIp, PerIpCounter } from '../http/connection-limits.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { socketAuthenticator } from './auth.ts';
 import { registerHandlers } from './handlers.ts';
 import { ExpirySchedule } from './expiry.ts';
+import { coalesceWrites, type EngineSocket } from './coalesce-writes.ts';
 import { Presence } from './presence.ts';
 import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, type RealtimeSocket, type SocketData } from './types.ts';
 
@@ -50,7 +51,8 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
   });
   const presence = new Presence(io);
-  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+  io.engine.on('connection', (raw: EngineSocket & { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    coalesceWrites(raw);
     const release = slots.get(raw.request);
     slots.delete(raw.request);
     if (release) raw.once('close', release);
@@ -99,7 +101,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
       const { bucket } = socket.data;
       if (bucket.take()) return next();
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (r: unknown) => void)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' } });
+      if (typeof ack === 'function') (ack as Ack<never>)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' }, status: 429 });
       if (bucket.refusedInRow >= m.socketBurst * 2) end(socket, 'rate_limited');
     });
     syncRooms(socket);

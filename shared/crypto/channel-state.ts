@@ -410,15 +410,21 @@ const rawMembershipEventCodec = wireCodec<MembershipEvent>('membershipEvent', {
 });
 
 /** Also rejects kind/field combinations that cannot be signed (e.g. a remove carrying a policy). */
+function checkEventFields(event: MembershipEvent): MembershipEvent {
+  try {
+    membershipEventFields(event);
+  } catch (cause) {
+    throw new WireFormatError('wire/invalid', 'membershipEventFromWire: fields do not match the event kind', { cause });
+  }
+  return event;
+}
+
 export const membershipEventCodec: WireCodec<MembershipEvent> = {
   toWire: rawMembershipEventCodec.toWire,
-  fromWire(json) {
-    const event = rawMembershipEventCodec.fromWire(json);
-    try {
-      membershipEventFields(event);
-    } catch (cause) {
-      throw new WireFormatError('wire/invalid', 'membershipEventFromWire: fields do not match the event kind', { cause });
-    }
-    return event;
+  fromWire: (json) => checkEventFields(rawMembershipEventCodec.fromWire(json)),
+  fromWireCanonical(json) {
+    const parsed = rawMembershipEventCodec.fromWireCanonical(json);
+    checkEventFields(parsed.value);
+    return parsed;
   },
 };

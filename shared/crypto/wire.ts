@@ -100,10 +100,36 @@ function decodeObject(spec: WireSpec, v: unknown, ctx: string, path: string): Re
   return out;
 }
 
+/**
+ * The canonical wire form of input that decodeValue accepted, built from the input's own values:
+ * decoding accepts only canonical base64url, so each string equals what toB64 would produce again.
+ * Saves re-encoding every byte field (the server stores the canonical form of each envelope).
+ */
+function canonicalValue(spec: FieldSpec, v: unknown): unknown {
+  switch (spec.t) {
+    case 'obj':
+      return canonicalObject(spec.spec, v as Record<string, unknown>);
+    case 'arr':
+      return (v as unknown[]).map((x) => canonicalValue(spec.of, x));
+    case 'opt':
+      return v === undefined || v === null ? null : canonicalValue(spec.of, v);
+    default:
+      return v;
+  }
+}
+
+function canonicalObject(spec: WireSpec, rec: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(spec)) out[k] = canonicalValue(f, rec[k]);
+  return out;
+}
+
 /** A typed codec for one structured object; parse() throws WireFormatError on any deviation. */
 export interface WireCodec<T> {
   toWire(value: T): Record<string, unknown>;
   fromWire(json: unknown): T;
+  /** fromWire, plus the canonical wire form: always equal to toWire(fromWire(json)), without re-encoding. */
+  fromWireCanonical(json: unknown): { value: T; wire: Record<string, unknown> };
 }
 
 export function wireCodec<T>(name: string, spec: WireSpec): WireCodec<T> {
@@ -111,5 +137,9 @@ export function wireCodec<T>(name: string, spec: WireSpec): WireCodec<T> {
     toWire: (value) => encodeObject(spec, value as Record<string, unknown>),
     // The spec validated every field, so the shape matches T by construction.
     fromWire: (json) => decodeObject(spec, json, `${name}FromWire`, '') as T,
+    fromWireCanonical: (json) => {
+      const value = decodeObject(spec, json, `${name}FromWire`, '') as T;
+      return { value, wire: canonicalObject(spec, json as Record<string, unknown>) };
+    },
   };
 }

@@ -145,16 +145,44 @@ export const Receipt = Type.Object({
 export type Receipt = Static<typeof Receipt>;
 
 export const FEED_KINDS = ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] as const;
+export type FeedKind = (typeof FEED_KINDS)[number];
 
-/** One sync/realtime item; `data` depends on kind (StoredMessage, membership event, key envelope, Receipt, Invitation, Channel). */
-export const FeedItem = Type.Object({
-  pos: Type.Integer(),
-  kind: Type.Enum(FEED_KINDS),
-  channelId: Id,
-  data: Type.Unknown(),
-  createdAt: Timestamp,
+/**
+ * A `channel` item: the channel's view, plus, when an institution's extended access was revoked,
+ * the officers removed without a membership event (their side must rekey the channel).
+ */
+export const ChannelFeedData = Type.Object({
+  ...Channel.properties,
+  rekeyRequired: Type.Optional(Type.Boolean()),
+  removedOfficerIds: Type.Optional(Type.Array(Id)),
 });
+
+/** The `data` of each feed kind; the server writes exactly these (FeedWriter.append is typed by this map). */
+export const FEED_DATA = {
+  message: StoredMessage,
+  membership: WireObject('membershipEventCodec'),
+  key_envelope: WireObject('keyEnvelopeCodec'),
+  receipt: Receipt,
+  invitation: Invitation,
+  channel: ChannelFeedData,
+} as const satisfies Record<FeedKind, unknown>;
+export type FeedData<K extends FeedKind> = Static<(typeof FEED_DATA)[K]>;
+
+const feedItemOf = <K extends FeedKind>(kind: K) =>
+  Type.Object({ pos: Type.Integer(), kind: Type.Literal(kind), channelId: Id, data: FEED_DATA[kind], createdAt: Timestamp }, { title: `FeedItem_${kind}` });
+
+/** One sync/realtime item, discriminated by `kind`: narrowing on `kind` types `data`. */
+export const FeedItem = Type.Union([
+  feedItemOf('message'),
+  feedItemOf('membership'),
+  feedItemOf('key_envelope'),
+  feedItemOf('receipt'),
+  feedItemOf('invitation'),
+  feedItemOf('channel'),
+]);
 export type FeedItem = Static<typeof FeedItem>;
+/** The feed item of one kind. */
+export type FeedItemOf<K extends FeedKind> = Extract<FeedItem, { kind: K }>;
 
 export const SyncQuery = Type.Object(
   { cursor: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },

@@ -1,4 +1,6 @@
+import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
+import { FeedItem } from '../../shared/schemas/channels.ts';
 import {
   applyEvent,
   cosignMembershipEvent,
@@ -223,5 +225,8 @@ describe('channels: cross-agency invitations', () => {
     expectError(await call(t, b.admin, 'POST', `/invitations/${inv3.id}/accept`, { event: wire(cosignMembershipEvent(add3, b.admin.keys, b.admin.cert!)) }), 409, 'invitation_stale');
     const stored = t.app.ctx.channels.repo.invitation(inv3.id);
     expect(stored?.status).toBe('stale');
+    // Every item published here (invitations among them) has the wire shape of its kind.
+    const checkItem = Compile(FeedItem);
+    for (const { recipientId: _, ...item } of feed) expect(checkItem.Check(item), item.kind).toBe(true);
   });
 });

@@ -54,7 +54,7 @@ describe('SQLite store: unit of work', () => {
 
   it('CommitThenThrow commits the work, then rejects with the error', async () => {
     const store = openStore();
-    const err = new ConflictError('counted', 'counted');
+    const err = new ConflictError('counted', 'conflict');
     await expect(
       store.write((tx) => {
         tx.accounts.insertAgency(agency('a3'));

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AckResult } from '../../shared/realtime.ts';
 import type { FeedItem, SendResult } from '../../shared/schemas/channels.ts';
 import { bearer, makeApp } from '../world/app.ts';
 import {
@@ -20,7 +21,6 @@ import {
 
 afterEach(() => closeSockets());
 
-type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 function emitAck<T>(s: ClientSocket, event: 'send' | 'receipt', payload: unknown): Promise<AckResult<T>> {
   return new Promise((resolve) => (s as unknown as { emit(e: string, p: unknown, a: (r: AckResult<T>) => void): void }).emit(event, payload, resolve));
@@ -75,8 +75,8 @@ describe('realtime', () => {
     const { w, ch, url } = await setup();
     const c = connect(url, w.carol.tokens.accessToken);
     await connected(c);
-    expect(await emitAck(c, 'send', { channelId: ch.id, ...sendBody(ch, w.alice) })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await emitAck(c, 'send', 'garbage')).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(await emitAck(c, 'send', { channelId: ch.id, ...sendBody(ch, w.alice) })).toMatchObject({ ok: false, error: { code: 'not_found' }, status: 404 });
+    expect(await emitAck(c, 'send', 'garbage')).toMatchObject({ ok: false, error: { code: 'validation_failed' }, status: 400 });
     expect(await emitAck(c, 'receipt', { channelId: ch.id, kind: 'nope', messageIds: [] })).toMatchObject({ ok: false });
     (c as unknown as { emit(e: string, ...a: unknown[]): void }).emit('no_such_event', { x: 1 });
     (c as unknown as { emit(e: string, ...a: unknown[]): void }).emit('send');

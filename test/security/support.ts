@@ -2,19 +2,18 @@
 import net from 'node:net';
 import { defaultConfig, type AppConfig } from '../../server/config.ts';
 import type { TestApp } from '../world/app.ts';
+import { listen as listenUrl, sleep } from '../world/messaging.ts';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
 /** config.limits with some fields overridden (tests use milliseconds the environment cannot express). */
 export function limits(overrides: Partial<AppConfig['limits']>): AppConfig['limits'] {
   return { ...defaultConfig().limits, ...overrides };
 }
 
+/** The app listening on 127.0.0.1 (World's listen), as a port for raw clients. */
 export async function listen(t: TestApp): Promise<number> {
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = t.app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('listen: no port');
-  return addr.port;
+  return Number(new URL(await listenUrl(t)).port);
 }
 
 /** A raw TCP client that records what it received and when the server closed it. */

@@ -126,7 +126,10 @@ describe('passwords and passphrases', () => {
 describe('error messages', () => {
   it('maps API and SDK codes to human text', () => {
     expect(errorText(new LiaisonApiError(401, 'invalid_credentials', 'x'))).toBe('Wrong username, password or authentication code.');
-    expect(errorText(new LiaisonApiError(423, 'account_locked', 'x'))).toMatch(/administrator to unlock/);
+    // account_locked is no longer sent (sign-in back-off replaced the lockout): no dead sentence for it.
+    expect(errorText(new LiaisonApiError(423, 'account_locked', 'The server explains.'))).toBe('The server explains.');
+    // Codes mapped to null show the server's own sentence.
+    expect(errorText(new LiaisonApiError(409, 'stale_event', 'The channel chain moved on'))).toBe('The channel chain moved on');
     expect(errorText(new LiaisonApiError(400, 'weak_password', 'Password must be at least 12 characters long'))).toBe('Password must be at least 12 characters long');
     expect(errorText(new LiaisonClientError('backup/wrong-secret', 'x'))).toBe('Wrong key-backup passphrase.');
     expect(errorText(new LiaisonApiError(409, 'some_new_code', 'The server explains.'))).toBe('The server explains.');

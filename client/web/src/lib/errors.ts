@@ -1,10 +1,9 @@
-/** API (`{ error: { code } }`) and SDK error codes → what an officer should read. */
-const MESSAGES: Record<string, string> = {
+import type { ClientErrorCode, ProtocolErrorCode, ServerErrorCode } from '../../../sdk/index.ts';
+
+/** API (`{ error: { code } }`) and SDK error codes → what an officer should read; every code the server sends has an entry (null: show the server's sentence), and one it cannot send does not compile. */
+const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly [C in ProtocolErrorCode | ClientErrorCode]?: string | null } = {
   // sign-in and sessions
   invalid_credentials: 'Wrong username, password or authentication code.',
-  totp: 'That authentication code is not valid. Check the time on your phone and try the current code.',
-  totp_replay: 'That authentication code was already used. Wait for the next code (30 seconds) and try again.',
-  account_locked: 'Your account is locked after repeated failed sign-ins. Ask your agency administrator to unlock it.',
   account_suspended: 'This account is suspended. Contact your agency administrator.',
   account_inactive: 'This account is not active. Contact your agency administrator.',
   session_expired: 'Your session has ended. Please sign in again.',
@@ -27,7 +26,6 @@ const MESSAGES: Record<string, string> = {
   agency_suspended: 'This agency is suspended.',
   agency_inactive: 'This agency is not active.',
   officer_suspended: 'This officer is suspended.',
-  grant_exists: 'This institution already holds an active grant.',
   invalid_sponsor: 'Only an NCB of the same country can sponsor this institution.',
   invalid_expiry: 'The expiry must be in the future.',
   expiry_too_far: 'Extended access is time-limited: choose an earlier expiry date (at most the maximum shown), and renew it later with a new grant.',
@@ -91,6 +89,21 @@ const MESSAGES: Record<string, string> = {
   // channel members
   channel_agreement_required:
     'Officers of another agency can only join a case or team channel opened under an agreement between your agencies. Choose the agreement when you create the channel, or add only officers of your agency.',
+  // Shown with the server's own sentence: malformed requests a working client does not send, or rare states it explains well.
+  bad_request: null, invalid_json: null, conflict: null, unsupported_media_type: null, request_timeout: null,
+  too_many_connections: null, busy: null, internal: null, not_ready: null, invalid_enrolment_token: null, invalid_totp: null,
+  officer_not_manageable: null, wrong_role: null, unknown_agency: null, invalid_country: null, wrong_agency: null,
+  not_agency_root: null, already_initialised: null, already_revoked: null, officer_inactive: null, unknown_officer: null,
+  invalid_officer: null, certificate_mismatch: null, cert_expired: null, key_mismatch: null, backup_mismatch: null,
+  backup_too_weak: null, prekey_expired: null, stale_prekey: null, bad_signature: null, wrong_subject: null,
+  wrong_event_kind: null, actor_mismatch: null, wire_invalid: null, invalid_agreement: null, invalid_transition: null,
+  not_suspended: null, channel_exists: null, create_required: null, direct_required: null, invite_required: null,
+  invalid_events: null, invalid_invite: null, stale_event: null, event_mismatch: null, chain_missing_cosignature: null,
+  cosigner_mismatch: null, epoch_unknown: null, epoch_bad_signature: null, epoch_not_distributor: null,
+  key_envelope_exists: null, invalid_envelope: null, invalid_cursor: null, envelope_channel_mismatch: null,
+  envelope_sender_mismatch: null, message_id_conflict: null, handling_not_allowed: null, own_message: null, stale_epoch: null,
+  wrong_channel: null, unknown_attachment: null, invalid_language: null, invalid_phone: null, invalid_schedule: null,
+  invalid_time_zone: null, invalid_title: null, cursor_expired: null,
 };
 
 interface CodedError {
@@ -129,10 +142,12 @@ export function errorText(err: unknown): string {
   const hint = code && err && typeof err === 'object' ? signInHint(code, err) : null;
   if (hint) return hint;
   const detail = err && typeof err === 'object' && typeof (err as CodedError).message === 'string' ? ((err as CodedError).message as string) : '';
-  if (code && MESSAGES[code]) {
+  // A code read off an error object is any string until looked up.
+  const mapped = code ? (MESSAGES as Readonly<Record<string, string | undefined>>)[code] : undefined;
+  if (code && mapped) {
     // The server's own sentence is specific for these (which rule a password or field broke).
     if ((code === 'weak_password' || code === 'validation_failed' || code === 'invalid_window') && detail) return detail;
-    return MESSAGES[code]!;
+    return mapped;
   }
   if (detail) return detail;
   return 'Something went wrong. Try again.';

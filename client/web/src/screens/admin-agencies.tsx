@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Enrolment } from '../../../../shared/schemas/accounts.ts';
+import type { AgencyKind, Enrolment } from '../../../../shared/schemas/accounts.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { formatDate } from '../lib/format.ts';
@@ -19,7 +19,8 @@ export function AdminAgencies() {
     const res = await chat.api.createAgency({
       name: f.name.trim(),
       country: f.country.trim().toUpperCase(),
-      kind: f.kind,
+      // The select offers only AGENCY_KINDS (and the server validates the body).
+      kind: f.kind as AgencyKind,
       ...(f.sponsor ? { sponsorAgencyId: f.sponsor } : {}),
       admin: { username: f.adminUsername.trim(), displayName: f.adminName.trim() },
     });

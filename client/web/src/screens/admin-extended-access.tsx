@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
+import { AGREEMENT_SCOPES, type AgreementScope } from '../../../../shared/crypto/agreement.ts';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { formatDate } from '../lib/format.ts';
@@ -25,7 +25,8 @@ export function AdminExtendedAccess() {
   });
   useEffect(() => void load(), []);
   const [grant, busy, grantError] = useAction(async () => {
-    await chat.api.grant({ agencyId: agencyId || sponsored[0]!.id, scope, expiresAt: new Date(expires).getTime() });
+    // The checkboxes offer only AGREEMENT_SCOPES (and the server validates the body).
+    await chat.api.grant({ agencyId: agencyId || sponsored[0]!.id, scope: scope as AgreementScope[], expiresAt: new Date(expires).getTime() });
     await load();
   });
   const [revoke, , revokeError] = useAction(async (id: string) => {

@@ -1,91 +1,74 @@
-import type { ApiMethod, ApiRequestOptions, AuditHeadCheck, LiaisonClient } from '../../../sdk/index.ts';
-import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
-import type { Session } from '../../../../shared/schemas/auth.ts';
+import type { Static } from 'typebox';
+import { api } from '../../../../shared/api/index.ts';
+import type { Agency, CreateAgencyBody, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
+import type { ExtendedAccessGrant as ExtendedAccessGrantSchema, GrantExtendedAccessBody } from '../../../../shared/schemas/agreements.ts';
+import type { EnrolmentInfo as EnrolmentInfoSchema, Session } from '../../../../shared/schemas/auth.ts';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
 import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery, UpdateDirectoryEntryBody } from '../../../../shared/schemas/directory.ts';
-import type { DirectoryFilters } from '../../../sdk/index.ts';
+import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
 import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
+import { HttpClient } from '../../../sdk/http.ts';
 
-export interface ExtendedAccessGrant {
-  id: string;
-  sponsorAgencyId: string;
-  agencyId: string;
-  scope: string[];
-  expiresAt: number;
-  createdBy: string;
-  createdAt: number;
-  revokedAt: number | null;
-  active: boolean;
-}
-
-export interface EnrolmentInfo {
-  username: string;
-  displayName: string;
-  agencyName: string;
-  expiresAt: number;
-}
+export type ExtendedAccessGrant = Static<typeof ExtendedAccessGrantSchema>;
+export type EnrolmentInfo = Static<typeof EnrolmentInfoSchema>;
 
 /**
  * Calls the SDK does not wrap (administration, sessions, audit), made through the client's public
- * `request()` so they share its tokens and single-flight refresh. Directory reads and maintenance use
- * the SDK's typed methods.
+ * `call()` with the `shared/api` contracts, so they share its tokens and single-flight refresh and
+ * every answer is typed by its contract. Directory reads and maintenance use the SDK's typed methods.
  */
 export class Api {
   constructor(private readonly client: LiaisonClient) {}
 
-  private req<T>(method: ApiMethod, path: string, opts?: ApiRequestOptions): Promise<T> {
-    return this.client.request<T>(method, path, opts);
-  }
-
   // accounts
   async agencies(): Promise<Agency[]> {
-    return (await this.req<{ agencies: Agency[] }>('GET', '/agencies')).agencies;
+    return (await this.client.call(api.accounts.listAgencies)).agencies;
   }
-  createAgency(body: { name: string; country: string; kind: string; sponsorAgencyId?: string; admin: { username: string; displayName: string } }) {
-    return this.req<{ agency: Agency; admin: Officer; enrolment: Enrolment }>('POST', '/agencies', { body });
+  createAgency(body: CreateAgencyBody): Promise<CallResult<typeof api.accounts.createAgency>> {
+    return this.client.call(api.accounts.createAgency, { body });
   }
   async setAgencyStatus(id: string, status: 'active' | 'suspended'): Promise<Agency> {
-    return (await this.req<{ agency: Agency }>('PATCH', `/agencies/${id}`, { body: { status } })).agency;
+    return (await this.client.call(api.accounts.updateAgency, { params: { id }, body: { status } })).agency;
   }
   async officers(agencyId: string): Promise<Officer[]> {
-    return (await this.req<{ officers: Officer[] }>('GET', `/agencies/${agencyId}/officers`)).officers;
+    return (await this.client.call(api.accounts.listOfficers, { params: { id: agencyId } })).officers;
   }
-  createOfficer(agencyId: string, body: { username: string; displayName: string; role?: string }) {
-    return this.req<{ officer: Officer; enrolment: Enrolment }>('POST', `/agencies/${agencyId}/officers`, { body });
+  createOfficer(agencyId: string, body: { username: string; displayName: string; role?: Officer['role'] }): Promise<CallResult<typeof api.accounts.createOfficer>> {
+    return this.client.call(api.accounts.createOfficer, { params: { id: agencyId }, body });
   }
   async officerAction(id: string, action: 'suspend' | 'reactivate' | 'unlock'): Promise<Officer> {
-    return (await this.req<{ officer: Officer }>('POST', `/officers/${id}/${action}`)).officer;
+    const contract = { suspend: api.accounts.suspendOfficer, reactivate: api.accounts.reactivateOfficer, unlock: api.accounts.unlockOfficer }[action];
+    return (await this.client.call(contract, { params: { id } })).officer;
   }
   async setRole(id: string, role: Officer['role']): Promise<Officer> {
-    return (await this.req<{ officer: Officer }>('PUT', `/officers/${id}/role`, { body: { role } })).officer;
+    return (await this.client.call(api.accounts.setRole, { params: { id }, body: { role } })).officer;
   }
   async newEnrolment(id: string): Promise<Enrolment> {
-    const res = await this.req<{ enrolment?: Enrolment } & Partial<Enrolment>>('POST', `/officers/${id}/enrolment`);
-    return (res.enrolment ?? res) as Enrolment;
+    return (await this.client.call(api.accounts.reissueEnrolment, { params: { id } })).enrolment;
   }
   async officerSessions(id: string): Promise<Session[]> {
-    return (await this.req<{ sessions: Session[] }>('GET', `/officers/${id}/sessions`)).sessions;
+    return (await this.client.call(api.accounts.officerSessions, { params: { id } })).sessions;
   }
   revokeOfficerSessions(id: string): Promise<{ revoked: number }> {
-    return this.req('DELETE', `/officers/${id}/sessions`);
+    return this.client.call(api.accounts.revokeOfficerSessions, { params: { id } });
   }
 
   // own sessions
   async sessions(): Promise<Session[]> {
-    return (await this.req<{ sessions: Session[] }>('GET', '/sessions')).sessions;
+    return (await this.client.call(api.auth.listSessions)).sessions;
   }
   revokeAllSessions(): Promise<{ revoked: number }> {
-    return this.req('DELETE', '/sessions');
+    return this.client.call(api.auth.revokeAllSessions);
   }
-  revokeSession(id: string): Promise<unknown> {
-    return this.req('DELETE', `/sessions/${id}`);
+  revokeSession(id: string): Promise<{ revoked: number }> {
+    return this.client.call(api.auth.revokeSession, { params: { id } });
   }
 
   // keys
   async hasKeyBackup(): Promise<boolean> {
     try {
-      await this.req('GET', '/keys/me/backup');
+      await this.client.call(api.keys.backup);
       return true;
     } catch (err) {
       if (err instanceof LiaisonApiError && err.status === 404) return false;
@@ -93,28 +76,27 @@ export class Api {
     }
   }
   async pendingCertifications(): Promise<OfficerKeys[]> {
-    return (await this.req<{ officers: OfficerKeys[] }>('GET', '/keys/pending')).officers;
+    return (await this.client.call(api.keys.pending)).officers;
   }
   async officerKeys(id: string): Promise<OfficerKeys> {
-    const res = await this.req<{ keys?: OfficerKeys } & Partial<OfficerKeys>>('GET', `/keys/officers/${encodeURIComponent(id)}`);
-    return (res.keys ?? res) as OfficerKeys;
+    return (await this.client.call(api.keys.officerKeys, { params: { id } })).keys;
   }
 
   // extended access
   /** Grants, and the longest grant the server issues (days from issue). */
-  async grants(): Promise<{ grants: ExtendedAccessGrant[]; maxDays: number }> {
-    return this.req<{ grants: ExtendedAccessGrant[]; maxDays: number }>('GET', '/extended-access');
+  grants(): Promise<{ grants: ExtendedAccessGrant[]; maxDays: number }> {
+    return this.client.call(api.extendedAccess.list);
   }
-  grant(body: { agencyId: string; scope: string[]; expiresAt: number }) {
-    return this.req<unknown>('POST', '/extended-access', { body });
+  async grant(body: Static<typeof GrantExtendedAccessBody>): Promise<ExtendedAccessGrant> {
+    return (await this.client.call(api.extendedAccess.grant, { body })).grant;
   }
-  revokeGrant(id: string) {
-    return this.req<unknown>('POST', `/extended-access/${id}/revoke`);
+  async revokeGrant(id: string): Promise<ExtendedAccessGrant> {
+    return (await this.client.call(api.extendedAccess.revoke, { params: { id } })).grant;
   }
 
   // agreements lifecycle beyond propose/sign
-  agreementAction(id: string, action: 'suspend' | 'reactivate' | 'terminate', reason?: string) {
-    return this.req<unknown>('POST', `/agreements/${id}/${action}`, { body: reason ? { reason } : {} });
+  async agreementAction(id: string, action: 'suspend' | 'reactivate' | 'terminate', reason?: string): Promise<void> {
+    await this.client.call(api.agreements.transitions[action], { params: { id }, body: reason ? { reason } : {} });
   }
 
   // directory (the SDK's typed methods)
@@ -141,21 +123,18 @@ export class Api {
 
   // audit
   audit(q: { afterSeq?: number; limit?: number; action?: string }): Promise<{ events: AuditEvent[]; nextAfterSeq: number | null }> {
-    return this.req('GET', '/audit', { query: q });
+    return this.client.call(api.audit.list, { query: q });
   }
   /** Compares the server's signed audit head with the highest this browser has seen; throws audit/rollback. */
   auditHead(): Promise<AuditHeadCheck> {
     return this.client.checkAuditHead();
   }
   auditVerify(): Promise<AuditVerification> {
-    return this.req('GET', '/audit/verify');
+    return this.client.call(api.audit.verify);
   }
 }
 
-/** Unauthenticated enrolment lookup (before any session exists). */
-export async function lookupEnrolment(token: string): Promise<EnrolmentInfo> {
-  const res = await fetch('/api/v1/enrolment/lookup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-  const body = (await res.json()) as EnrolmentInfo & { error?: { code: string; message: string } };
-  if (!res.ok) throw new LiaisonApiError(res.status, body.error?.code ?? `http_${res.status}`, body.error?.message ?? 'lookup failed');
-  return body;
+/** Unauthenticated enrolment lookup (before any session exists, so without a client's session). */
+export function lookupEnrolment(token: string): Promise<EnrolmentInfo> {
+  return new HttpClient(window.location.origin).call(api.enrolment.lookup, { body: { token } });
 }

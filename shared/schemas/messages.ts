@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { Id, Timestamp } from '../../shared/schemas/common.ts';
-import { StoredMessage } from '../../shared/schemas/channels.ts';
+import { Id, Timestamp } from './common.ts';
+import { StoredMessage } from './channels.ts';
 
 export const HistoryQuery = Type.Object(
   {

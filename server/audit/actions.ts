@@ -1,0 +1,166 @@
+import type { MembershipEventKind } from '../../shared/crypto/index.ts';
+
+/**
+ * Every audit action the server records: the closed list `AuditService.record` accepts. Verifiers
+ * and reports read actions as data, so a renamed action is a format change (docs/AUDIT.md lists them).
+ */
+export const AUDIT_ACTIONS = [
+  'platform.initialised',
+  'auth.login',
+  'auth.logout',
+  'auth.refresh_reuse',
+  'auth.throttled',
+  'session.revoked',
+  'access.denied',
+  'access.denied_suppressed',
+  'agency.created',
+  'agency.suspended',
+  'agency.reactivated',
+  'officer.created',
+  'officer.suspended',
+  'officer.reactivated',
+  'officer.unlocked',
+  'officer.role_changed',
+  'enrolment.issued',
+  'enrolment.completed',
+  'keys.registered',
+  'keys.reregistered',
+  'keys.certified',
+  'keys.prekey_rotated',
+  'keys.backup_updated',
+  'agreement.proposed',
+  'agreement.signed',
+  'agreement.suspended',
+  'agreement.suspension_lifted',
+  'agreement.reactivated',
+  'agreement.terminated',
+  'extended_access.granted',
+  'extended_access.renewed',
+  'extended_access.revoked',
+  'channel.created',
+  'channel.updated',
+  'channel.legal_hold_placed',
+  'channel.legal_hold_lifted',
+  'channel.invited',
+  'channel.invitation_accepted',
+  'channel.invitation_declined',
+  'channel.invitation_stale',
+  'channel.contact_request_accepted',
+  'channel.contact_request_declined',
+  // One per membership event kind (server/channels/membership.ts records `channel.${event.kind}`).
+  'channel.create',
+  'channel.add',
+  'channel.remove',
+  'channel.set-role',
+  'channel.set-policy',
+  'channel.rekey',
+  'directory.entry_created',
+  'directory.entry_updated',
+  'directory.entry_confirmed',
+  'directory.entry_retired',
+  'directory.contacted',
+  'directory.contact_requested',
+  'messages.retention_sweep',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+// The membership-event actions above must cover every event kind (a new kind fails the build here).
+const _membershipActionsCovered: readonly AuditAction[] = [] as `channel.${MembershipEventKind}`[];
+void _membershipActionsCovered;
+
+/** Details not (yet) given a shape of their own; never secrets: administrators read them. */
+type Loose = Record<string, unknown>;
+
+/** The `details` each action carries. Actions not listed take loose details. */
+export interface AuditDetailsMap {
+  'access.denied': { route: string; reason: string };
+  'access.denied_suppressed': { suppressed: number; windowStart: number; windowMs: number; recorded: number };
+  'agreement.proposed': { parties: string[]; scope: readonly string[]; validFrom: number | undefined; validUntil: number | undefined };
+  'agreement.signed': { activated: boolean };
+  'agreement.suspended': { reason?: string; suspendedBy: string[] };
+  'agreement.suspension_lifted': { reason?: string; suspendedBy: string[] };
+  'agreement.reactivated': { reason?: string; suspendedBy: string[] };
+  'agreement.terminated': { reason?: string };
+  'extended_access.granted': { institution: string; scope: readonly string[]; expiresAt: number };
+  'extended_access.renewed': {
+    institution: string;
+    scope: readonly string[];
+    expiresAt: number;
+    previous: string;
+    previousExpiresAt: number;
+    superseded: boolean;
+  };
+  'extended_access.revoked': { institution: string; channels: Iterable<string> };
+  'channel.invited': { invitation: string; invitee: string; seq: number };
+  'channel.invitation_accepted': { invitation: string };
+  'channel.invitation_declined': { invitation: string };
+  'channel.invitation_stale': { invitation: string };
+  'channel.contact_request_accepted': { invitation: string; requester: string };
+  'channel.contact_request_declined': { invitation: string; requester: string };
+  'channel.updated': { meta: boolean; retentionDays: number | undefined };
+  'channel.legal_hold_placed': { holdingAgency: string; remaining: string[] };
+  'channel.legal_hold_lifted': { holdingAgency: string; remaining: string[] };
+}
+
+export type AuditDetails<A extends AuditAction> = A extends keyof AuditDetailsMap ? AuditDetailsMap[A] : Loose;
+
+const KNOWN: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+
+export function isAuditAction(action: string): action is AuditAction {
+  return KNOWN.has(action);
+}
+
+// ---- one typed builder per action: auditEvents.agreementSigned(actor, target, details) ----
+
+type Camel<S extends string> = S extends `${infer H}${'.' | '_' | '-'}${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+
+/** Who acted: an officer (their agency is recorded unless the target names one), or null for the system. */
+export type AuditActor = { officerId: string; agencyId: string; ip: string | null } | null;
+export interface AuditTarget {
+  type: string;
+  id: string | null;
+  /** The agency the event belongs to; defaults to the actor's. */
+  agencyId?: string | null;
+}
+
+/** The fields of an AuditInput (server/audit/service.ts) a builder fills; kept here so this file imports no service. */
+export interface BuiltAuditInput<A extends AuditAction> {
+  action: A;
+  actorId: string | null;
+  agencyId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  outcome?: 'success' | 'failure' | 'denied';
+  details?: AuditDetails<A>;
+}
+
+export type AuditEvents = {
+  [A in AuditAction as Camel<A>]: (
+    actor: AuditActor,
+    target: AuditTarget | null,
+    details?: AuditDetails<A>,
+    outcome?: 'success' | 'failure' | 'denied',
+  ) => BuiltAuditInput<A>;
+};
+
+const camel = (s: string): string => s.replace(/[._-]([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function build<A extends AuditAction>(action: A): AuditEvents[Camel<A>] {
+  const fn = (actor: AuditActor, target: AuditTarget | null, details?: AuditDetails<A>, outcome?: BuiltAuditInput<A>['outcome']): BuiltAuditInput<A> => ({
+    action,
+    actorId: actor?.officerId ?? null,
+    agencyId: target?.agencyId !== undefined ? target.agencyId : (actor?.agencyId ?? null),
+    targetType: target?.type ?? null,
+    targetId: target?.id ?? null,
+    ip: actor?.ip ?? null,
+    ...(outcome ? { outcome } : {}),
+    ...(details ? { details } : {}),
+  });
+  // The mapped type pairs each camel-case key with its action; TS cannot follow that through a generic.
+  return fn as unknown as AuditEvents[Camel<A>];
+}
+
+/** `audit.record(auditEvents.agreementSigned(actor, { type: 'agreement', id }, { activated }))`. */
+export const auditEvents = Object.fromEntries(AUDIT_ACTIONS.map((a) => [camel(a), build(a)])) as AuditEvents;

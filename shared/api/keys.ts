@@ -1,0 +1,89 @@
+import { Type } from 'typebox';
+import { IdParams, errorResponses } from '../schemas/common.ts';
+import {
+  AgencyRoot,
+  CertifyBody,
+  KeyBackupBody,
+  KeyLogPage,
+  KeyLogQuery,
+  OfficerKeys,
+  PendingCertifications,
+  RegisterKeysBody,
+  RegisteredKeys,
+  RotatePrekeyBody,
+} from '../schemas/keys.ts';
+import { defineEndpoint } from './endpoint.ts';
+
+export const KeysBody = Type.Object({ keys: OfficerKeys });
+
+const tags = ['keys'];
+
+export const register = defineEndpoint({
+  method: 'PUT',
+  path: '/keys/me',
+  tags,
+  summary: 'Register identity keys (enrol key event, signed prekey, sealed backup)',
+  body: RegisterKeysBody,
+  response: { 200: RegisteredKeys, ...errorResponses(400, 401) },
+});
+
+export const backup = defineEndpoint({
+  method: 'GET',
+  path: '/keys/me/backup',
+  tags,
+  summary: 'Your own sealed key backup',
+  response: { 200: KeyBackupBody, ...errorResponses(401, 404) },
+});
+
+export const rotatePrekey = defineEndpoint({
+  method: 'POST',
+  path: '/keys/me/prekey',
+  tags,
+  summary: 'Rotate your signed prekey',
+  body: RotatePrekeyBody,
+  response: { 200: KeysBody, ...errorResponses(400, 401, 409) },
+});
+
+export const certify = defineEndpoint({
+  method: 'POST',
+  path: '/keys/certificates',
+  tags,
+  summary: 'Store a certificate issued by the agency root (with its cert-issue key event)',
+  body: CertifyBody,
+  response: { 200: KeysBody, ...errorResponses(400, 401, 403, 404) },
+});
+
+export const pending = defineEndpoint({
+  method: 'GET',
+  path: '/keys/pending',
+  tags,
+  summary: "Your agency's officers with registered keys but no certificate (agency admin)",
+  response: { 200: PendingCertifications, ...errorResponses(401, 403) },
+});
+
+export const officerKeys = defineEndpoint({
+  method: 'GET',
+  path: '/keys/officers/:id',
+  tags,
+  summary: "An officer's public keys, certificate and fingerprint",
+  params: IdParams,
+  response: { 200: KeysBody, ...errorResponses(401, 404) },
+});
+
+export const agencyRoot = defineEndpoint({
+  method: 'GET',
+  path: '/keys/agencies/:id/root',
+  tags,
+  summary: "An agency's pinned root signing key",
+  params: IdParams,
+  response: { 200: Type.Object({ root: AgencyRoot }), ...errorResponses(401, 404) },
+});
+
+export const keyLog = defineEndpoint({
+  method: 'GET',
+  path: '/keylog',
+  tags,
+  summary: 'Key-transparency log entries from `from`, with the signed head at the end of the page',
+  query: KeyLogQuery,
+  response: { 200: KeyLogPage, ...errorResponses(400, 401) },
+});
