@@ -12,7 +12,7 @@ import path from 'node:path';
 import { buildApp, type App } from '../server/app.ts';
 import { ManualClock } from '../server/clock.ts';
 import { loadConfig } from '../server/config.ts';
-import { DB_FILE_NAME } from '../server/db/client.ts';
+import { DB_FILE_NAME } from '../server/store/sqlite/client.ts';
 import type { LiaisonClient, ReceivedMessage } from '../client/sdk/index.ts';
 import type { Receipt } from '../shared/schemas/channels.ts';
 import {

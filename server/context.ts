@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { AppConfig } from './config.ts';
-import { applyMigrations, openDatabase, type Database_, type Db } from './db/client.ts';
+import { SqliteStore } from './store/sqlite/store.ts';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { initSodium } from '../shared/crypto/sodium.ts';
@@ -34,8 +33,6 @@ export interface ContextOptions {
 
 /** The composition root: every service the app needs, built once from config (tests build many). */
 export class AppContext {
-  readonly db: Db;
-  readonly sqlite: Database.Database;
   readonly audit: AuditService;
   readonly accessDenials: AccessDenialAuditor;
   readonly passwords: PasswordHasher;
@@ -53,24 +50,22 @@ export class AppContext {
 
   private constructor(
     readonly config: AppConfig,
-    readonly database: Database_,
+    /** The SQLite store; tests reach the raw connection through `store.sqlite`. */
+    readonly store: SqliteStore,
     readonly secrets: ServerSecrets,
     readonly clock: Clock,
   ) {
-    this.db = database.db;
-    this.sqlite = database.sqlite;
     this.audit = new AuditService(
-      this.sqlite,
+      store,
       clock,
       signingKeyFromSeed(secrets.auditSigningSeed),
       config.audit.checkpointEvery,
-      { file: headsFilePath(config.dataDir, config.audit.headsFile), write: !database.sqlite.readonly },
+      { file: headsFilePath(config.dataDir, config.audit.headsFile), write: store.writable },
     );
     this.accessDenials = new AccessDenialAuditor(this.audit, clock, config.audit.deniedPerMinute ?? DENIED_PER_MINUTE);
     this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
     this.accounts = new AccountsService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       events: this.events,
@@ -79,8 +74,7 @@ export class AppContext {
       sessions: { revokeAllSessions: (officerId, reason) => this.auth.revokeAllSessions(officerId, reason) },
     });
     this.auth = new AuthService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       events: this.events,
@@ -90,7 +84,7 @@ export class AppContext {
       config,
     });
     this.enrolment = new EnrolmentService({
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       passwords: this.passwords,
@@ -98,18 +92,16 @@ export class AppContext {
       auth: this.auth,
       dataKey: secrets.dataKey,
     });
-    this.feed = new FeedWriter(this.db, this.events);
+    this.feed = new FeedWriter(store.feed, this.events);
     this.keys = new KeysService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       accounts: this.accounts,
       keyLogSigningSeed: secrets.keyLogSigningSeed,
     });
     this.agreements = new AgreementsService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       feed: this.feed,
@@ -123,8 +115,7 @@ export class AppContext {
       config,
     });
     this.channels = new ChannelsService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       feed: this.feed,
@@ -134,10 +125,10 @@ export class AppContext {
       agreements: this.agreements,
     });
     // The membership rule, shared by messages and attachments (neither reaches into the other for it).
-    const access = new ChannelAccess({ sqlite: this.sqlite, clock, channels: this.channels, keys: this.keys });
-    this.attachments = new AttachmentsService({ sqlite: this.sqlite, clock, config, access });
+    const access = new ChannelAccess({ store, clock, channels: this.channels, keys: this.keys });
+    this.attachments = new AttachmentsService({ store, clock, config, access });
     this.messages = new MessagesService({
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       feed: this.feed,
@@ -146,8 +137,7 @@ export class AppContext {
       verifyDetached: nativeVerifyDetached,
     });
     this.directory = new DirectoryService({
-      db: this.db,
-      sqlite: this.sqlite,
+      store,
       clock,
       audit: this.audit,
       accounts: this.accounts,
@@ -161,28 +151,27 @@ export class AppContext {
     await initSodium();
     const secrets = loadOrCreateSecrets(config.dataDir);
     const readonly = opts.readonly ?? false;
-    const database = openDatabase(config.dataDir, { readonly });
+    const store = SqliteStore.open(config.dataDir, { readonly, migrate: opts.migrate ?? true });
     try {
-      if (!readonly && (opts.migrate ?? true)) applyMigrations(database.db);
-      const ctx = new AppContext(config, database, secrets, opts.clock ?? systemClock);
+      const ctx = new AppContext(config, store, secrets, opts.clock ?? systemClock);
       if (!readonly) await ctx.passwords.warmUp();
       return ctx;
     } catch (err) {
-      database.close();
+      store.close();
       throw err;
     }
   }
 
   /** Seals the audit head with a signed checkpoint and closes the database cleanly. */
   close(): void {
-    if (!this.sqlite.open) return;
+    if (!this.store.isOpen) return;
     try {
-      if (!this.sqlite.readonly) {
+      if (this.store.writable) {
         this.accessDenials.flush(this.clock.now(), true);
         this.audit.checkpoint();
       }
     } finally {
-      this.database.close();
+      this.store.close();
     }
   }
 }

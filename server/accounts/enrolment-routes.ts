@@ -12,5 +12,5 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.begin, options, async (req) => ctx.enrolment.begin(req.body.token, req.body.password));
 
-  route(app, contracts.complete, options, async (req) => ctx.enrolment.complete(req.body.token, req.body.totp, clientInfo(req)));
+  route(app, contracts.complete, options, async (req) => await ctx.enrolment.complete(req.body.token, req.body.totp, clientInfo(req)));
 };

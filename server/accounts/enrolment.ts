@@ -3,15 +3,14 @@ import { checkPasswordPolicy } from '../auth/password.ts';
 import type { ClientInfo } from '../auth/service.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { matchTotpStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from '../auth/totp.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { PasswordHasher } from '../auth/password.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AccountsService } from './service.ts';
-import { transact } from '../db/tx.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import type { EnrolmentTokenRow, OfficerRow } from './repository.ts';
+import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
 
 const TOTP_ISSUER = 'Liaison';
 
@@ -23,7 +22,7 @@ class InvalidEnrolmentTokenError extends AppError {
 }
 
 export interface EnrolmentDeps {
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   passwords: PasswordHasher;
@@ -39,7 +38,7 @@ export interface EnrolmentDeps {
  * valid code, which consumes the token and signs the officer in.
  */
 export class EnrolmentService {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly passwords: PasswordHasher;
@@ -48,7 +47,7 @@ export class EnrolmentService {
   private readonly dataKey: Uint8Array;
 
   constructor(deps: EnrolmentDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.passwords = deps.passwords;
@@ -80,10 +79,10 @@ export class EnrolmentService {
     checkPasswordPolicy(password, { username: officer.username, displayName: officer.displayName, ...(agencyName ? { agencyName } : {}) });
     const passwordHash = await this.passwords.hash(password);
     const secret = newTotpSecret();
-    transact(this.sqlite, () => {
+    await this.store.write((tx) => {
       // Re-resolve after the hash: the token may have been used or revoked meanwhile.
       const { row } = this.resolve(token);
-      this.accounts.repo.updateEnrolmentToken(row.id, {
+      tx.accounts.updateEnrolmentToken(row.id, {
         pendingPasswordHash: passwordHash,
         pendingTotpSealed: sealTotpSecret(this.dataKey, officer.id, secret),
       });
@@ -92,58 +91,61 @@ export class EnrolmentService {
     return { otpauthUri: uri, totpSecret: secret };
   }
 
-  complete(token: string, code: string, client: ClientInfo): TokenPair {
-    return transact(this.sqlite, (): TokenPair | AppError => {
-      const { row, officer } = this.resolve(token);
-      if (!row.pendingPasswordHash || !row.pendingTotpSealed) {
-        return new ValidationError('Set a password first (enrolment step 1)', 'enrolment_incomplete');
-      }
-      const now = this.clock.now();
-      const secret = openTotpSecret(this.dataKey, officer.id, row.pendingTotpSealed);
-      const step = matchTotpStep(secret, code, now);
-      if (step === null) {
-        this.audit.record({
-          action: 'enrolment.completed',
-          actorId: officer.id,
-          agencyId: officer.agencyId,
-          targetType: 'officer',
-          targetId: officer.id,
-          outcome: 'failure',
-          ip: client.ip,
-          details: { reason: 'totp' },
-        });
-        return new ValidationError('The authentication code is not valid; check your authenticator app\'s clock', 'invalid_totp');
-      }
-      if (!this.accounts.repo.consumeEnrolmentToken(row.id, now)) return new InvalidEnrolmentTokenError();
-      const updated: OfficerRow = {
-        ...officer,
-        status: 'active',
-        passwordHash: row.pendingPasswordHash,
-        totpSecretSealed: row.pendingTotpSealed,
-        totpLastStep: step,
-        updatedAt: now,
-      };
-      this.accounts.repo.updateOfficer(officer.id, {
-        status: updated.status,
-        passwordHash: updated.passwordHash,
-        totpSecretSealed: updated.totpSecretSealed,
-        totpLastStep: step,
-        updatedAt: now,
-      });
-      this.accounts.repo.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
-      // Re-enrolment replaces credentials: every older session ends.
-      this.auth.revokeAllSessions(officer.id, 're_enrolled');
-      this.accounts.throttle.clear(officer.username);
+  async complete(token: string, code: string, client: ClientInfo): Promise<TokenPair> {
+    return this.store.write((tx) => commitThenThrow(this.completeIn(tx, token, code, client)));
+  }
+
+  /** Inside the transaction; a bad code is returned (not thrown) so its audit event commits. */
+  private completeIn(tx: Tx, token: string, code: string, client: ClientInfo): TokenPair | AppError {
+    const { row, officer } = this.resolve(token);
+    if (!row.pendingPasswordHash || !row.pendingTotpSealed) {
+      return new ValidationError('Set a password first (enrolment step 1)', 'enrolment_incomplete');
+    }
+    const now = this.clock.now();
+    const secret = openTotpSecret(this.dataKey, officer.id, row.pendingTotpSealed);
+    const step = matchTotpStep(secret, code, now);
+    if (step === null) {
       this.audit.record({
         action: 'enrolment.completed',
         actorId: officer.id,
         agencyId: officer.agencyId,
         targetType: 'officer',
         targetId: officer.id,
+        outcome: 'failure',
         ip: client.ip,
-        details: { reEnrolment: officer.status === 'active' },
+        details: { reason: 'totp' },
       });
-      return this.auth.createSession(updated, 'Enrolment device', client);
+      return new ValidationError('The authentication code is not valid; check your authenticator app\'s clock', 'invalid_totp');
+    }
+    if (!tx.accounts.consumeEnrolmentToken(row.id, now)) return new InvalidEnrolmentTokenError();
+    const updated: OfficerRow = {
+      ...officer,
+      status: 'active',
+      passwordHash: row.pendingPasswordHash,
+      totpSecretSealed: row.pendingTotpSealed,
+      totpLastStep: step,
+      updatedAt: now,
+    };
+    tx.accounts.updateOfficer(officer.id, {
+      status: updated.status,
+      passwordHash: updated.passwordHash,
+      totpSecretSealed: updated.totpSecretSealed,
+      totpLastStep: step,
+      updatedAt: now,
     });
+    tx.accounts.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
+    // Re-enrolment replaces credentials: every older session ends.
+    this.auth.revokeAllSessions(officer.id, 're_enrolled');
+    this.accounts.throttle.clear(officer.username);
+    this.audit.record({
+      action: 'enrolment.completed',
+      actorId: officer.id,
+      agencyId: officer.agencyId,
+      targetType: 'officer',
+      targetId: officer.id,
+      ip: client.ip,
+      details: { reEnrolment: officer.status === 'active' },
+    });
+    return this.auth.createSession(updated, 'Enrolment device', client, tx);
   }
 }

@@ -6,35 +6,35 @@ import { route } from '../http/route.ts';
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
-  route(app, contracts.createAgency, async (req, reply) => reply.status(201).send(ctx.accounts.createAgency(actorOf(req), req.body)));
+  route(app, contracts.createAgency, async (req, reply) => reply.status(201).send(await ctx.accounts.createAgency(actorOf(req), req.body)));
 
   route(app, contracts.listAgencies, async () => ({ agencies: ctx.accounts.listAgencies() }));
 
   route(app, contracts.getAgency, async (req) => ({ agency: ctx.accounts.getAgency(req.params.id) }));
 
-  route(app, contracts.updateAgency, async (req) => ({ agency: ctx.accounts.setAgencyStatus(actorOf(req), req.params.id, req.body.status) }));
+  route(app, contracts.updateAgency, async (req) => ({ agency: await ctx.accounts.setAgencyStatus(actorOf(req), req.params.id, req.body.status) }));
 
-  route(app, contracts.createOfficer, async (req, reply) => reply.status(201).send(ctx.accounts.createOfficer(actorOf(req), req.params.id, req.body)));
+  route(app, contracts.createOfficer, async (req, reply) => reply.status(201).send(await ctx.accounts.createOfficer(actorOf(req), req.params.id, req.body)));
 
   route(app, contracts.listOfficers, async (req) => ({ officers: ctx.accounts.listOfficers(actorOf(req), req.params.id) }));
 
   route(app, contracts.getOfficer, async (req) => ({ officer: ctx.accounts.getOfficer(actorOf(req), req.params.id) }));
 
   route(app, contracts.suspendOfficer, async (req) => ({
-    officer: ctx.accounts.suspendOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.suspendOfficer(actorOf(req), req.params.id),
   }));
   route(app, contracts.reactivateOfficer, async (req) => ({
-    officer: ctx.accounts.reactivateOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.reactivateOfficer(actorOf(req), req.params.id),
   }));
   route(app, contracts.unlockOfficer, async (req) => ({
-    officer: ctx.accounts.unlockOfficer(actorOf(req), req.params.id),
+    officer: await ctx.accounts.unlockOfficer(actorOf(req), req.params.id),
   }));
 
-  route(app, contracts.setRole, async (req) => ({ officer: ctx.accounts.setRole(actorOf(req), req.params.id, req.body.role) }));
+  route(app, contracts.setRole, async (req) => ({ officer: await ctx.accounts.setRole(actorOf(req), req.params.id, req.body.role) }));
 
-  route(app, contracts.reissueEnrolment, async (req, reply) => reply.status(201).send({ enrolment: ctx.accounts.reissueEnrolment(actorOf(req), req.params.id) }));
+  route(app, contracts.reissueEnrolment, async (req, reply) => reply.status(201).send({ enrolment: await ctx.accounts.reissueEnrolment(actorOf(req), req.params.id) }));
 
   route(app, contracts.officerSessions, async (req) => ({ sessions: ctx.auth.listSessionsOf(actorOf(req), req.params.id) }));
 
-  route(app, contracts.revokeOfficerSessions, async (req) => ({ revoked: ctx.auth.revokeSessions(actorOf(req), req.params.id) }));
+  route(app, contracts.revokeOfficerSessions, async (req) => ({ revoked: await ctx.auth.revokeSessions(actorOf(req), req.params.id) }));
 };

@@ -3,16 +3,14 @@ import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
 import { LoginThrottle } from '../auth/lockout.ts';
 import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
-import { transact } from '../db/tx.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
+import { commitThenThrow, type Store } from '../store/store.ts';
 import type { AuditAction } from '../audit/actions.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
@@ -38,8 +36,7 @@ export interface SessionRevoker {
 }
 
 export interface AccountsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   events: DomainEventBus;
@@ -51,7 +48,7 @@ export interface AccountsDeps {
 export class AccountsService {
   readonly repo: AccountsRepository;
   readonly throttle: LoginThrottle;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly events: DomainEventBus;
@@ -59,13 +56,13 @@ export class AccountsService {
   private readonly sessions: SessionRevoker;
 
   constructor(deps: AccountsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.events = deps.events;
     this.config = deps.config;
     this.sessions = deps.sessions;
-    this.repo = new AccountsRepository(deps.db);
+    this.repo = deps.store.accounts;
     this.throttle = new LoginThrottle(this.repo, deps.config.login);
   }
 
@@ -118,16 +115,17 @@ export class AccountsService {
     this.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
   }
 
-  private tx<T>(fn: () => T | AppError): T {
-    return transact(this.sqlite, fn);
+  /** A unit of work whose body may return an AppError to commit it, then throw (the transact() convention). */
+  private tx<T>(fn: () => T | AppError): Promise<T> {
+    return this.store.write(() => commitThenThrow(fn()));
   }
 
   /** First start only: the secretariat agency and its platform administrator (invited). */
-  initPlatform(input: { username: string; displayName: string; country: string; agencyName?: string }): {
+  async initPlatform(input: { username: string; displayName: string; country: string; agencyName?: string }): Promise<{
     agency: Agency;
     admin: Officer;
     enrolment: Enrolment;
-  } {
+  }> {
     return this.tx(() => {
       if (this.repo.countOfficers() > 0) {
         throw new ConflictError('Liaison is already initialised: this data directory has officers', 'already_initialised');
@@ -150,7 +148,7 @@ export class AccountsService {
     });
   }
 
-  createAgency(actor: Actor, input: CreateAgencyBody): { agency: Agency; admin: Officer; enrolment: Enrolment } {
+  async createAgency(actor: Actor, input: CreateAgencyBody): Promise<{ agency: Agency; admin: Officer; enrolment: Enrolment }> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators create agencies');
     return this.tx(() => {
       if (input.sponsorAgencyId !== undefined) {
@@ -215,7 +213,7 @@ export class AccountsService {
     return agencyView(a);
   }
 
-  setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Agency {
+  async setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Promise<Agency> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators suspend agencies');
     return this.tx(() => {
       const a = this.repo.agency(id);
@@ -290,7 +288,7 @@ export class AccountsService {
     return a;
   }
 
-  createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): { officer: Officer; enrolment: Enrolment } {
+  async createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): Promise<{ officer: Officer; enrolment: Enrolment }> {
     return this.tx(() => {
       const agency = this.assertAgencyScope(actor, agencyId);
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
@@ -321,7 +319,7 @@ export class AccountsService {
     return this.officerView(this.manageable(actor, officerId));
   }
 
-  suspendOfficer(actor: Actor, officerId: string): Officer {
+  async suspendOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
@@ -340,7 +338,7 @@ export class AccountsService {
     });
   }
 
-  reactivateOfficer(actor: Actor, officerId: string): Officer {
+  async reactivateOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
@@ -352,7 +350,7 @@ export class AccountsService {
     });
   }
 
-  unlockOfficer(actor: Actor, officerId: string): Officer {
+  async unlockOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       this.throttle.clear(o.username);
@@ -361,7 +359,7 @@ export class AccountsService {
     });
   }
 
-  setRole(actor: Actor, officerId: string, role: Role): Officer {
+  async setRole(actor: Actor, officerId: string, role: Role): Promise<Officer> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
@@ -386,7 +384,7 @@ export class AccountsService {
   }
 
   /** New enrolment link (lost authenticator, expired link): re-enrolment replaces password and TOTP. */
-  reissueEnrolment(actor: Actor, officerId: string): Enrolment {
+  async reissueEnrolment(actor: Actor, officerId: string): Promise<Enrolment> {
     return this.tx(() => {
       const o = this.manageable(actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');

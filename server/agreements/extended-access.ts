@@ -2,13 +2,12 @@ import type { Static } from 'typebox';
 import type { ExtendedAccessGrant, GrantExtendedAccessBody } from '../../shared/schemas/agreements.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AgreementsRepository, GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
+import type { Store } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
@@ -17,7 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** An NCB lends its agreements to the national institutions it sponsors (scope, expiry, immediate revocation). */
 export class ExtendedAccessService {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly auditLog: AuditService;
   private readonly accounts: AgreementsDeps['accounts'];
@@ -25,10 +24,10 @@ export class ExtendedAccessService {
   private readonly maxGrantDays: number;
 
   constructor(
-    deps: Pick<AgreementsDeps, 'sqlite' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
+    deps: Pick<AgreementsDeps, 'store' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
     private readonly repo: AgreementsRepository,
   ) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.auditLog = deps.audit;
     this.accounts = deps.accounts;
@@ -36,7 +35,7 @@ export class ExtendedAccessService {
     this.maxGrantDays = deps.config.extendedAccess.maxDays;
   }
 
-  grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Grant {
+  async grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Promise<Grant> {
     this.requireNcbAdmin(actor);
     const institution = this.accounts.agency(body.agencyId);
     if (!institution || institution.sponsorAgencyId !== actor.agencyId) {
@@ -47,9 +46,9 @@ export class ExtendedAccessService {
     this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
-      const mine = this.repo.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
+      const mine = tx.agreements.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
       const previous = current ?? mine.filter((g) => g.revokedAt === null).at(-1);
       if (current) {
@@ -61,13 +60,13 @@ export class ExtendedAccessService {
             'scope_narrowed',
           );
         }
-        this.repo.revokeGrant(current.id, now);
+        tx.agreements.revokeGrant(current.id, now);
       }
-      this.repo.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
+      tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
       const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
       if (previous) this.audit(actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
       else this.audit(actor, 'extended_access.granted', id, details);
-      return this.view(this.repo.grant(id)!);
+      return this.view(tx.agreements.grant(id)!);
     });
   }
 
@@ -93,18 +92,18 @@ export class ExtendedAccessService {
   }
 
   /** Immediate: the institution's officers leave every channel held under the sponsor's agreements. */
-  revoke(actor: Actor, id: string): Grant {
+  async revoke(actor: Actor, id: string): Promise<Grant> {
     const row = this.repo.grant(id);
     if (!row || (row.sponsorAgencyId !== actor.agencyId && row.agencyId !== actor.agencyId)) throw new NotFoundError('Grant');
     this.requireNcbAdmin(actor);
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
     const now = this.clock.now();
-    const { result, effects } = transact(this.sqlite, () => {
-      this.repo.revokeGrant(id, now);
+    const { result, effects } = await this.store.write((tx) => {
+      tx.agreements.revokeGrant(id, now);
       const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
       this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
-      return { result: this.view(this.repo.grant(id)!), effects: fx };
+      return { result: this.view(tx.agreements.grant(id)!), effects: fx };
     });
     effects.publish();
     return result;

@@ -7,21 +7,21 @@ import { route } from '../http/route.ts';
 export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
-  route(app, propose, async (req, reply) => reply.status(201).send({ agreement: ctx.agreements.propose(actorOf(req), req.body) }));
+  route(app, propose, async (req, reply) => reply.status(201).send({ agreement: await ctx.agreements.propose(actorOf(req), req.body) }));
 
   route(app, list, async (req) => ({ agreements: ctx.agreements.list(actorOf(req)) }));
 
   route(app, get, async (req) => ({ agreement: ctx.agreements.get(actorOf(req), req.params.id) }));
 
-  route(app, sign, async (req) => ({ agreement: ctx.agreements.sign(actorOf(req), req.params.id, req.body.signature) }));
+  route(app, sign, async (req) => ({ agreement: await ctx.agreements.sign(actorOf(req), req.params.id, req.body.signature) }));
 
   for (const kind of TRANSITIONS) {
-    route(app, transitions[kind], async (req) => ({ agreement: ctx.agreements.transition(actorOf(req), req.params.id, kind, req.body?.reason) }));
+    route(app, transitions[kind], async (req) => ({ agreement: await ctx.agreements.transition(actorOf(req), req.params.id, kind, req.body?.reason) }));
   }
 
-  route(app, extendedAccess.grant, async (req, reply) => reply.status(201).send({ grant: ctx.agreements.extended.grant(actorOf(req), req.body) }));
+  route(app, extendedAccess.grant, async (req, reply) => reply.status(201).send({ grant: await ctx.agreements.extended.grant(actorOf(req), req.body) }));
 
   route(app, extendedAccess.list, async (req) => ({ grants: ctx.agreements.extended.list(actorOf(req)), maxDays: ctx.agreements.extended.maxDays }));
 
-  route(app, extendedAccess.revoke, async (req) => ({ grant: ctx.agreements.extended.revoke(actorOf(req), req.params.id) }));
+  route(app, extendedAccess.revoke, async (req) => ({ grant: await ctx.agreements.extended.revoke(actorOf(req), req.params.id) }));
 };

@@ -10,19 +10,17 @@ import {
 import type { AGREEMENT_STATUSES, Agreement, AgreementParty, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import { isAdmin, type Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Effects } from '../channels/effects.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
 import type { KeysService } from '../keys/service.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExtendedAccessService } from './extended-access.ts';
-import { AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+import { type AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
@@ -46,8 +44,7 @@ export interface AgreementChannels {
 }
 
 export interface AgreementsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   feed: FeedWriter;
@@ -61,7 +58,7 @@ export interface AgreementsDeps {
 export class AgreementsService {
   readonly repo: AgreementsRepository;
   readonly extended: ExtendedAccessService;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly auditLog: AuditService;
   private readonly feed: FeedWriter;
@@ -70,14 +67,14 @@ export class AgreementsService {
   private readonly channels: AgreementChannels;
 
   constructor(deps: AgreementsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.auditLog = deps.audit;
     this.feed = deps.feed;
     this.accounts = deps.accounts;
     this.keys = deps.keys;
     this.channels = deps.channels;
-    this.repo = new AgreementsRepository(deps.db);
+    this.repo = deps.store.agreements;
     this.extended = new ExtendedAccessService(deps, this.repo);
   }
 
@@ -136,7 +133,7 @@ export class AgreementsService {
 
   // ---- API ----
 
-  propose(actor: Actor, body: ProposeAgreementBody): Agreement {
+  async propose(actor: Actor, body: ProposeAgreementBody): Promise<Agreement> {
     if (!isAdmin(actor)) throw new ForbiddenError('Only agency administrators propose agreements');
     const parties = [...new Set(body.parties)].sort();
     const scope = [...new Set(body.scope)].sort();
@@ -153,8 +150,8 @@ export class AgreementsService {
     const textHash = agreementTextHash(body.text);
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
-    return transact(this.sqlite, () => {
-      this.repo.insert(
+    return this.store.write((tx) => {
+      tx.agreements.insert(
         {
           id,
           version: 1,
@@ -173,7 +170,7 @@ export class AgreementsService {
         parties,
       );
       this.audit(actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
   }
 
@@ -186,7 +183,7 @@ export class AgreementsService {
     return this.view(this.visible(actor, id));
   }
 
-  sign(actor: Actor, id: string, signatureB64: string): Agreement {
+  async sign(actor: Actor, id: string, signatureB64: string): Promise<Agreement> {
     const row = this.visible(actor, id);
     if (!isAdmin(actor)) throw new ForbiddenError('Only an administrator of a party signs');
     const party = this.repo.parties(id).find((p) => p.agencyId === actor.agencyId);
@@ -205,12 +202,12 @@ export class AgreementsService {
       throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
     }
     const now = this.clock.now();
-    return transact(this.sqlite, () => {
-      this.repo.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
-      const allSigned = this.repo.parties(id).every((p) => p.signature !== null);
-      if (allSigned) this.repo.setStatus(id, 'active', now);
+    return this.store.write((tx) => {
+      tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
+      const allSigned = tx.agreements.parties(id).every((p) => p.signature !== null);
+      if (allSigned) tx.agreements.setStatus(id, 'active', now);
       this.audit(actor, 'agreement.signed', id, { activated: allSigned });
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
   }
 
@@ -218,7 +215,7 @@ export class AgreementsService {
    * Suspensions are per party: each suspending agency is recorded, only that agency lifts its own
    * suspension, and the agreement is active again when no party holds it suspended. Terminate is final.
    */
-  transition(actor: Actor, id: string, kind: Transition, reason?: string): Agreement {
+  async transition(actor: Actor, id: string, kind: Transition, reason?: string): Promise<Agreement> {
     const row = this.visible(actor, id);
     if (!isAdmin(actor) || !this.isParty(row, actor.agencyId)) throw new ForbiddenError('Only an administrator of a party may do this');
     const t = TRANSITIONS[kind];
@@ -235,23 +232,23 @@ export class AgreementsService {
     }
     const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
-    const result = transact(this.sqlite, () => {
+    const result = await this.store.write((tx) => {
       let to = t.to;
       if (kind === 'suspend') {
-        this.repo.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
+        tx.agreements.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
       } else if (kind === 'reactivate') {
-        this.repo.liftSuspension(id, actor.agencyId);
-        if (this.repo.suspensions(id).length > 0) to = 'suspended';
+        tx.agreements.liftSuspension(id, actor.agencyId);
+        if (tx.agreements.suspensions(id).length > 0) to = 'suspended';
       }
-      const remaining = this.repo.suspensions(id).map((h) => h.agencyId);
-      if (to !== row.status) this.repo.setStatus(id, to, now);
-      else this.repo.touch(id, now);
+      const remaining = tx.agreements.suspensions(id).map((h) => h.agencyId);
+      if (to !== row.status) tx.agreements.setStatus(id, to, now);
+      else tx.agreements.touch(id, now);
       const action =
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
       this.audit(actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
       if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
-      return this.view(this.repo.agreement(id)!);
+      return this.view(tx.agreements.agreement(id)!);
     });
     this.feed.publish(feedItems);
     return result;

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import type Database from 'better-sqlite3';
 import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import { transact } from '../db/tx.ts';
 import { ConcealedDenialError, ConflictError, NotFoundError } from '../errors.ts';
 import type { ChannelAccess, ChannelRow } from '../messages/channel-access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
+import type { AttachmentRow, AttachmentsRepository } from './repository.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 export interface AttachmentInfo {
   attachmentId: string;
@@ -16,15 +16,8 @@ export interface AttachmentInfo {
   channelId: string;
 }
 
-interface AttachmentRow {
-  id: string;
-  channelId: string;
-  size: number;
-  uploadedBy: string;
-}
-
 export interface AttachmentsDeps {
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   config: Pick<AppConfig, 'dataDir' | 'messaging'>;
   /** The membership rule shared with messages (so attachments need not reach into messages). */
@@ -34,38 +27,21 @@ export interface AttachmentsDeps {
 /** Encrypted attachment blobs: streamed upload by channel members, download by those who may see them. */
 export class AttachmentsService {
   readonly blobs: BlobStore;
-  private readonly s;
+  private readonly repo: AttachmentsRepository;
   private readonly inFlight = new InFlightBytes();
 
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly messaging: AppConfig['messaging'];
   private readonly access: AttachmentsDeps['access'];
 
   constructor(deps: AttachmentsDeps) {
-    const { sqlite } = deps;
-    this.sqlite = sqlite;
+    this.store = deps.store;
+    this.repo = deps.store.attachments;
     this.clock = deps.clock;
     this.messaging = deps.config.messaging;
     this.access = deps.access;
     this.blobs = new BlobStore(deps.config.dataDir);
-    this.s = {
-      byId: sqlite.prepare('SELECT id, channel_id AS channelId, size, uploaded_by AS uploadedBy FROM attachments WHERE id = ?'),
-      insert: sqlite.prepare('INSERT OR IGNORE INTO attachments (id, channel_id, size, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?)'),
-      referenced: sqlite.prepare('SELECT 1 FROM message_attachments WHERE attachment_id = ? LIMIT 1').pluck(),
-      usedByOfficer: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE uploaded_by = ?').pluck(),
-      usedByChannel: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE channel_id = ?').pluck(),
-      // A current member of a channel holding a message that references the blob, inside their span.
-      memberCanSee: sqlite
-        .prepare(
-          `SELECT 1 FROM message_attachments ma
-           JOIN messages m ON m.pk = ma.message_pk
-           JOIN feed f ON f.message_pk = m.pk AND f.kind = 'message'
-           JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.officer_id = ? AND cm.until_pos IS NULL AND cm.from_pos <= f.pos
-           WHERE ma.attachment_id = ? LIMIT 1`,
-        )
-        .pluck(),
-    };
   }
 
   get maxBytes(): number {
@@ -74,7 +50,7 @@ export class AttachmentsService {
 
   /** Channel an attachment was uploaded to, if it exists. */
   channelOf(id: string): string | undefined {
-    return (this.s.byId.get(id) as AttachmentRow | undefined)?.channelId;
+    return this.repo.byId(id)?.channelId;
   }
 
   /**
@@ -104,18 +80,18 @@ export class AttachmentsService {
     }
     const { id, size } = blob;
     try {
-      const inserted = transact(this.sqlite, () => this.commit(actor, channelId, id, size));
+      const inserted = await this.store.write((tx) => this.commit(tx, actor, channelId, id, size));
       return { info: { attachmentId: id, size, channelId }, created: inserted };
     } catch (err) {
       // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
-      if (this.s.byId.get(id) === undefined) this.blobs.remove(id);
+      if (this.repo.byId(id) === undefined) this.blobs.remove(id);
       throw err;
     }
   }
 
   /** Inside the upload's transaction: writability and both quotas once more, then the row. */
-  private commit(actor: Actor, channelId: string, id: string, size: number): boolean {
-    const existing = this.s.byId.get(id) as AttachmentRow | undefined;
+  private commit(tx: Tx, actor: Actor, channelId: string, id: string, size: number): boolean {
+    const existing = tx.attachments.byId(id);
     if (existing) {
       if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
       return false;
@@ -123,10 +99,10 @@ export class AttachmentsService {
     const channel = this.access.channel(channelId);
     if (channel) this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
-      const { quota, used } = this.usage(scope, key);
+      const { quota, used } = this.usage(scope, key, tx.attachments);
       if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
     }
-    return this.s.insert.run(id, channelId, size, actor.officerId, this.clock.now()).changes === 1;
+    return tx.attachments.insert(id, channelId, size, actor.officerId, this.clock.now());
   }
 
   /** Uploads follow the send rules: nothing goes into a read-only channel or a contact request not yet accepted. */
@@ -139,11 +115,11 @@ export class AttachmentsService {
     throw new ConflictError(`The channel is read-only (${reason}); no files can be uploaded to it, history stays readable`, 'channel_read_only');
   }
 
-  private usage(scope: QuotaScope, key: string): { quota: number; used: number } {
+  private usage(scope: QuotaScope, key: string, repo: AttachmentsRepository = this.repo): { quota: number; used: number } {
     const m = this.messaging;
     return scope === 'officer'
-      ? { quota: m.attachmentQuotaPerOfficerBytes, used: this.s.usedByOfficer.get(key) as number }
-      : { quota: m.attachmentQuotaPerChannelBytes, used: this.s.usedByChannel.get(key) as number };
+      ? { quota: m.attachmentQuotaPerOfficerBytes, used: repo.usedByOfficer(key) }
+      : { quota: m.attachmentQuotaPerChannelBytes, used: repo.usedByChannel(key) };
   }
 
   /** Stored plus in-flight bytes against the quota. */
@@ -155,7 +131,7 @@ export class AttachmentsService {
 
   /** Opens the blob for someone allowed to read it; everyone else gets the 404 of a missing one. */
   open(actor: Actor, id: string): { size: number; stream: Readable } {
-    const row = this.s.byId.get(id) as AttachmentRow | undefined;
+    const row = this.repo.byId(id);
     if (!row) throw new NotFoundError('Attachment');
     if (!this.canRead(actor, row)) throw new ConcealedDenialError('Attachment', 'attachment_not_readable');
     return { size: row.size, stream: fs.createReadStream(this.blobs.pathOf(id)) };
@@ -167,7 +143,7 @@ export class AttachmentsService {
   }
 
   private canRead(actor: Actor, row: AttachmentRow): boolean {
-    if (this.s.memberCanSee.get(actor.officerId, row.id) !== undefined) return true;
-    return row.uploadedBy === actor.officerId && this.s.referenced.get(row.id) === undefined && this.access.isCurrentMember(row.channelId, actor.officerId);
+    if (this.repo.memberCanSee(actor.officerId, row.id)) return true;
+    return row.uploadedBy === actor.officerId && !this.repo.referenced(row.id) && this.access.isCurrentMember(row.channelId, actor.officerId);
   }
 }

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditVerification } from '../../shared/schemas/audit.ts';
 import { toHex } from '../../shared/crypto/encoding.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -6,6 +5,8 @@ import type { AuditAction, AuditDetails } from './actions.ts';
 import type { Clock } from '../clock.ts';
 import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
 import { appendHeads, readHeads, type HeadsFileContents } from './heads-file.ts';
+import type { AuditRow, CheckpointRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 import {
   GENESIS_HASH,
   hashAuditEvent,
@@ -30,30 +31,6 @@ export interface AuditInput<A extends AuditAction = AuditAction> {
   ip?: string | null;
   /** Never put secrets here: details are readable by administrators. */
   details?: AuditDetails<A>;
-}
-
-interface AuditRow {
-  seq: number;
-  at: number;
-  actor_id: string | null;
-  agency_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: AuditOutcome;
-  ip: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-  signature: string;
-}
-
-interface CheckpointRow {
-  seq: number;
-  hash: string;
-  at: number;
-  signature: string;
-  public_key: string;
 }
 
 function toEvent(r: AuditRow): AuditEvent {
@@ -86,8 +63,7 @@ function chainedFields(r: AuditRow): ChainedFields {
  * Appends are synchronous so they commit in the same SQLite transaction as the action they record.
  */
 export class AuditService {
-  private readonly stmts;
-  private readonly appendTx;
+  private readonly repo: Store['audit'];
   /** Highest head already in the heads file. */
   private exportedSeq = 0;
   private exportScheduled = false;
@@ -95,65 +71,52 @@ export class AuditService {
   onExportError: (err: unknown) => void = () => undefined;
 
   constructor(
-    private readonly sqlite: Database.Database,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly key: SigningKey,
     private readonly checkpointEvery: number,
     /** The external heads file; `write` is false for read-only verification. */
     private readonly heads: { file: string; write: boolean },
   ) {
-    this.stmts = {
-      last: sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
-      insert: sqlite.prepare(
-        `INSERT INTO audit_events (seq, at, actor_id, agency_id, action, target_type, target_id, outcome, ip, details, prev_hash, hash, signature)
-         VALUES (@seq, @at, @actorId, @agencyId, @action, @targetType, @targetId, @outcome, @ip, @details, @prevHash, @hash, @signature)`,
-      ),
-      lastCheckpoint: sqlite.prepare('SELECT seq FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
-      insertCheckpoint: sqlite.prepare(
-        'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, signature, public_key) VALUES (?, ?, ?, ?, ?)',
-      ),
-      all: sqlite.prepare('SELECT * FROM audit_events ORDER BY seq ASC'),
-      checkpoints: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq ASC'),
-      checkpointsAfter: sqlite.prepare('SELECT * FROM audit_checkpoints WHERE seq > ? ORDER BY seq ASC'),
-      latestCheckpoint: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
-    };
-    this.appendTx = sqlite.transaction((input: AuditInput): AuditEvent => {
-      const last = this.stmts.last.get() as { seq: number; hash: string } | undefined;
-      const fields: ChainedFields = {
-        seq: (last?.seq ?? 0) + 1,
-        at: this.clock.now(),
-        actorId: input.actorId ?? null,
-        agencyId: input.agencyId ?? null,
-        action: input.action,
-        targetType: input.targetType ?? null,
-        targetId: input.targetId ?? null,
-        outcome: input.outcome ?? 'success',
-        ip: input.ip ?? null,
-        details: JSON.stringify(input.details ?? {}),
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      const hash = hashAuditEvent(fields);
-      this.stmts.insert.run({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
-      if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
-      const { details: _stored, ...rest } = fields;
-      return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
-    });
+    this.repo = store.audit;
     if (heads.write) {
       this.exportedSeq = Math.max(0, ...(readHeads(heads.file)?.heads.map((h) => h.seq) ?? []));
       this.exportHeads();
     }
   }
 
+  private append(input: AuditInput): AuditEvent {
+    const last = this.repo.last();
+    const fields: ChainedFields = {
+      seq: (last?.seq ?? 0) + 1,
+      at: this.clock.now(),
+      actorId: input.actorId ?? null,
+      agencyId: input.agencyId ?? null,
+      action: input.action,
+      targetType: input.targetType ?? null,
+      targetId: input.targetId ?? null,
+      outcome: input.outcome ?? 'success',
+      ip: input.ip ?? null,
+      details: JSON.stringify(input.details ?? {}),
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    const hash = hashAuditEvent(fields);
+    this.repo.insert({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
+    if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
+    const { details: _stored, ...rest } = fields;
+    return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
+  }
+
   /**
    * Appends committed checkpoints the heads file lacks. Only outside a transaction: a checkpoint
    * written inside one may still roll back, and a head on disk that the database never kept would be
-   * a false rollback alarm. better-sqlite3 transactions are synchronous, so by the next macrotask
+   * a false rollback alarm. Store transactions are synchronous, so by the next macrotask
    * (scheduleExport) the transaction has committed or rolled back.
    */
   exportHeads(): void {
-    if (!this.heads.write || !this.sqlite.open) return;
-    if (this.sqlite.inTransaction) return this.scheduleExport();
-    const rows = this.stmts.checkpointsAfter.all(this.exportedSeq) as CheckpointRow[];
+    if (!this.heads.write || !this.store.isOpen) return;
+    if (this.store.inTransaction) return this.scheduleExport();
+    const rows = this.repo.checkpointsAfter(this.exportedSeq);
     if (rows.length === 0) return;
     try {
       appendHeads(this.heads.file, rows.map(toSignedHead));
@@ -176,7 +139,7 @@ export class AuditService {
   /** Signs the current head if needed and returns the newest signed head (what administrators' clients remember). */
   latestHead(): SignedAuditHead | null {
     this.checkpoint();
-    const row = this.stmts.latestCheckpoint.get() as CheckpointRow | undefined;
+    const row = this.repo.latestCheckpoint();
     return row ? toSignedHead(row) : null;
   }
 
@@ -200,22 +163,22 @@ export class AuditService {
 
   /** Appends one event; inside an outer transaction it commits or rolls back with it. */
   record<A extends AuditAction>(input: AuditInput<A>): AuditEvent {
-    return this.sqlite.inTransaction ? this.appendTx(input) : this.appendTx.immediate(input);
+    return this.store.transact(() => this.append(input));
   }
 
   /** Signs the current head if it is not signed yet (called periodically and at shutdown). */
   checkpoint(): void {
-    const last = this.stmts.last.get() as { seq: number; hash: string } | undefined;
+    const last = this.repo.last();
     if (!last) return;
-    const cp = this.stmts.lastCheckpoint.get() as { seq: number } | undefined;
-    if (cp && cp.seq >= last.seq) return this.exportHeads();
+    const cpSeq = this.repo.lastCheckpointSeq();
+    if (cpSeq !== undefined && cpSeq >= last.seq) return this.exportHeads();
     this.writeCheckpoint(last.seq, last.hash);
   }
 
   private writeCheckpoint(seq: number, hash: string): void {
     const at = this.clock.now();
     const signature = signCheckpoint(this.key, seq, hash, at);
-    this.stmts.insertCheckpoint.run(seq, hash, at, signature, toHex(this.key.publicKey));
+    this.repo.insertCheckpoint({ seq, hash, at, signature, public_key: toHex(this.key.publicKey) });
     this.exportHeads();
   }
 
@@ -224,12 +187,12 @@ export class AuditService {
     nextAfterSeq: number | null;
   } {
     const limit = opts.limit ?? 100;
-    const where: string[] = ['seq > @afterSeq'];
-    if (opts.agencyId !== undefined) where.push('agency_id = @agencyId');
-    if (opts.action !== undefined) where.push('action = @action');
-    const rows = this.sqlite
-      .prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY seq ASC LIMIT @limit`)
-      .all({ afterSeq: opts.afterSeq ?? 0, agencyId: opts.agencyId, action: opts.action, limit: limit + 1 }) as AuditRow[];
+    const rows = this.repo.list({
+      afterSeq: opts.afterSeq ?? 0,
+      ...(opts.agencyId !== undefined ? { agencyId: opts.agencyId } : {}),
+      ...(opts.action !== undefined ? { action: opts.action } : {}),
+      limit: limit + 1,
+    });
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(toEvent);
     return { events: page, nextAfterSeq: more ? (page.at(-1)?.seq ?? null) : null };
@@ -241,8 +204,8 @@ export class AuditService {
    */
   verify(trustedPublicKey: Uint8Array = this.key.publicKey): AuditVerification {
     return verifyAuditChain(
-      this.stmts.all.iterate() as Iterable<AuditRow>,
-      this.stmts.checkpoints.all() as CheckpointRow[],
+      this.repo.all(),
+      this.repo.checkpoints(),
       trustedPublicKey,
       { file: this.heads.file, contents: readHeads(this.heads.file) },
     );

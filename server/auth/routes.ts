@@ -12,10 +12,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.login, { config: throttle }, async (req) => ctx.auth.login(req.body, clientInfo(req)));
 
-  route(app, contracts.refresh, { config: throttle }, async (req) => ctx.auth.refresh(req.body.refreshToken, clientInfo(req)));
+  route(app, contracts.refresh, { config: throttle }, async (req) => await ctx.auth.refresh(req.body.refreshToken, clientInfo(req)));
 
   route(app, contracts.logout, async (req) => {
-    ctx.auth.logout(actorOf(req));
+    await ctx.auth.logout(actorOf(req));
     return { ok: true as const };
   });
 
@@ -34,11 +34,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.revokeSession, async (req) => {
     const actor = actorOf(req);
-    return { revoked: ctx.auth.revokeSessions(actor, actor.officerId, req.params.id) };
+    return { revoked: await ctx.auth.revokeSessions(actor, actor.officerId, req.params.id) };
   });
 
   route(app, contracts.revokeAllSessions, async (req) => {
     const actor = actorOf(req);
-    return { revoked: ctx.auth.revokeSessions(actor, actor.officerId) };
+    return { revoked: await ctx.auth.revokeSessions(actor, actor.officerId) };
   });
 };

@@ -1,19 +1,17 @@
 import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts';
 import type { OfficerRow } from '../accounts/repository.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
 import type { PasswordHasher } from './password.ts';
 import { AppError, AuthRequiredError, ConcealedDenialError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
-import { transact } from '../db/tx.ts';
-import { SessionRepository } from './session-repository.ts';
+import type { SessionRepository } from './session-repository.ts';
 import { hashToken, newId, newOpaqueToken } from './tokens.ts';
 import { matchTotpStep, openTotpSecret } from './totp.ts';
+import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
 
 export interface AccessClaims {
   sub: string;
@@ -43,8 +41,7 @@ export class InvalidCredentialsError extends AppError {
 const TOUCH_EVERY_MS = 60_000;
 
 export interface AuthDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   events: DomainEventBus;
@@ -59,7 +56,7 @@ export interface AuthDeps {
 export class AuthService {
   readonly sessions: SessionRepository;
   private signer: AccessTokenSigner | undefined;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly events: DomainEventBus;
@@ -69,7 +66,7 @@ export class AuthService {
   private readonly config: AuthDeps['config'];
 
   constructor(deps: AuthDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.events = deps.events;
@@ -77,7 +74,7 @@ export class AuthService {
     this.accounts = deps.accounts;
     this.dataKey = deps.dataKey;
     this.config = deps.config;
-    this.sessions = new SessionRepository(deps.db);
+    this.sessions = deps.store.sessions;
   }
 
   /** The app wires in @fastify/jwt's signer once it is registered. */
@@ -117,54 +114,69 @@ export class AuthService {
     else await this.passwords.verifyDummy(input.password);
 
     // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
-    return transact(this.sqlite, (): TokenPair | AppError => {
-      const fail = (reason: string): AppError => {
-        const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
-        audit('failure', reason, officer);
-        for (const scope of verdict.started) {
-          this.audit.record({
-            action: 'auth.throttled',
-            agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
-            targetType: scope === 'account' ? 'officer' : 'source',
-            targetId: scope === 'account' ? (officer?.id ?? null) : client.ip,
-            outcome: 'denied',
-            ip: client.ip,
-            details: { username, scope, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
-          });
-        }
-        return new InvalidCredentialsError(verdict.triesRemaining);
-      };
-      // Re-check inside the transaction: concurrent attempts all pass the first check while Argon2
-      // runs, and must not be evaluated (nor reset the counter) once earlier ones started a back-off.
-      const waitNow = accounts.throttle.waitMs(username, client.ip, this.now);
-      if (waitNow > 0) {
-        audit('denied', 'throttled', officer);
-        return new ThrottledError(waitNow);
+    return this.store.write((tx) => commitThenThrow(this.signIn(tx, { username, input, client, officer, passwordOk, audit })));
+  }
+
+  /** Inside the sign-in transaction; returns (not throws) the errors whose failure counters must commit. */
+  private signIn(
+    tx: Tx,
+    attempt: {
+      username: string;
+      input: LoginBody;
+      client: ClientInfo;
+      officer: OfficerRow | undefined;
+      passwordOk: boolean;
+      audit: (outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) => void;
+    },
+  ): TokenPair | AppError {
+    const { accounts } = this;
+    const { username, input, client, officer, passwordOk, audit } = attempt;
+    const fail = (reason: string): AppError => {
+      const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
+      audit('failure', reason, officer);
+      for (const scope of verdict.started) {
+        this.audit.record({
+          action: 'auth.throttled',
+          agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
+          targetType: scope === 'account' ? 'officer' : 'source',
+          targetId: scope === 'account' ? (officer?.id ?? null) : client.ip,
+          outcome: 'denied',
+          ip: client.ip,
+          details: { username, scope, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
+        });
       }
-      // Re-read inside the transaction: the account may have changed while Argon2 ran.
-      const current = officer ? accounts.officer(officer.id) : undefined;
-      if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');
-      const seed = openTotpSecret(this.dataKey, current.id, current.totpSecretSealed);
-      const step = matchTotpStep(seed, input.totp, this.now);
-      if (step === null) return fail('totp');
-      if (!accounts.advanceTotpStep(current.id, step)) return fail('totp_replay');
-      accounts.throttle.clear(username);
-      const agency = accounts.agency(current.agencyId);
-      if (current.status !== 'active' || agency?.status !== 'active') {
-        audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
-        return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
-      }
-      const pair = this.createSession(current, input.deviceLabel ?? 'Unnamed device', client);
-      audit('success', null, current);
-      return pair;
-    });
+      return new InvalidCredentialsError(verdict.triesRemaining);
+    };
+    // Re-check inside the transaction: concurrent attempts all pass the first check while Argon2
+    // runs, and must not be evaluated (nor reset the counter) once earlier ones started a back-off.
+    const waitNow = accounts.throttle.waitMs(username, client.ip, this.now);
+    if (waitNow > 0) {
+      audit('denied', 'throttled', officer);
+      return new ThrottledError(waitNow);
+    }
+    // Re-read inside the transaction: the account may have changed while Argon2 ran.
+    const current = officer ? accounts.officer(officer.id) : undefined;
+    if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');
+    const seed = openTotpSecret(this.dataKey, current.id, current.totpSecretSealed);
+    const step = matchTotpStep(seed, input.totp, this.now);
+    if (step === null) return fail('totp');
+    if (!accounts.advanceTotpStep(current.id, step)) return fail('totp_replay');
+    accounts.throttle.clear(username);
+    const agency = accounts.agency(current.agencyId);
+    if (current.status !== 'active' || agency?.status !== 'active') {
+      audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
+      return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
+    }
+    const pair = this.createSession(current, input.deviceLabel ?? 'Unnamed device', client, tx);
+    audit('success', null, current);
+    return pair;
   }
 
   /** Opens a session (refresh-token family) and returns its first token pair. Call inside a transaction. */
-  createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo): TokenPair {
+  createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo, tx: Pick<Tx, 'sessions'> = this): TokenPair {
     const now = this.now;
     const sessionId = newId();
-    this.sessions.insertSession({
+    tx.sessions.insertSession({
       id: sessionId,
       officerId: officer.id,
       deviceLabel,
@@ -174,13 +186,13 @@ export class AuthService {
       lastUsedAt: now,
       absoluteExpiresAt: now + this.config.session.absoluteTimeoutMs,
     });
-    return this.issuePair(officer, sessionId);
+    return this.issuePair(officer, sessionId, tx);
   }
 
-  private issuePair(officer: OfficerRow, sessionId: string): TokenPair {
+  private issuePair(officer: OfficerRow, sessionId: string, tx: Pick<Tx, 'sessions'> = this): TokenPair {
     if (!this.signer) throw new Error('AuthService.issuePair: no access-token signer configured');
     const refreshToken = newOpaqueToken();
-    this.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
+    tx.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
     return {
       accessToken: this.signer({ sub: officer.id, sid: sessionId }),
       accessTokenExpiresAt: this.now + this.config.jwt.accessTtlSeconds * 1000,
@@ -198,38 +210,40 @@ export class AuthService {
   }
 
   /** Rotates the refresh token; a token presented twice revokes its whole family (theft detection). */
-  refresh(refreshToken: string, client: ClientInfo): TokenPair {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const hash = hashToken(refreshToken);
-    return transact(this.sqlite, (): TokenPair | AppError => {
-      const row = this.sessions.refreshRow(hash);
-      if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
-      const { session } = row;
-      const officer = this.accounts.officer(session.officerId);
-      if (!this.sessions.useRefreshToken(hash, this.now)) {
-        const revoked = this.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
-        this.audit.record({
-          action: 'auth.refresh_reuse',
-          actorId: session.officerId,
-          agencyId: officer?.agencyId ?? null,
-          targetType: 'session',
-          targetId: session.id,
-          outcome: 'denied',
-          ip: client.ip,
-        });
-        if (revoked.length > 0) {
-          this.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
-        }
-        return new AuthRequiredError('Refresh token already used; the session has been revoked', 'refresh_token_reused');
+    return this.store.write((tx) => commitThenThrow(this.rotate(tx, hash, client)));
+  }
+
+  private rotate(tx: Tx, hash: string, client: ClientInfo): TokenPair | AppError {
+    const row = tx.sessions.refreshRow(hash);
+    if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
+    const { session } = row;
+    const officer = this.accounts.officer(session.officerId);
+    if (!tx.sessions.useRefreshToken(hash, this.now)) {
+      const revoked = tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
+      this.audit.record({
+        action: 'auth.refresh_reuse',
+        actorId: session.officerId,
+        agencyId: officer?.agencyId ?? null,
+        targetType: 'session',
+        targetId: session.id,
+        outcome: 'denied',
+        ip: client.ip,
+      });
+      if (revoked.length > 0) {
+        this.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
       }
-      const expired = this.expiryReason(session);
-      if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
-      const agency = officer ? this.accounts.agency(officer.agencyId) : undefined;
-      if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
-        throw new AuthRequiredError('Account is not active', 'account_inactive');
-      }
-      this.sessions.touch(session.id, this.now);
-      return this.issuePair(officer, session.id);
-    });
+      return new AuthRequiredError('Refresh token already used; the session has been revoked', 'refresh_token_reused');
+    }
+    const expired = this.expiryReason(session);
+    if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
+    const agency = officer ? this.accounts.agency(officer.agencyId) : undefined;
+    if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
+      throw new AuthRequiredError('Account is not active', 'account_inactive');
+    }
+    tx.sessions.touch(session.id, this.now);
+    return this.issuePair(officer, session.id, tx);
   }
 
   /** Resolves a verified access token to the acting officer, enforcing revocation, expiry and suspension. */
@@ -246,9 +260,9 @@ export class AuthService {
     return { officerId: row.officerId, agencyId: row.agencyId, role: row.role, sessionId: row.sessionId, ip };
   }
 
-  logout(actor: Actor): void {
-    transact(this.sqlite, () => {
-      this.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
+  async logout(actor: Actor): Promise<void> {
+    await this.store.write((tx) => {
+      tx.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
       this.audit.record({
         action: 'auth.logout',
         actorId: actor.officerId,
@@ -286,14 +300,14 @@ export class AuthService {
   }
 
   /** Own sessions (any officer) or another officer's (their administrators). */
-  revokeSessions(actor: Actor, officerId: string, sessionId?: string): number {
-    return transact(this.sqlite, () => {
+  async revokeSessions(actor: Actor, officerId: string, sessionId?: string): Promise<number> {
+    return this.store.write((tx) => {
       const target = this.accounts.officer(officerId);
       const self = officerId === actor.officerId;
       if (!target) throw new NotFoundError('Officer');
       if (!self && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
       if (sessionId !== undefined) {
-        const s = this.sessions.session(sessionId);
+        const s = tx.sessions.session(sessionId);
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
       const n = this.revokeAllSessions(officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);

@@ -1,8 +1,34 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { agencies, officers, refreshTokens, sessions } from '../db/schema.ts';
-
-export type SessionRow = typeof sessions.$inferSelect;
+/** Storage port for sessions and refresh tokens. SQL lives in server/store/sqlite/sessions-repository.ts. */
+export interface NewRefreshToken {
+  createdAt: number;
+  tokenHash: string;
+  sessionId: string;
+  usedAt?: number | null;
+}
+export interface NewSession {
+  id: string;
+  createdAt: number;
+  officerId: string;
+  deviceLabel: string;
+  lastUsedAt: number;
+  absoluteExpiresAt: number;
+  revokedAt?: number | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  revokeReason?: string | null;
+}
+export interface SessionRow {
+  id: string;
+  createdAt: number;
+  officerId: string;
+  revokedAt: number | null;
+  deviceLabel: string;
+  ip: string | null;
+  userAgent: string | null;
+  lastUsedAt: number;
+  absoluteExpiresAt: number;
+  revokeReason: string | null;
+}
 
 export interface AuthRow {
   sessionId: string;
@@ -16,103 +42,16 @@ export interface AuthRow {
   agencyStatus: 'active' | 'suspended';
 }
 
-export class SessionRepository {
-  private readonly q;
-
-  constructor(private readonly db: Db) {
-    // Runs on every authenticated request: one indexed join, prepared once.
-    this.q = {
-      auth: db
-        .select({
-          sessionId: sessions.id,
-          revokedAt: sessions.revokedAt,
-          lastUsedAt: sessions.lastUsedAt,
-          absoluteExpiresAt: sessions.absoluteExpiresAt,
-          officerId: officers.id,
-          agencyId: officers.agencyId,
-          role: officers.role,
-          status: officers.status,
-          agencyStatus: agencies.status,
-        })
-        .from(sessions)
-        .innerJoin(officers, eq(officers.id, sessions.officerId))
-        .innerJoin(agencies, eq(agencies.id, officers.agencyId))
-        .where(and(eq(sessions.id, sql.placeholder('sid')), eq(sessions.officerId, sql.placeholder('sub'))))
-        .prepare(),
-      touch: db
-        .update(sessions)
-        .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
-        .where(eq(sessions.id, sql.placeholder('sid')))
-        .prepare(),
-      refresh: db
-        .select({ token: refreshTokens, session: sessions })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(eq(refreshTokens.tokenHash, sql.placeholder('hash')))
-        .prepare(),
-    };
-  }
-
-  authRow(sid: string, sub: string): AuthRow | undefined {
-    return this.q.auth.get({ sid, sub });
-  }
-
-  touch(sid: string, now: number): void {
-    this.q.touch.run({ sid, now });
-  }
-
-  insertSession(row: typeof sessions.$inferInsert): void {
-    this.db.insert(sessions).values(row).run();
-  }
-
-  session(id: string): SessionRow | undefined {
-    return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
-  }
-
-  listActive(officerId: string, now: number): SessionRow[] {
-    return this.db
-      .select()
-      .from(sessions)
-      .where(
-        and(
-          eq(sessions.officerId, officerId),
-          isNull(sessions.revokedAt),
-          sql`${sessions.absoluteExpiresAt} > ${now}`,
-        ),
-      )
-      .orderBy(desc(sessions.lastUsedAt))
-      .all();
-  }
-
+export interface SessionRepository {
+  authRow(sid: string, sub: string): AuthRow | undefined;
+  touch(sid: string, now: number): void;
+  insertSession(row: NewSession): void;
+  session(id: string): SessionRow | undefined;
+  listActive(officerId: string, now: number): SessionRow[];
   /** Revokes the given officer's open sessions (all, or one); returns the ids revoked. */
-  revoke(officerId: string, now: number, reason: string, sessionId?: string): string[] {
-    const conds = [eq(sessions.officerId, officerId), isNull(sessions.revokedAt)];
-    if (sessionId !== undefined) conds.push(eq(sessions.id, sessionId));
-    return this.db
-      .update(sessions)
-      .set({ revokedAt: now, revokeReason: reason })
-      .where(and(...conds))
-      .returning({ id: sessions.id })
-      .all()
-      .map((r) => r.id);
-  }
-
-  refreshRow(hash: string) {
-    return this.q.refresh.get({ hash });
-  }
-
-  insertRefreshToken(row: typeof refreshTokens.$inferInsert): void {
-    this.db.insert(refreshTokens).values(row).run();
-  }
-
+  revoke(officerId: string, now: number, reason: string, sessionId?: string | undefined): string[];
+  refreshRow(hash: string): { token: { tokenHash: string; sessionId: string; createdAt: number; usedAt: number | null; }; session: { id: string; officerId: string; deviceLabel: string; ip: string | null; userAgent: string | null; createdAt: number; lastUsedAt: number; absoluteExpiresAt: number; revokedAt: number | null; revokeReason: string | null; }; } | undefined;
+  insertRefreshToken(row: NewRefreshToken): void;
   /** Marks a refresh token used; false if it already was (a replayed or raced token). */
-  useRefreshToken(hash: string, now: number): boolean {
-    return (
-      this.db
-        .update(refreshTokens)
-        .set({ usedAt: now })
-        .where(and(eq(refreshTokens.tokenHash, hash), isNull(refreshTokens.usedAt)))
-        .run().changes === 1
-    );
-  }
+  useRefreshToken(hash: string, now: number): boolean;
 }

@@ -11,24 +11,23 @@ import {
 import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
+import { CommitThenThrow, type Store } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
 /** Cross-agency adds wait for the co-signature of the added officer's side (PROTOCOL.md §5.2 rule 3). */
 export class ChannelInvitations {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
   private readonly auditLog: AuditService;
@@ -39,7 +38,7 @@ export class ChannelInvitations {
     deps: ChannelsDeps,
     private readonly channels: ChannelsService,
   ) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
     this.auditLog = deps.audit;
@@ -48,10 +47,10 @@ export class ChannelInvitations {
   }
 
   /** The add verified except for the co-signature: store it and tell the invitee. */
-  invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): InvitationView {
+  async invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): Promise<InvitationView> {
     this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
-    const view = transact(this.sqlite, () => this.record(actor, row.id, event, fx));
+    const view = await this.store.write(() => this.record(actor, row.id, event, fx));
     fx.publish();
     return view;
   }
@@ -124,7 +123,7 @@ export class ChannelInvitations {
   }
 
   /** The invitee (or an admin of their agency) posts the co-signed event; applied if the head has not moved. */
-  accept(actor: Actor, id: string, json: Record<string, unknown>): Channel {
+  async accept(actor: Actor, id: string, json: Record<string, unknown>): Promise<Channel> {
     const inv = this.pending(actor, id);
     const contact = this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending';
     const event = parseWire(membershipEventCodec, json, 'event');
@@ -139,10 +138,10 @@ export class ChannelInvitations {
     }
     const state = this.channels.headState(inv.channelId);
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
-      transact(this.sqlite, () => {
-        this.channels.repo.decideInvitation(id, 'stale', this.clock.now());
+      await this.store.write((tx) => {
+        tx.channels.decideInvitation(id, 'stale', this.clock.now());
         this.audit(actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
-        return new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale');
+        return new CommitThenThrow(new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale'));
       });
     }
     const reason = this.channels.readOnlyReason(inv.channelId);
@@ -165,20 +164,20 @@ export class ChannelInvitations {
     });
   }
 
-  decline(actor: Actor, id: string): InvitationView {
+  async decline(actor: Actor, id: string): Promise<InvitationView> {
     const inv = this.pending(actor, id);
     const now = this.clock.now();
     const fx = this.channels.effects();
-    const view = transact(this.sqlite, () => {
-      this.channels.repo.decideInvitation(id, 'declined', now);
-      const v = this.view(this.channels.repo.invitation(id)!);
+    const view = await this.store.write((tx) => {
+      tx.channels.decideInvitation(id, 'declined', now);
+      const v = this.view(tx.channels.invitation(id)!);
       fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
       this.audit(actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
-      if (this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending') {
+      if (tx.channels.channel(inv.channelId)?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
-        this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
+        tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
         this.audit(actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
-        const channel = this.channels.view(this.channels.repo.channel(inv.channelId)!);
+        const channel = this.channels.view(tx.channels.channel(inv.channelId)!);
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
       }

@@ -9,26 +9,25 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
 import { nativeVerifyDetached } from '../crypto/native-verify.ts';
-import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
+import type { Store } from '../store/store.ts';
 
 /** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by the epoch's author. */
 export class KeyEnvelopes {
-  private readonly sqlite: Database.Database;
+  private readonly storage: Store;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
 
   constructor(
-    deps: Pick<ChannelsDeps, 'sqlite' | 'clock' | 'feed'>,
+    deps: Pick<ChannelsDeps, 'store' | 'clock' | 'feed'>,
     private readonly channels: ChannelsService,
   ) {
-    this.sqlite = deps.sqlite;
+    this.storage = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
   }
@@ -64,11 +63,11 @@ export class KeyEnvelopes {
     return true;
   }
 
-  post(actor: Actor, channelId: string, json: Record<string, unknown>): { stored: boolean } {
+  async post(actor: Actor, channelId: string, json: Record<string, unknown>): Promise<{ stored: boolean }> {
     this.channels.requireMember(actor, channelId);
     const env = this.verify(actor, this.channels.headState(channelId), json);
     const fx = this.channels.effects();
-    const stored = transact(this.sqlite, () => this.store(fx, env));
+    const stored = await this.storage.write(() => this.store(fx, env));
     fx.publish();
     return { stored };
   }

@@ -1,206 +1,133 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { channelLegalHolds, channelMembers, channels, invitations, keyEnvelopes, membershipEvents } from '../db/schema.ts';
+/** Storage port for channels, membership spans, the stored chain, invitations and key envelopes. SQL lives in server/store/sqlite/channels-repository.ts. */
+export interface NewInvitation {
+  id: string;
+  status: 'pending' | 'accepted' | 'declined' | 'stale';
+  createdAt: number;
+  createdBy: string;
+  channelId: string;
+  event: string;
+  inviteeId: string;
+  inviteeAgencyId: string;
+  decidedAt?: number | null;
+}
+export interface NewChannelMember {
+  agencyId: string;
+  role: 'owner' | 'member';
+  officerId: string;
+  channelId: string;
+  fromEpoch: number;
+  fromPos: number;
+  untilEpoch?: number | null;
+  untilPos?: number | null;
+}
+export interface NewChannel {
+  id: string;
+  kind: 'direct' | 'case' | 'team';
+  createdAt: number;
+  createdBy: string;
+  encryptedMeta: string;
+  policy: string;
+  headSeq: number;
+  headHash: string;
+  agreementId?: string | null;
+  caseRefIndex?: string | null;
+  lastMessageSeq?: number;
+  retentionDays?: number;
+  legalHold?: boolean;
+  closedAt?: number | null;
+  closedReason?: string | null;
+  contactRequest?: 'pending' | 'accepted' | 'declined' | null;
+  contactEntryId?: string | null;
+}
+export interface ChannelRow {
+  id: string;
+  kind: 'direct' | 'case' | 'team';
+  createdAt: number;
+  createdBy: string;
+  agreementId: string | null;
+  encryptedMeta: string;
+  caseRefIndex: string | null;
+  policy: string;
+  headSeq: number;
+  headHash: string;
+  lastMessageSeq: number;
+  retentionDays: number;
+  legalHold: boolean;
+  closedAt: number | null;
+  closedReason: string | null;
+  contactRequest: 'pending' | 'accepted' | 'declined' | null;
+  contactEntryId: string | null;
+}
+export interface SpanRow {
+  agencyId: string;
+  role: 'owner' | 'member';
+  officerId: string;
+  channelId: string;
+  fromEpoch: number;
+  untilEpoch: number | null;
+  fromPos: number;
+  untilPos: number | null;
+}
+export interface EventRow {
+  createdAt: number;
+  seq: number;
+  hash: string;
+  channelId: string;
+  event: string;
+  authorId: string;
+}
+export interface InvitationRow {
+  id: string;
+  status: 'pending' | 'accepted' | 'declined' | 'stale';
+  createdAt: number;
+  createdBy: string;
+  channelId: string;
+  event: string;
+  inviteeId: string;
+  inviteeAgencyId: string;
+  decidedAt: number | null;
+}
+export interface KeyEnvelopeRow {
+  createdAt: number;
+  channelId: string;
+  epoch: number;
+  senderId: string;
+  envelope: string;
+}
+/** Queries and writes for channels, membership spans, the stored chain, invitations and key envelopes. */
 
-export type ChannelRow = typeof channels.$inferSelect;
-export type SpanRow = typeof channelMembers.$inferSelect;
-export type EventRow = typeof membershipEvents.$inferSelect;
-export type InvitationRow = typeof invitations.$inferSelect;
-export type KeyEnvelopeRow = typeof keyEnvelopes.$inferSelect;
-
-/** SQL for channels, membership spans, the stored chain, invitations and key envelopes. */
-export class ChannelsRepository {
-  private readonly q;
-
-  constructor(private readonly db: Db) {
-    this.q = {
-      channel: db.select().from(channels).where(eq(channels.id, sql.placeholder('id'))).prepare(),
-      openSpans: db
-        .select()
-        .from(channelMembers)
-        .where(and(eq(channelMembers.channelId, sql.placeholder('id')), isNull(channelMembers.untilPos)))
-        .orderBy(asc(channelMembers.fromPos))
-        .prepare(),
-      openSpan: db
-        .select()
-        .from(channelMembers)
-        .where(
-          and(
-            eq(channelMembers.channelId, sql.placeholder('channelId')),
-            eq(channelMembers.officerId, sql.placeholder('officerId')),
-            isNull(channelMembers.untilPos),
-          ),
-        )
-        .prepare(),
-      eventsAfter: db
-        .select()
-        .from(membershipEvents)
-        .where(and(eq(membershipEvents.channelId, sql.placeholder('id')), gt(membershipEvents.seq, sql.placeholder('after'))))
-        .orderBy(asc(membershipEvents.seq))
-        .prepare(),
-      holds: db
-        .select({ agencyId: channelLegalHolds.agencyId })
-        .from(channelLegalHolds)
-        .where(eq(channelLegalHolds.channelId, sql.placeholder('id')))
-        .orderBy(asc(channelLegalHolds.agencyId))
-        .prepare(),
-      invitation: db.select().from(invitations).where(eq(invitations.id, sql.placeholder('id'))).prepare(),
-      envelope: db
-        .select()
-        .from(keyEnvelopes)
-        .where(and(eq(keyEnvelopes.channelId, sql.placeholder('channelId')), eq(keyEnvelopes.epoch, sql.placeholder('epoch'))))
-        .prepare(),
-    };
-  }
-
-  channel(id: string): ChannelRow | undefined {
-    return this.q.channel.get({ id });
-  }
-
-  insertChannel(row: typeof channels.$inferInsert): void {
-    this.db.insert(channels).values(row).run();
-  }
-
+export interface ChannelsRepository {
+  channel(id: string): ChannelRow | undefined;
+  insertChannel(row: NewChannel): void;
   /** Moves the head only if it is still where the caller verified it (optimistic guard). */
-  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string }): boolean {
-    return this.db.update(channels).set(head).where(and(eq(channels.id, id), eq(channels.headSeq, from))).run().changes === 1;
-  }
-
-  updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): void {
-    this.db.update(channels).set(patch).where(eq(channels.id, id)).run();
-  }
-
+  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string; }): boolean;
+  updateChannel(id: string, patch: Partial<NewChannel>): void;
   /** Agencies holding the channel, sorted. */
-  legalHolds(channelId: string): string[] {
-    return this.q.holds.all({ id: channelId }).map((h) => h.agencyId);
-  }
-
-  /** Places the agency's hold (idempotent) and raises the channel's "held" flag; true when new. */
-  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean {
-    const added = this.db.insert(channelLegalHolds).values({ channelId, agencyId, setBy, setAt }).onConflictDoNothing().run().changes === 1;
-    this.db.update(channels).set({ legalHold: true }).where(eq(channels.id, channelId)).run();
-    return added;
-  }
-
+  legalHolds(channelId: string): string[];
+  /** Places the agency's hold (idempotent) and raises the channel's 'held' flag; true when new. */
+  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean;
   /** Lifts the agency's own hold; the flag drops only when no other hold stands. True when one was lifted. */
-  liftLegalHold(channelId: string, agencyId: string): boolean {
-    const lifted =
-      this.db
-        .delete(channelLegalHolds)
-        .where(and(eq(channelLegalHolds.channelId, channelId), eq(channelLegalHolds.agencyId, agencyId)))
-        .run().changes === 1;
-    if (lifted && this.legalHolds(channelId).length === 0) this.db.update(channels).set({ legalHold: false }).where(eq(channels.id, channelId)).run();
-    return lifted;
-  }
-
-  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[] {
-    if (agreementIds.length === 0) return [];
-    return this.db.select().from(channels).where(inArray(channels.agreementId, [...agreementIds])).all();
-  }
-
-  channelsOf(officerId: string): ChannelRow[] {
-    const ids = this.db
-      .select({ id: channelMembers.channelId })
-      .from(channelMembers)
-      .where(and(eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)));
-    return this.db.select().from(channels).where(inArray(channels.id, ids)).orderBy(asc(channels.createdAt)).all();
-  }
-
-  openSpans(channelId: string): SpanRow[] {
-    return this.q.openSpans.all({ id: channelId });
-  }
-
-  openSpan(channelId: string, officerId: string): SpanRow | undefined {
-    return this.q.openSpan.get({ channelId, officerId });
-  }
-
-  insertSpan(row: typeof channelMembers.$inferInsert): void {
-    this.db.insert(channelMembers).values(row).run();
-  }
-
-  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean {
-    return (
-      this.db
-        .update(channelMembers)
-        .set({ untilEpoch, untilPos })
-        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
-        .run().changes > 0
-    );
-  }
-
-  setSpanRole(channelId: string, officerId: string, role: SpanRow['role']): void {
-    this.db
-      .update(channelMembers)
-      .set({ role })
-      .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
-      .run();
-  }
-
-  insertEvent(row: typeof membershipEvents.$inferInsert): void {
-    this.db.insert(membershipEvents).values(row).run();
-  }
-
-  eventsAfter(channelId: string, afterSeq: number): EventRow[] {
-    return this.q.eventsAfter.all({ id: channelId, after: afterSeq });
-  }
-
-  invitation(id: string): InvitationRow | undefined {
-    return this.q.invitation.get({ id });
-  }
-
-  insertInvitation(row: typeof invitations.$inferInsert): void {
-    this.db.insert(invitations).values(row).run();
-  }
-
-  decideInvitation(id: string, status: InvitationRow['status'], at: number): void {
-    this.db.update(invitations).set({ status, decidedAt: at }).where(eq(invitations.id, id)).run();
-  }
-
-  supersedeInvitations(channelId: string, inviteeId: string, at: number): void {
-    this.db
-      .update(invitations)
-      .set({ status: 'stale', decidedAt: at })
-      .where(and(eq(invitations.channelId, channelId), eq(invitations.inviteeId, inviteeId), eq(invitations.status, 'pending')))
-      .run();
-  }
-
+  liftLegalHold(channelId: string, agencyId: string): boolean;
+  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[];
+  channelsOf(officerId: string): ChannelRow[];
+  openSpans(channelId: string): SpanRow[];
+  openSpan(channelId: string, officerId: string): SpanRow | undefined;
+  insertSpan(row: NewChannelMember): void;
+  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean;
+  setSpanRole(channelId: string, officerId: string, role: 'owner' | 'member'): void;
+  insertEvent(row: EventRow): void;
+  eventsAfter(channelId: string, afterSeq: number): EventRow[];
+  invitation(id: string): InvitationRow | undefined;
+  insertInvitation(row: NewInvitation): void;
+  decideInvitation(id: string, status: 'pending' | 'accepted' | 'declined' | 'stale', at: number): void;
+  supersedeInvitations(channelId: string, inviteeId: string, at: number): void;
   /** The officer a contact request was addressed to (its first invitation). */
-  contactRecipient(channelId: string): string | undefined {
-    return this.db
-      .select({ id: invitations.inviteeId })
-      .from(invitations)
-      .where(eq(invitations.channelId, channelId))
-      .orderBy(asc(invitations.createdAt))
-      .limit(1)
-      .get()?.id;
-  }
-
+  contactRecipient(channelId: string): string | undefined;
   /** A pending contact request from `requesterId` to `recipientId`, if any. */
-  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
-    return this.db
-      .select({ id: channels.id })
-      .from(channels)
-      .innerJoin(invitations, eq(invitations.channelId, channels.id))
-      .where(and(eq(channels.createdBy, requesterId), eq(channels.contactRequest, 'pending'), eq(invitations.inviteeId, recipientId)))
-      .limit(1)
-      .get()?.id;
-  }
-
+  pendingContactRequest(requesterId: string, recipientId: string): string | undefined;
   /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
-  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[] {
-    const who = agencyId === null ? eq(invitations.inviteeId, officerId) : or(eq(invitations.inviteeId, officerId), eq(invitations.inviteeAgencyId, agencyId));
-    return this.db.select().from(invitations).where(and(eq(invitations.status, 'pending'), who)).orderBy(asc(invitations.createdAt)).all();
-  }
-
-  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined {
-    return this.q.envelope.get({ channelId, epoch });
-  }
-
-  insertKeyEnvelope(row: typeof keyEnvelopes.$inferInsert): void {
-    this.db.insert(keyEnvelopes).values(row).run();
-  }
-
-  keyEnvelopes(channelId: string): KeyEnvelopeRow[] {
-    return this.db.select().from(keyEnvelopes).where(eq(keyEnvelopes.channelId, channelId)).orderBy(asc(keyEnvelopes.epoch)).all();
-  }
+  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[];
+  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined;
+  insertKeyEnvelope(row: KeyEnvelopeRow): void;
+  keyEnvelopes(channelId: string): KeyEnvelopeRow[];
 }

@@ -6,29 +6,29 @@ import { route } from '../http/route.ts';
 export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
-  route(app, contracts.create, async (req, reply) => reply.status(201).send(ctx.channels.open(actorOf(req), req.body)));
+  route(app, contracts.create, async (req, reply) => reply.status(201).send(await ctx.channels.open(actorOf(req), req.body)));
 
   route(app, contracts.list, async (req) => ({ channels: ctx.channels.list(actorOf(req), req.query) }));
 
   route(app, contracts.get, async (req) => ({ channel: ctx.channels.get(actorOf(req), req.params.id) }));
 
-  route(app, contracts.update, async (req) => ({ channel: ctx.channels.update(actorOf(req), req.params.id, req.body) }));
+  route(app, contracts.update, async (req) => ({ channel: await ctx.channels.update(actorOf(req), req.params.id, req.body) }));
 
   route(app, contracts.events, async (req) => ctx.channels.events(actorOf(req), req.params.id, req.query.afterSeq ?? -1));
 
   route(app, contracts.appendEvent, async (req, reply) => {
-    const result = ctx.channels.append(actorOf(req), req.params.id, req.body);
+    const result = await ctx.channels.append(actorOf(req), req.params.id, req.body);
     if (result.status === 'invited') return reply.status(202).send({ invitation: result.invitation });
     return { channel: result.channel, duplicate: result.duplicate };
   });
 
-  route(app, contracts.postKeyEnvelope, async (req) => ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope));
+  route(app, contracts.postKeyEnvelope, async (req) => await ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope));
 
   route(app, contracts.keyEnvelopes, async (req) => ({ keyEnvelopes: ctx.channels.keyEnvelopes.list(actorOf(req), req.params.id) }));
 
   route(app, contracts.invitations, async (req) => ({ invitations: ctx.channels.invitations.listPending(actorOf(req)) }));
 
-  route(app, contracts.acceptInvitation, async (req) => ({ channel: ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }));
+  route(app, contracts.acceptInvitation, async (req) => ({ channel: await ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }));
 
-  route(app, contracts.declineInvitation, async (req) => ({ invitation: ctx.channels.invitations.decline(actorOf(req), req.params.id) }));
+  route(app, contracts.declineInvitation, async (req) => ({ invitation: await ctx.channels.invitations.decline(actorOf(req), req.params.id) }));
 };

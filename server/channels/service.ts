@@ -14,16 +14,13 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { AppendEventBody, Channel, CreateChannelBody, Invitation, UpdateChannelBody } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AgreementsService } from '../agreements/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../events.ts';
 import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
 import type { KeysService } from '../keys/service.ts';
-import { transact } from '../db/tx.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import { Effects } from './effects.ts';
@@ -31,8 +28,9 @@ import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
-import { ChannelsRepository, type ChannelRow } from './repository.ts';
+import { type ChannelsRepository, type ChannelRow } from './repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
+import type { Store } from '../store/store.ts';
 
 export type { ChannelRow } from './repository.ts';
 type WireJson = Record<string, unknown>;
@@ -48,8 +46,7 @@ export interface CreateOptions {
 export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
 
 export interface ChannelsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   feed: FeedWriter;
@@ -66,7 +63,7 @@ export class ChannelsService {
   readonly invitations: ChannelInvitations;
   readonly keyEnvelopes: KeyEnvelopes;
   private readonly states: ChannelStateCache;
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly feed: FeedWriter;
@@ -77,7 +74,7 @@ export class ChannelsService {
   private readonly recording: RecordEventDeps;
 
   constructor(deps: ChannelsDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.feed = deps.feed;
@@ -86,7 +83,7 @@ export class ChannelsService {
     this.agreements = deps.agreements;
     this.policy = deps;
     this.recording = deps;
-    this.repo = new ChannelsRepository(deps.db);
+    this.repo = deps.store.channels;
     this.chain = { agencyRoot: (agencyId) => deps.keys.agencyRoot(agencyId) };
     this.states = new ChannelStateCache(this.repo, this.chain);
     this.invitations = new ChannelInvitations(deps, this);
@@ -151,12 +148,12 @@ export class ChannelsService {
    * POST /channels: the create, its same-agency adds and the first cross-agency invitation are all
    * checked before anything is written and committed together, so a refused create leaves nothing.
    */
-  open(actor: Actor, body: Static<typeof CreateChannelBody>): { channel: Channel; invitation: Static<typeof Invitation> | null } {
+  async open(actor: Actor, body: Static<typeof CreateChannelBody>): Promise<{ channel: Channel; invitation: Static<typeof Invitation> | null }> {
     const { invites = [], ...rest } = body;
     const pending = invites.map((e, i) => parseWire(membershipEventCodec, e, `invites[${i}]`));
     if (pending.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
     let invitation: Static<typeof Invitation> | null = null;
-    const channel = this.create(actor, rest, {
+    const channel = await this.create(actor, rest, {
       beforeWrite: (state) => this.invitations.checkProposed(state, pending),
       inTransaction: (fx, state) => {
         if (pending[0]) invitation = this.invitations.record(actor, state.channelId, pending[0], fx);
@@ -165,7 +162,7 @@ export class ChannelsService {
     return { channel, invitation };
   }
 
-  create(actor: Actor, body: Omit<Static<typeof CreateChannelBody>, 'invites'>, opts: CreateOptions = {}): Channel {
+  async create(actor: Actor, body: Omit<Static<typeof CreateChannelBody>, 'invites'>, opts: CreateOptions = {}): Promise<Channel> {
     const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
     const first = events[0]!;
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
@@ -189,8 +186,8 @@ export class ChannelsService {
     opts.beforeWrite?.(last);
     const now = this.clock.now();
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
-      this.repo.insertChannel({
+    const channel = await this.store.write((tx) => {
+      tx.channels.insertChannel({
         id: first.channelId,
         kind: last.channelKind,
         agreementId: last.agreementId === '' ? null : last.agreementId,
@@ -223,7 +220,7 @@ export class ChannelsService {
         },
       });
       opts.inTransaction?.(fx, last);
-      return this.view(this.repo.channel(first.channelId)!);
+      return this.view(tx.channels.channel(first.channelId)!);
     });
     fx.publish();
     return channel;
@@ -246,7 +243,7 @@ export class ChannelsService {
     return { events, headSeq: row.headSeq, headHash: row.headHash };
   }
 
-  append(actor: Actor, channelId: string, body: Static<typeof AppendEventBody>): AppendResult {
+  async append(actor: Actor, channelId: string, body: Static<typeof AppendEventBody>): Promise<AppendResult> {
     const row = this.requireMember(actor, channelId);
     const event = parseWire(membershipEventCodec, body.event, 'event');
     if (event.channelId !== channelId) throw new ValidationError('The event belongs to another channel', 'wrong_channel');
@@ -265,7 +262,7 @@ export class ChannelsService {
     } catch (err) {
       // Every other rule passed: only the other agency's consent is missing.
       if (err instanceof ChannelStateError && err.code === 'chain/missing-cosignature') {
-        return { status: 'invited', invitation: this.invitations.invite(actor, row, state, event) };
+        return { status: 'invited', invitation: await this.invitations.invite(actor, row, state, event) };
       }
       throw apiError(err, 'event');
     }
@@ -275,20 +272,20 @@ export class ChannelsService {
       checkCoverage(this.policy, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
-    const channel = this.commitEvent(actor, state, next, event, (fx) => {
+    const channel = await this.commitEvent(actor, state, next, event, (fx) => {
       if (envelope) this.keyEnvelopes.store(fx, envelope);
     });
     return { status: 'applied', channel, duplicate: false };
   }
 
   /** Applies a verified event (append or accepted invitation) and publishes its effects after commit. */
-  commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Channel {
+  async commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Promise<Channel> {
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
+    const channel = await this.store.write((tx) => {
       recordEvent(this.recording, this.repo, fx, { prev, next, event, actor });
       extra?.(fx);
       this.states.put(next);
-      return this.view(this.repo.channel(event.channelId)!);
+      return this.view(tx.channels.channel(event.channelId)!);
     });
     fx.publish();
     return channel;
@@ -321,7 +318,7 @@ export class ChannelsService {
     return false;
   }
 
-  update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Channel {
+  async update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Promise<Channel> {
     const row = this.repo.channel(channelId);
     const isMember = row !== undefined && this.repo.openSpan(channelId, actor.officerId) !== undefined;
     const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
@@ -334,13 +331,13 @@ export class ChannelsService {
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
     if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
-    const channel = transact(this.sqlite, () => {
+    const channel = await this.store.write((tx) => {
       const fields = {
         ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
       };
       if (Object.keys(fields).length > 0) {
-        this.repo.updateChannel(channelId, fields);
+        tx.channels.updateChannel(channelId, fields);
         this.audit.record({
           action: 'channel.updated',
           actorId: actor.officerId,
@@ -352,7 +349,7 @@ export class ChannelsService {
         });
       }
       if (body.legalHold !== undefined) this.changeLegalHold(actor, channelId, body.legalHold);
-      const view = this.view(this.repo.channel(channelId)!);
+      const view = this.view(tx.channels.channel(channelId)!);
       fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
       return view;
     });

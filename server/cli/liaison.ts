@@ -72,7 +72,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'init': {
-        const res = ctx.accounts.initPlatform({
+        const res = await ctx.accounts.initPlatform({
           username: values.username ?? 'admin',
           displayName: values['display-name'] ?? 'Platform Administrator',
           country: (values.country ?? 'FR').toUpperCase(),
@@ -96,7 +96,7 @@ async function run(argv: string[]): Promise<number> {
       case 'agency create': {
         const kind = need(values, 'kind') as AgencyKind;
         if (!AGENCY_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${AGENCY_KINDS.join(', ')}`);
-        const res = ctx.accounts.createAgency(CLI_ACTOR, {
+        const res = await ctx.accounts.createAgency(CLI_ACTOR, {
           name: need(values, 'name'),
           country: need(values, 'country').toUpperCase(),
           kind,
@@ -109,7 +109,7 @@ async function run(argv: string[]): Promise<number> {
       case 'officer create': {
         const role = (values.role ?? 'officer') as Role;
         if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-        const res = ctx.accounts.createOfficer(CLI_ACTOR, need(values, 'agency'), {
+        const res = await ctx.accounts.createOfficer(CLI_ACTOR, need(values, 'agency'), {
           username: need(values, 'username'),
           displayName: need(values, 'name'),
           role,
@@ -132,11 +132,8 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       case 'backup': {
         const file = path.resolve(need(values, 'out'));
-        await ctx.sqlite.backup(file, {
-          progress: ({ totalPages, remainingPages }) => {
-            if (!values.json) process.stderr.write(`\rbackup: ${totalPages - remainingPages}/${totalPages} pages`);
-            return 100;
-          },
+        await ctx.store.backup(file, ({ totalPages, remainingPages }) => {
+          if (!values.json) process.stderr.write(`\rbackup: ${totalPages - remainingPages}/${totalPages} pages`);
         });
         if (!values.json) process.stderr.write('\n');
         out(`Backup written to ${file}`, { ok: true, file });

@@ -69,7 +69,7 @@ export class DirectoryContacts {
   }
 
   /** Creates the channel (and the recipient's invitation) in one transaction; audited as directory.contact. */
-  open(actor: Actor, entryId: string, body: ContactBody): ContactResult {
+  async open(actor: Actor, entryId: string, body: ContactBody): Promise<ContactResult> {
     const target = this.target(actor, entryId);
     const recipient = target.recipients.find((r) => r.officerId === body.recipientId);
     if (!recipient) throw new ValidationError('The recipient is not a contact of this entry', 'invalid_recipient');
@@ -104,7 +104,7 @@ export class DirectoryContacts {
     if (invite) this.checkInvite(verified(() => applyEvent(null, create, this.channels.chain), 'events[0]'), invite, contactRequest);
     const pending = invite;
     const result: { invitation: InvitationView | null } = { invitation: null };
-    const channel = this.channels.create(
+    const channel = await this.channels.create(
       actor,
       { events: body.events, encryptedMeta: body.encryptedMeta, ...(body.keyEnvelope ? { keyEnvelope: body.keyEnvelope } : {}) },
       {

@@ -12,18 +12,18 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.get, async (req) => ctx.directory.get(actorOf(req), req.params.id));
 
-  route(app, contracts.create, async (req, reply) => reply.status(201).send({ entry: ctx.directory.create(actorOf(req), req.body) }));
+  route(app, contracts.create, async (req, reply) => reply.status(201).send({ entry: await ctx.directory.create(actorOf(req), req.body) }));
 
-  route(app, contracts.update, async (req) => ({ entry: ctx.directory.update(actorOf(req), req.params.id, req.body) }));
+  route(app, contracts.update, async (req) => ({ entry: await ctx.directory.update(actorOf(req), req.params.id, req.body) }));
 
-  route(app, contracts.confirm, async (req) => ({ entry: ctx.directory.confirm(actorOf(req), req.params.id) }));
+  route(app, contracts.confirm, async (req) => ({ entry: await ctx.directory.confirm(actorOf(req), req.params.id) }));
 
   route(app, contracts.contactTarget, async (req) => ctx.directory.contacts.target(actorOf(req), req.params.id));
 
-  route(app, contracts.contact, async (req, reply) => reply.status(201).send(ctx.directory.contacts.open(actorOf(req), req.params.id, req.body)));
+  route(app, contracts.contact, async (req, reply) => reply.status(201).send(await ctx.directory.contacts.open(actorOf(req), req.params.id, req.body)));
 
   route(app, contracts.retire, async (req) => {
-    ctx.directory.retire(actorOf(req), req.params.id);
+    await ctx.directory.retire(actorOf(req), req.params.id);
     return { ok: true as const };
   });
 };

@@ -12,16 +12,14 @@ import type {
 } from '../../shared/schemas/directory.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
-import type Database from 'better-sqlite3';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { DirectoryContacts, type DirectoryContactsDeps } from './contact.ts';
 import { decodeCursor, decodeStaleCursor, encodeCursor, encodeStaleCursor, filtersDigest, type SortKey } from './cursor.ts';
 import { ftsMatchQuery } from './fts-query.ts';
-import { DirectoryRepository, type HydratedRow } from './repository.ts';
+import { type DirectoryRepository, type HydratedRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
 /** A cursor older than this is refused: the snapshot instant it pins would be misleading by then. */
 export const CURSOR_MAX_AGE_MS = 15 * 60_000;
@@ -68,8 +66,7 @@ function validAvailability(a: Availability): Availability {
  * their own agency's entries, platform administrators any. Every change is audited in its transaction.
  */
 export interface DirectoryDeps extends DirectoryContactsDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
 }
@@ -82,17 +79,17 @@ export class DirectoryService {
   /** Availability JSON → parsed; many entries share a schedule, and parsing dominates availableNow scans. */
   private readonly parsed = new Map<string, Availability>();
 
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly accounts: DirectoryDeps['accounts'];
 
   constructor(deps: DirectoryDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
-    this.repo = new DirectoryRepository(deps.db, deps.sqlite);
+    this.repo = deps.store.directory;
     this.contacts = new DirectoryContacts(deps, this);
   }
 
@@ -183,7 +180,7 @@ export class DirectoryService {
   // ------------------------------------------------------------------------------------------
   // Changes
 
-  create(actor: Actor, body: CreateDirectoryEntryBody): DirectoryEntry {
+  async create(actor: Actor, body: CreateDirectoryEntryBody): Promise<DirectoryEntry> {
     if (actor.role === 'officer') throw new ForbiddenError('Only administrators maintain directory entries');
     const agencyId = body.agencyId ?? actor.agencyId;
     if (actor.role !== 'platform_admin' && agencyId !== actor.agencyId) throw new NotFoundError('Agency');
@@ -192,7 +189,7 @@ export class DirectoryService {
     const specialisations = [...body.specialisations].sort();
     const phone = body.phone == null ? null : normalisePhone(body.phone);
     const title = validTitle(body.title);
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       const agency = this.accounts.agency(agencyId);
       if (!agency) throw new NotFoundError('Agency');
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
@@ -200,7 +197,7 @@ export class DirectoryService {
       if (officerId !== null) this.assertLinkable(officerId, agencyId);
       const now = this.clock.now();
       const id = newId();
-      this.repo.insert(
+      tx.directory.insert(
         {
           id,
           agencyId,
@@ -224,17 +221,17 @@ export class DirectoryService {
       this.audit.recordFor(actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
         details: { title, officerId },
       });
-      return this.view(this.repo.byId(id)!, now);
+      return this.view(tx.directory.byId(id)!, now);
     });
   }
 
-  update(actor: Actor, id: string, body: UpdateDirectoryEntryBody): DirectoryEntry {
+  async update(actor: Actor, id: string, body: UpdateDirectoryEntryBody): Promise<DirectoryEntry> {
     const availability = body.availability === undefined ? undefined : validAvailability(body.availability);
     const languages = body.languages === undefined ? undefined : validLanguages(body.languages);
     const specialisations = body.specialisations === undefined ? undefined : [...body.specialisations].sort();
     const phone = body.phone === undefined ? undefined : body.phone === null ? null : normalisePhone(body.phone);
     const title = body.title === undefined ? undefined : validTitle(body.title);
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       const row = this.editable(actor, id);
       if (body.officerId) this.assertLinkable(body.officerId, row.agencyId);
       const now = this.clock.now();
@@ -247,34 +244,34 @@ export class DirectoryService {
         ...(phone !== undefined && { phone }),
         ...(body.notes !== undefined && { notes: body.notes.trim() }),
       };
-      this.repo.update(row.pk, { ...patch, updatedAt: now });
-      this.repo.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
+      tx.directory.update(row.pk, { ...patch, updatedAt: now });
+      tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
       this.audit.recordFor(actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { fields: Object.keys(patch).sort() },
       });
-      return this.view(this.repo.byId(id)!, now);
+      return this.view(tx.directory.byId(id)!, now);
     });
   }
 
   /** Re-confirmation: the agency vouches that the entry is still right; resets the 180-day clock. */
-  confirm(actor: Actor, id: string): DirectoryEntry {
-    return transact(this.sqlite, () => {
+  async confirm(actor: Actor, id: string): Promise<DirectoryEntry> {
+    return this.store.write((tx) => {
       const row = this.editable(actor, id);
       const now = this.clock.now();
-      this.repo.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
+      tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
       this.audit.recordFor(actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { previouslyConfirmedAt: row.lastConfirmedAt },
       });
-      return this.view(this.repo.byId(id)!, now);
+      return this.view(tx.directory.byId(id)!, now);
     });
   }
 
   /** Soft delete: the row stays for the audit trail, leaves search and the FTS index. */
-  retire(actor: Actor, id: string): void {
-    transact(this.sqlite, () => {
+  async retire(actor: Actor, id: string): Promise<void> {
+    await this.store.write((tx) => {
       const row = this.editable(actor, id);
       const now = this.clock.now();
-      this.repo.update(row.pk, { retiredAt: now, updatedAt: now });
+      tx.directory.update(row.pk, { retiredAt: now, updatedAt: now });
       this.audit.recordFor(actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { title: row.title },
       });

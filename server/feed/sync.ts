@@ -1,25 +1,11 @@
-import type Database from 'better-sqlite3';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
-import { STORED_MESSAGE_COLUMNS, storedMessageJson, toStoredMessage, type StoredMessageRow } from '../messages/stored-message.ts';
-
-interface FeedRow extends StoredMessageRow {
-  pos: number;
-  kind: FeedItem['kind'];
-  channelId: string;
-  payload: string | null;
-  createdAt: number;
-}
+import { storedMessageJson, toStoredMessage } from '../messages/stored-message.ts';
+import type { FeedRepository, FeedRow } from './repository.ts';
 
 export interface SyncPage {
   items: FeedItem[];
   cursor: number;
   hasMore: boolean;
-}
-
-interface SpanRow {
-  channelId: string;
-  fromPos: number;
-  untilPos: number | null;
 }
 
 /**
@@ -51,29 +37,7 @@ const MIN_CHUNK = 4;
  * after the cursor; then only the page's rows are read in full.
  */
 export class FeedReader {
-  private readonly spans: Database.Statement;
-  private readonly spanWalk: Database.Statement;
-  private readonly personalWalk: Database.Statement;
-  private readonly rows: Database.Statement;
-
-  constructor(sqlite: Database.Database) {
-    this.spans = sqlite.prepare(
-      `SELECT channel_id AS channelId, from_pos AS fromPos, until_pos AS untilPos FROM channel_members
-       WHERE officer_id = ? AND (until_pos IS NULL OR until_pos > ?)`,
-    );
-    this.spanWalk = sqlite
-      // `+recipient_id`: the walk must use feed_channel_idx, never the recipient index's NULL range.
-      .prepare('SELECT pos FROM feed WHERE channel_id = ? AND pos > ? AND pos < ? AND +recipient_id IS NULL ORDER BY pos LIMIT ?')
-      .pluck();
-    this.personalWalk = sqlite.prepare('SELECT pos FROM feed WHERE recipient_id = ? AND pos > ? ORDER BY pos LIMIT ?').pluck();
-    this.rows = sqlite.prepare(
-      `SELECT f.pos, f.kind, f.channel_id AS channelId, f.payload, f.created_at AS createdAt, ${STORED_MESSAGE_COLUMNS}
-       FROM json_each(?) j
-       JOIN feed f ON f.pos = j.value
-       LEFT JOIN messages m ON m.pk = f.message_pk AND f.kind = 'message'
-       ORDER BY f.pos`,
-    );
-  }
+  constructor(private readonly repo: FeedRepository) {}
 
   read(officerId: string, cursor: number, limit: number): SyncPage {
     const { rows, hasMore } = this.pageRows(officerId, cursor, limit);
@@ -101,13 +65,13 @@ export class FeedReader {
     const positions = this.positions(officerId, cursor, limit + 1);
     const hasMore = positions.length > limit;
     if (hasMore) positions.length = limit;
-    const rows = positions.length > 0 ? (this.rows.all(JSON.stringify(positions)) as FeedRow[]) : [];
+    const rows = positions.length > 0 ? this.repo.rowsAt(positions) : [];
     return { rows, hasMore };
   }
 
   /** The first `want` visible positions after `cursor`, ascending, without duplicates. */
   private positions(officerId: string, cursor: number, want: number): number[] {
-    const spans = this.spans.all(officerId, cursor + 1) as SpanRow[];
+    const spans = this.repo.spansOf(officerId, cursor + 1);
     const chunk = Math.max(MIN_CHUNK, Math.ceil(want / (spans.length + 1)) + 1);
     const streams: Stream[] = [{ channelId: null, after: cursor, until: NO_END, buffer: [], next: 0, chunk, exhausted: false }];
     for (const s of spans) {
@@ -142,9 +106,7 @@ export class FeedReader {
   private head(officerId: string, s: Stream): number | undefined {
     if (s.next < s.buffer.length) return s.buffer[s.next];
     if (s.exhausted) return undefined;
-    const rows = (
-      s.channelId === null ? this.personalWalk.all(officerId, s.after, s.chunk) : this.spanWalk.all(s.channelId, s.after, s.until, s.chunk)
-    ) as number[];
+    const rows = s.channelId === null ? this.repo.personalWalk(officerId, s.after, s.chunk) : this.repo.channelWalk(s.channelId, s.after, s.until, s.chunk);
     s.exhausted = rows.length < s.chunk;
     s.buffer = rows;
     s.next = 0;

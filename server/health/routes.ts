@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { migrationsUpToDate } from '../db/client.ts';
 import * as contracts from '../../shared/api/health.ts';
 import { route } from '../http/route.ts';
 
@@ -12,9 +11,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   route(app, contracts.ready, options, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
-      app.ctx.sqlite.prepare('SELECT 1').get();
+      app.ctx.store.ping();
       checks.database = 'ok';
-      checks.migrations = migrationsUpToDate(app.ctx.sqlite) ? 'ok' : 'pending';
+      checks.migrations = app.ctx.store.migrationsUpToDate() ? 'ok' : 'pending';
     } catch {
       checks.database = 'unreachable';
     }

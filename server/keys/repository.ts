@@ -1,79 +1,62 @@
-import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from '../db/schema.ts';
+/** Storage port for registered keys, agency roots and the key-transparency log. SQL lives in server/store/sqlite/keys-repository.ts. */
+export interface NewKeyLog {
+  createdAt: number;
+  officerId: string;
+  hash: string;
+  entry: string;
+  idx?: number;
+}
+export interface NewOfficerKey {
+  createdAt: number;
+  updatedAt: number;
+  agencyId: string;
+  officerId: string;
+  signPublicKey: string;
+  dhPublicKey: string;
+  enrolEvent: string;
+  prekey: string;
+  backup: string;
+  certificate?: string | null;
+}
+export interface OfficerKeysRow {
+  createdAt: number;
+  updatedAt: number;
+  agencyId: string;
+  officerId: string;
+  signPublicKey: string;
+  dhPublicKey: string;
+  enrolEvent: string;
+  prekey: string;
+  backup: string;
+  certificate: string | null;
+}
+export interface AgencyRootRow {
+  createdAt: number;
+  agencyId: string;
+  officerId: string;
+  signPublicKey: string;
+}
+export interface KeyLogRow {
+  createdAt: number;
+  officerId: string;
+  hash: string;
+  idx: number;
+  entry: string;
+}
+/** Queries and writes for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 
-export type OfficerKeysRow = typeof officerKeys.$inferSelect;
-export type AgencyRootRow = typeof agencyRoots.$inferSelect;
-export type KeyLogRow = typeof keyLog.$inferSelect;
-
-/** SQL for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
-export class KeysRepository {
-  private readonly q;
-
-  constructor(private readonly db: Db) {
-    this.q = {
-      keysOf: db.select().from(officerKeys).where(eq(officerKeys.officerId, sql.placeholder('id'))).prepare(),
-      rootOf: db.select().from(agencyRoots).where(eq(agencyRoots.agencyId, sql.placeholder('id'))).prepare(),
-      lastEntry: db.select().from(keyLog).orderBy(desc(keyLog.idx)).limit(1).prepare(),
-      headAt: db.select().from(keyLogHeads).where(eq(keyLogHeads.size, sql.placeholder('size'))).prepare(),
-      latestHead: db.select().from(keyLogHeads).orderBy(desc(keyLogHeads.size)).limit(1).prepare(),
-    };
-  }
-
-  keys(officerId: string): OfficerKeysRow | undefined {
-    return this.q.keysOf.get({ id: officerId });
-  }
-
-  upsertKeys(row: typeof officerKeys.$inferInsert): void {
-    const { officerId: _id, createdAt: _c, ...patch } = row;
-    this.db.insert(officerKeys).values(row).onConflictDoUpdate({ target: officerKeys.officerId, set: patch }).run();
-  }
-
-  updateKeys(officerId: string, patch: Partial<typeof officerKeys.$inferInsert>): void {
-    this.db.update(officerKeys).set(patch).where(eq(officerKeys.officerId, officerId)).run();
-  }
-
+export interface KeysRepository {
+  keys(officerId: string): OfficerKeysRow | undefined;
+  upsertKeys(row: NewOfficerKey): void;
+  updateKeys(officerId: string, patch: Partial<NewOfficerKey>): void;
   /** Officers of an agency whose registered keys wait for a certificate. */
-  pending(agencyId: string): OfficerKeysRow[] {
-    return this.db
-      .select({ k: officerKeys })
-      .from(officerKeys)
-      .innerJoin(officers, eq(officers.id, officerKeys.officerId))
-      .where(and(eq(officerKeys.agencyId, agencyId), isNull(officerKeys.certificate), eq(officers.status, 'active')))
-      .orderBy(asc(officerKeys.createdAt))
-      .all()
-      .map((r) => r.k);
-  }
-
-  root(agencyId: string): AgencyRootRow | undefined {
-    return this.q.rootOf.get({ id: agencyId });
-  }
-
-  insertRoot(row: typeof agencyRoots.$inferInsert): void {
-    this.db.insert(agencyRoots).values(row).run();
-  }
-
-  lastEntry(): KeyLogRow | undefined {
-    return this.q.lastEntry.get();
-  }
-
-  insertEntry(row: typeof keyLog.$inferInsert): void {
-    this.db.insert(keyLog).values(row).run();
-  }
-
-  insertHead(size: number, head: string, createdAt: number): void {
-    this.db.insert(keyLogHeads).values({ size, head, createdAt }).run();
-  }
-
-  entries(from: number, limit: number): KeyLogRow[] {
-    return this.db.select().from(keyLog).where(gte(keyLog.idx, from)).orderBy(asc(keyLog.idx)).limit(limit).all();
-  }
-
-  headAt(size: number): string | undefined {
-    return this.q.headAt.get({ size })?.head;
-  }
-
-  latestHead(): string | undefined {
-    return this.q.latestHead.get()?.head;
-  }
+  pending(agencyId: string): OfficerKeysRow[];
+  root(agencyId: string): AgencyRootRow | undefined;
+  insertRoot(row: AgencyRootRow): void;
+  lastEntry(): KeyLogRow | undefined;
+  insertEntry(row: NewKeyLog): void;
+  insertHead(size: number, head: string, createdAt: number): void;
+  entries(from: number, limit: number): KeyLogRow[];
+  headAt(size: number): string | undefined;
+  latestHead(): string | undefined;
 }

@@ -6,13 +6,13 @@ import { route } from '../http/route.ts';
 export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
-  route(app, contracts.register, async (req) => ctx.keys.register(actorOf(req), req.body));
+  route(app, contracts.register, async (req) => await ctx.keys.register(actorOf(req), req.body));
 
   route(app, contracts.backup, async (req) => ({ backup: ctx.keys.backup(actorOf(req)) }));
 
-  route(app, contracts.rotatePrekey, async (req) => ({ keys: ctx.keys.rotatePrekey(actorOf(req), req.body) }));
+  route(app, contracts.rotatePrekey, async (req) => ({ keys: await ctx.keys.rotatePrekey(actorOf(req), req.body) }));
 
-  route(app, contracts.certify, async (req) => ({ keys: ctx.keys.certify(actorOf(req), req.body) }));
+  route(app, contracts.certify, async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }));
 
   route(app, contracts.pending, async (req) => ({ officers: ctx.keys.pending(actorOf(req)) }));
 

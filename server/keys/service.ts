@@ -23,16 +23,14 @@ import {
 import type { Static } from 'typebox';
 import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
-import { transact } from '../db/tx.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import { KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
+import { type KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
+import type { Store } from '../store/store.ts';
 
 type WireJson = Record<string, unknown>;
 
@@ -40,8 +38,7 @@ type WireJson = Record<string, unknown>;
 const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
 
 export interface KeysDeps {
-  db: Db;
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   accounts: Pick<AccountsService, 'officer' | 'agency'>;
@@ -55,17 +52,17 @@ export class KeysService {
   private readonly roots = new Map<string, Uint8Array | null>();
   private readonly fingerprints = new Map<string, string>();
 
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly accounts: Pick<AccountsService, 'officer' | 'agency'>;
 
   constructor(deps: KeysDeps) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
-    this.repo = new KeysRepository(deps.db);
+    this.repo = deps.store.keys;
     this.log = new KeyLogWriter(this.repo, deps.clock, deps.keyLogSigningSeed);
   }
 
@@ -100,7 +97,7 @@ export class KeysService {
 
   // ---- registration ----
 
-  register(actor: Actor, body: Static<typeof RegisterKeysBody>): { keys: OfficerKeys; agencyRoot: boolean; logIndex: number | null } {
+  async register(actor: Actor, body: Static<typeof RegisterKeysBody>): Promise<{ keys: OfficerKeys; agencyRoot: boolean; logIndex: number | null }> {
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
     const prekey = parseWire(signedPrekeyCodec, body.prekey, 'prekey');
     const backup = parseWire(backupBlobCodec, body.backup, 'backup');
@@ -120,15 +117,15 @@ export class KeysService {
     const existing = this.repo.keys(actor.officerId);
     if (existing && sameKeys(existing, event)) {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
-      transact(this.sqlite, () => {
-        this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
+      await this.store.write((tx) => {
+        tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
         this.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
       });
       return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
     }
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      this.repo.upsertKeys({
+      tx.keys.upsertKeys({
         officerId: actor.officerId,
         agencyId: actor.agencyId,
         signPublicKey: toB64(event.signPublicKey),
@@ -142,8 +139,8 @@ export class KeysService {
         updatedAt: now,
       });
       let becameRoot = false;
-      if (ROOT_ROLES.has(actor.role) && !this.repo.root(actor.agencyId)) {
-        this.repo.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
+      if (ROOT_ROLES.has(actor.role) && !tx.keys.root(actor.agencyId)) {
+        tx.keys.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
         this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
@@ -156,12 +153,12 @@ export class KeysService {
         ip: actor.ip,
         details: { logIndex, agencyRoot: becameRoot, signPublicKey: toB64(event.signPublicKey) },
       });
-      return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: becameRoot || this.isRoot(actor.officerId, actor.agencyId), logIndex };
+      return { keys: this.view(tx.keys.keys(actor.officerId)!), agencyRoot: becameRoot || this.isRoot(actor.officerId, actor.agencyId), logIndex };
     });
   }
 
   /** The agency root's client certifies an officer's registered keys (v1: also its own, self-issued). */
-  certify(actor: Actor, body: Static<typeof CertifyBody>): OfficerKeys {
+  async certify(actor: Actor, body: Static<typeof CertifyBody>): Promise<OfficerKeys> {
     const cert = parseWire(certificateCodec, body.certificate, 'certificate');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
     const root = this.requireRootAuthority(actor);
@@ -180,9 +177,9 @@ export class KeysService {
     verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      this.repo.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
+      tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
       this.audit.record({
         action: 'keys.certified',
         actorId: actor.officerId,
@@ -192,11 +189,11 @@ export class KeysService {
         ip: actor.ip,
         details: { logIndex, role: cert.role, expiresAt: cert.expiresAt },
       });
-      return this.view(this.repo.keys(cert.officerId)!);
+      return this.view(tx.keys.keys(cert.officerId)!);
     });
   }
 
-  rotatePrekey(actor: Actor, body: Static<typeof RotatePrekeyBody>): OfficerKeys {
+  async rotatePrekey(actor: Actor, body: Static<typeof RotatePrekeyBody>): Promise<OfficerKeys> {
     const prekey = parseWire(signedPrekeyCodec, body.prekey, 'prekey');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
     const keys = this.repo.keys(actor.officerId);
@@ -215,11 +212,11 @@ export class KeysService {
     if (!ok) throw new ValidationError('keyEvent does not describe this prekey rotation', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
     const now = this.clock.now();
-    return transact(this.sqlite, () => {
+    return this.store.write((tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      this.repo.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
+      tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
       this.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
-      return this.view(this.repo.keys(actor.officerId)!);
+      return this.view(tx.keys.keys(actor.officerId)!);
     });
   }
 

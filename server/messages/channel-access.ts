@@ -1,23 +1,13 @@
-import type Database from 'better-sqlite3';
 import type { HandlingPolicy } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ChannelsService } from '../channels/service.ts';
 import type { Clock } from '../clock.ts';
 import type { KeysService } from '../keys/service.ts';
 import { ConcealedDenialError, NotFoundError } from '../errors.ts';
+import type { AccessRepository, ChannelRow } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
-/** The channel columns messaging needs. */
-export interface ChannelRow {
-  id: string;
-  agreementId: string | null;
-  policy: string;
-  headSeq: number;
-  headHash: string;
-  lastMessageSeq: number;
-  retentionDays: number;
-  legalHold: number;
-  closedAt: number | null;
-}
+export type { ChannelRow } from './repository.ts';
 
 interface WritableEntry {
   reason: string | null;
@@ -26,28 +16,28 @@ interface WritableEntry {
 }
 
 export interface ChannelAccessDeps {
-  sqlite: Database.Database;
+  store: Pick<Store, 'access'>;
   clock: Clock;
   channels: Pick<ChannelsService, 'readOnlyReason'>;
   keys: Pick<KeysService, 'signPublicKey'>;
 }
 
 /**
- * Membership, policy and key look-ups for messaging, on prepared statements (hot path: every send
- * and sync). Read-only rules and sign keys come from the channels and keys services, so each
- * business rule lives in one place.
+ * Membership, policy and key look-ups for messaging (hot path: every send and sync). Read-only
+ * rules and sign keys come from the channels and keys services, so each business rule lives in one
+ * place.
  *
  * The read-only reason and the sender's sign key are cached per channel / officer. The caches are
- * valid for one *database stamp*: `total_changes()` of this connection (every row written through
- * it, by any service or by a test writing SQL directly, even if rolled back) and `PRAGMA
- * data_version` (commits by other connections, e.g. the CLI). Any write the caches cannot vouch for
+ * valid for one *database stamp* (AccessRepository.changeStamp; on SQLite `total_changes()` of the
+ * connection, which counts every row written through it even if rolled back, and the
+ * `data_version` pragma for commits by other connections, e.g. the CLI). Any write the caches cannot vouch for
  * clears them; only writes the send path makes itself (message, feed and last-seq rows, which
  * change neither writability nor keys) keep them, via `withOwnWrites`. A read-only reason also
  * expires at the next clock boundary it depends on (agreement validFrom/validUntil, extended-access
  * grant expiry), so time-based expiry needs no write.
  */
 export class ChannelAccess {
-  private readonly stmts;
+  private readonly repo: AccessRepository;
   private stamp = '';
   private readonly writable = new Map<string, WritableEntry>();
   private readonly signKeys = new Map<string, Uint8Array>();
@@ -57,33 +47,14 @@ export class ChannelAccess {
   private readonly keys: Pick<KeysService, 'signPublicKey'>;
 
   constructor(deps: ChannelAccessDeps) {
-    const { sqlite } = deps;
+    this.repo = deps.store.access;
     this.clock = deps.clock;
     this.channels = deps.channels;
     this.keys = deps.keys;
-    this.stmts = {
-      channel: sqlite.prepare(
-        `SELECT id, agreement_id AS agreementId, policy, head_seq AS headSeq, head_hash AS headHash,
-                last_message_seq AS lastMessageSeq, retention_days AS retentionDays, legal_hold AS legalHold, closed_at AS closedAt
-         FROM channels WHERE id = ?`,
-      ),
-      isMember: sqlite.prepare('SELECT 1 FROM channel_members WHERE channel_id = ? AND officer_id = ? AND until_pos IS NULL LIMIT 1').pluck(),
-      memberAgencies: sqlite.prepare('SELECT DISTINCT agency_id FROM channel_members WHERE channel_id = ? AND until_pos IS NULL').pluck(),
-      memberIds: sqlite.prepare('SELECT officer_id FROM channel_members WHERE channel_id = ? AND until_pos IS NULL').pluck(),
-      channelsOf: sqlite.prepare('SELECT DISTINCT channel_id FROM channel_members WHERE officer_id = ? AND until_pos IS NULL').pluck(),
-      spanCovers: sqlite
-        .prepare('SELECT 1 FROM channel_members WHERE channel_id = ? AND officer_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?) LIMIT 1')
-        .pluck(),
-      agreement: sqlite.prepare('SELECT parties FROM agreements WHERE id = ?'),
-      totalChanges: sqlite.prepare('SELECT total_changes()').pluck(),
-      dataVersion: sqlite.prepare('PRAGMA data_version').pluck(),
-      agreementWindow: sqlite.prepare('SELECT valid_from AS validFrom, valid_until AS validUntil FROM agreements WHERE id = ?'),
-      nextGrantExpiry: sqlite.prepare('SELECT min(expires_at) FROM extended_access_grants WHERE revoked_at IS NULL AND expires_at > ?').pluck(),
-    };
   }
 
   private dbStamp(): string {
-    return `${this.stmts.totalChanges.get() as number}:${this.stmts.dataVersion.get() as number}`;
+    return this.repo.changeStamp();
   }
 
   /** Clears the caches unless nothing was written since they were filled. */
@@ -110,11 +81,11 @@ export class ChannelAccess {
   }
 
   channel(channelId: string): ChannelRow | undefined {
-    return this.stmts.channel.get(channelId) as ChannelRow | undefined;
+    return this.repo.channel(channelId);
   }
 
   isCurrentMember(channelId: string, officerId: string): boolean {
-    return this.stmts.isMember.get(channelId, officerId) !== undefined;
+    return this.repo.isCurrentMember(channelId, officerId);
   }
 
   /** The channel, or 404 when it is missing or the caller is not a current member (indistinguishable). */
@@ -127,19 +98,19 @@ export class ChannelAccess {
 
   /** True when feed position `pos` of the channel lies inside one of the officer's membership spans. */
   spanCovers(channelId: string, officerId: string, pos: number): boolean {
-    return this.stmts.spanCovers.get(channelId, officerId, pos, pos) !== undefined;
+    return this.repo.spanCovers(channelId, officerId, pos);
   }
 
   memberAgencyIds(channelId: string): string[] {
-    return this.stmts.memberAgencies.all(channelId) as string[];
+    return this.repo.memberAgencyIds(channelId);
   }
 
   currentMemberIds(channelId: string): string[] {
-    return this.stmts.memberIds.all(channelId) as string[];
+    return this.repo.currentMemberIds(channelId);
   }
 
   channelsOf(officerId: string): string[] {
-    return this.stmts.channelsOf.all(officerId) as string[];
+    return this.repo.channelsOf(officerId);
   }
 
   policy(row: ChannelRow): HandlingPolicy {
@@ -148,8 +119,8 @@ export class ChannelAccess {
 
   agreementParties(agreementId: string | null): string[] | null {
     if (agreementId === null) return null;
-    const row = this.stmts.agreement.get(agreementId) as { parties: string } | undefined;
-    return row ? (JSON.parse(row.parties) as string[]) : null;
+    const parties = this.repo.agreementParties(agreementId);
+    return parties !== undefined ? (JSON.parse(parties) as string[]) : null;
   }
 
   /** Why sends are refused, or null when writable (ChannelsService.readOnlyReason, cached; see the class doc). */
@@ -170,11 +141,11 @@ export class ChannelAccess {
       if (typeof t === 'number' && t > now && t < next) next = t;
     };
     if (agreementId !== null) {
-      const w = this.stmts.agreementWindow.get(agreementId) as { validFrom: number | null; validUntil: number | null } | undefined;
+      const w = this.repo.agreementWindow(agreementId);
       take(w?.validFrom);
       take(w?.validUntil);
     }
-    take(this.stmts.nextGrantExpiry.get(now) as number | null);
+    take(this.repo.nextGrantExpiry(now));
     return next;
   }
 

@@ -1,13 +1,12 @@
 import type { Receipt } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
-import { transact } from '../db/tx.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess } from './channel-access.ts';
 import type { MessageRow, MessagesRepository } from './repository.ts';
+import type { Store } from '../store/store.ts';
 
 export type ReceiptKind = Receipt['kind'];
 
@@ -24,21 +23,21 @@ export interface RecipientStatus {
  * while the sender is a member, and a silent position once they left.
  */
 export class ReceiptsService {
-  private readonly sqlite: Database.Database;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
 
   constructor(
-    deps: { sqlite: Database.Database; clock: Clock; feed: FeedWriter },
+    deps: { store: Store; clock: Clock; feed: FeedWriter },
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
   ) {
-    this.sqlite = deps.sqlite;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
   }
 
-  record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
+  async record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
     this.access.requireMember(actor, channelId);
     const targets = messageIds.map((id) => this.visibleMessage(actor, channelId, id));
     for (const m of targets) {
@@ -49,10 +48,10 @@ export class ReceiptsService {
     }
     const at = this.clock.now();
     let stored = 0;
-    const items = transact(this.sqlite, () => {
+    await this.store.write((tx) => {
       const out: RoutedFeedItem[] = [];
       for (const m of targets) {
-        if (!this.repo.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
+        if (!tx.messages.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
         let pos: number;
         // Checked inside the transaction, so a removal cannot slip between the check and the item.
         if (this.access.isCurrentMember(channelId, m.senderId)) {
@@ -63,12 +62,11 @@ export class ReceiptsService {
         } else {
           pos = this.feed.reservePos();
         }
-        this.repo.setReceiptPos(m.pk, actor.officerId, kind, pos);
+        tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
         stored++;
       }
-      return out;
+      tx.onCommit(() => this.feed.publish(out));
     });
-    this.feed.publish(items);
     return { stored };
   }
 

@@ -1,5 +1,6 @@
-import type Database from 'better-sqlite3';
-import { STORED_MESSAGE_COLUMNS, type StoredMessageRow } from './stored-message.ts';
+import type { StoredMessageRow } from './stored-message.ts';
+
+/** Storage port for messages, receipts, retention and channel access. SQL lives in server/store/sqlite/. */
 
 export interface MessageRow {
   pk: number;
@@ -35,94 +36,64 @@ export interface ReceiptRow {
   at: number;
 }
 
-/** SQL for messages and receipts, prepared once (send and sync are hot paths). */
-export class MessagesRepository {
-  private readonly s;
-
-  constructor(sqlite: Database.Database) {
-    this.s = {
-      byId: sqlite.prepare(
-        `SELECT pk, id, channel_id AS channelId, seq, sender_id AS senderId, handling, envelope,
-                ack_required AS ackRequired, created_at AS createdAt FROM messages WHERE id = ?`,
-      ),
-      insert: sqlite.prepare(
-        `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, created_at, expires_at)
-         VALUES (@id, @channelId, @seq, @senderId, @senderDeviceId, @epoch, @handling, @envelope, @size, @ackRequired, @forwardedFrom, @createdAt, @expiresAt)`,
-      ),
-      setLastSeq: sqlite.prepare('UPDATE channels SET last_message_seq = ? WHERE id = ?'),
-      link: sqlite.prepare('INSERT INTO message_attachments (message_pk, attachment_id) VALUES (?, ?)'),
-      feedPos: sqlite.prepare("SELECT pos FROM feed WHERE message_pk = ? AND kind = 'message'").pluck(),
-      history: sqlite.prepare(
-        `SELECT ${STORED_MESSAGE_COLUMNS} FROM messages m JOIN feed f ON f.message_pk = m.pk AND f.kind = 'message'
-         WHERE m.channel_id = @channelId AND m.seq > @afterSeq
-           AND EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_id = m.channel_id AND cm.officer_id = @officerId
-                       AND cm.from_pos <= f.pos AND (cm.until_pos IS NULL OR f.pos < cm.until_pos))
-         ORDER BY m.seq LIMIT @limit`,
-      ),
-      insertReceipt: sqlite.prepare('INSERT OR IGNORE INTO receipts (message_pk, officer_id, kind, at) VALUES (?, ?, ?, ?)'),
-      setReceiptPos: sqlite.prepare('UPDATE receipts SET pos = ? WHERE message_pk = ? AND officer_id = ? AND kind = ?'),
-      // A receipt is visible inside the viewer's spans only; a legacy receipt without a position to current members only.
-      receiptsVisible: sqlite.prepare(
-        `SELECT r.officer_id AS officerId, r.kind, r.at FROM receipts r
-         WHERE r.message_pk = @messagePk AND CASE WHEN r.pos IS NULL THEN @current = 1 ELSE EXISTS (
-           SELECT 1 FROM channel_members cm WHERE cm.channel_id = @channelId AND cm.officer_id = @officerId
-             AND cm.from_pos <= r.pos AND (cm.until_pos IS NULL OR r.pos < cm.until_pos)) END
-         ORDER BY r.at, r.officer_id`,
-      ),
-      lastSpanEnd: sqlite.prepare('SELECT max(until_pos) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck(),
-      membersAt: sqlite
-        .prepare('SELECT DISTINCT officer_id FROM channel_members WHERE channel_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?)')
-        .pluck(),
-    };
-  }
-
-  byId(id: string): MessageRow | undefined {
-    return this.s.byId.get(id) as MessageRow | undefined;
-  }
-
+/** Messages and receipts (send and sync are hot paths: implementations prepare statements once). */
+export interface MessagesRepository {
+  byId(id: string): MessageRow | undefined;
   /** Inserts the message and returns its pk. */
-  insert(m: NewMessage): number {
-    return Number(this.s.insert.run(m).lastInsertRowid);
-  }
-
-  setLastSeq(channelId: string, seq: number): void {
-    this.s.setLastSeq.run(seq, channelId);
-  }
-
-  linkAttachment(messagePk: number, attachmentId: string): void {
-    this.s.link.run(messagePk, attachmentId);
-  }
-
-  feedPos(messagePk: number): number | undefined {
-    return this.s.feedPos.get(messagePk) as number | undefined;
-  }
-
+  insert(m: NewMessage): number;
+  setLastSeq(channelId: string, seq: number): void;
+  linkAttachment(messagePk: number, attachmentId: string): void;
+  feedPos(messagePk: number): number | undefined;
   /** Messages after `afterSeq` that lie inside one of the officer's membership spans. */
-  history(channelId: string, officerId: string, afterSeq: number, limit: number): StoredMessageRow[] {
-    return this.s.history.all({ channelId, officerId, afterSeq, limit }) as StoredMessageRow[];
-  }
-
+  history(channelId: string, officerId: string, afterSeq: number, limit: number): StoredMessageRow[];
   /** True when the receipt is new. */
-  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): boolean {
-    return this.s.insertReceipt.run(messagePk, officerId, kind, at).changes === 1;
-  }
-
-  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): void {
-    this.s.setReceiptPos.run(pos, messagePk, officerId, kind);
-  }
-
+  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): boolean;
+  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): void;
   /** The message's receipts whose feed position lies inside one of the viewer's membership spans. */
-  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): ReceiptRow[] {
-    return this.s.receiptsVisible.all({ messagePk, channelId, officerId, current: current ? 1 : 0 }) as ReceiptRow[];
-  }
-
+  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): ReceiptRow[];
   /** The end (exclusive) of the officer's last closed span in the channel, if any. */
-  lastSpanEnd(channelId: string, officerId: string): number | null {
-    return (this.s.lastSpanEnd.get(channelId, officerId) as number | null) ?? null;
-  }
-
+  lastSpanEnd(channelId: string, officerId: string): number | null;
   /** Officers whose membership span covers feed position `pos` of the channel. */
-  membersAt(channelId: string, pos: number): string[] {
-    return this.s.membersAt.all(channelId, pos, pos) as string[];
-  }
+  membersAt(channelId: string, pos: number): string[];
+  /** Retention: pks of expired messages whose channel no agency holds, oldest first. */
+  expiredMessagePks(now: number, limit: number): number[];
+  attachmentsOf(messagePk: number): string[];
+  /** Deletes the message with its receipts, attachment links and feed row; returns the receipts deleted. */
+  deleteMessage(messagePk: number): number;
+  /** Uploads created at or before `createdBefore` that no message references. */
+  orphanAttachments(createdBefore: number, limit: number): string[];
+}
+
+/** The channel columns messaging needs. */
+export interface ChannelRow {
+  id: string;
+  agreementId: string | null;
+  policy: string;
+  headSeq: number;
+  headHash: string;
+  lastMessageSeq: number;
+  retentionDays: number;
+  legalHold: number;
+  closedAt: number | null;
+}
+
+/** Membership, policy and key look-ups for messaging (hot path: every send and sync). */
+export interface AccessRepository {
+  channel(channelId: string): ChannelRow | undefined;
+  isCurrentMember(channelId: string, officerId: string): boolean;
+  /** True when feed position `pos` of the channel lies inside one of the officer's membership spans. */
+  spanCovers(channelId: string, officerId: string, pos: number): boolean;
+  memberAgencyIds(channelId: string): string[];
+  currentMemberIds(channelId: string): string[];
+  channelsOf(officerId: string): string[];
+  /** The agreement's parties as stored (JSON array), if it exists. */
+  agreementParties(agreementId: string): string | undefined;
+  agreementWindow(agreementId: string): { validFrom: number | null; validUntil: number | null } | undefined;
+  /** The earliest expiry after `now` of an unrevoked extended-access grant. */
+  nextGrantExpiry(now: number): number | null;
+  /**
+   * A value that changes whenever anything may have been written since it was last read (by this
+   * process or another one): caches derived from stored rows are valid while it is unchanged.
+   */
+  changeStamp(): string;
 }

@@ -4,14 +4,15 @@ import type { FastifyInstance } from 'fastify';
 export function scheduleRetention(app: FastifyInstance): void {
   const every = app.ctx.config.messaging.retentionSweepMs;
   if (every <= 0) return;
-  const timer = setInterval(() => {
+  const sweep = async () => {
     try {
-      const r = app.ctx.messages.sweepExpired(app.ctx.clock.now());
+      const r = await app.ctx.messages.sweepExpired(app.ctx.clock.now());
       if (r.messages > 0 || r.attachments > 0) app.log.info({ sweep: r }, 'retention sweep');
     } catch (err) {
       app.log.error({ err }, 'retention sweep failed');
     }
-  }, every);
+  };
+  const timer = setInterval(() => void sweep(), every);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 }

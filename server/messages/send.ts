@@ -11,15 +11,14 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AttachmentsService } from '../attachments/service.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess, ChannelRow } from './channel-access.ts';
-import { GroupCommit } from './group-commit.ts';
 import type { MessagesRepository, MessageRow } from './repository.ts';
+import type { GroupCommitter, Store } from '../store/store.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -68,14 +67,14 @@ function b64Length(s: string): number {
  * the write lock), then a group-committed transaction that re-checks the epoch and assigns `seq`.
  */
 export class MessageSender {
-  private readonly commit: GroupCommit<SendJob, Applied>;
+  private readonly commit: GroupCommitter<SendJob, Applied>;
 
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
   private readonly attachments: Pick<AttachmentsService, 'channelOf'>;
 
   constructor(
-    deps: { sqlite: Database.Database; clock: Clock; feed: FeedWriter; attachments: Pick<AttachmentsService, 'channelOf'> },
+    deps: { store: Store; clock: Clock; feed: FeedWriter; attachments: Pick<AttachmentsService, 'channelOf'> },
     private readonly access: ChannelAccess,
     private readonly repo: MessagesRepository,
     private readonly verifyDetached: VerifyDetached,
@@ -84,8 +83,7 @@ export class MessageSender {
     this.feed = deps.feed;
     this.attachments = deps.attachments;
     const { feed } = deps;
-    this.commit = new GroupCommit(
-      deps.sqlite,
+    this.commit = deps.store.groupCommit<SendJob, Applied>(
       (job) => this.apply(job),
       (done) => {
         feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));

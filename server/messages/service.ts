@@ -1,6 +1,5 @@
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
-import type Database from 'better-sqlite3';
 import type { AttachmentsService } from '../attachments/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
@@ -9,16 +8,17 @@ import type { VerifyDetached } from '../../shared/crypto/primitives.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
 import type { ChannelAccess } from './channel-access.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
-import { MessagesRepository } from './repository.ts';
+import type { MessagesRepository } from './repository.ts';
 import { RetentionSweeper, type SweepResult } from './retention.ts';
 import { MessageSender } from './send.ts';
 import { toStoredMessage } from './stored-message.ts';
+import type { Store } from '../store/store.ts';
 
 export const DEFAULT_PAGE = 100;
 export const DEFAULT_SYNC_PAGE = 500;
 
 export interface MessagesDeps {
-  sqlite: Database.Database;
+  store: Store;
   clock: Clock;
   audit: AuditService;
   feed: FeedWriter;
@@ -40,10 +40,10 @@ export class MessagesService {
 
   constructor(deps: MessagesDeps) {
     this.access = deps.access;
-    this.repo = new MessagesRepository(deps.sqlite);
+    this.repo = deps.store.messages;
     this.sender = new MessageSender(deps, this.access, this.repo, deps.verifyDetached);
     this.receipts = new ReceiptsService(deps, this.access, this.repo);
-    this.reader = new FeedReader(deps.sqlite);
+    this.reader = new FeedReader(deps.store.feed);
     this.sweeper = new RetentionSweeper(deps);
   }
 
@@ -58,7 +58,7 @@ export class MessagesService {
     return { messages: rows.slice(0, limit).map(toStoredMessage), hasMore: rows.length > limit };
   }
 
-  recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): { stored: number } {
+  recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
     return this.receipts.record(actor, channelId, kind, messageIds);
   }
 
@@ -75,7 +75,7 @@ export class MessagesService {
     return this.reader.readJson(actor.officerId, cursor, limit);
   }
 
-  sweepExpired(now: number): SweepResult {
+  sweepExpired(now: number): Promise<SweepResult> {
     return this.sweeper.sweep(now);
   }
 }

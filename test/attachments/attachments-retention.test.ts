@@ -23,7 +23,7 @@ function upload(t: TestApp, who: Person, channelId: string, body: Buffer, conten
 
 const blobDir = (t: TestApp) => path.join(t.config.dataDir, 'blobs');
 const tmpFiles = (t: TestApp) => fs.readdirSync(path.join(blobDir(t), 'tmp'));
-const count = (t: TestApp, sql: string) => t.app.ctx.sqlite.prepare(sql).pluck().get() as number;
+const count = (t: TestApp, sql: string) => t.app.ctx.store.sqlite.prepare(sql).pluck().get() as number;
 
 describe('attachments', () => {
   it('uploads by streaming, addresses by BLAKE2b-256, downloads for members only', async () => {
@@ -110,16 +110,16 @@ describe('retention', () => {
     t.clock.advance(11 * HOUR);
     const alice = { officerId: w.alice.id, agencyId: w.alice.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
     await t.app.ctx.messages.sendMessage(alice, ch.id, sendBody(ch, w.alice, { messageId: 'young' }));
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 0, receipts: 0, attachments: 0 });
+    expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 0, receipts: 0, attachments: 0 });
     t.clock.advance(13 * HOUR + 1);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 1, receipts: 1, attachments: 1 });
-    const ids = t.app.ctx.sqlite.prepare('SELECT id FROM messages ORDER BY id').pluck().all();
+    expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 1, receipts: 1, attachments: 1 });
+    const ids = t.app.ctx.store.sqlite.prepare('SELECT id FROM messages ORDER BY id').pluck().all();
     expect(ids).toEqual(['held', 'young']);
     expect(count(t, "SELECT COUNT(*) FROM feed WHERE kind IN ('message', 'receipt')")).toBe(2);
     expect(fs.existsSync(path.join(blobDir(t), id))).toBe(false);
     const bob = { officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
     expect(() => t.app.ctx.attachments.open(bob, id)).toThrow(/not found/);
-    const audit = t.app.ctx.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
+    const audit = t.app.ctx.store.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
     expect(audit.map((d) => JSON.parse(d))).toEqual([{ messages: 1, receipts: 1, attachments: 1 }]);
     // Sync no longer offers the deleted message.
     const msgIds = t.app.ctx.messages.sync(bob).items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
@@ -130,9 +130,9 @@ describe('retention', () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
     const id = (await upload(t, w.alice, ch.id, Buffer.from('orphan-bytes'))).json().attachmentId as string;
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).attachments).toBe(0);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).attachments).toBe(0);
     t.clock.advance(DAY + 1);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).attachments).toBe(1);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).attachments).toBe(1);
     expect(fs.existsSync(path.join(blobDir(t), id))).toBe(false);
   });
 });

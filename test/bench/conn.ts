@@ -133,7 +133,7 @@ export async function runConnBench({ quick }: { quick: boolean }): Promise<ConnB
     const { ctx } = seeder.app;
     const perOfficer = Math.ceil(n / officers);
     const tokens: string[] = [];
-    ctx.sqlite.transaction(() => {
+    ctx.store.sqlite.transaction(() => {
       for (let k = 0; k < perOfficer; k++) {
         for (const o of seeder.officers) {
           const row = ctx.accounts.repo.officer(o.id)!;

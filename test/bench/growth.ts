@@ -21,7 +21,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { DB_FILE_NAME } from '../../server/db/client.ts';
+import { DB_FILE_NAME } from '../../server/store/sqlite/client.ts';
 import { seedChannel, seedOfficers } from './messaging-seed.ts';
 import { median, post, quantile, sendJobs, sleep, startLiaison, stop, tempDir, type Job, type Proc } from './messaging.ts';
 
@@ -124,11 +124,11 @@ export async function runGrowthBench({ quick }: { quick: boolean }): Promise<Gro
     const seeder = await seedOfficers(smallDir, 10);
     const ch = seedChannel(seeder, 'bench-growth', seeder.officers);
     const filler = Array.from({ length: FILLER_CHANNELS }, (_, i) => `bench-filler-${i}`);
-    const addChannel = seeder.app.ctx.sqlite.prepare(
+    const addChannel = seeder.app.ctx.store.sqlite.prepare(
       `INSERT INTO channels (id, kind, agreement_id, created_by, created_at, encrypted_meta, policy, head_seq, head_hash, retention_days, legal_hold)
        VALUES (?, 'case', ?, ?, ?, 'meta', '{}', 0, '', 365, 0)`,
     );
-    seeder.app.ctx.sqlite.transaction(() => filler.forEach((id) => addChannel.run(id, seeder.agreementId, seeder.officers[0]!.id, Date.now())))();
+    seeder.app.ctx.store.sqlite.transaction(() => filler.forEach((id) => addChannel.run(id, seeder.agreementId, seeder.officers[0]!.id, Date.now())))();
     await seeder.close();
     fill(smallDir, SMALL, filler, seeder.officers[1]!.id);
     fs.cpSync(smallDir, largeDir, { recursive: true });

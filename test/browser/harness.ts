@@ -118,7 +118,7 @@ export async function enrolByApi(app: App, token: string): Promise<Person> {
 }
 
 export async function initPlatform(app: App): Promise<Person> {
-  const init = app.ctx.accounts.initPlatform({ username: 'platform', displayName: 'Platform Admin', country: 'FR' });
+  const init = await app.ctx.accounts.initPlatform({ username: 'platform', displayName: 'Platform Admin', country: 'FR' });
   return enrolByApi(app, init.enrolment.token);
 }
 

@@ -22,7 +22,7 @@ describe('logging', () => {
     const password = 'Zebra-Quartz-Lantern-8841';
     secrets.push(password);
 
-    const init = t.app.ctx.accounts.initPlatform({ username: 'admin', displayName: 'Admin', country: 'FR' });
+    const init = await t.app.ctx.accounts.initPlatform({ username: 'admin', displayName: 'Admin', country: 'FR' });
     const token = init.enrolment.token;
     secrets.push(token);
     const lookup = await t.app.inject({ method: 'POST', url: '/api/v1/enrolment/lookup', payload: { token } });

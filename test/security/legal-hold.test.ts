@@ -55,7 +55,7 @@ describe('legal hold per agency', () => {
       channel: { legalHold: false, legalHoldAgencies: [] },
     });
 
-    const audit = t.app.ctx.sqlite
+    const audit = t.app.ctx.store.sqlite
       .prepare("SELECT action, agency_id AS agencyId FROM audit_events WHERE action LIKE 'channel.legal_hold_%' ORDER BY seq")
       .all() as { action: string; agencyId: string }[];
     expect(audit).toEqual([
@@ -71,13 +71,13 @@ describe('legal hold per agency', () => {
     const w = await makeWorld(t);
     const ch = makeChannel(t, w, w.alice, [w.bob], { retentionDays: 1 });
     const admin = (agencyId: string): ServerActor => ({ officerId: `admin-${agencyId}`, agencyId, role: 'agency_admin', sessionId: 's', ip: null });
-    t.app.ctx.channels.update(admin(w.agencyA), ch.id, { legalHold: true });
-    t.app.ctx.channels.update(admin(w.agencyB), ch.id, { legalHold: true });
+    await t.app.ctx.channels.update(admin(w.agencyA), ch.id, { legalHold: true });
+    await t.app.ctx.channels.update(admin(w.agencyB), ch.id, { legalHold: true });
     expect((await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'evidence' }))).statusCode).toBe(201);
-    t.app.ctx.channels.update(admin(w.agencyA), ch.id, { legalHold: false });
+    await t.app.ctx.channels.update(admin(w.agencyA), ch.id, { legalHold: false });
     t.clock.advance(2 * DAY);
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).messages).toBe(0);
-    t.app.ctx.channels.update(admin(w.agencyB), ch.id, { legalHold: false });
-    expect(t.app.ctx.messages.sweepExpired(t.clock.now()).messages).toBe(1);
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).messages).toBe(0);
+    await t.app.ctx.channels.update(admin(w.agencyB), ch.id, { legalHold: false });
+    expect((await t.app.ctx.messages.sweepExpired(t.clock.now())).messages).toBe(1);
   });
 });

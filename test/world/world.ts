@@ -146,7 +146,7 @@ export class World {
   /** Initialises the platform and enrols its administrator (once; later calls return it). */
   async platform(opts: { username?: string; displayName?: string; country?: string; password?: string } = {}): Promise<Account> {
     if (this.platformAdmin) return this.platformAdmin;
-    const init = this.app.ctx.accounts.initPlatform({ username: opts.username ?? 'admin', displayName: opts.displayName ?? 'Platform Admin', country: opts.country ?? 'FR' });
+    const init = await this.app.ctx.accounts.initPlatform({ username: opts.username ?? 'admin', displayName: opts.displayName ?? 'Platform Admin', country: opts.country ?? 'FR' });
     this.platformAdmin = await this.enrol(init.enrolment.token, opts.password);
     return this.platformAdmin;
   }
@@ -184,7 +184,7 @@ export class World {
     if (!root) {
       root = generateIdentity({ officerId: `root-${agencyId}`, agencyId });
       this.roots.set(agencyId, root);
-      this.app.ctx.sqlite
+      this.app.ctx.store.sqlite
         .prepare('INSERT INTO agency_roots (agency_id, officer_id, sign_public_key, created_at) VALUES (?, ?, ?, ?)')
         .run(agencyId, root.officerId, toB64(root.signPublicKey), this.clock.now());
     }
@@ -197,7 +197,7 @@ export class World {
     const keys = generateIdentity({ officerId: id, agencyId });
     const now = this.clock.now();
     const cert = issueCertificate(keys, { role: 'officer', issuedAt: now - 60_000, expiresAt: now + YEAR_MS }, this.root(agencyId));
-    this.app.ctx.sqlite
+    this.app.ctx.store.sqlite
       .prepare(
         `INSERT INTO officer_keys (officer_id, agency_id, sign_public_key, dh_public_key, enrol_event, prekey, backup, created_at, updated_at)
          VALUES (?, ?, ?, ?, '{}', '{}', '{}', ?, ?)`,
@@ -209,7 +209,7 @@ export class World {
   /** An active agreement between the agencies, for a year (stored as signed by every party). */
   agreement(agencyIds: string[], opts: { id: string; proposedBy: string; validFromMs?: number }): string {
     const now = this.clock.now();
-    this.app.ctx.sqlite
+    this.app.ctx.store.sqlite
       .prepare(
         `INSERT INTO agreements (id, version, parties, scope, valid_from, valid_until, title, text, text_hash, status, proposed_by, created_at, updated_at)
          VALUES (?, 1, ?, '["drug-trafficking"]', ?, ?, 'MOU', 'text', 'hash', 'active', ?, ?, ?)`,
@@ -252,8 +252,8 @@ export class World {
       creator.keys,
     );
     const ch: Channel<M> & { time: number } = { id, state: applyEvent(null, create, this.chainContext()), members: [creator], sessions: new Map(), time: t0 };
-    const announce = this.app.ctx.sqlite.transaction(() => {
-      this.app.ctx.sqlite
+    const announce = this.app.ctx.store.sqlite.transaction(() => {
+      this.app.ctx.store.sqlite
         .prepare(
           `INSERT INTO channels (id, kind, agreement_id, created_by, created_at, encrypted_meta, policy, head_seq, head_hash, retention_days, legal_hold)
            VALUES (?, 'case', ?, ?, ?, 'meta', '{}', 0, '', ?, ?)`,
@@ -285,7 +285,7 @@ export class World {
     ch.members = ch.members.filter((m) => m.id !== target.id);
     const item = this.storeEvent(ch, e);
     // The removal event itself is the first item the removed member no longer sees.
-    this.app.ctx.sqlite
+    this.app.ctx.store.sqlite
       .prepare('UPDATE channel_members SET until_pos = ?, until_epoch = ? WHERE channel_id = ? AND officer_id = ? AND until_pos IS NULL')
       .run(item.pos, ch.state.current.epoch, ch.id, target.id);
     ch.sessions.delete(target.id);
@@ -329,7 +329,8 @@ export class World {
 
   /** Stores a verified event the way the channels service does: event row, feed item, head. */
   private storeEvent<M extends Member>(ch: Channel<M>, event: MembershipEvent): RoutedFeedItem {
-    const { sqlite, feed } = this.app.ctx;
+    const { sqlite } = this.app.ctx.store;
+  const { feed } = this.app.ctx;
     const time = event.time;
     const wire = membershipEventCodec.toWire(event);
     const item = feed.append({ channelId: ch.id, kind: 'membership', data: wire, createdAt: time });
@@ -343,7 +344,7 @@ export class World {
   }
 
   private insertSpan(channelId: string, m: Member, role: string, epoch: number, pos: number): void {
-    this.app.ctx.sqlite
+    this.app.ctx.store.sqlite
       .prepare('INSERT INTO channel_members (channel_id, officer_id, agency_id, role, from_epoch, from_pos) VALUES (?, ?, ?, ?, ?, ?)')
       .run(channelId, m.id, m.agencyId, role, epoch, pos);
   }

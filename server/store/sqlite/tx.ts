@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 /**
  * Runs `fn` in an IMMEDIATE transaction. Throwing rolls back; *returning* an AppError commits

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { GroupCommitter } from '../store.ts';
+import { WriterLock } from './writer-lock.ts';
 
 type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -16,9 +18,10 @@ const MAX_BATCH = 512;
  * (one fsync with synchronous=FULL), flushed on setImmediate. Each job runs in its own savepoint, so
  * a failing job rolls back alone and rejects alone; if the commit itself fails, every job rejects
  * and nothing of the batch is stored. Promises settle only after the commit, then `afterCommit`
- * runs on the next turn, so acknowledgements leave before fan-out.
+ * runs on the next turn, so acknowledgements leave before fan-out. A batch takes the store's writer
+ * lock like any unit of work (immediately when it is free, as it is unless a write is in flight).
  */
-export class GroupCommit<J, R> {
+export class GroupCommit<J, R> implements GroupCommitter<J, R> {
   private queue: Pending<J, R>[] = [];
   private scheduled = false;
   private readonly runJob: Database.Transaction<(job: J) => R>;
@@ -30,6 +33,7 @@ export class GroupCommit<J, R> {
     private readonly afterCommit: (committed: R[]) => void,
     /** Wraps the batch transaction (the send path keeps its access caches across its own writes). */
     private readonly around: <T>(run: () => T) => T = (run) => run(),
+    private readonly lock: WriterLock = new WriterLock(),
   ) {
     // Nested better-sqlite3 transactions are savepoints.
     this.runJob = sqlite.transaction(apply);
@@ -64,6 +68,11 @@ export class GroupCommit<J, R> {
     if (this.queue.length > 0) setImmediate(() => this.flush());
     else this.scheduled = false;
     if (batch.length === 0) return;
+    void this.lock.run(async () => this.apply(batch));
+  }
+
+  /** Applies one batch (holding the writer lock) and settles its jobs; never throws. */
+  private apply(batch: Pending<J, R>[]): void {
     let outcomes: Outcome<R>[];
     try {
       outcomes = this.around(() => (this.sqlite.inTransaction ? this.runBatch(batch) : this.runBatch.immediate(batch)));

@@ -14,7 +14,7 @@ export interface Database_ {
   close(): void;
 }
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 export const DB_FILE_NAME = 'liaison.db';
 const BUSY_TIMEOUT_MS = 5_000;
 

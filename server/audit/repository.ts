@@ -1,0 +1,58 @@
+import type { AuditOutcome } from './service.ts';
+
+/** Storage port for the audit chain and its signed checkpoints. SQL lives in server/store/sqlite/. */
+
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actor_id: string | null;
+  agency_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: AuditOutcome;
+  ip: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+  signature: string;
+}
+
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  at: number;
+  signature: string;
+  public_key: string;
+}
+
+export interface NewAuditEvent {
+  seq: number;
+  at: number;
+  actorId: string | null;
+  agencyId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: string;
+  ip: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+  signature: string;
+}
+
+export interface AuditRepository {
+  last(): { seq: number; hash: string } | undefined;
+  insert(row: NewAuditEvent): void;
+  lastCheckpointSeq(): number | undefined;
+  /** Ignored when a checkpoint for `seq` exists. */
+  insertCheckpoint(row: CheckpointRow): void;
+  /** Every event in seq order, lazily (verification walks the whole chain). */
+  all(): Iterable<AuditRow>;
+  checkpoints(): CheckpointRow[];
+  checkpointsAfter(seq: number): CheckpointRow[];
+  latestCheckpoint(): CheckpointRow | undefined;
+  /** Events after `afterSeq` in seq order, optionally of one agency and one action. */
+  list(filter: { afterSeq: number; agencyId?: string; action?: string; limit: number }): AuditRow[];
+}

@@ -1,0 +1,37 @@
+import type { FeedItem } from '../../shared/schemas/channels.ts';
+import type { StoredMessageRow } from '../messages/stored-message.ts';
+
+/** Storage port for the feed (the ordered log behind sync and realtime). SQL lives in server/store/sqlite/. */
+
+/** A feed row with the message it carries joined in (message columns are null for other kinds). */
+export interface FeedRow extends StoredMessageRow {
+  pos: number;
+  kind: FeedItem['kind'];
+  channelId: string;
+  payload: string | null;
+  createdAt: number;
+}
+
+export interface SpanRow {
+  channelId: string;
+  fromPos: number;
+  untilPos: number | null;
+}
+
+export interface FeedRepository {
+  /** Appends a row and returns its position. */
+  insert(channelId: string, kind: FeedItem['kind'], messagePk: number | null, recipientId: string | null, payload: string | null, createdAt: number): number;
+  /**
+   * Takes the next position without writing a row; positions are never handed out twice. Runs
+   * inside the caller's transaction.
+   */
+  reservePos(): number;
+  /** The officer's membership spans that end after `afterPos` (or are open). */
+  spansOf(officerId: string, afterPos: number): SpanRow[];
+  /** Channel-wide positions of the channel in (after, until), ascending, at most `limit`. */
+  channelWalk(channelId: string, after: number, until: number, limit: number): number[];
+  /** Positions addressed to the officer after `after`, ascending, at most `limit`. */
+  personalWalk(officerId: string, after: number, limit: number): number[];
+  /** The full rows at the given positions, ascending. */
+  rowsAt(positions: readonly number[]): FeedRow[];
+}

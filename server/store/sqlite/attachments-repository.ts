@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import type { AttachmentRow, AttachmentsRepository } from '../../attachments/repository.ts';
+
+export class SqliteAttachmentsRepository implements AttachmentsRepository {
+  private readonly s;
+
+  constructor(sqlite: Database.Database) {
+    this.s = {
+      byId: sqlite.prepare('SELECT id, channel_id AS channelId, size, uploaded_by AS uploadedBy FROM attachments WHERE id = ?'),
+      insert: sqlite.prepare('INSERT OR IGNORE INTO attachments (id, channel_id, size, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?)'),
+      delete: sqlite.prepare('DELETE FROM attachments WHERE id = ?'),
+      referenced: sqlite.prepare('SELECT 1 FROM message_attachments WHERE attachment_id = ? LIMIT 1').pluck(),
+      usedByOfficer: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE uploaded_by = ?').pluck(),
+      usedByChannel: sqlite.prepare('SELECT ifnull(sum(size), 0) FROM attachments WHERE channel_id = ?').pluck(),
+      memberCanSee: sqlite
+        .prepare(
+          `SELECT 1 FROM message_attachments ma
+           JOIN messages m ON m.pk = ma.message_pk
+           JOIN feed f ON f.message_pk = m.pk AND f.kind = 'message'
+           JOIN channel_members cm ON cm.channel_id = m.channel_id AND cm.officer_id = ? AND cm.until_pos IS NULL AND cm.from_pos <= f.pos
+           WHERE ma.attachment_id = ? LIMIT 1`,
+        )
+        .pluck(),
+    };
+  }
+
+  byId(id: string): AttachmentRow | undefined {
+    return this.s.byId.get(id) as AttachmentRow | undefined;
+  }
+
+  insert(id: string, channelId: string, size: number, uploadedBy: string, createdAt: number): boolean {
+    return this.s.insert.run(id, channelId, size, uploadedBy, createdAt).changes === 1;
+  }
+
+  delete(id: string): void {
+    this.s.delete.run(id);
+  }
+
+  referenced(id: string): boolean {
+    return this.s.referenced.get(id) !== undefined;
+  }
+
+  usedByOfficer(officerId: string): number {
+    return this.s.usedByOfficer.get(officerId) as number;
+  }
+
+  usedByChannel(channelId: string): number {
+    return this.s.usedByChannel.get(channelId) as number;
+  }
+
+  memberCanSee(officerId: string, attachmentId: string): boolean {
+    return this.s.memberCanSee.get(officerId, attachmentId) !== undefined;
+  }
+}

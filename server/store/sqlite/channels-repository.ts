@@ -1,0 +1,201 @@
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { channelLegalHolds, channelMembers, channels, invitations, keyEnvelopes, membershipEvents } from './schema.ts';
+import type { ChannelsRepository, ChannelRow, SpanRow, EventRow, InvitationRow, KeyEnvelopeRow } from '../../channels/repository.ts';
+
+/** SQL for channels, membership spans, the stored chain, invitations and key envelopes. */
+export class SqliteChannelsRepository implements ChannelsRepository {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      channel: db.select().from(channels).where(eq(channels.id, sql.placeholder('id'))).prepare(),
+      openSpans: db
+        .select()
+        .from(channelMembers)
+        .where(and(eq(channelMembers.channelId, sql.placeholder('id')), isNull(channelMembers.untilPos)))
+        .orderBy(asc(channelMembers.fromPos))
+        .prepare(),
+      openSpan: db
+        .select()
+        .from(channelMembers)
+        .where(
+          and(
+            eq(channelMembers.channelId, sql.placeholder('channelId')),
+            eq(channelMembers.officerId, sql.placeholder('officerId')),
+            isNull(channelMembers.untilPos),
+          ),
+        )
+        .prepare(),
+      eventsAfter: db
+        .select()
+        .from(membershipEvents)
+        .where(and(eq(membershipEvents.channelId, sql.placeholder('id')), gt(membershipEvents.seq, sql.placeholder('after'))))
+        .orderBy(asc(membershipEvents.seq))
+        .prepare(),
+      holds: db
+        .select({ agencyId: channelLegalHolds.agencyId })
+        .from(channelLegalHolds)
+        .where(eq(channelLegalHolds.channelId, sql.placeholder('id')))
+        .orderBy(asc(channelLegalHolds.agencyId))
+        .prepare(),
+      invitation: db.select().from(invitations).where(eq(invitations.id, sql.placeholder('id'))).prepare(),
+      envelope: db
+        .select()
+        .from(keyEnvelopes)
+        .where(and(eq(keyEnvelopes.channelId, sql.placeholder('channelId')), eq(keyEnvelopes.epoch, sql.placeholder('epoch'))))
+        .prepare(),
+    };
+  }
+
+  channel(id: string): ChannelRow | undefined {
+    return this.q.channel.get({ id });
+  }
+
+  insertChannel(row: typeof channels.$inferInsert): void {
+    this.db.insert(channels).values(row).run();
+  }
+
+  /** Moves the head only if it is still where the caller verified it (optimistic guard). */
+  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string }): boolean {
+    return this.db.update(channels).set(head).where(and(eq(channels.id, id), eq(channels.headSeq, from))).run().changes === 1;
+  }
+
+  updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): void {
+    this.db.update(channels).set(patch).where(eq(channels.id, id)).run();
+  }
+
+  /** Agencies holding the channel, sorted. */
+  legalHolds(channelId: string): string[] {
+    return this.q.holds.all({ id: channelId }).map((h) => h.agencyId);
+  }
+
+  /** Places the agency's hold (idempotent) and raises the channel's "held" flag; true when new. */
+  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean {
+    const added = this.db.insert(channelLegalHolds).values({ channelId, agencyId, setBy, setAt }).onConflictDoNothing().run().changes === 1;
+    this.db.update(channels).set({ legalHold: true }).where(eq(channels.id, channelId)).run();
+    return added;
+  }
+
+  /** Lifts the agency's own hold; the flag drops only when no other hold stands. True when one was lifted. */
+  liftLegalHold(channelId: string, agencyId: string): boolean {
+    const lifted =
+      this.db
+        .delete(channelLegalHolds)
+        .where(and(eq(channelLegalHolds.channelId, channelId), eq(channelLegalHolds.agencyId, agencyId)))
+        .run().changes === 1;
+    if (lifted && this.legalHolds(channelId).length === 0) this.db.update(channels).set({ legalHold: false }).where(eq(channels.id, channelId)).run();
+    return lifted;
+  }
+
+  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[] {
+    if (agreementIds.length === 0) return [];
+    return this.db.select().from(channels).where(inArray(channels.agreementId, [...agreementIds])).all();
+  }
+
+  channelsOf(officerId: string): ChannelRow[] {
+    const ids = this.db
+      .select({ id: channelMembers.channelId })
+      .from(channelMembers)
+      .where(and(eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)));
+    return this.db.select().from(channels).where(inArray(channels.id, ids)).orderBy(asc(channels.createdAt)).all();
+  }
+
+  openSpans(channelId: string): SpanRow[] {
+    return this.q.openSpans.all({ id: channelId });
+  }
+
+  openSpan(channelId: string, officerId: string): SpanRow | undefined {
+    return this.q.openSpan.get({ channelId, officerId });
+  }
+
+  insertSpan(row: typeof channelMembers.$inferInsert): void {
+    this.db.insert(channelMembers).values(row).run();
+  }
+
+  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean {
+    return (
+      this.db
+        .update(channelMembers)
+        .set({ untilEpoch, untilPos })
+        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
+        .run().changes > 0
+    );
+  }
+
+  setSpanRole(channelId: string, officerId: string, role: SpanRow['role']): void {
+    this.db
+      .update(channelMembers)
+      .set({ role })
+      .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.officerId, officerId), isNull(channelMembers.untilPos)))
+      .run();
+  }
+
+  insertEvent(row: typeof membershipEvents.$inferInsert): void {
+    this.db.insert(membershipEvents).values(row).run();
+  }
+
+  eventsAfter(channelId: string, afterSeq: number): EventRow[] {
+    return this.q.eventsAfter.all({ id: channelId, after: afterSeq });
+  }
+
+  invitation(id: string): InvitationRow | undefined {
+    return this.q.invitation.get({ id });
+  }
+
+  insertInvitation(row: typeof invitations.$inferInsert): void {
+    this.db.insert(invitations).values(row).run();
+  }
+
+  decideInvitation(id: string, status: InvitationRow['status'], at: number): void {
+    this.db.update(invitations).set({ status, decidedAt: at }).where(eq(invitations.id, id)).run();
+  }
+
+  supersedeInvitations(channelId: string, inviteeId: string, at: number): void {
+    this.db
+      .update(invitations)
+      .set({ status: 'stale', decidedAt: at })
+      .where(and(eq(invitations.channelId, channelId), eq(invitations.inviteeId, inviteeId), eq(invitations.status, 'pending')))
+      .run();
+  }
+
+  /** The officer a contact request was addressed to (its first invitation). */
+  contactRecipient(channelId: string): string | undefined {
+    return this.db
+      .select({ id: invitations.inviteeId })
+      .from(invitations)
+      .where(eq(invitations.channelId, channelId))
+      .orderBy(asc(invitations.createdAt))
+      .limit(1)
+      .get()?.id;
+  }
+
+  /** A pending contact request from `requesterId` to `recipientId`, if any. */
+  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
+    return this.db
+      .select({ id: channels.id })
+      .from(channels)
+      .innerJoin(invitations, eq(invitations.channelId, channels.id))
+      .where(and(eq(channels.createdBy, requesterId), eq(channels.contactRequest, 'pending'), eq(invitations.inviteeId, recipientId)))
+      .limit(1)
+      .get()?.id;
+  }
+
+  /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
+  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[] {
+    const who = agencyId === null ? eq(invitations.inviteeId, officerId) : or(eq(invitations.inviteeId, officerId), eq(invitations.inviteeAgencyId, agencyId));
+    return this.db.select().from(invitations).where(and(eq(invitations.status, 'pending'), who)).orderBy(asc(invitations.createdAt)).all();
+  }
+
+  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined {
+    return this.q.envelope.get({ channelId, epoch });
+  }
+
+  insertKeyEnvelope(row: typeof keyEnvelopes.$inferInsert): void {
+    this.db.insert(keyEnvelopes).values(row).run();
+  }
+
+  keyEnvelopes(channelId: string): KeyEnvelopeRow[] {
+    return this.db.select().from(keyEnvelopes).where(eq(keyEnvelopes.channelId, channelId)).orderBy(asc(keyEnvelopes.epoch)).all();
+  }
+}

@@ -1,0 +1,93 @@
+import type { AccountsRepository } from '../accounts/repository.ts';
+import type { AgreementsRepository } from '../agreements/repository.ts';
+import type { AttachmentsRepository } from '../attachments/repository.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { SessionRepository } from '../auth/session-repository.ts';
+import type { ChannelsRepository } from '../channels/repository.ts';
+import type { DirectoryRepository } from '../directory/repository.ts';
+import { AppError } from '../errors.ts';
+import type { FeedRepository } from '../feed/repository.ts';
+import type { KeysRepository } from '../keys/repository.ts';
+import type { AccessRepository, MessagesRepository } from '../messages/repository.ts';
+
+/** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
+export interface Repositories {
+  readonly accounts: AccountsRepository;
+  readonly sessions: SessionRepository;
+  readonly agreements: AgreementsRepository;
+  readonly channels: ChannelsRepository;
+  readonly directory: DirectoryRepository;
+  readonly keys: KeysRepository;
+  readonly messages: MessagesRepository;
+  readonly access: AccessRepository;
+  readonly attachments: AttachmentsRepository;
+  readonly feed: FeedRepository;
+  readonly audit: AuditRepository;
+}
+
+/** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */
+export interface Tx extends Repositories {
+  /** Runs `fn` once the transaction has committed (never on rollback): publishing, fan-out, cache updates. */
+  onCommit(fn: () => void): void;
+}
+
+/**
+ * Returned (not thrown) from a write: the transaction *commits* (a failure counter, a security audit
+ * event) and then `write` rejects with `error`.
+ */
+export class CommitThenThrow {
+  constructor(readonly error: AppError) {}
+}
+
+/** Adapts a body that *returns* an AppError to commit it (the transact() convention) to write(). */
+export function commitThenThrow<T>(out: T | AppError): T | CommitThenThrow {
+  return out instanceof AppError ? new CommitThenThrow(out) : out;
+}
+
+/** A batch of jobs applied in one transaction; see the SQLite implementation (group-commit.ts). */
+export interface GroupCommitter<J, R> {
+  submit(job: J): Promise<R>;
+  /** Jobs waiting for the next flush (metrics, tests). */
+  readonly pending: number;
+}
+
+/**
+ * The storage port: repositories plus the unit of work. Services receive it from the composition
+ * root and never see the engine behind it.
+ */
+export interface Store extends Repositories {
+  /**
+   * A unit of work: one write transaction at a time (writers queue), `fn` gets the transaction
+   * handle. Throwing rolls back; returning CommitThenThrow commits, then rejects. After the commit the
+   * `onCommit` hooks run in order, then the promise resolves. While repositories are synchronous,
+   * `fn` must not await anything (see docs/ARCHITECTURE.md "Storage port").
+   */
+  write<T>(fn: (tx: Tx) => T | CommitThenThrow | Promise<T | CommitThenThrow>): Promise<T>;
+  /** Queries outside any transaction, on committed state (on SQLite a separate WAL reader connection). */
+  read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T>;
+  /**
+   * Transitional synchronous unit of work, for domains not yet on `write` (nested calls join the
+   * outer transaction as savepoints). Throwing rolls back; *returning* an AppError commits and then
+   * throws it.
+   */
+  transact<T>(fn: () => T | AppError): T;
+  /**
+   * Group commit: jobs submitted in the same event-loop turn are applied in one transaction, each
+   * in its own savepoint; promises settle after the commit, then `afterCommit` runs on the next turn.
+   */
+  groupCommit<J, R>(apply: (job: J) => R, afterCommit: (committed: R[]) => void, around?: <T>(run: () => T) => T): GroupCommitter<J, R>;
+  /** True while a transaction is open (work that must only see committed state waits for the next turn). */
+  readonly inTransaction: boolean;
+  /** False once closed. */
+  readonly isOpen: boolean;
+  /** False when opened read-only (verification tools). */
+  readonly writable: boolean;
+  /** Health: throws when the database does not answer. */
+  ping(): void;
+  /** True when every migration shipped with this build has been applied. */
+  migrationsUpToDate(): boolean;
+  /** An online, consistent copy of the database into `file`. */
+  backup(file: string, onProgress?: (info: { totalPages: number; remainingPages: number }) => void): Promise<void>;
+  /** Closes the store (after a clean checkpoint when writable). */
+  close(): void;
+}
