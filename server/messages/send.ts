@@ -95,8 +95,7 @@ export class MessageSender {
 
   async send(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
     const channel = this.access.requireMember(actor, channelId);
-    const envelope = this.parse(body);
-    const wire = messageEnvelopeCodec.toWire(envelope) as Record<string, unknown>;
+    const { value: envelope, wire } = this.parse(body);
     const envelopeJson = JSON.stringify(wire);
     const existing = this.repo.byId(envelope.header.messageId);
     if (existing) return this.duplicate(existing, channelId, envelopeJson);
@@ -121,21 +120,22 @@ export class MessageSender {
     return applied.result;
   }
 
-  private parse(body: SendMessageBody): MessageEnvelope {
+  /** The envelope and its canonical wire form (built from the input's own strings, no re-encoding). */
+  private parse(body: SendMessageBody): { value: MessageEnvelope; wire: Record<string, unknown> } {
     const ct = body.envelope['ciphertext'];
     if (typeof ct === 'string' && b64Length(ct) > MAX_CIPHERTEXT_BYTES) {
       throw new PayloadTooLargeError(`Ciphertext exceeds ${MAX_CIPHERTEXT_BYTES} bytes; send large content as an attachment`);
     }
-    let envelope: MessageEnvelope;
+    let parsed: { value: MessageEnvelope; wire: Record<string, unknown> };
     try {
-      envelope = messageEnvelopeCodec.fromWire(body.envelope);
+      parsed = messageEnvelopeCodec.fromWireCanonical(body.envelope);
     } catch (cause) {
       throw new ValidationError(`Malformed envelope: ${(cause as Error).message}`, 'invalid_envelope', { cause });
     }
-    if (!ID_PATTERN.test(envelope.header.messageId)) {
+    if (!ID_PATTERN.test(parsed.value.header.messageId)) {
       throw new ValidationError('Envelope messageId must be 1-64 characters of [A-Za-z0-9_-]', 'invalid_envelope');
     }
-    return envelope;
+    return parsed;
   }
 
   private duplicate(existing: MessageRow, channelId: string, envelopeJson: string): SendResult {

@@ -142,7 +142,7 @@ describe('sync', () => {
     }
   });
 
-  it('serves 10,000 messages across 50 channels quickly', async () => {
+  it('serves 10,000 messages across 50 channels in full pages (its speed is a benchmark: npm run bench, sync_10k_ms)', async () => {
     const t = await makeApp();
     const w = await makeWorld(t);
     const channels = Array.from({ length: 50 }, () => makeChannel(t, w, w.alice, [w.bob]));
@@ -161,17 +161,11 @@ describe('sync', () => {
       }
     })();
     // Noise the reader must skip cheaply: another officer's channels.
-    const started = performance.now();
     const page = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, 0, 5000);
     const page2 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page.cursor, 5000);
-    const ms = performance.now() - started;
     const page3 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page2.cursor, 5000);
-    expect(page.items.length + page2.items.length + page3.items.length).toBe(10_000 + 50);
-    console.log(`sync of 10,050 items in two pages: ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(250);
-    const http = performance.now();
+    expect([page.items.length, page2.items.length, page3.items.length]).toEqual([5000, 5000, 50]);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/sync?limit=5000', headers: bearer(w.bob.tokens) });
-    console.log(`HTTP sync page of 5000: ${(performance.now() - http).toFixed(1)} ms`);
     expect(res.json().items).toHaveLength(5000);
   });
 });
