@@ -21,6 +21,7 @@ import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
+import type { VerifyDetached } from '../shared/crypto/index.ts';
 import { DENIED_PER_MINUTE } from './config.ts';
 
 export interface ContextOptions {
@@ -29,6 +30,16 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Open the database read-only (verification tools): no migrations, no checkpoint on close. */
   readonly?: boolean;
+  /** Collaborators to use instead of the defaults (tests), in the atproto PDS style rather than a DI container. */
+  overrides?: ContextOverrides;
+}
+
+/** What a caller may replace; everything else is always built here. */
+export interface ContextOverrides {
+  /** Password hashing (Argon2id on worker threads by default). */
+  passwords?: PasswordHasher;
+  /** Ed25519 verification of envelope signatures (native libsodium by default). */
+  verifyDetached?: VerifyDetached;
 }
 
 /** The composition root: every service the app needs, built once from config (tests build many). */
@@ -54,6 +65,7 @@ export class AppContext {
     readonly store: SqliteStore,
     readonly secrets: ServerSecrets,
     readonly clock: Clock,
+    overrides: ContextOverrides = {},
   ) {
     this.audit = new AuditService(
       store,
@@ -63,7 +75,7 @@ export class AppContext {
       { file: headsFilePath(config.dataDir, config.audit.headsFile), write: store.writable },
     );
     this.accessDenials = new AccessDenialAuditor(this.audit, clock, config.audit.deniedPerMinute ?? DENIED_PER_MINUTE);
-    this.passwords = new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
+    this.passwords = overrides.passwords ?? new PasswordHasher(config.argon2, { concurrency: config.limits.argon2Concurrency, maxQueue: config.limits.argon2MaxQueue });
     this.accounts = new AccountsService({
       store,
       clock,
@@ -134,7 +146,7 @@ export class AppContext {
       feed: this.feed,
       access,
       attachments: this.attachments,
-      verifyDetached: nativeVerifyDetached,
+      verifyDetached: overrides.verifyDetached ?? nativeVerifyDetached,
     });
     this.directory = new DirectoryService({
       store,
@@ -153,7 +165,7 @@ export class AppContext {
     const readonly = opts.readonly ?? false;
     const store = SqliteStore.open(config.dataDir, { readonly, migrate: opts.migrate ?? true });
     try {
-      const ctx = new AppContext(config, store, secrets, opts.clock ?? systemClock);
+      const ctx = new AppContext(config, store, secrets, opts.clock ?? systemClock, opts.overrides);
       if (!readonly) await ctx.passwords.warmUp();
       return ctx;
     } catch (err) {

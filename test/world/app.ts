@@ -7,6 +7,7 @@ import { afterEach, expect } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { defaultConfig, type AppConfig } from '../../server/config.ts';
+import type { ContextOverrides } from '../../server/context.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { STRONG_PASSWORD, totpCode, World, type Enrolled } from './world.ts';
 
@@ -50,13 +51,15 @@ export async function makeApp(
     keepOpen?: boolean;
     /** Enables pino (at config.logLevel, default 'info' here) and writes the log lines to this stream. */
     logStream?: NodeJS.WritableStream;
+    /** Collaborators the composition root uses instead of its defaults. */
+    overrides?: ContextOverrides;
   } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const config = testConfig(opts.logStream ? { logLevel: 'info', ...opts.config } : opts.config);
   const app = await buildApp(
     config,
-    opts.logStream ? { clock, logStream: opts.logStream } : { clock, logger: false },
+    { clock, ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }), ...(opts.overrides ? { overrides: opts.overrides } : {}) },
   );
   await app.ready();
   if (!opts.keepOpen) cleanups.push(() => app.close());
