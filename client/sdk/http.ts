@@ -81,24 +81,27 @@ export class HttpClient {
    */
   call<E extends Endpoint>(contract: E, ...[input, opts]: CallArgs<E>): Promise<CallResult<E>> {
     const { params, query, body } = (input ?? {}) as { params?: Record<string, unknown>; query?: RequestOptions['query']; body?: unknown };
-    return this.request<CallResult<E>>(contract.method, fillPath(contract.path, params), {
+    // The server answers with the contract's response schema (it serialises through it), so the
+    // success body has the contract's type; errors throw before this point.
+    const result = this.request(contract.method, fillPath(contract.path, params), {
       ...opts,
       ...(query !== undefined ? { query } : {}),
       ...(body !== undefined ? { body } : {}),
       ...(contract.public ? { auth: false } : {}),
       ...(contract.binaryResponse ? { binary: true } : {}),
     });
+    return result as Promise<CallResult<E>>;
   }
 
   /** Untyped call by method and path (`LiaisonClient.request`, for paths without a contract at hand); prefer `call`. */
-  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<unknown> {
     const auth = opts.auth ?? true;
     try {
-      return await this.once<T>(method, path, opts, auth);
+      return await this.once(method, path, opts, auth);
     } catch (err) {
       if (auth && err instanceof LiaisonApiError && err.status === 401 && err.code === 'invalid_token' && this.tokens) {
         await this.refresh();
-        return this.once<T>(method, path, opts, auth);
+        return this.once(method, path, opts, auth);
       }
       throw err;
     }
@@ -116,7 +119,8 @@ export class HttpClient {
     const current = this.tokens;
     if (!current) throw new LiaisonApiError(401, 'signed_out', 'refresh: not signed in');
     try {
-      const pair = await this.once<TokenPair>(refreshContract.method, refreshContract.path, { body: { refreshToken: current.refreshToken } }, false);
+      // Typed by the refresh contract's response (see call()).
+      const pair = (await this.once(refreshContract.method, refreshContract.path, { body: { refreshToken: current.refreshToken } }, false)) as TokenPair;
       this.setSession(pair);
     } catch (err) {
       if (err instanceof LiaisonApiError && (err.status === 401 || SIGNED_OUT_CODES.has(err.code))) {
@@ -127,7 +131,7 @@ export class HttpClient {
     }
   }
 
-  private async once<T>(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<T> {
+  private async once(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<unknown> {
     const headers: Record<string, string> = {};
     let body: BodyInit | undefined;
     if (opts.bytes) {
@@ -153,10 +157,10 @@ export class HttpClient {
       const size = opts.bytes instanceof Uint8Array ? opts.bytes.length : opts.bytes.size;
       opts.onUploadProgress(size, size);
     }
-    if (opts.binary) return (await readBytes(res, opts.onProgress)) as T;
-    if (res.status === 204) return undefined as T;
+    if (opts.binary) return readBytes(res, opts.onProgress);
+    if (res.status === 204) return undefined;
     const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
   private useXhr(opts: RequestOptions): boolean {

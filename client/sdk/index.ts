@@ -159,14 +159,14 @@ export class LiaisonClient {
    * `call(contract, …)`, whose input and result are typed by the contract; this remains for callers
    * that only have a method and a path.
    */
-  request<T = unknown>(method: ApiMethod, path: string, opts: ApiRequestOptions = {}): Promise<T> {
+  request(method: ApiMethod, path: string, opts: ApiRequestOptions = {}): Promise<unknown> {
     const segments = path.toLowerCase().replace(/%2e/g, '.').split('/');
     if (!path.startsWith('/') || path.includes('?') || path.includes('#') || path.includes('\\') || segments.some((s) => s === '.' || s === '..')) {
       return Promise.reject(new LiaisonClientError('request/invalid-path', `request: "${path}" must be an absolute API path without query, fragment or dot segments`));
     }
     const query: Record<string, string | number | undefined> = {};
     for (const [k, v] of Object.entries(opts.query ?? {})) query[k] = typeof v === 'boolean' ? String(v) : v;
-    return this.ctx.http.request<T>(method, path, { query, ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.auth !== undefined ? { auth: opts.auth } : {}) });
+    return this.ctx.http.request(method, path, { query, ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.auth !== undefined ? { auth: opts.auth } : {}) });
   }
 
   // ---- auth ----

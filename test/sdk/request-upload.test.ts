@@ -75,9 +75,10 @@ describe('SDK request() and non-streamed uploads', () => {
     await admin.certifyPending();
     const channelId = (await alice.createChannel({ kind: 'case', title: 'Uploads', members: [] })).id;
 
-    const { sessions } = await alice.request<{ sessions: { id: string }[] }>('GET', '/sessions');
+    // The untyped escape hatch answers `unknown`; the typed form is call(api.…).
+    const { sessions } = (await alice.request('GET', '/sessions')) as { sessions: { id: string }[] };
     expect(sessions.length).toBeGreaterThan(0);
-    const { agencies } = await alice.request<{ agencies: { id: string }[] }>('GET', '/agencies', { query: { includeSuspended: undefined } });
+    const { agencies } = (await alice.request('GET', '/agencies', { query: { includeSuspended: undefined } })) as { agencies: { id: string }[] };
     expect(agencies.map((a) => a.id)).toContain(net.agency.id);
     await expect(alice.request('GET', '/agencies/00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(LiaisonApiError);
     for (const bad of ['sessions', '/../health', '/%2E%2e/health', '/sessions?x=1', 'https://evil.example/x']) {
