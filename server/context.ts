@@ -163,12 +163,12 @@ export class AppContext {
   }
 
   /** Seals the audit head with a signed checkpoint and closes the database cleanly. */
-  close(): void {
+  async close(): Promise<void> {
     if (!this.store.isOpen) return;
     try {
       if (this.store.writable) {
-        this.accessDenials.flush(this.clock.now(), true);
-        this.audit.checkpoint();
+        await this.accessDenials.flush(this.clock.now(), true);
+        await this.audit.checkpoint();
       }
     } finally {
       this.store.close();
