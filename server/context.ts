@@ -71,7 +71,7 @@ export class AppContext {
       events: this.events,
       config,
       // Auth depends on accounts; accounts reaches sessions only through this port, resolved at call time.
-      sessions: { revokeAllSessions: (officerId, reason) => this.auth.revokeAllSessions(officerId, reason) },
+      sessions: { revokeAllSessions: (tx, officerId, reason) => this.auth.revokeAllSessions(tx, officerId, reason) },
     });
     this.auth = new AuthService({
       store,

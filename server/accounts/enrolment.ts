@@ -135,7 +135,7 @@ export class EnrolmentService {
     });
     tx.accounts.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
     // Re-enrolment replaces credentials: every older session ends.
-    this.auth.revokeAllSessions(officer.id, 're_enrolled');
+    await this.auth.revokeAllSessions(tx, officer.id, 're_enrolled');
     this.accounts.throttle.clear(officer.username);
     await this.audit.record(tx, {
       action: 'enrolment.completed',

@@ -32,7 +32,7 @@ export function agencyView(a: AgencyRow): Agency {
  * transaction. Auth depends on accounts, so the composition root passes this narrow port in.
  */
 export interface SessionRevoker {
-  revokeAllSessions(officerId: string, reason: string): number;
+  revokeAllSessions(tx: Tx, officerId: string, reason: string): Promise<number>;
 }
 
 export interface AccountsDeps {
@@ -116,7 +116,7 @@ export class AccountsService {
     await this.audit.recordFor(tx, actor, action, { type: 'officer', ...officer }, opts);
   }
 
-  /** A unit of work whose body may return an AppError to commit it, then throw (the transact() convention). */
+  /** A unit of work whose body may return an AppError to commit it, then throw (see commitThenThrow). */
   private tx<T>(fn: (tx: Tx) => Promise<T | AppError>): Promise<T> {
     return this.store.write(async (tx) => commitThenThrow(await fn(tx)));
   }
@@ -226,7 +226,7 @@ export class AccountsService {
       }
       this.repo.updateAgency(id, { status, updatedAt: this.clock.now() });
       if (status === 'suspended') {
-        for (const o of this.repo.listOfficers(id)) this.sessions.revokeAllSessions(o.id, 'agency_suspended');
+        for (const o of this.repo.listOfficers(id)) await this.sessions.revokeAllSessions(tx, o.id, 'agency_suspended');
       }
       await this.audit.recordFor(
         tx,
@@ -331,7 +331,7 @@ export class AccountsService {
       if (o.status === 'suspended') return this.officerView(o);
       this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
       this.repo.revokeOpenEnrolmentTokens(o.id, this.clock.now());
-      const revoked = this.sessions.revokeAllSessions(o.id, 'officer_suspended');
+      const revoked = await this.sessions.revokeAllSessions(tx, o.id, 'officer_suspended');
       await this.auditOfficer(
         tx,
         actor,
@@ -339,7 +339,8 @@ export class AccountsService {
         { id: o.id, agencyId: o.agencyId },
         { details: { sessionsRevoked: revoked } },
       );
-      this.events.emit('officer.suspended', { officerId: o.id });
+      // After commit, behind the sessions.revoked hook above: sockets end with reason officer_suspended.
+      tx.onCommit(() => this.events.emit('officer.suspended', { officerId: o.id }));
       return this.officerView({ ...o, status: 'suspended' });
     });
   }

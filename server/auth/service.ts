@@ -293,10 +293,11 @@ export class AuthService {
       }));
   }
 
-  /** Revokes sessions of an officer; call inside the caller's transaction. Returns how many were revoked. */
-  revokeAllSessions(officerId: string, reason: string, sessionId?: string): number {
-    const ids = this.sessions.revoke(officerId, this.now, reason, sessionId);
-    if (ids.length > 0) this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason });
+  /** Revokes sessions of an officer in the caller's transaction `tx`; returns how many were revoked. */
+  async revokeAllSessions(tx: Tx, officerId: string, reason: string, sessionId?: string): Promise<number> {
+    const ids = tx.sessions.revoke(officerId, this.now, reason, sessionId);
+    // Sockets are cut only once the revocation is durable (a rollback keeps the sessions).
+    if (ids.length > 0) tx.onCommit(() => this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason }));
     return ids.length;
   }
 
@@ -311,7 +312,7 @@ export class AuthService {
         const s = tx.sessions.session(sessionId);
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
-      const n = this.revokeAllSessions(officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
+      const n = await this.revokeAllSessions(tx, officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
       await this.audit.record(tx, {
         action: 'session.revoked',
         actorId: actor.officerId,

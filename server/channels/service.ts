@@ -206,7 +206,7 @@ export class ChannelsService {
         await recordEvent(this.recording, tx, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor });
       }
       if (envelope) this.keyEnvelopes.store(fx, envelope);
-      this.states.put(last);
+      tx.onCommit(() => this.states.put(last));
       await this.audit.record(tx, {
         action: 'channel.created',
         actorId: actor.officerId,
@@ -286,7 +286,7 @@ export class ChannelsService {
     const channel = await this.store.write(async (tx) => {
       await recordEvent(this.recording, tx, fx, { prev, next, event, actor });
       await extra?.(tx, fx);
-      this.states.put(next);
+      tx.onCommit(() => this.states.put(next));
       return this.view(tx.channels.channel(event.channelId)!);
     });
     fx.publish();
