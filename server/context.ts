@@ -83,7 +83,7 @@ export class AppContext {
       events: this.events,
       config,
       // Auth depends on accounts; accounts reaches sessions only through this port, resolved at call time.
-      sessions: { revokeAllSessions: (officerId, reason) => this.auth.revokeAllSessions(officerId, reason) },
+      sessions: { revokeAllSessions: (tx, officerId, reason) => this.auth.revokeAllSessions(tx, officerId, reason) },
     });
     this.auth = new AuthService({
       store,
@@ -175,12 +175,12 @@ export class AppContext {
   }
 
   /** Seals the audit head with a signed checkpoint and closes the database cleanly. */
-  close(): void {
+  async close(): Promise<void> {
     if (!this.store.isOpen) return;
     try {
       if (this.store.writable) {
-        this.accessDenials.flush(this.clock.now(), true);
-        this.audit.checkpoint();
+        await this.accessDenials.flush(this.clock.now(), true);
+        await this.audit.checkpoint();
       }
     } finally {
       this.store.close();

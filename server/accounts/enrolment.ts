@@ -92,11 +92,11 @@ export class EnrolmentService {
   }
 
   async complete(token: string, code: string, client: ClientInfo): Promise<TokenPair> {
-    return this.store.write((tx) => commitThenThrow(this.completeIn(tx, token, code, client)));
+    return this.store.write(async (tx) => commitThenThrow(await this.completeIn(tx, token, code, client)));
   }
 
   /** Inside the transaction; a bad code is returned (not thrown) so its audit event commits. */
-  private completeIn(tx: Tx, token: string, code: string, client: ClientInfo): TokenPair | AppError {
+  private async completeIn(tx: Tx, token: string, code: string, client: ClientInfo): Promise<TokenPair | AppError> {
     const { row, officer } = this.resolve(token);
     if (!row.pendingPasswordHash || !row.pendingTotpSealed) {
       return new ValidationError('Set a password first (enrolment step 1)', 'enrolment_incomplete');
@@ -105,7 +105,7 @@ export class EnrolmentService {
     const secret = openTotpSecret(this.dataKey, officer.id, row.pendingTotpSealed);
     const step = matchTotpStep(secret, code, now);
     if (step === null) {
-      this.audit.record({
+      await this.audit.record(tx, {
         action: 'enrolment.completed',
         actorId: officer.id,
         agencyId: officer.agencyId,
@@ -135,9 +135,9 @@ export class EnrolmentService {
     });
     tx.accounts.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
     // Re-enrolment replaces credentials: every older session ends.
-    this.auth.revokeAllSessions(officer.id, 're_enrolled');
+    await this.auth.revokeAllSessions(tx, officer.id, 're_enrolled');
     this.accounts.throttle.clear(officer.username);
-    this.audit.record({
+    await this.audit.record(tx, {
       action: 'enrolment.completed',
       actorId: officer.id,
       agencyId: officer.agencyId,

@@ -10,7 +10,7 @@ import type { DomainEventBus } from '../events.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
-import { commitThenThrow, type Store } from '../store/store.ts';
+import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
 import type { AuditAction } from '../audit/actions.ts';
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
@@ -32,7 +32,7 @@ export function agencyView(a: AgencyRow): Agency {
  * transaction. Auth depends on accounts, so the composition root passes this narrow port in.
  */
 export interface SessionRevoker {
-  revokeAllSessions(officerId: string, reason: string): number;
+  revokeAllSessions(tx: Tx, officerId: string, reason: string): Promise<number>;
 }
 
 export interface AccountsDeps {
@@ -106,18 +106,19 @@ export class AccountsService {
     };
   }
 
-  private auditOfficer(
+  private async auditOfficer(
+    tx: Tx,
     actor: Actor,
     action: AuditAction,
     officer: { id: string; agencyId: string },
-    opts?: Parameters<AuditService['recordFor']>[3],
-  ): void {
-    this.audit.recordFor(actor, action, { type: 'officer', ...officer }, opts);
+    opts?: Parameters<AuditService['recordFor']>[4],
+  ): Promise<void> {
+    await this.audit.recordFor(tx, actor, action, { type: 'officer', ...officer }, opts);
   }
 
-  /** A unit of work whose body may return an AppError to commit it, then throw (the transact() convention). */
-  private tx<T>(fn: () => T | AppError): Promise<T> {
-    return this.store.write(() => commitThenThrow(fn()));
+  /** A unit of work whose body may return an AppError to commit it, then throw (see commitThenThrow). */
+  private tx<T>(fn: (tx: Tx) => Promise<T | AppError>): Promise<T> {
+    return this.store.write(async (tx) => commitThenThrow(await fn(tx)));
   }
 
   /** First start only: the secretariat agency and its platform administrator (invited). */
@@ -126,7 +127,7 @@ export class AccountsService {
     admin: Officer;
     enrolment: Enrolment;
   }> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       if (this.repo.countOfficers() > 0) {
         throw new ConflictError('Liaison is already initialised: this data directory has officers', 'already_initialised');
       }
@@ -137,7 +138,7 @@ export class AccountsService {
       });
       const admin = this.insertOfficer(agency.id, { ...input, role: 'platform_admin' });
       const enrolment = this.issueEnrolment(admin.id, null);
-      this.audit.record({
+      await this.audit.record(tx, {
         action: 'platform.initialised',
         agencyId: agency.id,
         targetType: 'officer',
@@ -150,7 +151,7 @@ export class AccountsService {
 
   async createAgency(actor: Actor, input: CreateAgencyBody): Promise<{ agency: Agency; admin: Officer; enrolment: Enrolment }> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators create agencies');
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       if (input.sponsorAgencyId !== undefined) {
         const sponsor = this.repo.agency(input.sponsorAgencyId);
         if (!sponsor) throw new ValidationError('Sponsoring agency does not exist', 'invalid_sponsor');
@@ -163,13 +164,15 @@ export class AccountsService {
       const agency = this.insertAgency(input);
       const admin = this.insertOfficer(agency.id, { ...input.admin, role: 'agency_admin' });
       const enrolment = this.issueEnrolment(admin.id, actor.officerId);
-      this.audit.recordFor(
+      await this.audit.recordFor(
+        tx,
         actor,
         'agency.created',
         { type: 'agency', id: agency.id, agencyId: agency.id },
         { details: { name: agency.name, country: agency.country, kind: agency.kind, sponsorAgencyId: agency.sponsorAgencyId } },
       );
-      this.auditOfficer(
+      await this.auditOfficer(
+        tx,
         actor,
         'officer.created',
         { id: admin.id, agencyId: agency.id },
@@ -215,7 +218,7 @@ export class AccountsService {
 
   async setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Promise<Agency> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators suspend agencies');
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const a = this.repo.agency(id);
       if (!a) throw new NotFoundError('Agency');
       if (a.id === actor.agencyId && status === 'suspended') {
@@ -223,9 +226,10 @@ export class AccountsService {
       }
       this.repo.updateAgency(id, { status, updatedAt: this.clock.now() });
       if (status === 'suspended') {
-        for (const o of this.repo.listOfficers(id)) this.sessions.revokeAllSessions(o.id, 'agency_suspended');
+        for (const o of this.repo.listOfficers(id)) await this.sessions.revokeAllSessions(tx, o.id, 'agency_suspended');
       }
-      this.audit.recordFor(
+      await this.audit.recordFor(
+        tx,
         actor,
         status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
         { type: 'agency', id, agencyId: id },
@@ -289,14 +293,15 @@ export class AccountsService {
   }
 
   async createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): Promise<{ officer: Officer; enrolment: Enrolment }> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const agency = this.assertAgencyScope(actor, agencyId);
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
       const role = input.role ?? 'officer';
       if (roleRank(role) > roleRank(actor.role)) throw new ForbiddenError('You cannot grant a role above your own');
       const officer = this.insertOfficer(agencyId, { ...input, role });
       const enrolment = this.issueEnrolment(officer.id, actor.officerId);
-      this.auditOfficer(
+      await this.auditOfficer(
+        tx,
         actor,
         'officer.created',
         { id: officer.id, agencyId },
@@ -320,51 +325,54 @@ export class AccountsService {
   }
 
   async suspendOfficer(actor: Actor, officerId: string): Promise<Officer> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
       if (o.status === 'suspended') return this.officerView(o);
       this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
       this.repo.revokeOpenEnrolmentTokens(o.id, this.clock.now());
-      const revoked = this.sessions.revokeAllSessions(o.id, 'officer_suspended');
-      this.auditOfficer(
+      const revoked = await this.sessions.revokeAllSessions(tx, o.id, 'officer_suspended');
+      await this.auditOfficer(
+        tx,
         actor,
         'officer.suspended',
         { id: o.id, agencyId: o.agencyId },
         { details: { sessionsRevoked: revoked } },
       );
-      this.events.emit('officer.suspended', { officerId: o.id });
+      // After commit, behind the sessions.revoked hook above: sockets end with reason officer_suspended.
+      tx.onCommit(() => this.events.emit('officer.suspended', { officerId: o.id }));
       return this.officerView({ ...o, status: 'suspended' });
     });
   }
 
   async reactivateOfficer(actor: Actor, officerId: string): Promise<Officer> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const o = this.manageable(actor, officerId);
       if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
       // An officer who never finished enrolment goes back to "invited".
       const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
       this.repo.updateOfficer(o.id, { status, updatedAt: this.clock.now() });
-      this.auditOfficer(actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
+      await this.auditOfficer(tx, actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
       return this.officerView({ ...o, status });
     });
   }
 
   async unlockOfficer(actor: Actor, officerId: string): Promise<Officer> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const o = this.manageable(actor, officerId);
       this.throttle.clear(o.username);
-      this.auditOfficer(actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
+      await this.auditOfficer(tx, actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
       return this.officerView(o);
     });
   }
 
   async setRole(actor: Actor, officerId: string, role: Role): Promise<Officer> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const o = this.manageable(actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
       if (roleRank(role) > roleRank(actor.role)) {
-        this.auditOfficer(
+        await this.auditOfficer(
+        tx,
           actor,
           'officer.role_changed',
           { id: o.id, agencyId: o.agencyId },
@@ -373,7 +381,8 @@ export class AccountsService {
         return new ForbiddenError('You cannot grant a role above your own');
       }
       this.repo.updateOfficer(o.id, { role, updatedAt: this.clock.now() });
-      this.auditOfficer(
+      await this.auditOfficer(
+        tx,
         actor,
         'officer.role_changed',
         { id: o.id, agencyId: o.agencyId },
@@ -385,11 +394,11 @@ export class AccountsService {
 
   /** New enrolment link (lost authenticator, expired link): re-enrolment replaces password and TOTP. */
   async reissueEnrolment(actor: Actor, officerId: string): Promise<Enrolment> {
-    return this.tx(() => {
+    return this.tx(async (tx) => {
       const o = this.manageable(actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');
       const enrolment = this.issueEnrolment(o.id, actor.officerId);
-      this.auditOfficer(actor, 'enrolment.issued', { id: o.id, agencyId: o.agencyId });
+      await this.auditOfficer(tx, actor, 'enrolment.issued', { id: o.id, agencyId: o.agencyId });
       return enrolment;
     });
   }

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AgreementsRepository, GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
@@ -46,7 +46,7 @@ export class ExtendedAccessService {
     this.checkExpiry(body.expiresAt, now);
     const scope = [...new Set(body.scope)].sort();
     const id = newId();
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
       const mine = tx.agreements.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
@@ -64,8 +64,8 @@ export class ExtendedAccessService {
       }
       tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
       const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
-      if (previous) this.audit(actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
-      else this.audit(actor, 'extended_access.granted', id, details);
+      if (previous) await this.audit(tx, actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
+      else await this.audit(tx, actor, 'extended_access.granted', id, details);
       return this.view(tx.agreements.grant(id)!);
     });
   }
@@ -99,10 +99,10 @@ export class ExtendedAccessService {
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
     const now = this.clock.now();
-    const { result, effects } = await this.store.write((tx) => {
+    const { result, effects } = await this.store.write(async (tx) => {
       tx.agreements.revokeGrant(id, now);
       const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
-      this.audit(actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
+      await this.audit(tx, actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
       return { result: this.view(tx.agreements.grant(id)!), effects: fx };
     });
     effects.publish();
@@ -128,7 +128,7 @@ export class ExtendedAccessService {
     };
   }
 
-  private audit<A extends AuditAction>(actor: Actor, action: A, grantId: string, details: AuditDetails<A>): void {
-    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
+  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, grantId: string, details: AuditDetails<A>): Promise<void> {
+    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
   }
 }

@@ -20,7 +20,7 @@ import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExtendedAccessService } from './extended-access.ts';
 import { type AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
@@ -150,7 +150,7 @@ export class AgreementsService {
     const textHash = agreementTextHash(body.text);
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       tx.agreements.insert(
         {
           id,
@@ -169,7 +169,7 @@ export class AgreementsService {
         },
         parties,
       );
-      this.audit(actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
+      await this.audit(tx, actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
       return this.view(tx.agreements.agreement(id)!);
     });
   }
@@ -202,11 +202,11 @@ export class AgreementsService {
       throw new ValidationError('Signature does not verify over the agreement terms with your registered key', 'bad_signature');
     }
     const now = this.clock.now();
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
       const allSigned = tx.agreements.parties(id).every((p) => p.signature !== null);
       if (allSigned) tx.agreements.setStatus(id, 'active', now);
-      this.audit(actor, 'agreement.signed', id, { activated: allSigned });
+      await this.audit(tx, actor, 'agreement.signed', id, { activated: allSigned });
       return this.view(tx.agreements.agreement(id)!);
     });
   }
@@ -232,7 +232,7 @@ export class AgreementsService {
     }
     const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
-    const result = await this.store.write((tx) => {
+    const result = await this.store.write(async (tx) => {
       let to = t.to;
       if (kind === 'suspend') {
         tx.agreements.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
@@ -245,7 +245,7 @@ export class AgreementsService {
       else tx.agreements.touch(id, now);
       const action =
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
-      this.audit(actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
+      await this.audit(tx, actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
       if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
       return this.view(tx.agreements.agreement(id)!);
@@ -305,8 +305,8 @@ export class AgreementsService {
     };
   }
 
-  private audit<A extends AuditAction>(actor: Actor, action: A, agreementId: string, details: AuditDetails<A>): void {
-    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
+  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, agreementId: string, details: AuditDetails<A>): Promise<void> {
+    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
   }
 }
 

@@ -46,11 +46,11 @@ export class AccessDenialAuditor {
   ) {}
 
   /** Audits `err` if it is an authorisation refusal; returns whether it was one. */
-  fromError(actor: Actor, err: unknown, attempt: DeniedAttempt): boolean {
+  async fromError(actor: Actor, err: unknown, attempt: DeniedAttempt): Promise<boolean> {
     const denial = denialReason(err);
     if (!denial) return false;
     const now = this.clock.now();
-    this.flush(now);
+    await this.flush(now);
     let w = this.windows.get(actor.officerId);
     if (!w) {
       w = { start: now, recorded: 0, suppressed: 0, agencyId: actor.agencyId, ip: actor.ip };
@@ -61,7 +61,7 @@ export class AccessDenialAuditor {
       return true;
     }
     w.recorded++;
-    this.audit.record({
+    await this.audit.recordAlone({
       action: ACCESS_DENIED,
       actorId: actor.officerId,
       // The officer's own agency: their administrators see what they tried (platform admins see all).
@@ -76,12 +76,12 @@ export class AccessDenialAuditor {
   }
 
   /** Writes the summary of every window that has ended (all of them when `all`, e.g. at shutdown). */
-  flush(now: number = this.clock.now(), all = false): void {
+  async flush(now: number = this.clock.now(), all = false): Promise<void> {
     for (const [officerId, w] of this.windows) {
       if (!all && now - w.start < WINDOW_MS) continue;
       this.windows.delete(officerId);
       if (w.suppressed === 0) continue;
-      this.audit.record({
+      await this.audit.recordAlone({
         action: ACCESS_DENIED_SUPPRESSED,
         actorId: officerId,
         agencyId: w.agencyId,

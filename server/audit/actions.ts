@@ -162,5 +162,5 @@ function build<A extends AuditAction>(action: A): AuditEvents[Camel<A>] {
   return fn as unknown as AuditEvents[Camel<A>];
 }
 
-/** `audit.record(auditEvents.agreementSigned(actor, { type: 'agreement', id }, { activated }))`. */
+/** `await audit.record(tx, auditEvents.agreementSigned(actor, { type: 'agreement', id }, { activated }))`. */
 export const auditEvents = Object.fromEntries(AUDIT_ACTIONS.map((a) => [camel(a), build(a)])) as AuditEvents;

@@ -43,16 +43,16 @@ export interface NewAuditEvent {
 }
 
 export interface AuditRepository {
-  last(): { seq: number; hash: string } | undefined;
-  insert(row: NewAuditEvent): void;
-  lastCheckpointSeq(): number | undefined;
+  last(): Promise<{ seq: number; hash: string } | undefined>;
+  insert(row: NewAuditEvent): Promise<void>;
+  lastCheckpointSeq(): Promise<number | undefined>;
   /** Ignored when a checkpoint for `seq` exists. */
-  insertCheckpoint(row: CheckpointRow): void;
+  insertCheckpoint(row: CheckpointRow): Promise<void>;
   /** Every event in seq order, lazily (verification walks the whole chain). */
-  all(): Iterable<AuditRow>;
-  checkpoints(): CheckpointRow[];
-  checkpointsAfter(seq: number): CheckpointRow[];
-  latestCheckpoint(): CheckpointRow | undefined;
+  all(): AsyncIterable<AuditRow>;
+  checkpoints(): Promise<CheckpointRow[]>;
+  checkpointsAfter(seq: number): Promise<CheckpointRow[]>;
+  latestCheckpoint(): Promise<CheckpointRow | undefined>;
   /** Events after `afterSeq` in seq order, optionally of one agency and one action. */
-  list(filter: { afterSeq: number; agencyId?: string; action?: string; limit: number }): AuditRow[];
+  list(filter: { afterSeq: number; agencyId?: string; action?: string; limit: number }): Promise<AuditRow[]>;
 }

@@ -17,7 +17,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.head, async (req) => {
     if (!isAdmin(actorOf(req))) throw new ForbiddenError('Only administrators read the audit head');
-    return { head: ctx.audit.latestHead() };
+    return { head: await ctx.audit.latestHead() };
   });
 
   route(app, contracts.verify, async (req) => {

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
 import { appendHeads, readHeads, type HeadsFileContents } from './heads-file.ts';
 import type { AuditRow, CheckpointRow } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import {
   GENESIS_HASH,
   hashAuditEvent,
@@ -60,10 +60,9 @@ function chainedFields(r: AuditRow): ChainedFields {
 
 /**
  * Append-only, hash-chained audit trail with signed checkpoints.
- * Appends are synchronous so they commit in the same SQLite transaction as the action they record.
+ * Appends take the caller's transaction handle, so they commit or roll back with the action they record.
  */
 export class AuditService {
-  private readonly repo: Store['audit'];
   /** Highest head already in the heads file. */
   private exportedSeq = 0;
   private exportScheduled = false;
@@ -78,15 +77,14 @@ export class AuditService {
     /** The external heads file; `write` is false for read-only verification. */
     private readonly heads: { file: string; write: boolean },
   ) {
-    this.repo = store.audit;
     if (heads.write) {
       this.exportedSeq = Math.max(0, ...(readHeads(heads.file)?.heads.map((h) => h.seq) ?? []));
-      this.exportHeads();
+      void this.exportHeads();
     }
   }
 
-  private append(input: AuditInput): AuditEvent {
-    const last = this.repo.last();
+  private async append(tx: Tx, input: AuditInput): Promise<AuditEvent> {
+    const last = await tx.audit.last();
     const fields: ChainedFields = {
       seq: (last?.seq ?? 0) + 1,
       at: this.clock.now(),
@@ -101,26 +99,25 @@ export class AuditService {
       prevHash: last?.hash ?? GENESIS_HASH,
     };
     const hash = hashAuditEvent(fields);
-    this.repo.insert({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
-    if (fields.seq % this.checkpointEvery === 0) this.writeCheckpoint(fields.seq, hash);
+    await tx.audit.insert({ ...fields, hash, signature: signEvent(this.key, fields.seq, hash) });
+    if (fields.seq % this.checkpointEvery === 0) await this.writeCheckpoint(tx, fields.seq, hash);
     const { details: _stored, ...rest } = fields;
     return { ...rest, outcome: rest.outcome as AuditOutcome, details: input.details ?? {}, hash };
   }
 
   /**
-   * Appends committed checkpoints the heads file lacks. Only outside a transaction: a checkpoint
-   * written inside one may still roll back, and a head on disk that the database never kept would be
-   * a false rollback alarm. Store transactions are synchronous, so by the next macrotask
-   * (scheduleExport) the transaction has committed or rolled back.
+   * Appends committed checkpoints the heads file lacks. Reads committed state only (`store.read`): a
+   * checkpoint still inside a transaction may roll back, and a head on disk that the database never
+   * kept would be a false rollback alarm. Checkpoint writes call it from `onCommit`.
    */
-  exportHeads(): void {
+  async exportHeads(): Promise<void> {
     if (!this.heads.write || !this.store.isOpen) return;
-    if (this.store.inTransaction) return this.scheduleExport();
-    const rows = this.repo.checkpointsAfter(this.exportedSeq);
-    if (rows.length === 0) return;
     try {
-      appendHeads(this.heads.file, rows.map(toSignedHead));
-      this.exportedSeq = rows.at(-1)!.seq;
+      const rows = await this.store.read((r) => r.audit.checkpointsAfter(this.exportedSeq));
+      const fresh = rows.filter((r) => r.seq > this.exportedSeq);
+      if (fresh.length === 0) return;
+      appendHeads(this.heads.file, fresh.map(toSignedHead));
+      this.exportedSeq = fresh.at(-1)!.seq;
     } catch (err) {
       // Never fail the action being audited (it has committed): report, and retry at the next checkpoint.
       this.onExportError(err);
@@ -132,25 +129,26 @@ export class AuditService {
     this.exportScheduled = true;
     setImmediate(() => {
       this.exportScheduled = false;
-      this.exportHeads();
+      void this.exportHeads();
     });
   }
 
   /** Signs the current head if needed and returns the newest signed head (what administrators' clients remember). */
-  latestHead(): SignedAuditHead | null {
-    this.checkpoint();
-    const row = this.repo.latestCheckpoint();
+  async latestHead(): Promise<SignedAuditHead | null> {
+    await this.checkpoint();
+    const row = await this.store.read((r) => r.audit.latestCheckpoint());
     return row ? toSignedHead(row) : null;
   }
 
   /** Shorthand for an action an authenticated officer took on a target. */
   recordFor<A extends AuditAction>(
+    tx: Tx,
     actor: Pick<Actor, 'officerId' | 'ip'>,
     action: A,
     target: { type: string; id: string; agencyId: string | null },
     opts: { details?: AuditDetails<A>; outcome?: AuditOutcome } = {},
-  ): AuditEvent {
-    return this.record({
+  ): Promise<AuditEvent> {
+    return this.record(tx, {
       action,
       actorId: actor.officerId,
       agencyId: target.agencyId,
@@ -161,38 +159,46 @@ export class AuditService {
     });
   }
 
-  /** Appends one event; inside an outer transaction it commits or rolls back with it. */
-  record<A extends AuditAction>(input: AuditInput<A>): AuditEvent {
-    return this.store.transact(() => this.append(input));
+  /** Appends one event in the caller's transaction: it commits or rolls back with the action it records. */
+  record<A extends AuditAction>(tx: Tx, input: AuditInput<A>): Promise<AuditEvent> {
+    return this.append(tx, input);
+  }
+
+  /** Appends one event as its own unit of work (nothing else to commit with it). */
+  recordAlone<A extends AuditAction>(input: AuditInput<A>): Promise<AuditEvent> {
+    return this.store.write((tx) => this.append(tx, input));
   }
 
   /** Signs the current head if it is not signed yet (called periodically and at shutdown). */
-  checkpoint(): void {
-    const last = this.repo.last();
-    if (!last) return;
-    const cpSeq = this.repo.lastCheckpointSeq();
-    if (cpSeq !== undefined && cpSeq >= last.seq) return this.exportHeads();
-    this.writeCheckpoint(last.seq, last.hash);
+  async checkpoint(): Promise<void> {
+    await this.store.write(async (tx) => {
+      const last = await tx.audit.last();
+      if (!last) return;
+      const cpSeq = await tx.audit.lastCheckpointSeq();
+      if (cpSeq === undefined || cpSeq < last.seq) await this.writeCheckpoint(tx, last.seq, last.hash);
+    });
+    // Awaited here (the hook only schedules it): the head is on disk when checkpoint() resolves.
+    await this.exportHeads();
   }
 
-  private writeCheckpoint(seq: number, hash: string): void {
+  private async writeCheckpoint(tx: Tx, seq: number, hash: string): Promise<void> {
     const at = this.clock.now();
     const signature = signCheckpoint(this.key, seq, hash, at);
-    this.repo.insertCheckpoint({ seq, hash, at, signature, public_key: toHex(this.key.publicKey) });
-    this.exportHeads();
+    await tx.audit.insertCheckpoint({ seq, hash, at, signature, public_key: toHex(this.key.publicKey) });
+    tx.onCommit(() => this.scheduleExport());
   }
 
-  list(opts: { agencyId?: string; afterSeq?: number; limit?: number; action?: string }): {
+  async list(opts: { agencyId?: string; afterSeq?: number; limit?: number; action?: string }): Promise<{
     events: AuditEvent[];
     nextAfterSeq: number | null;
-  } {
+  }> {
     const limit = opts.limit ?? 100;
-    const rows = this.repo.list({
+    const rows = await this.store.read((r) => r.audit.list({
       afterSeq: opts.afterSeq ?? 0,
       ...(opts.agencyId !== undefined ? { agencyId: opts.agencyId } : {}),
       ...(opts.action !== undefined ? { action: opts.action } : {}),
       limit: limit + 1,
-    });
+    }));
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(toEvent);
     return { events: page, nextAfterSeq: more ? (page.at(-1)?.seq ?? null) : null };
@@ -202,12 +208,12 @@ export class AuditService {
    * Recomputes the whole chain and every checkpoint, then compares with the external heads file;
    * reports the first tampered, deleted or reordered event, or a chain shorter than a head seen before.
    */
-  verify(trustedPublicKey: Uint8Array = this.key.publicKey): AuditVerification {
-    return verifyAuditChain(
-      this.repo.all(),
-      this.repo.checkpoints(),
-      trustedPublicKey,
-      { file: this.heads.file, contents: readHeads(this.heads.file) },
+  verify(trustedPublicKey: Uint8Array = this.key.publicKey): Promise<AuditVerification> {
+    return this.store.read(async (r) =>
+      verifyAuditChain(r.audit.all(), await r.audit.checkpoints(), trustedPublicKey, {
+        file: this.heads.file,
+        contents: readHeads(this.heads.file),
+      }),
     );
   }
 }
@@ -216,12 +222,12 @@ function toSignedHead(r: CheckpointRow): SignedAuditHead {
   return { seq: r.seq, hash: r.hash, at: r.at, signature: r.signature, publicKey: r.public_key };
 }
 
-export function verifyAuditChain(
-  rows: Iterable<AuditRow>,
+export async function verifyAuditChain(
+  rows: AsyncIterable<AuditRow> | Iterable<AuditRow>,
   checkpoints: CheckpointRow[],
   trustedPublicKey: Uint8Array,
   external: { file: string; contents: HeadsFileContents | null } | null = null,
-): AuditVerification {
+): Promise<AuditVerification> {
   const hashes = new Map<number, string>();
   const externalHeads = [...(external?.contents?.heads ?? [])].sort((a, b) => a.seq - b.seq);
   const wanted = new Set([...checkpoints.map((c) => c.seq), ...externalHeads.map((h) => h.seq)]);
@@ -235,7 +241,7 @@ export function verifyAuditChain(
     lastSeq: expectedSeq - 1,
     problem: { seq, kind, message },
   });
-  for (const row of rows) {
+  for await (const row of rows) {
     if (row.seq !== expectedSeq) {
       return fail(expectedSeq, 'missing', `event ${expectedSeq} is missing (next stored event is ${row.seq})`);
     }

@@ -89,8 +89,8 @@ export class AuthService {
   async login(input: LoginBody, client: ClientInfo): Promise<TokenPair> {
     const accounts = this.accounts;
     const username = input.username.trim().toLowerCase();
-    const audit = (outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) =>
-      this.audit.record({
+    const audit = async (tx: Tx, outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) => {
+      await this.audit.record(tx, {
         action: 'auth.login',
         actorId: officer?.id ?? null,
         agencyId: officer?.agencyId ?? null,
@@ -100,11 +100,12 @@ export class AuthService {
         ip: client.ip,
         details: reason ? { username, reason } : { username },
       });
+    };
 
     // During a back-off the attempt is not evaluated (no Argon2): known and unknown usernames alike.
     const wait = accounts.throttle.waitMs(username, client.ip, this.now);
     if (wait > 0) {
-      audit('denied', 'throttled', accounts.officerByUsername(username));
+      await this.store.write((tx) => audit(tx, 'denied', 'throttled', accounts.officerByUsername(username)));
       throw new ThrottledError(wait);
     }
 
@@ -114,11 +115,11 @@ export class AuthService {
     else await this.passwords.verifyDummy(input.password);
 
     // Failures are recorded and committed before the error is thrown (a throw inside would roll them back).
-    return this.store.write((tx) => commitThenThrow(this.signIn(tx, { username, input, client, officer, passwordOk, audit })));
+    return this.store.write(async (tx) => commitThenThrow(await this.signIn(tx, { username, input, client, officer, passwordOk, audit })));
   }
 
   /** Inside the sign-in transaction; returns (not throws) the errors whose failure counters must commit. */
-  private signIn(
+  private async signIn(
     tx: Tx,
     attempt: {
       username: string;
@@ -126,16 +127,16 @@ export class AuthService {
       client: ClientInfo;
       officer: OfficerRow | undefined;
       passwordOk: boolean;
-      audit: (outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) => void;
+      audit: (tx: Tx, outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) => Promise<void>;
     },
-  ): TokenPair | AppError {
+  ): Promise<TokenPair | AppError> {
     const { accounts } = this;
     const { username, input, client, officer, passwordOk, audit } = attempt;
-    const fail = (reason: string): AppError => {
+    const fail = async (reason: string): Promise<AppError> => {
       const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
-      audit('failure', reason, officer);
+      await audit(tx, 'failure', reason, officer);
       for (const scope of verdict.started) {
-        this.audit.record({
+        await this.audit.record(tx, {
           action: 'auth.throttled',
           agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
           targetType: scope === 'account' ? 'officer' : 'source',
@@ -151,24 +152,24 @@ export class AuthService {
     // runs, and must not be evaluated (nor reset the counter) once earlier ones started a back-off.
     const waitNow = accounts.throttle.waitMs(username, client.ip, this.now);
     if (waitNow > 0) {
-      audit('denied', 'throttled', officer);
+      await audit(tx, 'denied', 'throttled', officer);
       return new ThrottledError(waitNow);
     }
     // Re-read inside the transaction: the account may have changed while Argon2 ran.
     const current = officer ? accounts.officer(officer.id) : undefined;
-    if (!current || !passwordOk || !current.totpSecretSealed) return fail(current ? 'password' : 'unknown_user');
+    if (!current || !passwordOk || !current.totpSecretSealed) return await fail(current ? 'password' : 'unknown_user');
     const seed = openTotpSecret(this.dataKey, current.id, current.totpSecretSealed);
     const step = matchTotpStep(seed, input.totp, this.now);
-    if (step === null) return fail('totp');
-    if (!accounts.advanceTotpStep(current.id, step)) return fail('totp_replay');
+    if (step === null) return await fail('totp');
+    if (!accounts.advanceTotpStep(current.id, step)) return await fail('totp_replay');
     accounts.throttle.clear(username);
     const agency = accounts.agency(current.agencyId);
     if (current.status !== 'active' || agency?.status !== 'active') {
-      audit('denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
+      await audit(tx, 'denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
       return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
     }
     const pair = this.createSession(current, input.deviceLabel ?? 'Unnamed device', client, tx);
-    audit('success', null, current);
+    await audit(tx, 'success', null, current);
     return pair;
   }
 
@@ -212,17 +213,17 @@ export class AuthService {
   /** Rotates the refresh token; a token presented twice revokes its whole family (theft detection). */
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const hash = hashToken(refreshToken);
-    return this.store.write((tx) => commitThenThrow(this.rotate(tx, hash, client)));
+    return this.store.write(async (tx) => commitThenThrow(await this.rotate(tx, hash, client)));
   }
 
-  private rotate(tx: Tx, hash: string, client: ClientInfo): TokenPair | AppError {
+  private async rotate(tx: Tx, hash: string, client: ClientInfo): Promise<TokenPair | AppError> {
     const row = tx.sessions.refreshRow(hash);
     if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
     const { session } = row;
     const officer = this.accounts.officer(session.officerId);
     if (!tx.sessions.useRefreshToken(hash, this.now)) {
       const revoked = tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
-      this.audit.record({
+      await this.audit.record(tx, {
         action: 'auth.refresh_reuse',
         actorId: session.officerId,
         agencyId: officer?.agencyId ?? null,
@@ -261,9 +262,9 @@ export class AuthService {
   }
 
   async logout(actor: Actor): Promise<void> {
-    await this.store.write((tx) => {
+    await this.store.write(async (tx) => {
       tx.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
-      this.audit.record({
+      await this.audit.record(tx, {
         action: 'auth.logout',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -292,16 +293,17 @@ export class AuthService {
       }));
   }
 
-  /** Revokes sessions of an officer; call inside the caller's transaction. Returns how many were revoked. */
-  revokeAllSessions(officerId: string, reason: string, sessionId?: string): number {
-    const ids = this.sessions.revoke(officerId, this.now, reason, sessionId);
-    if (ids.length > 0) this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason });
+  /** Revokes sessions of an officer in the caller's transaction `tx`; returns how many were revoked. */
+  async revokeAllSessions(tx: Tx, officerId: string, reason: string, sessionId?: string): Promise<number> {
+    const ids = tx.sessions.revoke(officerId, this.now, reason, sessionId);
+    // Sockets are cut only once the revocation is durable (a rollback keeps the sessions).
+    if (ids.length > 0) tx.onCommit(() => this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason }));
     return ids.length;
   }
 
   /** Own sessions (any officer) or another officer's (their administrators). */
   async revokeSessions(actor: Actor, officerId: string, sessionId?: string): Promise<number> {
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const target = this.accounts.officer(officerId);
       const self = officerId === actor.officerId;
       if (!target) throw new NotFoundError('Officer');
@@ -310,8 +312,8 @@ export class AuthService {
         const s = tx.sessions.session(sessionId);
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
-      const n = this.revokeAllSessions(officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
-      this.audit.record({
+      const n = await this.revokeAllSessions(tx, officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
+      await this.audit.record(tx, {
         action: 'session.revoked',
         actorId: actor.officerId,
         agencyId: target.agencyId,

@@ -20,7 +20,7 @@ import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
-import { CommitThenThrow, type Store } from '../store/store.ts';
+import { CommitThenThrow, type Store, type Tx } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
@@ -50,7 +50,7 @@ export class ChannelInvitations {
   async invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): Promise<InvitationView> {
     this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
-    const view = await this.store.write(() => this.record(actor, row.id, event, fx));
+    const view = await this.store.write((tx) => this.record(tx, actor, row.id, event, fx));
     fx.publish();
     return view;
   }
@@ -96,7 +96,7 @@ export class ChannelInvitations {
   }
 
   /** Stores the invitation and its feed item (to the invitee) inside the caller's transaction. */
-  record(actor: Actor, channelId: string, event: MembershipEvent, fx: Effects): InvitationView {
+  async record(tx: Tx, actor: Actor, channelId: string, event: MembershipEvent, fx: Effects): Promise<InvitationView> {
     const member = event.member!;
     const now = this.clock.now();
     const id = newId();
@@ -114,7 +114,7 @@ export class ChannelInvitations {
     });
     const inv = this.view(this.channels.repo.invitation(id)!);
     fx.items.push(this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
-    this.audit(actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
+    await this.audit(tx, actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
     return inv;
   }
 
@@ -138,9 +138,9 @@ export class ChannelInvitations {
     }
     const state = this.channels.headState(inv.channelId);
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
-      await this.store.write((tx) => {
+      await this.store.write(async (tx) => {
         tx.channels.decideInvitation(id, 'stale', this.clock.now());
-        this.audit(actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
+        await this.audit(tx, actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
         return new CommitThenThrow(new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale'));
       });
     }
@@ -150,13 +150,13 @@ export class ChannelInvitations {
     checkNewMember(this.policy, event.member!);
     checkCosigner(this.policy, event);
     checkCoverage(this.policy, next, { contactRequest: contact });
-    return this.channels.commitEvent(actor, state, next, event, (fx) => {
+    return this.channels.commitEvent(actor, state, next, event, async (tx, fx) => {
       const now = this.clock.now();
       this.channels.repo.decideInvitation(id, 'accepted', now);
-      this.audit(actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
+      await this.audit(tx, actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
       if (contact) {
         this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'accepted' });
-        this.audit(actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
+        await this.audit(tx, actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
         // Both participants are members now: the channel item reaches both, live.
         const view = this.channels.view(this.channels.repo.channel(inv.channelId)!);
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
@@ -168,15 +168,15 @@ export class ChannelInvitations {
     const inv = this.pending(actor, id);
     const now = this.clock.now();
     const fx = this.channels.effects();
-    const view = await this.store.write((tx) => {
+    const view = await this.store.write(async (tx) => {
       tx.channels.decideInvitation(id, 'declined', now);
       const v = this.view(tx.channels.invitation(id)!);
       fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
-      this.audit(actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
+      await this.audit(tx, actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
       if (tx.channels.channel(inv.channelId)?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
         tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
-        this.audit(actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
+        await this.audit(tx, actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
         const channel = this.channels.view(tx.channels.channel(inv.channelId)!);
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
@@ -212,7 +212,7 @@ export class ChannelInvitations {
     };
   }
 
-  private audit<A extends AuditAction>(actor: Actor, action: A, channelId: string, details: AuditDetails<A>): void {
-    this.auditLog.record({ action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
+  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, channelId: string, details: AuditDetails<A>): Promise<void> {
+    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
   }
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { ConflictError } from '../errors.ts';
 import type { Effects } from './effects.ts';
-import type { ChannelsRepository } from './repository.ts';
+import type { Tx } from '../store/store.ts';
 
 /**
  * Records one verified event inside the caller's transaction: stored chain, head, membership spans
@@ -17,12 +17,13 @@ export interface RecordEventDeps {
   audit: AuditService;
 }
 
-export function recordEvent(
+export async function recordEvent(
   deps: RecordEventDeps,
-  repo: ChannelsRepository,
+  tx: Tx,
   fx: Effects,
   args: { prev: ChannelState | null; next: ChannelState; event: MembershipEvent; actor: Actor },
-): void {
+): Promise<void> {
+  const repo = tx.channels;
   const { prev, next, event, actor } = args;
   const now = deps.clock.now();
   const channelId = event.channelId;
@@ -61,7 +62,7 @@ export function recordEvent(
       break;
   }
   fx.membersChanged(channelId, added, removed);
-  deps.audit.record({
+  await deps.audit.record(tx, {
     action: `channel.${event.kind}`,
     actorId: actor.officerId,
     agencyId: actor.agencyId,

@@ -30,7 +30,7 @@ import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import { type ChannelsRepository, type ChannelRow } from './repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 export type { ChannelRow } from './repository.ts';
 type WireJson = Record<string, unknown>;
@@ -41,7 +41,7 @@ export interface CreateOptions {
   /** Runs after every check on the verified state and before anything is written; throws to refuse. */
   beforeWrite?: (state: ChannelState) => void;
   /** Runs inside the creating transaction after the channel and its events are stored. */
-  inTransaction?: (fx: Effects, state: ChannelState) => void;
+  inTransaction?: (tx: Tx, fx: Effects, state: ChannelState) => Promise<void>;
 }
 export type AppendResult = { status: 'applied'; channel: Channel; duplicate: boolean } | { status: 'invited'; invitation: Static<typeof Invitation> };
 
@@ -155,8 +155,8 @@ export class ChannelsService {
     let invitation: Static<typeof Invitation> | null = null;
     const channel = await this.create(actor, rest, {
       beforeWrite: (state) => this.invitations.checkProposed(state, pending),
-      inTransaction: (fx, state) => {
-        if (pending[0]) invitation = this.invitations.record(actor, state.channelId, pending[0], fx);
+      inTransaction: async (tx, fx, state) => {
+        if (pending[0]) invitation = await this.invitations.record(tx, actor, state.channelId, pending[0], fx);
       },
     });
     return { channel, invitation };
@@ -186,7 +186,7 @@ export class ChannelsService {
     opts.beforeWrite?.(last);
     const now = this.clock.now();
     const fx = this.effects();
-    const channel = await this.store.write((tx) => {
+    const channel = await this.store.write(async (tx) => {
       tx.channels.insertChannel({
         id: first.channelId,
         kind: last.channelKind,
@@ -202,10 +202,12 @@ export class ChannelsService {
         ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId } : {}),
         ...(opts.contactRequest ? { contactRequest: 'pending' as const } : {}),
       });
-      events.forEach((event, i) => recordEvent(this.recording, this.repo, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor }));
+      for (const [i, event] of events.entries()) {
+        await recordEvent(this.recording, tx, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor });
+      }
       if (envelope) this.keyEnvelopes.store(fx, envelope);
-      this.states.put(last);
-      this.audit.record({
+      tx.onCommit(() => this.states.put(last));
+      await this.audit.record(tx, {
         action: 'channel.created',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -219,7 +221,7 @@ export class ChannelsService {
           ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId, contactRequest: opts.contactRequest === true } : {}),
         },
       });
-      opts.inTransaction?.(fx, last);
+      await opts.inTransaction?.(tx, fx, last);
       return this.view(tx.channels.channel(first.channelId)!);
     });
     fx.publish();
@@ -272,19 +274,19 @@ export class ChannelsService {
       checkCoverage(this.policy, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
-    const channel = await this.commitEvent(actor, state, next, event, (fx) => {
+    const channel = await this.commitEvent(actor, state, next, event, async (_tx, fx) => {
       if (envelope) this.keyEnvelopes.store(fx, envelope);
     });
     return { status: 'applied', channel, duplicate: false };
   }
 
   /** Applies a verified event (append or accepted invitation) and publishes its effects after commit. */
-  async commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (fx: Effects) => void): Promise<Channel> {
+  async commitEvent(actor: Actor, prev: ChannelState, next: ChannelState, event: MembershipEvent, extra?: (tx: Tx, fx: Effects) => Promise<void>): Promise<Channel> {
     const fx = this.effects();
-    const channel = await this.store.write((tx) => {
-      recordEvent(this.recording, this.repo, fx, { prev, next, event, actor });
-      extra?.(fx);
-      this.states.put(next);
+    const channel = await this.store.write(async (tx) => {
+      await recordEvent(this.recording, tx, fx, { prev, next, event, actor });
+      await extra?.(tx, fx);
+      tx.onCommit(() => this.states.put(next));
       return this.view(tx.channels.channel(event.channelId)!);
     });
     fx.publish();
@@ -331,14 +333,14 @@ export class ChannelsService {
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
     if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
-    const channel = await this.store.write((tx) => {
+    const channel = await this.store.write(async (tx) => {
       const fields = {
         ...(body.encryptedMeta !== undefined ? { encryptedMeta: body.encryptedMeta } : {}),
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
       };
       if (Object.keys(fields).length > 0) {
         tx.channels.updateChannel(channelId, fields);
-        this.audit.record({
+        await this.audit.record(tx, {
           action: 'channel.updated',
           actorId: actor.officerId,
           agencyId: actor.agencyId,
@@ -348,7 +350,7 @@ export class ChannelsService {
           details: { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays },
         });
       }
-      if (body.legalHold !== undefined) this.changeLegalHold(actor, channelId, body.legalHold);
+      if (body.legalHold !== undefined) await this.changeLegalHold(tx, actor, channelId, body.legalHold);
       const view = this.view(tx.channels.channel(channelId)!);
       fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
       return view;
@@ -369,12 +371,12 @@ export class ChannelsService {
   }
 
   /** Places or lifts the actor's agency's hold inside the caller's transaction; each change is audited. */
-  private changeLegalHold(actor: Actor, channelId: string, hold: boolean): void {
+  private async changeLegalHold(tx: Tx, actor: Actor, channelId: string, hold: boolean): Promise<void> {
     const changed = hold
       ? this.repo.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.clock.now())
       : this.repo.liftLegalHold(channelId, actor.agencyId);
     if (!changed) return;
-    this.audit.record({
+    await this.audit.record(tx, {
       action: hold ? 'channel.legal_hold_placed' : 'channel.legal_hold_lifted',
       actorId: actor.officerId,
       agencyId: actor.agencyId,

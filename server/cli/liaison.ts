@@ -118,7 +118,7 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'audit verify': {
-        const res = ctx.audit.verify();
+        const res = await ctx.audit.verify();
         out(
           res.ok
             ? `Audit chain OK: ${res.eventsChecked} events, ${res.checkpointsChecked} signed checkpoints and ${res.externalHeadsChecked ?? 0} external heads verified (last event ${res.lastSeq}).`
@@ -143,7 +143,7 @@ async function run(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -111,11 +111,11 @@ export class DirectoryContacts {
         contactEntryId: entryId,
         contactRequest,
         // Runs in the creating transaction: the invitation and the audit commit with the channel or not at all.
-        inTransaction: (fx, state) => {
+        inTransaction: async (tx, fx, state) => {
           if (pending) {
-            result.invitation = this.channels.invitations.record(actor, state.channelId, pending, fx);
+            result.invitation = await this.channels.invitations.record(tx, actor, state.channelId, pending, fx);
           }
-          this.audit.recordFor(actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
+          await this.audit.recordFor(tx, actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
             details: { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null },
           });
         },

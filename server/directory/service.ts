@@ -189,7 +189,7 @@ export class DirectoryService {
     const specialisations = [...body.specialisations].sort();
     const phone = body.phone == null ? null : normalisePhone(body.phone);
     const title = validTitle(body.title);
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const agency = this.accounts.agency(agencyId);
       if (!agency) throw new NotFoundError('Agency');
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
@@ -218,7 +218,7 @@ export class DirectoryService {
         specialisations,
         languages,
       );
-      this.audit.recordFor(actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
+      await this.audit.recordFor(tx, actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
         details: { title, officerId },
       });
       return this.view(tx.directory.byId(id)!, now);
@@ -231,7 +231,7 @@ export class DirectoryService {
     const specialisations = body.specialisations === undefined ? undefined : [...body.specialisations].sort();
     const phone = body.phone === undefined ? undefined : body.phone === null ? null : normalisePhone(body.phone);
     const title = body.title === undefined ? undefined : validTitle(body.title);
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const row = this.editable(actor, id);
       if (body.officerId) this.assertLinkable(body.officerId, row.agencyId);
       const now = this.clock.now();
@@ -246,7 +246,7 @@ export class DirectoryService {
       };
       tx.directory.update(row.pk, { ...patch, updatedAt: now });
       tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
-      this.audit.recordFor(actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      await this.audit.recordFor(tx, actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { fields: Object.keys(patch).sort() },
       });
       return this.view(tx.directory.byId(id)!, now);
@@ -255,11 +255,11 @@ export class DirectoryService {
 
   /** Re-confirmation: the agency vouches that the entry is still right; resets the 180-day clock. */
   async confirm(actor: Actor, id: string): Promise<DirectoryEntry> {
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const row = this.editable(actor, id);
       const now = this.clock.now();
       tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
-      this.audit.recordFor(actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      await this.audit.recordFor(tx, actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { previouslyConfirmedAt: row.lastConfirmedAt },
       });
       return this.view(tx.directory.byId(id)!, now);
@@ -268,11 +268,11 @@ export class DirectoryService {
 
   /** Soft delete: the row stays for the audit trail, leaves search and the FTS index. */
   async retire(actor: Actor, id: string): Promise<void> {
-    await this.store.write((tx) => {
+    await this.store.write(async (tx) => {
       const row = this.editable(actor, id);
       const now = this.clock.now();
       tx.directory.update(row.pk, { retiredAt: now, updatedAt: now });
-      this.audit.recordFor(actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
+      await this.audit.recordFor(tx, actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { title: row.title },
       });
     });

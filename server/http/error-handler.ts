@@ -61,12 +61,12 @@ export function mapError(err: FastifyError | Error): MappedError {
 }
 
 /** A signed-in officer's refused access attempt goes to the audit trail; the response stays as it is. */
-function auditDenial(app: FastifyInstance, req: FastifyRequest, err: Error): void {
+async function auditDenial(app: FastifyInstance, req: FastifyRequest, err: Error): Promise<void> {
   if (!req.actor) return;
   const params = (req.params ?? {}) as Record<string, unknown>;
   const id = params.id ?? Object.values(params)[0];
   try {
-    app.ctx.accessDenials.fromError(req.actor, err, {
+    await app.ctx.accessDenials.fromError(req.actor, err, {
       route: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
       targetId: typeof id === 'string' ? id.slice(0, 128) : null,
     });
@@ -77,9 +77,10 @@ function auditDenial(app: FastifyInstance, req: FastifyRequest, err: Error): voi
 
 /** One place maps every error to `{ error: { code, message } }`; no stack traces or internals leave the server. */
 export function registerErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const mapped = mapError(err);
-    auditDenial(app, req, err);
+    // Awaited: the refusal is in the audit trail by the time the caller sees the response.
+    await auditDenial(app, req, err);
     if (mapped.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: mapped.code, status: mapped.status }, 'request rejected');
     // An error's own retryAfterSeconds (busy, login back-off) wins; any other 503 asks for a retry in 1 s.

@@ -117,13 +117,13 @@ export class KeysService {
     const existing = this.repo.keys(actor.officerId);
     if (existing && sameKeys(existing, event)) {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
-      await this.store.write((tx) => {
+      await this.store.write(async (tx) => {
         tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
-        this.audit.record({ action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
+        await this.audit.record(tx, { action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
       });
       return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
     }
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       tx.keys.upsertKeys({
         officerId: actor.officerId,
@@ -144,7 +144,7 @@ export class KeysService {
         this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
-      this.audit.record({
+      await this.audit.record(tx, {
         action: existing ? 'keys.reregistered' : 'keys.registered',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -177,10 +177,10 @@ export class KeysService {
     verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
-      this.audit.record({
+      await this.audit.record(tx, {
         action: 'keys.certified',
         actorId: actor.officerId,
         agencyId: actor.agencyId,
@@ -212,10 +212,10 @@ export class KeysService {
     if (!ok) throw new ValidationError('keyEvent does not describe this prekey rotation', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
     const now = this.clock.now();
-    return this.store.write((tx) => {
+    return this.store.write(async (tx) => {
       const logIndex = verified(() => this.log.append(event), 'keyEvent');
       tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
-      this.audit.record({ action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
+      await this.audit.record(tx, { action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
       return this.view(tx.keys.keys(actor.officerId)!);
     });
   }

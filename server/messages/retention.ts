@@ -48,7 +48,7 @@ export class RetentionSweeper {
     }
     for (const id of blobs) this.attachments.removeBlob(id);
     if (total.messages > 0 || total.attachments > 0) {
-      this.audit.record({ action: 'messages.retention_sweep', targetType: 'messages', details: { ...total } });
+      await this.audit.recordAlone({ action: 'messages.retention_sweep', targetType: 'messages', details: { ...total } });
     }
     return total;
   }

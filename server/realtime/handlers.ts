@@ -11,9 +11,9 @@ const checkReceipt = Compile(ReceiptEvent);
 const checkTyping = Compile(TypingEvent);
 
 /** Refused attempts (a foreign channel) are audited as over HTTP; never throws. */
-function auditDenial(accessDenials: AccessDenialAuditor, socket: RealtimeSocket, err: unknown, route: string, targetId: string, log: FastifyBaseLogger): void {
+async function auditDenial(accessDenials: AccessDenialAuditor, socket: RealtimeSocket, err: unknown, route: string, targetId: string, log: FastifyBaseLogger): Promise<void> {
   try {
-    accessDenials.fromError(socket.data.actor, err, { route, targetId });
+    await accessDenials.fromError(socket.data.actor, err, { route, targetId });
   } catch (auditErr) {
     log.error({ err: auditErr }, 'could not audit a refused access attempt');
   }

@@ -39,7 +39,7 @@ export function onAcked<E extends AckedEvent>(
   event: E,
   check: PayloadCheck<PayloadOf<E>>,
   handler: (payload: PayloadOf<E>) => ResultOf<E> | Promise<ResultOf<E>>,
-  opts: { log: FastifyBaseLogger; refused?: (err: unknown, payload: PayloadOf<E>) => void },
+  opts: { log: FastifyBaseLogger; refused?: (err: unknown, payload: PayloadOf<E>) => void | Promise<void> },
 ): void {
   const listener: UntypedListener = async (payload, rawAck) => {
     const ack = typeof rawAck === 'function' ? (rawAck as (res: AckResult<ResultOf<E>>) => void) : noAck;
@@ -47,7 +47,7 @@ export function onAcked<E extends AckedEvent>(
     try {
       ack({ ok: true, data: await handler(payload) });
     } catch (err) {
-      opts.refused?.(err, payload);
+      await opts.refused?.(err, payload);
       ack(errorAck(err, opts.log));
     }
   };

@@ -39,7 +39,7 @@ export class CommitThenThrow {
   constructor(readonly error: AppError) {}
 }
 
-/** Adapts a body that *returns* an AppError to commit it (the transact() convention) to write(). */
+/** Adapts a body that *returns* an AppError (to commit it, then throw) to write()'s CommitThenThrow. */
 export function commitThenThrow<T>(out: T | AppError): T | CommitThenThrow {
   return out instanceof AppError ? new CommitThenThrow(out) : out;
 }
@@ -59,18 +59,12 @@ export interface Store extends Repositories {
   /**
    * A unit of work: one write transaction at a time (writers queue), `fn` gets the transaction
    * handle. Throwing rolls back; returning CommitThenThrow commits, then rejects. After the commit the
-   * `onCommit` hooks run in order, then the promise resolves. While repositories are synchronous,
-   * `fn` must not await anything (see docs/ARCHITECTURE.md "Storage port").
+   * `onCommit` hooks run in order, then the promise resolves. `fn` may await real I/O: nothing joins
+   * the transaction implicitly and other writers queue (see docs/ARCHITECTURE.md "Storage port").
    */
   write<T>(fn: (tx: Tx) => T | CommitThenThrow | Promise<T | CommitThenThrow>): Promise<T>;
   /** Queries outside any transaction, on committed state (on SQLite a separate WAL reader connection). */
   read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T>;
-  /**
-   * Transitional synchronous unit of work, for domains not yet on `write` (nested calls join the
-   * outer transaction as savepoints). Throwing rolls back; *returning* an AppError commits and then
-   * throws it.
-   */
-  transact<T>(fn: () => T | AppError): T;
   /**
    * Group commit: jobs submitted in the same event-loop turn are applied in one transaction, each
    * in its own savepoint; promises settle after the commit, then `afterCommit` runs on the next turn.

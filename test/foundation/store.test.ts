@@ -84,6 +84,21 @@ describe('SQLite store: unit of work', () => {
     expect(log).toEqual(['slow:begin', 'slow:commit', 'fast:begin', 'fast:sees-s1=true']);
   });
 
+  it('an await of real I/O inside a write cannot let another writer\'s statements into its transaction', async () => {
+    const store = openStore();
+    const slow = store.write(async (tx) => {
+      tx.accounts.insertAgency(agency('t1'));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error('rolled back');
+    });
+    // Started while the slow transaction is open: had it joined it, the rollback would take f1 too.
+    const other = store.write((tx) => tx.accounts.insertAgency(agency('f1')));
+    await expect(slow).rejects.toThrow('rolled back');
+    await other;
+    expect(await store.read((r) => r.accounts.agency('t1'))).toBeUndefined();
+    expect(await store.read((r) => r.accounts.agency('f1')?.id)).toBe('f1');
+  });
+
   it('a rejected async body rolls back and releases the writer', async () => {
     const store = openStore();
     const failing = store.write(async (tx) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS, auditEvents, isAuditAction } from '../../server/audit/actions.ts';
 import type { AuditService } from '../../server/audit/service.ts';
+import type { Tx } from '../../server/store/store.ts';
 import { bearer, makeApp } from '../world/app.ts';
 import { makeChannel, makeWorld, postMessage, removeMember, sendBody } from '../world/messaging.ts';
 
@@ -24,14 +25,14 @@ describe('audit actions', () => {
   });
 
   it('record accepts only listed actions, with the details of that action (compile-time)', () => {
-    const typed = (audit: AuditService) => {
-      audit.record({ action: 'agreement.signed', details: { activated: true } });
+    const typed = (audit: AuditService, tx: Tx) => {
+      void audit.record(tx, { action: 'agreement.signed', details: { activated: true } });
       // @ts-expect-error not an audit action
-      audit.record({ action: 'agreement.sgined', details: {} });
+      void audit.record(tx, { action: 'agreement.sgined', details: {} });
       // @ts-expect-error agreement.signed carries { activated: boolean }
-      audit.record({ action: 'agreement.signed', details: { activated: 'yes' } });
+      void audit.record(tx, { action: 'agreement.signed', details: { activated: 'yes' } });
       // @ts-expect-error channel.invited names the invitation
-      audit.recordFor({ officerId: 'o', ip: null }, 'channel.invited', { type: 'channel', id: 'c', agencyId: null }, { details: { invitee: 'x', seq: 1 } });
+      void audit.recordFor(tx, { officerId: 'o', ip: null }, 'channel.invited', { type: 'channel', id: 'c', agencyId: null }, { details: { invitee: 'x', seq: 1 } });
     };
     expect(typed).toBeTypeOf('function');
   });
@@ -46,7 +47,7 @@ describe('audit actions', () => {
     auditEvents.agreementSigned(actor, { type: 'agreement', id: 'ag1' }, { parties: [] });
     // The builders' output is what AuditService.record takes.
     const t = await makeApp();
-    const event = t.app.ctx.audit.record(input);
+    const event = await t.app.ctx.store.write((tx) => t.app.ctx.audit.record(tx, input));
     expect(event).toMatchObject({ action: 'agreement.signed', targetId: 'ag1' });
   });
 });

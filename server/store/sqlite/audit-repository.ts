@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { AuditRepository, AuditRow, CheckpointRow, NewAuditEvent } from '../../audit/repository.ts';
 
+/** Events per query while walking the whole chain. */
+const PAGE = 1000;
+
 export class SqliteAuditRepository implements AuditRepository {
   private readonly s;
 
@@ -13,46 +16,53 @@ export class SqliteAuditRepository implements AuditRepository {
       ),
       lastCheckpoint: sqlite.prepare('SELECT seq FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').pluck(),
       insertCheckpoint: sqlite.prepare('INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, signature, public_key) VALUES (?, ?, ?, ?, ?)'),
-      all: sqlite.prepare('SELECT * FROM audit_events ORDER BY seq ASC'),
+      page: sqlite.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?'),
       checkpoints: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq ASC'),
       checkpointsAfter: sqlite.prepare('SELECT * FROM audit_checkpoints WHERE seq > ? ORDER BY seq ASC'),
       latestCheckpoint: sqlite.prepare('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
     };
   }
 
-  last(): { seq: number; hash: string } | undefined {
+  async last(): Promise<{ seq: number; hash: string } | undefined> {
     return this.s.last.get() as { seq: number; hash: string } | undefined;
   }
 
-  insert(row: NewAuditEvent): void {
+  async insert(row: NewAuditEvent): Promise<void> {
     this.s.insert.run(row);
   }
 
-  lastCheckpointSeq(): number | undefined {
+  async lastCheckpointSeq(): Promise<number | undefined> {
     return this.s.lastCheckpoint.get() as number | undefined;
   }
 
-  insertCheckpoint(row: CheckpointRow): void {
+  async insertCheckpoint(row: CheckpointRow): Promise<void> {
     this.s.insertCheckpoint.run(row.seq, row.hash, row.at, row.signature, row.public_key);
   }
 
-  all(): Iterable<AuditRow> {
-    return this.s.all.iterate() as Iterable<AuditRow>;
+  // Pages rather than one open cursor: a cursor would keep the connection busy across awaits.
+  async *all(): AsyncIterable<AuditRow> {
+    let after = -Infinity; // not 0: a tampered row with seq <= 0 must still reach verification
+    for (;;) {
+      const rows = this.s.page.all(after, PAGE) as AuditRow[];
+      yield* rows;
+      if (rows.length < PAGE) return;
+      after = rows.at(-1)!.seq;
+    }
   }
 
-  checkpoints(): CheckpointRow[] {
+  async checkpoints(): Promise<CheckpointRow[]> {
     return this.s.checkpoints.all() as CheckpointRow[];
   }
 
-  checkpointsAfter(seq: number): CheckpointRow[] {
+  async checkpointsAfter(seq: number): Promise<CheckpointRow[]> {
     return this.s.checkpointsAfter.all(seq) as CheckpointRow[];
   }
 
-  latestCheckpoint(): CheckpointRow | undefined {
+  async latestCheckpoint(): Promise<CheckpointRow | undefined> {
     return this.s.latestCheckpoint.get() as CheckpointRow | undefined;
   }
 
-  list(filter: { afterSeq: number; agencyId?: string; action?: string; limit: number }): AuditRow[] {
+  async list(filter: { afterSeq: number; agencyId?: string; action?: string; limit: number }): Promise<AuditRow[]> {
     const where: string[] = ['seq > @afterSeq'];
     if (filter.agencyId !== undefined) where.push('agency_id = @agencyId');
     if (filter.action !== undefined) where.push('action = @action');

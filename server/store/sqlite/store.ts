@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import type { AppError } from '../../errors.ts';
 import { CommitThenThrow, type GroupCommitter, type Repositories, type Store, type Tx } from '../store.ts';
 import { SqliteAccessRepository } from './access-repository.ts';
 import { SqliteAccountsRepository } from './accounts-repository.ts';
@@ -14,7 +13,6 @@ import { GroupCommit } from './group-commit.ts';
 import { SqliteKeysRepository } from './keys-repository.ts';
 import { SqliteMessagesRepository } from './messages-repository.ts';
 import { SqliteSessionRepository } from './sessions-repository.ts';
-import { transact } from './tx.ts';
 import { WriterLock } from './writer-lock.ts';
 
 /** Builds every repository on one connection (statements are prepared per connection). */
@@ -172,10 +170,6 @@ export class SqliteStore implements Store {
       this.readerRepos = repositories(this.reader);
     }
     return this.readerRepos;
-  }
-
-  transact<T>(fn: () => T | AppError): T {
-    return transact(this.sqlite, fn);
   }
 
   groupCommit<J, R>(apply: (job: J) => R, afterCommit: (committed: R[]) => void, around?: <T>(run: () => T) => T): GroupCommitter<J, R> {
