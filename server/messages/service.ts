@@ -1,18 +1,71 @@
+import {
+  compareHandling,
+  forwardingAllowed,
+  isHandlingAllowed,
+  messageEnvelopeCodec,
+  MAX_CIPHERTEXT_BYTES,
+  toB64,
+  verifyEnvelopeSignature,
+  type MessageEnvelope,
+  type VerifyDetached,
+} from '../../shared/crypto/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AttachmentsService } from '../attachments/service.ts';
-import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
-import type { VerifyDetached } from '../../shared/crypto/primitives.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RoutedFeedItem } from '../feed/feed.ts';
+import type { ChannelAccess, ChannelRow } from './channel-access.ts';
+import type { MessagesRepository, MessageRow } from './repository.ts';
+import type { GroupCommitter, Store } from '../store/store.ts';
+import type { AuditService } from '../audit/service.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
-import type { ChannelAccess } from './channel-access.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
-import type { MessagesRepository } from './repository.ts';
 import { RetentionSweeper, type SweepResult } from './retention.ts';
-import { MessageSender } from './send.ts';
 import { toStoredMessage } from './stored-message.ts';
-import type { Store } from '../store/store.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A send that passed every check that needs no write lock; applied inside the group transaction. */
+interface SendJob {
+  actor: Actor;
+  channelId: string;
+  envelope: MessageEnvelope;
+  /** The canonical wire form (re-encoded once) and its JSON, stored and compared for idempotency. */
+  wire: Record<string, unknown>;
+  envelopeJson: string;
+  size: number;
+  ackRequired: boolean;
+  attachmentIds: string[];
+  forwardedFrom: string | null;
+}
+
+interface Applied {
+  result: SendResult;
+  feed: RoutedFeedItem | null;
+}
+
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+function staleEpoch(): ConflictError {
+  return new ConflictError('The channel moved to a new epoch; sync the membership chain and re-encrypt', 'stale_epoch');
+}
+
+function idConflict(): ConflictError {
+  return new ConflictError('This message id is already used by a different message', 'message_id_conflict');
+}
+
+/** base64url without padding: 4 characters per 3 bytes. */
+function b64Length(s: string): number {
+  return Math.floor((s.length * 3) / 4);
+}
 
 export const DEFAULT_PAGE = 100;
 export const DEFAULT_SYNC_PAGE = 500;
@@ -33,7 +86,11 @@ export interface MessagesDeps {
 export class MessagesService {
   readonly access: ChannelAccess;
   private readonly repo: MessagesRepository;
-  private readonly sender: MessageSender;
+  private readonly commit: GroupCommitter<SendJob, Applied>;
+  private readonly clock: Clock;
+  private readonly feed: FeedWriter;
+  private readonly attachments: Pick<AttachmentsService, 'channelOf'>;
+  private readonly verifyDetached: VerifyDetached;
   private readonly receipts: ReceiptsService;
   private readonly reader: FeedReader;
   private readonly sweeper: RetentionSweeper;
@@ -41,15 +98,22 @@ export class MessagesService {
   constructor(deps: MessagesDeps) {
     this.access = deps.access;
     this.repo = deps.store.messages;
-    this.sender = new MessageSender(deps, this.access, this.repo, deps.verifyDetached);
+    this.clock = deps.clock;
+    this.feed = deps.feed;
+    this.attachments = deps.attachments;
+    this.verifyDetached = deps.verifyDetached;
+    const { feed } = deps;
+    this.commit = deps.store.groupCommit<SendJob, Applied>(
+      (job) => this.apply(job),
+      (done) => {
+        feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
+      },
+      // The batch writes only message, attachment-link, feed and last-seq rows: access caches stay valid.
+      (run) => this.access.withOwnWrites(run),
+    );
     this.receipts = new ReceiptsService(deps, this.access, this.repo);
     this.reader = new FeedReader(deps.store.feed);
     this.sweeper = new RetentionSweeper(deps);
-  }
-
-  /** The one send path (HTTP and socket.io); resolves once the message is durable. */
-  sendMessage(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
-    return this.sender.send(actor, channelId, body);
   }
 
   history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): { messages: StoredMessage[]; hasMore: boolean } {
@@ -77,5 +141,154 @@ export class MessagesService {
 
   sweepExpired(now: number): Promise<SweepResult> {
     return this.sweeper.sweep(now);
+  }
+
+  // ---- sending ----
+
+  /**
+   * The one send path (HTTP and socket.io): stateless checks first (cheap rejections never touch
+   * the write lock), then a group-committed transaction that re-checks the epoch and assigns `seq`;
+   * resolves once the message is durable.
+   */
+  async sendMessage(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
+    const channel = this.access.requireMember(actor, channelId);
+    const { value: envelope, wire } = this.parse(body);
+    const envelopeJson = JSON.stringify(wire);
+    const existing = this.repo.byId(envelope.header.messageId);
+    if (existing) return this.duplicate(existing, channelId, envelopeJson);
+    const readOnly = this.access.readOnlyReason(channel);
+    if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
+    this.checkHeader(actor, channel, envelope);
+    this.checkSignature(actor, envelope);
+    const attachmentIds = body.attachmentIds ?? [];
+    this.checkAttachments(channelId, attachmentIds);
+    const forwardedFrom = body.forwardedFrom ? this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
+    const applied = await this.commit.submit({
+      actor,
+      channelId,
+      envelope,
+      wire,
+      envelopeJson,
+      size: envelope.ciphertext.length,
+      ackRequired: body.ackRequired ?? false,
+      attachmentIds,
+      forwardedFrom,
+    });
+    return applied.result;
+  }
+
+  /** The envelope and its canonical wire form (built from the input's own strings, no re-encoding). */
+  private parse(body: SendMessageBody): { value: MessageEnvelope; wire: Record<string, unknown> } {
+    const ct = body.envelope['ciphertext'];
+    if (typeof ct === 'string' && b64Length(ct) > MAX_CIPHERTEXT_BYTES) {
+      throw new PayloadTooLargeError(`Ciphertext exceeds ${MAX_CIPHERTEXT_BYTES} bytes; send large content as an attachment`);
+    }
+    let parsed: { value: MessageEnvelope; wire: Record<string, unknown> };
+    try {
+      parsed = messageEnvelopeCodec.fromWireCanonical(body.envelope);
+    } catch (cause) {
+      throw new ValidationError(`Malformed envelope: ${(cause as Error).message}`, 'invalid_envelope', { cause });
+    }
+    if (!ID_PATTERN.test(parsed.value.header.messageId)) {
+      throw new ValidationError('Envelope messageId must be 1-64 characters of [A-Za-z0-9_-]', 'invalid_envelope');
+    }
+    return parsed;
+  }
+
+  private duplicate(existing: MessageRow, channelId: string, envelopeJson: string): SendResult {
+    if (existing.channelId !== channelId || existing.envelope !== envelopeJson) throw idConflict();
+    return { channelId, messageId: existing.id, seq: existing.seq, createdAt: existing.createdAt, duplicate: true };
+  }
+
+  private checkHeader(actor: Actor, channel: ChannelRow, envelope: MessageEnvelope): void {
+    const h = envelope.header;
+    if (h.channelId !== channel.id) throw new ValidationError('Envelope header names another channel', 'envelope_channel_mismatch');
+    if (h.senderOfficerId !== actor.officerId) throw new ValidationError('Envelope sender is not the signed-in officer', 'envelope_sender_mismatch');
+    if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
+    if (!isHandlingAllowed(this.access.policy(channel), h.handling)) {
+      throw new ValidationError(`Handling code ${h.handling} is not allowed by this channel's policy`, 'handling_not_allowed');
+    }
+  }
+
+  private checkSignature(actor: Actor, envelope: MessageEnvelope): void {
+    const key = this.access.signKey(actor.officerId);
+    if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
+      throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
+    }
+  }
+
+  private checkAttachments(channelId: string, ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.attachments.channelOf(id) !== channelId) {
+        throw new ValidationError(`Attachment ${id} was not uploaded to this channel`, 'unknown_attachment');
+      }
+    }
+  }
+
+  /** DESIGN §4 on the source message's metadata; returns the source id to store. */
+  private checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string): string {
+    const source = this.repo.byId(sourceId);
+    const pos = source ? this.repo.feedPos(source.pk) : undefined;
+    if (!source || pos === undefined || !this.access.isCurrentMember(source.channelId, actor.officerId) || !this.access.spanCovers(source.channelId, actor.officerId, pos)) {
+      throw new NotFoundError('Forwarded message');
+    }
+    const sourceHandling = source.handling as StoredMessage['handling'];
+    const sourceChannel = this.access.channel(source.channelId);
+    const allowed = forwardingAllowed({
+      code: sourceHandling,
+      recipientAgencyId: actor.agencyId,
+      targetAgencyIds: this.access.memberAgencyIds(channelId),
+      sourceAgreementParties: this.access.agreementParties(sourceChannel?.agreementId ?? null),
+    });
+    if (!allowed) throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel`, 'forwarding_forbidden');
+    if (compareHandling(envelope.header.handling, sourceHandling) < 0) {
+      throw new ForbiddenError(`A forward must keep at least the source's handling code (${sourceHandling})`, 'forwarding_forbidden');
+    }
+    return source.id;
+  }
+
+  /** Inside the group transaction (own savepoint): idempotency, epoch re-check, seq, insert, feed. */
+  private apply(job: SendJob): Applied {
+    const h = job.envelope.header;
+    const existing = this.repo.byId(h.messageId);
+    if (existing) return { result: this.duplicate(existing, job.channelId, job.envelopeJson), feed: null };
+    const channel = this.access.channel(job.channelId);
+    if (!channel) throw new NotFoundError('Channel');
+    // Every membership change starts an epoch, so this also re-checks membership atomically.
+    if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
+    const now = this.clock.now();
+    const seq = channel.lastMessageSeq + 1;
+    const pk = this.repo.insert({
+      id: h.messageId,
+      channelId: job.channelId,
+      seq,
+      senderId: job.actor.officerId,
+      senderDeviceId: h.senderDeviceId,
+      epoch: h.epoch,
+      handling: h.handling,
+      envelope: job.envelopeJson,
+      size: job.size,
+      ackRequired: job.ackRequired ? 1 : 0,
+      forwardedFrom: job.forwardedFrom,
+      createdAt: now,
+      expiresAt: now + channel.retentionDays * DAY_MS,
+    });
+    this.repo.setLastSeq(job.channelId, seq);
+    for (const id of job.attachmentIds) this.repo.linkAttachment(pk, id);
+    const stored: StoredMessage = {
+      channelId: job.channelId,
+      messageId: h.messageId,
+      seq,
+      senderId: job.actor.officerId,
+      epoch: h.epoch,
+      handling: h.handling,
+      envelope: job.wire,
+      ackRequired: job.ackRequired,
+      attachmentIds: job.attachmentIds,
+      forwardedFrom: job.forwardedFrom,
+      createdAt: now,
+    };
+    const feed = this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk });
+    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
   }
 }
