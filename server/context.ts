@@ -16,7 +16,7 @@ import { FeedWriter } from './feed/feed.ts';
 import { KeysService } from './keys/service.ts';
 import { AgreementsService } from './agreements/service.ts';
 import { ChannelsService } from './channels/service.ts';
-import { ChannelAccess } from './messages/channel-access.ts';
+import { ChannelAccess } from './channels/access.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DirectoryService } from './directory/service.ts';

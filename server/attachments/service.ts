@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { ConcealedDenialError, ConflictError, NotFoundError } from '../errors.ts';
-import type { ChannelAccess, ChannelRow } from '../messages/channel-access.ts';
+import type { ChannelAccess, ChannelRow } from '../channels/access.ts';
 import { BlobStore, TooLargeError } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
 import type { AttachmentRow, AttachmentsRepository } from './repository.ts';

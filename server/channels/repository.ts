@@ -111,7 +111,6 @@ export interface ChannelsRepository {
   channelsByAgreement(agreementIds: readonly string[]): ChannelRow[];
   channelsOf(officerId: string): ChannelRow[];
   openSpans(channelId: string): SpanRow[];
-  openSpan(channelId: string, officerId: string): SpanRow | undefined;
   insertSpan(row: NewChannelMember): void;
   closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean;
   setSpanRole(channelId: string, officerId: string, role: 'owner' | 'member'): void;

@@ -29,6 +29,7 @@ import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import { type ChannelsRepository, type ChannelRow } from './repository.ts';
+import type { AccessRepository } from './access-repository.ts';
 import { ChannelStateCache } from './state-cache.ts';
 import type { Store, Tx } from '../store/store.ts';
 
@@ -59,6 +60,8 @@ export interface ChannelsDeps {
 /** Channels, their verified membership chain, spans, invitations and key envelopes (docs/MESSAGING.md). */
 export class ChannelsService {
   readonly repo: ChannelsRepository;
+  /** The one definition of a current member (an open span), shared with ChannelAccess. */
+  private readonly membership: AccessRepository;
   readonly chain: ChainContext;
   readonly invitations: ChannelInvitations;
   readonly keyEnvelopes: KeyEnvelopes;
@@ -84,6 +87,7 @@ export class ChannelsService {
     this.policy = deps;
     this.recording = deps;
     this.repo = deps.store.channels;
+    this.membership = deps.store.access;
     this.chain = { agencyRoot: (agencyId) => deps.keys.agencyRoot(agencyId) };
     this.states = new ChannelStateCache(this.repo, this.chain);
     this.invitations = new ChannelInvitations(deps, this);
@@ -96,16 +100,16 @@ export class ChannelsService {
   requireMember(actor: Actor, channelId: string): ChannelRow {
     const row = this.repo.channel(channelId);
     if (!row) throw new NotFoundError('Channel');
-    if (!this.repo.openSpan(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
+    if (!this.membership.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
     return row;
   }
 
-  /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
   /** The requester's open contact request to the recipient, if any (one pending request per pair). */
   pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
     return this.repo.pendingContactRequest(requesterId, recipientId);
   }
 
+  /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
   readOnlyReason(channelId: string): string | null {
     const row = this.repo.channel(channelId);
     if (!row) return 'not_found';
@@ -322,7 +326,7 @@ export class ChannelsService {
 
   async update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Promise<Channel> {
     const row = this.repo.channel(channelId);
-    const isMember = row !== undefined && this.repo.openSpan(channelId, actor.officerId) !== undefined;
+    const isMember = row !== undefined && this.membership.isCurrentMember(channelId, actor.officerId);
     const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
     if (!row) throw new NotFoundError('Channel');
     if (!(isMember || adminOfMemberAgency)) throw new ConcealedDenialError('Channel', 'not_a_member');

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
-import type { ChannelAccess } from './channel-access.ts';
+import type { ChannelAccess } from '../channels/access.ts';
 import type { MessageRow, MessagesRepository } from './repository.ts';
 import type { Store } from '../store/store.ts';
 

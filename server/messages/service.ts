@@ -16,7 +16,7 @@ import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
-import type { ChannelAccess, ChannelRow } from './channel-access.ts';
+import type { ChannelAccess, ChannelRow } from '../channels/access.ts';
 import type { MessagesRepository, MessageRow } from './repository.ts';
 import type { GroupCommitter, Store } from '../store/store.ts';
 import type { AuditService } from '../audit/service.ts';

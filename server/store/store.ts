@@ -8,7 +8,8 @@ import type { DirectoryRepository } from '../directory/repository.ts';
 import { AppError } from '../errors.ts';
 import type { FeedRepository } from '../feed/repository.ts';
 import type { KeysRepository } from '../keys/repository.ts';
-import type { AccessRepository, MessagesRepository } from '../messages/repository.ts';
+import type { AccessRepository } from '../channels/access-repository.ts';
+import type { MessagesRepository } from '../messages/repository.ts';
 
 /** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
 export interface Repositories {

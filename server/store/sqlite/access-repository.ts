@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AccessRepository, ChannelRow } from '../../messages/repository.ts';
+import type { AccessRepository, ChannelRow } from '../../channels/access-repository.ts';
 
 export class SqliteAccessRepository implements AccessRepository {
   private readonly s;

@@ -16,17 +16,6 @@ export class SqliteChannelsRepository implements ChannelsRepository {
         .where(and(eq(channelMembers.channelId, sql.placeholder('id')), isNull(channelMembers.untilPos)))
         .orderBy(asc(channelMembers.fromPos))
         .prepare(),
-      openSpan: db
-        .select()
-        .from(channelMembers)
-        .where(
-          and(
-            eq(channelMembers.channelId, sql.placeholder('channelId')),
-            eq(channelMembers.officerId, sql.placeholder('officerId')),
-            isNull(channelMembers.untilPos),
-          ),
-        )
-        .prepare(),
       eventsAfter: db
         .select()
         .from(membershipEvents)
@@ -103,10 +92,6 @@ export class SqliteChannelsRepository implements ChannelsRepository {
 
   openSpans(channelId: string): SpanRow[] {
     return this.q.openSpans.all({ id: channelId });
-  }
-
-  openSpan(channelId: string, officerId: string): SpanRow | undefined {
-    return this.q.openSpan.get({ channelId, officerId });
   }
 
   insertSpan(row: typeof channelMembers.$inferInsert): void {

@@ -1,13 +1,13 @@
 import type { HandlingPolicy } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { ChannelsService } from '../channels/service.ts';
+import type { ChannelsService } from './service.ts';
 import type { Clock } from '../clock.ts';
 import type { KeysService } from '../keys/service.ts';
 import { ConcealedDenialError, NotFoundError } from '../errors.ts';
-import type { AccessRepository, ChannelRow } from './repository.ts';
+import type { AccessRepository, ChannelRow } from './access-repository.ts';
 import type { Store } from '../store/store.ts';
 
-export type { ChannelRow } from './repository.ts';
+export type { ChannelRow } from './access-repository.ts';
 
 interface WritableEntry {
   reason: string | null;
