@@ -34,7 +34,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.reissueEnrolment, async (req, reply) => reply.status(201).send({ enrolment: await ctx.accounts.reissueEnrolment(actorOf(req), req.params.id) }));
 
-  route(app, contracts.officerSessions, async (req) => ({ sessions: ctx.auth.listSessionsOf(actorOf(req), req.params.id) }));
+  route(app, contracts.officerSessions, async (req) => ({ sessions: await ctx.auth.listSessionsOf(actorOf(req), req.params.id) }));
 
   route(app, contracts.revokeOfficerSessions, async (req) => ({ revoked: await ctx.auth.revokeSessions(actorOf(req), req.params.id) }));
 };

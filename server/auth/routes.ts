@@ -29,7 +29,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.listSessions, async (req) => {
     const actor = actorOf(req);
-    return { sessions: ctx.auth.listSessions(actor.officerId, actor.sessionId) };
+    return { sessions: await ctx.auth.listSessions(actor.officerId, actor.sessionId) };
   });
 
   route(app, contracts.revokeSession, async (req) => {

@@ -8,7 +8,6 @@ import type { DomainEventBus } from '../events.ts';
 import type { PasswordHasher } from './password.ts';
 import { AppError, AuthRequiredError, ConcealedDenialError, NotFoundError, ThrottledError } from '../errors.ts';
 import { canManageOfficer, type Actor } from './actor.ts';
-import type { SessionRepository } from './session-repository.ts';
 import { hashToken, newId, newOpaqueToken } from './tokens.ts';
 import { matchTotpStep, openTotpSecret } from './totp.ts';
 import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
@@ -54,7 +53,6 @@ export interface AuthDeps {
 
 /** Sign-in, refresh-token rotation with reuse detection, idle/absolute session expiry, revocation. */
 export class AuthService {
-  readonly sessions: SessionRepository;
   private signer: AccessTokenSigner | undefined;
   private readonly store: Store;
   private readonly clock: Clock;
@@ -74,7 +72,6 @@ export class AuthService {
     this.accounts = deps.accounts;
     this.dataKey = deps.dataKey;
     this.config = deps.config;
-    this.sessions = deps.store.sessions;
   }
 
   /** The app wires in @fastify/jwt's signer once it is registered. */
@@ -168,16 +165,17 @@ export class AuthService {
       await audit(tx, 'denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
       return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
     }
-    const pair = this.createSession(current, input.deviceLabel ?? 'Unnamed device', client, tx);
+    const pair = await this.createSession(current, input.deviceLabel ?? 'Unnamed device', client, tx);
     await audit(tx, 'success', null, current);
     return pair;
   }
 
-  /** Opens a session (refresh-token family) and returns its first token pair. Call inside a transaction. */
-  createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo, tx: Pick<Tx, 'sessions'> = this): TokenPair {
+  /** Opens a session (refresh-token family) and returns its first token pair, in `tx` or else in its own unit of work. */
+  async createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo, tx?: Pick<Tx, 'sessions'>): Promise<TokenPair> {
+    if (!tx) return this.store.write((own) => this.createSession(officer, deviceLabel, client, own));
     const now = this.now;
     const sessionId = newId();
-    tx.sessions.insertSession({
+    await tx.sessions.insertSession({
       id: sessionId,
       officerId: officer.id,
       deviceLabel,
@@ -190,10 +188,10 @@ export class AuthService {
     return this.issuePair(officer, sessionId, tx);
   }
 
-  private issuePair(officer: OfficerRow, sessionId: string, tx: Pick<Tx, 'sessions'> = this): TokenPair {
+  private async issuePair(officer: OfficerRow, sessionId: string, tx: Pick<Tx, 'sessions'>): Promise<TokenPair> {
     if (!this.signer) throw new Error('AuthService.issuePair: no access-token signer configured');
     const refreshToken = newOpaqueToken();
-    tx.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
+    await tx.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
     return {
       accessToken: this.signer({ sub: officer.id, sid: sessionId }),
       accessTokenExpiresAt: this.now + this.config.jwt.accessTtlSeconds * 1000,
@@ -217,12 +215,12 @@ export class AuthService {
   }
 
   private async rotate(tx: Tx, hash: string, client: ClientInfo): Promise<TokenPair | AppError> {
-    const row = tx.sessions.refreshRow(hash);
+    const row = await tx.sessions.refreshRow(hash);
     if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
     const { session } = row;
     const officer = this.accounts.officer(session.officerId);
-    if (!tx.sessions.useRefreshToken(hash, this.now)) {
-      const revoked = tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
+    if (!(await tx.sessions.useRefreshToken(hash, this.now))) {
+      const revoked = await tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
       await this.audit.record(tx, {
         action: 'auth.refresh_reuse',
         actorId: session.officerId,
@@ -243,13 +241,14 @@ export class AuthService {
     if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
       throw new AuthRequiredError('Account is not active', 'account_inactive');
     }
-    tx.sessions.touch(session.id, this.now);
+    await tx.sessions.touch(session.id, this.now);
     return this.issuePair(officer, session.id, tx);
   }
 
   /** Resolves a verified access token to the acting officer, enforcing revocation, expiry and suspension. */
-  authenticate(claims: AccessClaims, ip: string | null): Actor {
-    const row = this.sessions.authRow(claims.sid, claims.sub);
+  async authenticate(claims: AccessClaims, ip: string | null): Promise<Actor> {
+    // Committed state on the reader connection: one prepared statement, no writer lock on the hot path.
+    const row = await this.store.read((r) => r.sessions.authRow(claims.sid, claims.sub));
     if (!row) throw new AuthRequiredError('Session not found', 'session_expired');
     const expired = this.expiryReason(row);
     if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
@@ -257,13 +256,13 @@ export class AuthService {
       throw new AuthRequiredError('Account is not active', 'account_inactive');
     }
     // Idle tracking needs only minute resolution: skip the write (and its fsync) on most requests.
-    if (this.now - row.lastUsedAt >= TOUCH_EVERY_MS) this.sessions.touch(row.sessionId, this.now);
+    if (this.now - row.lastUsedAt >= TOUCH_EVERY_MS) await this.store.write((tx) => tx.sessions.touch(row.sessionId, this.now));
     return { officerId: row.officerId, agencyId: row.agencyId, role: row.role, sessionId: row.sessionId, ip };
   }
 
   async logout(actor: Actor): Promise<void> {
     await this.store.write(async (tx) => {
-      tx.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
+      await tx.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
       await this.audit.record(tx, {
         action: 'auth.logout',
         actorId: actor.officerId,
@@ -276,10 +275,10 @@ export class AuthService {
     this.events.emit('sessions.revoked', { officerId: actor.officerId, sessionIds: [actor.sessionId], reason: 'logout' });
   }
 
-  listSessions(officerId: string, currentSessionId: string | null): Session[] {
+  async listSessions(officerId: string, currentSessionId: string | null): Promise<Session[]> {
     const idle = this.config.session.idleTimeoutMs;
-    return this.sessions
-      .listActive(officerId, this.now)
+    const now = this.now;
+    return (await this.store.read((r) => r.sessions.listActive(officerId, now)))
       .filter((s) => this.now - s.lastUsedAt < idle)
       .map((s) => ({
         id: s.id,
@@ -295,7 +294,7 @@ export class AuthService {
 
   /** Revokes sessions of an officer in the caller's transaction `tx`; returns how many were revoked. */
   async revokeAllSessions(tx: Tx, officerId: string, reason: string, sessionId?: string): Promise<number> {
-    const ids = tx.sessions.revoke(officerId, this.now, reason, sessionId);
+    const ids = await tx.sessions.revoke(officerId, this.now, reason, sessionId);
     // Sockets are cut only once the revocation is durable (a rollback keeps the sessions).
     if (ids.length > 0) tx.onCommit(() => this.events.emit('sessions.revoked', { officerId, sessionIds: ids, reason }));
     return ids.length;
@@ -309,7 +308,7 @@ export class AuthService {
       if (!target) throw new NotFoundError('Officer');
       if (!self && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
       if (sessionId !== undefined) {
-        const s = tx.sessions.session(sessionId);
+        const s = await tx.sessions.session(sessionId);
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
       const n = await this.revokeAllSessions(tx, officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
@@ -327,7 +326,7 @@ export class AuthService {
   }
 
   /** Sessions of another officer, for their administrators. */
-  listSessionsOf(actor: Actor, officerId: string): Session[] {
+  async listSessionsOf(actor: Actor, officerId: string): Promise<Session[]> {
     const target = this.accounts.officer(officerId);
     if (!target) throw new NotFoundError('Officer');
     if (officerId !== actor.officerId && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');

@@ -43,15 +43,15 @@ export interface AuthRow {
 }
 
 export interface SessionRepository {
-  authRow(sid: string, sub: string): AuthRow | undefined;
-  touch(sid: string, now: number): void;
-  insertSession(row: NewSession): void;
-  session(id: string): SessionRow | undefined;
-  listActive(officerId: string, now: number): SessionRow[];
+  authRow(sid: string, sub: string): Promise<AuthRow | undefined>;
+  touch(sid: string, now: number): Promise<void>;
+  insertSession(row: NewSession): Promise<void>;
+  session(id: string): Promise<SessionRow | undefined>;
+  listActive(officerId: string, now: number): Promise<SessionRow[]>;
   /** Revokes the given officer's open sessions (all, or one); returns the ids revoked. */
-  revoke(officerId: string, now: number, reason: string, sessionId?: string | undefined): string[];
-  refreshRow(hash: string): { token: { tokenHash: string; sessionId: string; createdAt: number; usedAt: number | null; }; session: { id: string; officerId: string; deviceLabel: string; ip: string | null; userAgent: string | null; createdAt: number; lastUsedAt: number; absoluteExpiresAt: number; revokedAt: number | null; revokeReason: string | null; }; } | undefined;
-  insertRefreshToken(row: NewRefreshToken): void;
+  revoke(officerId: string, now: number, reason: string, sessionId?: string | undefined): Promise<string[]>;
+  refreshRow(hash: string): Promise<{ token: { tokenHash: string; sessionId: string; createdAt: number; usedAt: number | null; }; session: { id: string; officerId: string; deviceLabel: string; ip: string | null; userAgent: string | null; createdAt: number; lastUsedAt: number; absoluteExpiresAt: number; revokedAt: number | null; revokeReason: string | null; }; } | undefined>;
+  insertRefreshToken(row: NewRefreshToken): Promise<void>;
   /** Marks a refresh token used; false if it already was (a replayed or raced token). */
-  useRefreshToken(hash: string, now: number): boolean;
+  useRefreshToken(hash: string, now: number): Promise<boolean>;
 }

@@ -42,7 +42,7 @@ export function registerAuthentication(app: FastifyInstance): void {
       throw new AuthRequiredError('Missing or malformed Authorization: Bearer header');
     }
     const claims = app.accessTokens.verify(header.slice('Bearer '.length));
-    req.actor = app.ctx.auth.authenticate(claims, req.ip);
+    req.actor = await app.ctx.auth.authenticate(claims, req.ip);
   };
   app.addHook('onRoute', (route) => {
     const existing = route.onRequest;

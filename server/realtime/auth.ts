@@ -26,15 +26,21 @@ export function socketAuthenticator(app: FastifyInstance) {
       next(authError('unauthorized', 'Missing or malformed access token in auth.token'));
       return;
     }
+    const fail = (err: unknown): void => {
+      if (err instanceof AppError) next(authError(err.code, err.message));
+      else next(authError('internal', 'Could not authenticate'));
+    };
+    let claims: ReturnType<typeof app.accessTokens.verify>;
     try {
-      const claims = app.accessTokens.verify(token);
-      const actor = ctx.auth.authenticate(claims, socket.handshake.address || null);
+      claims = app.accessTokens.verify(token);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    ctx.auth.authenticate(claims, socket.handshake.address || null).then((actor) => {
       const m = ctx.config.messaging;
       socket.data = { actor, exp: claims.exp, bucket: new TokenBucket(m.socketEventsPerSecond, m.socketBurst) };
       next();
-    } catch (err) {
-      if (err instanceof AppError) next(authError(err.code, err.message));
-      else next(authError('internal', 'Could not authenticate'));
-    }
+    }, fail);
   };
 }

@@ -133,14 +133,14 @@ export async function runConnBench({ quick }: { quick: boolean }): Promise<ConnB
     const { ctx } = seeder.app;
     const perOfficer = Math.ceil(n / officers);
     const tokens: string[] = [];
-    ctx.store.sqlite.transaction(() => {
+    await ctx.store.write(async (tx) => {
       for (let k = 0; k < perOfficer; k++) {
         for (const o of seeder.officers) {
           const row = ctx.accounts.repo.officer(o.id)!;
-          tokens.push(ctx.auth.createSession(row, `bench device ${k}`, { ip: HOST, userAgent: 'liaison-bench' }).accessToken);
+          tokens.push((await ctx.auth.createSession(row, `bench device ${k}`, { ip: HOST, userAgent: 'liaison-bench' }, tx)).accessToken);
         }
       }
-    })();
+    });
     await seeder.close();
     process.stderr.write(`  conn: seeded ${officers} officers, ${tokens.length} sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     [liaison, ceiling] = await Promise.all([startLiaison(dataDir, ['--expose-gc']), startCeiling('socketio', ceilDir, ['--expose-gc'])]);

@@ -3,6 +3,7 @@ import type { Db } from './client.ts';
 import { agencies, officers, refreshTokens, sessions } from './schema.ts';
 import type { SessionRepository, SessionRow, AuthRow } from '../../auth/session-repository.ts';
 
+// Async wrappers over synchronous better-sqlite3 statements: the port is async for PostgreSQL.
 export class SqliteSessionRepository implements SessionRepository {
   private readonly q;
 
@@ -40,23 +41,23 @@ export class SqliteSessionRepository implements SessionRepository {
     };
   }
 
-  authRow(sid: string, sub: string): AuthRow | undefined {
+  async authRow(sid: string, sub: string): Promise<AuthRow | undefined> {
     return this.q.auth.get({ sid, sub });
   }
 
-  touch(sid: string, now: number): void {
+  async touch(sid: string, now: number): Promise<void> {
     this.q.touch.run({ sid, now });
   }
 
-  insertSession(row: typeof sessions.$inferInsert): void {
+  async insertSession(row: typeof sessions.$inferInsert): Promise<void> {
     this.db.insert(sessions).values(row).run();
   }
 
-  session(id: string): SessionRow | undefined {
+  async session(id: string): Promise<SessionRow | undefined> {
     return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
   }
 
-  listActive(officerId: string, now: number): SessionRow[] {
+  async listActive(officerId: string, now: number): Promise<SessionRow[]> {
     return this.db
       .select()
       .from(sessions)
@@ -72,7 +73,7 @@ export class SqliteSessionRepository implements SessionRepository {
   }
 
   /** Revokes the given officer's open sessions (all, or one); returns the ids revoked. */
-  revoke(officerId: string, now: number, reason: string, sessionId?: string): string[] {
+  async revoke(officerId: string, now: number, reason: string, sessionId?: string): Promise<string[]> {
     const conds = [eq(sessions.officerId, officerId), isNull(sessions.revokedAt)];
     if (sessionId !== undefined) conds.push(eq(sessions.id, sessionId));
     return this.db
@@ -84,16 +85,16 @@ export class SqliteSessionRepository implements SessionRepository {
       .map((r) => r.id);
   }
 
-  refreshRow(hash: string) {
+  async refreshRow(hash: string) {
     return this.q.refresh.get({ hash });
   }
 
-  insertRefreshToken(row: typeof refreshTokens.$inferInsert): void {
+  async insertRefreshToken(row: typeof refreshTokens.$inferInsert): Promise<void> {
     this.db.insert(refreshTokens).values(row).run();
   }
 
   /** Marks a refresh token used; false if it already was (a replayed or raced token). */
-  useRefreshToken(hash: string, now: number): boolean {
+  async useRefreshToken(hash: string, now: number): Promise<boolean> {
     return (
       this.db
         .update(refreshTokens)
