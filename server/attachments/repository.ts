@@ -8,14 +8,14 @@ export interface AttachmentRow {
 }
 
 export interface AttachmentsRepository {
-  byId(id: string): AttachmentRow | undefined;
+  byId(id: string): Promise<AttachmentRow | undefined>;
   /** True when the row is new (the same id already stored is left alone). */
-  insert(id: string, channelId: string, size: number, uploadedBy: string, createdAt: number): boolean;
-  delete(id: string): void;
+  insert(id: string, channelId: string, size: number, uploadedBy: string, createdAt: number): Promise<boolean>;
+  delete(id: string): Promise<void>;
   /** True when some message links the attachment. */
-  referenced(id: string): boolean;
-  usedByOfficer(officerId: string): number;
-  usedByChannel(channelId: string): number;
+  referenced(id: string): Promise<boolean>;
+  usedByOfficer(officerId: string): Promise<number>;
+  usedByChannel(channelId: string): Promise<number>;
   /** A current member of a channel holding a message that references the blob, inside their span. */
-  memberCanSee(officerId: string, attachmentId: string): boolean;
+  memberCanSee(officerId: string, attachmentId: string): Promise<boolean>;
 }

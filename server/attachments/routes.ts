@@ -28,7 +28,7 @@ export const attachmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   route(app, contracts.download, async (req, reply) => {
-    const { size, stream } = ctx.attachments.open(actorOf(req), req.params.id);
+    const { size, stream } = await ctx.attachments.open(actorOf(req), req.params.id);
     return reply.header('content-type', 'application/octet-stream').header('content-length', size).header('cache-control', 'private, no-store').send(stream);
   });
 };

@@ -27,7 +27,6 @@ export interface AttachmentsDeps {
 /** Encrypted attachment blobs: streamed upload by channel members, download by those who may see them. */
 export class AttachmentsService {
   readonly blobs: BlobStore;
-  private readonly repo: AttachmentsRepository;
   private readonly inFlight = new InFlightBytes();
 
   private readonly store: Store;
@@ -37,7 +36,6 @@ export class AttachmentsService {
 
   constructor(deps: AttachmentsDeps) {
     this.store = deps.store;
-    this.repo = deps.store.attachments;
     this.clock = deps.clock;
     this.messaging = deps.config.messaging;
     this.access = deps.access;
@@ -49,8 +47,8 @@ export class AttachmentsService {
   }
 
   /** Channel an attachment was uploaded to, if it exists. */
-  channelOf(id: string): string | undefined {
-    return this.repo.byId(id)?.channelId;
+  async channelOf(id: string): Promise<string | undefined> {
+    return (await this.store.read((r) => r.attachments.byId(id)))?.channelId;
   }
 
   /**
@@ -64,8 +62,8 @@ export class AttachmentsService {
     const channel = this.access.requireMember(actor, channelId);
     this.checkWritable(channel);
     if (declaredLength !== null && declaredLength > this.maxBytes) throw new TooLargeError(this.maxBytes);
-    const officer = this.headroom('officer', actor.officerId);
-    const room = this.headroom('channel', channelId);
+    const officer = await this.headroom('officer', actor.officerId);
+    const room = await this.headroom('channel', channelId);
     const tight = officer.free <= room.free ? officer : room;
     // Without a Content-Length the upload may use what is left, up to the maximum.
     const reserve = declaredLength ?? Math.min(this.maxBytes, tight.free);
@@ -84,14 +82,14 @@ export class AttachmentsService {
       return { info: { attachmentId: id, size, channelId }, created: inserted };
     } catch (err) {
       // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
-      if (this.repo.byId(id) === undefined) this.blobs.remove(id);
+      if ((await this.store.read((r) => r.attachments.byId(id))) === undefined) this.blobs.remove(id);
       throw err;
     }
   }
 
   /** Inside the upload's transaction: writability and both quotas once more, then the row. */
-  private commit(tx: Tx, actor: Actor, channelId: string, id: string, size: number): boolean {
-    const existing = tx.attachments.byId(id);
+  private async commit(tx: Tx, actor: Actor, channelId: string, id: string, size: number): Promise<boolean> {
+    const existing = await tx.attachments.byId(id);
     if (existing) {
       if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
       return false;
@@ -99,7 +97,7 @@ export class AttachmentsService {
     const channel = this.access.channel(channelId);
     if (channel) this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
-      const { quota, used } = this.usage(scope, key, tx.attachments);
+      const { quota, used } = await this.usage(scope, key, tx.attachments);
       if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
     }
     return tx.attachments.insert(id, channelId, size, actor.officerId, this.clock.now());
@@ -115,25 +113,26 @@ export class AttachmentsService {
     throw new ConflictError(`The channel is read-only (${reason}); no files can be uploaded to it, history stays readable`, 'channel_read_only');
   }
 
-  private usage(scope: QuotaScope, key: string, repo: AttachmentsRepository = this.repo): { quota: number; used: number } {
+  private async usage(scope: QuotaScope, key: string, repo: AttachmentsRepository): Promise<{ quota: number; used: number }> {
     const m = this.messaging;
     return scope === 'officer'
-      ? { quota: m.attachmentQuotaPerOfficerBytes, used: repo.usedByOfficer(key) }
-      : { quota: m.attachmentQuotaPerChannelBytes, used: repo.usedByChannel(key) };
+      ? { quota: m.attachmentQuotaPerOfficerBytes, used: await repo.usedByOfficer(key) }
+      : { quota: m.attachmentQuotaPerChannelBytes, used: await repo.usedByChannel(key) };
   }
 
   /** Stored plus in-flight bytes against the quota. */
-  private headroom(scope: QuotaScope, key: string): { scope: QuotaScope; quota: number; used: number; free: number } {
-    const { quota, used } = this.usage(scope, key);
+  private async headroom(scope: QuotaScope, key: string): Promise<{ scope: QuotaScope; quota: number; used: number; free: number }> {
+    // Committed state: the commit re-checks both quotas inside its transaction.
+    const { quota, used } = await this.store.read((r) => this.usage(scope, key, r.attachments));
     const taken = used + this.inFlight.get(scope, key);
     return { scope, quota, used: taken, free: quota - taken };
   }
 
   /** Opens the blob for someone allowed to read it; everyone else gets the 404 of a missing one. */
-  open(actor: Actor, id: string): { size: number; stream: Readable } {
-    const row = this.repo.byId(id);
+  async open(actor: Actor, id: string): Promise<{ size: number; stream: Readable }> {
+    const row = await this.store.read((r) => r.attachments.byId(id));
     if (!row) throw new NotFoundError('Attachment');
-    if (!this.canRead(actor, row)) throw new ConcealedDenialError('Attachment', 'attachment_not_readable');
+    if (!(await this.store.read((r) => this.canRead(r.attachments, actor, row)))) throw new ConcealedDenialError('Attachment', 'attachment_not_readable');
     return { size: row.size, stream: fs.createReadStream(this.blobs.pathOf(id)) };
   }
 
@@ -142,8 +141,8 @@ export class AttachmentsService {
     this.blobs.remove(id);
   }
 
-  private canRead(actor: Actor, row: AttachmentRow): boolean {
-    if (this.repo.memberCanSee(actor.officerId, row.id)) return true;
-    return row.uploadedBy === actor.officerId && !this.repo.referenced(row.id) && this.access.isCurrentMember(row.channelId, actor.officerId);
+  private async canRead(repo: AttachmentsRepository, actor: Actor, row: AttachmentRow): Promise<boolean> {
+    if (await repo.memberCanSee(actor.officerId, row.id)) return true;
+    return row.uploadedBy === actor.officerId && !(await repo.referenced(row.id)) && this.access.isCurrentMember(row.channelId, actor.officerId);
   }
 }

@@ -37,9 +37,9 @@ export class RetentionSweeper {
       if (n < BATCH) break;
     }
     for (;;) {
-      const ids = await this.store.write((tx) => {
+      const ids = await this.store.write(async (tx) => {
         const orphans = tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
-        for (const id of orphans) tx.attachments.delete(id);
+        for (const id of orphans) await tx.attachments.delete(id);
         return orphans;
       });
       blobs.push(...ids);
@@ -53,7 +53,7 @@ export class RetentionSweeper {
     return total;
   }
 
-  private sweepBatch(tx: Tx, now: number, total: SweepResult, blobs: string[]): number {
+  private async sweepBatch(tx: Tx, now: number, total: SweepResult, blobs: string[]): Promise<number> {
     const { messages, attachments } = tx;
     const pks = messages.expiredMessagePks(now, BATCH);
     const candidates = new Set<string>();
@@ -62,8 +62,8 @@ export class RetentionSweeper {
       total.receipts += messages.deleteMessage(pk);
     }
     for (const id of candidates) {
-      if (attachments.referenced(id)) continue;
-      attachments.delete(id);
+      if (await attachments.referenced(id)) continue;
+      await attachments.delete(id);
       blobs.push(id);
       total.attachments += 1;
     }

@@ -161,7 +161,8 @@ export class MessagesService {
     this.checkHeader(actor, channel, envelope);
     this.checkSignature(actor, envelope);
     const attachmentIds = body.attachmentIds ?? [];
-    this.checkAttachments(channelId, attachmentIds);
+    // Awaited only when there are attachments, so a plain send reaches the batch in the same stretch.
+    if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
     const forwardedFrom = body.forwardedFrom ? this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
     const applied = await this.commit.submit({
       actor,
@@ -217,9 +218,9 @@ export class MessagesService {
     }
   }
 
-  private checkAttachments(channelId: string, ids: readonly string[]): void {
+  private async checkAttachments(channelId: string, ids: readonly string[]): Promise<void> {
     for (const id of ids) {
-      if (this.attachments.channelOf(id) !== channelId) {
+      if ((await this.attachments.channelOf(id)) !== channelId) {
         throw new ValidationError(`Attachment ${id} was not uploaded to this channel`, 'unknown_attachment');
       }
     }

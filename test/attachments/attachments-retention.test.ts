@@ -118,7 +118,7 @@ describe('retention', () => {
     expect(count(t, "SELECT COUNT(*) FROM feed WHERE kind IN ('message', 'receipt')")).toBe(2);
     expect(fs.existsSync(path.join(blobDir(t), id))).toBe(false);
     const bob = { officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
-    expect(() => t.app.ctx.attachments.open(bob, id)).toThrow(/not found/);
+    await expect(t.app.ctx.attachments.open(bob, id)).rejects.toThrow(/not found/);
     const audit = t.app.ctx.store.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
     expect(audit.map((d) => JSON.parse(d))).toEqual([{ messages: 1, receipts: 1, attachments: 1 }]);
     // Sync no longer offers the deleted message.

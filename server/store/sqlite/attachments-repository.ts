@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AttachmentRow, AttachmentsRepository } from '../../attachments/repository.ts';
 
+// Async wrappers over synchronous better-sqlite3 statements: the port is async for PostgreSQL.
 export class SqliteAttachmentsRepository implements AttachmentsRepository {
   private readonly s;
 
@@ -24,31 +25,31 @@ export class SqliteAttachmentsRepository implements AttachmentsRepository {
     };
   }
 
-  byId(id: string): AttachmentRow | undefined {
+  async byId(id: string): Promise<AttachmentRow | undefined> {
     return this.s.byId.get(id) as AttachmentRow | undefined;
   }
 
-  insert(id: string, channelId: string, size: number, uploadedBy: string, createdAt: number): boolean {
+  async insert(id: string, channelId: string, size: number, uploadedBy: string, createdAt: number): Promise<boolean> {
     return this.s.insert.run(id, channelId, size, uploadedBy, createdAt).changes === 1;
   }
 
-  delete(id: string): void {
+  async delete(id: string): Promise<void> {
     this.s.delete.run(id);
   }
 
-  referenced(id: string): boolean {
+  async referenced(id: string): Promise<boolean> {
     return this.s.referenced.get(id) !== undefined;
   }
 
-  usedByOfficer(officerId: string): number {
+  async usedByOfficer(officerId: string): Promise<number> {
     return this.s.usedByOfficer.get(officerId) as number;
   }
 
-  usedByChannel(channelId: string): number {
+  async usedByChannel(channelId: string): Promise<number> {
     return this.s.usedByChannel.get(channelId) as number;
   }
 
-  memberCanSee(officerId: string, attachmentId: string): boolean {
+  async memberCanSee(officerId: string, attachmentId: string): Promise<boolean> {
     return this.s.memberCanSee.get(officerId, attachmentId) !== undefined;
   }
 }
