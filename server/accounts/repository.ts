@@ -1,3 +1,5 @@
+import type { Insert } from '../store/insert.ts';
+
 /** Storage port for agencies, officers, enrolment tokens and sign-in failures. SQL lives in server/store/sqlite/accounts-repository.ts. */
 export interface NewLoginFailure {
   username: string;
@@ -18,29 +20,8 @@ export interface NewEnrolmentToken {
   pendingTotpSealed?: string | null;
   createdBy?: string | null;
 }
-export interface NewOfficer {
-  id: string;
-  status: 'active' | 'suspended' | 'invited';
-  createdAt: number;
-  updatedAt: number;
-  agencyId: string;
-  username: string;
-  displayName: string;
-  role: 'platform_admin' | 'agency_admin' | 'officer';
-  passwordHash?: string | null;
-  totpSecretSealed?: string | null;
-  totpLastStep?: number;
-}
-export interface NewAgency {
-  id: string;
-  name: string;
-  country: string;
-  kind: 'ncb' | 'police' | 'customs' | 'border' | 'prosecutor' | 'fiu' | 'other';
-  createdAt: number;
-  updatedAt: number;
-  status?: 'active' | 'suspended';
-  sponsorAgencyId?: string | null;
-}
+export type NewOfficer = Insert<OfficerRow, 'passwordHash' | 'totpSecretSealed' | 'totpLastStep'>;
+export type NewAgency = Insert<AgencyRow, 'status' | 'sponsorAgencyId'>;
 export interface AgencyRow {
   id: string;
   name: string;

@@ -1,3 +1,4 @@
+import type { ChainedFields } from './chain.ts';
 import type { AuditOutcome } from './service.ts';
 
 /** Storage port for the audit chain and its signed checkpoints. SQL lives in server/store/sqlite/. */
@@ -26,18 +27,8 @@ export interface CheckpointRow {
   public_key: string;
 }
 
-export interface NewAuditEvent {
-  seq: number;
-  at: number;
-  actorId: string | null;
-  agencyId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  ip: string | null;
-  details: string;
-  prevHash: string;
+/** A chained event as stored: the hashed fields plus its hash and signature. */
+export interface NewAuditEvent extends ChainedFields {
   hash: string;
   signature: string;
 }

@@ -1,15 +1,7 @@
+import type { Insert } from '../store/insert.ts';
+
 /** Storage port for channels, membership spans, the stored chain, invitations and key envelopes. SQL lives in server/store/sqlite/channels-repository.ts. */
-export interface NewInvitation {
-  id: string;
-  status: 'pending' | 'accepted' | 'declined' | 'stale';
-  createdAt: number;
-  createdBy: string;
-  channelId: string;
-  event: string;
-  inviteeId: string;
-  inviteeAgencyId: string;
-  decidedAt?: number | null;
-}
+export type NewInvitation = Insert<InvitationRow, 'decidedAt'>;
 export interface NewChannelMember {
   agencyId: string;
   role: 'owner' | 'member';

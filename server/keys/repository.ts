@@ -1,3 +1,5 @@
+import type { Insert } from '../store/insert.ts';
+
 /** Storage port for registered keys, agency roots and the key-transparency log. SQL lives in server/store/sqlite/keys-repository.ts. */
 export interface NewKeyLog {
   createdAt: number;
@@ -6,18 +8,7 @@ export interface NewKeyLog {
   entry: string;
   idx?: number;
 }
-export interface NewOfficerKey {
-  createdAt: number;
-  updatedAt: number;
-  agencyId: string;
-  officerId: string;
-  signPublicKey: string;
-  dhPublicKey: string;
-  enrolEvent: string;
-  prekey: string;
-  backup: string;
-  certificate?: string | null;
-}
+export type NewOfficerKey = Insert<OfficerKeysRow, 'certificate'>;
 export interface OfficerKeysRow {
   createdAt: number;
   updatedAt: number;
