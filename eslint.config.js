@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // The server's storage port is asynchronous: a promise left unawaited would run outside its
+    // unit of work or be lost. Type-aware rules catch the forgotten `await`.
+    files: ['server/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // Plain Node scripts (CI helpers).
     files: ['**/*.mjs'],
     languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } },

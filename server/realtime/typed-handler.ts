@@ -41,7 +41,7 @@ export function onAcked<E extends AckedEvent>(
   handler: (payload: PayloadOf<E>) => ResultOf<E> | Promise<ResultOf<E>>,
   opts: { log: FastifyBaseLogger; refused?: (err: unknown, payload: PayloadOf<E>) => void | Promise<void> },
 ): void {
-  const listener: UntypedListener = async (payload, rawAck) => {
+  const run = async (payload: unknown, rawAck: unknown): Promise<void> => {
     const ack = typeof rawAck === 'function' ? (rawAck as (res: AckResult<ResultOf<E>>) => void) : noAck;
     if (!check.Check(payload)) return ack({ ok: false, error: { code: 'validation_failed', message: `Malformed ${event} payload` }, status: 400 });
     try {
@@ -50,6 +50,9 @@ export function onAcked<E extends AckedEvent>(
       await opts.refused?.(err, payload);
       ack(errorAck(err, opts.log));
     }
+  };
+  const listener: UntypedListener = (payload, rawAck) => {
+    run(payload, rawAck).catch((err: unknown) => opts.log.error({ err, event }, 'socket handler failed after answering'));
   };
   // The typed `on` would claim the payload is already a PayloadOf<E>; it is checked above instead.
   (socket.on as unknown as UntypedOn).call(socket, event, listener);
