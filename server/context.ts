@@ -121,8 +121,8 @@ export class AppContext {
       keys: this.keys,
       // Channels depend on agreements (coverage); agreements reach channels only through this port.
       channels: {
-        announceAgreementChange: (agreementId) => this.channels.announceAgreementChange(agreementId),
-        revokeInstitution: (institutionId, sponsorId) => this.channels.revokeInstitution(institutionId, sponsorId),
+        announceAgreementChange: (tx, agreementId) => this.channels.announceAgreementChange(tx, agreementId),
+        revokeInstitution: (tx, institutionId, sponsorId) => this.channels.revokeInstitution(tx, institutionId, sponsorId),
       },
       config,
     });

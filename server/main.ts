@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     web = 'unavailable';
   }
   const app = await serve(config);
-  const initialised = app.ctx.accounts.hasOfficers();
+  const initialised = await app.ctx.accounts.hasOfficers();
   const lines = [
     '',
     `Liaison is listening on ${config.publicUrl}  (data in ${config.dataDir})`,

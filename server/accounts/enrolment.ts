@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { PasswordHasher } from '../auth/password.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
-import type { AccountsService } from './service.ts';
+import type { AccountsService, Uow } from './service.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import type { EnrolmentTokenRow, OfficerRow } from './repository.ts';
 import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
@@ -56,33 +56,35 @@ export class EnrolmentService {
     this.dataKey = deps.dataKey;
   }
 
-  private resolve(token: string): { row: EnrolmentTokenRow; officer: OfficerRow } {
-    const row = this.accounts.repo.enrolmentTokenByHash(hashToken(token));
+  private async resolve(repos: Uow, token: string): Promise<{ row: EnrolmentTokenRow; officer: OfficerRow }> {
+    const row = await repos.accounts.enrolmentTokenByHash(hashToken(token));
     const now = this.clock.now();
     if (!row || row.usedAt !== null || row.revokedAt !== null || row.expiresAt <= now) throw new InvalidEnrolmentTokenError();
-    const officer = this.accounts.repo.officer(row.officerId);
+    const officer = await repos.accounts.officer(row.officerId);
     if (!officer || officer.status === 'suspended') throw new InvalidEnrolmentTokenError();
     // Officers of a suspended agency cannot sign in, so they cannot enrol (and be signed in) either.
-    if (this.accounts.repo.agency(officer.agencyId)?.status !== 'active') throw new InvalidEnrolmentTokenError();
+    if ((await repos.accounts.agency(officer.agencyId))?.status !== 'active') throw new InvalidEnrolmentTokenError();
     return { row, officer };
   }
 
-  lookup(token: string): { username: string; displayName: string; agencyName: string; expiresAt: number } {
-    const { row, officer } = this.resolve(token);
-    const agency = this.accounts.repo.agency(officer.agencyId);
-    return { username: officer.username, displayName: officer.displayName, agencyName: agency?.name ?? '', expiresAt: row.expiresAt };
+  lookup(token: string): Promise<{ username: string; displayName: string; agencyName: string; expiresAt: number }> {
+    return this.store.read(async (r) => {
+      const { row, officer } = await this.resolve(r, token);
+      const agency = await r.accounts.agency(officer.agencyId);
+      return { username: officer.username, displayName: officer.displayName, agencyName: agency?.name ?? '', expiresAt: row.expiresAt };
+    });
   }
 
   async begin(token: string, password: string): Promise<{ otpauthUri: string; totpSecret: string }> {
-    const { officer } = this.resolve(token);
-    const agencyName = this.accounts.repo.agency(officer.agencyId)?.name;
+    const { officer } = await this.store.read((r) => this.resolve(r, token));
+    const agencyName = (await this.accounts.agency(officer.agencyId))?.name;
     checkPasswordPolicy(password, { username: officer.username, displayName: officer.displayName, ...(agencyName ? { agencyName } : {}) });
     const passwordHash = await this.passwords.hash(password);
     const secret = newTotpSecret();
-    await this.store.write((tx) => {
+    await this.store.write(async (tx) => {
       // Re-resolve after the hash: the token may have been used or revoked meanwhile.
-      const { row } = this.resolve(token);
-      tx.accounts.updateEnrolmentToken(row.id, {
+      const { row } = await this.resolve(tx, token);
+      await tx.accounts.updateEnrolmentToken(row.id, {
         pendingPasswordHash: passwordHash,
         pendingTotpSealed: sealTotpSecret(this.dataKey, officer.id, secret),
       });
@@ -97,7 +99,7 @@ export class EnrolmentService {
 
   /** Inside the transaction; a bad code is returned (not thrown) so its audit event commits. */
   private async completeIn(tx: Tx, token: string, code: string, client: ClientInfo): Promise<TokenPair | AppError> {
-    const { row, officer } = this.resolve(token);
+    const { row, officer } = await this.resolve(tx, token);
     if (!row.pendingPasswordHash || !row.pendingTotpSealed) {
       return new ValidationError('Set a password first (enrolment step 1)', 'enrolment_incomplete');
     }
@@ -117,7 +119,7 @@ export class EnrolmentService {
       });
       return new ValidationError('The authentication code is not valid; check your authenticator app\'s clock', 'invalid_totp');
     }
-    if (!tx.accounts.consumeEnrolmentToken(row.id, now)) return new InvalidEnrolmentTokenError();
+    if (!(await tx.accounts.consumeEnrolmentToken(row.id, now))) return new InvalidEnrolmentTokenError();
     const updated: OfficerRow = {
       ...officer,
       status: 'active',
@@ -126,17 +128,17 @@ export class EnrolmentService {
       totpLastStep: step,
       updatedAt: now,
     };
-    tx.accounts.updateOfficer(officer.id, {
+    await tx.accounts.updateOfficer(officer.id, {
       status: updated.status,
       passwordHash: updated.passwordHash,
       totpSecretSealed: updated.totpSecretSealed,
       totpLastStep: step,
       updatedAt: now,
     });
-    tx.accounts.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
+    await tx.accounts.updateEnrolmentToken(row.id, { pendingPasswordHash: null, pendingTotpSealed: null });
     // Re-enrolment replaces credentials: every older session ends.
     await this.auth.revokeAllSessions(tx, officer.id, 're_enrolled');
-    this.accounts.throttle.clear(officer.username);
+    await this.accounts.clearLoginFailures(tx, officer.username);
     await this.audit.record(tx, {
       action: 'enrolment.completed',
       actorId: officer.id,

@@ -60,25 +60,25 @@ export interface EnrolmentTokenRow {
 /** Queries and writes for agencies, officers and enrolment tokens; statements prepared once. */
 
 export interface AccountsRepository {
-  agency(id: string): AgencyRow | undefined;
-  listAgencies(): AgencyRow[];
-  insertAgency(row: NewAgency): void;
-  updateAgency(id: string, patch: Partial<NewAgency>): void;
-  officer(id: string): OfficerRow | undefined;
-  officerByUsername(username: string): OfficerRow | undefined;
-  listOfficers(agencyId: string): OfficerRow[];
-  countOfficers(): number;
-  insertOfficer(row: NewOfficer): void;
-  updateOfficer(id: string, patch: Partial<NewOfficer>): void;
+  agency(id: string): Promise<AgencyRow | undefined>;
+  listAgencies(): Promise<AgencyRow[]>;
+  insertAgency(row: NewAgency): Promise<void>;
+  updateAgency(id: string, patch: Partial<NewAgency>): Promise<void>;
+  officer(id: string): Promise<OfficerRow | undefined>;
+  officerByUsername(username: string): Promise<OfficerRow | undefined>;
+  listOfficers(agencyId: string): Promise<OfficerRow[]>;
+  countOfficers(): Promise<number>;
+  insertOfficer(row: NewOfficer): Promise<void>;
+  updateOfficer(id: string, patch: Partial<NewOfficer>): Promise<void>;
   /** Atomically advances the last accepted TOTP step; false if the step was already used (replay). */
-  advanceTotpStep(id: string, step: number): boolean;
-  insertEnrolmentToken(row: NewEnrolmentToken): void;
-  enrolmentTokenByHash(hash: string): EnrolmentTokenRow | undefined;
-  updateEnrolmentToken(id: string, patch: Partial<NewEnrolmentToken>): void;
+  advanceTotpStep(id: string, step: number): Promise<boolean>;
+  insertEnrolmentToken(row: NewEnrolmentToken): Promise<void>;
+  enrolmentTokenByHash(hash: string): Promise<EnrolmentTokenRow | undefined>;
+  updateEnrolmentToken(id: string, patch: Partial<NewEnrolmentToken>): Promise<void>;
   /** Marks the token used if it still is usable; false when another request won the race. */
-  consumeEnrolmentToken(id: string, now: number): boolean;
-  revokeOpenEnrolmentTokens(officerId: string, now: number): void;
-  loginFailure(username: string): { username: string; count: number; windowStart: number; lockedAt: number | null; lastFailureAt: number | null; } | undefined;
-  upsertLoginFailure(row: NewLoginFailure): void;
-  clearLoginFailures(username: string): void;
+  consumeEnrolmentToken(id: string, now: number): Promise<boolean>;
+  revokeOpenEnrolmentTokens(officerId: string, now: number): Promise<void>;
+  loginFailure(username: string): Promise<{ username: string; count: number; windowStart: number; lockedAt: number | null; lastFailureAt: number | null; } | undefined>;
+  upsertLoginFailure(row: NewLoginFailure): Promise<void>;
+  clearLoginFailures(username: string): Promise<void>;
 }

@@ -8,17 +8,17 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.createAgency, async (req, reply) => reply.status(201).send(await ctx.accounts.createAgency(actorOf(req), req.body)));
 
-  route(app, contracts.listAgencies, async () => ({ agencies: ctx.accounts.listAgencies() }));
+  route(app, contracts.listAgencies, async () => ({ agencies: await ctx.accounts.listAgencies() }));
 
-  route(app, contracts.getAgency, async (req) => ({ agency: ctx.accounts.getAgency(req.params.id) }));
+  route(app, contracts.getAgency, async (req) => ({ agency: await ctx.accounts.getAgency(req.params.id) }));
 
   route(app, contracts.updateAgency, async (req) => ({ agency: await ctx.accounts.setAgencyStatus(actorOf(req), req.params.id, req.body.status) }));
 
   route(app, contracts.createOfficer, async (req, reply) => reply.status(201).send(await ctx.accounts.createOfficer(actorOf(req), req.params.id, req.body)));
 
-  route(app, contracts.listOfficers, async (req) => ({ officers: ctx.accounts.listOfficers(actorOf(req), req.params.id) }));
+  route(app, contracts.listOfficers, async (req) => ({ officers: await ctx.accounts.listOfficers(actorOf(req), req.params.id) }));
 
-  route(app, contracts.getOfficer, async (req) => ({ officer: ctx.accounts.getOfficer(actorOf(req), req.params.id) }));
+  route(app, contracts.getOfficer, async (req) => ({ officer: await ctx.accounts.getOfficer(actorOf(req), req.params.id) }));
 
   route(app, contracts.suspendOfficer, async (req) => ({
     officer: await ctx.accounts.suspendOfficer(actorOf(req), req.params.id),

@@ -1,7 +1,7 @@
 import type { Agency, CreateAgencyBody, Enrolment, NewOfficerInput, Officer, Role } from '../../shared/schemas/accounts.ts';
 import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
-import { LoginThrottle } from '../auth/lockout.ts';
+import { LoginThrottle, type ThrottleVerdict } from './lockout.ts';
 import { hashToken, newId, newOpaqueToken } from '../auth/tokens.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
@@ -10,8 +10,11 @@ import type { DomainEventBus } from '../events.ts';
 import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
-import { commitThenThrow, type Store, type Tx } from '../store/store.ts';
+import { commitThenThrow, type Repositories, type Store, type Tx } from '../store/store.ts';
 import type { AuditAction } from '../audit/actions.ts';
+
+/** A caller's unit of work (or any handle holding this domain's repository): reads and writes see its state. */
+export type Uow = Pick<Repositories, 'accounts'>;
 
 export const SECRETARIAT_NAME = 'Network Secretariat';
 
@@ -46,8 +49,7 @@ export interface AccountsDeps {
 
 /** Provisioning of agencies and officers: who may create, suspend, reactivate, unlock and re-role whom. */
 export class AccountsService {
-  readonly repo: AccountsRepository;
-  readonly throttle: LoginThrottle;
+  private readonly throttle: LoginThrottle;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly audit: AuditService;
@@ -62,38 +64,60 @@ export class AccountsService {
     this.events = deps.events;
     this.config = deps.config;
     this.sessions = deps.sessions;
-    this.repo = deps.store.accounts;
-    this.throttle = new LoginThrottle(this.repo, deps.config.login);
+    this.throttle = new LoginThrottle(deps.config.login);
   }
 
-  /** Another domain's read of an officer row (they call this, never the repository). */
-  officer(id: string): OfficerRow | undefined {
-    return this.repo.officer(id);
+  /**
+   * Reads for other domains (they call these, never the repository). `uow` reads inside the
+   * caller's unit of work (its uncommitted writes included); without it, committed state.
+   */
+  officer(id: string, uow?: Uow): Promise<OfficerRow | undefined> {
+    return this.reading(uow, (r) => r.officer(id));
   }
 
-  agency(id: string): AgencyRow | undefined {
-    return this.repo.agency(id);
+  agency(id: string, uow?: Uow): Promise<AgencyRow | undefined> {
+    return this.reading(uow, (r) => r.agency(id));
   }
 
   /** Whether the platform has been initialised (any officer exists). */
-  hasOfficers(): boolean {
-    return this.repo.countOfficers() > 0;
+  async hasOfficers(): Promise<boolean> {
+    return (await this.reading(undefined, (r) => r.countOfficers())) > 0;
   }
 
-  officerByUsername(username: string): OfficerRow | undefined {
-    return this.repo.officerByUsername(username);
+  officerByUsername(username: string, uow?: Uow): Promise<OfficerRow | undefined> {
+    return this.reading(uow, (r) => r.officerByUsername(username));
   }
 
-  /** Records the TOTP step just used; false when it was already used (replay). */
-  advanceTotpStep(officerId: string, step: number): boolean {
-    return this.repo.advanceTotpStep(officerId, step);
+  officersOf(agencyId: string, uow?: Uow): Promise<OfficerRow[]> {
+    return this.reading(uow, (r) => r.listOfficers(agencyId));
   }
 
-  officersOf(agencyId: string): OfficerRow[] {
-    return this.repo.listOfficers(agencyId);
+  /** Records the TOTP step just used, in the sign-in's unit of work; false when it was already used (replay). */
+  advanceTotpStep(tx: Uow, officerId: string, step: number): Promise<boolean> {
+    return tx.accounts.advanceTotpStep(officerId, step);
   }
 
-  officerView(o: OfficerRow): Officer {
+  // ---- sign-in throttling (the login_failures counters are this domain's) ----
+
+  /** Milliseconds before a sign-in for this username from this source is evaluated (0 = now). */
+  loginWait(username: string, ip: string | null, now: number, uow?: Uow): Promise<number> {
+    return this.reading(uow, (r) => this.throttle.waitMs(r, username, ip, now));
+  }
+
+  recordLoginFailure(tx: Uow, username: string, ip: string | null, now: number): Promise<ThrottleVerdict> {
+    return this.throttle.recordFailure(tx.accounts, username, ip, now);
+  }
+
+  clearLoginFailures(tx: Uow, username: string): Promise<void> {
+    return this.throttle.clear(tx.accounts, username);
+  }
+
+  private reading<T>(uow: Uow | undefined, fn: (repo: AccountsRepository) => Promise<T>): Promise<T> {
+    return uow ? fn(uow.accounts) : this.store.read((r) => fn(r.accounts));
+  }
+
+  async officerView(o: OfficerRow, uow?: Uow): Promise<Officer> {
+    const locked = await this.reading(uow, (r) => this.throttle.isThrottled(r, o.username, this.clock.now()));
     return {
       id: o.id,
       agencyId: o.agencyId,
@@ -101,7 +125,7 @@ export class AccountsService {
       displayName: o.displayName,
       role: o.role,
       status: o.status,
-      locked: this.throttle.isThrottled(o.username, this.clock.now()),
+      locked,
       createdAt: o.createdAt,
     };
   }
@@ -128,16 +152,16 @@ export class AccountsService {
     enrolment: Enrolment;
   }> {
     return this.tx(async (tx) => {
-      if (this.repo.countOfficers() > 0) {
+      if ((await tx.accounts.countOfficers()) > 0) {
         throw new ConflictError('Liaison is already initialised: this data directory has officers', 'already_initialised');
       }
-      const agency = this.insertAgency({
+      const agency = await this.insertAgency(tx, {
         name: input.agencyName ?? SECRETARIAT_NAME,
         country: input.country,
         kind: 'other',
       });
-      const admin = this.insertOfficer(agency.id, { ...input, role: 'platform_admin' });
-      const enrolment = this.issueEnrolment(admin.id, null);
+      const admin = await this.insertOfficer(tx, agency.id, { ...input, role: 'platform_admin' });
+      const enrolment = await this.issueEnrolment(tx, admin.id, null);
       await this.audit.record(tx, {
         action: 'platform.initialised',
         agencyId: agency.id,
@@ -145,7 +169,7 @@ export class AccountsService {
         targetId: admin.id,
         details: { username: admin.username },
       });
-      return { agency: agencyView(agency), admin: this.officerView(admin), enrolment };
+      return { agency: agencyView(agency), admin: await this.officerView(admin, tx), enrolment };
     });
   }
 
@@ -153,7 +177,7 @@ export class AccountsService {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators create agencies');
     return this.tx(async (tx) => {
       if (input.sponsorAgencyId !== undefined) {
-        const sponsor = this.repo.agency(input.sponsorAgencyId);
+        const sponsor = await tx.accounts.agency(input.sponsorAgencyId);
         if (!sponsor) throw new ValidationError('Sponsoring agency does not exist', 'invalid_sponsor');
         if (sponsor.kind !== 'ncb') throw new ValidationError('The sponsoring agency must be an NCB', 'invalid_sponsor');
         if (sponsor.country !== input.country) {
@@ -161,9 +185,9 @@ export class AccountsService {
         }
         if (input.kind === 'ncb') throw new ValidationError('An NCB cannot be sponsored', 'invalid_sponsor');
       }
-      const agency = this.insertAgency(input);
-      const admin = this.insertOfficer(agency.id, { ...input.admin, role: 'agency_admin' });
-      const enrolment = this.issueEnrolment(admin.id, actor.officerId);
+      const agency = await this.insertAgency(tx, input);
+      const admin = await this.insertOfficer(tx, agency.id, { ...input.admin, role: 'agency_admin' });
+      const enrolment = await this.issueEnrolment(tx, admin.id, actor.officerId);
       await this.audit.recordFor(
         tx,
         actor,
@@ -178,11 +202,11 @@ export class AccountsService {
         { id: admin.id, agencyId: agency.id },
         { details: { username: admin.username, role: admin.role } },
       );
-      return { agency: agencyView(agency), admin: this.officerView(admin), enrolment };
+      return { agency: agencyView(agency), admin: await this.officerView(admin, tx), enrolment };
     });
   }
 
-  private insertAgency(input: { name: string; country: string; kind: AgencyRow['kind']; sponsorAgencyId?: string }): AgencyRow {
+  private async insertAgency(tx: Uow, input: { name: string; country: string; kind: AgencyRow['kind']; sponsorAgencyId?: string }): Promise<AgencyRow> {
     if (!isCountryCode(input.country)) {
       throw new ValidationError(`"${input.country}" is not an ISO 3166-1 alpha-2 country code`, 'invalid_country');
     }
@@ -198,7 +222,7 @@ export class AccountsService {
       updatedAt: now,
     };
     try {
-      this.repo.insertAgency(row);
+      await tx.accounts.insertAgency(row);
     } catch (err) {
       if (String(err).includes('UNIQUE')) throw new ConflictError('An agency with this name exists in this country', 'agency_exists', { cause: err });
       throw err;
@@ -206,12 +230,12 @@ export class AccountsService {
     return row;
   }
 
-  listAgencies(): Agency[] {
-    return this.repo.listAgencies().map(agencyView);
+  async listAgencies(): Promise<Agency[]> {
+    return (await this.store.read((r) => r.accounts.listAgencies())).map(agencyView);
   }
 
-  getAgency(id: string): Agency {
-    const a = this.repo.agency(id);
+  async getAgency(id: string): Promise<Agency> {
+    const a = await this.agency(id);
     if (!a) throw new NotFoundError('Agency');
     return agencyView(a);
   }
@@ -219,14 +243,14 @@ export class AccountsService {
   async setAgencyStatus(actor: Actor, id: string, status: 'active' | 'suspended'): Promise<Agency> {
     if (actor.role !== 'platform_admin') throw new ForbiddenError('Only platform administrators suspend agencies');
     return this.tx(async (tx) => {
-      const a = this.repo.agency(id);
+      const a = await tx.accounts.agency(id);
       if (!a) throw new NotFoundError('Agency');
       if (a.id === actor.agencyId && status === 'suspended') {
         throw new ConflictError('You cannot suspend your own agency', 'cannot_modify_self');
       }
-      this.repo.updateAgency(id, { status, updatedAt: this.clock.now() });
+      await tx.accounts.updateAgency(id, { status, updatedAt: this.clock.now() });
       if (status === 'suspended') {
-        for (const o of this.repo.listOfficers(id)) await this.sessions.revokeAllSessions(tx, o.id, 'agency_suspended');
+        for (const o of await tx.accounts.listOfficers(id)) await this.sessions.revokeAllSessions(tx, o.id, 'agency_suspended');
       }
       await this.audit.recordFor(
         tx,
@@ -238,7 +262,7 @@ export class AccountsService {
     });
   }
 
-  private insertOfficer(agencyId: string, input: NewOfficerInput & { role: Role }): OfficerRow {
+  private async insertOfficer(tx: Uow, agencyId: string, input: NewOfficerInput & { role: Role }): Promise<OfficerRow> {
     const now = this.clock.now();
     const row: OfficerRow = {
       id: newId(),
@@ -253,18 +277,18 @@ export class AccountsService {
       createdAt: now,
       updatedAt: now,
     };
-    if (this.repo.officerByUsername(row.username)) throw new ConflictError('This username is taken', 'username_taken');
-    this.repo.insertOfficer(row);
+    if (await tx.accounts.officerByUsername(row.username)) throw new ConflictError('This username is taken', 'username_taken');
+    await tx.accounts.insertOfficer(row);
     return row;
   }
 
   /** A new one-time enrolment token (≥128 bits, stored hashed); older open tokens of the officer are revoked. */
-  private issueEnrolment(officerId: string, createdBy: string | null): Enrolment {
+  private async issueEnrolment(tx: Uow, officerId: string, createdBy: string | null): Promise<Enrolment> {
     const now = this.clock.now();
     const token = newOpaqueToken();
     const expiresAt = now + this.config.enrolmentTtlMs;
-    this.repo.revokeOpenEnrolmentTokens(officerId, now);
-    this.repo.insertEnrolmentToken({
+    await tx.accounts.revokeOpenEnrolmentTokens(officerId, now);
+    await tx.accounts.insertEnrolmentToken({
       id: newId(),
       officerId,
       tokenHash: hashToken(token),
@@ -277,15 +301,15 @@ export class AccountsService {
   }
 
   /** Resolves an officer the actor may manage; otherwise 404, the same as a missing officer. */
-  private manageable(actor: Actor, officerId: string): OfficerRow {
-    const o = this.repo.officer(officerId);
+  private async manageable(uow: Uow | undefined, actor: Actor, officerId: string): Promise<OfficerRow> {
+    const o = await this.officer(officerId, uow);
     if (!o) throw new NotFoundError('Officer');
     if (!canManageOfficer(actor, o)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
     return o;
   }
 
-  private assertAgencyScope(actor: Actor, agencyId: string): AgencyRow {
-    const a = this.repo.agency(agencyId);
+  private async assertAgencyScope(uow: Uow | undefined, actor: Actor, agencyId: string): Promise<AgencyRow> {
+    const a = await this.agency(agencyId, uow);
     const inScope = actor.role === 'platform_admin' || (actor.role === 'agency_admin' && actor.agencyId === agencyId);
     if (!a) throw new NotFoundError('Agency');
     if (!inScope) throw new ConcealedDenialError('Agency', 'agency_out_of_scope');
@@ -294,12 +318,12 @@ export class AccountsService {
 
   async createOfficer(actor: Actor, agencyId: string, input: NewOfficerInput): Promise<{ officer: Officer; enrolment: Enrolment }> {
     return this.tx(async (tx) => {
-      const agency = this.assertAgencyScope(actor, agencyId);
+      const agency = await this.assertAgencyScope(tx, actor, agencyId);
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
       const role = input.role ?? 'officer';
       if (roleRank(role) > roleRank(actor.role)) throw new ForbiddenError('You cannot grant a role above your own');
-      const officer = this.insertOfficer(agencyId, { ...input, role });
-      const enrolment = this.issueEnrolment(officer.id, actor.officerId);
+      const officer = await this.insertOfficer(tx, agencyId, { ...input, role });
+      const enrolment = await this.issueEnrolment(tx, officer.id, actor.officerId);
       await this.auditOfficer(
         tx,
         actor,
@@ -307,30 +331,31 @@ export class AccountsService {
         { id: officer.id, agencyId },
         { details: { username: officer.username, role } },
       );
-      return { officer: this.officerView(officer), enrolment };
+      return { officer: await this.officerView(officer, tx), enrolment };
     });
   }
 
-  listOfficers(actor: Actor, agencyId: string): Officer[] {
-    this.assertAgencyScope(actor, agencyId);
-    return this.repo.listOfficers(agencyId).map((o) => this.officerView(o));
+  async listOfficers(actor: Actor, agencyId: string): Promise<Officer[]> {
+    await this.assertAgencyScope(undefined, actor, agencyId);
+    const rows = await this.officersOf(agencyId);
+    return Promise.all(rows.map((o) => this.officerView(o)));
   }
 
-  getOfficer(actor: Actor, officerId: string): Officer {
+  async getOfficer(actor: Actor, officerId: string): Promise<Officer> {
     if (officerId === actor.officerId) {
-      const self = this.repo.officer(officerId);
+      const self = await this.officer(officerId);
       if (self) return this.officerView(self);
     }
-    return this.officerView(this.manageable(actor, officerId));
+    return this.officerView(await this.manageable(undefined, actor, officerId));
   }
 
   async suspendOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(async (tx) => {
-      const o = this.manageable(actor, officerId);
+      const o = await this.manageable(tx, actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot suspend yourself', 'cannot_modify_self');
-      if (o.status === 'suspended') return this.officerView(o);
-      this.repo.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
-      this.repo.revokeOpenEnrolmentTokens(o.id, this.clock.now());
+      if (o.status === 'suspended') return this.officerView(o, tx);
+      await tx.accounts.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
+      await tx.accounts.revokeOpenEnrolmentTokens(o.id, this.clock.now());
       const revoked = await this.sessions.revokeAllSessions(tx, o.id, 'officer_suspended');
       await this.auditOfficer(
         tx,
@@ -341,34 +366,34 @@ export class AccountsService {
       );
       // After commit, behind the sessions.revoked hook above: sockets end with reason officer_suspended.
       tx.onCommit(() => this.events.emit('officer.suspended', { officerId: o.id }));
-      return this.officerView({ ...o, status: 'suspended' });
+      return this.officerView({ ...o, status: 'suspended' }, tx);
     });
   }
 
   async reactivateOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(async (tx) => {
-      const o = this.manageable(actor, officerId);
+      const o = await this.manageable(tx, actor, officerId);
       if (o.status !== 'suspended') throw new ConflictError('Only suspended officers can be reactivated', 'not_suspended');
       // An officer who never finished enrolment goes back to "invited".
       const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
-      this.repo.updateOfficer(o.id, { status, updatedAt: this.clock.now() });
+      await tx.accounts.updateOfficer(o.id, { status, updatedAt: this.clock.now() });
       await this.auditOfficer(tx, actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
-      return this.officerView({ ...o, status });
+      return this.officerView({ ...o, status }, tx);
     });
   }
 
   async unlockOfficer(actor: Actor, officerId: string): Promise<Officer> {
     return this.tx(async (tx) => {
-      const o = this.manageable(actor, officerId);
-      this.throttle.clear(o.username);
+      const o = await this.manageable(tx, actor, officerId);
+      await this.throttle.clear(tx.accounts, o.username);
       await this.auditOfficer(tx, actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
-      return this.officerView(o);
+      return this.officerView(o, tx);
     });
   }
 
   async setRole(actor: Actor, officerId: string, role: Role): Promise<Officer> {
     return this.tx(async (tx) => {
-      const o = this.manageable(actor, officerId);
+      const o = await this.manageable(tx, actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
       if (roleRank(role) > roleRank(actor.role)) {
         await this.auditOfficer(
@@ -380,7 +405,7 @@ export class AccountsService {
         );
         return new ForbiddenError('You cannot grant a role above your own');
       }
-      this.repo.updateOfficer(o.id, { role, updatedAt: this.clock.now() });
+      await tx.accounts.updateOfficer(o.id, { role, updatedAt: this.clock.now() });
       await this.auditOfficer(
         tx,
         actor,
@@ -388,16 +413,16 @@ export class AccountsService {
         { id: o.id, agencyId: o.agencyId },
         { details: { from: o.role, to: role } },
       );
-      return this.officerView({ ...o, role });
+      return this.officerView({ ...o, role }, tx);
     });
   }
 
   /** New enrolment link (lost authenticator, expired link): re-enrolment replaces password and TOTP. */
   async reissueEnrolment(actor: Actor, officerId: string): Promise<Enrolment> {
     return this.tx(async (tx) => {
-      const o = this.manageable(actor, officerId);
+      const o = await this.manageable(tx, actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');
-      const enrolment = this.issueEnrolment(o.id, actor.officerId);
+      const enrolment = await this.issueEnrolment(tx, o.id, actor.officerId);
       await this.auditOfficer(tx, actor, 'enrolment.issued', { id: o.id, agencyId: o.agencyId });
       return enrolment;
     });

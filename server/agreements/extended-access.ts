@@ -5,7 +5,7 @@ import { newId } from '../auth/tokens.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { AgreementsRepository, GrantRow } from './repository.ts';
+import type { GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
@@ -25,7 +25,6 @@ export class ExtendedAccessService {
 
   constructor(
     deps: Pick<AgreementsDeps, 'store' | 'clock' | 'audit' | 'accounts' | 'channels' | 'config'>,
-    private readonly repo: AgreementsRepository,
   ) {
     this.store = deps.store;
     this.clock = deps.clock;
@@ -36,8 +35,8 @@ export class ExtendedAccessService {
   }
 
   async grant(actor: Actor, body: Static<typeof GrantExtendedAccessBody>): Promise<Grant> {
-    this.requireNcbAdmin(actor);
-    const institution = this.accounts.agency(body.agencyId);
+    await this.requireNcbAdmin(actor);
+    const institution = await this.accounts.agency(body.agencyId);
     if (!institution || institution.sponsorAgencyId !== actor.agencyId) {
       throw new NotFoundError('Sponsored institution');
     }
@@ -48,7 +47,7 @@ export class ExtendedAccessService {
     const id = newId();
     return this.store.write(async (tx) => {
       // Renewal is a new grant: it supersedes the current one (which ends now) or follows an expired one.
-      const mine = tx.agreements.grants(body.agencyId).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
+      const mine = (await tx.agreements.grants(body.agencyId)).filter((g) => g.sponsorAgencyId === actor.agencyId && g.agencyId === body.agencyId);
       const current = mine.find((g) => g.revokedAt === null && g.expiresAt > now);
       const previous = current ?? mine.filter((g) => g.revokedAt === null).at(-1);
       if (current) {
@@ -60,13 +59,13 @@ export class ExtendedAccessService {
             'scope_narrowed',
           );
         }
-        tx.agreements.revokeGrant(current.id, now);
+        await tx.agreements.revokeGrant(current.id, now);
       }
-      tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
+      await tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
       const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
       if (previous) await this.audit(tx, actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
       else await this.audit(tx, actor, 'extended_access.granted', id, details);
-      return this.view(tx.agreements.grant(id)!);
+      return this.view((await tx.agreements.grant(id))!);
     });
   }
 
@@ -87,30 +86,31 @@ export class ExtendedAccessService {
     }
   }
 
-  list(actor: Actor): Grant[] {
-    return this.repo.grants(actor.role === 'platform_admin' ? null : actor.agencyId).map((g) => this.view(g));
+  async list(actor: Actor): Promise<Grant[]> {
+    const rows = await this.store.read((r) => r.agreements.grants(actor.role === 'platform_admin' ? null : actor.agencyId));
+    return rows.map((g) => this.view(g));
   }
 
   /** Immediate: the institution's officers leave every channel held under the sponsor's agreements. */
   async revoke(actor: Actor, id: string): Promise<Grant> {
-    const row = this.repo.grant(id);
+    const row = await this.store.read((r) => r.agreements.grant(id));
     if (!row || (row.sponsorAgencyId !== actor.agencyId && row.agencyId !== actor.agencyId)) throw new NotFoundError('Grant');
-    this.requireNcbAdmin(actor);
+    await this.requireNcbAdmin(actor);
     if (row.sponsorAgencyId !== actor.agencyId) throw new ForbiddenError('Only the sponsoring NCB revokes a grant');
     if (row.revokedAt !== null) throw new ConflictError('The grant is already revoked', 'already_revoked');
     const now = this.clock.now();
     const { result, effects } = await this.store.write(async (tx) => {
-      tx.agreements.revokeGrant(id, now);
-      const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
+      await tx.agreements.revokeGrant(id, now);
+      const fx = await this.channels.revokeInstitution(tx, row.agencyId, row.sponsorAgencyId);
       await this.audit(tx, actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
-      return { result: this.view(tx.agreements.grant(id)!), effects: fx };
+      return { result: this.view((await tx.agreements.grant(id))!), effects: fx };
     });
     effects.publish();
     return result;
   }
 
-  private requireNcbAdmin(actor: Actor): void {
-    const agency = this.accounts.agency(actor.agencyId);
+  private async requireNcbAdmin(actor: Actor): Promise<void> {
+    const agency = await this.accounts.agency(actor.agencyId);
     if (actor.role !== 'agency_admin' || agency?.kind !== 'ncb') throw new ForbiddenError('Only NCB administrators manage extended access');
   }
 

@@ -59,22 +59,22 @@ export interface SuspensionRow {
 /** Queries and writes for agreements, their parties' signatures and extended-access grants. */
 
 export interface AgreementsRepository {
-  agreement(id: string): AgreementRow | undefined;
-  parties(agreementId: string): PartyRow[];
-  insert(row: AgreementRow, partyIds: readonly string[]): void;
-  setStatus(id: string, status: 'active' | 'suspended' | 'proposed' | 'terminated', now: number): void;
-  touch(id: string, now: number): void;
-  sign(agreementId: string, agencyId: string, patch: { signedBy: string; signature: string; signerPublicKey: string; signedAt: number; }): void;
+  agreement(id: string): Promise<AgreementRow | undefined>;
+  parties(agreementId: string): Promise<PartyRow[]>;
+  insert(row: AgreementRow, partyIds: readonly string[]): Promise<void>;
+  setStatus(id: string, status: 'active' | 'suspended' | 'proposed' | 'terminated', now: number): Promise<void>;
+  touch(id: string, now: number): Promise<void>;
+  sign(agreementId: string, agencyId: string, patch: { signedBy: string; signature: string; signerPublicKey: string; signedAt: number; }): Promise<void>;
   /** The parties currently holding the agreement suspended, by agency id. */
-  suspensions(agreementId: string): SuspensionRow[];
-  addSuspension(row: NewAgreementSuspension): void;
-  liftSuspension(agreementId: string, agencyId: string): void;
+  suspensions(agreementId: string): Promise<SuspensionRow[]>;
+  addSuspension(row: NewAgreementSuspension): Promise<void>;
+  liftSuspension(agreementId: string, agencyId: string): Promise<void>;
   /** Agreements one of `agencyIds` is a party to; all agreements when null. */
-  list(agencyIds: readonly string[] | null): AgreementRow[];
-  activeGrants(agencyId: string, now: number): GrantRow[];
-  grant(id: string): GrantRow | undefined;
-  insertGrant(row: NewExtendedAccessGrant): void;
-  revokeGrant(id: string, now: number): void;
+  list(agencyIds: readonly string[] | null): Promise<AgreementRow[]>;
+  activeGrants(agencyId: string, now: number): Promise<GrantRow[]>;
+  grant(id: string): Promise<GrantRow | undefined>;
+  insertGrant(row: NewExtendedAccessGrant): Promise<void>;
+  revokeGrant(id: string, now: number): Promise<void>;
   /** Grants given by or to `agencyId`; all when null. */
-  grants(agencyId: string | null): GrantRow[];
+  grants(agencyId: string | null): Promise<GrantRow[]>;
 }

@@ -9,9 +9,9 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, propose, async (req, reply) => reply.status(201).send({ agreement: await ctx.agreements.propose(actorOf(req), req.body) }));
 
-  route(app, list, async (req) => ({ agreements: ctx.agreements.list(actorOf(req)) }));
+  route(app, list, async (req) => ({ agreements: await ctx.agreements.list(actorOf(req)) }));
 
-  route(app, get, async (req) => ({ agreement: ctx.agreements.get(actorOf(req), req.params.id) }));
+  route(app, get, async (req) => ({ agreement: await ctx.agreements.get(actorOf(req), req.params.id) }));
 
   route(app, sign, async (req) => ({ agreement: await ctx.agreements.sign(actorOf(req), req.params.id, req.body.signature) }));
 
@@ -21,7 +21,7 @@ export const agreementsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, extendedAccess.grant, async (req, reply) => reply.status(201).send({ grant: await ctx.agreements.extended.grant(actorOf(req), req.body) }));
 
-  route(app, extendedAccess.list, async (req) => ({ grants: ctx.agreements.extended.list(actorOf(req)), maxDays: ctx.agreements.extended.maxDays }));
+  route(app, extendedAccess.list, async (req) => ({ grants: await ctx.agreements.extended.list(actorOf(req)), maxDays: ctx.agreements.extended.maxDays }));
 
   route(app, extendedAccess.revoke, async (req) => ({ grant: await ctx.agreements.extended.revoke(actorOf(req), req.params.id) }));
 };

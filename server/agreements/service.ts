@@ -20,7 +20,10 @@ import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExtendedAccessService } from './extended-access.ts';
 import { type AgreementsRepository, type AgreementRow, type PartyRow } from './repository.ts';
-import type { Store, Tx } from '../store/store.ts';
+import type { Repositories, Store, Tx } from '../store/store.ts';
+
+/** A caller's unit of work (or any handle holding this domain's repository). */
+export type Uow = Pick<Repositories, 'agreements'>;
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
@@ -38,9 +41,9 @@ const TRANSITIONS: Record<Transition, { from: readonly AgreementRow['status'][];
  */
 export interface AgreementChannels {
   /** Feed items re-announcing the channels held under the agreement (call inside the transaction). */
-  announceAgreementChange(agreementId: string): RoutedFeedItem[];
+  announceAgreementChange(tx: Tx, agreementId: string): Promise<RoutedFeedItem[]>;
   /** Closes the institution's spans in the sponsor's channels (call inside the transaction). */
-  revokeInstitution(institutionId: string, sponsorId: string): Effects;
+  revokeInstitution(tx: Tx, institutionId: string, sponsorId: string): Promise<Effects>;
 }
 
 export interface AgreementsDeps {
@@ -56,7 +59,6 @@ export interface AgreementsDeps {
 
 /** Agreements (MOUs) between agencies, their signatures and lifecycle, and coverage of channels. */
 export class AgreementsService {
-  readonly repo: AgreementsRepository;
   readonly extended: ExtendedAccessService;
   private readonly store: Store;
   private readonly clock: Clock;
@@ -74,15 +76,19 @@ export class AgreementsService {
     this.accounts = deps.accounts;
     this.keys = deps.keys;
     this.channels = deps.channels;
-    this.repo = deps.store.agreements;
-    this.extended = new ExtendedAccessService(deps, this.repo);
+    this.extended = new ExtendedAccessService(deps);
+  }
+
+  /** Reads in the caller's unit of work when given (its uncommitted writes included), else committed state. */
+  private reading<T>(uow: Uow | undefined, fn: (repo: AgreementsRepository) => Promise<T>): Promise<T> {
+    return uow ? fn(uow.agreements) : this.store.read((r) => fn(r.agreements));
   }
 
   // ---- for other capabilities ----
 
   /** Stored lifecycle plus the validity window read with the injected clock. */
-  effectiveStatus(agreementId: string): AgreementStatus | undefined {
-    const row = this.repo.agreement(agreementId);
+  async effectiveStatus(agreementId: string, uow?: Uow): Promise<AgreementStatus | undefined> {
+    const row = await this.reading(uow, (r) => r.agreement(agreementId));
     return row ? this.derive(row) : undefined;
   }
 
@@ -91,43 +97,45 @@ export class AgreementsService {
    * covered when it is a party, or holds an active extended-access grant from an NCB party whose
    * scope intersects the agreement's.
    */
-  coverage(agreementId: string, agencyIds: readonly string[]): { effective: boolean; uncovered: string[] } {
-    const row = this.repo.agreement(agreementId);
-    if (!row) return { effective: false, uncovered: [...agencyIds] };
-    const parties = new Set(JSON.parse(row.parties) as string[]);
-    const scope = new Set(JSON.parse(row.scope) as string[]);
-    const now = this.clock.now();
-    const uncovered = agencyIds.filter(
-      (agencyId) =>
-        !parties.has(agencyId) &&
-        !this.repo
-          .activeGrants(agencyId, now)
-          .some((g) => parties.has(g.sponsorAgencyId) && (JSON.parse(g.scope) as string[]).some((s) => scope.has(s))),
-    );
-    return { effective: this.derive(row) === 'active', uncovered };
+  coverage(agreementId: string, agencyIds: readonly string[], uow?: Uow): Promise<{ effective: boolean; uncovered: string[] }> {
+    return this.reading(uow, async (repo) => {
+      const row = await repo.agreement(agreementId);
+      if (!row) return { effective: false, uncovered: [...agencyIds] };
+      const parties = new Set(JSON.parse(row.parties) as string[]);
+      const scope = new Set(JSON.parse(row.scope) as string[]);
+      const now = this.clock.now();
+      const uncovered: string[] = [];
+      for (const agencyId of agencyIds) {
+        if (parties.has(agencyId)) continue;
+        const grants = await repo.activeGrants(agencyId, now);
+        if (!grants.some((g) => parties.has(g.sponsorAgencyId) && (JSON.parse(g.scope) as string[]).some((s) => scope.has(s)))) uncovered.push(agencyId);
+      }
+      return { effective: this.derive(row) === 'active', uncovered };
+    });
   }
 
   /** Party agency ids (sorted) of an agreement, or [] when unknown. */
   /** The most recent effective agreement covering both agencies (parties or extended access), if any. */
-  coveringAgreement(a: string, b: string): string | null {
-    const rows = this.repo.list(null);
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const { effective, uncovered } = this.coverage(rows[i]!.id, [a, b]);
-      if (effective && uncovered.length === 0) return rows[i]!.id;
-    }
-    return null;
+  coveringAgreement(a: string, b: string, uow?: Uow): Promise<string | null> {
+    return this.reading(uow, async (repo) => {
+      const rows = await repo.list(null);
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const { effective, uncovered } = await this.coverage(rows[i]!.id, [a, b], { agreements: repo });
+        if (effective && uncovered.length === 0) return rows[i]!.id;
+      }
+      return null;
+    });
   }
 
   /** The sponsor's agreements to which the institution is not itself a party (extended-access reach). */
-  sponsorAgreementIdsWithout(sponsorId: string, institutionId: string): string[] {
-    return this.repo
-      .list([sponsorId])
+  async sponsorAgreementIdsWithout(sponsorId: string, institutionId: string, uow?: Uow): Promise<string[]> {
+    return (await this.reading(uow, (r) => r.list([sponsorId])))
       .filter((a) => !(JSON.parse(a.parties) as string[]).includes(institutionId))
       .map((a) => a.id);
   }
 
-  partiesOf(agreementId: string): string[] {
-    const row = this.repo.agreement(agreementId);
+  async partiesOf(agreementId: string, uow?: Uow): Promise<string[]> {
+    const row = await this.reading(uow, (r) => r.agreement(agreementId));
     return row ? (JSON.parse(row.parties) as string[]) : [];
   }
 
@@ -142,7 +150,7 @@ export class AgreementsService {
     const now = this.clock.now();
     if (body.validUntil <= now) throw new ValidationError('validUntil is in the past', 'invalid_window');
     for (const agencyId of parties) {
-      const agency = this.accounts.agency(agencyId);
+      const agency = await this.accounts.agency(agencyId);
       if (!agency) throw new ValidationError(`Unknown agency ${agencyId}`, 'unknown_agency');
       if (agency.status !== 'active') throw new ConflictError(`Agency ${agencyId} is not active`, 'agency_inactive');
     }
@@ -151,7 +159,7 @@ export class AgreementsService {
     // Validates the terms exactly as every signer will (sorted, vocabulary, window).
     agreementCanonicalBytes({ id, version: 1, parties, scope, validFrom: body.validFrom, validUntil: body.validUntil, textHash });
     return this.store.write(async (tx) => {
-      tx.agreements.insert(
+      await tx.agreements.insert(
         {
           id,
           version: 1,
@@ -170,27 +178,29 @@ export class AgreementsService {
         parties,
       );
       await this.audit(tx, actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
-      return this.view(tx.agreements.agreement(id)!);
+      return this.view(tx, (await tx.agreements.agreement(id))!);
     });
   }
 
-  list(actor: Actor): Agreement[] {
-    const rows = this.repo.list(actor.role === 'platform_admin' ? null : [actor.agencyId]);
-    return rows.map((r) => this.view(r));
+  list(actor: Actor): Promise<Agreement[]> {
+    return this.store.read(async (r) => {
+      const rows = await r.agreements.list(actor.role === 'platform_admin' ? null : [actor.agencyId]);
+      return Promise.all(rows.map((row) => this.view(r, row)));
+    });
   }
 
-  get(actor: Actor, id: string): Agreement {
-    return this.view(this.visible(actor, id));
+  get(actor: Actor, id: string): Promise<Agreement> {
+    return this.store.read(async (r) => this.view(r, await this.visible(r, actor, id)));
   }
 
   async sign(actor: Actor, id: string, signatureB64: string): Promise<Agreement> {
-    const row = this.visible(actor, id);
+    const row = await this.store.read((r) => this.visible(r, actor, id));
     if (!isAdmin(actor)) throw new ForbiddenError('Only an administrator of a party signs');
-    const party = this.repo.parties(id).find((p) => p.agencyId === actor.agencyId);
+    const party = (await this.reading(undefined, (r) => r.parties(id))).find((p) => p.agencyId === actor.agencyId);
     if (!party) throw new ForbiddenError('Your agency is not a party', 'not_a_party');
     if (party.signature) throw new ConflictError('Your agency has already signed', 'already_signed');
     if (row.status !== 'proposed' || this.derive(row) === 'expired') throw new ConflictError(`The agreement is ${this.derive(row)}`, 'agreement_not_proposed');
-    const signPk = this.keys.signPublicKey(actor.officerId);
+    const signPk = await this.keys.signPublicKey(actor.officerId);
     if (!signPk) throw new ConflictError('Register your identity keys before signing', 'keys_required');
     let signature: Uint8Array;
     try {
@@ -203,11 +213,11 @@ export class AgreementsService {
     }
     const now = this.clock.now();
     return this.store.write(async (tx) => {
-      tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
-      const allSigned = tx.agreements.parties(id).every((p) => p.signature !== null);
-      if (allSigned) tx.agreements.setStatus(id, 'active', now);
+      await tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
+      const allSigned = (await tx.agreements.parties(id)).every((p) => p.signature !== null);
+      if (allSigned) await tx.agreements.setStatus(id, 'active', now);
       await this.audit(tx, actor, 'agreement.signed', id, { activated: allSigned });
-      return this.view(tx.agreements.agreement(id)!);
+      return this.view(tx, (await tx.agreements.agreement(id))!);
     });
   }
 
@@ -216,10 +226,10 @@ export class AgreementsService {
    * suspension, and the agreement is active again when no party holds it suspended. Terminate is final.
    */
   async transition(actor: Actor, id: string, kind: Transition, reason?: string): Promise<Agreement> {
-    const row = this.visible(actor, id);
+    const row = await this.store.read((r) => this.visible(r, actor, id));
     if (!isAdmin(actor) || !this.isParty(row, actor.agencyId)) throw new ForbiddenError('Only an administrator of a party may do this');
     const t = TRANSITIONS[kind];
-    const holders = this.repo.suspensions(id);
+    const holders = await this.reading(undefined, (r) => r.suspensions(id));
     const mine = holders.some((h) => h.agencyId === actor.agencyId);
     // Another party may add its own suspension to an already suspended agreement.
     const from = kind === 'suspend' ? [...t.from, 'suspended'] : t.from;
@@ -227,28 +237,29 @@ export class AgreementsService {
     if (kind === 'suspend' && mine) throw new ConflictError('Your agency has already suspended this agreement', 'already_suspended');
     // Agreements suspended before suspensions were recorded per party (no holder known) may be lifted by any party.
     if (kind === 'reactivate' && !mine && holders.length > 0) {
-      const names = holders.map((h) => this.accounts.agency(h.agencyId)?.name ?? h.agencyId).join(', ');
-      throw new ForbiddenError(`Only the agency that suspended this agreement can lift its suspension; it is suspended by: ${names}`, 'suspended_by_other_party');
+      const names: string[] = [];
+      for (const h of holders) names.push((await this.accounts.agency(h.agencyId))?.name ?? h.agencyId);
+      throw new ForbiddenError(`Only the agency that suspended this agreement can lift its suspension; it is suspended by: ${names.join(', ')}`, 'suspended_by_other_party');
     }
     const now = this.clock.now();
     const feedItems: RoutedFeedItem[] = [];
     const result = await this.store.write(async (tx) => {
       let to = t.to;
       if (kind === 'suspend') {
-        tx.agreements.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
+        await tx.agreements.addSuspension({ agreementId: id, agencyId: actor.agencyId, suspendedBy: actor.officerId, reason: reason ?? null, suspendedAt: now });
       } else if (kind === 'reactivate') {
-        tx.agreements.liftSuspension(id, actor.agencyId);
-        if (tx.agreements.suspensions(id).length > 0) to = 'suspended';
+        await tx.agreements.liftSuspension(id, actor.agencyId);
+        if ((await tx.agreements.suspensions(id)).length > 0) to = 'suspended';
       }
-      const remaining = tx.agreements.suspensions(id).map((h) => h.agencyId);
-      if (to !== row.status) tx.agreements.setStatus(id, to, now);
-      else tx.agreements.touch(id, now);
+      const remaining = (await tx.agreements.suspensions(id)).map((h) => h.agencyId);
+      if (to !== row.status) await tx.agreements.setStatus(id, to, now);
+      else await tx.agreements.touch(id, now);
       const action =
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
       await this.audit(tx, actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
-      if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
-      return this.view(tx.agreements.agreement(id)!);
+      if (to !== row.status) feedItems.push(...(await this.channels.announceAgreementChange(tx, id)));
+      return this.view(tx, (await tx.agreements.agreement(id))!);
     });
     this.feed.publish(feedItems);
     return result;
@@ -256,8 +267,8 @@ export class AgreementsService {
 
   // ---- helpers ----
 
-  private visible(actor: Actor, id: string): AgreementRow {
-    const row = this.repo.agreement(id);
+  private async visible(repos: Uow, actor: Actor, id: string): Promise<AgreementRow> {
+    const row = await repos.agreements.agreement(id);
     if (!row || (actor.role !== 'platform_admin' && !this.isParty(row, actor.agencyId))) throw new NotFoundError('Agreement');
     return row;
   }
@@ -286,11 +297,13 @@ export class AgreementsService {
     };
   }
 
-  private view(row: AgreementRow): Agreement {
+  private async view(repos: Uow, row: AgreementRow): Promise<Agreement> {
+    const parties = await repos.agreements.parties(row.id);
+    const suspensions = await repos.agreements.suspensions(row.id);
     return {
       id: row.id,
       version: row.version,
-      parties: this.repo.parties(row.id).map(partyView),
+      parties: parties.map(partyView),
       scope: JSON.parse(row.scope) as string[],
       validFrom: row.validFrom,
       validUntil: row.validUntil,
@@ -298,7 +311,7 @@ export class AgreementsService {
       text: row.text,
       textHash: row.textHash,
       status: this.derive(row),
-      suspendedBy: this.repo.suspensions(row.id).map((h) => ({ agencyId: h.agencyId, officerId: h.suspendedBy, suspendedAt: h.suspendedAt, reason: h.reason })),
+      suspendedBy: suspensions.map((h) => ({ agencyId: h.agencyId, officerId: h.suspendedBy, suspendedAt: h.suspendedAt, reason: h.reason })),
       proposedBy: row.proposedBy,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

@@ -60,7 +60,7 @@ export class AttachmentsService {
    */
   async upload(actor: Actor, channelId: string, body: Readable, declaredLength: number | null): Promise<{ info: AttachmentInfo; created: boolean }> {
     const channel = this.access.requireMember(actor, channelId);
-    this.checkWritable(channel);
+    await this.checkWritable(channel);
     if (declaredLength !== null && declaredLength > this.maxBytes) throw new TooLargeError(this.maxBytes);
     const officer = await this.headroom('officer', actor.officerId);
     const room = await this.headroom('channel', channelId);
@@ -95,7 +95,7 @@ export class AttachmentsService {
       return false;
     }
     const channel = this.access.channel(channelId);
-    if (channel) this.checkWritable(channel);
+    if (channel) await this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
       const { quota, used } = await this.usage(scope, key, tx.attachments);
       if (used + size > quota) throw new QuotaExceededError(scope, quota, used, size);
@@ -104,8 +104,8 @@ export class AttachmentsService {
   }
 
   /** Uploads follow the send rules: nothing goes into a read-only channel or a contact request not yet accepted. */
-  private checkWritable(channel: ChannelRow): void {
-    const reason = this.access.readOnlyReason(channel);
+  private async checkWritable(channel: ChannelRow): Promise<void> {
+    const reason = await this.access.readOnlyReason(channel);
     if (reason === null) return;
     if (reason === 'contact_request_pending') {
       throw new ConflictError('The contact request has not been accepted yet; files can be sent once the recipient accepts it', 'channel_read_only');

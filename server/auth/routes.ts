@@ -21,10 +21,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.me, async (req) => {
     const actor = actorOf(req);
-    const officer = ctx.accounts.officer(actor.officerId);
-    const agency = ctx.accounts.agency(actor.agencyId);
+    const officer = await ctx.accounts.officer(actor.officerId);
+    const agency = await ctx.accounts.agency(actor.agencyId);
     if (!officer || !agency) throw new NotFoundError('Officer');
-    return { officer: ctx.accounts.officerView(officer), agency: agencyView(agency), sessionId: actor.sessionId };
+    return { officer: await ctx.accounts.officerView(officer), agency: agencyView(agency), sessionId: actor.sessionId };
   });
 
   route(app, contracts.listSessions, async (req) => {

@@ -45,7 +45,7 @@ export interface AuthDeps {
   audit: AuditService;
   events: DomainEventBus;
   passwords: PasswordHasher;
-  accounts: Pick<AccountsService, 'officer' | 'agency' | 'officerByUsername' | 'advanceTotpStep' | 'throttle' | 'officerView'>;
+  accounts: Pick<AccountsService, 'officer' | 'agency' | 'officerByUsername' | 'advanceTotpStep' | 'loginWait' | 'recordLoginFailure' | 'clearLoginFailures' | 'officerView'>;
   /** Seals TOTP seeds at rest. */
   dataKey: Uint8Array;
   config: Pick<AppConfig, 'session' | 'jwt'>;
@@ -100,13 +100,13 @@ export class AuthService {
     };
 
     // During a back-off the attempt is not evaluated (no Argon2): known and unknown usernames alike.
-    const wait = accounts.throttle.waitMs(username, client.ip, this.now);
+    const wait = await accounts.loginWait(username, client.ip, this.now);
     if (wait > 0) {
-      await this.store.write((tx) => audit(tx, 'denied', 'throttled', accounts.officerByUsername(username)));
+      await this.store.write(async (tx) => audit(tx, 'denied', 'throttled', await accounts.officerByUsername(username, tx)));
       throw new ThrottledError(wait);
     }
 
-    const officer = accounts.officerByUsername(username);
+    const officer = await accounts.officerByUsername(username);
     let passwordOk = false;
     if (officer?.passwordHash) passwordOk = await this.passwords.verify(officer.passwordHash, input.password);
     else await this.passwords.verifyDummy(input.password);
@@ -130,7 +130,7 @@ export class AuthService {
     const { accounts } = this;
     const { username, input, client, officer, passwordOk, audit } = attempt;
     const fail = async (reason: string): Promise<AppError> => {
-      const verdict = accounts.throttle.recordFailure(username, client.ip, this.now);
+      const verdict = await accounts.recordLoginFailure(tx, username, client.ip, this.now);
       await audit(tx, 'failure', reason, officer);
       for (const scope of verdict.started) {
         await this.audit.record(tx, {
@@ -147,20 +147,20 @@ export class AuthService {
     };
     // Re-check inside the transaction: concurrent attempts all pass the first check while Argon2
     // runs, and must not be evaluated (nor reset the counter) once earlier ones started a back-off.
-    const waitNow = accounts.throttle.waitMs(username, client.ip, this.now);
+    const waitNow = await accounts.loginWait(username, client.ip, this.now, tx);
     if (waitNow > 0) {
       await audit(tx, 'denied', 'throttled', officer);
       return new ThrottledError(waitNow);
     }
     // Re-read inside the transaction: the account may have changed while Argon2 ran.
-    const current = officer ? accounts.officer(officer.id) : undefined;
+    const current = officer ? await accounts.officer(officer.id, tx) : undefined;
     if (!current || !passwordOk || !current.totpSecretSealed) return await fail(current ? 'password' : 'unknown_user');
     const seed = openTotpSecret(this.dataKey, current.id, current.totpSecretSealed);
     const step = matchTotpStep(seed, input.totp, this.now);
     if (step === null) return await fail('totp');
-    if (!accounts.advanceTotpStep(current.id, step)) return await fail('totp_replay');
-    accounts.throttle.clear(username);
-    const agency = accounts.agency(current.agencyId);
+    if (!(await accounts.advanceTotpStep(tx, current.id, step))) return await fail('totp_replay');
+    await accounts.clearLoginFailures(tx, username);
+    const agency = await accounts.agency(current.agencyId, tx);
     if (current.status !== 'active' || agency?.status !== 'active') {
       await audit(tx, 'denied', current.status !== 'active' ? 'officer_inactive' : 'agency_suspended', current);
       return new AppError(403, 'account_suspended', 'This account is suspended; contact your agency administrator');
@@ -171,7 +171,7 @@ export class AuthService {
   }
 
   /** Opens a session (refresh-token family) and returns its first token pair, in `tx` or else in its own unit of work. */
-  async createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo, tx?: Pick<Tx, 'sessions'>): Promise<TokenPair> {
+  async createSession(officer: OfficerRow, deviceLabel: string, client: ClientInfo, tx?: Pick<Tx, 'sessions' | 'accounts'>): Promise<TokenPair> {
     if (!tx) return this.store.write((own) => this.createSession(officer, deviceLabel, client, own));
     const now = this.now;
     const sessionId = newId();
@@ -188,7 +188,7 @@ export class AuthService {
     return this.issuePair(officer, sessionId, tx);
   }
 
-  private async issuePair(officer: OfficerRow, sessionId: string, tx: Pick<Tx, 'sessions'>): Promise<TokenPair> {
+  private async issuePair(officer: OfficerRow, sessionId: string, tx: Pick<Tx, 'sessions' | 'accounts'>): Promise<TokenPair> {
     if (!this.signer) throw new Error('AuthService.issuePair: no access-token signer configured');
     const refreshToken = newOpaqueToken();
     await tx.sessions.insertRefreshToken({ tokenHash: hashToken(refreshToken), sessionId, createdAt: this.now });
@@ -197,7 +197,7 @@ export class AuthService {
       accessTokenExpiresAt: this.now + this.config.jwt.accessTtlSeconds * 1000,
       refreshToken,
       sessionId,
-      officer: this.accounts.officerView(officer),
+      officer: await this.accounts.officerView(officer, tx),
     };
   }
 
@@ -218,7 +218,7 @@ export class AuthService {
     const row = await tx.sessions.refreshRow(hash);
     if (!row) throw new AuthRequiredError('Unknown refresh token', 'invalid_refresh_token');
     const { session } = row;
-    const officer = this.accounts.officer(session.officerId);
+    const officer = await this.accounts.officer(session.officerId, tx);
     if (!(await tx.sessions.useRefreshToken(hash, this.now))) {
       const revoked = await tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
       await this.audit.record(tx, {
@@ -237,7 +237,7 @@ export class AuthService {
     }
     const expired = this.expiryReason(session);
     if (expired) throw new AuthRequiredError(`Session ended (${expired})`, 'session_expired');
-    const agency = officer ? this.accounts.agency(officer.agencyId) : undefined;
+    const agency = officer ? await this.accounts.agency(officer.agencyId, tx) : undefined;
     if (!officer || officer.status !== 'active' || agency?.status !== 'active') {
       throw new AuthRequiredError('Account is not active', 'account_inactive');
     }
@@ -303,7 +303,7 @@ export class AuthService {
   /** Own sessions (any officer) or another officer's (their administrators). */
   async revokeSessions(actor: Actor, officerId: string, sessionId?: string): Promise<number> {
     return this.store.write(async (tx) => {
-      const target = this.accounts.officer(officerId);
+      const target = await this.accounts.officer(officerId, tx);
       const self = officerId === actor.officerId;
       if (!target) throw new NotFoundError('Officer');
       if (!self && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
@@ -327,7 +327,7 @@ export class AuthService {
 
   /** Sessions of another officer, for their administrators. */
   async listSessionsOf(actor: Actor, officerId: string): Promise<Session[]> {
-    const target = this.accounts.officer(officerId);
+    const target = await this.accounts.officer(officerId);
     if (!target) throw new NotFoundError('Officer');
     if (officerId !== actor.officerId && !canManageOfficer(actor, target)) throw new ConcealedDenialError('Officer', 'officer_not_manageable');
     return this.listSessions(officerId, actor.sessionId);

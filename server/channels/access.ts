@@ -124,12 +124,12 @@ export class ChannelAccess {
   }
 
   /** Why sends are refused, or null when writable (ChannelsService.readOnlyReason, cached; see the class doc). */
-  readOnlyReason(row: ChannelRow): string | null {
+  async readOnlyReason(row: ChannelRow): Promise<string | null> {
     this.validate();
     const now = this.clock.now();
     const hit = this.writable.get(row.id);
     if (hit && now < hit.recheckAt) return hit.reason;
-    const reason = this.channels.readOnlyReason(row.id);
+    const reason = await this.channels.readOnlyReason(row.id);
     this.writable.set(row.id, { reason, recheckAt: this.nextBoundary(row.agreementId, now) });
     return reason;
   }
@@ -150,11 +150,11 @@ export class ChannelAccess {
   }
 
   /** The officer's registered sign key (KeysService.signPublicKey) cached; see the class doc. */
-  signKey(officerId: string): Uint8Array | undefined {
+  async signKey(officerId: string): Promise<Uint8Array | undefined> {
     this.validate();
     let key = this.signKeys.get(officerId);
     if (!key) {
-      key = this.keys.signPublicKey(officerId);
+      key = await this.keys.signPublicKey(officerId);
       if (key) this.signKeys.set(officerId, key);
     }
     return key;

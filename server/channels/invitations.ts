@@ -20,7 +20,7 @@ import type { Effects } from './effects.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
-import { CommitThenThrow, type Store, type Tx } from '../store/store.ts';
+import { CommitThenThrow, type Repositories, type Store, type Tx } from '../store/store.ts';
 import type { AuditAction, AuditDetails } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
@@ -48,7 +48,7 @@ export class ChannelInvitations {
 
   /** The add verified except for the co-signature: store it and tell the invitee. */
   async invite(actor: Actor, row: ChannelRow, state: ChannelState, event: MembershipEvent): Promise<InvitationView> {
-    this.check(state, event, row.contactRequest !== null);
+    await this.check(state, event, row.contactRequest !== null);
     const fx = this.channels.effects();
     const view = await this.store.write((tx) => this.record(tx, actor, row.id, event, fx));
     fx.publish();
@@ -56,19 +56,20 @@ export class ChannelInvitations {
   }
 
   /** Server policy for an add awaiting co-signature: a real, active, certified officer; coverage as if applied. */
-  check(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
+  async check(state: ChannelState, event: MembershipEvent, contactRequest: boolean): Promise<void> {
     const member = event.member!;
-    checkNewMember(this.policy, member);
+    await checkNewMember(this.policy, member);
     const members = new Map([...state.current.members, [member.officerId, { cert: member, role: event.role! }]]);
-    checkCoverage(this.policy, { ...state, current: { ...state.current, members } }, { contactRequest });
+    await checkCoverage(this.policy, { ...state, current: { ...state.current, members } }, { contactRequest });
   }
 
   /**
    * The cross-agency adds sent with a create (on the created state `state`): each must verify in every
    * respect except the invitee's missing co-signature, and the agreement must cover all invitees at once.
    */
-  checkProposed(state: ChannelState, events: readonly MembershipEvent[]): void {
+  async checkProposed(state: ChannelState, events: readonly MembershipEvent[]): Promise<void> {
     const seen = new Set<string>();
+    await this.channels.loadRoots(events);
     const creatorAgency = state.current.members.get(state.current.authorOfficerId)?.cert.agencyId;
     for (const [i, event] of events.entries()) {
       const member = event.member;
@@ -85,14 +86,14 @@ export class ChannelInvitations {
       } catch (err) {
         if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, `invites[${i}]`);
       }
-      checkNewMember(this.policy, member);
+      await checkNewMember(this.policy, member);
     }
     const members = new Map(state.current.members);
     for (const e of events) members.set(e.member!.officerId, { cert: e.member!, role: e.role! });
     if (state.channelKind === 'direct' && members.size > DIRECT_CHANNEL_MAX_MEMBERS) {
       throw new ValidationError('A direct channel has two members; open a case or team channel for more', 'invalid_invite');
     }
-    checkCoverage(this.policy, { ...state, current: { ...state.current, members } });
+    await checkCoverage(this.policy, { ...state, current: { ...state.current, members } });
   }
 
   /** Stores the invitation and its feed item (to the invitee) inside the caller's transaction. */
@@ -101,8 +102,8 @@ export class ChannelInvitations {
     const now = this.clock.now();
     const id = newId();
     // A newer invitation for the same officer supersedes the older one.
-    this.channels.repo.supersedeInvitations(channelId, member.officerId, now);
-    this.channels.repo.insertInvitation({
+    await tx.channels.supersedeInvitations(channelId, member.officerId, now);
+    await tx.channels.insertInvitation({
       id,
       channelId,
       event: wireJson(membershipEventCodec, event),
@@ -112,72 +113,76 @@ export class ChannelInvitations {
       createdAt: now,
       status: 'pending',
     });
-    const inv = this.view(this.channels.repo.invitation(id)!);
+    const inv = await this.view(tx, (await tx.channels.invitation(id))!);
     fx.items.push(this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
     await this.audit(tx, actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
     return inv;
   }
 
-  listPending(actor: Actor): InvitationView[] {
-    return this.channels.repo.pendingInvitations(actor.officerId, actor.role === 'agency_admin' ? actor.agencyId : null).map((r) => this.view(r));
+  listPending(actor: Actor): Promise<InvitationView[]> {
+    return this.store.read(async (r) => {
+      const rows = await r.channels.pendingInvitations(actor.officerId, actor.role === 'agency_admin' ? actor.agencyId : null);
+      return Promise.all(rows.map((row) => this.view(r, row)));
+    });
   }
 
   /** The invitee (or an admin of their agency) posts the co-signed event; applied if the head has not moved. */
   async accept(actor: Actor, id: string, json: Record<string, unknown>): Promise<Channel> {
-    const inv = this.pending(actor, id);
-    const contact = this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending';
+    const inv = await this.pending(actor, id);
+    const contact = (await this.store.read((r) => r.channels.channel(inv.channelId)))?.contactRequest === 'pending';
     const event = parseWire(membershipEventCodec, json, 'event');
     const cos = event.cosignature;
     if (!cos) throw new ValidationError('The event carries no co-signature', 'chain_missing_cosignature');
     if (wireJson(membershipEventCodec, { ...event, cosignature: undefined }) !== inv.event) {
       throw new ValidationError('The event differs from the invitation', 'event_mismatch');
     }
-    const mine = this.keys.certificate(actor.officerId);
+    const mine = await this.keys.certificate(actor.officerId);
     if (cos.cert.officerId !== actor.officerId || !mine || !constantTimeEqual(mine.signPublicKey, cos.cert.signPublicKey)) {
       throw new ForbiddenError('The co-signature must be yours, with your certified keys', 'cosigner_mismatch');
     }
-    const state = this.channels.headState(inv.channelId);
+    const state = await this.channels.headState(inv.channelId);
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
       await this.store.write(async (tx) => {
-        tx.channels.decideInvitation(id, 'stale', this.clock.now());
+        await tx.channels.decideInvitation(id, 'stale', this.clock.now());
         await this.audit(tx, actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
         return new CommitThenThrow(new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale'));
       });
     }
-    const reason = this.channels.readOnlyReason(inv.channelId);
+    const reason = await this.channels.readOnlyReason(inv.channelId);
     if (reason !== null && !(contact && reason === 'contact_request_pending')) throw new ConflictError(`The channel is read-only (${reason})`, 'channel_read_only');
+    await this.channels.loadRoots([event]);
     const next = verified(() => applyEvent(state, event, this.channels.chain), 'event');
-    checkNewMember(this.policy, event.member!);
-    checkCosigner(this.policy, event);
-    checkCoverage(this.policy, next, { contactRequest: contact });
+    await checkNewMember(this.policy, event.member!);
+    await checkCosigner(this.policy, event);
+    await checkCoverage(this.policy, next, { contactRequest: contact });
     return this.channels.commitEvent(actor, state, next, event, async (tx, fx) => {
       const now = this.clock.now();
-      this.channels.repo.decideInvitation(id, 'accepted', now);
+      await tx.channels.decideInvitation(id, 'accepted', now);
       await this.audit(tx, actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
       if (contact) {
-        this.channels.repo.updateChannel(inv.channelId, { contactRequest: 'accepted' });
+        await tx.channels.updateChannel(inv.channelId, { contactRequest: 'accepted' });
         await this.audit(tx, actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
         // Both participants are members now: the channel item reaches both, live.
-        const view = this.channels.view(this.channels.repo.channel(inv.channelId)!);
+        const view = await this.channels.view((await tx.channels.channel(inv.channelId))!, tx);
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
       }
     });
   }
 
   async decline(actor: Actor, id: string): Promise<InvitationView> {
-    const inv = this.pending(actor, id);
+    const inv = await this.pending(actor, id);
     const now = this.clock.now();
     const fx = this.channels.effects();
     const view = await this.store.write(async (tx) => {
-      tx.channels.decideInvitation(id, 'declined', now);
-      const v = this.view(tx.channels.invitation(id)!);
+      await tx.channels.decideInvitation(id, 'declined', now);
+      const v = await this.view(tx, (await tx.channels.invitation(id))!);
       fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
       await this.audit(tx, actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
-      if (tx.channels.channel(inv.channelId)?.contactRequest === 'pending') {
+      if ((await tx.channels.channel(inv.channelId))?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
-        tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
+        await tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
         await this.audit(tx, actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
-        const channel = this.channels.view(tx.channels.channel(inv.channelId)!);
+        const channel = await this.channels.view((await tx.channels.channel(inv.channelId))!, tx);
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
         fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
       }
@@ -187,19 +192,22 @@ export class ChannelInvitations {
     return view;
   }
 
-  private pending(actor: Actor, id: string): InvitationRow {
-    const inv = this.channels.repo.invitation(id);
+  private async pending(actor: Actor, id: string): Promise<InvitationRow> {
+    const { inv, channel } = await this.store.read(async (r) => {
+      const found = await r.channels.invitation(id);
+      return { inv: found, channel: found ? await r.channels.channel(found.channelId) : undefined };
+    });
     const mayAnswer = inv && (inv.inviteeId === actor.officerId || (actor.role === 'agency_admin' && inv.inviteeAgencyId === actor.agencyId));
     if (!inv || !mayAnswer) throw new NotFoundError('Invitation');
-    if (inv.inviteeId !== actor.officerId && this.channels.repo.channel(inv.channelId)?.contactRequest === 'pending') {
+    if (inv.inviteeId !== actor.officerId && channel?.contactRequest === 'pending') {
       throw new ForbiddenError('Only the contacted officer answers a contact request', 'contact_request_invitee_only');
     }
     if (inv.status !== 'pending') throw new ConflictError(`The invitation is ${inv.status}`, inv.status === 'stale' ? 'invitation_stale' : 'invitation_closed');
     return inv;
   }
 
-  private view(r: InvitationRow): InvitationView {
-    const contactRequest = this.channels.repo.channel(r.channelId)?.contactRequest != null;
+  private async view(uow: Pick<Repositories, 'channels'>, r: InvitationRow): Promise<InvitationView> {
+    const contactRequest = (await uow.channels.channel(r.channelId))?.contactRequest != null;
     return {
       id: r.id,
       channelId: r.channelId,

@@ -15,7 +15,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { parseWire, verified, wireJson } from '../keys/wire.ts';
 import type { Effects } from './effects.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 
 /** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by the epoch's author. */
 export class KeyEnvelopes {
@@ -50,34 +50,33 @@ export class KeyEnvelopes {
   }
 
   /** Once per epoch: the same envelope again is a no-op, a different one is a conflict. Inside a transaction. */
-  store(fx: Effects, env: KeyEnvelope): boolean {
+  async store(tx: Tx, fx: Effects, env: KeyEnvelope): Promise<boolean> {
     const json = wireJson(keyEnvelopeCodec, env);
-    const existing = this.channels.repo.keyEnvelope(env.channelId, env.epoch);
+    const existing = await tx.channels.keyEnvelope(env.channelId, env.epoch);
     if (existing) {
       if (existing.envelope === json) return false;
       throw new ConflictError(`Epoch ${env.epoch} already has a different key envelope`, 'key_envelope_exists');
     }
     const now = this.clock.now();
-    this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
+    await tx.channels.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
     fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
     return true;
   }
 
   async post(actor: Actor, channelId: string, json: Record<string, unknown>): Promise<{ stored: boolean }> {
-    this.channels.requireMember(actor, channelId);
-    const env = this.verify(actor, this.channels.headState(channelId), json);
+    await this.channels.requireMember(actor, channelId);
+    const env = this.verify(actor, await this.channels.headState(channelId), json);
     const fx = this.channels.effects();
-    const stored = await this.storage.write(() => this.store(fx, env));
+    const stored = await this.storage.write((tx) => this.store(tx, fx, env));
     fx.publish();
     return { stored };
   }
 
   /** Envelopes of the epochs in which the caller was a member. */
-  list(actor: Actor, channelId: string): Record<string, unknown>[] {
-    this.channels.requireMember(actor, channelId);
-    const state = this.channels.headState(channelId);
-    return this.channels.repo
-      .keyEnvelopes(channelId)
+  async list(actor: Actor, channelId: string): Promise<Record<string, unknown>[]> {
+    await this.channels.requireMember(actor, channelId);
+    const state = await this.channels.headState(channelId);
+    return (await this.storage.read((r) => r.channels.keyEnvelopes(channelId)))
       .filter((r) => state.epochs.get(r.epoch)?.members.has(actor.officerId))
       .map((r) => JSON.parse(r.envelope) as Record<string, unknown>);
   }

@@ -29,33 +29,33 @@ export async function recordEvent(
   const channelId = event.channelId;
   const hash = toB64(membershipEventHash(event));
   const wire = membershipEventCodec.toWire(event);
-  if (prev && !repo.advanceHead(channelId, prev.current.epoch, { headSeq: event.seq, headHash: hash, policy: JSON.stringify(next.current.policy) })) {
+  if (prev && !(await repo.advanceHead(channelId, prev.current.epoch, { headSeq: event.seq, headHash: hash, policy: JSON.stringify(next.current.policy) }))) {
     throw new ConflictError('The channel chain moved on; fetch the new events and retry', 'stale_event');
   }
-  repo.insertEvent({ channelId, seq: event.seq, event: JSON.stringify(wire), hash, authorId: event.actorOfficerId, createdAt: now });
+  await repo.insertEvent({ channelId, seq: event.seq, event: JSON.stringify(wire), hash, authorId: event.actorOfficerId, createdAt: now });
   const item = deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
   fx.items.push(item);
   fx.channelIds.add(channelId);
   const added: string[] = [];
   const removed: string[] = [];
-  const openFor = (officerId: string) => {
+  const openFor = async (officerId: string) => {
     const m = next.current.members.get(officerId)!;
-    repo.insertSpan({ channelId, officerId, agencyId: m.cert.agencyId, role: m.role, fromEpoch: event.seq, fromPos: item.pos });
+    await repo.insertSpan({ channelId, officerId, agencyId: m.cert.agencyId, role: m.role, fromEpoch: event.seq, fromPos: item.pos });
     added.push(officerId);
   };
   switch (event.kind) {
     case 'create':
-      openFor(event.actorOfficerId);
+      await openFor(event.actorOfficerId);
       break;
     case 'add':
-      openFor(event.member!.officerId);
+      await openFor(event.member!.officerId);
       break;
     case 'remove':
       // The removed officer still receives the removal itself, nothing after it.
-      if (repo.closeSpan(channelId, event.targetOfficerId!, event.seq, item.pos + 1)) removed.push(event.targetOfficerId!);
+      if (await repo.closeSpan(channelId, event.targetOfficerId!, event.seq, item.pos + 1)) removed.push(event.targetOfficerId!);
       break;
     case 'set-role':
-      repo.setSpanRole(channelId, event.targetOfficerId!, event.role!);
+      await repo.setSpanRole(channelId, event.targetOfficerId!, event.role!);
       break;
     case 'set-policy':
     case 'rekey':

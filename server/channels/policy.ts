@@ -15,9 +15,9 @@ export interface PolicyDeps {
  * Server policy on top of the chain rules: added officers are real, active and certified with the
  * keys they registered; a multi-agency membership needs an effective agreement covering every agency.
  */
-export function checkNewMember(deps: PolicyDeps, cert: OfficerCertificate): void {
-  const officer = deps.accounts.officer(cert.officerId);
-  const keys = deps.keys.registeredKeys(cert.officerId);
+export async function checkNewMember(deps: PolicyDeps, cert: OfficerCertificate): Promise<void> {
+  const officer = await deps.accounts.officer(cert.officerId);
+  const keys = await deps.keys.registeredKeys(cert.officerId);
   if (!officer || officer.agencyId !== cert.agencyId || !keys) throw new ValidationError(`Unknown officer ${cert.officerId}`, 'unknown_officer');
   if (officer.status !== 'active') throw new ConflictError(`Officer ${cert.officerId} is not active`, 'officer_inactive');
   if (!keys.certificate || !constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
@@ -30,12 +30,12 @@ export function checkNewMember(deps: PolicyDeps, cert: OfficerCertificate): void
  * accepts any unexpired `agency_admin` certificate, so the server checks the co-signer's current
  * role and status (a demoted or suspended administrator keeps their certificate until it expires).
  */
-export function checkCosigner(deps: PolicyDeps, event: MembershipEvent): void {
+export async function checkCosigner(deps: PolicyDeps, event: MembershipEvent): Promise<void> {
   const cos = event.cosignature;
   if (event.kind !== 'add' || !cos || cos.cert.officerId === event.member?.officerId) return;
-  const officer = deps.accounts.officer(cos.cert.officerId);
-  const agency = deps.accounts.agency(cos.cert.agencyId);
-  const keys = deps.keys.registeredKeys(cos.cert.officerId);
+  const officer = await deps.accounts.officer(cos.cert.officerId);
+  const agency = await deps.accounts.agency(cos.cert.agencyId);
+  const keys = await deps.keys.registeredKeys(cos.cert.officerId);
   const stillAdmin =
     officer !== undefined &&
     officer.agencyId === cos.cert.agencyId &&
@@ -56,7 +56,7 @@ export function checkCosigner(deps: PolicyDeps, event: MembershipEvent): void {
  * `contactRequest`: the channel is a contact request (network charter, docs/MESSAGING.md): a direct
  * channel without agreement may then hold two officers of two agencies (the chain caps it at two).
  */
-export function checkCoverage(deps: PolicyDeps, state: ChannelState, opts: { contactRequest?: boolean } = {}): void {
+export async function checkCoverage(deps: PolicyDeps, state: ChannelState, opts: { contactRequest?: boolean } = {}): Promise<void> {
   const agencies = agenciesOf(state.current);
   const agreementId = state.agreementId;
   if (agreementId === '') {
@@ -64,7 +64,7 @@ export function checkCoverage(deps: PolicyDeps, state: ChannelState, opts: { con
     if (agencies.length > 1 && !charter) throw new ConflictError('Members from several agencies need an agreement', 'agreement_required');
     return;
   }
-  const { effective, uncovered } = deps.agreements.coverage(agreementId, agencies);
+  const { effective, uncovered } = await deps.agreements.coverage(agreementId, agencies);
   if (!effective) throw new ConflictError('The channel agreement is not in force', 'agreement_not_active');
   if (uncovered.length > 0) throw new ConflictError(`The agreement does not cover agencies: ${uncovered.join(', ')}`, 'agreement_required');
 }

@@ -89,36 +89,36 @@ export interface KeyEnvelopeRow {
 /** Queries and writes for channels, membership spans, the stored chain, invitations and key envelopes. */
 
 export interface ChannelsRepository {
-  channel(id: string): ChannelRow | undefined;
-  insertChannel(row: NewChannel): void;
+  channel(id: string): Promise<ChannelRow | undefined>;
+  insertChannel(row: NewChannel): Promise<void>;
   /** Moves the head only if it is still where the caller verified it (optimistic guard). */
-  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string; }): boolean;
-  updateChannel(id: string, patch: Partial<NewChannel>): void;
+  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string; }): Promise<boolean>;
+  updateChannel(id: string, patch: Partial<NewChannel>): Promise<void>;
   /** Agencies holding the channel, sorted. */
-  legalHolds(channelId: string): string[];
+  legalHolds(channelId: string): Promise<string[]>;
   /** Places the agency's hold (idempotent) and raises the channel's 'held' flag; true when new. */
-  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean;
+  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): Promise<boolean>;
   /** Lifts the agency's own hold; the flag drops only when no other hold stands. True when one was lifted. */
-  liftLegalHold(channelId: string, agencyId: string): boolean;
-  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[];
-  channelsOf(officerId: string): ChannelRow[];
-  openSpans(channelId: string): SpanRow[];
-  insertSpan(row: NewChannelMember): void;
-  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean;
-  setSpanRole(channelId: string, officerId: string, role: 'owner' | 'member'): void;
-  insertEvent(row: EventRow): void;
-  eventsAfter(channelId: string, afterSeq: number): EventRow[];
-  invitation(id: string): InvitationRow | undefined;
-  insertInvitation(row: NewInvitation): void;
-  decideInvitation(id: string, status: 'pending' | 'accepted' | 'declined' | 'stale', at: number): void;
-  supersedeInvitations(channelId: string, inviteeId: string, at: number): void;
+  liftLegalHold(channelId: string, agencyId: string): Promise<boolean>;
+  channelsByAgreement(agreementIds: readonly string[]): Promise<ChannelRow[]>;
+  channelsOf(officerId: string): Promise<ChannelRow[]>;
+  openSpans(channelId: string): Promise<SpanRow[]>;
+  insertSpan(row: NewChannelMember): Promise<void>;
+  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): Promise<boolean>;
+  setSpanRole(channelId: string, officerId: string, role: 'owner' | 'member'): Promise<void>;
+  insertEvent(row: EventRow): Promise<void>;
+  eventsAfter(channelId: string, afterSeq: number): Promise<EventRow[]>;
+  invitation(id: string): Promise<InvitationRow | undefined>;
+  insertInvitation(row: NewInvitation): Promise<void>;
+  decideInvitation(id: string, status: 'pending' | 'accepted' | 'declined' | 'stale', at: number): Promise<void>;
+  supersedeInvitations(channelId: string, inviteeId: string, at: number): Promise<void>;
   /** The officer a contact request was addressed to (its first invitation). */
-  contactRecipient(channelId: string): string | undefined;
+  contactRecipient(channelId: string): Promise<string | undefined>;
   /** A pending contact request from `requesterId` to `recipientId`, if any. */
-  pendingContactRequest(requesterId: string, recipientId: string): string | undefined;
+  pendingContactRequest(requesterId: string, recipientId: string): Promise<string | undefined>;
   /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
-  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[];
-  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined;
-  insertKeyEnvelope(row: KeyEnvelopeRow): void;
-  keyEnvelopes(channelId: string): KeyEnvelopeRow[];
+  pendingInvitations(officerId: string, agencyId: string | null): Promise<InvitationRow[]>;
+  keyEnvelope(channelId: string, epoch: number): Promise<KeyEnvelopeRow | undefined>;
+  insertKeyEnvelope(row: KeyEnvelopeRow): Promise<void>;
+  keyEnvelopes(channelId: string): Promise<KeyEnvelopeRow[]>;
 }

@@ -8,9 +8,9 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.create, async (req, reply) => reply.status(201).send(await ctx.channels.open(actorOf(req), req.body)));
 
-  route(app, contracts.list, async (req) => ({ channels: ctx.channels.list(actorOf(req), req.query) }));
+  route(app, contracts.list, async (req) => ({ channels: await ctx.channels.list(actorOf(req), req.query) }));
 
-  route(app, contracts.get, async (req) => ({ channel: ctx.channels.get(actorOf(req), req.params.id) }));
+  route(app, contracts.get, async (req) => ({ channel: await ctx.channels.get(actorOf(req), req.params.id) }));
 
   route(app, contracts.update, async (req) => ({ channel: await ctx.channels.update(actorOf(req), req.params.id, req.body) }));
 
@@ -24,9 +24,9 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.postKeyEnvelope, async (req) => await ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope));
 
-  route(app, contracts.keyEnvelopes, async (req) => ({ keyEnvelopes: ctx.channels.keyEnvelopes.list(actorOf(req), req.params.id) }));
+  route(app, contracts.keyEnvelopes, async (req) => ({ keyEnvelopes: await ctx.channels.keyEnvelopes.list(actorOf(req), req.params.id) }));
 
-  route(app, contracts.invitations, async (req) => ({ invitations: ctx.channels.invitations.listPending(actorOf(req)) }));
+  route(app, contracts.invitations, async (req) => ({ invitations: await ctx.channels.invitations.listPending(actorOf(req)) }));
 
   route(app, contracts.acceptInvitation, async (req) => ({ channel: await ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }));
 

@@ -28,10 +28,10 @@ import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
-import { type ChannelsRepository, type ChannelRow } from './repository.ts';
-import type { AccessRepository } from './access-repository.ts';
+import type { ChannelRow } from './repository.ts';
+import { certAgencies, type RootPins } from './roots.ts';
 import { ChannelStateCache } from './state-cache.ts';
-import type { Store, Tx } from '../store/store.ts';
+import type { Repositories, Store, Tx } from '../store/store.ts';
 
 export type { ChannelRow } from './repository.ts';
 type WireJson = Record<string, unknown>;
@@ -40,7 +40,7 @@ export interface CreateOptions {
   contactEntryId?: string;
   contactRequest?: boolean;
   /** Runs after every check on the verified state and before anything is written; throws to refuse. */
-  beforeWrite?: (state: ChannelState) => void;
+  beforeWrite?: (state: ChannelState) => void | Promise<void>;
   /** Runs inside the creating transaction after the channel and its events are stored. */
   inTransaction?: (tx: Tx, fx: Effects, state: ChannelState) => Promise<void>;
 }
@@ -52,16 +52,13 @@ export interface ChannelsDeps {
   audit: AuditService;
   feed: FeedWriter;
   events: DomainEventBus;
-  keys: Pick<KeysService, 'agencyRoot' | 'certificate' | 'registeredKeys'>;
+  keys: Pick<KeysService, 'loadRoots' | 'cachedRoot' | 'certificate' | 'registeredKeys'>;
   accounts: Pick<AccountsService, 'officer' | 'agency'>;
   agreements: Pick<AgreementsService, 'coverage' | 'effectiveStatus' | 'sponsorAgreementIdsWithout'>;
 }
 
 /** Channels, their verified membership chain, spans, invitations and key envelopes (docs/MESSAGING.md). */
 export class ChannelsService {
-  readonly repo: ChannelsRepository;
-  /** The one definition of a current member (an open span), shared with ChannelAccess. */
-  private readonly membership: AccessRepository;
   readonly chain: ChainContext;
   readonly invitations: ChannelInvitations;
   readonly keyEnvelopes: KeyEnvelopes;
@@ -72,6 +69,7 @@ export class ChannelsService {
   private readonly feed: FeedWriter;
   private readonly bus: DomainEventBus;
   private readonly keys: ChannelsDeps['keys'];
+  private readonly roots: RootPins;
   private readonly agreements: ChannelsDeps['agreements'];
   private readonly policy: PolicyDeps;
   private readonly recording: RecordEventDeps;
@@ -83,13 +81,12 @@ export class ChannelsService {
     this.feed = deps.feed;
     this.bus = deps.events;
     this.keys = deps.keys;
+    this.roots = deps.keys;
     this.agreements = deps.agreements;
     this.policy = deps;
     this.recording = deps;
-    this.repo = deps.store.channels;
-    this.membership = deps.store.access;
-    this.chain = { agencyRoot: (agencyId) => deps.keys.agencyRoot(agencyId) };
-    this.states = new ChannelStateCache(this.repo, this.chain);
+    this.chain = { agencyRoot: (agencyId) => deps.keys.cachedRoot(agencyId) };
+    this.states = new ChannelStateCache(this.chain, deps.keys);
     this.invitations = new ChannelInvitations(deps, this);
     this.keyEnvelopes = new KeyEnvelopes(deps, this);
   }
@@ -97,53 +94,74 @@ export class ChannelsService {
   // ---- for other capabilities (messages, realtime, sync) ----
 
   /** The channel if the actor currently holds an open membership span; 404 otherwise (identical to missing). */
-  requireMember(actor: Actor, channelId: string): ChannelRow {
-    const row = this.repo.channel(channelId);
-    if (!row) throw new NotFoundError('Channel');
-    if (!this.membership.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
-    return row;
+  requireMember(actor: Actor, channelId: string, uow?: Repositories): Promise<ChannelRow> {
+    return this.reading(uow, async (r) => {
+      const row = await r.channels.channel(channelId);
+      if (!row) throw new NotFoundError('Channel');
+      // The one definition of a current member (an open span), shared with ChannelAccess.
+      if (!r.access.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
+      return row;
+    });
   }
 
   /** The requester's open contact request to the recipient, if any (one pending request per pair). */
-  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
-    return this.repo.pendingContactRequest(requesterId, recipientId);
+  pendingContactRequest(requesterId: string, recipientId: string, uow?: Repositories): Promise<string | undefined> {
+    return this.reading(uow, (r) => r.channels.pendingContactRequest(requesterId, recipientId));
+  }
+
+  /** Reads in the caller's unit of work when given (its uncommitted writes included), else committed state. */
+  private reading<T>(uow: Repositories | undefined, fn: (r: Repositories) => Promise<T>): Promise<T> {
+    return uow ? fn(uow) : this.store.read(fn);
   }
 
   /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
-  readOnlyReason(channelId: string): string | null {
-    const row = this.repo.channel(channelId);
+  readOnlyReason(channelId: string, uow?: Repositories): Promise<string | null> {
+    return this.reading(uow, (r) => this.readOnlyIn(r, channelId));
+  }
+
+  private async readOnlyIn(r: Repositories, channelId: string): Promise<string | null> {
+    const row = await r.channels.channel(channelId);
     if (!row) return 'not_found';
     if (row.closedAt !== null) return 'closed';
     // A contact request carries no messages until the recipient accepts (their consent comes first).
     if (row.contactRequest === 'pending') return 'contact_request_pending';
-    const state = this.headState(channelId);
-    const open = new Set(this.repo.openSpans(channelId).map((s) => s.officerId));
+    const state = await this.headState(channelId, r);
+    const open = new Set((await r.channels.openSpans(channelId)).map((s) => s.officerId));
     // Access revoked server-side, but the owners have not yet signed the removal: the epoch secret leaked to them.
     for (const officerId of state.current.members.keys()) if (!open.has(officerId)) return 'rekey_required';
     const agencies = agenciesOf(state.current);
     if (row.agreementId) {
-      const status = this.agreements.effectiveStatus(row.agreementId);
+      const status = await this.agreements.effectiveStatus(row.agreementId, r);
       if (status !== 'active') return `agreement_${status ?? 'missing'}`;
-      if (this.agreements.coverage(row.agreementId, agencies).uncovered.length > 0) return 'coverage_lost';
+      if ((await this.agreements.coverage(row.agreementId, agencies, r)).uncovered.length > 0) return 'coverage_lost';
     } else if (agencies.length > 1 && row.contactRequest !== 'accepted') {
       return 'agreement_required';
     }
     return null;
   }
 
-  currentMembers(channelId: string): { officerId: string; agencyId: string; role: 'owner' | 'member' }[] {
-    return this.repo.openSpans(channelId).map((s) => ({ officerId: s.officerId, agencyId: s.agencyId, role: s.role }));
+  async currentMembers(channelId: string, uow?: Repositories): Promise<{ officerId: string; agencyId: string; role: 'owner' | 'member' }[]> {
+    const spans = await this.reading(uow, (r) => r.channels.openSpans(channelId));
+    return spans.map((s) => ({ officerId: s.officerId, agencyId: s.agencyId, role: s.role }));
   }
 
-  memberAgencyIds(channelId: string): string[] {
-    return [...new Set(this.repo.openSpans(channelId).map((s) => s.agencyId))].sort();
+  async memberAgencyIds(channelId: string, uow?: Repositories): Promise<string[]> {
+    const spans = await this.reading(uow, (r) => r.channels.openSpans(channelId));
+    return [...new Set(spans.map((s) => s.agencyId))].sort();
   }
 
   /** The verified crypto state at the stored head (cached per channel, keyed by head hash). */
-  headState(channelId: string): ChannelState {
-    const row = this.repo.channel(channelId);
-    if (!row) throw new NotFoundError('Channel');
-    return this.states.get(channelId, row.headSeq, row.headHash);
+  headState(channelId: string, uow?: Repositories): Promise<ChannelState> {
+    return this.reading(uow, async (r) => {
+      const row = await r.channels.channel(channelId);
+      if (!row) throw new NotFoundError('Channel');
+      return this.states.get(r.channels, channelId, row.headSeq, row.headHash);
+    });
+  }
+
+  /** Pins the agency roots `events` need, so the synchronous chain rules can verify them. */
+  loadRoots(events: readonly MembershipEvent[]): Promise<void> {
+    return this.roots.loadRoots(certAgencies(events));
   }
 
   // ---- API ----
@@ -171,27 +189,28 @@ export class ChannelsService {
     const first = events[0]!;
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
     if (events.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
-    if (this.repo.channel(first.channelId)) throw new ConflictError('A channel with this id exists', 'channel_exists');
-    const mine = this.keys.certificate(actor.officerId);
+    if (await this.store.read((r) => r.channels.channel(first.channelId))) throw new ConflictError('A channel with this id exists', 'channel_exists');
+    const mine = await this.keys.certificate(actor.officerId);
     if (!mine) throw new ConflictError('Your keys are not certified yet', 'certificate_required');
     if (!constantTimeEqual(certificateHash(first.member!), certificateHash(mine))) {
       throw new ValidationError('The create event must carry your current certificate', 'certificate_mismatch');
     }
     const states: ChannelState[] = [];
+    await this.loadRoots(events);
     for (const [i, e] of events.entries()) states.push(verified(() => applyEvent(states[i - 1] ?? null, e, this.chain), `events[${i}]`));
     const last = states[states.length - 1]!;
     for (const e of events.slice(1)) {
       if (e.kind !== 'add') continue;
-      checkNewMember(this.policy, e.member!);
-      checkCosigner(this.policy, e);
+      await checkNewMember(this.policy, e.member!);
+      await checkCosigner(this.policy, e);
     }
-    checkCoverage(this.policy, last);
+    await checkCoverage(this.policy, last);
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, last, body.keyEnvelope) : null;
-    opts.beforeWrite?.(last);
+    await opts.beforeWrite?.(last);
     const now = this.clock.now();
     const fx = this.effects();
     const channel = await this.store.write(async (tx) => {
-      tx.channels.insertChannel({
+      await tx.channels.insertChannel({
         id: first.channelId,
         kind: last.channelKind,
         agreementId: last.agreementId === '' ? null : last.agreementId,
@@ -209,7 +228,7 @@ export class ChannelsService {
       for (const [i, event] of events.entries()) {
         await recordEvent(this.recording, tx, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor });
       }
-      if (envelope) this.keyEnvelopes.store(fx, envelope);
+      if (envelope) await this.keyEnvelopes.store(tx, fx, envelope);
       tx.onCommit(() => this.states.put(last));
       await this.audit.record(tx, {
         action: 'channel.created',
@@ -226,43 +245,50 @@ export class ChannelsService {
         },
       });
       await opts.inTransaction?.(tx, fx, last);
-      return this.view(tx.channels.channel(first.channelId)!);
+      return this.view((await tx.channels.channel(first.channelId))!, tx);
     });
     fx.publish();
     return channel;
   }
 
   /** The caller's current channels; `caseRefIndex` narrows to channels whose creator stored that blind index. */
-  list(actor: Actor, filter: { caseRefIndex?: string } = {}): Channel[] {
-    const rows = this.repo.channelsOf(actor.officerId);
-    const wanted = filter.caseRefIndex;
-    return (wanted === undefined ? rows : rows.filter((r) => r.caseRefIndex === wanted)).map((r) => this.view(r));
+  list(actor: Actor, filter: { caseRefIndex?: string } = {}): Promise<Channel[]> {
+    return this.store.read(async (r) => {
+      const rows = await r.channels.channelsOf(actor.officerId);
+      const wanted = filter.caseRefIndex;
+      const out: Channel[] = [];
+      for (const row of wanted === undefined ? rows : rows.filter((x) => x.caseRefIndex === wanted)) out.push(await this.view(row, r));
+      return out;
+    });
   }
 
-  get(actor: Actor, channelId: string): Channel {
-    return this.view(this.requireMember(actor, channelId));
+  get(actor: Actor, channelId: string): Promise<Channel> {
+    return this.store.read(async (r) => this.view(await this.requireMember(actor, channelId, r), r));
   }
 
-  events(actor: Actor, channelId: string, afterSeq: number): { events: WireJson[]; headSeq: number; headHash: string } {
-    const row = this.requireMember(actor, channelId);
-    const events = this.repo.eventsAfter(channelId, afterSeq).map((r) => JSON.parse(r.event) as WireJson);
-    return { events, headSeq: row.headSeq, headHash: row.headHash };
+  events(actor: Actor, channelId: string, afterSeq: number): Promise<{ events: WireJson[]; headSeq: number; headHash: string }> {
+    return this.store.read(async (r) => {
+      const row = await this.requireMember(actor, channelId, r);
+      const events = (await r.channels.eventsAfter(channelId, afterSeq)).map((e) => JSON.parse(e.event) as WireJson);
+      return { events, headSeq: row.headSeq, headHash: row.headHash };
+    });
   }
 
   async append(actor: Actor, channelId: string, body: Static<typeof AppendEventBody>): Promise<AppendResult> {
-    const row = this.requireMember(actor, channelId);
+    const row = await this.requireMember(actor, channelId);
     const event = parseWire(membershipEventCodec, body.event, 'event');
     if (event.channelId !== channelId) throw new ValidationError('The event belongs to another channel', 'wrong_channel');
     if (event.actorOfficerId !== actor.officerId) throw new ForbiddenError('You can only post events you signed', 'actor_mismatch');
-    const state = this.headState(channelId);
+    const state = await this.headState(channelId);
     const duplicate = this.checkBuildsOnHead(state, event);
-    if (duplicate) return { status: 'applied', channel: this.view(row), duplicate: true };
-    if (event.kind === 'add' && row.contactRequest !== null) this.checkContactAdd(row, event);
-    const readOnly = event.kind === 'add' ? this.readOnlyReason(channelId) : null;
+    if (duplicate) return { status: 'applied', channel: await this.store.read((r) => this.view(row, r)), duplicate: true };
+    if (event.kind === 'add' && row.contactRequest !== null) await this.checkContactAdd(row, event);
+    const readOnly = event.kind === 'add' ? await this.readOnlyReason(channelId) : null;
     if (readOnly !== null && readOnly !== 'contact_request_pending') {
       throw new ConflictError(`The channel is read-only (${readOnly})`, 'channel_read_only');
     }
     let next: ChannelState;
+    await this.loadRoots([event]);
     try {
       next = applyEvent(state, event, this.chain);
     } catch (err) {
@@ -273,13 +299,13 @@ export class ChannelsService {
       throw apiError(err, 'event');
     }
     if (event.kind === 'add') {
-      checkNewMember(this.policy, event.member!);
-      checkCosigner(this.policy, event);
-      checkCoverage(this.policy, next, { contactRequest: row.contactRequest !== null });
+      await checkNewMember(this.policy, event.member!);
+      await checkCosigner(this.policy, event);
+      await checkCoverage(this.policy, next, { contactRequest: row.contactRequest !== null });
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
-    const channel = await this.commitEvent(actor, state, next, event, async (_tx, fx) => {
-      if (envelope) this.keyEnvelopes.store(fx, envelope);
+    const channel = await this.commitEvent(actor, state, next, event, async (tx, fx) => {
+      if (envelope) await this.keyEnvelopes.store(tx, fx, envelope);
     });
     return { status: 'applied', channel, duplicate: false };
   }
@@ -291,7 +317,7 @@ export class ChannelsService {
       await recordEvent(this.recording, tx, fx, { prev, next, event, actor });
       await extra?.(tx, fx);
       tx.onCommit(() => this.states.put(next));
-      return this.view(tx.channels.channel(event.channelId)!);
+      return this.view((await tx.channels.channel(event.channelId))!, tx);
     });
     fx.publish();
     return channel;
@@ -301,8 +327,8 @@ export class ChannelsService {
    * A contact request never gains a member: the only add it takes is its recipient's, while pending
    * (a new invitation after a stale one). Checked before the chain rules so the error is explicit.
    */
-  private checkContactAdd(row: ChannelRow, event: MembershipEvent): void {
-    const recipient = this.repo.contactRecipient(row.id);
+  private async checkContactAdd(row: ChannelRow, event: MembershipEvent): Promise<void> {
+    const recipient = await this.store.read((r) => r.channels.contactRecipient(row.id));
     if (row.contactRequest !== 'pending' || event.member?.officerId !== recipient) {
       throw new ConflictError(
         'A contact request is limited to its two participants; open a channel under an agreement to add others',
@@ -325,17 +351,19 @@ export class ChannelsService {
   }
 
   async update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Promise<Channel> {
-    const row = this.repo.channel(channelId);
-    const isMember = row !== undefined && this.membership.isCurrentMember(channelId, actor.officerId);
-    const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
+    const { row, isMember } = await this.store.read(async (r) => {
+      const found = await r.channels.channel(channelId);
+      return { row: found, isMember: found !== undefined && r.access.isCurrentMember(channelId, actor.officerId) };
+    });
+    const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && (await this.memberAgencyIds(channelId)).includes(actor.agencyId);
     if (!row) throw new NotFoundError('Channel');
     if (!(isMember || adminOfMemberAgency)) throw new ConcealedDenialError('Channel', 'not_a_member');
     const ownerFields = body.encryptedMeta !== undefined || body.retentionDays !== undefined;
-    if (ownerFields && this.headState(channelId).current.members.get(actor.officerId)?.role !== 'owner') {
+    if (ownerFields && (await this.headState(channelId)).current.members.get(actor.officerId)?.role !== 'owner') {
       throw new ForbiddenError('Only channel owners change the title or retention');
     }
     if (body.legalHold !== undefined && !adminOfMemberAgency) throw new ForbiddenError('Only an administrator of a member agency sets a legal hold');
-    if (body.legalHold === false) this.checkLiftable(channelId, actor.agencyId);
+    if (body.legalHold === false) await this.checkLiftable(channelId, actor.agencyId);
     const fx = this.effects();
     const channel = await this.store.write(async (tx) => {
       const fields = {
@@ -343,7 +371,7 @@ export class ChannelsService {
         ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
       };
       if (Object.keys(fields).length > 0) {
-        tx.channels.updateChannel(channelId, fields);
+        await tx.channels.updateChannel(channelId, fields);
         await this.audit.record(tx, {
           action: 'channel.updated',
           actorId: actor.officerId,
@@ -355,7 +383,7 @@ export class ChannelsService {
         });
       }
       if (body.legalHold !== undefined) await this.changeLegalHold(tx, actor, channelId, body.legalHold);
-      const view = this.view(tx.channels.channel(channelId)!);
+      const view = await this.view((await tx.channels.channel(channelId))!, tx);
       fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
       return view;
     });
@@ -364,8 +392,8 @@ export class ChannelsService {
   }
 
   /** Only the agency that placed a hold lifts it; lifting when the agency holds nothing is a no-op. */
-  private checkLiftable(channelId: string, agencyId: string): void {
-    const holds = this.repo.legalHolds(channelId);
+  private async checkLiftable(channelId: string, agencyId: string): Promise<void> {
+    const holds = await this.store.read((r) => r.channels.legalHolds(channelId));
     if (holds.length > 0 && !holds.includes(agencyId)) {
       throw new ForbiddenError(
         'The legal hold on this channel was placed by another agency; only that agency\'s administrators can lift it',
@@ -377,8 +405,8 @@ export class ChannelsService {
   /** Places or lifts the actor's agency's hold inside the caller's transaction; each change is audited. */
   private async changeLegalHold(tx: Tx, actor: Actor, channelId: string, hold: boolean): Promise<void> {
     const changed = hold
-      ? this.repo.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.clock.now())
-      : this.repo.liftLegalHold(channelId, actor.agencyId);
+      ? await tx.channels.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.clock.now())
+      : await tx.channels.liftLegalHold(channelId, actor.agencyId);
     if (!changed) return;
     await this.audit.record(tx, {
       action: hold ? 'channel.legal_hold_placed' : 'channel.legal_hold_lifted',
@@ -387,33 +415,37 @@ export class ChannelsService {
       targetType: 'channel',
       targetId: channelId,
       ip: actor.ip,
-      details: { holdingAgency: actor.agencyId, remaining: this.repo.legalHolds(channelId) },
+      details: { holdingAgency: actor.agencyId, remaining: await tx.channels.legalHolds(channelId) },
     });
   }
 
   // ---- called by agreements / extended access inside their transactions ----
 
   /** A `channel` feed item per channel held under the agreement (its writability changed). */
-  announceAgreementChange(agreementId: string): RoutedFeedItem[] {
+  async announceAgreementChange(tx: Tx, agreementId: string): Promise<RoutedFeedItem[]> {
     const now = this.clock.now();
-    return this.repo.channelsByAgreement([agreementId]).map((ch) => this.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
+    const items: RoutedFeedItem[] = [];
+    for (const ch of await tx.channels.channelsByAgreement([agreementId])) {
+      items.push(this.feed.append({ channelId: ch.id, kind: 'channel', data: await this.view(ch, tx), createdAt: now }));
+    }
+    return items;
   }
 
   /**
    * Extended access revoked: close the institution officers' spans in every channel held under an
    * agreement of the sponsoring NCB (unless the institution is itself a party) and ask owners to rekey.
    */
-  revokeInstitution(institutionId: string, sponsorId: string): Effects {
+  async revokeInstitution(tx: Tx, institutionId: string, sponsorId: string): Promise<Effects> {
     const fx = this.effects();
     const now = this.clock.now();
-    const agreementIds = this.agreements.sponsorAgreementIdsWithout(sponsorId, institutionId);
-    for (const ch of this.repo.channelsByAgreement(agreementIds)) {
-      const removed = this.repo.openSpans(ch.id).filter((s) => s.agencyId === institutionId).map((s) => s.officerId);
+    const agreementIds = await this.agreements.sponsorAgreementIdsWithout(sponsorId, institutionId, tx);
+    for (const ch of await tx.channels.channelsByAgreement(agreementIds)) {
+      const removed = (await tx.channels.openSpans(ch.id)).filter((s) => s.agencyId === institutionId).map((s) => s.officerId);
       if (removed.length === 0) continue;
-      const view = this.view(ch);
+      const view = await this.view(ch, tx);
       const data = { ...view, members: view.members.filter((m) => !removed.includes(m.officerId)), readOnly: 'rekey_required', rekeyRequired: true, removedOfficerIds: removed };
       const item = this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
-      for (const officerId of removed) this.repo.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
+      for (const officerId of removed) await tx.channels.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
       fx.items.push(item);
       fx.channelIds.add(ch.id);
       fx.membersChanged(ch.id, [], removed);
@@ -423,9 +455,12 @@ export class ChannelsService {
 
   // ---- views ----
 
-  view(row: ChannelRow): Channel {
-    const fromEpochs = new Map(this.repo.openSpans(row.id).map((s) => [s.officerId, s.fromEpoch]));
-    const holds = this.repo.legalHolds(row.id);
+  /** The API view of a channel, read in `uow` (a transaction's own writes included). */
+  async view(row: ChannelRow, uow: Repositories): Promise<Channel> {
+    const spans = await uow.channels.openSpans(row.id);
+    const fromEpochs = new Map(spans.map((s) => [s.officerId, s.fromEpoch]));
+    const holds = await uow.channels.legalHolds(row.id);
+    const readOnly = await this.readOnlyIn(uow, row.id);
     return {
       id: row.id,
       kind: row.kind,
@@ -440,10 +475,10 @@ export class ChannelsService {
       retentionDays: row.retentionDays,
       legalHold: row.legalHold || holds.length > 0,
       legalHoldAgencies: holds,
-      readOnly: this.readOnlyReason(row.id),
+      readOnly,
       contactRequest: row.contactRequest,
       contactEntryId: row.contactEntryId,
-      members: this.currentMembers(row.id).map((m) => ({ ...m, fromEpoch: fromEpochs.get(m.officerId) ?? 0 })),
+      members: spans.map((s) => ({ officerId: s.officerId, agencyId: s.agencyId, role: s.role, fromEpoch: fromEpochs.get(s.officerId) ?? 0 })),
     };
   }
 

@@ -1,5 +1,6 @@
 import { extendChain, fromB64, constantTimeEqual, membershipEventCodec, verifyChain, type ChainContext, type ChannelState } from '../../shared/crypto/index.ts';
 import type { ChannelsRepository } from './repository.ts';
+import { certAgencies, type RootPins } from './roots.ts';
 
 /**
  * Verified channel states, rebuilt from the stored chain and cached per channel; a cached state is
@@ -9,20 +10,23 @@ export class ChannelStateCache {
   private readonly states = new Map<string, ChannelState>();
 
   constructor(
-    private readonly repo: ChannelsRepository,
     private readonly chain: ChainContext,
+    private readonly roots: RootPins,
   ) {}
 
-  get(channelId: string, headSeq: number, headHash: string): ChannelState {
+  async get(repo: ChannelsRepository, channelId: string, headSeq: number, headHash: string): Promise<ChannelState> {
     const cached = this.states.get(channelId);
     const head = fromB64(headHash);
     if (cached && cached.current.epoch === headSeq && constantTimeEqual(cached.current.stateHash, head)) return cached;
     const from = cached && cached.current.epoch < headSeq ? cached.current.epoch : -1;
-    const events = this.repo.eventsAfter(channelId, from).map((r) => membershipEventCodec.fromWire(JSON.parse(r.event)));
+    const events = (await repo.eventsAfter(channelId, from)).map((r) => membershipEventCodec.fromWire(JSON.parse(r.event)));
+    await this.roots.loadRoots(certAgencies(events));
     let state = cached && from >= 0 ? extendChain(cached, events, this.chain) : verifyChain(events, this.chain);
     if (state.current.epoch !== headSeq || !constantTimeEqual(state.current.stateHash, head)) {
       // A cached branch that no longer matches: verify from scratch.
-      state = verifyChain(this.repo.eventsAfter(channelId, -1).map((r) => membershipEventCodec.fromWire(JSON.parse(r.event))), this.chain);
+      const all = (await repo.eventsAfter(channelId, -1)).map((r) => membershipEventCodec.fromWire(JSON.parse(r.event)));
+      await this.roots.loadRoots(certAgencies(all));
+      state = verifyChain(all, this.chain);
     }
     this.states.set(channelId, state);
     return state;

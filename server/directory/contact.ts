@@ -36,7 +36,7 @@ export interface ContactResult {
 export interface DirectoryContactsDeps {
   audit: AuditService;
   accounts: Pick<AccountsService, 'officer' | 'agency' | 'officersOf'>;
-  channels: Pick<ChannelsService, 'pendingContactRequest' | 'chain' | 'create' | 'invitations'>;
+  channels: Pick<ChannelsService, 'pendingContactRequest' | 'chain' | 'loadRoots' | 'create' | 'invitations'>;
   keys: Pick<KeysService, 'certificate'>;
   agreements: Pick<AgreementsService, 'coveringAgreement'>;
 }
@@ -60,17 +60,17 @@ export class DirectoryContacts {
   }
 
   /** Whom the caller may contact through the entry and on which terms (read-only; nothing is audited). */
-  target(actor: Actor, entryId: string): ContactTarget {
-    const entry = this.directory.liveRow(entryId);
-    const recipients = this.recipients(actor, entry.agencyId, entry.officerId);
+  async target(actor: Actor, entryId: string): Promise<ContactTarget> {
+    const entry = await this.directory.liveRow(entryId);
+    const recipients = await this.recipients(actor, entry.agencyId, entry.officerId);
     const sameAgency = entry.agencyId === actor.agencyId;
-    const agreementId = sameAgency ? null : this.agreements.coveringAgreement(actor.agencyId, entry.agencyId);
+    const agreementId = sameAgency ? null : await this.agreements.coveringAgreement(actor.agencyId, entry.agencyId);
     return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null };
   }
 
   /** Creates the channel (and the recipient's invitation) in one transaction; audited as directory.contact. */
   async open(actor: Actor, entryId: string, body: ContactBody): Promise<ContactResult> {
-    const target = this.target(actor, entryId);
+    const target = await this.target(actor, entryId);
     const recipient = target.recipients.find((r) => r.officerId === body.recipientId);
     if (!recipient) throw new ValidationError('The recipient is not a contact of this entry', 'invalid_recipient');
     const events = body.events.map((e, i) => parseWire(membershipEventCodec, e, `events[${i}]`));
@@ -81,7 +81,7 @@ export class DirectoryContacts {
     const crossAgency = recipient.agencyId !== actor.agencyId;
     const contactRequest = crossAgency && create.agreementId === '';
     if (!crossAgency && create.agreementId !== '') throw new ValidationError('A channel within one agency carries no agreement', 'invalid_agreement');
-    const existing = contactRequest ? this.channels.pendingContactRequest(actor.officerId, recipient.officerId) : undefined;
+    const existing = contactRequest ? await this.channels.pendingContactRequest(actor.officerId, recipient.officerId) : undefined;
     if (existing) throw new ConflictError('You already have a pending contact request to this officer', 'contact_request_exists');
 
     let invite: MembershipEvent | null = null;
@@ -101,7 +101,10 @@ export class DirectoryContacts {
     }
     if (invite && invite.actorOfficerId !== actor.officerId) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
 
-    if (invite) this.checkInvite(verified(() => applyEvent(null, create, this.channels.chain), 'events[0]'), invite, contactRequest);
+    if (invite) {
+      await this.channels.loadRoots([create, invite]);
+      await this.checkInvite(verified(() => applyEvent(null, create, this.channels.chain), 'events[0]'), invite, contactRequest);
+    }
     const pending = invite;
     const result: { invitation: InvitationView | null } = { invitation: null };
     const channel = await this.channels.create(
@@ -125,31 +128,34 @@ export class DirectoryContacts {
   }
 
   /** The add must verify in every respect except the recipient's missing co-signature, then pass server policy. */
-  private checkInvite(state: ChannelState, event: MembershipEvent, contactRequest: boolean): void {
+  private async checkInvite(state: ChannelState, event: MembershipEvent, contactRequest: boolean): Promise<void> {
     try {
       applyEvent(state, event, this.channels.chain);
     } catch (err) {
       if (!(err instanceof ChannelStateError && err.code === 'chain/missing-cosignature')) throw apiError(err, 'invite');
     }
-    this.channels.invitations.check(state, event, contactRequest);
+    await this.channels.invitations.check(state, event, contactRequest);
   }
 
   /**
    * The linked officer when there is one (refused while suspended or not enrolled: the entry must be
    * fixed by its agency); otherwise the agency's active administrators whose keys are certified.
    */
-  private recipients(actor: Actor, agencyId: string, officerId: string | null): ContactTarget['recipients'] {
-    const agency = this.accounts.agency(agencyId);
+  private async recipients(actor: Actor, agencyId: string, officerId: string | null): Promise<ContactTarget['recipients']> {
+    const agency = await this.accounts.agency(agencyId);
     if (!agency || agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
-    const keyed = (id: string) => this.keys.certificate(id) !== undefined;
+    const keyed = async (id: string) => (await this.keys.certificate(id)) !== undefined;
     let candidates;
     if (officerId !== null) {
-      const officer = this.accounts.officer(officerId);
+      const officer = await this.accounts.officer(officerId);
       if (!officer || officer.status === 'suspended') throw new ConflictError('The linked officer is suspended', 'officer_suspended');
-      if (officer.status !== 'active' || !keyed(officer.id)) throw new ConflictError('The linked officer cannot receive messages yet (no certified keys)', 'officer_unreachable');
+      if (officer.status !== 'active' || !(await keyed(officer.id))) throw new ConflictError('The linked officer cannot receive messages yet (no certified keys)', 'officer_unreachable');
       candidates = [officer];
     } else {
-      candidates = this.accounts.officersOf(agencyId).filter((o) => o.role === 'agency_admin' && o.status === 'active' && keyed(o.id));
+      candidates = [];
+      for (const o of await this.accounts.officersOf(agencyId)) {
+        if (o.role === 'agency_admin' && o.status === 'active' && (await keyed(o.id))) candidates.push(o);
+      }
       if (candidates.length === 0) throw new ConflictError('Nobody at this desk can receive messages yet', 'no_recipient');
     }
     const recipients = candidates.filter((o) => o.id !== actor.officerId);

@@ -78,17 +78,17 @@ export interface SearchFilters {
  * shape is prepared once and cached (at most 2^6 shapes).
  */
 export interface DirectoryRepository {
-  byId(id: string): HydratedRow | undefined;
+  byId(id: string): Promise<HydratedRow | undefined>;
   /** Rows for the given pks, in no particular order. */
-  byPks(pks: number[]): HydratedRow[];
-  insert(row: Omit<NewDirectoryEntry, 'pk'>, specialisations: string[], languages: string[]): number;
-  update(pk: number, patch: Partial<NewDirectoryEntry>): void;
+  byPks(pks: number[]): Promise<HydratedRow[]>;
+  insert(row: Omit<NewDirectoryEntry, 'pk'>, specialisations: string[], languages: string[]): Promise<number>;
+  update(pk: number, patch: Partial<NewDirectoryEntry>): Promise<void>;
   /** Rewrites the normalised filter rows of an entry (null = leave that facet alone). */
-  replaceFacets(pk: number, specialisations: string[] | null, languages: string[] | null): void;
+  replaceFacets(pk: number, specialisations: string[] | null, languages: string[] | null): Promise<void>;
   /**
-   * Live entries matching the filters, in the stable search order, after the keyset position.
-   * Lazily iterated: the caller stops once a page is full (with availableNow it may skip many).
+   * At most `limit` live entries matching the filters, in the stable search order, after the keyset
+   * position `f.after`. The caller pages on with the last row's key (availableNow may skip many).
    */
-  candidates(f: SearchFilters, staleBefore: number, limit: number | null): IterableIterator<Candidate>;
-  stale(agencyId: string | null, staleBefore: number, after: { lastConfirmedAt: number; id: string; } | null, limit: number): HydratedRow[];
+  candidates(f: SearchFilters, staleBefore: number, limit: number): Promise<Candidate[]>;
+  stale(agencyId: string | null, staleBefore: number, after: { lastConfirmedAt: number; id: string; } | null, limit: number): Promise<HydratedRow[]>;
 }

@@ -18,12 +18,14 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { DirectoryContacts, type DirectoryContactsDeps } from './contact.ts';
 import { decodeCursor, decodeStaleCursor, encodeCursor, encodeStaleCursor, filtersDigest, type SortKey } from './cursor.ts';
 import { ftsMatchQuery } from './fts-query.ts';
-import { type DirectoryRepository, type HydratedRow } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import type { HydratedRow } from './repository.ts';
+import type { Repositories, Store } from '../store/store.ts';
 
 /** A cursor older than this is refused: the snapshot instant it pins would be misleading by then. */
 export const CURSOR_MAX_AGE_MS = 15 * 60_000;
 const DEFAULT_LIMIT = 25;
+/** Candidates read per round trip when availableNow filters them in TypeScript. */
+const AVAILABLE_BATCH = 256;
 const FINGERPRINT_CACHE_MAX = 10_000;
 const PARSED_CACHE_MAX = 50_000;
 
@@ -72,7 +74,6 @@ export interface DirectoryDeps extends DirectoryContactsDeps {
 }
 
 export class DirectoryService {
-  readonly repo: DirectoryRepository;
   /** Contact requests / direct channels opened from entries (contact.ts). */
   readonly contacts: DirectoryContacts;
   private readonly fingerprints = new Map<string, string>();
@@ -89,7 +90,6 @@ export class DirectoryService {
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
-    this.repo = deps.store.directory;
     this.contacts = new DirectoryContacts(deps, this);
   }
 
@@ -102,7 +102,7 @@ export class DirectoryService {
    * instant, so entries cannot move between pages. availableNow is evaluated in TypeScript while
    * streaming the SQL-filtered candidates in order, stopping once the page is full.
    */
-  search(_actor: Actor, query: DirectorySearchQuery): DirectoryPage {
+  async search(_actor: Actor, query: DirectorySearchQuery): Promise<DirectoryPage> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const match = ftsMatchQuery(query.q);
     const availableNow = query.availableNow === true;
@@ -131,21 +131,27 @@ export class DirectoryService {
     const page: { pk: number; key: SortKey; available: boolean }[] = [];
     let more = false;
     const localNow = new Map<string, number>();
-    const it = this.repo.candidates({ ...filters, after }, asOf - STALE_AFTER_MS, availableNow ? null : limit + 1);
-    try {
-      for (const c of it) {
+    // Candidates come in SQL-filtered batches in search order; availableNow is decided here, so with
+    // it a batch may yield few entries and the next batch continues after the last candidate seen.
+    const batch = availableNow ? AVAILABLE_BATCH : limit + 1;
+    let from = after;
+    scan: for (;;) {
+      const candidates = await this.store.read((r) => r.directory.candidates({ ...filters, after: from }, asOf - STALE_AFTER_MS, batch));
+      for (const c of candidates) {
         const available = this.availableAt(c.availability, asOf, localNow);
         if (availableNow && !available) continue;
         if (page.length === limit) {
           more = true;
-          break;
+          break scan;
         }
         page.push({ pk: c.pk, key: [c.stale, c.country, c.agencyName, c.title, c.id], available });
       }
-    } finally {
-      it.return?.();
+      const last = candidates.at(-1);
+      if (candidates.length < batch || !last) break;
+      from = [last.stale, last.country, last.agencyName, last.title, last.id];
     }
-    const rows = new Map(this.repo.byPks(page.map((p) => p.pk)).map((r) => [r.pk, r]));
+    const hydrated = await this.store.read((r) => r.directory.byPks(page.map((p) => p.pk)));
+    const rows = new Map(hydrated.map((r) => [r.pk, r]));
     const entries = page.map((p) => this.view(rows.get(p.pk)!, asOf, p.available));
     const last = page.at(-1);
     return {
@@ -155,20 +161,20 @@ export class DirectoryService {
     };
   }
 
-  get(_actor: Actor, id: string): { entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null } {
-    const row = this.live(id);
+  async get(_actor: Actor, id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
+    const row = await this.liveRow(id);
     const now = this.clock.now();
     return { entry: this.view(row, now), nextChange: nextChange(this.parse(row.availability), now) };
   }
 
   /** Stale entries, oldest confirmation first: an agency admin's own agency, or all for a platform admin. */
-  stale(actor: Actor, query: { limit?: number; cursor?: string }): { entries: DirectoryEntry[]; nextCursor: string | null } {
+  async stale(actor: Actor, query: { limit?: number; cursor?: string }): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
     if (actor.role === 'officer') throw new ForbiddenError('Only administrators review stale entries');
     const limit = query.limit ?? 100;
     const after = query.cursor === undefined ? null : decodeStaleCursor(query.cursor);
     const now = this.clock.now();
     const agencyId = actor.role === 'platform_admin' ? null : actor.agencyId;
-    const rows = this.repo.stale(agencyId, now - STALE_AFTER_MS, after, limit + 1);
+    const rows = await this.store.read((r) => r.directory.stale(agencyId, now - STALE_AFTER_MS, after, limit + 1));
     const pageRows = rows.slice(0, limit);
     const last = pageRows.at(-1);
     return {
@@ -190,14 +196,14 @@ export class DirectoryService {
     const phone = body.phone == null ? null : normalisePhone(body.phone);
     const title = validTitle(body.title);
     return this.store.write(async (tx) => {
-      const agency = this.accounts.agency(agencyId);
+      const agency = await this.accounts.agency(agencyId);
       if (!agency) throw new NotFoundError('Agency');
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
       const officerId = body.officerId ?? null;
-      if (officerId !== null) this.assertLinkable(officerId, agencyId);
+      if (officerId !== null) await this.assertLinkable(officerId, agencyId);
       const now = this.clock.now();
       const id = newId();
-      tx.directory.insert(
+      await tx.directory.insert(
         {
           id,
           agencyId,
@@ -221,7 +227,7 @@ export class DirectoryService {
       await this.audit.recordFor(tx, actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
         details: { title, officerId },
       });
-      return this.view(tx.directory.byId(id)!, now);
+      return this.view((await tx.directory.byId(id))!, now);
     });
   }
 
@@ -232,8 +238,8 @@ export class DirectoryService {
     const phone = body.phone === undefined ? undefined : body.phone === null ? null : normalisePhone(body.phone);
     const title = body.title === undefined ? undefined : validTitle(body.title);
     return this.store.write(async (tx) => {
-      const row = this.editable(actor, id);
-      if (body.officerId) this.assertLinkable(body.officerId, row.agencyId);
+      const row = await this.editable(tx, actor, id);
+      if (body.officerId) await this.assertLinkable(body.officerId, row.agencyId);
       const now = this.clock.now();
       const patch = {
         ...(title !== undefined && { title }),
@@ -244,34 +250,34 @@ export class DirectoryService {
         ...(phone !== undefined && { phone }),
         ...(body.notes !== undefined && { notes: body.notes.trim() }),
       };
-      tx.directory.update(row.pk, { ...patch, updatedAt: now });
-      tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
+      await tx.directory.update(row.pk, { ...patch, updatedAt: now });
+      await tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
       await this.audit.recordFor(tx, actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { fields: Object.keys(patch).sort() },
       });
-      return this.view(tx.directory.byId(id)!, now);
+      return this.view((await tx.directory.byId(id))!, now);
     });
   }
 
   /** Re-confirmation: the agency vouches that the entry is still right; resets the 180-day clock. */
   async confirm(actor: Actor, id: string): Promise<DirectoryEntry> {
     return this.store.write(async (tx) => {
-      const row = this.editable(actor, id);
+      const row = await this.editable(tx, actor, id);
       const now = this.clock.now();
-      tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
+      await tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
       await this.audit.recordFor(tx, actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { previouslyConfirmedAt: row.lastConfirmedAt },
       });
-      return this.view(tx.directory.byId(id)!, now);
+      return this.view((await tx.directory.byId(id))!, now);
     });
   }
 
   /** Soft delete: the row stays for the audit trail, leaves search and the FTS index. */
   async retire(actor: Actor, id: string): Promise<void> {
     await this.store.write(async (tx) => {
-      const row = this.editable(actor, id);
+      const row = await this.editable(tx, actor, id);
       const now = this.clock.now();
-      tx.directory.update(row.pk, { retiredAt: now, updatedAt: now });
+      await tx.directory.update(row.pk, { retiredAt: now, updatedAt: now });
       await this.audit.recordFor(tx, actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
         details: { title: row.title },
       });
@@ -281,26 +287,26 @@ export class DirectoryService {
   // ------------------------------------------------------------------------------------------
 
   /** A live (not retired) entry; 404 otherwise. */
-  liveRow(id: string): HydratedRow {
-    return this.live(id);
+  liveRow(id: string): Promise<HydratedRow> {
+    return this.store.read((r) => this.live(r, id));
   }
 
-  private live(id: string): HydratedRow {
-    const row = this.repo.byId(id);
+  private async live(repos: Pick<Repositories, 'directory'>, id: string): Promise<HydratedRow> {
+    const row = await repos.directory.byId(id);
     if (!row || row.retiredAt !== null) throw new NotFoundError('Directory entry');
     return row;
   }
 
   /** Officers see entries but may not change them (403); another agency's admin gets a 404, as if missing. */
-  private editable(actor: Actor, id: string): HydratedRow {
-    const row = this.live(id);
+  private async editable(repos: Pick<Repositories, 'directory'>, actor: Actor, id: string): Promise<HydratedRow> {
+    const row = await this.live(repos, id);
     if (actor.role === 'officer') throw new ForbiddenError('Only administrators maintain directory entries');
     if (actor.role === 'agency_admin' && row.agencyId !== actor.agencyId) throw new NotFoundError('Directory entry');
     return row;
   }
 
-  private assertLinkable(officerId: string, agencyId: string): void {
-    const officer = this.accounts.officer(officerId);
+  private async assertLinkable(officerId: string, agencyId: string): Promise<void> {
+    const officer = await this.accounts.officer(officerId);
     if (!officer || officer.agencyId !== agencyId) {
       throw new ValidationError('The linked officer must be an officer of the entry\'s agency', 'invalid_officer');
     }

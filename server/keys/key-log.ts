@@ -12,6 +12,8 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { Clock } from '../clock.ts';
 import type { KeysRepository } from './repository.ts';
+import type { Tx } from '../store/store.ts';
+import { verified } from './wire.ts';
 
 /**
  * The server side of the key-transparency log: appends verified key events and signs a new tree
@@ -22,7 +24,6 @@ export class KeyLogWriter {
   readonly publicKey: Uint8Array;
 
   constructor(
-    private readonly repo: KeysRepository,
     private readonly clock: Clock,
     seed: Uint8Array,
   ) {
@@ -31,16 +32,17 @@ export class KeyLogWriter {
     this.publicKey = pair.publicKey;
   }
 
-  private state(): KeyLogState {
-    const last = this.repo.lastEntry();
+  private async state(repo: KeysRepository): Promise<KeyLogState> {
+    const last = await repo.lastEntry();
     return last ? { size: last.idx + 1, headHash: fromB64(last.hash) } : emptyKeyLog();
   }
 
-  /** Returns the new entry's index. Throws (KeyLogError) if the event does not verify. */
-  append(event: KeyEvent): number {
+  /** Returns the new entry's index. Throws a ValidationError (from KeyLogError) if the event does not verify. */
+  async append(tx: Pick<Tx, 'keys'>, event: KeyEvent): Promise<number> {
     const now = this.clock.now();
-    const { entry, log } = appendKeyLogEntry(this.state(), event);
-    this.repo.insertEntry({
+    const state = await this.state(tx.keys);
+    const { entry, log } = verified(() => appendKeyLogEntry(state, event), 'keyEvent');
+    await tx.keys.insertEntry({
       idx: entry.index,
       officerId: event.officerId,
       entry: JSON.stringify(keyLogEntryCodec.toWire(entry)),
@@ -48,16 +50,16 @@ export class KeyLogWriter {
       createdAt: now,
     });
     const head = signTreeHead(log, this.secretKey, now);
-    this.repo.insertHead(log.size, JSON.stringify(treeHeadCodec.toWire(head)), now);
+    await tx.keys.insertHead(log.size, JSON.stringify(treeHeadCodec.toWire(head)), now);
     return entry.index;
   }
 
   /** Entries from `from` and the signed head at exactly the end of the page, so each page verifies alone. */
-  page(from: number, limit: number): { entries: Record<string, unknown>[]; head: Record<string, unknown> | null; size: number } {
-    const rows = this.repo.entries(from, limit);
-    const size = this.state().size;
+  async page(repo: KeysRepository, from: number, limit: number): Promise<{ entries: Record<string, unknown>[]; head: Record<string, unknown> | null; size: number }> {
+    const rows = await repo.entries(from, limit);
+    const size = (await this.state(repo)).size;
     const end = rows.length > 0 ? rows[rows.length - 1]!.idx + 1 : size;
-    const head = end > 0 ? this.repo.headAt(end) : undefined;
+    const head = end > 0 ? await repo.headAt(end) : undefined;
     return {
       entries: rows.map((r) => JSON.parse(r.entry) as Record<string, unknown>),
       head: head ? (JSON.parse(head) as Record<string, unknown>) : null,

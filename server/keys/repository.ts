@@ -37,17 +37,17 @@ export interface KeyLogRow {
 /** Queries and writes for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 
 export interface KeysRepository {
-  keys(officerId: string): OfficerKeysRow | undefined;
-  upsertKeys(row: NewOfficerKey): void;
-  updateKeys(officerId: string, patch: Partial<NewOfficerKey>): void;
+  keys(officerId: string): Promise<OfficerKeysRow | undefined>;
+  upsertKeys(row: NewOfficerKey): Promise<void>;
+  updateKeys(officerId: string, patch: Partial<NewOfficerKey>): Promise<void>;
   /** Officers of an agency whose registered keys wait for a certificate. */
-  pending(agencyId: string): OfficerKeysRow[];
-  root(agencyId: string): AgencyRootRow | undefined;
-  insertRoot(row: AgencyRootRow): void;
-  lastEntry(): KeyLogRow | undefined;
-  insertEntry(row: NewKeyLog): void;
-  insertHead(size: number, head: string, createdAt: number): void;
-  entries(from: number, limit: number): KeyLogRow[];
-  headAt(size: number): string | undefined;
-  latestHead(): string | undefined;
+  pending(agencyId: string): Promise<OfficerKeysRow[]>;
+  root(agencyId: string): Promise<AgencyRootRow | undefined>;
+  insertRoot(row: AgencyRootRow): Promise<void>;
+  lastEntry(): Promise<KeyLogRow | undefined>;
+  insertEntry(row: NewKeyLog): Promise<void>;
+  insertHead(size: number, head: string, createdAt: number): Promise<void>;
+  entries(from: number, limit: number): Promise<KeyLogRow[]>;
+  headAt(size: number): Promise<string | undefined>;
+  latestHead(): Promise<string | undefined>;
 }

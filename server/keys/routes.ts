@@ -8,19 +8,19 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.register, async (req) => await ctx.keys.register(actorOf(req), req.body));
 
-  route(app, contracts.backup, async (req) => ({ backup: ctx.keys.backup(actorOf(req)) }));
+  route(app, contracts.backup, async (req) => ({ backup: await ctx.keys.backup(actorOf(req)) }));
 
   route(app, contracts.rotatePrekey, async (req) => ({ keys: await ctx.keys.rotatePrekey(actorOf(req), req.body) }));
 
   route(app, contracts.certify, async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }));
 
-  route(app, contracts.pending, async (req) => ({ officers: ctx.keys.pending(actorOf(req)) }));
+  route(app, contracts.pending, async (req) => ({ officers: await ctx.keys.pending(actorOf(req)) }));
 
-  route(app, contracts.officerKeys, async (req) => ({ keys: ctx.keys.officerKeys(actorOf(req), req.params.id) }));
+  route(app, contracts.officerKeys, async (req) => ({ keys: await ctx.keys.officerKeys(actorOf(req), req.params.id) }));
 
   route(app, contracts.agencyRoot, async (req) => {
     actorOf(req);
-    return { root: ctx.keys.root(req.params.id) };
+    return { root: await ctx.keys.root(req.params.id) };
   });
 
   route(app, contracts.keyLog, async (req) => {

@@ -28,9 +28,9 @@ import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import { type KeysRepository, type AgencyRootRow, type OfficerKeysRow } from './repository.ts';
+import type { AgencyRootRow, OfficerKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 
 type WireJson = Record<string, unknown>;
 
@@ -47,7 +47,6 @@ export interface KeysDeps {
 
 /** Identity keys, certificates, agency roots and the key-transparency log (docs/MESSAGING.md). */
 export class KeysService {
-  readonly repo: KeysRepository;
   readonly log: KeyLogWriter;
   private readonly roots = new Map<string, Uint8Array | null>();
   private readonly fingerprints = new Map<string, string>();
@@ -62,22 +61,21 @@ export class KeysService {
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
-    this.repo = deps.store.keys;
-    this.log = new KeyLogWriter(this.repo, deps.clock, deps.keyLogSigningSeed);
+    this.log = new KeyLogWriter(deps.clock, deps.keyLogSigningSeed);
   }
 
   // ---- for other capabilities ----
 
   /** The pinned agency root signing key (ChainContext.agencyRoot). */
   /** An officer's registered keys (certified or not), for other domains' policy checks. */
-  registeredKeys(officerId: string): OfficerKeysRow | undefined {
-    return this.repo.keys(officerId);
+  registeredKeys(officerId: string): Promise<OfficerKeysRow | undefined> {
+    return this.store.read((r) => r.keys.keys(officerId));
   }
 
-  agencyRoot(agencyId: string): Uint8Array | undefined {
+  async agencyRoot(agencyId: string): Promise<Uint8Array | undefined> {
     let root = this.roots.get(agencyId);
     if (root === undefined) {
-      const row = this.repo.root(agencyId);
+      const row = await this.store.read((r) => r.keys.root(agencyId));
       root = row ? fromB64(row.signPublicKey) : null;
       // Roots never change once pinned, so caching a present root is safe; absence is re-read.
       if (root) this.roots.set(agencyId, root);
@@ -85,13 +83,23 @@ export class KeysService {
     return root ?? undefined;
   }
 
-  signPublicKey(officerId: string): Uint8Array | undefined {
-    const row = this.repo.keys(officerId);
+  /** Loads the pinned roots of these agencies into the cache (server/channels/roots.ts). */
+  async loadRoots(agencyIds: Iterable<string>): Promise<void> {
+    for (const id of new Set(agencyIds)) if (!this.roots.get(id)) await this.agencyRoot(id);
+  }
+
+  /** A pinned root from the cache: synchronous, for chain verification after loadRoots. */
+  cachedRoot(agencyId: string): Uint8Array | undefined {
+    return this.roots.get(agencyId) ?? undefined;
+  }
+
+  async signPublicKey(officerId: string): Promise<Uint8Array | undefined> {
+    const row = await this.store.read((r) => r.keys.keys(officerId));
     return row ? fromB64(row.signPublicKey) : undefined;
   }
 
-  certificate(officerId: string): OfficerCertificate | undefined {
-    const row = this.repo.keys(officerId);
+  async certificate(officerId: string): Promise<OfficerCertificate | undefined> {
+    const row = await this.store.read((r) => r.keys.keys(officerId));
     return row?.certificate ? certificateCodec.fromWire(JSON.parse(row.certificate)) : undefined;
   }
 
@@ -114,18 +122,18 @@ export class KeysService {
       throw new ValidationError('backup: Argon2id cost below the protocol minimum', 'backup_too_weak');
     }
     const now = this.clock.now();
-    const existing = this.repo.keys(actor.officerId);
+    const existing = await this.store.read((r) => r.keys.keys(actor.officerId));
     if (existing && sameKeys(existing, event)) {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
-      await this.store.write(async (tx) => {
-        tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
+      return this.store.write(async (tx) => {
+        await tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
         await this.audit.record(tx, { action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
+        return { keys: this.view((await tx.keys.keys(actor.officerId))!), agencyRoot: await this.isRoot(tx, actor.officerId, actor.agencyId), logIndex: null };
       });
-      return { keys: this.view(this.repo.keys(actor.officerId)!), agencyRoot: this.isRoot(actor.officerId, actor.agencyId), logIndex: null };
     }
     return this.store.write(async (tx) => {
-      const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      tx.keys.upsertKeys({
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.upsertKeys({
         officerId: actor.officerId,
         agencyId: actor.agencyId,
         signPublicKey: toB64(event.signPublicKey),
@@ -139,8 +147,8 @@ export class KeysService {
         updatedAt: now,
       });
       let becameRoot = false;
-      if (ROOT_ROLES.has(actor.role) && !tx.keys.root(actor.agencyId)) {
-        tx.keys.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
+      if (ROOT_ROLES.has(actor.role) && !(await tx.keys.root(actor.agencyId))) {
+        await tx.keys.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
         this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
@@ -153,7 +161,7 @@ export class KeysService {
         ip: actor.ip,
         details: { logIndex, agencyRoot: becameRoot, signPublicKey: toB64(event.signPublicKey) },
       });
-      return { keys: this.view(tx.keys.keys(actor.officerId)!), agencyRoot: becameRoot || this.isRoot(actor.officerId, actor.agencyId), logIndex };
+      return { keys: this.view((await tx.keys.keys(actor.officerId))!), agencyRoot: becameRoot || (await this.isRoot(tx, actor.officerId, actor.agencyId)), logIndex };
     });
   }
 
@@ -161,9 +169,9 @@ export class KeysService {
   async certify(actor: Actor, body: Static<typeof CertifyBody>): Promise<OfficerKeys> {
     const cert = parseWire(certificateCodec, body.certificate, 'certificate');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
-    const root = this.requireRootAuthority(actor);
-    const subject = this.accounts.officer(cert.officerId);
-    const keys = this.repo.keys(cert.officerId);
+    const root = await this.requireRootAuthority(actor);
+    const subject = await this.accounts.officer(cert.officerId);
+    const keys = await this.store.read((r) => r.keys.keys(cert.officerId));
     // Officers of other agencies are indistinguishable from missing ones.
     if (!subject || subject.agencyId !== actor.agencyId || !keys) throw new NotFoundError('Officer keys');
     if (cert.agencyId !== actor.agencyId) throw new ValidationError('certificate names another agency', 'wrong_agency');
@@ -178,8 +186,8 @@ export class KeysService {
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
     return this.store.write(async (tx) => {
-      const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
       await this.audit.record(tx, {
         action: 'keys.certified',
         actorId: actor.officerId,
@@ -189,14 +197,14 @@ export class KeysService {
         ip: actor.ip,
         details: { logIndex, role: cert.role, expiresAt: cert.expiresAt },
       });
-      return this.view(tx.keys.keys(cert.officerId)!);
+      return this.view((await tx.keys.keys(cert.officerId))!);
     });
   }
 
   async rotatePrekey(actor: Actor, body: Static<typeof RotatePrekeyBody>): Promise<OfficerKeys> {
     const prekey = parseWire(signedPrekeyCodec, body.prekey, 'prekey');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
-    const keys = this.repo.keys(actor.officerId);
+    const keys = await this.store.read((r) => r.keys.keys(actor.officerId));
     if (!keys) throw new ConflictError('Register your keys first', 'keys_required');
     const signPk = fromB64(keys.signPublicKey);
     this.checkPrekey(actor.officerId, prekey, signPk);
@@ -213,40 +221,41 @@ export class KeysService {
     verified(() => verifyKeyEvent(event), 'keyEvent');
     const now = this.clock.now();
     return this.store.write(async (tx) => {
-      const logIndex = verified(() => this.log.append(event), 'keyEvent');
-      tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
       await this.audit.record(tx, { action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
-      return this.view(tx.keys.keys(actor.officerId)!);
+      return this.view((await tx.keys.keys(actor.officerId))!);
     });
   }
 
   // ---- reads ----
 
-  officerKeys(_actor: Actor, officerId: string): OfficerKeys {
-    const row = this.repo.keys(officerId);
+  async officerKeys(_actor: Actor, officerId: string): Promise<OfficerKeys> {
+    const row = await this.store.read((r) => r.keys.keys(officerId));
     if (!row) throw new NotFoundError('Officer keys');
     return this.view(row);
   }
 
-  pending(actor: Actor): OfficerKeys[] {
+  async pending(actor: Actor): Promise<OfficerKeys[]> {
     if (!ROOT_ROLES.has(actor.role)) throw new ForbiddenError('Agency administrators only');
-    return this.repo.pending(actor.agencyId).map((r) => this.view(r));
+    return (await this.store.read((r) => r.keys.pending(actor.agencyId))).map((r) => this.view(r));
   }
 
-  root(agencyId: string): Static<typeof AgencyRoot> {
-    const row = this.repo.root(agencyId);
+  async root(agencyId: string): Promise<Static<typeof AgencyRoot>> {
+    const row = await this.store.read((r) => r.keys.root(agencyId));
     if (!row) throw new NotFoundError('Agency root');
     return { agencyId: row.agencyId, officerId: row.officerId, signPublicKey: row.signPublicKey, createdAt: row.createdAt };
   }
 
-  backup(actor: Actor): WireJson {
-    const row = this.repo.keys(actor.officerId);
+  async backup(actor: Actor): Promise<WireJson> {
+    const row = await this.store.read((r) => r.keys.keys(actor.officerId));
     if (!row) throw new NotFoundError('Key backup');
     return JSON.parse(row.backup) as WireJson;
   }
 
-  keyLog(from: number, limit: number): { entries: WireJson[]; head: WireJson | null; size: number; serverSignPublicKey: string } {
-    return { ...this.log.page(from, limit), serverSignPublicKey: toB64(this.log.publicKey) };
+  async keyLog(from: number, limit: number): Promise<{ entries: WireJson[]; head: WireJson | null; size: number; serverSignPublicKey: string }> {
+    const page = await this.store.read((r) => this.log.page(r.keys, from, limit));
+    return { ...page, serverSignPublicKey: toB64(this.log.publicKey) };
   }
 
   view(row: OfficerKeysRow): OfficerKeys {
@@ -272,11 +281,11 @@ export class KeysService {
    * administrator of an active agency. v1 cannot move the root to another administrator (root
    * rotation comes with protocol v2), so a demoted or suspended root leaves the agency unable to certify.
    */
-  private requireRootAuthority(actor: Actor): AgencyRootRow {
-    const root = this.repo.root(actor.agencyId);
+  private async requireRootAuthority(actor: Actor): Promise<AgencyRootRow> {
+    const root = await this.store.read((r) => r.keys.root(actor.agencyId));
     if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
-    const officer = this.accounts.officer(actor.officerId);
-    const agency = this.accounts.agency(actor.agencyId);
+    const officer = await this.accounts.officer(actor.officerId);
+    const agency = await this.accounts.agency(actor.agencyId);
     if (!ROOT_ROLES.has(actor.role) || !officer || !ROOT_ROLES.has(officer.role) || officer.status !== 'active' || agency?.status !== 'active') {
       throw new ForbiddenError(
         'Your agency-root keys no longer carry authority: you are not an active administrator any more, so they cannot certify keys. Moving the agency root to another administrator is not available yet; contact your platform administrator',
@@ -286,8 +295,8 @@ export class KeysService {
     return root;
   }
 
-  private isRoot(officerId: string, agencyId: string): boolean {
-    return this.repo.root(agencyId)?.officerId === officerId;
+  private async isRoot(repos: Pick<Repositories, 'keys'>, officerId: string, agencyId: string): Promise<boolean> {
+    return (await repos.keys.root(agencyId))?.officerId === officerId;
   }
 
   private checkPrekey(officerId: string, prekey: SignedPrekey, signPk: Uint8Array): void {

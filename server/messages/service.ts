@@ -156,10 +156,10 @@ export class MessagesService {
     const envelopeJson = JSON.stringify(wire);
     const existing = this.repo.byId(envelope.header.messageId);
     if (existing) return this.duplicate(existing, channelId, envelopeJson);
-    const readOnly = this.access.readOnlyReason(channel);
+    const readOnly = await this.access.readOnlyReason(channel);
     if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
     this.checkHeader(actor, channel, envelope);
-    this.checkSignature(actor, envelope);
+    await this.checkSignature(actor, envelope);
     const attachmentIds = body.attachmentIds ?? [];
     // Awaited only when there are attachments, so a plain send reaches the batch in the same stretch.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
@@ -211,8 +211,8 @@ export class MessagesService {
     }
   }
 
-  private checkSignature(actor: Actor, envelope: MessageEnvelope): void {
-    const key = this.access.signKey(actor.officerId);
+  private async checkSignature(actor: Actor, envelope: MessageEnvelope): Promise<void> {
+    const key = await this.access.signKey(actor.officerId);
     if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
       throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
     }

@@ -136,7 +136,7 @@ export async function runConnBench({ quick }: { quick: boolean }): Promise<ConnB
     await ctx.store.write(async (tx) => {
       for (let k = 0; k < perOfficer; k++) {
         for (const o of seeder.officers) {
-          const row = ctx.accounts.repo.officer(o.id)!;
+          const row = (await tx.accounts.officer(o.id))!;
           tokens.push((await ctx.auth.createSession(row, `bench device ${k}`, { ip: HOST, userAgent: 'liaison-bench' }, tx)).accessToken);
         }
       }

@@ -148,7 +148,7 @@ describe('channels: membership events', () => {
     const keyEnvPos = (t.app.ctx.store.sqlite.prepare("SELECT max(pos) AS pos FROM feed WHERE channel_id = ? AND kind = 'key_envelope'").get(channelId) as { pos: number }).pos;
     // The new epoch's key envelope lies outside the removed officer's span.
     expect(keyEnvPos).toBeGreaterThanOrEqual(removedSpan.until_pos!);
-    expect(t.app.ctx.channels.currentMembers(channelId).map((m) => m.officerId)).toEqual([a.officer.id]);
+    expect((await t.app.ctx.channels.currentMembers(channelId)).map((m) => m.officerId)).toEqual([a.officer.id]);
   });
 
   it('IDOR: an officer outside the channel gets 404 on every channel route', async () => {
@@ -223,7 +223,7 @@ describe('channels: cross-agency invitations', () => {
     const sameAgency = addEvent(t, s1, a.officer, a.admin);
     expect((await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(sameAgency) })).statusCode).toBe(200);
     expectError(await call(t, b.admin, 'POST', `/invitations/${inv3.id}/accept`, { event: wire(cosignMembershipEvent(add3, b.admin.keys, b.admin.cert!)) }), 409, 'invitation_stale');
-    const stored = t.app.ctx.channels.repo.invitation(inv3.id);
+    const stored = await t.app.ctx.store.read((r) => r.channels.invitation(inv3.id));
     expect(stored?.status).toBe('stale');
     // Every item published here (invitations among them) has the wire shape of its kind.
     const checkItem = Compile(FeedItem);

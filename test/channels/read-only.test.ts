@@ -19,7 +19,7 @@ describe('read-only channels and extended access', () => {
     expect(await readOnly()).toBeNull();
     await call(t, b.admin, 'POST', `/agreements/${ag.id}/suspend`, {});
     expect(await readOnly()).toBe('agreement_suspended');
-    expect(t.app.ctx.channels.readOnlyReason(channelId)).toBe('agreement_suspended');
+    expect(await t.app.ctx.channels.readOnlyReason(channelId)).toBe('agreement_suspended');
     expect(feed.filter((i) => i.kind === 'channel' && i.channelId === channelId)).toHaveLength(1);
     // No new members while read-only (the invitation is not even created).
     expectError(await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(addEvent(t, state, a.officer, b.officer)) }), 409, 'channel_read_only');
@@ -70,11 +70,11 @@ describe('read-only channels and extended access', () => {
     const item = feed.find((i) => i.kind === 'channel')!;
     expect(item.data).toMatchObject({ rekeyRequired: true, removedOfficerIds: [fiu.officer.id], readOnly: 'rekey_required' });
     expectError(await call(t, fiu.officer, 'GET', `/channels/${channelId}`), 404, 'not_found');
-    expect(t.app.ctx.channels.readOnlyReason(channelId)).toBe('rekey_required');
+    expect(await t.app.ctx.channels.readOnlyReason(channelId)).toBe('rekey_required');
 
     // The owner's SDK signs the removal: the channel is writable again.
     const s1 = applyEvent(state, cosigned, ctx);
     expect((await call(t, ncb.officer, 'POST', `/channels/${channelId}/events`, { event: wire(removeEvent(t, s1, ncb.officer, fiu.officer)) })).statusCode).toBe(200);
-    expect(t.app.ctx.channels.readOnlyReason(channelId)).toBeNull();
+    expect(await t.app.ctx.channels.readOnlyReason(channelId)).toBeNull();
   });
 });

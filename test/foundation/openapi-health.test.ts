@@ -103,7 +103,7 @@ describe('HTTP surface', () => {
     const t = await makeApp();
     const net = await provision(t);
     // Provoke an internal failure without touching server code: the database goes away under the app.
-    t.app.ctx.store.sqlite.close();
+    t.app.ctx.store.close();
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(net.officer.tokens) });
     expectError(res, 500, 'internal_error');
     expect(res.json().error.message).toBe('Internal server error');

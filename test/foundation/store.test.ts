@@ -34,7 +34,7 @@ describe('SQLite store: unit of work', () => {
     });
     expect(result).toBe('done');
     expect(seen).toEqual(['hook1:false', 'hook2']);
-    expect(await store.read((r) => r.accounts.agency('a1')?.name)).toBe('Agency a1');
+    expect(await store.read(async (r) => (await r.accounts.agency('a1'))?.name)).toBe('Agency a1');
   });
 
   it('rolls back on a throw and never runs the hooks', async () => {
@@ -48,7 +48,7 @@ describe('SQLite store: unit of work', () => {
       }),
     ).rejects.toThrow('boom');
     expect(ran).toBe(false);
-    expect(store.accounts.agency('a2')).toBeUndefined();
+    expect(await store.accounts.agency('a2')).toBeUndefined();
     expect(store.sqlite.inTransaction).toBe(false);
   });
 
@@ -61,7 +61,7 @@ describe('SQLite store: unit of work', () => {
         return new CommitThenThrow(err);
       }),
     ).rejects.toBe(err);
-    expect(store.accounts.agency('a3')?.id).toBe('a3');
+    expect((await store.accounts.agency('a3'))?.id).toBe('a3');
   });
 
   it('serialises writers: an await inside one transaction never lets another writer in', async () => {
@@ -96,7 +96,7 @@ describe('SQLite store: unit of work', () => {
     await expect(slow).rejects.toThrow('rolled back');
     await other;
     expect(await store.read((r) => r.accounts.agency('t1'))).toBeUndefined();
-    expect(await store.read((r) => r.accounts.agency('f1')?.id)).toBe('f1');
+    expect(await store.read(async (r) => (await r.accounts.agency('f1'))?.id)).toBe('f1');
   });
 
   it('a rejected async body rolls back and releases the writer', async () => {
@@ -108,8 +108,8 @@ describe('SQLite store: unit of work', () => {
     });
     await expect(failing).rejects.toThrow('late');
     await store.write((tx) => tx.accounts.insertAgency(agency('r2')));
-    expect(store.accounts.agency('r1')).toBeUndefined();
-    expect(store.accounts.agency('r2')?.id).toBe('r2');
+    expect(await store.accounts.agency('r1')).toBeUndefined();
+    expect((await store.accounts.agency('r2'))?.id).toBe('r2');
   });
 
   it('reads see committed state only, not a transaction still in flight', async () => {
@@ -120,7 +120,7 @@ describe('SQLite store: unit of work', () => {
       during = await store.read((r) => r.accounts.agency('w1'));
     });
     expect(during).toBeUndefined();
-    expect(await store.read((r) => r.accounts.agency('w1')?.id)).toBe('w1');
+    expect(await store.read(async (r) => (await r.accounts.agency('w1'))?.id)).toBe('w1');
   });
 
   it('a group-commit batch waits for the writer held by a unit of work, then applies', async () => {
@@ -143,6 +143,6 @@ describe('SQLite store: unit of work', () => {
     const job = batches.submit('g1');
     await Promise.all([held, job]);
     expect(log).toEqual(['write:begin', 'write:commit', 'job:g1']);
-    expect(store.accounts.agency('g1')?.id).toBe('g1');
+    expect((await store.accounts.agency('g1'))?.id).toBe('g1');
   });
 });

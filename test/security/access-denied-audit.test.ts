@@ -30,7 +30,7 @@ describe('refused access attempts are audited (CJIS 5.4.1.1)', () => {
     expectError(foreign, 404, 'not_found');
     expect(foreign.body).toBe(missing.body);
     // The victim is untouched.
-    expect(t.app.ctx.accounts.repo.officer(victim.id)?.status).toBe('active');
+    expect((await t.app.ctx.accounts.officer(victim.id))?.status).toBe('active');
 
     const rows = denials(t);
     expect(rows).toHaveLength(1);

@@ -38,7 +38,7 @@ describe('security: the key-backup passphrase cannot be the sign-in password (SD
       expect([reuse, await refusedCode(client.createIdentity(reuse))]).toEqual([reuse, 'backup/passphrase-is-password']);
     }
     // Nothing reached the server: no keys, no sealed backup.
-    expect(t.app.ctx.keys.repo.keys(net.officer.id)).toBeUndefined();
+    expect(await t.app.ctx.keys.registeredKeys(net.officer.id)).toBeUndefined();
     expect(await client.createIdentity(GOOD_PASSPHRASE)).toEqual({ agencyRoot: false });
     await t.app.close();
   });
@@ -58,7 +58,7 @@ describe('security: the key-backup passphrase cannot be the sign-in password (SD
     const { totpSecret } = await client.enrolBegin(enrolment.token, 'Violet Harbour Lantern 1987 Quay');
     await client.enrolComplete(enrolment.token, totpCode(totpSecret, t.clock.now()));
     expect(await refusedCode(client.createIdentity('violet harbour lantern 1987 quay'))).toBe('backup/passphrase-is-password');
-    expect(t.app.ctx.keys.repo.keys(officer.id)).toBeUndefined();
+    expect(await t.app.ctx.keys.registeredKeys(officer.id)).toBeUndefined();
     await t.app.close();
   });
 
@@ -75,7 +75,7 @@ describe('security: the key-backup passphrase cannot be the sign-in password (SD
     expect(resumed.knowsSignInPassword).toBe(false);
     expect(await refusedCode(resumed.createIdentity(STRONG_PASSWORD))).toBe('backup/password-required');
     expect(await refusedCode(resumed.createIdentity(STRONG_PASSWORD.toUpperCase(), { password: STRONG_PASSWORD }))).toBe('backup/passphrase-is-password');
-    expect(t.app.ctx.keys.repo.keys(net.officer.id)).toBeUndefined();
+    expect(await t.app.ctx.keys.registeredKeys(net.officer.id)).toBeUndefined();
     expect(await resumed.createIdentity(GOOD_PASSPHRASE, { password: STRONG_PASSWORD })).toEqual({ agencyRoot: false });
     await t.app.close();
   });

@@ -20,48 +20,48 @@ export class SqliteAccountsRepository implements AccountsRepository {
     };
   }
 
-  agency(id: string): AgencyRow | undefined {
+  async agency(id: string): Promise<AgencyRow | undefined> {
     return this.q.agencyById.get({ id });
   }
 
-  listAgencies(): AgencyRow[] {
+  async listAgencies(): Promise<AgencyRow[]> {
     return this.db.select().from(agencies).orderBy(asc(agencies.country), asc(agencies.name)).all();
   }
 
-  insertAgency(row: typeof agencies.$inferInsert): void {
+  async insertAgency(row: typeof agencies.$inferInsert): Promise<void> {
     this.db.insert(agencies).values(row).run();
   }
 
-  updateAgency(id: string, patch: Partial<typeof agencies.$inferInsert>): void {
+  async updateAgency(id: string, patch: Partial<typeof agencies.$inferInsert>): Promise<void> {
     this.db.update(agencies).set(patch).where(eq(agencies.id, id)).run();
   }
 
-  officer(id: string): OfficerRow | undefined {
+  async officer(id: string): Promise<OfficerRow | undefined> {
     return this.q.officerById.get({ id });
   }
 
-  officerByUsername(username: string): OfficerRow | undefined {
+  async officerByUsername(username: string): Promise<OfficerRow | undefined> {
     return this.q.officerByUsername.get({ username });
   }
 
-  listOfficers(agencyId: string): OfficerRow[] {
+  async listOfficers(agencyId: string): Promise<OfficerRow[]> {
     return this.db.select().from(officers).where(eq(officers.agencyId, agencyId)).orderBy(asc(officers.username)).all();
   }
 
-  countOfficers(): number {
+  async countOfficers(): Promise<number> {
     return this.db.select({ n: sql<number>`count(*)` }).from(officers).get()?.n ?? 0;
   }
 
-  insertOfficer(row: typeof officers.$inferInsert): void {
+  async insertOfficer(row: typeof officers.$inferInsert): Promise<void> {
     this.db.insert(officers).values(row).run();
   }
 
-  updateOfficer(id: string, patch: Partial<typeof officers.$inferInsert>): void {
+  async updateOfficer(id: string, patch: Partial<typeof officers.$inferInsert>): Promise<void> {
     this.db.update(officers).set(patch).where(eq(officers.id, id)).run();
   }
 
   /** Atomically advances the last accepted TOTP step; false if the step was already used (replay). */
-  advanceTotpStep(id: string, step: number): boolean {
+  async advanceTotpStep(id: string, step: number): Promise<boolean> {
     const res = this.db
       .update(officers)
       .set({ totpLastStep: step })
@@ -70,20 +70,20 @@ export class SqliteAccountsRepository implements AccountsRepository {
     return res.changes === 1;
   }
 
-  insertEnrolmentToken(row: typeof enrolmentTokens.$inferInsert): void {
+  async insertEnrolmentToken(row: typeof enrolmentTokens.$inferInsert): Promise<void> {
     this.db.insert(enrolmentTokens).values(row).run();
   }
 
-  enrolmentTokenByHash(hash: string): EnrolmentTokenRow | undefined {
+  async enrolmentTokenByHash(hash: string): Promise<EnrolmentTokenRow | undefined> {
     return this.q.tokenByHash.get({ hash });
   }
 
-  updateEnrolmentToken(id: string, patch: Partial<typeof enrolmentTokens.$inferInsert>): void {
+  async updateEnrolmentToken(id: string, patch: Partial<typeof enrolmentTokens.$inferInsert>): Promise<void> {
     this.db.update(enrolmentTokens).set(patch).where(eq(enrolmentTokens.id, id)).run();
   }
 
   /** Marks the token used if it still is usable; false when another request won the race. */
-  consumeEnrolmentToken(id: string, now: number): boolean {
+  async consumeEnrolmentToken(id: string, now: number): Promise<boolean> {
     const res = this.db
       .update(enrolmentTokens)
       .set({ usedAt: now })
@@ -99,7 +99,7 @@ export class SqliteAccountsRepository implements AccountsRepository {
     return res.changes === 1;
   }
 
-  revokeOpenEnrolmentTokens(officerId: string, now: number): void {
+  async revokeOpenEnrolmentTokens(officerId: string, now: number): Promise<void> {
     this.db
       .update(enrolmentTokens)
       .set({ revokedAt: now })
@@ -107,11 +107,11 @@ export class SqliteAccountsRepository implements AccountsRepository {
       .run();
   }
 
-  loginFailure(username: string) {
+  async loginFailure(username: string): Promise<{ username: string; count: number; windowStart: number; lockedAt: number | null; lastFailureAt: number | null } | undefined> {
     return this.db.select().from(loginFailures).where(eq(loginFailures.username, username)).get();
   }
 
-  upsertLoginFailure(row: typeof loginFailures.$inferInsert): void {
+  async upsertLoginFailure(row: typeof loginFailures.$inferInsert): Promise<void> {
     this.db
       .insert(loginFailures)
       .values(row)
@@ -122,7 +122,7 @@ export class SqliteAccountsRepository implements AccountsRepository {
       .run();
   }
 
-  clearLoginFailures(username: string): void {
+  async clearLoginFailures(username: string): Promise<void> {
     this.db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
   }
 }

@@ -37,15 +37,15 @@ export class SqliteAgreementsRepository implements AgreementsRepository {
     };
   }
 
-  agreement(id: string): AgreementRow | undefined {
+  async agreement(id: string): Promise<AgreementRow | undefined> {
     return this.q.byId.get({ id });
   }
 
-  parties(agreementId: string): PartyRow[] {
+  async parties(agreementId: string): Promise<PartyRow[]> {
     return this.q.parties.all({ id: agreementId });
   }
 
-  insert(row: typeof agreements.$inferInsert, partyIds: readonly string[]): void {
+  async insert(row: typeof agreements.$inferInsert, partyIds: readonly string[]): Promise<void> {
     this.db.insert(agreements).values(row).run();
     this.db
       .insert(agreementParties)
@@ -53,15 +53,15 @@ export class SqliteAgreementsRepository implements AgreementsRepository {
       .run();
   }
 
-  setStatus(id: string, status: AgreementRow['status'], now: number): void {
+  async setStatus(id: string, status: AgreementRow['status'], now: number): Promise<void> {
     this.db.update(agreements).set({ status, updatedAt: now }).where(eq(agreements.id, id)).run();
   }
 
-  touch(id: string, now: number): void {
+  async touch(id: string, now: number): Promise<void> {
     this.db.update(agreements).set({ updatedAt: now }).where(eq(agreements.id, id)).run();
   }
 
-  sign(agreementId: string, agencyId: string, patch: { signedBy: string; signature: string; signerPublicKey: string; signedAt: number }): void {
+  async sign(agreementId: string, agencyId: string, patch: { signedBy: string; signature: string; signerPublicKey: string; signedAt: number }): Promise<void> {
     this.db
       .update(agreementParties)
       .set(patch)
@@ -70,15 +70,15 @@ export class SqliteAgreementsRepository implements AgreementsRepository {
   }
 
   /** The parties currently holding the agreement suspended, by agency id. */
-  suspensions(agreementId: string): SuspensionRow[] {
+  async suspensions(agreementId: string): Promise<SuspensionRow[]> {
     return this.q.suspensions.all({ id: agreementId });
   }
 
-  addSuspension(row: typeof agreementSuspensions.$inferInsert): void {
+  async addSuspension(row: typeof agreementSuspensions.$inferInsert): Promise<void> {
     this.db.insert(agreementSuspensions).values(row).run();
   }
 
-  liftSuspension(agreementId: string, agencyId: string): void {
+  async liftSuspension(agreementId: string, agencyId: string): Promise<void> {
     this.db
       .delete(agreementSuspensions)
       .where(and(eq(agreementSuspensions.agreementId, agreementId), eq(agreementSuspensions.agencyId, agencyId)))
@@ -86,7 +86,7 @@ export class SqliteAgreementsRepository implements AgreementsRepository {
   }
 
   /** Agreements one of `agencyIds` is a party to; all agreements when null. */
-  list(agencyIds: readonly string[] | null): AgreementRow[] {
+  async list(agencyIds: readonly string[] | null): Promise<AgreementRow[]> {
     const base = this.db.select().from(agreements);
     if (agencyIds === null) return base.orderBy(asc(agreements.createdAt)).all();
     const ids = this.db
@@ -96,24 +96,24 @@ export class SqliteAgreementsRepository implements AgreementsRepository {
     return base.where(inArray(agreements.id, ids)).orderBy(asc(agreements.createdAt)).all();
   }
 
-  activeGrants(agencyId: string, now: number): GrantRow[] {
+  async activeGrants(agencyId: string, now: number): Promise<GrantRow[]> {
     return this.q.activeGrants.all({ agencyId, now });
   }
 
-  grant(id: string): GrantRow | undefined {
+  async grant(id: string): Promise<GrantRow | undefined> {
     return this.q.grantById.get({ id });
   }
 
-  insertGrant(row: typeof extendedAccessGrants.$inferInsert): void {
+  async insertGrant(row: typeof extendedAccessGrants.$inferInsert): Promise<void> {
     this.db.insert(extendedAccessGrants).values(row).run();
   }
 
-  revokeGrant(id: string, now: number): void {
+  async revokeGrant(id: string, now: number): Promise<void> {
     this.db.update(extendedAccessGrants).set({ revokedAt: now }).where(eq(extendedAccessGrants.id, id)).run();
   }
 
   /** Grants given by or to `agencyId`; all when null. */
-  grants(agencyId: string | null): GrantRow[] {
+  async grants(agencyId: string | null): Promise<GrantRow[]> {
     const base = this.db.select().from(extendedAccessGrants);
     if (agencyId === null) return base.orderBy(asc(extendedAccessGrants.createdAt)).all();
     return base

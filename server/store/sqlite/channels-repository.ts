@@ -37,52 +37,52 @@ export class SqliteChannelsRepository implements ChannelsRepository {
     };
   }
 
-  channel(id: string): ChannelRow | undefined {
+  async channel(id: string): Promise<ChannelRow | undefined> {
     return this.q.channel.get({ id });
   }
 
-  insertChannel(row: typeof channels.$inferInsert): void {
+  async insertChannel(row: typeof channels.$inferInsert): Promise<void> {
     this.db.insert(channels).values(row).run();
   }
 
   /** Moves the head only if it is still where the caller verified it (optimistic guard). */
-  advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string }): boolean {
+  async advanceHead(id: string, from: number, head: { headSeq: number; headHash: string; policy: string }): Promise<boolean> {
     return this.db.update(channels).set(head).where(and(eq(channels.id, id), eq(channels.headSeq, from))).run().changes === 1;
   }
 
-  updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): void {
+  async updateChannel(id: string, patch: Partial<typeof channels.$inferInsert>): Promise<void> {
     this.db.update(channels).set(patch).where(eq(channels.id, id)).run();
   }
 
   /** Agencies holding the channel, sorted. */
-  legalHolds(channelId: string): string[] {
+  async legalHolds(channelId: string): Promise<string[]> {
     return this.q.holds.all({ id: channelId }).map((h) => h.agencyId);
   }
 
   /** Places the agency's hold (idempotent) and raises the channel's "held" flag; true when new. */
-  placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): boolean {
+  async placeLegalHold(channelId: string, agencyId: string, setBy: string, setAt: number): Promise<boolean> {
     const added = this.db.insert(channelLegalHolds).values({ channelId, agencyId, setBy, setAt }).onConflictDoNothing().run().changes === 1;
     this.db.update(channels).set({ legalHold: true }).where(eq(channels.id, channelId)).run();
     return added;
   }
 
   /** Lifts the agency's own hold; the flag drops only when no other hold stands. True when one was lifted. */
-  liftLegalHold(channelId: string, agencyId: string): boolean {
+  async liftLegalHold(channelId: string, agencyId: string): Promise<boolean> {
     const lifted =
       this.db
         .delete(channelLegalHolds)
         .where(and(eq(channelLegalHolds.channelId, channelId), eq(channelLegalHolds.agencyId, agencyId)))
         .run().changes === 1;
-    if (lifted && this.legalHolds(channelId).length === 0) this.db.update(channels).set({ legalHold: false }).where(eq(channels.id, channelId)).run();
+    if (lifted && (await this.legalHolds(channelId)).length === 0) this.db.update(channels).set({ legalHold: false }).where(eq(channels.id, channelId)).run();
     return lifted;
   }
 
-  channelsByAgreement(agreementIds: readonly string[]): ChannelRow[] {
+  async channelsByAgreement(agreementIds: readonly string[]): Promise<ChannelRow[]> {
     if (agreementIds.length === 0) return [];
     return this.db.select().from(channels).where(inArray(channels.agreementId, [...agreementIds])).all();
   }
 
-  channelsOf(officerId: string): ChannelRow[] {
+  async channelsOf(officerId: string): Promise<ChannelRow[]> {
     const ids = this.db
       .select({ id: channelMembers.channelId })
       .from(channelMembers)
@@ -90,15 +90,15 @@ export class SqliteChannelsRepository implements ChannelsRepository {
     return this.db.select().from(channels).where(inArray(channels.id, ids)).orderBy(asc(channels.createdAt)).all();
   }
 
-  openSpans(channelId: string): SpanRow[] {
+  async openSpans(channelId: string): Promise<SpanRow[]> {
     return this.q.openSpans.all({ id: channelId });
   }
 
-  insertSpan(row: typeof channelMembers.$inferInsert): void {
+  async insertSpan(row: typeof channelMembers.$inferInsert): Promise<void> {
     this.db.insert(channelMembers).values(row).run();
   }
 
-  closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): boolean {
+  async closeSpan(channelId: string, officerId: string, untilEpoch: number, untilPos: number): Promise<boolean> {
     return (
       this.db
         .update(channelMembers)
@@ -108,7 +108,7 @@ export class SqliteChannelsRepository implements ChannelsRepository {
     );
   }
 
-  setSpanRole(channelId: string, officerId: string, role: SpanRow['role']): void {
+  async setSpanRole(channelId: string, officerId: string, role: SpanRow['role']): Promise<void> {
     this.db
       .update(channelMembers)
       .set({ role })
@@ -116,27 +116,27 @@ export class SqliteChannelsRepository implements ChannelsRepository {
       .run();
   }
 
-  insertEvent(row: typeof membershipEvents.$inferInsert): void {
+  async insertEvent(row: typeof membershipEvents.$inferInsert): Promise<void> {
     this.db.insert(membershipEvents).values(row).run();
   }
 
-  eventsAfter(channelId: string, afterSeq: number): EventRow[] {
+  async eventsAfter(channelId: string, afterSeq: number): Promise<EventRow[]> {
     return this.q.eventsAfter.all({ id: channelId, after: afterSeq });
   }
 
-  invitation(id: string): InvitationRow | undefined {
+  async invitation(id: string): Promise<InvitationRow | undefined> {
     return this.q.invitation.get({ id });
   }
 
-  insertInvitation(row: typeof invitations.$inferInsert): void {
+  async insertInvitation(row: typeof invitations.$inferInsert): Promise<void> {
     this.db.insert(invitations).values(row).run();
   }
 
-  decideInvitation(id: string, status: InvitationRow['status'], at: number): void {
+  async decideInvitation(id: string, status: InvitationRow['status'], at: number): Promise<void> {
     this.db.update(invitations).set({ status, decidedAt: at }).where(eq(invitations.id, id)).run();
   }
 
-  supersedeInvitations(channelId: string, inviteeId: string, at: number): void {
+  async supersedeInvitations(channelId: string, inviteeId: string, at: number): Promise<void> {
     this.db
       .update(invitations)
       .set({ status: 'stale', decidedAt: at })
@@ -145,7 +145,7 @@ export class SqliteChannelsRepository implements ChannelsRepository {
   }
 
   /** The officer a contact request was addressed to (its first invitation). */
-  contactRecipient(channelId: string): string | undefined {
+  async contactRecipient(channelId: string): Promise<string | undefined> {
     return this.db
       .select({ id: invitations.inviteeId })
       .from(invitations)
@@ -156,7 +156,7 @@ export class SqliteChannelsRepository implements ChannelsRepository {
   }
 
   /** A pending contact request from `requesterId` to `recipientId`, if any. */
-  pendingContactRequest(requesterId: string, recipientId: string): string | undefined {
+  async pendingContactRequest(requesterId: string, recipientId: string): Promise<string | undefined> {
     return this.db
       .select({ id: channels.id })
       .from(channels)
@@ -167,20 +167,20 @@ export class SqliteChannelsRepository implements ChannelsRepository {
   }
 
   /** Pending invitations addressed to the officer, or to anyone of their agency when `agencyId` is given (admins). */
-  pendingInvitations(officerId: string, agencyId: string | null): InvitationRow[] {
+  async pendingInvitations(officerId: string, agencyId: string | null): Promise<InvitationRow[]> {
     const who = agencyId === null ? eq(invitations.inviteeId, officerId) : or(eq(invitations.inviteeId, officerId), eq(invitations.inviteeAgencyId, agencyId));
     return this.db.select().from(invitations).where(and(eq(invitations.status, 'pending'), who)).orderBy(asc(invitations.createdAt)).all();
   }
 
-  keyEnvelope(channelId: string, epoch: number): KeyEnvelopeRow | undefined {
+  async keyEnvelope(channelId: string, epoch: number): Promise<KeyEnvelopeRow | undefined> {
     return this.q.envelope.get({ channelId, epoch });
   }
 
-  insertKeyEnvelope(row: typeof keyEnvelopes.$inferInsert): void {
+  async insertKeyEnvelope(row: typeof keyEnvelopes.$inferInsert): Promise<void> {
     this.db.insert(keyEnvelopes).values(row).run();
   }
 
-  keyEnvelopes(channelId: string): KeyEnvelopeRow[] {
+  async keyEnvelopes(channelId: string): Promise<KeyEnvelopeRow[]> {
     return this.db.select().from(keyEnvelopes).where(eq(keyEnvelopes.channelId, channelId)).orderBy(asc(keyEnvelopes.epoch)).all();
   }
 }

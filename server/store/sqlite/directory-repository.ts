@@ -59,28 +59,28 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     };
   }
 
-  byId(id: string): HydratedRow | undefined {
+  async byId(id: string): Promise<HydratedRow | undefined> {
     return this.s.byId.get(id) as HydratedRow | undefined;
   }
 
   /** Rows for the given pks, in no particular order. */
-  byPks(pks: number[]): HydratedRow[] {
+  async byPks(pks: number[]): Promise<HydratedRow[]> {
     if (pks.length === 0) return [];
     return this.s.byPks.all(JSON.stringify(pks)) as HydratedRow[];
   }
 
-  insert(row: Omit<typeof directoryEntries.$inferInsert, 'pk'>, specialisations: string[], languages: string[]): number {
+  async insert(row: Omit<typeof directoryEntries.$inferInsert, 'pk'>, specialisations: string[], languages: string[]): Promise<number> {
     const { pk } = this.db.insert(directoryEntries).values(row).returning({ pk: directoryEntries.pk }).get();
-    this.replaceFacets(pk, specialisations, languages);
+    await this.replaceFacets(pk, specialisations, languages);
     return pk;
   }
 
-  update(pk: number, patch: Partial<typeof directoryEntries.$inferInsert>): void {
+  async update(pk: number, patch: Partial<typeof directoryEntries.$inferInsert>): Promise<void> {
     this.db.update(directoryEntries).set(patch).where(eq(directoryEntries.pk, pk)).run();
   }
 
   /** Rewrites the normalised filter rows of an entry (null = leave that facet alone). */
-  replaceFacets(pk: number, specialisations: string[] | null, languages: string[] | null): void {
+  async replaceFacets(pk: number, specialisations: string[] | null, languages: string[] | null): Promise<void> {
     if (specialisations) {
       this.s.deleteSpecs.run({ pk });
       for (const value of specialisations) this.s.insertSpec.run({ pk, value });
@@ -92,10 +92,10 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
   }
 
   /**
-   * Live entries matching the filters, in the stable search order, after the keyset position.
-   * Lazily iterated: the caller stops once a page is full (with availableNow it may skip many).
+   * At most `limit` live entries matching the filters, in the stable search order, after the keyset
+   * position `f.after`. The caller pages on with the last row's key (availableNow may skip many).
    */
-  candidates(f: SearchFilters, staleBefore: number, limit: number | null): IterableIterator<Candidate> {
+  async candidates(f: SearchFilters, staleBefore: number, limit: number): Promise<Candidate[]> {
     const params: Record<string, unknown> = { staleBefore };
     let pks: number[] | null = null;
     if (f.match !== null) {
@@ -103,7 +103,7 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
       if (this.walkThreshold !== Infinity) {
         // One capped pass over the FTS match set decides the plan; a small set is reused as is.
         pks = this.s.matchPks.all({ match: params.match, cap: this.walkThreshold + 1 }) as number[];
-        if (pks.length > this.walkThreshold) return this.walk(f, params);
+        if (pks.length > this.walkThreshold) return take(this.walk(f, params), limit);
         params.pks = JSON.stringify(pks);
         delete params.match;
       }
@@ -114,8 +114,8 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
       if (f.language !== null) params.lang = f.language;
     }
     if (f.after) [params.aStale, params.aCountry, params.aAgency, params.aTitle, params.aId] = f.after;
-    if (limit !== null) params.limit = limit;
-    return this.searchStatement(f, limit !== null, pks !== null).iterate(params) as IterableIterator<Candidate>;
+    params.limit = limit;
+    return this.searchStatement(f, true, pks !== null).all(params) as Candidate[];
   }
 
   /**
@@ -190,9 +190,24 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     return stmt;
   }
 
-  stale(agencyId: string | null, staleBefore: number, after: { lastConfirmedAt: number; id: string } | null, limit: number): HydratedRow[] {
+  async stale(agencyId: string | null, staleBefore: number, after: { lastConfirmedAt: number; id: string } | null, limit: number): Promise<HydratedRow[]> {
     const params = { staleBefore, afterAt: after?.lastConfirmedAt ?? -1, afterId: after?.id ?? '', limit };
     const rows = agencyId === null ? this.s.staleAll.all(params) : this.s.staleOfAgency.all({ ...params, agencyId });
     return rows as HydratedRow[];
   }
+}
+
+/** The first `limit` items of a lazy walk (closing it early). */
+function take<T>(it: Iterator<T>, limit: number): T[] {
+  const out: T[] = [];
+  try {
+    while (out.length < limit) {
+      const next = it.next();
+      if (next.done) break;
+      out.push(next.value);
+    }
+  } finally {
+    it.return?.();
+  }
+  return out;
 }

@@ -17,21 +17,21 @@ export class SqliteKeysRepository implements KeysRepository {
     };
   }
 
-  keys(officerId: string): OfficerKeysRow | undefined {
+  async keys(officerId: string): Promise<OfficerKeysRow | undefined> {
     return this.q.keysOf.get({ id: officerId });
   }
 
-  upsertKeys(row: typeof officerKeys.$inferInsert): void {
+  async upsertKeys(row: typeof officerKeys.$inferInsert): Promise<void> {
     const { officerId: _id, createdAt: _c, ...patch } = row;
     this.db.insert(officerKeys).values(row).onConflictDoUpdate({ target: officerKeys.officerId, set: patch }).run();
   }
 
-  updateKeys(officerId: string, patch: Partial<typeof officerKeys.$inferInsert>): void {
+  async updateKeys(officerId: string, patch: Partial<typeof officerKeys.$inferInsert>): Promise<void> {
     this.db.update(officerKeys).set(patch).where(eq(officerKeys.officerId, officerId)).run();
   }
 
   /** Officers of an agency whose registered keys wait for a certificate. */
-  pending(agencyId: string): OfficerKeysRow[] {
+  async pending(agencyId: string): Promise<OfficerKeysRow[]> {
     return this.db
       .select({ k: officerKeys })
       .from(officerKeys)
@@ -42,35 +42,35 @@ export class SqliteKeysRepository implements KeysRepository {
       .map((r) => r.k);
   }
 
-  root(agencyId: string): AgencyRootRow | undefined {
+  async root(agencyId: string): Promise<AgencyRootRow | undefined> {
     return this.q.rootOf.get({ id: agencyId });
   }
 
-  insertRoot(row: typeof agencyRoots.$inferInsert): void {
+  async insertRoot(row: typeof agencyRoots.$inferInsert): Promise<void> {
     this.db.insert(agencyRoots).values(row).run();
   }
 
-  lastEntry(): KeyLogRow | undefined {
+  async lastEntry(): Promise<KeyLogRow | undefined> {
     return this.q.lastEntry.get();
   }
 
-  insertEntry(row: typeof keyLog.$inferInsert): void {
+  async insertEntry(row: typeof keyLog.$inferInsert): Promise<void> {
     this.db.insert(keyLog).values(row).run();
   }
 
-  insertHead(size: number, head: string, createdAt: number): void {
+  async insertHead(size: number, head: string, createdAt: number): Promise<void> {
     this.db.insert(keyLogHeads).values({ size, head, createdAt }).run();
   }
 
-  entries(from: number, limit: number): KeyLogRow[] {
+  async entries(from: number, limit: number): Promise<KeyLogRow[]> {
     return this.db.select().from(keyLog).where(gte(keyLog.idx, from)).orderBy(asc(keyLog.idx)).limit(limit).all();
   }
 
-  headAt(size: number): string | undefined {
+  async headAt(size: number): Promise<string | undefined> {
     return this.q.headAt.get({ size })?.head;
   }
 
-  latestHead(): string | undefined {
+  async latestHead(): Promise<string | undefined> {
     return this.q.latestHead.get()?.head;
   }
 }

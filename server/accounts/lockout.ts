@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config.ts';
-import type { AccountsRepository } from '../accounts/repository.ts';
+import type { AccountsRepository } from './repository.ts';
 
 /** What a refused or failed sign-in tells the caller. */
 export interface ThrottleVerdict {
@@ -25,10 +25,7 @@ interface Counter {
  * `failureWindowMs` without a failure; an administrator can clear an account's counter.
  */
 export class LoginThrottle {
-  constructor(
-    private readonly repo: AccountsRepository,
-    private readonly cfg: AppConfig['login'],
-  ) {}
+  constructor(private readonly cfg: AppConfig['login']) {}
 
   private counters(username: string, ip: string | null): Counter[] {
     // Prefixed keys: a username can never be mistaken for an IP counter (the login body accepts any string).
@@ -43,39 +40,41 @@ export class LoginThrottle {
   }
 
   /** The live failure count and the instant of the latest failure, or null when forgotten. */
-  private state(key: string, now: number): { count: number; last: number; since: number } | null {
-    const row = this.repo.loginFailure(key);
+  private async state(repo: AccountsRepository, key: string, now: number): Promise<{ count: number; last: number; since: number } | null> {
+    const row = await repo.loginFailure(key);
     if (!row) return null;
     const last = row.lastFailureAt ?? row.windowStart;
     if (now - last > this.cfg.failureWindowMs) return null;
     return { count: row.count, last, since: row.windowStart };
   }
 
-  private waitFor(c: Counter, now: number): number {
-    const s = this.state(c.key, now);
+  private async waitFor(repo: AccountsRepository, c: Counter, now: number): Promise<number> {
+    const s = await this.state(repo, c.key, now);
     return s ? Math.max(0, s.last + this.delayAfter(s.count, c.free) - now) : 0;
   }
 
   /** Milliseconds before an attempt for this username from this source is evaluated (0 = now). */
-  waitMs(username: string, ip: string | null, now: number): number {
-    return Math.max(...this.counters(username, ip).map((c) => this.waitFor(c, now)));
+  async waitMs(repo: AccountsRepository, username: string, ip: string | null, now: number): Promise<number> {
+    let wait = 0;
+    for (const c of this.counters(username, ip)) wait = Math.max(wait, await this.waitFor(repo, c, now));
+    return wait;
   }
 
   /** True while the account's failures are past the free ones (what administrators see as "locked"). */
-  isThrottled(username: string, now: number): boolean {
-    const s = this.state(`u:${username}`, now);
+  async isThrottled(repo: AccountsRepository, username: string, now: number): Promise<boolean> {
+    const s = await this.state(repo, `u:${username}`, now);
     return s !== null && s.count >= this.cfg.maxFailures;
   }
 
   /** Records one failure on the account and source counters; call inside the sign-in transaction. */
-  recordFailure(username: string, ip: string | null, now: number): ThrottleVerdict {
+  async recordFailure(repo: AccountsRepository, username: string, ip: string | null, now: number): Promise<ThrottleVerdict> {
     let triesRemaining = Infinity;
     let retryAfterMs = 0;
     const started: ThrottleVerdict['started'] = [];
     for (const c of this.counters(username, ip)) {
-      const prev = this.state(c.key, now);
+      const prev = await this.state(repo, c.key, now);
       const count = (prev?.count ?? 0) + 1;
-      this.repo.upsertLoginFailure({
+      await repo.upsertLoginFailure({
         username: c.key,
         count,
         windowStart: prev?.since ?? now,
@@ -90,9 +89,9 @@ export class LoginThrottle {
   }
 
   /** A successful sign-in or an administrator clears the account's counter (the source's stays). */
-  clear(username: string): void {
-    this.repo.clearLoginFailures(`u:${username}`);
+  async clear(repo: AccountsRepository, username: string): Promise<void> {
+    await repo.clearLoginFailures(`u:${username}`);
     // Rows written before keys were prefixed (indefinite locks of the old policy) are dropped too.
-    this.repo.clearLoginFailures(username);
+    await repo.clearLoginFailures(username);
   }
 }
