@@ -1,6 +1,7 @@
 import {
   checkRecipientSet,
   constantTimeEqual,
+  isEpochDistributor,
   keyEnvelopeCodec,
   keyEnvelopeFields,
   labelledVerify,
@@ -17,7 +18,7 @@ import type { Effects } from './effects.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
 import type { Store, Tx } from '../store/store.ts';
 
-/** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by the epoch's author. */
+/** Epoch secrets sealed to exactly the verified membership of the epoch, distributed by its distributor (epochDistributor). */
 export class KeyEnvelopes {
   private readonly storage: Store;
   private readonly clock: Clock;
@@ -32,15 +33,16 @@ export class KeyEnvelopes {
     this.feed = deps.feed;
   }
 
-  /** Author, signature and recipient set checked against `state` (which must contain the epoch). */
+  /** Distributor, signature and recipient set checked against `state` (which must contain the epoch). */
   verify(actor: Actor, state: ChannelState, json: Record<string, unknown>): KeyEnvelope {
     const env = parseWire(keyEnvelopeCodec, json, 'keyEnvelope');
     if (env.channelId !== state.channelId) throw new ValidationError('keyEnvelope: belongs to another channel', 'wrong_channel');
     const view = state.epochs.get(env.epoch);
     if (!view || !constantTimeEqual(view.stateHash, env.stateHash)) throw new ValidationError('keyEnvelope: epoch not in the verified chain', 'epoch_unknown');
+    // The shared rule (PROTOCOL.md §6 "Distributor"): the author while a member, else the first remaining owner.
     const author = view.members.get(env.senderOfficerId);
-    if (!author || env.senderOfficerId !== view.authorOfficerId || env.senderDeviceId !== view.authorDeviceId || env.senderOfficerId !== actor.officerId) {
-      throw new ForbiddenError('Only the author of the epoch event (from its device) distributes its secret', 'epoch_not_distributor');
+    if (!author || env.senderOfficerId !== actor.officerId || !isEpochDistributor(view, env.senderOfficerId, env.senderDeviceId)) {
+      throw new ForbiddenError("Only the epoch's distributor (its author while a member, else the first remaining owner) keys it", 'epoch_not_distributor');
     }
     if (!labelledVerify('liaison/v1/key-envelope', keyEnvelopeFields(env), env.signature, author.cert.signPublicKey, nativeVerifyDetached)) {
       throw new ValidationError('keyEnvelope: signature does not verify', 'epoch_bad_signature');

@@ -96,7 +96,47 @@ export function checkRecipientSet(view: EpochView, recipients: readonly { office
   }
 }
 
-/** The author of the event that opened the epoch distributes its secret, to the verified members only. */
+/**
+ * Who keys an epoch (PROTOCOL.md §6, "Distributor"). `deviceId` is the one device that may distribute,
+ * or null when any device of that officer may (the chain names no device for an alternate distributor).
+ */
+export interface EpochDistributor {
+  officerId: string;
+  deviceId: string | null;
+}
+
+/** Officer-id order of the key envelope's recipient list (UTF-16 code units; byte order for ASCII ids). */
+function idLess(a: string, b: string): boolean {
+  return a < b;
+}
+
+/**
+ * The deterministic distributor rule, computed from the verified epoch alone (the same answer for
+ * every client and the server): the author of the event that opened the epoch, from the event's
+ * device, while the author is a member of the epoch; otherwise (the author removed themselves) the
+ * owner with the smallest officer id, else the member with the smallest officer id, from any of that
+ * officer's devices. Always a member of the epoch, so whoever left can never key it. Null when the
+ * epoch has no members.
+ */
+export function epochDistributor(view: EpochView): EpochDistributor | null {
+  if (view.members.has(view.authorOfficerId)) return { officerId: view.authorOfficerId, deviceId: view.authorDeviceId };
+  let owner: string | null = null;
+  let anyone: string | null = null;
+  for (const [officerId, m] of view.members) {
+    if (m.role === 'owner' && (owner === null || idLess(officerId, owner))) owner = officerId;
+    if (anyone === null || idLess(officerId, anyone)) anyone = officerId;
+  }
+  const chosen = owner ?? anyone;
+  return chosen === null ? null : { officerId: chosen, deviceId: null };
+}
+
+/** Whether `officerId` on `deviceId` is the distributor of the epoch (epochDistributor). */
+export function isEpochDistributor(view: EpochView, officerId: string, deviceId: string): boolean {
+  const d = epochDistributor(view);
+  return d !== null && d.officerId === officerId && (d.deviceId === null || d.deviceId === deviceId);
+}
+
+/** The epoch's distributor (epochDistributor) seals its secret to the verified members only. */
 export function createKeyEnvelope(args: {
   state: ChannelState;
   sender: IdentityKeys;
@@ -107,8 +147,8 @@ export function createKeyEnvelope(args: {
 }): { envelope: KeyEnvelope; epochSecret: Uint8Array } {
   const { state, sender, deviceId } = args;
   const view = epochView(state, args.epoch ?? state.current.epoch, null, 'createKeyEnvelope');
-  if (view.authorOfficerId !== sender.officerId || view.authorDeviceId !== deviceId || !view.members.has(sender.officerId)) {
-    throw new EpochError('epoch/not-distributor', 'createKeyEnvelope: only the author of the epoch event (still a member) distributes');
+  if (!isEpochDistributor(view, sender.officerId, deviceId)) {
+    throw new EpochError('epoch/not-distributor', 'createKeyEnvelope: only the epoch\'s distributor (its author while a member, else the first remaining owner) keys it');
   }
   const rng = rngOrDefault(args.rng);
   const epochSecret = args.epochSecret ?? rng(EPOCH_SECRET_BYTES);
@@ -142,8 +182,8 @@ export function openKeyEnvelope(args: { state: ChannelState; envelope: KeyEnvelo
   if (e.channelId !== state.channelId) throw new EpochError('epoch/wrong-channel', `${fn}: envelope is for another channel`);
   const view = epochView(state, e.epoch, e.stateHash, fn);
   const author = view.members.get(e.senderOfficerId);
-  if (!author || e.senderOfficerId !== view.authorOfficerId || e.senderDeviceId !== view.authorDeviceId) {
-    throw new EpochError('epoch/not-distributor', `${fn}: sender did not open this epoch`);
+  if (!author || !isEpochDistributor(view, e.senderOfficerId, e.senderDeviceId)) {
+    throw new EpochError('epoch/not-distributor', `${fn}: sender is not the epoch's distributor`);
   }
   if (!labelledVerify(KEY_ENVELOPE_LABEL, keyEnvelopeFields(e), e.signature, author.cert.signPublicKey)) {
     throw new EpochError('epoch/bad-signature', `${fn}: signature does not verify`);

@@ -4,6 +4,7 @@ import {
   createKeyEnvelope,
   createMembershipEvent,
   encodeFields,
+  epochDistributor,
   initSodium,
   keyEnvelopeCodec,
   keyEnvelopeFields,
@@ -14,8 +15,8 @@ import {
   u64be,
   utf8,
 } from '../../shared/crypto/index.ts';
-import type { KeyEnvelope } from '../../shared/crypto/index.ts';
-import { T0, codeOf, distribute, makeWorld, receive, removeEvent, send, session, threeMemberChannel } from './fixtures.ts';
+import type { ChannelState, EpochView, KeyEnvelope, Member } from '../../shared/crypto/index.ts';
+import { T0, codeOf, createEvent, distribute, makeWorld, receive, removeEvent, send, session, setRoleEvent, threeMemberChannel } from './fixtures.ts';
 
 await initSodium();
 
@@ -106,5 +107,69 @@ describe('epoch key distribution', () => {
     expect(codeOf(() => send(alice, state, { kind: 'text', text: 'x' }))).toBe('epoch/exhausted');
     const rekey = createMembershipEvent(state, { kind: 'rekey', time: T0 + 1000, actorOfficerId: 'bob', actorDeviceId: w.bob.deviceId }, w.bob.keys);
     expect(applyEvent(state, rekey, w.ctx).current.epoch).toBe(3);
+  });
+});
+
+describe('epoch distributor rule (PROTOCOL.md §6)', () => {
+  /** alice (owner) created c1 with bob and carol; carol is made owner, then alice removes herself (epoch 4). */
+  function afterSelfRemoval(w: ReturnType<typeof makeWorld>): { s3: ChannelState; s4: ChannelState } {
+    const { state: s2 } = threeMemberChannel(w);
+    const s3 = applyEvent(s2, setRoleEvent(s2, w.alice, w.carol, 'owner', T0 + 10), w.ctx);
+    const s4 = applyEvent(s3, removeEvent(s3, w.alice, w.alice, T0 + 20), w.ctx);
+    return { s3, s4 };
+  }
+
+  it('is the epoch author, from the event\'s device, while the author is a member', () => {
+    const w = makeWorld();
+    const { state } = threeMemberChannel(w);
+    expect(epochDistributor(state.current)).toEqual({ officerId: 'alice', deviceId: w.alice.deviceId });
+    // alice on another device may not key it (the chain names the device)
+    expect(codeOf(() => createKeyEnvelope({ state, sender: w.alice.keys, deviceId: 'alice-dev2' }))).toBe('epoch/not-distributor');
+    // removal of the author of the current epoch by another owner: the remover authors the new epoch
+    const { s3 } = afterSelfRemoval(w);
+    const s4 = applyEvent(s3, removeEvent(s3, w.carol, w.alice, T0 + 20), w.ctx);
+    expect(epochDistributor(s4.current)).toEqual({ officerId: 'carol', deviceId: w.carol.deviceId });
+    const { envelope } = createKeyEnvelope({ state: s4, sender: w.carol.keys, deviceId: w.carol.deviceId });
+    expect(envelope.recipients.map((r) => r.officerId)).toEqual(['bob', 'carol']);
+    expect(codeOf(() => createKeyEnvelope({ state: s4, sender: w.alice.keys, deviceId: w.alice.deviceId }))).toBe('epoch/not-distributor');
+  });
+
+  it('after the author left: the owner with the smallest officer id, from any of its devices; never the leaver', () => {
+    const w = makeWorld();
+    const { s4 } = afterSelfRemoval(w);
+    // bob < carol, but carol is the remaining owner
+    expect(epochDistributor(s4.current)).toEqual({ officerId: 'carol', deviceId: null });
+    expect(codeOf(() => createKeyEnvelope({ state: s4, sender: w.alice.keys, deviceId: w.alice.deviceId }))).toBe('epoch/not-distributor');
+    expect(codeOf(() => createKeyEnvelope({ state: s4, sender: w.bob.keys, deviceId: w.bob.deviceId }))).toBe('epoch/not-distributor');
+    const { envelope, epochSecret } = createKeyEnvelope({ state: s4, sender: w.carol.keys, deviceId: 'carol-phone' });
+    expect(envelope.recipients.map((r) => r.officerId)).toEqual(['bob', 'carol']);
+    for (const o of [w.bob, w.carol]) expect(openKeyEnvelope({ state: s4, envelope, me: o.keys })).toEqual(epochSecret);
+    expect(codeOf(() => openKeyEnvelope({ state: s4, envelope, me: w.alice.keys }))).toBe('epoch/not-recipient');
+    // the leaver signing an envelope for the epoch it left (even one sealed to the right members) is refused
+    const byAlice = resign({ ...envelope, senderOfficerId: 'alice', senderDeviceId: w.alice.deviceId }, w.alice.keys.signSecretKey);
+    expect(codeOf(() => openKeyEnvelope({ state: s4, envelope: byAlice, me: w.bob.keys }))).toBe('epoch/not-distributor');
+    // a non-distributor member (bob) likewise
+    const byBob = resign({ ...envelope, senderOfficerId: 'bob', senderDeviceId: w.bob.deviceId }, w.bob.keys.signSecretKey);
+    expect(codeOf(() => openKeyEnvelope({ state: s4, envelope: byBob, me: w.carol.keys }))).toBe('epoch/not-distributor');
+    // the author is still the distributor of the epochs it was a member of
+    expect(epochDistributor(s4.epochs.get(3)!)).toEqual({ officerId: 'alice', deviceId: w.alice.deviceId });
+  });
+
+  it('is deterministic: smallest owner id among several owners, else the smallest member id; null when nobody is left', () => {
+    const w = makeWorld();
+    const { s4 } = afterSelfRemoval(w);
+    const s5 = applyEvent(s4, setRoleEvent(s4, w.carol, w.bob, 'owner', T0 + 30), w.ctx);
+    const s6 = applyEvent(s5, removeEvent(s5, w.carol, w.carol, T0 + 40), w.ctx);
+    expect(epochDistributor(s6.current)).toEqual({ officerId: 'bob', deviceId: null });
+    // a view with owners 'bob' and 'carol' whose author left: bob (order independent of insertion)
+    const member = (o: typeof w.bob, role: Member['role']): [string, Member] => [o.keys.officerId, { cert: o.cert, role }];
+    const view = (members: [string, Member][]): EpochView => ({ ...s4.current, members: new Map(members) });
+    expect(epochDistributor(view([member(w.carol, 'owner'), member(w.bob, 'owner')]))?.officerId).toBe('bob');
+    expect(epochDistributor(view([member(w.dave, 'member'), member(w.carol, 'member')]))).toEqual({ officerId: 'carol', deviceId: null });
+    expect(epochDistributor(view([member(w.dave, 'member'), member(w.carol, 'owner')]))?.officerId).toBe('carol');
+    // the last member leaving leaves an epoch nobody keys
+    const s0 = applyEvent(null, createEvent('c2', w.alice), w.ctx);
+    const gone = applyEvent(s0, removeEvent(s0, w.alice, w.alice, T0 + 1), w.ctx);
+    expect(epochDistributor(gone.current)).toBeNull();
   });
 });

@@ -112,6 +112,10 @@ export function removeEvent(state: ChannelState, actor: Officer, target: Officer
   return createMembershipEvent(state, { kind: 'remove', time, actorOfficerId: actor.keys.officerId, actorDeviceId: actor.deviceId, targetOfficerId: target.keys.officerId }, actor.keys);
 }
 
+export function setRoleEvent(state: ChannelState, actor: Officer, target: Officer, role: 'owner' | 'member', time: number): MembershipEvent {
+  return createMembershipEvent(state, { kind: 'set-role', time, actorOfficerId: actor.keys.officerId, actorDeviceId: actor.deviceId, targetOfficerId: target.keys.officerId, role }, actor.keys);
+}
+
 /** Channel "c1" created by alice with bob (cross-agency, co-signed by bob) and carol. */
 export function threeMemberChannel(w: World): { events: MembershipEvent[]; state: ChannelState } {
   const events: MembershipEvent[] = [];
