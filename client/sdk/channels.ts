@@ -6,6 +6,7 @@ import {
   cosignMembershipEvent,
   createKeyEnvelope,
   createMembershipEvent,
+  isEpochDistributor,
   keyEnvelopeCodec,
   labelledVerify,
   membershipEventCodec,
@@ -27,7 +28,7 @@ import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { ContactTarget } from '../../shared/schemas/directory.ts';
 import type { ChainStore } from './chains.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { KeysApi } from './keys.ts';
 import type { KeyedMutex } from './lock.ts';
 import { decryptMeta, encryptMeta, metaEpoch, type ChannelMeta } from './meta.ts';
@@ -358,7 +359,44 @@ export class ChannelsApi {
     for (const wire of keyEnvelopes) await this.openEnvelope(channelId, keyEnvelopeCodec.fromWire(wire));
   }
 
+  /**
+   * Keys the current epoch of `state` when this client is its distributor (PROTOCOL.md §6,
+   * `epochDistributor`: the author's device while the author is a member, else any device of the
+   * first remaining owner) and no secret for it is known yet: creates the secret, posts the key
+   * envelope and re-publishes the meta. Returns the epoch's secret, or null when this client is not
+   * its distributor. The caller holds the channel lock.
+   */
+  async keyEpochIfDistributor(channelId: string, state: ChannelState): Promise<Uint8Array | null> {
+    const me = this.ctx.keys;
+    const view = state.current;
+    if (!me || !isEpochDistributor(view, me.officerId, this.ctx.deviceId)) return null;
+    const known = await this.secrets.load(channelId, view.epoch);
+    if (known) return known;
+    // An alternate distributor may have several devices: another one may have keyed the epoch already.
+    if (view.authorOfficerId !== me.officerId) {
+      const fetched = await this.fetchedSecret(channelId, view.epoch);
+      if (fetched) return fetched;
+    }
+    const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
+    try {
+      await this.ctx.http.call(api.channels.postKeyEnvelope, { params: { id: channelId }, body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
+    } catch (err) {
+      // Keyed meanwhile (another of my devices, or my own earlier post whose answer was lost): use the stored envelope.
+      if (err instanceof LiaisonApiError && err.code === 'key_envelope_exists') return this.fetchedSecret(channelId, view.epoch);
+      throw err;
+    }
+    // Saved only once the server took the envelope: a failed post is retried (the secret is not yet "known").
+    await this.secrets.save(channelId, view.epoch, epochSecret);
+    await this.publishMeta(channelId, state);
+    return epochSecret;
+  }
+
   // ---- internals ----
+
+  private async fetchedSecret(channelId: string, epoch: number): Promise<Uint8Array | null> {
+    await this.fetchKeyEnvelopes(channelId);
+    return (await this.secrets.load(channelId, epoch)) ?? null;
+  }
 
   private async openEnvelope(channelId: string, envelope: KeyEnvelope): Promise<void> {
     const me = requireKeys(this.ctx, 'onKeyEnvelope');
@@ -397,22 +435,14 @@ export class ChannelsApi {
     });
   }
 
-  /** Runs after a membership event was verified: distribute epochs I authored, continue invitations. */
+  /**
+   * Runs after a membership event was verified: key the current epoch when this client is its
+   * distributor (the author's device, or the first remaining owner after the author left), continue invitations.
+   */
   private async afterApplied(channelId: string, state: ChannelState, event: MembershipEvent): Promise<void> {
     const me = this.ctx.keys;
     if (!me) return;
-    const mineToDistribute =
-      event.actorOfficerId === me.officerId &&
-      event.actorDeviceId === this.ctx.deviceId &&
-      event.seq === state.current.epoch &&
-      state.current.members.has(me.officerId) &&
-      !(await this.secrets.load(channelId, event.seq));
-    if (mineToDistribute) {
-      const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
-      await this.secrets.save(channelId, state.current.epoch, epochSecret);
-      await this.ctx.http.call(api.channels.postKeyEnvelope, { params: { id: channelId }, body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
-      await this.publishMeta(channelId, state);
-    }
+    if (event.seq === state.current.epoch) await this.keyEpochIfDistributor(channelId, state);
     if (event.kind === 'add' && event.actorOfficerId === me.officerId) {
       const q = await this.ctx.store.get<InviteQueue>(`invites:${channelId}`);
       if (q?.outstanding && q.outstanding.officerId === event.member?.officerId) {

@@ -78,6 +78,8 @@ export class MessagingApi {
         await this.channels.fetchKeyEnvelopes(channelId);
         secret = await this.secrets.load(channelId, view.epoch);
       }
+      // The distributor keys an epoch nobody keyed yet (e.g. the first remaining owner after its author left).
+      secret ??= (await this.channels.keyEpochIfDistributor(channelId, state)) ?? undefined;
       if (!secret) throw new LiaisonClientError('epoch/no-key', `send: no secret for epoch ${view.epoch} of ${channelId} yet`);
       const stored = await this.ctx.sealed.get<Record<string, unknown>>(`send:${channelId}`);
       let sending: SendingChain | null = stored ? sendingChainCodec.fromWire(stored) : null;
