@@ -13,7 +13,7 @@ import {
 import type { RoutedFeedItem } from '../../server/feed/feed.ts';
 import { expectError, makeApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork } from '../world/actors.ts';
-import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, openChannel, propose, removeEvent, terms, wire } from '../world/protocol.ts';
+import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, openChannel, propose, removeEvent, setRoleEvent, terms, wire } from '../world/protocol.ts';
 
 function resign(env: KeyEnvelope, sk: Uint8Array): Record<string, unknown> {
   const { signature: _old, ...unsigned } = env;
@@ -128,6 +128,46 @@ describe('channels: membership events', () => {
     expect((await post(keyEnvelopeCodec.toWire(envelope))).json()).toEqual({ stored: true });
     expect((await post(keyEnvelopeCodec.toWire(envelope))).json()).toEqual({ stored: false });
     expectError(await post(envelopeFor(s1, a.officer)), 409, 'key_envelope_exists');
+  });
+
+  it('an epoch whose author left is keyed by the first remaining owner only (PROTOCOL.md §6 distributor rule)', async () => {
+    const t = await makeApp();
+    const { a, b } = await keyedNetwork(t);
+    const ctx = chainContext(a.admin, b.admin);
+    const ag = await activeAgreement(t, [a.admin, b.admin]);
+    const { channelId, state: s0 } = await openChannel(t, a.officer, ctx, { agreementId: ag.id, members: [a.admin] });
+    const append = async (state: typeof s0, event: ReturnType<typeof addEvent>, keyed = true) => {
+      const next = applyEvent(state, event, ctx);
+      const res = await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(event), ...(keyed ? { keyEnvelope: envelopeFor(next, a.officer) } : {}) });
+      expect(res.statusCode).toBe(200);
+      return next;
+    };
+    const s1 = await append(s0, cosignMembershipEvent(addEvent(t, s0, a.officer, b.officer), b.officer.keys, b.officer.cert!));
+    const s2 = await append(s1, setRoleEvent(t, s1, a.officer, a.admin, 'owner'));
+    // The author (a.officer) leaves: a.admin is the remaining owner, b.officer a plain member.
+    const leave = removeEvent(t, s2, a.officer, a.officer);
+    const s3 = applyEvent(s2, leave, ctx);
+    const post = (env: unknown, who: typeof a.admin) => call(t, who, 'POST', `/channels/${channelId}/key-envelopes`, { keyEnvelope: env });
+    const byOwnerPhone = createKeyEnvelope({ state: s3, sender: a.admin.keys, deviceId: 'admin-phone' }).envelope;
+    // The leaver cannot key the epoch it leaves, not even bundled with its own removal (nothing is applied).
+    const byLeaver = resign({ ...byOwnerPhone, senderOfficerId: a.officer.id, senderDeviceId: a.officer.deviceId }, a.officer.keys.signSecretKey);
+    expectError(await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(leave), keyEnvelope: byLeaver }), 403, 'epoch_not_distributor');
+    expect((await call(t, a.officer, 'GET', `/channels/${channelId}`)).json()).toMatchObject({ channel: { headSeq: 3 } });
+    await append(s2, leave, false);
+    // After the removal the leaver no longer reaches the channel at all.
+    expectError(await post(byLeaver, a.officer), 404, 'not_found');
+    // A member who is not the distributor is refused, even with a well-formed envelope of their own.
+    const byMember = resign({ ...byOwnerPhone, senderOfficerId: b.officer.id, senderDeviceId: b.officer.deviceId }, b.officer.keys.signSecretKey);
+    expectError(await post(byMember, b.officer), 403, 'epoch_not_distributor');
+    // Nor may anyone post the distributor's envelope for it.
+    expectError(await post(keyEnvelopeCodec.toWire(byOwnerPhone), b.officer), 403, 'epoch_not_distributor');
+    // The remaining owner keys it from any of its devices; the first envelope stays.
+    expect((await post(keyEnvelopeCodec.toWire(byOwnerPhone), a.admin)).json()).toEqual({ stored: true });
+    expectError(await post(envelopeFor(s3, a.admin), a.admin), 409, 'key_envelope_exists');
+    const envs = (await call(t, b.officer, 'GET', `/channels/${channelId}/key-envelopes`)).json() as { keyEnvelopes: { epoch: number; senderOfficerId: string; recipients: { officerId: string }[] }[] };
+    const last = envs.keyEnvelopes.find((e) => e.epoch === s3.current.epoch)!;
+    expect(last.senderOfficerId).toBe(a.admin.id);
+    expect(last.recipients.map((r) => r.officerId).sort()).toEqual([a.admin.id, b.officer.id].sort());
   });
 
   it('removal closes the span: the removed officer gets 404 and no later feed items', async () => {

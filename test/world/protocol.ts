@@ -103,6 +103,10 @@ export function removeEvent(t: TestApp, state: ChannelState, actor: Actor, targe
   return createMembershipEvent(state, { kind: 'remove', time: t.clock.now(), actorOfficerId: actor.id, actorDeviceId: actor.deviceId, targetOfficerId: target.id }, actor.keys);
 }
 
+export function setRoleEvent(t: TestApp, state: ChannelState, actor: Actor, target: Actor, role: 'owner' | 'member'): MembershipEvent {
+  return createMembershipEvent(state, { kind: 'set-role', time: t.clock.now(), actorOfficerId: actor.id, actorDeviceId: actor.deviceId, targetOfficerId: target.id, role }, actor.keys);
+}
+
 export const wire = (e: MembershipEvent) => membershipEventCodec.toWire(e);
 
 export function envelopeFor(state: ChannelState, author: Actor) {
