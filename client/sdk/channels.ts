@@ -300,6 +300,12 @@ export class ChannelsApi {
     await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'remove', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, targetOfficerId: officerId }, me));
   }
 
+  /** A new epoch (same members) in which `officerId` has `role`. */
+  async setMemberRole(channelId: string, officerId: string, role: MemberRole): Promise<void> {
+    const me = requireKeys(this.ctx, 'setMemberRole');
+    await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'set-role', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, targetOfficerId: officerId, role }, me));
+  }
+
   async updateMeta(channelId: string, meta: ChannelMeta): Promise<void> {
     await this.ctx.sealed.set(`meta:${channelId}`, meta);
     const state = await this.chains.pull(channelId);

@@ -314,8 +314,14 @@ export class LiaisonClient {
     return this.channelsApi.addMember(channelId, officerId);
   }
 
+  /** Removes a member; `officerId` = my own id leaves the channel (an owner only while another owner remains). */
   removeMember(channelId: string, officerId: string): Promise<void> {
     return this.channelsApi.removeMember(channelId, officerId);
+  }
+
+  /** Makes a member an owner or a plain member (owners only; the last owner cannot be demoted). */
+  setMemberRole(channelId: string, officerId: string, role: 'owner' | 'member'): Promise<void> {
+    return this.channelsApi.setMemberRole(channelId, officerId, role);
   }
 
   updateChannelMeta(channelId: string, meta: ChannelMeta): Promise<void> {
