@@ -3,7 +3,10 @@ import { expect } from 'vitest';
 import {
   backupBlobCodec,
   decryptAttachment,
+  EpochError,
   emptyReceiverState,
+  epochDistributor,
+  extendChain,
   fromHex,
   keyEnvelopeCodec,
   messageEnvelopeCodec,
@@ -81,6 +84,28 @@ export function checkOpenPaths(includeBackup: boolean): void {
     const cert = certs.get(officerId)!;
     const me = { officerId, agencyId: cert.agencyId, signPublicKey: cert.signPublicKey, dhPublicKey: cert.dhPublicKey, signSecretKey: new Uint8Array(64), dhSecretKey: fromHex(sk) } satisfies IdentityKeys;
     expect(toHex(openKeyEnvelope({ state, envelope: env, me }))).toBe(kv.epochSecret);
+  }
+
+  // v1.1: the epoch whose author left is keyed by the remaining owner (PROTOCOL.md §6 Distributor).
+  const alt = keyEnvelope.vectors[1] as unknown as {
+    events: { event: Record<string, unknown>; eventHash: string }[];
+    distributor: { officerId: string; deviceId: string | null };
+    epochSecret: string;
+    recipientsDhSecretKeys: Record<string, string>;
+    keyEnvelope: Record<string, unknown>;
+    rejected: { keyEnvelope: Record<string, unknown>; error: string };
+  };
+  const altState = extendChain(state, alt.events.map((v) => membershipEventCodec.fromWire(v.event)), { agencyRoot: (a) => (roots[a] ? fromHex(roots[a]) : undefined) });
+  expect(toHex(altState.current.stateHash)).toBe(alt.events.at(-1)!.eventHash);
+  expect(epochDistributor(altState.current)).toEqual(alt.distributor);
+  const altEnv = keyEnvelopeCodec.fromWire(alt.keyEnvelope);
+  for (const [officerId, sk] of Object.entries(alt.recipientsDhSecretKeys)) {
+    const cert = certs.get(officerId)!;
+    const me = { officerId, agencyId: cert.agencyId, signPublicKey: cert.signPublicKey, dhPublicKey: cert.dhPublicKey, signSecretKey: new Uint8Array(64), dhSecretKey: fromHex(sk) } satisfies IdentityKeys;
+    expect(toHex(openKeyEnvelope({ state: altState, envelope: altEnv, me }))).toBe(alt.epochSecret);
+    const rejected = () => openKeyEnvelope({ state: altState, envelope: keyEnvelopeCodec.fromWire(alt.rejected.keyEnvelope), me });
+    expect(rejected).toThrow(EpochError);
+    expect(rejected).toThrow(expect.objectContaining({ code: alt.rejected.error }));
   }
 
   let receiver = emptyReceiverState('c1');

@@ -12,6 +12,10 @@ import {
   createKeyEnvelope,
   createKeyEvent,
   emptyKeyLog,
+  epochDistributor,
+  applyEvent,
+  keyEnvelopeFields,
+  labelledSign,
   emptyReceiverState,
   encodeFields,
   encodeHeader,
@@ -37,8 +41,8 @@ import {
   utf8,
   generateIdentity,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, KeyLogState } from '../../shared/crypto/index.ts';
-import { T0, addEvent, makeWorld, seededRng, threeMemberChannel } from '../crypto/fixtures.ts';
+import type { AgreementTerms, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
+import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
 
 export type VectorFile = { description: string; vectors: Record<string, unknown>[] };
 
@@ -112,6 +116,7 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
         recipientsDhSecretKeys: { alice: hex(w.alice.keys.dhSecretKey), bob: hex(w.bob.keys.dhSecretKey), carol: hex(w.carol.keys.dhSecretKey) },
         keyEnvelope: keyEnvelopeCodec.toWire(keyEnv),
       },
+      alternateDistributorVector(w, state),
     ],
   };
 
@@ -181,4 +186,28 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
 /** The attachment plaintext of the attachment vector. */
 export function attachmentVectorPlaintext(size: number): Uint8Array {
   return new Uint8Array(size).map((_, i) => i % 251);
+}
+
+/**
+ * v1.1 (issue 12): on top of the three-member chain, alice makes carol an owner and removes herself. The
+ * epoch's author is not a member, so the remaining owner (carol, although bob's id is smaller) keys it,
+ * here from another device than the one in the fixtures. The same envelope re-signed by alice is refused.
+ */
+function alternateDistributorVector(w: ReturnType<typeof makeWorld>, s2: ChannelState): Record<string, unknown> {
+  const setRole = setRoleEvent(s2, w.alice, w.carol, 'owner', T0 + 10);
+  const s3 = applyEvent(s2, setRole, w.ctx);
+  const leave = removeEvent(s3, w.alice, w.alice, T0 + 11);
+  const s4 = applyEvent(s3, leave, w.ctx);
+  const { envelope, epochSecret } = createKeyEnvelope({ state: s4, sender: w.carol.keys, deviceId: 'carol-dev2', rng: seededRng('epoch-alternate-vector') });
+  const { signature: _s, ...unsigned } = { ...envelope, senderOfficerId: 'alice', senderDeviceId: w.alice.deviceId };
+  const byLeaver = { ...unsigned, signature: labelledSign('liaison/v1/key-envelope', keyEnvelopeFields(unsigned), w.alice.keys.signSecretKey) };
+  return {
+    name: 'epoch whose author left (self-removal after making carol an owner): keyed by the remaining owner from any device',
+    events: [setRole, leave].map((e) => ({ event: membershipEventCodec.toWire(e), eventHash: hex(membershipEventHash(e)) })),
+    distributor: epochDistributor(s4.current),
+    epochSecret: hex(epochSecret),
+    recipientsDhSecretKeys: { bob: hex(w.bob.keys.dhSecretKey), carol: hex(w.carol.keys.dhSecretKey) },
+    keyEnvelope: keyEnvelopeCodec.toWire(envelope),
+    rejected: { description: 'the same recipients, signed by the officer who left', keyEnvelope: keyEnvelopeCodec.toWire(byLeaver), error: 'epoch/not-distributor' },
+  };
 }
