@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClient, MemoryStore, type ReceivedMessage, type SecurityNotice } from '../../client/sdk/index.ts';
 import type { ChainStore } from '../../client/sdk/chains.ts';
+import type { FetchFn } from '../../client/sdk/http.ts';
 import type { EpochSecrets } from '../../client/sdk/secrets.ts';
 import { api } from '../../shared/api/index.ts';
 import { DecryptError, emptyReceiverState, epochDistributor, messageEnvelopeCodec, openEnvelope } from '../../shared/crypto/index.ts';
@@ -15,8 +16,8 @@ import { bearer, enrol, makeApp, provision, totpCode, type Enrolled, type TestAp
 
 const PASSPHRASE = 'epoch distributor passphrase 2026';
 
-async function signIn(t: TestApp, baseUrl: string, who: Enrolled): Promise<LiaisonClient> {
-  const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 } });
+async function signIn(t: TestApp, baseUrl: string, who: Enrolled, fetch?: FetchFn): Promise<LiaisonClient> {
+  const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 }, ...(fetch ? { fetch } : {}) });
   await client.login({ username: who.username, password: who.password, totp: totpCode(who.totpSecret, t.clock.now()) });
   t.clock.advance(30_000);
   return client;
@@ -24,6 +25,7 @@ async function signIn(t: TestApp, baseUrl: string, who: Enrolled): Promise<Liais
 
 interface Trio {
   t: TestApp;
+  baseUrl: string;
   a: LiaisonClient;
   b: LiaisonClient;
   c: LiaisonClient;
@@ -52,7 +54,7 @@ async function trio(): Promise<Trio> {
   await admin.certifyPending();
   const security: SecurityNotice[] = [];
   for (const x of [a, b, c]) x.on('security', (e) => security.push(e));
-  return { t, a, b, c, creds: { b: credsB, c: credsC }, security };
+  return { t, baseUrl, a, b, c, creds: { b: credsB, c: credsC }, security };
 }
 
 function texts(msgs: ReceivedMessage[]): string[] {
@@ -135,6 +137,40 @@ describe('epoch distributor: an epoch whose author left is keyed automatically (
     expect((await b.call(api.channels.keyEnvelopes, { params: { id: channel.id } })).keyEnvelopes.filter((e) => (e as { epoch: number }).epoch === epoch)).toHaveLength(1);
     await cannotRead(w, a, w.creds.b, channel.id, epoch, first.messageId);
     expect(w.security).toEqual([]);
+  });
+
+  it('two devices of the distributor: the one that loses the race (409 key_envelope_exists) uses the stored envelope', { timeout: 120_000 }, async () => {
+    const w = await trio();
+    const { a, b, c } = w;
+    // C's phone reads the key envelopes "too early": until its own post, the list it gets is empty.
+    let phonePosted = false;
+    const phoneFetch: FetchFn = async (input, init) => {
+      const url = String(input);
+      const method = init?.method ?? 'GET';
+      if (url.endsWith('/key-envelopes') && method === 'POST') phonePosted = true;
+      if (url.endsWith('/key-envelopes') && method === 'GET' && !phonePosted) return new Response(JSON.stringify({ keyEnvelopes: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+      return fetch(input, init);
+    };
+    const channel = await a.createChannel({ kind: 'case', title: 'Operation Stork', members: [b.officerId!, c.officerId!] });
+    await a.setMemberRole(channel.id, c.officerId!, 'owner');
+    await a.removeMember(channel.id, a.officerId!);
+    await c.sync();
+    const epoch = (await c.channel(channel.id)).headSeq;
+    const phone = await signIn(w.t, w.baseUrl, w.creds.c, phoneFetch);
+    await phone.unlock(PASSPHRASE);
+    const security: SecurityNotice[] = [];
+    phone.on('security', (e) => security.push(e));
+    expect(phone.deviceId).not.toBe(c.deviceId);
+    // The phone is a distributor too (any device of C), builds its own envelope, loses to the laptop's and reads that one.
+    await phone.send(channel.id, { kind: 'text', text: 'from the phone' });
+    expect(phonePosted).toBe(true);
+    const { keyEnvelopes } = await b.call(api.channels.keyEnvelopes, { params: { id: channel.id } });
+    const stored = (keyEnvelopes as { epoch: number; senderOfficerId: string; senderDeviceId: string }[]).filter((e) => e.epoch === epoch);
+    expect(stored.map((e) => [e.senderOfficerId, e.senderDeviceId])).toEqual([[c.officerId, c.deviceId]]);
+    await c.send(channel.id, { kind: 'text', text: 'from the laptop' });
+    await b.sync();
+    expect(texts(await b.history(channel.id))).toEqual(['from the phone', 'from the laptop']);
+    expect([...w.security, ...security]).toEqual([]);
   });
 
   it('removal of the current epoch\'s author by another owner: the remover keys the new epoch; the removed author reads nothing', { timeout: 120_000 }, async () => {
