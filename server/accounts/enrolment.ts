@@ -4,6 +4,7 @@ import type { ClientInfo } from '../auth/service.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { matchTotpStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from '../auth/totp.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { PasswordHasher } from '../auth/password.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
@@ -106,17 +107,11 @@ export class EnrolmentService {
     const now = this.clock.now();
     const secret = openTotpSecret(this.dataKey, officer.id, row.pendingTotpSealed);
     const step = matchTotpStep(secret, code, now);
+    // The officer enrols themself, from the client's address.
+    const self = { officerId: officer.id, agencyId: officer.agencyId, ip: client.ip };
+    const target = { type: 'officer', id: officer.id };
     if (step === null) {
-      await this.audit.record(tx, {
-        action: 'enrolment.completed',
-        actorId: officer.id,
-        agencyId: officer.agencyId,
-        targetType: 'officer',
-        targetId: officer.id,
-        outcome: 'failure',
-        ip: client.ip,
-        details: { reason: 'totp' },
-      });
+      await this.audit.record(tx, auditEvents.enrolmentCompleted(self, target, { reason: 'totp' }, 'failure'));
       return new ValidationError('The authentication code is not valid; check your authenticator app\'s clock', 'invalid_totp');
     }
     if (!(await tx.accounts.consumeEnrolmentToken(row.id, now))) return new InvalidEnrolmentTokenError();
@@ -139,15 +134,7 @@ export class EnrolmentService {
     // Re-enrolment replaces credentials: every older session ends.
     await this.auth.revokeAllSessions(tx, officer.id, 're_enrolled');
     await this.accounts.clearLoginFailures(tx, officer.username);
-    await this.audit.record(tx, {
-      action: 'enrolment.completed',
-      actorId: officer.id,
-      agencyId: officer.agencyId,
-      targetType: 'officer',
-      targetId: officer.id,
-      ip: client.ip,
-      details: { reEnrolment: officer.status === 'active' },
-    });
+    await this.audit.record(tx, auditEvents.enrolmentCompleted(self, target, { reEnrolment: officer.status === 'active' }));
     return this.auth.createSession(updated, 'Enrolment device', client, tx);
   }
 }

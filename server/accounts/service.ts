@@ -11,7 +11,7 @@ import type { AppError} from '../errors.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { type AccountsRepository, type AgencyRow, type OfficerRow } from './repository.ts';
 import { commitThenThrow, type Repositories, type Store, type Tx } from '../store/store.ts';
-import type { AuditAction } from '../audit/actions.ts';
+import { auditEvents, type AuditTarget } from '../audit/actions.ts';
 
 /** A caller's unit of work (or any handle holding this domain's repository): reads and writes see its state. */
 export type Uow = Pick<Repositories, 'accounts'>;
@@ -130,16 +130,6 @@ export class AccountsService {
     };
   }
 
-  private async auditOfficer(
-    tx: Tx,
-    actor: Actor,
-    action: AuditAction,
-    officer: { id: string; agencyId: string },
-    opts?: Parameters<AuditService['recordFor']>[4],
-  ): Promise<void> {
-    await this.audit.recordFor(tx, actor, action, { type: 'officer', ...officer }, opts);
-  }
-
   /** A unit of work whose body may return an AppError to commit it, then throw (see commitThenThrow). */
   private tx<T>(fn: (tx: Tx) => Promise<T | AppError>): Promise<T> {
     return this.store.write(async (tx) => commitThenThrow(await fn(tx)));
@@ -162,13 +152,7 @@ export class AccountsService {
       });
       const admin = await this.insertOfficer(tx, agency.id, { ...input, role: 'platform_admin' });
       const enrolment = await this.issueEnrolment(tx, admin.id, null);
-      await this.audit.record(tx, {
-        action: 'platform.initialised',
-        agencyId: agency.id,
-        targetType: 'officer',
-        targetId: admin.id,
-        details: { username: admin.username },
-      });
+      await this.audit.record(tx, auditEvents.platformInitialised(null, { type: 'officer', id: admin.id, agencyId: agency.id }, { username: admin.username }));
       return { agency: agencyView(agency), admin: await this.officerView(admin, tx), enrolment };
     });
   }
@@ -188,19 +172,18 @@ export class AccountsService {
       const agency = await this.insertAgency(tx, input);
       const admin = await this.insertOfficer(tx, agency.id, { ...input.admin, role: 'agency_admin' });
       const enrolment = await this.issueEnrolment(tx, admin.id, actor.officerId);
-      await this.audit.recordFor(
+      await this.audit.record(
         tx,
-        actor,
-        'agency.created',
-        { type: 'agency', id: agency.id, agencyId: agency.id },
-        { details: { name: agency.name, country: agency.country, kind: agency.kind, sponsorAgencyId: agency.sponsorAgencyId } },
+        auditEvents.agencyCreated(actor, { type: 'agency', id: agency.id, agencyId: agency.id }, {
+          name: agency.name,
+          country: agency.country,
+          kind: agency.kind,
+          sponsorAgencyId: agency.sponsorAgencyId,
+        }),
       );
-      await this.auditOfficer(
+      await this.audit.record(
         tx,
-        actor,
-        'officer.created',
-        { id: admin.id, agencyId: agency.id },
-        { details: { username: admin.username, role: admin.role } },
+        auditEvents.officerCreated(actor, { type: 'officer', id: admin.id, agencyId: agency.id }, { username: admin.username, role: admin.role }),
       );
       return { agency: agencyView(agency), admin: await this.officerView(admin, tx), enrolment };
     });
@@ -252,12 +235,8 @@ export class AccountsService {
       if (status === 'suspended') {
         for (const o of await tx.accounts.listOfficers(id)) await this.sessions.revokeAllSessions(tx, o.id, 'agency_suspended');
       }
-      await this.audit.recordFor(
-        tx,
-        actor,
-        status === 'suspended' ? 'agency.suspended' : 'agency.reactivated',
-        { type: 'agency', id, agencyId: id },
-      );
+      const event = status === 'suspended' ? auditEvents.agencySuspended : auditEvents.agencyReactivated;
+      await this.audit.record(tx, event(actor, { type: 'agency', id, agencyId: id }));
       return agencyView({ ...a, status });
     });
   }
@@ -324,13 +303,7 @@ export class AccountsService {
       if (roleRank(role) > roleRank(actor.role)) throw new ForbiddenError('You cannot grant a role above your own');
       const officer = await this.insertOfficer(tx, agencyId, { ...input, role });
       const enrolment = await this.issueEnrolment(tx, officer.id, actor.officerId);
-      await this.auditOfficer(
-        tx,
-        actor,
-        'officer.created',
-        { id: officer.id, agencyId },
-        { details: { username: officer.username, role } },
-      );
+      await this.audit.record(tx, auditEvents.officerCreated(actor, { type: 'officer', id: officer.id, agencyId }, { username: officer.username, role }));
       return { officer: await this.officerView(officer, tx), enrolment };
     });
   }
@@ -357,13 +330,7 @@ export class AccountsService {
       await tx.accounts.updateOfficer(o.id, { status: 'suspended', updatedAt: this.clock.now() });
       await tx.accounts.revokeOpenEnrolmentTokens(o.id, this.clock.now());
       const revoked = await this.sessions.revokeAllSessions(tx, o.id, 'officer_suspended');
-      await this.auditOfficer(
-        tx,
-        actor,
-        'officer.suspended',
-        { id: o.id, agencyId: o.agencyId },
-        { details: { sessionsRevoked: revoked } },
-      );
+      await this.audit.record(tx, auditEvents.officerSuspended(actor, officerTarget(o), { sessionsRevoked: revoked }));
       // After commit, behind the sessions.revoked hook above: sockets end with reason officer_suspended.
       tx.onCommit(() => this.events.emit('officer.suspended', { officerId: o.id }));
       return this.officerView({ ...o, status: 'suspended' }, tx);
@@ -377,7 +344,7 @@ export class AccountsService {
       // An officer who never finished enrolment goes back to "invited".
       const status = o.passwordHash && o.totpSecretSealed ? 'active' : 'invited';
       await tx.accounts.updateOfficer(o.id, { status, updatedAt: this.clock.now() });
-      await this.auditOfficer(tx, actor, 'officer.reactivated', { id: o.id, agencyId: o.agencyId });
+      await this.audit.record(tx, auditEvents.officerReactivated(actor, officerTarget(o)));
       return this.officerView({ ...o, status }, tx);
     });
   }
@@ -386,7 +353,7 @@ export class AccountsService {
     return this.tx(async (tx) => {
       const o = await this.manageable(tx, actor, officerId);
       await this.throttle.clear(tx.accounts, o.username);
-      await this.auditOfficer(tx, actor, 'officer.unlocked', { id: o.id, agencyId: o.agencyId });
+      await this.audit.record(tx, auditEvents.officerUnlocked(actor, officerTarget(o)));
       return this.officerView(o, tx);
     });
   }
@@ -396,23 +363,11 @@ export class AccountsService {
       const o = await this.manageable(tx, actor, officerId);
       if (o.id === actor.officerId) throw new ConflictError('You cannot change your own role', 'cannot_modify_self');
       if (roleRank(role) > roleRank(actor.role)) {
-        await this.auditOfficer(
-        tx,
-          actor,
-          'officer.role_changed',
-          { id: o.id, agencyId: o.agencyId },
-          { details: { from: o.role, to: role }, outcome: 'denied' },
-        );
+        await this.audit.record(tx, auditEvents.officerRoleChanged(actor, officerTarget(o), { from: o.role, to: role }, 'denied'));
         return new ForbiddenError('You cannot grant a role above your own');
       }
       await tx.accounts.updateOfficer(o.id, { role, updatedAt: this.clock.now() });
-      await this.auditOfficer(
-        tx,
-        actor,
-        'officer.role_changed',
-        { id: o.id, agencyId: o.agencyId },
-        { details: { from: o.role, to: role } },
-      );
+      await this.audit.record(tx, auditEvents.officerRoleChanged(actor, officerTarget(o), { from: o.role, to: role }));
       return this.officerView({ ...o, role }, tx);
     });
   }
@@ -423,8 +378,13 @@ export class AccountsService {
       const o = await this.manageable(tx, actor, officerId);
       if (o.status === 'suspended') throw new ConflictError('Reactivate the officer first', 'officer_suspended');
       const enrolment = await this.issueEnrolment(tx, o.id, actor.officerId);
-      await this.auditOfficer(tx, actor, 'enrolment.issued', { id: o.id, agencyId: o.agencyId });
+      await this.audit.record(tx, auditEvents.enrolmentIssued(actor, officerTarget(o)));
       return enrolment;
     });
   }
+}
+
+/** An officer as an audit target: the event belongs to the officer's agency. */
+function officerTarget(o: Pick<OfficerRow, 'id' | 'agencyId'>): AuditTarget {
+  return { type: 'officer', id: o.id, agencyId: o.agencyId };
 }

@@ -7,8 +7,8 @@ import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { GrantRow } from './repository.ts';
 import type { AgreementsDeps } from './service.ts';
-import type { Store, Tx } from '../store/store.ts';
-import type { AuditAction, AuditDetails } from '../audit/actions.ts';
+import type { Store } from '../store/store.ts';
+import { auditEvents } from '../audit/actions.ts';
 
 type Grant = Static<typeof ExtendedAccessGrant>;
 
@@ -63,8 +63,13 @@ export class ExtendedAccessService {
       }
       await tx.agreements.insertGrant({ id, sponsorAgencyId: actor.agencyId, agencyId: body.agencyId, scope: JSON.stringify(scope), expiresAt: body.expiresAt, createdBy: actor.officerId, createdAt: now });
       const details = { institution: body.agencyId, scope, expiresAt: body.expiresAt };
-      if (previous) await this.audit(tx, actor, 'extended_access.renewed', id, { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined });
-      else await this.audit(tx, actor, 'extended_access.granted', id, details);
+      const target = { type: 'extended_access', id };
+      if (previous) {
+        const renewal = { ...details, previous: previous.id, previousExpiresAt: previous.expiresAt, superseded: current !== undefined };
+        await this.auditLog.record(tx, auditEvents.extendedAccessRenewed(actor, target, renewal));
+      } else {
+        await this.auditLog.record(tx, auditEvents.extendedAccessGranted(actor, target, details));
+      }
       return this.view((await tx.agreements.grant(id))!);
     });
   }
@@ -102,7 +107,8 @@ export class ExtendedAccessService {
     const { result, effects } = await this.store.write(async (tx) => {
       await tx.agreements.revokeGrant(id, now);
       const fx = await this.channels.revokeInstitution(tx, row.agencyId, row.sponsorAgencyId);
-      await this.audit(tx, actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
+      const details = { institution: row.agencyId, channels: fx.channelIds };
+      await this.auditLog.record(tx, auditEvents.extendedAccessRevoked(actor, { type: 'extended_access', id }, details));
       return { result: this.view((await tx.agreements.grant(id))!), effects: fx };
     });
     effects.publish();
@@ -126,9 +132,5 @@ export class ExtendedAccessService {
       revokedAt: g.revokedAt,
       active: g.revokedAt === null && g.expiresAt > this.clock.now(),
     };
-  }
-
-  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, grantId: string, details: AuditDetails<A>): Promise<void> {
-    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'extended_access', targetId: grantId, ip: actor.ip, details });
   }
 }

@@ -24,7 +24,7 @@ import type { Repositories, Store, Tx } from '../store/store.ts';
 
 /** A caller's unit of work (or any handle holding this domain's repository). */
 export type Uow = Pick<Repositories, 'agreements'>;
-import type { AuditAction, AuditDetails } from '../audit/actions.ts';
+import { auditEvents } from '../audit/actions.ts';
 
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 type Transition = 'suspend' | 'reactivate' | 'terminate';
@@ -177,7 +177,8 @@ export class AgreementsService {
         },
         parties,
       );
-      await this.audit(tx, actor, 'agreement.proposed', id, { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil });
+      const details = { parties, scope, validFrom: body.validFrom, validUntil: body.validUntil };
+      await this.auditLog.record(tx, auditEvents.agreementProposed(actor, { type: 'agreement', id }, details));
       return this.view(tx, (await tx.agreements.agreement(id))!);
     });
   }
@@ -216,7 +217,7 @@ export class AgreementsService {
       await tx.agreements.sign(id, actor.agencyId, { signedBy: actor.officerId, signature: toB64(signature), signerPublicKey: toB64(signPk), signedAt: now });
       const allSigned = (await tx.agreements.parties(id)).every((p) => p.signature !== null);
       if (allSigned) await tx.agreements.setStatus(id, 'active', now);
-      await this.audit(tx, actor, 'agreement.signed', id, { activated: allSigned });
+      await this.auditLog.record(tx, auditEvents.agreementSigned(actor, { type: 'agreement', id }, { activated: allSigned }));
       return this.view(tx, (await tx.agreements.agreement(id))!);
     });
   }
@@ -254,9 +255,15 @@ export class AgreementsService {
       const remaining = (await tx.agreements.suspensions(id)).map((h) => h.agencyId);
       if (to !== row.status) await tx.agreements.setStatus(id, to, now);
       else await tx.agreements.touch(id, now);
-      const action =
-        kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
-      await this.audit(tx, actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
+      const target = { type: 'agreement', id };
+      const why = reason ? { reason } : {};
+      if (kind === 'terminate') {
+        await this.auditLog.record(tx, auditEvents.agreementTerminated(actor, target, why));
+      } else {
+        const event =
+          kind === 'suspend' ? auditEvents.agreementSuspended : to === 'active' ? auditEvents.agreementReactivated : auditEvents.agreementSuspensionLifted;
+        await this.auditLog.record(tx, event(actor, target, { ...why, suspendedBy: remaining }));
+      }
       // Channels under this agreement change writability at once: tell their members.
       if (to !== row.status) feedItems.push(...(await this.channels.announceAgreementChange(tx, id)));
       return this.view(tx, (await tx.agreements.agreement(id))!);
@@ -316,10 +323,6 @@ export class AgreementsService {
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };
-  }
-
-  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, agreementId: string, details: AuditDetails<A>): Promise<void> {
-    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'agreement', targetId: agreementId, ip: actor.ip, details });
   }
 }
 

@@ -2,11 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { ConcealedDenialError, ForbiddenError } from '../errors.ts';
 import type { AuditService } from './service.ts';
-
-/** Audit actions of refused access attempts (CJIS 5.4.1.1). */
-export const ACCESS_DENIED = 'access.denied';
-export const ACCESS_DENIED_SUPPRESSED = 'access.denied_suppressed';
-export type AccessDenialAction = typeof ACCESS_DENIED | typeof ACCESS_DENIED_SUPPRESSED;
+import { auditEvents } from './actions.ts';
 
 const WINDOW_MS = 60_000;
 
@@ -32,9 +28,10 @@ export function denialReason(err: unknown): { reason: string; resource: string |
 }
 
 /**
- * Records refused access attempts of signed-in officers as `access.denied`, at most `perMinute` per
- * officer per minute; the rest of that minute becomes one `access.denied_suppressed` event with the
- * count, so an attacker cannot flood the audit trail. The response the caller gets is unchanged.
+ * Records refused access attempts of signed-in officers (CJIS 5.4.1.1) as `access.denied`, at most
+ * `perMinute` per officer per minute; the rest of that minute becomes one `access.denied_suppressed`
+ * event with the count, so an attacker cannot flood the audit trail. The response the caller gets is
+ * unchanged.
  */
 export class AccessDenialAuditor {
   private readonly windows = new Map<string, Window>();
@@ -61,17 +58,10 @@ export class AccessDenialAuditor {
       return true;
     }
     w.recorded++;
-    await this.audit.recordAlone({
-      action: ACCESS_DENIED,
-      actorId: actor.officerId,
-      // The officer's own agency: their administrators see what they tried (platform admins see all).
-      agencyId: actor.agencyId,
-      targetType: denial.resource,
-      targetId: attempt.targetId,
-      outcome: 'denied',
-      ip: actor.ip,
-      details: { route: attempt.route, reason: denial.reason },
-    });
+    // Recorded under the officer's own agency (the actor's, the builder's default): their administrators
+    // see what they tried (platform admins see all).
+    const target = { type: denial.resource, id: attempt.targetId };
+    await this.audit.recordAlone(auditEvents.accessDenied(actor, target, { route: attempt.route, reason: denial.reason }, 'denied'));
     return true;
   }
 
@@ -81,14 +71,8 @@ export class AccessDenialAuditor {
       if (!all && now - w.start < WINDOW_MS) continue;
       this.windows.delete(officerId);
       if (w.suppressed === 0) continue;
-      await this.audit.recordAlone({
-        action: ACCESS_DENIED_SUPPRESSED,
-        actorId: officerId,
-        agencyId: w.agencyId,
-        outcome: 'denied',
-        ip: w.ip,
-        details: { suppressed: w.suppressed, windowStart: w.start, windowMs: WINDOW_MS, recorded: w.recorded },
-      });
+      const details = { suppressed: w.suppressed, windowStart: w.start, windowMs: WINDOW_MS, recorded: w.recorded };
+      await this.audit.recordAlone(auditEvents.accessDeniedSuppressed({ officerId, agencyId: w.agencyId, ip: w.ip }, null, details, 'denied'));
     }
   }
 }

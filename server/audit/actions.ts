@@ -1,4 +1,6 @@
 import type { MembershipEventKind } from '../../shared/crypto/index.ts';
+import type { OfficerRole } from '../../shared/crypto/identity.ts';
+import type { AgencyKind, Role } from '../../shared/schemas/accounts.ts';
 
 /**
  * Every audit action the server records: the closed list `AuditService.record` accepts. Verifiers
@@ -72,8 +74,40 @@ void _membershipActionsCovered;
 /** Details not (yet) given a shape of their own; never secrets: administrators read them. */
 type Loose = Record<string, unknown>;
 
+/** An action that carries no details (recorded as `{}`). */
+type NoDetails = Record<string, never>;
+
 /** The `details` each action carries. Actions not listed take loose details. */
 export interface AuditDetailsMap {
+  'platform.initialised': { username: string };
+  /** `reason` on refusals only: unknown_user, password, totp, totp_replay, throttled, officer_inactive, agency_suspended. */
+  'auth.login': { username: string; reason?: string };
+  'auth.logout': NoDetails;
+  'auth.refresh_reuse': NoDetails;
+  'auth.throttled': { username: string; scope: 'account' | 'source'; retryAfterSeconds: number };
+  'session.revoked': { count: number };
+  'agency.created': { name: string; country: string; kind: AgencyKind; sponsorAgencyId: string | null };
+  'agency.suspended': NoDetails;
+  'agency.reactivated': NoDetails;
+  'officer.created': { username: string; role: Role };
+  'officer.suspended': { sessionsRevoked: number };
+  'officer.reactivated': NoDetails;
+  'officer.unlocked': NoDetails;
+  'officer.role_changed': { from: Role; to: Role };
+  'enrolment.issued': NoDetails;
+  /** A wrong authenticator code (outcome failure), or the completed enrolment. */
+  'enrolment.completed': { reason: 'totp' } | { reEnrolment: boolean };
+  'keys.registered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
+  'keys.reregistered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
+  'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number };
+  'keys.prekey_rotated': { logIndex: number; prekeyId: number };
+  'keys.backup_updated': NoDetails;
+  'directory.entry_created': { title: string; officerId: string | null };
+  'directory.entry_updated': { fields: string[] };
+  'directory.entry_confirmed': { previouslyConfirmedAt: number };
+  'directory.entry_retired': { title: string };
+  'directory.contacted': { channelId: string; recipient: string; agreementId: string | null };
+  'directory.contact_requested': { channelId: string; recipient: string; agreementId: string | null };
   'access.denied': { route: string; reason: string };
   'access.denied_suppressed': { suppressed: number; windowStart: number; windowMs: number; recorded: number };
   'agreement.proposed': { parties: string[]; scope: readonly string[]; validFrom: number | undefined; validUntil: number | undefined };
@@ -115,10 +149,15 @@ export function isAuditAction(action: string): action is AuditAction {
 
 type Camel<S extends string> = S extends `${infer H}${'.' | '_' | '-'}${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 
-/** Who acted: an officer (their agency is recorded unless the target names one), or null for the system. */
-export type AuditActor = { officerId: string; agencyId: string; ip: string | null } | null;
+/**
+ * Who acted: an officer (their agency is recorded unless the target names one), or null for the system.
+ * A caller not signed in (a sign-in attempt) has a null officerId and agencyId and keeps its ip;
+ * `actor` accepts an Actor (server/auth/actor.ts) as it is.
+ */
+export type AuditActor = { officerId: string | null; agencyId: string | null; ip: string | null } | null;
 export interface AuditTarget {
-  type: string;
+  /** Null when the kind of target is not known (e.g. an access.denied without a resource). */
+  type: string | null;
   id: string | null;
   /** The agency the event belongs to; defaults to the actor's. */
   agencyId?: string | null;

@@ -1,6 +1,5 @@
 import type { AuditEvent, AuditVerification } from '../../shared/schemas/audit.ts';
 import { toHex } from '../../shared/crypto/encoding.ts';
-import type { Actor } from '../auth/actor.ts';
 import type { AuditAction, AuditDetails } from './actions.ts';
 import type { Clock } from '../clock.ts';
 import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
@@ -20,7 +19,7 @@ import {
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
-/** One audit record; `details` is typed by the action (server/audit/actions.ts). */
+/** One audit record; `details` is typed by the action. Build it with `auditEvents` (server/audit/actions.ts). */
 export interface AuditInput<A extends AuditAction = AuditAction> {
   action: A;
   actorId?: string | null;
@@ -138,25 +137,6 @@ export class AuditService {
     await this.checkpoint();
     const row = await this.store.read((r) => r.audit.latestCheckpoint());
     return row ? toSignedHead(row) : null;
-  }
-
-  /** Shorthand for an action an authenticated officer took on a target. */
-  recordFor<A extends AuditAction>(
-    tx: Tx,
-    actor: Pick<Actor, 'officerId' | 'ip'>,
-    action: A,
-    target: { type: string; id: string; agencyId: string | null },
-    opts: { details?: AuditDetails<A>; outcome?: AuditOutcome } = {},
-  ): Promise<AuditEvent> {
-    return this.record(tx, {
-      action,
-      actorId: actor.officerId,
-      agencyId: target.agencyId,
-      targetType: target.type,
-      targetId: target.id,
-      ip: actor.ip,
-      ...opts,
-    });
   }
 
   /** Appends one event in the caller's transaction: it commits or rolls back with the action it records. */

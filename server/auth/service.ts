@@ -2,6 +2,7 @@ import type { LoginBody, Session, TokenPair } from '../../shared/schemas/auth.ts
 import type { OfficerRow } from '../accounts/repository.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import type { DomainEventBus } from '../events.ts';
@@ -87,16 +88,10 @@ export class AuthService {
     const accounts = this.accounts;
     const username = input.username.trim().toLowerCase();
     const audit = async (tx: Tx, outcome: 'success' | 'failure' | 'denied', reason: string | null, officer?: OfficerRow) => {
-      await this.audit.record(tx, {
-        action: 'auth.login',
-        actorId: officer?.id ?? null,
-        agencyId: officer?.agencyId ?? null,
-        targetType: 'officer',
-        targetId: officer?.id ?? null,
-        outcome,
-        ip: client.ip,
-        details: reason ? { username, reason } : { username },
-      });
+      // The officer the username names (if any) is the actor; an unknown username leaves only the address.
+      const caller = { officerId: officer?.id ?? null, agencyId: officer?.agencyId ?? null, ip: client.ip };
+      const details = reason ? { username, reason } : { username };
+      await this.audit.record(tx, auditEvents.authLogin(caller, { type: 'officer', id: officer?.id ?? null }, details, outcome));
     };
 
     // During a back-off the attempt is not evaluated (no Argon2): known and unknown usernames alike.
@@ -133,15 +128,11 @@ export class AuthService {
       const verdict = await accounts.recordLoginFailure(tx, username, client.ip, this.now);
       await audit(tx, 'failure', reason, officer);
       for (const scope of verdict.started) {
-        await this.audit.record(tx, {
-          action: 'auth.throttled',
-          agencyId: scope === 'account' ? (officer?.agencyId ?? null) : null,
-          targetType: scope === 'account' ? 'officer' : 'source',
-          targetId: scope === 'account' ? (officer?.id ?? null) : client.ip,
-          outcome: 'denied',
-          ip: client.ip,
-          details: { username, scope, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
-        });
+        // No actor (a back-off is the system's doing), only the address; an account back-off belongs to the officer's agency.
+        const target =
+          scope === 'account' ? { type: 'officer', id: officer?.id ?? null, agencyId: officer?.agencyId ?? null } : { type: 'source', id: client.ip, agencyId: null };
+        const details = { username, scope, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
+        await this.audit.record(tx, auditEvents.authThrottled({ officerId: null, agencyId: null, ip: client.ip }, target, details, 'denied'));
       }
       return new InvalidCredentialsError(verdict.triesRemaining);
     };
@@ -221,15 +212,8 @@ export class AuthService {
     const officer = await this.accounts.officer(session.officerId, tx);
     if (!(await tx.sessions.useRefreshToken(hash, this.now))) {
       const revoked = await tx.sessions.revoke(session.officerId, this.now, 'refresh_token_reuse', session.id);
-      await this.audit.record(tx, {
-        action: 'auth.refresh_reuse',
-        actorId: session.officerId,
-        agencyId: officer?.agencyId ?? null,
-        targetType: 'session',
-        targetId: session.id,
-        outcome: 'denied',
-        ip: client.ip,
-      });
+      const holder = { officerId: session.officerId, agencyId: officer?.agencyId ?? null, ip: client.ip };
+      await this.audit.record(tx, auditEvents.authRefreshReuse(holder, { type: 'session', id: session.id }, undefined, 'denied'));
       if (revoked.length > 0) {
         this.events.emit('sessions.revoked', { officerId: session.officerId, sessionIds: revoked, reason: 'refresh_token_reuse' });
       }
@@ -263,14 +247,7 @@ export class AuthService {
   async logout(actor: Actor): Promise<void> {
     await this.store.write(async (tx) => {
       await tx.sessions.revoke(actor.officerId, this.now, 'logout', actor.sessionId);
-      await this.audit.record(tx, {
-        action: 'auth.logout',
-        actorId: actor.officerId,
-        agencyId: actor.agencyId,
-        targetType: 'session',
-        targetId: actor.sessionId,
-        ip: actor.ip,
-      });
+      await this.audit.record(tx, auditEvents.authLogout(actor, { type: 'session', id: actor.sessionId }));
     });
     this.events.emit('sessions.revoked', { officerId: actor.officerId, sessionIds: [actor.sessionId], reason: 'logout' });
   }
@@ -312,15 +289,8 @@ export class AuthService {
         if (!s || s.officerId !== officerId) throw new NotFoundError('Session');
       }
       const n = await this.revokeAllSessions(tx, officerId, self ? 'signed_out' : 'revoked_by_admin', sessionId);
-      await this.audit.record(tx, {
-        action: 'session.revoked',
-        actorId: actor.officerId,
-        agencyId: target.agencyId,
-        targetType: sessionId ? 'session' : 'officer',
-        targetId: sessionId ?? officerId,
-        ip: actor.ip,
-        details: { count: n },
-      });
+      const revoked = { type: sessionId ? 'session' : 'officer', id: sessionId ?? officerId, agencyId: target.agencyId };
+      await this.audit.record(tx, auditEvents.sessionRevoked(actor, revoked, { count: n }));
       return n;
     });
   }

@@ -12,6 +12,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AgreementsService } from '../agreements/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { ChannelsService } from '../channels/service.ts';
 import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
@@ -118,9 +119,9 @@ export class DirectoryContacts {
           if (pending) {
             result.invitation = await this.channels.invitations.record(tx, actor, state.channelId, pending, fx);
           }
-          await this.audit.recordFor(tx, actor, contactRequest ? 'directory.contact_requested' : 'directory.contacted', { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, {
-            details: { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null },
-          });
+          const event = contactRequest ? auditEvents.directoryContactRequested : auditEvents.directoryContacted;
+          const details = { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null };
+          await this.audit.record(tx, event(actor, { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, details));
         },
       },
     );

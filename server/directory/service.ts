@@ -13,6 +13,7 @@ import type {
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents, type AuditTarget } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { DirectoryContacts, type DirectoryContactsDeps } from './contact.ts';
@@ -224,9 +225,7 @@ export class DirectoryService {
         specialisations,
         languages,
       );
-      await this.audit.recordFor(tx, actor, 'directory.entry_created', { type: 'directory_entry', id, agencyId }, {
-        details: { title, officerId },
-      });
+      await this.audit.record(tx, auditEvents.directoryEntryCreated(actor, { type: 'directory_entry', id, agencyId }, { title, officerId }));
       return this.view((await tx.directory.byId(id))!, now);
     });
   }
@@ -252,9 +251,7 @@ export class DirectoryService {
       };
       await tx.directory.update(row.pk, { ...patch, updatedAt: now });
       await tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
-      await this.audit.recordFor(tx, actor, 'directory.entry_updated', { type: 'directory_entry', id, agencyId: row.agencyId }, {
-        details: { fields: Object.keys(patch).sort() },
-      });
+      await this.audit.record(tx, auditEvents.directoryEntryUpdated(actor, entryTarget(row), { fields: Object.keys(patch).sort() }));
       return this.view((await tx.directory.byId(id))!, now);
     });
   }
@@ -265,9 +262,7 @@ export class DirectoryService {
       const row = await this.editable(tx, actor, id);
       const now = this.clock.now();
       await tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
-      await this.audit.recordFor(tx, actor, 'directory.entry_confirmed', { type: 'directory_entry', id, agencyId: row.agencyId }, {
-        details: { previouslyConfirmedAt: row.lastConfirmedAt },
-      });
+      await this.audit.record(tx, auditEvents.directoryEntryConfirmed(actor, entryTarget(row), { previouslyConfirmedAt: row.lastConfirmedAt }));
       return this.view((await tx.directory.byId(id))!, now);
     });
   }
@@ -278,9 +273,7 @@ export class DirectoryService {
       const row = await this.editable(tx, actor, id);
       const now = this.clock.now();
       await tx.directory.update(row.pk, { retiredAt: now, updatedAt: now });
-      await this.audit.recordFor(tx, actor, 'directory.entry_retired', { type: 'directory_entry', id, agencyId: row.agencyId }, {
-        details: { title: row.title },
-      });
+      await this.audit.record(tx, auditEvents.directoryEntryRetired(actor, entryTarget(row), { title: row.title }));
     });
   }
 
@@ -384,4 +377,9 @@ export class DirectoryService {
       updatedAt: row.updatedAt,
     };
   }
+}
+
+/** An entry as an audit target: the event belongs to the entry's agency. */
+function entryTarget(row: { id: string; agencyId: string }): AuditTarget {
+  return { type: 'directory_entry', id: row.id, agencyId: row.agencyId };
 }

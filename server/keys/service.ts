@@ -25,6 +25,7 @@ import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrek
 import type { Actor } from '../auth/actor.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
@@ -127,7 +128,7 @@ export class KeysService {
       // Idempotent retry (or a new backup/prekey for the same keys): no new log entry.
       return this.store.write(async (tx) => {
         await tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), backup: wireJson(backupBlobCodec, backup), updatedAt: now });
-        await this.audit.record(tx, { action: 'keys.backup_updated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip });
+        await this.audit.record(tx, auditEvents.keysBackupUpdated(actor, { type: 'officer', id: actor.officerId }));
         return { keys: this.view((await tx.keys.keys(actor.officerId))!), agencyRoot: await this.isRoot(tx, actor.officerId, actor.agencyId), logIndex: null };
       });
     }
@@ -152,15 +153,9 @@ export class KeysService {
         this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
-      await this.audit.record(tx, {
-        action: existing ? 'keys.reregistered' : 'keys.registered',
-        actorId: actor.officerId,
-        agencyId: actor.agencyId,
-        targetType: 'officer',
-        targetId: actor.officerId,
-        ip: actor.ip,
-        details: { logIndex, agencyRoot: becameRoot, signPublicKey: toB64(event.signPublicKey) },
-      });
+      const registered = existing ? auditEvents.keysReregistered : auditEvents.keysRegistered;
+      const details = { logIndex, agencyRoot: becameRoot, signPublicKey: toB64(event.signPublicKey) };
+      await this.audit.record(tx, registered(actor, { type: 'officer', id: actor.officerId }, details));
       return { keys: this.view((await tx.keys.keys(actor.officerId))!), agencyRoot: becameRoot || (await this.isRoot(tx, actor.officerId, actor.agencyId)), logIndex };
     });
   }
@@ -188,15 +183,8 @@ export class KeysService {
     return this.store.write(async (tx) => {
       const logIndex = await this.log.append(tx, event);
       await tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
-      await this.audit.record(tx, {
-        action: 'keys.certified',
-        actorId: actor.officerId,
-        agencyId: actor.agencyId,
-        targetType: 'officer',
-        targetId: cert.officerId,
-        ip: actor.ip,
-        details: { logIndex, role: cert.role, expiresAt: cert.expiresAt },
-      });
+      const details = { logIndex, role: cert.role, expiresAt: cert.expiresAt };
+      await this.audit.record(tx, auditEvents.keysCertified(actor, { type: 'officer', id: cert.officerId }, details));
       return this.view((await tx.keys.keys(cert.officerId))!);
     });
   }
@@ -223,7 +211,7 @@ export class KeysService {
     return this.store.write(async (tx) => {
       const logIndex = await this.log.append(tx, event);
       await tx.keys.updateKeys(actor.officerId, { prekey: wireJson(signedPrekeyCodec, prekey), updatedAt: now });
-      await this.audit.record(tx, { action: 'keys.prekey_rotated', actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'officer', targetId: actor.officerId, ip: actor.ip, details: { logIndex, prekeyId: prekey.prekeyId } });
+      await this.audit.record(tx, auditEvents.keysPrekeyRotated(actor, { type: 'officer', id: actor.officerId }, { logIndex, prekeyId: prekey.prekeyId }));
       return this.view((await tx.keys.keys(actor.officerId))!);
     });
   }

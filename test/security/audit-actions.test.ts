@@ -32,7 +32,7 @@ describe('audit actions', () => {
       // @ts-expect-error agreement.signed carries { activated: boolean }
       void audit.record(tx, { action: 'agreement.signed', details: { activated: 'yes' } });
       // @ts-expect-error channel.invited names the invitation
-      void audit.recordFor(tx, { officerId: 'o', ip: null }, 'channel.invited', { type: 'channel', id: 'c', agencyId: null }, { details: { invitee: 'x', seq: 1 } });
+      void audit.record(tx, auditEvents.channelInvited({ officerId: 'o', agencyId: 'a', ip: null }, { type: 'channel', id: 'c', agencyId: null }, { invitee: 'x', seq: 1 }));
     };
     expect(typed).toBeTypeOf('function');
   });
