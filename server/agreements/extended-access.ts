@@ -107,7 +107,7 @@ export class ExtendedAccessService {
     const { result, effects } = await this.store.write(async (tx) => {
       await tx.agreements.revokeGrant(id, now);
       const fx = await this.channels.revokeInstitution(tx, row.agencyId, row.sponsorAgencyId);
-      const details = { institution: row.agencyId, channels: fx.channelIds };
+      const details = { institution: row.agencyId, channels: [...fx.channelIds].sort() };
       await this.auditLog.record(tx, auditEvents.extendedAccessRevoked(actor, { type: 'extended_access', id }, details));
       return { result: this.view((await tx.agreements.grant(id))!), effects: fx };
     });

@@ -125,7 +125,7 @@ export interface AuditDetailsMap {
     previousExpiresAt: number;
     superseded: boolean;
   };
-  'extended_access.revoked': { institution: string; channels: Iterable<string> };
+  'extended_access.revoked': { institution: string; channels: string[] };
   'channel.invited': { invitation: string; invitee: string; seq: number };
   'channel.invitation_accepted': { invitation: string };
   'channel.invitation_declined': { invitation: string };

@@ -67,6 +67,9 @@ describe('read-only channels and extended access', () => {
     expect((await call(t, ncb.admin, 'POST', `/extended-access/${grant.id}/revoke`)).json()).toMatchObject({ grant: { active: false } });
 
     expect(changes).toEqual([{ channelId, added: [], removed: [fiu.officer.id] }]);
+    // The revocation's audit event names the channels it closed spans in.
+    const audit = (await call(t, ncb.admin, 'GET', '/audit?action=extended_access.revoked')).json() as { events: { targetId: string; details: unknown }[] };
+    expect(audit.events.find((e) => e.targetId === grant.id)?.details).toEqual({ institution: fiu.agencyId, channels: [channelId] });
     const item = feed.find((i) => i.kind === 'channel')!;
     expect(item.data).toMatchObject({ rekeyRequired: true, removedOfficerIds: [fiu.officer.id], readOnly: 'rekey_required' });
     expectError(await call(t, fiu.officer, 'GET', `/channels/${channelId}`), 404, 'not_found');
