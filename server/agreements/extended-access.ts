@@ -101,7 +101,7 @@ export class ExtendedAccessService {
     const now = this.clock.now();
     const { result, effects } = await this.store.write(async (tx) => {
       tx.agreements.revokeGrant(id, now);
-      const fx = this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
+      const fx = await this.channels.revokeInstitution(row.agencyId, row.sponsorAgencyId);
       await this.audit(tx, actor, 'extended_access.revoked', id, { institution: row.agencyId, channels: fx.channelIds });
       return { result: this.view(tx.agreements.grant(id)!), effects: fx };
     });

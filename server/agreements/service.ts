@@ -38,9 +38,9 @@ const TRANSITIONS: Record<Transition, { from: readonly AgreementRow['status'][];
  */
 export interface AgreementChannels {
   /** Feed items re-announcing the channels held under the agreement (call inside the transaction). */
-  announceAgreementChange(agreementId: string): RoutedFeedItem[];
+  announceAgreementChange(agreementId: string): Promise<RoutedFeedItem[]>;
   /** Closes the institution's spans in the sponsor's channels (call inside the transaction). */
-  revokeInstitution(institutionId: string, sponsorId: string): Effects;
+  revokeInstitution(institutionId: string, sponsorId: string): Promise<Effects>;
 }
 
 export interface AgreementsDeps {
@@ -247,7 +247,7 @@ export class AgreementsService {
         kind === 'terminate' ? 'terminated' : kind === 'suspend' ? 'suspended' : to === 'active' ? 'reactivated' : 'suspension_lifted';
       await this.audit(tx, actor, `agreement.${action}`, id, { ...(reason ? { reason } : {}), ...(kind === 'terminate' ? {} : { suspendedBy: remaining }) });
       // Channels under this agreement change writability at once: tell their members.
-      if (to !== row.status) feedItems.push(...this.channels.announceAgreementChange(id));
+      if (to !== row.status) feedItems.push(...(await this.channels.announceAgreementChange(id)));
       return this.view(tx.agreements.agreement(id)!);
     });
     this.feed.publish(feedItems);

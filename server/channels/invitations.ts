@@ -113,7 +113,7 @@ export class ChannelInvitations {
       status: 'pending',
     });
     const inv = this.view(this.channels.repo.invitation(id)!);
-    fx.items.push(this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
+    fx.items.push(await this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
     await this.audit(tx, actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
     return inv;
   }
@@ -159,7 +159,7 @@ export class ChannelInvitations {
         await this.audit(tx, actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
         // Both participants are members now: the channel item reaches both, live.
         const view = this.channels.view(this.channels.repo.channel(inv.channelId)!);
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
       }
     });
   }
@@ -171,15 +171,15 @@ export class ChannelInvitations {
     const view = await this.store.write(async (tx) => {
       tx.channels.decideInvitation(id, 'declined', now);
       const v = this.view(tx.channels.invitation(id)!);
-      fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
+      fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
       await this.audit(tx, actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
       if (tx.channels.channel(inv.channelId)?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
         tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
         await this.audit(tx, actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
         const channel = this.channels.view(tx.channels.channel(inv.channelId)!);
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
       }
       return v;
     });

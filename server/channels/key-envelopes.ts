@@ -50,7 +50,7 @@ export class KeyEnvelopes {
   }
 
   /** Once per epoch: the same envelope again is a no-op, a different one is a conflict. Inside a transaction. */
-  store(fx: Effects, env: KeyEnvelope): boolean {
+  async store(fx: Effects, env: KeyEnvelope): Promise<boolean> {
     const json = wireJson(keyEnvelopeCodec, env);
     const existing = this.channels.repo.keyEnvelope(env.channelId, env.epoch);
     if (existing) {
@@ -59,12 +59,12 @@ export class KeyEnvelopes {
     }
     const now = this.clock.now();
     this.channels.repo.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
-    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
+    fx.items.push(await this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
     return true;
   }
 
   async post(actor: Actor, channelId: string, json: Record<string, unknown>): Promise<{ stored: boolean }> {
-    this.channels.requireMember(actor, channelId);
+    await this.channels.requireMember(actor, channelId);
     const env = this.verify(actor, this.channels.headState(channelId), json);
     const fx = this.channels.effects();
     const stored = await this.storage.write(() => this.store(fx, env));
@@ -73,8 +73,8 @@ export class KeyEnvelopes {
   }
 
   /** Envelopes of the epochs in which the caller was a member. */
-  list(actor: Actor, channelId: string): Record<string, unknown>[] {
-    this.channels.requireMember(actor, channelId);
+  async list(actor: Actor, channelId: string): Promise<Record<string, unknown>[]> {
+    await this.channels.requireMember(actor, channelId);
     const state = this.channels.headState(channelId);
     return this.channels.repo
       .keyEnvelopes(channelId)

@@ -33,7 +33,7 @@ export async function recordEvent(
     throw new ConflictError('The channel chain moved on; fetch the new events and retry', 'stale_event');
   }
   repo.insertEvent({ channelId, seq: event.seq, event: JSON.stringify(wire), hash, authorId: event.actorOfficerId, createdAt: now });
-  const item = deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
+  const item = await deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
   fx.items.push(item);
   fx.channelIds.add(channelId);
   const added: string[] = [];

@@ -10,7 +10,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.list, async (req) => ({ channels: ctx.channels.list(actorOf(req), req.query) }));
 
-  route(app, contracts.get, async (req) => ({ channel: ctx.channels.get(actorOf(req), req.params.id) }));
+  route(app, contracts.get, async (req) => ({ channel: await ctx.channels.get(actorOf(req), req.params.id) }));
 
   route(app, contracts.update, async (req) => ({ channel: await ctx.channels.update(actorOf(req), req.params.id, req.body) }));
 
@@ -24,7 +24,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.postKeyEnvelope, async (req) => await ctx.channels.keyEnvelopes.post(actorOf(req), req.params.id, req.body.keyEnvelope));
 
-  route(app, contracts.keyEnvelopes, async (req) => ({ keyEnvelopes: ctx.channels.keyEnvelopes.list(actorOf(req), req.params.id) }));
+  route(app, contracts.keyEnvelopes, async (req) => ({ keyEnvelopes: await ctx.channels.keyEnvelopes.list(actorOf(req), req.params.id) }));
 
   route(app, contracts.invitations, async (req) => ({ invitations: ctx.channels.invitations.listPending(actorOf(req)) }));
 

@@ -97,10 +97,10 @@ export class ChannelsService {
   // ---- for other capabilities (messages, realtime, sync) ----
 
   /** The channel if the actor currently holds an open membership span; 404 otherwise (identical to missing). */
-  requireMember(actor: Actor, channelId: string): ChannelRow {
+  async requireMember(actor: Actor, channelId: string): Promise<ChannelRow> {
     const row = this.repo.channel(channelId);
     if (!row) throw new NotFoundError('Channel');
-    if (!this.membership.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
+    if (!(await this.membership.isCurrentMember(channelId, actor.officerId))) throw new ConcealedDenialError('Channel', 'not_a_member');
     return row;
   }
 
@@ -209,7 +209,7 @@ export class ChannelsService {
       for (const [i, event] of events.entries()) {
         await recordEvent(this.recording, tx, fx, { prev: states[i - 1] ?? null, next: states[i]!, event, actor });
       }
-      if (envelope) this.keyEnvelopes.store(fx, envelope);
+      if (envelope) await this.keyEnvelopes.store(fx, envelope);
       tx.onCommit(() => this.states.put(last));
       await this.audit.record(tx, {
         action: 'channel.created',
@@ -239,18 +239,18 @@ export class ChannelsService {
     return (wanted === undefined ? rows : rows.filter((r) => r.caseRefIndex === wanted)).map((r) => this.view(r));
   }
 
-  get(actor: Actor, channelId: string): Channel {
-    return this.view(this.requireMember(actor, channelId));
+  async get(actor: Actor, channelId: string): Promise<Channel> {
+    return this.view(await this.requireMember(actor, channelId));
   }
 
-  events(actor: Actor, channelId: string, afterSeq: number): { events: WireJson[]; headSeq: number; headHash: string } {
-    const row = this.requireMember(actor, channelId);
+  async events(actor: Actor, channelId: string, afterSeq: number): Promise<{ events: WireJson[]; headSeq: number; headHash: string }> {
+    const row = await this.requireMember(actor, channelId);
     const events = this.repo.eventsAfter(channelId, afterSeq).map((r) => JSON.parse(r.event) as WireJson);
     return { events, headSeq: row.headSeq, headHash: row.headHash };
   }
 
   async append(actor: Actor, channelId: string, body: Static<typeof AppendEventBody>): Promise<AppendResult> {
-    const row = this.requireMember(actor, channelId);
+    const row = await this.requireMember(actor, channelId);
     const event = parseWire(membershipEventCodec, body.event, 'event');
     if (event.channelId !== channelId) throw new ValidationError('The event belongs to another channel', 'wrong_channel');
     if (event.actorOfficerId !== actor.officerId) throw new ForbiddenError('You can only post events you signed', 'actor_mismatch');
@@ -279,7 +279,7 @@ export class ChannelsService {
     }
     const envelope = body.keyEnvelope ? this.keyEnvelopes.verify(actor, next, body.keyEnvelope) : null;
     const channel = await this.commitEvent(actor, state, next, event, async (_tx, fx) => {
-      if (envelope) this.keyEnvelopes.store(fx, envelope);
+      if (envelope) await this.keyEnvelopes.store(fx, envelope);
     });
     return { status: 'applied', channel, duplicate: false };
   }
@@ -326,7 +326,7 @@ export class ChannelsService {
 
   async update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Promise<Channel> {
     const row = this.repo.channel(channelId);
-    const isMember = row !== undefined && this.membership.isCurrentMember(channelId, actor.officerId);
+    const isMember = row !== undefined && (await this.membership.isCurrentMember(channelId, actor.officerId));
     const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && this.memberAgencyIds(channelId).includes(actor.agencyId);
     if (!row) throw new NotFoundError('Channel');
     if (!(isMember || adminOfMemberAgency)) throw new ConcealedDenialError('Channel', 'not_a_member');
@@ -356,7 +356,7 @@ export class ChannelsService {
       }
       if (body.legalHold !== undefined) await this.changeLegalHold(tx, actor, channelId, body.legalHold);
       const view = this.view(tx.channels.channel(channelId)!);
-      fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
+      fx.items.push(await this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
       return view;
     });
     fx.publish();
@@ -394,16 +394,18 @@ export class ChannelsService {
   // ---- called by agreements / extended access inside their transactions ----
 
   /** A `channel` feed item per channel held under the agreement (its writability changed). */
-  announceAgreementChange(agreementId: string): RoutedFeedItem[] {
+  async announceAgreementChange(agreementId: string): Promise<RoutedFeedItem[]> {
     const now = this.clock.now();
-    return this.repo.channelsByAgreement([agreementId]).map((ch) => this.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
+    const items: RoutedFeedItem[] = [];
+    for (const ch of this.repo.channelsByAgreement([agreementId])) items.push(await this.feed.append({ channelId: ch.id, kind: 'channel', data: this.view(ch), createdAt: now }));
+    return items;
   }
 
   /**
    * Extended access revoked: close the institution officers' spans in every channel held under an
    * agreement of the sponsoring NCB (unless the institution is itself a party) and ask owners to rekey.
    */
-  revokeInstitution(institutionId: string, sponsorId: string): Effects {
+  async revokeInstitution(institutionId: string, sponsorId: string): Promise<Effects> {
     const fx = this.effects();
     const now = this.clock.now();
     const agreementIds = this.agreements.sponsorAgreementIdsWithout(sponsorId, institutionId);
@@ -412,7 +414,7 @@ export class ChannelsService {
       if (removed.length === 0) continue;
       const view = this.view(ch);
       const data = { ...view, members: view.members.filter((m) => !removed.includes(m.officerId)), readOnly: 'rekey_required', rekeyRequired: true, removedOfficerIds: removed };
-      const item = this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
+      const item = await this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
       for (const officerId of removed) this.repo.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
       fx.items.push(item);
       fx.channelIds.add(ch.id);

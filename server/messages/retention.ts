@@ -38,7 +38,7 @@ export class RetentionSweeper {
     }
     for (;;) {
       const ids = await this.store.write(async (tx) => {
-        const orphans = tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
+        const orphans = await tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
         for (const id of orphans) await tx.attachments.delete(id);
         return orphans;
       });
@@ -55,11 +55,11 @@ export class RetentionSweeper {
 
   private async sweepBatch(tx: Tx, now: number, total: SweepResult, blobs: string[]): Promise<number> {
     const { messages, attachments } = tx;
-    const pks = messages.expiredMessagePks(now, BATCH);
+    const pks = await messages.expiredMessagePks(now, BATCH);
     const candidates = new Set<string>();
     for (const pk of pks) {
-      for (const a of messages.attachmentsOf(pk)) candidates.add(a);
-      total.receipts += messages.deleteMessage(pk);
+      for (const a of await messages.attachmentsOf(pk)) candidates.add(a);
+      total.receipts += await messages.deleteMessage(pk);
     }
     for (const id of candidates) {
       if (await attachments.referenced(id)) continue;
