@@ -21,8 +21,8 @@ type MaybePromise<T> = T | Promise<T>;
 export interface ChannelAccessDeps {
   store: Pick<Store, 'access' | 'inTransaction'>;
   clock: Clock;
-  channels: { readOnlyReason(channelId: string): MaybePromise<ReturnType<ChannelsService['readOnlyReason']>> };
-  keys: { signPublicKey(officerId: string): MaybePromise<ReturnType<KeysService['signPublicKey']>> };
+  channels: { readOnlyReason(channelId: string): MaybePromise<Awaited<ReturnType<ChannelsService['readOnlyReason']>>> };
+  keys: { signPublicKey(officerId: string): MaybePromise<Awaited<ReturnType<KeysService['signPublicKey']>>> };
 }
 
 /**
