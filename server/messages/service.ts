@@ -166,9 +166,9 @@ export class MessagesService {
     const readOnly = await this.access.readOnlyReason(channel);
     if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
     this.checkHeader(actor, channel, envelope);
-    await this.checkSignature(actor, envelope);
+    this.checkSignature(await this.access.signKey(actor.officerId), envelope);
     const attachmentIds = body.attachmentIds ?? [];
-    // Awaited only when there are attachments, so a plain send reaches the batch in the same stretch.
+    // Awaited only when there are attachments, so a plain send takes no extra read.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
     const forwardedFrom = body.forwardedFrom ? await this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
     const applied = await this.commit.submit({
@@ -218,8 +218,8 @@ export class MessagesService {
     }
   }
 
-  private async checkSignature(actor: Actor, envelope: MessageEnvelope): Promise<void> {
-    const key = await this.access.signKey(actor.officerId);
+  /** `key` is the sender's registered sign key (ChannelAccess.signKey, cached). */
+  private checkSignature(key: Uint8Array | undefined, envelope: MessageEnvelope): void {
     if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
       throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
     }
