@@ -59,7 +59,7 @@ export class AttachmentsService {
    * (a refused upload leaves neither row nor blob).
    */
   async upload(actor: Actor, channelId: string, body: Readable, declaredLength: number | null): Promise<{ info: AttachmentInfo; created: boolean }> {
-    const channel = this.access.requireMember(actor, channelId);
+    const channel = await this.access.requireMember(actor, channelId);
     await this.checkWritable(channel);
     if (declaredLength !== null && declaredLength > this.maxBytes) throw new TooLargeError(this.maxBytes);
     const officer = await this.headroom('officer', actor.officerId);
@@ -94,7 +94,7 @@ export class AttachmentsService {
       if (existing.channelId !== channelId) throw new ConflictError('This ciphertext is already stored for another channel; encrypt it afresh', 'attachment_exists');
       return false;
     }
-    const channel = this.access.channel(channelId);
+    const channel = await tx.access.channel(channelId);
     if (channel) await this.checkWritable(channel);
     for (const [scope, key] of [['officer', actor.officerId], ['channel', channelId]] as const) {
       const { quota, used } = await this.usage(scope, key, tx.attachments);
@@ -143,6 +143,6 @@ export class AttachmentsService {
 
   private async canRead(repo: AttachmentsRepository, actor: Actor, row: AttachmentRow): Promise<boolean> {
     if (await repo.memberCanSee(actor.officerId, row.id)) return true;
-    return row.uploadedBy === actor.officerId && !(await repo.referenced(row.id)) && this.access.isCurrentMember(row.channelId, actor.officerId);
+    return row.uploadedBy === actor.officerId && !(await repo.referenced(row.id)) && (await this.access.isCurrentMember(row.channelId, actor.officerId));
   }
 }

@@ -19,21 +19,26 @@ export interface ChannelRow {
 
 /** Membership, policy and key look-ups for messaging (hot path: every send and sync). */
 export interface AccessRepository {
-  channel(channelId: string): ChannelRow | undefined;
-  isCurrentMember(channelId: string, officerId: string): boolean;
+  channel(channelId: string): Promise<ChannelRow | undefined>;
+  isCurrentMember(channelId: string, officerId: string): Promise<boolean>;
   /** True when feed position `pos` of the channel lies inside one of the officer's membership spans. */
-  spanCovers(channelId: string, officerId: string, pos: number): boolean;
-  memberAgencyIds(channelId: string): string[];
-  currentMemberIds(channelId: string): string[];
-  channelsOf(officerId: string): string[];
+  spanCovers(channelId: string, officerId: string, pos: number): Promise<boolean>;
+  memberAgencyIds(channelId: string): Promise<string[]>;
+  currentMemberIds(channelId: string): Promise<string[]>;
+  channelsOf(officerId: string): Promise<string[]>;
   /** The agreement's parties as stored (JSON array), if it exists. */
-  agreementParties(agreementId: string): string | undefined;
-  agreementWindow(agreementId: string): { validFrom: number | null; validUntil: number | null } | undefined;
+  agreementParties(agreementId: string): Promise<string | undefined>;
+  agreementWindow(agreementId: string): Promise<{ validFrom: number | null; validUntil: number | null } | undefined>;
   /** The earliest expiry after `now` of an unrevoked extended-access grant. */
-  nextGrantExpiry(now: number): number | null;
+  nextGrantExpiry(now: number): Promise<number | null>;
   /**
    * A value that changes whenever anything may have been written since it was last read (by this
    * process or another one): caches derived from stored rows are valid while it is unchanged.
+   *
+   * Synchronous on purpose: it is a cache stamp, read on every cache hit of the send path, not a
+   * query of stored rows. On SQLite it is the writer connection's own counters (`total_changes()`,
+   * the data_version pragma), answered without I/O; another engine keeps such a stamp in memory (bumped
+   * by its own writes and by change notifications), so a promise would only add a turn per hit.
    */
   changeStamp(): string;
 }

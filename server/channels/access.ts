@@ -15,11 +15,14 @@ interface WritableEntry {
   recheckAt: number;
 }
 
+/** A rule answered by another service, synchronously or (once its repository is async) as a promise. */
+type MaybePromise<T> = T | Promise<T>;
+
 export interface ChannelAccessDeps {
-  store: Pick<Store, 'access'>;
+  store: Pick<Store, 'access' | 'inTransaction'>;
   clock: Clock;
-  channels: Pick<ChannelsService, 'readOnlyReason'>;
-  keys: Pick<KeysService, 'signPublicKey'>;
+  channels: { readOnlyReason(channelId: string): MaybePromise<Awaited<ReturnType<ChannelsService['readOnlyReason']>>> };
+  keys: { signPublicKey(officerId: string): MaybePromise<Awaited<ReturnType<KeysService['signPublicKey']>>> };
 }
 
 /**
@@ -35,19 +38,30 @@ export interface ChannelAccessDeps {
  * change neither writability nor keys) keep them, via `withOwnWrites`. A read-only reason also
  * expires at the next clock boundary it depends on (agreement validFrom/validUntil, extended-access
  * grant expiry), so time-based expiry needs no write.
+ *
+ * The look-ups read through the writer connection's repository (`store.access`), not `store.read`:
+ * the stamp is the writer connection's, so a cache entry must be filled from the state the stamp
+ * describes. A look-up that runs while another unit of work's transaction is open (its async body
+ * awaiting) may see that transaction's uncommitted rows, which could still roll back, so such a
+ * result is answered but not cached; the send path's own batch is the exception (`withOwnWrites`).
+ * Sends re-check the epoch (hence membership) inside their transaction anyway.
  */
 export class ChannelAccess {
   private readonly repo: AccessRepository;
+  private readonly store: Pick<Store, 'inTransaction'>;
   private stamp = '';
+  /** True while the send path's own batch transaction is open and began with valid caches (see withOwnWrites). */
+  private ownWrites = false;
   private readonly writable = new Map<string, WritableEntry>();
   private readonly signKeys = new Map<string, Uint8Array>();
 
   private readonly clock: Clock;
-  private readonly channels: Pick<ChannelsService, 'readOnlyReason'>;
-  private readonly keys: Pick<KeysService, 'signPublicKey'>;
+  private readonly channels: ChannelAccessDeps['channels'];
+  private readonly keys: ChannelAccessDeps['keys'];
 
   constructor(deps: ChannelAccessDeps) {
     this.repo = deps.store.access;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.channels = deps.channels;
     this.keys = deps.keys;
@@ -59,6 +73,8 @@ export class ChannelAccess {
 
   /** Clears the caches unless nothing was written since they were filled. */
   private validate(): void {
+    // Inside the send path's own batch that began with valid caches: only its own writes happen.
+    if (this.ownWrites) return;
     const stamp = this.dbStamp();
     if (stamp === this.stamp) return;
     this.writable.clear();
@@ -66,50 +82,69 @@ export class ChannelAccess {
     this.stamp = stamp;
   }
 
+  /** True when a look-up may fill the caches: no other unit of work's transaction is open. */
+  private cacheable(): boolean {
+    return this.ownWrites || !this.store.inTransaction;
+  }
+
   /**
-   * Runs writes of the send path (messages, feed rows, last seq) that affect neither writability nor
-   * keys: caches that were valid before stay valid. Anything else written meanwhile still clears them
-   * at the next look-up, because the stamp then differs from the one recorded here.
+   * True when nothing but the send path's own batch wrote since `stamp` was recorded, so a value
+   * looked up meanwhile may be cached. Inside that batch the writer's stamp moves with its own rows.
    */
-  withOwnWrites<T>(fn: () => T): T {
+  private unchangedSince(stamp: string): boolean {
+    return this.stamp === stamp && (this.ownWrites || this.dbStamp() === stamp);
+  }
+
+  /**
+   * Runs the send path's batch transaction, whose writes (messages, feed rows, last seq) affect
+   * neither writability nor keys: caches that were valid before stay valid. It runs under the writer
+   * lock, so no other unit of work writes meanwhile; anything written by another connection shows in
+   * the stamp's data_version only once it committed, which it cannot while this transaction holds the
+   * write lock. Anything else written before or after still clears the caches at the next look-up,
+   * because the stamp then differs from the one recorded here. Look-ups interleaved with the batch
+   * (between its awaits) may see its own uncommitted rows, which change nothing cached.
+   */
+  async withOwnWrites<T>(fn: () => Promise<T>): Promise<T> {
     const clean = this.dbStamp() === this.stamp;
+    this.ownWrites = clean;
     try {
-      return fn();
+      return await fn();
     } finally {
+      this.ownWrites = false;
       if (clean) this.stamp = this.dbStamp();
     }
   }
 
-  channel(channelId: string): ChannelRow | undefined {
+  channel(channelId: string): Promise<ChannelRow | undefined> {
     return this.repo.channel(channelId);
   }
 
-  isCurrentMember(channelId: string, officerId: string): boolean {
+  isCurrentMember(channelId: string, officerId: string): Promise<boolean> {
     return this.repo.isCurrentMember(channelId, officerId);
   }
 
   /** The channel, or 404 when it is missing or the caller is not a current member (indistinguishable). */
-  requireMember(actor: Pick<Actor, 'officerId'>, channelId: string): ChannelRow {
-    const row = this.channel(channelId);
+  async requireMember(actor: Pick<Actor, 'officerId'>, channelId: string): Promise<ChannelRow> {
+    const row = await this.repo.channel(channelId);
     if (!row) throw new NotFoundError('Channel');
-    if (!this.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
+    if (!(await this.repo.isCurrentMember(channelId, actor.officerId))) throw new ConcealedDenialError('Channel', 'not_a_member');
     return row;
   }
 
   /** True when feed position `pos` of the channel lies inside one of the officer's membership spans. */
-  spanCovers(channelId: string, officerId: string, pos: number): boolean {
+  spanCovers(channelId: string, officerId: string, pos: number): Promise<boolean> {
     return this.repo.spanCovers(channelId, officerId, pos);
   }
 
-  memberAgencyIds(channelId: string): string[] {
+  memberAgencyIds(channelId: string): Promise<string[]> {
     return this.repo.memberAgencyIds(channelId);
   }
 
-  currentMemberIds(channelId: string): string[] {
+  currentMemberIds(channelId: string): Promise<string[]> {
     return this.repo.currentMemberIds(channelId);
   }
 
-  channelsOf(officerId: string): string[] {
+  channelsOf(officerId: string): Promise<string[]> {
     return this.repo.channelsOf(officerId);
   }
 
@@ -117,9 +152,9 @@ export class ChannelAccess {
     return JSON.parse(row.policy) as HandlingPolicy;
   }
 
-  agreementParties(agreementId: string | null): string[] | null {
+  async agreementParties(agreementId: string | null): Promise<string[] | null> {
     if (agreementId === null) return null;
-    const parties = this.repo.agreementParties(agreementId);
+    const parties = await this.repo.agreementParties(agreementId);
     return parties !== undefined ? (JSON.parse(parties) as string[]) : null;
   }
 
@@ -129,34 +164,40 @@ export class ChannelAccess {
     const now = this.clock.now();
     const hit = this.writable.get(row.id);
     if (hit && now < hit.recheckAt) return hit.reason;
+    const stamp = this.stamp;
+    const cacheable = this.cacheable();
     const reason = await this.channels.readOnlyReason(row.id);
-    this.writable.set(row.id, { reason, recheckAt: this.nextBoundary(row.agreementId, now) });
+    const recheckAt = await this.nextBoundary(row.agreementId, now);
+    // Cached only if nothing was written while it was computed (the look-ups awaited).
+    if (cacheable && this.unchangedSince(stamp)) this.writable.set(row.id, { reason, recheckAt });
     return reason;
   }
 
   /** The earliest instant after `now` at which a clock-derived input of readOnlyReason can change. */
-  private nextBoundary(agreementId: string | null, now: number): number {
+  private async nextBoundary(agreementId: string | null, now: number): Promise<number> {
     let next = Infinity;
     const take = (t: number | null | undefined) => {
       if (typeof t === 'number' && t > now && t < next) next = t;
     };
     if (agreementId !== null) {
-      const w = this.repo.agreementWindow(agreementId);
+      const w = await this.repo.agreementWindow(agreementId);
       take(w?.validFrom);
       take(w?.validUntil);
     }
-    take(this.repo.nextGrantExpiry(now));
+    take(await this.repo.nextGrantExpiry(now));
     return next;
   }
 
   /** The officer's registered sign key (KeysService.signPublicKey) cached; see the class doc. */
   async signKey(officerId: string): Promise<Uint8Array | undefined> {
     this.validate();
-    let key = this.signKeys.get(officerId);
-    if (!key) {
-      key = await this.keys.signPublicKey(officerId);
-      if (key) this.signKeys.set(officerId, key);
-    }
+    const hit = this.signKeys.get(officerId);
+    if (hit) return hit;
+    const stamp = this.stamp;
+    const cacheable = this.cacheable();
+    const key = await this.keys.signPublicKey(officerId);
+    // Cached only if nothing was written while it was looked up.
+    if (key && cacheable && this.unchangedSince(stamp)) this.signKeys.set(officerId, key);
     return key;
   }
 }

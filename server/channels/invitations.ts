@@ -21,7 +21,7 @@ import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from '.
 import type { ChannelRow, InvitationRow } from './repository.ts';
 import type { ChannelsDeps, ChannelsService } from './service.ts';
 import { CommitThenThrow, type Repositories, type Store, type Tx } from '../store/store.ts';
-import type { AuditAction, AuditDetails } from '../audit/actions.ts';
+import { auditEvents } from '../audit/actions.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
@@ -114,8 +114,8 @@ export class ChannelInvitations {
       status: 'pending',
     });
     const inv = await this.view(tx, (await tx.channels.invitation(id))!);
-    fx.items.push(this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }));
-    await this.audit(tx, actor, 'channel.invited', channelId, { invitation: id, invitee: member.officerId, seq: event.seq });
+    fx.items.push(await this.feed.append({ channelId, kind: 'invitation', data: inv, createdAt: now, recipientId: member.officerId }, tx.feed));
+    await this.auditLog.record(tx, auditEvents.channelInvited(actor, { type: 'channel', id: channelId }, { invitation: id, invitee: member.officerId, seq: event.seq }));
     return inv;
   }
 
@@ -144,7 +144,7 @@ export class ChannelInvitations {
     if (event.seq !== state.current.epoch + 1 || !constantTimeEqual(event.prevHash, state.current.stateHash)) {
       await this.store.write(async (tx) => {
         await tx.channels.decideInvitation(id, 'stale', this.clock.now());
-        await this.audit(tx, actor, 'channel.invitation_stale', inv.channelId, { invitation: id });
+        await this.auditLog.record(tx, auditEvents.channelInvitationStale(actor, { type: 'channel', id: inv.channelId }, { invitation: id }));
         return new CommitThenThrow(new ConflictError('The channel changed since the invitation; the inviter must invite again', 'invitation_stale'));
       });
     }
@@ -158,13 +158,13 @@ export class ChannelInvitations {
     return this.channels.commitEvent(actor, state, next, event, async (tx, fx) => {
       const now = this.clock.now();
       await tx.channels.decideInvitation(id, 'accepted', now);
-      await this.audit(tx, actor, 'channel.invitation_accepted', inv.channelId, { invitation: id });
+      await this.auditLog.record(tx, auditEvents.channelInvitationAccepted(actor, { type: 'channel', id: inv.channelId }, { invitation: id }));
       if (contact) {
         await tx.channels.updateChannel(inv.channelId, { contactRequest: 'accepted' });
-        await this.audit(tx, actor, 'channel.contact_request_accepted', inv.channelId, { invitation: id, requester: inv.createdBy });
+        await this.auditLog.record(tx, auditEvents.channelContactRequestAccepted(actor, { type: 'channel', id: inv.channelId }, { invitation: id, requester: inv.createdBy }));
         // Both participants are members now: the channel item reaches both, live.
         const view = await this.channels.view((await tx.channels.channel(inv.channelId))!, tx);
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: view, createdAt: now }, tx.feed));
       }
     });
   }
@@ -176,15 +176,15 @@ export class ChannelInvitations {
     const view = await this.store.write(async (tx) => {
       await tx.channels.decideInvitation(id, 'declined', now);
       const v = await this.view(tx, (await tx.channels.invitation(id))!);
-      fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }));
-      await this.audit(tx, actor, 'channel.invitation_declined', inv.channelId, { invitation: id });
+      fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'invitation', data: v, createdAt: now, recipientId: inv.createdBy }, tx.feed));
+      await this.auditLog.record(tx, auditEvents.channelInvitationDeclined(actor, { type: 'channel', id: inv.channelId }, { invitation: id }));
       if ((await tx.channels.channel(inv.channelId))?.contactRequest === 'pending') {
         // A declined contact request closes the channel for good: sends and adds are refused from now on.
         await tx.channels.updateChannel(inv.channelId, { contactRequest: 'declined', closedAt: now, closedReason: 'contact_request_declined' });
-        await this.audit(tx, actor, 'channel.contact_request_declined', inv.channelId, { invitation: id, requester: inv.createdBy });
+        await this.auditLog.record(tx, auditEvents.channelContactRequestDeclined(actor, { type: 'channel', id: inv.channelId }, { invitation: id, requester: inv.createdBy }));
         const channel = await this.channels.view((await tx.channels.channel(inv.channelId))!, tx);
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }));
-        fx.items.push(this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now }, tx.feed));
+        fx.items.push(await this.feed.append({ channelId: inv.channelId, kind: 'channel', data: channel, createdAt: now, recipientId: inv.inviteeId }, tx.feed));
       }
       return v;
     });
@@ -220,7 +220,4 @@ export class ChannelInvitations {
     };
   }
 
-  private async audit<A extends AuditAction>(tx: Tx, actor: Actor, action: A, channelId: string, details: AuditDetails<A>): Promise<void> {
-    await this.auditLog.record(tx, { action, actorId: actor.officerId, agencyId: actor.agencyId, targetType: 'channel', targetId: channelId, ip: actor.ip, details });
-  }
 }

@@ -61,7 +61,7 @@ export class KeyEnvelopes {
     }
     const now = this.clock.now();
     await tx.channels.insertKeyEnvelope({ channelId: env.channelId, epoch: env.epoch, senderId: env.senderOfficerId, envelope: json, createdAt: now });
-    fx.items.push(this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }));
+    fx.items.push(await this.feed.append({ channelId: env.channelId, kind: 'key_envelope', data: JSON.parse(json) as Record<string, unknown>, createdAt: now }, tx.feed));
     return true;
   }
 

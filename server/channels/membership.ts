@@ -1,6 +1,7 @@
 import { membershipEventCodec, membershipEventHash, toB64, type ChannelState, type MembershipEvent } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import type { FeedWriter } from '../feed/feed.ts';
 import { ConflictError } from '../errors.ts';
@@ -33,7 +34,7 @@ export async function recordEvent(
     throw new ConflictError('The channel chain moved on; fetch the new events and retry', 'stale_event');
   }
   await repo.insertEvent({ channelId, seq: event.seq, event: JSON.stringify(wire), hash, authorId: event.actorOfficerId, createdAt: now });
-  const item = deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now });
+  const item = await deps.feed.append({ channelId, kind: 'membership', data: wire, createdAt: now }, tx.feed);
   fx.items.push(item);
   fx.channelIds.add(channelId);
   const added: string[] = [];
@@ -62,18 +63,23 @@ export async function recordEvent(
       break;
   }
   fx.membersChanged(channelId, added, removed);
-  await deps.audit.record(tx, {
-    action: `channel.${event.kind}`,
-    actorId: actor.officerId,
-    agencyId: actor.agencyId,
-    targetType: 'channel',
-    targetId: channelId,
-    ip: actor.ip,
-    details: {
+  await deps.audit.record(
+    tx,
+    MEMBERSHIP_AUDIT[event.kind](actor, { type: 'channel', id: channelId }, {
       seq: event.seq,
       eventActor: event.actorOfficerId,
       ...(event.member && event.kind === 'add' ? { member: event.member.officerId, role: event.role, cosigned: event.cosignature !== undefined } : {}),
       ...(event.targetOfficerId ? { target: event.targetOfficerId } : {}),
-    },
-  });
+    }),
+  );
 }
+
+/** The audit builder of each membership event kind (a new kind fails the build here). */
+const MEMBERSHIP_AUDIT = {
+  create: auditEvents.channelCreate,
+  add: auditEvents.channelAdd,
+  remove: auditEvents.channelRemove,
+  'set-role': auditEvents.channelSetRole,
+  'set-policy': auditEvents.channelSetPolicy,
+  rekey: auditEvents.channelRekey,
+} satisfies Record<MembershipEvent['kind'], unknown>;

@@ -17,6 +17,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AgreementsService } from '../agreements/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import type { DomainEventBus } from '../events.ts';
 import type { FeedWriter, RoutedFeedItem } from '../feed/feed.ts';
@@ -99,7 +100,7 @@ export class ChannelsService {
       const row = await r.channels.channel(channelId);
       if (!row) throw new NotFoundError('Channel');
       // The one definition of a current member (an open span), shared with ChannelAccess.
-      if (!r.access.isCurrentMember(channelId, actor.officerId)) throw new ConcealedDenialError('Channel', 'not_a_member');
+      if (!(await r.access.isCurrentMember(channelId, actor.officerId))) throw new ConcealedDenialError('Channel', 'not_a_member');
       return row;
     });
   }
@@ -230,20 +231,15 @@ export class ChannelsService {
       }
       if (envelope) await this.keyEnvelopes.store(tx, fx, envelope);
       tx.onCommit(() => this.states.put(last));
-      await this.audit.record(tx, {
-        action: 'channel.created',
-        actorId: actor.officerId,
-        agencyId: actor.agencyId,
-        targetType: 'channel',
-        targetId: first.channelId,
-        ip: actor.ip,
-        details: {
+      await this.audit.record(
+        tx,
+        auditEvents.channelCreated(actor, { type: 'channel', id: first.channelId }, {
           kind: last.channelKind,
           agreementId: last.agreementId || null,
           members: last.current.members.size,
           ...(opts.contactEntryId ? { contactEntryId: opts.contactEntryId, contactRequest: opts.contactRequest === true } : {}),
-        },
-      });
+        }),
+      );
       await opts.inTransaction?.(tx, fx, last);
       return this.view((await tx.channels.channel(first.channelId))!, tx);
     });
@@ -353,7 +349,7 @@ export class ChannelsService {
   async update(actor: Actor, channelId: string, body: Static<typeof UpdateChannelBody>): Promise<Channel> {
     const { row, isMember } = await this.store.read(async (r) => {
       const found = await r.channels.channel(channelId);
-      return { row: found, isMember: found !== undefined && r.access.isCurrentMember(channelId, actor.officerId) };
+      return { row: found, isMember: found !== undefined && (await r.access.isCurrentMember(channelId, actor.officerId)) };
     });
     const adminOfMemberAgency = row !== undefined && actor.role === 'agency_admin' && (await this.memberAgencyIds(channelId)).includes(actor.agencyId);
     if (!row) throw new NotFoundError('Channel');
@@ -372,19 +368,14 @@ export class ChannelsService {
       };
       if (Object.keys(fields).length > 0) {
         await tx.channels.updateChannel(channelId, fields);
-        await this.audit.record(tx, {
-          action: 'channel.updated',
-          actorId: actor.officerId,
-          agencyId: actor.agencyId,
-          targetType: 'channel',
-          targetId: channelId,
-          ip: actor.ip,
-          details: { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays },
-        });
+        await this.audit.record(
+          tx,
+          auditEvents.channelUpdated(actor, { type: 'channel', id: channelId }, { meta: body.encryptedMeta !== undefined, retentionDays: body.retentionDays }),
+        );
       }
       if (body.legalHold !== undefined) await this.changeLegalHold(tx, actor, channelId, body.legalHold);
       const view = await this.view((await tx.channels.channel(channelId))!, tx);
-      fx.items.push(this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }));
+      fx.items.push(await this.feed.append({ channelId, kind: 'channel', data: view, createdAt: this.clock.now() }, tx.feed));
       return view;
     });
     fx.publish();
@@ -408,15 +399,8 @@ export class ChannelsService {
       ? await tx.channels.placeLegalHold(channelId, actor.agencyId, actor.officerId, this.clock.now())
       : await tx.channels.liftLegalHold(channelId, actor.agencyId);
     if (!changed) return;
-    await this.audit.record(tx, {
-      action: hold ? 'channel.legal_hold_placed' : 'channel.legal_hold_lifted',
-      actorId: actor.officerId,
-      agencyId: actor.agencyId,
-      targetType: 'channel',
-      targetId: channelId,
-      ip: actor.ip,
-      details: { holdingAgency: actor.agencyId, remaining: await tx.channels.legalHolds(channelId) },
-    });
+    const event = hold ? auditEvents.channelLegalHoldPlaced : auditEvents.channelLegalHoldLifted;
+    await this.audit.record(tx, event(actor, { type: 'channel', id: channelId }, { holdingAgency: actor.agencyId, remaining: await tx.channels.legalHolds(channelId) }));
   }
 
   // ---- called by agreements / extended access inside their transactions ----
@@ -426,7 +410,7 @@ export class ChannelsService {
     const now = this.clock.now();
     const items: RoutedFeedItem[] = [];
     for (const ch of await tx.channels.channelsByAgreement([agreementId])) {
-      items.push(this.feed.append({ channelId: ch.id, kind: 'channel', data: await this.view(ch, tx), createdAt: now }));
+      items.push(await this.feed.append({ channelId: ch.id, kind: 'channel', data: await this.view(ch, tx), createdAt: now }, tx.feed));
     }
     return items;
   }
@@ -444,7 +428,7 @@ export class ChannelsService {
       if (removed.length === 0) continue;
       const view = await this.view(ch, tx);
       const data = { ...view, members: view.members.filter((m) => !removed.includes(m.officerId)), readOnly: 'rekey_required', rekeyRequired: true, removedOfficerIds: removed };
-      const item = this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now });
+      const item = await this.feed.append({ channelId: ch.id, kind: 'channel', data, createdAt: now }, tx.feed);
       for (const officerId of removed) await tx.channels.closeSpan(ch.id, officerId, ch.headSeq, item.pos);
       fx.items.push(item);
       fx.channelIds.add(ch.id);

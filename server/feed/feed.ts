@@ -18,19 +18,23 @@ export class FeedWriter {
     private readonly events: DomainEventBus,
   ) {}
 
-  append<K extends FeedKind>(item: {
-    channelId: string;
-    kind: K;
-    data: FeedData<K>;
-    createdAt: number;
-    /** Set for messages (joined at read time) and for rows that must vanish with a message (receipts). */
-    messagePk?: number;
-    recipientId?: string | null;
-  }): RoutedFeedItem {
+  /** Appends inside the caller's transaction: `repo` is that transaction's feed repository (`tx.feed`). */
+  async append<K extends FeedKind>(
+    item: {
+      channelId: string;
+      kind: K;
+      data: FeedData<K>;
+      createdAt: number;
+      /** Set for messages (joined at read time) and for rows that must vanish with a message (receipts). */
+      messagePk?: number;
+      recipientId?: string | null;
+    },
+    repo: FeedRepository,
+  ): Promise<RoutedFeedItem> {
     const recipientId = item.recipientId ?? null;
     // Messages are joined from `messages` at read time; other kinds keep their JSON here.
     const payload = item.kind === 'message' ? null : JSON.stringify(item.data);
-    const pos = this.repo.insert(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
+    const pos = await repo.insert(item.channelId, item.kind, item.messagePk ?? null, recipientId, payload, item.createdAt);
     // TS cannot correlate a generic kind with its data; the signature above already did.
     return { pos, kind: item.kind, channelId: item.channelId, data: item.data, createdAt: item.createdAt, recipientId } as RoutedFeedItem;
   }
@@ -40,8 +44,8 @@ export class FeedWriter {
    * gives a record that nobody is told about, like a receipt whose sender left, its place in the
    * order that membership spans are measured in. Runs inside the caller's transaction.
    */
-  reservePos(): number {
-    return this.repo.reservePos();
+  reservePos(repo: FeedRepository): Promise<number> {
+    return repo.reservePos();
   }
 
   publish(items: readonly RoutedFeedItem[]): void {

@@ -18,20 +18,21 @@ export interface SpanRow {
   untilPos: number | null;
 }
 
+/** Every method returns a promise (the port is asynchronous for engines with real I/O). */
 export interface FeedRepository {
   /** Appends a row and returns its position. */
-  insert(channelId: string, kind: FeedItem['kind'], messagePk: number | null, recipientId: string | null, payload: string | null, createdAt: number): number;
+  insert(channelId: string, kind: FeedItem['kind'], messagePk: number | null, recipientId: string | null, payload: string | null, createdAt: number): Promise<number>;
   /**
    * Takes the next position without writing a row; positions are never handed out twice. Runs
    * inside the caller's transaction.
    */
-  reservePos(): number;
+  reservePos(): Promise<number>;
   /** The officer's membership spans that end after `afterPos` (or are open). */
-  spansOf(officerId: string, afterPos: number): SpanRow[];
+  spansOf(officerId: string, afterPos: number): Promise<SpanRow[]>;
   /** Channel-wide positions of the channel in (after, until), ascending, at most `limit`. */
-  channelWalk(channelId: string, after: number, until: number, limit: number): number[];
+  channelWalk(channelId: string, after: number, until: number, limit: number): Promise<number[]>;
   /** Positions addressed to the officer after `after`, ascending, at most `limit`. */
-  personalWalk(officerId: string, after: number, limit: number): number[];
+  personalWalk(officerId: string, after: number, limit: number): Promise<number[]>;
   /** The full rows at the given positions, ascending. */
-  rowsAt(positions: readonly number[]): FeedRow[];
+  rowsAt(positions: readonly number[]): Promise<FeedRow[]>;
 }

@@ -37,10 +37,9 @@ const MIN_CHUNK = 4;
  * after the cursor; then only the page's rows are read in full.
  */
 export class FeedReader {
-  constructor(private readonly repo: FeedRepository) {}
-
-  read(officerId: string, cursor: number, limit: number): SyncPage {
-    const { rows, hasMore } = this.pageRows(officerId, cursor, limit);
+  /** `repo` is the feed repository to read through: committed state (`store.read`) for sync. */
+  async read(repo: FeedRepository, officerId: string, cursor: number, limit: number): Promise<SyncPage> {
+    const { rows, hasMore } = await this.pageRows(repo, officerId, cursor, limit);
     const items = rows.map(toItem);
     return { items, cursor: items.length > 0 ? items[items.length - 1]!.pos : cursor, hasMore };
   }
@@ -50,8 +49,8 @@ export class FeedReader {
    * embedded as it is rather than parsed into objects and serialised again, which is most of a
    * page's cost. JSON.parse(readJson(…)) deep-equals read(…).
    */
-  readJson(officerId: string, cursor: number, limit: number): string {
-    const { rows, hasMore } = this.pageRows(officerId, cursor, limit);
+  async readJson(repo: FeedRepository, officerId: string, cursor: number, limit: number): Promise<string> {
+    const { rows, hasMore } = await this.pageRows(repo, officerId, cursor, limit);
     let items = '';
     for (const r of rows) {
       const data = r.kind === 'message' ? storedMessageJson(r) : (r.payload ?? 'null');
@@ -61,17 +60,17 @@ export class FeedReader {
     return `{"items":[${items}],"cursor":${next},"hasMore":${hasMore}}`;
   }
 
-  private pageRows(officerId: string, cursor: number, limit: number): { rows: FeedRow[]; hasMore: boolean } {
-    const positions = this.positions(officerId, cursor, limit + 1);
+  private async pageRows(repo: FeedRepository, officerId: string, cursor: number, limit: number): Promise<{ rows: FeedRow[]; hasMore: boolean }> {
+    const positions = await this.positions(repo, officerId, cursor, limit + 1);
     const hasMore = positions.length > limit;
     if (hasMore) positions.length = limit;
-    const rows = positions.length > 0 ? this.repo.rowsAt(positions) : [];
+    const rows = positions.length > 0 ? await repo.rowsAt(positions) : [];
     return { rows, hasMore };
   }
 
   /** The first `want` visible positions after `cursor`, ascending, without duplicates. */
-  private positions(officerId: string, cursor: number, want: number): number[] {
-    const spans = this.repo.spansOf(officerId, cursor + 1);
+  private async positions(repo: FeedRepository, officerId: string, cursor: number, want: number): Promise<number[]> {
+    const spans = await repo.spansOf(officerId, cursor + 1);
     const chunk = Math.max(MIN_CHUNK, Math.ceil(want / (spans.length + 1)) + 1);
     const streams: Stream[] = [{ channelId: null, after: cursor, until: NO_END, buffer: [], next: 0, chunk, exhausted: false }];
     for (const s of spans) {
@@ -85,7 +84,9 @@ export class FeedReader {
       let best: Stream | undefined;
       let bestPos = NO_END;
       for (const s of streams) {
-        const head = this.head(officerId, s);
+        // Only a stream whose buffer ran out awaits its next chunk; buffered heads are read synchronously.
+        if (s.next >= s.buffer.length && !s.exhausted) await this.refill(repo, officerId, s);
+        const head = s.next < s.buffer.length ? s.buffer[s.next] : undefined;
         if (head !== undefined && head < bestPos) {
           bestPos = head;
           best = s;
@@ -102,18 +103,14 @@ export class FeedReader {
     return out;
   }
 
-  /** The stream's next unconsumed position, fetching the next chunk when its buffer ran out. */
-  private head(officerId: string, s: Stream): number | undefined {
-    if (s.next < s.buffer.length) return s.buffer[s.next];
-    if (s.exhausted) return undefined;
-    const rows = s.channelId === null ? this.repo.personalWalk(officerId, s.after, s.chunk) : this.repo.channelWalk(s.channelId, s.after, s.until, s.chunk);
+  /** Fetches the stream's next chunk of positions (its buffer ran out). */
+  private async refill(repo: FeedRepository, officerId: string, s: Stream): Promise<void> {
+    const rows = s.channelId === null ? await repo.personalWalk(officerId, s.after, s.chunk) : await repo.channelWalk(s.channelId, s.after, s.until, s.chunk);
     s.exhausted = rows.length < s.chunk;
     s.buffer = rows;
     s.next = 0;
     s.chunk *= 2;
-    if (rows.length === 0) return undefined;
-    s.after = rows[rows.length - 1]!;
-    return rows[0];
+    if (rows.length > 0) s.after = rows[rows.length - 1]!;
   }
 }
 

@@ -5,8 +5,8 @@ import type { FeedWriter } from '../feed/feed.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess } from '../channels/access.ts';
-import type { MessageRow, MessagesRepository } from './repository.ts';
-import type { Store } from '../store/store.ts';
+import type { MessageRow } from './repository.ts';
+import type { Repositories, Store } from '../store/store.ts';
 
 export type ReceiptKind = Receipt['kind'];
 
@@ -30,7 +30,6 @@ export class ReceiptsService {
   constructor(
     deps: { store: Store; clock: Clock; feed: FeedWriter },
     private readonly access: ChannelAccess,
-    private readonly repo: MessagesRepository,
   ) {
     this.store = deps.store;
     this.clock = deps.clock;
@@ -38,8 +37,13 @@ export class ReceiptsService {
   }
 
   async record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
-    this.access.requireMember(actor, channelId);
-    const targets = messageIds.map((id) => this.visibleMessage(actor, channelId, id));
+    await this.access.requireMember(actor, channelId);
+    // Committed state: the messages must exist and be visible; the receipts are then written once each.
+    const targets = await this.store.read(async (r) => {
+      const out: MessageRow[] = [];
+      for (const id of messageIds) out.push(await this.visibleMessage(r, actor, channelId, id));
+      return out;
+    });
     for (const m of targets) {
       if (m.senderId === actor.officerId) throw new ValidationError(`Message ${m.id} is your own; receipts are for recipients`, 'own_message');
       if (kind === 'acknowledged' && m.ackRequired !== 1) {
@@ -48,21 +52,21 @@ export class ReceiptsService {
     }
     const at = this.clock.now();
     let stored = 0;
-    await this.store.write((tx) => {
+    await this.store.write(async (tx) => {
       const out: RoutedFeedItem[] = [];
       for (const m of targets) {
-        if (!tx.messages.insertReceipt(m.pk, actor.officerId, kind, at)) continue;
+        if (!(await tx.messages.insertReceipt(m.pk, actor.officerId, kind, at))) continue;
         let pos: number;
         // Checked inside the transaction, so a removal cannot slip between the check and the item.
-        if (this.access.isCurrentMember(channelId, m.senderId)) {
+        if (await tx.access.isCurrentMember(channelId, m.senderId)) {
           const data: Receipt = { channelId, messageId: m.id, officerId: actor.officerId, kind, at };
-          const item = this.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId });
+          const item = await this.feed.append({ channelId, kind: 'receipt', data, createdAt: at, messagePk: m.pk, recipientId: m.senderId }, tx.feed);
           out.push(item);
           pos = item.pos;
         } else {
-          pos = this.feed.reservePos();
+          pos = await this.feed.reservePos(tx.feed);
         }
-        tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
+        await tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
         stored++;
       }
       tx.onCommit(() => this.feed.publish(out));
@@ -76,13 +80,19 @@ export class ReceiptsService {
    * anyone whose receipt lies inside one of the caller's spans. A sender who left keeps the status
    * of their own messages up to their removal, and learns nothing after it.
    */
-  statusOf(actor: Actor, messageId: string): { messageId: string; recipients: RecipientStatus[] } {
-    const m = this.repo.byId(messageId);
-    const pos = m ? this.repo.feedPos(m.pk) : undefined;
+  statusOf(actor: Actor, messageId: string): Promise<{ messageId: string; recipients: RecipientStatus[] }> {
+    // Committed state on the reader connection, membership included (one consistent view).
+    return this.store.read((r) => this.statusIn(r, actor, messageId));
+  }
+
+  private async statusIn(r: Repositories, actor: Actor, messageId: string): Promise<{ messageId: string; recipients: RecipientStatus[] }> {
+    const repo = r.messages;
+    const m = await repo.byId(messageId);
+    const pos = m ? await repo.feedPos(m.pk) : undefined;
     if (!m || pos === undefined) throw new NotFoundError('Message');
-    const current = this.access.isCurrentMember(m.channelId, actor.officerId);
-    if (!(current || m.senderId === actor.officerId) || !this.access.spanCovers(m.channelId, actor.officerId, pos)) throw new NotFoundError('Message');
-    const end = current ? null : this.repo.lastSpanEnd(m.channelId, actor.officerId);
+    const current = await r.access.isCurrentMember(m.channelId, actor.officerId);
+    if (!(current || m.senderId === actor.officerId) || !(await r.access.spanCovers(m.channelId, actor.officerId, pos))) throw new NotFoundError('Message');
+    const end = current ? null : await repo.lastSpanEnd(m.channelId, actor.officerId);
     const viewPos = end === null ? Number.MAX_SAFE_INTEGER : end - 1;
     const byOfficer = new Map<string, RecipientStatus>();
     const entry = (officerId: string): RecipientStatus => {
@@ -90,16 +100,16 @@ export class ReceiptsService {
       if (!s) byOfficer.set(officerId, (s = { officerId, delivered: null, read: null, acknowledged: null }));
       return s;
     };
-    for (const id of this.repo.membersAt(m.channelId, viewPos)) if (id !== m.senderId) entry(id);
-    for (const r of this.repo.receiptsVisibleTo(m.pk, m.channelId, actor.officerId, current)) entry(r.officerId)[r.kind] = r.at;
+    for (const id of await repo.membersAt(m.channelId, viewPos)) if (id !== m.senderId) entry(id);
+    for (const rc of await repo.receiptsVisibleTo(m.pk, m.channelId, actor.officerId, current)) entry(rc.officerId)[rc.kind] = rc.at;
     return { messageId, recipients: [...byOfficer.values()].sort((a, b) => a.officerId.localeCompare(b.officerId)) };
   }
 
   /** The message, if it is in this channel and inside one of the caller's current membership spans; else 404. */
-  private visibleMessage(actor: Actor, channelId: string, messageId: string): MessageRow {
-    const m = this.repo.byId(messageId);
-    const pos = m && m.channelId === channelId ? this.repo.feedPos(m.pk) : undefined;
-    if (!m || pos === undefined || !this.access.isCurrentMember(channelId, actor.officerId) || !this.access.spanCovers(channelId, actor.officerId, pos)) {
+  private async visibleMessage(r: Repositories, actor: Actor, channelId: string, messageId: string): Promise<MessageRow> {
+    const m = await r.messages.byId(messageId);
+    const pos = m && m.channelId === channelId ? await r.messages.feedPos(m.pk) : undefined;
+    if (!m || pos === undefined || !(await r.access.isCurrentMember(channelId, actor.officerId)) || !(await r.access.spanCovers(channelId, actor.officerId, pos))) {
       throw new NotFoundError('Message');
     }
     return m;

@@ -36,30 +36,33 @@ export interface ReceiptRow {
   at: number;
 }
 
-/** Messages and receipts (send and sync are hot paths: implementations prepare statements once). */
+/**
+ * Messages and receipts (send and sync are hot paths: implementations prepare statements once).
+ * Every method returns a promise (the port is asynchronous for engines with real I/O).
+ */
 export interface MessagesRepository {
-  byId(id: string): MessageRow | undefined;
+  byId(id: string): Promise<MessageRow | undefined>;
   /** Inserts the message and returns its pk. */
-  insert(m: NewMessage): number;
-  setLastSeq(channelId: string, seq: number): void;
-  linkAttachment(messagePk: number, attachmentId: string): void;
-  feedPos(messagePk: number): number | undefined;
+  insert(m: NewMessage): Promise<number>;
+  setLastSeq(channelId: string, seq: number): Promise<void>;
+  linkAttachment(messagePk: number, attachmentId: string): Promise<void>;
+  feedPos(messagePk: number): Promise<number | undefined>;
   /** Messages after `afterSeq` that lie inside one of the officer's membership spans. */
-  history(channelId: string, officerId: string, afterSeq: number, limit: number): StoredMessageRow[];
+  history(channelId: string, officerId: string, afterSeq: number, limit: number): Promise<StoredMessageRow[]>;
   /** True when the receipt is new. */
-  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): boolean;
-  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): void;
+  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): Promise<boolean>;
+  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): Promise<void>;
   /** The message's receipts whose feed position lies inside one of the viewer's membership spans. */
-  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): ReceiptRow[];
+  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): Promise<ReceiptRow[]>;
   /** The end (exclusive) of the officer's last closed span in the channel, if any. */
-  lastSpanEnd(channelId: string, officerId: string): number | null;
+  lastSpanEnd(channelId: string, officerId: string): Promise<number | null>;
   /** Officers whose membership span covers feed position `pos` of the channel. */
-  membersAt(channelId: string, pos: number): string[];
+  membersAt(channelId: string, pos: number): Promise<string[]>;
   /** Retention: pks of expired messages whose channel no agency holds, oldest first. */
-  expiredMessagePks(now: number, limit: number): number[];
-  attachmentsOf(messagePk: number): string[];
+  expiredMessagePks(now: number, limit: number): Promise<number[]>;
+  attachmentsOf(messagePk: number): Promise<string[]>;
   /** Deletes the message with its receipts, attachment links and feed row; returns the receipts deleted. */
-  deleteMessage(messagePk: number): number;
+  deleteMessage(messagePk: number): Promise<number>;
   /** Uploads created at or before `createdBefore` that no message references. */
-  orphanAttachments(createdBefore: number, limit: number): string[];
+  orphanAttachments(createdBefore: number, limit: number): Promise<string[]>;
 }

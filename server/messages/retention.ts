@@ -1,5 +1,6 @@
 import type { AttachmentsService } from '../attachments/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import type { Store, Tx } from '../store/store.ts';
 
 const BATCH = 1000;
@@ -38,7 +39,7 @@ export class RetentionSweeper {
     }
     for (;;) {
       const ids = await this.store.write(async (tx) => {
-        const orphans = tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
+        const orphans = await tx.messages.orphanAttachments(now - ORPHAN_UPLOAD_MS, BATCH);
         for (const id of orphans) await tx.attachments.delete(id);
         return orphans;
       });
@@ -48,18 +49,18 @@ export class RetentionSweeper {
     }
     for (const id of blobs) this.attachments.removeBlob(id);
     if (total.messages > 0 || total.attachments > 0) {
-      await this.audit.recordAlone({ action: 'messages.retention_sweep', targetType: 'messages', details: { ...total } });
+      await this.audit.recordAlone(auditEvents.messagesRetentionSweep(null, { type: 'messages', id: null }, { ...total }));
     }
     return total;
   }
 
   private async sweepBatch(tx: Tx, now: number, total: SweepResult, blobs: string[]): Promise<number> {
     const { messages, attachments } = tx;
-    const pks = messages.expiredMessagePks(now, BATCH);
+    const pks = await messages.expiredMessagePks(now, BATCH);
     const candidates = new Set<string>();
     for (const pk of pks) {
-      for (const a of messages.attachmentsOf(pk)) candidates.add(a);
-      total.receipts += messages.deleteMessage(pk);
+      for (const a of await messages.attachmentsOf(pk)) candidates.add(a);
+      total.receipts += await messages.deleteMessage(pk);
     }
     for (const id of candidates) {
       if (await attachments.referenced(id)) continue;

@@ -22,7 +22,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The page is written as JSON by the reader (stored envelopes embedded as they are); the contract
   // documents it. A string with a JSON content type is sent unmodified by Fastify.
   route(app, contracts.sync, async (req, reply) => {
-    const json = ctx.messages.syncJson(actorOf(req), req.query.cursor, req.query.limit);
+    const json = await ctx.messages.syncJson(actorOf(req), req.query.cursor, req.query.limit);
     // Server time for this page (authentication, queries, JSON), for clients and the sync benchmark.
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
     // Typed against the schema's object form; the string is that object's JSON.

@@ -17,8 +17,8 @@ import type { FeedWriter } from '../feed/feed.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess, ChannelRow } from '../channels/access.ts';
-import type { MessagesRepository, MessageRow } from './repository.ts';
-import type { GroupCommitter, Store } from '../store/store.ts';
+import type { MessageRow } from './repository.ts';
+import type { GroupCommitter, Store, Tx } from '../store/store.ts';
 import type { AuditService } from '../audit/service.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
@@ -85,7 +85,7 @@ export interface MessagesDeps {
 /** Messages, receipts, sync and retention (docs/MESSAGING.md). */
 export class MessagesService {
   readonly access: ChannelAccess;
-  private readonly repo: MessagesRepository;
+  private readonly store: Store;
   private readonly commit: GroupCommitter<SendJob, Applied>;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
@@ -97,28 +97,29 @@ export class MessagesService {
 
   constructor(deps: MessagesDeps) {
     this.access = deps.access;
-    this.repo = deps.store.messages;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
     this.attachments = deps.attachments;
     this.verifyDetached = deps.verifyDetached;
     const { feed } = deps;
     this.commit = deps.store.groupCommit<SendJob, Applied>(
-      (job) => this.apply(job),
+      (tx, job) => this.apply(tx, job),
       (done) => {
         feed.publish(done.flatMap((d) => (d.feed ? [d.feed] : [])));
       },
       // The batch writes only message, attachment-link, feed and last-seq rows: access caches stay valid.
       (run) => this.access.withOwnWrites(run),
     );
-    this.receipts = new ReceiptsService(deps, this.access, this.repo);
-    this.reader = new FeedReader(deps.store.feed);
+    this.receipts = new ReceiptsService(deps, this.access);
+    this.reader = new FeedReader();
     this.sweeper = new RetentionSweeper(deps);
   }
 
-  history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): { messages: StoredMessage[]; hasMore: boolean } {
-    this.access.requireMember(actor, channelId);
-    const rows = this.repo.history(channelId, actor.officerId, afterSeq, limit + 1);
+  async history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): Promise<{ messages: StoredMessage[]; hasMore: boolean }> {
+    await this.access.requireMember(actor, channelId);
+    // Committed state on the reader connection.
+    const rows = await this.store.read((r) => r.messages.history(channelId, actor.officerId, afterSeq, limit + 1));
     return { messages: rows.slice(0, limit).map(toStoredMessage), hasMore: rows.length > limit };
   }
 
@@ -126,17 +127,21 @@ export class MessagesService {
     return this.receipts.record(actor, channelId, kind, messageIds);
   }
 
-  receiptStatus(actor: Actor, messageId: string): { messageId: string; recipients: RecipientStatus[] } {
+  receiptStatus(actor: Actor, messageId: string): Promise<{ messageId: string; recipients: RecipientStatus[] }> {
     return this.receipts.statusOf(actor, messageId);
   }
 
-  sync(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): SyncPage {
-    return this.reader.read(actor.officerId, cursor, limit);
+  /**
+   * The feed after `cursor`, read on committed state (the reader connection): every send and receipt
+   * resolves only after its commit, so a sync that follows it sees it.
+   */
+  sync(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): Promise<SyncPage> {
+    return this.store.read((r) => this.reader.read(r.feed, actor.officerId, cursor, limit));
   }
 
   /** sync() as the JSON the HTTP route sends (same page, stored JSON embedded without a parse). */
-  syncJson(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): string {
-    return this.reader.readJson(actor.officerId, cursor, limit);
+  syncJson(actor: Actor, cursor = 0, limit = DEFAULT_SYNC_PAGE): Promise<string> {
+    return this.store.read((r) => this.reader.readJson(r.feed, actor.officerId, cursor, limit));
   }
 
   sweepExpired(now: number): Promise<SweepResult> {
@@ -151,19 +156,21 @@ export class MessagesService {
    * resolves once the message is durable.
    */
   async sendMessage(actor: Actor, channelId: string, body: SendMessageBody): Promise<SendResult> {
-    const channel = this.access.requireMember(actor, channelId);
+    const channel = await this.access.requireMember(actor, channelId);
     const { value: envelope, wire } = this.parse(body);
     const envelopeJson = JSON.stringify(wire);
-    const existing = this.repo.byId(envelope.header.messageId);
+    // A repeat of a committed message is answered without the batch (which re-checks inside its transaction).
+    const messageId = envelope.header.messageId;
+    const existing = await this.store.read((r) => r.messages.byId(messageId));
     if (existing) return this.duplicate(existing, channelId, envelopeJson);
     const readOnly = await this.access.readOnlyReason(channel);
     if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
     this.checkHeader(actor, channel, envelope);
-    await this.checkSignature(actor, envelope);
+    this.checkSignature(await this.access.signKey(actor.officerId), envelope);
     const attachmentIds = body.attachmentIds ?? [];
-    // Awaited only when there are attachments, so a plain send reaches the batch in the same stretch.
+    // Awaited only when there are attachments, so a plain send takes no extra read.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
-    const forwardedFrom = body.forwardedFrom ? this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
+    const forwardedFrom = body.forwardedFrom ? await this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
     const applied = await this.commit.submit({
       actor,
       channelId,
@@ -211,8 +218,8 @@ export class MessagesService {
     }
   }
 
-  private async checkSignature(actor: Actor, envelope: MessageEnvelope): Promise<void> {
-    const key = await this.access.signKey(actor.officerId);
+  /** `key` is the sender's registered sign key (ChannelAccess.signKey, cached). */
+  private checkSignature(key: Uint8Array | undefined, envelope: MessageEnvelope): void {
     if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
       throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
     }
@@ -227,19 +234,26 @@ export class MessagesService {
   }
 
   /** DESIGN §4 on the source message's metadata; returns the source id to store. */
-  private checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string): string {
-    const source = this.repo.byId(sourceId);
-    const pos = source ? this.repo.feedPos(source.pk) : undefined;
-    if (!source || pos === undefined || !this.access.isCurrentMember(source.channelId, actor.officerId) || !this.access.spanCovers(source.channelId, actor.officerId, pos)) {
+  private async checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string): Promise<string> {
+    const { source, pos } = await this.store.read(async (r) => {
+      const m = await r.messages.byId(sourceId);
+      return { source: m, pos: m ? await r.messages.feedPos(m.pk) : undefined };
+    });
+    if (
+      !source ||
+      pos === undefined ||
+      !(await this.access.isCurrentMember(source.channelId, actor.officerId)) ||
+      !(await this.access.spanCovers(source.channelId, actor.officerId, pos))
+    ) {
       throw new NotFoundError('Forwarded message');
     }
     const sourceHandling = source.handling as StoredMessage['handling'];
-    const sourceChannel = this.access.channel(source.channelId);
+    const sourceChannel = await this.access.channel(source.channelId);
     const allowed = forwardingAllowed({
       code: sourceHandling,
       recipientAgencyId: actor.agencyId,
-      targetAgencyIds: this.access.memberAgencyIds(channelId),
-      sourceAgreementParties: this.access.agreementParties(sourceChannel?.agreementId ?? null),
+      targetAgencyIds: await this.access.memberAgencyIds(channelId),
+      sourceAgreementParties: await this.access.agreementParties(sourceChannel?.agreementId ?? null),
     });
     if (!allowed) throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel`, 'forwarding_forbidden');
     if (compareHandling(envelope.header.handling, sourceHandling) < 0) {
@@ -248,18 +262,18 @@ export class MessagesService {
     return source.id;
   }
 
-  /** Inside the group transaction (own savepoint): idempotency, epoch re-check, seq, insert, feed. */
-  private apply(job: SendJob): Applied {
+  /** Inside the group transaction (own savepoint), through `tx`: idempotency, epoch re-check, seq, insert, feed. */
+  private async apply(tx: Tx, job: SendJob): Promise<Applied> {
     const h = job.envelope.header;
-    const existing = this.repo.byId(h.messageId);
+    const existing = await tx.messages.byId(h.messageId);
     if (existing) return { result: this.duplicate(existing, job.channelId, job.envelopeJson), feed: null };
-    const channel = this.access.channel(job.channelId);
+    const channel = await tx.access.channel(job.channelId);
     if (!channel) throw new NotFoundError('Channel');
     // Every membership change starts an epoch, so this also re-checks membership atomically.
     if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
     const now = this.clock.now();
     const seq = channel.lastMessageSeq + 1;
-    const pk = this.repo.insert({
+    const pk = await tx.messages.insert({
       id: h.messageId,
       channelId: job.channelId,
       seq,
@@ -274,8 +288,8 @@ export class MessagesService {
       createdAt: now,
       expiresAt: now + channel.retentionDays * DAY_MS,
     });
-    this.repo.setLastSeq(job.channelId, seq);
-    for (const id of job.attachmentIds) this.repo.linkAttachment(pk, id);
+    await tx.messages.setLastSeq(job.channelId, seq);
+    for (const id of job.attachmentIds) await tx.messages.linkAttachment(pk, id);
     const stored: StoredMessage = {
       channelId: job.channelId,
       messageId: h.messageId,
@@ -289,7 +303,7 @@ export class MessagesService {
       forwardedFrom: job.forwardedFrom,
       createdAt: now,
     };
-    const feed = this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk });
+    const feed = await this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk }, tx.feed);
     return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
   }
 }

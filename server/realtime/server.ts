@@ -88,11 +88,28 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     for (const [pid, s] of sessions) if (s.data?.actor && match(s.data)) sessions.delete(pid);
   };
 
-  /** Rooms = current memberships, also after recovery (membership may have changed meanwhile). */
-  const syncRooms = (socket: RealtimeSocket): void => {
-    const current = new Set(ctx.messages.access.channelsOf(socket.data.actor.officerId).map(channelRoom));
+  /** Bumped by every membership change announced (after its commit); see syncRooms. */
+  let membershipChanges = 0;
+
+  /**
+   * Rooms = current memberships, also after recovery (membership may have changed meanwhile). Read
+   * on committed state; a membership change announced while the read was under way may have been
+   * missed by it (and its join/leave found no socket in the room yet), so the read is repeated until
+   * none came between. The officer's own room is joined at once, so nothing addressed to them is lost.
+   */
+  const syncRooms = async (socket: RealtimeSocket): Promise<void> => {
+    const officerId = socket.data.actor.officerId;
+    void socket.join(officerRoom(officerId));
+    let ids: string[];
+    let seen: number;
+    do {
+      seen = membershipChanges;
+      ids = await ctx.store.read((r) => r.access.channelsOf(officerId));
+    } while (seen !== membershipChanges);
+    if (socket.disconnected) return;
+    const current = new Set(ids.map(channelRoom));
     for (const room of socket.rooms) if (room.startsWith(CHANNEL_ROOM_PREFIX) && !current.has(room)) void socket.leave(room);
-    void socket.join([officerRoom(socket.data.actor.officerId), ...current]);
+    void socket.join([...current]);
   };
 
   io.use(socketAuthenticator(app));
@@ -104,13 +121,24 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
       if (typeof ack === 'function') (ack as Ack<never>)({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' }, status: 429 });
       if (bucket.refusedInRow >= m.socketBurst * 2) end(socket, 'rate_limited');
     });
-    syncRooms(socket);
     registerHandlers(socket, ctx, log);
     const expiresAt = expiry.add(socket, socket.data.exp);
-    presence.connected(socket);
+    // Presence is announced to the channel rooms, so only once they are joined (after the membership read).
+    let present = false;
+    syncRooms(socket).then(
+      () => {
+        if (socket.disconnected) return;
+        present = true;
+        presence.connected(socket);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'could not join the channel rooms; disconnecting');
+        socket.disconnect(true);
+      },
+    );
     // 'disconnecting' always precedes 'disconnect' (socket.io's _onclose), rooms still listed.
     socket.on('disconnecting', () => {
-      presence.disconnecting(socket);
+      if (present) presence.disconnecting(socket);
       expiry.delete(socket, expiresAt);
     });
   });
@@ -119,6 +147,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     io.to(recipientId ? officerRoom(recipientId) : channelRoom(item.channelId)).emit('feed', item);
   };
   const onMembers = ({ channelId, added, removed }: DomainEvents['channel.members_changed'][0]): void => {
+    membershipChanges++;
     const room = channelRoom(channelId);
     for (const id of added) for (const s of socketsOf(id)) void s.join(room);
     for (const id of removed) for (const s of socketsOf(id)) void s.leave(room);

@@ -68,9 +68,15 @@ export interface Store extends Repositories {
   read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T>;
   /**
    * Group commit: jobs submitted in the same event-loop turn are applied in one transaction, each
-   * in its own savepoint; promises settle after the commit, then `afterCommit` runs on the next turn.
+   * in its own savepoint (`apply` writes through `tx`; a job that rejects rolls back alone);
+   * promises settle after the commit, then `afterCommit` runs on the next turn. `around` wraps each
+   * batch transaction, from before it begins until after it committed or rolled back.
    */
-  groupCommit<J, R>(apply: (job: J) => R, afterCommit: (committed: R[]) => void, around?: <T>(run: () => T) => T): GroupCommitter<J, R>;
+  groupCommit<J, R>(
+    apply: (tx: Tx, job: J) => Promise<R>,
+    afterCommit: (committed: R[]) => void,
+    around?: <T>(run: () => Promise<T>) => Promise<T>,
+  ): GroupCommitter<J, R>;
   /** True while a transaction is open (work that must only see committed state waits for the next turn). */
   readonly inTransaction: boolean;
   /** False once closed. */

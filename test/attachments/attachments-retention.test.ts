@@ -122,7 +122,7 @@ describe('retention', () => {
     const audit = t.app.ctx.store.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
     expect(audit.map((d) => JSON.parse(d))).toEqual([{ messages: 1, receipts: 1, attachments: 1 }]);
     // Sync no longer offers the deleted message.
-    const msgIds = t.app.ctx.messages.sync(bob).items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
+    const msgIds = (await t.app.ctx.messages.sync(bob)).items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
     expect(msgIds).toEqual(['held', 'young']);
   });
 

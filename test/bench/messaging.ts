@@ -496,7 +496,7 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
     const [me, peer] = seeder.officers as [BenchOfficer, BenchOfficer];
     const chans = Array.from({ length: channels }, (_, i) => seedChannel(seeder, `bench-sync-${i}`, [me, peer]));
     const { sqlite } = seeder.app.ctx.store;
-  const { feed } = seeder.app.ctx;
+    const { feed } = seeder.app.ctx;
     const cursor = sqlite.prepare('SELECT max(pos) FROM feed').pluck().get() as number;
     // The backlog, stored as the send path stores it (message row, last seq, feed row), oldest first, interleaved.
     const insert = sqlite.prepare(
@@ -513,8 +513,9 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
           const size = Math.floor(((env['ciphertext'] as string).length * 3) / 4);
           const pk = Number(insert.run(`sync-${ch.id}-${s}`, ch.id, s + 1, peer.id, peer.deviceId, ch.state.current.epoch, JSON.stringify(env), size, now, now + 365 * DAY_MS).lastInsertRowid);
           setLastSeq.run(s + 1, ch.id);
-          // append stores no data for a message (it is joined from `messages` at read time).
-          feed.append({ channelId: ch.id, kind: 'message', data: null as never, createdAt: now, messagePk: pk });
+          // append stores no data for a message (it is joined from `messages` at read time). The SQLite
+          // repository runs its statement before its first await, so it lands in this synchronous transaction.
+          void feed.append({ channelId: ch.id, kind: 'message', data: null as never, createdAt: now, messagePk: pk }, seeder.app.ctx.store.feed);
         }
       }
     })();

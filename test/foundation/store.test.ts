@@ -127,8 +127,8 @@ describe('SQLite store: unit of work', () => {
     const store = openStore();
     const log: string[] = [];
     const batches = store.groupCommit<string, string>(
-      (id) => {
-        store.accounts.insertAgency(agency(id));
+      async (tx, id) => {
+        await tx.accounts.insertAgency(agency(id));
         log.push(`job:${id}`);
         return id;
       },
@@ -144,5 +144,74 @@ describe('SQLite store: unit of work', () => {
     await Promise.all([held, job]);
     expect(log).toEqual(['write:begin', 'write:commit', 'job:g1']);
     expect((await store.accounts.agency('g1'))?.id).toBe('g1');
+  });
+});
+
+describe('SQLite store: group commit', () => {
+  it('an async apply that awaits between its statements keeps savepoint isolation: the failing job rolls back alone', async () => {
+    const store = openStore();
+    const committed: string[][] = [];
+    const hooks: string[] = [];
+    const batches = store.groupCommit<string, string>(
+      async (tx, id) => {
+        await tx.accounts.insertAgency(agency(`${id}-a`));
+        tx.onCommit(() => hooks.push(id));
+        // Real I/O between two statements of one job: the batch stays one transaction, other jobs wait.
+        await nextTurn();
+        await tx.accounts.insertAgency(agency(`${id}-b`));
+        await nextTurn();
+        if (id === 'bad') throw new Error('job failed');
+        return id;
+      },
+      (done) => committed.push(done),
+    );
+    const jobs = ['j1', 'bad', 'j3'].map((id) => batches.submit(id));
+    // Submitted while the batch is in flight: a writer queues behind it and sees its commit.
+    const during = nextTurn().then(() => store.write(async (tx) => (await tx.accounts.agency('j3-b'))?.id));
+    const [j1, bad, j3] = await Promise.allSettled(jobs);
+    expect(j1).toEqual({ status: 'fulfilled', value: 'j1' });
+    expect(bad).toMatchObject({ status: 'rejected', reason: new Error('job failed') });
+    expect(j3).toEqual({ status: 'fulfilled', value: 'j3' });
+    expect(await during).toBe('j3-b');
+    for (const id of ['j1-a', 'j1-b', 'j3-a', 'j3-b']) expect(await store.read(async (r) => (await r.accounts.agency(id))?.id)).toBe(id);
+    for (const id of ['bad-a', 'bad-b']) expect(await store.read((r) => r.accounts.agency(id))).toBeUndefined();
+    // The failing job's after-commit hook is dropped with its savepoint.
+    expect(hooks).toEqual(['j1', 'j3']);
+    await nextTurn();
+    expect(committed).toEqual([['j1', 'j3']]);
+    expect(store.sqlite.inTransaction).toBe(false);
+  });
+
+  it('a failing COMMIT rejects every job of the batch and stores nothing of it', async () => {
+    const store = openStore();
+    let afterCommit = 0;
+    let hookRan = false;
+    const batches = store.groupCommit<string, string>(
+      async (tx, id) => {
+        await tx.accounts.insertAgency(agency(id));
+        tx.onCommit(() => (hookRan = true));
+        await nextTurn();
+        if (id === 'c2') {
+          // A foreign-key violation checked only at COMMIT: the commit itself fails.
+          store.sqlite.pragma('defer_foreign_keys = ON');
+          store.sqlite
+            .prepare("INSERT INTO agencies (id, name, country, kind, sponsor_agency_id, created_at, updated_at) VALUES ('c2-orphan', 'x', 'FR', 'police', 'missing', 1, 1)")
+            .run();
+        }
+        return id;
+      },
+      () => afterCommit++,
+    );
+    const results = await Promise.allSettled(['c1', 'c2', 'c3'].map((id) => batches.submit(id)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    expect(store.sqlite.inTransaction).toBe(false);
+    for (const id of ['c1', 'c2', 'c3', 'c2-orphan']) expect(await store.read((r) => r.accounts.agency(id))).toBeUndefined();
+    await nextTurn();
+    expect(afterCommit).toBe(0);
+    expect(hookRan).toBe(false);
+    // The writer is free and the connection usable again.
+    expect(await batches.submit('c4')).toBe('c4');
+    expect(await store.read(async (r) => (await r.accounts.agency('c4'))?.id)).toBe('c4');
   });
 });

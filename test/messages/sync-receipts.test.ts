@@ -108,8 +108,8 @@ describe('sync', () => {
     expect(all.hasMore).toBe(false);
     // The route's JSON (written by the reader) is exactly the service's page.
     const actor = { officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
-    expect(all).toEqual(t.app.ctx.messages.sync(actor, 0, 5000));
-    expect((await sync(t, w.bob, visible[3]!, 2))).toEqual(t.app.ctx.messages.sync(actor, visible[3]!, 2));
+    expect(all).toEqual(await t.app.ctx.messages.sync(actor, 0, 5000));
+    expect((await sync(t, w.bob, visible[3]!, 2))).toEqual(await t.app.ctx.messages.sync(actor, visible[3]!, 2));
     expect(all.items.map((i) => i.pos)).toEqual(visible);
     const ids = all.items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);
     expect(ids).toEqual(['bob-1', 'span1-a', 'other-1', 'other-2', 'span2-a', 'other-3', 'span3-a', 'other-4']);
@@ -161,9 +161,9 @@ describe('sync', () => {
       }
     })();
     // Noise the reader must skip cheaply: another officer's channels.
-    const page = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, 0, 5000);
-    const page2 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page.cursor, 5000);
-    const page3 = t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page2.cursor, 5000);
+    const page = await t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, 0, 5000);
+    const page2 = await t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page.cursor, 5000);
+    const page3 = await t.app.ctx.messages.sync({ officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer', sessionId: 's', ip: null }, page2.cursor, 5000);
     expect([page.items.length, page2.items.length, page3.items.length]).toEqual([5000, 5000, 50]);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/sync?limit=5000', headers: bearer(w.bob.tokens) });
     expect(res.json().items).toHaveLength(5000);

@@ -21,7 +21,7 @@ describe('error codes', () => {
     const t = await makeApp();
     const net = await provision(t);
     // A malformed base64url value reaching shared/crypto unwrapped, as a service parsing client input would.
-    vi.spyOn(t.app.ctx.messages, 'syncJson').mockImplementation(() => {
+    vi.spyOn(t.app.ctx.messages, 'syncJson').mockImplementation(async () => {
       fromB64('not base64url!');
       return '';
     });

@@ -330,10 +330,13 @@ export class World {
   /** Stores a verified event the way the channels service does: event row, feed item, head. */
   private storeEvent<M extends Member>(ch: Channel<M>, event: MembershipEvent): RoutedFeedItem {
     const { sqlite } = this.app.ctx.store;
-  const { feed } = this.app.ctx;
     const time = event.time;
     const wire = membershipEventCodec.toWire(event);
-    const item = feed.append({ channelId: ch.id, kind: 'membership', data: wire, createdAt: time });
+    // The row FeedWriter.append writes, inserted synchronously (the world seeds inside one SQLite transaction).
+    const info = sqlite
+      .prepare("INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, 'membership', NULL, NULL, ?, ?)")
+      .run(ch.id, JSON.stringify(wire), time);
+    const item = { pos: Number(info.lastInsertRowid), kind: 'membership', channelId: ch.id, data: wire, createdAt: time, recipientId: null } as RoutedFeedItem;
     sqlite
       .prepare('INSERT INTO membership_events (channel_id, seq, event, hash, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(ch.id, event.seq, JSON.stringify(wire), toB64(ch.state.current.stateHash), event.actorOfficerId, time);

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AccessRepository, ChannelRow } from '../../channels/access-repository.ts';
 
+// Async wrappers over synchronous better-sqlite3 statements (the port is async for PostgreSQL),
+// except changeStamp, the caches' synchronous stamp (see AccessRepository).
 export class SqliteAccessRepository implements AccessRepository {
   private readonly s;
 
@@ -28,39 +30,39 @@ export class SqliteAccessRepository implements AccessRepository {
     };
   }
 
-  channel(channelId: string): ChannelRow | undefined {
+  async channel(channelId: string): Promise<ChannelRow | undefined> {
     return this.s.channel.get(channelId) as ChannelRow | undefined;
   }
 
-  isCurrentMember(channelId: string, officerId: string): boolean {
+  async isCurrentMember(channelId: string, officerId: string): Promise<boolean> {
     return this.s.isMember.get(channelId, officerId) !== undefined;
   }
 
-  spanCovers(channelId: string, officerId: string, pos: number): boolean {
+  async spanCovers(channelId: string, officerId: string, pos: number): Promise<boolean> {
     return this.s.spanCovers.get(channelId, officerId, pos, pos) !== undefined;
   }
 
-  memberAgencyIds(channelId: string): string[] {
+  async memberAgencyIds(channelId: string): Promise<string[]> {
     return this.s.memberAgencies.all(channelId) as string[];
   }
 
-  currentMemberIds(channelId: string): string[] {
+  async currentMemberIds(channelId: string): Promise<string[]> {
     return this.s.memberIds.all(channelId) as string[];
   }
 
-  channelsOf(officerId: string): string[] {
+  async channelsOf(officerId: string): Promise<string[]> {
     return this.s.channelsOf.all(officerId) as string[];
   }
 
-  agreementParties(agreementId: string): string | undefined {
+  async agreementParties(agreementId: string): Promise<string | undefined> {
     return this.s.agreement.get(agreementId) as string | undefined;
   }
 
-  agreementWindow(agreementId: string): { validFrom: number | null; validUntil: number | null } | undefined {
+  async agreementWindow(agreementId: string): Promise<{ validFrom: number | null; validUntil: number | null } | undefined> {
     return this.s.agreementWindow.get(agreementId) as { validFrom: number | null; validUntil: number | null } | undefined;
   }
 
-  nextGrantExpiry(now: number): number | null {
+  async nextGrantExpiry(now: number): Promise<number | null> {
     return (this.s.nextGrantExpiry.get(now) as number | null) ?? null;
   }
 

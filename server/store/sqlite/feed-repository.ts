@@ -3,6 +3,7 @@ import type { FeedItem } from '../../../shared/schemas/channels.ts';
 import type { FeedRepository, FeedRow, SpanRow } from '../../feed/repository.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 
+// Async wrappers over synchronous better-sqlite3 statements: the port is async for PostgreSQL.
 export class SqliteFeedRepository implements FeedRepository {
   // Prepared once: insert runs for every message and receipt, the walks for every sync page.
   private readonly s;
@@ -32,11 +33,11 @@ export class SqliteFeedRepository implements FeedRepository {
     };
   }
 
-  insert(channelId: string, kind: FeedItem['kind'], messagePk: number | null, recipientId: string | null, payload: string | null, createdAt: number): number {
+  async insert(channelId: string, kind: FeedItem['kind'], messagePk: number | null, recipientId: string | null, payload: string | null, createdAt: number): Promise<number> {
     return Number(this.s.insert.run(channelId, kind, messagePk, recipientId, payload, createdAt).lastInsertRowid);
   }
 
-  reservePos(): number {
+  async reservePos(): Promise<number> {
     const pos = this.s.reserve.get() as number | undefined;
     if (pos !== undefined) return pos;
     // No feed row ever written (sqlite_sequence has no entry yet): write one and take it back.
@@ -45,19 +46,19 @@ export class SqliteFeedRepository implements FeedRepository {
     return Number(info.lastInsertRowid);
   }
 
-  spansOf(officerId: string, afterPos: number): SpanRow[] {
+  async spansOf(officerId: string, afterPos: number): Promise<SpanRow[]> {
     return this.s.spans.all(officerId, afterPos) as SpanRow[];
   }
 
-  channelWalk(channelId: string, after: number, until: number, limit: number): number[] {
+  async channelWalk(channelId: string, after: number, until: number, limit: number): Promise<number[]> {
     return this.s.spanWalk.all(channelId, after, until, limit) as number[];
   }
 
-  personalWalk(officerId: string, after: number, limit: number): number[] {
+  async personalWalk(officerId: string, after: number, limit: number): Promise<number[]> {
     return this.s.personalWalk.all(officerId, after, limit) as number[];
   }
 
-  rowsAt(positions: readonly number[]): FeedRow[] {
+  async rowsAt(positions: readonly number[]): Promise<FeedRow[]> {
     return this.s.rows.all(JSON.stringify(positions)) as FeedRow[];
   }
 }

@@ -3,7 +3,7 @@ import type { StoredMessageRow } from '../../messages/stored-message.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 import type { MessagesRepository, MessageRow, NewMessage, ReceiptRow } from '../../messages/repository.ts';
 
-/** SQL for messages and receipts, prepared once (send and sync are hot paths). */
+/** SQL for messages and receipts, prepared once (send and sync are hot paths); async wrappers, as the port is async for PostgreSQL. */
 export class SqliteMessagesRepository implements MessagesRepository {
   private readonly s;
 
@@ -63,65 +63,65 @@ export class SqliteMessagesRepository implements MessagesRepository {
     };
   }
 
-  byId(id: string): MessageRow | undefined {
+  async byId(id: string): Promise<MessageRow | undefined> {
     return this.s.byId.get(id) as MessageRow | undefined;
   }
 
   /** Inserts the message and returns its pk. */
-  insert(m: NewMessage): number {
+  async insert(m: NewMessage): Promise<number> {
     return Number(this.s.insert.run(m).lastInsertRowid);
   }
 
-  setLastSeq(channelId: string, seq: number): void {
+  async setLastSeq(channelId: string, seq: number): Promise<void> {
     this.s.setLastSeq.run(seq, channelId);
   }
 
-  linkAttachment(messagePk: number, attachmentId: string): void {
+  async linkAttachment(messagePk: number, attachmentId: string): Promise<void> {
     this.s.link.run(messagePk, attachmentId);
   }
 
-  feedPos(messagePk: number): number | undefined {
+  async feedPos(messagePk: number): Promise<number | undefined> {
     return this.s.feedPos.get(messagePk) as number | undefined;
   }
 
   /** Messages after `afterSeq` that lie inside one of the officer's membership spans. */
-  history(channelId: string, officerId: string, afterSeq: number, limit: number): StoredMessageRow[] {
+  async history(channelId: string, officerId: string, afterSeq: number, limit: number): Promise<StoredMessageRow[]> {
     return this.s.history.all({ channelId, officerId, afterSeq, limit }) as StoredMessageRow[];
   }
 
   /** True when the receipt is new. */
-  insertReceipt(messagePk: number, officerId: string, kind: string, at: number): boolean {
+  async insertReceipt(messagePk: number, officerId: string, kind: string, at: number): Promise<boolean> {
     return this.s.insertReceipt.run(messagePk, officerId, kind, at).changes === 1;
   }
 
-  setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): void {
+  async setReceiptPos(messagePk: number, officerId: string, kind: string, pos: number): Promise<void> {
     this.s.setReceiptPos.run(pos, messagePk, officerId, kind);
   }
 
   /** The message's receipts whose feed position lies inside one of the viewer's membership spans. */
-  receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): ReceiptRow[] {
+  async receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): Promise<ReceiptRow[]> {
     return this.s.receiptsVisible.all({ messagePk, channelId, officerId, current: current ? 1 : 0 }) as ReceiptRow[];
   }
 
   /** The end (exclusive) of the officer's last closed span in the channel, if any. */
-  lastSpanEnd(channelId: string, officerId: string): number | null {
+  async lastSpanEnd(channelId: string, officerId: string): Promise<number | null> {
     return (this.s.lastSpanEnd.get(channelId, officerId) as number | null) ?? null;
   }
 
   /** Officers whose membership span covers feed position `pos` of the channel. */
-  membersAt(channelId: string, pos: number): string[] {
+  async membersAt(channelId: string, pos: number): Promise<string[]> {
     return this.s.membersAt.all(channelId, pos, pos) as string[];
   }
 
-  expiredMessagePks(now: number, limit: number): number[] {
+  async expiredMessagePks(now: number, limit: number): Promise<number[]> {
     return this.s.expired.all(now, limit) as number[];
   }
 
-  attachmentsOf(messagePk: number): string[] {
+  async attachmentsOf(messagePk: number): Promise<string[]> {
     return this.s.attachmentsOf.all(messagePk) as string[];
   }
 
-  deleteMessage(messagePk: number): number {
+  async deleteMessage(messagePk: number): Promise<number> {
     const receipts = this.s.delReceipts.run(messagePk).changes;
     this.s.delLinks.run(messagePk);
     this.s.delFeed.run(messagePk);
@@ -129,7 +129,7 @@ export class SqliteMessagesRepository implements MessagesRepository {
     return receipts;
   }
 
-  orphanAttachments(createdBefore: number, limit: number): string[] {
+  async orphanAttachments(createdBefore: number, limit: number): Promise<string[]> {
     return this.s.orphans.all(createdBefore, limit) as string[];
   }
 }

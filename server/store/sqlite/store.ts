@@ -172,8 +172,12 @@ export class SqliteStore implements Store {
     return this.readerRepos;
   }
 
-  groupCommit<J, R>(apply: (job: J) => R, afterCommit: (committed: R[]) => void, around?: <T>(run: () => T) => T): GroupCommitter<J, R> {
-    return new GroupCommit(this.sqlite, apply, afterCommit, around, this.lock);
+  groupCommit<J, R>(
+    apply: (tx: Tx, job: J) => Promise<R>,
+    afterCommit: (committed: R[]) => void,
+    around?: <T>(run: () => Promise<T>) => Promise<T>,
+  ): GroupCommitter<J, R> {
+    return new GroupCommit(this.sqlite, this.writerRepos(), apply, afterCommit, around, this.lock);
   }
 
   get inTransaction(): boolean {
