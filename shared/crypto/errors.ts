@@ -61,3 +61,8 @@ export class PolicyError extends CryptoError {
 export class PayloadError extends CryptoError {
   override name = 'PayloadError';
 }
+
+/** A sealed channel meta does not open (`meta/open-failed`) or its plaintext is not a meta object (`meta/bad-plaintext`). */
+export class ChannelMetaError extends CryptoError {
+  override name = 'ChannelMetaError';
+}

@@ -35,3 +35,4 @@ export * from './attachment.ts';
 export * from './backup.ts';
 export * from './safety-number.ts';
 export * from './payload.ts';
+export * from './channel-meta.ts';

@@ -2,6 +2,8 @@
 import { expect } from 'vitest';
 import {
   backupBlobCodec,
+  ChannelMetaError,
+  openChannelMeta,
   decryptAttachment,
   EpochError,
   emptyReceiverState,
@@ -27,6 +29,7 @@ import type { VectorFile } from '../vectors/build.ts';
 import agreement from '../vectors/agreement.json' with { type: 'json' };
 import attachment from '../vectors/attachment.json' with { type: 'json' };
 import backup from '../vectors/backup.json' with { type: 'json' };
+import channelMeta from '../vectors/channel-meta.json' with { type: 'json' };
 import encoding from '../vectors/encoding.json' with { type: 'json' };
 import envelope from '../vectors/envelope.json' with { type: 'json' };
 import identity from '../vectors/identity.json' with { type: 'json' };
@@ -41,6 +44,7 @@ export const storedVectors: Record<string, VectorFile> = {
   agreement,
   attachment,
   backup,
+  'channel-meta': channelMeta,
   encoding,
   envelope,
   identity,
@@ -114,6 +118,16 @@ export function checkOpenPaths(includeBackup: boolean): void {
     const r = openEnvelope({ channel: state, receiver, epochSecret: () => fromHex(kv.epochSecret), envelope: e, now: e.header.time });
     expect(r.payload).toEqual(v.payload);
     receiver = r.receiver;
+  }
+
+  // v1.1: channel meta (PROTOCOL.md §6.1), sealed under the key-envelope vector's epoch secret.
+  const cm = channelMeta.vectors[0]! as { channelId: string; epoch: number; epochSecret: string; meta: Record<string, unknown>; encryptedMeta: string };
+  expect(cm.epochSecret).toBe(kv.epochSecret);
+  expect(openChannelMeta(cm.channelId, cm.encryptedMeta, (e) => (e === cm.epoch ? fromHex(cm.epochSecret) : undefined))).toEqual(cm.meta);
+  for (const v of channelMeta.vectors.slice(1) as { channelId: string; encryptedMeta: string; error: string }[]) {
+    const openBad = () => openChannelMeta(v.channelId, v.encryptedMeta, () => fromHex(cm.epochSecret));
+    expect(openBad).toThrow(ChannelMetaError);
+    expect(openBad).toThrow(expect.objectContaining({ code: v.error }));
   }
 
   const kl = keyLog.vectors[2]!.treeHead as { size: number; headHash: string; time: number; signature: string };

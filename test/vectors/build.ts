@@ -34,6 +34,9 @@ import {
   sealBackup,
   signAgreement,
   agreementCanonicalBytes,
+  channelMetaAd,
+  channelMetaKey,
+  sealChannelMeta,
   signTreeHead,
   signedPrekeyCodec,
   startSendingChain,
@@ -41,7 +44,7 @@ import {
   utf8,
   generateIdentity,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
+import type { AgreementTerms, ChannelMeta, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
 
 export type VectorFile = { description: string; vectors: Record<string, unknown>[] };
@@ -153,6 +156,34 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
   }
   void emptyReceiverState;
   out['envelope'] = { description: 'Message envelopes from alice in epoch 2 of channel c1 (uses key-envelope epochSecret)', vectors: envVectors };
+
+  // v1.1 (issue 12): channel meta (PROTOCOL.md §6.1), sealed under the key-envelope vector's epoch secret.
+  const metaPlain = { title: 'Operation Tulip', description: 'Controlled delivery, Antwerp to Rotterdam', caseRef: 'CASE-42' };
+  const metaEpochNo = state.current.epoch;
+  const sealedMeta = sealChannelMeta('c1', metaEpochNo, epochSecret, metaPlain, seededRng('channel-meta-vector'));
+  out['channel-meta'] = {
+    description: 'encryptedMeta = "m1.<epoch>.<b64url nonce>.<b64url ciphertext>", XChaCha20-Poly1305 under Hk("liaison/v1/sdk-channel-meta", [channelId, u64 epoch], epochSecret) with AD = H("liaison/v1/sdk-channel-meta-ad", [channelId, u64 epoch]) (uses key-envelope epochSecret)',
+    vectors: [
+      {
+        channelId: 'c1',
+        epoch: metaEpochNo,
+        epochSecret: hex(epochSecret),
+        plaintextJson: JSON.stringify(metaPlain),
+        meta: metaPlain,
+        metaKey: hex(channelMetaKey('c1', metaEpochNo, epochSecret)),
+        associatedData: hex(channelMetaAd('c1', metaEpochNo)),
+        nonce: hex(seededRng('channel-meta-vector')(24)),
+        encryptedMeta: sealedMeta,
+      },
+      { name: 'the same blob opened as another channel', channelId: 'c2', encryptedMeta: sealedMeta, error: 'meta/open-failed' },
+      {
+        name: 'authentic, but the plaintext has no string title',
+        channelId: 'c1',
+        encryptedMeta: sealChannelMeta('c1', metaEpochNo, epochSecret, { description: 'no title' } as unknown as ChannelMeta, seededRng('channel-meta-untitled-vector')),
+        error: 'meta/bad-plaintext',
+      },
+    ],
+  };
 
   const fileKey = seededRng('attachment-vector')(32);
   out['padding'] = {
