@@ -80,6 +80,8 @@ const specs: Record<PayloadKind, WireSpec> = {
     caption: opt(text),
   },
 };
+/** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
+export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;
 const codecs = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, wireCodec<Payload>(`payload:${k}`, s)])) as Record<PayloadKind, WireCodec<Payload>>;
 export const PAYLOAD_KINDS = Object.keys(specs) as PayloadKind[];
 
