@@ -100,8 +100,8 @@ function semanticCheck(p: Payload): void {
 /** Strict validation: known kind, no extra fields, lengths and vocabularies respected. */
 export function validatePayload(value: unknown): Payload {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || !(kind in specs)) throw new PayloadError('payload/unknown-kind', 'validatePayload: unknown payload kind');
-  const extra = Object.keys(value as object).find((k) => !(k in specs[kind as PayloadKind]));
+  if (typeof kind !== 'string' || !Object.hasOwn(specs, kind)) throw new PayloadError('payload/unknown-kind', 'validatePayload: unknown payload kind');
+  const extra = Object.keys(value as object).find((k) => !Object.hasOwn(specs[kind as PayloadKind], k));
   if (extra !== undefined) throw new PayloadError('payload/invalid', `validatePayload: unknown field ${extra}`);
   let p: Payload;
   try {
@@ -129,7 +129,7 @@ export function decodePayload(b: Uint8Array): Payload {
     throw new PayloadError('payload/invalid', 'decodePayload: not UTF-8 JSON', { cause });
   }
   const kind = (json as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || !(kind in specs)) throw new PayloadError('payload/unknown-kind', 'decodePayload: unknown payload kind');
+  if (typeof kind !== 'string' || !Object.hasOwn(specs, kind)) throw new PayloadError('payload/unknown-kind', 'decodePayload: unknown payload kind');
   let p: Payload;
   try {
     p = codecs[kind as PayloadKind].fromWire(json);

@@ -89,7 +89,7 @@ function decodeValue(spec: FieldSpec, v: unknown, ctx: string, path: string): un
 function decodeObject(spec: WireSpec, v: unknown, ctx: string, path: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(ctx, path, 'must be an object');
   const rec = v as Record<string, unknown>;
-  for (const k of Object.keys(rec)) if (!(k in spec)) fail(ctx, path ? `${path}.${k}` : k, 'is not a known field');
+  for (const k of Object.keys(rec)) if (!Object.hasOwn(spec, k)) fail(ctx, path ? `${path}.${k}` : k, 'is not a known field');
   const out: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(spec)) {
     const p = path ? `${path}.${k}` : k;

@@ -153,6 +153,15 @@ describe('payload limits are enforced as documented', () => {
       expect(code(() => validatePayload(v)), JSON.stringify(v)).toBe('payload/unknown-kind');
     }
   });
+  it('members and kinds named like Object.prototype properties are unknown, not ignored', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const raw = `{"kind":"text","text":"x","${name}":1}`;
+      expect(code(() => decodePayload(utf8(raw))), name).toBe('payload/invalid');
+      expect(code(() => validatePayload(JSON.parse(raw))), name).toBe('payload/invalid');
+      expect(code(() => decodeJson({ kind: name, text: 'x' })), `kind ${name}`).toBe('payload/unknown-kind');
+      expect(code(() => validatePayload({ kind: name, text: 'x' })), `kind ${name}`).toBe('payload/unknown-kind');
+    }
+  });
   it('bytes that are not UTF-8 JSON are payload/invalid', () => {
     expect(code(() => decodePayload(utf8('{"kind":"text",')))).toBe('payload/invalid');
     expect(code(() => decodePayload(Uint8Array.of(0x7b, 0xff, 0x7d)))).toBe('payload/invalid');

@@ -121,3 +121,15 @@ describe('fromWireCanonical agrees with toWire(fromWire(x))', () => {
     });
   }
 });
+
+describe('wire objects refuse members named like Object.prototype properties (PROTOCOL.md §2, v1.1)', () => {
+  for (const [name, codec, inputs] of CASES) {
+    it(name, () => {
+      for (const member of ['constructor', 'toString', '__proto__']) {
+        // JSON.parse makes `__proto__` an own member, as it arrives off the wire.
+        const wire = JSON.parse(JSON.stringify(inputs[0]!).replace(/^\{/, `{"${member}":1,`)) as Json;
+        expect(outcome(() => codec.toWire(codec.fromWire(wire)) as Json), `${name}.${member}`).toMatchObject({ ok: false });
+      }
+    });
+  }
+});
