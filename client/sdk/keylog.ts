@@ -146,7 +146,7 @@ export class KeyLogAuditor {
     let foreign = 0;
     for (const { event, index } of entries) {
       if (event.officerId === me) {
-        if (mine.has(toB64(keyEventHash(event))) || this.fromMyRoot(event)) continue;
+        if (mine.has(toB64(keyEventHash(event))) || this.fromMyRoot(event) || this.signedByMyKeys(event)) continue;
         foreign++;
         this.ctx.events.emit('security', {
           kind: 'keylog_foreign_entry',
@@ -159,6 +159,15 @@ export class KeyLogAuditor {
       }
     }
     return foreign;
+  }
+
+  /**
+   * An enrol or prekey rotation signed with my current identity key was made by one of my devices:
+   * only they hold its secret (a device restored from the backup did not create it, yet it is mine).
+   */
+  private signedByMyKeys(event: KeyLogEntry['event']): boolean {
+    const keys = this.ctx.keys;
+    return (event.kind === 'enrol' || event.kind === 'prekey-rotate') && !!keys && constantTimeEqual(event.authorSignPublicKey, keys.signPublicKey);
   }
 
   /** A certificate for my current keys issued by my pinned agency root is expected, not foreign. */

@@ -183,6 +183,12 @@ describe('SDK security over the real server', () => {
     await expect(anaPhone.unlock('wrong passphrase!!')).rejects.toMatchObject({ code: 'backup/wrong-secret' });
     await anaPhone.unlock(PASSPHRASE);
     expect(anaPhone.unlocked).toBe(true);
+    // The restored device did not create ana's enrol or prekey entries, but they are signed with her
+    // current identity key: not foreign (PROTOCOL.md §4.3).
+    const phoneSecurity: SecurityNotice[] = [];
+    anaPhone.on('security', (e) => phoneSecurity.push(e));
+    expect((await anaPhone.auditKeyLog()).foreignEntries).toBe(0);
+    expect(phoneSecurity).toEqual([]);
     anaPhone.lock();
     expect(anaPhone.unlocked).toBe(false);
 
