@@ -9,7 +9,12 @@ export interface ReceivedMessage {
   senderId: string;
   handling: HandlingCode;
   payload: Payload;
+  /** The time to display and order by: the server's stamp (`createdAt`), PROTOCOL.md §7.1. */
   sentAt: number;
+  /** The sender's signed header time (its own clock's claim); never displayed as the message time. */
+  headerTime: number;
+  /** True when `headerTime` is outside the tolerance of §7.1 (a `message_time_skew` notice was emitted). */
+  timeSkew: boolean;
   ackRequired: boolean;
   forwardedFrom: string | null;
 }
@@ -46,6 +51,7 @@ export type SecurityKind =
   | 'chain_invalid'
   | 'key_envelope_invalid'
   | 'message_rejected'
+  | 'message_time_skew'
   | 'audit_rollback';
 
 export interface SecurityNotice {

@@ -12,6 +12,8 @@ import {
   toB64,
   toHex,
   fromB64,
+  checkHeaderTime,
+  HEADER_TIME_TOLERANCE_MS,
   validatePayload,
   decodePayload,
   encodePayload,
@@ -100,7 +102,7 @@ export class MessagingApi {
       });
       // Persist the advanced chain before anything leaves: a counter is never used twice.
       await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
-      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null });
+      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null });
       return {
         envelope: messageEnvelopeCodec.toWire(out.envelope),
         ...(opts.ackRequired ? { ackRequired: true } : {}),
@@ -109,7 +111,13 @@ export class MessagingApi {
       };
     });
     // The same body (same id, same envelope) on every attempt: the server answers duplicates idempotently.
-    return withRetry(() => this.transport().send(channelId, body), this.retry);
+    const res = await withRetry(() => this.transport().send(channelId, body), this.retry);
+    // §7.1: once the server has stamped it, our own copy too is displayed at the server's time.
+    await this.mutex.run(channelId, async () => {
+      const mine = await this.cached(channelId, res.messageId);
+      if (mine && mine.seq < 0) await this.cache({ ...mine, sentAt: res.createdAt });
+    });
+    return res;
   }
 
   /** Feed item `message`: verify, decrypt, persist replay state, emit, and acknowledge delivery. */
@@ -179,6 +187,17 @@ export class MessagingApi {
       const receiver: ReceiverState = receiverWire ? receiverStateCodec.fromWire(receiverWire) : emptyReceiverState(channelId);
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
       await this.ctx.sealed.set(`recv:${channelId}`, receiverStateCodec.toWire(opened.receiver));
+      // §7.1: the server's stamp is displayed; a header time far from it (or before the epoch) is marked, not refused.
+      const skew = checkHeaderTime({ time: h.time, serverTime: data.createdAt, epochStart: state.epochs.get(h.epoch)!.startedAt });
+      if (skew) {
+        this.ctx.events.emit('security', {
+          kind: 'message_time_skew',
+          channelId,
+          officerId: h.senderOfficerId,
+          code: skew,
+          message: `message ${data.messageId}: sender time ${new Date(h.time).toISOString()} is outside ±${HEADER_TIME_TOLERANCE_MS / 60_000} min of the server's ${new Date(data.createdAt).toISOString()}${skew === 'envelope/time-before-epoch' ? ' or before its epoch' : ''}`,
+        });
+      }
       const msg: ReceivedMessage = {
         channelId,
         messageId: h.messageId,
@@ -186,7 +205,9 @@ export class MessagingApi {
         senderId: h.senderOfficerId,
         handling: h.handling,
         payload: opened.payload,
-        sentAt: h.time,
+        sentAt: data.createdAt,
+        headerTime: h.time,
+        timeSkew: skew !== null,
         ackRequired: data.ackRequired,
         forwardedFrom: data.forwardedFrom,
       };

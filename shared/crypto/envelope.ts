@@ -153,6 +153,23 @@ export function verifyEnvelopeSignature(envelope: MessageEnvelope, senderSignPub
   return labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(encodeHeader(envelope.header), envelope.ciphertext), envelope.signature, senderSignPublicKey, verify);
 }
 
+/** §7.1: how far the sender's header time may lie from the server's stamp (and before the epoch's start). */
+export const HEADER_TIME_TOLERANCE_MS = CLOCK_SKEW_MS;
+
+export type HeaderTimeSkew = 'envelope/time-before-epoch' | 'envelope/time-skew';
+
+/**
+ * §7.1 header time binding, pure: `null` when the sender's `time` is plausible, else the code. The server's
+ * stamp (`serverTime`, the stored message's `createdAt`) is what receivers display; the header time must lie
+ * within HEADER_TIME_TOLERANCE_MS of it and not before `epochStart − HEADER_TIME_TOLERANCE_MS`.
+ */
+export function checkHeaderTime(args: { time: number; serverTime: number; epochStart: number }): HeaderTimeSkew | null {
+  const { time, serverTime, epochStart } = args;
+  if (time < epochStart - HEADER_TIME_TOLERANCE_MS) return 'envelope/time-before-epoch';
+  if (Math.abs(time - serverTime) > HEADER_TIME_TOLERANCE_MS) return 'envelope/time-skew';
+  return null;
+}
+
 export interface OpenEnvelopeArgs {
   channel: ChannelState;
   receiver: ReceiverState;

@@ -26,6 +26,11 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
         <time dateTime={new Date(m.sentAt).toISOString()} title={formatDateTime(m.sentAt)}>
           {formatTime(m.sentAt)}
         </time>
+        {m.timeSkew && (
+          <span class="tag warn" title={`Sender’s clock said ${formatDateTime(m.headerTime)}; shown at the server’s time.`} data-testid="time-skew">
+            sender clock differs
+          </span>
+        )}
         <TlpBadge code={m.handling} />
         {m.forwardedFrom && <span class="tag">forwarded</span>}
       </div>

@@ -223,6 +223,8 @@ export class ChatData {
       handling: opts?.handling ?? 'TLP:CLEAR',
       payload,
       sentAt: res.createdAt,
+      headerTime: res.createdAt,
+      timeSkew: false,
       ackRequired: !!opts?.ackRequired,
       forwardedFrom: opts?.forwardedFrom?.messageId ?? null,
     };
