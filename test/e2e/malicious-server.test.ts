@@ -254,4 +254,20 @@ describe('a malicious server is detected by the SDK', () => {
     bobFetch.set(null);
     expect(await bob.auditKeyLog()).toMatchObject({ size: first.size, foreignEntries: 0 });
   });
+
+  it('(f) a server stamp moved a week away (§7.1): the message is still shown, at that stamp, marked time-skew', { timeout: 60_000 }, async () => {
+    const { net, channel, bobFetch, bobMessages, bobSecurity } = await setup('mf-');
+    const { alice, bob } = net;
+    const WEEK = 7 * 24 * 3600 * 1000;
+    bobFetch.set((url, _m, body) => {
+      if (url.pathname !== '/api/v1/sync') return body;
+      const page = body as { items: FeedItem[] };
+      return { ...page, items: page.items.map((i) => (i.kind === 'message' ? { ...i, data: { ...(i.data as StoredMessage), createdAt: (i.data as StoredMessage).createdAt + WEEK } } : i)) };
+    });
+    const sent = await alice.send(channel.id, { kind: 'text', text: 'Meeting moved to Thursday.' });
+    await bob.sync();
+    expect(bobMessages).toEqual([expect.objectContaining({ messageId: sent.messageId, sentAt: sent.createdAt + WEEK, timeSkew: true })]);
+    expect(texts(bobMessages)).toEqual(['Meeting moved to Thursday.']);
+    expect(bobSecurity).toEqual([expect.objectContaining({ kind: 'message_time_skew', channelId: channel.id, code: 'envelope/time-skew' })]);
+  });
 });
