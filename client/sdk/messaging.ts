@@ -1,5 +1,6 @@
 import {
   DecryptError,
+  KeyLogError,
   compareHandling,
   emptyKeyLog,
   emptyReceiverState,
@@ -178,6 +179,8 @@ export class MessagingApi {
       const receiverWire = await this.ctx.sealed.get<Record<string, unknown>>(`recv:${channelId}`);
       const receiver: ReceiverState = receiverWire ? receiverStateCodec.fromWire(receiverWire) : emptyReceiverState(channelId);
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
+      // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).
+      await this.keylog.checkGossip({ size: h.keyLogSize, hash: h.keyLogHash });
       await this.ctx.sealed.set(`recv:${channelId}`, receiverStateCodec.toWire(opened.receiver));
       const msg: ReceivedMessage = {
         channelId,
@@ -198,7 +201,7 @@ export class MessagingApi {
         // Already opened (the cache is authoritative for content); not an attack signal on its own.
         return (await this.cached(channelId, data.messageId)) ?? null;
       }
-      if (err instanceof DecryptError) {
+      if (err instanceof DecryptError || err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code === 'keylog/server-key-changed')) {
         this.ctx.events.emit('security', { kind: 'message_rejected', channelId, code: err.code, message: `message ${data.messageId}: ${err.message}` });
         return null;
       }
