@@ -151,6 +151,7 @@ export const PROTOCOL_ERROR_DOMAINS = [
   'handling',
   'input',
   'keylog',
+  'meta',
   'payload',
   'prekey',
   'wire',

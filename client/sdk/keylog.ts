@@ -2,9 +2,11 @@ import {
   KeyLogError,
   checkHeadsConsistent,
   constantTimeEqual,
+  emptyKeyLog,
   fromB64,
   keyEventHash,
   keyLogEntryCodec,
+  keyLogEntryHash,
   toB64,
   treeHeadCodec,
   verifyKeyLogExtension,
@@ -29,6 +31,7 @@ export interface KeyLogAuditResult {
 const HEAD_KEY = 'keylog:head';
 const SERVER_KEY = 'keylog:server';
 const HEADS_KEY = 'keylog:heads';
+const PREFIX_KEY = 'keylog:prefix';
 const PAGE = 1000;
 
 /**
@@ -75,6 +78,60 @@ export class KeyLogAuditor {
   async gossip(head: TreeHead): Promise<void> {
     const serverKey = fromB64((await this.ctx.store.get<string>(SERVER_KEY)) ?? '');
     await this.guard(() => this.checkSeenHeads(head, serverKey));
+  }
+
+  /**
+   * Receiver rule for a head gossiped in a message header (PROTOCOL.md §7 **Key-log gossip**): the
+   * `(size, hash)` the sender's client had audited must be a prefix of the log this client audited.
+   * Smaller: equal to the hash of my audited log at that size. Equal: equal to my head. Larger: I audit
+   * up to the server's current head first; a log that still does not reach that size, or any different
+   * hash, is `keylog/equivocation` (security notice; the caller refuses the message).
+   */
+  async checkGossip(gossiped: { size: number; hash: Uint8Array }): Promise<void> {
+    let known = await this.head();
+    if (gossiped.size > (known?.size ?? 0)) {
+      await this.audit();
+      known = await this.head();
+    }
+    await this.guard(async () => {
+      const size = known?.size ?? 0;
+      if (gossiped.size > size) {
+        throw new KeyLogError('keylog/equivocation', `checkGossip: the sender audited a log of ${gossiped.size} entries; the server serves me ${size}`);
+      }
+      const expected = known && gossiped.size === known.size ? known.headHash : await this.prefixHash(gossiped.size, known);
+      if (!constantTimeEqual(expected, gossiped.hash)) {
+        throw new KeyLogError('keylog/equivocation', `checkGossip: the sender's key-log head at size ${gossiped.size} differs from mine`);
+      }
+    });
+  }
+
+  /** The hash of my audited log at `size` ≤ its size: fetched entries linked up to my audited head, then remembered. */
+  private async prefixHash(size: number, known: TreeHead | null): Promise<Uint8Array> {
+    if (size === 0 || !known) return emptyKeyLog().headHash;
+    const cache = (await this.ctx.store.get<Record<string, string>>(PREFIX_KEY)) ?? {};
+    const hit = cache[String(size)];
+    if (hit) return fromB64(hit);
+    let from = size - 1;
+    let prev: Uint8Array | null = null;
+    let atSize: Uint8Array | null = null;
+    while (from < known.size) {
+      const entries = (await this.page(from)).entries.map((e) => keyLogEntryCodec.fromWire(e)).filter((e) => e.index < known.size);
+      if (entries.length === 0) throw new KeyLogError('keylog/broken-chain', `checkGossip: the server did not serve entry ${from} of my audited log`);
+      for (const entry of entries) {
+        if (entry.index !== from || (prev && !constantTimeEqual(entry.prevHash, prev))) {
+          throw new KeyLogError('keylog/broken-chain', `checkGossip: entry ${entry.index} does not link to my audited log`);
+        }
+        prev = keyLogEntryHash(entry);
+        if (entry.index === size - 1) atSize = prev;
+        from++;
+      }
+    }
+    if (!prev || !atSize || !constantTimeEqual(prev, known.headHash)) {
+      throw new KeyLogError('keylog/head-mismatch', 'checkGossip: the entries do not produce my audited head');
+    }
+    cache[String(size)] = toB64(atSize);
+    await this.ctx.store.set(PREFIX_KEY, cache);
+    return atSize;
   }
 
   /** Every entry from 0, verified against the signed head (used to check restored keys). */

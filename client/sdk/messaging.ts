@@ -1,5 +1,6 @@
 import {
   DecryptError,
+  KeyLogError,
   compareHandling,
   emptyKeyLog,
   emptyReceiverState,
@@ -186,6 +187,8 @@ export class MessagingApi {
       const receiverWire = await this.ctx.sealed.get<Record<string, unknown>>(`recv:${channelId}`);
       const receiver: ReceiverState = receiverWire ? receiverStateCodec.fromWire(receiverWire) : emptyReceiverState(channelId);
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
+      // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).
+      await this.keylog.checkGossip({ size: h.keyLogSize, hash: h.keyLogHash });
       await this.ctx.sealed.set(`recv:${channelId}`, receiverStateCodec.toWire(opened.receiver));
       // §7.1: the server's stamp is displayed; a header time far from it (or before the epoch) is marked, not refused.
       const skew = checkHeaderTime({ time: h.time, serverTime: data.createdAt, epochStart: state.epochs.get(h.epoch)!.startedAt });
@@ -219,7 +222,7 @@ export class MessagingApi {
         // Already opened (the cache is authoritative for content); not an attack signal on its own.
         return (await this.cached(channelId, data.messageId)) ?? null;
       }
-      if (err instanceof DecryptError) {
+      if (err instanceof DecryptError || err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code === 'keylog/server-key-changed')) {
         this.ctx.events.emit('security', { kind: 'message_rejected', channelId, code: err.code, message: `message ${data.messageId}: ${err.message}` });
         return null;
       }

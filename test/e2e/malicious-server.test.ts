@@ -2,11 +2,15 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClient, MemoryStore, type ReceivedMessage } from '../../client/sdk/index.ts';
 import {
+  createKeyEvent,
   createMembershipEvent,
   fromB64,
   generateIdentity,
   getSodium,
   issueCertificate,
+  keyLogEntryCodec,
+  keyLogEntryHash,
+  type KeyLogEntry,
   membershipEventCodec,
   membershipEventHash,
   signTreeHead,
@@ -17,6 +21,7 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { FeedItem, StoredMessage } from '../../shared/schemas/channels.ts';
 import { E2E_PASSPHRASE, openCaseChannel, signIn, totpCode, twoAgencyNetwork, type TwoAgencyNetwork } from '../world/network.ts';
+import { KeyLogWriter } from '../../server/keys/key-log.ts';
 import { securityLog, startHost } from './host.ts';
 import { tamperableFetch } from './tamper.ts';
 
@@ -25,11 +30,12 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 async function setup(prefix: string) {
   const host = await startHost();
   const bobFetch = tamperableFetch();
-  const net = await twoAgencyNetwork(host, { prefix, fetch: { bob: bobFetch.fetch } });
+  const aliceFetch = tamperableFetch();
+  const net = await twoAgencyNetwork(host, { prefix, fetch: { alice: aliceFetch.fetch, bob: bobFetch.fetch } });
   const channel = await openCaseChannel(net, { title: 'Operation Kestrel', caseRef: 'CASE-7' });
   const bobMessages: ReceivedMessage[] = [];
   net.bob.on('message', (m) => bobMessages.push(m));
-  return { host, net, channel, bobFetch, bobMessages, aliceSecurity: securityLog(net.alice), bobSecurity: securityLog(net.bob) };
+  return { host, net, channel, aliceFetch, bobFetch, bobMessages, aliceSecurity: securityLog(net.alice), bobSecurity: securityLog(net.bob) };
 }
 
 function count(net: TwoAgencyNetwork, sql: string, ...args: unknown[]): number {
@@ -269,5 +275,99 @@ describe('a malicious server is detected by the SDK', () => {
     expect(bobMessages).toEqual([expect.objectContaining({ messageId: sent.messageId, sentAt: sent.createdAt + WEEK, timeSkew: true })]);
     expect(texts(bobMessages)).toEqual(['Meeting moved to Thursday.']);
     expect(bobSecurity).toEqual([expect.objectContaining({ kind: 'message_time_skew', channelId: channel.id, code: 'envelope/time-skew' })]);
+  });
+
+  describe('(g) key-log gossip (§7): the head in a sender\'s envelope header must be a prefix of the receiver\'s audited log', () => {
+    type Net = Awaited<ReturnType<typeof setup>>;
+
+    /** A key event about an officer the server invents (validly self-signed, so only the head signature is the server's). */
+    function ghostEvent(net: TwoAgencyNetwork) {
+      const ghost = generateIdentity({ officerId: crypto.randomUUID(), agencyId: net.a.agencyId });
+      return createKeyEvent(
+        { kind: 'enrol', officerId: ghost.officerId, agencyId: net.a.agencyId, signPublicKey: ghost.signPublicKey, dhPublicKey: ghost.dhPublicKey, time: net.host.clock.now() },
+        ghost,
+      );
+    }
+
+    /**
+     * The server shows alice (only) a forked log: its first `keep` honest entries, then one invented entry,
+     * under a head it signs with its real key-log key. Alice's audit of it succeeds.
+     */
+    async function forkAliceView(s: Net, keep: number): Promise<void> {
+      const pair = getSodium().crypto_sign_seed_keypair(s.host.app.ctx.secrets.keyLogSigningSeed);
+      s.aliceFetch.set((url, _m, body) => {
+        if (url.pathname !== '/api/v1/keylog') return body;
+        const page = body as { entries: Record<string, unknown>[]; size: number };
+        const honest = page.entries.map((e) => keyLogEntryCodec.fromWire(e)).slice(0, keep);
+        const prevHash = honest.length > 0 ? keyLogEntryHash(honest[honest.length - 1]!) : new Uint8Array(32);
+        const forged: KeyLogEntry = { index: keep, prevHash, event: ghostEvent(s.net) };
+        const head = signTreeHead({ size: keep + 1, headHash: keyLogEntryHash(forged) }, pair.privateKey, s.host.clock.now());
+        return { ...page, entries: [...honest, forged].map((e) => keyLogEntryCodec.toWire(e)), head: treeHeadCodec.toWire(head), size: keep + 1 };
+      });
+      await s.net.alice.auditKeyLog();
+      s.aliceFetch.set(null);
+    }
+
+    /** The server appends an honest entry (a new officer's enrolment). */
+    async function growLog(s: Net): Promise<void> {
+      const writer = new KeyLogWriter(s.host.clock, s.host.app.ctx.secrets.keyLogSigningSeed);
+      await s.host.app.ctx.store.write((tx) => writer.append(tx, ghostEvent(s.net)));
+    }
+
+    async function send(s: Net, text: string): Promise<void> {
+      await s.net.alice.send(s.channel.id, { kind: 'text', text });
+      await s.net.bob.sync();
+    }
+
+    function refused(s: Net): void {
+      expect(s.bobMessages).toEqual([]);
+      expect(s.bobSecurity).toEqual([
+        expect.objectContaining({ kind: 'keylog_equivocation', code: 'keylog/equivocation' }),
+        expect.objectContaining({ kind: 'message_rejected', channelId: s.channel.id, code: 'keylog/equivocation' }),
+      ]);
+    }
+
+    it('honest: a sender behind, level with or ahead of the receiver is delivered (ahead: the receiver audits first)', { timeout: 60_000 }, async () => {
+      const s = await setup('mf1-');
+      await send(s, 'Never audited.'); // both at size 0
+      const audited = await s.net.alice.auditKeyLog();
+      await send(s, 'Sender ahead.'); // bob audits up to alice's head
+      await growLog(s);
+      expect((await s.net.bob.auditKeyLog()).size).toBe(audited.size + 1);
+      await send(s, 'Sender behind.'); // prefix of bob's log
+      await s.net.alice.auditKeyLog();
+      await send(s, 'Level.');
+      expect(texts(s.bobMessages)).toEqual(['Never audited.', 'Sender ahead.', 'Sender behind.', 'Level.']);
+      expect(s.bobSecurity).toEqual([]);
+    });
+
+    it('same size, different hash: the receiver detects the fork and refuses the message', { timeout: 60_000 }, async () => {
+      const s = await setup('mf2-');
+      const honest = await s.net.bob.auditKeyLog();
+      await forkAliceView(s, honest.size - 1);
+      await send(s, 'From a forked view.');
+      refused(s);
+      // bob's own view is untouched: the honest log still audits from his head.
+      expect(await s.net.bob.auditKeyLog()).toMatchObject({ size: honest.size });
+    });
+
+    it('sender ahead of a log the server does not serve the receiver: equivocation after the receiver audits', { timeout: 60_000 }, async () => {
+      const s = await setup('mf3-');
+      const honest = await s.net.bob.auditKeyLog();
+      await forkAliceView(s, honest.size); // alice sees size + 1
+      await send(s, 'From a longer fork.');
+      refused(s);
+    });
+
+    it('sender behind the receiver with a hash that is not the receiver\'s prefix: equivocation', { timeout: 60_000 }, async () => {
+      const s = await setup('mf4-');
+      const honest = await s.net.bob.auditKeyLog();
+      await forkAliceView(s, honest.size - 1); // alice: size n, forked last entry
+      await growLog(s);
+      await growLog(s);
+      expect((await s.net.bob.auditKeyLog()).size).toBe(honest.size + 2);
+      await send(s, 'From behind, forked.');
+      refused(s);
+    });
   });
 });
