@@ -47,7 +47,7 @@ function setup() {
       },
     },
     keys: {
-      signPublicKey: async () => {
+      signPublicKey: () => {
         asked.keys++;
         return new Uint8Array(32);
       },
