@@ -2,18 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import { totpCode } from '../world/app.ts';
-import { PASSPHRASE, buildWebOnce, createAgency, hasChromium, initPlatform, launch, newPage, nextTotp, screenshot, signInAndUnlock, startServer, type Person, type Server } from './harness.ts';
+import { PASSPHRASE, buildWebOnce, createAgency, hasChromium, initPlatform, launch, newPage, nextTotp, screenshot, signInAndUnlock, sleep, startServer, type Person, type Server } from './harness.ts';
 
 describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browser', () => {
   let server: Server;
   let browser: Browser;
   let admin: Person;
+  let platform: Person;
 
   beforeAll(async () => {
     await buildWebOnce();
     server = await startServer();
     browser = await launch();
-    const platform = await initPlatform(server.app);
+    platform = await initPlatform(server.app);
     admin = (await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' })).admin;
   }, 180_000);
 
@@ -94,5 +95,21 @@ describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browse
     expect(sdk.unlocked).toBe(true);
     sdk.lock();
     expect([...adminErrors, ...errors].filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+
+  it('an officer who moves on while the first unlock still connects stays where they went', { timeout: 120_000 }, async () => {
+    const { admin: other } = await createAgency(server.app, platform, { name: 'Guardia Civil', country: 'ES', admin: 'es-admin' });
+    const { page, errors } = await newPage(browser);
+    // The realtime connection opens three seconds late, so the app shell is up long before the unlock ends.
+    await page.routeWebSocket(/socket\.io/, async (ws) => {
+      await sleep(3_000);
+      ws.connectToServer();
+    });
+    await signInAndUnlock(page, server.baseUrl, other, { create: true });
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await sleep(4_000);
+    expect(new URL(page.url()).hash).toBe('#/admin/officers');
+    await expect.poll(() => page.getByLabel('Username').isVisible()).toBe(true);
+    expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });
 });

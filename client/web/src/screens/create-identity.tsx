@@ -19,8 +19,11 @@ export function CreateIdentityScreen() {
     const p = passphraseProblem(passphrase, confirm, askPassword ? password : undefined);
     setProblem(p);
     if (p) return;
+    // The app shell appears as soon as the keys exist, while the rest of the unlock (connect, first
+    // load) still runs: land on the channels only if the officer has not already gone elsewhere.
+    const from = location.hash;
     await session.createIdentity(passphrase, askPassword ? password : undefined);
-    location.hash = '#/channels';
+    if (location.hash === from && !from.startsWith('#/channels')) location.hash = '#/channels';
   });
   return (
     <main class="card narrow" id="main">
