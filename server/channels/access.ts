@@ -15,14 +15,11 @@ interface WritableEntry {
   recheckAt: number;
 }
 
-/** A rule answered by another service, synchronously or (once its repository is async) as a promise. */
-type MaybePromise<T> = T | Promise<T>;
-
 export interface ChannelAccessDeps {
   store: Pick<Store, 'access' | 'inTransaction'>;
   clock: Clock;
-  channels: { readOnlyReason(channelId: string): MaybePromise<Awaited<ReturnType<ChannelsService['readOnlyReason']>>> };
-  keys: { signPublicKey(officerId: string): MaybePromise<Awaited<ReturnType<KeysService['signPublicKey']>>> };
+  channels: Pick<ChannelsService, 'readOnlyReason'>;
+  keys: Pick<KeysService, 'signPublicKey'>;
 }
 
 /**

@@ -29,7 +29,7 @@ import { ChannelInvitations } from './invitations.ts';
 import { KeyEnvelopes } from './key-envelopes.ts';
 import { recordEvent, type RecordEventDeps } from './membership.ts';
 import { checkCosigner, checkCoverage, checkNewMember, type PolicyDeps } from './policy.ts';
-import type { ChannelRow } from './repository.ts';
+import type { ChannelRow, SpanRow } from './repository.ts';
 import { certAgencies, type RootPins } from './roots.ts';
 import { ChannelStateCache } from './state-cache.ts';
 import type { Repositories, Store, Tx } from '../store/store.ts';
@@ -120,14 +120,15 @@ export class ChannelsService {
     return this.reading(uow, (r) => this.readOnlyIn(r, channelId));
   }
 
-  private async readOnlyIn(r: Repositories, channelId: string): Promise<string | null> {
+  /** `spans`: the channel's open spans when the caller has just read them in `r` (view does). */
+  private async readOnlyIn(r: Repositories, channelId: string, spans?: SpanRow[]): Promise<string | null> {
     const row = await r.channels.channel(channelId);
     if (!row) return 'not_found';
     if (row.closedAt !== null) return 'closed';
     // A contact request carries no messages until the recipient accepts (their consent comes first).
     if (row.contactRequest === 'pending') return 'contact_request_pending';
-    const state = await this.headState(channelId, r);
-    const open = new Set((await r.channels.openSpans(channelId)).map((s) => s.officerId));
+    const state = await this.states.get(r.channels, channelId, row.headSeq, row.headHash);
+    const open = new Set((spans ?? (await r.channels.openSpans(channelId))).map((s) => s.officerId));
     // Access revoked server-side, but the owners have not yet signed the removal: the epoch secret leaked to them.
     for (const officerId of state.current.members.keys()) if (!open.has(officerId)) return 'rekey_required';
     const agencies = agenciesOf(state.current);
@@ -444,7 +445,7 @@ export class ChannelsService {
     const spans = await uow.channels.openSpans(row.id);
     const fromEpochs = new Map(spans.map((s) => [s.officerId, s.fromEpoch]));
     const holds = await uow.channels.legalHolds(row.id);
-    const readOnly = await this.readOnlyIn(uow, row.id);
+    const readOnly = await this.readOnlyIn(uow, row.id, spans);
     return {
       id: row.id,
       kind: row.kind,

@@ -47,7 +47,7 @@ function setup() {
       },
     },
     keys: {
-      signPublicKey: () => {
+      signPublicKey: async () => {
         asked.keys++;
         return new Uint8Array(32);
       },
