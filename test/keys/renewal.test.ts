@@ -5,6 +5,8 @@ import {
   certificateCodec,
   createRenewalRequest,
   generateIdentity,
+  renewalDue,
+  renewalDueAt,
   renewalRequestCodec,
   type CertRenewalRequest,
   type OfficerCertificate,
@@ -78,6 +80,15 @@ async function exchange(creator: LiaisonClient, member: LiaisonClient, title: st
 }
 
 describe('certificate renewal (PROTOCOL.md §4.2)', () => {
+  it('is due from issuedAt + floor((expiresAt − issuedAt) · 4/5) on, expired certificates included', () => {
+    const cert = { issuedAt: 1_000, expiresAt: 1_000 + 1_003 };
+    expect(renewalDueAt(cert)).toBe(1_000 + 802);
+    expect(renewalDue(cert, 1_801)).toBe(false);
+    expect(renewalDue(cert, 1_802)).toBe(true);
+    expect(renewalDue(cert, 5_000)).toBe(true);
+    expect(renewalDueAt({ issuedAt: 0, expiresAt: YEAR_MS })).toBe(292 * DAY_MS);
+  });
+
   it('at 80 % of the lifetime sync asks for renewal, the root renews, and on day 400 the officer still joins channels and exchanges messages', { timeout: 120_000 }, async () => {
     const t = await makeApp();
     const net = await agency(t);
