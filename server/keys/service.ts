@@ -196,6 +196,11 @@ export class KeysService {
     }
     const reason = pendingReason({ ...keys, officerRole: subject.role }, now) ?? 'renewal';
     return this.store.write(async (tx) => {
+      // Re-checked in the transaction, so two concurrent certifications cannot install the older one last.
+      const latest = (await tx.keys.keys(cert.officerId))?.certificate;
+      if (latest && latest !== keys.certificate && certificateCodec.fromWire(JSON.parse(latest)).issuedAt > cert.issuedAt) {
+        throw new ConflictError('certificate: issued before the officer\'s current certificate, which supersedes it', 'certificate_superseded');
+      }
       const logIndex = await this.log.append(tx, event);
       await tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), renewalRequestedAt: null, renewalRequest: null, updatedAt: now });
       const details = { logIndex, role: cert.role, expiresAt: cert.expiresAt, reason };
@@ -256,6 +261,9 @@ export class KeysService {
     }
     if (row.renewalRequestedAt !== null) return this.view(row);
     return this.store.write(async (tx) => {
+      // Re-read in the transaction: a concurrent request (or a new certificate) may have landed since.
+      const fresh = await tx.keys.keys(actor.officerId);
+      if (!fresh || fresh.renewalRequestedAt !== null || fresh.certificate !== row.certificate) return this.view(fresh ?? row);
       await tx.keys.updateKeys(actor.officerId, { renewalRequestedAt: now, renewalRequest: wireJson(renewalRequestCodec, request), updatedAt: now });
       await this.audit.record(tx, auditEvents.keysRenewalRequested(actor, { type: 'officer', id: actor.officerId }, { expiresAt: current.expiresAt }));
       return this.view((await tx.keys.keys(actor.officerId))!);
