@@ -240,8 +240,25 @@ export class KeysApi {
     } catch (cause) {
       throw new LiaisonClientError('keys/bad-certificate', `certified: certificate of ${officerId} does not verify under the pinned root`, { cause });
     }
+    await this.checkNotSuperseded(cert);
     const status = await this.pins.checkOfficer(cert);
     return { cert, trusted: status !== 'changed' };
+  }
+
+  /**
+   * PROTOCOL.md §4.2 supersession: the certificate to use is the newest `cert-issue` of the officer in the
+   * audited key log. A served certificate that differs from the newest one this client audited is checked
+   * once more after auditing the log's new entries (it may be newer still); an older one is refused.
+   */
+  private async checkNotSuperseded(cert: OfficerCertificate): Promise<void> {
+    const served = toB64(certificateHash(cert));
+    const known = await this.keylog.latestCertificate(cert.officerId);
+    if (known === undefined || known === served) return;
+    await this.keylog.audit();
+    if ((await this.keylog.latestCertificate(cert.officerId)) === served) return;
+    const message = `certified: the server serves a certificate of ${cert.officerId} that a later certificate in the key log supersedes`;
+    this.ctx.events.emit('security', { kind: 'certificate_superseded', officerId: cert.officerId, code: 'keys/superseded-certificate', message });
+    throw new LiaisonClientError('keys/superseded-certificate', message);
   }
 
   async markVerified(officerId: string): Promise<void> {

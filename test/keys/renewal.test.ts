@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiaisonClient} from '../../client/sdk/index.ts';
-import { api, type CertificateStatus } from '../../client/sdk/index.ts';
+import { api, type CertificateStatus, type LiaisonClient, type SecurityNotice } from '../../client/sdk/index.ts';
 import {
   certificateCodec,
   createRenewalRequest,
@@ -16,6 +15,8 @@ import { expectError, makeApp, type TestApp } from '../world/app.ts';
 import { certificationBody, certify, keyedNetwork, relogin, type Actor } from '../world/actors.ts';
 import { DAY_MS, createAgency, createOfficer, initPlatform, listen, signIn, totpCode, type Creds, type Host } from '../world/network.ts';
 import { call } from '../world/protocol.ts';
+import { tamperableFetch } from '../e2e/tamper.ts';
+import type { FetchFn } from '../../client/sdk/http.ts';
 
 const PASSPHRASE = 'renewal passphrase for the test 2026';
 const YEAR_MS = 365 * DAY_MS;
@@ -31,7 +32,7 @@ interface Agency {
 }
 
 /** One agency through the API and the SDK: its admin (the root) and two officers, keyed and certified on day 0. */
-async function agency(t: TestApp): Promise<Agency> {
+async function agency(t: TestApp, opts: { aliceFetch?: FetchFn } = {}): Promise<Agency> {
   const host = { app: t.app, clock: t.clock, baseUrl: await listen(t.app) };
   const pw = 'correct horse battery staple 42';
   const platform = await initPlatform(host, { username: 'platform', displayName: 'Platform Admin', country: 'FR', password: pw });
@@ -39,7 +40,7 @@ async function agency(t: TestApp): Promise<Agency> {
   const aliceCreds = await createOfficer(host, a.admin, { username: 'alice', displayName: 'Alice', password: pw });
   const carolCreds = await createOfficer(host, a.admin, { username: 'carol', displayName: 'Carol', password: pw });
   const admin = await signIn(host, a.admin);
-  const alice = await signIn(host, aliceCreds);
+  const alice = await signIn(host, aliceCreds, opts.aliceFetch ? { fetch: opts.aliceFetch } : {});
   const carol = await signIn(host, carolCreds);
   for (const c of [admin, alice, carol]) await c.createIdentity(PASSPHRASE);
   await admin.certifyPending();
@@ -149,7 +150,8 @@ describe('certificate renewal (PROTOCOL.md §4.2)', () => {
 
   it('a role change re-certifies: the queue says role-changed and the new certificate carries the new role', { timeout: 120_000 }, async () => {
     const t = await makeApp();
-    const net = await agency(t);
+    const aliceFetch = tamperableFetch();
+    const net = await agency(t, { aliceFetch: aliceFetch.fetch });
     const carolId = net.carol.officerId!;
     expect((await currentCert(net.admin, carolId)).role).toBe('officer');
     await net.admin.call(api.accounts.setRole, { params: { id: carolId }, body: { role: 'agency_admin' } });
@@ -166,6 +168,17 @@ describe('certificate renewal (PROTOCOL.md §4.2)', () => {
     const demoted = await currentCert(net.admin, carolId);
     expect(demoted.role).toBe('officer');
     expect(demoted.issuedAt).toBeGreaterThanOrEqual(promoted.issuedAt);
+
+    // The superseded agency_admin certificate still verifies (not expired), but a client that audited the key
+    // log uses only the newest: a server serving the old one is caught.
+    expect((await net.alice.auditKeyLog()).foreignEntries).toBe(0);
+    const security: SecurityNotice[] = [];
+    net.alice.on('security', (n) => security.push(n));
+    aliceFetch.set((url, _m, body) => (url.pathname === `/api/v1/keys/officers/${carolId}` ? { keys: { ...(body as { keys: object }).keys, certificate: certificateCodec.toWire(promoted) } } : body));
+    await expect(net.alice.createChannel({ kind: 'case', title: 'Old role', members: [carolId] })).rejects.toMatchObject({ code: 'keys/superseded-certificate' });
+    expect(security).toEqual([expect.objectContaining({ kind: 'certificate_superseded', officerId: carolId, code: 'keys/superseded-certificate' })]);
+    aliceFetch.set(null);
+    await exchange(net.alice, net.carol, 'Operation Current Role');
   });
 });
 
