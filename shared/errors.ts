@@ -75,6 +75,8 @@ export const ERROR_CODES = [
   'actor_mismatch',
   'wire_invalid',
   'agency_root_revoked',
+  'renewal_not_due',
+  'certificate_superseded',
   // agreements
   'invalid_agreement',
   'invalid_window',

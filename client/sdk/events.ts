@@ -45,6 +45,7 @@ export interface ChannelNotice {
 
 export type SecurityKind =
   | 'key_changed'
+  | 'certificate_superseded'
   | 'keylog_foreign_entry'
   | 'keylog_equivocation'
   | 'keylog_invalid'

@@ -16,7 +16,7 @@ import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http
 import type { Endpoint } from '../../shared/api/endpoint.ts';
 import { LiaisonClientError } from './errors.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
-import { KeysApi } from './keys.ts';
+import { KeysApi, type CertificateStatus } from './keys.ts';
 import { KeyedMutex } from './lock.ts';
 import type { ChannelMeta } from './meta.ts';
 import { MessagingApi, type ReceiptStatus, type SendOptions } from './messaging.ts';
@@ -41,6 +41,7 @@ export type { AgreementVerification } from './agreements.ts';
 export type { ChannelMeta } from './meta.ts';
 export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters } from './directory.ts';
 export type { KeyLogAuditResult } from './keylog.ts';
+export type { CertificateStatus } from './keys.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -232,6 +233,14 @@ export class LiaisonClient {
     return this.keysApi.certifyPending();
   }
 
+  /**
+   * This officer's certificate (expiry, renewal due date, whether a renewal was asked for); asks the
+   * agency root for a renewal when it is due (PROTOCOL.md §4.2). `sync()` and `unlock()` call it too.
+   */
+  certificate(opts: { refresh?: boolean } = {}): Promise<CertificateStatus | null> {
+    return this.keysApi.renewIfDue(opts);
+  }
+
   async auditKeyLog(): Promise<KeyLogAuditResult> {
     if (this.ctx.officer) await this.keysApi.agencyRoot(this.ctx.officer.agencyId).catch(() => undefined);
     return this.keylog.audit();
@@ -412,8 +421,11 @@ export class LiaisonClient {
   // ---- sync / realtime ----
 
   /** Pulls every feed item after the stored cursor (until hasMore is false); returns how many. */
-  sync(): Promise<number> {
-    return this.feed.sync();
+  async sync(): Promise<number> {
+    const handled = await this.feed.sync();
+    // Certificate renewal at 80 % of its lifetime (PROTOCOL.md §4.2); a refusal never fails the sync.
+    await this.keysApi.renewIfDueQuietly();
+    return handled;
   }
 
   async connect(): Promise<void> {

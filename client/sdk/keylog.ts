@@ -32,6 +32,8 @@ const HEAD_KEY = 'keylog:head';
 const SERVER_KEY = 'keylog:server';
 const HEADS_KEY = 'keylog:heads';
 const PREFIX_KEY = 'keylog:prefix';
+/** Per officer: the recordHash of the newest `cert-issue` entry seen in the audited log (PROTOCOL.md §4.2 supersession). */
+const CERTS_KEY = 'keylog:certs';
 const PAGE = 1000;
 
 /**
@@ -67,11 +69,26 @@ export class KeyLogAuditor {
         known = verifyKeyLogExtension({ known, entries, head, serverSignPublicKey: serverKey });
       });
       foreign += await this.inspect(entries);
+      await this.rememberCertificates(entries);
       await this.ctx.store.set(HEAD_KEY, treeHeadCodec.toWire(head));
       if (head.size >= page.size || entries.length === 0) break;
     }
     const size = known?.size ?? 0;
     return { size, newEntries: size - startSize, foreignEntries: foreign };
+  }
+
+  /** The recordHash (certificate hash) of the newest `cert-issue` entry for this officer in my audited log, if any. */
+  async latestCertificate(officerId: string): Promise<string | undefined> {
+    return ((await this.ctx.store.get<Record<string, string>>(CERTS_KEY)) ?? {})[officerId];
+  }
+
+  /** Later entries supersede earlier ones: the newest cert-issue per officer is its certificate. */
+  private async rememberCertificates(entries: readonly KeyLogEntry[]): Promise<void> {
+    const issued = entries.filter((e) => e.event.kind === 'cert-issue');
+    if (issued.length === 0) return;
+    const certs = (await this.ctx.store.get<Record<string, string>>(CERTS_KEY)) ?? {};
+    for (const { event } of issued) certs[event.officerId] = toB64(event.recordHash);
+    await this.ctx.store.set(CERTS_KEY, certs);
   }
 
   /** A head seen elsewhere (e.g. from another client): equal size with a different hash is equivocation. */

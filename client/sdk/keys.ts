@@ -3,6 +3,8 @@ import {
   certificateCodec,
   certificateHash,
   checkKeysAgainstLog,
+  constantTimeEqual,
+  createRenewalRequest,
   createKeyEvent,
   fromB64,
   generateIdentity,
@@ -13,6 +15,9 @@ import {
   keyEventHash,
   openBackup,
   publicIdentity,
+  renewalDue,
+  renewalDueAt,
+  renewalRequestCodec,
   safetyNumber,
   sealBackup,
   signedPrekeyCodec,
@@ -33,6 +38,19 @@ import type { PinStore } from './pins.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const MINE_KEY = 'keylog:mine';
+const CERT_STATUS_KEY = 'cert:status';
+
+/** The signed-in officer's own certificate, as the account screen shows it (PROTOCOL.md §4.2 renewal). */
+export interface CertificateStatus {
+  role: OfficerCertificate['role'];
+  issuedAt: number;
+  expiresAt: number;
+  /** 80 % of the lifetime: from then on the SDK asks the agency root for a new certificate. */
+  renewalDueAt: number;
+  /** When this officer asked to renew the current certificate; null when it has not (yet). */
+  renewalRequestedAt: number | null;
+  expired: boolean;
+}
 
 export interface CertifiedOfficer {
   cert: OfficerCertificate;
@@ -101,6 +119,7 @@ export class KeysApi {
     await this.activate(keys);
     this.ctx.signInPassword = null;
     await this.pins.checkOfficer(keys);
+    await this.renewIfDueQuietly();
   }
 
   /** Wipes the secret keys and the local store key from memory. */
@@ -111,7 +130,11 @@ export class KeysApi {
     this.ctx.sealed.lock();
   }
 
-  /** Agency root: certifies every officer of the agency who registered keys without a certificate. */
+  /**
+   * Agency root: certifies every officer in the agency's certification queue — new keys, a renewal the
+   * officer asked for, an expired certificate, a role change — for the officer's current role, from now
+   * for `certificateLifetimeMs` (PROTOCOL.md §4.2). A renewal certifies the keys of the current certificate again.
+   */
   async certifyPending(opts: { certificateLifetimeMs?: number } = {}): Promise<string[]> {
     const root = requireKeys(this.ctx, 'certifyPending');
     const { officers } = await this.ctx.http.call(api.keys.pending);
@@ -120,12 +143,77 @@ export class KeysApi {
       const subject = { officerId: o.officerId, agencyId: o.agencyId, signPublicKey: fromB64(o.signPublicKey), dhPublicKey: fromB64(o.dhPublicKey) };
       // The prekey proves possession of the signing key being certified.
       verifySignedPrekey(signedPrekeyCodec.fromWire(o.prekey), subject.signPublicKey, signedPrekeyCodec.fromWire(o.prekey).createdAt);
+      if (o.reason !== 'new-keys') this.checkRecertification(o.officerId, o.certificate, subject);
       const { officer } = await this.ctx.http.call(api.accounts.getOfficer, { params: { id: o.officerId } });
       await this.issue(root, officer.role === 'officer' ? 'officer' : 'agency_admin', this.ctx.now(), opts.certificateLifetimeMs ?? YEAR_MS, subject);
       await this.pins.checkOfficer(subject);
       done.push(o.officerId);
     }
     return done;
+  }
+
+  /**
+   * The signed-in officer's certificate and renewal state; asks for a renewal (a signed
+   * `liaison/v2/cert-renewal-request`) when it is due and not asked yet. Null while locked or uncertified.
+   */
+  async renewIfDue(opts: { refresh?: boolean } = {}): Promise<CertificateStatus | null> {
+    const keys = this.ctx.keys;
+    if (!keys || !this.ctx.officer) return null;
+    const now = this.ctx.now();
+    const statusKey = `${CERT_STATUS_KEY}:${keys.officerId}`;
+    const cached = await this.ctx.store.get<CertificateStatus>(statusKey);
+    // Until renewal is due the cached state is enough to decide (a role change re-certifies too: `refresh` re-reads).
+    if (!opts.refresh && cached && cached.renewalRequestedAt === null && now < cached.renewalDueAt) return cached;
+    const { keys: mine } = await this.ctx.http.call(api.keys.officerKeys, { params: { id: keys.officerId } });
+    if (!mine.certificate) return null;
+    const cert = certificateCodec.fromWire(mine.certificate);
+    if (cert.officerId !== keys.officerId || !constantTimeEqual(cert.signPublicKey, keys.signPublicKey) || !constantTimeEqual(cert.dhPublicKey, keys.dhPublicKey)) {
+      throw new LiaisonClientError('keys/wrong-subject', 'renewIfDue: the server serves a certificate for other keys than mine');
+    }
+    let requestedAt = mine.renewalRequestedAt;
+    if (requestedAt === null && renewalDue(cert, now)) {
+      const request = createRenewalRequest(keys, cert, now);
+      const res = await this.ctx.http.call(api.keys.requestRenewal, { body: { request: renewalRequestCodec.toWire(request) } });
+      requestedAt = res.keys.renewalRequestedAt ?? now;
+    }
+    const status: CertificateStatus = {
+      role: cert.role,
+      issuedAt: cert.issuedAt,
+      expiresAt: cert.expiresAt,
+      renewalDueAt: renewalDueAt(cert),
+      renewalRequestedAt: requestedAt,
+      expired: now >= cert.expiresAt,
+    };
+    await this.ctx.store.set(statusKey, status);
+    return status;
+  }
+
+  /** renewIfDue for unlock and sync: a refusal (clock skew, suspension) must not fail them; the next sync retries. */
+  async renewIfDueQuietly(): Promise<void> {
+    try {
+      await this.renewIfDue();
+    } catch {
+      // Deliberately ignored: the certificate stays valid until expiry and the queue also lists expired ones.
+    }
+  }
+
+  /**
+   * A renewal, expiry or role change certifies the keys the officer already holds: they must be the keys
+   * of its current certificate, issued to that officer, and that certificate's signature must hold.
+   */
+  private checkRecertification(officerId: string, wire: Record<string, unknown> | null, subject: { signPublicKey: Uint8Array; dhPublicKey: Uint8Array }): void {
+    const current = wire ? certificateCodec.fromWire(wire) : null;
+    const same =
+      !!current &&
+      current.officerId === officerId &&
+      constantTimeEqual(current.signPublicKey, subject.signPublicKey) &&
+      constantTimeEqual(current.dhPublicKey, subject.dhPublicKey);
+    try {
+      if (!same) throw new Error('keys differ from the current certificate');
+      verifyCertificate(current, current.issuerSignPublicKey, current.issuedAt);
+    } catch (cause) {
+      throw new LiaisonClientError('keys/bad-certificate', `certifyPending: ${officerId} is listed for re-certification with keys its current certificate does not bind`, { cause });
+    }
   }
 
   /** The agency's root key, pinned on first use. */
@@ -152,8 +240,25 @@ export class KeysApi {
     } catch (cause) {
       throw new LiaisonClientError('keys/bad-certificate', `certified: certificate of ${officerId} does not verify under the pinned root`, { cause });
     }
+    await this.checkNotSuperseded(cert);
     const status = await this.pins.checkOfficer(cert);
     return { cert, trusted: status !== 'changed' };
+  }
+
+  /**
+   * PROTOCOL.md §4.2 supersession: the certificate to use is the newest `cert-issue` of the officer in the
+   * audited key log. A served certificate that differs from the newest one this client audited is checked
+   * once more after auditing the log's new entries (it may be newer still); an older one is refused.
+   */
+  private async checkNotSuperseded(cert: OfficerCertificate): Promise<void> {
+    const served = toB64(certificateHash(cert));
+    const known = await this.keylog.latestCertificate(cert.officerId);
+    if (known === undefined || known === served) return;
+    await this.keylog.audit();
+    if ((await this.keylog.latestCertificate(cert.officerId)) === served) return;
+    const message = `certified: the server serves a certificate of ${cert.officerId} that a later certificate in the key log supersedes`;
+    this.ctx.events.emit('security', { kind: 'certificate_superseded', officerId: cert.officerId, code: 'keys/superseded-certificate', message });
+    throw new LiaisonClientError('keys/superseded-certificate', message);
   }
 
   async markVerified(officerId: string): Promise<void> {

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'keys.registered',
   'keys.reregistered',
   'keys.certified',
+  'keys.renewal_requested',
   'keys.prekey_rotated',
   'keys.backup_updated',
   'agreement.proposed',
@@ -99,7 +100,9 @@ export interface AuditDetailsMap {
   'enrolment.completed': { reason: 'totp' } | { reEnrolment: boolean };
   'keys.registered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
   'keys.reregistered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
-  'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number };
+  'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number; reason?: 'new-keys' | 'renewal' | 'expired' | 'role-changed' };
+  /** The officer asked to renew its certificate (expiring at `expiresAt`). */
+  'keys.renewal_requested': { expiresAt: number };
   'keys.prekey_rotated': { logIndex: number; prekeyId: number };
   'keys.backup_updated': NoDetails;
   'directory.entry_created': { title: string; officerId: string | null };

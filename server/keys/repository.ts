@@ -8,7 +8,7 @@ export interface NewKeyLog {
   entry: string;
   idx?: number;
 }
-export type NewOfficerKey = Insert<OfficerKeysRow, 'certificate'>;
+export type NewOfficerKey = Insert<OfficerKeysRow, 'certificate' | 'renewalRequestedAt' | 'renewalRequest'>;
 export interface OfficerKeysRow {
   createdAt: number;
   updatedAt: number;
@@ -20,6 +20,14 @@ export interface OfficerKeysRow {
   prekey: string;
   backup: string;
   certificate: string | null;
+  /** When the officer asked to renew its current certificate; null when it has not (or got a new one since). */
+  renewalRequestedAt: number | null;
+  /** The officer-signed renewal request (renewalRequestCodec wire JSON). */
+  renewalRequest: string | null;
+}
+/** A row of the certification queue with the officer's account role (the certificate must carry it). */
+export interface PendingKeysRow extends OfficerKeysRow {
+  officerRole: string;
 }
 export interface AgencyRootRow {
   createdAt: number;
@@ -40,8 +48,11 @@ export interface KeysRepository {
   keys(officerId: string): Promise<OfficerKeysRow | undefined>;
   upsertKeys(row: NewOfficerKey): Promise<void>;
   updateKeys(officerId: string, patch: Partial<NewOfficerKey>): Promise<void>;
-  /** Officers of an agency whose registered keys wait for a certificate. */
-  pending(agencyId: string): Promise<OfficerKeysRow[]>;
+  /**
+   * Active officers of an agency whose keys need a certificate at `now`: none yet, a renewal requested,
+   * the certificate expired, or its role differs from the account's (PROTOCOL.md §4.2 renewal).
+   */
+  pending(agencyId: string, now: number): Promise<PendingKeysRow[]>;
   root(agencyId: string): Promise<AgencyRootRow | undefined>;
   insertRoot(row: AgencyRootRow): Promise<void>;
   lastEntry(): Promise<KeyLogRow | undefined>;

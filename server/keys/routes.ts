@@ -12,6 +12,8 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.rotatePrekey, async (req) => ({ keys: await ctx.keys.rotatePrekey(actorOf(req), req.body) }));
 
+  route(app, contracts.requestRenewal, async (req) => ({ keys: await ctx.keys.requestRenewal(actorOf(req), req.body) }));
+
   route(app, contracts.certify, async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }));
 
   route(app, contracts.pending, async (req) => ({ officers: await ctx.keys.pending(actorOf(req)) }));

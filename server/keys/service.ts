@@ -10,18 +10,23 @@ import {
   identityFingerprint,
   keyEventCodec,
   prekeyHash,
+  RENEWAL_REQUEST_TOLERANCE_MS,
+  renewalDue,
+  renewalDueAt,
+  renewalRequestCodec,
   signedPrekeyCodec,
   toB64,
   toHex,
   verifyCertificate,
   verifyKeyEvent,
+  verifyRenewalRequest,
   verifySignedPrekey,
   type KeyEvent,
   type OfficerCertificate,
   type SignedPrekey,
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
-import type { AgencyRoot, CertifyBody, OfficerKeys, RegisterKeysBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
+import type { AgencyRoot, CertifyBody, OfficerKeys, PendingOfficerKeys, PendingReason, RegisterKeysBody, RenewalRequestBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -29,7 +34,7 @@ import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import type { AgencyRootRow, OfficerKeysRow } from './repository.ts';
+import type { AgencyRootRow, OfficerKeysRow, PendingKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
 import type { Repositories, Store } from '../store/store.ts';
 
@@ -142,8 +147,10 @@ export class KeysService {
         enrolEvent: wireJson(keyEventCodec, event),
         prekey: wireJson(signedPrekeyCodec, prekey),
         backup: wireJson(backupBlobCodec, backup),
-        // New keys need a new certificate.
+        // New keys need a new certificate (and a renewal request was about the old one).
         certificate: null,
+        renewalRequestedAt: null,
+        renewalRequest: null,
         createdAt: now,
         updatedAt: now,
       });
@@ -169,21 +176,34 @@ export class KeysService {
     const keys = await this.store.read((r) => r.keys.keys(cert.officerId));
     // Officers of other agencies are indistinguishable from missing ones.
     if (!subject || subject.agencyId !== actor.agencyId || !keys) throw new NotFoundError('Officer keys');
+    // A suspended officer is not (re-)certified: no new keys, no renewal (PROTOCOL.md §4.2).
+    if (subject.status !== 'active') throw new ConflictError('This officer is suspended; reactivate the account before certifying its keys', 'officer_suspended');
     if (cert.agencyId !== actor.agencyId) throw new ValidationError('certificate names another agency', 'wrong_agency');
     if (!constantTimeEqual(cert.signPublicKey, fromB64(keys.signPublicKey)) || !constantTimeEqual(cert.dhPublicKey, fromB64(keys.dhPublicKey))) {
       throw new ValidationError('certificate keys differ from the registered keys', 'key_mismatch');
     }
-    const expectedRole = subject.role === 'officer' ? 'officer' : 'agency_admin';
+    const expectedRole = certificateRole(subject.role);
     if (cert.role !== expectedRole) throw new ValidationError(`certificate role must be ${expectedRole}`, 'wrong_role');
     const now = this.clock.now();
     // The server does not judge issuedAt against its own clock (clients do); it refuses expired certificates.
     verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
     this.checkCertEvent(event, cert, root.signPublicKey);
+    // A later certificate for the same officer supersedes the current one (PROTOCOL.md §4.2); an older one never does.
+    const current = keys.certificate ? certificateCodec.fromWire(JSON.parse(keys.certificate)) : null;
+    if (current && cert.issuedAt < current.issuedAt) {
+      throw new ConflictError('certificate: issued before the officer\'s current certificate, which supersedes it', 'certificate_superseded');
+    }
+    const reason = pendingReason({ ...keys, officerRole: subject.role }, now) ?? 'renewal';
     return this.store.write(async (tx) => {
+      // Re-checked in the transaction, so two concurrent certifications cannot install the older one last.
+      const latest = (await tx.keys.keys(cert.officerId))?.certificate;
+      if (latest && latest !== keys.certificate && certificateCodec.fromWire(JSON.parse(latest)).issuedAt > cert.issuedAt) {
+        throw new ConflictError('certificate: issued before the officer\'s current certificate, which supersedes it', 'certificate_superseded');
+      }
       const logIndex = await this.log.append(tx, event);
-      await tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), updatedAt: now });
-      const details = { logIndex, role: cert.role, expiresAt: cert.expiresAt };
+      await tx.keys.updateKeys(cert.officerId, { certificate: wireJson(certificateCodec, cert), renewalRequestedAt: null, renewalRequest: null, updatedAt: now });
+      const details = { logIndex, role: cert.role, expiresAt: cert.expiresAt, reason };
       await this.audit.record(tx, auditEvents.keysCertified(actor, { type: 'officer', id: cert.officerId }, details));
       return this.view((await tx.keys.keys(cert.officerId))!);
     });
@@ -216,6 +236,40 @@ export class KeysService {
     });
   }
 
+  /**
+   * The officer asks its agency root to renew its current certificate (PROTOCOL.md §4.2): a request signed
+   * with the certified identity key over the current certificate's hash, dated within the tolerance of this
+   * server's clock, from 80 % of the certificate's lifetime on. Puts the officer in the certification queue
+   * (reason `renewal`); repeating it before the new certificate arrives changes nothing.
+   */
+  async requestRenewal(actor: Actor, body: Static<typeof RenewalRequestBody>): Promise<OfficerKeys> {
+    const request = parseWire(renewalRequestCodec, body.request, 'request');
+    if (request.officerId !== actor.officerId) throw new ValidationError('request: names another officer; each officer renews only its own certificate', 'wrong_subject');
+    const officer = await this.accounts.officer(actor.officerId);
+    if (!officer || officer.status !== 'active') {
+      throw new ForbiddenError('This account is suspended: its certificate is not renewed; contact your agency administrator', 'account_suspended');
+    }
+    const row = await this.store.read((r) => r.keys.keys(actor.officerId));
+    if (!row) throw new ConflictError('Register your keys first', 'keys_required');
+    if (!row.certificate) throw new ConflictError('Your keys wait for their first certificate; there is nothing to renew yet', 'certificate_required');
+    const current = certificateCodec.fromWire(JSON.parse(row.certificate));
+    const now = this.clock.now();
+    verified(() => verifyRenewalRequest(request, current, now), 'request');
+    // A client whose clock runs ahead by up to the tolerance may ask that much early.
+    if (!renewalDue(current, now + RENEWAL_REQUEST_TOLERANCE_MS)) {
+      throw new ConflictError(`Your certificate is renewed from ${new Date(renewalDueAt(current)).toISOString()} (80 % of its lifetime) on`, 'renewal_not_due');
+    }
+    if (row.renewalRequestedAt !== null) return this.view(row);
+    return this.store.write(async (tx) => {
+      // Re-read in the transaction: a concurrent request (or a new certificate) may have landed since.
+      const fresh = await tx.keys.keys(actor.officerId);
+      if (!fresh || fresh.renewalRequestedAt !== null || fresh.certificate !== row.certificate) return this.view(fresh ?? row);
+      await tx.keys.updateKeys(actor.officerId, { renewalRequestedAt: now, renewalRequest: wireJson(renewalRequestCodec, request), updatedAt: now });
+      await this.audit.record(tx, auditEvents.keysRenewalRequested(actor, { type: 'officer', id: actor.officerId }, { expiresAt: current.expiresAt }));
+      return this.view((await tx.keys.keys(actor.officerId))!);
+    });
+  }
+
   // ---- reads ----
 
   async officerKeys(_actor: Actor, officerId: string): Promise<OfficerKeys> {
@@ -224,9 +278,17 @@ export class KeysService {
     return this.view(row);
   }
 
-  async pending(actor: Actor): Promise<OfficerKeys[]> {
+  /** The certification queue of the caller's agency, each officer with the reason (PROTOCOL.md §4.2). */
+  async pending(actor: Actor): Promise<PendingOfficerKeys[]> {
     if (!ROOT_ROLES.has(actor.role)) throw new ForbiddenError('Agency administrators only');
-    return (await this.store.read((r) => r.keys.pending(actor.agencyId))).map((r) => this.view(r));
+    const now = this.clock.now();
+    const rows = await this.store.read((r) => r.keys.pending(actor.agencyId, now));
+    const out: PendingOfficerKeys[] = [];
+    for (const row of rows) {
+      const reason = pendingReason(row, now);
+      if (reason) out.push({ ...this.view(row), reason });
+    }
+    return out;
   }
 
   async root(agencyId: string): Promise<Static<typeof AgencyRoot>> {
@@ -261,6 +323,7 @@ export class KeysService {
       prekey: JSON.parse(row.prekey) as WireJson,
       certificate: row.certificate ? (JSON.parse(row.certificate) as WireJson) : null,
       fingerprint,
+      renewalRequestedAt: row.renewalRequestedAt,
     };
   }
 
@@ -306,6 +369,25 @@ export class KeysService {
     if (!ok) throw new ValidationError('keyEvent does not describe this certificate issued by the agency root', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
   }
+}
+
+/** The role a certificate must carry for an account role (v1 certificates know two roles). */
+export function certificateRole(accountRole: string): 'officer' | 'agency_admin' {
+  return accountRole === 'officer' ? 'officer' : 'agency_admin';
+}
+
+/**
+ * Why these keys need a certificate at `now`, or null when the current one is fine. One reason per
+ * officer, the first that applies: no certificate (`new-keys`), a certificate whose role is not the
+ * account's (`role-changed`), an expired one (`expired`), a renewal the officer asked for (`renewal`).
+ */
+export function pendingReason(row: PendingKeysRow, now: number): PendingReason | null {
+  if (!row.certificate) return 'new-keys';
+  const cert = certificateCodec.fromWire(JSON.parse(row.certificate));
+  if (cert.role !== certificateRole(row.officerRole)) return 'role-changed';
+  if (cert.expiresAt <= now) return 'expired';
+  if (row.renewalRequestedAt !== null) return 'renewal';
+  return null;
 }
 
 function sameKeys(row: OfficerKeysRow, event: KeyEvent): boolean {

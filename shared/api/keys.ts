@@ -10,6 +10,7 @@ import {
   PendingCertifications,
   RegisterKeysBody,
   RegisteredKeys,
+  RenewalRequestBody,
   RotatePrekeyBody,
 } from '../schemas/keys.ts';
 import { defineEndpoint } from './endpoint.ts';
@@ -44,6 +45,15 @@ export const rotatePrekey = defineEndpoint({
   response: { 200: KeysBody, ...errorResponses(400, 401, 409) },
 });
 
+export const requestRenewal = defineEndpoint({
+  method: 'POST',
+  path: '/keys/me/renewal',
+  tags,
+  summary: 'Ask your agency root to renew your certificate (signed renewal request, from 80 % of its lifetime)',
+  body: RenewalRequestBody,
+  response: { 200: KeysBody, ...errorResponses(400, 401, 403, 409) },
+});
+
 export const certify = defineEndpoint({
   method: 'POST',
   path: '/keys/certificates',
@@ -57,7 +67,7 @@ export const pending = defineEndpoint({
   method: 'GET',
   path: '/keys/pending',
   tags,
-  summary: "Your agency's officers with registered keys but no certificate (agency admin)",
+  summary: "Your agency's officers whose keys need a certificate, with the reason: new keys, renewal requested, expired, role changed (agency admin)",
   response: { 200: PendingCertifications, ...errorResponses(401, 403) },
 });
 

@@ -24,6 +24,7 @@ export * from './primitives.ts';
 export * from './audit-head.ts';
 export type { WireCodec } from './wire.ts';
 export * from './identity.ts';
+export * from './renewal.ts';
 export * from './key-log.ts';
 export * from './handling.ts';
 export * from './agreement.ts';

@@ -38,8 +38,29 @@ export const OfficerKeys = Type.Object({
   certificate: Type.Union([WireObject('certificateCodec'), Type.Null()]),
   /** Hex identity fingerprint for display (directory, safety numbers). */
   fingerprint: Type.String(),
+  /** When the officer asked to renew its current certificate (PROTOCOL.md §4.2); null otherwise. */
+  renewalRequestedAt: Type.Union([Timestamp, Type.Null()]),
 });
 export type OfficerKeys = Static<typeof OfficerKeys>;
+
+export const RenewalRequestBody = Type.Object(
+  { request: WireObject('renewalRequestCodec: the officer-signed "liaison/v2/cert-renewal-request" over its current certificate') },
+  { additionalProperties: false },
+);
+
+/** Why an officer is in the certification queue (PROTOCOL.md §4.2). */
+export const PendingReason = Type.Union(
+  [Type.Literal('new-keys'), Type.Literal('renewal'), Type.Literal('expired'), Type.Literal('role-changed')],
+  {
+    description:
+      'new-keys: registered keys without a certificate; renewal: the officer asked to renew (80 % of the lifetime); ' +
+      'expired: the certificate expired without a renewal; role-changed: the certificate role is not the account role',
+  },
+);
+export type PendingReason = Static<typeof PendingReason>;
+
+export const PendingOfficerKeys = Type.Object({ ...OfficerKeys.properties, reason: PendingReason });
+export type PendingOfficerKeys = Static<typeof PendingOfficerKeys>;
 
 export const AgencyRoot = Type.Object({ agencyId: Id, officerId: Id, signPublicKey: Type.String(), createdAt: Timestamp });
 
@@ -55,7 +76,7 @@ export const KeyLogQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const PendingCertifications = Type.Object({ officers: Type.Array(OfficerKeys) });
+export const PendingCertifications = Type.Object({ officers: Type.Array(PendingOfficerKeys) });
 
 export const RegisteredKeys = Type.Object({
   keys: OfficerKeys,

@@ -20,6 +20,10 @@ import {
   verifyAgreementSignature,
   verifyChain,
   labelledVerify,
+  certificateCodec,
+  renewalRequestCodec,
+  verifyRenewalRequest,
+  VerificationError,
   u64be,
   u8,
 } from '../../shared/crypto/index.ts';
@@ -29,6 +33,7 @@ import type { VectorFile } from '../vectors/build.ts';
 import agreement from '../vectors/agreement.json' with { type: 'json' };
 import attachment from '../vectors/attachment.json' with { type: 'json' };
 import backup from '../vectors/backup.json' with { type: 'json' };
+import certRenewal from '../vectors/cert-renewal.json' with { type: 'json' };
 import channelMeta from '../vectors/channel-meta.json' with { type: 'json' };
 import encoding from '../vectors/encoding.json' with { type: 'json' };
 import envelope from '../vectors/envelope.json' with { type: 'json' };
@@ -44,6 +49,7 @@ export const storedVectors: Record<string, VectorFile> = {
   agreement,
   attachment,
   backup,
+  'cert-renewal': certRenewal,
   'channel-meta': channelMeta,
   encoding,
   envelope,
@@ -133,6 +139,16 @@ export function checkOpenPaths(includeBackup: boolean): void {
   const kl = keyLog.vectors[2]!.treeHead as { size: number; headHash: string; time: number; signature: string };
   const headOk = labelledVerify('liaison/v1/keylog-head', [u8(1), u64be(kl.size), fromHex(kl.headHash), u64be(kl.time)], fromHex(kl.signature), fromHex(keyLog.vectors[2]!.serverSignPublicKey as string));
   expect(headOk).toBe(true);
+
+  // v2: certificate renewal request (PROTOCOL.md §4.2), verified against the certificate it renews.
+  const rv = certRenewal.vectors[0]!;
+  const renewed = certificateCodec.fromWire(rv.certificate);
+  verifyRenewalRequest(renewalRequestCodec.fromWire(rv.request), renewed, rv.renewalDueAt);
+  for (const bad of rv.rejected) {
+    const verifyBad = () => verifyRenewalRequest(renewalRequestCodec.fromWire(bad.request), renewed, rv.renewalDueAt);
+    expect(verifyBad).toThrow(VerificationError);
+    expect(verifyBad).toThrow(expect.objectContaining({ code: bad.error }));
+  }
 
   const ag = agreement.vectors[0]!;
   expect(verifyAgreementSignature(ag.terms as AgreementTerms, fromHex(ag.signature), fromHex(ag.signerSignPublicKey))).toBe(true);

@@ -43,6 +43,11 @@ import {
   toHex,
   utf8,
   generateIdentity,
+  createRenewalRequest,
+  renewalDueAt,
+  renewalRequestCodec,
+  renewalRequestFields,
+  RENEWAL_REQUEST_LABEL,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
@@ -207,11 +212,43 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
     vectors: [{ a: { officerId: 'alice', signPublicKey: hex(w.alice.keys.signPublicKey), dhPublicKey: hex(w.alice.keys.dhPublicKey) }, b: { officerId: 'bob', signPublicKey: hex(w.bob.keys.signPublicKey), dhPublicKey: hex(w.bob.keys.dhPublicKey) }, digits: sn.digits, qrPayload: hex(sn.qrPayload) }],
   };
 
+  out['cert-renewal'] = certRenewalVectors(w);
+
   if (opts.includeBackup !== false) {
     const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });
     out['backup'] = { description: 'Argon2id MODERATE backup of alice\'s identity keys (salt and nonce from the seeded rng)', vectors: [{ passphrase: 'correct horse battery staple', blob: backupBlobCodec.toWire(blob), signSecretKey: hex(w.alice.keys.signSecretKey), dhSecretKey: hex(w.alice.keys.dhSecretKey) }] };
   }
   return out;
+}
+
+/**
+ * Protocol v2 (issue 12): alice asks to renew her certificate at 80 % of its lifetime. The signed bytes are
+ * E("liaison/v2/cert-renewal-request", [u8 1, officerId, certificateHash, u64 time]); Ed25519 is deterministic.
+ */
+function certRenewalVectors(w: ReturnType<typeof makeWorld>): VectorFile {
+  const cert = w.alice.cert;
+  const time = renewalDueAt(cert);
+  const request = createRenewalRequest(w.alice.keys, cert, time);
+  const { signature: _s, ...unsigned } = request;
+  return {
+    description: 'Certificate renewal request (PROTOCOL.md §4.2): signed by the officer over its current certificate hash; due at issuedAt + floor((expiresAt - issuedAt) * 4 / 5)',
+    vectors: [
+      {
+        name: 'renewal request of alice at 80 % of her certificate lifetime',
+        certificate: certificateCodec.toWire(cert),
+        certificateHash: hex(certificateHash(cert)),
+        renewalDueAt: time,
+        signPublicKey: hex(w.alice.keys.signPublicKey),
+        signedBytes: hex(encodeFields(RENEWAL_REQUEST_LABEL, renewalRequestFields(unsigned))),
+        signature: hex(request.signature),
+        request: renewalRequestCodec.toWire(request),
+        rejected: [
+          { description: 'one signature bit flipped', request: renewalRequestCodec.toWire({ ...request, signature: request.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) }), error: 'cert/renewal-bad-signature' },
+          { description: 'signed by bob for alice', request: renewalRequestCodec.toWire({ ...request, signature: createRenewalRequest(w.bob.keys, w.bob.cert, time).signature }), error: 'cert/renewal-bad-signature' },
+        ],
+      },
+    ],
+  };
 }
 
 /** The attachment plaintext of the attachment vector. */

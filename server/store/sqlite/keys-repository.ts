@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from './schema.ts';
-import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow } from '../../keys/repository.ts';
+import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow, PendingKeysRow } from '../../keys/repository.ts';
 
 /** SQL for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 export class SqliteKeysRepository implements KeysRepository {
@@ -30,16 +30,33 @@ export class SqliteKeysRepository implements KeysRepository {
     this.db.update(officerKeys).set(patch).where(eq(officerKeys.officerId, officerId)).run();
   }
 
-  /** Officers of an agency whose registered keys wait for a certificate. */
-  async pending(agencyId: string): Promise<OfficerKeysRow[]> {
+  /**
+   * Active officers of an agency whose keys need a certificate: none yet, a renewal requested, an
+   * expired certificate, or a certificate role that is not the account's (officer → "officer",
+   * administrators → "agency_admin"). The service decides the reason; this only narrows the rows.
+   */
+  async pending(agencyId: string, now: number): Promise<PendingKeysRow[]> {
+    const certRole = sql`json_extract(${officerKeys.certificate}, '$.role')`;
+    const accountCertRole = sql`CASE WHEN ${officers.role} = 'officer' THEN 'officer' ELSE 'agency_admin' END`;
     return this.db
-      .select({ k: officerKeys })
+      .select({ k: officerKeys, role: officers.role })
       .from(officerKeys)
       .innerJoin(officers, eq(officers.id, officerKeys.officerId))
-      .where(and(eq(officerKeys.agencyId, agencyId), isNull(officerKeys.certificate), eq(officers.status, 'active')))
+      .where(
+        and(
+          eq(officerKeys.agencyId, agencyId),
+          eq(officers.status, 'active'),
+          or(
+            isNull(officerKeys.certificate),
+            isNotNull(officerKeys.renewalRequestedAt),
+            sql`json_extract(${officerKeys.certificate}, '$.expiresAt') <= ${now}`,
+            sql`${certRole} <> ${accountCertRole}`,
+          ),
+        ),
+      )
       .orderBy(asc(officerKeys.createdAt))
       .all()
-      .map((r) => r.k);
+      .map((r) => ({ ...r.k, officerRole: r.role }));
   }
 
   async root(agencyId: string): Promise<AgencyRootRow | undefined> {

@@ -155,6 +155,10 @@ export const officerKeys = sqliteTable('officer_keys', {
   backup: text('backup').notNull(),
   /** certificateCodec wire JSON, once an agency root has certified the keys. */
   certificate: text('certificate'),
+  /** When the officer asked to renew its current certificate (PROTOCOL.md §4.2); cleared by the next certificate. */
+  renewalRequestedAt: integer('renewal_requested_at'),
+  /** renewalRequestCodec wire JSON of that request (officer-signed), kept as evidence. */
+  renewalRequest: text('renewal_request'),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -95,7 +95,7 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   officer_not_manageable: null, wrong_role: null, unknown_agency: null, invalid_country: null, wrong_agency: null,
   not_agency_root: null, already_initialised: null, already_revoked: null, officer_inactive: null, unknown_officer: null,
   invalid_officer: null, certificate_mismatch: null, cert_expired: null, key_mismatch: null, backup_mismatch: null,
-  backup_too_weak: null, prekey_expired: null, stale_prekey: null, bad_signature: null, wrong_subject: null,
+  backup_too_weak: null, renewal_not_due: null, certificate_superseded: null, prekey_expired: null, stale_prekey: null, bad_signature: null, wrong_subject: null,
   wrong_event_kind: null, actor_mismatch: null, wire_invalid: null, invalid_agreement: null, invalid_transition: null,
   not_suspended: null, channel_exists: null, create_required: null, direct_required: null, invite_required: null,
   invalid_events: null, invalid_invite: null, stale_event: null, event_mismatch: null, chain_missing_cosignature: null,

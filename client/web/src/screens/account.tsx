@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Session } from '../../../../shared/schemas/auth.ts';
+import type { CertificateStatus } from '../../../sdk/index.ts';
 import { useChat, useSession } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
@@ -8,7 +9,12 @@ export function AccountScreen() {
   const chat = useChat();
   const session = useSession();
   const [sessions, setSessions] = useState<Session[]>([]);
-  const [load, , loadError] = useAction(async () => setSessions(await chat.api.sessions()));
+  const [cert, setCert] = useState<CertificateStatus | null>(null);
+  const [load, , loadError] = useAction(async () => {
+    setSessions(await chat.api.sessions());
+    // Also asks for a renewal when it is due (PROTOCOL.md §4.2); null while the keys are locked.
+    setCert(await chat.client.certificate({ refresh: true }).catch(() => null));
+  });
   const [revoke, , revokeError] = useAction(async (id: string) => {
     await chat.api.revokeSession(id);
     await load();
@@ -28,6 +34,16 @@ export function AccountScreen() {
         </dd>
         <dt>Role</dt>
         <dd>{chat.me.officer.role.replace('_', ' ')}</dd>
+        {cert && (
+          <>
+            <dt>Certificate</dt>
+            <dd data-testid="certificate-status">
+              {cert.expired ? 'expired ' : 'valid until '}
+              {formatDateTime(cert.expiresAt)}
+              {cert.renewalRequestedAt !== null ? ` · renewal requested ${formatDateTime(cert.renewalRequestedAt)}` : ` · renews from ${formatDateTime(cert.renewalDueAt)}`}
+            </dd>
+          </>
+        )}
         <dt>Idle lock</dt>
         <dd>after {formatDuration(session.idleMs)} without activity</dd>
       </dl>

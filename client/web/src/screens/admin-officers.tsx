@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Session } from '../../../../shared/schemas/auth.ts';
-import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
+import type { PendingOfficerKeys, PendingReason } from '../../../../shared/schemas/keys.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
 import { formatDateTime, formatRelative, groupFingerprint } from '../lib/format.ts';
@@ -11,6 +11,14 @@ import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { errorCode } from '../lib/errors.ts';
 import { ROLE_LABEL, assignableRoles } from '../lib/people.ts';
 
+/** Why an officer is in the certification queue (PROTOCOL.md §4.2). */
+const PENDING_REASON: Record<PendingReason, string> = {
+  'new-keys': 'new keys',
+  renewal: 'renewal requested',
+  expired: 'certificate expired',
+  'role-changed': 'role changed',
+};
+
 export function AdminOfficers() {
   const chat = useChat();
   const agencies = useObservable(chat.agencies);
@@ -18,7 +26,7 @@ export function AdminOfficers() {
   const platform = chat.me.officer.role === 'platform_admin';
   const [agencyId, setAgencyId] = useState(chat.me.agency.id);
   const [officers, setOfficers] = useState<Officer[]>([]);
-  const [pending, setPending] = useState<OfficerKeys[]>([]);
+  const [pending, setPending] = useState<PendingOfficerKeys[]>([]);
   const [created, setCreated] = useState<{ who: string; enrolment: Enrolment } | null>(null);
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -86,12 +94,12 @@ export function AdminOfficers() {
       {agencyId === chat.me.agency.id && pending.length > 0 && (
         <div class="notice notice-warn" data-testid="pending-certifications">
           <p>
-            <strong>{pending.length} officer(s) awaiting certification</strong> — their new keys need your agency’s signature before they can join channels:
+            <strong>{pending.length} officer(s) awaiting certification</strong> — their keys need a new certificate signed by your agency to join channels:
           </p>
           <ul>
             {pending.map((k) => (
               <li key={k.officerId}>
-                {officers.find((o) => o.id === k.officerId)?.displayName ?? k.officerId}: <code>{groupFingerprint(k.fingerprint)}</code>
+                {officers.find((o) => o.id === k.officerId)?.displayName ?? k.officerId} <span class="meta">({PENDING_REASON[k.reason]})</span>: <code>{groupFingerprint(k.fingerprint)}</code>
               </li>
             ))}
           </ul>

@@ -5,6 +5,7 @@ import type { Route } from '../lib/router.ts';
 
 const SECURITY_TEXT: Record<string, string> = {
   key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
+  certificate_superseded: 'The server offered an officer’s old certificate instead of their newest one (possible server misbehaviour). The action was refused.',
   keylog_foreign_entry: 'Someone registered keys for your account that this device did not create. Tell your administrator now.',
   keylog_equivocation: 'The server showed inconsistent key logs (possible server misbehaviour). Tell your administrator.',
   keylog_invalid: 'The server’s key log failed verification (possible server misbehaviour).',

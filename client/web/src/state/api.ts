@@ -6,7 +6,7 @@ import type { EnrolmentInfo as EnrolmentInfoSchema, Session } from '../../../../
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
 import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery, UpdateDirectoryEntryBody } from '../../../../shared/schemas/directory.ts';
 import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
-import type { OfficerKeys } from '../../../../shared/schemas/keys.ts';
+import type { OfficerKeys, PendingOfficerKeys } from '../../../../shared/schemas/keys.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
 import { HttpClient } from '../../../sdk/http.ts';
 
@@ -75,7 +75,7 @@ export class Api {
       throw err;
     }
   }
-  async pendingCertifications(): Promise<OfficerKeys[]> {
+  async pendingCertifications(): Promise<PendingOfficerKeys[]> {
     return (await this.client.call(api.keys.pending)).officers;
   }
   async officerKeys(id: string): Promise<OfficerKeys> {
