@@ -154,6 +154,7 @@ export const PROTOCOL_ERROR_DOMAINS = [
   'meta',
   'payload',
   'prekey',
+  'root',
   'wire',
 ] as const;
 

@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = [
   'keys.certified',
   'keys.prekey_rotated',
   'keys.backup_updated',
+  'keys.root_set_proposed',
+  'keys.root_set_signed',
+  'keys.root_set_applied',
   'agreement.proposed',
   'agreement.signed',
   'agreement.suspended',
@@ -102,6 +105,9 @@ export interface AuditDetailsMap {
   'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number };
   'keys.prekey_rotated': { logIndex: number; prekeyId: number };
   'keys.backup_updated': NoDetails;
+  'keys.root_set_proposed': { version: number; threshold: number; members: string[]; signatures: number };
+  'keys.root_set_signed': { version: number; signatures: number };
+  'keys.root_set_applied': { version: number; threshold: number; members: string[]; logIndex: number };
   'directory.entry_created': { title: string; officerId: string | null };
   'directory.entry_updated': { fields: string[] };
   'directory.entry_confirmed': { previouslyConfirmedAt: number };

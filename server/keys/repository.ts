@@ -34,6 +34,20 @@ export interface KeyLogRow {
   idx: number;
   entry: string;
 }
+export interface RootSetRow {
+  createdAt: number;
+  agencyId: string;
+  version: number;
+  statement: string;
+  logIndex: number;
+}
+export interface RootProposalRow {
+  createdAt: number;
+  agencyId: string;
+  statement: string;
+  keyEvent: string;
+  proposedBy: string;
+}
 /** Queries and writes for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 
 export interface KeysRepository {
@@ -42,8 +56,17 @@ export interface KeysRepository {
   updateKeys(officerId: string, patch: Partial<NewOfficerKey>): Promise<void>;
   /** Officers of an agency whose registered keys wait for a certificate. */
   pending(agencyId: string): Promise<OfficerKeysRow[]>;
+  /** Active officers of an agency whose keys carry a certificate. */
+  certifiedKeys(agencyId: string): Promise<OfficerKeysRow[]>;
   root(agencyId: string): Promise<AgencyRootRow | undefined>;
   insertRoot(row: AgencyRootRow): Promise<void>;
+  /** Applied v2 root sets of an agency (version ≥ 1), oldest first. */
+  rootSets(agencyId: string): Promise<RootSetRow[]>;
+  insertRootSet(row: RootSetRow): Promise<void>;
+  rootProposal(agencyId: string): Promise<RootProposalRow | undefined>;
+  /** Inserts or replaces the agency's pending proposal. */
+  putRootProposal(row: RootProposalRow): Promise<void>;
+  deleteRootProposal(agencyId: string): Promise<void>;
   lastEntry(): Promise<KeyLogRow | undefined>;
   insertEntry(row: NewKeyLog): Promise<void>;
   insertHead(size: number, head: string, createdAt: number): Promise<void>;
