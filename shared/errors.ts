@@ -156,6 +156,7 @@ export const PROTOCOL_ERROR_DOMAINS = [
   'meta',
   'payload',
   'prekey',
+  'root',
   'wire',
 ] as const;
 

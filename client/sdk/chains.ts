@@ -4,6 +4,7 @@ import {
   assertNoFork,
 
   constantTimeEqual,
+  isRootKeyAt,
   fromB64,
   membershipEventCodec,
 
@@ -42,7 +43,7 @@ export class ChainStore {
     private readonly keys: KeysApi,
     private readonly pins: PinStore,
   ) {
-    this.chainCtx = { agencyRoot: (agencyId) => pins.rootKey(agencyId) };
+    this.chainCtx = { agencyRoot: (agencyId) => pins.rootAuthority(agencyId) };
   }
 
   async state(channelId: string): Promise<ChannelState | null> {
@@ -125,13 +126,22 @@ export class ChainStore {
     }
   }
 
+  /**
+   * Loads the roots the events' certificates need; an agency whose known root does not cover an issuer at the
+   * event's time is re-fetched once (its root set may have rotated since), so a stale cache never marks a
+   * channel untrusted.
+   */
   async loadRoots(events: readonly MembershipEvent[]): Promise<void> {
-    const agencies = new Set<string>();
+    const certs = new Map<string, { issuer: Uint8Array; time: number }[]>();
     for (const e of events) {
-      if (e.member) agencies.add(e.member.agencyId);
-      if (e.cosignature) agencies.add(e.cosignature.cert.agencyId);
+      for (const c of [e.member, e.cosignature?.cert]) {
+        if (c) certs.set(c.agencyId, [...(certs.get(c.agencyId) ?? []), { issuer: c.issuerSignPublicKey, time: e.time }]);
+      }
     }
-    for (const a of agencies) await this.keys.agencyRoot(a);
+    for (const [agencyId, issued] of certs) {
+      const authority = await this.keys.agencyRoot(agencyId);
+      if (issued.some((x) => !isRootKeyAt(authority, x.issuer, x.time))) await this.keys.agencyRoot(agencyId, { refresh: true });
+    }
   }
 
   private async checkMemberPins(state: ChannelState): Promise<void> {

@@ -49,6 +49,8 @@ export type SecurityKind =
   | 'keylog_foreign_entry'
   | 'keylog_equivocation'
   | 'keylog_invalid'
+  | 'root_invalid'
+  | 'root_fork'
   | 'chain_invalid'
   | 'key_envelope_invalid'
   | 'message_rejected'

@@ -16,7 +16,7 @@ import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http
 import type { Endpoint } from '../../shared/api/endpoint.ts';
 import { LiaisonClientError } from './errors.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
-import { KeysApi, type CertificateStatus } from './keys.ts';
+import { KeysApi, type CertificateStatus, type RootSetOutcome } from './keys.ts';
 import { KeyedMutex } from './lock.ts';
 import type { ChannelMeta } from './meta.ts';
 import { MessagingApi, type ReceiptStatus, type SendOptions } from './messaging.ts';
@@ -34,6 +34,7 @@ export { api } from '../../shared/api/index.ts';
 export type { CallArgs, CallOptions, CallResult } from './http.ts';
 export { MemoryStore, type StateStore } from './store.ts';
 export { TypedEmitter } from './events.ts';
+export type { RootSetOutcome } from './keys.ts';
 export type * from './events.ts';
 export type { ChannelInfo, ChannelMemberInfo, CreateChannelInput, InvitationView } from './channels.ts';
 export type { SendOptions, ReceiptStatus } from './messaging.ts';
@@ -106,7 +107,7 @@ export class LiaisonClient {
     this.session = new SessionApi(this.ctx);
     this.pins = new PinStore(store, this.emitter);
     this.keylog = new KeyLogAuditor(this.ctx, this.pins, () => this.keysApi.mine());
-    this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog);
+    this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog, this.emitter);
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
@@ -239,6 +240,25 @@ export class LiaisonClient {
    */
   certificate(opts: { refresh?: boolean } = {}): Promise<CertificateStatus | null> {
     return this.keysApi.renewIfDue(opts);
+  }
+
+  // ---- agency root sets (PROTOCOL.md §4.4) ----
+
+  /** The root set in force for an agency (default: mine) and, for my agency's administrators, the pending proposal. */
+  agencyRootSet(agencyId?: string): ReturnType<KeysApi['rootSet']> {
+    const id = agencyId ?? this.ctx.officer?.agencyId;
+    if (!id) throw new LiaisonClientError('auth/not-signed-in', 'agencyRootSet: sign in first');
+    return this.keysApi.rootSet(id);
+  }
+
+  /** Proposes my agency's next root set (administrators by officer id, and a threshold); signed by me. */
+  proposeRootSet(members: string[], threshold: number): Promise<RootSetOutcome> {
+    return this.keysApi.proposeRootSet(members, threshold);
+  }
+
+  /** Checks and co-signs my agency's pending root-set proposal; null when none is pending. */
+  approveRootSet(): Promise<RootSetOutcome | null> {
+    return this.keysApi.approveRootSet();
   }
 
   async auditKeyLog(): Promise<KeyLogAuditResult> {

@@ -2,6 +2,7 @@ import {
   KeyLogError,
   checkHeadsConsistent,
   constantTimeEqual,
+  isRootKeyAt,
   emptyKeyLog,
   fromB64,
   keyEventHash,
@@ -241,18 +242,19 @@ export class KeyLogAuditor {
    */
   private signedByMyKeys(event: KeyLogEntry['event']): boolean {
     const keys = this.ctx.keys;
-    return (event.kind === 'enrol' || event.kind === 'prekey-rotate') && !!keys && constantTimeEqual(event.authorSignPublicKey, keys.signPublicKey);
+    const selfSigned = event.kind === 'enrol' || event.kind === 'prekey-rotate' || event.kind === 'root-set';
+    return selfSigned && !!keys && constantTimeEqual(event.authorSignPublicKey, keys.signPublicKey);
   }
 
-  /** A certificate for my current keys issued by my pinned agency root is expected, not foreign. */
+  /** A certificate for my current keys issued by a key of my agency's root in force then is expected, not foreign. */
   private fromMyRoot(event: KeyLogEntry['event']): boolean {
     const keys = this.ctx.keys;
-    const root = this.pins.rootKey(event.agencyId);
+    const root = this.pins.rootAuthority(event.agencyId);
     return (
       event.kind === 'cert-issue' &&
       !!keys &&
       !!root &&
-      constantTimeEqual(event.authorSignPublicKey, root) &&
+      isRootKeyAt(root, event.authorSignPublicKey, event.time) &&
       constantTimeEqual(event.signPublicKey, keys.signPublicKey) &&
       constantTimeEqual(event.dhPublicKey, keys.dhPublicKey)
     );

@@ -1,4 +1,5 @@
 import {
+  CryptoError,
   backupBlobCodec,
   certificateCodec,
   certificateHash,
@@ -6,27 +7,39 @@ import {
   constantTimeEqual,
   createRenewalRequest,
   createKeyEvent,
+  currentRootSet,
   fromB64,
   generateIdentity,
   generateSignedPrekey,
+  genesisRootSet,
   getSodium,
   issueCertificate,
   keyEventCodec,
   keyEventHash,
   openBackup,
+  proposeRootSet,
   publicIdentity,
   renewalDue,
   renewalDueAt,
   renewalRequestCodec,
+  rootSetCodec,
+  rootSetId,
   safetyNumber,
   sealBackup,
+  signRootSet,
   signedPrekeyCodec,
   toB64,
   verifyCertificate,
+  verifyRootHistory,
+  verifyRootSetTransition,
   verifySignedPrekey,
+  withSignature,
   type IdentityKeys,
   type KeyEvent,
   type OfficerCertificate,
+  type RootAuthority,
+  type RootHistory,
+  type RootSet,
   type SafetyNumber,
 } from '../../shared/crypto/index.ts';
 import { api } from '../../shared/api/index.ts';
@@ -35,8 +48,18 @@ import { requireKeys, requireOfficer, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { KeyLogAuditor } from './keylog.ts';
 import type { PinStore } from './pins.ts';
+import type { LiaisonEvents, TypedEmitter } from './events.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
+/** Root histories are re-fetched when older than this, so a rotation reaches every client within a minute. */
+const ROOT_REFRESH_MS = 60_000;
+
+export type RootSetOutcome = { version: number; applied: boolean; signatures: number; threshold: number };
+
+function asHistory(agencyId: string, authority: RootAuthority): RootHistory {
+  if (authority instanceof Uint8Array) throw new LiaisonClientError('keys/no-root', `no verified root history for ${agencyId}`);
+  return authority;
+}
 const MINE_KEY = 'keylog:mine';
 const CERT_STATUS_KEY = 'cert:status';
 
@@ -64,6 +87,7 @@ export class KeysApi {
     private readonly ctx: SdkContext,
     private readonly pins: PinStore,
     private readonly keylog: KeyLogAuditor,
+    private readonly events: TypedEmitter<LiaisonEvents>,
   ) {}
 
   /**
@@ -216,29 +240,127 @@ export class KeysApi {
     }
   }
 
-  /** The agency's root key, pinned on first use. */
-  async agencyRoot(agencyId: string): Promise<Uint8Array> {
-    const pinned = await this.pins.root(agencyId);
-    if (!pinned) {
-      const { root } = await this.ctx.http.call(api.keys.agencyRoot, { params: { id: agencyId } });
+  /**
+   * The agency's root (PROTOCOL.md §4.4): the version-0 key pinned on first use, extended by every root set
+   * the server presents, each verified against the one before and against the newest set pinned earlier.
+   * Re-fetched when older than ROOT_REFRESH_MS, or at once with `refresh`.
+   */
+  async agencyRoot(agencyId: string, opts: { refresh?: boolean } = {}): Promise<RootAuthority> {
+    const age = this.pins.rootHistoryAge(agencyId, this.ctx.now());
+    if (opts.refresh || age === undefined || age > ROOT_REFRESH_MS) {
+      const { root, rootSets } = await this.ctx.http.call(api.keys.agencyRoot, { params: { id: agencyId } });
       await this.pins.checkRoot(agencyId, fromB64(root.signPublicKey));
+      const pinned = this.pins.rootKey(agencyId);
+      if (pinned) {
+        let history: RootHistory;
+        try {
+          const genesis = genesisRootSet(agencyId, { officerId: root.officerId, signPublicKey: pinned });
+          history = verifyRootHistory(genesis, rootSets.map((s) => rootSetCodec.fromWire(s)));
+        } catch (cause) {
+          const message = `the root sets the server presents for agency ${agencyId} do not verify`;
+          this.events.emit('security', { kind: 'root_invalid', message, code: cause instanceof CryptoError ? cause.code : 'wire/invalid' });
+          throw new LiaisonClientError('keys/root-invalid', message, { cause });
+        }
+        await this.pins.acceptRootHistory(agencyId, history, this.ctx.now());
+      }
     }
-    const key = this.pins.rootKey(agencyId);
-    if (!key) throw new LiaisonClientError('keys/no-root', `agencyRoot: no root for ${agencyId}`);
-    return key;
+    const authority = this.pins.rootAuthority(agencyId);
+    if (!authority) throw new LiaisonClientError('keys/no-root', `agencyRoot: no root for ${agencyId}`);
+    return authority;
   }
 
-  /** Fetches an officer's certificate, verifies it under the pinned agency root and checks the pin. */
+  /** The root set in force for an agency, and (administrators of that agency) the pending proposal. */
+  async rootSet(agencyId: string): Promise<{ current: RootSet; proposal: { rootSet: RootSet; proposedBy: string } | null }> {
+    const authority = await this.agencyRoot(agencyId, { refresh: true });
+    const history = asHistory(agencyId, authority);
+    let proposal: { rootSet: RootSet; proposedBy: string } | null = null;
+    if (this.ctx.officer?.agencyId === agencyId && this.ctx.officer.role !== 'officer') {
+      const res = await this.ctx.http.call(api.keys.rootProposal, { params: { id: agencyId } });
+      if (res.proposal) proposal = { rootSet: rootSetCodec.fromWire(res.proposal.rootSet), proposedBy: res.proposal.proposedBy };
+    }
+    return { current: currentRootSet(history), proposal };
+  }
+
+  /**
+   * A member of the root set in force proposes its successor: these administrators (by officer id, each
+   * verified under the agency root with an agency_admin certificate) and a threshold. Signed by this client;
+   * it applies once `threshold` of the set in force have signed (`approveRootSet` on their clients).
+   */
+  async proposeRootSet(members: string[], threshold: number): Promise<RootSetOutcome> {
+    const me = requireKeys(this.ctx, 'proposeRootSet');
+    const history = asHistory(me.agencyId, await this.agencyRoot(me.agencyId, { refresh: true }));
+    const certs = [];
+    for (const officerId of new Set(members)) {
+      const { cert } = await this.certified(officerId);
+      if (cert.agencyId !== me.agencyId || cert.role !== 'agency_admin') {
+        throw new LiaisonClientError('keys/root-member-not-admin', `proposeRootSet: ${officerId} is not an administrator of your agency`);
+      }
+      certs.push(cert);
+    }
+    const unsigned = proposeRootSet(currentRootSet(history), {
+      members: certs.map((c) => ({ officerId: c.officerId, signPublicKey: c.signPublicKey })),
+      threshold,
+      time: this.ctx.now(),
+    });
+    const rootSet = withSignature(unsigned, signRootSet(unsigned, me));
+    const event = createKeyEvent(
+      { kind: 'root-set', officerId: me.officerId, agencyId: me.agencyId, signPublicKey: me.signPublicKey, dhPublicKey: new Uint8Array(32), recordHash: rootSetId(unsigned), time: this.ctx.now() },
+      me,
+    );
+    await this.rememberMine(event);
+    return this.ctx.http.call(api.keys.proposeRootSet, {
+      params: { id: me.agencyId },
+      body: { rootSet: rootSetCodec.toWire(rootSet), keyEvent: keyEventCodec.toWire(event) },
+    });
+  }
+
+  /**
+   * Signs the agency's pending root-set proposal after checking it: it replaces the set in force, every
+   * member is an administrator of the agency with a valid certificate, and the signatures it carries verify.
+   * Returns null when nothing is pending.
+   */
+  async approveRootSet(): Promise<RootSetOutcome | null> {
+    const me = requireKeys(this.ctx, 'approveRootSet');
+    const { current, proposal } = await this.rootSet(me.agencyId);
+    if (!proposal) return null;
+    const next = proposal.rootSet;
+    try {
+      verifyRootSetTransition(current, next);
+    } catch (cause) {
+      if (!(cause instanceof CryptoError && cause.code === 'root/insufficient-signatures')) {
+        throw new LiaisonClientError('keys/root-proposal-invalid', `approveRootSet: the pending proposal does not replace the set in force: ${(cause as Error).message}`, { cause });
+      }
+    }
+    for (const m of next.members) {
+      const { cert } = await this.certified(m.officerId);
+      if (cert.agencyId !== me.agencyId || cert.role !== 'agency_admin' || !constantTimeEqual(cert.signPublicKey, m.signPublicKey)) {
+        throw new LiaisonClientError('keys/root-proposal-invalid', `approveRootSet: member ${m.officerId} is not named by their certified administrator key`);
+      }
+    }
+    const sig = signRootSet(next, me);
+    return this.ctx.http.call(api.keys.signRootSet, {
+      params: { id: me.agencyId },
+      body: { rootSetId: toB64(rootSetId(next)), signature: { signPublicKey: toB64(sig.signPublicKey), signature: toB64(sig.signature) } },
+    });
+  }
+
+  /** Fetches an officer's certificate, verifies it under the agency root in force and checks the pin. */
   async certified(officerId: string): Promise<CertifiedOfficer> {
     const { keys } = await this.ctx.http.call(api.keys.officerKeys, { params: { id: officerId } });
     if (!keys.certificate) throw new LiaisonClientError('keys/not-certified', `certified: ${officerId} has no certificate yet`);
     const cert = certificateCodec.fromWire(keys.certificate);
     if (cert.officerId !== officerId) throw new LiaisonClientError('keys/wrong-subject', 'certified: certificate names another officer');
-    const root = await this.agencyRoot(cert.agencyId);
     try {
-      verifyCertificate(cert, root, this.ctx.now());
+      try {
+        verifyCertificate(cert, await this.agencyRoot(cert.agencyId), this.ctx.now());
+      } catch (err) {
+        // The root set may have rotated since this device last looked: check once more against the newest.
+        if (!(err instanceof CryptoError && err.code === 'cert/wrong-issuer')) throw err;
+        verifyCertificate(cert, await this.agencyRoot(cert.agencyId, { refresh: true }), this.ctx.now());
+      }
     } catch (cause) {
-      throw new LiaisonClientError('keys/bad-certificate', `certified: certificate of ${officerId} does not verify under the pinned root`, { cause });
+      if (cause instanceof LiaisonClientError) throw cause;
+      throw new LiaisonClientError('keys/bad-certificate', `certified: certificate of ${officerId} does not verify under its agency root`, { cause });
     }
     await this.checkNotSuperseded(cert);
     const status = await this.pins.checkOfficer(cert);

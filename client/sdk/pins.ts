@@ -1,4 +1,5 @@
-import { constantTimeEqual, fromB64, toB64 } from '../../shared/crypto/index.ts';
+import { constantTimeEqual, fromB64, rootSetId, toB64, type RootAuthority, type RootHistory } from '../../shared/crypto/index.ts';
+import { LiaisonClientError } from './errors.ts';
 import type { LiaisonEvents, TypedEmitter } from './events.ts';
 import type { StateStore } from './store.ts';
 
@@ -16,6 +17,12 @@ export interface PinnedRoot {
   changed: string | null;
 }
 
+/** The newest root set (PROTOCOL.md §4.4) this client verified for an agency: later histories must contain it. */
+export interface PinnedRootSet {
+  version: number;
+  id: string;
+}
+
 export type PinStatus = 'new' | 'match' | 'changed';
 
 /**
@@ -25,6 +32,8 @@ export type PinStatus = 'new' | 'match' | 'changed';
 export class PinStore {
   private readonly officers = new Map<string, PinnedKey>();
   private readonly roots = new Map<string, PinnedRoot>();
+  /** Verified root-set histories, with the time they were fetched. */
+  private readonly histories = new Map<string, { history: RootHistory; at: number }>();
 
   constructor(
     private readonly store: StateStore,
@@ -95,10 +104,44 @@ export class PinStore {
     return 'changed';
   }
 
-  /** Synchronous lookup for ChainContext.agencyRoot (load with root() first). Changed roots keep the old pin. */
+  /** Synchronous lookup of the pinned version-0 root key. Changed roots keep the old pin. */
   rootKey(agencyId: string): Uint8Array | undefined {
     const pin = this.roots.get(agencyId);
     return pin ? fromB64(pin.signPublicKey) : undefined;
+  }
+
+  /** Synchronous lookup for ChainContext.agencyRoot: the verified root history, else the pinned version-0 key. */
+  rootAuthority(agencyId: string): RootAuthority | undefined {
+    return this.histories.get(agencyId)?.history ?? this.rootKey(agencyId);
+  }
+
+  /** When the agency's history was last verified (ms), or undefined. */
+  rootHistoryAge(agencyId: string, now: number): number | undefined {
+    const h = this.histories.get(agencyId);
+    return h ? now - h.at : undefined;
+  }
+
+  /**
+   * Accepts a verified root history only if it contains the newest set pinned before (same version, same
+   * id): a shorter history is a rewind (`keys/root-rewind`), another set at a pinned version a fork
+   * (`keys/root-fork`); both raise a `root_fork` security event and keep the old history.
+   */
+  async acceptRootHistory(agencyId: string, history: RootHistory, now: number): Promise<void> {
+    const pinned = await this.store.get<PinnedRootSet>(`pin:rootset:${agencyId}`);
+    if (pinned) {
+      const at = history.sets[pinned.version];
+      if (!at || toB64(rootSetId(at)) !== pinned.id) {
+        const code = at ? 'keys/root-fork' : 'keys/root-rewind';
+        const message = at
+          ? `the server presents another root set ${pinned.version} for agency ${agencyId} than it did before`
+          : `the server presents an older root of agency ${agencyId} (version ${history.sets.length - 1}) than this device verified (version ${pinned.version})`;
+        this.events.emit('security', { kind: 'root_fork', message, code });
+        throw new LiaisonClientError(code, message);
+      }
+    }
+    const latest = history.sets[history.sets.length - 1]!;
+    if (!pinned || pinned.version !== latest.version) await this.store.set(`pin:rootset:${agencyId}`, { version: latest.version, id: toB64(rootSetId(latest)) });
+    this.histories.set(agencyId, { history, at: now });
   }
 
   private async saveOfficer(officerId: string, pin: PinnedKey): Promise<void> {

@@ -31,6 +31,9 @@ export const AUDIT_ACTIONS = [
   'keys.renewal_requested',
   'keys.prekey_rotated',
   'keys.backup_updated',
+  'keys.root_set_proposed',
+  'keys.root_set_signed',
+  'keys.root_set_applied',
   'agreement.proposed',
   'agreement.signed',
   'agreement.suspended',
@@ -100,11 +103,14 @@ export interface AuditDetailsMap {
   'enrolment.completed': { reason: 'totp' } | { reEnrolment: boolean };
   'keys.registered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
   'keys.reregistered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
-  'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number; reason?: 'new-keys' | 'renewal' | 'expired' | 'role-changed' };
+  'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number; reason?: 'new-keys' | 'renewal' | 'expired' | 'role-changed' | 'root-rotated' };
   /** The officer asked to renew its certificate (expiring at `expiresAt`). */
   'keys.renewal_requested': { expiresAt: number };
   'keys.prekey_rotated': { logIndex: number; prekeyId: number };
   'keys.backup_updated': NoDetails;
+  'keys.root_set_proposed': { version: number; threshold: number; members: string[]; signatures: number };
+  'keys.root_set_signed': { version: number; signatures: number };
+  'keys.root_set_applied': { version: number; threshold: number; members: string[]; logIndex: number };
   'directory.entry_created': { title: string; officerId: string | null };
   'directory.entry_updated': { fields: string[] };
   'directory.entry_confirmed': { previouslyConfirmedAt: number };

@@ -42,6 +42,20 @@ export interface KeyLogRow {
   idx: number;
   entry: string;
 }
+export interface RootSetRow {
+  createdAt: number;
+  agencyId: string;
+  version: number;
+  statement: string;
+  logIndex: number;
+}
+export interface RootProposalRow {
+  createdAt: number;
+  agencyId: string;
+  statement: string;
+  keyEvent: string;
+  proposedBy: string;
+}
 /** Queries and writes for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 
 export interface KeysRepository {
@@ -53,8 +67,17 @@ export interface KeysRepository {
    * the certificate expired, or its role differs from the account's (PROTOCOL.md §4.2 renewal).
    */
   pending(agencyId: string, now: number): Promise<PendingKeysRow[]>;
+  /** Active officers of an agency whose keys carry a certificate (a root-set rotation may orphan them). */
+  certifiedKeys(agencyId: string): Promise<PendingKeysRow[]>;
   root(agencyId: string): Promise<AgencyRootRow | undefined>;
   insertRoot(row: AgencyRootRow): Promise<void>;
+  /** Applied v2 root sets of an agency (version ≥ 1), oldest first. */
+  rootSets(agencyId: string): Promise<RootSetRow[]>;
+  insertRootSet(row: RootSetRow): Promise<void>;
+  rootProposal(agencyId: string): Promise<RootProposalRow | undefined>;
+  /** Inserts or replaces the agency's pending proposal. */
+  putRootProposal(row: RootProposalRow): Promise<void>;
+  deleteRootProposal(agencyId: string): Promise<void>;
   lastEntry(): Promise<KeyLogRow | undefined>;
   insertEntry(row: NewKeyLog): Promise<void>;
   insertHead(size: number, head: string, createdAt: number): Promise<void>;

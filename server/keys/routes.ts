@@ -22,8 +22,14 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.agencyRoot, async (req) => {
     actorOf(req);
-    return { root: await ctx.keys.root(req.params.id) };
+    return ctx.keys.root(req.params.id);
   });
+
+  route(app, contracts.rootProposal, async (req) => ({ proposal: await ctx.keys.rootProposal(actorOf(req), req.params.id) }));
+
+  route(app, contracts.proposeRootSet, async (req, reply) => reply.status(201).send(await ctx.keys.proposeRootSet(actorOf(req), req.params.id, req.body)));
+
+  route(app, contracts.signRootSet, async (req) => ctx.keys.signRootSet(actorOf(req), req.params.id, req.body));
 
   route(app, contracts.keyLog, async (req) => {
     actorOf(req);

@@ -5,8 +5,12 @@ import {
   backupMatchesIdentity,
   certificateCodec,
   certificateHash,
+  CryptoError,
   constantTimeEqual,
+  currentRootSet,
   fromB64,
+  genesisRootSet,
+  isRootKeyAt,
   identityFingerprint,
   keyEventCodec,
   prekeyHash,
@@ -14,19 +18,40 @@ import {
   renewalDue,
   renewalDueAt,
   renewalRequestCodec,
+  rootSetCodec,
+  rootSetId,
+  rootSetSignatureCodec,
   signedPrekeyCodec,
   toB64,
   toHex,
   verifyCertificate,
   verifyKeyEvent,
   verifyRenewalRequest,
+  verifyRootHistory,
+  verifyRootSetTransition,
   verifySignedPrekey,
+  withSignature,
   type KeyEvent,
   type OfficerCertificate,
+  type RootHistory,
+  type RootSet,
   type SignedPrekey,
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
-import type { AgencyRoot, CertifyBody, OfficerKeys, PendingOfficerKeys, PendingReason, RegisterKeysBody, RenewalRequestBody, RotatePrekeyBody } from '../../shared/schemas/keys.ts';
+import type {
+  AgencyRootView,
+  CertifyBody,
+  OfficerKeys,
+  PendingOfficerKeys,
+  PendingReason,
+  ProposeRootSetBody,
+  RegisterKeysBody,
+  RenewalRequestBody,
+  RootSetOutcome,
+  RootSetProposal,
+  RotatePrekeyBody,
+  SignRootSetBody,
+} from '../../shared/schemas/keys.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -34,14 +59,16 @@ import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import type { AgencyRootRow, OfficerKeysRow, PendingKeysRow } from './repository.ts';
-import { parseWire, verified, wireJson } from './wire.ts';
-import type { Repositories, Store } from '../store/store.ts';
+import type { OfficerKeysRow, PendingKeysRow } from './repository.ts';
+import { apiError, parseWire, verified, wireJson } from './wire.ts';
+import type { Repositories, Store, Tx } from '../store/store.ts';
 
 type WireJson = Record<string, unknown>;
 
-/** Roles allowed to hold an agency root in v1 (PROTOCOL.md §4.4). */
+/** Roles allowed in an agency root set (PROTOCOL.md §4.4). */
 const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
+/** A proposed root set's time must be this close to the server clock. */
+const ROOT_SET_CLOCK_TOLERANCE_MS = 10 * 60 * 1000;
 
 export interface KeysDeps {
   store: Store;
@@ -54,7 +81,8 @@ export interface KeysDeps {
 /** Identity keys, certificates, agency roots and the key-transparency log (docs/MESSAGING.md). */
 export class KeysService {
   readonly log: KeyLogWriter;
-  private readonly roots = new Map<string, Uint8Array | null>();
+  /** Verified root-set histories by agency (version 0 = the agency_roots key); dropped when a set applies. */
+  private readonly roots = new Map<string, RootHistory>();
   private readonly fingerprints = new Map<string, string>();
 
   private readonly store: Store;
@@ -78,25 +106,33 @@ export class KeysService {
     return this.store.read((r) => r.keys.keys(officerId));
   }
 
-  async agencyRoot(agencyId: string): Promise<Uint8Array | undefined> {
-    let root = this.roots.get(agencyId);
-    if (root === undefined) {
-      const row = await this.store.read((r) => r.keys.root(agencyId));
-      root = row ? fromB64(row.signPublicKey) : null;
-      // Roots never change once pinned, so caching a present root is safe; absence is re-read.
-      if (root) this.roots.set(agencyId, root);
-    }
-    return root ?? undefined;
+  /** The agency's verified root history (PROTOCOL.md §4.4): version 0 and every applied root set. */
+  async agencyRoot(agencyId: string): Promise<RootHistory | undefined> {
+    const cached = this.roots.get(agencyId);
+    if (cached) return cached;
+    const history = await this.store.read((r) => this.readRootHistory(r, agencyId));
+    // Absence is re-read next time; a present history changes only through applyRootSet, which drops it.
+    if (history) this.roots.set(agencyId, history);
+    return history;
   }
 
-  /** Loads the pinned roots of these agencies into the cache (server/channels/roots.ts). */
+  /** Loads the roots of these agencies into the cache (server/channels/roots.ts). */
   async loadRoots(agencyIds: Iterable<string>): Promise<void> {
     for (const id of new Set(agencyIds)) if (!this.roots.get(id)) await this.agencyRoot(id);
   }
 
-  /** A pinned root from the cache: synchronous, for chain verification after loadRoots. */
-  cachedRoot(agencyId: string): Uint8Array | undefined {
-    return this.roots.get(agencyId) ?? undefined;
+  /** A root history from the cache: synchronous, for chain verification after loadRoots. */
+  cachedRoot(agencyId: string): RootHistory | undefined {
+    return this.roots.get(agencyId);
+  }
+
+  private async readRootHistory(r: Pick<Repositories, 'keys'>, agencyId: string): Promise<RootHistory | undefined> {
+    const row = await r.keys.root(agencyId);
+    if (!row) return undefined;
+    const genesis = genesisRootSet(agencyId, { officerId: row.officerId, signPublicKey: fromB64(row.signPublicKey) });
+    const sets = (await r.keys.rootSets(agencyId)).map((x) => rootSetCodec.fromWire(JSON.parse(x.statement)));
+    // Every stored set was verified before it was stored; verifying again costs one signature per signer.
+    return verifyRootHistory(genesis, sets);
   }
 
   async signPublicKey(officerId: string): Promise<Uint8Array | undefined> {
@@ -157,7 +193,6 @@ export class KeysService {
       let becameRoot = false;
       if (ROOT_ROLES.has(actor.role) && !(await tx.keys.root(actor.agencyId))) {
         await tx.keys.insertRoot({ agencyId: actor.agencyId, officerId: actor.officerId, signPublicKey: toB64(event.signPublicKey), createdAt: now });
-        this.roots.delete(actor.agencyId);
         becameRoot = true;
       }
       const registered = existing ? auditEvents.keysReregistered : auditEvents.keysRegistered;
@@ -171,7 +206,7 @@ export class KeysService {
   async certify(actor: Actor, body: Static<typeof CertifyBody>): Promise<OfficerKeys> {
     const cert = parseWire(certificateCodec, body.certificate, 'certificate');
     const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
-    const root = await this.requireRootAuthority(actor);
+    const { history, signPublicKey: issuerKey } = await this.requireRootAuthority(actor);
     const subject = await this.accounts.officer(cert.officerId);
     const keys = await this.store.read((r) => r.keys.keys(cert.officerId));
     // Officers of other agencies are indistinguishable from missing ones.
@@ -186,15 +221,18 @@ export class KeysService {
     if (cert.role !== expectedRole) throw new ValidationError(`certificate role must be ${expectedRole}`, 'wrong_role');
     const now = this.clock.now();
     // The server does not judge issuedAt against its own clock (clients do); it refuses expired certificates.
-    verified(() => verifyCertificate(cert, fromB64(root.signPublicKey), Math.max(now, cert.issuedAt)), 'certificate');
+    // The issuer must be a member of the root set in force now (a backdated issuedAt cannot reach an older set).
+    if (!constantTimeEqual(cert.issuerSignPublicKey, issuerKey)) throw new ValidationError('certificate: issued by a key other than yours', 'certificate_mismatch');
+    verified(() => verifyCertificate(cert, issuerKey, Math.max(now, cert.issuedAt)), 'certificate');
+    if (!isRootKeyAt(history, issuerKey, now)) throw new ForbiddenError('Your key is not in the agency root set in force', 'not_agency_root');
     if (cert.expiresAt <= now) throw new ValidationError('certificate: expired', 'cert_expired');
-    this.checkCertEvent(event, cert, root.signPublicKey);
+    this.checkCertEvent(event, cert, issuerKey);
     // A later certificate for the same officer supersedes the current one (PROTOCOL.md §4.2); an older one never does.
     const current = keys.certificate ? certificateCodec.fromWire(JSON.parse(keys.certificate)) : null;
     if (current && cert.issuedAt < current.issuedAt) {
       throw new ConflictError('certificate: issued before the officer\'s current certificate, which supersedes it', 'certificate_superseded');
     }
-    const reason = pendingReason({ ...keys, officerRole: subject.role }, now) ?? 'renewal';
+    const reason = pendingReason({ ...keys, officerRole: subject.role }, now, history) ?? 'renewal';
     return this.store.write(async (tx) => {
       // Re-checked in the transaction, so two concurrent certifications cannot install the older one last.
       const latest = (await tx.keys.keys(cert.officerId))?.certificate;
@@ -282,19 +320,138 @@ export class KeysService {
   async pending(actor: Actor): Promise<PendingOfficerKeys[]> {
     if (!ROOT_ROLES.has(actor.role)) throw new ForbiddenError('Agency administrators only');
     const now = this.clock.now();
-    const rows = await this.store.read((r) => r.keys.pending(actor.agencyId, now));
+    // After a root-set rotation, certificates issued by a key rotated out no longer verify (PROTOCOL.md §4.4):
+    // their officers wait for a certificate from a member of the set in force.
+    const history = await this.agencyRoot(actor.agencyId);
+    const rows = await this.store.read(async (r) => [...(await r.keys.pending(actor.agencyId, now)), ...(history ? await r.keys.certifiedKeys(actor.agencyId) : [])]);
     const out: PendingOfficerKeys[] = [];
+    const seen = new Set<string>();
     for (const row of rows) {
-      const reason = pendingReason(row, now);
+      if (seen.has(row.officerId)) continue;
+      seen.add(row.officerId);
+      const reason = pendingReason(row, now, history);
       if (reason) out.push({ ...this.view(row), reason });
     }
     return out;
   }
 
-  async root(agencyId: string): Promise<Static<typeof AgencyRoot>> {
+  async root(agencyId: string): Promise<Static<typeof AgencyRootView>> {
     const row = await this.store.read((r) => r.keys.root(agencyId));
     if (!row) throw new NotFoundError('Agency root');
-    return { agencyId: row.agencyId, officerId: row.officerId, signPublicKey: row.signPublicKey, createdAt: row.createdAt };
+    const sets = await this.store.read((r) => r.keys.rootSets(agencyId));
+    return {
+      root: { agencyId: row.agencyId, officerId: row.officerId, signPublicKey: row.signPublicKey, createdAt: row.createdAt },
+      rootSets: sets.map((x) => JSON.parse(x.statement) as WireJson),
+    };
+  }
+
+  // ---- root sets (PROTOCOL.md §4.4) ----
+
+  async rootProposal(actor: Actor, agencyId: string): Promise<Static<typeof RootSetProposal> | null> {
+    this.requireOwnAgencyAdmin(actor, agencyId);
+    const row = await this.store.read((r) => r.keys.rootProposal(agencyId));
+    return row ? { rootSet: JSON.parse(row.statement) as WireJson, proposedBy: row.proposedBy, createdAt: row.createdAt } : null;
+  }
+
+  /**
+   * A member of the set in force proposes its successor, signed by itself. The members must be active
+   * administrators of the agency with certified keys, named by exactly those keys. The set applies as soon
+   * as the threshold of the set in force signed (at once when that threshold is 1).
+   */
+  async proposeRootSet(actor: Actor, agencyId: string, body: Static<typeof ProposeRootSetBody>): Promise<Static<typeof RootSetOutcome>> {
+    this.requireOwnAgencyAdmin(actor, agencyId);
+    const next = parseWire(rootSetCodec, body.rootSet, 'rootSet');
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const { history, signPublicKey } = await this.requireRootAuthority(actor);
+    const current = currentRootSet(history);
+    const now = this.clock.now();
+    if (next.agencyId !== agencyId) throw new ValidationError('rootSet names another agency', 'wrong_agency');
+    if (next.version !== current.version + 1 || !constantTimeEqual(next.prevId, rootSetId(current))) {
+      throw new ConflictError(`rootSet must replace the set in force (version ${current.version}); reload the agency root`, 'root_set_stale');
+    }
+    if (Math.abs(next.time - now) > ROOT_SET_CLOCK_TOLERANCE_MS) throw new ValidationError('rootSet time is more than 10 minutes from the server clock', 'root_set_time');
+    if (next.signatures.length !== 1 || !constantTimeEqual(next.signatures[0]!.signPublicKey, signPublicKey)) {
+      throw new ValidationError('rootSet must carry exactly one signature, the proposer\'s', 'root_set_signatures');
+    }
+    await this.checkRootMembers(agencyId, next.members.map((m) => ({ officerId: m.officerId, signPublicKey: m.signPublicKey })));
+    this.checkTransition(current, next, true);
+    const ok =
+      event.kind === 'root-set' &&
+      event.officerId === actor.officerId &&
+      event.agencyId === agencyId &&
+      constantTimeEqual(event.signPublicKey, signPublicKey) &&
+      constantTimeEqual(event.authorSignPublicKey, signPublicKey) &&
+      constantTimeEqual(event.recordHash, rootSetId(next));
+    if (!ok) throw new ValidationError('keyEvent does not describe this root set proposed by you', 'event_mismatch');
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+    return this.store.write(async (tx) => {
+      const details = { version: next.version, threshold: next.threshold, members: next.members.map((m) => m.officerId), signatures: 1 };
+      await this.audit.record(tx, auditEvents.keysRootSetProposed(actor, { type: 'agency', id: agencyId }, details));
+      await tx.keys.putRootProposal({ agencyId, statement: wireJson(rootSetCodec, next), keyEvent: wireJson(keyEventCodec, event), proposedBy: actor.officerId, createdAt: now });
+      return this.applyIfComplete(tx, actor, current, next, event);
+    });
+  }
+
+  async signRootSet(actor: Actor, agencyId: string, body: Static<typeof SignRootSetBody>): Promise<Static<typeof RootSetOutcome>> {
+    this.requireOwnAgencyAdmin(actor, agencyId);
+    const { history, signPublicKey } = await this.requireRootAuthority(actor);
+    const current = currentRootSet(history);
+    const row = await this.store.read((r) => r.keys.rootProposal(agencyId));
+    if (!row) throw new NotFoundError('Root-set proposal');
+    const proposal = rootSetCodec.fromWire(JSON.parse(row.statement));
+    const id = rootSetId(proposal);
+    if (body.rootSetId !== toB64(id)) throw new ConflictError('The pending proposal is another one; reload it', 'root_set_stale');
+    if (proposal.version !== current.version + 1) throw new ConflictError('The proposal no longer follows the set in force', 'root_set_stale');
+    const sig = parseWire(rootSetSignatureCodec, body.signature, 'signature');
+    if (!constantTimeEqual(sig.signPublicKey, signPublicKey)) throw new ValidationError('signature must be made with your own key', 'root_wrong_signer');
+    const next = withSignature(proposal, sig);
+    this.checkTransition(current, next, true);
+    const event = keyEventCodec.fromWire(JSON.parse(row.keyEvent));
+    return this.store.write(async (tx) => {
+      await tx.keys.putRootProposal({ ...row, statement: wireJson(rootSetCodec, next) });
+      await this.audit.record(tx, auditEvents.keysRootSetSigned(actor, { type: 'agency', id: agencyId }, { version: next.version, signatures: next.signatures.length }));
+      return this.applyIfComplete(tx, actor, current, next, event);
+    });
+  }
+
+  private async applyIfComplete(tx: Tx, actor: Actor, current: RootSet, next: RootSet, event: KeyEvent): Promise<Static<typeof RootSetOutcome>> {
+    const outcome = { version: next.version, signatures: next.signatures.length, threshold: current.threshold };
+    if (next.signatures.length < current.threshold) return { ...outcome, applied: false };
+    verified(() => verifyRootSetTransition(current, next), 'rootSet');
+    const logIndex = await this.log.append(tx, event);
+    await tx.keys.insertRootSet({ agencyId: next.agencyId, version: next.version, statement: wireJson(rootSetCodec, next), logIndex, createdAt: this.clock.now() });
+    await tx.keys.deleteRootProposal(next.agencyId);
+    const details = { version: next.version, threshold: next.threshold, members: next.members.map((m) => m.officerId), logIndex };
+    await this.audit.record(tx, auditEvents.keysRootSetApplied(actor, { type: 'agency', id: next.agencyId }, details));
+    tx.onCommit(() => this.roots.delete(next.agencyId));
+    return { ...outcome, applied: true };
+  }
+
+  /** The transition rules, tolerating missing signatures while a proposal collects them. */
+  private checkTransition(current: RootSet, next: RootSet, partial: boolean): void {
+    try {
+      verifyRootSetTransition(current, next);
+    } catch (err) {
+      if (partial && err instanceof CryptoError && err.code === 'root/insufficient-signatures') return;
+      throw apiError(err, 'rootSet');
+    }
+  }
+
+  private async checkRootMembers(agencyId: string, members: { officerId: string; signPublicKey: Uint8Array }[]): Promise<void> {
+    for (const m of members) {
+      const officer = await this.accounts.officer(m.officerId);
+      const keys = await this.store.read((r) => r.keys.keys(m.officerId));
+      if (!officer || officer.agencyId !== agencyId || !ROOT_ROLES.has(officer.role) || officer.status !== 'active') {
+        throw new ValidationError(`root-set member ${m.officerId} is not an active administrator of this agency`, 'root_member_not_admin');
+      }
+      if (!keys?.certificate || keys.signPublicKey !== toB64(m.signPublicKey)) {
+        throw new ValidationError(`root-set member ${m.officerId} must be named by their certified key`, 'root_member_key');
+      }
+    }
+  }
+
+  private requireOwnAgencyAdmin(actor: Actor, agencyId: string): void {
+    if (actor.agencyId !== agencyId || !ROOT_ROLES.has(actor.role)) throw new ForbiddenError("Only your agency's administrators manage its root", 'forbidden');
   }
 
   async backup(actor: Actor): Promise<WireJson> {
@@ -328,22 +485,26 @@ export class KeysService {
   }
 
   /**
-   * The pinned root's keys carry agency-root authority only while their officer is still an active
-   * administrator of an active agency. v1 cannot move the root to another administrator (root
-   * rotation comes with protocol v2), so a demoted or suspended root leaves the agency unable to certify.
+   * Root authority (PROTOCOL.md §4.4): the caller's registered key is a member of the agency's root set in
+   * force, and the caller is still an active administrator of an active agency. A demoted or suspended
+   * member loses the authority at once; the others rotate the set to remove the key for every client.
    */
-  private async requireRootAuthority(actor: Actor): Promise<AgencyRootRow> {
-    const root = await this.store.read((r) => r.keys.root(actor.agencyId));
-    if (!root || root.officerId !== actor.officerId) throw new ForbiddenError('Only the agency root may issue certificates', 'not_agency_root');
+  private async requireRootAuthority(actor: Actor): Promise<{ history: RootHistory; signPublicKey: Uint8Array }> {
+    const history = await this.agencyRoot(actor.agencyId);
+    const keys = await this.store.read((r) => r.keys.keys(actor.officerId));
+    const key = keys ? fromB64(keys.signPublicKey) : undefined;
+    if (!history || !key || !currentRootSet(history).members.some((m) => m.officerId === actor.officerId && constantTimeEqual(m.signPublicKey, key))) {
+      throw new ForbiddenError('Only a member of the agency root set may do this', 'not_agency_root');
+    }
     const officer = await this.accounts.officer(actor.officerId);
     const agency = await this.accounts.agency(actor.agencyId);
     if (!ROOT_ROLES.has(actor.role) || !officer || !ROOT_ROLES.has(officer.role) || officer.status !== 'active' || agency?.status !== 'active') {
       throw new ForbiddenError(
-        'Your agency-root keys no longer carry authority: you are not an active administrator any more, so they cannot certify keys. Moving the agency root to another administrator is not available yet; contact your platform administrator',
+        'Your agency-root keys no longer carry authority: you are not an active administrator any more. The other members of the root set can rotate it without your key',
         'agency_root_revoked',
       );
     }
-    return root;
+    return { history, signPublicKey: key };
   }
 
   private async isRoot(repos: Pick<Repositories, 'keys'>, officerId: string, agencyId: string): Promise<boolean> {
@@ -357,7 +518,7 @@ export class KeysService {
     if (prekey.expiresAt <= this.clock.now()) throw new ValidationError('prekey: expired', 'prekey_expired');
   }
 
-  private checkCertEvent(event: KeyEvent, cert: OfficerCertificate, rootKey: string): void {
+  private checkCertEvent(event: KeyEvent, cert: OfficerCertificate, rootKey: Uint8Array): void {
     const ok =
       event.kind === 'cert-issue' &&
       event.officerId === cert.officerId &&
@@ -365,7 +526,7 @@ export class KeysService {
       constantTimeEqual(event.signPublicKey, cert.signPublicKey) &&
       constantTimeEqual(event.dhPublicKey, cert.dhPublicKey) &&
       constantTimeEqual(event.recordHash, certificateHash(cert)) &&
-      constantTimeEqual(event.authorSignPublicKey, fromB64(rootKey));
+      constantTimeEqual(event.authorSignPublicKey, rootKey);
     if (!ok) throw new ValidationError('keyEvent does not describe this certificate issued by the agency root', 'event_mismatch');
     verified(() => verifyKeyEvent(event), 'keyEvent');
   }
@@ -381,11 +542,12 @@ export function certificateRole(accountRole: string): 'officer' | 'agency_admin'
  * officer, the first that applies: no certificate (`new-keys`), a certificate whose role is not the
  * account's (`role-changed`), an expired one (`expired`), a renewal the officer asked for (`renewal`).
  */
-export function pendingReason(row: PendingKeysRow, now: number): PendingReason | null {
+export function pendingReason(row: PendingKeysRow, now: number, root?: RootHistory): PendingReason | null {
   if (!row.certificate) return 'new-keys';
   const cert = certificateCodec.fromWire(JSON.parse(row.certificate));
   if (cert.role !== certificateRole(row.officerRole)) return 'role-changed';
   if (cert.expiresAt <= now) return 'expired';
+  if (root && !isRootKeyAt(root, cert.issuerSignPublicKey, now)) return 'root-rotated';
   if (row.renewalRequestedAt !== null) return 'renewal';
   return null;
 }

@@ -1,17 +1,21 @@
 import { Type } from 'typebox';
 import { IdParams, errorResponses } from '../schemas/common.ts';
 import {
-  AgencyRoot,
+  AgencyRootView,
   CertifyBody,
   KeyBackupBody,
   KeyLogPage,
   KeyLogQuery,
   OfficerKeys,
   PendingCertifications,
+  ProposeRootSetBody,
   RegisterKeysBody,
   RegisteredKeys,
   RenewalRequestBody,
+  RootSetOutcome,
+  RootSetProposal,
   RotatePrekeyBody,
+  SignRootSetBody,
 } from '../schemas/keys.ts';
 import { defineEndpoint } from './endpoint.ts';
 
@@ -84,9 +88,38 @@ export const agencyRoot = defineEndpoint({
   method: 'GET',
   path: '/keys/agencies/:id/root',
   tags,
-  summary: "An agency's pinned root signing key",
+  summary: "An agency's root: the version-0 key and every later root set (PROTOCOL.md §4.4)",
   params: IdParams,
-  response: { 200: Type.Object({ root: AgencyRoot }), ...errorResponses(401, 404) },
+  response: { 200: AgencyRootView, ...errorResponses(401, 404) },
+});
+
+export const rootProposal = defineEndpoint({
+  method: 'GET',
+  path: '/keys/agencies/:id/root/proposal',
+  tags,
+  summary: "The agency's pending root-set proposal, if any (administrators of that agency)",
+  params: IdParams,
+  response: { 200: Type.Object({ proposal: Type.Union([RootSetProposal, Type.Null()]) }), ...errorResponses(401, 403, 404) },
+});
+
+export const proposeRootSet = defineEndpoint({
+  method: 'POST',
+  path: '/keys/agencies/:id/root/proposal',
+  tags,
+  summary: 'Propose the successor root set, signed by the proposer; it applies once the threshold of the set in force signed',
+  params: IdParams,
+  body: ProposeRootSetBody,
+  response: { 201: RootSetOutcome, ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const signRootSet = defineEndpoint({
+  method: 'POST',
+  path: '/keys/agencies/:id/root/proposal/signatures',
+  tags,
+  summary: 'Add your signature to the pending root-set proposal',
+  params: IdParams,
+  body: SignRootSetBody,
+  response: { 200: RootSetOutcome, ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 export const keyLog = defineEndpoint({

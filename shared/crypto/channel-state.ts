@@ -3,6 +3,7 @@ import { ChannelStateError, CryptoError, WireFormatError } from './errors.ts';
 import { HANDLING_CODES, validateHandlingPolicy } from './handling.ts';
 import type { HandlingPolicy } from './handling.ts';
 import { certificateFields, certificateSpec, verifyCertificate } from './identity.ts';
+import type { RootAuthority } from './root-set.ts';
 import type { IdentityKeys, OfficerCertificate } from './identity.ts';
 import { HASH_BYTES, SIGNATURE_BYTES, ZERO_HASH, labelledHash, labelledSign, labelledVerify } from './primitives.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, opt, wireCodec } from './wire.ts';
@@ -74,8 +75,8 @@ export interface ChannelState {
 }
 
 export interface ChainContext {
-  /** The trusted agency root signing key (v1: the agency admin's identity key). */
-  agencyRoot: (agencyId: string) => Uint8Array | undefined;
+  /** The trusted agency root: one v1 root key, or the verified root-set history (PROTOCOL.md §4.4). */
+  agencyRoot: (agencyId: string) => RootAuthority | undefined;
 }
 
 export interface ChainHead {

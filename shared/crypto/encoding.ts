@@ -182,6 +182,13 @@ export function fromB64(s: string): Uint8Array {
 }
 
 /** Length leaks (public anyway); contents are compared without early exit. */
+/** Lexicographic byte order (shorter first on a common prefix): for sorting public keys, never for secrets. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

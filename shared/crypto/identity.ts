@@ -11,6 +11,7 @@ import {
   rngOrDefault,
 } from './primitives.ts';
 import { getSodium } from './sodium.ts';
+import { isRootKeyAt, type RootAuthority } from './root-set.ts';
 import { bytes, id, int, lit, oneOf, wireCodec } from './wire.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -127,11 +128,13 @@ export function certificateHash(cert: OfficerCertificate): Uint8Array {
   return labelledHash(CERT_HASH_LABEL, [...certificateFields(cert), cert.signature]);
 }
 
-/** Throws VerificationError unless cert is signed by the given agency root key and valid at `now`. */
-export function verifyCertificate(cert: OfficerCertificate, agencyRootKey: Uint8Array, now: number): void {
-  const sodium = getSodium();
-  if (agencyRootKey.length !== SIGN_PUBLIC_KEY_BYTES || !sodium.memcmp(cert.issuerSignPublicKey, agencyRootKey)) {
-    throw new VerificationError('cert/wrong-issuer', 'verifyCertificate: issuer is not the agency root');
+/**
+ * Throws VerificationError unless cert is signed by a root key of its agency in force at `now` (one v1 root
+ * key, or a member of the root set in force at `now`, PROTOCOL.md §4.4) and valid at `now`.
+ */
+export function verifyCertificate(cert: OfficerCertificate, authority: RootAuthority, now: number): void {
+  if (!isRootKeyAt(authority, cert.issuerSignPublicKey, now)) {
+    throw new VerificationError('cert/wrong-issuer', 'verifyCertificate: issuer is not a root key of the agency');
   }
   if (!labelledVerify(CERT_LABEL, certificateFields(cert), cert.signature, cert.issuerSignPublicKey)) {
     throw new VerificationError('cert/bad-signature', 'verifyCertificate: signature does not verify');

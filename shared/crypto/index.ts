@@ -3,6 +3,7 @@ export * from './errors.ts';
 export { initSodium, getSodium } from './sodium.ts';
 export type { Sodium } from './sodium.ts';
 export {
+  compareBytes,
   concatBytes,
   constantTimeEqual,
   decodeFields,
@@ -26,6 +27,7 @@ export type { WireCodec } from './wire.ts';
 export * from './identity.ts';
 export * from './renewal.ts';
 export * from './key-log.ts';
+export * from './root-set.ts';
 export * from './handling.ts';
 export * from './agreement.ts';
 export * from './channel-state.ts';

@@ -13,7 +13,7 @@ import {
 } from './primitives.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, wireCodec } from './wire.ts';
 
-export const KEY_EVENT_KINDS = ['enrol', 'cert-issue', 'cert-revoke', 'prekey-rotate'] as const;
+export const KEY_EVENT_KINDS = ['enrol', 'cert-issue', 'cert-revoke', 'prekey-rotate', 'root-set'] as const;
 export type KeyEventKind = (typeof KEY_EVENT_KINDS)[number];
 
 /**
@@ -89,7 +89,8 @@ export function verifyKeyEvent(e: KeyEvent): void {
   if (!labelledVerify(EVENT_LABEL, eventFields(e), e.signature, e.authorSignPublicKey)) {
     throw new KeyLogError('keylog/bad-event-signature', 'verifyKeyEvent: signature does not verify');
   }
-  const selfSigned = e.kind === 'enrol' || e.kind === 'prekey-rotate';
+  // root-set (v2): logged by the administrator who submitted the set; recordHash is the set's id (§4.4).
+  const selfSigned = e.kind === 'enrol' || e.kind === 'prekey-rotate' || e.kind === 'root-set';
   if (selfSigned && !constantTimeEqual(e.authorSignPublicKey, e.signPublicKey)) {
     throw new KeyLogError('keylog/wrong-author', `verifyKeyEvent: ${e.kind} must be signed by the subject`);
   }

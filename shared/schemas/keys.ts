@@ -50,11 +50,12 @@ export const RenewalRequestBody = Type.Object(
 
 /** Why an officer is in the certification queue (PROTOCOL.md §4.2). */
 export const PendingReason = Type.Union(
-  [Type.Literal('new-keys'), Type.Literal('renewal'), Type.Literal('expired'), Type.Literal('role-changed')],
+  [Type.Literal('new-keys'), Type.Literal('renewal'), Type.Literal('expired'), Type.Literal('role-changed'), Type.Literal('root-rotated')],
   {
     description:
       'new-keys: registered keys without a certificate; renewal: the officer asked to renew (80 % of the lifetime); ' +
-      'expired: the certificate expired without a renewal; role-changed: the certificate role is not the account role',
+      'expired: the certificate expired without a renewal; role-changed: the certificate role is not the account role; ' +
+      'root-rotated: the certificate was issued by a key no longer in the agency root set (PROTOCOL.md §4.4)',
   },
 );
 export type PendingReason = Static<typeof PendingReason>;
@@ -63,6 +64,44 @@ export const PendingOfficerKeys = Type.Object({ ...OfficerKeys.properties, reaso
 export type PendingOfficerKeys = Static<typeof PendingOfficerKeys>;
 
 export const AgencyRoot = Type.Object({ agencyId: Id, officerId: Id, signPublicKey: Type.String(), createdAt: Timestamp });
+
+/** PROTOCOL.md §4.4: version 0 is `root`; `rootSets` are the applied sets from version 1 on, oldest first. */
+export const AgencyRootView = Type.Object({
+  root: AgencyRoot,
+  rootSets: Type.Array(WireObject('rootSetCodec: a v2 root set with the signatures that made it valid')),
+});
+
+export const RootSetProposal = Type.Object({
+  rootSet: WireObject('rootSetCodec, with the signatures collected so far'),
+  proposedBy: Id,
+  createdAt: Timestamp,
+});
+
+export const ProposeRootSetBody = Type.Object(
+  {
+    rootSet: WireObject('rootSetCodec: the successor of the set in force, signed by the proposer'),
+    keyEvent: WireObject('keyEventCodec: the proposer-signed "root-set" key event whose recordHash is the set id'),
+  },
+  { additionalProperties: false },
+);
+
+export const SignRootSetBody = Type.Object(
+  {
+    rootSetId: Type.String({ description: 'base64url id of the proposed set (PROTOCOL.md §4.4)' }),
+    signature: Type.Object(
+      { signPublicKey: Type.String(), signature: Type.String() },
+      { additionalProperties: false, description: 'Signature of the set by a member of the set in force' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RootSetOutcome = Type.Object({
+  version: Type.Integer({ minimum: 1 }),
+  applied: Type.Boolean({ description: 'True once enough members of the set in force signed: the set is now in force' }),
+  signatures: Type.Integer({ minimum: 0 }),
+  threshold: Type.Integer({ minimum: 1, description: 'Signatures the set in force requires' }),
+});
 
 export const KeyLogPage = Type.Object({
   entries: Type.Array(WireObject('keyLogEntryCodec')),

@@ -17,6 +17,11 @@ import {
   openEnvelope,
   openKeyEnvelope,
   toHex,
+  genesisRootSet,
+  rootSetCodec,
+  rootSetId,
+  verifyRootHistory,
+  verifyRootSetTransition,
   verifyAgreementSignature,
   verifyChain,
   labelledVerify,
@@ -42,6 +47,7 @@ import keyEnvelope from '../vectors/key-envelope.json' with { type: 'json' };
 import keyLog from '../vectors/key-log.json' with { type: 'json' };
 import membership from '../vectors/membership.json' with { type: 'json' };
 import padding from '../vectors/padding.json' with { type: 'json' };
+import rootSet from '../vectors/root-set.json' with { type: 'json' };
 import safetyNumber from '../vectors/safety-number.json' with { type: 'json' };
 import senderChain from '../vectors/sender-chain.json' with { type: 'json' };
 
@@ -58,6 +64,7 @@ export const storedVectors: Record<string, VectorFile> = {
   'key-log': keyLog,
   membership,
   padding,
+  'root-set': rootSet,
   'safety-number': safetyNumber,
   'sender-chain': senderChain,
 };
@@ -134,6 +141,20 @@ export function checkOpenPaths(includeBackup: boolean): void {
     const openBad = () => openChannelMeta(v.channelId, v.encryptedMeta, () => fromHex(cm.epochSecret));
     expect(openBad).toThrow(ChannelMetaError);
     expect(openBad).toThrow(expect.objectContaining({ code: v.error }));
+  }
+
+  // v2: root sets (PROTOCOL.md §4.4): the history verifies from version 0; the bad successors fail with their codes.
+  const rs = rootSet.vectors as Record<string, unknown>[];
+  const r0 = rs[0]! as { agencyId: string; root: { officerId: string; signPublicKey: string }; id: string };
+  const genesis = genesisRootSet(r0.agencyId, { officerId: r0.root.officerId, signPublicKey: fromHex(r0.root.signPublicKey) });
+  expect(toHex(rootSetId(genesis))).toBe(r0.id);
+  const set1 = rootSetCodec.fromWire(rs[1]!.rootSet);
+  const set2 = rootSetCodec.fromWire(rs[3]!.rootSet);
+  expect(toHex(rootSetId(set1))).toBe(rs[1]!.id);
+  const history = verifyRootHistory(genesis, [set1, set2]);
+  expect(history.sets.map((x) => x.version)).toEqual([0, 1, 2]);
+  for (const v of rs.slice(4) as { rootSet: unknown; error: string }[]) {
+    expect(() => verifyRootSetTransition(set1, rootSetCodec.fromWire(v.rootSet))).toThrow(expect.objectContaining({ code: v.error }));
   }
 
   const kl = keyLog.vectors[2]!.treeHead as { size: number; headHash: string; time: number; signature: string };

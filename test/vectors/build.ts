@@ -48,6 +48,15 @@ import {
   renewalRequestCodec,
   renewalRequestFields,
   RENEWAL_REQUEST_LABEL,
+  genesisRootSet,
+  keyEventCodec,
+  proposeRootSet,
+  ROOT_SET_LABEL,
+  rootSetCodec,
+  rootSetFields,
+  rootSetId,
+  signRootSet,
+  withSignature,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
@@ -190,6 +199,8 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
     ],
   };
 
+  out['root-set'] = rootSetVectors(w);
+
   const fileKey = seededRng('attachment-vector')(32);
   out['padding'] = {
     description: 'ISO/IEC 7816-4 padding to 256-byte buckets below 8 KiB, 4 KiB buckets above',
@@ -277,5 +288,30 @@ function alternateDistributorVector(w: ReturnType<typeof makeWorld>, s2: Channel
     recipientsDhSecretKeys: { bob: hex(w.bob.keys.dhSecretKey), carol: hex(w.carol.keys.dhSecretKey) },
     keyEnvelope: keyEnvelopeCodec.toWire(envelope),
     rejected: { description: 'the same recipients, signed by the officer who left', keyEnvelope: keyEnvelopeCodec.toWire(byLeaver), error: 'epoch/not-distributor' },
+  };
+}
+
+/** v2 (PROTOCOL.md §4.4): agency A's root set moves from adminA alone to {adminA, B, C} 2-of-3, then to {B, C}. */
+function rootSetVectors(w: ReturnType<typeof makeWorld>): VectorFile {
+  const b = generateIdentity({ officerId: 'admin-b2', agencyId: 'agency-a' }, seededRng('root-set-b'));
+  const c = generateIdentity({ officerId: 'admin-c2', agencyId: 'agency-a' }, seededRng('root-set-c'));
+  const member = (k: { officerId: string; signPublicKey: Uint8Array }) => ({ officerId: k.officerId, signPublicKey: k.signPublicKey });
+  const genesis = genesisRootSet('agency-a', member(w.adminA.keys));
+  const u1 = proposeRootSet(genesis, { members: [member(w.adminA.keys), member(b), member(c)], threshold: 2, time: T0 + 10 });
+  const v1 = withSignature(u1, signRootSet(u1, w.adminA.keys));
+  const u2 = proposeRootSet(v1, { members: [member(b), member(c)], threshold: 2, time: T0 + 20 });
+  const v2 = withSignature(withSignature(u2, signRootSet(u2, b)), signRootSet(u2, c));
+  const event = createKeyEvent({ kind: 'root-set', officerId: w.adminA.keys.officerId, agencyId: 'agency-a', signPublicKey: w.adminA.keys.signPublicKey, dhPublicKey: new Uint8Array(32), recordHash: rootSetId(u1), time: T0 + 10 }, w.adminA.keys);
+  const entry = (name: string, set: typeof v1) => ({ name, rootSet: rootSetCodec.toWire(set), signedBytes: hex(encodeFields(ROOT_SET_LABEL, rootSetFields(set))), id: hex(rootSetId(set)) });
+  return {
+    description: 'Root sets: signed bytes E("liaison/v2/root-set", fields), id = H("liaison/v2/root-set-id", fields); version 0 is implicit (the v1 root key, threshold 1)',
+    vectors: [
+      { name: 'version 0 (implicit)', agencyId: 'agency-a', root: { officerId: w.adminA.keys.officerId, signPublicKey: hex(w.adminA.keys.signPublicKey) }, id: hex(rootSetId(genesis)) },
+      entry('version 1: {adminA, B, C}, 2 of 3, signed by the version-0 root', v1),
+      { name: 'the root-set key event logging version 1', keyEvent: keyEventCodec.toWire(event), eventHash: hex(keyEventHash(event)) },
+      entry('version 2: {B, C}, 2 of 2, signed by B and C (2 of version 1)', v2),
+      { name: 'version 2 with only one signature', rootSet: rootSetCodec.toWire({ ...v2, signatures: v2.signatures.slice(0, 1) }), error: 'root/insufficient-signatures' },
+      { name: 'version 2 signed by a key outside version 1', rootSet: rootSetCodec.toWire(withSignature(u2, signRootSet(u2, w.adminB.keys))), error: 'root/bad-signature' },
+    ],
   };
 }

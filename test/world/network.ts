@@ -92,9 +92,9 @@ export async function createAgency(host: Omit<Host, 'baseUrl'>, platform: Creds,
 }
 
 /** The agency admin creates an officer, who enrols. */
-export async function createOfficer(host: Omit<Host, 'baseUrl'>, admin: Creds, o: { username: string; displayName: string; password: string }): Promise<Creds> {
+export async function createOfficer(host: Omit<Host, 'baseUrl'>, admin: Creds, o: { username: string; displayName: string; password: string; role?: 'officer' | 'agency_admin' }): Promise<Creds> {
   const agency = { id: admin.agencyId, admin: { tokens: { accessToken: admin.accessToken } } };
-  return creds(await world(host).officer(agency, o.username, o.displayName, { password: o.password }), o.displayName);
+  return creds(await world(host).officer(agency, o.username, o.displayName, { password: o.password, ...(o.role ? { role: o.role } : {}) }), o.displayName);
 }
 
 /** Signs in through the SDK (TOTP from the shared clock, which then moves a step on). */

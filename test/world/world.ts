@@ -169,11 +169,11 @@ export class World {
   }
 
   /** The agency admin creates an officer, who enrols. */
-  async officer(agency: { id: string; admin: Actor }, username: string, displayName = username, opts: { password?: string } = {}): Promise<Account> {
+  async officer(agency: { id: string; admin: Actor }, username: string, displayName = username, opts: { password?: string; role?: 'officer' | 'agency_admin' } = {}): Promise<Account> {
     const created = await this.call<{ enrolment: { token: string } }>('POST', `/agencies/${agency.id}/officers`, {
       tokens: agency.admin.tokens,
       expect: 201,
-      payload: { username, displayName },
+      payload: { username, displayName, ...(opts.role ? { role: opts.role } : {}) },
     });
     return this.enrol(created.enrolment.token, opts.password);
   }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from './schema.ts';
-import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow, PendingKeysRow } from '../../keys/repository.ts';
+import { agencyRootProposals, agencyRootSets, agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from './schema.ts';
+import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow, PendingKeysRow, RootProposalRow, RootSetRow } from '../../keys/repository.ts';
 
 /** SQL for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 export class SqliteKeysRepository implements KeysRepository {
@@ -59,12 +59,44 @@ export class SqliteKeysRepository implements KeysRepository {
       .map((r) => ({ ...r.k, officerRole: r.role }));
   }
 
+  async certifiedKeys(agencyId: string): Promise<PendingKeysRow[]> {
+    return this.db
+      .select({ k: officerKeys, role: officers.role })
+      .from(officerKeys)
+      .innerJoin(officers, eq(officers.id, officerKeys.officerId))
+      .where(and(eq(officerKeys.agencyId, agencyId), isNotNull(officerKeys.certificate), eq(officers.status, 'active')))
+      .orderBy(asc(officerKeys.createdAt))
+      .all()
+      .map((r) => ({ ...r.k, officerRole: r.role }));
+  }
+
   async root(agencyId: string): Promise<AgencyRootRow | undefined> {
     return this.q.rootOf.get({ id: agencyId });
   }
 
   async insertRoot(row: typeof agencyRoots.$inferInsert): Promise<void> {
     this.db.insert(agencyRoots).values(row).run();
+  }
+
+  async rootSets(agencyId: string): Promise<RootSetRow[]> {
+    return this.db.select().from(agencyRootSets).where(eq(agencyRootSets.agencyId, agencyId)).orderBy(asc(agencyRootSets.version)).all();
+  }
+
+  async insertRootSet(row: RootSetRow): Promise<void> {
+    this.db.insert(agencyRootSets).values(row).run();
+  }
+
+  async rootProposal(agencyId: string): Promise<RootProposalRow | undefined> {
+    return this.db.select().from(agencyRootProposals).where(eq(agencyRootProposals.agencyId, agencyId)).get();
+  }
+
+  async putRootProposal(row: RootProposalRow): Promise<void> {
+    const { agencyId: _a, ...patch } = row;
+    this.db.insert(agencyRootProposals).values(row).onConflictDoUpdate({ target: agencyRootProposals.agencyId, set: patch }).run();
+  }
+
+  async deleteRootProposal(agencyId: string): Promise<void> {
+    this.db.delete(agencyRootProposals).where(eq(agencyRootProposals.agencyId, agencyId)).run();
   }
 
   async lastEntry(): Promise<KeyLogRow | undefined> {

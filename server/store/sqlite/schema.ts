@@ -173,6 +173,37 @@ export const agencyRoots = sqliteTable('agency_roots', {
   createdAt: createdAt(),
 });
 
+/**
+ * v2 root sets (PROTOCOL.md §4.4): each applied set after the implicit version 0 (the agency_roots key).
+ * `statement` is rootSetCodec wire JSON with the signatures that made it valid.
+ */
+export const agencyRootSets = sqliteTable(
+  'agency_root_sets',
+  {
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    version: integer('version').notNull(),
+    statement: text('statement').notNull(),
+    logIndex: integer('log_index').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyId, t.version] })],
+);
+
+/** The one pending proposal per agency: a successor set still collecting signatures. */
+export const agencyRootProposals = sqliteTable('agency_root_proposals', {
+  agencyId: text('agency_id')
+    .primaryKey()
+    .references(() => agencies.id),
+  /** rootSetCodec wire JSON, with the signatures collected so far. */
+  statement: text('statement').notNull(),
+  /** keyEventCodec wire JSON of the proposer's root-set key event (appended when the set applies). */
+  keyEvent: text('key_event').notNull(),
+  proposedBy: text('proposed_by').notNull(),
+  createdAt: createdAt(),
+});
+
 export const keyLog = sqliteTable('key_log', {
   /** 0-based entry index. */
   idx: integer('idx').primaryKey(),

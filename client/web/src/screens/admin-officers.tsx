@@ -17,6 +17,7 @@ const PENDING_REASON: Record<PendingReason, string> = {
   renewal: 'renewal requested',
   expired: 'certificate expired',
   'role-changed': 'role changed',
+  'root-rotated': 'issuer left the agency root set',
 };
 
 export function AdminOfficers() {
