@@ -8,7 +8,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'home' };
 
-export const ADMIN_TABS = ['officers', 'agencies', 'extended-access', 'directory', 'audit'] as const;
+export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseRoute(hash: string): Route {

@@ -5,9 +5,11 @@ import { AdminAudit } from './admin-audit.tsx';
 import { AdminDirectory } from './admin-directory.tsx';
 import { AdminExtendedAccess } from './admin-extended-access.tsx';
 import { AdminOfficers } from './admin-officers.tsx';
+import { AdminRoot } from './admin-root.tsx';
 
 const TABS: { tab: AdminTab; label: string; platformOnly?: boolean }[] = [
   { tab: 'officers', label: 'Officers' },
+  { tab: 'root', label: 'Agency root' },
   { tab: 'agencies', label: 'Agencies', platformOnly: true },
   { tab: 'extended-access', label: 'Extended access' },
   { tab: 'directory', label: 'Directory entries' },
@@ -30,6 +32,7 @@ export function AdminScreen({ tab }: { tab: AdminTab }) {
         ))}
       </nav>
       {tab === 'officers' && <AdminOfficers />}
+      {tab === 'root' && <AdminRoot />}
       {tab === 'agencies' && role === 'platform_admin' && <AdminAgencies />}
       {tab === 'extended-access' && <AdminExtendedAccess />}
       {tab === 'directory' && <AdminDirectory />}
