@@ -69,7 +69,7 @@ describe('channels: creation policy', () => {
     const { channelId, state } = await openChannel(t, a.officer, ctx, { kind: 'direct', members: [a.admin] });
     const third = addEvent(t, state, a.officer, b.admin);
     const res = await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(third) });
-    expectError(res, 400, 'chain_unauthorised');
+    expectError(res, 400, 'chain_direct_full');
     // The create event must carry the caller's own certificate and be signed by the caller.
     expectError(await call(t, a.admin, 'POST', '/channels', { events: [wire(createEvent(t, a.officer))], encryptedMeta: 'x' }), 403, 'actor_mismatch');
   });

@@ -80,6 +80,8 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   'handling/downgrade': 'You cannot lower the handling code below the channel’s minimum.',
   'handling/forward-denied': 'The handling code of that message does not allow forwarding to that channel.',
   'chain/unauthorised': 'You are not allowed to change this channel’s members.',
+  'chain/direct-full': 'A direct channel has two members. Open a case or team channel to work with more officers.',
+  chain_direct_full: 'A direct channel has two members. Open a case or team channel to work with more officers.',
   'auth/signed-out': 'You are signed out.',
   'audit/rollback': 'The server now shows a shorter audit trail than this browser saw before: events were deleted or the database was restored from an older copy. Tell your security officer.',
   'audit/equivocation': 'The server showed two different audit trails. Tell your security officer.',
