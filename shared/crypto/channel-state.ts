@@ -426,6 +426,8 @@ function checkEventFields(event: MembershipEvent): MembershipEvent {
 }
 
 export const membershipEventCodec: WireCodec<MembershipEvent> = {
+  name: rawMembershipEventCodec.name,
+  spec: rawMembershipEventCodec.spec,
   toWire: rawMembershipEventCodec.toWire,
   fromWire: (json) => checkEventFields(rawMembershipEventCodec.fromWire(json)),
   fromWireCanonical(json) {
