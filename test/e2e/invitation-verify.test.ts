@@ -59,6 +59,20 @@ describe('an invitee verifies what it co-signs (PROTOCOL.md §5.5)', () => {
     await expect(net.bob.acceptInvitation(invitation.id)).rejects.toMatchObject({ code: 'invitation/bad-chain' });
     expect(posted.filter((p) => p.includes('/accept'))).toEqual([]);
 
+    // The agreement the channel names: shown suspended, or with one agency's signature missing, it is refused.
+    const agreementPath = `/api/v1/agreements/${net.agreement.id}`;
+    const tamperAgreement = (change: (a: Record<string, unknown>) => Record<string, unknown>) =>
+      bobFetch.set((url, method, body) => {
+        if (method === 'POST') posted.push(url.pathname);
+        if (url.pathname !== agreementPath) return body;
+        return { agreement: change((body as { agreement: Record<string, unknown> }).agreement) };
+      });
+    tamperAgreement((a) => ({ ...a, status: 'suspended' }));
+    await expect(net.bob.acceptInvitation(invitation.id)).rejects.toMatchObject({ code: 'invitation/bad-agreement' });
+    tamperAgreement((a) => ({ ...a, parties: (a.parties as Record<string, unknown>[]).map((p) => (p.agencyId === net.a.agencyId ? { ...p, signature: null, signedBy: null } : p)) }));
+    await expect(net.bob.acceptInvitation(invitation.id)).rejects.toMatchObject({ code: 'invitation/bad-agreement' });
+    expect(posted.filter((p) => p.includes('/accept'))).toEqual([]);
+
     // The honest server: Bob verifies the chain, co-signs and joins.
     bobFetch.set(null);
     await net.bob.acceptInvitation(invitation.id);
