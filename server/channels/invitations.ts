@@ -174,8 +174,9 @@ export class ChannelInvitations {
    * invited officer (not an admin of their agency, not anyone else: 404) and only while pending (409).
    */
   async events(actor: Actor, id: string): Promise<Record<string, unknown>[]> {
+    const found = await this.store.read((r) => r.channels.invitation(id));
+    if (found?.inviteeId !== actor.officerId) throw new NotFoundError('Invitation');
     const inv = await this.pending(actor, id);
-    if (inv.inviteeId !== actor.officerId) throw new NotFoundError('Invitation');
     const seq = membershipEventCodec.fromWire(JSON.parse(inv.event)).seq;
     const rows = await this.store.read((r) => r.channels.eventsAfter(inv.channelId, -1));
     return rows.filter((e) => e.seq < seq).map((e) => JSON.parse(e.event) as Record<string, unknown>);
