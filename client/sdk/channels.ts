@@ -14,6 +14,7 @@ import {
   membershipEventHash,
   openKeyEnvelope,
   policyFromMinimum,
+  verifyChain,
   type ChannelKind,
   type ChannelState,
   type HandlingCode,
@@ -26,6 +27,8 @@ import type { Static } from 'typebox';
 import { api } from '../../shared/api/index.ts';
 import type { Channel, Invitation } from '../../shared/schemas/channels.ts';
 import type { ContactTarget } from '../../shared/schemas/directory.ts';
+import type { Agreement } from '../../shared/schemas/agreements.ts';
+import type { AgreementsApi } from './agreements.ts';
 import type { ChainStore } from './chains.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
 import { LiaisonApiError, LiaisonClientError } from './errors.ts';
@@ -91,6 +94,7 @@ export class ChannelsApi {
     private readonly chains: ChainStore,
     private readonly secrets: EpochSecrets,
     private readonly mutex: KeyedMutex,
+    private readonly agreements: AgreementsApi,
   ) {}
 
   /** Called (outside the channel lock) once an add I authored is applied and its epoch distributed. */
@@ -239,8 +243,11 @@ export class ChannelsApi {
   }
 
   /**
-   * Verifies the add event (signed by a certified, pinned officer; adds me with my keys), co-signs it
-   * and posts it. The full chain is verified as soon as the server lets me read it (after accepting).
+   * Co-signs an invitation only after verifying what the co-signature covers (PROTOCOL.md §5.5): the add
+   * adds me with my keys; the chain before it (fetched for the invitee) verifies from create and ends at the
+   * add's prevHash; the add, co-signed by me, verifies on it (actor an owner with a root-certified key in the
+   * chain, signature, channel kind, contact-request rule); the actor's key is the one the key log and my pins
+   * certify; the channel's agreement is active, signed by both agencies and covers mine. Refuses otherwise.
    */
   async acceptInvitation(invitationId: string): Promise<ChannelInfo> {
     const me = requireKeys(this.ctx, 'acceptInvitation');
@@ -252,13 +259,19 @@ export class ChannelsApi {
     if (m.officerId !== me.officerId || !constantTimeEqual(m.signPublicKey, me.signPublicKey) || !constantTimeEqual(m.dhPublicKey, me.dhPublicKey)) {
       throw new LiaisonClientError('invitation/not-my-keys', 'acceptInvitation: the event does not add me with my keys');
     }
+    const myCert = await this.trustedCert(me.officerId);
+    const cosigned = cosignMembershipEvent(event, me, myCert);
+    const state = await this.verifyInvitation(invitationId, event, cosigned);
     const actorCert = await this.trustedCert(event.actorOfficerId);
+    const actorInChain = state.current.members.get(event.actorOfficerId)!.cert;
+    if (!constantTimeEqual(actorCert.signPublicKey, actorInChain.signPublicKey)) {
+      throw new LiaisonClientError('invitation/actor-not-certified', 'acceptInvitation: the inviter\'s key in the chain is not its certified, logged key');
+    }
     const { signature, cosignature: _ignored, ...unsigned } = event;
     if (!labelledVerify(MEMBERSHIP_LABEL, membershipEventFields(unsigned), signature, actorCert.signPublicKey)) {
       throw new LiaisonClientError('invitation/bad-signature', 'acceptInvitation: the add event is not signed by its actor');
     }
-    const myCert = await this.trustedCert(me.officerId);
-    const cosigned = cosignMembershipEvent(event, me, myCert);
+    if (state.agreementId !== '') await this.checkInvitationAgreement(state.agreementId, me.agencyId, actorCert.agencyId);
     const { channel } = await this.ctx.http.call(api.channels.acceptInvitation, {
       params: { id: invitationId },
       body: { event: membershipEventCodec.toWire(cosigned) },
@@ -273,6 +286,54 @@ export class ChannelsApi {
       await this.fetchKeyEnvelopes(channel.id);
     });
     return this.info(channel);
+  }
+
+  /**
+   * The chain before the add, from the server, verified from create under my pinned roots, must end exactly at the
+   * add's prevHash; then the add with my co-signature must verify on it. Returns the state the add builds on.
+   */
+  private async verifyInvitation(invitationId: string, event: MembershipEvent, cosigned: MembershipEvent): Promise<ChannelState> {
+    const { events } = await this.ctx.http.call(api.channels.invitationEvents, { params: { id: invitationId } });
+    let state: ChannelState;
+    try {
+      const prior = events.map((e) => membershipEventCodec.fromWire(e));
+      await this.chains.loadRoots([...prior, event]);
+      state = verifyChain(prior, this.chains.chainCtx);
+    } catch (cause) {
+      throw new LiaisonClientError('invitation/bad-chain', `acceptInvitation: the channel's chain does not verify (${codeOf(cause)})`, { cause });
+    }
+    if (state.channelId !== event.channelId || state.current.epoch !== event.seq - 1 || !constantTimeEqual(state.current.stateHash, event.prevHash)) {
+      throw new LiaisonClientError('invitation/bad-chain', 'acceptInvitation: the add does not build on the head of the chain the server showed');
+    }
+    try {
+      applyEvent(state, cosigned, this.chains.chainCtx);
+    } catch (cause) {
+      throw new LiaisonClientError('invitation/bad-add', `acceptInvitation: the add does not verify on the channel's chain (${codeOf(cause)})`, { cause });
+    }
+    return state;
+  }
+
+  /** The channel's agreement: active now, my agency and the inviter's are parties, and both signatures verify. */
+  private async checkInvitationAgreement(agreementId: string, myAgency: string, actorAgency: string): Promise<void> {
+    const refuse = (why: string): never => {
+      throw new LiaisonClientError('invitation/bad-agreement', `acceptInvitation: agreement ${agreementId} ${why}`);
+    };
+    let agreement: Agreement;
+    try {
+      agreement = (await this.ctx.http.call(api.agreements.get, { params: { id: agreementId } })).agreement;
+    } catch (cause) {
+      if (cause instanceof LiaisonApiError && cause.status === 404) refuse('is unknown');
+      throw cause;
+    }
+    const now = this.ctx.now();
+    if (agreement.id !== agreementId) refuse('is another agreement');
+    if (agreement.status !== 'active' || now < agreement.validFrom || now >= agreement.validUntil) refuse(`is not active (${agreement.status})`);
+    const parties = agreement.parties.map((p) => p.agencyId);
+    if (!parties.includes(myAgency) || !parties.includes(actorAgency)) refuse('does not cover both agencies');
+    const check = await this.agreements.verify(agreement);
+    if (!check.valid || !check.verifiedParties.includes(myAgency) || !check.verifiedParties.includes(actorAgency)) {
+      refuse(`is not signed by both agencies (${check.problems.join('; ') || 'missing signatures'})`);
+    }
   }
 
   async declineInvitation(invitationId: string): Promise<void> {
@@ -527,4 +588,8 @@ export class ChannelsApi {
       contactEntryId: c.contactEntryId ?? null,
     };
   }
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : String(err);
 }

@@ -54,6 +54,7 @@ export type SecurityKind =
   | 'chain_invalid'
   | 'key_envelope_invalid'
   | 'message_rejected'
+  | 'message_replayed'
   | 'message_time_skew'
   | 'audit_rollback';
 

@@ -111,7 +111,7 @@ export class LiaisonClient {
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
-    this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex);
+    this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex, this.agreementsApi);
     const viaHttp = httpTransport(this.ctx);
     this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, mutex, () => this.realtime, opts.retry);
     this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);

@@ -125,7 +125,12 @@ export class MessagingApi {
   async onMessage(data: StoredMessage, opts: { emit: boolean } = { emit: true }): Promise<ReceivedMessage | null> {
     const channelId = data.channelId;
     const cached = await this.cached(channelId, data.messageId);
-    if (cached && cached.seq >= 0) return cached;
+    if (cached && cached.seq >= 0) {
+      if (cached.seq === data.seq) return cached;
+      // §7 replay: the server serves an envelope already opened at another position; the copy is not a message.
+      this.replayed(channelId, data, `already received at position ${cached.seq}, served again at ${data.seq}`);
+      return null;
+    }
     const msg = await this.mutex.run(channelId, () => this.decrypt(data));
     if (!msg) return null;
     if (opts.emit) this.ctx.events.emit('message', msg);
@@ -219,8 +224,12 @@ export class MessagingApi {
       return msg;
     } catch (err) {
       if (err instanceof DecryptError && err.code === 'envelope/replay') {
-        // Already opened (the cache is authoritative for content); not an attack signal on its own.
-        return (await this.cached(channelId, data.messageId)) ?? null;
+        // My own message echoed back while still cached unsent (seq −1): the cache holds its content.
+        const mine = await this.cached(channelId, data.messageId);
+        if (mine) return mine;
+        // A counter already spent (or whose skipped key expired) under another message id: a replay or a sender reusing counters.
+        this.replayed(channelId, data, err.message);
+        return null;
       }
       if (err instanceof DecryptError || err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code === 'keylog/server-key-changed')) {
         this.ctx.events.emit('security', { kind: 'message_rejected', channelId, code: err.code, message: `message ${data.messageId}: ${err.message}` });
@@ -228,6 +237,10 @@ export class MessagingApi {
       }
       throw err;
     }
+  }
+
+  private replayed(channelId: string, data: StoredMessage, why: string): void {
+    this.ctx.events.emit('security', { kind: 'message_replayed', channelId, officerId: data.senderId, code: 'envelope/replay', message: `message ${data.messageId}: ${why}; not shown again` });
   }
 
   private async checkForward(src: { messageId: string; channelId: string }, handling: HandlingCode): Promise<void> {

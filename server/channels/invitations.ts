@@ -169,6 +169,19 @@ export class ChannelInvitations {
     });
   }
 
+  /**
+   * The chain up to the add's prevHash, for the invitee to verify before co-signing (PROTOCOL.md §5.5). Only the
+   * invited officer (not an admin of their agency, not anyone else: 404) and only while pending (409).
+   */
+  async events(actor: Actor, id: string): Promise<Record<string, unknown>[]> {
+    const found = await this.store.read((r) => r.channels.invitation(id));
+    if (found?.inviteeId !== actor.officerId) throw new NotFoundError('Invitation');
+    const inv = await this.pending(actor, id);
+    const seq = membershipEventCodec.fromWire(JSON.parse(inv.event)).seq;
+    const rows = await this.store.read((r) => r.channels.eventsAfter(inv.channelId, -1));
+    return rows.filter((e) => e.seq < seq).map((e) => JSON.parse(e.event) as Record<string, unknown>);
+  }
+
   async decline(actor: Actor, id: string): Promise<InvitationView> {
     const inv = await this.pending(actor, id);
     const now = this.clock.now();

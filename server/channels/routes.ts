@@ -30,5 +30,7 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.acceptInvitation, async (req) => ({ channel: await ctx.channels.invitations.accept(actorOf(req), req.params.id, req.body.event) }));
 
+  route(app, contracts.invitationEvents, async (req) => ({ events: await ctx.channels.invitations.events(actorOf(req), req.params.id) }));
+
   route(app, contracts.declineInvitation, async (req) => ({ invitation: await ctx.channels.invitations.decline(actorOf(req), req.params.id) }));
 };

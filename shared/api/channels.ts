@@ -110,6 +110,17 @@ export const acceptInvitation = defineEndpoint({
   response: { 200: ChannelBody, ...errorResponses(400, 401, 403, 404, 409) },
 });
 
+export const invitationEvents = defineEndpoint({
+  method: 'GET',
+  path: '/invitations/:id/events',
+  tags: invTags,
+  summary:
+    "The channel's signed membership events before the invitation's add (seq 0 … add.seq − 1), so the invitee verifies the chain " +
+    'position it co-signs (PROTOCOL.md §5.5). The invited officer only, while the invitation is pending',
+  params: IdParams,
+  response: { 200: Type.Object({ events: Type.Array(WireObject('membershipEventCodec')) }), ...errorResponses(401, 404, 409) },
+});
+
 export const declineInvitation = defineEndpoint({
   method: 'POST',
   path: '/invitations/:id/decline',

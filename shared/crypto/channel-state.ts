@@ -107,6 +107,7 @@ function need<T>(value: T | undefined, kind: string, field: string): T {
 
 /** Kind-specific body in a fixed order; fields that do not belong to the kind must be absent. */
 function bodyFields(e: Omit<MembershipEvent, 'signature'>): Uint8Array[] {
+  if (!(MEMBERSHIP_EVENT_KINDS as readonly string[]).includes(e.kind)) fail('chain/unknown-kind', `membershipEventFields: unknown kind ${JSON.stringify(e.kind)}`);
   const allowed: Record<MembershipEventKind, readonly string[]> = {
     create: ['channelKind', 'agreementId', 'policy', 'member'],
     add: ['member', 'role', 'cosignature'],
@@ -118,6 +119,8 @@ function bodyFields(e: Omit<MembershipEvent, 'signature'>): Uint8Array[] {
   for (const f of ['channelKind', 'agreementId', 'policy', 'member', 'targetOfficerId', 'role', 'cosignature'] as const) {
     if (e[f] !== undefined && !allowed[e.kind].includes(f)) fail('chain/malformed', `membershipEventFields: ${e.kind} must not carry ${f}`);
   }
+  if (e.channelKind !== undefined && !(CHANNEL_KINDS as readonly string[]).includes(e.channelKind)) fail('chain/malformed', 'membershipEventFields: unknown channelKind');
+  if (e.role !== undefined && !(MEMBER_ROLES as readonly string[]).includes(e.role)) fail('chain/malformed', 'membershipEventFields: unknown role');
   switch (e.kind) {
     case 'create':
       return [
@@ -191,13 +194,14 @@ export function cosignMembershipEvent(event: MembershipEvent, cosigner: Identity
   return { ...event, cosignature: { cert: cosignerCert, signature } };
 }
 
-function verifiedCert(cert: OfficerCertificate, ctx: ChainContext, at: number, what: string): void {
+/** The certificate is valid under its agency's root at the event's time `at` (never the verifier's clock). */
+function verifiedCert(cert: OfficerCertificate, ctx: ChainContext, at: number, what: string, code: string): void {
   const root = ctx.agencyRoot(cert.agencyId);
   if (!root) fail('chain/unknown-agency', `applyEvent: no trusted root for the ${what}'s agency`);
   try {
     verifyCertificate(cert, root, at);
   } catch (cause) {
-    fail('chain/bad-certificate', `applyEvent: the ${what}'s certificate is invalid`, cause);
+    fail(code, `applyEvent: the ${what}'s certificate is invalid`, cause);
   }
 }
 
@@ -210,7 +214,7 @@ function ownerCount(members: ReadonlyMap<string, Member>): number {
 function checkCosignature(event: MembershipEvent, member: OfficerCertificate, ctx: ChainContext): void {
   const cos = event.cosignature;
   if (!cos) fail('chain/missing-cosignature', 'applyEvent: adding an officer of another agency needs a co-signature from that agency');
-  verifiedCert(cos.cert, ctx, event.time, 'co-signer');
+  verifiedCert(cos.cert, ctx, event.time, 'co-signer', 'chain/bad-cosignature');
   const sameOfficer = cos.cert.officerId === member.officerId && constantTimeEqual(cos.cert.signPublicKey, member.signPublicKey);
   if (cos.cert.agencyId !== member.agencyId || !(sameOfficer || cos.cert.role === 'agency_admin')) {
     fail('chain/bad-cosignature', 'applyEvent: co-signer must be the added officer or an admin of their agency');
@@ -235,8 +239,8 @@ function nextView(event: MembershipEvent, hash: Uint8Array, members: Map<string,
 function applyCreate(event: MembershipEvent, ctx: ChainContext): ChannelState {
   if (event.seq !== 0 || !constantTimeEqual(event.prevHash, ZERO_HASH)) fail('chain/broken-link', 'applyEvent: create must be event 0');
   const creator = need(event.member, 'create', 'member');
-  if (creator.officerId !== event.actorOfficerId) fail('chain/unauthorised', 'applyEvent: create must carry the creator\'s own certificate');
-  verifiedCert(creator, ctx, event.time, 'creator');
+  if (creator.officerId !== event.actorOfficerId) fail('chain/bad-creator-certificate', 'applyEvent: create must carry the creator\'s own certificate');
+  verifiedCert(creator, ctx, event.time, 'creator', 'chain/bad-creator-certificate');
   if (!labelledVerify(EVENT_LABEL, membershipEventFields(event), event.signature, creator.signPublicKey)) {
     fail('chain/bad-signature', 'applyEvent: create signature does not verify');
   }
@@ -266,6 +270,8 @@ function checkedPolicy(p: HandlingPolicy): HandlingPolicy {
  */
 export function applyEvent(state: ChannelState | null, event: MembershipEvent, ctx: ChainContext): ChannelState {
   if (event.v !== 1) fail('chain/malformed', 'applyEvent: unknown version');
+  // Unknown kind (chain/unknown-kind), a field outside the kind or a missing one, an unknown channelKind or role (chain/malformed).
+  membershipEventFields(event);
   if (event.kind === 'create') {
     if (state) checkAgainstKnown(state, event);
     return applyCreate(event, ctx);
@@ -291,8 +297,8 @@ export function applyEvent(state: ChannelState | null, event: MembershipEvent, c
       const cert = need(event.member, 'add', 'member');
       if (!isOwner) fail('chain/unauthorised', 'applyEvent: only owners may add members');
       if (members.has(cert.officerId)) fail('chain/already-member', 'applyEvent: officer is already a member');
-      if (state.channelKind === 'direct' && members.size >= DIRECT_CHANNEL_MAX_MEMBERS) fail('chain/unauthorised', 'applyEvent: a direct channel has two members');
-      verifiedCert(cert, ctx, event.time, 'new member');
+      if (state.channelKind === 'direct' && members.size >= DIRECT_CHANNEL_MAX_MEMBERS) fail('chain/direct-full', 'applyEvent: a direct channel has two members');
+      verifiedCert(cert, ctx, event.time, 'new member', 'chain/bad-certificate');
       if (cert.agencyId !== actor.cert.agencyId) {
         // Without an agreement only a contact request (network charter, PROTOCOL.md §5.2 rule 3): a direct
         // channel, so never more than two officers, joined by the contacted officer's own co-signature.
@@ -421,6 +427,8 @@ function checkEventFields(event: MembershipEvent): MembershipEvent {
 }
 
 export const membershipEventCodec: WireCodec<MembershipEvent> = {
+  name: rawMembershipEventCodec.name,
+  spec: rawMembershipEventCodec.spec,
   toWire: rawMembershipEventCodec.toWire,
   fromWire: (json) => checkEventFields(rawMembershipEventCodec.fromWire(json)),
   fromWireCanonical(json) {

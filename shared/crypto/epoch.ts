@@ -83,6 +83,12 @@ function epochView(state: ChannelState, epoch: number, stateHash: Uint8Array | n
 
 /** The recipient list must be exactly the verified membership of the epoch: no ghost, no one missing. */
 export function checkRecipientSet(view: EpochView, recipients: readonly { officerId: string; dhPublicKey: Uint8Array }[]): void {
+  // The list is signed in this order, so one epoch has one byte form: strictly ascending officer ids (idLess).
+  for (let i = 1; i < recipients.length; i++) {
+    if (!idLess(recipients[i - 1]!.officerId, recipients[i]!.officerId)) {
+      throw new EpochError('epoch/recipient-order', 'checkRecipientSet: recipients must be sorted by officer id, each once');
+    }
+  }
   const seen = new Set<string>();
   for (const r of recipients) {
     const member = view.members.get(r.officerId);

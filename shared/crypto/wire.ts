@@ -126,6 +126,9 @@ function canonicalObject(spec: WireSpec, rec: Record<string, unknown>): Record<s
 
 /** A typed codec for one structured object; parse() throws WireFormatError on any deviation. */
 export interface WireCodec<T> {
+  /** The declarative spec both directions use (scripts/wire-tables.ts renders PROTOCOL.md Appendix A from it). */
+  readonly name: string;
+  readonly spec: WireSpec;
   toWire(value: T): Record<string, unknown>;
   fromWire(json: unknown): T;
   /** fromWire, plus the canonical wire form: always equal to toWire(fromWire(json)), without re-encoding. */
@@ -134,6 +137,8 @@ export interface WireCodec<T> {
 
 export function wireCodec<T>(name: string, spec: WireSpec): WireCodec<T> {
   return {
+    name,
+    spec,
     toWire: (value) => encodeObject(spec, value as Record<string, unknown>),
     // The spec validated every field, so the shape matches T by construction.
     fromWire: (json) => decodeObject(spec, json, `${name}FromWire`, '') as T,

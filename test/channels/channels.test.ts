@@ -69,7 +69,7 @@ describe('channels: creation policy', () => {
     const { channelId, state } = await openChannel(t, a.officer, ctx, { kind: 'direct', members: [a.admin] });
     const third = addEvent(t, state, a.officer, b.admin);
     const res = await call(t, a.officer, 'POST', `/channels/${channelId}/events`, { event: wire(third) });
-    expectError(res, 400, 'chain_unauthorised');
+    expectError(res, 400, 'chain_direct_full');
     // The create event must carry the caller's own certificate and be signed by the caller.
     expectError(await call(t, a.admin, 'POST', '/channels', { events: [wire(createEvent(t, a.officer))], encryptedMeta: 'x' }), 403, 'actor_mismatch');
   });
@@ -115,8 +115,12 @@ describe('channels: membership events', () => {
     const post = (env: unknown, who = a.officer) => call(t, who, 'POST', `/channels/${channelId}/key-envelopes`, { keyEnvelope: env });
     const { envelope } = createKeyEnvelope({ state: s1, sender: a.officer.keys, deviceId: a.officer.deviceId });
 
-    const ghost = { ...envelope, recipients: [...envelope.recipients, { ...envelope.recipients[0]!, officerId: b.officer.id, dhPublicKey: b.officer.keys.dhPublicKey }] };
+    // (Recipients kept in officerId order, PROTOCOL.md §6, so the set check is what refuses.)
+    const byId = (rs: typeof envelope.recipients) => [...rs].sort((x, y) => (x.officerId < y.officerId ? -1 : 1));
+    const ghost = { ...envelope, recipients: byId([...envelope.recipients, { ...envelope.recipients[0]!, officerId: b.officer.id, dhPublicKey: b.officer.keys.dhPublicKey }]) };
     expectError(await post(resign(ghost, a.officer.keys.signSecretKey)), 400, 'epoch_recipient_mismatch');
+    const reversed = { ...envelope, recipients: [...envelope.recipients].reverse() };
+    expectError(await post(resign(reversed, a.officer.keys.signSecretKey)), 400, 'epoch_recipient_order');
     const missing = { ...envelope, recipients: envelope.recipients.filter((r) => r.officerId !== a.admin.id) };
     expectError(await post(resign(missing, a.officer.keys.signSecretKey)), 400, 'epoch_recipient_mismatch');
     const swappedKey = { ...envelope, recipients: envelope.recipients.map((r) => (r.officerId === a.admin.id ? { ...r, dhPublicKey: b.officer.keys.dhPublicKey } : r)) };

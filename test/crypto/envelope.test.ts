@@ -164,6 +164,31 @@ describe('replay and ordering', () => {
     expect(receive(bob, state, envs[262]!)).toEqual({ kind: 'text', text: 'm262' });
   });
 
+  it('at most 256 ahead, inclusive: counter − next = 256 is accepted, 257 is not (envelope/too-far-ahead)', () => {
+    const { w, state, bob } = setup();
+    const secret = bob.secrets.get(state.current.epoch)!;
+    const at = (counter: number) => craftEnvelope({ state, sender: w.alice, secret, counter, handling: 'TLP:AMBER' });
+    expect(codeOf(() => receive(bob, state, at(257)))).toBe('envelope/too-far-ahead');
+    expect(receive(bob, state, at(256))).toEqual({ kind: 'text', text: 'crafted' });
+    expect(receive(bob, state, at(513))).toEqual({ kind: 'text', text: 'crafted' });
+  });
+
+  it('keeps at most 512 skipped keys per chain: the 513th drops the oldest (lowest counter), whose message is then a replay', () => {
+    const { w, state, bob } = setup();
+    const secret = bob.secrets.get(state.current.epoch)!;
+    const at = (counter: number) => craftEnvelope({ state, sender: w.alice, secret, counter, handling: 'TLP:AMBER' });
+    receive(bob, state, at(256)); // skips 0 … 255
+    receive(bob, state, at(513)); // skips 257 … 512: 512 kept
+    const chain = () => Object.values(bob.receiver.chains)[0]!;
+    expect(chain().skipped.length).toBe(512);
+    receive(bob, state, at(515)); // skips 514: 513 → the key of counter 0 is dropped
+    expect(chain().skipped.length).toBe(512);
+    expect(chain().skipped[0]!.counter).toBe(1);
+    expect(codeOf(() => receive(bob, state, at(0)))).toBe('envelope/replay');
+    expect(receive(bob, state, at(1))).toEqual({ kind: 'text', text: 'crafted' });
+    expect(receive(bob, state, at(514))).toEqual({ kind: 'text', text: 'crafted' });
+  });
+
   it('expires skipped keys', () => {
     const { state, alice, bob } = setup();
     const envs = Array.from({ length: 3 }, (_, i) => send(alice, state, { kind: 'text', text: `m${i}` }));

@@ -43,13 +43,27 @@ describe('epoch key distribution', () => {
     const ghost = { officerId: 'ghost', dhPublicKey: w.dave.keys.dhPublicKey, sealed: sealTo(w.dave.keys.dhPublicKey, new Uint8Array(32)) };
     const withGhost = resign({ ...envelope, recipients: [...envelope.recipients, ghost] }, w.alice.keys.signSecretKey);
     expect(codeOf(() => openKeyEnvelope({ state, envelope: withGhost, me: w.bob.keys }))).toBe('epoch/recipient-mismatch');
-    // a ghost "device" of bob: same officer id, another key
+    // a ghost "device" of bob: same officer id, another key (listed twice: out of the strict order)
     const ghostDevice = resign({ ...envelope, recipients: [...envelope.recipients, { ...ghost, officerId: 'bob' }] }, w.alice.keys.signSecretKey);
-    expect(codeOf(() => openKeyEnvelope({ state, envelope: ghostDevice, me: w.bob.keys }))).toBe('epoch/recipient-mismatch');
+    expect(codeOf(() => openKeyEnvelope({ state, envelope: ghostDevice, me: w.bob.keys }))).toBe('epoch/recipient-order');
+    const [ra, rb, rc] = envelope.recipients;
+    const twice = resign({ ...envelope, recipients: [ra!, rb!, { ...ghost, officerId: 'bob' }, rc!] }, w.alice.keys.signSecretKey);
+    expect(codeOf(() => openKeyEnvelope({ state, envelope: twice, me: w.bob.keys }))).toBe('epoch/recipient-order');
     const missing = resign({ ...envelope, recipients: envelope.recipients.filter((r) => r.officerId !== 'carol') }, w.alice.keys.signSecretKey);
     expect(codeOf(() => openKeyEnvelope({ state, envelope: missing, me: w.bob.keys }))).toBe('epoch/recipient-mismatch');
     // the server adding a recipient breaks the signature
     expect(codeOf(() => openKeyEnvelope({ state, envelope: { ...envelope, recipients: [...envelope.recipients, ghost] }, me: w.bob.keys }))).toBe('epoch/bad-signature');
+  });
+
+  it('the recipients must be sorted by officerId (UTF-16 code units), each once: another order is refused even when signed (epoch/recipient-order)', () => {
+    const w = makeWorld();
+    const { state } = threeMemberChannel(w);
+    const { envelope } = createKeyEnvelope({ state, sender: w.alice.keys, deviceId: w.alice.deviceId });
+    expect(envelope.recipients.map((r) => r.officerId)).toEqual(['alice', 'bob', 'carol']);
+    for (const order of [[1, 0, 2], [0, 2, 1], [2, 1, 0]]) {
+      const shuffled = resign({ ...envelope, recipients: order.map((i) => envelope.recipients[i]!) }, w.alice.keys.signSecretKey);
+      expect(codeOf(() => openKeyEnvelope({ state, envelope: shuffled, me: w.bob.keys })), order.join()).toBe('epoch/recipient-order');
+    }
   });
 
   it('only the author of the epoch event distributes, and sealed secrets are bound to their context', () => {

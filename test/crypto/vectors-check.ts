@@ -31,6 +31,8 @@ import {
   VerificationError,
   u64be,
   u8,
+  treeHeadCodec,
+  unpad,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, IdentityKeys } from '../../shared/crypto/index.ts';
 import { attachmentVectorPlaintext, buildVectors } from '../vectors/build.ts';
@@ -157,9 +159,16 @@ export function checkOpenPaths(includeBackup: boolean): void {
     expect(() => verifyRootSetTransition(set1, rootSetCodec.fromWire(v.rootSet))).toThrow(expect.objectContaining({ code: v.error }));
   }
 
-  const kl = keyLog.vectors[2]!.treeHead as { size: number; headHash: string; time: number; signature: string };
-  const headOk = labelledVerify('liaison/v1/keylog-head', [u8(1), u64be(kl.size), fromHex(kl.headHash), u64be(kl.time)], fromHex(kl.signature), fromHex(keyLog.vectors[2]!.serverSignPublicKey as string));
+  // v1.1: the tree head vector is the wire object (with v: 1), parsed by the same codec the server and SDK use.
+  const kl = treeHeadCodec.fromWire(keyLog.vectors[2]!.treeHead);
+  const headOk = labelledVerify('liaison/v1/keylog-head', [u8(kl.v), u64be(kl.size), kl.headHash, u64be(kl.time)], kl.signature, fromHex(keyLog.vectors[2]!.serverSignPublicKey as string));
   expect(headOk).toBe(true);
+  expect(toHex(kl.headHash)).toBe(keyLog.vectors[1]!.entryHash);
+
+  for (const v of padding.vectors as { padded?: string; error?: string }[]) {
+    if (v.padded === undefined) continue;
+    expect(() => unpad(fromHex(v.padded!))).toThrow(expect.objectContaining({ code: v.error }));
+  }
 
   // v2: certificate renewal request (PROTOCOL.md §4.2), verified against the certificate it renews.
   const rv = certRenewal.vectors[0]!;
@@ -179,10 +188,13 @@ export function checkOpenPaths(includeBackup: boolean): void {
   expect(toHex(plain) === toHex(attachmentVectorPlaintext(at.size))).toBe(true);
 
   if (includeBackup) {
-    const bv = backup.vectors[0]!;
+    const bv = backup.vectors[0]! as { passphrase: string; blob: Record<string, unknown>; signSecretKey: string; dhSecretKey: string };
     const keys = openBackup(backupBlobCodec.fromWire(bv.blob), bv.passphrase, 'alice');
     expect(toHex(keys.signSecretKey)).toBe(bv.signSecretKey);
     expect(toHex(keys.dhSecretKey)).toBe(bv.dhSecretKey);
+    // v1.1: the recovery-code backup opens with the code as typed (case, spaces and dashes do not matter).
+    const rv = backup.vectors[1]! as { recoveryCode: string; typedAs: string; blob: Record<string, unknown>; signSecretKey: string };
+    expect(toHex(openBackup(backupBlobCodec.fromWire(rv.blob), rv.typedAs, 'alice').signSecretKey)).toBe(rv.signSecretKey);
   }
   void identity;
 }

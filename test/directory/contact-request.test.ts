@@ -187,7 +187,7 @@ describe('contact requests (directory → direct channel)', () => {
 
     // Still never a third member once accepted: with two members the chain rules refuse it already in the
     // SDK (the server's contact_request_members_fixed check, exercised above, stands behind them).
-    await expect(w.alice.client.addMember(res.channel.id, w.carolA.id)).rejects.toMatchObject({ code: 'chain/unauthorised' });
+    await expect(w.alice.client.addMember(res.channel.id, w.carolA.id)).rejects.toMatchObject({ code: 'chain/direct-full' });
     await expect(w.bob.client.addMember(res.channel.id, w.dave.id)).rejects.toMatchObject({ code: 'chain/unauthorised' });
     expect(auditActions(w.t, res.channel.id)).toEqual(expect.arrayContaining(['channel.created', 'channel.invited', 'channel.invitation_accepted', 'channel.contact_request_accepted']));
   }, 60_000);
@@ -233,7 +233,7 @@ describe('contact requests (directory → direct channel)', () => {
     expect(await w.alice.client.channel(res.channel.id)).toMatchObject({ readOnly: null, contactRequest: null });
     // An ordinary direct channel: the usual rule applies (two members, enforced by the chain rules, here
     // already in alice's SDK), not the contact-request one.
-    await expect(w.alice.client.addMember(res.channel.id, w.carolA.id)).rejects.toMatchObject({ code: 'chain/unauthorised' });
+    await expect(w.alice.client.addMember(res.channel.id, w.carolA.id)).rejects.toMatchObject({ code: 'chain/direct-full' });
   }, 60_000);
 
   it('within one agency the same call adds the colleague at once and sends the message straight away', async () => {

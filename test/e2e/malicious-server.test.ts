@@ -192,6 +192,8 @@ describe('a malicious server is detected by the SDK', () => {
     await bob.sync();
     expect(original).toBeUndefined(); // it was served
     expect(texts(bobMessages)).toEqual(['Transfer of 40 kg confirmed.']);
+    // Not silently: the receiver raises a replay notice (PROTOCOL.md §6, §7 step 6).
+    expect(bobSecurity.slice(1)).toEqual([expect.objectContaining({ kind: 'message_replayed', channelId: channel.id, code: 'envelope/replay', officerId: alice.officerId })]);
 
     // 3. A fresh device reading history: the server lists the same envelope twice; it is opened once.
     bobFetch.set(null);
@@ -203,12 +205,14 @@ describe('a malicious server is detected by the SDK', () => {
       return first ? { ...page, messages: [...page.messages, { ...first, seq: 1000 }] } : body;
     });
     const bobPhone = new LiaisonClient({ baseUrl: host.baseUrl, store: new MemoryStore(), now: () => host.clock.now(), fetch: dup.fetch });
+    const phoneSecurity = securityLog(bobPhone);
     await bobPhone.login({ username: net.b.bob.username, password: net.b.bob.password, totp: totpCode(net.b.bob.totpSecret, host.clock.now()) });
     host.clock.advance(30_000);
     await bobPhone.unlock(E2E_PASSPHRASE);
     const history = await bobPhone.history(channel.id);
     expect(history.filter((m) => m.messageId === sent.messageId)).toHaveLength(1);
     expect(texts(history)).toEqual(['Transfer of 40 kg confirmed.']);
+    expect(phoneSecurity.filter((s) => s.kind === 'message_replayed')).toEqual([expect.objectContaining({ channelId: channel.id, code: 'envelope/replay' })]);
   });
 
   it('(d) an envelope of channel X served in channel Y\'s feed is rejected', { timeout: 60_000 }, async () => {

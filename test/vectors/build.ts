@@ -32,12 +32,19 @@ import {
   ratchetStep,
   safetyNumber,
   sealBackup,
+  generateRecoveryCode,
+  normaliseRecoveryCode,
   signAgreement,
   agreementCanonicalBytes,
   channelMetaAd,
   channelMetaKey,
   sealChannelMeta,
   signTreeHead,
+  treeHeadCodec,
+  prekeyHash,
+  unpad,
+  u8,
+  u64be,
   signedPrekeyCodec,
   startSendingChain,
   toHex,
@@ -92,7 +99,14 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
       { name: 'keys', ...seedInfo, signPublicKey: hex(ident.signPublicKey), dhPublicKey: hex(ident.dhPublicKey) },
       { name: 'admin-certificate (self-issued agency root)', certificate: certificateCodec.toWire(w.adminA.cert), certificateHash: hex(certificateHash(w.adminA.cert)) },
       { name: 'officer-certificate', certificate: certificateCodec.toWire(w.alice.cert), certificateHash: hex(certificateHash(w.alice.cert)), agencyRoot: hex(w.adminA.keys.signPublicKey) },
-      { name: 'signed-prekey', identitySignPublicKey: hex(ident.signPublicKey), prekeySecretKey: prekeySecret, prekey: signedPrekeyCodec.toWire(prekey) },
+      {
+        name: 'signed-prekey',
+        identitySignPublicKey: hex(ident.signPublicKey),
+        prekeySecretKey: prekeySecret,
+        prekey: signedPrekeyCodec.toWire(prekey),
+        // v1.1: the hash a prekey-rotate key event carries as recordHash (PROTOCOL.md Appendix A, signed prekey).
+        prekeyHash: hex(prekeyHash(prekey)),
+      },
     ],
   };
 
@@ -109,7 +123,12 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
     logVectors.push({ entry: keyLogEntryCodec.toWire(r.entry), eventHash: hex(keyEventHash(e)), entryHash: hex(log.headHash) });
   }
   const head = signTreeHead(log, server.signSecretKey, T0 + 2);
-  logVectors.push({ serverSignPublicKey: hex(server.signPublicKey), treeHead: { size: head.size, headHash: hex(head.headHash), time: head.time, signature: hex(head.signature) } });
+  // v1.1: the tree head in its wire shape (with `v`, base64url), as the server serves it, and the signed bytes.
+  logVectors.push({
+    serverSignPublicKey: hex(server.signPublicKey),
+    treeHead: treeHeadCodec.toWire(head),
+    signatureInput: hex(encodeFields('liaison/v1/keylog-head', [u8(1), u64be(head.size), head.headHash, u64be(head.time)])),
+  });
   out['key-log'] = { description: 'Key events, hash-chained entries and a server-signed tree head', vectors: logVectors };
 
   const { events: chain, state } = threeMemberChannel(w);
@@ -204,7 +223,11 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
   const fileKey = seededRng('attachment-vector')(32);
   out['padding'] = {
     description: 'ISO/IEC 7816-4 padding to 256-byte buckets below 8 KiB, 4 KiB buckets above',
-    vectors: [0, 1, 255, 256, 8191, 8192].map((n) => ({ length: n, paddedLength: pad(new Uint8Array(n)).length })),
+    vectors: [
+      ...[0, 1, 255, 256, 8191, 8192].map((n) => ({ length: n, paddedLength: pad(new Uint8Array(n)).length })),
+      // v1.1 (PROTOCOL.md §7 step 8): padded inputs a receiver MUST refuse with envelope/bad-padding.
+      ...badPaddings().map(([why, bytes]) => ({ invalid: why, padded: hex(bytes), error: padError(bytes) })),
+    ],
   };
   out['attachment'] = {
     description: 'secretstream header is drawn by libsodium, so this is a decryption vector: key, header, ciphertext -> plaintext',
@@ -227,7 +250,23 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
 
   if (opts.includeBackup !== false) {
     const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });
-    out['backup'] = { description: 'Argon2id MODERATE backup of alice\'s identity keys (salt and nonce from the seeded rng)', vectors: [{ passphrase: 'correct horse battery staple', blob: backupBlobCodec.toWire(blob), signSecretKey: hex(w.alice.keys.signSecretKey), dhSecretKey: hex(w.alice.keys.dhSecretKey) }] };
+    // v1.1 (PROTOCOL.md §9 Backups): a recovery-code backup; the Argon2id input is the normalised code's 32 ASCII hex digits.
+    const code = generateRecoveryCode(seededRng('recovery-code-vector'));
+    const byCode = sealBackup(w.alice.keys, { kind: 'recovery-code', value: code }, { rng: seededRng('backup-recovery-vector') });
+    out['backup'] = {
+      description: 'Argon2id MODERATE backups of alice\'s identity keys (salt and nonce from the seeded rng): passphrase, and recovery code',
+      vectors: [
+        { passphrase: 'correct horse battery staple', blob: backupBlobCodec.toWire(blob), signSecretKey: hex(w.alice.keys.signSecretKey), dhSecretKey: hex(w.alice.keys.dhSecretKey) },
+        {
+          recoveryCode: code,
+          typedAs: code.toUpperCase().replaceAll('-', ' '),
+          argon2Input: hex(utf8(normaliseRecoveryCode(code))),
+          blob: backupBlobCodec.toWire(byCode),
+          signSecretKey: hex(w.alice.keys.signSecretKey),
+          dhSecretKey: hex(w.alice.keys.dhSecretKey),
+        },
+      ],
+    };
   }
   return out;
 }
@@ -314,4 +353,31 @@ function rootSetVectors(w: ReturnType<typeof makeWorld>): VectorFile {
       { name: 'version 2 signed by a key outside version 1', rootSet: rootSetCodec.toWire(withSignature(u2, signRootSet(u2, w.adminB.keys))), error: 'root/bad-signature' },
     ],
   };
+}
+
+/** Padded inner plaintexts that are not the canonical padding of anything. */
+function badPaddings(): [string, Uint8Array][] {
+  const nonMinimal = new Uint8Array(512);
+  nonMinimal[0] = 0x80;
+  const noMarker = new Uint8Array(256);
+  const afterMarker = new Uint8Array(256);
+  afterMarker[10] = 0x80;
+  afterMarker[255] = 0x01;
+  const notBucket = new Uint8Array(255);
+  notBucket[0] = 0x80;
+  return [
+    ['not the smallest bucket (0 bytes padded to 512)', nonMinimal],
+    ['no 0x80 marker (all zeros)', noMarker],
+    ['a non-zero byte after the marker', afterMarker],
+    ['length not a bucket size (255)', notBucket],
+  ];
+}
+
+function padError(bytes: Uint8Array): string {
+  try {
+    unpad(bytes);
+    return 'none';
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
 }

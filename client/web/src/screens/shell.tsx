@@ -12,6 +12,7 @@ const SECURITY_TEXT: Record<string, string> = {
   chain_invalid: 'A channel’s membership history failed verification (possible server misbehaviour). Sending to it is disabled.',
   key_envelope_invalid: 'A channel key from the server failed verification and was ignored.',
   message_rejected: 'A message failed verification and was not shown.',
+  message_replayed: 'The server delivered a message again that was already received (a replay); the copy was not shown.',
   message_time_skew: 'A message’s own timestamp disagrees with the server’s; it is shown at the server’s time and marked “sender clock differs”.',
 };
 
