@@ -97,7 +97,7 @@ describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browse
     expect([...adminErrors, ...errors].filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });
 
-  it('an officer who moves on while the first unlock still connects stays where they went', { timeout: 120_000 }, async () => {
+  it('an administrator who moves on while the first unlock still connects stays there; the Agency root tab shows and re-signs the root set', { timeout: 120_000 }, async () => {
     const { admin: other } = await createAgency(server.app, platform, { name: 'Guardia Civil', country: 'ES', admin: 'es-admin' });
     const { page, errors } = await newPage(browser);
     // The realtime connection opens three seconds late, so the app shell is up long before the unlock ends.
@@ -110,6 +110,13 @@ describe.skipIf(!hasChromium)('web app: provisioning and enrolment in the browse
     await sleep(4_000);
     expect(new URL(page.url()).hash).toBe('#/admin/officers');
     await expect.poll(() => page.getByLabel('Username').isVisible()).toBe(true);
+
+    // The agency root (PROTOCOL.md §4.4): this first administrator is version 0 alone; re-signing it as version 1.
+    await page.getByRole('link', { name: 'Agency root' }).click();
+    await page.getByText('Root set version 0: 1 of 1 signatures to change it').waitFor();
+    await page.getByRole('button', { name: 'Propose' }).click();
+    await page.getByText('Root set version 1 is now in force.').waitFor();
+    await page.getByText('Root set version 1: 1 of 1 signatures to change it').waitFor();
     expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });
 });
