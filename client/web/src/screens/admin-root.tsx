@@ -72,7 +72,10 @@ export function AdminRoot() {
         <tbody>
           {current.members.map((m) => (
             <tr key={m.officerId} data-testid="root-member">
-              <td>{name(m.officerId)}</td>
+              <td>
+                {name(m.officerId)}
+                {!admins.some((o) => o.id === m.officerId) && <strong> — no longer an active administrator: propose a set without them</strong>}
+              </td>
             </tr>
           ))}
         </tbody>
