@@ -32,6 +32,7 @@ import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { KeysApi } from './keys.ts';
 import type { KeyedMutex } from './lock.ts';
 import { decryptMeta, encryptMeta, metaEpoch, type ChannelMeta } from './meta.ts';
+import type { RevocationChecker } from './revocations.ts';
 import type { EpochSecrets } from './secrets.ts';
 
 export type InvitationView = Static<typeof Invitation>;
@@ -91,6 +92,7 @@ export class ChannelsApi {
     private readonly chains: ChainStore,
     private readonly secrets: EpochSecrets,
     private readonly mutex: KeyedMutex,
+    private readonly revocations: RevocationChecker | null = null,
   ) {}
 
   /** Called (outside the channel lock) once an add I authored is applied and its epoch distributed. */
@@ -359,6 +361,74 @@ export class ChannelsApi {
     }
   }
 
+  /**
+   * PROTOCOL.md §5.2 rule 7: in every channel I own, removes the members whose certificate my audited
+   * key log shows revoked by their agency root, and keys the new epoch. Called by `sync()` after the
+   * key-log audit. Returns the channels changed. Another owner's remove winning the race is not an
+   * error: the chain is re-read and a member already gone needs nothing more.
+   */
+  async removeRevokedMembers(): Promise<string[]> {
+    const me = this.ctx.keys;
+    const checker = this.revocations;
+    if (!me || !checker) return [];
+    const revokedIds = new Set((await checker.revokedOfficerIds()).filter((id) => id !== me.officerId));
+    if (revokedIds.size === 0) return [];
+    const { channels } = await this.ctx.http.call(api.channels.list);
+    const changed: string[] = [];
+    for (const c of channels) {
+      // Cheap filter on both the server's list and my verified chain; the removal itself re-checks the chain.
+      const local = await this.chains.state(c.id);
+      const ids = [...c.members.map((m) => m.officerId), ...(local ? [...local.current.members.keys()] : [])];
+      if (!ids.some((id) => revokedIds.has(id))) continue;
+      if (await this.removeRevokedIn(c.id, me.officerId)) changed.push(c.id);
+    }
+    return changed;
+  }
+
+  private async removeRevokedIn(channelId: string, myId: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.mutex.run(channelId, () => this.removeRevokedOnce(channelId, myId));
+      } catch (err) {
+        // 409: another owner moved the head (e.g. removed the same member first): re-read and re-check.
+        if (err instanceof LiaisonApiError && err.status === 409 && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** One attempt, under the channel lock: every revoked member removed, only the last new epoch keyed. */
+  private async removeRevokedOnce(channelId: string, myId: string): Promise<boolean> {
+    const me = requireKeys(this.ctx, 'removeRevokedMembers');
+    const checker = this.revocations!;
+    const state = await this.chains.pull(channelId);
+    if (state.current.members.get(myId)?.role !== 'owner') return false;
+    const revoked = (await checker.revokedMembers(state.current)).map((r) => r.officerId).filter((id) => id !== myId);
+    if (revoked.length === 0) return false;
+    let next = state;
+    const events: MembershipEvent[] = [];
+    for (const targetOfficerId of revoked) {
+      const event = createMembershipEvent(next, { kind: 'remove', time: this.ctx.now(), actorOfficerId: myId, actorDeviceId: this.ctx.deviceId, targetOfficerId }, me);
+      await this.chains.loadRoots([event]);
+      next = applyEvent(next, event, this.chains.chainCtx);
+      events.push(event);
+    }
+    await checker.assertEpochRecipients(next.current);
+    // Intermediate epochs (several revoked members) still list a revoked member: only the last is keyed.
+    const { envelope, epochSecret } = createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId });
+    for (const [i, event] of events.entries()) {
+      const last = i === events.length - 1;
+      await this.ctx.http.call(api.channels.appendEvent, {
+        params: { id: channelId },
+        body: { event: membershipEventCodec.toWire(event), ...(last ? { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } : {}) },
+      });
+      if (last) await this.secrets.save(channelId, next.current.epoch, epochSecret);
+      await this.chains.extend(channelId, [event]);
+    }
+    await this.publishMeta(channelId, next);
+    return true;
+  }
+
   /** Opens every key envelope the server holds for me that I have not opened yet. */
   async fetchKeyEnvelopes(channelId: string): Promise<void> {
     const { keyEnvelopes } = await this.ctx.http.call(api.channels.keyEnvelopes, { params: { id: channelId } });
@@ -383,6 +453,8 @@ export class ChannelsApi {
       const fetched = await this.fetchedSecret(channelId, view.epoch);
       if (fetched) return fetched;
     }
+    // §6: never seal an epoch to a member revoked before it opened (an owner removes them first).
+    await this.revocations?.assertEpochRecipients(view);
     const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
     try {
       await this.ctx.http.call(api.channels.postKeyEnvelope, { params: { id: channelId }, body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
@@ -410,6 +482,12 @@ export class ChannelsApi {
     let state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
     if (!state.epochs.has(envelope.epoch)) state = await this.chains.pull(channelId);
     try {
+      const view = state.epochs.get(envelope.epoch);
+      if (view && this.revocations) {
+        // §6: refuse an epoch keyed by a revoked distributor, or opened after a member's revocation with that member still in.
+        await this.revocations.assertEpochSender(view, envelope.senderOfficerId);
+        await this.revocations.assertEpochRecipients(view);
+      }
       await this.secrets.save(channelId, envelope.epoch, openKeyEnvelope({ state, envelope, me }));
     } catch (err) {
       if (err instanceof EpochError && err.code === 'epoch/not-recipient') return;
@@ -428,6 +506,7 @@ export class ChannelsApi {
       const event = build(state);
       await this.chains.loadRoots([event]);
       const next = applyEvent(state, event, this.chains.chainCtx);
+      if (next.current.members.has(me.officerId)) await this.revocations?.assertEpochRecipients(next.current);
       const keyEnvelope = next.current.members.has(me.officerId) ? createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId }) : null;
       await this.ctx.http.call(api.channels.appendEvent, {
         params: { id: channelId },

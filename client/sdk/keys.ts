@@ -4,6 +4,7 @@ import {
   certificateHash,
   checkKeysAgainstLog,
   createKeyEvent,
+  createRevocationEvent,
   fromB64,
   generateIdentity,
   generateSignedPrekey,
@@ -27,7 +28,7 @@ import {
 import { api } from '../../shared/api/index.ts';
 import { passphraseReusesPassword } from '../../shared/passwords/rules.ts';
 import { requireKeys, requireOfficer, type SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { KeyLogAuditor } from './keylog.ts';
 import type { PinStore } from './pins.ts';
 
@@ -126,6 +127,42 @@ export class KeysApi {
       done.push(o.officerId);
     }
     return done;
+  }
+
+  /**
+   * Agency root: signs a `cert-revoke` for every certificate the server lists as to be revoked
+   * (officers suspended while certified; PROTOCOL.md §4.3 **Revocation**). Each listed certificate must
+   * be the one this root issued for that officer (it verifies under my key); another is skipped.
+   * Returns the officer ids whose certificate was revoked.
+   */
+  async revokePending(): Promise<string[]> {
+    const root = requireKeys(this.ctx, 'revokePending');
+    const { officers } = await this.ctx.http.call(api.keys.pendingRevocations);
+    const done: string[] = [];
+    for (const o of officers) {
+      const cert = certificateCodec.fromWire(o.certificate);
+      if (cert.officerId !== o.officerId || cert.agencyId !== root.agencyId) continue;
+      try {
+        // Only a certificate this root issued (the signature binds it); expiry does not matter for a revocation.
+        verifyCertificate(cert, root.signPublicKey, cert.issuedAt);
+      } catch {
+        continue;
+      }
+      await this.revokeCertificate(root, cert);
+      done.push(o.officerId);
+    }
+    return done;
+  }
+
+  /** Signs and posts the cert-revoke of `cert` (a certificate already revoked counts as done). */
+  private async revokeCertificate(root: IdentityKeys, cert: OfficerCertificate): Promise<void> {
+    const event = createRevocationEvent(cert, Math.max(this.ctx.now(), cert.issuedAt), root);
+    try {
+      await this.ctx.http.call(api.keys.revoke, { body: { keyEvent: keyEventCodec.toWire(event) } });
+    } catch (err) {
+      if (err instanceof LiaisonApiError && err.code === 'already_revoked') return;
+      throw err;
+    }
   }
 
   /** The agency's root key, pinned on first use. */

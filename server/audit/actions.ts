@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'keys.registered',
   'keys.reregistered',
   'keys.certified',
+  'keys.revoked',
   'keys.prekey_rotated',
   'keys.backup_updated',
   'agreement.proposed',
@@ -100,6 +101,7 @@ export interface AuditDetailsMap {
   'keys.registered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
   'keys.reregistered': { logIndex: number; agencyRoot: boolean; signPublicKey: string };
   'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number };
+  'keys.revoked': { logIndex: number; reason: string | null; signPublicKey: string };
   'keys.prekey_rotated': { logIndex: number; prekeyId: number };
   'keys.backup_updated': NoDetails;
   'directory.entry_created': { title: string; officerId: string | null };

@@ -42,6 +42,10 @@ export interface KeysRepository {
   updateKeys(officerId: string, patch: Partial<NewOfficerKey>): Promise<void>;
   /** Officers of an agency whose registered keys wait for a certificate. */
   pending(agencyId: string): Promise<OfficerKeysRow[]>;
+  /** Officers of an agency who still hold a certificate although they lost access (suspended): the root must revoke it. */
+  revocable(agencyId: string): Promise<OfficerKeysRow[]>;
+  /** The officer's most recent key-log entries, newest first. */
+  latestEntriesOf(officerId: string, limit: number): Promise<KeyLogRow[]>;
   root(agencyId: string): Promise<AgencyRootRow | undefined>;
   insertRoot(row: AgencyRootRow): Promise<void>;
   lastEntry(): Promise<KeyLogRow | undefined>;

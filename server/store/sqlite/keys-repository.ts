@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from './schema.ts';
 import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow } from '../../keys/repository.ts';
@@ -40,6 +40,21 @@ export class SqliteKeysRepository implements KeysRepository {
       .orderBy(asc(officerKeys.createdAt))
       .all()
       .map((r) => r.k);
+  }
+
+  async revocable(agencyId: string): Promise<OfficerKeysRow[]> {
+    return this.db
+      .select({ k: officerKeys })
+      .from(officerKeys)
+      .innerJoin(officers, eq(officers.id, officerKeys.officerId))
+      .where(and(eq(officerKeys.agencyId, agencyId), isNotNull(officerKeys.certificate), eq(officers.status, 'suspended')))
+      .orderBy(asc(officerKeys.officerId))
+      .all()
+      .map((r) => r.k);
+  }
+
+  async latestEntriesOf(officerId: string, limit: number): Promise<KeyLogRow[]> {
+    return this.db.select().from(keyLog).where(eq(keyLog.officerId, officerId)).orderBy(desc(keyLog.idx)).limit(limit).all();
   }
 
   async root(agencyId: string): Promise<AgencyRootRow | undefined> {
