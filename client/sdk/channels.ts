@@ -453,7 +453,7 @@ export class ChannelsApi {
       const fetched = await this.fetchedSecret(channelId, view.epoch);
       if (fetched) return fetched;
     }
-    // §6: never seal an epoch to a member revoked before it opened (an owner removes them first).
+    // §4.3 Revocation: never seal an epoch to a member revoked before it opened (an owner removes them first).
     await this.revocations?.assertEpochRecipients(view);
     const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
     try {
@@ -484,7 +484,7 @@ export class ChannelsApi {
     try {
       const view = state.epochs.get(envelope.epoch);
       if (view && this.revocations) {
-        // §6: refuse an epoch keyed by a revoked distributor, or opened after a member's revocation with that member still in.
+        // §4.3 Revocation: refuse an epoch keyed by a revoked distributor, or opened after a member's revocation with that member still in.
         await this.revocations.assertEpochSender(view, envelope.senderOfficerId);
         await this.revocations.assertEpochRecipients(view);
       }

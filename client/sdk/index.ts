@@ -443,25 +443,28 @@ export class LiaisonClient {
 
   /** Pulls every feed item after the stored cursor (until hasMore is false); returns how many. */
   async sync(): Promise<number> {
+    // The key log first, so this very sync already refuses what a revocation forbids (PROTOCOL.md §4.3 **Revocation**).
+    const audited = await this.auditForRevocations();
     const handled = await this.feed.sync();
-    await this.removeRevokedMembers();
+    if (audited) await this.channelsApi.removeRevokedMembers();
     return handled;
   }
 
   /**
-   * PROTOCOL.md §5.2 rule 7, run by every `sync()`: audits the key log, then, in every channel I own,
-   * removes members whose certificate their agency root revoked and keys the new epoch. A key-log audit
-   * failure (already reported as a `security` event) skips the removal rather than failing the sync.
+   * Audits the key log (when unlocked) for `sync()`: false when locked or when the audit failed (already
+   * reported as a `security` event), so that the sync goes on but no owner removal runs on a log it did not verify.
+   * Then, PROTOCOL.md §5.2 rule 7: in every channel I own, members whose certificate their agency root revoked
+   * are removed and the new epoch keyed (`removeRevokedMembers`).
    */
-  private async removeRevokedMembers(): Promise<void> {
-    if (!this.ctx.keys) return;
+  private async auditForRevocations(): Promise<boolean> {
+    if (!this.ctx.keys) return false;
     try {
       await this.keylog.audit();
+      return true;
     } catch (err) {
-      if (err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code.startsWith('keylog/'))) return;
+      if (err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code.startsWith('keylog/'))) return false;
       throw err;
     }
-    await this.channelsApi.removeRevokedMembers();
   }
 
   async connect(): Promise<void> {

@@ -50,7 +50,7 @@ export class RevocationChecker {
   }
 
   /**
-   * §6: an epoch opened at or after a member's revocation must not carry that member. Throws
+   * §4.3 Revocation, sealing and opening: an epoch opened at or after a member's revocation must not carry that member. Throws
    * `epoch/recipient-revoked` (sealing, and opening an envelope of such an epoch).
    */
   async assertEpochRecipients(view: EpochView): Promise<void> {
@@ -61,7 +61,7 @@ export class RevocationChecker {
     }
   }
 
-  /** §6: an envelope built by a distributor revoked before the epoch opened is refused (`epoch/sender-revoked`). */
+  /** §4.3 Revocation: an envelope built by a distributor revoked before the epoch opened is refused (`epoch/sender-revoked`). */
   async assertEpochSender(view: EpochView, senderOfficerId: string): Promise<void> {
     const m = view.members.get(senderOfficerId);
     const revocation = m ? await this.of(m.cert) : null;
@@ -71,7 +71,7 @@ export class RevocationChecker {
   }
 
   /**
-   * §7 step 11: a message whose sender's certificate was revoked at or before its header time or its
+   * §4.3 Revocation, messages: a message whose sender's certificate was revoked at or before its header time or its
    * server stamp is refused (`envelope/sender-revoked`); earlier messages stay readable.
    */
   async assertMessageSender(view: EpochView, senderOfficerId: string, time: number, serverTime: number): Promise<void> {

@@ -69,7 +69,7 @@ export class ChannelMetaError extends CryptoError {
 
 /**
  * Refusals because a key's certificate was revoked by a logged `cert-revoke` of its agency root
- * (PROTOCOL.md §4.3 **Revocation**, §5.2 rule 7, §6, §7 step 11). Thrown as EpochError (epoch/…) or
+ * (PROTOCOL.md §4.3 **Revocation**, §5.2 rule 7). Thrown as EpochError (epoch/…) or
  * DecryptError (envelope/…).
  */
 export const REVOCATION_ERROR_CODES = {

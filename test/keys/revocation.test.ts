@@ -123,6 +123,8 @@ async function scenario(prefix: string): Promise<Scenario> {
   ] as const) {
     await sender.send(ch, { kind: 'text', text: `carol before (${ch === team ? 'team' : ch === bobs ? 'bobs' : 'shared'})` });
   }
+  // The suspension comes a minute later (a message at the revocation's own millisecond counts as after it).
+  host.clock.advance(60_000);
   const security: SecurityNotice[] = [];
   for (const c of [alice, bob]) c.on('security', (e) => security.push(e));
   return { host, net, carol, carolCreds, shared, bobs, team, security };
@@ -233,6 +235,29 @@ describe('deprovisioning: cert-revoke, automatic removal and rekey (issue 12)', 
     expect((await alice.members(s.team)).map((m) => m.officerId)).toEqual([alice.officerId]);
     expect((await alice.members(s.shared)).map((m) => m.officerId)).not.toContain(carolId);
     expect((await net.bob.members(s.bobs)).map((m) => m.officerId)).not.toContain(carolId);
+  });
+
+  it('a non-owner refuses a message the revoked key sends after the revocation, even through a colluding server', { timeout: 180_000 }, async () => {
+    const s = await scenario('rv5-');
+    const { net, carol, carolCreds, host } = s;
+    const { adminA, alice } = net;
+    const carolId = carol.officerId!;
+    expect(await adminA.suspendOfficer(carolId)).toEqual({ revoked: true });
+    await adminA.call(api.accounts.reactivateOfficer, { params: { id: carolId } });
+    await carol.login({ username: carolCreds.username, password: carolCreds.password, totp: totpCode(carolCreds.totpSecret, host.clock.now()) });
+    host.clock.advance(30_000);
+    // The server colludes with the revoked officer: it no longer refuses her key.
+    host.app.ctx.keys.certificateRefusal = async () => null;
+    // In bob's channel alice is a plain member; bob (the owner) has not synced since the revocation.
+    const sent = await carol.send(s.bobs, { kind: 'text', text: 'carol after her revocation' });
+    const notices: SecurityNotice[] = [];
+    alice.on('security', (e) => notices.push(e));
+    await alice.sync();
+    expect(texts(await alice.history(s.bobs))).toEqual(['carol before (bobs)']);
+    expect(notices.filter((e) => e.kind === 'message_rejected').map((e) => e.code)).toContain('envelope/sender-revoked');
+    expect(notices.find((e) => e.code === 'envelope/sender-revoked')?.message).toContain(sent.messageId);
+    // Alice is not an owner there: she removes nobody in bob's channel.
+    expect((await internals(alice).chains.pull(s.bobs)).current.members.has(carolId)).toBe(true);
   });
 
   it('a cert-revoke not signed by the agency root is refused by the server and ignored by clients', { timeout: 180_000 }, async () => {
