@@ -363,32 +363,43 @@ export class ChannelsApi {
 
   /**
    * PROTOCOL.md §5.2 rule 7: in every channel I own, removes the members whose certificate my audited
-   * key log shows revoked by their agency root, and keys the new epoch. Called by `sync()` after the
-   * key-log audit. Returns the channels changed. Another owner's remove winning the race is not an
-   * error: the chain is re-read and a member already gone needs nothing more.
+   * key log shows revoked by their agency root, and keys the new epoch. Also, in a channel the server
+   * reports as `coverage_lost` (an institution's extended access expired), the members whose agency is
+   * not a party to the channel's agreement (§4.3 **Revocation**, "Not a cert-revoke"). Called by
+   * `sync()` after the key-log audit. Returns the channels changed. Another owner's remove winning the
+   * race is not an error: the chain is re-read and a member already gone needs nothing more.
    */
   async removeRevokedMembers(): Promise<string[]> {
     const me = this.ctx.keys;
     const checker = this.revocations;
     if (!me || !checker) return [];
     const revokedIds = new Set((await checker.revokedOfficerIds()).filter((id) => id !== me.officerId));
-    if (revokedIds.size === 0) return [];
     const { channels } = await this.ctx.http.call(api.channels.list);
     const changed: string[] = [];
     for (const c of channels) {
+      if (c.readOnly === 'coverage_lost' && c.agreementId && c.members.some((m) => m.officerId === me.officerId && m.role === 'owner')) {
+        const { agreement } = await this.ctx.http.call(api.agreements.get, { params: { id: c.agreementId } });
+        const parties = new Set(agreement.parties.map((p) => p.agencyId));
+        const uncovered = async (view: ChannelState['current']): Promise<string[]> =>
+          [...view.members.values()].filter((m) => !parties.has(m.cert.agencyId)).map((m) => m.cert.officerId);
+        if (await this.removeIn(c.id, me.officerId, uncovered)) changed.push(c.id);
+        continue;
+      }
+      if (revokedIds.size === 0) continue;
       // Cheap filter on both the server's list and my verified chain; the removal itself re-checks the chain.
       const local = await this.chains.state(c.id);
       const ids = [...c.members.map((m) => m.officerId), ...(local ? [...local.current.members.keys()] : [])];
       if (!ids.some((id) => revokedIds.has(id))) continue;
-      if (await this.removeRevokedIn(c.id, me.officerId)) changed.push(c.id);
+      const revoked = async (view: ChannelState['current']): Promise<string[]> => (await checker.revokedMembers(view)).map((r) => r.officerId);
+      if (await this.removeIn(c.id, me.officerId, revoked)) changed.push(c.id);
     }
     return changed;
   }
 
-  private async removeRevokedIn(channelId: string, myId: string): Promise<boolean> {
+  private async removeIn(channelId: string, myId: string, select: (view: ChannelState['current']) => Promise<string[]>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.mutex.run(channelId, () => this.removeRevokedOnce(channelId, myId));
+        return await this.mutex.run(channelId, () => this.removeOnce(channelId, myId, select));
       } catch (err) {
         // 409: another owner moved the head (e.g. removed the same member first): re-read and re-check.
         if (err instanceof LiaisonApiError && err.status === 409 && attempt < 3) continue;
@@ -397,24 +408,23 @@ export class ChannelsApi {
     }
   }
 
-  /** One attempt, under the channel lock: every revoked member removed, only the last new epoch keyed. */
-  private async removeRevokedOnce(channelId: string, myId: string): Promise<boolean> {
+  /** One attempt, under the channel lock: every selected member removed, only the last new epoch keyed. */
+  private async removeOnce(channelId: string, myId: string, select: (view: ChannelState['current']) => Promise<string[]>): Promise<boolean> {
     const me = requireKeys(this.ctx, 'removeRevokedMembers');
-    const checker = this.revocations!;
     const state = await this.chains.pull(channelId);
     if (state.current.members.get(myId)?.role !== 'owner') return false;
-    const revoked = (await checker.revokedMembers(state.current)).map((r) => r.officerId).filter((id) => id !== myId);
-    if (revoked.length === 0) return false;
+    const targets = (await select(state.current)).filter((id) => id !== myId);
+    if (targets.length === 0) return false;
     let next = state;
     const events: MembershipEvent[] = [];
-    for (const targetOfficerId of revoked) {
+    for (const targetOfficerId of targets) {
       const event = createMembershipEvent(next, { kind: 'remove', time: this.ctx.now(), actorOfficerId: myId, actorDeviceId: this.ctx.deviceId, targetOfficerId }, me);
       await this.chains.loadRoots([event]);
       next = applyEvent(next, event, this.chains.chainCtx);
       events.push(event);
     }
-    await checker.assertEpochRecipients(next.current);
-    // Intermediate epochs (several revoked members) still list a revoked member: only the last is keyed.
+    await this.revocations?.assertEpochRecipients(next.current);
+    // Intermediate epochs (several members removed) still list a removed member: only the last is keyed.
     const { envelope, epochSecret } = createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId });
     for (const [i, event] of events.entries()) {
       const last = i === events.length - 1;

@@ -291,7 +291,7 @@ describe('deprovisioning: cert-revoke, automatic removal and rekey (issue 12)', 
     void adminB;
   });
 
-  it('extended-access revocation has the same effect: the owner removes the institution officer on one sync and rekeys', { timeout: 180_000 }, async () => {
+  it('extended-access revocation or expiry has the same effect: the owner removes the institution officer on one sync and rekeys', { timeout: 180_000 }, async () => {
     const host = await startHost();
     const net = await twoAgencyNetwork(host, { prefix: 'rv4-' });
     const { alice, adminA, adminB } = net;
@@ -334,6 +334,21 @@ describe('deprovisioning: cert-revoke, automatic removal and rekey (issue 12)', 
     await alice.sync();
     expect(texts(await alice.history(channel))).toEqual(['fiona before', 'alice after the grant ended']);
     await cannotOpen(host, alice, fiona, channel, sent.messageId);
+
+    // Expiry: a new grant for one day; nothing happens server-side when it ends (the channel turns
+    // read-only, coverage_lost) — the owner's next sync removes the uncovered member and rekeys.
+    await ncbAdmin.call(api.extendedAccess.grant, { body: { agencyId: fiu.agencyId, scope: ['money-laundering'], expiresAt: host.clock.now() + 24 * 3600 * 1000 } });
+    const second = (await alice.createChannel({ kind: 'case', agreementId: ag.id, title: 'Operation Ibis', members: [fiona.officerId!] })).id;
+    await withMembers(alice, second, [fiona]);
+    host.clock.advance(2 * 24 * 3600 * 1000);
+    await alice.login({ username: net.a.alice.username, password: net.a.alice.password, totp: totpCode(net.a.alice.totpSecret, host.clock.now()) });
+    host.clock.advance(30_000);
+    expect((await alice.channel(second)).readOnly).toBe('coverage_lost');
+    await alice.sync();
+    expect((await alice.members(second)).map((m) => m.officerId)).toEqual([alice.officerId]);
+    expect((await alice.channel(second)).readOnly).toBeNull();
+    const afterExpiry = await alice.send(second, { kind: 'text', text: 'alice after the grant expired' });
+    await cannotOpen(host, alice, fiona, second, afterExpiry.messageId);
     void adminB;
   });
 });
