@@ -1,5 +1,6 @@
 import { caseRefIndex, normaliseCaseRef } from './case-index.ts';
 import {
+  CryptoError,
   EpochError,
   applyEvent,
   constantTimeEqual,
@@ -374,26 +375,44 @@ export class ChannelsApi {
     const checker = this.revocations;
     if (!me || !checker) return [];
     const revokedIds = new Set((await checker.revokedOfficerIds()).filter((id) => id !== me.officerId));
-    const { channels } = await this.ctx.http.call(api.channels.list);
+    let channels: Channel[];
+    try {
+      channels = (await this.ctx.http.call(api.channels.list)).channels;
+    } catch (err) {
+      // A server that cannot list the channels now: the next sync tries again (transport failures propagate).
+      if (err instanceof LiaisonApiError) return [];
+      throw err;
+    }
     const changed: string[] = [];
     for (const c of channels) {
-      if (c.readOnly === 'coverage_lost' && c.agreementId && c.members.some((m) => m.officerId === me.officerId && m.role === 'owner')) {
-        const { agreement } = await this.ctx.http.call(api.agreements.get, { params: { id: c.agreementId } });
-        const parties = new Set(agreement.parties.map((p) => p.agencyId));
-        const uncovered = async (view: ChannelState['current']): Promise<string[]> =>
-          [...view.members.values()].filter((m) => !parties.has(m.cert.agencyId)).map((m) => m.cert.officerId);
-        if (await this.removeIn(c.id, me.officerId, uncovered)) changed.push(c.id);
-        continue;
+      try {
+        if (await this.deprovisionIn(c, me.officerId, revokedIds)) changed.push(c.id);
+      } catch (err) {
+        // One channel's failure (refused event, invalid chain: already reported) does not stop the others.
+        if (err instanceof LiaisonApiError || err instanceof CryptoError || err instanceof LiaisonClientError) continue;
+        throw err;
       }
-      if (revokedIds.size === 0) continue;
-      // Cheap filter on both the server's list and my verified chain; the removal itself re-checks the chain.
-      const local = await this.chains.state(c.id);
-      const ids = [...c.members.map((m) => m.officerId), ...(local ? [...local.current.members.keys()] : [])];
-      if (!ids.some((id) => revokedIds.has(id))) continue;
-      const revoked = async (view: ChannelState['current']): Promise<string[]> => (await checker.revokedMembers(view)).map((r) => r.officerId);
-      if (await this.removeIn(c.id, me.officerId, revoked)) changed.push(c.id);
     }
     return changed;
+  }
+
+  /** The deprovisioning removals of one channel I may own: uncovered members of a coverage_lost channel, else revoked members. */
+  private async deprovisionIn(c: Channel, myId: string, revokedIds: ReadonlySet<string>): Promise<boolean> {
+    const checker = this.revocations!;
+    if (c.readOnly === 'coverage_lost' && c.agreementId && c.members.some((m) => m.officerId === myId && m.role === 'owner')) {
+      const { agreement } = await this.ctx.http.call(api.agreements.get, { params: { id: c.agreementId } });
+      const parties = new Set(agreement.parties.map((p) => p.agencyId));
+      const uncovered = async (view: ChannelState['current']): Promise<string[]> =>
+        [...view.members.values()].filter((m) => !parties.has(m.cert.agencyId)).map((m) => m.cert.officerId);
+      return this.removeIn(c.id, myId, uncovered);
+    }
+    if (revokedIds.size === 0) return false;
+    // Cheap filter on both the server's list and my verified chain; the removal itself re-checks the chain.
+    const local = await this.chains.state(c.id);
+    const ids = [...c.members.map((m) => m.officerId), ...(local ? [...local.current.members.keys()] : [])];
+    if (!ids.some((id) => revokedIds.has(id))) return false;
+    const revoked = async (view: ChannelState['current']): Promise<string[]> => (await checker.revokedMembers(view)).map((r) => r.officerId);
+    return this.removeIn(c.id, myId, revoked);
   }
 
   private async removeIn(channelId: string, myId: string, select: (view: ChannelState['current']) => Promise<string[]>): Promise<boolean> {

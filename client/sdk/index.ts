@@ -459,7 +459,8 @@ export class LiaisonClient {
   private async auditForRevocations(): Promise<boolean> {
     if (!this.ctx.keys) return false;
     try {
-      await this.keylog.audit();
+      // As auditKeyLog(): my agency's root pinned first, so its certificates of my keys are recognised.
+      await this.auditKeyLog();
       return true;
     } catch (err) {
       if (err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code.startsWith('keylog/'))) return false;
