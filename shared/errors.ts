@@ -62,6 +62,7 @@ export const ERROR_CODES = [
   'invalid_officer',
   'keys_required',
   'certificate_required',
+  'certificate_revoked',
   'certificate_mismatch',
   'cert_expired',
   'key_mismatch',

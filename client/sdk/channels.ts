@@ -1,5 +1,6 @@
 import { caseRefIndex, normaliseCaseRef } from './case-index.ts';
 import {
+  CryptoError,
   EpochError,
   applyEvent,
   constantTimeEqual,
@@ -35,6 +36,7 @@ import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { KeysApi } from './keys.ts';
 import type { KeyedMutex } from './lock.ts';
 import { decryptMeta, encryptMeta, metaEpoch, type ChannelMeta } from './meta.ts';
+import type { RevocationChecker } from './revocations.ts';
 import type { EpochSecrets } from './secrets.ts';
 
 export type InvitationView = Static<typeof Invitation>;
@@ -95,6 +97,7 @@ export class ChannelsApi {
     private readonly secrets: EpochSecrets,
     private readonly mutex: KeyedMutex,
     private readonly agreements: AgreementsApi,
+    private readonly revocations: RevocationChecker | null = null,
   ) {}
 
   /** Called (outside the channel lock) once an add I authored is applied and its epoch distributed. */
@@ -322,7 +325,13 @@ export class ChannelsApi {
     try {
       agreement = (await this.ctx.http.call(api.agreements.get, { params: { id: agreementId } })).agreement;
     } catch (cause) {
-      if (cause instanceof LiaisonApiError && cause.status === 404) refuse('is unknown');
+      if (cause instanceof LiaisonApiError && cause.status === 404) {
+        // An institution with extended access (PROTOCOL.md §5.5) is not a party and cannot read its sponsor's
+        // agreement: the server's coverage check (an active grant from a party) is then the only check.
+        const { agency } = await this.ctx.http.call(api.accounts.getAgency, { params: { id: myAgency } });
+        if (agency.sponsorAgencyId) return;
+        refuse('is unknown');
+      }
       throw cause;
     }
     const now = this.ctx.now();
@@ -420,6 +429,102 @@ export class ChannelsApi {
     }
   }
 
+  /**
+   * PROTOCOL.md §5.2 rule 7: in every channel I own, removes the members whose certificate my audited
+   * key log shows revoked by their agency root, and keys the new epoch. Also, in a channel the server
+   * reports as `coverage_lost` (an institution's extended access expired), the members whose agency is
+   * not a party to the channel's agreement (§4.3 **Revocation**, "Not a cert-revoke"). Called by
+   * `sync()` after the key-log audit. Returns the channels changed. Another owner's remove winning the
+   * race is not an error: the chain is re-read and a member already gone needs nothing more.
+   */
+  async removeRevokedMembers(): Promise<string[]> {
+    const me = this.ctx.keys;
+    const checker = this.revocations;
+    if (!me || !checker) return [];
+    const revokedIds = new Set((await checker.revokedOfficerIds()).filter((id) => id !== me.officerId));
+    let channels: Channel[];
+    try {
+      channels = (await this.ctx.http.call(api.channels.list)).channels;
+    } catch (err) {
+      // A server that cannot list the channels now: the next sync tries again (transport failures propagate).
+      if (err instanceof LiaisonApiError) return [];
+      throw err;
+    }
+    const changed: string[] = [];
+    for (const c of channels) {
+      try {
+        if (await this.deprovisionIn(c, me.officerId, revokedIds)) changed.push(c.id);
+      } catch (err) {
+        // One channel's failure (refused event, invalid chain: already reported) does not stop the others.
+        if (err instanceof LiaisonApiError || err instanceof CryptoError || err instanceof LiaisonClientError) continue;
+        throw err;
+      }
+    }
+    return changed;
+  }
+
+  /** The deprovisioning removals of one channel I may own: uncovered members of a coverage_lost channel, else revoked members. */
+  private async deprovisionIn(c: Channel, myId: string, revokedIds: ReadonlySet<string>): Promise<boolean> {
+    const checker = this.revocations!;
+    if (c.readOnly === 'coverage_lost' && c.agreementId && c.members.some((m) => m.officerId === myId && m.role === 'owner')) {
+      const { agreement } = await this.ctx.http.call(api.agreements.get, { params: { id: c.agreementId } });
+      const parties = new Set(agreement.parties.map((p) => p.agencyId));
+      const uncovered = async (view: ChannelState['current']): Promise<string[]> =>
+        [...view.members.values()].filter((m) => !parties.has(m.cert.agencyId)).map((m) => m.cert.officerId);
+      return this.removeIn(c.id, myId, uncovered);
+    }
+    if (revokedIds.size === 0) return false;
+    // Cheap filter on both the server's list and my verified chain; the removal itself re-checks the chain.
+    const local = await this.chains.state(c.id);
+    const ids = [...c.members.map((m) => m.officerId), ...(local ? [...local.current.members.keys()] : [])];
+    if (!ids.some((id) => revokedIds.has(id))) return false;
+    const revoked = async (view: ChannelState['current']): Promise<string[]> => (await checker.revokedMembers(view)).map((r) => r.officerId);
+    return this.removeIn(c.id, myId, revoked);
+  }
+
+  private async removeIn(channelId: string, myId: string, select: (view: ChannelState['current']) => Promise<string[]>): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.mutex.run(channelId, () => this.removeOnce(channelId, myId, select));
+      } catch (err) {
+        // 409: another owner moved the head (e.g. removed the same member first): re-read and re-check.
+        if (err instanceof LiaisonApiError && err.status === 409 && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** One attempt, under the channel lock: every selected member removed, only the last new epoch keyed. */
+  private async removeOnce(channelId: string, myId: string, select: (view: ChannelState['current']) => Promise<string[]>): Promise<boolean> {
+    const me = requireKeys(this.ctx, 'removeRevokedMembers');
+    const state = await this.chains.pull(channelId);
+    if (state.current.members.get(myId)?.role !== 'owner') return false;
+    const targets = (await select(state.current)).filter((id) => id !== myId);
+    if (targets.length === 0) return false;
+    let next = state;
+    const events: MembershipEvent[] = [];
+    for (const targetOfficerId of targets) {
+      const event = createMembershipEvent(next, { kind: 'remove', time: this.ctx.now(), actorOfficerId: myId, actorDeviceId: this.ctx.deviceId, targetOfficerId }, me);
+      await this.chains.loadRoots([event]);
+      next = applyEvent(next, event, this.chains.chainCtx);
+      events.push(event);
+    }
+    await this.revocations?.assertEpochRecipients(next.current);
+    // Intermediate epochs (several members removed) still list a removed member: only the last is keyed.
+    const { envelope, epochSecret } = createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId });
+    for (const [i, event] of events.entries()) {
+      const last = i === events.length - 1;
+      await this.ctx.http.call(api.channels.appendEvent, {
+        params: { id: channelId },
+        body: { event: membershipEventCodec.toWire(event), ...(last ? { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } : {}) },
+      });
+      if (last) await this.secrets.save(channelId, next.current.epoch, epochSecret);
+      await this.chains.extend(channelId, [event]);
+    }
+    await this.publishMeta(channelId, next);
+    return true;
+  }
+
   /** Opens every key envelope the server holds for me that I have not opened yet. */
   async fetchKeyEnvelopes(channelId: string): Promise<void> {
     const { keyEnvelopes } = await this.ctx.http.call(api.channels.keyEnvelopes, { params: { id: channelId } });
@@ -444,6 +549,8 @@ export class ChannelsApi {
       const fetched = await this.fetchedSecret(channelId, view.epoch);
       if (fetched) return fetched;
     }
+    // §4.3 Revocation: never seal an epoch to a member revoked before it opened (an owner removes them first).
+    await this.revocations?.assertEpochRecipients(view);
     const { envelope, epochSecret } = createKeyEnvelope({ state, sender: me, deviceId: this.ctx.deviceId });
     try {
       await this.ctx.http.call(api.channels.postKeyEnvelope, { params: { id: channelId }, body: { keyEnvelope: keyEnvelopeCodec.toWire(envelope) } });
@@ -471,6 +578,12 @@ export class ChannelsApi {
     let state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
     if (!state.epochs.has(envelope.epoch)) state = await this.chains.pull(channelId);
     try {
+      const view = state.epochs.get(envelope.epoch);
+      if (view && this.revocations) {
+        // §4.3 Revocation: refuse an epoch keyed by a revoked distributor, or opened after a member's revocation with that member still in.
+        await this.revocations.assertEpochSender(view, envelope.senderOfficerId);
+        await this.revocations.assertEpochRecipients(view);
+      }
       await this.secrets.save(channelId, envelope.epoch, openKeyEnvelope({ state, envelope, me }));
     } catch (err) {
       if (err instanceof EpochError && err.code === 'epoch/not-recipient') return;
@@ -489,6 +602,7 @@ export class ChannelsApi {
       const event = build(state);
       await this.chains.loadRoots([event]);
       const next = applyEvent(state, event, this.chains.chainCtx);
+      if (next.current.members.has(me.officerId)) await this.revocations?.assertEpochRecipients(next.current);
       const keyEnvelope = next.current.members.has(me.officerId) ? createKeyEnvelope({ state: next, sender: me, deviceId: this.ctx.deviceId }) : null;
       await this.ctx.http.call(api.channels.appendEvent, {
         params: { id: channelId },

@@ -1,4 +1,4 @@
-import { initSodium, type FilePayload, type Payload, type SafetyNumber } from '../../shared/crypto/index.ts';
+import { KeyLogError, initSodium, type FilePayload, type Payload, type SafetyNumber } from '../../shared/crypto/index.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import type { Me } from '../../shared/schemas/accounts.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
@@ -14,7 +14,8 @@ import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTarg
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
 import type { Endpoint } from '../../shared/api/endpoint.ts';
-import { LiaisonClientError } from './errors.ts';
+import { api } from '../../shared/api/index.ts';
+import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import { KeyLogAuditor, type KeyLogAuditResult } from './keylog.ts';
 import { KeysApi, type CertificateStatus, type RootSetOutcome } from './keys.ts';
 import { KeyedMutex } from './lock.ts';
@@ -23,6 +24,7 @@ import { MessagingApi, type ReceiptStatus, type SendOptions } from './messaging.
 import { PinStore } from './pins.ts';
 import { RealtimeConnection, httpTransport, type RealtimeOptions } from './realtime.ts';
 import type { RetryOptions } from './retry.ts';
+import { RevocationChecker } from './revocations.ts';
 import { SealedStore } from './sealed-store.ts';
 import { EpochSecrets } from './secrets.ts';
 import { SessionApi, type EnrolBeginResult, type LoginInput } from './session.ts';
@@ -111,9 +113,11 @@ export class LiaisonClient {
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
-    this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex, this.agreementsApi);
+    const revocations = new RevocationChecker(this.keylog, this.keysApi);
+    this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex, this.agreementsApi, revocations);
     const viaHttp = httpTransport(this.ctx);
     this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, mutex, () => this.realtime, opts.retry);
+    this.messaging.revocations = revocations;
     this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
@@ -259,6 +263,32 @@ export class LiaisonClient {
   /** Checks and co-signs my agency's pending root-set proposal; null when none is pending. */
   approveRootSet(): Promise<RootSetOutcome | null> {
     return this.keysApi.approveRootSet();
+  }
+
+  /**
+   * Agency root: signs the `cert-revoke` of every certificate the server lists as to be revoked
+   * (officers suspended while certified; PROTOCOL.md §4.3 **Revocation**). Call it alongside
+   * `certifyPending()`. Returns the officer ids revoked.
+   */
+  revokePending(): Promise<string[]> {
+    return this.keysApi.revokePending();
+  }
+
+  /**
+   * Administrators: suspends an officer (their sessions end at once) and, when this client holds the
+   * agency root's keys, revokes their certificate right away; otherwise the root's next
+   * `revokePending()` does. Channel owners then remove the officer on their next `sync()`.
+   */
+  async suspendOfficer(officerId: string): Promise<{ revoked: boolean }> {
+    await this.ctx.http.call(api.accounts.suspendOfficer, { params: { id: officerId } });
+    if (!this.ctx.keys || !this.ctx.officer || this.ctx.officer.role === 'officer') return { revoked: false };
+    try {
+      return { revoked: (await this.keysApi.revokePending()).includes(officerId) };
+    } catch (err) {
+      // Not this agency's root (403 not_agency_root / agency_root_revoked): the root revokes later.
+      if (err instanceof LiaisonApiError && err.status === 403) return { revoked: false };
+      throw err;
+    }
   }
 
   async auditKeyLog(): Promise<KeyLogAuditResult> {
@@ -442,10 +472,31 @@ export class LiaisonClient {
 
   /** Pulls every feed item after the stored cursor (until hasMore is false); returns how many. */
   async sync(): Promise<number> {
+    // The key log first, so this very sync already refuses what a revocation forbids (PROTOCOL.md §4.3 **Revocation**).
+    const audited = await this.auditForRevocations();
     const handled = await this.feed.sync();
+    if (audited) await this.channelsApi.removeRevokedMembers();
     // Certificate renewal at 80 % of its lifetime (PROTOCOL.md §4.2); a refusal never fails the sync.
     await this.keysApi.renewIfDueQuietly();
     return handled;
+  }
+
+  /**
+   * Audits the key log (when unlocked) for `sync()`: false when locked or when the audit failed (already
+   * reported as a `security` event), so that the sync goes on but no owner removal runs on a log it did not verify.
+   * Then, PROTOCOL.md §5.2 rule 7: in every channel I own, members whose certificate their agency root revoked
+   * are removed and the new epoch keyed (`removeRevokedMembers`).
+   */
+  private async auditForRevocations(): Promise<boolean> {
+    if (!this.ctx.keys) return false;
+    try {
+      // As auditKeyLog(): my agency's root pinned first, so its certificates of my keys are recognised.
+      await this.auditKeyLog();
+      return true;
+    } catch (err) {
+      if (err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code.startsWith('keylog/'))) return false;
+      throw err;
+    }
   }
 
   async connect(): Promise<void> {

@@ -5,12 +5,14 @@ import {
   isRootKeyAt,
   emptyKeyLog,
   fromB64,
+  keyEventCodec,
   keyEventHash,
   keyLogEntryCodec,
   keyLogEntryHash,
   toB64,
   treeHeadCodec,
   verifyKeyLogExtension,
+  type KeyEvent,
   type KeyLogEntry,
   type TreeHead,
 } from '../../shared/crypto/index.ts';
@@ -35,6 +37,8 @@ const HEADS_KEY = 'keylog:heads';
 const PREFIX_KEY = 'keylog:prefix';
 /** Per officer: the recordHash of the newest `cert-issue` entry seen in the audited log (PROTOCOL.md §4.2 supersession). */
 const CERTS_KEY = 'keylog:certs';
+/** cert-revoke events of the audited log (keyEventCodec wire), in log order. */
+const REVOKED_KEY = 'keylog:revocations';
 const PAGE = 1000;
 
 /**
@@ -71,6 +75,7 @@ export class KeyLogAuditor {
       });
       foreign += await this.inspect(entries);
       await this.rememberCertificates(entries);
+      await this.collectRevocations(entries);
       await this.ctx.store.set(HEAD_KEY, treeHeadCodec.toWire(head));
       if (head.size >= page.size || entries.length === 0) break;
     }
@@ -150,6 +155,35 @@ export class KeyLogAuditor {
     cache[String(size)] = toB64(atSize);
     await this.ctx.store.set(PREFIX_KEY, cache);
     return atSize;
+  }
+
+  /**
+   * Every `cert-revoke` event of the audited log (PROTOCOL.md §4.3 **Revocation**), collected while
+   * auditing; a store from before revocations were collected is filled once from the full log.
+   * Whether one revokes a given certificate (author = that agency's root) is `revocationOf`'s call.
+   */
+  async revocations(): Promise<KeyEvent[]> {
+    let wire = await this.ctx.store.get<Record<string, unknown>[]>(REVOKED_KEY);
+    if (!wire) {
+      const known = await this.head();
+      const all = known ? (await this.fullLog()).filter((e) => e.index < known.size) : [];
+      wire = all.filter((e) => e.event.kind === 'cert-revoke').map((e) => keyEventCodec.toWire(e.event));
+      await this.ctx.store.set(REVOKED_KEY, wire);
+    }
+    return wire.map((w) => keyEventCodec.fromWire(w));
+  }
+
+  /** Remembers the cert-revoke events of freshly audited entries. */
+  private async collectRevocations(entries: readonly KeyLogEntry[]): Promise<void> {
+    const revoked = entries.filter((e) => e.event.kind === 'cert-revoke');
+    const stored = await this.ctx.store.get<Record<string, unknown>[]>(REVOKED_KEY);
+    if (!stored) {
+      // First audit from the empty log: these entries are all there is. Otherwise revocations() fills it.
+      if (entries[0]?.index === 0) await this.ctx.store.set(REVOKED_KEY, revoked.map((e) => keyEventCodec.toWire(e.event)));
+      return;
+    }
+    if (revoked.length === 0) return;
+    await this.ctx.store.set(REVOKED_KEY, [...stored, ...revoked.map((e) => keyEventCodec.toWire(e.event))]);
   }
 
   /** Every entry from 0, verified against the signed head (used to check restored keys). */

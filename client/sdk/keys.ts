@@ -8,6 +8,7 @@ import {
   createRenewalRequest,
   createKeyEvent,
   currentRootSet,
+  createRevocationEvent,
   fromB64,
   generateIdentity,
   generateSignedPrekey,
@@ -45,7 +46,7 @@ import {
 import { api } from '../../shared/api/index.ts';
 import { passphraseReusesPassword } from '../../shared/passwords/rules.ts';
 import { requireKeys, requireOfficer, type SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { KeyLogAuditor } from './keylog.ts';
 import type { PinStore } from './pins.ts';
 import type { LiaisonEvents, TypedEmitter } from './events.ts';
@@ -237,6 +238,42 @@ export class KeysApi {
       verifyCertificate(current, current.issuerSignPublicKey, current.issuedAt);
     } catch (cause) {
       throw new LiaisonClientError('keys/bad-certificate', `certifyPending: ${officerId} is listed for re-certification with keys its current certificate does not bind`, { cause });
+    }
+  }
+
+  /**
+   * Agency root: signs a `cert-revoke` for every certificate the server lists as to be revoked
+   * (officers suspended while certified; PROTOCOL.md §4.3 **Revocation**). Each listed certificate must
+   * be the one this root issued for that officer (it verifies under my key); another is skipped.
+   * Returns the officer ids whose certificate was revoked.
+   */
+  async revokePending(): Promise<string[]> {
+    const root = requireKeys(this.ctx, 'revokePending');
+    const { officers } = await this.ctx.http.call(api.keys.pendingRevocations);
+    const done: string[] = [];
+    for (const o of officers) {
+      const cert = certificateCodec.fromWire(o.certificate);
+      if (cert.officerId !== o.officerId || cert.agencyId !== root.agencyId) continue;
+      try {
+        // Only a certificate of my agency's root (the set in force when it was issued); expiry does not matter here.
+        verifyCertificate(cert, await this.agencyRoot(root.agencyId), cert.issuedAt);
+      } catch {
+        continue;
+      }
+      await this.revokeCertificate(root, cert);
+      done.push(o.officerId);
+    }
+    return done;
+  }
+
+  /** Signs and posts the cert-revoke of `cert` (a certificate already revoked counts as done). */
+  private async revokeCertificate(root: IdentityKeys, cert: OfficerCertificate): Promise<void> {
+    const event = createRevocationEvent(cert, Math.max(this.ctx.now(), cert.issuedAt), root);
+    try {
+      await this.ctx.http.call(api.keys.revoke, { body: { keyEvent: keyEventCodec.toWire(event) } });
+    } catch (err) {
+      if (err instanceof LiaisonApiError && err.code === 'already_revoked') return;
+      throw err;
     }
   }
 

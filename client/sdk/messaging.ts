@@ -34,6 +34,7 @@ import { newId, requireKeys, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { ReceivedMessage } from './events.ts';
 import type { KeyLogAuditor } from './keylog.ts';
+import type { RevocationChecker } from './revocations.ts';
 import type { KeyedMutex } from './lock.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import type { EpochSecrets } from './secrets.ts';
@@ -65,6 +66,9 @@ export class MessagingApi {
     private readonly transport: () => Transport,
     private readonly retry: RetryOptions = {},
   ) {}
+
+  /** Set by LiaisonClient: refuses messages from revoked senders (PROTOCOL.md §4.3 **Revocation**). */
+  revocations: RevocationChecker | null = null;
 
   async send(channelId: string, payloadIn: Payload, opts: SendOptions = {}): Promise<SendResult> {
     const me = requireKeys(this.ctx, 'send');
@@ -194,6 +198,8 @@ export class MessagingApi {
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
       // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).
       await this.keylog.checkGossip({ size: h.keyLogSize, hash: h.keyLogHash });
+      // §4.3 Revocation: nothing from a key revoked before the message (its header time or the server's stamp).
+      await this.revocations?.assertMessageSender(state.epochs.get(h.epoch)!, h.senderOfficerId, h.time, data.createdAt);
       await this.ctx.sealed.set(`recv:${channelId}`, receiverStateCodec.toWire(opened.receiver));
       // §7.1: the server's stamp is displayed; a header time far from it (or before the epoch) is marked, not refused.
       const skew = checkHeaderTime({ time: h.time, serverTime: data.createdAt, epochStart: state.epochs.get(h.epoch)!.startedAt });

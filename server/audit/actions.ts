@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'keys.reregistered',
   'keys.certified',
   'keys.renewal_requested',
+  'keys.revoked',
   'keys.prekey_rotated',
   'keys.backup_updated',
   'keys.root_set_proposed',
@@ -106,6 +107,7 @@ export interface AuditDetailsMap {
   'keys.certified': { logIndex: number; role: OfficerRole; expiresAt: number; reason?: 'new-keys' | 'renewal' | 'expired' | 'role-changed' | 'root-rotated' };
   /** The officer asked to renew its certificate (expiring at `expiresAt`). */
   'keys.renewal_requested': { expiresAt: number };
+  'keys.revoked': { logIndex: number; reason: string | null; signPublicKey: string };
   'keys.prekey_rotated': { logIndex: number; prekeyId: number };
   'keys.backup_updated': NoDetails;
   'keys.root_set_proposed': { version: number; threshold: number; members: string[]; signatures: number };

@@ -19,7 +19,7 @@ export interface ChannelAccessDeps {
   store: Pick<Store, 'access' | 'inTransaction'>;
   clock: Clock;
   channels: Pick<ChannelsService, 'readOnlyReason'>;
-  keys: Pick<KeysService, 'signPublicKey'>;
+  keys: Pick<KeysService, 'signPublicKey' | 'certificateRefusal'>;
 }
 
 /**
@@ -51,6 +51,8 @@ export class ChannelAccess {
   private ownWrites = false;
   private readonly writable = new Map<string, WritableEntry>();
   private readonly signKeys = new Map<string, Uint8Array>();
+  /** Officers found not revoked, for `requireCertified`. */
+  private readonly certified = new Set<string>();
 
   private readonly clock: Clock;
   private readonly channels: ChannelAccessDeps['channels'];
@@ -76,6 +78,7 @@ export class ChannelAccess {
     if (stamp === this.stamp) return;
     this.writable.clear();
     this.signKeys.clear();
+    this.certified.clear();
     this.stamp = stamp;
   }
 
@@ -196,5 +199,19 @@ export class ChannelAccess {
     // Cached only if nothing was written while it was looked up.
     if (key && cacheable && this.unchangedSince(stamp)) this.signKeys.set(officerId, key);
     return key;
+  }
+
+  /**
+   * Throws 403 `certificate_revoked` when the officer's certificate was revoked (KeysService.certificateRefusal;
+   * an officer found not revoked is cached like the sign key, see the class doc).
+   */
+  async requireCertified(officerId: string): Promise<void> {
+    this.validate();
+    if (this.certified.has(officerId)) return;
+    const stamp = this.stamp;
+    const cacheable = this.cacheable();
+    const refusal = await this.keys.certificateRefusal(officerId);
+    if (refusal) throw refusal;
+    if (cacheable && this.unchangedSince(stamp)) this.certified.add(officerId);
   }
 }

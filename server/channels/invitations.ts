@@ -136,6 +136,8 @@ export class ChannelInvitations {
     if (wireJson(membershipEventCodec, { ...event, cosignature: undefined }) !== inv.event) {
       throw new ValidationError('The event differs from the invitation', 'event_mismatch');
     }
+    const refusal = await this.keys.certificateRefusal(actor.officerId);
+    if (refusal) throw refusal;
     const mine = await this.keys.certificate(actor.officerId);
     if (cos.cert.officerId !== actor.officerId || !mine || !constantTimeEqual(mine.signPublicKey, cos.cert.signPublicKey)) {
       throw new ForbiddenError('The co-signature must be yours, with your certified keys', 'cosigner_mismatch');

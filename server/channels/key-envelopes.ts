@@ -67,6 +67,7 @@ export class KeyEnvelopes {
 
   async post(actor: Actor, channelId: string, json: Record<string, unknown>): Promise<{ stored: boolean }> {
     await this.channels.requireMember(actor, channelId);
+    await this.channels.requireCertified(actor.officerId);
     const env = this.verify(actor, await this.channels.headState(channelId), json);
     const fx = this.channels.effects();
     const stored = await this.storage.write((tx) => this.store(tx, fx, env));

@@ -53,7 +53,7 @@ export interface ChannelsDeps {
   audit: AuditService;
   feed: FeedWriter;
   events: DomainEventBus;
-  keys: Pick<KeysService, 'loadRoots' | 'cachedRoot' | 'certificate' | 'registeredKeys'>;
+  keys: Pick<KeysService, 'loadRoots' | 'cachedRoot' | 'certificate' | 'registeredKeys' | 'certificateRefusal'>;
   accounts: Pick<AccountsService, 'officer' | 'agency'>;
   agreements: Pick<AgreementsService, 'coverage' | 'effectiveStatus' | 'sponsorAgreementIdsWithout'>;
 }
@@ -113,6 +113,12 @@ export class ChannelsService {
   /** Reads in the caller's unit of work when given (its uncommitted writes included), else committed state. */
   private reading<T>(uow: Repositories | undefined, fn: (r: Repositories) => Promise<T>): Promise<T> {
     return uow ? fn(uow) : this.store.read(fn);
+  }
+
+  /** 403 `certificate_revoked` when the officer's certificate was revoked (PROTOCOL.md §4.3 **Revocation**). */
+  async requireCertified(officerId: string): Promise<void> {
+    const refusal = await this.keys.certificateRefusal(officerId);
+    if (refusal) throw refusal;
   }
 
   /** Null when sends are allowed; otherwise a stable reason code. Computed from the clock, so expiry needs no job. */
@@ -192,6 +198,7 @@ export class ChannelsService {
     if (first.kind !== 'create') throw new ValidationError('events[0] must be the create event', 'create_required');
     if (events.some((e) => e.actorOfficerId !== actor.officerId)) throw new ForbiddenError('Every event must be signed by you', 'actor_mismatch');
     if (await this.store.read((r) => r.channels.channel(first.channelId))) throw new ConflictError('A channel with this id exists', 'channel_exists');
+    await this.requireCertified(actor.officerId);
     const mine = await this.keys.certificate(actor.officerId);
     if (!mine) throw new ConflictError('Your keys are not certified yet', 'certificate_required');
     if (!constantTimeEqual(certificateHash(first.member!), certificateHash(mine))) {
@@ -276,6 +283,7 @@ export class ChannelsService {
     const event = parseWire(membershipEventCodec, body.event, 'event');
     if (event.channelId !== channelId) throw new ValidationError('The event belongs to another channel', 'wrong_channel');
     if (event.actorOfficerId !== actor.officerId) throw new ForbiddenError('You can only post events you signed', 'actor_mismatch');
+    await this.requireCertified(actor.officerId);
     const state = await this.headState(channelId);
     const duplicate = this.checkBuildsOnHead(state, event);
     if (duplicate) return { status: 'applied', channel: await this.store.read((r) => this.view(row, r)), duplicate: true };

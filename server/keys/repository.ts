@@ -69,6 +69,10 @@ export interface KeysRepository {
   pending(agencyId: string, now: number): Promise<PendingKeysRow[]>;
   /** Active officers of an agency whose keys carry a certificate (a root-set rotation may orphan them). */
   certifiedKeys(agencyId: string): Promise<PendingKeysRow[]>;
+  /** Officers of an agency who still hold a certificate although they lost access (suspended): the root must revoke it. */
+  revocable(agencyId: string): Promise<OfficerKeysRow[]>;
+  /** The officer's most recent key-log entries, newest first. */
+  latestEntriesOf(officerId: string, limit: number): Promise<KeyLogRow[]>;
   root(agencyId: string): Promise<AgencyRootRow | undefined>;
   insertRoot(row: AgencyRootRow): Promise<void>;
   /** Applied v2 root sets of an agency (version ≥ 1), oldest first. */

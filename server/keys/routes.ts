@@ -16,6 +16,10 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.certify, async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }));
 
+  route(app, contracts.pendingRevocations, async (req) => ({ officers: await ctx.keys.pendingRevocations(actorOf(req)) }));
+
+  route(app, contracts.revoke, async (req) => ({ keys: await ctx.keys.revoke(actorOf(req), req.body) }));
+
   route(app, contracts.pending, async (req) => ({ officers: await ctx.keys.pending(actorOf(req)) }));
 
   route(app, contracts.officerKeys, async (req) => ({ keys: await ctx.keys.officerKeys(actorOf(req), req.params.id) }));

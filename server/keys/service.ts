@@ -13,6 +13,7 @@ import {
   isRootKeyAt,
   identityFingerprint,
   keyEventCodec,
+  keyLogEntryCodec,
   prekeyHash,
   RENEWAL_REQUEST_TOLERANCE_MS,
   renewalDue,
@@ -44,9 +45,11 @@ import type {
   OfficerKeys,
   PendingOfficerKeys,
   PendingReason,
+  PendingRevocation,
   ProposeRootSetBody,
   RegisterKeysBody,
   RenewalRequestBody,
+  RevokeCertificateBody,
   RootSetOutcome,
   RootSetProposal,
   RotatePrekeyBody,
@@ -306,6 +309,72 @@ export class KeysService {
       await this.audit.record(tx, auditEvents.keysRenewalRequested(actor, { type: 'officer', id: actor.officerId }, { expiresAt: current.expiresAt }));
       return this.view((await tx.keys.keys(actor.officerId))!);
     });
+  }
+
+  // ---- revocation (PROTOCOL.md §4.3 **Revocation**) ----
+
+  /** Agency root: certificates it must revoke (officers suspended while certified), oldest id first. */
+  async pendingRevocations(actor: Actor): Promise<Static<typeof PendingRevocation>[]> {
+    await this.requireRootAuthority(actor);
+    const rows = await this.store.read((r) => r.keys.revocable(actor.agencyId));
+    return rows.map((r) => ({
+      officerId: r.officerId,
+      agencyId: r.agencyId,
+      signPublicKey: r.signPublicKey,
+      dhPublicKey: r.dhPublicKey,
+      certificate: JSON.parse(r.certificate!) as WireJson,
+      reason: 'officer_suspended' as const,
+    }));
+  }
+
+  /**
+   * Agency root: logs a root-signed `cert-revoke` of an officer's current certificate and drops that
+   * certificate (the officer is re-certified, with a new certificate, only if reactivated). From then on
+   * the officer's sends, key envelopes and chain events are refused (`certificateRefusal`).
+   */
+  async revoke(actor: Actor, body: Static<typeof RevokeCertificateBody>): Promise<OfficerKeys> {
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    if (event.kind !== 'cert-revoke') throw new ValidationError('keyEvent must be a "cert-revoke" event', 'wrong_event_kind');
+    const { signPublicKey: rootKey } = await this.requireRootAuthority(actor);
+    const subject = await this.accounts.officer(event.officerId);
+    const keys = await this.store.read((r) => r.keys.keys(event.officerId));
+    // Officers of other agencies are indistinguishable from missing ones.
+    if (!subject || subject.agencyId !== actor.agencyId || !keys) throw new NotFoundError('Officer keys');
+    if (!keys.certificate) throw new ConflictError('The officer holds no certificate to revoke', 'already_revoked');
+    const cert = certificateCodec.fromWire(JSON.parse(keys.certificate));
+    const ok =
+      event.agencyId === actor.agencyId &&
+      constantTimeEqual(event.signPublicKey, cert.signPublicKey) &&
+      constantTimeEqual(event.dhPublicKey, cert.dhPublicKey) &&
+      constantTimeEqual(event.recordHash, certificateHash(cert)) &&
+      constantTimeEqual(event.authorSignPublicKey, rootKey) &&
+      event.time >= cert.issuedAt;
+    if (!ok) throw new ValidationError("keyEvent does not revoke this officer's current certificate as the agency root", 'event_mismatch');
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+    const now = this.clock.now();
+    return this.store.write(async (tx) => {
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.updateKeys(event.officerId, { certificate: null, updatedAt: now });
+      const details = { logIndex, reason: subject.status === 'suspended' ? 'officer_suspended' : null, signPublicKey: keys.signPublicKey };
+      await this.audit.record(tx, auditEvents.keysRevoked(actor, { type: 'officer', id: event.officerId }, details));
+      return this.view((await tx.keys.keys(event.officerId))!);
+    });
+  }
+
+  /**
+   * Why an officer may not send, key an epoch or sign a chain event any more: 403
+   * `certificate_revoked` when their latest certificate event for their current keys is a cert-revoke
+   * (PROTOCOL.md §4.3 **Revocation**); null otherwise (membership and the chain rules decide the rest).
+   */
+  async certificateRefusal(officerId: string): Promise<ForbiddenError | null> {
+    const row = await this.store.read((r) => r.keys.keys(officerId));
+    if (!row || row.certificate) return null;
+    const recent = await this.store.read((r) => r.keys.latestEntriesOf(officerId, 50));
+    const lastCertEvent = recent
+      .map((e) => keyLogEntryCodec.fromWire(JSON.parse(e.entry)).event)
+      .find((e) => (e.kind === 'cert-issue' || e.kind === 'cert-revoke') && toB64(e.signPublicKey) === row.signPublicKey);
+    if (lastCertEvent?.kind !== 'cert-revoke') return null;
+    return new ForbiddenError('Your certificate was revoked by your agency: you can no longer send, key or change channels with these keys', 'certificate_revoked');
   }
 
   // ---- reads ----

@@ -166,6 +166,8 @@ export class MessagesService {
     const readOnly = await this.access.readOnlyReason(channel);
     if (readOnly) throw new ConflictError(`The channel is read-only (${readOnly}); history stays readable`, 'channel_read_only');
     this.checkHeader(actor, channel, envelope);
+    // A revoked certificate's key sends nothing more (PROTOCOL.md §4.3 **Revocation**), before the owners remove it.
+    await this.access.requireCertified(actor.officerId);
     this.checkSignature(await this.access.signKey(actor.officerId), envelope);
     const attachmentIds = body.attachmentIds ?? [];
     // Awaited only when there are attachments, so a plain send takes no extra read.

@@ -9,9 +9,11 @@ import {
   OfficerKeys,
   PendingCertifications,
   ProposeRootSetBody,
+  PendingRevocations,
   RegisterKeysBody,
   RegisteredKeys,
   RenewalRequestBody,
+  RevokeCertificateBody,
   RootSetOutcome,
   RootSetProposal,
   RotatePrekeyBody,
@@ -129,4 +131,21 @@ export const keyLog = defineEndpoint({
   summary: 'Key-transparency log entries from `from`, with the signed head at the end of the page',
   query: KeyLogQuery,
   response: { 200: KeyLogPage, ...errorResponses(400, 401) },
+});
+
+export const pendingRevocations = defineEndpoint({
+  method: 'GET',
+  path: '/keys/revocations/pending',
+  tags,
+  summary: "Your agency's certificates the agency root must revoke (suspended officers; agency root)",
+  response: { 200: PendingRevocations, ...errorResponses(401, 403) },
+});
+
+export const revoke = defineEndpoint({
+  method: 'POST',
+  path: '/keys/revocations',
+  tags,
+  summary: "Revoke an officer's current certificate with a root-signed cert-revoke key event (agency root)",
+  body: RevokeCertificateBody,
+  response: { 200: KeysBody, ...errorResponses(400, 401, 403, 404, 409) },
 });

@@ -66,3 +66,17 @@ export class PayloadError extends CryptoError {
 export class ChannelMetaError extends CryptoError {
   override name = 'ChannelMetaError';
 }
+
+/**
+ * Refusals because a key's certificate was revoked by a logged `cert-revoke` of its agency root
+ * (PROTOCOL.md §4.3 **Revocation**, §5.2 rule 7). Thrown as EpochError (epoch/…) or
+ * DecryptError (envelope/…).
+ */
+export const REVOCATION_ERROR_CODES = {
+  /** An epoch opened at or after a revocation still lists the revoked member: refuse to seal to it or to open its envelope. */
+  recipientRevoked: 'epoch/recipient-revoked',
+  /** A key envelope built by a distributor whose certificate was revoked before the epoch opened. */
+  senderRevoked: 'epoch/sender-revoked',
+  /** A message from a sender whose certificate was revoked at or before the message's time. */
+  messageSenderRevoked: 'envelope/sender-revoked',
+} as const;

@@ -1,6 +1,7 @@
 import { constantTimeEqual, toB64, u64be, u8, utf8 } from './encoding.ts';
 import { KeyLogError } from './errors.ts';
-import type { IdentityKeys } from './identity.ts';
+import { isRootKeyAt, type RootAuthority } from './root-set.ts';
+import { certificateHash, type IdentityKeys, type OfficerCertificate } from './identity.ts';
 import {
   DH_PUBLIC_KEY_BYTES,
   HASH_BYTES,
@@ -212,6 +213,44 @@ export function checkKeysAgainstLog(entries: readonly KeyLogEntry[], identity: {
     throw new KeyLogError('keylog/key-mismatch', 'checkKeysAgainstLog: keys differ from the logged keys');
   }
   if (current.revoked) throw new KeyLogError('keylog/revoked', 'checkKeysAgainstLog: the keys were revoked');
+}
+
+/**
+ * The `cert-revoke` key event for `cert`, signed by the agency root `root` (PROTOCOL.md §4.3
+ * **Revocation**): subject keys of the certificate, `recordHash` = its certificate hash, `time` ≥ its issuedAt.
+ */
+export function createRevocationEvent(cert: OfficerCertificate, time: number, root: IdentityKeys): KeyEvent {
+  return createKeyEvent(
+    { kind: 'cert-revoke', officerId: cert.officerId, agencyId: cert.agencyId, signPublicKey: cert.signPublicKey, dhPublicKey: cert.dhPublicKey, recordHash: certificateHash(cert), time },
+    root,
+  );
+}
+
+/** The certificate fields a revocation is matched against. */
+export type RevocableCertificate = Pick<OfficerCertificate, 'officerId' | 'agencyId' | 'signPublicKey' | 'dhPublicKey' | 'issuedAt'>;
+
+/**
+ * PROTOCOL.md §4.3 **Revocation**: the earliest `cert-revoke` among `revocations` (events of the
+ * audited key log, whose signatures the audit verified) that revokes `cert`: same officer and agency,
+ * same signing and dh keys, signed by that agency's root `agencyRoot`, and not older than the
+ * certificate (`cert.issuedAt ≤ time`). Any other cert-revoke (another author, another key, an
+ * older revocation of keys re-certified since) is ignored. Null when the certificate is not revoked.
+ */
+export function revocationOf(cert: RevocableCertificate, revocations: readonly KeyEvent[], agencyRoot: RootAuthority | undefined): KeyEvent | null {
+  if (!agencyRoot) return null;
+  let found: KeyEvent | null = null;
+  for (const e of revocations) {
+    const match =
+      e.kind === 'cert-revoke' &&
+      e.officerId === cert.officerId &&
+      e.agencyId === cert.agencyId &&
+      cert.issuedAt <= e.time &&
+      isRootKeyAt(agencyRoot, e.authorSignPublicKey, e.time) &&
+      constantTimeEqual(e.signPublicKey, cert.signPublicKey) &&
+      constantTimeEqual(e.dhPublicKey, cert.dhPublicKey);
+    if (match && (!found || e.time < found.time)) found = e;
+  }
+  return found;
 }
 
 const keyEventSpec = {

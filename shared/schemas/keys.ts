@@ -124,3 +124,24 @@ export const RegisteredKeys = Type.Object({
 });
 
 export const KeyBackupBody = Type.Object({ backup: WireObject('backupBlobCodec') });
+
+/** A cert-revoke the agency root signs (PROTOCOL.md §4.3 **Revocation**). */
+export const RevokeCertificateBody = Type.Object(
+  { keyEvent: WireObject('keyEventCodec: the root-signed "cert-revoke" key event for the officer\'s current certificate') },
+  { additionalProperties: false },
+);
+
+/** Why the server asks the agency root to revoke a certificate. */
+export const RevocationReason = Type.Union([Type.Literal('officer_suspended')]);
+
+/** An officer whose certificate the agency root should revoke: the certificate and the reason. */
+export const PendingRevocation = Type.Object({
+  officerId: Id,
+  agencyId: Id,
+  signPublicKey: Type.String(),
+  dhPublicKey: Type.String(),
+  certificate: WireObject('certificateCodec: the certificate to revoke'),
+  reason: RevocationReason,
+});
+
+export const PendingRevocations = Type.Object({ officers: Type.Array(PendingRevocation) });

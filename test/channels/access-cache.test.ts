@@ -51,6 +51,7 @@ function setup() {
         asked.keys++;
         return new Uint8Array(32);
       },
+      certificateRefusal: async () => null,
     },
   });
   return { store, access, asked };

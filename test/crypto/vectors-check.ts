@@ -2,6 +2,13 @@
 import { expect } from 'vitest';
 import {
   backupBlobCodec,
+  certificateCodec,
+  keyEventCodec,
+  keyEventHash,
+  keyLogEntryCodec,
+  keyLogEntryHash,
+  revocationOf,
+  verifyKeyEvent,
   ChannelMetaError,
   openChannelMeta,
   decryptAttachment,
@@ -25,7 +32,6 @@ import {
   verifyAgreementSignature,
   verifyChain,
   labelledVerify,
-  certificateCodec,
   renewalRequestCodec,
   verifyRenewalRequest,
   VerificationError,
@@ -47,6 +53,7 @@ import envelope from '../vectors/envelope.json' with { type: 'json' };
 import identity from '../vectors/identity.json' with { type: 'json' };
 import keyEnvelope from '../vectors/key-envelope.json' with { type: 'json' };
 import keyLog from '../vectors/key-log.json' with { type: 'json' };
+import keyRevoke from '../vectors/key-revoke.json' with { type: 'json' };
 import membership from '../vectors/membership.json' with { type: 'json' };
 import padding from '../vectors/padding.json' with { type: 'json' };
 import rootSet from '../vectors/root-set.json' with { type: 'json' };
@@ -64,6 +71,7 @@ export const storedVectors: Record<string, VectorFile> = {
   identity,
   'key-envelope': keyEnvelope,
   'key-log': keyLog,
+  'key-revoke': keyRevoke,
   membership,
   padding,
   'root-set': rootSet,
@@ -179,6 +187,21 @@ export function checkOpenPaths(includeBackup: boolean): void {
     expect(verifyBad).toThrow(VerificationError);
     expect(verifyBad).toThrow(expect.objectContaining({ code: bad.error }));
   }
+
+  // v2: cert-revoke (PROTOCOL.md §4.3 Revocation): the root's revocation links after the key-log vectors and revokes; the subject's does not.
+  const [byRoot, bySubject] = keyRevoke.vectors as { certificate?: Record<string, unknown>; agencyRoot?: string; event: Record<string, unknown>; eventHash: string; entry?: Record<string, unknown>; entryHash?: string; revokes: boolean }[];
+  const revokedCert = certificateCodec.fromWire(byRoot!.certificate!);
+  const rootKey = fromHex(byRoot!.agencyRoot!);
+  const rootEvent = keyEventCodec.fromWire(byRoot!.event);
+  verifyKeyEvent(rootEvent);
+  expect(toHex(keyEventHash(rootEvent))).toBe(byRoot!.eventHash);
+  const entry = keyLogEntryCodec.fromWire(byRoot!.entry!);
+  expect(toHex(entry.prevHash)).toBe((keyLog.vectors[1] as { entryHash: string }).entryHash);
+  expect(toHex(keyLogEntryHash(entry))).toBe(byRoot!.entryHash);
+  expect(revocationOf(revokedCert, [rootEvent], rootKey) !== null).toBe(byRoot!.revokes);
+  const subjectEvent = keyEventCodec.fromWire(bySubject!.event);
+  verifyKeyEvent(subjectEvent);
+  expect(revocationOf(revokedCert, [subjectEvent], rootKey) !== null).toBe(bySubject!.revokes);
 
   const ag = agreement.vectors[0]!;
   expect(verifyAgreementSignature(ag.terms as AgreementTerms, fromHex(ag.signature), fromHex(ag.signerSignPublicKey))).toBe(true);

@@ -298,6 +298,10 @@ describe('a malicious server is detected by the SDK', () => {
      * under a head it signs with its real key-log key. Alice's audit of it succeeds.
      */
     async function forkAliceView(s: Net, keep: number): Promise<void> {
+      // sync() audits the key log (deprovisioning, PROTOCOL.md §4.3 Revocation): alice forgets her audit of the
+      // honest log, so that the forked view is the first log she audits, as the scenario requires.
+      const aliceStore = (s.net.alice as unknown as { ctx: { store: { delete(key: string): Promise<void> } } }).ctx.store;
+      for (const key of ['keylog:head', 'keylog:heads', 'keylog:prefix', 'keylog:revocations']) await aliceStore.delete(key);
       const pair = getSodium().crypto_sign_seed_keypair(s.host.app.ctx.secrets.keyLogSigningSeed);
       s.aliceFetch.set((url, _m, body) => {
         if (url.pathname !== '/api/v1/keylog') return body;

@@ -11,6 +11,9 @@ import {
   certificateHash,
   createKeyEnvelope,
   createKeyEvent,
+  createRevocationEvent,
+  keyEventCodec,
+  revocationOf,
   emptyKeyLog,
   epochDistributor,
   applyEvent,
@@ -56,7 +59,6 @@ import {
   renewalRequestFields,
   RENEWAL_REQUEST_LABEL,
   genesisRootSet,
-  keyEventCodec,
   proposeRootSet,
   ROOT_SET_LABEL,
   rootSetCodec,
@@ -130,6 +132,33 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
     signatureInput: hex(encodeFields('liaison/v1/keylog-head', [u8(1), u64be(head.size), head.headHash, u64be(head.time)])),
   });
   out['key-log'] = { description: 'Key events, hash-chained entries and a server-signed tree head', vectors: logVectors };
+
+  // v2 (issue 12): a cert-revoke of alice's certificate by her agency root, appended after the key-log vectors'
+  // entries, and the same statement signed by alice herself, which verifies as a key event but revokes nothing.
+  const revoke = createRevocationEvent(w.alice.cert, T0 + 100, w.adminA.keys);
+  const revoked = appendKeyLogEntry(log, revoke);
+  const forged = createRevocationEvent(w.alice.cert, T0 + 100, w.alice.keys);
+  out['key-revoke'] = {
+    description: 'cert-revoke key event (PROTOCOL.md §4.3 Revocation): by the agency root it revokes the certificate; by anyone else it revokes nothing',
+    vectors: [
+      {
+        name: 'cert-revoke by the agency root (entry 2 of the key-log vectors)',
+        certificate: certificateCodec.toWire(w.alice.cert),
+        agencyRoot: hex(w.adminA.keys.signPublicKey),
+        event: keyEventCodec.toWire(revoke),
+        eventHash: hex(keyEventHash(revoke)),
+        entry: keyLogEntryCodec.toWire(revoked.entry),
+        entryHash: hex(revoked.log.headHash),
+        revokes: revocationOf(w.alice.cert, [revoke], w.adminA.keys.signPublicKey) !== null,
+      },
+      {
+        name: 'cert-revoke signed by the subject, not the root: ignored',
+        event: keyEventCodec.toWire(forged),
+        eventHash: hex(keyEventHash(forged)),
+        revokes: revocationOf(w.alice.cert, [forged], w.adminA.keys.signPublicKey) !== null,
+      },
+    ],
+  };
 
   const { events: chain, state } = threeMemberChannel(w);
   const chainExtra = addEvent(state, w.alice, w.dave, T0 + 3, w.adminB);

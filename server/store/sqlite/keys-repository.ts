@@ -70,6 +70,21 @@ export class SqliteKeysRepository implements KeysRepository {
       .map((r) => ({ ...r.k, officerRole: r.role }));
   }
 
+  async revocable(agencyId: string): Promise<OfficerKeysRow[]> {
+    return this.db
+      .select({ k: officerKeys })
+      .from(officerKeys)
+      .innerJoin(officers, eq(officers.id, officerKeys.officerId))
+      .where(and(eq(officerKeys.agencyId, agencyId), isNotNull(officerKeys.certificate), eq(officers.status, 'suspended')))
+      .orderBy(asc(officerKeys.officerId))
+      .all()
+      .map((r) => r.k);
+  }
+
+  async latestEntriesOf(officerId: string, limit: number): Promise<KeyLogRow[]> {
+    return this.db.select().from(keyLog).where(eq(keyLog.officerId, officerId)).orderBy(desc(keyLog.idx)).limit(limit).all();
+  }
+
   async root(agencyId: string): Promise<AgencyRootRow | undefined> {
     return this.q.rootOf.get({ id: agencyId });
   }

@@ -64,6 +64,8 @@ export function AdminOfficers() {
   });
   const [act, , actError] = useAction(async (o: Officer, action: 'suspend' | 'reactivate' | 'unlock') => {
     await chat.api.officerAction(o.id, action);
+    // A suspension also revokes the officer's certificate when I hold the agency root (channel owners then remove them).
+    if (action === 'suspend') await chat.revokePending();
     await load();
   });
   const [relink, , relinkError] = useAction(async (o: Officer) => setCreated({ who: o.displayName, enrolment: await chat.api.newEnrolment(o.id) }));

@@ -159,6 +159,11 @@ export class ChatData {
     if (ids.length) this.certified.update((c) => [...c, ...ids]);
   }
 
+  /** Agency root: signs the cert-revoke of officers suspended while certified (PROTOCOL.md §4.3 **Revocation**). */
+  async revokePending(): Promise<void> {
+    await this.client.revokePending().catch(() => []);
+  }
+
   // ---- messages ----
 
   messagesOf(channelId: string): Observable<ReceivedMessage[]> {

@@ -125,7 +125,11 @@ export class AppSession {
     this.startIdleTimer();
     this.set({ phase: 'unlocked', me, notice: null });
     // Administrators certify their officers' new keys as soon as they are unlocked.
-    if (me.officer.role !== 'officer') void chat.certifyPending();
+    // …and revoke the certificates of officers suspended while certified (channel owners then remove them).
+    if (me.officer.role !== 'officer') {
+      void chat.certifyPending();
+      void chat.revokePending();
+    }
     await client.connect();
     await chat.load();
   }
