@@ -1,24 +1,25 @@
 import {
   ChannelStateError,
+  REVOCATION_ERROR_CODES,
   applyEvent,
   assertNoFork,
-
   constantTimeEqual,
   isRootKeyAt,
   fromB64,
   membershipEventCodec,
-
   toB64,
   verifyChain,
   type ChainContext,
   type ChannelState,
   type MembershipEvent,
+  type OfficerCertificate,
 } from '../../shared/crypto/index.ts';
 import { api } from '../../shared/api/index.ts';
 import type { SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { KeysApi } from './keys.ts';
 import type { PinStore } from './pins.ts';
+import type { RevocationChecker } from './revocations.ts';
 
 interface StoredChain {
   events: Record<string, unknown>[];
@@ -90,6 +91,7 @@ export class ChainStore {
     let state = await this.state(channelId);
     const events = [...(this.events.get(channelId) ?? [])];
     const before = state ? state.current.epoch : -1;
+    const revokedAt = await this.revocationTimes(state, incoming);
     await this.guard(channelId, () => {
       for (const e of incoming) {
         if (e.channelId !== channelId) throw new ChannelStateError('chain/wrong-channel', 'extend: event of another channel');
@@ -97,6 +99,12 @@ export class ChainStore {
         if (known) {
           assertNoFork(known, e);
           continue;
+        }
+        // PROTOCOL.md §5.2 rule 7: an event signed by a member whose certificate was revoked at or before its time.
+        const actor = state?.current.members.get(e.actorOfficerId);
+        const r = actor ? revokedAt.get(certKey(actor.cert)) : undefined;
+        if (r !== undefined && r <= e.time) {
+          throw new ChannelStateError(REVOCATION_ERROR_CODES.actorRevoked, `extend: event ${e.seq} is signed by ${e.actorOfficerId}, whose certificate was revoked before it`);
         }
         state = applyEvent(state, e, this.chainCtx);
         events.push(e);
@@ -124,6 +132,22 @@ export class ChainStore {
         throw new LiaisonClientError('keys/unverified-member', `member ${officerId} has a changed or unpinned key; verify it (markVerified)`);
       }
     }
+  }
+
+  /** Set by the client once the revocation checker exists (it needs the keys API, which needs this store). */
+  revocations: Pick<RevocationChecker, 'any' | 'of'> | null = null;
+
+  /** Revocation times (of this client's audited log) of every certificate that may act in `incoming`. */
+  private async revocationTimes(state: ChannelState | null, incoming: readonly MembershipEvent[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!this.revocations || !(await this.revocations.any())) return out;
+    const certs = [...(state?.current.members.values() ?? [])].map((m) => m.cert);
+    for (const e of incoming) if (e.member) certs.push(e.member);
+    for (const cert of certs) {
+      const revocation = await this.revocations.of(cert);
+      if (revocation) out.set(certKey(cert), revocation.time);
+    }
+    return out;
   }
 
   /**
@@ -176,3 +200,6 @@ export class ChainStore {
   }
 }
 
+function certKey(cert: OfficerCertificate): string {
+  return `${cert.officerId}:${toB64(cert.signPublicKey)}:${cert.issuedAt}`;
+}

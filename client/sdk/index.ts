@@ -114,6 +114,7 @@ export class LiaisonClient {
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
     const revocations = new RevocationChecker(this.keylog, this.keysApi);
+    this.chains.revocations = revocations;
     this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex, this.agreementsApi, revocations);
     const viaHttp = httpTransport(this.ctx);
     this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, mutex, () => this.realtime, opts.retry);

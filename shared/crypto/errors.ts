@@ -79,4 +79,6 @@ export const REVOCATION_ERROR_CODES = {
   senderRevoked: 'epoch/sender-revoked',
   /** A message from a sender whose certificate was revoked at or before the message's time. */
   messageSenderRevoked: 'envelope/sender-revoked',
+  /** A membership event whose actor's certificate was revoked at or before the event's time (§5.2 rule 7). */
+  actorRevoked: 'chain/actor-revoked',
 } as const;

@@ -14,10 +14,12 @@ import { api } from '../../shared/api/index.ts';
 import {
   DecryptError,
   certificateCodec,
+  createMembershipEvent,
   createRevocationEvent,
   emptyReceiverState,
   keyEnvelopeCodec,
   keyEventCodec,
+  membershipEventCodec,
   messageEnvelopeCodec,
   openEnvelope,
   type IdentityKeys,
@@ -258,6 +260,14 @@ describe('deprovisioning: cert-revoke, automatic removal and rekey (issue 12)', 
     expect(notices.find((e) => e.code === 'envelope/sender-revoked')?.message).toContain(sent.messageId);
     // Alice is not an owner there: she removes nobody in bob's channel.
     expect((await internals(alice).chains.pull(s.bobs)).current.members.has(carolId)).toBe(true);
+
+    // The colluding server also accepts a chain event signed by the revoked key (any member may rekey):
+    // alice refuses it (PROTOCOL.md §5.2 rule 7) and marks the channel untrusted.
+    const carolState = await internals(carol).chains.pull(s.bobs);
+    const rekey = createMembershipEvent(carolState, { kind: 'rekey', time: host.clock.now(), actorOfficerId: carolId, actorDeviceId: 'carol-device' }, keysOf(carol));
+    await carol.call(api.channels.appendEvent, { params: { id: s.bobs }, body: { event: membershipEventCodec.toWire(rekey) } });
+    await expect(internals(alice).chains.pull(s.bobs)).rejects.toMatchObject({ code: 'chain/actor-revoked' });
+    expect(notices.filter((e) => e.kind === 'chain_invalid').map((e) => e.code)).toContain('chain/actor-revoked');
   });
 
   it('a cert-revoke not signed by the agency root is refused by the server and ignored by clients', { timeout: 180_000 }, async () => {
