@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { PAYLOAD_KINDS, PAYLOAD_SPECS, decodePayload, encodePayload, fromUtf8, initSodium, toB64, utf8, validatePayload } from '../../shared/crypto/index.ts';
 import type { Payload, PayloadKind } from '../../shared/crypto/index.ts';
 import type { FieldSpec } from '../../shared/crypto/wire.ts';
-import { PAYLOAD_FIELD_MEANINGS, PROTOCOL_PATH, documentedPayloadTables, renderPayloadTables } from '../../scripts/payload-tables.ts';
+import { PROTOCOL_PATH } from '../../scripts/doc-section.ts';
+import { PAYLOAD_FIELD_MEANINGS, documentedPayloadTables, renderPayloadTables } from '../../scripts/payload-tables.ts';
 
 await initSodium();
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as crypto from '../../shared/crypto/index.ts';
 import type { WireCodec } from '../../shared/crypto/wire.ts';
-import { PROTOCOL_PATH } from '../../scripts/payload-tables.ts';
+import { PROTOCOL_PATH } from '../../scripts/doc-section.ts';
 import { WIRE_TABLES, documentedWireTables, renderWireTables } from '../../scripts/wire-tables.ts';
 import keyLog from '../vectors/key-log.json' with { type: 'json' };
 import identity from '../vectors/identity.json' with { type: 'json' };
