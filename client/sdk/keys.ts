@@ -362,11 +362,9 @@ export class KeysApi {
     if (!proposal) return null;
     const next = proposal.rootSet;
     try {
-      verifyRootSetTransition(current, next);
+      verifyRootSetTransition(current, next, { collecting: true });
     } catch (cause) {
-      if (!(cause instanceof CryptoError && cause.code === 'root/insufficient-signatures')) {
-        throw new LiaisonClientError('keys/root-proposal-invalid', `approveRootSet: the pending proposal does not replace the set in force: ${(cause as Error).message}`, { cause });
-      }
+      throw new LiaisonClientError('keys/root-proposal-invalid', `approveRootSet: the pending proposal does not replace the set in force: ${(cause as Error).message}`, { cause });
     }
     for (const m of next.members) {
       const { cert } = await this.certified(m.officerId);

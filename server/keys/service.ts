@@ -5,7 +5,6 @@ import {
   backupMatchesIdentity,
   certificateCodec,
   certificateHash,
-  CryptoError,
   constantTimeEqual,
   currentRootSet,
   fromB64,
@@ -63,7 +62,7 @@ import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
 import type { OfficerKeysRow, PendingKeysRow } from './repository.ts';
-import { apiError, parseWire, verified, wireJson } from './wire.ts';
+import { parseWire, verified, wireJson } from './wire.ts';
 import type { Repositories, Store, Tx } from '../store/store.ts';
 
 type WireJson = Record<string, unknown>;
@@ -443,7 +442,7 @@ export class KeysService {
       throw new ValidationError('rootSet must carry exactly one signature, the proposer\'s', 'root_set_signatures');
     }
     await this.checkRootMembers(agencyId, next.members.map((m) => ({ officerId: m.officerId, signPublicKey: m.signPublicKey })));
-    this.checkTransition(current, next, true);
+    verified(() => verifyRootSetTransition(current, next, { collecting: true }), 'rootSet');
     const ok =
       event.kind === 'root-set' &&
       event.officerId === actor.officerId &&
@@ -474,7 +473,7 @@ export class KeysService {
     const sig = parseWire(rootSetSignatureCodec, body.signature, 'signature');
     if (!constantTimeEqual(sig.signPublicKey, signPublicKey)) throw new ValidationError('signature must be made with your own key', 'root_wrong_signer');
     const next = withSignature(proposal, sig);
-    this.checkTransition(current, next, true);
+    verified(() => verifyRootSetTransition(current, next, { collecting: true }), 'rootSet');
     const event = keyEventCodec.fromWire(JSON.parse(row.keyEvent));
     return this.store.write(async (tx) => {
       await tx.keys.putRootProposal({ ...row, statement: wireJson(rootSetCodec, next) });
@@ -494,16 +493,6 @@ export class KeysService {
     await this.audit.record(tx, auditEvents.keysRootSetApplied(actor, { type: 'agency', id: next.agencyId }, details));
     tx.onCommit(() => this.roots.delete(next.agencyId));
     return { ...outcome, applied: true };
-  }
-
-  /** The transition rules, tolerating missing signatures while a proposal collects them. */
-  private checkTransition(current: RootSet, next: RootSet, partial: boolean): void {
-    try {
-      verifyRootSetTransition(current, next);
-    } catch (err) {
-      if (partial && err instanceof CryptoError && err.code === 'root/insufficient-signatures') return;
-      throw apiError(err, 'rootSet');
-    }
   }
 
   private async checkRootMembers(agencyId: string, members: { officerId: string; signPublicKey: Uint8Array }[]): Promise<void> {

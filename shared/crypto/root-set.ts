@@ -111,9 +111,10 @@ function checkShape(s: UnsignedRootSet): void {
  * Checks that `next` validly replaces `prev` (PROTOCOL.md §4.4), in order: shape (`root/malformed`), agency
  * (`root/wrong-agency`), version = prev + 1 (`root/bad-version`), prevId (`root/broken-link`), time not before prev's
  * (`root/time`), every signature by a distinct member of `prev` and valid (`root/bad-signature`), at least
- * `prev.threshold` of them (`root/insufficient-signatures`).
+ * `prev.threshold` of them (`root/insufficient-signatures`). With `collecting`, a proposal that is still
+ * gathering signatures passes every check but that last one.
  */
-export function verifyRootSetTransition(prev: RootSet, next: RootSet): void {
+export function verifyRootSetTransition(prev: RootSet, next: RootSet, opts: { collecting?: boolean } = {}): void {
   checkShape(next);
   if (next.agencyId !== prev.agencyId) fail('root/wrong-agency', 'root set: another agency');
   if (next.version !== prev.version + 1) fail('root/bad-version', `root set: version ${next.version} does not follow ${prev.version}`);
@@ -128,7 +129,7 @@ export function verifyRootSetTransition(prev: RootSet, next: RootSet): void {
     if (!labelledVerify(ROOT_SET_LABEL, fields, sig.signature, sig.signPublicKey)) fail('root/bad-signature', 'root set: a signature does not verify');
     seen.add(key);
   }
-  if (seen.size < prev.threshold) fail('root/insufficient-signatures', `root set: ${seen.size} of the ${prev.threshold} signatures needed`);
+  if (!opts.collecting && seen.size < prev.threshold) fail('root/insufficient-signatures', `root set: ${seen.size} of the ${prev.threshold} signatures needed`);
 }
 
 /**
