@@ -391,7 +391,9 @@ export class KeysService {
     // After a root-set rotation, certificates issued by a key rotated out no longer verify (PROTOCOL.md §4.4):
     // their officers wait for a certificate from a member of the set in force.
     const history = await this.agencyRoot(actor.agencyId);
-    const rows = await this.store.read(async (r) => [...(await r.keys.pending(actor.agencyId, now)), ...(history ? await r.keys.certifiedKeys(actor.agencyId) : [])]);
+    // Only a rotation can leave a certificate whose issuer is out of the set: before one, skip reading them all.
+    const rotated = !!history && history.sets.length > 1;
+    const rows = await this.store.read(async (r) => [...(await r.keys.pending(actor.agencyId, now)), ...(rotated ? await r.keys.certifiedKeys(actor.agencyId) : [])]);
     const out: PendingOfficerKeys[] = [];
     const seen = new Set<string>();
     for (const row of rows) {
