@@ -1,3 +1,4 @@
+import { ValidationError } from './errors.ts';
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
@@ -78,6 +79,11 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   ctx.audit.onExportError = (err) => app.log.error({ err }, 'could not append to the audit heads file (AUDIT_HEADS_FILE)');
 
   registerErrorHandlers(app);
+  // Ajv's type coercion turns `?limit=1e309` into Infinity and then lets it past `maximum`
+  // (found by the fuzzer); no query or path number of this API may be non-finite.
+  app.addHook('preHandler', (request, _reply, done) => {
+    done(nonFinite(request.query) ?? nonFinite(request.params));
+  });
 
   // Helmet's policy, rendered once at start (server/http/security-headers.ts), on every response.
   const applySecurityHeaders = securityHeaders(config);
@@ -152,4 +158,13 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.
   await app.register(webPlugin);
   return app;
+}
+
+function nonFinite(values: unknown): ValidationError | undefined {
+  if (values === null || typeof values !== 'object') return undefined;
+  for (const [key, value] of Object.entries(values)) {
+    const items: unknown[] = Array.isArray(value) ? value : [value];
+    if (items.some((v) => typeof v === 'number' && !Number.isFinite(v))) return new ValidationError(`${key} must be a finite number`);
+  }
+  return undefined;
 }
