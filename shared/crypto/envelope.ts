@@ -6,6 +6,7 @@ import { CLOCK_SKEW_MS, EPOCH_MAX_AGE_MS } from './epoch.ts';
 import { HANDLING_CODES, isHandlingAllowed } from './handling.ts';
 import type { HandlingCode } from './handling.ts';
 import type { IdentityKeys } from './identity.ts';
+import type { DeviceKeys, DeviceStatus } from './device.ts';
 import { decodePayload, encodePayload } from './payload.ts';
 import type { Payload } from './payload.ts';
 import { AEAD_NONCE_BYTES, HASH_BYTES, SIGNATURE_BYTES, labelledSign, labelledVerify, rngOrDefault } from './primitives.ts';
@@ -107,6 +108,11 @@ export interface EncryptMessageArgs {
   payload: Payload;
   time: number;
   keyLogHead: KeyLogHeadRef;
+  /**
+   * The sending device's certified key (§4.5): signs the envelope instead of the identity key. Its
+   * deviceId must be the sending chain's. Omitted only by devices never added (v1 behaviour).
+   */
+  device?: DeviceKeys;
   rng?: Rng;
 }
 
@@ -121,6 +127,9 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
   if (!view.members.has(sender.officerId)) throw new EpochError('epoch/not-member', `${fn}: sender is not a member`);
   if (args.time - view.startedAt >= EPOCH_MAX_AGE_MS) throw new EpochError('epoch/expired', `${fn}: epoch older than 7 days; rekey`);
   if (!isHandlingAllowed(view.policy, args.handling)) throw new PolicyError('handling/not-allowed', `${fn}: handling code not allowed by channel policy`);
+  if (args.device && (args.device.deviceId !== sending.deviceId || args.device.officerId !== sender.officerId)) {
+    throw new EpochError('epoch/stale-chain', `${fn}: the device key belongs to another device than the sending chain`);
+  }
   const step = nextSendingKey(sending);
   const header: EnvelopeHeader = {
     v: 1,
@@ -142,13 +151,13 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
   const inner = pad(encodeFields(INNER_LABEL, [utf8(args.messageId), utf8(args.handling), encodePayload(args.payload)]));
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(inner, headerBytes, null, header.nonce, step.messageKey);
   sodium.memzero(step.messageKey);
-  const signature = labelledSign(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, ciphertext), sender.signSecretKey);
+  const signature = labelledSign(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, ciphertext), (args.device ?? sender).signSecretKey);
   return { envelope: { header, ciphertext, signature }, sending: step.chain };
 }
 
 // ---- receive ----
 
-/** Server-side shape check: signature of the sender's identity key over header and ciphertext, no decryption. */
+/** Server-side shape check: signature of the sender's device key (§4.5; identity key for a device never added), no decryption. */
 export function verifyEnvelopeSignature(envelope: MessageEnvelope, senderSignPublicKey: Uint8Array, verify?: VerifyDetached): boolean {
   return labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(encodeHeader(envelope.header), envelope.ciphertext), envelope.signature, senderSignPublicKey, verify);
 }
@@ -177,6 +186,11 @@ export interface OpenEnvelopeArgs {
   epochSecret: (epoch: number) => Uint8Array | undefined;
   envelope: MessageEnvelope;
   now: number;
+  /**
+   * §4.5: the status of the sender's device from the receiver's audited key log (`deviceStatus`), given
+   * the sender's certified identity signing key; null for a device never added. Omitted = no device added.
+   */
+  devices?: (officerId: string, deviceId: string, identitySignPublicKey: Uint8Array) => DeviceStatus | null;
 }
 
 export interface OpenedMessage {
@@ -191,7 +205,7 @@ function reject(code: string, message: string): never {
 
 /**
  * The receive pipeline, checks in this order: channel, known epoch and state, membership,
- * handling policy, signature, replay/window, key derivation, decryption, inner copies.
+ * handling policy, sending device (§4.5), signature, replay/window, key derivation, decryption, inner copies.
  * Every failure is a DecryptError; `receiver` is returned updated only on success.
  */
 export function openEnvelope(args: OpenEnvelopeArgs): OpenedMessage {
@@ -205,8 +219,10 @@ export function openEnvelope(args: OpenEnvelopeArgs): OpenedMessage {
   const member = view.members.get(h.senderOfficerId);
   if (!member) reject('envelope/not-member', 'sender is not a member of the epoch');
   if (!isHandlingAllowed(view.policy, h.handling)) reject('envelope/handling-not-allowed', 'handling code not allowed by channel policy');
+  const device = args.devices?.(h.senderOfficerId, h.senderDeviceId, member.cert.signPublicKey) ?? null;
+  if (device && device.revokedAt !== null && h.time >= device.revokedAt) reject('envelope/device-revoked', 'the sending device was revoked before this message');
   const headerBytes = encodeHeader(h);
-  if (!labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, envelope.ciphertext), envelope.signature, member.cert.signPublicKey)) {
+  if (!labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, envelope.ciphertext), envelope.signature, device ? device.signPublicKey : member.cert.signPublicKey)) {
     reject('envelope/bad-signature', 'signature does not verify');
   }
   const chainId = chainKeyId(h.epoch, h.senderOfficerId, h.senderDeviceId);

@@ -39,3 +39,4 @@ export * from './backup.ts';
 export * from './safety-number.ts';
 export * from './payload.ts';
 export * from './channel-meta.ts';
+export * from './device.ts';

@@ -14,7 +14,7 @@ import {
 } from './primitives.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, wireCodec } from './wire.ts';
 
-export const KEY_EVENT_KINDS = ['enrol', 'cert-issue', 'cert-revoke', 'prekey-rotate', 'root-set'] as const;
+export const KEY_EVENT_KINDS = ['enrol', 'cert-issue', 'cert-revoke', 'prekey-rotate', 'root-set', 'device-add', 'device-revoke'] as const;
 export type KeyEventKind = (typeof KEY_EVENT_KINDS)[number];
 
 /**
