@@ -37,7 +37,7 @@ interface Table {
 export const WIRE_TABLES: readonly Table[] = [
   { id: 'A.1', title: 'certificate', codec: certificateCodec as WireCodec<unknown>, note: 'Fields and signature: §4.2. `v` is the u8 version of the signed fields.' },
   { id: 'A.2', title: 'signed prekey', codec: signedPrekeyCodec as WireCodec<unknown>, note: 'Signature: §4.1. Hash (the `recordHash` of its `prekey-rotate` key event): `H("liaison/v1/signed-prekey-hash", [u8 v, officerId, u32be prekeyId, publicKey, u64 createdAt, u64 expiresAt, signature])` (vector `identity.json`, `prekeyHash`).' },
-  { id: 'A.3', title: 'key event', codec: keyEventCodec as WireCodec<unknown>, note: 'Fields, signature and hash: §4.3.' },
+  { id: 'A.3', title: 'key event', codec: keyEventCodec as WireCodec<unknown>, note: 'Fields, signature and hash: §4.3; `device-add` / `device-revoke` (v2): §4.5 (vector `device.json`).' },
   { id: 'A.4', title: 'key-log entry', codec: keyLogEntryCodec as WireCodec<unknown>, note: '`index` is i, `prevHash` is prevHash_i of §4.3.' },
   { id: 'A.5', title: 'key-log entries (page)', codec: keyLogEntriesCodec as WireCodec<unknown>, note: 'A run of consecutive entries as served by the key-log API.' },
   { id: 'A.6', title: 'tree head', codec: treeHeadCodec as WireCodec<unknown>, note: 'Signature over `[u8 v, u64 size, headHash, u64 time]` (§4.3); `v` is that u8, so the wire object carries it (vector `key-log.json`, `treeHead` and `signatureInput`).' },

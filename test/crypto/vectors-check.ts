@@ -39,8 +39,11 @@ import {
   u8,
   treeHeadCodec,
   unpad,
+  deviceRecordHash,
+  deviceStatus,
+  DecryptError,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, IdentityKeys } from '../../shared/crypto/index.ts';
+import type { AgreementTerms, IdentityKeys, KeyEvent } from '../../shared/crypto/index.ts';
 import { attachmentVectorPlaintext, buildVectors } from '../vectors/build.ts';
 import type { VectorFile } from '../vectors/build.ts';
 import agreement from '../vectors/agreement.json' with { type: 'json' };
@@ -48,6 +51,7 @@ import attachment from '../vectors/attachment.json' with { type: 'json' };
 import backup from '../vectors/backup.json' with { type: 'json' };
 import certRenewal from '../vectors/cert-renewal.json' with { type: 'json' };
 import channelMeta from '../vectors/channel-meta.json' with { type: 'json' };
+import device from '../vectors/device.json' with { type: 'json' };
 import encoding from '../vectors/encoding.json' with { type: 'json' };
 import envelope from '../vectors/envelope.json' with { type: 'json' };
 import identity from '../vectors/identity.json' with { type: 'json' };
@@ -66,6 +70,7 @@ export const storedVectors: Record<string, VectorFile> = {
   backup,
   'cert-renewal': certRenewal,
   'channel-meta': channelMeta,
+  device,
   encoding,
   envelope,
   identity,
@@ -203,6 +208,8 @@ export function checkOpenPaths(includeBackup: boolean): void {
   verifyKeyEvent(subjectEvent);
   expect(revocationOf(revokedCert, [subjectEvent], rootKey) !== null).toBe(bySubject!.revokes);
 
+  checkDeviceVectors(state, fromHex(kv.epochSecret));
+
   const ag = agreement.vectors[0]!;
   expect(verifyAgreementSignature(ag.terms as AgreementTerms, fromHex(ag.signature), fromHex(ag.signerSignPublicKey))).toBe(true);
 
@@ -220,4 +227,64 @@ export function checkOpenPaths(includeBackup: boolean): void {
     expect(toHex(openBackup(backupBlobCodec.fromWire(rv.blob), rv.typedAs, 'alice').signSecretKey)).toBe(rv.signSecretKey);
   }
   void identity;
+}
+
+type WireStatus = { signPublicKey: string; addedAt: number; revokedAt: number | null } | null;
+type WireEvent = { event: Record<string, unknown>; eventHash: string };
+
+/**
+ * v2: per-device keys (PROTOCOL.md §4.5), checked from the JSON alone: the record hash, the identity-signed
+ * device events, the resolution rule over each listed event sequence, and the receive pipeline with a devices resolver.
+ */
+function checkDeviceVectors(state: Parameters<typeof openEnvelope>[0]['channel'], epochSecret: Uint8Array): void {
+  const [rh, addV, revokeV, resolution, opens, rejected, migration] = device.vectors as unknown as [
+    { officerId: string; deviceId: string; hashInput: string; recordHash: string },
+    WireEvent & { identitySignPublicKey: string; identityDhPublicKey: string; deviceSignPublicKey: string; status: WireStatus },
+    WireEvent & { status: WireStatus },
+    { events: Record<string, WireEvent>; cases: { events: string[]; status: WireStatus }[] },
+    { envelope: Record<string, unknown>; payload: Record<string, unknown> },
+    { rejected: { envelope: Record<string, unknown>; error: string }[] },
+    { deviceId: string; status: WireStatus },
+  ];
+  expect(toHex(deviceRecordHash(rh.officerId, rh.deviceId))).toBe(rh.recordHash);
+  const identity = fromHex(addV.identitySignPublicKey);
+  const parse = (v: WireEvent): KeyEvent => {
+    const e = keyEventCodec.fromWire(v.event);
+    verifyKeyEvent(e);
+    expect(toHex(keyEventHash(e))).toBe(v.eventHash);
+    return e;
+  };
+  const events: Record<string, KeyEvent> = { add: parse(addV), revoke: parse(revokeV) };
+  for (const [name, v] of Object.entries(resolution.events)) events[name] = parse(v);
+  for (const e of [events['add']!, events['revoke']!]) {
+    expect(e.authorSignPublicKey).toEqual(identity);
+    expect(toHex(e.dhPublicKey)).toBe(addV.identityDhPublicKey);
+    expect(toHex(e.signPublicKey)).toBe(addV.deviceSignPublicKey);
+    expect(toHex(e.recordHash)).toBe(rh.recordHash);
+  }
+  const status = (list: KeyEvent[], deviceId = rh.deviceId): WireStatus => {
+    const s = deviceStatus(list, rh.officerId, deviceId, identity);
+    return s && { signPublicKey: toHex(s.signPublicKey), addedAt: s.addedAt, revokedAt: s.revokedAt };
+  };
+  expect(status([events['add']!])).toEqual(addV.status);
+  expect(status([events['add']!, events['revoke']!])).toEqual(revokeV.status);
+  expect(revokeV.status?.revokedAt).toBe(events['revoke']!.time);
+  for (const c of resolution.cases) expect(status(c.events.map((n) => events[n]!)), c.events.join(',')).toEqual(c.status);
+
+  const log = [events['add']!, events['revoke']!];
+  const devices = (o: string, d: string, k: Uint8Array) => deviceStatus(log, o, d, k);
+  const open = (wire: Record<string, unknown>, withDevices = true) => {
+    const e = messageEnvelopeCodec.fromWire(wire);
+    return openEnvelope({ channel: state, receiver: emptyReceiverState('c1'), epochSecret: () => epochSecret, envelope: e, now: e.header.time, ...(withDevices ? { devices } : {}) });
+  };
+  expect(open(opens.envelope).payload).toEqual(opens.payload);
+  // Without the key log's device events (a v1 receiver) the device-signed envelope does not verify: v2 is required.
+  expect(() => open(opens.envelope, false)).toThrow(expect.objectContaining({ code: 'envelope/bad-signature' }));
+  for (const r of rejected.rejected) {
+    expect(() => open(r.envelope)).toThrow(DecryptError);
+    expect(() => open(r.envelope)).toThrow(expect.objectContaining({ code: r.error }));
+  }
+  expect(status(log, migration.deviceId)).toEqual(migration.status);
+  expect(migration.status).toBeNull();
+  for (const v of envelope.vectors) expect(open(v.envelope).payload).toEqual(v.payload);
 }

@@ -66,8 +66,14 @@ import {
   rootSetId,
   signRootSet,
   withSignature,
+  createDeviceEvent,
+  deviceRecordHash,
+  deviceStatus,
+  DEVICE_RECORD_LABEL,
+  generateDeviceKeys,
+  openEnvelope,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, ChannelMeta, ChannelState, KeyLogState } from '../../shared/crypto/index.ts';
+import type { AgreementTerms, ChannelMeta, ChannelState, DeviceStatus, KeyEvent, KeyLogState } from '../../shared/crypto/index.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
 
 export type VectorFile = { description: string; vectors: Record<string, unknown>[] };
@@ -219,6 +225,8 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
   void emptyReceiverState;
   out['envelope'] = { description: 'Message envelopes from alice in epoch 2 of channel c1 (uses key-envelope epochSecret)', vectors: envVectors };
 
+  out['device'] = deviceVectors(w, state, epochSecret, log);
+
   // v1.1 (issue 12): channel meta (PROTOCOL.md §6.1), sealed under the key-envelope vector's epoch secret.
   const metaPlain = { title: 'Operation Tulip', description: 'Controlled delivery, Antwerp to Rotterdam', caseRef: 'CASE-42' };
   const metaEpochNo = state.current.epoch;
@@ -328,6 +336,115 @@ function certRenewalVectors(w: ReturnType<typeof makeWorld>): VectorFile {
       },
     ],
   };
+}
+
+/**
+ * Protocol v2 (PROTOCOL.md §4.5): alice adds a second device, `alice-dev2`, whose Ed25519 key comes from a seeded
+ * rng; her identity key signs the device-add and, later, the device-revoke. Envelopes from that device in epoch 2
+ * of channel c1 (the key-envelope vector's epoch secret): one signed by the device key before the revocation (opens),
+ * one dated exactly at the revocation (envelope/device-revoked), one signed by the identity key (envelope/bad-signature).
+ */
+function deviceVectors(w: ReturnType<typeof makeWorld>, state: ChannelState, epochSecret: Uint8Array, log: KeyLogState): VectorFile {
+  const alice = w.alice.keys;
+  const deviceId = 'alice-dev2';
+  const deviceSeed = seededRng('device-vector')(32);
+  const device = generateDeviceKeys({ officerId: 'alice', deviceId }, seededRng('device-vector'));
+  const addedAt = T0 + 200;
+  const revokedAt = T0 + 2000;
+  const add = createDeviceEvent('device-add', device, addedAt, alice);
+  const revoke = createDeviceEvent('device-revoke', device, revokedAt, alice);
+  // Events the receiver's resolution rule ignores: a device-add by a key other than alice's identity key, and a
+  // second device-add by alice for the same device with another key (the first add fixes the key).
+  const other = generateDeviceKeys({ officerId: 'alice', deviceId }, seededRng('device-vector-other'));
+  const forgedAdd = createKeyEvent({ kind: 'device-add', officerId: 'alice', agencyId: alice.agencyId, signPublicKey: other.signPublicKey, dhPublicKey: alice.dhPublicKey, recordHash: deviceRecordHash('alice', deviceId), time: addedAt - 1 }, w.bob.keys);
+  const secondAdd = createDeviceEvent('device-add', other, addedAt + 1, alice);
+  const revokeOther = createDeviceEvent('device-revoke', other, addedAt + 2, alice);
+  const status = (events: KeyEvent[]) => statusWire(deviceStatus(events, 'alice', deviceId, alice.signPublicKey));
+  const wire = (e: KeyEvent) => ({ event: keyEventCodec.toWire(e), eventHash: hex(keyEventHash(e)) });
+
+  const chainId = { channelId: 'c1', epoch: state.current.epoch, stateHash: state.current.stateHash, officerId: 'alice', deviceId };
+  const envRng = seededRng('device-envelope-vector');
+  const keyLogHead = { size: log.size, hash: log.headHash };
+  let sending = startSendingChain(epochSecret, chainId);
+  const payload = { kind: 'text', text: 'Sent from the second device.' } as const;
+  const build = (messageId: string, time: number, signer: 'device' | 'identity') => {
+    const r = encryptMessage({ channel: state, sending, sender: alice, ...(signer === 'device' ? { device } : {}), messageId, handling: 'TLP:AMBER', payload, time, keyLogHead, rng: envRng });
+    sending = r.sending;
+    return r.envelope;
+  };
+  const before = build('dev2-msg-0', T0 + 1500, 'device');
+  const atRevocation = build('dev2-msg-1', revokedAt, 'device');
+  const byIdentity = build('dev2-msg-2', T0 + 1600, 'identity');
+  const byIdentityAfter = build('dev2-msg-3', revokedAt + 1, 'identity');
+  const devices = (o: string, d: string, k: Uint8Array): DeviceStatus | null => deviceStatus([add, revoke], o, d, k);
+  const openError = (envelope: typeof before): string => {
+    try {
+      openEnvelope({ channel: state, receiver: emptyReceiverState('c1'), epochSecret: () => epochSecret, envelope, now: envelope.header.time, devices });
+      return 'none';
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  };
+  return {
+    description:
+      'Per-device keys (PROTOCOL.md §4.5): recordHash = H("liaison/v2/device", [officerId, deviceId]); device-add / device-revoke key events signed by the identity key; deviceStatus; envelopes signed by the device key (uses key-envelope epochSecret and the membership chain)',
+    vectors: [
+      {
+        name: 'device record hash',
+        officerId: 'alice',
+        deviceId,
+        hashInput: hex(encodeFields(DEVICE_RECORD_LABEL, [utf8('alice'), utf8(deviceId)])),
+        recordHash: hex(deviceRecordHash('alice', deviceId)),
+      },
+      {
+        name: 'device-add of alice-dev2, signed by alice\'s identity key',
+        identitySignPublicKey: hex(alice.signPublicKey),
+        identityDhPublicKey: hex(alice.dhPublicKey),
+        deviceSignSeed: hex(deviceSeed),
+        deviceSignPublicKey: hex(device.signPublicKey),
+        ...wire(add),
+        status: status([add]),
+      },
+      { name: 'device-revoke of alice-dev2, signed by alice\'s identity key', ...wire(revoke), status: status([add, revoke]) },
+      {
+        name: 'resolution (deviceStatus): events in log order -> status of alice-dev2 under alice\'s identity key ("add", "revoke" are the events above)',
+        events: { forgedAdd: wire(forgedAdd), secondAdd: wire(secondAdd), revokeOther: wire(revokeOther) },
+        cases: [
+          { description: 'only a device-add signed by bob\'s key: ignored, the device was never added', events: ['forgedAdd'], status: status([forgedAdd]) },
+          { description: 'forged add, then the real add: the real add counts', events: ['forgedAdd', 'add'], status: status([forgedAdd, add]) },
+          { description: 'the first add fixes the key; a later add with another key is ignored', events: ['add', 'secondAdd'], status: status([add, secondAdd]) },
+          { description: 'a revoke of the other key does not revoke the device', events: ['add', 'secondAdd', 'revokeOther'], status: status([add, secondAdd, revokeOther]) },
+          { description: 'revoke listed before add in the log still revokes', events: ['revoke', 'add'], status: status([revoke, add]) },
+        ],
+      },
+      {
+        name: 'envelope from alice-dev2 signed by the device key, before the revocation: opens',
+        keyEvents: ['add', 'revoke'],
+        headerBytes: hex(encodeHeader(before.header)),
+        envelope: messageEnvelopeCodec.toWire(before),
+        payload,
+      },
+      {
+        name: 'rejected',
+        keyEvents: ['add', 'revoke'],
+        rejected: [
+          { description: 'signed by the device key, header time = revokedAt', envelope: messageEnvelopeCodec.toWire(atRevocation), error: openError(atRevocation) },
+          { description: 'signed by alice\'s identity key although alice-dev2 was added', envelope: messageEnvelopeCodec.toWire(byIdentity), error: openError(byIdentity) },
+          { description: 'after the revocation, signed by the identity key: the device check comes before the signature', envelope: messageEnvelopeCodec.toWire(byIdentityAfter), error: openError(byIdentityAfter) },
+        ],
+      },
+      {
+        name: 'migration: a device never added (alice-dev1, the envelope.json vectors) resolves to null and is verified with the identity key',
+        keyEvents: ['add', 'revoke'],
+        deviceId: 'alice-dev1',
+        status: statusWire(deviceStatus([add, revoke], 'alice', 'alice-dev1', alice.signPublicKey)),
+      },
+    ],
+  };
+}
+
+function statusWire(s: DeviceStatus | null): { signPublicKey: string; addedAt: number; revokedAt: number | null } | null {
+  return s && { signPublicKey: hex(s.signPublicKey), addedAt: s.addedAt, revokedAt: s.revokedAt };
 }
 
 /** The attachment plaintext of the attachment vector. */
