@@ -78,6 +78,8 @@ export const ERROR_CODES = [
   'agency_root_revoked',
   'renewal_not_due',
   'certificate_superseded',
+  'device_revoked',
+  'device_key_conflict',
   // agreements
   'invalid_agreement',
   'invalid_window',

@@ -56,7 +56,11 @@ export type SecurityKind =
   | 'message_rejected'
   | 'message_replayed'
   | 'message_time_skew'
-  | 'audit_rollback';
+  | 'audit_rollback'
+  /** PROTOCOL.md §4.5: another device was added to my account (informational: check it was you). */
+  | 'device_added'
+  /** This installation's device had been revoked; it continues as a new device. */
+  | 'device_revoked';
 
 export interface SecurityNotice {
   kind: SecurityKind;

@@ -10,6 +10,7 @@ import { AuditHeadMonitor, type AuditHeadCheck } from './audit-head.ts';
 import { ChainStore } from './chains.ts';
 import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChannelInput, type InvitationView } from './channels.ts';
 import { newId, type SdkContext } from './context.ts';
+import { DevicesApi, type DeviceView } from './devices.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
@@ -45,6 +46,7 @@ export type { ChannelMeta } from './meta.ts';
 export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters } from './directory.ts';
 export type { KeyLogAuditResult } from './keylog.ts';
 export type { CertificateStatus } from './keys.ts';
+export type { DeviceView } from './devices.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -68,6 +70,8 @@ export interface LiaisonClientOptions {
   now?: () => number;
   retry?: RetryOptions;
   realtime?: RealtimeOptions;
+  /** This installation's name in the officer's device list (PROTOCOL.md §4.5), e.g. "Chromium on Linux". */
+  deviceName?: string;
 }
 
 /** The Liaison SDK: sign-in, keys, agreements, channels, end-to-end encrypted messages and files. */
@@ -88,6 +92,7 @@ export class LiaisonClient {
   private readonly files: AttachmentsApi;
   private readonly directory: DirectoryApi;
   private readonly auditHead: AuditHeadMonitor;
+  private readonly devicesApi: DevicesApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -110,6 +115,8 @@ export class LiaisonClient {
     this.pins = new PinStore(store, this.emitter);
     this.keylog = new KeyLogAuditor(this.ctx, this.pins, () => this.keysApi.mine());
     this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog, this.emitter);
+    this.devicesApi = new DevicesApi(this.ctx, this.keylog, opts.deviceName ?? 'Liaison SDK', () => this.renewDeviceId());
+    this.keysApi.onUnlocked = () => this.devicesApi.ensure();
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
@@ -117,7 +124,7 @@ export class LiaisonClient {
     this.chains.revocations = revocations;
     this.channelsApi = new ChannelsApi(this.ctx, this.keysApi, this.chains, this.secrets, mutex, this.agreementsApi, revocations);
     const viaHttp = httpTransport(this.ctx);
-    this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, mutex, () => this.realtime, opts.retry);
+    this.messaging = new MessagingApi(this.ctx, this.chains, this.channelsApi, this.secrets, this.keylog, this.devicesApi, mutex, () => this.realtime, opts.retry);
     this.messaging.revocations = revocations;
     this.feed = new FeedPipeline(this.ctx, this.channelsApi, this.messaging);
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
@@ -180,7 +187,11 @@ export class LiaisonClient {
 
   async login(input: LoginInput): Promise<TokenPair> {
     await this.ready();
-    return this.session.login(input);
+    const tokens = await this.session.login(input);
+    // Still unlocked from before: the new session is bound to this device (PROTOCOL.md §4.5), so revoking
+    // the device ends it too; a device revoked meanwhile continues as a new one.
+    if (this.ctx.keys) await this.devicesApi.ensure();
+    return tokens;
   }
 
   /** Resumes the session whose refresh token is in the store (false when there is none). */
@@ -232,7 +243,19 @@ export class LiaisonClient {
   /** Wipes identity keys, epoch secrets and the local store key from memory. */
   lock(): void {
     this.secrets.wipe();
+    this.devicesApi.lock();
     this.keysApi.lock();
+  }
+
+  // ---- devices (PROTOCOL.md §4.5) ----
+
+  /**
+   * This officer's devices: `list()` (newest first, revoked ones included; `current` marks this one) and
+   * `revoke(deviceId)` for a lost device (identity-signed device-revoke: its sessions end, its sends are
+   * refused, clients refuse its envelopes from then on). Needs the keys unlocked.
+   */
+  get devices(): { list(): Promise<DeviceView[]>; revoke(deviceId: string): Promise<DeviceView> } {
+    return { list: () => this.devicesApi.list(), revoke: (deviceId) => this.devicesApi.revoke(deviceId) };
   }
 
   certifyPending(): Promise<string[]> {
@@ -526,6 +549,14 @@ export class LiaisonClient {
 
   downloadAttachment(file: FilePayload, opts?: { onProgress?: Progress }): Promise<Uint8Array> {
     return this.files.download(file, opts);
+  }
+
+  /** A new installation id, after the old one was revoked (DevicesApi.ensure). */
+  private async renewDeviceId(): Promise<string> {
+    const id = newId();
+    await this.ctx.store.set('device:id', id);
+    this.ctx.deviceId = id;
+    return id;
   }
 
   /** Loads libsodium and the installation's device id (idempotent). */

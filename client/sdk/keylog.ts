@@ -2,6 +2,7 @@ import {
   KeyLogError,
   checkHeadsConsistent,
   constantTimeEqual,
+  deviceRecordHash,
   isRootKeyAt,
   emptyKeyLog,
   fromB64,
@@ -13,6 +14,7 @@ import {
   treeHeadCodec,
   verifyKeyLogExtension,
   type KeyEvent,
+  type KeyEventKind,
   type KeyLogEntry,
   type TreeHead,
 } from '../../shared/crypto/index.ts';
@@ -39,6 +41,10 @@ const PREFIX_KEY = 'keylog:prefix';
 const CERTS_KEY = 'keylog:certs';
 /** cert-revoke events of the audited log (keyEventCodec wire), in log order. */
 const REVOKED_KEY = 'keylog:revocations';
+const REVOKE_KINDS: readonly KeyEventKind[] = ['cert-revoke'];
+/** device-add and device-revoke events of the audited log (PROTOCOL.md §4.5), in log order. */
+const DEVICES_KEY = 'keylog:devices';
+const DEVICE_KINDS: readonly KeyEventKind[] = ['device-add', 'device-revoke'];
 const PAGE = 1000;
 
 /**
@@ -75,7 +81,8 @@ export class KeyLogAuditor {
       });
       foreign += await this.inspect(entries);
       await this.rememberCertificates(entries);
-      await this.collectRevocations(entries);
+      await this.collect(REVOKED_KEY, REVOKE_KINDS, entries);
+      await this.collect(DEVICES_KEY, DEVICE_KINDS, entries);
       await this.ctx.store.set(HEAD_KEY, treeHeadCodec.toWire(head));
       if (head.size >= page.size || entries.length === 0) break;
     }
@@ -159,31 +166,40 @@ export class KeyLogAuditor {
 
   /**
    * Every `cert-revoke` event of the audited log (PROTOCOL.md §4.3 **Revocation**), collected while
-   * auditing; a store from before revocations were collected is filled once from the full log.
-   * Whether one revokes a given certificate (author = that agency's root) is `revocationOf`'s call.
+   * auditing. Whether one revokes a given certificate (author = that agency's root) is `revocationOf`'s call.
    */
-  async revocations(): Promise<KeyEvent[]> {
-    let wire = await this.ctx.store.get<Record<string, unknown>[]>(REVOKED_KEY);
+  revocations(): Promise<KeyEvent[]> {
+    return this.collected(REVOKED_KEY, REVOKE_KINDS);
+  }
+
+  /** Every `device-add` / `device-revoke` event of the audited log (PROTOCOL.md §4.5; `deviceStatus` reads them). */
+  deviceEvents(): Promise<KeyEvent[]> {
+    return this.collected(DEVICES_KEY, DEVICE_KINDS);
+  }
+
+  /** Events of these kinds collected while auditing; a store from before they were collected is filled once from the full log. */
+  private async collected(key: string, kinds: readonly KeyEventKind[]): Promise<KeyEvent[]> {
+    let wire = await this.ctx.store.get<Record<string, unknown>[]>(key);
     if (!wire) {
       const known = await this.head();
       const all = known ? (await this.fullLog()).filter((e) => e.index < known.size) : [];
-      wire = all.filter((e) => e.event.kind === 'cert-revoke').map((e) => keyEventCodec.toWire(e.event));
-      await this.ctx.store.set(REVOKED_KEY, wire);
+      wire = all.filter((e) => kinds.includes(e.event.kind)).map((e) => keyEventCodec.toWire(e.event));
+      await this.ctx.store.set(key, wire);
     }
     return wire.map((w) => keyEventCodec.fromWire(w));
   }
 
-  /** Remembers the cert-revoke events of freshly audited entries. */
-  private async collectRevocations(entries: readonly KeyLogEntry[]): Promise<void> {
-    const revoked = entries.filter((e) => e.event.kind === 'cert-revoke');
-    const stored = await this.ctx.store.get<Record<string, unknown>[]>(REVOKED_KEY);
+  /** Remembers the events of these kinds among freshly audited entries. */
+  private async collect(key: string, kinds: readonly KeyEventKind[], entries: readonly KeyLogEntry[]): Promise<void> {
+    const found = entries.filter((e) => kinds.includes(e.event.kind));
+    const stored = await this.ctx.store.get<Record<string, unknown>[]>(key);
     if (!stored) {
-      // First audit from the empty log: these entries are all there is. Otherwise revocations() fills it.
-      if (entries[0]?.index === 0) await this.ctx.store.set(REVOKED_KEY, revoked.map((e) => keyEventCodec.toWire(e.event)));
+      // First audit from the empty log: these entries are all there is. Otherwise collected() fills it.
+      if (entries[0]?.index === 0) await this.ctx.store.set(key, found.map((e) => keyEventCodec.toWire(e.event)));
       return;
     }
-    if (revoked.length === 0) return;
-    await this.ctx.store.set(REVOKED_KEY, [...stored, ...revoked.map((e) => keyEventCodec.toWire(e.event))]);
+    if (found.length === 0) return;
+    await this.ctx.store.set(key, [...stored, ...found.map((e) => keyEventCodec.toWire(e.event))]);
   }
 
   /** Every entry from 0, verified against the signed head (used to check restored keys). */
@@ -255,7 +271,12 @@ export class KeyLogAuditor {
     let foreign = 0;
     for (const { event, index } of entries) {
       if (event.officerId === me) {
-        if (mine.has(toB64(keyEventHash(event))) || this.fromMyRoot(event) || this.signedByMyKeys(event)) continue;
+        if (mine.has(toB64(keyEventHash(event))) || this.fromMyRoot(event) || this.signedByMyKeys(event)) {
+          if (event.kind === 'device-add' && !constantTimeEqual(event.recordHash, deviceRecordHash(event.officerId, this.ctx.deviceId))) {
+            this.ctx.events.emit('security', { kind: 'device_added', officerId: event.officerId, message: `key-log entry ${index}: a new device was added to your account` });
+          }
+          continue;
+        }
         foreign++;
         this.ctx.events.emit('security', {
           kind: 'keylog_foreign_entry',
@@ -271,12 +292,12 @@ export class KeyLogAuditor {
   }
 
   /**
-   * An enrol or prekey rotation signed with my current identity key was made by one of my devices:
-   * only they hold its secret (a device restored from the backup did not create it, yet it is mine).
+   * An enrol, prekey rotation, root set or device event signed with my current identity key was made by one
+   * of my devices: only they hold its secret (a device restored from the backup did not create it, yet it is mine).
    */
   private signedByMyKeys(event: KeyLogEntry['event']): boolean {
     const keys = this.ctx.keys;
-    const selfSigned = event.kind === 'enrol' || event.kind === 'prekey-rotate' || event.kind === 'root-set';
+    const selfSigned = event.kind === 'enrol' || event.kind === 'prekey-rotate' || event.kind === 'root-set' || event.kind === 'device-add' || event.kind === 'device-revoke';
     return selfSigned && !!keys && constantTimeEqual(event.authorSignPublicKey, keys.signPublicKey);
   }
 

@@ -122,6 +122,7 @@ export class KeysApi {
     await this.activate(keys);
     this.ctx.signInPassword = null;
     await this.pins.checkOfficer(keys);
+    await this.onUnlocked?.();
     if (res.agencyRoot) {
       await this.pins.checkRoot(keys.agencyId, keys.signPublicKey);
       await this.issue(keys, officer.role === 'officer' ? 'officer' : 'agency_admin', now, opts.certificateLifetimeMs ?? YEAR_MS);
@@ -144,8 +145,12 @@ export class KeysApi {
     await this.activate(keys);
     this.ctx.signInPassword = null;
     await this.pins.checkOfficer(keys);
+    await this.onUnlocked?.();
     await this.renewIfDueQuietly();
   }
+
+  /** Set by LiaisonClient: certifies this installation's device key once the identity is unlocked (PROTOCOL.md §4.5). */
+  onUnlocked: (() => Promise<unknown>) | null = null;
 
   /** Wipes the secret keys and the local store key from memory. */
   lock(): void {

@@ -34,6 +34,7 @@ import { newId, requireKeys, type SdkContext } from './context.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { ReceivedMessage } from './events.ts';
 import type { KeyLogAuditor } from './keylog.ts';
+import type { DevicesApi } from './devices.ts';
 import type { RevocationChecker } from './revocations.ts';
 import type { KeyedMutex } from './lock.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
@@ -62,6 +63,7 @@ export class MessagingApi {
     private readonly channels: ChannelsApi,
     private readonly secrets: EpochSecrets,
     private readonly keylog: KeyLogAuditor,
+    private readonly devices: DevicesApi,
     private readonly mutex: KeyedMutex,
     private readonly transport: () => Transport,
     private readonly retry: RetryOptions = {},
@@ -90,7 +92,8 @@ export class MessagingApi {
       if (!secret) throw new LiaisonClientError('epoch/no-key', `send: no secret for epoch ${view.epoch} of ${channelId} yet`);
       const stored = await this.ctx.sealed.get<Record<string, unknown>>(`send:${channelId}`);
       let sending: SendingChain | null = stored ? sendingChainCodec.fromWire(stored) : null;
-      if (!sending || sending.epoch !== view.epoch) {
+      // A chain of another device id (this installation was revoked and renewed) is not continued.
+      if (!sending || sending.epoch !== view.epoch || sending.deviceId !== this.ctx.deviceId) {
         sending = startSendingChain(secret, { channelId, epoch: view.epoch, stateHash: view.stateHash, officerId: me.officerId, deviceId: this.ctx.deviceId });
       }
       const head = await this.keylog.head();
@@ -104,6 +107,8 @@ export class MessagingApi {
         payload,
         time: this.ctx.now(),
         keyLogHead: head ? { size: head.size, hash: head.headHash } : { size: 0, hash: emptyKeyLog().headHash },
+        // §4.5: signed with this device's certified key.
+        device: this.devices.keys() ?? (await this.devices.ensure()),
       });
       // Persist the advanced chain before anything leaves: a counter is never used twice.
       await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
@@ -195,7 +200,11 @@ export class MessagingApi {
       if (!(await this.secrets.load(channelId, h.epoch))) await this.channels.fetchKeyEnvelopes(channelId);
       const receiverWire = await this.ctx.sealed.get<Record<string, unknown>>(`recv:${channelId}`);
       const receiver: ReceiverState = receiverWire ? receiverStateCodec.fromWire(receiverWire) : emptyReceiverState(channelId);
-      const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now() });
+      // §4.5: the sender's device must be resolvable from my audited log; the sender had audited its own
+      // device-add before sending (its gossiped head), so a smaller log of mine is audited first.
+      if (h.keyLogSize > ((await this.keylog.head())?.size ?? 0)) await this.keylog.audit();
+      const devices = this.devices.resolver(await this.keylog.deviceEvents());
+      const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now(), devices, serverTime: data.createdAt });
       // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).
       await this.keylog.checkGossip({ size: h.keyLogSize, hash: h.keyLogHash });
       // §4.3 Revocation: nothing from a key revoked before the message (its header time or the server's stamp).

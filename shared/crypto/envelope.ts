@@ -191,6 +191,8 @@ export interface OpenEnvelopeArgs {
    * the sender's certified identity signing key; null for a device never added. Omitted = no device added.
    */
   devices?: (officerId: string, deviceId: string, identitySignPublicKey: Uint8Array) => DeviceStatus | null;
+  /** The server's stamp of the stored message (§7.1 `createdAt`); a revoked device is judged by the later of it and the header time. */
+  serverTime?: number;
 }
 
 export interface OpenedMessage {
@@ -220,7 +222,9 @@ export function openEnvelope(args: OpenEnvelopeArgs): OpenedMessage {
   if (!member) reject('envelope/not-member', 'sender is not a member of the epoch');
   if (!isHandlingAllowed(view.policy, h.handling)) reject('envelope/handling-not-allowed', 'handling code not allowed by channel policy');
   const device = args.devices?.(h.senderOfficerId, h.senderDeviceId, member.cert.signPublicKey) ?? null;
-  if (device && device.revokedAt !== null && h.time >= device.revokedAt) reject('envelope/device-revoked', 'the sending device was revoked before this message');
+  if (device && device.revokedAt !== null && Math.max(h.time, args.serverTime ?? h.time) >= device.revokedAt) {
+    reject('envelope/device-revoked', 'the sending device was revoked before this message');
+  }
   const headerBytes = encodeHeader(h);
   if (!labelledVerify(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, envelope.ciphertext), envelope.signature, device ? device.signPublicKey : member.cert.signPublicKey)) {
     reject('envelope/bad-signature', 'signature does not verify');

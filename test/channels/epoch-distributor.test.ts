@@ -10,9 +10,10 @@ import type { ChainStore } from '../../client/sdk/chains.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
 import type { EpochSecrets } from '../../client/sdk/secrets.ts';
 import { api } from '../../shared/api/index.ts';
-import { DecryptError, emptyReceiverState, epochDistributor, messageEnvelopeCodec, openEnvelope } from '../../shared/crypto/index.ts';
+import { epochDistributor } from '../../shared/crypto/index.ts';
 import type { StoredMessage } from '../../shared/schemas/channels.ts';
 import { bearer, enrol, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
+import { outsiderOpenError } from '../world/outsider.ts';
 
 const PASSPHRASE = 'epoch distributor passphrase 2026';
 
@@ -77,9 +78,7 @@ async function cannotRead(w: Trio, who: LiaisonClient, reader: Enrolled, channel
   expect(stored.epoch).toBe(epoch);
   const state = (await internals.chains.state(channelId))!;
   expect(state.epochs.get(epoch)?.members.has(who.officerId!) ?? false).toBe(false);
-  const attempt = () =>
-    openEnvelope({ channel: state, receiver: emptyReceiverState(channelId), epochSecret: (e) => internals.secrets.peek(channelId, e), envelope: messageEnvelopeCodec.fromWire(stored.envelope), now: w.t.clock.now() });
-  expect(attempt).toThrow(DecryptError);
+  expect(await outsiderOpenError(who, state, stored, w.t.clock.now())).toBe('envelope/no-epoch-key');
 }
 
 describe('epoch distributor: an epoch whose author left is keyed automatically (issue 12)', () => {

@@ -12,21 +12,18 @@ import type { SdkContext } from '../../client/sdk/context.ts';
 import type { EpochSecrets } from '../../client/sdk/secrets.ts';
 import { api } from '../../shared/api/index.ts';
 import {
-  DecryptError,
   certificateCodec,
   createMembershipEvent,
   createRevocationEvent,
-  emptyReceiverState,
   keyEnvelopeCodec,
   keyEventCodec,
   membershipEventCodec,
-  messageEnvelopeCodec,
-  openEnvelope,
   type IdentityKeys,
 } from '../../shared/crypto/index.ts';
 import type { StoredMessage } from '../../shared/schemas/channels.ts';
 import { startHost } from '../e2e/host.ts';
 import { E2E_PASSPHRASE, activeAgreement, totpCode, createAgency, createOfficer, signIn, twoAgencyNetwork, type Creds, type Host, type TwoAgencyNetwork } from '../world/network.ts';
+import { outsiderOpenError } from '../world/outsider.ts';
 
 interface Internals {
   ctx: SdkContext;
@@ -66,15 +63,7 @@ async function cannotOpen(host: Host, member: LiaisonClient, who: LiaisonClient,
   const state = (await internals(member).chains.state(channelId))!;
   expect(state.epochs.get(stored.epoch)!.members.has(who.officerId!)).toBe(false);
   expect(await internals(who).secrets.load(channelId, stored.epoch)).toBeUndefined();
-  const attempt = () =>
-    openEnvelope({
-      channel: state,
-      receiver: emptyReceiverState(channelId),
-      epochSecret: (e) => internals(who).secrets.peek(channelId, e),
-      envelope: messageEnvelopeCodec.fromWire(stored.envelope),
-      now: host.clock.now(),
-    });
-  expect(attempt).toThrow(DecryptError);
+  expect(await outsiderOpenError(who, state, stored, host.clock.now())).toBe('envelope/no-epoch-key');
 }
 
 async function expectApiError(p: Promise<unknown>, status: number, code: string): Promise<void> {

@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClient, MemoryStore, type ReceivedMessage, type SecurityNotice } from '../../client/sdk/index.ts';
 import type { Receipt } from '../../shared/schemas/channels.ts';
-import { DecryptError, emptyReceiverState, messageEnvelopeCodec, openEnvelope } from '../../shared/crypto/index.ts';
+
 import type { ChainStore } from '../../client/sdk/chains.ts';
 import type { EpochSecrets } from '../../client/sdk/secrets.ts';
 import type { StoredMessage } from '../../shared/schemas/channels.ts';
 import { bearer, enrol, makeApp, provision, provisionAgency, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
+import { outsiderOpenError } from '../world/outsider.ts';
 
 const PASSPHRASE = 'liaison e2e passphrase 2026';
 const DAY_MS = 24 * 3600 * 1000;
@@ -146,9 +147,7 @@ describe('SDK end to end over real sockets', () => {
     const carolState = (await carolInternals.chains.state(channel.id))!;
     // She may learn of her own removal, but she is not a member of that epoch.
     expect(carolState.epochs.get(removalEpoch)?.members.has(carol.officerId!) ?? false).toBe(false);
-    const attempt = () =>
-      openEnvelope({ channel: carolState, receiver: emptyReceiverState(channel.id), epochSecret: (e) => carolInternals.secrets.peek(channel.id, e), envelope: messageEnvelopeCodec.fromWire(stored.envelope), now: t.clock.now() });
-    expect(attempt).toThrow(DecryptError);
+    expect(await outsiderOpenError(carol, carolState, stored, t.clock.now())).toBe('envelope/no-epoch-key');
     // Alice's channel title was re-encrypted for the new epoch; Bob still reads it.
     expect((await bob.channel(channel.id)).title).toBe('Operation Nightjar');
     expect(Object.values(security).flat()).toEqual([]);

@@ -58,6 +58,8 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   keys_required: 'This officer has not set up encryption keys yet.',
   certificate_required: 'This officer’s keys are not certified by their agency yet.',
   certificate_revoked: 'Your agency revoked your certificate: you can no longer send or change channels with these keys.',
+  device_revoked: 'This device was revoked: sign in again to continue here as a new device.',
+  device_key_conflict: 'This device is registered with another key: sign in again to continue here as a new device.',
   payload_too_large: 'That is too large to send.',
   officer_quota_exceeded: 'Your file storage is full. Space is freed as older messages with files expire; ask your administrator if you need more.',
   channel_quota_exceeded: 'This channel’s file storage is full. Space is freed as older messages with files expire.',
