@@ -58,6 +58,7 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   keys_required: 'This officer has not set up encryption keys yet.',
   certificate_required: 'This officer’s keys are not certified by their agency yet.',
   certificate_revoked: 'Your agency revoked your certificate: you can no longer send or change channels with these keys.',
+  device_revoked: 'This device was revoked. Sign in on another device.',
   payload_too_large: 'That is too large to send.',
   officer_quota_exceeded: 'Your file storage is full. Space is freed as older messages with files expire; ask your administrator if you need more.',
   channel_quota_exceeded: 'This channel’s file storage is full. Space is freed as older messages with files expire.',
@@ -110,7 +111,8 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   key_envelope_exists: null, invalid_envelope: null, invalid_cursor: null, envelope_channel_mismatch: null,
   envelope_sender_mismatch: null, message_id_conflict: null, handling_not_allowed: null, own_message: null, stale_epoch: null,
   wrong_channel: null, unknown_attachment: null, invalid_language: null, invalid_phone: null, invalid_schedule: null,
-  invalid_time_zone: null, invalid_title: null, cursor_expired: null,
+  invalid_time_zone: null, invalid_title: null, cursor_expired: null, device_key_conflict: null, device_key_invalid: null,
+  event_author_mismatch: null, event_time_skew: null,
 };
 
 interface CodedError {
