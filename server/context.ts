@@ -110,6 +110,8 @@ export class AppContext {
       clock,
       audit: this.audit,
       accounts: this.accounts,
+      // Revoking a device ends its sessions (PROTOCOL.md §4.5), one id at a time, in the revocation's transaction.
+      sessions: { revokeSession: (tx, officerId, sessionId, reason) => this.auth.revokeAllSessions(tx, officerId, reason, sessionId) },
       keyLogSigningSeed: secrets.keyLogSigningSeed,
     });
     this.agreements = new AgreementsService({

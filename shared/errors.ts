@@ -78,8 +78,12 @@ export const ERROR_CODES = [
   'agency_root_revoked',
   'renewal_not_due',
   'certificate_superseded',
+  // devices (PROTOCOL.md §4.5)
   'device_revoked',
   'device_key_conflict',
+  'device_key_invalid',
+  'event_author_mismatch',
+  'event_time_skew',
   // agreements
   'invalid_agreement',
   'invalid_window',
@@ -150,6 +154,7 @@ export const PROTOCOL_ERROR_DOMAINS = [
   'backup',
   'cert',
   'chain',
+  'device',
   'encoding',
   'envelope',
   'epoch',

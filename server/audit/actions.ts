@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   'keys.root_set_proposed',
   'keys.root_set_signed',
   'keys.root_set_applied',
+  'keys.device_added',
+  'keys.device_revoked',
   'agreement.proposed',
   'agreement.signed',
   'agreement.suspended',
@@ -113,6 +115,8 @@ export interface AuditDetailsMap {
   'keys.root_set_proposed': { version: number; threshold: number; members: string[]; signatures: number };
   'keys.root_set_signed': { version: number; signatures: number };
   'keys.root_set_applied': { version: number; threshold: number; members: string[]; logIndex: number };
+  'keys.device_added': { logIndex: number; deviceId: string; signPublicKey: string };
+  'keys.device_revoked': { logIndex: number; deviceId: string; signPublicKey: string; sessionsEnded: number };
   'directory.entry_created': { title: string; officerId: string | null };
   'directory.entry_updated': { fields: string[] };
   'directory.entry_confirmed': { previouslyConfirmedAt: number };

@@ -2,7 +2,7 @@ import type { HandlingPolicy } from '../../shared/crypto/index.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ChannelsService } from './service.ts';
 import type { Clock } from '../clock.ts';
-import type { KeysService } from '../keys/service.ts';
+import type { DeviceSigner, KeysService } from '../keys/service.ts';
 import { ConcealedDenialError, NotFoundError } from '../errors.ts';
 import type { AccessRepository, ChannelRow } from './access-repository.ts';
 import type { Store } from '../store/store.ts';
@@ -19,7 +19,7 @@ export interface ChannelAccessDeps {
   store: Pick<Store, 'access' | 'inTransaction'>;
   clock: Clock;
   channels: Pick<ChannelsService, 'readOnlyReason'>;
-  keys: Pick<KeysService, 'signPublicKey' | 'certificateRefusal'>;
+  keys: Pick<KeysService, 'signPublicKey' | 'certificateRefusal' | 'deviceSigner'>;
 }
 
 /**
@@ -27,7 +27,8 @@ export interface ChannelAccessDeps {
  * rules and sign keys come from the channels and keys services, so each business rule lives in one
  * place.
  *
- * The read-only reason and the sender's sign key are cached per channel / officer. The caches are
+ * The read-only reason, the sender's sign key and its device's signer are cached per channel / officer
+ * / device. The caches are
  * valid for one *database stamp* (AccessRepository.changeStamp; on SQLite `total_changes()` of the
  * connection, which counts every row written through it even if rolled back, and the
  * `data_version` pragma for commits by other connections, e.g. the CLI). Any write the caches cannot vouch for
@@ -51,6 +52,8 @@ export class ChannelAccess {
   private ownWrites = false;
   private readonly writable = new Map<string, WritableEntry>();
   private readonly signKeys = new Map<string, Uint8Array>();
+  /** Device signers by `officerId \n deviceId` (PROTOCOL.md §4.5); a device-add or -revoke is a write, so it clears them. */
+  private readonly deviceSigners = new Map<string, DeviceSigner>();
   /** Officers found not revoked, for `requireCertified`. */
   private readonly certified = new Set<string>();
 
@@ -78,6 +81,7 @@ export class ChannelAccess {
     if (stamp === this.stamp) return;
     this.writable.clear();
     this.signKeys.clear();
+    this.deviceSigners.clear();
     this.certified.clear();
     this.stamp = stamp;
   }
@@ -199,6 +203,23 @@ export class ChannelAccess {
     // Cached only if nothing was written while it was looked up.
     if (key && cacheable && this.unchangedSince(stamp)) this.signKeys.set(officerId, key);
     return key;
+  }
+
+  /**
+   * Which key signs envelopes from the officer's device (KeysService.deviceSigner), cached like the sign
+   * key: adding or revoking a device writes rows, so the next look-up after it misses and reads again.
+   */
+  async deviceSigner(officerId: string, deviceId: string): Promise<DeviceSigner> {
+    this.validate();
+    const id = `${officerId}\n${deviceId}`;
+    const hit = this.deviceSigners.get(id);
+    if (hit) return hit;
+    const stamp = this.stamp;
+    const cacheable = this.cacheable();
+    const signer = await this.keys.deviceSigner(officerId, deviceId);
+    // Cached only if nothing was written while it was looked up.
+    if (cacheable && this.unchangedSince(stamp)) this.deviceSigners.set(id, signer);
+    return signer;
   }
 
   /**

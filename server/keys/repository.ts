@@ -56,6 +56,22 @@ export interface RootProposalRow {
   keyEvent: string;
   proposedBy: string;
 }
+/** One device of an officer (PROTOCOL.md §4.5): its key, the identity-signed events that added and revoked it. */
+export interface DeviceRow {
+  officerId: string;
+  deviceId: string;
+  name: string;
+  signPublicKey: string;
+  /** The identity sign key that certified the device (its add event's author). */
+  authorSignPublicKey: string;
+  addEvent: string;
+  addedAt: number;
+  lastSeenAt: number;
+  revokedAt: number | null;
+  revokeEvent: string | null;
+}
+export type NewDevice = Insert<DeviceRow, 'revokedAt' | 'revokeEvent'>;
+
 /** Queries and writes for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 
 export interface KeysRepository {
@@ -88,4 +104,18 @@ export interface KeysRepository {
   entries(from: number, limit: number): Promise<KeyLogRow[]>;
   headAt(size: number): Promise<string | undefined>;
   latestHead(): Promise<string | undefined>;
+
+  // ---- devices (PROTOCOL.md §4.5) ----
+  device(officerId: string, deviceId: string): Promise<DeviceRow | undefined>;
+  /** The officer's devices, newest first (revoked ones included). */
+  devicesOf(officerId: string): Promise<DeviceRow[]>;
+  /** Inserts the device, or replaces a row of the same id (a re-certification after new identity keys). */
+  putDevice(row: NewDevice): Promise<void>;
+  updateDevice(officerId: string, deviceId: string, patch: Partial<Pick<DeviceRow, 'name' | 'lastSeenAt' | 'revokedAt' | 'revokeEvent'>>): Promise<void>;
+  /** Binds a session to a device (a session belongs to one device; a later binding replaces it). */
+  bindSession(row: { sessionId: string; officerId: string; deviceId: string; createdAt: number }): Promise<void>;
+  /** The device id the session is bound to, if any. */
+  deviceOfSession(sessionId: string): Promise<string | undefined>;
+  /** Ids of every session ever bound to the device. */
+  sessionsOfDevice(officerId: string, deviceId: string): Promise<string[]>;
 }

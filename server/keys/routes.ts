@@ -14,6 +14,15 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.requestRenewal, async (req) => ({ keys: await ctx.keys.requestRenewal(actorOf(req), req.body) }));
 
+  route(app, contracts.addDevice, async (req, reply) => {
+    const { device, created } = await ctx.keys.addDevice(actorOf(req), req.body);
+    return reply.status(created ? 201 : 200).send({ device });
+  });
+
+  route(app, contracts.myDevices, async (req) => ({ devices: await ctx.keys.myDevices(actorOf(req)) }));
+
+  route(app, contracts.revokeDevice, async (req) => ({ device: await ctx.keys.revokeDevice(actorOf(req), req.params.deviceId, req.body) }));
+
   route(app, contracts.certify, async (req) => ({ keys: await ctx.keys.certify(actorOf(req), req.body) }));
 
   route(app, contracts.pendingRevocations, async (req) => ({ officers: await ctx.keys.pendingRevocations(actorOf(req)) }));

@@ -7,6 +7,7 @@ import {
   certificateHash,
   constantTimeEqual,
   currentRootSet,
+  deviceRecordHash,
   fromB64,
   genesisRootSet,
   isRootKeyAt,
@@ -39,8 +40,10 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
 import type {
+  AddDeviceBody,
   AgencyRootView,
   CertifyBody,
+  DeviceView,
   OfficerKeys,
   PendingOfficerKeys,
   PendingReason,
@@ -49,6 +52,7 @@ import type {
   RegisterKeysBody,
   RenewalRequestBody,
   RevokeCertificateBody,
+  RevokeDeviceBody,
   RootSetOutcome,
   RootSetProposal,
   RotatePrekeyBody,
@@ -61,7 +65,7 @@ import { auditEvents } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { KeyLogWriter } from './key-log.ts';
-import type { OfficerKeysRow, PendingKeysRow } from './repository.ts';
+import type { DeviceRow, OfficerKeysRow, PendingKeysRow } from './repository.ts';
 import { parseWire, verified, wireJson } from './wire.ts';
 import type { Repositories, Store, Tx } from '../store/store.ts';
 
@@ -71,12 +75,28 @@ type WireJson = Record<string, unknown>;
 const ROOT_ROLES = new Set(['agency_admin', 'platform_admin']);
 /** A proposed root set's time must be this close to the server clock. */
 const ROOT_SET_CLOCK_TOLERANCE_MS = 10 * 60 * 1000;
+/** A device-add / device-revoke event's time must be this close to the server clock (PROTOCOL.md §4.5). */
+export const DEVICE_EVENT_CLOCK_TOLERANCE_MS = 10 * 60 * 1000;
+
+/** The one thing keys need from sessions: ending a session of a revoked device (AuthService, wired in server/context.ts). */
+export interface DeviceSessions {
+  /** Ends the officer's session `sessionId` inside `tx` if it is still open; returns how many ended (0 or 1). */
+  revokeSession(tx: Tx, officerId: string, sessionId: string, reason: string): Promise<number>;
+}
+
+/**
+ * Which key signs the envelopes of a device (PROTOCOL.md §4.5): its own key while it is certified by the
+ * officer's registered identity key; the identity key when no such device was added (v1 devices, and
+ * devices certified by identity keys since replaced); none once it was revoked.
+ */
+export type DeviceSigner = { kind: 'identity' } | { kind: 'device'; signPublicKey: Uint8Array } | { kind: 'revoked' };
 
 export interface KeysDeps {
   store: Store;
   clock: Clock;
   audit: AuditService;
   accounts: Pick<AccountsService, 'officer' | 'agency'>;
+  sessions: DeviceSessions;
   keyLogSigningSeed: Uint8Array;
 }
 
@@ -91,12 +111,14 @@ export class KeysService {
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly accounts: Pick<AccountsService, 'officer' | 'agency'>;
+  private readonly sessions: DeviceSessions;
 
   constructor(deps: KeysDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
+    this.sessions = deps.sessions;
     this.log = new KeyLogWriter(deps.clock, deps.keyLogSigningSeed);
   }
 
@@ -376,6 +398,148 @@ export class KeysService {
     return new ForbiddenError('Your certificate was revoked by your agency: you can no longer send, key or change channels with these keys', 'certificate_revoked');
   }
 
+  // ---- devices (PROTOCOL.md §4.5) ----
+
+  /**
+   * Adds the calling device: its key, certified by the officer's registered identity key with a
+   * `device-add` event (logged), and binds the calling session to it. Announcing a device already
+   * certified with the same key (after a new sign-in) only renames it, refreshes `lastSeenAt` and binds
+   * the session (`created: false`, no log entry). The same id with another key is 409
+   * `device_key_conflict`; a revoked id is 409 `device_revoked` for good.
+   */
+  async addDevice(actor: Actor, body: Static<typeof AddDeviceBody>): Promise<{ device: DeviceView; created: boolean }> {
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const keys = await this.store.read((r) => r.keys.keys(actor.officerId));
+    if (!keys) throw new ConflictError('Register your identity keys before adding a device', 'keys_required');
+    if (event.kind !== 'device-add') throw new ValidationError('keyEvent must be a "device-add" event', 'wrong_event_kind');
+    const wire = wireJson(keyEventCodec, event);
+    const stored = await this.store.read((r) => r.keys.device(actor.officerId, body.deviceId));
+    // The very event already logged for this device may be re-announced at any later time (a sign-in
+    // without the identity keys at hand); any other event must be fresh.
+    const logged = stored?.addEvent === wire;
+    this.checkDeviceEvent(actor, event, body.deviceId, keys, { checkTime: !logged });
+    if (constantTimeEqual(event.signPublicKey, fromB64(keys.signPublicKey))) {
+      throw new ValidationError('keyEvent.signPublicKey is your identity key; a device is certified with a key of its own', 'device_key_invalid');
+    }
+    const signPublicKey = toB64(event.signPublicKey);
+    const now = this.clock.now();
+    return this.store.write(async (tx) => {
+      // Re-read in the transaction: the identity keys may have been replaced, a concurrent add or revoke may have landed.
+      if ((await tx.keys.keys(actor.officerId))?.signPublicKey !== keys.signPublicKey) {
+        throw new ValidationError('keyEvent must be signed by your registered identity key (it changed meanwhile)', 'event_author_mismatch');
+      }
+      const row = await tx.keys.device(actor.officerId, body.deviceId);
+      if (row && row.revokedAt !== null) throw new ConflictError('This device was revoked; a new installation signs in as a new device', 'device_revoked');
+      const binding = { sessionId: actor.sessionId, officerId: actor.officerId, deviceId: body.deviceId, createdAt: now };
+      if (row && row.authorSignPublicKey === keys.signPublicKey) {
+        if (row.signPublicKey !== signPublicKey) {
+          throw new ConflictError('This device id is already certified with another key; a new installation uses a new device id', 'device_key_conflict');
+        }
+        await tx.keys.updateDevice(actor.officerId, body.deviceId, { name: body.name, lastSeenAt: now });
+        await tx.keys.bindSession(binding);
+        return { device: deviceView((await tx.keys.device(actor.officerId, body.deviceId))!, body.deviceId), created: false };
+      }
+      // A new device, or one certified by identity keys since replaced (that certification no longer counts).
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.putDevice({
+        officerId: actor.officerId,
+        deviceId: body.deviceId,
+        name: body.name,
+        signPublicKey,
+        authorSignPublicKey: keys.signPublicKey,
+        addEvent: wire,
+        addedAt: now,
+        lastSeenAt: now,
+      });
+      await tx.keys.bindSession(binding);
+      await this.audit.record(tx, auditEvents.keysDeviceAdded(actor, { type: 'device', id: body.deviceId }, { logIndex, deviceId: body.deviceId, signPublicKey }));
+      return { device: deviceView((await tx.keys.device(actor.officerId, body.deviceId))!, body.deviceId), created: true };
+    });
+  }
+
+  /** The officer's devices, newest first, revoked ones included; `current` marks the calling session's device. */
+  async myDevices(actor: Actor): Promise<DeviceView[]> {
+    const { rows, current } = await this.store.read(async (r) => ({
+      rows: await r.keys.devicesOf(actor.officerId),
+      current: await r.keys.deviceOfSession(actor.sessionId),
+    }));
+    return rows.map((row) => deviceView(row, current));
+  }
+
+  /**
+   * Revokes one of the officer's devices with an identity-signed `device-revoke` of its key: in one
+   * transaction the event is logged, the device marked revoked and every session bound to it ended
+   * (the caller's own included, when it revokes its current device). From then on the device's sends
+   * are refused (403 `device_revoked`) and its id cannot be added again.
+   */
+  async revokeDevice(actor: Actor, deviceId: string, body: Static<typeof RevokeDeviceBody>): Promise<DeviceView> {
+    const event = parseWire(keyEventCodec, body.keyEvent, 'keyEvent');
+    const row = await this.store.read((r) => r.keys.device(actor.officerId, deviceId));
+    // Another officer's device is indistinguishable from a missing one.
+    if (!row) throw new NotFoundError('Device');
+    if (row.revokedAt !== null) throw new ConflictError('This device is already revoked', 'device_revoked');
+    const keys = await this.store.read((r) => r.keys.keys(actor.officerId));
+    if (!keys) throw new ConflictError('Register your identity keys before revoking a device', 'keys_required');
+    if (event.kind !== 'device-revoke') throw new ValidationError('keyEvent must be a "device-revoke" event', 'wrong_event_kind');
+    if (toB64(event.signPublicKey) !== row.signPublicKey) {
+      throw new ValidationError("keyEvent.signPublicKey must be the key of the device being revoked", 'event_mismatch');
+    }
+    this.checkDeviceEvent(actor, event, deviceId, keys, { checkTime: true });
+    const now = this.clock.now();
+    return this.store.write(async (tx) => {
+      const fresh = await tx.keys.device(actor.officerId, deviceId);
+      if (!fresh) throw new NotFoundError('Device');
+      if (fresh.revokedAt !== null) throw new ConflictError('This device is already revoked', 'device_revoked');
+      if (fresh.signPublicKey !== row.signPublicKey) throw new ValidationError("keyEvent.signPublicKey must be the key of the device being revoked", 'event_mismatch');
+      if ((await tx.keys.keys(actor.officerId))?.signPublicKey !== keys.signPublicKey) {
+        throw new ValidationError('keyEvent must be signed by your registered identity key (it changed meanwhile)', 'event_author_mismatch');
+      }
+      const logIndex = await this.log.append(tx, event);
+      await tx.keys.updateDevice(actor.officerId, deviceId, { revokedAt: now, revokeEvent: wireJson(keyEventCodec, event) });
+      let sessionsEnded = 0;
+      for (const sessionId of await tx.keys.sessionsOfDevice(actor.officerId, deviceId)) {
+        sessionsEnded += await this.sessions.revokeSession(tx, actor.officerId, sessionId, 'device_revoked');
+      }
+      const details = { logIndex, deviceId, signPublicKey: row.signPublicKey, sessionsEnded };
+      await this.audit.record(tx, auditEvents.keysDeviceRevoked(actor, { type: 'device', id: deviceId }, details));
+      return deviceView((await tx.keys.device(actor.officerId, deviceId))!, await tx.keys.deviceOfSession(actor.sessionId));
+    });
+  }
+
+  /**
+   * Which key must sign an envelope from the officer's device `deviceId` (see DeviceSigner). Read on
+   * every send; ChannelAccess caches it with the same invalidation as the sign key, so a revocation
+   * (a write) takes effect at the next send.
+   */
+  async deviceSigner(officerId: string, deviceId: string): Promise<DeviceSigner> {
+    const { device, keys } = await this.store.read(async (r) => ({ device: await r.keys.device(officerId, deviceId), keys: await r.keys.keys(officerId) }));
+    if (!device) return { kind: 'identity' };
+    if (device.revokedAt !== null) return { kind: 'revoked' };
+    // Certified by identity keys since replaced: clients ignore that certification (deviceStatus), so does the server.
+    if (!keys || device.authorSignPublicKey !== keys.signPublicKey) return { kind: 'identity' };
+    return { kind: 'device', signPublicKey: fromB64(device.signPublicKey) };
+  }
+
+  /** The checks a device-add and a device-revoke share (PROTOCOL.md §4.5), then the event signature. */
+  private checkDeviceEvent(actor: Actor, event: KeyEvent, deviceId: string, keys: OfficerKeysRow, opts: { checkTime: boolean }): void {
+    if (event.officerId !== actor.officerId || event.agencyId !== actor.agencyId) {
+      throw new ValidationError('keyEvent names another officer or agency; each officer manages only its own devices', 'wrong_subject');
+    }
+    if (!constantTimeEqual(event.authorSignPublicKey, fromB64(keys.signPublicKey))) {
+      throw new ValidationError('keyEvent must be signed by your registered identity key', 'event_author_mismatch');
+    }
+    if (!constantTimeEqual(event.dhPublicKey, fromB64(keys.dhPublicKey))) {
+      throw new ValidationError('keyEvent.dhPublicKey must be your registered identity DH key', 'event_mismatch');
+    }
+    if (!constantTimeEqual(event.recordHash, deviceRecordHash(actor.officerId, deviceId))) {
+      throw new ValidationError('keyEvent.recordHash must be deviceRecordHash(officerId, deviceId) of this device', 'event_mismatch');
+    }
+    if (opts.checkTime && Math.abs(event.time - this.clock.now()) > DEVICE_EVENT_CLOCK_TOLERANCE_MS) {
+      throw new ValidationError('keyEvent time is more than 10 minutes from the server clock', 'event_time_skew');
+    }
+    verified(() => verifyKeyEvent(event), 'keyEvent');
+  }
+
   // ---- reads ----
 
   async officerKeys(_actor: Actor, officerId: string): Promise<OfficerKeys> {
@@ -610,6 +774,18 @@ export function pendingReason(row: PendingKeysRow, now: number, root?: RootHisto
   if (root && !isRootKeyAt(root, cert.issuerSignPublicKey, now)) return 'root-rotated';
   if (row.renewalRequestedAt !== null) return 'renewal';
   return null;
+}
+
+function deviceView(row: DeviceRow, currentDeviceId: string | undefined): DeviceView {
+  return {
+    deviceId: row.deviceId,
+    name: row.name,
+    signPublicKey: row.signPublicKey,
+    addedAt: row.addedAt,
+    revokedAt: row.revokedAt,
+    lastSeenAt: row.lastSeenAt,
+    current: row.deviceId === currentDeviceId,
+  };
 }
 
 function sameKeys(row: OfficerKeysRow, event: KeyEvent): boolean {

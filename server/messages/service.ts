@@ -40,6 +40,8 @@ interface SendJob {
   ackRequired: boolean;
   attachmentIds: string[];
   forwardedFrom: string | null;
+  /** True when the envelope was verified with the sending device's own key (re-checked for revocation in the batch). */
+  deviceSigned: boolean;
 }
 
 interface Applied {
@@ -56,6 +58,10 @@ export class PayloadTooLargeError extends AppError {
 
 function staleEpoch(): ConflictError {
   return new ConflictError('The channel moved to a new epoch; sync the membership chain and re-encrypt', 'stale_epoch');
+}
+
+function deviceRevoked(): ForbiddenError {
+  return new ForbiddenError('This device was revoked; sign in on another device', 'device_revoked');
 }
 
 function idConflict(): ConflictError {
@@ -168,7 +174,7 @@ export class MessagesService {
     this.checkHeader(actor, channel, envelope);
     // A revoked certificate's key sends nothing more (PROTOCOL.md §4.3 **Revocation**), before the owners remove it.
     await this.access.requireCertified(actor.officerId);
-    this.checkSignature(await this.access.signKey(actor.officerId), envelope);
+    const deviceSigned = await this.checkSender(actor, envelope);
     const attachmentIds = body.attachmentIds ?? [];
     // Awaited only when there are attachments, so a plain send takes no extra read.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
@@ -183,6 +189,7 @@ export class MessagesService {
       ackRequired: body.ackRequired ?? false,
       attachmentIds,
       forwardedFrom,
+      deviceSigned,
     });
     return applied.result;
   }
@@ -220,11 +227,21 @@ export class MessagesService {
     }
   }
 
-  /** `key` is the sender's registered sign key (ChannelAccess.signKey, cached). */
-  private checkSignature(key: Uint8Array | undefined, envelope: MessageEnvelope): void {
+  /**
+   * The envelope signature (PROTOCOL.md §4.5): by the key of the sending device when that device was
+   * added (certified by the officer's identity key), by the identity key when it never was; a revoked
+   * device sends nothing more. Both keys come from ChannelAccess's caches, which a device-add or
+   * -revoke clears. Returns true when the device key verified it.
+   */
+  private async checkSender(actor: Actor, envelope: MessageEnvelope): Promise<boolean> {
+    const signer = await this.access.deviceSigner(actor.officerId, envelope.header.senderDeviceId);
+    if (signer.kind === 'revoked') throw deviceRevoked();
+    const key = signer.kind === 'device' ? signer.signPublicKey : await this.access.signKey(actor.officerId);
     if (!key || !verifyEnvelopeSignature(envelope, key, this.verifyDetached)) {
-      throw new ValidationError("Envelope signature does not verify under the sender's registered key", 'bad_signature');
+      const whose = signer.kind === 'device' ? "the sending device's certified key" : "the sender's registered key";
+      throw new ValidationError(`Envelope signature does not verify under ${whose}`, 'bad_signature');
     }
+    return signer.kind === 'device';
   }
 
   private async checkAttachments(channelId: string, ids: readonly string[]): Promise<void> {
@@ -269,6 +286,11 @@ export class MessagesService {
     const h = job.envelope.header;
     const existing = await tx.messages.byId(h.messageId);
     if (existing) return { result: this.duplicate(existing, job.channelId, job.envelopeJson), feed: null };
+    // A device revoked after the checks above (they ran outside the write lock) sends nothing more.
+    if (job.deviceSigned) {
+      const device = await tx.keys.device(job.actor.officerId, h.senderDeviceId);
+      if (!device || device.revokedAt !== null) throw deviceRevoked();
+    }
     const channel = await tx.access.channel(job.channelId);
     if (!channel) throw new NotFoundError('Channel');
     // Every membership change starts an epoch, so this also re-checks membership atomically.

@@ -52,6 +52,7 @@ function setup() {
         return new Uint8Array(32);
       },
       certificateRefusal: async () => null,
+      deviceSigner: async () => ({ kind: 'identity' }),
     },
   });
   return { store, access, asked };

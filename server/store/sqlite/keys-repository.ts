@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { agencyRootProposals, agencyRootSets, agencyRoots, keyLog, keyLogHeads, officerKeys, officers } from './schema.ts';
-import type { KeysRepository, OfficerKeysRow, AgencyRootRow, KeyLogRow, PendingKeysRow, RootProposalRow, RootSetRow } from '../../keys/repository.ts';
+import { agencyRootProposals, agencyRootSets, agencyRoots, deviceSessions, keyLog, keyLogHeads, officerDevices, officerKeys, officers } from './schema.ts';
+import type { DeviceRow, KeysRepository, NewDevice, OfficerKeysRow, AgencyRootRow, KeyLogRow, PendingKeysRow, RootProposalRow, RootSetRow } from '../../keys/repository.ts';
 
 /** SQL for registered keys, agency roots and the key-transparency log; hot statements prepared once. */
 export class SqliteKeysRepository implements KeysRepository {
@@ -14,6 +14,12 @@ export class SqliteKeysRepository implements KeysRepository {
       lastEntry: db.select().from(keyLog).orderBy(desc(keyLog.idx)).limit(1).prepare(),
       headAt: db.select().from(keyLogHeads).where(eq(keyLogHeads.size, sql.placeholder('size'))).prepare(),
       latestHead: db.select().from(keyLogHeads).orderBy(desc(keyLogHeads.size)).limit(1).prepare(),
+      // Every send from a device reads its row (ChannelAccess caches it).
+      device: db
+        .select()
+        .from(officerDevices)
+        .where(and(eq(officerDevices.officerId, sql.placeholder('officerId')), eq(officerDevices.deviceId, sql.placeholder('deviceId'))))
+        .prepare(),
     };
   }
 
@@ -136,5 +142,55 @@ export class SqliteKeysRepository implements KeysRepository {
 
   async latestHead(): Promise<string | undefined> {
     return this.q.latestHead.get()?.head;
+  }
+
+  // ---- devices (PROTOCOL.md §4.5) ----
+
+  async device(officerId: string, deviceId: string): Promise<DeviceRow | undefined> {
+    return this.q.device.get({ officerId, deviceId });
+  }
+
+  async devicesOf(officerId: string): Promise<DeviceRow[]> {
+    return this.db
+      .select()
+      .from(officerDevices)
+      .where(eq(officerDevices.officerId, officerId))
+      .orderBy(desc(officerDevices.addedAt), asc(officerDevices.deviceId))
+      .all();
+  }
+
+  async putDevice(row: NewDevice): Promise<void> {
+    const { officerId: _o, deviceId: _d, ...patch } = row;
+    this.db
+      .insert(officerDevices)
+      .values(row)
+      .onConflictDoUpdate({ target: [officerDevices.officerId, officerDevices.deviceId], set: { revokedAt: null, revokeEvent: null, ...patch } })
+      .run();
+  }
+
+  async updateDevice(officerId: string, deviceId: string, patch: Partial<Pick<DeviceRow, 'name' | 'lastSeenAt' | 'revokedAt' | 'revokeEvent'>>): Promise<void> {
+    this.db
+      .update(officerDevices)
+      .set(patch)
+      .where(and(eq(officerDevices.officerId, officerId), eq(officerDevices.deviceId, deviceId)))
+      .run();
+  }
+
+  async bindSession(row: { sessionId: string; officerId: string; deviceId: string; createdAt: number }): Promise<void> {
+    const { sessionId: _s, ...patch } = row;
+    this.db.insert(deviceSessions).values(row).onConflictDoUpdate({ target: deviceSessions.sessionId, set: patch }).run();
+  }
+
+  async deviceOfSession(sessionId: string): Promise<string | undefined> {
+    return this.db.select({ deviceId: deviceSessions.deviceId }).from(deviceSessions).where(eq(deviceSessions.sessionId, sessionId)).get()?.deviceId;
+  }
+
+  async sessionsOfDevice(officerId: string, deviceId: string): Promise<string[]> {
+    return this.db
+      .select({ id: deviceSessions.sessionId })
+      .from(deviceSessions)
+      .where(and(eq(deviceSessions.officerId, officerId), eq(deviceSessions.deviceId, deviceId)))
+      .all()
+      .map((r) => r.id);
   }
 }

@@ -221,6 +221,48 @@ export const keyLogHeads = sqliteTable('key_log_heads', {
   createdAt: createdAt(),
 });
 
+/**
+ * Per-device signing keys (PROTOCOL.md §4.5): one row per device (SDK installation) of an officer, with
+ * the identity-signed `device-add` event that certified its key and, once withdrawn, the `device-revoke`.
+ * A revoked device id stays revoked (a fresh installation gets a new id).
+ */
+export const officerDevices = sqliteTable(
+  'officer_devices',
+  {
+    officerId: text('officer_id')
+      .notNull()
+      .references(() => officers.id),
+    deviceId: text('device_id').notNull(),
+    name: text('name').notNull(),
+    /** The device signing key (base64url). */
+    signPublicKey: text('sign_public_key').notNull(),
+    /** The identity signing key that certified it (the add event's author): a device counts only while it is the officer's registered key. */
+    authorSignPublicKey: text('author_sign_public_key').notNull(),
+    /** keyEventCodec wire JSON of the device-add event. */
+    addEvent: text('add_event').notNull(),
+    addedAt: integer('added_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    /** keyEventCodec wire JSON of the device-revoke event. */
+    revokeEvent: text('revoke_event'),
+  },
+  (t) => [primaryKey({ columns: [t.officerId, t.deviceId] })],
+);
+
+/** Which device a session belongs to (bound when the session announces its device); revoking the device ends it. */
+export const deviceSessions = sqliteTable(
+  'device_sessions',
+  {
+    sessionId: text('session_id')
+      .primaryKey()
+      .references(() => sessions.id),
+    officerId: text('officer_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('device_sessions_device_idx').on(t.officerId, t.deviceId)],
+);
+
 // ---------------------------------------------------------------------------------------------
 // Agreements (MOUs) and extended access
 
