@@ -1,7 +1,12 @@
 import { Type } from 'typebox';
 import { IdParams, errorResponses } from '../schemas/common.ts';
 import {
+  AddDeviceBody,
   AgencyRootView,
+  DeviceBody,
+  DeviceIdParams,
+  DeviceList,
+  RevokeDeviceBody,
   CertifyBody,
   KeyBackupBody,
   KeyLogPage,
@@ -148,4 +153,33 @@ export const revoke = defineEndpoint({
   summary: "Revoke an officer's current certificate with a root-signed cert-revoke key event (agency root)",
   body: RevokeCertificateBody,
   response: { 200: KeysBody, ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+// ---- devices (PROTOCOL.md §4.5) ----
+
+export const addDevice = defineEndpoint({
+  method: 'POST',
+  path: '/keys/me/devices',
+  tags,
+  summary: "Add (or re-announce) this device: its key, certified by the officer's identity with a device-add key event; binds the calling session to the device",
+  body: AddDeviceBody,
+  response: { 200: DeviceBody, 201: DeviceBody, ...errorResponses(400, 401, 409) },
+});
+
+export const myDevices = defineEndpoint({
+  method: 'GET',
+  path: '/keys/me/devices',
+  tags,
+  summary: "The signed-in officer's devices, newest first, revoked ones included",
+  response: { 200: DeviceList, ...errorResponses(401) },
+});
+
+export const revokeDevice = defineEndpoint({
+  method: 'POST',
+  path: '/keys/me/devices/:deviceId/revoke',
+  tags,
+  summary: "Revoke one of your devices with an identity-signed device-revoke key event; ends the device's sessions and refuses its sends",
+  params: DeviceIdParams,
+  body: RevokeDeviceBody,
+  response: { 200: DeviceBody, ...errorResponses(400, 401, 404, 409) },
 });

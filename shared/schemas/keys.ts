@@ -145,3 +145,37 @@ export const PendingRevocation = Type.Object({
 });
 
 export const PendingRevocations = Type.Object({ officers: Type.Array(PendingRevocation) });
+
+// ---- devices (PROTOCOL.md §4.5) ----
+
+export const DeviceIdParams = Type.Object({ deviceId: Id }, { additionalProperties: false });
+
+export const AddDeviceBody = Type.Object(
+  {
+    deviceId: Id,
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'What the officer sees in the device list (e.g. "Chromium on Linux")' }),
+    keyEvent: WireObject('keyEventCodec: the identity-signed "device-add" event; recordHash = deviceRecordHash(officerId, deviceId)'),
+  },
+  { additionalProperties: false },
+);
+
+export const RevokeDeviceBody = Type.Object(
+  { keyEvent: WireObject('keyEventCodec: the identity-signed "device-revoke" event of that device key') },
+  { additionalProperties: false },
+);
+
+export const DeviceView = Type.Object({
+  deviceId: Id,
+  name: Type.String(),
+  signPublicKey: Type.String({ description: 'The device signing key (base64url)' }),
+  addedAt: Timestamp,
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+  /** Last time a session of this device announced itself (add or re-add after sign-in). */
+  lastSeenAt: Timestamp,
+  /** True for the device of the session making this request. */
+  current: Type.Boolean(),
+});
+export type DeviceView = Static<typeof DeviceView>;
+
+export const DeviceBody = Type.Object({ device: DeviceView });
+export const DeviceList = Type.Object({ devices: Type.Array(DeviceView) });
