@@ -1,7 +1,13 @@
 import type { ClientErrorCode, ProtocolErrorCode, ServerErrorCode } from '../../../sdk/index.ts';
 
+/**
+ * Codes of the device API (PROTOCOL.md §4.5) that shared/errors.ts gains with the server part; allowed
+ * here before it has them, required (as every ServerErrorCode) once it does. Drop after the merge.
+ */
+type PendingServerCode = 'device_revoked';
+
 /** API (`{ error: { code } }`) and SDK error codes → what an officer should read; every code the server sends has an entry (null: show the server's sentence), and one it cannot send does not compile. */
-const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly [C in ProtocolErrorCode | ClientErrorCode]?: string | null } = {
+const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly [C in ProtocolErrorCode | ClientErrorCode | PendingServerCode]?: string | null } = {
   // sign-in and sessions
   invalid_credentials: 'Wrong username, password or authentication code.',
   account_suspended: 'This account is suspended. Contact your agency administrator.',
@@ -58,6 +64,8 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   keys_required: 'This officer has not set up encryption keys yet.',
   certificate_required: 'This officer’s keys are not certified by their agency yet.',
   certificate_revoked: 'Your agency revoked your certificate: you can no longer send or change channels with these keys.',
+  device_revoked: 'That device has been revoked: it is signed out and can no longer send.',
+  envelope_device_revoked: 'This device has been revoked, so it can no longer send. Use a device that is still active.',
   payload_too_large: 'That is too large to send.',
   officer_quota_exceeded: 'Your file storage is full. Space is freed as older messages with files expire; ask your administrator if you need more.',
   channel_quota_exceeded: 'This channel’s file storage is full. Space is freed as older messages with files expire.',
