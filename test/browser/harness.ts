@@ -151,9 +151,9 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** A fresh context (own storage = another device) with console errors collected for diagnosis. */
-export async function newPage(browser: Browser, opts: { viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true });
+/** A fresh context (own storage = another device) with console errors collected for diagnosis; `userAgent` names the device differently. */
+export async function newPage(browser: Browser, opts: { viewport?: { width: number; height: number }; userAgent?: string } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

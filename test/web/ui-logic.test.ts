@@ -136,6 +136,13 @@ describe('error messages', () => {
     expect(errorText(null)).toMatch(/went wrong/);
   });
 
+  it('explains the device errors of Account → Devices and of a revoked device sending', () => {
+    expect(errorText(new LiaisonApiError(409, 'device_revoked', 'device abc is revoked'))).toBe('That device has been revoked: it is signed out and can no longer send.');
+    expect(errorText(new LiaisonApiError(403, 'envelope_device_revoked', 'the sending device was revoked'))).toMatch(/^This device has been revoked, so it can no longer send/);
+    expect(errorText(new LiaisonApiError(404, 'not_found', 'no such device'))).toBe('Not found, or you do not have access to it.');
+    expect(errorText(new LiaisonClientError('keys/locked', 'locked'))).toMatch(/keys are locked/);
+  });
+
   it('sign-in errors tell the officer how many tries remain and how long a back-off lasts', () => {
     expect(errorText(new LiaisonApiError(401, 'invalid_credentials', 'x', { details: { triesRemaining: 2 } }))).toMatch(/2 tries left/);
     expect(errorText(new LiaisonApiError(401, 'invalid_credentials', 'x', { details: { triesRemaining: 0 } }))).toMatch(/delayed/);

@@ -2,6 +2,7 @@ import { LiaisonClient, type ConnectionState, type SecurityNotice } from '../../
 import type { Me } from '../../../../shared/schemas/accounts.ts';
 import { Api } from './api.ts';
 import { ChatData } from './chat.ts';
+import { browserName, deviceName } from '../lib/device-name.ts';
 import { IdleTimer, idleTimeoutMs } from '../lib/idle.ts';
 import { lastUser, rememberUser, storeFor, type LocalStore } from './local-store.ts';
 import { Observable } from './observable.ts';
@@ -52,7 +53,8 @@ export class AppSession {
   clientFor(username: string): LiaisonClient {
     this.teardownClient();
     this.store = storeFor(username);
-    const client = new LiaisonClient({ baseUrl: location.origin, store: this.store });
+    // The name this browser carries in the officer's device list (Account → Devices).
+    const client = new LiaisonClient({ baseUrl: location.origin, store: this.store, deviceName: deviceName(navigator.userAgent) });
     this.client = client;
     this.api = new Api(client);
     this.offClient.push(
@@ -145,14 +147,15 @@ export class AppSession {
     if (this.state.get().phase === 'unlocked') this.set({ phase: 'locked', notice: reason });
   }
 
-  async signOut(everywhere = false): Promise<void> {
+  /** `notice`: what the sign-in screen says afterwards (default: "Signed out." / "Signed out on every device."). */
+  async signOut(everywhere = false, notice?: string): Promise<void> {
     try {
       if (everywhere) await this.api?.revokeAllSessions();
       await this.client?.logout();
     } catch {
       // Already signed out server-side: the local session is dropped either way.
     }
-    await this.signedOut(everywhere ? 'Signed out on every device.' : 'Signed out.');
+    await this.signedOut(notice ?? (everywhere ? 'Signed out on every device.' : 'Signed out.'));
   }
 
   private async signedOut(notice: string): Promise<void> {
@@ -185,8 +188,7 @@ export class AppSession {
   }
 }
 
+/** The session's label in "Your sessions" ("Firefox (web)"). */
 function deviceLabel(): string {
-  const ua = navigator.userAgent;
-  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chromium' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  return `${browser} (web)`;
+  return `${browserName(navigator.userAgent) ?? 'Browser'} (web)`;
 }
