@@ -121,7 +121,14 @@ export class DevicesApi {
   }
 
   private async load(officerId: string): Promise<DeviceKeys | null> {
-    const stored = await this.ctx.sealed.get<StoredDeviceKeys>(DEVICE_KEYS_KEY);
+    let stored: StoredDeviceKeys | undefined;
+    try {
+      stored = await this.ctx.sealed.get<StoredDeviceKeys>(DEVICE_KEYS_KEY);
+    } catch (err) {
+      // Sealed under earlier identity keys (new keys were created on this installation): a new device key.
+      if (err instanceof LiaisonClientError && err.code === 'store/unseal-failed') return null;
+      throw err;
+    }
     if (!stored || stored.officerId !== officerId || stored.deviceId !== this.ctx.deviceId) return null;
     const keys: DeviceKeys = { officerId, deviceId: stored.deviceId, signPublicKey: fromB64(stored.signPublicKey), signSecretKey: fromB64(stored.signSecretKey) };
     if (!deviceKeysConsistent(keys)) throw new LiaisonClientError('device/corrupt', 'devices: the stored device key is corrupt');

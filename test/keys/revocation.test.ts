@@ -135,6 +135,7 @@ describe('deprovisioning: cert-revoke, automatic removal and rekey (issue 12)', 
     const log = await alice.call(api.keys.keyLog, { query: { from: 0, limit: 1000 } });
     expect(log.entries.map((e) => (e as { event: { kind: string; officerId: string } }).event).filter((e) => e.officerId === carolId).map((e) => e.kind)).toEqual([
       'enrol',
+      'device-add',
       'cert-issue',
       'cert-revoke',
     ]);

@@ -194,8 +194,14 @@ describe('SDK security over the real server', () => {
     // Someone registers new keys for ana (here: another session; to ana's client it is foreign).
     // lock() forgot the sign-in password, so createIdentity is given it (it checks the passphrase against it).
     await anaPhone.createIdentity(PASSPHRASE, { password: net.officer.password });
-    expect((await ana.auditKeyLog()).foreignEntries).toBe(1);
-    expect(anaSecurity).toEqual([expect.objectContaining({ kind: 'keylog_foreign_entry', officerId: ana.officerId })]);
+    // Two foreign entries (besides the phone's device-add under ana's own identity): the enrol of the new keys and the device-add they signed for that installation (§4.5).
+    expect((await ana.auditKeyLog()).foreignEntries).toBe(2);
+    expect(anaSecurity).toEqual([
+      // The phone's own device key, added earlier under ana's identity: announced, not an alarm.
+      expect.objectContaining({ kind: 'device_added', officerId: ana.officerId }),
+      expect.objectContaining({ kind: 'keylog_foreign_entry', officerId: ana.officerId, message: expect.stringContaining('(enrol)') }),
+      expect.objectContaining({ kind: 'keylog_foreign_entry', officerId: ana.officerId, message: expect.stringContaining('(device-add)') }),
+    ]);
     // The admin's pin for ana no longer matches: key_changed, and safety numbers refuse until verified.
     await admin.auditKeyLog();
     expect(adminSecurity).toEqual([expect.objectContaining({ kind: 'key_changed', officerId: ana.officerId })]);
