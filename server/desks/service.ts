@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/service.ts';
 import { auditEvents, type AuditTarget } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
 import { ConcealedDenialError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import type { DeskRow } from './repository.ts';
 
 /** "My shifts" answers at most this window. */
@@ -138,32 +138,33 @@ export class DesksService {
   }
 
   async update(actor: Actor, id: string, body: UpdateDeskBody): Promise<Desk> {
-    const desk = await this.editable(actor, id);
-    if (body.supervisors !== undefined && this.standing(actor, desk) !== 'admin') {
+    const before = await this.editable(actor, id);
+    if (body.supervisors !== undefined && this.standing(actor, before) !== 'admin') {
       throw new ForbiddenError('Only agency administrators change supervisors');
     }
-    const supervisors = body.supervisors ?? desk.supervisors;
-    const members = body.members ?? desk.members;
-    await this.assertOfficers(desk.row.agencyId, { ...(body.supervisors && { supervisors }), ...(body.members && { members }) });
-    const missing = [...rotaOfficers(desk.rota)].filter((o) => !members.includes(o));
-    if (missing.length) throw new ValidationError(`Still on the rota, so they must stay members: ${missing.join(', ')}`, 'invalid_member');
+    // Officer look-ups go through the accounts service, outside the transaction.
+    await this.assertOfficers(before.row.agencyId, { ...(body.supervisors && { supervisors: body.supervisors }), ...(body.members && { members: body.members }) });
     const timeZone = body.timeZone === undefined ? undefined : validZone(body.timeZone);
-    const patch: Partial<DeskRow> = {
+    const fields: Partial<DeskRow> = {
       ...(body.name !== undefined && { name: validName(body.name) }),
       ...(body.specialisations !== undefined && { specialisations: JSON.stringify([...body.specialisations].sort()) }),
       ...(body.languages !== undefined && { languages: JSON.stringify(validLanguages(body.languages)) }),
       ...(body.phone !== undefined && { phone: normalisePhone(body.phone) }),
-      // The rota keeps its wall times; they are read in the new zone from now on.
-      ...(timeZone !== undefined && { timeZone, rota: JSON.stringify({ ...desk.rota, timeZone }) }),
-      ...(body.supervisors !== undefined && { supervisors: JSON.stringify(supervisors) }),
-      ...(body.members !== undefined && { members: JSON.stringify(members) }),
+      ...(body.supervisors !== undefined && { supervisors: JSON.stringify(body.supervisors) }),
+      ...(body.members !== undefined && { members: JSON.stringify(body.members) }),
       ...(body.backupDeskId !== undefined && { backupDeskId: body.backupDeskId }),
     };
-    const fields = Object.keys(body).sort();
     return this.store.write(async (tx) => {
+      // The rota-dependent checks and the zone change read the desk as this transaction sees it.
+      const desk = await this.editable(actor, id, tx);
+      const members = body.members ?? desk.members;
+      const missing = [...rotaOfficers(desk.rota)].filter((o) => !members.includes(o));
+      if (missing.length) throw new ValidationError(`Still on the rota, so they must stay members: ${missing.join(', ')}`, 'invalid_member');
       if (body.backupDeskId) await this.assertBackup(tx, desk.row, body.backupDeskId);
-      await tx.desks.update(id, { ...patch, updatedAt: this.clock.now() });
-      await this.audit.record(tx, auditEvents.deskUpdated(actor, target(desk.row), { fields }));
+      // The rota keeps its wall times; they are read in the new zone from now on.
+      const zone = timeZone !== undefined ? { timeZone, rota: JSON.stringify({ ...desk.rota, timeZone }) } : {};
+      await tx.desks.update(id, { ...fields, ...zone, updatedAt: this.clock.now() });
+      await this.audit.record(tx, auditEvents.deskUpdated(actor, target(desk.row), { fields: Object.keys(body).sort() }));
       return view(parse((await tx.desks.byId(id))!));
     });
   }
@@ -178,9 +179,9 @@ export class DesksService {
   }
 
   async replaceRota(actor: Actor, id: string, body: RotaBody): Promise<Desk> {
-    const desk = await this.editable(actor, id);
-    const rota = this.checkedRota(desk, body as Rota);
     return this.store.write(async (tx) => {
+      const desk = await this.editable(actor, id, tx);
+      const rota = this.checkedRota(desk, body as Rota);
       await tx.desks.update(id, { rota: JSON.stringify(rota), updatedAt: this.clock.now() });
       await this.audit.record(tx, auditEvents.deskRotaReplaced(actor, target(desk.row), { weekly: rota.weekly.length, overrides: rota.overrides.length }));
       return view(parse((await tx.desks.byId(id))!));
@@ -188,12 +189,12 @@ export class DesksService {
   }
 
   async addOverride(actor: Actor, id: string, body: NewRotaOverride): Promise<Desk> {
-    const desk = await this.readable(actor, id);
-    const standing = this.standing(actor, desk);
-    if (standing === 'member') this.assertOwnSwap(actor, desk, body);
-    const override: RotaOverride = { id: newId(), officerId: body.officerId, start: body.start, end: body.end, ...(body.replaces !== undefined && { replaces: body.replaces }) };
-    const rota = this.checkedRota(desk, { ...desk.rota, overrides: [...desk.rota.overrides, override] });
     return this.store.write(async (tx) => {
+      // Read in the transaction: two concurrent additions must not lose one another.
+      const desk = await this.readable(actor, id, tx);
+      if (this.standing(actor, desk) === 'member') this.assertOwnSwap(actor, desk, body);
+      const override: RotaOverride = { id: newId(), officerId: body.officerId, start: body.start, end: body.end, ...(body.replaces !== undefined && { replaces: body.replaces }) };
+      const rota = this.checkedRota(desk, { ...desk.rota, overrides: [...desk.rota.overrides, override] });
       await tx.desks.update(id, { rota: JSON.stringify(rota), updatedAt: this.clock.now() });
       const details = { overrideId: override.id, officerId: override.officerId, replaces: override.replaces ?? null };
       await this.audit.record(tx, auditEvents.deskOverrideAdded(actor, target(desk.row), details));
@@ -202,14 +203,14 @@ export class DesksService {
   }
 
   async removeOverride(actor: Actor, id: string, overrideId: string): Promise<Desk> {
-    const desk = await this.readable(actor, id);
-    const override = desk.rota.overrides.find((o) => o.id === overrideId);
-    if (!override) throw new NotFoundError('Override');
-    if (this.standing(actor, desk) === 'member' && override.replaces !== actor.officerId) {
-      throw new ForbiddenError('Members may remove only swaps of their own shifts', 'not_your_shift');
-    }
-    const rota = { ...desk.rota, overrides: desk.rota.overrides.filter((o) => o.id !== overrideId) };
     return this.store.write(async (tx) => {
+      const desk = await this.readable(actor, id, tx);
+      const override = desk.rota.overrides.find((o) => o.id === overrideId);
+      if (!override) throw new NotFoundError('Override');
+      if (this.standing(actor, desk) === 'member' && override.replaces !== actor.officerId) {
+        throw new ForbiddenError('Members may remove only swaps of their own shifts', 'not_your_shift');
+      }
+      const rota = { ...desk.rota, overrides: desk.rota.overrides.filter((o) => o.id !== overrideId) };
       await tx.desks.update(id, { rota: JSON.stringify(rota), updatedAt: this.clock.now() });
       await this.audit.record(tx, auditEvents.deskOverrideRemoved(actor, target(desk.row), { overrideId }));
       return view(parse((await tx.desks.byId(id))!));
@@ -225,16 +226,17 @@ export class DesksService {
     return null;
   }
 
-  private async readable(actor: Actor, id: string): Promise<Parsed> {
-    const row = await this.store.read((r) => r.desks.byId(id));
+  /** Read through `repos` (a write transaction) to check and change the same version of the desk. */
+  private async readable(actor: Actor, id: string, repos?: Pick<Repositories, 'desks'>): Promise<Parsed> {
+    const row = repos ? await repos.desks.byId(id) : await this.store.read((r) => r.desks.byId(id));
     if (!row) throw new NotFoundError('Desk');
     const desk = parse(row);
     if (this.standing(actor, desk) === null) throw new ConcealedDenialError('Desk', 'not_on_desk');
     return desk;
   }
 
-  private async editable(actor: Actor, id: string): Promise<Parsed> {
-    const desk = await this.readable(actor, id);
+  private async editable(actor: Actor, id: string, repos?: Pick<Repositories, 'desks'>): Promise<Parsed> {
+    const desk = await this.readable(actor, id, repos);
     if (this.standing(actor, desk) === 'member') throw new ForbiddenError("Only the desk's supervisors and agency administrators edit it");
     return desk;
   }
