@@ -26,6 +26,7 @@ import { channelsRoutes } from './channels/routes.ts';
 import { messagesRoutes } from './messages/routes.ts';
 import { attachmentsRoutes } from './attachments/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
+import { desksRoutes } from './desks/routes.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { scheduleRetention } from './messages/retention-timer.ts';
 import { webPlugin } from './web/plugin.ts';
@@ -153,6 +154,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(messagesRoutes, { prefix: '/api/v1' });
   await app.register(attachmentsRoutes, { prefix: '/api/v1' });
   await app.register(directoryRoutes, { prefix: '/api/v1' });
+  await app.register(desksRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.

@@ -19,6 +19,7 @@ import { ChannelsService } from './channels/service.ts';
 import { ChannelAccess } from './channels/access.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
+import { DesksService } from './desks/service.ts';
 import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
@@ -57,6 +58,7 @@ export class AppContext {
   readonly channels: ChannelsService;
   readonly messages: MessagesService;
   readonly attachments: AttachmentsService;
+  readonly desks: DesksService;
   readonly directory: DirectoryService;
 
   private constructor(
@@ -150,11 +152,13 @@ export class AppContext {
       attachments: this.attachments,
       verifyDetached: overrides.verifyDetached ?? nativeVerifyDetached,
     });
+    this.desks = new DesksService({ store, clock, audit: this.audit, accounts: this.accounts });
     this.directory = new DirectoryService({
       store,
       clock,
       audit: this.audit,
       accounts: this.accounts,
+      desks: this.desks,
       channels: this.channels,
       keys: this.keys,
       agreements: this.agreements,

@@ -145,6 +145,12 @@ export const ERROR_CODES = [
   'invalid_time_zone',
   'invalid_title',
   'cursor_expired',
+  // desks and duty rotas
+  'invalid_rota',
+  'invalid_member',
+  'invalid_backup_desk',
+  'invalid_desk',
+  'not_your_shift',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */

@@ -70,6 +70,12 @@ export const AUDIT_ACTIONS = [
   'directory.contacted',
   'directory.contact_requested',
   'messages.retention_sweep',
+  'desk.created',
+  'desk.updated',
+  'desk.deleted',
+  'desk.rota_replaced',
+  'desk.override_added',
+  'desk.override_removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -123,6 +129,13 @@ export interface AuditDetailsMap {
   'directory.entry_retired': { title: string };
   'directory.contacted': { channelId: string; recipient: string; agreementId: string | null };
   'directory.contact_requested': { channelId: string; recipient: string; agreementId: string | null };
+  /** Desks (docs/DESKS.md): ids and counts only, never names or phone numbers. */
+  'desk.created': { members: number; supervisors: number; backupDeskId: string | null };
+  'desk.updated': { fields: string[] };
+  'desk.deleted': NoDetails;
+  'desk.rota_replaced': { weekly: number; overrides: number };
+  'desk.override_added': { overrideId: string; officerId: string; replaces: string | null };
+  'desk.override_removed': { overrideId: string };
   'access.denied': { route: string; reason: string };
   'access.denied_suppressed': { suppressed: number; windowStart: number; windowMs: number; recorded: number };
   'agreement.proposed': { parties: string[]; scope: readonly string[]; validFrom: number | undefined; validUntil: number | undefined };

@@ -13,6 +13,8 @@ export interface NewDirectoryEntry {
   availability: string;
   lastConfirmedAt: number;
   officerId?: string | null;
+  /** A desk whose rota decides availability (docs/DESKS.md). */
+  deskId?: string | null;
   pk?: number;
   agencyName?: string;
   phone?: string | null;
@@ -26,6 +28,7 @@ export interface DirectoryEntryRow {
   updatedAt: number;
   agencyId: string;
   officerId: string | null;
+  deskId: string | null;
   createdBy: string;
   title: string;
   pk: number;
@@ -57,6 +60,7 @@ export interface Candidate {
   pk: number;
   id: string;
   availability: string;
+  deskId: string | null;
   stale: 0 | 1;
   country: string;
   agencyName: string;

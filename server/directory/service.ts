@@ -15,6 +15,7 @@ import { newId } from '../auth/tokens.ts';
 import type { AuditService } from '../audit/service.ts';
 import { auditEvents, type AuditTarget } from '../audit/actions.ts';
 import type { Clock } from '../clock.ts';
+import type { DesksService } from '../desks/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { DirectoryContacts, type DirectoryContactsDeps } from './contact.ts';
 import { decodeCursor, decodeStaleCursor, encodeCursor, encodeStaleCursor, filtersDigest, type SortKey } from './cursor.ts';
@@ -72,6 +73,8 @@ export interface DirectoryDeps extends DirectoryContactsDeps {
   store: Store;
   clock: Clock;
   audit: AuditService;
+  /** A desk-linked entry is available while someone is on the desk's rota (docs/DESKS.md). */
+  desks: Pick<DesksService, 'availableAt' | 'agencyOf'>;
 }
 
 export class DirectoryService {
@@ -85,9 +88,11 @@ export class DirectoryService {
   private readonly clock: Clock;
   private readonly audit: AuditService;
   private readonly accounts: DirectoryDeps['accounts'];
+  private readonly desks: DirectoryDeps['desks'];
 
   constructor(deps: DirectoryDeps) {
     this.store = deps.store;
+    this.desks = deps.desks;
     this.clock = deps.clock;
     this.audit = deps.audit;
     this.accounts = deps.accounts;
@@ -132,6 +137,7 @@ export class DirectoryService {
     const page: { pk: number; key: SortKey; available: boolean }[] = [];
     let more = false;
     const localNow = new Map<string, number>();
+    const deskNow = new Map<string, boolean>();
     // Candidates come in SQL-filtered batches in search order; availableNow is decided here, so with
     // it a batch may yield few entries and the next batch continues after the last candidate seen.
     const batch = availableNow ? AVAILABLE_BATCH : limit + 1;
@@ -139,7 +145,7 @@ export class DirectoryService {
     scan: for (;;) {
       const candidates = await this.store.read((r) => r.directory.candidates({ ...filters, after: from }, asOf - STALE_AFTER_MS, batch));
       for (const c of candidates) {
-        const available = this.availableAt(c.availability, asOf, localNow);
+        const available = c.deskId !== null ? await this.deskAvailable(c.deskId, asOf, deskNow) : this.availableAt(c.availability, asOf, localNow);
         if (availableNow && !available) continue;
         if (page.length === limit) {
           more = true;
@@ -165,7 +171,9 @@ export class DirectoryService {
   async get(_actor: Actor, id: string): Promise<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null }> {
     const row = await this.liveRow(id);
     const now = this.clock.now();
-    return { entry: this.view(row, now), nextChange: nextChange(this.parse(row.availability), now) };
+    const entry = await this.viewAt(row, now);
+    // A desk's availability follows its rota and swaps; this slice does not predict its next change.
+    return { entry, nextChange: row.deskId !== null ? null : nextChange(this.parse(row.availability), now) };
   }
 
   /** Stale entries, oldest confirmation first: an agency admin's own agency, or all for a platform admin. */
@@ -179,7 +187,7 @@ export class DirectoryService {
     const pageRows = rows.slice(0, limit);
     const last = pageRows.at(-1);
     return {
-      entries: pageRows.map((r) => this.view(r, now)),
+      entries: await Promise.all(pageRows.map((r) => this.viewAt(r, now))),
       nextCursor: rows.length > limit && last ? encodeStaleCursor(last.lastConfirmedAt, last.id) : null,
     };
   }
@@ -202,6 +210,8 @@ export class DirectoryService {
       if (agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
       const officerId = body.officerId ?? null;
       if (officerId !== null) await this.assertLinkable(officerId, agencyId);
+      const deskId = body.deskId ?? null;
+      if (deskId !== null) await this.assertDesk(deskId, agencyId);
       const now = this.clock.now();
       const id = newId();
       await tx.directory.insert(
@@ -212,6 +222,7 @@ export class DirectoryService {
           agencyName: agency.name,
           title,
           officerId,
+          deskId,
           specialisations: JSON.stringify(specialisations),
           languages: JSON.stringify(languages),
           availability: JSON.stringify(availability),
@@ -226,7 +237,7 @@ export class DirectoryService {
         languages,
       );
       await this.audit.record(tx, auditEvents.directoryEntryCreated(actor, { type: 'directory_entry', id, agencyId }, { title, officerId }));
-      return this.view((await tx.directory.byId(id))!, now);
+      return this.viewAt((await tx.directory.byId(id))!, now);
     });
   }
 
@@ -239,10 +250,12 @@ export class DirectoryService {
     return this.store.write(async (tx) => {
       const row = await this.editable(tx, actor, id);
       if (body.officerId) await this.assertLinkable(body.officerId, row.agencyId);
+      if (body.deskId) await this.assertDesk(body.deskId, row.agencyId);
       const now = this.clock.now();
       const patch = {
         ...(title !== undefined && { title }),
         ...(body.officerId !== undefined && { officerId: body.officerId }),
+        ...(body.deskId !== undefined && { deskId: body.deskId }),
         ...(specialisations && { specialisations: JSON.stringify(specialisations) }),
         ...(languages && { languages: JSON.stringify(languages) }),
         ...(availability && { availability: JSON.stringify(availability) }),
@@ -252,7 +265,7 @@ export class DirectoryService {
       await tx.directory.update(row.pk, { ...patch, updatedAt: now });
       await tx.directory.replaceFacets(row.pk, specialisations ?? null, languages ?? null);
       await this.audit.record(tx, auditEvents.directoryEntryUpdated(actor, entryTarget(row), { fields: Object.keys(patch).sort() }));
-      return this.view((await tx.directory.byId(id))!, now);
+      return this.viewAt((await tx.directory.byId(id))!, now);
     });
   }
 
@@ -263,7 +276,7 @@ export class DirectoryService {
       const now = this.clock.now();
       await tx.directory.update(row.pk, { lastConfirmedAt: now, updatedAt: now });
       await this.audit.record(tx, auditEvents.directoryEntryConfirmed(actor, entryTarget(row), { previouslyConfirmedAt: row.lastConfirmedAt }));
-      return this.view((await tx.directory.byId(id))!, now);
+      return this.viewAt((await tx.directory.byId(id))!, now);
     });
   }
 
@@ -304,6 +317,25 @@ export class DirectoryService {
       throw new ValidationError('The linked officer must be an officer of the entry\'s agency', 'invalid_officer');
     }
     if (officer.status === 'suspended') throw new ConflictError('The linked officer is suspended', 'officer_suspended');
+  }
+
+  private async assertDesk(deskId: string, agencyId: string): Promise<void> {
+    if ((await this.desks.agencyOf(deskId)) !== agencyId) throw new ValidationError("The linked desk must be a desk of the entry's agency", 'invalid_desk');
+  }
+
+  /** A desk's availability at `at`, asked once per desk per request. */
+  private async deskAvailable(deskId: string, at: number, cache: Map<string, boolean>): Promise<boolean> {
+    let available = cache.get(deskId);
+    if (available === undefined) {
+      available = await this.desks.availableAt(deskId, at);
+      cache.set(deskId, available);
+    }
+    return available;
+  }
+
+  /** The view at `at`, with a desk-linked entry's availability from the desk's rota. */
+  private async viewAt(row: HydratedRow, at: number): Promise<DirectoryEntry> {
+    return this.view(row, at, row.deskId !== null ? await this.desks.availableAt(row.deskId, at) : undefined);
   }
 
   private parse(json: string): Availability {
@@ -356,6 +388,7 @@ export class DirectoryService {
       },
       country: row.country,
       title: row.title,
+      deskId: row.deskId,
       officer:
         row.officerId && row.officerName
           ? {

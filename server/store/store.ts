@@ -4,6 +4,7 @@ import type { AttachmentsRepository } from '../attachments/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { SessionRepository } from '../auth/session-repository.ts';
 import type { ChannelsRepository } from '../channels/repository.ts';
+import type { DesksRepository } from '../desks/repository.ts';
 import type { DirectoryRepository } from '../directory/repository.ts';
 import { AppError } from '../errors.ts';
 import type { FeedRepository } from '../feed/repository.ts';
@@ -18,6 +19,7 @@ export interface Repositories {
   readonly agreements: AgreementsRepository;
   readonly channels: ChannelsRepository;
   readonly directory: DirectoryRepository;
+  readonly desks: DesksRepository;
   readonly keys: KeysRepository;
   readonly messages: MessagesRepository;
   readonly access: AccessRepository;

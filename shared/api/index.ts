@@ -4,6 +4,7 @@ import * as attachments from './attachments.ts';
 import * as audit from './audit.ts';
 import * as auth from './auth.ts';
 import * as channels from './channels.ts';
+import * as desks from './desks.ts';
 import * as directory from './directory.ts';
 import * as enrolment from './enrolment.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -15,7 +16,7 @@ import * as messages from './messages.ts';
 export * from './endpoint.ts';
 
 /** Every HTTP endpoint of Liaison, by domain: `api.channels.get`, `api.agreements.transitions.suspend`. */
-export const api = { accounts, agreements, attachments, audit, auth, channels, directory, enrolment, extendedAccess, health, keys, messages };
+export const api = { accounts, agreements, attachments, audit, auth, channels, desks, directory, enrolment, extendedAccess, health, keys, messages };
 
 function isEndpoint(value: unknown): value is Endpoint {
   return typeof value === 'object' && value !== null && 'method' in value && 'path' in value && 'response' in value;

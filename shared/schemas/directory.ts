@@ -40,6 +40,9 @@ export type AvailabilityBody = Static<typeof Availability>;
 const Title = Type.String({ minLength: 2, maxLength: 160, description: 'Desk name or job title' });
 const Phone = Type.String({ minLength: 8, maxLength: 32, description: 'International format, e.g. +351 21 864 1000' });
 const Notes = Type.String({ maxLength: 2000 });
+const DeskLink = Type.Union([Id, Type.Null()], {
+  description: 'A desk of the same agency (docs/DESKS.md): availableNow then means someone is on its rota (or its backup desk\'s) now',
+});
 const Specialisations = Type.Array(SpecialisationSchema, { maxItems: SPECIALISATIONS.length, uniqueItems: true });
 const Languages = Type.Array(LanguageCode, { minItems: 1, maxItems: 20, uniqueItems: true });
 
@@ -49,6 +52,7 @@ export const CreateDirectoryEntryBody = Type.Object(
     agencyId: Type.Optional(Id),
     title: Title,
     officerId: Type.Optional(Type.Union([Id, Type.Null()], { description: 'A linked officer of the same agency (omit for a rota desk)' })),
+    deskId: Type.Optional(DeskLink),
     specialisations: Specialisations,
     languages: Languages,
     availability: Availability,
@@ -63,6 +67,7 @@ export const UpdateDirectoryEntryBody = Type.Object(
   {
     title: Type.Optional(Title),
     officerId: Type.Optional(Type.Union([Id, Type.Null()])),
+    deskId: Type.Optional(DeskLink),
     specialisations: Type.Optional(Specialisations),
     languages: Type.Optional(Languages),
     availability: Type.Optional(Availability),
@@ -97,8 +102,9 @@ export const DirectoryEntry = Type.Object({
   ]),
   specialisations: Type.Array(SpecialisationSchema),
   languages: Type.Array(LanguageCode),
+  deskId: Type.Union([Id, Type.Null()], { description: 'The linked desk, whose rota decides availableNow' }),
   availability: Availability,
-  availableNow: Type.Boolean(),
+  availableNow: Type.Boolean({ description: 'Linked desk: someone is on duty there (or at its backup desk); otherwise the schedule covers now' }),
   phone: Type.Union([Type.String(), Type.Null()]),
   notes: Type.String(),
   lastConfirmedAt: Timestamp,
@@ -111,7 +117,7 @@ export type DirectoryEntry = Static<typeof DirectoryEntry>;
 export const DirectoryEntryDetail = Type.Object({
   entry: DirectoryEntry,
   nextChange: Type.Union([Type.Object({ at: Timestamp, available: Type.Boolean() }), Type.Null()], {
-    description: 'When availability next flips (within 8 days); null for 24/7 or none',
+    description: 'When availability next flips (within 8 days); null for 24/7, none, or a desk-linked entry',
   }),
 });
 

@@ -6,7 +6,7 @@ import { ftsSearchExpression } from '../../directory/fts-query.ts';
 import type { DirectoryRepository, HydratedRow, Candidate, SearchFilters } from '../../directory/repository.ts';
 
 const HYDRATE_SELECT = `
-  SELECT e.pk, e.id, e.agency_id AS agencyId, e.country, e.title, e.officer_id AS officerId,
+  SELECT e.pk, e.id, e.agency_id AS agencyId, e.country, e.title, e.officer_id AS officerId, e.desk_id AS deskId,
          e.specialisations, e.languages, e.availability, e.phone, e.notes,
          e.last_confirmed_at AS lastConfirmedAt, e.retired_at AS retiredAt, e.created_at AS createdAt,
          e.updated_at AS updatedAt, e.created_by AS createdBy,
@@ -151,7 +151,7 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     if (byCountry) where.push('e.country = @country');
     if (after) where.push('(e.country, e.agency_name, e.title, e.id) > (@aCountry, @aAgency, @aTitle, @aId)');
     stmt = this.sqlite.prepare(
-      `SELECT e.pk, e.id, e.availability, ${stale} AS stale, e.country, e.agency_name AS agencyName, e.title
+      `SELECT e.pk, e.id, e.availability, e.desk_id AS deskId, ${stale} AS stale, e.country, e.agency_name AS agencyName, e.title
        FROM directory_entries e INDEXED BY directory_entries_order_idx JOIN agencies a ON a.id = e.agency_id
        WHERE ${where.join(' AND ')}
        ORDER BY e.country, e.agency_name, e.title, e.id`,
@@ -180,7 +180,7 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     }
     if (f.after) where.push(`(${STALE_EXPR}, e.country, e.agency_name, e.title, e.id) > (@aStale, @aCountry, @aAgency, @aTitle, @aId)`);
     stmt = this.sqlite.prepare(
-      `SELECT e.pk, e.id, e.availability, ${STALE_EXPR} AS stale, e.country, e.agency_name AS agencyName, e.title
+      `SELECT e.pk, e.id, e.availability, e.desk_id AS deskId, ${STALE_EXPR} AS stale, e.country, e.agency_name AS agencyName, e.title
        FROM directory_entries e JOIN agencies a ON a.id = e.agency_id
        WHERE ${where.join(' AND ')}
        ORDER BY ${STALE_EXPR}, e.country, e.agency_name, e.title, e.id

@@ -589,6 +589,8 @@ export const directoryEntries = sqliteTable(
     agencyName: text('agency_name').notNull().default(''),
     title: text('title').notNull(),
     officerId: text('officer_id').references(() => officers.id),
+    /** A desk whose rota decides "available now" (desks issue 13); unlinked when the desk is deleted. */
+    deskId: text('desk_id').references((): ReturnType<typeof text> => desks.id, { onDelete: 'set null' }),
     /** JSON array (read side); filters use directory_entry_specialisations. */
     specialisations: text('specialisations').notNull(),
     /** JSON array of ISO 639-1 codes (read side); filters use directory_entry_languages. */
@@ -633,4 +635,48 @@ export const directoryEntryLanguages = sqliteTable(
     value: text('value').notNull(),
   },
   (t) => [primaryKey({ columns: [t.value, t.entryPk] }), index('directory_entry_languages_entry_idx').on(t.entryPk)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Desks and duty rotas (issue 13, docs/DESKS.md).
+
+export const desks = sqliteTable(
+  'desks',
+  {
+    id: text('id').primaryKey(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    name: text('name').notNull(),
+    /** JSON arrays (read side). */
+    specialisations: text('specialisations').notNull(),
+    languages: text('languages').notNull(),
+    phone: text('phone').notNull(),
+    timeZone: text('time_zone').notNull(),
+    /** JSON arrays of officer ids, in the order given (desk_officers indexes them by officer). */
+    supervisors: text('supervisors').notNull(),
+    members: text('members').notNull(),
+    backupDeskId: text('backup_desk_id').references((): ReturnType<typeof text> => desks.id, { onDelete: 'set null' }),
+    /** JSON Rota (shared/desks/rota.ts), validated before it is stored. */
+    rota: text('rota').notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [index('desks_agency_idx').on(t.agencyId), index('desks_backup_idx').on(t.backupDeskId)],
+);
+
+/** Who belongs to a desk, by officer: "my desks" and "my shifts" are one index lookup. */
+export const deskOfficers = sqliteTable(
+  'desk_officers',
+  {
+    deskId: text('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    officerId: text('officer_id')
+      .notNull()
+      .references(() => officers.id),
+    role: text('role', { enum: ['member', 'supervisor'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deskId, t.officerId, t.role] }), index('desk_officers_officer_idx').on(t.officerId)],
 );

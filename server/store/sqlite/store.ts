@@ -7,6 +7,7 @@ import { SqliteAttachmentsRepository } from './attachments-repository.ts';
 import { SqliteAuditRepository } from './audit-repository.ts';
 import { SqliteChannelsRepository } from './channels-repository.ts';
 import { applyMigrations, migrationsUpToDate, openDatabase, type Database_, type Db } from './client.ts';
+import { SqliteDesksRepository } from './desks-repository.ts';
 import { SqliteDirectoryRepository } from './directory-repository.ts';
 import { SqliteFeedRepository } from './feed-repository.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -25,6 +26,7 @@ function repositories(database: Database_) {
     agreements: new SqliteAgreementsRepository(db),
     channels: new SqliteChannelsRepository(db),
     directory: new SqliteDirectoryRepository(db, sqlite),
+    desks: new SqliteDesksRepository(db, sqlite),
     keys: new SqliteKeysRepository(db),
     messages: new SqliteMessagesRepository(sqlite),
     access: new SqliteAccessRepository(sqlite),
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
   readonly agreements: SqliteAgreementsRepository;
   readonly channels: SqliteChannelsRepository;
   readonly directory: SqliteDirectoryRepository;
+  readonly desks: SqliteDesksRepository;
   readonly keys: SqliteKeysRepository;
   readonly messages: SqliteMessagesRepository;
   readonly access: SqliteAccessRepository;
@@ -75,6 +78,7 @@ export class SqliteStore implements Store {
     this.agreements = r.agreements;
     this.channels = r.channels;
     this.directory = r.directory;
+    this.desks = r.desks;
     this.keys = r.keys;
     this.messages = r.messages;
     this.access = r.access;
@@ -152,8 +156,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, keys, messages, access, attachments, feed, audit } = this;
-    return { accounts, sessions, agreements, channels, directory, keys, messages, access, attachments, feed, audit };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {

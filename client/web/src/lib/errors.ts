@@ -115,6 +115,9 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   wrong_channel: null, unknown_attachment: null, invalid_language: null, invalid_phone: null, invalid_schedule: null,
   invalid_time_zone: null, invalid_title: null, cursor_expired: null, device_key_invalid: null,
   event_author_mismatch: null, event_time_skew: null,
+  // desks and duty rotas (the server's sentence names the field or rule)
+  invalid_rota: null, invalid_member: null, invalid_backup_desk: null, invalid_desk: null,
+  not_your_shift: 'You can only swap your own shift.',
 };
 
 interface CodedError {
