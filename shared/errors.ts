@@ -139,6 +139,11 @@ export const ERROR_CODES = [
   'invalid_time_zone',
   'invalid_title',
   'cursor_expired',
+  // notifications (push subscriptions, settings)
+  'invalid_push_endpoint',
+  'invalid_push_keys',
+  'invalid_email',
+  'subscription_limit',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */
