@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { canonicalTimeZone } from '../../shared/directory/availability.ts';
 import type { NotificationSettings, PushSubscriptionBody, QuietHours } from '../../shared/schemas/notifications.ts';
 import { ValidationError } from '../errors.ts';
@@ -13,10 +14,26 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]';
 }
 
+// Addresses a public push service never has: a literal one in a production endpoint aims the server at a private network.
+const PRIVATE = new net.BlockList();
+for (const [prefix, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+  PRIVATE.addSubnet(prefix, bits, 'ipv4');
+}
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are matched by the IPv4 ranges above.
+for (const [prefix, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(prefix, bits, 'ipv6');
+
+/** A literal IP address in a private, loopback, link-local or unspecified range (host names are not resolved here). */
+export function isPrivateAddress(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const family = net.isIP(host);
+  return family !== 0 && PRIVATE.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /**
- * A push endpoint: an absolute https URL without credentials. Loopback hosts (http or https) only
- * when `allowLoopback` (a server whose PUBLIC_URL is http: development and tests): in production a
- * loopback endpoint would make the server POST to its own local services.
+ * A push endpoint: an absolute https URL without credentials. Loopback hosts and private address
+ * literals only when `allowLoopback` (a server whose PUBLIC_URL is http: development and tests), and
+ * plain http only on loopback: in production such an endpoint would make the server POST to its own
+ * host or network. (A public name that resolves to a private address is not caught here.)
  */
 export function validEndpoint(raw: string, allowLoopback: boolean): URL {
   let url: URL;
@@ -27,7 +44,7 @@ export function validEndpoint(raw: string, allowLoopback: boolean): URL {
   }
   if (url.username || url.password) throw new ValidationError('endpoint must not carry credentials', 'invalid_push_endpoint');
   const loopback = isLoopbackHost(url.hostname);
-  if (loopback && !allowLoopback) throw new ValidationError('endpoint must be a public push service', 'invalid_push_endpoint');
+  if ((loopback || isPrivateAddress(url.hostname)) && !allowLoopback) throw new ValidationError('endpoint must be a public push service', 'invalid_push_endpoint');
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url;
   throw new ValidationError('endpoint must be an https URL', 'invalid_push_endpoint');
 }

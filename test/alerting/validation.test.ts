@@ -38,6 +38,11 @@ describe('notification API: refusals', () => {
       [w, body({ endpoint: 'https://user:pw@push.example.net/x' }), 400, 'invalid_push_endpoint'],
       [prod, body({ endpoint: 'http://127.0.0.1:9/push/x' }), 400, 'invalid_push_endpoint'],
       [prod, body({ endpoint: 'https://localhost/push/x' }), 400, 'invalid_push_endpoint'],
+      [prod, body({ endpoint: 'https://10.1.2.3/push/x' }), 400, 'invalid_push_endpoint'],
+      [prod, body({ endpoint: 'https://169.254.169.254/latest/meta-data' }), 400, 'invalid_push_endpoint'],
+      [prod, body({ endpoint: 'https://[::1]/push/x' }), 400, 'invalid_push_endpoint'],
+      [prod, body({ endpoint: 'https://[::ffff:127.0.0.1]/push/x' }), 400, 'invalid_push_endpoint'],
+      [prod, body({ endpoint: 'https://[fd00::1]/push/x' }), 400, 'invalid_push_endpoint'],
       [w, body({ p256dh: P256().subarray(0, 64).toString('base64url') + 'AAAA' }), 400, 'invalid_push_keys'],
       [w, body({ p256dh: Buffer.concat([Buffer.from([2]), P256().subarray(1)]).toString('base64url') }), 400, 'invalid_push_keys'],
       [w, body({ p256dh: notOnCurve }), 400, 'invalid_push_keys'],
@@ -57,6 +62,7 @@ describe('notification API: refusals', () => {
     // The well-formed subscription is accepted, on both servers.
     expect((await post(w, body())).statusCode).toBe(201);
     expect((await post(prod, body())).statusCode).toBe(201);
+    expect((await post(prod, body({ endpoint: 'https://203.0.113.9/push/x' }))).statusCode).toBe(201);
   });
 
   it("another officer's subscription id is a 404, and it stays", async () => {
