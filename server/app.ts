@@ -27,6 +27,7 @@ import { messagesRoutes } from './messages/routes.ts';
 import { attachmentsRoutes } from './attachments/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { desksRoutes } from './desks/routes.ts';
+import { notificationsRoutes } from './alerting/routes.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { scheduleRetention } from './messages/retention-timer.ts';
 import { webPlugin } from './web/plugin.ts';
@@ -78,6 +79,9 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   app.decorate('ctx', ctx);
   if (!opts.ctx) app.addHook('onClose', async () => ctx.close());
   ctx.audit.onExportError = (err) => app.log.error({ err }, 'could not append to the audit heads file (AUDIT_HEADS_FILE)');
+  // Ids and a short reason only: never endpoints, subscription keys, addresses or SMTP/webhook credentials.
+  ctx.alerting.onDeliveryFailure = (failure) => app.log.warn({ notification: failure }, 'notification delivery failed');
+  ctx.alerting.onError = (err) => app.log.error({ errName: err instanceof Error ? err.name : typeof err }, 'notification machinery failed');
 
   registerErrorHandlers(app);
   // Ajv's type coercion turns `?limit=1e309` into Infinity and then lets it past `maximum`
@@ -155,6 +159,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(attachmentsRoutes, { prefix: '/api/v1' });
   await app.register(directoryRoutes, { prefix: '/api/v1' });
   await app.register(desksRoutes, { prefix: '/api/v1' });
+  await app.register(notificationsRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.

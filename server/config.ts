@@ -63,6 +63,8 @@ export interface AppConfig {
   };
   /** Longest extended-access grant, in days from the moment it is issued (EXTENDED_ACCESS_MAX_DAYS); renewal is a new grant. */
   extendedAccess: { maxDays: number };
+  /** Notification transports (README, "Notifications"); an absent transport is off. */
+  alerting: AlertingConfig;
   /** Connection-level denial-of-service limits (README, "Configuration"; docs/SECURITY.md). */
   limits: {
     /** Whole request (headers + body) must arrive within this; generous so a 100 MiB upload on a slow link fits. */
@@ -84,6 +86,20 @@ export interface AppConfig {
     argon2Concurrency: number;
     argon2MaxQueue: number;
   };
+}
+
+export interface AlertingConfig {
+  /** SMTP_URL (smtp://user:pass@host:port or smtps://…); absent = e-mail off. A secret: never logged. */
+  smtpUrl?: string;
+  /** MAIL_FROM; default `Liaison <liaison@PUBLIC_URL host>`. */
+  mailFrom?: string;
+  /** WEBHOOK_URL: every notification is POSTed here, signed with WEBHOOK_SECRET; absent = off. */
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** VAPID_SUBJECT (mailto: or https: URL) the push services may contact; default `mailto:liaison@PUBLIC_URL host`. */
+  vapidSubject?: string;
+  /** Upper bound on one delivery attempt (connect, send, answer). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +159,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       attachmentQuotaPerChannelBytes: 10 * 1024 ** 3,
     },
     extendedAccess: { maxDays: 365 },
+    alerting: { timeoutMs: 10_000 },
     limits: {
       // 100 MiB in an hour is ~30 KB/s: a slow link still uploads; slow-body attacks are cut by the rate floor.
       requestTimeoutMs: HOUR_MS,
@@ -198,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     argon2Concurrency: intFrom(env, 'ARGON2_CONCURRENCY', base.limits.argon2Concurrency, 1, 256),
     argon2MaxQueue: intFrom(env, 'ARGON2_MAX_QUEUE', base.limits.argon2MaxQueue, 0, 1_000_000),
   };
+  const alerting = alertingFrom(env, base.alerting);
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS');
   return {
     ...base,
@@ -236,6 +254,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeCost: intFrom(env, 'ARGON2_TIME_COST', base.argon2.timeCost, 1, 20),
       parallelism: 1,
     },
+    alerting,
     limits,
   };
+}
+
+function absoluteUrl(key: string, raw: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} must be an absolute URL`);
+  }
+  // The value may hold credentials (SMTP_URL): the message names the scheme only.
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${key} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  return raw;
+}
+
+function alertingFrom(env: NodeJS.ProcessEnv, base: AlertingConfig): AlertingConfig {
+  const out: AlertingConfig = {
+    ...base,
+    timeoutMs: intFrom(env, 'ALERT_TIMEOUT_SECONDS', base.timeoutMs / 1000, 1, 120) * 1000,
+  };
+  if (env.SMTP_URL) out.smtpUrl = absoluteUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']);
+  if (env.MAIL_FROM) out.mailFrom = env.MAIL_FROM;
+  if (env.WEBHOOK_URL) {
+    out.webhookUrl = absoluteUrl('WEBHOOK_URL', env.WEBHOOK_URL, ['https:', 'http:']);
+    if (!env.WEBHOOK_SECRET || env.WEBHOOK_SECRET.length < 16) throw new ConfigError('WEBHOOK_URL needs WEBHOOK_SECRET (at least 16 characters) to sign each request');
+    out.webhookSecret = env.WEBHOOK_SECRET;
+  }
+  if (env.VAPID_SUBJECT) out.vapidSubject = absoluteUrl('VAPID_SUBJECT', env.VAPID_SUBJECT, ['mailto:', 'https:']);
+  return out;
 }

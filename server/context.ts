@@ -24,6 +24,10 @@ import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
 import { DENIED_PER_MINUTE } from './config.ts';
+import { AlertingService } from './alerting/service.ts';
+import { WebPushTransport } from './alerting/push.ts';
+import { MailTransport } from './alerting/mail.ts';
+import { WebhookTransport } from './alerting/webhook.ts';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -60,6 +64,7 @@ export class AppContext {
   readonly attachments: AttachmentsService;
   readonly desks: DesksService;
   readonly directory: DirectoryService;
+  readonly alerting: AlertingService;
 
   private constructor(
     readonly config: AppConfig,
@@ -163,6 +168,7 @@ export class AppContext {
       keys: this.keys,
       agreements: this.agreements,
     });
+    this.alerting = alertingService(config, store, secrets, clock, this.audit, this.accounts);
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {
@@ -183,6 +189,7 @@ export class AppContext {
   /** Seals the audit head with a signed checkpoint and closes the database cleanly. */
   async close(): Promise<void> {
     if (!this.store.isOpen) return;
+    this.alerting.close();
     try {
       if (this.store.writable) {
         await this.accessDenials.flush(this.clock.now(), true);
@@ -192,4 +199,25 @@ export class AppContext {
       this.store.close();
     }
   }
+}
+
+/** The notification transports the configuration turns on (README, "Notifications"): push always, e-mail and webhook when set. */
+function alertingService(config: AppConfig, store: SqliteStore, secrets: ServerSecrets, clock: Clock, audit: AuditService, accounts: AccountsService): AlertingService {
+  const { alerting } = config;
+  const publicHost = new URL(config.publicUrl).hostname;
+  return new AlertingService({
+    store,
+    clock,
+    audit,
+    accounts,
+    push: new WebPushTransport({ vapid: secrets.vapid, subject: alerting.vapidSubject ?? `mailto:liaison@${publicHost}`, timeoutMs: alerting.timeoutMs }),
+    ...(alerting.smtpUrl
+      ? { mail: new MailTransport({ smtpUrl: alerting.smtpUrl, from: alerting.mailFrom ?? `Liaison <liaison@${publicHost}>`, publicUrl: config.publicUrl, timeoutMs: alerting.timeoutMs }) }
+      : {}),
+    ...(alerting.webhookUrl && alerting.webhookSecret
+      ? { webhook: new WebhookTransport({ url: alerting.webhookUrl, secret: alerting.webhookSecret, timeoutMs: alerting.timeoutMs, now: () => clock.now() }) }
+      : {}),
+    // An http PUBLIC_URL is a development or test server: only there may a push service be on loopback.
+    allowLoopbackPush: new URL(config.publicUrl).protocol === 'http:',
+  });
 }

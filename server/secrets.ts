@@ -12,7 +12,17 @@ export interface ServerSecrets {
   dataKey: Uint8Array;
   /** 32-byte Ed25519 seed for signing key-transparency tree heads (separate from the audit key). */
   keyLogSigningSeed: Uint8Array;
+  /** VAPID (RFC 8292) P-256 key pair for Web Push, base64url: the 65-byte public point and the 32-byte private scalar. */
+  vapid: VapidKeys;
 }
+
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+const VAPID_PUBLIC_BYTES = 65;
+const VAPID_PRIVATE_BYTES = 32;
 
 const SEED_BYTES = 32;
 
@@ -39,6 +49,24 @@ function readSeed(file: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
+function readVapid(file: string): VapidKeys {
+  const raw = readOrCreate(file, () => {
+    const ecdh = crypto.createECDH('prime256v1');
+    ecdh.generateKeys();
+    const keys: VapidKeys = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+    return JSON.stringify(keys) + '\n';
+  });
+  const keys = JSON.parse(raw.toString('utf8')) as Partial<VapidKeys>;
+  const pub = Buffer.from(keys.publicKey ?? '', 'base64url');
+  // getPrivateKey() drops leading zero bytes; pad back to the fixed scalar width.
+  const priv = Buffer.from(keys.privateKey ?? '', 'base64url');
+  if (pub.length !== VAPID_PUBLIC_BYTES || priv.length === 0 || priv.length > VAPID_PRIVATE_BYTES) {
+    throw new Error(`readVapid: ${file} does not hold a P-256 key pair`);
+  }
+  const padded = Buffer.concat([Buffer.alloc(VAPID_PRIVATE_BYTES - priv.length), priv]);
+  return { publicKey: pub.toString('base64url'), privateKey: padded.toString('base64url') };
+}
+
 export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
   const dir = path.join(dataDir, 'secrets');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -53,5 +81,6 @@ export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
     auditSigningSeed: readSeed(path.join(dir, 'audit-ed25519.seed')),
     dataKey: readSeed(path.join(dir, 'data.key')),
     keyLogSigningSeed: readSeed(path.join(dir, 'keylog-ed25519.seed')),
+    vapid: readVapid(path.join(dir, 'vapid.json')),
   };
 }

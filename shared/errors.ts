@@ -151,6 +151,11 @@ export const ERROR_CODES = [
   'invalid_backup_desk',
   'invalid_desk',
   'not_your_shift',
+  // notifications (push subscriptions, settings)
+  'invalid_push_endpoint',
+  'invalid_push_keys',
+  'invalid_email',
+  'subscription_limit',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */

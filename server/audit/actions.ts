@@ -76,6 +76,10 @@ export const AUDIT_ACTIONS = [
   'desk.rota_replaced',
   'desk.override_added',
   'desk.override_removed',
+  'notification.delivered',
+  'notification.subscribed',
+  'notification.unsubscribed',
+  'notification.settings_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -163,6 +167,13 @@ export interface AuditDetailsMap {
   'channel.updated': { meta: boolean; retentionDays: number | undefined };
   'channel.legal_hold_placed': { holdingAgency: string; remaining: string[] };
   'channel.legal_hold_lifted': { holdingAgency: string; remaining: string[] };
+  /** One delivery attempt (outcome success or failure), without content: the target is the officer notified. */
+  'notification.delivered': { transport: 'push' | 'email' | 'webhook'; notificationId: string; kind: 'page' | 'test'; priority: 'urgent' | 'normal'; error?: string };
+  /** `endpointHost` only: the full endpoint URL is a capability. */
+  'notification.subscribed': { subscriptionId: string; endpointHost: string; moved: boolean };
+  /** `reason`: the officer removed it, or the push service answered 404/410. */
+  'notification.unsubscribed': { subscriptionId: string; endpointHost: string; reason: 'removed' | 'gone' };
+  'notification.settings_changed': { push: boolean; emailEnabled: boolean; emailSet: boolean; quietHours: boolean };
 }
 
 export type AuditDetails<A extends AuditAction> = A extends keyof AuditDetailsMap ? AuditDetailsMap[A] : Loose;

@@ -1,4 +1,5 @@
 import type { AccountsRepository } from '../accounts/repository.ts';
+import type { AlertingRepository } from '../alerting/repository.ts';
 import type { AgreementsRepository } from '../agreements/repository.ts';
 import type { AttachmentsRepository } from '../attachments/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -26,6 +27,7 @@ export interface Repositories {
   readonly attachments: AttachmentsRepository;
   readonly feed: FeedRepository;
   readonly audit: AuditRepository;
+  readonly alerting: AlertingRepository;
 }
 
 /** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */

@@ -680,3 +680,35 @@ export const deskOfficers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.deskId, t.officerId, t.role] }), index('desk_officers_officer_idx').on(t.officerId)],
 );
+// Alerting (issue 13): Web Push subscriptions and each officer's notification settings.
+
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    officerId: text('officer_id')
+      .notNull()
+      .references(() => officers.id),
+    /** The push service URL: a capability (whoever knows it can address the browser), so never shown back in full. */
+    endpoint: text('endpoint').notNull(),
+    /** Subscription public key (P-256, uncompressed) and auth secret, base64url (RFC 8291). */
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    label: text('label'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_uq').on(t.endpoint), index('push_subscriptions_officer_idx').on(t.officerId, t.createdAt)],
+);
+
+export const notificationSettings = sqliteTable('notification_settings', {
+  officerId: text('officer_id')
+    .primaryKey()
+    .references(() => officers.id),
+  email: text('email'),
+  push: integer('push', { mode: 'boolean' }).notNull(),
+  emailEnabled: integer('email_enabled', { mode: 'boolean' }).notNull(),
+  /** JSON { start, end, timeZone } or NULL; stored only (nothing applies quiet hours yet). */
+  quietHours: text('quiet_hours'),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CommitThenThrow, type GroupCommitter, type Repositories, type Store, type Tx } from '../store.ts';
 import { SqliteAccessRepository } from './access-repository.ts';
+import { SqliteAlertingRepository } from './alerting-repository.ts';
 import { SqliteAccountsRepository } from './accounts-repository.ts';
 import { SqliteAgreementsRepository } from './agreements-repository.ts';
 import { SqliteAttachmentsRepository } from './attachments-repository.ts';
@@ -33,6 +34,7 @@ function repositories(database: Database_) {
     attachments: new SqliteAttachmentsRepository(sqlite),
     feed: new SqliteFeedRepository(sqlite),
     audit: new SqliteAuditRepository(sqlite),
+    alerting: new SqliteAlertingRepository(db),
   };
 }
 
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   readonly attachments: SqliteAttachmentsRepository;
   readonly feed: SqliteFeedRepository;
   readonly audit: SqliteAuditRepository;
+  readonly alerting: SqliteAlertingRepository;
   /** Tests and tools only: the raw connection and drizzle handle (production code uses the repositories). */
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -85,6 +88,7 @@ export class SqliteStore implements Store {
     this.attachments = r.attachments;
     this.feed = r.feed;
     this.audit = r.audit;
+    this.alerting = r.alerting;
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
@@ -156,8 +160,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit } = this;
-    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {

@@ -96,6 +96,11 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   'audit/key-changed': 'The audit trail is now signed with a different key. Tell your security officer.',
   'audit/invalid-head': 'The server’s audit head has an invalid signature. Tell your security officer.',
   'role/above-own': 'You cannot give a role above your own.',
+  // notifications
+  invalid_push_endpoint: 'This browser offered a push address Liaison cannot use. Try another browser, or use e-mail.',
+  invalid_push_keys: 'This browser’s push subscription is not valid. Turn notifications off and on again.',
+  invalid_email: 'That is not a valid e-mail address.',
+  subscription_limit: 'You have too many devices subscribed to notifications. Remove one you no longer use.',
   // channel members
   channel_agreement_required:
     'Officers of another agency can only join a case or team channel opened under an agreement between your agencies. Choose the agreement when you create the channel, or add only officers of your agency.',
