@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { AppConfig } from '../../server/config.ts';
 import type { Account } from '../world/world.ts';
 import { bearer, makeApp, worldOf, type TestApp } from '../world/app.ts';
@@ -6,16 +5,7 @@ import { bearer, makeApp, worldOf, type TestApp } from '../world/app.ts';
 /** Put in every name the server knows about the officer; a notification must never carry it. */
 export const MARKER = 'ZQX-MARKER-5150';
 
-export class LogCapture extends Writable {
-  chunks: string[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.chunks.push(chunk.toString());
-    cb();
-  }
-  get text(): string {
-    return this.chunks.join('');
-  }
-}
+export { LogCapture } from '../world/log-capture.ts';
 
 export interface AlertingWorld extends TestApp {
   officer: Account;

@@ -1,22 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { bearer, makeApp, totpCode } from '../world/app.ts';
-
-class Capture extends Writable {
-  chunks: string[] = [];
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.chunks.push(chunk.toString());
-    cb();
-  }
-  get text(): string {
-    return this.chunks.join('');
-  }
-}
+import { LogCapture } from '../world/log-capture.ts';
 
 describe('logging', () => {
   it('never writes passwords, TOTP codes or secrets, refresh/access tokens or enrolment tokens', async () => {
-    const log = new Capture();
+    const log = new LogCapture();
     const t = await makeApp({ logStream: log, config: { logLevel: 'info' } });
     const secrets: string[] = [];
     const password = 'Zebra-Quartz-Lantern-8841';
