@@ -30,6 +30,8 @@ import { desksRoutes } from './desks/routes.ts';
 import { notificationsRoutes } from './alerting/routes.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { scheduleRetention } from './messages/retention-timer.ts';
+import { schedulePaging } from './alerting/escalation.ts';
+import { pagesRoutes } from './alerting/pages-routes.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -160,8 +162,10 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(directoryRoutes, { prefix: '/api/v1' });
   await app.register(desksRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
+  await app.register(pagesRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
+  if (ctx.store.writable) schedulePaging(app);
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.
   await app.register(webPlugin);
   return app;

@@ -25,6 +25,7 @@ import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
 import { DENIED_PER_MINUTE } from './config.ts';
 import { AlertingService } from './alerting/service.ts';
+import { PagingService } from './alerting/escalation.ts';
 import { WebPushTransport } from './alerting/push.ts';
 import { MailTransport } from './alerting/mail.ts';
 import { WebhookTransport } from './alerting/webhook.ts';
@@ -65,6 +66,7 @@ export class AppContext {
   readonly desks: DesksService;
   readonly directory: DirectoryService;
   readonly alerting: AlertingService;
+  readonly paging: PagingService;
 
   private constructor(
     readonly config: AppConfig,
@@ -158,6 +160,8 @@ export class AppContext {
       verifyDetached: overrides.verifyDetached ?? nativeVerifyDetached,
     });
     this.desks = new DesksService({ store, clock, audit: this.audit, accounts: this.accounts });
+    this.alerting = alertingService(config, store, secrets, clock, this.audit, this.accounts);
+    this.paging = new PagingService({ store, clock, audit: this.audit, desks: this.desks, alerting: this.alerting });
     this.directory = new DirectoryService({
       store,
       clock,
@@ -167,8 +171,8 @@ export class AppContext {
       channels: this.channels,
       keys: this.keys,
       agreements: this.agreements,
+      paging: this.paging,
     });
-    this.alerting = alertingService(config, store, secrets, clock, this.audit, this.accounts);
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {

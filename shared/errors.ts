@@ -156,6 +156,8 @@ export const ERROR_CODES = [
   'invalid_push_keys',
   'invalid_email',
   'subscription_limit',
+  // paging and escalation
+  'page_closed',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */

@@ -80,6 +80,10 @@ export const AUDIT_ACTIONS = [
   'notification.subscribed',
   'notification.unsubscribed',
   'notification.settings_changed',
+  'page.opened',
+  'page.escalated',
+  'page.acknowledged',
+  'page.exhausted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -174,6 +178,11 @@ export interface AuditDetailsMap {
   /** `reason`: the officer removed it, or the push service answered 404/410. */
   'notification.unsubscribed': { subscriptionId: string; endpointHost: string; reason: 'removed' | 'gone' };
   'notification.settings_changed': { push: boolean; emailEnabled: boolean; emailSet: boolean; quietHours: boolean };
+  /** Paging (target: the page, owned by the desk's agency): ids, step and counts only, never content or names. */
+  'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
+  'page.escalated': { deskId: string; step: number; paged: string[] };
+  'page.acknowledged': { deskId: string; step: number };
+  'page.exhausted': { deskId: string };
 }
 
 export type AuditDetails<A extends AuditAction> = A extends keyof AuditDetailsMap ? AuditDetailsMap[A] : Loose;

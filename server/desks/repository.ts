@@ -14,6 +14,8 @@ export interface DeskRow {
   backupDeskId: string | null;
   /** JSON Rota. */
   rota: string;
+  /** Escalation: minutes a page waits for an acknowledgement before its next step. */
+  ackMinutes: number;
   createdAt: number;
   updatedAt: number;
   createdBy: string;

@@ -13,6 +13,20 @@ import type { DeskRow } from './repository.ts';
 /** "My shifts" answers at most this window. */
 export const MAX_SHIFTS_WINDOW_MS = 31 * 24 * 3_600_000;
 
+/** Minutes a page waits for an acknowledgement before the next step, unless the desk says otherwise. */
+export const DEFAULT_ACK_MINUTES = 5;
+
+/** What paging needs of a desk (server/alerting/escalation.ts); no caller check. */
+export interface PagingDesk {
+  id: string;
+  agencyId: string;
+  phone: string;
+  supervisors: string[];
+  members: string[];
+  rota: Rota;
+  ackMinutes: number;
+}
+
 export interface DesksDeps {
   store: Store;
   clock: Clock;
@@ -78,6 +92,30 @@ export class DesksService {
     return (await this.staffAt(parse(row), at)).officerIds.length > 0;
   }
 
+  /** For paging: the desk as paging sees it, or undefined (no caller check: callers check standing). */
+  async pagingDesk(id: string): Promise<PagingDesk | undefined> {
+    const row = await this.store.read((r) => r.desks.byId(id));
+    return row ? pagingView(parse(row)) : undefined;
+  }
+
+  /** The caller's standing on a desk; anyone without one gets 404 (audited), as on every desk route. */
+  async standingOn(actor: Actor, id: string): Promise<{ desk: PagingDesk; standing: 'admin' | 'supervisor' | 'member' }> {
+    const desk = await this.readable(actor, id);
+    return { desk: pagingView(desk), standing: this.standing(actor, desk)! };
+  }
+
+  /** For paging: the desk's active on-duty officers at `at`, else its backup desk's (no caller check). */
+  async staffOf(id: string, at: number): Promise<{ officerIds: string[]; fromBackupDesk: boolean }> {
+    const row = await this.store.read((r) => r.desks.byId(id));
+    if (!row) return { officerIds: [], fromBackupDesk: false };
+    return this.staffAt(parse(row), at);
+  }
+
+  /** Active officers among `officerIds`, in order (a suspended officer is never paged). */
+  activeOfficers(officerIds: string[]): Promise<string[]> {
+    return this.active(officerIds);
+  }
+
   /** The agency owning a desk, or undefined (the directory links an entry only to its own agency's desks). */
   async agencyOf(deskId: string): Promise<string | undefined> {
     return (await this.store.read((r) => r.desks.byId(deskId)))?.agencyId;
@@ -127,6 +165,7 @@ export class DesksService {
         members: JSON.stringify(members),
         backupDeskId,
         rota: JSON.stringify({ timeZone, weekly: [], overrides: [] } satisfies Rota),
+        ackMinutes: body.escalation?.ackMinutes ?? DEFAULT_ACK_MINUTES,
         createdAt: now,
         updatedAt: now,
         createdBy: actor.officerId,
@@ -153,6 +192,7 @@ export class DesksService {
       ...(body.supervisors !== undefined && { supervisors: JSON.stringify(body.supervisors) }),
       ...(body.members !== undefined && { members: JSON.stringify(body.members) }),
       ...(body.backupDeskId !== undefined && { backupDeskId: body.backupDeskId }),
+      ...(body.escalation !== undefined && { ackMinutes: body.escalation.ackMinutes }),
     };
     return this.store.write(async (tx) => {
       // The rota-dependent checks and the zone change read the desk as this transaction sees it.
@@ -325,9 +365,14 @@ function view({ row, supervisors, members, rota }: Parsed): Desk {
     members,
     backupDeskId: row.backupDeskId,
     rota,
+    escalation: { ackMinutes: row.ackMinutes },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+function pagingView({ row, supervisors, members, rota }: Parsed): PagingDesk {
+  return { id: row.id, agencyId: row.agencyId, phone: row.phone, supervisors, members, rota, ackMinutes: row.ackMinutes };
 }
 
 /** A desk as an audit target: the event belongs to the desk's agency. */

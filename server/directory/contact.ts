@@ -18,6 +18,9 @@ import type { KeysService } from '../keys/service.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
 import type { DirectoryService } from './service.ts';
+import type { Clock } from '../clock.ts';
+import type { DesksService } from '../desks/service.ts';
+import type { PagingService } from '../alerting/escalation.ts';
 
 type InvitationView = Static<typeof Invitation>;
 
@@ -25,6 +28,8 @@ export interface ContactResult {
   channel: Channel;
   /** The recipient's pending invitation (another agency); null when they were added at once (same agency). */
   invitation: InvitationView | null;
+  /** A desk entry: the urgent page opened for the desk (GET /pages/:id shows the desk phone once it is exhausted). */
+  pageId?: string;
 }
 
 /**
@@ -40,6 +45,9 @@ export interface DirectoryContactsDeps {
   channels: Pick<ChannelsService, 'pendingContactRequest' | 'chain' | 'loadRoots' | 'create' | 'invitations'>;
   keys: Pick<KeysService, 'certificate'>;
   agreements: Pick<AgreementsService, 'coveringAgreement'>;
+  clock: Clock;
+  desks: Pick<DesksService, 'staffOf'>;
+  paging: Pick<PagingService, 'openIn'>;
 }
 
 export class DirectoryContacts {
@@ -48,6 +56,9 @@ export class DirectoryContacts {
   private readonly channels: DirectoryContactsDeps['channels'];
   private readonly keys: DirectoryContactsDeps['keys'];
   private readonly agreements: DirectoryContactsDeps['agreements'];
+  private readonly clock: Clock;
+  private readonly desks: DirectoryContactsDeps['desks'];
+  private readonly paging: DirectoryContactsDeps['paging'];
 
   constructor(
     deps: DirectoryContactsDeps,
@@ -58,12 +69,15 @@ export class DirectoryContacts {
     this.channels = deps.channels;
     this.keys = deps.keys;
     this.agreements = deps.agreements;
+    this.clock = deps.clock;
+    this.desks = deps.desks;
+    this.paging = deps.paging;
   }
 
   /** Whom the caller may contact through the entry and on which terms (read-only; nothing is audited). */
   async target(actor: Actor, entryId: string): Promise<ContactTarget> {
     const entry = await this.directory.liveRow(entryId);
-    const recipients = await this.recipients(actor, entry.agencyId, entry.officerId);
+    const recipients = await this.recipients(actor, entry.agencyId, entry.officerId, entry.deskId);
     const sameAgency = entry.agencyId === actor.agencyId;
     const agreementId = sameAgency ? null : await this.agreements.coveringAgreement(actor.agencyId, entry.agencyId);
     return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null };
@@ -107,7 +121,10 @@ export class DirectoryContacts {
       await this.checkInvite(verified(() => applyEvent(null, create, this.channels.chain), 'events[0]'), invite, contactRequest);
     }
     const pending = invite;
-    const result: { invitation: InvitationView | null } = { invitation: null };
+    const result: { invitation: InvitationView | null; pageId?: string } = { invitation: null };
+    // A desk entry without a linked officer: the desk is paged (urgent, acknowledgement requested) with the channel.
+    const entry = await this.directory.liveRow(entryId);
+    const pageDesk = entry.officerId === null ? entry.deskId : null;
     const channel = await this.channels.create(
       actor,
       { events: body.events, encryptedMeta: body.encryptedMeta, ...(body.keyEnvelope ? { keyEnvelope: body.keyEnvelope } : {}) },
@@ -122,10 +139,14 @@ export class DirectoryContacts {
           const event = contactRequest ? auditEvents.directoryContactRequested : auditEvents.directoryContacted;
           const details = { channelId: state.channelId, recipient: recipient.officerId, agreementId: state.agreementId || null };
           await this.audit.record(tx, event(actor, { type: 'directory_entry', id: entryId, agencyId: recipient.agencyId }, details));
+          if (pageDesk !== null) {
+            const input = { deskId: pageDesk, priority: 'urgent', ackRequested: true, channelId: state.channelId, reason: 'contact_request', requesterId: actor.officerId } as const;
+            result.pageId = (await this.paging.openIn(tx, input, actor)).page.id;
+          }
         },
       },
     );
-    return { channel, invitation: result.invitation };
+    return { channel, invitation: result.invitation, ...(result.pageId !== undefined ? { pageId: result.pageId } : {}) };
   }
 
   /** The add must verify in every respect except the recipient's missing co-signature, then pass server policy. */
@@ -140,9 +161,11 @@ export class DirectoryContacts {
 
   /**
    * The linked officer when there is one (refused while suspended or not enrolled: the entry must be
-   * fixed by its agency); otherwise the agency's active administrators whose keys are certified.
+   * fixed by its agency); for a desk entry, the desk's officers on duty now whose keys are certified
+   * (`onDuty` order; the backup desk's when nobody is); otherwise, or when none of them has keys, the
+   * agency's active administrators whose keys are certified.
    */
-  private async recipients(actor: Actor, agencyId: string, officerId: string | null): Promise<ContactTarget['recipients']> {
+  private async recipients(actor: Actor, agencyId: string, officerId: string | null, deskId: string | null): Promise<ContactTarget['recipients']> {
     const agency = await this.accounts.agency(agencyId);
     if (!agency || agency.status !== 'active') throw new ConflictError('The agency is suspended', 'agency_suspended');
     const keyed = async (id: string) => (await this.keys.certificate(id)) !== undefined;
@@ -154,7 +177,13 @@ export class DirectoryContacts {
       candidates = [officer];
     } else {
       candidates = [];
-      for (const o of await this.accounts.officersOf(agencyId)) {
+      if (deskId !== null) {
+        for (const id of (await this.desks.staffOf(deskId, this.clock.now())).officerIds) {
+          const o = await this.accounts.officer(id);
+          if (o && o.status === 'active' && o.id !== actor.officerId && (await keyed(o.id))) candidates.push(o);
+        }
+      }
+      if (candidates.length === 0) for (const o of await this.accounts.officersOf(agencyId)) {
         if (o.role === 'agency_admin' && o.status === 'active' && (await keyed(o.id))) candidates.push(o);
       }
       if (candidates.length === 0) throw new ConflictError('Nobody at this desk can receive messages yet', 'no_recipient');

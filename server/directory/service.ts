@@ -74,7 +74,7 @@ export interface DirectoryDeps extends DirectoryContactsDeps {
   clock: Clock;
   audit: AuditService;
   /** A desk-linked entry is available while someone is on the desk's rota (docs/DESKS.md). */
-  desks: Pick<DesksService, 'availableAt' | 'agencyOf'>;
+  desks: Pick<DesksService, 'availableAt' | 'agencyOf' | 'staffOf'>;
 }
 
 export class DirectoryService {

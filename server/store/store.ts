@@ -1,5 +1,6 @@
 import type { AccountsRepository } from '../accounts/repository.ts';
 import type { AlertingRepository } from '../alerting/repository.ts';
+import type { PagingRepository } from '../alerting/paging-repository.ts';
 import type { AgreementsRepository } from '../agreements/repository.ts';
 import type { AttachmentsRepository } from '../attachments/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -28,6 +29,7 @@ export interface Repositories {
   readonly feed: FeedRepository;
   readonly audit: AuditRepository;
   readonly alerting: AlertingRepository;
+  readonly paging: PagingRepository;
 }
 
 /** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */

@@ -16,7 +16,11 @@ import {
 import { defineEndpoint } from './endpoint.ts';
 
 export const EntryBody = Type.Object({ entry: DirectoryEntry });
-export const ContactCreated = Type.Object({ channel: Channel, invitation: Type.Union([Invitation, Type.Null()]) });
+export const ContactCreated = Type.Object({
+  channel: Channel,
+  invitation: Type.Union([Invitation, Type.Null()]),
+  pageId: Type.Optional(Type.String({ description: 'A desk entry: the urgent page opened for the desk (GET /pages/:id shows the desk phone once it is exhausted)' })),
+});
 
 const tags = ['directory'];
 

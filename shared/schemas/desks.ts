@@ -44,6 +44,13 @@ const Languages = Type.Array(Type.String({ minLength: 2, maxLength: 35, descript
   maxItems: 20,
   uniqueItems: true,
 });
+/** The desk's escalation ladder (docs/DESKS.md "Paging and escalation"). */
+export const Escalation = Type.Object(
+  { ackMinutes: Type.Integer({ minimum: 1, maximum: 120, description: 'Minutes a page waits for an acknowledgement before the next step (default 5)' }) },
+  { additionalProperties: false },
+);
+export type Escalation = Static<typeof Escalation>;
+
 const Specialisations = Type.Array(SpecialisationSchema, { maxItems: 32, uniqueItems: true });
 
 export const CreateDeskBody = Type.Object(
@@ -56,6 +63,7 @@ export const CreateDeskBody = Type.Object(
     supervisors: Type.Optional(Officers),
     members: Type.Optional(Officers),
     backupDeskId: Type.Optional(Type.Union([Id, Type.Null()])),
+    escalation: Type.Optional(Escalation),
   },
   { additionalProperties: false },
 );
@@ -71,6 +79,7 @@ export const UpdateDeskBody = Type.Object(
     supervisors: Type.Optional(Officers),
     members: Type.Optional(Officers),
     backupDeskId: Type.Optional(Type.Union([Id, Type.Null()])),
+    escalation: Type.Optional(Escalation),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -88,6 +97,7 @@ export const Desk = Type.Object({
   members: Type.Array(Id),
   backupDeskId: Type.Union([Id, Type.Null()]),
   rota: Rota,
+  escalation: Escalation,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -659,6 +659,8 @@ export const desks = sqliteTable(
     backupDeskId: text('backup_desk_id').references((): ReturnType<typeof text> => desks.id, { onDelete: 'set null' }),
     /** JSON Rota (shared/desks/rota.ts), validated before it is stored. */
     rota: text('rota').notNull(),
+    /** Escalation: minutes a page waits for an acknowledgement before the next step (1–120). */
+    ackMinutes: integer('ack_minutes').notNull().default(5),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     createdBy: text('created_by').notNull(),
@@ -712,3 +714,44 @@ export const notificationSettings = sqliteTable('notification_settings', {
   quietHours: text('quiet_hours'),
   updatedAt: integer('updated_at').notNull(),
 });
+
+// Paging and escalation (issue 13, docs/DESKS.md "Paging and escalation"): a page and who it reached, without content.
+
+export const pages = sqliteTable(
+  'pages',
+  {
+    id: text('id').primaryKey(),
+    deskId: text('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    priority: text('priority', { enum: ['urgent', 'normal'] }).notNull(),
+    ackRequested: integer('ack_requested', { mode: 'boolean' }).notNull(),
+    channelId: text('channel_id'),
+    reason: text('reason', { enum: ['contact_request', 'test', 'message'] }).notNull(),
+    /** The officer whose request opened the page (shown the desk phone when it is exhausted), or null. */
+    requesterId: text('requester_id'),
+    createdAt: createdAt(),
+    step: integer('step').notNull(),
+    state: text('state', { enum: ['open', 'acknowledged', 'exhausted', 'cancelled'] }).notNull(),
+    /** When the scheduler takes the next step; null when no step follows. */
+    nextFireAt: integer('next_fire_at'),
+    ackedAt: integer('acked_at'),
+    ackedBy: text('acked_by'),
+  },
+  (t) => [index('pages_due_idx').on(t.state, t.nextFireAt), index('pages_desk_idx').on(t.deskId, t.createdAt)],
+);
+
+export const pageDeliveries = sqliteTable(
+  'page_deliveries',
+  {
+    pageId: text('page_id')
+      .notNull()
+      .references(() => pages.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    officerId: text('officer_id').notNull(),
+    /** JSON DeliveryResult[] once sent (null while sending), or {"skipped":"quiet_hours"}. */
+    outcomes: text('outcomes'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pageId, t.step, t.officerId] }), index('page_deliveries_officer_idx').on(t.officerId)],
+);

@@ -14,6 +14,7 @@ import { SqliteFeedRepository } from './feed-repository.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SqliteKeysRepository } from './keys-repository.ts';
 import { SqliteMessagesRepository } from './messages-repository.ts';
+import { SqlitePagingRepository } from './paging-repository.ts';
 import { SqliteSessionRepository } from './sessions-repository.ts';
 import { WriterLock } from './writer-lock.ts';
 
@@ -35,6 +36,7 @@ function repositories(database: Database_) {
     feed: new SqliteFeedRepository(sqlite),
     audit: new SqliteAuditRepository(sqlite),
     alerting: new SqliteAlertingRepository(db),
+    paging: new SqlitePagingRepository(db),
   };
 }
 
@@ -58,6 +60,7 @@ export class SqliteStore implements Store {
   readonly feed: SqliteFeedRepository;
   readonly audit: SqliteAuditRepository;
   readonly alerting: SqliteAlertingRepository;
+  readonly paging: SqlitePagingRepository;
   /** Tests and tools only: the raw connection and drizzle handle (production code uses the repositories). */
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -89,6 +92,7 @@ export class SqliteStore implements Store {
     this.feed = r.feed;
     this.audit = r.audit;
     this.alerting = r.alerting;
+    this.paging = r.paging;
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
@@ -160,8 +164,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting } = this;
-    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {

@@ -123,6 +123,8 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   // desks and duty rotas (the server's sentence names the field or rule)
   invalid_rota: null, invalid_member: null, invalid_backup_desk: null, invalid_desk: null,
   not_your_shift: 'You can only swap your own shift.',
+  // paging and escalation
+  page_closed: 'This page is closed: it was cancelled or ran through every step without an answer.',
 };
 
 interface CodedError {

@@ -1,0 +1,80 @@
+import { and, asc, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { pageDeliveries, pages } from './schema.ts';
+import type { PageDeliveryRow, PageRow, PageState, PagingRepository } from '../../alerting/paging-repository.ts';
+
+/** SQL for pages and page deliveries; `advance` is the conditional update that makes a step fire once. */
+export class SqlitePagingRepository implements PagingRepository {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      byId: db.select().from(pages).where(eq(pages.id, sql.placeholder('id'))).prepare(),
+      due: db
+        .select()
+        .from(pages)
+        .where(and(eq(pages.state, 'open'), isNotNull(pages.nextFireAt), lte(pages.nextFireAt, sql.placeholder('now'))))
+        .orderBy(asc(pages.nextFireAt), asc(pages.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+    };
+  }
+
+  async page(id: string): Promise<PageRow | undefined> {
+    return this.q.byId.get({ id });
+  }
+
+  async insertPage(row: PageRow): Promise<void> {
+    this.db.insert(pages).values(row).run();
+  }
+
+  async advance(id: string, fromStep: number, patch: Pick<PageRow, 'step' | 'state' | 'nextFireAt'>): Promise<boolean> {
+    return this.db.update(pages).set(patch).where(and(eq(pages.id, id), eq(pages.step, fromStep), eq(pages.state, 'open'))).run().changes === 1;
+  }
+
+  async acknowledge(id: string, by: string, at: number): Promise<boolean> {
+    return (
+      this.db
+        .update(pages)
+        .set({ state: 'acknowledged', ackedAt: at, ackedBy: by, nextFireAt: null })
+        .where(and(eq(pages.id, id), eq(pages.state, 'open')))
+        .run().changes === 1
+    );
+  }
+
+  async due(now: number, limit: number): Promise<PageRow[]> {
+    return this.q.due.all({ now, limit });
+  }
+
+  async pagesOfDesk(deskId: string, state: PageState | undefined, limit: number): Promise<PageRow[]> {
+    const where = state === undefined ? eq(pages.deskId, deskId) : and(eq(pages.deskId, deskId), eq(pages.state, state));
+    return this.db.select().from(pages).where(where).orderBy(desc(pages.createdAt), desc(pages.id)).limit(limit).all();
+  }
+
+  async openPagesFor(officerId: string, limit: number): Promise<PageRow[]> {
+    const mine = this.db.selectDistinct({ id: pageDeliveries.pageId }).from(pageDeliveries).where(eq(pageDeliveries.officerId, officerId));
+    return this.db
+      .select()
+      .from(pages)
+      .where(and(eq(pages.state, 'open'), inArray(pages.id, mine)))
+      .orderBy(desc(pages.createdAt), desc(pages.id))
+      .limit(limit)
+      .all();
+  }
+
+  async insertDelivery(row: PageDeliveryRow): Promise<boolean> {
+    return this.db.insert(pageDeliveries).values(row).onConflictDoNothing().run().changes === 1;
+  }
+
+  async setOutcomes(pageId: string, step: number, officerId: string, outcomes: string): Promise<void> {
+    this.db
+      .update(pageDeliveries)
+      .set({ outcomes })
+      .where(and(eq(pageDeliveries.pageId, pageId), eq(pageDeliveries.step, step), eq(pageDeliveries.officerId, officerId)))
+      .run();
+  }
+
+  async deliveries(pageId: string): Promise<PageDeliveryRow[]> {
+    return this.db.select().from(pageDeliveries).where(eq(pageDeliveries.pageId, pageId)).orderBy(asc(pageDeliveries.step), asc(pageDeliveries.at)).all();
+  }
+}

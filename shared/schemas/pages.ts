@@ -1,0 +1,38 @@
+import { Type, type Static } from 'typebox';
+import { Id, Timestamp } from './common.ts';
+import { DeliveryResult } from './notifications.ts';
+
+export const PageState = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('exhausted'), Type.Literal('cancelled')]);
+export type PageState = Static<typeof PageState>;
+
+/**
+ * A page: a desk's escalation for one item, without content. Steps: 0 on-duty officers, 1 the next on
+ * the rota, 2 the supervisors, 3 exhausted (the requester is shown the desk's phone number).
+ */
+export const Page = Type.Object({
+  id: Id,
+  deskId: Id,
+  priority: Type.Union([Type.Literal('urgent'), Type.Literal('normal')]),
+  ackRequested: Type.Boolean(),
+  channelId: Type.Union([Id, Type.Null()]),
+  reason: Type.Union([Type.Literal('contact_request'), Type.Literal('test'), Type.Literal('message')]),
+  createdAt: Timestamp,
+  step: Type.Integer({ minimum: 0, maximum: 3 }),
+  state: PageState,
+  nextFireAt: Type.Union([Timestamp, Type.Null()]),
+  ackedAt: Type.Union([Timestamp, Type.Null()]),
+  ackedBy: Type.Union([Id, Type.Null()]),
+  deskPhone: Type.Union([Type.String(), Type.Null()], { description: "The desk's 24/7 number once the page is exhausted (and always for the desk's own people); otherwise null" }),
+});
+export type Page = Static<typeof Page>;
+
+export const PageBody = Type.Object({ page: Page });
+export const PageList = Type.Object({ pages: Type.Array(Page) });
+
+export const PagesQuery = Type.Object({ state: Type.Optional(PageState) }, { additionalProperties: false });
+
+export const PagedOfficer = Type.Object({ officerId: Id, results: Type.Array(DeliveryResult), skipped: Type.Optional(Type.Literal('quiet_hours')) });
+export type PagedOfficer = Static<typeof PagedOfficer>;
+
+export const TestPageResult = Type.Object({ page: Page, paged: Type.Array(PagedOfficer), fromBackupDesk: Type.Boolean() });
+export type TestPageResult = Static<typeof TestPageResult>;
