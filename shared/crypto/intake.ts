@@ -1,5 +1,6 @@
 import { constantTimeEqual, decodeFields, encodeFields, fromUtf8, readU64, u32be, u64be, u8, utf8 } from './encoding.ts';
 import type { Rng } from './encoding.ts';
+import type { ChannelState } from './channel-state.ts';
 import { CryptoError, IntakeError } from './errors.ts';
 import { sealTo } from './epoch.ts';
 import { verifyCertificate, type IdentityKeys, type OfficerCertificate } from './identity.ts';
@@ -139,6 +140,10 @@ export function createIntakeKeyStatement(
 }
 
 export interface VerifyIntakeKeyArgs {
+  /** The desk the verifier addresses (from the directory entry or the desk it belongs to): the statement must name it. */
+  deskId?: string;
+  /** That desk's agency: the statement and its signer must belong to it. */
+  agencyId?: string;
   /** The signer's current certificate (§4.2), as the verifier obtained it for `signerOfficerId`. */
   signerCert: OfficerCertificate;
   /** The root authority (v1 key or verified root-set history, §4.4) of the statement's agency. */
@@ -154,15 +159,16 @@ export interface VerifyIntakeKeyArgs {
 }
 
 /**
- * PROTOCOL.md §11.1, in order: the signer's certificate verifies under its agency's root at `now` and names
- * `signerOfficerId` and `signerSignPublicKey` (`intake/signer-not-certified`); its agency is the statement's
- * (`intake/wrong-agency`); when the verifier knows the supervisors, the signer is one (`intake/signer-not-supervisor`);
- * the signature verifies (`intake/bad-signature`); version 1…2^32−1 (`intake/bad-version`); not below the pinned
+ * PROTOCOL.md §11.1, in order: the statement names the desk the verifier addresses (`intake/wrong-desk`); the
+ * signer's certificate verifies under its agency's root at `now` and names `signerOfficerId` and `signerSignPublicKey`
+ * (`intake/signer-not-certified`); its agency is the statement's, and the desk's when given (`intake/wrong-agency`); when the verifier knows the supervisors, the signer is one (`intake/signer-not-supervisor`);
+ * version 1…2^32−1 (`intake/bad-version`); the signature verifies (`intake/bad-signature`); not below the pinned
  * version (`intake/rollback`); the pinned version with another key (`intake/equivocation`).
  */
 export function verifyIntakeKeyStatement(stmt: IntakeKeyStatement, args: VerifyIntakeKeyArgs): void {
   const fn = 'verifyIntakeKeyStatement';
   const cert = args.signerCert;
+  if (args.deskId !== undefined && stmt.deskId !== args.deskId) fail('intake/wrong-desk', `${fn}: the statement is for another desk`);
   try {
     verifyCertificate(cert, args.authority, args.now);
   } catch (cause) {
@@ -172,12 +178,12 @@ export function verifyIntakeKeyStatement(stmt: IntakeKeyStatement, args: VerifyI
   if (cert.officerId !== stmt.signerOfficerId || !constantTimeEqual(cert.signPublicKey, stmt.signerSignPublicKey)) {
     fail('intake/signer-not-certified', `${fn}: the certificate is not the signer's`);
   }
-  if (cert.agencyId !== stmt.agencyId) fail('intake/wrong-agency', `${fn}: the signer belongs to another agency than the desk`);
+  if (cert.agencyId !== stmt.agencyId || (args.agencyId !== undefined && stmt.agencyId !== args.agencyId)) fail('intake/wrong-agency', `${fn}: the signer belongs to another agency than the desk`);
   if (args.supervisors && !args.supervisors.has(stmt.signerOfficerId)) fail('intake/signer-not-supervisor', `${fn}: the signer is not a supervisor of the desk`);
+  checkVersion(fn, stmt.version);
   if (!labelledVerify(INTAKE_KEY_LABEL, intakeKeyStatementFields(stmt), stmt.signature, cert.signPublicKey)) {
     fail('intake/bad-signature', `${fn}: signature does not verify`);
   }
-  checkVersion(fn, stmt.version);
   const pin = args.pinned;
   if (pin) {
     if (stmt.version < pin.version) fail('intake/rollback', `${fn}: version ${stmt.version} is older than the pinned version ${pin.version}`);
@@ -198,6 +204,17 @@ export function nextIntakePin(pinned: IntakePin | null | undefined, stmt: Intake
 export function intakeKeyPayload(key: IntakeKeyPair): DeskIntakeKeyPayload {
   checkVersion('intakeKeyPayload', key.version);
   return { kind: 'desk-intake-key', deskId: key.deskId, version: key.version, secretKey: key.secretKey };
+}
+
+/**
+ * PROTOCOL.md §11.2 **Sending**: the channel a member is about to pass the intake secret into is the statement's desk
+ * channel, verified (§5), and every member of its current epoch is an officer of the desk's agency (`intake/wrong-channel`).
+ */
+export function checkIntakeChannel(statement: IntakeKeyStatement, channel: ChannelState): void {
+  if (channel.channelId !== statement.channelId) fail('intake/wrong-channel', 'checkIntakeChannel: not the desk channel named by the statement');
+  for (const m of channel.current.members.values()) {
+    if (m.cert.agencyId !== statement.agencyId) fail('intake/wrong-channel', 'checkIntakeChannel: the channel has a member of another agency');
+  }
 }
 
 /**

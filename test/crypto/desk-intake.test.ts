@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   IntakeError,
   acceptIntakeSecret,
+  applyEvent,
+  checkIntakeChannel,
   createDeskRequest,
   createIntakeKeyStatement,
   deskRequestCodec,
@@ -27,7 +29,7 @@ import {
   verifyIntakeKeyStatement,
 } from '../../shared/crypto/index.ts';
 import type { DeskRequest, IntakeKeyPair, IntakeKeyStatement, OfficerCertificate, Payload } from '../../shared/crypto/index.ts';
-import { T0, YEAR_MS, codeOf, distribute, makeWorld, receive, send, session, threeMemberChannel } from './fixtures.ts';
+import { T0, YEAR_MS, addEvent, codeOf, createEvent, distribute, makeWorld, receive, send, session, threeMemberChannel } from './fixtures.ts';
 
 await initSodium();
 
@@ -90,6 +92,12 @@ describe('intake key statement (§11.1)', () => {
     expect(verifyStmt(stmt1, { supervisors: new Set(['carol']) })).toBe('no-error');
   });
 
+  it('a statement for another desk or agency than the one addressed is refused', () => {
+    expect(verifyStmt(stmt1, { deskId: DESK, agencyId: 'agency-a' })).toBe('no-error');
+    expect(verifyStmt(stmt1, { deskId: 'desk-2' })).toBe('intake/wrong-desk');
+    expect(verifyStmt(stmt1, { agencyId: 'agency-b' })).toBe('intake/wrong-agency');
+  });
+
   it('any changed signed field breaks the signature', () => {
     for (const changed of [{ deskId: 'desk-2' }, { channelId: 'c2' }, { version: 3 }, { dhPublicKey: key2.publicKey }, { createdAt: T0 + 1 }]) {
       expect(verifyStmt({ ...stmt1, ...changed }), JSON.stringify(Object.keys(changed))).toBe('intake/bad-signature');
@@ -131,6 +139,17 @@ describe('intake secret in the desk channel (§11.2)', () => {
     const accepted = acceptIntakeSecret({ payload, statement: stmt1, channelId: env.header.channelId, handling: env.header.handling });
     expect(accepted.secretKey).toEqual(key1.secretKey);
     expect(accepted.publicKey).toEqual(stmt1.dhPublicKey);
+  });
+
+  it('a sender passes it only into the statement\'s channel, and only when every member is of the desk\'s agency', () => {
+    const { state } = threeMemberChannel(w);
+    // c1 has bob of agency B: not a desk channel of agency A even though the statement names it.
+    expect(codeOf(() => checkIntakeChannel(stmt1, state))).toBe('intake/wrong-channel');
+    const internal = applyEvent(null, createEvent('desk-1-channel', w.carol), w.ctx);
+    const withAlice = applyEvent(internal, addEvent(internal, w.carol, w.alice, T0 + 1), w.ctx);
+    const deskStmt = createIntakeKeyStatement({ deskId: DESK, channelId: 'desk-1-channel', key: key1, createdAt: T0 }, w.carol.keys);
+    expect(codeOf(() => checkIntakeChannel(deskStmt, withAlice))).toBe('no-error');
+    expect(codeOf(() => checkIntakeChannel(stmt1, withAlice))).toBe('intake/wrong-channel');
   });
 
   it('refuses it outside the desk channel, without TLP:RED, for another desk or version, or when the secret is not the statement\'s', () => {
