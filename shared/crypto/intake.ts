@@ -161,9 +161,10 @@ export interface VerifyIntakeKeyArgs {
 /**
  * PROTOCOL.md §11.1, in order: the statement names the desk the verifier addresses (`intake/wrong-desk`); the
  * signer's certificate verifies under its agency's root at `now` and names `signerOfficerId` and `signerSignPublicKey`
- * (`intake/signer-not-certified`); its agency is the statement's, and the desk's when given (`intake/wrong-agency`); when the verifier knows the supervisors, the signer is one (`intake/signer-not-supervisor`);
- * version 1…2^32−1 (`intake/bad-version`); the signature verifies (`intake/bad-signature`); not below the pinned
- * version (`intake/rollback`); the pinned version with another key (`intake/equivocation`).
+ * (`intake/signer-not-certified`); its agency is the statement's, and the desk's when given (`intake/wrong-agency`);
+ * when the verifier knows the supervisors, the signer is one (`intake/signer-not-supervisor`); version 1…2^32−1
+ * (`intake/bad-version`); the signature verifies (`intake/bad-signature`); not below the pinned version
+ * (`intake/rollback`); the pinned version with another key (`intake/equivocation`).
  */
 export function verifyIntakeKeyStatement(stmt: IntakeKeyStatement, args: VerifyIntakeKeyArgs): void {
   const fn = 'verifyIntakeKeyStatement';
