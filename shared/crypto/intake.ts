@@ -144,7 +144,10 @@ export interface VerifyIntakeKeyArgs {
   deskId?: string;
   /** That desk's agency: the statement and its signer must belong to it. */
   agencyId?: string;
-  /** The signer's current certificate (§4.2), as the verifier obtained it for `signerOfficerId`. */
+  /**
+   * The signer's current certificate (§4.2), as the verifier obtained it for `signerOfficerId`. Revocation is the
+   * caller's check (§11.1 step 2: a certificate revoked in its audited log, `revocationOf`, is not certified).
+   */
   signerCert: OfficerCertificate;
   /** The root authority (v1 key or verified root-set history, §4.4) of the statement's agency. */
   authority: RootAuthority;
@@ -268,7 +271,7 @@ export interface OpenDeskRequestArgs {
   request: DeskRequest;
   /** The desk the opener reads for. */
   deskId: string;
-  /** The requester's current certificate (§4.2). */
+  /** The requester's current certificate (§4.2); revocation (`revocationOf`, §11.3 step 2) is the caller's check. */
   requesterCert: OfficerCertificate;
   /** Root authority of the requester's agency (§4.4). */
   authority: RootAuthority;
