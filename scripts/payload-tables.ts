@@ -48,6 +48,12 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     hash: '`H("liaison/v1/attachment-ciphertext", [blob])`',
     caption: 'text shown with the file',
   },
+  'desk-intake-key': {
+    kind: 'payload kind',
+    deskId: 'the desk whose intake key this is; MUST equal the `deskId` of the verified intake key statement (§11)',
+    version: 'the intake key version; MUST equal the statement\'s `version`',
+    secretKey: 'X25519 secret of the intake key; `crypto_scalarmult_base(secretKey)` MUST equal the statement\'s `dhPublicKey` (§11.2)',
+  },
 };
 
 function typeOf(f: FieldSpec): string {
@@ -69,7 +75,7 @@ function typeOf(f: FieldSpec): string {
   }
 }
 
-const fmt = (n: number): string => (n === Number.MAX_SAFE_INTEGER ? '2^53−1' : n.toLocaleString('en-US'));
+const fmt = (n: number): string => (n === Number.MAX_SAFE_INTEGER ? '2^53−1' : n === 0xffff_ffff ? '2^32−1' : n.toLocaleString('en-US'));
 
 function limitsOf(f: FieldSpec): string {
   switch (f.t) {

@@ -6,7 +6,9 @@
 import {
   backupBlobCodec,
   certificateCodec,
+  deskRequestCodec,
   envelopeHeaderCodec,
+  intakeKeyStatementCodec,
   keyEnvelopeCodec,
   keyEventCodec,
   keyLogEntriesCodec,
@@ -49,6 +51,8 @@ export const WIRE_TABLES: readonly Table[] = [
   { id: 'A.12', title: 'certificate renewal request (v2)', codec: renewalRequestCodec as WireCodec<unknown>, note: 'Signature and verification: §4.2 **Renewal request**, **Renewal rule** (vector `cert-renewal.json`).' },
   { id: 'A.13', title: 'root-set signature (v2)', codec: rootSetSignatureCodec as WireCodec<unknown>, note: 'One administrator\'s signature of a root set: §4.4.' },
   { id: 'A.14', title: 'root set (v2)', codec: rootSetCodec as WireCodec<unknown>, note: 'Fields, id, signatures and transition rules: §4.4. `members` sorted by `signPublicKey` (byte order), each key and officerId once; `signatures` sorted the same way (vector `root-set.json`).' },
+  { id: 'A.15', title: 'desk intake key statement (v2)', codec: intakeKeyStatementCodec as WireCodec<unknown>, note: 'Signed fields, signature and verification: §11.1 (vector `desk-intake.json`).' },
+  { id: 'A.16', title: 'desk request (v2)', codec: deskRequestCodec as WireCodec<unknown>, note: 'Sealed inner frame, signature and opening checks: §11.3 (vector `desk-intake.json`). `sealed` is at most 256 KiB + 4,144 bytes (sealed-box overhead and inner frame).' },
 ];
 
 const fmt = (n: number): string => (n === Number.MAX_SAFE_INTEGER ? '2^53−1' : n === 0xffff_ffff ? '2^32−1' : n.toLocaleString('en-US'));

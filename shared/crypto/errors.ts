@@ -67,6 +67,11 @@ export class ChannelMetaError extends CryptoError {
   override name = 'ChannelMetaError';
 }
 
+/** Desk intake (PROTOCOL.md §11): intake key statements, intake secrets and sealed desk requests (`intake/…`). */
+export class IntakeError extends CryptoError {
+  override name = 'IntakeError';
+}
+
 /**
  * Refusals because a key's certificate was revoked by a logged `cert-revoke` of its agency root
  * (PROTOCOL.md §4.3 **Revocation**, §5.2 rule 7). Thrown as EpochError (epoch/…) or

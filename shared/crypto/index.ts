@@ -40,3 +40,4 @@ export * from './safety-number.ts';
 export * from './payload.ts';
 export * from './channel-meta.ts';
 export * from './device.ts';
+export * from './intake.ts';

@@ -46,13 +46,24 @@ export interface FilePayload {
   hash: Uint8Array;
   caption?: string;
 }
+/**
+ * The private half of a desk's intake key (PROTOCOL.md §11), sent only inside the desk's own E2E channel.
+ * A receiver accepts it only against the supervisor-signed intake key statement (`acceptIntakeSecret`).
+ */
+export interface DeskIntakeKeyPayload {
+  kind: 'desk-intake-key';
+  deskId: string;
+  version: number;
+  secretKey: Uint8Array;
+}
 export type Payload =
   | TextPayload
   | CaseNotePayload
   | RequestForAssistancePayload
   | ControlledDeliveryUpdatePayload
   | ReportedSitePayload
-  | FilePayload;
+  | FilePayload
+  | DeskIntakeKeyPayload;
 export type PayloadKind = Payload['kind'];
 
 const specs: Record<PayloadKind, WireSpec> = {
@@ -79,6 +90,7 @@ const specs: Record<PayloadKind, WireSpec> = {
     hash: bytes(32),
     caption: opt(text),
   },
+  'desk-intake-key': { kind: lit('desk-intake-key'), deskId: id, version: { t: 'int', min: 1, max: 0xffff_ffff }, secretKey: bytes(32) },
 };
 /** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;

@@ -46,7 +46,7 @@ function minimal(name: string, f: FieldSpec): unknown {
     case 'str':
       return s.oneOf ? s.oneOf[0] : name === 'url' ? URL_PREFIX : 'x';
     case 'int':
-      return 0;
+      return s.min ?? 0;
     case 'bytes':
       return toB64(new Uint8Array(s.len ?? 0));
     default:
@@ -82,9 +82,12 @@ function cases(name: string, f: FieldSpec): [string, unknown, string][] {
       }
       out.push(['a number', 1, 'payload/invalid']);
       break;
-    case 'int':
-      out.push(['0', 0, 'ok'], ['2^53-1', Number.MAX_SAFE_INTEGER, 'ok'], ['-1', -1, 'payload/invalid'], ['2^53', 2 ** 53, 'payload/invalid'], ['1.5', 1.5, 'payload/invalid'], ['a string', '1', 'payload/invalid']);
+    case 'int': {
+      const min = s.min ?? 0;
+      const max = s.max ?? Number.MAX_SAFE_INTEGER;
+      out.push([`${min}`, min, 'ok'], [`${max}`, max, 'ok'], [`${min - 1}`, min - 1, 'payload/invalid'], [`${max + 1}`, max === Number.MAX_SAFE_INTEGER ? 2 ** 53 : max + 1, 'payload/invalid'], ['1.5', 1.5, 'payload/invalid'], ['a string', '1', 'payload/invalid']);
       break;
+    }
     case 'bytes': {
       const n = s.len!;
       out.push([`${n} bytes`, toB64(new Uint8Array(n).fill(7)), 'ok'], [`${n - 1} bytes`, toB64(new Uint8Array(n - 1)), 'payload/invalid'], [`${n + 1} bytes`, toB64(new Uint8Array(n + 1)), 'payload/invalid']);
@@ -106,8 +109,8 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
     for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(Object.keys(PAYLOAD_SPECS[kind]).sort());
     expect(Object.keys(PAYLOAD_FIELD_MEANINGS).sort()).toEqual([...PAYLOAD_KINDS].sort());
   });
-  it('name the six kinds of the spec, `kind` first', () => {
-    expect(PAYLOAD_KINDS).toEqual(['text', 'case-note', 'request-for-assistance', 'controlled-delivery-update', 'reported-site', 'file']);
+  it('name the seven kinds of the spec, `kind` first', () => {
+    expect(PAYLOAD_KINDS).toEqual(['text', 'case-note', 'request-for-assistance', 'controlled-delivery-update', 'reported-site', 'file', 'desk-intake-key']);
     for (const kind of PAYLOAD_KINDS) expect(Object.entries(PAYLOAD_SPECS[kind])[0]).toEqual(['kind', { t: 'lit', value: kind }]);
   });
 });

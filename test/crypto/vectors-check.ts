@@ -35,6 +35,7 @@ import {
   renewalRequestCodec,
   verifyRenewalRequest,
   VerificationError,
+  u32be,
   u64be,
   u8,
   treeHeadCodec,
@@ -42,6 +43,17 @@ import {
   deviceRecordHash,
   deviceStatus,
   DecryptError,
+  acceptIntakeSecret,
+  decodePayload,
+  deskRequestCodec,
+  encodeFields,
+  getSodium,
+  IntakeError,
+  intakeKeyStatementCodec,
+  intakeKeyStatementFields,
+  openDeskRequest,
+  verifyDeskRequestSignature,
+  verifyIntakeKeyStatement,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, IdentityKeys, KeyEvent } from '../../shared/crypto/index.ts';
 import { attachmentVectorPlaintext, buildVectors } from '../vectors/build.ts';
@@ -51,6 +63,7 @@ import attachment from '../vectors/attachment.json' with { type: 'json' };
 import backup from '../vectors/backup.json' with { type: 'json' };
 import certRenewal from '../vectors/cert-renewal.json' with { type: 'json' };
 import channelMeta from '../vectors/channel-meta.json' with { type: 'json' };
+import deskIntake from '../vectors/desk-intake.json' with { type: 'json' };
 import device from '../vectors/device.json' with { type: 'json' };
 import encoding from '../vectors/encoding.json' with { type: 'json' };
 import envelope from '../vectors/envelope.json' with { type: 'json' };
@@ -70,6 +83,7 @@ export const storedVectors: Record<string, VectorFile> = {
   backup,
   'cert-renewal': certRenewal,
   'channel-meta': channelMeta,
+  'desk-intake': deskIntake,
   device,
   encoding,
   envelope,
@@ -209,6 +223,7 @@ export function checkOpenPaths(includeBackup: boolean): void {
   expect(revocationOf(revokedCert, [subjectEvent], rootKey) !== null).toBe(bySubject!.revokes);
 
   checkDeviceVectors(state, fromHex(kv.epochSecret));
+  checkDeskIntakeVectors();
 
   const ag = agreement.vectors[0]!;
   expect(verifyAgreementSignature(ag.terms as AgreementTerms, fromHex(ag.signature), fromHex(ag.signerSignPublicKey))).toBe(true);
@@ -287,4 +302,79 @@ function checkDeviceVectors(state: Parameters<typeof openEnvelope>[0]['channel']
   expect(status(log, migration.deviceId)).toEqual(migration.status);
   expect(migration.status).toBeNull();
   for (const v of envelope.vectors) expect(open(v.envelope).payload).toEqual(v.payload);
+}
+
+type WirePin = { version: number; dhPublicKey: string } | null;
+
+/**
+ * v2: desk intake (PROTOCOL.md §11), checked from the JSON alone: the statement's signed bytes and verification, the
+ * intake secret accepted against it, the sealed request opened with that secret (and its server-side signature check),
+ * and every rejected request and statement with its code.
+ */
+function checkDeskIntakeVectors(): void {
+  const [stmtV, secretV, requestV, badRequests, rotation, badStatements] = deskIntake.vectors as unknown as [
+    { agencyRoot: string; signerCertificate: Record<string, unknown>; intakeSecretKey: string; intakePublicKey: string; signedBytes: string; statement: Record<string, unknown>; verifiedAt: number },
+    { channelId: string; handling: string; payload: Record<string, unknown>; payloadBytes: string },
+    { requesterCertificate: Record<string, unknown>; requesterAgencyRoot: string; ephemeralSecretKey: string; innerBytes: string; signedBytes: string; request: Record<string, unknown>; payload: Record<string, unknown>; openedAt: number },
+    { rejected: { description: string; request: Record<string, unknown>; error: string }[] },
+    { intakeSecretKey: string; intakePublicKey: string; statement: Record<string, unknown> },
+    { rejected: { description: string; statement: Record<string, unknown>; signerCertificate: Record<string, unknown>; agencyRoot: string; pinned: WirePin; error: string }[] },
+  ];
+  const sodium = getSodium();
+  const statement = intakeKeyStatementCodec.fromWire(stmtV.statement);
+  const signerCert = certificateCodec.fromWire(stmtV.signerCertificate);
+  const { signature: _sig, ...unsigned } = statement;
+  expect(toHex(encodeFields('liaison/v2/desk-intake-key', intakeKeyStatementFields(unsigned)))).toBe(stmtV.signedBytes);
+  expect(toHex(statement.dhPublicKey)).toBe(stmtV.intakePublicKey);
+  expect(toHex(sodium.crypto_scalarmult_base(fromHex(stmtV.intakeSecretKey)))).toBe(stmtV.intakePublicKey);
+  verifyIntakeKeyStatement(statement, { signerCert, authority: fromHex(stmtV.agencyRoot), now: stmtV.verifiedAt });
+
+  // The intake secret: the payload bytes decode to the vector's payload and match the statement.
+  const secretPayload = decodePayload(fromHex(secretV.payloadBytes));
+  expect(JSON.parse(new TextDecoder().decode(fromHex(secretV.payloadBytes)))).toEqual(secretV.payload);
+  if (secretPayload.kind !== 'desk-intake-key') throw new Error('desk-intake vector: not a desk-intake-key payload');
+  const key = acceptIntakeSecret({ payload: secretPayload, statement, channelId: secretV.channelId, handling: secretV.handling });
+  expect(toHex(key.secretKey)).toBe(stmtV.intakeSecretKey);
+
+  // The sealed request: the server's signature check, then the desk's opening.
+  const requesterCert = certificateCodec.fromWire(requestV.requesterCertificate);
+  const request = deskRequestCodec.fromWire(requestV.request);
+  const { signature: _rsig, ...unsignedRequest } = request;
+  expect(toHex(encodeFields('liaison/v2/desk-request', [u8(1), ...[unsignedRequest.deskId, unsignedRequest.version, unsignedRequest.requesterOfficerId, unsignedRequest.requesterAgencyId, unsignedRequest.requestId, unsignedRequest.time, unsignedRequest.sealed].map(field)]))).toBe(requestV.signedBytes);
+  expect(verifyDeskRequestSignature(request, requesterCert.signPublicKey)).toBe(true);
+  // crypto_box_seal format: the first 32 bytes are the ephemeral public key drawn from the seeded rng.
+  expect(toHex(request.sealed.subarray(0, 32))).toBe(toHex(sodium.crypto_scalarmult_base(fromHex(requestV.ephemeralSecretKey))));
+  expect(toHex(sodium.crypto_box_seal_open(request.sealed, key.publicKey, key.secretKey))).toBe(requestV.innerBytes);
+  const open = (r: Record<string, unknown>) =>
+    openDeskRequest({ request: deskRequestCodec.fromWire(r), deskId: statement.deskId, requesterCert, authority: fromHex(requestV.requesterAgencyRoot), intakeKey: (v) => (v === key.version ? key : undefined), now: requestV.openedAt });
+  const opened = open(requestV.request);
+  expect(opened.payload).toEqual(requestV.payload);
+  expect(opened.requesterOfficerId).toBe(requesterCert.officerId);
+  for (const r of badRequests.rejected) {
+    expect(() => open(r.request), r.description).toThrow(IntakeError);
+    expect(() => open(r.request), r.description).toThrow(expect.objectContaining({ code: r.error }));
+  }
+
+  // Rotation: version 2 verifies after version 1 was pinned; the rejected statements fail with their codes.
+  const stmt2 = intakeKeyStatementCodec.fromWire(rotation.statement);
+  expect(toHex(sodium.crypto_scalarmult_base(fromHex(rotation.intakeSecretKey)))).toBe(rotation.intakePublicKey);
+  verifyIntakeKeyStatement(stmt2, { signerCert, authority: fromHex(stmtV.agencyRoot), now: stmtV.verifiedAt, pinned: { version: 1, dhPublicKey: statement.dhPublicKey } });
+  for (const b of badStatements.rejected) {
+    const verify = () =>
+      verifyIntakeKeyStatement(intakeKeyStatementCodec.fromWire(b.statement), {
+        signerCert: certificateCodec.fromWire(b.signerCertificate),
+        authority: fromHex(b.agencyRoot),
+        now: stmtV.verifiedAt,
+        pinned: b.pinned && { version: b.pinned.version, dhPublicKey: fromHex(b.pinned.dhPublicKey) },
+      });
+    expect(verify, b.description).toThrow(IntakeError);
+    expect(verify, b.description).toThrow(expect.objectContaining({ code: b.error }));
+  }
+}
+
+/** A signed field as §11.3 encodes it: strings UTF-8, version u32be, time u64be, bytes as they are. */
+function field(v: string | number | Uint8Array, i: number): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return new TextEncoder().encode(v);
+  return i === 1 ? u32be(v) : u64be(v);
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyEnvelopeCodec, keyLogEntryCodec, messageEnvelopeCodec, type WireCodec } from '../../shared/crypto/index.ts';
+import { deskRequestCodec, intakeKeyStatementCodec, keyEnvelopeCodec, keyLogEntryCodec, messageEnvelopeCodec, type WireCodec } from '../../shared/crypto/index.ts';
 
 type Json = Record<string, unknown>;
 const vectors = (file: string, field: string): Json[] =>
@@ -16,6 +16,9 @@ const CASES: [string, WireCodec<unknown>, Json[]][] = [
   ['messageEnvelope', messageEnvelopeCodec as WireCodec<unknown>, vectors('envelope', 'envelope')],
   ['keyEnvelope', keyEnvelopeCodec as WireCodec<unknown>, vectors('key-envelope', 'keyEnvelope')],
   ['keyLogEntry', keyLogEntryCodec as WireCodec<unknown>, vectors('key-log', 'entry')],
+  // v2 desk intake (§11): the later server slice stores requests and statements in this canonical form.
+  ['deskRequest', deskRequestCodec as WireCodec<unknown>, vectors('desk-intake', 'request')],
+  ['deskIntakeKey', intakeKeyStatementCodec as WireCodec<unknown>, vectors('desk-intake', 'statement')],
 ];
 
 function outcome(run: () => Json): { ok: true; json: string } | { ok: false; message: string } {

@@ -72,7 +72,23 @@ import {
   DEVICE_RECORD_LABEL,
   generateDeviceKeys,
   openEnvelope,
+  createDeskRequest,
+  createIntakeKeyStatement,
+  deskRequestCodec,
+  deskRequestFields,
+  deskRequestInner,
+  DESK_REQUEST_LABEL,
+  encodePayload,
+  generateIntakeKey,
+  INTAKE_KEY_HANDLING,
+  INTAKE_KEY_LABEL,
+  intakeKeyPayload,
+  intakeKeyStatementCodec,
+  intakeKeyStatementFields,
+  sealTo,
+  toB64,
 } from '../../shared/crypto/index.ts';
+import type { DeskRequest, IntakeKeyStatement, Payload } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, DeviceStatus, KeyEvent, KeyLogState } from '../../shared/crypto/index.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
 
@@ -285,6 +301,8 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
 
   out['cert-renewal'] = certRenewalVectors(w);
 
+  out['desk-intake'] = deskIntakeVectors(w);
+
   if (opts.includeBackup !== false) {
     const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });
     // v1.1 (PROTOCOL.md §9 Backups): a recovery-code backup; the Argon2id input is the normalised code's 32 ASCII hex digits.
@@ -438,6 +456,95 @@ function deviceVectors(w: ReturnType<typeof makeWorld>, state: ChannelState, epo
         keyEvents: ['add', 'revoke'],
         deviceId: 'alice-dev1',
         status: statusWire(deviceStatus([add, revoke], 'alice', 'alice-dev1', alice.signPublicKey)),
+      },
+    ],
+  };
+}
+
+/**
+ * Protocol v2 (PROTOCOL.md §11): desk `desk-a1` of agency A, supervised by carol, with its desk channel
+ * `desk-a1-channel`. carol signs the intake key statement (version 1, then version 2 on rotation); bob of agency B
+ * seals a request to version 1. Every key and ephemeral secret comes from a seeded rng.
+ */
+function deskIntakeVectors(w: ReturnType<typeof makeWorld>): VectorFile {
+  const deskId = 'desk-a1';
+  const channelId = 'desk-a1-channel';
+  const key1 = generateIntakeKey(deskId, 1, seededRng('desk-intake-key-1'));
+  const key2 = generateIntakeKey(deskId, 2, seededRng('desk-intake-key-2'));
+  const stmt1 = createIntakeKeyStatement({ deskId, channelId, key: key1, createdAt: T0 + 100 }, w.carol.keys);
+  const stmt2 = createIntakeKeyStatement({ deskId, channelId, key: key2, createdAt: T0 + 300 }, w.carol.keys);
+  const { signature: _s1, ...unsigned1 } = stmt1;
+  const now = T0 + 6000;
+  const rootA = hex(w.adminA.keys.signPublicKey);
+  const rootB = hex(w.adminB.keys.signPublicKey);
+  const secretPayload = intakeKeyPayload(key1);
+
+  const payload: Payload = { kind: 'request-for-assistance', caseRef: 'BE-2026-0042', scope: 'controlled-delivery', subject: 'Parcel to Antwerp tonight', details: 'Tracking 7741: please confirm a controlled delivery before 06:00.', dueBy: T0 + 8 * 3600 * 1000 };
+  const request = createDeskRequest({ statement: stmt1, requestId: 'req-1', time: T0 + 5000, payload, rng: seededRng('desk-request-vector') }, w.bob.keys);
+  const { signature: _rs, ...unsignedRequest } = request;
+  const signAs = (r: Omit<DeskRequest, 'signature'>, signer: { signSecretKey: Uint8Array }): DeskRequest => ({ ...r, signature: labelledSign(DESK_REQUEST_LABEL, deskRequestFields(r), signer.signSecretKey) });
+  const tampered = request.sealed.map((b, i) => (i === 40 ? b ^ 1 : b));
+  const otherDeskInner = sealTo(stmt1.dhPublicKey, deskRequestInner({ deskId: 'desk-b7', version: 1, requesterOfficerId: 'bob', requestId: 'req-3', time: T0 + 5002 }, encodePayload(payload)), seededRng('desk-request-other-desk'));
+  const badRequests: { description: string; request: DeskRequest; error: string }[] = [
+    { description: 'one byte of sealed flipped, outer signature unchanged (the server refuses it too)', request: { ...request, sealed: tampered }, error: 'intake/bad-request-signature' },
+    { description: 'one byte of sealed flipped and the outer object re-signed by bob', request: signAs({ ...unsignedRequest, sealed: tampered }, w.bob.keys), error: 'intake/open-failed' },
+    { description: 'signed by dave\'s key, not the key of bob\'s certificate', request: signAs(unsignedRequest, w.dave.keys), error: 'intake/bad-request-signature' },
+    { description: 'outer object names version 2, which the opener does not hold (re-signed by bob)', request: signAs({ ...unsignedRequest, version: 2 }, w.bob.keys), error: 'intake/unknown-version' },
+    { description: 'inner context names desk desk-b7 (sealed by bob to desk-a1\'s key, outer desk-a1, signed by bob)', request: signAs({ ...unsignedRequest, requestId: 'req-3', time: T0 + 5002, sealed: otherDeskInner }, w.bob.keys), error: 'intake/context-mismatch' },
+  ];
+
+  const forgedByAlice = { ...stmt1, signature: labelledSign(INTAKE_KEY_LABEL, intakeKeyStatementFields(unsigned1), w.alice.keys.signSecretKey) };
+  const { signature: _bs, ...byBobUnsigned } = createIntakeKeyStatement({ deskId, channelId, key: key1, createdAt: T0 + 100 }, w.bob.keys);
+  const byBobForAgencyA = { ...byBobUnsigned, agencyId: 'agency-a' };
+  const wrongAgency: IntakeKeyStatement = { ...byBobForAgencyA, signature: labelledSign(INTAKE_KEY_LABEL, intakeKeyStatementFields(byBobForAgencyA), w.bob.keys.signSecretKey) };
+  const equivocating = createIntakeKeyStatement({ deskId, channelId, key: generateIntakeKey(deskId, 2, seededRng('desk-intake-key-2-other')), createdAt: T0 + 301 }, w.carol.keys);
+  const pin2 = { version: 2, dhPublicKey: hex(key2.publicKey) };
+  const badStatements = [
+    { description: 'signed by alice\'s key, naming carol as signer', statement: forgedByAlice, signerCertificate: w.carol.cert, agencyRoot: rootA, pinned: null, error: 'intake/bad-signature' },
+    { description: 'carol\'s certificate checked under agency B\'s root', statement: stmt1, signerCertificate: w.carol.cert, agencyRoot: rootB, pinned: null, error: 'intake/signer-not-certified' },
+    { description: 'alice\'s certificate offered for carol\'s statement', statement: stmt1, signerCertificate: w.alice.cert, agencyRoot: rootA, pinned: null, error: 'intake/signer-not-certified' },
+    { description: 'signed by bob (agency B) for a desk of agency A', statement: wrongAgency, signerCertificate: w.bob.cert, agencyRoot: rootB, pinned: null, error: 'intake/wrong-agency' },
+    { description: 'version 1 after the client pinned version 2', statement: stmt1, signerCertificate: w.carol.cert, agencyRoot: rootA, pinned: pin2, error: 'intake/rollback' },
+    { description: 'another key for the pinned version 2', statement: equivocating, signerCertificate: w.carol.cert, agencyRoot: rootA, pinned: pin2, error: 'intake/equivocation' },
+  ];
+
+  return {
+    description:
+      'Desk intake (PROTOCOL.md §11): intake key statement Sig("liaison/v2/desk-intake-key", fields) by a supervisor; the intake secret as a desk-intake-key payload in the desk channel; a request sealed (crypto_box_seal format, ephemeral key from the seeded rng) over E("liaison/v2/desk-request-inner", …) and signed Sig("liaison/v2/desk-request", …) by the requester',
+    vectors: [
+      {
+        name: 'intake key statement, version 1, signed by supervisor carol',
+        agencyRoot: rootA,
+        signerCertificate: certificateCodec.toWire(w.carol.cert),
+        intakeSecretKey: hex(key1.secretKey),
+        intakePublicKey: hex(key1.publicKey),
+        signedBytes: hex(encodeFields(INTAKE_KEY_LABEL, intakeKeyStatementFields(unsigned1))),
+        statement: intakeKeyStatementCodec.toWire(stmt1),
+        verifiedAt: now,
+      },
+      {
+        name: 'the intake secret of version 1 in the desk channel: desk-intake-key payload, handling TLP:RED',
+        channelId,
+        handling: INTAKE_KEY_HANDLING,
+        payload: { kind: 'desk-intake-key', deskId, version: 1, secretKey: toB64(key1.secretKey) },
+        payloadBytes: hex(encodePayload(secretPayload)),
+      },
+      {
+        name: 'request from bob (agency B) sealed to version 1: opens to the payload',
+        requesterCertificate: certificateCodec.toWire(w.bob.cert),
+        requesterAgencyRoot: rootB,
+        ephemeralSecretKey: hex(seededRng('desk-request-vector')(32)),
+        innerBytes: hex(deskRequestInner(request, encodePayload(payload))),
+        signedBytes: hex(encodeFields(DESK_REQUEST_LABEL, deskRequestFields(unsignedRequest))),
+        request: deskRequestCodec.toWire(request),
+        payload,
+        openedAt: now,
+      },
+      { name: 'rejected requests (opened by the desk-a1 holder of version 1, at openedAt)', rejected: badRequests.map((r) => ({ description: r.description, request: deskRequestCodec.toWire(r.request), error: r.error })) },
+      { name: 'rotation: version 2, signed by carol', intakeSecretKey: hex(key2.secretKey), intakePublicKey: hex(key2.publicKey), statement: intakeKeyStatementCodec.toWire(stmt2) },
+      {
+        name: 'rejected statements (verified at verifiedAt)',
+        rejected: badStatements.map((b) => ({ description: b.description, statement: intakeKeyStatementCodec.toWire(b.statement), signerCertificate: certificateCodec.toWire(b.signerCertificate), agencyRoot: b.agencyRoot, pinned: b.pinned, error: b.error })),
       },
     ],
   };
