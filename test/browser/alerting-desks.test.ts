@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
       await expect.poll(() => rows.count()).toBe(2); // header + this browser
       expect(await rows.nth(1).textContent()).toMatch(/Chrom\w* on Linux \(this browser\)127\.0\.0\.1:\d+/);
       // Focus moved to the outcome.
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('notifications-status');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('notifications-status');
 
       // The test notification goes out over push; the result is announced per transport.
       await page.getByRole('button', { name: 'Send a test notification' }).click();
@@ -193,7 +193,7 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
 
     await page.getByRole('link', { name: 'New desk' }).click();
     await page.getByRole('heading', { name: 'New desk' }).waitFor();
-    await page.getByLabel('Name').fill('PT 24/7 Cybercrime Desk');
+    await page.getByLabel('Name', { exact: true }).fill('PT 24/7 Cybercrime Desk');
     await page.getByLabel('24/7 phone number').fill('+351 21 864 1000');
     expect(await page.getByLabel('Time zone').inputValue()).toBe('America/New_York');
     await page.getByLabel('Time zone').selectOption('Europe/Lisbon');
@@ -210,7 +210,7 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     // A shift without days: the server refuses the rota and the page says why.
     await page.getByRole('button', { name: 'Add a weekly shift' }).click();
     const first = page.getByRole('group', { name: /^Shift 1/ });
-    expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^shift-officer-/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toMatch(/^shift-officer-/);
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await first.getByLabel(day, { exact: true }).uncheck();
     await page.getByRole('button', { name: 'Save rota' }).click();
     const refusal = page.getByRole('alert');
@@ -220,14 +220,14 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     // Alice by day, Bob by night, every day: someone is always on duty.
     await first.getByLabel('Officer').selectOption({ label: 'Alice Costa' });
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await first.getByLabel(day, { exact: true }).check();
-    await first.getByLabel('Start').fill('08:00');
-    await first.getByLabel('End').fill('20:00');
+    await first.getByLabel('Start', { exact: true }).fill('08:00');
+    await first.getByLabel('End', { exact: true }).fill('20:00');
     await page.getByRole('button', { name: 'Add a weekly shift' }).click();
     const second = page.getByRole('group', { name: /^Shift 2/ });
     await second.getByLabel('Officer').selectOption({ label: 'Bob Silva' });
     for (const day of ['Saturday', 'Sunday']) await second.getByLabel(day, { exact: true }).check();
-    await second.getByLabel('Start').fill('20:00');
-    await second.getByLabel('End').fill('08:00');
+    await second.getByLabel('Start', { exact: true }).fill('20:00');
+    await second.getByLabel('End', { exact: true }).fill('08:00');
     await page.getByRole('button', { name: 'Save rota' }).click();
     await page.getByText('Rota saved: 2 weekly shifts.').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);

@@ -103,7 +103,6 @@ export function NotificationSettingsScreen() {
     }
     await loadSubs();
     say(`Removed ${s.label ?? s.endpointHost}. It no longer receives notifications.`);
-    document.getElementById('subs-title')?.focus();
   });
 
   const pushError = enableError ?? disableError;
@@ -135,9 +134,7 @@ export function NotificationSettingsScreen() {
       </section>
 
       <section aria-labelledby="subs-title">
-        <h2 id="subs-title" tabIndex={-1}>
-          Browsers that receive your notifications
-        </h2>
+        <h2 id="subs-title">Browsers that receive your notifications</h2>
         <ErrorBox error={subsError ?? removeError} />
         {subs && subs.length === 0 && <p>No browser receives push notifications for you yet.</p>}
         {subs && subs.length > 0 && (
@@ -237,7 +234,7 @@ function SettingsForm({ onSaved }: { onSaved: () => void }) {
           <input type="checkbox" checked={form.quiet} onChange={(e) => set({ quiet: e.currentTarget.checked })} />
           Keep quiet hours
         </label>
-        <p class="hint">An urgent page to your desk while you are on duty still reaches you.</p>
+        <p class="hint">Urgent pages reach you even during quiet hours.</p>
         {form.quiet && (
           <div class="inline-form">
             <div class="field">
