@@ -30,6 +30,8 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
   let admin: Person;
   /** Another agency's administrator, for the desk test (each test signs in a first time and creates keys). */
   let deskAdmin: Person;
+  /** A member of the desk, not a supervisor. */
+  let bob: Person;
 
   beforeAll(async () => {
     await buildWebOnce();
@@ -40,12 +42,8 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     admin = pt.admin;
     const gnr = await createAgency(server.app, platform, { name: 'Guarda Nacional Republicana', country: 'PT', admin: 'gnr-admin' });
     deskAdmin = gnr.admin;
-    for (const [u, n] of [
-      ['alice', 'Alice Costa'],
-      ['bob', 'Bob Silva'],
-    ] as const) {
-      await enrolByApi(server.app, (await createOfficer(server.app, deskAdmin, gnr.agencyId, u, n)).token);
-    }
+    await enrolByApi(server.app, (await createOfficer(server.app, deskAdmin, gnr.agencyId, 'alice', 'Alice Costa')).token);
+    bob = await enrolByApi(server.app, (await createOfficer(server.app, deskAdmin, gnr.agencyId, 'bob', 'Bob Silva')).token);
   }, 180_000);
 
   afterAll(async () => {
@@ -266,5 +264,23 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     await screenshot(page, 'desk-list');
     expect(pageErrors).toEqual([]);
     await context.close();
+
+    // Bob, a member and not a supervisor: the desk, his shifts for the next 7 days, the week, and no editor.
+    const member = await newContext();
+    await signInAndUnlock(member.page, server.baseUrl, bob, { create: true });
+    await member.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Desks' }).click();
+    expect(await member.page.getByRole('link', { name: 'New desk' }).count()).toBe(0);
+    await expect.poll(() => member.page.getByTestId('desk-list').getByRole('listitem').textContent()).toMatch(/^PT 24\/7 Cybercrime Desk · Europe\/LisbonOn duty now: /);
+    // 20:00–08:00 Lisbon every day = 15:00–03:00 in New York: 7 or 8 shifts start or run in the next 7 days.
+    const mine = member.page.getByTestId('my-shifts').getByRole('listitem');
+    await expect.poll(() => mine.count()).toBeGreaterThanOrEqual(7);
+    expect(await mine.first().textContent()).toMatch(/^\w{3} \d+ \w{3} (15|16):00 – \w{3} \d+ \w{3} (03|04):00 · PT 24\/7 Cybercrime Desk$/);
+    await member.page.getByRole('link', { name: 'PT 24/7 Cybercrime Desk' }).click();
+    await member.page.getByTestId('rota-week').waitFor();
+    expect(await member.page.getByTestId('rota-week').getByRole('columnheader').count()).toBe(7);
+    expect(await member.page.getByRole('heading', { name: 'Edit the weekly rota' }).count()).toBe(0);
+    await screenshot(member.page, 'desk-member');
+    expect(member.pageErrors).toEqual([]);
+    await member.context.close();
   });
 });
