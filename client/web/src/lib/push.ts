@@ -76,13 +76,16 @@ export async function currentSubscription(): Promise<PushSubscription | null> {
   return reg ? reg.pushManager.getSubscription() : null;
 }
 
-/** Asks for permission (a user gesture must lead here) and subscribes with the server's VAPID key. */
-export async function subscribeThisBrowser(vapidPublicKey: string): Promise<PushSubscription> {
+/**
+ * Asks for permission and subscribes with the server's VAPID key. Permission is asked first, before any
+ * network wait, because browsers honour the request only close to the click that led here.
+ */
+export async function subscribeThisBrowser(vapidPublicKey: () => Promise<string>): Promise<PushSubscription> {
   if (browserPushSupport() !== 'supported') throw new PushSetupError('push/unsupported', 'This browser cannot receive push notifications here (it needs a secure connection, service workers and the Push API).');
   const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
   if (permission !== 'granted') throw new PushSetupError('push/denied', 'Notifications are blocked for this site. Allow them in the browser’s site settings, then try again.');
   const reg = await readyRegistration();
-  const key = base64UrlToBytes(vapidPublicKey);
+  const key = base64UrlToBytes(await vapidPublicKey());
   const existing = await reg.pushManager.getSubscription();
   if (existing) {
     // Subscribed with another server key (the server's VAPID keys changed): start again.

@@ -66,8 +66,7 @@ export function NotificationSettingsScreen() {
   const [enable, enabling, enableError] = useAction(async () => {
     setStatus(null);
     try {
-      const key = await chat.api.vapidPublicKey();
-      const sub = await subscribeThisBrowser(key);
+      const sub = await subscribeThisBrowser(() => chat.api.vapidPublicKey());
       const saved = await chat.api.addPushSubscription(subscriptionBody(sub, deviceName(navigator.userAgent)));
       localStorage.setItem(storageKey(officerId), saved.id);
       setPush({ kind: 'on', subscriptionId: saved.id });
