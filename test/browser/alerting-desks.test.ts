@@ -3,7 +3,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWebOnce, createAgency, createOfficer, enrolByApi, hasChromium, initPlatform, launch, screenshot, signInAndUnlock, startServer, type Person, type Server } from './harness.ts';
+import { buildWebOnce, createAgency, createOfficer, enrolByApi, hasChromium, initPlatform, launch, screenshot, signInAndUnlock, sleep, startServer, type Person, type Server } from './harness.ts';
 
 /** A stand-in push service on loopback: records each POST and answers 201 (RFC 8030 §5). */
 async function startPushReceiver(): Promise<{ url: string; received: { headers: http.IncomingHttpHeaders; body: Buffer }[]; close(): Promise<void> }> {
@@ -22,6 +22,41 @@ async function startPushReceiver(): Promise<{ url: string; received: { headers: 
 }
 
 const b64url = (b: Buffer) => b.toString('base64url');
+
+/** Hands a push message to the page's service worker through DevTools, as a push service would (headless Chromium has none). */
+async function pushToWorker(context: BrowserContext, page: Page, origin: string, data: string): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  const registrationId = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+      const r = e.registrations.find((x) => x.scopeURL === `${origin}/` && !x.isDeleted);
+      if (r) resolve(r.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: await registrationId, data });
+  await cdp.detach();
+}
+
+/** RFC 8291 (aes128gcm, one record): the push service's body → the plaintext, with the subscription's private key and auth secret. */
+function decryptPush(body: Buffer, ua: crypto.ECDH, auth: Buffer): string {
+  const hmac = (key: Buffer, data: Buffer) => crypto.createHmac('sha256', key).update(data).digest();
+  const salt = body.subarray(0, 16);
+  const idlen = body[20]!;
+  const asPublic = body.subarray(21, 21 + idlen);
+  const record = body.subarray(21 + idlen);
+  const ikm = hmac(hmac(auth, ua.computeSecret(asPublic)), Buffer.concat([Buffer.from('WebPush: info\0'), ua.getPublicKey(), asPublic, Buffer.from([1])]));
+  const prk = hmac(salt, ikm);
+  const cek = hmac(prk, Buffer.from('Content-Encoding: aes128gcm\0\x01')).subarray(0, 16);
+  const nonce = hmac(prk, Buffer.from('Content-Encoding: nonce\0\x01')).subarray(0, 12);
+  const decipher = crypto.createDecipheriv('aes-128-gcm', cek, nonce);
+  decipher.setAuthTag(record.subarray(record.length - 16));
+  const padded = Buffer.concat([decipher.update(record.subarray(0, record.length - 16)), decipher.final()]);
+  // The last record ends with the delimiter 0x02 and zero padding.
+  let end = padded.length - 1;
+  while (end > 0 && padded[end] === 0) end--;
+  expect(padded[end]).toBe(2);
+  return padded.subarray(0, end).toString('utf8');
+}
 
 describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and desks (rota week view, editor)', () => {
   let server: Server;
@@ -82,6 +117,28 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     for (const icon of manifest.icons) expect((await page.request.get(`${server.baseUrl}${icon.src}`)).status()).toBe(200);
     expect(await page.evaluate(() => Notification.permission)).toBe('granted');
 
+    // The worker's push handler, driven through DevTools (no push service needed): an urgent page shows a
+    // content-free notification that stays on screen, tagged by channel, opening the channel.
+    const page1 = { v: 1, id: 'n_1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: 'ch_case_1', deskId: 'desk_1', at: Date.now() };
+    await pushToWorker(context, page, server.baseUrl, JSON.stringify(page1));
+    const shown = async () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction, data: n.data as unknown })),
+      );
+    await expect.poll(shown).toEqual([
+      {
+        title: 'Urgent: acknowledgement requested',
+        body: 'Open Liaison to read it. The content is end-to-end encrypted and is not part of this notification.',
+        tag: 'liaison-channel:ch_case_1',
+        requireInteraction: true,
+        data: { hash: '#/channels/ch_case_1' },
+      },
+    ]);
+    // A second page for the same channel replaces the first (one tag per channel).
+    await pushToWorker(context, page, server.baseUrl, JSON.stringify({ ...page1, id: 'n_2' }));
+    await sleep(500);
+    expect(await shown()).toHaveLength(1);
+
     // Account → Notifications.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Notifications' }).click();
@@ -112,7 +169,8 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     try {
       const ecdh = crypto.createECDH('prime256v1');
       ecdh.generateKeys();
-      const fake = { endpoint: `${receiver.url}/push/browser-1`, p256dh: b64url(ecdh.getPublicKey()), auth: b64url(crypto.randomBytes(16)) };
+      const authSecret = crypto.randomBytes(16);
+      const fake = { endpoint: `${receiver.url}/push/browser-1`, p256dh: b64url(ecdh.getPublicKey()), auth: b64url(authSecret) };
       await page.evaluate((f) => {
         const state: { sub: PushSubscription | null; unsubscribed: number } = { sub: null, unsubscribed: 0 };
         (window as unknown as { __push: typeof state }).__push = state;
@@ -151,6 +209,14 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
       // RFC 8291: the payload is encrypted for the subscription's keys; no cleartext JSON travels.
       expect(receiver.received[0]!.headers['content-encoding']).toBe('aes128gcm');
       expect(receiver.received[0]!.body.toString('latin1')).not.toContain('"kind"');
+      // Decrypted with the subscription's keys, it is the content-free test notification; handed to the
+      // service worker (as the push service would), it shows "Test notification from Liaison".
+      const plaintext = decryptPush(receiver.received[0]!.body, ecdh, authSecret);
+      expect(JSON.parse(plaintext)).toEqual({ v: 1, id: expect.any(String), kind: 'test', priority: 'normal', ackRequested: false, at: expect.any(Number) });
+      await pushToWorker(context, page, server.baseUrl, plaintext);
+      await expect
+        .poll(async () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'liaison-test' })).map((n) => [n.title, (n.data as { hash: string }).hash])))
+        .toEqual([['Test notification from Liaison', '#/account/notifications']]);
       await screenshot(page, 'notifications-on');
 
       // Delivery settings: e-mail and quiet hours (the zone defaults to the browser's).
