@@ -7,7 +7,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const WEB_DIST = path.join(REPO_ROOT, 'client', 'web', 'dist');
 export const WEB_CONFIG = path.join(REPO_ROOT, 'client', 'web', 'vite.config.ts');
 /** Everything the bundle is made from: a change to any file here makes the build stale. */
-const SOURCES = ['client/web/src', 'client/web/index.html', 'client/web/vite.config.ts', 'client/sdk', 'shared'];
+const SOURCES = ['client/web/src', 'client/web/public', 'client/web/index.html', 'client/web/vite.config.ts', 'client/sdk', 'shared'];
 
 export type WebBuildState = { state: 'fresh' } | { state: 'missing' } | { state: 'stale'; newer: string };
 

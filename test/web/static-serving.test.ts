@@ -30,6 +30,40 @@ describe('the web app served by the Liaison server', () => {
     expect(deep.body).toContain('<div id="app">');
   });
 
+  it('serves the PWA: the manifest, its icons, and the service worker at the root under a CSP that allows it', async () => {
+    const { app } = await makeApp();
+    const root = await app.inject({ method: 'GET', url: '/' });
+    expect(root.body).toContain('<link rel="manifest" href="/manifest.webmanifest"');
+    expect(root.headers['content-security-policy']).toMatch(/worker-src 'self'/);
+    const manifest = await app.inject({ method: 'GET', url: '/manifest.webmanifest' });
+    expect(manifest.statusCode).toBe(200);
+    expect(manifest.headers['content-type']).toMatch(/^application\/manifest\+json/);
+    const m = manifest.json() as { name: string; display: string; start_url: string; scope: string; theme_color: string; icons: { src: string; sizes: string; type: string }[] };
+    expect(m).toMatchObject({ name: 'Liaison', display: 'standalone', start_url: '/#/channels', scope: '/' });
+    expect(m.theme_color).toMatch(/^#[0-9a-f]{6}$/);
+    for (const size of ['192x192', '512x512']) expect(m.icons.some((i) => i.sizes === size && i.type === 'image/png')).toBe(true);
+    for (const icon of m.icons) {
+      const res = await app.inject({ method: 'GET', url: icon.src });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain(icon.type);
+      if (icon.type === 'image/png') {
+        // A real PNG of the size the manifest states (IHDR width and height).
+        const png = res.rawPayload;
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`).toBe(icon.sizes);
+      }
+    }
+    const sw = await app.inject({ method: 'GET', url: '/sw.js' });
+    expect(sw.statusCode).toBe(200);
+    expect(sw.headers['content-type']).toMatch(/javascript/);
+    // Never cached for long: a fixed worker would outlive a security fix.
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    expect(sw.body).toContain('showNotification');
+    expect(sw.body).toContain('notificationclick');
+    // A classic script with no imports, and nothing that caches or intercepts requests.
+    expect(sw.body).not.toMatch(/\bimport\b|caches\.|addEventListener\(["']fetch["']/);
+  });
+
   it('leaves the API, docs and health alone', async () => {
     const { app } = await makeApp();
     const unknownApi = await app.inject({ method: 'GET', url: '/api/v1/nope', headers: { accept: 'text/html' } });

@@ -8,6 +8,7 @@ import { AdminScreen } from './screens/admin.tsx';
 import { AgreementsScreen } from './screens/agreements.tsx';
 import { ChannelsScreen } from './screens/channels.tsx';
 import { CreateIdentityScreen } from './screens/create-identity.tsx';
+import { DesksScreen } from './screens/desks.tsx';
 import { DirectoryScreen } from './screens/directory.tsx';
 import { EnrolScreen } from './screens/enrol.tsx';
 import { LockScreen } from './screens/lock.tsx';
@@ -45,7 +46,9 @@ function Screens() {
       ) : route.name === 'admin' ? (
         <AdminScreen tab={route.tab} />
       ) : route.name === 'account' ? (
-        <AccountScreen />
+        <AccountScreen tab={route.tab} />
+      ) : route.name === 'desks' ? (
+        <DesksScreen deskId={route.deskId} />
       ) : (
         <ChannelsScreen channelId={route.name === 'channels' ? route.channelId : null} />
       )}

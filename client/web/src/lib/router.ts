@@ -5,11 +5,15 @@ export type Route =
   | { name: 'directory'; entryId: string | null }
   | { name: 'agreements'; agreementId: string | null }
   | { name: 'admin'; tab: AdminTab }
-  | { name: 'account' }
+  | { name: 'account'; tab: AccountTab }
+  | { name: 'desks'; deskId: string | null }
   | { name: 'home' };
 
 export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
+
+export const ACCOUNT_TABS = ['overview', 'notifications'] as const;
+export type AccountTab = (typeof ACCOUNT_TABS)[number];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent);
@@ -26,7 +30,9 @@ export function parseRoute(hash: string): Route {
     case 'admin':
       return { name: 'admin', tab: (ADMIN_TABS as readonly string[]).includes(arg ?? '') ? (arg as AdminTab) : 'officers' };
     case 'account':
-      return { name: 'account' };
+      return { name: 'account', tab: (ACCOUNT_TABS as readonly string[]).includes(arg ?? '') ? (arg as AccountTab) : 'overview' };
+    case 'desks':
+      return { name: 'desks', deskId: arg ?? null };
     default:
       return { name: 'home' };
   }
@@ -45,7 +51,9 @@ export function href(route: Route): string {
     case 'admin':
       return `#/admin/${route.tab}`;
     case 'account':
-      return '#/account';
+      return route.tab === 'overview' ? '#/account' : `#/account/${route.tab}`;
+    case 'desks':
+      return route.deskId ? `#/desks/${encodeURIComponent(route.deskId)}` : '#/desks';
     case 'home':
       return '#/';
   }

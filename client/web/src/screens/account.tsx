@@ -6,8 +6,30 @@ import { useChat, useSession } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { errorCode } from '../lib/errors.ts';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import type { AccountTab } from '../lib/router.ts';
+import { NotificationSettingsScreen } from './notifications.tsx';
 
-export function AccountScreen() {
+const TABS: { tab: AccountTab; label: string; to: string }[] = [
+  { tab: 'overview', label: 'Overview', to: '#/account' },
+  { tab: 'notifications', label: 'Notifications', to: '#/account/notifications' },
+];
+
+export function AccountScreen({ tab }: { tab: AccountTab }) {
+  return (
+    <div class="account">
+      <nav class="tabs" aria-label="Account">
+        {TABS.map((t) => (
+          <a key={t.tab} href={t.to} aria-current={t.tab === tab ? 'page' : undefined}>
+            {t.label}
+          </a>
+        ))}
+      </nav>
+      {tab === 'notifications' ? <NotificationSettingsScreen /> : <AccountOverview />}
+    </div>
+  );
+}
+
+function AccountOverview() {
   const chat = useChat();
   const session = useSession();
   const [sessions, setSessions] = useState<Session[]>([]);

@@ -39,6 +39,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('channels', '#/channels', 'Channels')}
           {link('directory', '#/directory', 'Directory')}
           {link('agreements', '#/agreements', 'Agreements')}
+          {link('desks', '#/desks', 'Desks')}
           {admin && link('admin', '#/admin/officers', 'Administration')}
           {link('account', '#/account', 'Account')}
         </nav>

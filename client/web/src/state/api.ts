@@ -7,6 +7,8 @@ import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/a
 import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery, UpdateDirectoryEntryBody } from '../../../../shared/schemas/directory.ts';
 import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
 import type { OfficerKeys, PendingOfficerKeys } from '../../../../shared/schemas/keys.ts';
+import type { CreateDeskBody, Desk, MyShift, OnDuty, RotaBody, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
+import type { DeliveryResult, NotificationSettings, PushSubscriptionBody, PushSubscriptionView } from '../../../../shared/schemas/notifications.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
 import { HttpClient } from '../../../sdk/http.ts';
 
@@ -119,6 +121,52 @@ export class Api {
   }
   deleteDirectoryEntry(id: string): Promise<void> {
     return this.client.retireDirectoryEntry(id);
+  }
+
+  // notifications (content-free alerting: push, e-mail)
+  async vapidPublicKey(): Promise<string> {
+    return (await this.client.call(api.notifications.vapidPublicKey)).publicKey;
+  }
+  async pushSubscriptions(): Promise<PushSubscriptionView[]> {
+    return (await this.client.call(api.notifications.subscriptions)).subscriptions;
+  }
+  async addPushSubscription(body: PushSubscriptionBody): Promise<PushSubscriptionView> {
+    return (await this.client.call(api.notifications.subscribe, { body })).subscription;
+  }
+  async removePushSubscription(id: string): Promise<void> {
+    await this.client.call(api.notifications.unsubscribe, { params: { id } });
+  }
+  notificationSettings(): Promise<NotificationSettings> {
+    return this.client.call(api.notifications.settings);
+  }
+  saveNotificationSettings(body: NotificationSettings): Promise<NotificationSettings> {
+    return this.client.call(api.notifications.putSettings, { body });
+  }
+  async testNotification(): Promise<DeliveryResult[]> {
+    return (await this.client.call(api.notifications.test)).results;
+  }
+
+  // desks and duty rotas
+  async desks(): Promise<Desk[]> {
+    return (await this.client.call(api.desks.list)).desks;
+  }
+  async desk(id: string): Promise<Desk> {
+    return (await this.client.call(api.desks.get, { params: { id } })).desk;
+  }
+  async createDesk(body: CreateDeskBody): Promise<Desk> {
+    return (await this.client.call(api.desks.create, { body })).desk;
+  }
+  async updateDesk(id: string, body: UpdateDeskBody): Promise<Desk> {
+    return (await this.client.call(api.desks.update, { params: { id }, body })).desk;
+  }
+  async replaceRota(id: string, body: RotaBody): Promise<Desk> {
+    return (await this.client.call(api.desks.replaceRota, { params: { id }, body })).desk;
+  }
+  onDuty(id: string): Promise<OnDuty> {
+    return this.client.call(api.desks.onDuty, { params: { id }, query: {} });
+  }
+  async myShifts(from: number, to: number): Promise<MyShift[]> {
+    return (await this.client.call(api.desks.myShifts, { query: { from, to } })).shifts;
   }
 
   // audit

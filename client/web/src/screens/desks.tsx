@@ -1,0 +1,435 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Officer } from '../../../../shared/schemas/accounts.ts';
+import type { Desk, MyShift, OnDuty } from '../../../../shared/schemas/desks.ts';
+import { useChat } from '../app-context.ts';
+import { ErrorBox, Field, useAction } from '../components/form.tsx';
+import { navigate } from '../lib/router.ts';
+import { addWeeks, daysText, rowsOf, shiftSpan, weekColumns, weeklyOf, weekStart, WEEKDAYS, zoneDescription, type EditorRow } from '../lib/rota-week.ts';
+import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
+import { useObservable } from '../state/observable.ts';
+
+const DAY_MS = 86_400_000;
+
+/** `#/desks` (my desks, my shifts), `#/desks/new` (create, administrators), `#/desks/<id>` (detail, week view, rota editor). */
+export function DesksScreen({ deskId }: { deskId: string | null }) {
+  if (deskId === 'new') return <CreateDesk />;
+  if (deskId) return <DeskDetail deskId={deskId} />;
+  return <DeskList />;
+}
+
+/** The display name of an officer, through the app's people lookup (own agency for administrators, the directory otherwise). */
+function useNames(): (id: string) => string {
+  const chat = useChat();
+  const names = useObservable(chat.names);
+  return (id) => names[id] ?? chat.nameOf(id);
+}
+
+function onDutyText(d: OnDuty | undefined, nameOf: (id: string) => string): string {
+  if (!d) return 'Checking who is on duty…';
+  if (d.officerIds.length === 0) return 'Nobody on duty now';
+  return `On duty now: ${d.officerIds.map(nameOf).join(', ')}${d.fromBackupDesk ? ' (backup desk)' : ''}`;
+}
+
+function DeskList() {
+  const chat = useChat();
+  const nameOf = useNames();
+  const [desks, setDesks] = useState<Desk[] | null>(null);
+  const [duty, setDuty] = useState<Record<string, OnDuty>>({});
+  const [load, , error] = useAction(async () => {
+    const list = await chat.api.desks();
+    setDesks(list);
+    const entries = await Promise.all(list.map(async (d) => [d.id, await chat.api.onDuty(d.id).catch(() => null)] as const));
+    setDuty(Object.fromEntries(entries.filter((e): e is readonly [string, OnDuty] => e[1] !== null)));
+  });
+  useEffect(() => void load(), []);
+  const admin = chat.me.officer.role !== 'officer';
+  return (
+    <section class="card" aria-labelledby="desks-title">
+      <h1 id="desks-title">Desks</h1>
+      <p class="hint">A desk is a 24/7 address of your agency, staffed by a duty rota. Requests to a desk reach the officer on duty.</p>
+      {admin && (
+        <p>
+          <a class="button" href="#/desks/new">
+            New desk
+          </a>
+        </p>
+      )}
+      <ErrorBox error={error} />
+      {desks && desks.length === 0 && <p>You are not on any desk.</p>}
+      {desks && desks.length > 0 && (
+        <ul class="desk-list" data-testid="desk-list">
+          {desks.map((d) => (
+            <li key={d.id}>
+              <a href={`#/desks/${encodeURIComponent(d.id)}`}>{d.name}</a>
+              <span class="meta"> · {d.timeZone}</span>
+              <div class={duty[d.id]?.officerIds.length ? 'on-duty' : 'meta'}>{onDutyText(duty[d.id], nameOf)}</div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <MyShifts />
+    </section>
+  );
+}
+
+/** The caller's shifts over the next 7 days, in their own zone. */
+function MyShifts() {
+  const chat = useChat();
+  const zone = browserTimeZone();
+  const [shifts, setShifts] = useState<MyShift[] | null>(null);
+  const [load, , error] = useAction(async () => {
+    const now = Date.now();
+    setShifts(await chat.api.myShifts(now, now + 7 * DAY_MS));
+  });
+  useEffect(() => void load(), []);
+  return (
+    <section aria-labelledby="my-shifts-title">
+      <h2 id="my-shifts-title">My shifts (next 7 days)</h2>
+      <ErrorBox error={error} />
+      {shifts && shifts.length === 0 && <p>No shifts in the next 7 days.</p>}
+      {shifts && shifts.length > 0 && (
+        <ul data-testid="my-shifts">
+          {shifts.map((s) => (
+            <li key={`${s.deskId}-${s.start}-${s.overrideId ?? ''}`}>
+              {shiftSpan(s.start, s.end, zone)} · {s.deskName}
+              {s.source === 'override' && ' (swap or extra shift)'}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="hint">Times in your time zone, {zoneDescription(zone, Date.now())}.</p>
+    </section>
+  );
+}
+
+function DeskDetail({ deskId }: { deskId: string }) {
+  const chat = useChat();
+  const nameOf = useNames();
+  const [desk, setDesk] = useState<Desk | null>(null);
+  const [duty, setDuty] = useState<OnDuty | undefined>(undefined);
+  const [load, , error] = useAction(async () => {
+    const d = await chat.api.desk(deskId);
+    setDesk(d);
+    setDuty(await chat.api.onDuty(deskId));
+  });
+  useEffect(() => void load(), [deskId]);
+  if (!desk) {
+    return (
+      <section class="card">
+        <p>
+          <a href="#/desks">← Desks</a>
+        </p>
+        {error ? <ErrorBox error={error} /> : <p aria-busy="true">Loading…</p>}
+      </section>
+    );
+  }
+  const me = chat.me.officer;
+  const canEdit = (me.role !== 'officer' && chat.me.agency.id === desk.agencyId) || desk.supervisors.includes(me.id);
+  return (
+    <section class="card" aria-labelledby="desk-title">
+      <p>
+        <a href="#/desks">← Desks</a>
+      </p>
+      <h1 id="desk-title">{desk.name}</h1>
+      <ErrorBox error={error} />
+      <dl>
+        <dt>Time zone</dt>
+        <dd>{zoneDescription(desk.timeZone, Date.now())}</dd>
+        <dt>24/7 phone</dt>
+        <dd>{desk.phone}</dd>
+        <dt>Supervisors</dt>
+        <dd>{desk.supervisors.length ? desk.supervisors.map(nameOf).join(', ') : 'none'}</dd>
+        <dt>Members</dt>
+        <dd>{desk.members.length ? desk.members.map(nameOf).join(', ') : 'none'}</dd>
+      </dl>
+      <p class={duty?.officerIds.length ? 'on-duty' : 'notice notice-warn'} data-testid="on-duty">
+        {onDutyText(duty, nameOf)}
+      </p>
+      <WeekView desk={desk} nameOf={nameOf} />
+      {canEdit && (
+        <RotaEditor
+          desk={desk}
+          nameOf={nameOf}
+          onSaved={(d) => {
+            setDesk(d);
+            void chat.api.onDuty(d.id).then(setDuty, () => undefined);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string }) {
+  const viewer = browserTimeZone();
+  const [start, setStart] = useState(() => weekStart(Date.now(), desk.timeZone));
+  useEffect(() => setStart(weekStart(Date.now(), desk.timeZone)), [desk.timeZone]);
+  const columns = useMemo(() => weekColumns(desk.rota, start, viewer), [desk.rota, start, viewer]);
+  const first = columns[0]!;
+  const last = columns[6]!;
+  return (
+    <section aria-labelledby="week-title">
+      <h2 id="week-title">Rota: week of {first.title}</h2>
+      <p class="hint" data-testid="week-zone">
+        Times in the desk’s time zone, {zoneDescription(desk.timeZone, start)}.
+        {viewer !== desk.timeZone && ` In brackets: your time zone, ${zoneDescription(viewer, start)}.`}
+      </p>
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => setStart(addWeeks(start, -1, desk.timeZone))}>
+          Previous week
+        </button>
+        <button type="button" class="secondary" onClick={() => setStart(weekStart(Date.now(), desk.timeZone))}>
+          This week
+        </button>
+        <button type="button" class="secondary" onClick={() => setStart(addWeeks(start, 1, desk.timeZone))}>
+          Next week
+        </button>
+      </div>
+      <div class="table-wrap">
+        <table class="rota-week" data-testid="rota-week">
+          <caption class="sr-only">
+            Shifts from {first.date} to {last.date}, one column per day
+          </caption>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c.date} scope="col">
+                  {c.title}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              {columns.map((c) => (
+                <td key={c.date}>
+                  {c.shifts.length === 0 ? (
+                    <span class="meta">No one</span>
+                  ) : (
+                    <ul class="shifts">
+                      {c.shifts.map((s, i) => (
+                        <li key={i} class={s.source === 'override' ? 'shift shift-override' : 'shift'}>
+                          <strong>{nameOf(s.officerId)}</strong>
+                          <br />
+                          {s.deskLabel}
+                          {s.viewerLabel && <span class="meta"> ({s.viewerLabel})</span>}
+                          {s.source === 'override' && <span class="meta"> · override</span>}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+let rowSeq = 0;
+
+function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string) => string; onSaved: (d: Desk) => void }) {
+  const chat = useChat();
+  const [rows, setRows] = useState<EditorRow[]>(() => rowsOf(desk.rota.weekly));
+  const [saved, setSaved] = useState<string | null>(null);
+  const savedRef = useRef<HTMLDivElement>(null);
+  useEffect(() => setRows(rowsOf(desk.rota.weekly)), [desk.id, desk.updatedAt]);
+  const [save, saving, error] = useAction(async () => {
+    setSaved(null);
+    const d = await chat.api.replaceRota(desk.id, { timeZone: desk.timeZone, weekly: weeklyOf(rows), overrides: desk.rota.overrides });
+    onSaved(d);
+    setSaved(`Rota saved: ${d.rota.weekly.length} weekly shift${d.rota.weekly.length === 1 ? '' : 's'}.`);
+    setTimeout(() => savedRef.current?.focus(), 0);
+  });
+  const update = (key: string, patch: Partial<EditorRow>) => setRows(rows.map((r) => (r.key === key ? { ...r, ...patch } : r)));
+  const add = () => {
+    const key = `n${++rowSeq}`;
+    setRows([...rows, { key, officerId: desk.members[0] ?? '', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }]);
+    // Focus the new row's first control.
+    setTimeout(() => document.getElementById(`shift-officer-${key}`)?.focus(), 0);
+  };
+  return (
+    <section aria-labelledby="rota-editor-title">
+      <h2 id="rota-editor-title">Edit the weekly rota</h2>
+      <p class="hint">
+        Wall times in {desk.timeZone}. An end at or before the start runs overnight into the next day. Only members of the desk can be on the rota.
+      </p>
+      {desk.members.length === 0 && <p class="notice notice-warn">This desk has no members yet, so nobody can be put on its rota.</p>}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        {rows.map((r, i) => (
+          <fieldset key={r.key} class="rota-row">
+            <legend>
+              Shift {i + 1}
+              {r.officerId ? `: ${nameOf(r.officerId)}, ${daysText(r.days)}` : ''}
+            </legend>
+            <div class="inline-form">
+              <div class="field">
+                <label class="field-label" for={`shift-officer-${r.key}`}>
+                  Officer
+                </label>
+                <select id={`shift-officer-${r.key}`} value={r.officerId} onChange={(e) => update(r.key, { officerId: e.currentTarget.value })}>
+                  {!desk.members.includes(r.officerId) && <option value={r.officerId}>{r.officerId ? nameOf(r.officerId) : 'Choose…'}</option>}
+                  {desk.members.map((m) => (
+                    <option key={m} value={m}>
+                      {nameOf(m)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div class="field">
+                <label class="field-label" for={`shift-start-${r.key}`}>
+                  Start
+                </label>
+                <input id={`shift-start-${r.key}`} type="time" required value={r.start} onInput={(e) => update(r.key, { start: e.currentTarget.value })} />
+              </div>
+              <div class="field">
+                <label class="field-label" for={`shift-end-${r.key}`}>
+                  End
+                </label>
+                <input id={`shift-end-${r.key}`} type="time" required value={r.end} onInput={(e) => update(r.key, { end: e.currentTarget.value })} />
+              </div>
+            </div>
+            <div class="days" role="group" aria-label={`Days of shift ${i + 1}`}>
+              {WEEKDAYS.map((w) => (
+                <label key={w.day} class="check">
+                  <input
+                    type="checkbox"
+                    aria-label={w.long}
+                    checked={r.days.includes(w.day)}
+                    onChange={(e) => update(r.key, { days: e.currentTarget.checked ? [...r.days, w.day] : r.days.filter((d) => d !== w.day) })}
+                  />
+                  <span aria-hidden="true">{w.short}</span>
+                </label>
+              ))}
+            </div>
+            <button type="button" class="secondary" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
+              Remove shift {i + 1}
+            </button>
+          </fieldset>
+        ))}
+        <div class="actions">
+          <button type="button" class="secondary" onClick={add} disabled={desk.members.length === 0}>
+            Add a weekly shift
+          </button>
+          <button type="submit" disabled={saving}>
+            {saving ? 'Saving…' : 'Save rota'}
+          </button>
+        </div>
+        {desk.rota.overrides.length > 0 && <p class="hint">The rota’s {desk.rota.overrides.length} dated override(s) (swaps, extra shifts) are kept as they are.</p>}
+        <ErrorBox error={error} />
+        <div role="status" aria-live="polite" tabIndex={-1} ref={savedRef}>
+          {saved && <p class="notice notice-ok">{saved}</p>}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function CreateDesk() {
+  const chat = useChat();
+  const zone = browserTimeZone();
+  const [officers, setOfficers] = useState<Officer[]>([]);
+  const [name, setName] = useState('');
+  const [phone, setPhone] = useState('');
+  const [timeZone, setTimeZone] = useState(zone);
+  const [members, setMembers] = useState<string[]>([]);
+  const [supervisors, setSupervisors] = useState<string[]>([]);
+  const zones = useMemo(() => timeZoneOptions(supportedTimeZones(), zone, timeZone), [zone, timeZone]);
+  const [load, , loadError] = useAction(async () => {
+    setOfficers((await chat.api.officers(chat.me.agency.id)).filter((o) => o.status === 'active'));
+  });
+  const [create, creating, createError] = useAction(async () => {
+    const desk = await chat.api.createDesk({ name: name.trim(), phone: phone.trim(), timeZone, members, supervisors });
+    navigate({ name: 'desks', deskId: desk.id });
+  });
+  useEffect(() => void load(), []);
+  if (chat.me.officer.role === 'officer') return <p>Only agency administrators create desks.</p>;
+  const toggle = (list: string[], set: (v: string[]) => void, id: string, on: boolean) => set(on ? [...list, id] : list.filter((x) => x !== id));
+  return (
+    <section class="card" aria-labelledby="new-desk-title">
+      <p>
+        <a href="#/desks">← Desks</a>
+      </p>
+      <h1 id="new-desk-title">New desk</h1>
+      <ErrorBox error={loadError} />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
+      >
+        <Field label="Name" name="desk-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field
+          label="24/7 phone number"
+          name="desk-phone"
+          type="tel"
+          required
+          minLength={8}
+          maxLength={32}
+          hint="International format, e.g. +351 21 864 1000. Shown to a requester when nobody answers."
+          value={phone}
+          onInput={(e) => setPhone(e.currentTarget.value)}
+        />
+        <div class="field">
+          <label class="field-label" for="desk-zone">
+            Time zone
+          </label>
+          <select id="desk-zone" value={timeZone} onChange={(e) => setTimeZone(e.currentTarget.value)} aria-describedby="desk-zone-hint">
+            {zones.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+          <small id="desk-zone-hint" class="hint">
+            The rota’s wall times are read in this zone, with its daylight-saving changes.
+          </small>
+        </div>
+        <fieldset>
+          <legend>Members and supervisors</legend>
+          {officers.length === 0 && <p class="meta">No active officers found.</p>}
+          {officers.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Officer</th>
+                  <th scope="col">Member</th>
+                  <th scope="col">Supervisor</th>
+                </tr>
+              </thead>
+              <tbody>
+                {officers.map((o) => (
+                  <tr key={o.id}>
+                    <th scope="row">{o.displayName}</th>
+                    <td>
+                      <input type="checkbox" aria-label={`${o.displayName} is a member`} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
+                    </td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`${o.displayName} is a supervisor`}
+                        checked={supervisors.includes(o.id)}
+                        onChange={(e) => toggle(supervisors, setSupervisors, o.id, e.currentTarget.checked)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </fieldset>
+        <ErrorBox error={createError} />
+        <button type="submit" disabled={creating}>
+          {creating ? 'Creating…' : 'Create desk'}
+        </button>
+      </form>
+    </section>
+  );
+}
