@@ -24,9 +24,10 @@ export class WriterLock {
     try {
       return await task();
     } finally {
-      // Hand over directly: the lock stays busy, so nobody can overtake the next waiter.
+      // Hand over on the next turn of the event loop, the lock staying busy so nobody can overtake the next
+      // waiter: a queue of writers (each COMMIT an fsync) must not starve I/O — sockets, timers — until it drains.
       const next = this.waiters.shift();
-      if (next) next();
+      if (next) setImmediate(next);
       else this.busy = false;
     }
   }
