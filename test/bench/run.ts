@@ -48,6 +48,19 @@ const benches: Bench[] = [
     },
   },
   {
+    name: 'paging',
+    async run(quick) {
+      const { runPagingBench } = await import('./paging.ts');
+      const r = await runPagingBench({ quick });
+      return {
+        page_latency_ms: { value: round(r.page_latency_p99_ms), unit: `ms p99, commit → push request received, ${r.desks} desks paged at once (≤ 100)` },
+        page_latency_p50_ms: { value: round(r.page_latency_p50_ms), unit: 'ms' },
+        page_latency_max_ms: { value: round(r.page_latency_max_ms), unit: 'ms' },
+        pages_failed: { value: r.pushes_failed, unit: 'count (must be 0)' },
+      };
+    },
+  },
+  {
     name: 'directory',
     async run(quick) {
       const { runDirectorySearchBench } = await import('./directory-search.ts');

@@ -36,6 +36,8 @@ export interface ReceivedPush {
   plaintext?: string;
   decryptError?: string;
   status: number;
+  /** performance.now() when the request arrived (the bench's page latency ends here). */
+  arrivedAt: number;
 }
 
 const P256_POINT_BYTES = 65;
@@ -131,16 +133,24 @@ export class TestPushService {
   private readonly answers = new Map<string, number>();
   private waiters: (() => void)[] = [];
 
+  /** Bodies and headers of requests accepted unchecked (`deferChecks`), checked by `checkDeferred()`. */
+  private readonly deferred: { entry: ReceivedPush; body: Buffer; sub: TestSubscription }[] = [];
+
   private constructor(
     private readonly server: http.Server,
     readonly origin: string,
+    private readonly deferChecks: boolean,
   ) {}
 
-  static async start(): Promise<TestPushService> {
+  /**
+   * `deferChecks` (benchmarks): answer 201 at once and verify VAPID and decrypt later, in `checkDeferred()`,
+   * so the service's own crypto on the shared event loop does not delay the arrivals being timed.
+   */
+  static async start(opts: { deferChecks?: boolean } = {}): Promise<TestPushService> {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const service = new TestPushService(server, `http://127.0.0.1:${port}`);
+    const service = new TestPushService(server, `http://127.0.0.1:${port}`, opts.deferChecks ?? false);
     server.on('request', (req, res) => service.handle(req, res));
     return service;
   }
@@ -189,6 +199,7 @@ export class TestPushService {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -198,22 +209,42 @@ export class TestPushService {
         res.writeHead(404).end();
         return;
       }
-      const vapid = checkVapid(req.headers.authorization, this.origin);
-      const entry: ReceivedPush = { subscriptionId: id, headers: req.headers, vapid, status: 0 };
-      if (!vapid.ok) entry.status = 403;
-      else if (req.headers['content-encoding'] !== 'aes128gcm' || req.headers.ttl === undefined) entry.status = 400;
-      else {
-        try {
-          entry.plaintext = decryptAes128gcm(Buffer.concat(chunks), sub).toString('utf8');
-          entry.status = this.answers.get(id) ?? 201;
-        } catch (err) {
-          entry.decryptError = (err as Error).message;
-          entry.status = 400;
-        }
+      if (this.deferChecks) {
+        const entry: ReceivedPush = { subscriptionId: id, headers: req.headers, vapid: { ok: false, problem: 'not checked yet' }, status: 201, arrivedAt };
+        this.deferred.push({ entry, body: Buffer.concat(chunks), sub });
+        this.received.push(entry);
+        res.writeHead(201).end();
+        for (const w of this.waiters.splice(0)) w();
+        return;
       }
+      const entry: ReceivedPush = { subscriptionId: id, headers: req.headers, vapid: checkVapid(req.headers.authorization, this.origin), status: 0, arrivedAt };
+      this.check(entry, Buffer.concat(chunks), sub);
       this.received.push(entry);
       res.writeHead(entry.status, entry.status === 201 ? { Location: `${this.origin}/message/${crypto.randomUUID()}` } : {}).end();
       for (const w of this.waiters.splice(0)) w();
     });
+  }
+
+  /** Runs the checks `deferChecks` skipped; afterwards each entry reads as if checked on arrival. */
+  checkDeferred(): void {
+    for (const { entry, body, sub } of this.deferred.splice(0)) {
+      entry.vapid = checkVapid(entry.headers.authorization, this.origin);
+      this.check(entry, body, sub);
+    }
+  }
+
+  private check(entry: ReceivedPush, body: Buffer, sub: TestSubscription): void {
+    const { vapid, headers } = entry;
+    if (!vapid.ok) entry.status = 403;
+    else if (headers['content-encoding'] !== 'aes128gcm' || headers.ttl === undefined) entry.status = 400;
+    else {
+      try {
+        entry.plaintext = decryptAes128gcm(body, sub).toString('utf8');
+        entry.status = this.answers.get(sub.id) ?? 201;
+      } catch (err) {
+        entry.decryptError = (err as Error).message;
+        entry.status = 400;
+      }
+    }
   }
 }
