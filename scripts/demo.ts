@@ -125,6 +125,29 @@ async function main(): Promise<void> {
       }
     }
 
+    // A 24/7 desk (issue 13, docs/DESKS.md): NCB Lisbon's drug-crime contact point, Rui on nights and the
+    // NCB administrator (its supervisor) on days, Lisbon time; its directory entry is "available now"
+    // whenever one of them is on duty, and a contact request to it pages whoever is.
+    const ncbFresh = await api<{ accessToken: string }>(host, 'POST', '/auth/login', { payload: { username: ncb.admin.username, password: ncb.admin.password, totp: totpCode(ncb.admin.totpSecret, clock.now()) } });
+    clock.advance(30_000);
+    const { desk } = await api<{ desk: { id: string; name: string } }>(host, 'POST', '/desks', {
+      token: ncbFresh.accessToken,
+      expect: 201,
+      payload: { name: 'NCB Lisbon 24/7 drug-crime desk', phone: '+351 21 864 2424', timeZone: 'Europe/Lisbon', specialisations: ['darknet-markets'], languages: ['pt', 'en', 'fr'], members: [rui.id, ncb.admin.id], supervisors: [ncb.admin.id] },
+    });
+    await api(host, 'PUT', `/desks/${desk.id}/rota`, {
+      token: ncbFresh.accessToken,
+      payload: {
+        timeZone: 'Europe/Lisbon',
+        weekly: [
+          { officerId: rui.id, days: [1, 2, 3, 4, 5, 6, 7], start: '20:00', end: '08:00' },
+          { officerId: ncb.admin.id, days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '20:00' },
+        ],
+        overrides: [],
+      },
+    });
+    if (await contactPoint(host, { ...ncb.admin, accessToken: ncbFresh.accessToken }, { title: 'NCB Lisbon 24/7 drug-crime desk', deskId: desk.id, specialisations: ['darknet-markets'], languages: ['pt', 'en', 'fr'], availability: { kind: '24/7' }, phone: '+351 21 864 2424' })) contactPoints++;
+
     // Identities (sealed backups under PASSPHRASE), roots first, then certification.
     const sdk = async (c: Creds) => {
       const client = await signIn(host, c);
@@ -159,6 +182,7 @@ async function main(): Promise<void> {
     out('Demo network:');
     out(`  agreements: Policia Judiciaria <-> Guardia Civil (${agreement.id}), NCB Lisbon <-> Guardia Civil (${ncbAgreement.id}), both active for 365 days`);
     out('  extended access: NCB Lisbon -> UIF, scope money-laundering, 180 days');
+    out(`  desk: ${desk.name} (rota: Rui Costa 20:00-08:00, the NCB administrator 08:00-20:00, Europe/Lisbon, every day)`);
     out(`  contact points: ${'directory' in app.ctx ? contactPoints : 'directory not available in this build'}`);
     out();
     out('Sign in with (TOTP: 6 digits, 30 s, SHA-1; add the secret or the otpauth URI to an authenticator app):');

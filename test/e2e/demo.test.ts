@@ -36,7 +36,7 @@ describe('npm run demo', () => {
     expect(summary.attachmentBytes as number).toBeGreaterThan(marker.length);
     expect(summary.receipts).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'read' })]));
     // Sign-in instructions: usernames, passwords, TOTP secrets and otpauth URIs, how to start.
-    for (const s of ['ana.silva', 'javier.moreno', 'rui.costa', 'marta.lopes', 'TOTP secret: ', 'otpauth://totp/Liaison:ana.silva', `DATA_DIR=${dataDir} npm start`]) expect(run.stdout).toContain(s);
+    for (const s of ['ana.silva', 'javier.moreno', 'rui.costa', 'marta.lopes', 'desk: NCB Lisbon 24/7 drug-crime desk (rota: ', 'TOTP secret: ', 'otpauth://totp/Liaison:ana.silva', `DATA_DIR=${dataDir} npm start`]) expect(run.stdout).toContain(s);
     // The marker was sent, but only ciphertext reached the data directory.
     expect(run.stdout).not.toContain(marker);
     const files = [...databaseFiles(dataDir), ...filesUnder(path.join(dataDir, 'blobs'))];
