@@ -173,6 +173,7 @@ export const PROTOCOL_ERROR_DOMAINS = [
   'epoch',
   'handling',
   'input',
+  'intake',
   'keylog',
   'meta',
   'payload',
