@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import type { DesksService, PagingDesk } from '../desks/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Store, Tx } from '../store/store.ts';
-import type { PagePriority, PageReason, PageRow } from './paging-repository.ts';
+import type { PageRow } from './paging-repository.ts';
 import { inQuietHours } from './quiet-hours.ts';
 import type { AlertingService } from './service.ts';
 
@@ -48,14 +48,8 @@ export interface PagingDeps {
   alerting: Pick<AlertingService, 'notify'>;
 }
 
-export interface OpenPageInput {
-  deskId: string;
-  priority: PagePriority;
-  ackRequested: boolean;
-  channelId: string | null;
-  reason: PageReason;
-  requesterId: string | null;
-}
+/** What opens a page: the stored row's own fields, the rest (step, state, times) is the ladder's. */
+export type OpenPageInput = Pick<PageRow, 'deskId' | 'priority' | 'ackRequested' | 'channelId' | 'reason' | 'requesterId'>;
 
 /** A step taken in a committed transaction, waiting to be sent. */
 interface Taken {

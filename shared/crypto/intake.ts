@@ -78,15 +78,8 @@ export interface DeskRequest {
   signature: Uint8Array;
 }
 
-export interface OpenedDeskRequest {
-  deskId: string;
-  version: number;
-  requesterOfficerId: string;
-  requesterAgencyId: string;
-  requestId: string;
-  time: number;
-  payload: Payload;
-}
+/** The request's signed header fields with the payload its sealed box held. */
+export type OpenedDeskRequest = Omit<DeskRequest, 'v' | 'sealed' | 'signature'> & { payload: Payload };
 
 function fail(code: string, message: string, cause?: unknown): never {
   throw new IntakeError(code, message, cause === undefined ? undefined : { cause });
