@@ -53,6 +53,9 @@ const PAGE = 1000;
  * me I did not create, and key changes of pinned officers.
  */
 export class KeyLogAuditor {
+  /** collected() results by store key, with the audited head size they belong to. */
+  private readonly decoded = new Map<string, { size: number; events: KeyEvent[] }>();
+
   constructor(
     private readonly ctx: SdkContext,
     private readonly pins: PinStore,
@@ -179,6 +182,11 @@ export class KeyLogAuditor {
 
   /** Events of these kinds collected while auditing; a store from before they were collected is filled once from the full log. */
   private async collected(key: string, kinds: readonly KeyEventKind[]): Promise<KeyEvent[]> {
+    // The receive path asks for device events on every message: decode them again only once the audited
+    // head moved (the collected events only grow with it, also when another client shares this store).
+    const size = (await this.head())?.size ?? 0;
+    const hit = this.decoded.get(key);
+    if (hit && hit.size === size) return hit.events;
     let wire = await this.ctx.store.get<Record<string, unknown>[]>(key);
     if (!wire) {
       const known = await this.head();
@@ -186,7 +194,9 @@ export class KeyLogAuditor {
       wire = all.filter((e) => kinds.includes(e.event.kind)).map((e) => keyEventCodec.toWire(e.event));
       await this.ctx.store.set(key, wire);
     }
-    return wire.map((w) => keyEventCodec.fromWire(w));
+    const events = wire.map((w) => keyEventCodec.fromWire(w));
+    this.decoded.set(key, { size, events });
+    return events;
   }
 
   /** Remembers the events of these kinds among freshly audited entries. */
