@@ -26,6 +26,8 @@ import type { VerifyDetached } from '../shared/crypto/index.ts';
 import { DENIED_PER_MINUTE } from './config.ts';
 import { AlertingService } from './alerting/service.ts';
 import { PagingService } from './alerting/escalation.ts';
+import { ChannelDeskLookup } from './alerting/channel-desk.ts';
+import { MessagePages } from './alerting/message-pages.ts';
 import { WebPushTransport } from './alerting/push.ts';
 import { MailTransport } from './alerting/mail.ts';
 import { WebhookTransport } from './alerting/webhook.ts';
@@ -67,6 +69,7 @@ export class AppContext {
   readonly directory: DirectoryService;
   readonly alerting: AlertingService;
   readonly paging: PagingService;
+  readonly messagePages: MessagePages;
 
   private constructor(
     readonly config: AppConfig,
@@ -158,6 +161,12 @@ export class AppContext {
       access,
       attachments: this.attachments,
       verifyDetached: overrides.verifyDetached ?? nativeVerifyDetached,
+      // Messages are built before desks, paging and the directory; they reach paging through this port.
+      pager: {
+        plan: (...args) => this.messagePages.plan(...args),
+        openIn: (...args) => this.messagePages.openIn(...args),
+        acknowledgeIn: (...args) => this.messagePages.acknowledgeIn(...args),
+      },
     });
     this.desks = new DesksService({ store, clock, audit: this.audit, accounts: this.accounts });
     this.alerting = alertingService(config, store, secrets, clock, this.audit, this.accounts);
@@ -172,6 +181,11 @@ export class AppContext {
       keys: this.keys,
       agreements: this.agreements,
       paging: this.paging,
+    });
+    this.messagePages = new MessagePages({
+      paging: this.paging,
+      desks: this.desks,
+      lookup: new ChannelDeskLookup({ channels: this.channels, directory: this.directory }),
     });
   }
 

@@ -44,6 +44,8 @@ import type { Transport } from './transport.ts';
 export interface SendOptions {
   handling?: HandlingCode;
   ackRequired?: boolean;
+  /** Declares the message urgent: in a desk's channel it pages the desk (docs/DESKS.md "Pages for messages"). */
+  urgent?: boolean;
   forwardedFrom?: { messageId: string; channelId: string };
   /** Reuse an id (e.g. after the app itself crashed mid-send); default: a fresh UUID. */
   messageId?: string;
@@ -116,6 +118,7 @@ export class MessagingApi {
       return {
         envelope: messageEnvelopeCodec.toWire(out.envelope),
         ...(opts.ackRequired ? { ackRequired: true } : {}),
+        ...(opts.urgent ? { urgent: true } : {}),
         ...(payload.kind === 'file' ? { attachmentIds: [(await blobIdOf(this.ctx, payload.hash)) ?? toHex(payload.hash)] } : {}),
         ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId } } : {}),
       };

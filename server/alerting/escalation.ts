@@ -85,15 +85,24 @@ export class PagingService {
   /**
    * Opens a page in the caller's transaction `tx`: step 0 is recorded with the page, and its
    * notifications go out once `tx` has committed (never on rollback). `sent` settles when they have.
+   * `at` is the page's creation instant (default: now), e.g. the stored instant of the message that opened it.
+   * The requester (whoever's item opened the page) is never paged by it, except by a test page.
    */
-  async openIn(tx: Tx, input: OpenPageInput, actor: AuditActor): Promise<{ page: PageRow; officerIds: string[]; fromBackupDesk: boolean; sent: Promise<PagedOfficer[]> }> {
+  async openIn(
+    tx: Tx,
+    input: OpenPageInput,
+    actor: AuditActor,
+    opts: { at?: number } = {},
+  ): Promise<{ page: PageRow; officerIds: string[]; fromBackupDesk: boolean; sent: Promise<PagedOfficer[]> }> {
     const desk = await this.desks.pagingDesk(input.deskId);
     if (!desk) throw new NotFoundError('Desk');
-    const now = this.clock.now();
+    const now = opts.at ?? this.clock.now();
     const test = input.reason === 'test';
-    const { officerIds: onDutyNow, fromBackupDesk } = await this.desks.staffOf(desk.id, now);
+    const staff = await this.desks.staffOf(desk.id, now);
+    const onDutyNow = staff.officerIds.filter((id) => id !== notPaged(input));
     // A test page runs step 0 only; a real one skips empty steps until someone can be paged.
-    const planned = test ? { step: STEP_ON_DUTY, officerIds: onDutyNow } : await this.plan(desk, STEP_ON_DUTY, now, new Set(), onDutyNow);
+    const planned = test ? { step: STEP_ON_DUTY, officerIds: onDutyNow } : await this.plan(desk, STEP_ON_DUTY, now, new Set(), notPaged(input), onDutyNow);
+    const fromBackupDesk = staff.fromBackupDesk;
     const exhausted = planned.step >= STEP_EXHAUSTED;
     const page: PageRow = {
       id: newId(),
@@ -120,6 +129,19 @@ export class PagingService {
       void p.finally(() => this.inflight.delete(p));
     });
     return { page, officerIds: planned.officerIds, fromBackupDesk: planned.step === STEP_ON_DUTY && fromBackupDesk, sent };
+  }
+
+  /**
+   * Cancels an open page in the caller's transaction (its item was taken care of, e.g. a desk request
+   * claimed by an officer): no further step is taken. Audited as `page.cancelled`. False when the page
+   * was not open (acknowledged, exhausted or cancelled already), which is not an error.
+   */
+  async cancelIn(tx: Tx, pageId: string, actor: AuditActor, cause: 'claimed' | 'withdrawn'): Promise<boolean> {
+    const page = await tx.paging.page(pageId);
+    if (!page || !(await tx.paging.cancel(pageId))) return false;
+    const desk = await this.desks.pagingDesk(page.deskId);
+    await this.audit.record(tx, auditEvents.pageCancelled(actor, target(page, desk), { deskId: page.deskId, step: page.step, cause }));
+    return true;
   }
 
   /** A test page (supervisors and administrators): step 0 only, no escalation; answers each transport's outcome. */
@@ -182,7 +204,7 @@ export class PagingService {
     const desk = await this.desks.pagingDesk(page.deskId);
     if (!desk) return null;
     const already = new Set((await tx.paging.deliveries(id)).map((d) => d.officerId));
-    const planned = await this.plan(desk, page.step + 1, now, already);
+    const planned = await this.plan(desk, page.step + 1, now, already, notPaged(page));
     const exhausted = planned.step >= STEP_EXHAUSTED;
     const patch = {
       step: Math.min(planned.step, STEP_EXHAUSTED),
@@ -199,9 +221,19 @@ export class PagingService {
   }
 
   /** From `from` on, the first step with someone to page (or exhausted). */
-  private async plan(desk: PagingDesk, from: number, now: number, already: Set<string>, onDutyNow?: string[]): Promise<{ step: number; officerIds: string[] }> {
+  /** `already`: paged by an earlier step (step 1 skips them); `exclude`: never paged by this page (its requester). */
+  private async plan(
+    desk: PagingDesk,
+    from: number,
+    now: number,
+    already: Set<string>,
+    exclude: string | null,
+    onDutyNow?: string[],
+  ): Promise<{ step: number; officerIds: string[] }> {
+    // Step 1 looks past everyone it must not page (else the requester's own shift would hide the next one).
+    const skip = exclude === null ? already : new Set([...already, exclude]);
     for (let step = from; step < STEP_EXHAUSTED; step++) {
-      const officerIds = await this.recipients(desk, step, now, already, onDutyNow);
+      const officerIds = (await this.recipients(desk, step, now, skip, onDutyNow)).filter((o) => o !== exclude);
       if (officerIds.length > 0) return { step, officerIds };
     }
     return { step: STEP_EXHAUSTED, officerIds: [] };
@@ -290,12 +322,29 @@ export class PagingService {
       if (!page) throw new NotFoundError('Page');
       if (page.state === 'acknowledged') return view(page, desk);
       if (page.state !== 'open') throw new ConflictError(`The page is ${page.state}`, 'page_closed');
-      const now = this.clock.now();
-      await tx.paging.acknowledge(id, actor.officerId, now);
-      const acked: PageRow = { ...page, state: 'acknowledged', ackedAt: now, ackedBy: actor.officerId, nextFireAt: null };
-      await this.audit.record(tx, auditEvents.pageAcknowledged(actor, target(acked, desk), { deskId: page.deskId, step: page.step }));
-      return view(acked, desk);
+      return view((await this.acknowledgeIn(tx, page, actor, 'page'))!, desk);
     });
+  }
+
+  /**
+   * Acknowledges an open page in the caller's transaction, audited as `page.acknowledged` (`via`: the
+   * page itself, or a receipt for the message). The caller checked that the actor may. Null when the
+   * page was no longer open.
+   */
+  async acknowledgeIn(tx: Tx, page: PageRow, actor: Actor, via: 'page' | 'receipt'): Promise<PageRow | null> {
+    const now = this.clock.now();
+    if (!(await tx.paging.acknowledge(page.id, actor.officerId, now))) return null;
+    const acked: PageRow = { ...page, state: 'acknowledged', ackedAt: now, ackedBy: actor.officerId, nextFireAt: null };
+    const desk = await this.desks.pagingDesk(page.deskId);
+    await this.audit.record(tx, auditEvents.pageAcknowledged(actor, target(acked, desk), { deskId: page.deskId, step: page.step, via }));
+    return acked;
+  }
+
+  /** Whether the actor may acknowledge the page: it reached them, or they are the desk's people (read in `tx`). */
+  async mayAcknowledge(tx: Tx, page: PageRow, actor: Actor): Promise<boolean> {
+    if ((await tx.paging.deliveries(page.id)).some((d) => d.officerId === actor.officerId)) return true;
+    const desk = await this.desks.pagingDesk(page.deskId);
+    return desk !== undefined && this.onDesk(actor, desk);
   }
 
   /** A page the caller may see: they were paged by it, are the desk's people, or (when `requester`) asked for it. */
@@ -317,6 +366,11 @@ export class PagingService {
     if (desk.members.includes(actor.officerId) || desk.supervisors.includes(actor.officerId)) return true;
     return isAdmin(actor) && actor.agencyId === desk.agencyId;
   }
+}
+
+/** Whom a page never pages: its requester (the sender of the message, the officer asking), except on a test page. */
+function notPaged(page: Pick<PageRow, 'reason' | 'requesterId'>): string | null {
+  return page.reason === 'test' ? null : page.requesterId;
 }
 
 function target(page: { id: string }, desk: { agencyId: string } | undefined): AuditTarget {

@@ -38,6 +38,16 @@ export interface PagingRepository {
   advance(id: string, fromStep: number, patch: Pick<PageRow, 'step' | 'state' | 'nextFireAt'>): Promise<boolean>;
   /** Acknowledges an open page; true when this call changed it. */
   acknowledge(id: string, by: string, at: number): Promise<boolean>;
+  /** Cancels an open page (its item was taken care of otherwise); true when this call changed it. */
+  cancel(id: string): Promise<boolean>;
+  /** Raises an open page to `urgent` and/or acknowledgement requested (a coalesced message asked for more); true when changed. */
+  raise(id: string, patch: Pick<PageRow, 'priority' | 'ackRequested'>): Promise<boolean>;
+  /** The desk's open page for a channel, if any (a message coalesces with it). */
+  openPageOfChannel(deskId: string, channelId: string): Promise<PageRow | undefined>;
+  /** Open pages for a channel (any desk), oldest first. */
+  openPagesOfChannel(channelId: string): Promise<PageRow[]>;
+  /** The desk's pages opened in [from, to), oldest first (reachability reports). */
+  pagesOpenedBetween(deskId: string, from: number, to: number): Promise<PageRow[]>;
   /** Open pages whose next step is due at `now`, oldest deadline first. */
   due(now: number, limit: number): Promise<PageRow[]>;
   /** The desk's pages, newest first, optionally in one state. */

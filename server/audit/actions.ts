@@ -84,6 +84,8 @@ export const AUDIT_ACTIONS = [
   'page.escalated',
   'page.acknowledged',
   'page.exhausted',
+  'page.cancelled',
+  'desk.reachability_reported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -181,8 +183,22 @@ export interface AuditDetailsMap {
   /** Paging (target: the page, owned by the desk's agency): ids, step and counts only, never content or names. */
   'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
   'page.escalated': { deskId: string; step: number; paged: string[] };
-  'page.acknowledged': { deskId: string; step: number };
+  /** `via`: POST /pages/:id/ack, or a receipt for the message that opened it (docs/DESKS.md "Pages for messages"). */
+  'page.acknowledged': { deskId: string; step: number; via: 'page' | 'receipt' };
   'page.exhausted': { deskId: string };
+  /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
+  'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
+  /** A reachability report (target: the desk): its period, whether scheduled, its counts; never names. */
+  'desk.reachability_reported': {
+    reportId: string;
+    periodStart: number;
+    periodEnd: number;
+    scheduled: boolean;
+    pagesOpened: number;
+    acknowledged: number;
+    exhausted: number;
+    mailed: number;
+  };
 }
 
 export type AuditDetails<A extends AuditAction> = A extends keyof AuditDetailsMap ? AuditDetailsMap[A] : Loose;

@@ -110,6 +110,11 @@ export class ChannelsService {
     return this.reading(uow, (r) => r.channels.pendingContactRequest(requesterId, recipientId));
   }
 
+  /** The directory entry a channel was opened from ("Reach them"), or null (no caller check: ids only). */
+  async contactEntryOf(channelId: string): Promise<string | null> {
+    return (await this.store.read((r) => r.channels.channel(channelId)))?.contactEntryId ?? null;
+  }
+
   /** Reads in the caller's unit of work when given (its uncommitted writes included), else committed state. */
   private reading<T>(uow: Repositories | undefined, fn: (r: Repositories) => Promise<T>): Promise<T> {
     return uow ? fn(uow) : this.store.read(fn);

@@ -7,6 +7,7 @@ import type { RoutedFeedItem } from '../feed/feed.ts';
 import type { ChannelAccess } from '../channels/access.ts';
 import type { MessageRow } from './repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import type { MessagePager } from './service.ts';
 
 export type ReceiptKind = Receipt['kind'];
 
@@ -26,14 +27,16 @@ export class ReceiptsService {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly feed: FeedWriter;
+  private readonly pager: MessagePager | undefined;
 
   constructor(
-    deps: { store: Store; clock: Clock; feed: FeedWriter },
+    deps: { store: Store; clock: Clock; feed: FeedWriter; pager?: MessagePager },
     private readonly access: ChannelAccess,
   ) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.feed = deps.feed;
+    this.pager = deps.pager;
   }
 
   async record(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {
@@ -69,6 +72,8 @@ export class ReceiptsService {
         await tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
         stored++;
       }
+      // Acknowledging (or, where no acknowledgement was asked, reading) a desk's message acknowledges its page.
+      if (this.pager && kind !== 'delivered') await this.pager.acknowledgeIn(tx, actor, channelId, { kind, messageCreatedAt: targets.map((m) => m.createdAt) });
       tx.onCommit(() => this.feed.publish(out));
     });
     return { stored };

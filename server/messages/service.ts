@@ -23,6 +23,7 @@ import type { AuditService } from '../audit/service.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
 import { RetentionSweeper, type SweepResult } from './retention.ts';
+import type { MessagePagePlan, MessagePages } from '../alerting/message-pages.ts';
 import { toStoredMessage } from './stored-message.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -42,6 +43,8 @@ interface SendJob {
   forwardedFrom: string | null;
   /** True when the envelope was verified with the sending device's own key (re-checked for revocation in the batch). */
   deviceSigned: boolean;
+  /** The desk page an urgent or acknowledgement-requested message opens in the batch, or null. */
+  page: MessagePagePlan | null;
 }
 
 interface Applied {
@@ -86,7 +89,12 @@ export interface MessagesDeps {
   attachments: Pick<AttachmentsService, 'channelOf' | 'removeBlob'>;
   /** Ed25519 detached verification for envelope signatures (native libsodium on the server). */
   verifyDetached: VerifyDetached;
+  /** Desk pages for flagged messages and their acknowledgement through receipts (server/alerting/message-pages.ts). */
+  pager?: MessagePager;
 }
+
+/** The messaging side of desk paging: the only way sends and receipts reach alerting. */
+export type MessagePager = Pick<MessagePages, 'plan' | 'openIn' | 'acknowledgeIn'>;
 
 /** Messages, receipts, sync and retention (docs/MESSAGING.md). */
 export class MessagesService {
@@ -100,8 +108,10 @@ export class MessagesService {
   private readonly receipts: ReceiptsService;
   private readonly reader: FeedReader;
   private readonly sweeper: RetentionSweeper;
+  private readonly pager: MessagePager | undefined;
 
   constructor(deps: MessagesDeps) {
+    this.pager = deps.pager;
     this.access = deps.access;
     this.store = deps.store;
     this.clock = deps.clock;
@@ -179,6 +189,10 @@ export class MessagesService {
     // Awaited only when there are attachments, so a plain send takes no extra read.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
     const forwardedFrom = body.forwardedFrom ? await this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
+    const ackRequired = body.ackRequired ?? false;
+    const urgent = body.urgent ?? false;
+    // Only a flagged message looks for a desk to page, outside the write lock.
+    const page = (urgent || ackRequired) && this.pager ? await this.pager.plan(actor.officerId, channelId, { urgent, ackRequired }) : null;
     const applied = await this.commit.submit({
       actor,
       channelId,
@@ -186,10 +200,11 @@ export class MessagesService {
       wire,
       envelopeJson,
       size: envelope.ciphertext.length,
-      ackRequired: body.ackRequired ?? false,
+      ackRequired,
       attachmentIds,
       forwardedFrom,
       deviceSigned,
+      page,
     });
     return applied.result;
   }
@@ -328,6 +343,8 @@ export class MessagesService {
       createdAt: now,
     };
     const feed = await this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk }, tx.feed);
+    // The page commits with the message or not at all; its notifications go out after the commit.
+    if (job.page) await this.pager!.openIn(tx, job.page, job.channelId, job.actor, now);
     return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
   }
 }

@@ -98,6 +98,11 @@ export const SendMessageBody = Type.Object(
   {
     envelope: WireObject('messageEnvelopeCodec'),
     ackRequired: Type.Optional(Type.Boolean()),
+    /**
+     * The sender declares the message urgent: in a channel that belongs to a desk it pages the desk
+     * (docs/DESKS.md "Pages for messages"). Not stored with the message: the page keeps it.
+     */
+    urgent: Type.Optional(Type.Boolean()),
     attachmentIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 20, uniqueItems: true })),
     /** Forwarding: the message this one forwards (the server enforces the TLP rules on it). */
     forwardedFrom: Type.Optional(Type.Object({ messageId: Id }, { additionalProperties: false })),

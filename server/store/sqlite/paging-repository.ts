@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { pageDeliveries, pages } from './schema.ts';
 import type { PageDeliveryRow, PageRow, PageState, PagingRepository } from '../../alerting/paging-repository.ts';
@@ -16,6 +16,13 @@ export class SqlitePagingRepository implements PagingRepository {
         .where(and(eq(pages.state, 'open'), isNotNull(pages.nextFireAt), lte(pages.nextFireAt, sql.placeholder('now'))))
         .orderBy(asc(pages.nextFireAt), asc(pages.id))
         .limit(sql.placeholder('limit'))
+        .prepare(),
+      // Every read or acknowledged receipt asks this (server/alerting/message-pages.ts): prepared once, on pages_channel_idx.
+      openOfChannel: db
+        .select()
+        .from(pages)
+        .where(and(eq(pages.channelId, sql.placeholder('channelId')), eq(pages.state, 'open')))
+        .orderBy(asc(pages.createdAt), asc(pages.id))
         .prepare(),
     };
   }
@@ -40,6 +47,38 @@ export class SqlitePagingRepository implements PagingRepository {
         .where(and(eq(pages.id, id), eq(pages.state, 'open')))
         .run().changes === 1
     );
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    return this.db.update(pages).set({ state: 'cancelled', nextFireAt: null }).where(and(eq(pages.id, id), eq(pages.state, 'open'))).run().changes === 1;
+  }
+
+  async raise(id: string, patch: Pick<PageRow, 'priority' | 'ackRequested'>): Promise<boolean> {
+    const weaker = or(sql`${pages.priority} <> ${patch.priority}`, sql`${pages.ackRequested} <> ${patch.ackRequested ? 1 : 0}`);
+    return this.db.update(pages).set(patch).where(and(eq(pages.id, id), eq(pages.state, 'open'), weaker)).run().changes === 1;
+  }
+
+  async openPageOfChannel(deskId: string, channelId: string): Promise<PageRow | undefined> {
+    return this.db
+      .select()
+      .from(pages)
+      .where(and(eq(pages.channelId, channelId), eq(pages.state, 'open'), eq(pages.deskId, deskId)))
+      .orderBy(asc(pages.createdAt), asc(pages.id))
+      .limit(1)
+      .get();
+  }
+
+  async openPagesOfChannel(channelId: string): Promise<PageRow[]> {
+    return this.q.openOfChannel.all({ channelId });
+  }
+
+  async pagesOpenedBetween(deskId: string, from: number, to: number): Promise<PageRow[]> {
+    return this.db
+      .select()
+      .from(pages)
+      .where(and(eq(pages.deskId, deskId), gte(pages.createdAt, from), lt(pages.createdAt, to)))
+      .orderBy(asc(pages.createdAt), asc(pages.id))
+      .all();
   }
 
   async due(now: number, limit: number): Promise<PageRow[]> {

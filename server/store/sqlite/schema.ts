@@ -738,7 +738,12 @@ export const pages = sqliteTable(
     ackedAt: integer('acked_at'),
     ackedBy: text('acked_by'),
   },
-  (t) => [index('pages_due_idx').on(t.state, t.nextFireAt), index('pages_desk_idx').on(t.deskId, t.createdAt)],
+  (t) => [
+    index('pages_due_idx').on(t.state, t.nextFireAt),
+    index('pages_desk_idx').on(t.deskId, t.createdAt),
+    // A message's page coalesces with the channel's open page, and a receipt acknowledges it: both look up by channel.
+    index('pages_channel_idx').on(t.channelId, t.state),
+  ],
 );
 
 export const pageDeliveries = sqliteTable(
@@ -754,4 +759,30 @@ export const pageDeliveries = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.pageId, t.step, t.officerId] }), index('page_deliveries_officer_idx').on(t.officerId)],
+);
+
+/**
+ * Reachability reports per desk (docs/DESKS.md "Reachability reports"): numbers over a period, no
+ * content. A scheduled report is unique per desk and period end, so two schedulers (two nodes, a
+ * restarted process) store and e-mail it once; a report run on demand has `scheduled = false`.
+ */
+export const reachabilityReports = sqliteTable(
+  'reachability_reports',
+  {
+    id: text('id').primaryKey(),
+    deskId: text('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end').notNull(),
+    scheduled: integer('scheduled', { mode: 'boolean' }).notNull(),
+    /** JSON ReachabilityNumbers (shared/schemas/reachability.ts): counts, durations and officer ids. */
+    report: text('report').notNull(),
+    createdAt: createdAt(),
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('reachability_reports_scheduled_uq').on(t.deskId, t.periodEnd).where(sql`${t.scheduled} = 1`),
+    index('reachability_reports_desk_idx').on(t.deskId, t.periodEnd),
+  ],
 );
