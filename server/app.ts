@@ -31,6 +31,7 @@ import { notificationsRoutes } from './alerting/routes.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { scheduleRetention } from './messages/retention-timer.ts';
 import { schedulePaging } from './alerting/escalation.ts';
+import { scheduleReachability } from './alerting/reachability.ts';
 import { pagesRoutes } from './alerting/pages-routes.ts';
 import { webPlugin } from './web/plugin.ts';
 
@@ -166,6 +167,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   attachRealtime(app);
   scheduleRetention(app);
   if (ctx.store.writable) schedulePaging(app);
+  if (ctx.store.writable) scheduleReachability(app);
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.
   await app.register(webPlugin);
   return app;

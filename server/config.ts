@@ -100,6 +100,8 @@ export interface AlertingConfig {
   vapidSubject?: string;
   /** Upper bound on one delivery attempt (connect, send, answer). */
   timeoutMs: number;
+  /** REACHABILITY_REPORT_HOURS: the period of each desk's reachability report (default 24, periods aligned to UTC). */
+  reachabilityReportHours?: number;
 }
 
 export class ConfigError extends Error {
@@ -283,6 +285,7 @@ function alertingFrom(env: NodeJS.ProcessEnv, base: AlertingConfig): AlertingCon
     if (!env.WEBHOOK_SECRET || env.WEBHOOK_SECRET.length < 16) throw new ConfigError('WEBHOOK_URL needs WEBHOOK_SECRET (at least 16 characters) to sign each request');
     out.webhookSecret = env.WEBHOOK_SECRET;
   }
+  if (env.REACHABILITY_REPORT_HOURS) out.reachabilityReportHours = intFrom(env, 'REACHABILITY_REPORT_HOURS', 24, 1, 31 * 24);
   if (env.VAPID_SUBJECT) out.vapidSubject = absoluteUrl('VAPID_SUBJECT', env.VAPID_SUBJECT, ['mailto:', 'https:']);
   return out;
 }

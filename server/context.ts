@@ -28,6 +28,7 @@ import { AlertingService } from './alerting/service.ts';
 import { PagingService } from './alerting/escalation.ts';
 import { ChannelDeskLookup } from './alerting/channel-desk.ts';
 import { MessagePages } from './alerting/message-pages.ts';
+import { ReachabilityService } from './alerting/reachability.ts';
 import { WebPushTransport } from './alerting/push.ts';
 import { MailTransport } from './alerting/mail.ts';
 import { WebhookTransport } from './alerting/webhook.ts';
@@ -70,6 +71,7 @@ export class AppContext {
   readonly alerting: AlertingService;
   readonly paging: PagingService;
   readonly messagePages: MessagePages;
+  readonly reachability: ReachabilityService;
 
   private constructor(
     readonly config: AppConfig,
@@ -181,6 +183,14 @@ export class AppContext {
       keys: this.keys,
       agreements: this.agreements,
       paging: this.paging,
+    });
+    this.reachability = new ReachabilityService({
+      store,
+      clock,
+      audit: this.audit,
+      desks: this.desks,
+      alerting: this.alerting,
+      ...(config.alerting.reachabilityReportHours !== undefined ? { periodHours: config.alerting.reachabilityReportHours } : {}),
     });
     this.messagePages = new MessagePages({
       paging: this.paging,

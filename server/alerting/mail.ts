@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { ContentFreeNotification } from '../../shared/schemas/notifications.ts';
 import type { DeliveryOutcome } from './push.ts';
-import { mailContent } from './render.ts';
+import { mailContent, type MailContent } from './render.ts';
 
 export interface MailOptions {
   /** SMTP_URL, e.g. smtp://user:pass@host:587 (a secret: kept inside the transport, never logged). */
@@ -30,13 +30,21 @@ export class MailTransport {
   }
 
   async send(to: string, n: ContentFreeNotification): Promise<DeliveryOutcome> {
-    const { subject, text } = mailContent(n, this.opts.publicUrl);
+    return this.sendContent(to, mailContent(n, this.opts.publicUrl));
+  }
+
+  /** A message rendered by render.ts (which takes ids and numbers only), e.g. a reachability report. */
+  async sendContent(to: string, { subject, text }: MailContent): Promise<DeliveryOutcome> {
     try {
       await withTimeout(this.transporter.sendMail({ from: this.opts.from, to, subject, text }), this.opts.timeoutMs * 3);
       return { ok: true };
     } catch (err) {
       return { ok: false, error: mailFailure(err) };
     }
+  }
+
+  get publicUrl(): string {
+    return this.opts.publicUrl;
   }
 
   close(): void {

@@ -5,6 +5,8 @@ import { route } from '../http/route.ts';
 
 /** Test pages per client address per minute: each one reaches real phones, mailboxes and gateways. */
 export const TEST_PAGES_PER_MINUTE = 5;
+/** Reachability reports run on demand per client address per minute: each one e-mails the supervisors. */
+export const REACHABILITY_RUNS_PER_MINUTE = 5;
 
 export const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -20,4 +22,12 @@ export const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   route(app, contracts.get, async (req) => ({ page: await ctx.paging.get(actorOf(req), req.params.id) }));
 
   route(app, contracts.ack, async (req) => ({ page: await ctx.paging.ack(actorOf(req), req.params.id) }));
+
+  route(app, contracts.reachability, async (req) => ({
+    reports: await ctx.reachability.list(actorOf(req), req.params.id, req.query.from, req.query.to),
+  }));
+
+  route(app, contracts.runReachability, { config: { rateLimit: { max: REACHABILITY_RUNS_PER_MINUTE, timeWindow: 60_000 } } }, async (req, reply) =>
+    reply.status(201).send({ report: await ctx.reachability.run(actorOf(req), req.params.id) }),
+  );
 };

@@ -28,6 +28,19 @@ export interface PageDeliveryRow {
   at: number;
 }
 
+/** A stored reachability report (docs/DESKS.md "Reachability reports"). */
+export interface ReachabilityReportRow {
+  id: string;
+  deskId: string;
+  periodStart: number;
+  periodEnd: number;
+  scheduled: boolean;
+  /** JSON ReachabilityNumbers. */
+  report: string;
+  createdAt: number;
+  createdBy: string | null;
+}
+
 export interface PagingRepository {
   page(id: string): Promise<PageRow | undefined>;
   insertPage(row: PageRow): Promise<void>;
@@ -58,4 +71,10 @@ export interface PagingRepository {
   insertDelivery(row: PageDeliveryRow): Promise<boolean>;
   setOutcomes(pageId: string, step: number, officerId: string, outcomes: string): Promise<void>;
   deliveries(pageId: string): Promise<PageDeliveryRow[]>;
+  /** Stores a report; false when a scheduled one for the same desk and period end exists (another scheduler's). */
+  insertReport(row: ReachabilityReportRow): Promise<boolean>;
+  /** The desk's reports whose period ends in (from, to], newest first. */
+  reports(deskId: string, from: number, to: number, limit: number): Promise<ReachabilityReportRow[]>;
+  /** Desks created before `periodEnd` that have no scheduled report ending at `periodEnd` yet. */
+  desksWithoutReport(periodEnd: number, limit: number): Promise<string[]>;
 }

@@ -1,4 +1,5 @@
 import type { ContentFreeNotification } from '../../shared/schemas/notifications.ts';
+import type { ReachabilityNumbers } from '../../shared/schemas/pages.ts';
 
 /**
  * One rendering per transport, all from the content-free notification alone: nothing here can
@@ -56,4 +57,32 @@ export function mailContent(n: ContentFreeNotification, publicUrl: string): Mail
 /** Operator webhook: the notification and the officer it is for (the gateway maps the id to a pager or phone). */
 export function webhookBody(n: ContentFreeNotification, officerId: string): string {
   return JSON.stringify({ notification: notificationJson(n), officerId });
+}
+
+/** A reachability report by e-mail: the period and the numbers, the desk by id in the link; never a name. */
+export function reachabilityMail(r: { deskId: string; periodStart: number; periodEnd: number; numbers: ReachabilityNumbers }, publicUrl: string): MailContent {
+  const n = r.numbers;
+  const minutes = (ms: number | null) => (ms === null ? 'none' : `${(ms / 60_000).toFixed(1)} min`);
+  const tested = n.testPages.filter((p) => p.acknowledged).length;
+  const link = `${publicUrl.replace(/\/+$/, '')}/#/desks/${encodeURIComponent(r.deskId)}`;
+  return {
+    subject: 'Liaison: desk reachability report',
+    text: [
+      `Reachability of a desk you supervise, ${new Date(r.periodStart).toISOString()} to ${new Date(r.periodEnd).toISOString()}:`,
+      '',
+      `Pages opened: ${n.pagesOpened}`,
+      `Acknowledged: ${n.acknowledged}`,
+      `Exhausted (nobody acknowledged): ${n.exhausted}`,
+      `Cancelled: ${n.cancelled}`,
+      `Still open: ${n.stillOpen}`,
+      `Time to acknowledge, median: ${minutes(n.medianAckMs)}`,
+      `Time to acknowledge, 90th percentile: ${minutes(n.p90AckMs)}`,
+      `Test pages: ${n.testPages.length} (acknowledged: ${tested})`,
+      `Officers without a working notification channel: ${n.officersWithoutTransport.length}`,
+      `Hours with nobody on duty: ${n.uncoveredHours}`,
+      '',
+      `Open the desk: ${link}`,
+      '',
+    ].join('\n'),
+  };
 }

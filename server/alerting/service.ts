@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { MailTransport } from './mail.ts';
+import type { MailContent } from './render.ts';
 import type { DeliveryOutcome, WebPushTransport } from './push.ts';
 import type { NotificationSettingsRow, PushSubscriptionRow } from './repository.ts';
 import { validEndpoint, validKeys, validSettings } from './validate.ts';
@@ -153,6 +154,32 @@ export class AlertingService {
         );
       }
     });
+  }
+
+  /** Whether an officer can be reached by push (on, with a subscription) and by e-mail (on, an address, SMTP configured). */
+  async transportsOf(officerId: string): Promise<{ push: boolean; email: boolean }> {
+    const { settings, subscriptions } = await this.store.read(async (r) => ({
+      settings: settingsView(await r.alerting.settings(officerId)),
+      subscriptions: await r.alerting.countSubscriptions(officerId),
+    }));
+    return { push: settings.push && subscriptions > 0, email: this.mail !== undefined && settings.emailEnabled && settings.email !== null };
+  }
+
+  /**
+   * E-mails already-rendered content (render.ts: ids and numbers only) to the officer's address, if
+   * e-mail is on for them and configured; null when not sent at all. Never rejects.
+   */
+  async mailTo(officerId: string, render: (publicUrl: string) => MailContent): Promise<DeliveryResult | null> {
+    try {
+      const settings = settingsView(await this.store.read((r) => r.alerting.settings(officerId)));
+      if (!this.mail || !settings.emailEnabled || settings.email === null) return null;
+      const mail = this.mail;
+      const to = settings.email;
+      return await this.attempt('email', () => mail.sendContent(to, render(mail.publicUrl)));
+    } catch (err) {
+      this.onError(err);
+      return { transport: 'email', ok: false, error: 'error' };
+    }
   }
 
   /** Sends a `test` notification to the caller over every transport configured for them. */

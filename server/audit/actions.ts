@@ -197,7 +197,8 @@ export interface AuditDetailsMap {
     pagesOpened: number;
     acknowledged: number;
     exhausted: number;
-    mailed: number;
+    /** Active supervisors the report was e-mailed to (those with e-mail on). */
+    supervisors: number;
   };
 }
 

@@ -1,5 +1,5 @@
 import { IdParams, errorResponses } from '../schemas/common.ts';
-import { PageBody, PageList, PagesQuery, TestPageResult } from '../schemas/pages.ts';
+import { PageBody, PageList, PagesQuery, ReachabilityBody, ReachabilityList, ReachabilityQuery, TestPageResult } from '../schemas/pages.ts';
 import { defineEndpoint } from './endpoint.ts';
 
 const tags = ['pages'];
@@ -49,4 +49,25 @@ export const ack = defineEndpoint({
   description: '409 page_closed when the page is exhausted or cancelled. Audited as page.acknowledged.',
   params: IdParams,
   response: { 200: PageBody, ...errorResponses(401, 404, 409) },
+});
+
+export const reachability = defineEndpoint({
+  method: 'GET',
+  path: '/desks/:id/reachability',
+  tags,
+  summary: "The desk's reachability reports, newest first (its members, supervisors and agency administrators)",
+  description: 'Reports whose period ends in (from, to]; at most 100. Numbers and ids only.',
+  params: IdParams,
+  query: ReachabilityQuery,
+  response: { 200: ReachabilityList, ...errorResponses(400, 401, 404) },
+});
+
+export const runReachability = defineEndpoint({
+  method: 'POST',
+  path: '/desks/:id/reachability/run',
+  tags,
+  summary: 'Compute a reachability report for the last period now (supervisors and agency administrators)',
+  description: 'Stored, e-mailed to the supervisors (numbers only) and audited as desk.reachability_reported. Rate-limited.',
+  params: IdParams,
+  response: { 201: ReachabilityBody, ...errorResponses(401, 403, 404, 429) },
 });

@@ -36,3 +36,44 @@ export type PagedOfficer = Static<typeof PagedOfficer>;
 
 export const TestPageResult = Type.Object({ page: Page, paged: Type.Array(PagedOfficer), fromBackupDesk: Type.Boolean() });
 export type TestPageResult = Static<typeof TestPageResult>;
+
+/**
+ * A desk's reachability over a period (docs/DESKS.md "Reachability reports"): numbers and ids only.
+ * Pages count by when they opened in the period and their state when the report was made; test pages
+ * are listed apart and not counted.
+ */
+export const ReachabilityNumbers = Type.Object({
+  pagesOpened: Type.Integer({ minimum: 0 }),
+  acknowledged: Type.Integer({ minimum: 0 }),
+  exhausted: Type.Integer({ minimum: 0 }),
+  cancelled: Type.Integer({ minimum: 0 }),
+  stillOpen: Type.Integer({ minimum: 0 }),
+  medianAckMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Median time from opening to acknowledgement of the acknowledged pages (nearest rank); null when none' }),
+  p90AckMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: '90th percentile of the same (nearest rank); null when none' }),
+  testPages: Type.Array(Type.Object({ pageId: Id, createdAt: Timestamp, acknowledged: Type.Boolean(), ackMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) })),
+  officersWithoutTransport: Type.Array(Id, { description: 'Active members and supervisors with neither a push subscription (push on) nor an e-mail address (e-mail on, SMTP configured)' }),
+  uncoveredHours: Type.Number({ minimum: 0, description: "Hours of the period in which the desk's own rota has nobody on duty (two decimals)" }),
+});
+export type ReachabilityNumbers = Static<typeof ReachabilityNumbers>;
+
+export const ReachabilityReport = Type.Object({
+  id: Id,
+  deskId: Id,
+  periodStart: Timestamp,
+  periodEnd: Timestamp,
+  scheduled: Type.Boolean({ description: 'True for the periodic report, false for one run on demand' }),
+  createdAt: Timestamp,
+  numbers: ReachabilityNumbers,
+});
+export type ReachabilityReport = Static<typeof ReachabilityReport>;
+
+export const ReachabilityList = Type.Object({ reports: Type.Array(ReachabilityReport) });
+export const ReachabilityBody = Type.Object({ report: ReachabilityReport });
+
+export const ReachabilityQuery = Type.Object(
+  {
+    from: Type.Optional(Type.Integer({ minimum: 0, description: 'Reports whose period ends after this instant (epoch ms)' })),
+    to: Type.Optional(Type.Integer({ minimum: 0, description: 'Reports whose period ends at or before this instant (epoch ms)' })),
+  },
+  { additionalProperties: false },
+);

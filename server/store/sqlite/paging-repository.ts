@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { pageDeliveries, pages } from './schema.ts';
-import type { PageDeliveryRow, PageRow, PageState, PagingRepository } from '../../alerting/paging-repository.ts';
+import { desks, pageDeliveries, pages, reachabilityReports } from './schema.ts';
+import type { PageDeliveryRow, PageRow, PageState, PagingRepository, ReachabilityReportRow } from '../../alerting/paging-repository.ts';
 
 /** SQL for pages and page deliveries; `advance` is the conditional update that makes a step fire once. */
 export class SqlitePagingRepository implements PagingRepository {
@@ -115,5 +115,35 @@ export class SqlitePagingRepository implements PagingRepository {
 
   async deliveries(pageId: string): Promise<PageDeliveryRow[]> {
     return this.db.select().from(pageDeliveries).where(eq(pageDeliveries.pageId, pageId)).orderBy(asc(pageDeliveries.step), asc(pageDeliveries.at)).all();
+  }
+
+  async insertReport(row: ReachabilityReportRow): Promise<boolean> {
+    // The partial unique index (desk, period end) of scheduled reports is the fire-once guard.
+    return this.db.insert(reachabilityReports).values(row).onConflictDoNothing().run().changes === 1;
+  }
+
+  async reports(deskId: string, from: number, to: number, limit: number): Promise<ReachabilityReportRow[]> {
+    return this.db
+      .select()
+      .from(reachabilityReports)
+      .where(and(eq(reachabilityReports.deskId, deskId), gt(reachabilityReports.periodEnd, from), lte(reachabilityReports.periodEnd, to)))
+      .orderBy(desc(reachabilityReports.periodEnd), desc(reachabilityReports.createdAt), desc(reachabilityReports.id))
+      .limit(limit)
+      .all();
+  }
+
+  async desksWithoutReport(periodEnd: number, limit: number): Promise<string[]> {
+    const done = this.db
+      .select({ id: reachabilityReports.deskId })
+      .from(reachabilityReports)
+      .where(and(eq(reachabilityReports.periodEnd, periodEnd), eq(reachabilityReports.scheduled, true)));
+    const rows = this.db
+      .select({ id: desks.id })
+      .from(desks)
+      .where(and(lt(desks.createdAt, periodEnd), notInArray(desks.id, done)))
+      .orderBy(asc(desks.id))
+      .limit(limit)
+      .all();
+    return rows.map((r) => r.id);
   }
 }
