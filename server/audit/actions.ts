@@ -197,7 +197,7 @@ export interface AuditDetailsMap {
     pagesOpened: number;
     acknowledged: number;
     exhausted: number;
-    /** Active supervisors the report was e-mailed to (those with e-mail on). */
+    /** Active supervisors, each e-mailed the report when e-mail is on for them. */
     supervisors: number;
   };
 }
