@@ -41,6 +41,8 @@ export function PagesScreen({ pageId }: { pageId: string | null }) {
   const [loadOne, , oneError] = useAction(async () => {
     setFocused(null);
     if (!pageId) return;
+    // Opened from a notification or e-mail: something new is waiting, so the list (and badge) are re-read too.
+    void state.refresh().catch((err: unknown) => console.warn('pages refresh failed', err));
     setFocused(await chat.api.page(pageId));
     // The page the notification was about: focus it, so keyboard and screen-reader users start there.
     setTimeout(() => {
