@@ -16,7 +16,7 @@ import { totpCode } from '../world/app.ts';
 import { TestPushService, type TestSubscription } from '../world/push-service.ts';
 import { TestSmtpServer } from '../world/smtp.ts';
 import { World, type Account } from '../world/world.ts';
-import { buildWebOnce, hasChromium, launch, screenshot, signInAndUnlock, sleep, startServer, type Server } from './harness.ts';
+import { buildWebOnce, hasChromium, launch, PASSPHRASE, screenshot, signInAndUnlock, sleep, startServer, type Server } from './harness.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -35,6 +35,8 @@ describe.skipIf(!hasChromium)('web app: the 03:00 ladder (push to the on-duty of
   let browser: Browser;
   let push: TestPushService;
   let smtp: TestSmtpServer;
+  /** What the first test built, for the second (supervisor and requester). */
+  let scene: { desk: Desk; entryId: string; a: { admin: Account }; m1: Account; s: Account; b: { admin: Account; id: string }; m1Sub: TestSubscription; aAdmin: LiaisonClient; bAdmin: LiaisonClient } | undefined;
 
   beforeAll(async () => {
     await buildWebOnce();
@@ -314,5 +316,84 @@ describe.skipIf(!hasChromium)('web app: the 03:00 ladder (push to the on-duty of
 
     expect(pageErrors).toEqual([]);
     await context.close();
+    scene = { desk, entryId: entry.id, a, m1, s, b, m1Sub, aAdmin, bAdmin };
+  });
+
+  it('the supervisor sets the escalation (an invalid value is explained inline) and sends a test page; a requester whose page nobody answered is shown the desk’s 24/7 number', { timeout: 240_000 }, async () => {
+    expect(scene, 'the ladder test ran first').toBeDefined();
+    const { desk, entryId, s, b, m1, m1Sub, aAdmin, bAdmin } = scene!;
+    const paging = server.app.ctx.paging;
+    const w = World.of(server.app, clock);
+
+    // S, the supervisor, on the desk screen.
+    const sup = await lisbonContext();
+    await signInAndUnlock(sup.page, server.baseUrl, s, { create: true, totp: freshTotp(s) });
+    await aAdmin.certifyPending();
+    await sup.page.goto(`${server.baseUrl}/#/desks/${desk.id}`);
+    await sup.page.getByRole('heading', { name: `Drug-crime desk ${MARKER}`, level: 1 }).waitFor();
+    const minutes = sup.page.getByLabel('Minutes to acknowledge (1–120)');
+    expect(await minutes.inputValue()).toBe('5');
+    await minutes.fill('0');
+    await sup.page.getByRole('button', { name: 'Save escalation' }).click();
+    const inline = sup.page.locator('#ack-minutes-error').getByRole('alert');
+    expect(await inline.textContent()).toBe('Enter a whole number of minutes from 1 to 120.');
+    expect(await minutes.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => sup.page.evaluate(() => document.activeElement?.id)).toBe('ack-minutes');
+    await screenshot(sup.page, 'ladder-escalation-invalid');
+    expect((await call<{ desk: Desk }>(s, 'GET', `/desks/${desk.id}`)).desk.escalation).toEqual({ ackMinutes: 5 });
+    await minutes.fill('3');
+    await sup.page.getByRole('button', { name: 'Save escalation' }).click();
+    await sup.page.getByText('Escalation saved: 3 minutes per step.').waitFor();
+    expect(await inline.count()).toBe(0);
+    expect(await minutes.getAttribute('aria-invalid')).toBe('false');
+    expect((await call<{ desk: Desk }>(s, 'GET', `/desks/${desk.id}`)).desk.escalation).toEqual({ ackMinutes: 3 });
+
+    // A test page reaches M1 (on duty until 06:00) by push; the outcome is shown per officer and transport.
+    const before = push.deliveredTo(m1Sub.id).length;
+    await sup.page.getByRole('button', { name: 'Send a test page' }).click();
+    const result = sup.page.getByTestId('test-page-result');
+    await result.getByText('Test page sent.').waitFor();
+    expect(await result.getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^(Ana Marques ZQX-LADDER-0300|Officer \w+): Push: delivered$/)]);
+    const testPush = push.deliveredTo(m1Sub.id).slice(before);
+    expect(testPush.map((x) => JSON.parse(x.plaintext!) as { kind: string; priority: string })).toEqual([expect.objectContaining({ kind: 'test', priority: 'normal' })]);
+    await sup.page.getByRole('button', { name: 'Refresh pages' }).click();
+    await sup.page.getByTestId('desk-pages').getByRole('heading', { name: 'Normal · Test page' }).waitFor();
+    await screenshot(sup.page, 'ladder-supervisor');
+    expect(sup.pageErrors).toEqual([]);
+    await sup.context.close();
+
+    // R2 of agency B contacts the desk; nobody answers at any step (3 minutes each now).
+    const r2 = await w.officer({ id: b.id, admin: b.admin }, 'luis.gil', 'Luis Gil');
+    const r2Client = await sdk(r2);
+    await r2Client.createIdentity(PASSPHRASE);
+    await bAdmin.certifyPending();
+    const contact = await r2Client.contact(entryId, { message: `Second request ${MARKER}` });
+    await paging.idle();
+    const pageId = (await call<{ pages: Page[] }>(m1, 'GET', '/pages/mine')).pages.find((p) => p.channelId === contact.channel.id)!.id;
+    for (let i = 0; i < 3; i++) {
+      clock.advance(3 * MINUTE_MS);
+      expect(await paging.tick()).toBe(1);
+    }
+    expect((await call<{ page: Page }>(r2, 'GET', `/pages/${pageId}`)).page).toMatchObject({ state: 'exhausted', deskPhone: '+351218645150' });
+
+    // R2, in the web app, opens the page: the desk's 24/7 number, prominent, as a tel: link; nothing to acknowledge.
+    const req = await lisbonContext();
+    await signInAndUnlock(req.page, server.baseUrl, r2, { totp: freshTotp(r2) });
+    await req.page.goto(`${server.baseUrl}/#/pages/${pageId}`);
+    const phone = req.page.getByTestId('desk-phone');
+    await phone.waitFor();
+    expect(await phone.getAttribute('role')).toBe('alert');
+    expect(await phone.textContent()).toContain('Nobody answered.');
+    const call247 = phone.getByRole('link', { name: 'Call the desk’s 24/7 number: +351218645150' });
+    expect(await call247.getAttribute('href')).toBe('tel:+351218645150');
+    const card = req.page.locator(`article[data-page-id="${pageId}"]`);
+    expect(await card.getByTestId('page-state').textContent()).toBe('Nobody answered');
+    expect(await card.locator('dl').textContent()).toContain('DeskA desk of another agency');
+    expect(await card.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    // The requester was not paged: no badge.
+    expect(await req.page.getByTestId('pages-badge').count()).toBe(0);
+    await screenshot(req.page, 'ladder-requester-desk-phone');
+    expect(req.pageErrors).toEqual([]);
+    await req.context.close();
   });
 });

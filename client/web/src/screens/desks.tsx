@@ -285,7 +285,7 @@ function DeskPages({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => strin
           <h3 id={`desk-page-${p.id}`}>{text.pageTitle(p)}</h3>
           <p>
             {text.pageSummary(sinceText(p.createdAt, Date.now(), zone), STATE_TEXT[p.state])}
-            {p.state === 'open' && ` · ${stepText(p.step)}`}
+            {p.state === 'open' && p.reason !== 'test' && ` · ${stepText(p.step)}`}
           </p>
           {p.state === 'acknowledged' && p.ackedAt !== null && (
             <p class="notice notice-ok">{text.ackedBy(p.ackedBy ? nameOf(p.ackedBy) : '—', absoluteTime(p.ackedAt, zone))}</p>
