@@ -356,7 +356,7 @@ describe.skipIf(!hasChromium)('web app: the 03:00 ladder (push to the on-duty of
     expect(await result.getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^(Ana Marques ZQX-LADDER-0300|Officer \w+): Push: delivered$/)]);
     const testPush = push.deliveredTo(m1Sub.id).slice(before);
     expect(testPush.map((x) => JSON.parse(x.plaintext!) as { kind: string; priority: string })).toEqual([expect.objectContaining({ kind: 'test', priority: 'normal' })]);
-    await sup.page.getByRole('button', { name: 'Refresh pages' }).click();
+    // The desk's history re-reads after a test page.
     await sup.page.getByTestId('desk-pages').getByRole('heading', { name: 'Normal · Test page' }).waitFor();
     await screenshot(sup.page, 'ladder-supervisor');
     expect(sup.pageErrors).toEqual([]);

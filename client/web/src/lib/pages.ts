@@ -23,6 +23,8 @@ export const pagesText = {
   acknowledgedBy: (who: string, when: string) => `Acknowledged by ${who}, ${when}.`,
   acknowledgedNotice: 'Acknowledged. The escalation stopped; nobody else will be paged for this.',
   focused: 'This page',
+  open: 'Open pages',
+  others: 'Other pages',
   notFound: 'This page does not exist or is not visible to you.',
   exhaustedTitle: 'Nobody answered',
   exhaustedCall: (phone: string) => `Call the desk’s 24/7 number: ${phone}`,

@@ -138,6 +138,8 @@ function DeskDetail({ deskId }: { deskId: string }) {
   const nameOf = useNames();
   const [desk, setDesk] = useState<Desk | null>(null);
   const [duty, setDuty] = useState<OnDuty | undefined>(undefined);
+  /** Bumped by a test page, so the desk's page history re-reads. */
+  const [pagesVersion, setPagesVersion] = useState(0);
   const [load, , error] = useAction(async () => {
     const d = await chat.api.desk(deskId);
     setDesk(d);
@@ -177,9 +179,9 @@ function DeskDetail({ deskId }: { deskId: string }) {
         {onDutyText(duty, nameOf)}
       </p>
       <WeekView desk={desk} nameOf={nameOf} />
-      <DeskPages desk={desk} nameOf={nameOf} />
+      <DeskPages desk={desk} nameOf={nameOf} version={pagesVersion} />
       {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
-      {canEdit && <TestPage desk={desk} nameOf={nameOf} />}
+      {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
       {canEdit && (
         <RotaEditor
           desk={desk}
@@ -263,12 +265,12 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
 }
 
 /** The desk's pages, newest first, each with who was paged at which step and when, and the acknowledgement. */
-function DeskPages({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string }) {
+function DeskPages({ desk, nameOf, version }: { desk: Desk; nameOf: (id: string) => string; version: number }) {
   const chat = useChat();
   const zone = browserTimeZone();
   const [pages, setPages] = useState<Page[] | null>(null);
   const [load, loading, error] = useAction(async () => setPages(await chat.api.deskPages(desk.id)));
-  useEffect(() => void load(), [desk.id]);
+  useEffect(() => void load(), [desk.id, version]);
   return (
     <section aria-labelledby="desk-pages-title" data-testid="desk-pages">
       <h2 id="desk-pages-title">{text.history}</h2>
@@ -396,13 +398,14 @@ function EscalationSettings({ desk, onSaved }: { desk: Desk; onSaved: (d: Desk) 
 }
 
 /** Supervisors and administrators: page the officers on duty now, and see each transport's outcome per officer. */
-function TestPage({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string }) {
+function TestPage({ desk, nameOf, onSent }: { desk: Desk; nameOf: (id: string) => string; onSent: () => void }) {
   const chat = useChat();
   const [result, setResult] = useState<TestPageResult | null>(null);
   const resultRef = useRef<HTMLDivElement>(null);
   const [send, sending, error] = useAction(async () => {
     setResult(null);
     setResult(await chat.api.testPage(desk.id));
+    onSent();
     setTimeout(() => resultRef.current?.focus(), 0);
   });
   const line = (p: TestPageResult['paged'][number]) =>

@@ -80,7 +80,12 @@ export function PagesScreen({ pageId }: { pageId: string | null }) {
       {list === null && <p aria-busy="true">{text.loading}</p>}
       {list !== null && others.length === 0 && !current && <p data-testid="no-pages">{text.none}</p>}
       {others.length > 0 && (
-        <ul class="page-list" data-testid="page-list">
+        <h2 id="open-pages-title" class={current ? undefined : 'sr-only'}>
+          {current ? text.others : text.open}
+        </h2>
+      )}
+      {others.length > 0 && (
+        <ul class="page-list" data-testid="page-list" aria-labelledby="open-pages-title">
           {others.map((p) => (
             <li key={p.id}>
               <PageCard page={p} deskName={deskNames[p.deskId]} />
