@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { shiftsBetween } from '../../shared/desks/rota.ts';
 import type { ContentFreeNotification, DeliveryResult, QuietHours } from '../../shared/schemas/notifications.ts';
-import type { Page, PagedOfficer, PageState, TestPageResult } from '../../shared/schemas/pages.ts';
+import type { Page, PageDelivery, PagedOfficer, PageState, TestPageResult } from '../../shared/schemas/pages.ts';
 import { isAdmin, type Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
 import { auditEvents, type AuditActor, type AuditTarget } from '../audit/actions.ts';
@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import type { DesksService, PagingDesk } from '../desks/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Store, Tx } from '../store/store.ts';
-import type { PageRow } from './paging-repository.ts';
+import type { PageDeliveryRow, PageRow } from './paging-repository.ts';
 import { inQuietHours } from './quiet-hours.ts';
 import type { AlertingService } from './service.ts';
 
@@ -297,8 +297,12 @@ export class PagingService {
 
   async deskPages(actor: Actor, deskId: string, state?: PageState): Promise<Page[]> {
     const { desk } = await this.desks.standingOn(actor, deskId);
-    const rows = await this.store.read((r) => r.paging.pagesOfDesk(deskId, state, LIST_LIMIT));
-    return rows.map((row) => view(row, desk));
+    // With who was paged when (the desk's own history); other views leave it out.
+    const rows = await this.store.read(async (r) => {
+      const list = await r.paging.pagesOfDesk(deskId, state, LIST_LIMIT);
+      return Promise.all(list.map(async (row) => ({ row, deliveries: await r.paging.deliveries(row.id) })));
+    });
+    return rows.map(({ row, deliveries }) => ({ ...view(row, desk), paged: deliveries.map(pagedView) }));
   }
 
   async mine(actor: Actor): Promise<Page[]> {
@@ -394,6 +398,14 @@ function view(row: PageRow, desk: PagingDesk | undefined): Page {
     ackedBy: row.ackedBy,
     deskPhone: row.state === 'exhausted' && desk ? desk.phone : null,
   };
+}
+
+/** A delivery row as the desk's history shows it: outcomes are DeliveryResult[] JSON, {"skipped":…}, or null while sending. */
+function pagedView(d: PageDeliveryRow): PageDelivery {
+  const base = { step: d.step, officerId: d.officerId, at: d.at };
+  if (d.outcomes === null) return { ...base, results: [] };
+  const parsed = JSON.parse(d.outcomes) as DeliveryResult[] | { skipped: 'quiet_hours' };
+  return Array.isArray(parsed) ? { ...base, results: parsed } : { ...base, results: [], skipped: parsed.skipped };
 }
 
 /** Runs the paging scheduler on an interval (unref'd); on close it stops and waits for deliveries in flight. */

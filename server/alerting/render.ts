@@ -25,9 +25,13 @@ export function pushPayload(n: ContentFreeNotification): string {
   return JSON.stringify(notificationJson(n));
 }
 
-/** Where the web app opens the item (`#/channels/<id>`, or the app's start page). */
+/**
+ * Where the web app opens the item: a page's own view (`#/pages/<id>`, where it is acknowledged and its
+ * channel opened — a supervisor paged later is not a member of that channel), else the channel, else the start page.
+ */
 export function itemLink(n: ContentFreeNotification, publicUrl: string): string {
   const base = publicUrl.replace(/\/+$/, '');
+  if (n.kind === 'page') return `${base}/#/pages/${encodeURIComponent(n.id)}`;
   if (n.channelId !== undefined) return `${base}/#/channels/${encodeURIComponent(n.channelId)}`;
   return `${base}/`;
 }

@@ -13,8 +13,11 @@ Commands:
         Create the first platform administrator on an empty data directory; prints a one-time enrolment link.
   agency create --name NAME --country CC --kind KIND [--sponsor AGENCY_ID] --admin-username U --admin-name NAME
         Create an agency and its first agency administrator. KIND: ${AGENCY_KINDS.join(', ')}.
-  officer create --agency AGENCY_ID --username U --name NAME [--role ${ROLES.join('|')}]
-        Create an officer; prints a one-time enrolment link.
+  agency list
+        List the agencies: id, country, kind, status and name.
+  officer create --agency AGENCY --username U --name NAME [--role ${ROLES.join('|')}]
+        Create an officer; prints a one-time enrolment link. AGENCY is the agency's id, its exact name,
+        or a country code that names exactly one agency (see "agency list").
   audit verify
         Recompute the audit hash chain and signed checkpoints and compare with the external heads file
         (AUDIT_HEADS_FILE, default DATA_DIR/audit-heads.log); exits 1 and names the first bad or missing event.
@@ -38,6 +41,19 @@ function need(values: Record<string, string | boolean | undefined>, key: string)
 
 class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** `--agency` as an id, an exact name (case-insensitive) or a country code naming exactly one agency. */
+async function resolveAgency(ctx: AppContext, given: string): Promise<string> {
+  const agencies = await ctx.accounts.listAgencies();
+  if (agencies.some((a) => a.id === given)) return given;
+  const byName = agencies.filter((a) => a.name.toLowerCase() === given.toLowerCase());
+  const matches = byName.length > 0 ? byName : agencies.filter((a) => a.country === given.toUpperCase());
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1) {
+    throw new UsageError(`--agency "${given}" names ${matches.length} agencies (${matches.map((a) => a.name).join(', ')}); give the id from "agency list"`);
+  }
+  throw new UsageError(`--agency "${given}" is no agency's id, name or country; "agency list" shows them`);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -106,10 +122,17 @@ async function run(argv: string[]): Promise<number> {
         out(`Agency ${res.agency.name} (${res.agency.id}) created.\nAdministrator enrolment link: ${res.enrolment.link}`, res);
         return 0;
       }
+      case 'agency list': {
+        const agencies = await ctx.accounts.listAgencies();
+        const rows = agencies.map((a) => `${a.id}  ${a.country}  ${a.kind.padEnd(12)}  ${a.status.padEnd(9)}  ${a.name}`);
+        out(agencies.length === 0 ? 'No agencies yet: run "init" first.' : ['id                                    cc  kind          status     name', ...rows].join('\n'), { agencies });
+        return 0;
+      }
       case 'officer create': {
         const role = (values.role ?? 'officer') as Role;
         if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-        const res = await ctx.accounts.createOfficer(CLI_ACTOR, need(values, 'agency'), {
+        const agencyId = await resolveAgency(ctx, need(values, 'agency'));
+        const res = await ctx.accounts.createOfficer(CLI_ACTOR, agencyId, {
           username: need(values, 'username'),
           displayName: need(values, 'name'),
           role,

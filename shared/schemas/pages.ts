@@ -5,6 +5,16 @@ import { DeliveryResult } from './notifications.ts';
 export const PageState = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('exhausted'), Type.Literal('cancelled')]);
 export type PageState = Static<typeof PageState>;
 
+/** One officer paged at one step: when, and each transport's outcome (none yet while sending; `skipped` for quiet hours). */
+export const PageDelivery = Type.Object({
+  step: Type.Integer({ minimum: 0, maximum: 3 }),
+  officerId: Id,
+  at: Timestamp,
+  results: Type.Array(DeliveryResult),
+  skipped: Type.Optional(Type.Literal('quiet_hours')),
+});
+export type PageDelivery = Static<typeof PageDelivery>;
+
 /**
  * A page: a desk's escalation for one item, without content. Steps: 0 on-duty officers, 1 the next on
  * the rota, 2 the supervisors, 3 exhausted (the requester is shown the desk's phone number).
@@ -23,6 +33,9 @@ export const Page = Type.Object({
   ackedAt: Type.Union([Timestamp, Type.Null()]),
   ackedBy: Type.Union([Id, Type.Null()]),
   deskPhone: Type.Union([Type.String(), Type.Null()], { description: "The desk's 24/7 number once the page is exhausted (and always for the desk's own people); otherwise null" }),
+  paged: Type.Optional(
+    Type.Array(PageDelivery, { description: "Who was paged at which step and when, with each transport's outcome (GET /desks/:id/pages only)" }),
+  ),
 });
 export type Page = Static<typeof Page>;
 

@@ -177,7 +177,8 @@ describe('escalation ladder', () => {
     const [mail] = smtp!.received;
     expect(mail!.to).toEqual(['sam@pj.example']);
     expect(mail!.raw).not.toContain(MARKER);
-    expect(mail!.text).toContain(`http://liaison.test/#/channels/${S.contact.channel.id}`);
+    // The link opens the page (where it is acknowledged); the supervisor is no member of its channel.
+    expect(mail!.text).toContain(`http://liaison.test/#/pages/${page.id}`);
 
     // The requester sees no phone number while the ladder runs…
     expect((await ok<{ page: Page }>(await call(t, eva, 'GET', `/pages/${page.id}`))).page).toMatchObject({ state: 'open', step: 2, deskPhone: null });
@@ -201,6 +202,16 @@ describe('escalation ladder', () => {
       [2, sam.id],
     ]);
     expect(JSON.parse(rows[2]!.outcomes!)).toEqual(expect.arrayContaining([{ transport: 'push', ok: true }, { transport: 'email', ok: true }]));
+    // The desk's history shows the same: who was paged at which step, when, and each transport's outcome.
+    const [history] = (await ok<{ pages: Page[] }>(await call(t, sam, 'GET', `/desks/${desk.id}/pages`))).pages;
+    expect(history!.paged!.map((d) => [d.step, d.officerId, d.at - page.createdAt])).toEqual([
+      [0, ana.id, 0],
+      [1, rui.id, 6 * MINUTE_MS],
+      [2, sam.id, 11 * MINUTE_MS],
+    ]);
+    expect(history!.paged![2]!.results).toEqual(expect.arrayContaining([{ transport: 'push', ok: true }, { transport: 'email', ok: true }]));
+    // Other views of a page leave the history out.
+    expect((await ok<{ page: Page }>(await call(t, sam, 'GET', `/pages/${page.id}`))).page.paged).toBeUndefined();
 
     // An exhausted page cannot be acknowledged; an officer of another agency does not see it at all.
     expectError(await call(t, ana, 'POST', `/pages/${page.id}/ack`), 409, 'page_closed');

@@ -43,7 +43,7 @@ describe('e-mail over a real SMTP server', () => {
     expect(auditRows(w, 'notification.delivered').map((r) => [r.outcome, (JSON.parse(r.details) as { transport: string }).transport])).toEqual([['success', 'email']]);
   });
 
-  it('an urgent page links to its channel and says nothing else about it', async () => {
+  it('an urgent page links to its page view and says nothing else about it', async () => {
     smtp = await TestSmtpServer.start();
     const w = await alertingWorld({ alerting: { smtpUrl: smtp.url } });
     await enableEmail(w);
@@ -53,7 +53,7 @@ describe('e-mail over a real SMTP server', () => {
     const [mail] = smtp.received;
     expect(mail!.headers.get('subject')).toBe('Liaison: urgent item waiting');
     expect(mail!.text).toContain('An urgent item is waiting for you in Liaison.');
-    expect(mail!.text).toContain('Open: http://liaison.test/#/channels/ch-77');
+    expect(mail!.text).toContain('Open: http://liaison.test/#/pages/p-1');
     expect(mail!.headers.get('from')).toContain('liaison@liaison.test');
     expect(mail!.raw).not.toContain(MARKER);
   });

@@ -118,7 +118,7 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
     expect(await page.evaluate(() => Notification.permission)).toBe('granted');
 
     // The worker's push handler, driven through DevTools (no push service needed): an urgent page shows a
-    // content-free notification that stays on screen, tagged by channel, opening the channel.
+    // content-free notification that stays on screen, tagged by channel, opening the page.
     const page1 = { v: 1, id: 'n_1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: 'ch_case_1', deskId: 'desk_1', at: Date.now() };
     await pushToWorker(context, page, server.baseUrl, JSON.stringify(page1));
     const shown = async () =>
@@ -131,7 +131,7 @@ describe.skipIf(!hasChromium)('web app: notifications (PWA, push, settings) and 
         body: 'Open Liaison to read it. The content is end-to-end encrypted and is not part of this notification.',
         tag: 'liaison-channel:ch_case_1',
         requireInteraction: true,
-        data: { hash: '#/channels/ch_case_1' },
+        data: { hash: '#/pages/n_1' },
       },
     ]);
     // A second page for the same channel replaces the first (one tag per channel).

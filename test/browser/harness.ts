@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp, type App } from '../../server/app.ts';
+import type { Clock } from '../../server/clock.ts';
+import type { AppConfig } from '../../server/config.ts';
 import { REPO_ROOT, ensureWebBuild, webBuildState } from '../../server/web/build.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { STRONG_PASSWORD, testConfig, totpCode } from '../world/app.ts';
@@ -61,11 +63,12 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<Server> {
+/** `clock`: an injected clock (a ManualClock the test moves; TOTP codes then follow it, see `signInAndUnlock`'s `totp`). */
+export async function startServer(opts: { clock?: Clock; config?: Partial<AppConfig> } = {}): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-browser-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await buildApp(testConfig({ dataDir, port, host: '127.0.0.1', publicUrl: baseUrl }), { logger: false });
+  const app = await buildApp(testConfig({ ...opts.config, dataDir, port, host: '127.0.0.1', publicUrl: baseUrl }), { logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     app,
@@ -169,12 +172,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Sign in through the form, then unlock the keys (or create them on a first sign-in). */
-export async function signInAndUnlock(page: Page, baseUrl: string, who: Pick<Person, 'username' | 'password' | 'totpSecret'>, opts: { query?: string; create?: boolean } = {}): Promise<void> {
+/** Sign in through the form, then unlock the keys (or create them on a first sign-in). `totp` gives the code when the server's clock is not the real one. */
+export async function signInAndUnlock(
+  page: Page,
+  baseUrl: string,
+  who: Pick<Person, 'username' | 'password' | 'totpSecret'>,
+  opts: { query?: string; create?: boolean; totp?: () => string } = {},
+): Promise<void> {
   await page.goto(`${baseUrl}/${opts.query ?? ''}#/channels`);
   await page.getByLabel('Username').fill(who.username);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByLabel('Authentication code').fill(await nextTotp(who.totpSecret));
+  await page.getByLabel('Authentication code').fill(opts.totp ? opts.totp() : await nextTotp(who.totpSecret));
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (opts.create) {
     await page.getByLabel('Key-backup passphrase', { exact: true }).fill(PASSPHRASE);

@@ -43,8 +43,24 @@ describe('operator CLI (real process)', () => {
     const o = JSON.parse(officer.stdout) as Created;
     expect(o.officer).toMatchObject({ username: 'jan.peeters', role: 'officer' });
 
+    // `agency list` shows the ids a newcomer needs; `--agency` also takes an exact name or a unique country code.
+    const listed = runCli(dir, ['agency', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${a.agency?.id ?? 'missing'}\\s+BE\\s+police\\s+active\\s+Federale Politie`));
+    const byName = runCli(dir, ['officer', 'create', '--json', '--agency', 'federale politie', '--username', 'eva.maes', '--name', 'Eva Maes']);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect((JSON.parse(byName.stdout) as Created).officer).toMatchObject({ role: 'officer' });
+    // Two agencies are Belgian (the secretariat made by init, and this one): a country code alone is ambiguous.
+    const ambiguous = runCli(dir, ['officer', 'create', '--agency', 'be', '--username', 'tom.claes', '--name', 'Tom Claes']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/names 2 agencies .*Federale Politie/);
+    expect(JSON.parse(runCli(dir, ['agency', 'list', '--json']).stdout)).toMatchObject({ agencies: expect.arrayContaining([expect.objectContaining({ name: 'Federale Politie' })]) });
+
     // Bad input: exit codes 1 (domain error) and 2 (usage).
-    expect(runCli(dir, ['officer', 'create', '--agency', 'nope', '--username', 'x.y.z', '--name', 'X']).code).toBe(1);
+    const unknown = runCli(dir, ['officer', 'create', '--agency', 'nope', '--username', 'x.y.z', '--name', 'X']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"agency list" shows them');
+    expect(runCli(dir, ['officer', 'create', '--agency', a.agency?.id ?? '', '--username', 'jan.peeters', '--name', 'Again']).code).toBe(1);
     expect(runCli(dir, ['agency', 'create', '--name', 'X']).code).toBe(2);
 
     // The links work in the app, on the same data directory (the clock is real: links were made "now").
@@ -57,6 +73,6 @@ describe('operator CLI (real process)', () => {
     expect((list.json().agencies as { name: string }[]).map((x) => x.name).sort()).toEqual(['Federale Politie', 'Network Secretariat']);
     // CLI actions are in the audit trail.
     const audit = await t.app.inject({ method: 'GET', url: '/api/v1/audit?action=officer.created', headers: bearer(root.tokens) });
-    expect((audit.json().events as { actorId: string }[]).map((e) => e.actorId)).toEqual(['system:cli', 'system:cli']);
+    expect((audit.json().events as { actorId: string }[]).map((e) => e.actorId)).toEqual(['system:cli', 'system:cli', 'system:cli']);
   });
 });

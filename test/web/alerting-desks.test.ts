@@ -12,14 +12,14 @@ const HOUR = 3_600_000;
 describe('the service worker’s notification for a push payload', () => {
   const at = Date.UTC(2026, 11, 7, 3, 0);
 
-  it('says "Urgent: acknowledgement requested" for an urgent page, one tag per channel, staying on screen, opening the channel', () => {
+  it('says "Urgent: acknowledgement requested" for an urgent page, one tag per channel, staying on screen, opening the page', () => {
     // The very payload the server renders (server/alerting/render.ts).
     const v = pushView(pushPayload({ v: 1, id: 'n1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: 'ch_42', deskId: 'd1', at }));
-    expect(v).toMatchObject({ title: 'Urgent: acknowledgement requested', tag: 'liaison-channel:ch_42', requireInteraction: true, hash: '#/channels/ch_42' });
+    expect(v).toMatchObject({ title: 'Urgent: acknowledgement requested', tag: 'liaison-channel:ch_42', requireInteraction: true, hash: '#/pages/n1' });
     // Content-free: the body is a fixed sentence; no id, name or case reference is in it.
     expect(v.body).toBe('Open Liaison to read it. The content is end-to-end encrypted and is not part of this notification.');
     const normal = pushView(pushPayload({ v: 1, id: 'n2', kind: 'page', priority: 'normal', ackRequested: false, deskId: 'desk_7', at }));
-    expect(normal).toMatchObject({ title: 'New item waiting', tag: 'liaison-desk:desk_7', requireInteraction: false, hash: '#/desks/desk_7' });
+    expect(normal).toMatchObject({ title: 'New item waiting', tag: 'liaison-desk:desk_7', requireInteraction: false, hash: '#/pages/n2' });
     expect(pushView(pushPayload({ v: 1, id: 'n3', kind: 'page', priority: 'urgent', ackRequested: false, at })).title).toBe('Urgent item waiting');
     expect(pushView(pushPayload({ v: 1, id: 'n4', kind: 'page', priority: 'normal', ackRequested: true, at })).title).toBe('Acknowledgement requested');
   });
@@ -37,7 +37,7 @@ describe('the service worker’s notification for a push payload', () => {
     const p = parsePushPayload(JSON.stringify({ v: 1, id: 'n1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: '../../evil?x=1', at }));
     expect(p).not.toBeNull();
     expect(p!.channelId).toBeUndefined();
-    expect(pushView(JSON.stringify({ v: 1, id: 'n1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: 'https://evil.example/' })).hash).toBe('#/channels');
+    expect(pushView(JSON.stringify({ v: 1, id: 'n1', kind: 'page', priority: 'urgent', ackRequested: true, channelId: 'https://evil.example/' })).hash).toBe('#/pages/n1');
   });
 });
 
@@ -87,7 +87,9 @@ describe('routes of the new screens', () => {
     expect(parseRoute('#/account/bogus')).toEqual({ name: 'account', tab: 'overview' });
     expect(parseRoute('#/desks')).toEqual({ name: 'desks', deskId: null });
     expect(parseRoute('#/desks/d_1')).toEqual({ name: 'desks', deskId: 'd_1' });
-    for (const h of ['#/account/notifications', '#/account', '#/desks', '#/desks/new', '#/desks/d_1']) expect(href(parseRoute(h))).toBe(h);
+    expect(parseRoute('#/pages')).toEqual({ name: 'pages', pageId: null });
+    expect(parseRoute('#/pages/p_1')).toEqual({ name: 'pages', pageId: 'p_1' });
+    for (const h of ['#/account/notifications', '#/account', '#/desks', '#/desks/new', '#/desks/d_1', '#/pages', '#/pages/p_1']) expect(href(parseRoute(h))).toBe(h);
   });
 });
 

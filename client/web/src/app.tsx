@@ -12,6 +12,7 @@ import { DesksScreen } from './screens/desks.tsx';
 import { DirectoryScreen } from './screens/directory.tsx';
 import { EnrolScreen } from './screens/enrol.tsx';
 import { LockScreen } from './screens/lock.tsx';
+import { PagesScreen } from './screens/pages.tsx';
 import { Shell } from './screens/shell.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
 
@@ -49,6 +50,8 @@ function Screens() {
         <AccountScreen tab={route.tab} />
       ) : route.name === 'desks' ? (
         <DesksScreen deskId={route.deskId} />
+      ) : route.name === 'pages' ? (
+        <PagesScreen pageId={route.pageId} />
       ) : (
         <ChannelsScreen channelId={route.name === 'channels' ? route.channelId : null} />
       )}

@@ -84,6 +84,7 @@ export function pushView(text: string | null | undefined): PushView {
     tag: `liaison-${where}`,
     requireInteraction: urgent,
     renotify: true,
-    hash: n.channelId ? `#/channels/${encodeURIComponent(n.channelId)}` : n.deskId ? `#/desks/${encodeURIComponent(n.deskId)}` : '#/channels',
+    // The page's own view: acknowledge it there, and open its channel from it (a supervisor is no member of that channel).
+    hash: `#/pages/${encodeURIComponent(n.id)}`,
   };
 }

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'admin'; tab: AdminTab }
   | { name: 'account'; tab: AccountTab }
   | { name: 'desks'; deskId: string | null }
+  | { name: 'pages'; pageId: string | null }
   | { name: 'home' };
 
 export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'account', tab: (ACCOUNT_TABS as readonly string[]).includes(arg ?? '') ? (arg as AccountTab) : 'overview' };
     case 'desks':
       return { name: 'desks', deskId: arg ?? null };
+    case 'pages':
+      return { name: 'pages', pageId: arg ?? null };
     default:
       return { name: 'home' };
   }
@@ -54,6 +57,8 @@ export function href(route: Route): string {
       return route.tab === 'overview' ? '#/account' : `#/account/${route.tab}`;
     case 'desks':
       return route.deskId ? `#/desks/${encodeURIComponent(route.deskId)}` : '#/desks';
+    case 'pages':
+      return route.pageId ? `#/pages/${encodeURIComponent(route.pageId)}` : '#/pages';
     case 'home':
       return '#/';
   }

@@ -1,14 +1,45 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Desk, MyShift, OnDuty } from '../../../../shared/schemas/desks.ts';
+import type { Page, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, useAction } from '../components/form.tsx';
+import { deliveryText } from '../lib/notification-settings.ts';
+import { absoluteTime, pagedOutcome, parseAckMinutes, PRIORITY_TEXT, REASON_TEXT, sinceText, STATE_TEXT, stepText } from '../lib/pages.ts';
 import { navigate } from '../lib/router.ts';
 import { addWeeks, daysText, rowsOf, shiftSpan, weekColumns, weeklyOf, weekStart, WEEKDAYS, zoneDescription, type EditorRow } from '../lib/rota-week.ts';
 import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
 import { useObservable } from '../state/observable.ts';
 
 const DAY_MS = 86_400_000;
+
+/** User-visible strings of the desk's pages, escalation and test page (issue 15 moves them to i18n). */
+const text = {
+  history: 'Pages of this desk',
+  historyHint: 'Newest first: who was paged at which step and when, and who acknowledged when.',
+  historyNone: 'No pages yet.',
+  historyCaption: (title: string) => `${title}: who was paged, when, and how it reached them`,
+  historyColumns: { when: 'When', officer: 'Officer', step: 'Step', outcome: 'How it reached them' },
+  pageTitle: (p: Page) => `${PRIORITY_TEXT[p.priority]} · ${REASON_TEXT[p.reason]}`,
+  pageSummary: (since: string, state: string) => `Opened ${since} · ${state}`,
+  ackedBy: (who: string, when: string) => `Acknowledged by ${who}, ${when}`,
+  refresh: 'Refresh pages',
+  escalation: 'Escalation',
+  escalationHint: 'Minutes a page waits for an acknowledgement before the next step: on duty → next on the rota → supervisors → the desk’s phone number.',
+  ackMinutes: 'Minutes to acknowledge (1–120)',
+  save: 'Save escalation',
+  saving: 'Saving…',
+  saved: (n: number) => `Escalation saved: ${n} minute${n === 1 ? '' : 's'} per step.`,
+  ackMinutesInvalid: 'Enter a whole number of minutes from 1 to 120.',
+  testPage: 'Send a test page',
+  testPaging: 'Sending…',
+  testPageHint: 'Pages the officers on duty now with a normal test page (their quiet hours apply). A test page does not escalate.',
+  testResults: 'Test page sent',
+  testNobody: 'Nobody is on duty now: nobody was paged.',
+  testBackup: 'Nobody of this desk is on duty; the backup desk’s officers were paged.',
+  quietHours: 'held back: quiet hours',
+  noTransport: 'no push subscription, e-mail or gateway set up',
+} as const;
 
 /** `#/desks` (my desks, my shifts), `#/desks/new` (create, administrators), `#/desks/<id>` (detail, week view, rota editor). */
 export function DesksScreen({ deskId }: { deskId: string | null }) {
@@ -107,6 +138,8 @@ function DeskDetail({ deskId }: { deskId: string }) {
   const nameOf = useNames();
   const [desk, setDesk] = useState<Desk | null>(null);
   const [duty, setDuty] = useState<OnDuty | undefined>(undefined);
+  /** Bumped by a test page, so the desk's page history re-reads. */
+  const [pagesVersion, setPagesVersion] = useState(0);
   const [load, , error] = useAction(async () => {
     const d = await chat.api.desk(deskId);
     setDesk(d);
@@ -146,6 +179,9 @@ function DeskDetail({ deskId }: { deskId: string }) {
         {onDutyText(duty, nameOf)}
       </p>
       <WeekView desk={desk} nameOf={nameOf} />
+      <DeskPages desk={desk} nameOf={nameOf} version={pagesVersion} />
+      {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
+      {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
       {canEdit && (
         <RotaEditor
           desk={desk}
@@ -223,6 +259,182 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
             </tr>
           </tbody>
         </table>
+      </div>
+    </section>
+  );
+}
+
+/** The desk's pages, newest first, each with who was paged at which step and when, and the acknowledgement. */
+function DeskPages({ desk, nameOf, version }: { desk: Desk; nameOf: (id: string) => string; version: number }) {
+  const chat = useChat();
+  const zone = browserTimeZone();
+  const [pages, setPages] = useState<Page[] | null>(null);
+  const [load, loading, error] = useAction(async () => setPages(await chat.api.deskPages(desk.id)));
+  useEffect(() => void load(), [desk.id, version]);
+  return (
+    <section aria-labelledby="desk-pages-title" data-testid="desk-pages">
+      <h2 id="desk-pages-title">{text.history}</h2>
+      <p class="hint">{text.historyHint}</p>
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => void load()} disabled={loading}>
+          {text.refresh}
+        </button>
+      </div>
+      <ErrorBox error={error} />
+      {pages && pages.length === 0 && <p>{text.historyNone}</p>}
+      {pages?.map((p) => (
+        <article key={p.id} class={`page-card page-${p.state}${p.priority === 'urgent' ? ' page-urgent' : ''}`} aria-labelledby={`desk-page-${p.id}`} data-page-id={p.id}>
+          <h3 id={`desk-page-${p.id}`}>{text.pageTitle(p)}</h3>
+          <p>
+            {text.pageSummary(sinceText(p.createdAt, Date.now(), zone), STATE_TEXT[p.state])}
+            {p.state === 'open' && p.reason !== 'test' && ` · ${stepText(p.step)}`}
+          </p>
+          {p.state === 'acknowledged' && p.ackedAt !== null && (
+            <p class="notice notice-ok">{text.ackedBy(p.ackedBy ? nameOf(p.ackedBy) : '—', absoluteTime(p.ackedAt, zone))}</p>
+          )}
+          {p.paged && p.paged.length > 0 && (
+            <div class="table-wrap">
+              <table data-testid="page-deliveries">
+                <caption class="sr-only">{text.historyCaption(text.pageTitle(p))}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{text.historyColumns.when}</th>
+                    <th scope="col">{text.historyColumns.officer}</th>
+                    <th scope="col">{text.historyColumns.step}</th>
+                    <th scope="col">{text.historyColumns.outcome}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.paged.map((d) => (
+                    <tr key={`${d.step}-${d.officerId}`}>
+                      <td>{absoluteTime(d.at, zone)}</td>
+                      <th scope="row">{nameOf(d.officerId)}</th>
+                      <td>{stepText(d.step)}</td>
+                      <td>{pagedOutcome(d)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </article>
+      ))}
+    </section>
+  );
+}
+
+/** Supervisors and administrators: minutes a page waits at each step (PATCH /desks/:id). */
+function EscalationSettings({ desk, onSaved }: { desk: Desk; onSaved: (d: Desk) => void }) {
+  const chat = useChat();
+  const [value, setValue] = useState(String(desk.escalation.ackMinutes));
+  const [invalid, setInvalid] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const savedRef = useRef<HTMLDivElement>(null);
+  useEffect(() => setValue(String(desk.escalation.ackMinutes)), [desk.id, desk.escalation.ackMinutes]);
+  const [save, saving, error] = useAction(async () => {
+    setSaved(null);
+    const ackMinutes = parseAckMinutes(value);
+    setInvalid(ackMinutes === null);
+    if (ackMinutes === null) {
+      inputRef.current?.focus();
+      return;
+    }
+    const d = await chat.api.updateDesk(desk.id, { escalation: { ackMinutes } });
+    onSaved(d);
+    setSaved(text.saved(d.escalation.ackMinutes));
+    setTimeout(() => savedRef.current?.focus(), 0);
+  });
+  const describedBy = ['ack-minutes-hint', invalid || error ? 'ack-minutes-error' : ''].filter(Boolean).join(' ');
+  return (
+    <section aria-labelledby="escalation-title">
+      <h2 id="escalation-title">{text.escalation}</h2>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <div class="field">
+          <label class="field-label" for="ack-minutes">
+            {text.ackMinutes}
+          </label>
+          <input
+            id="ack-minutes"
+            ref={inputRef}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={120}
+            step={1}
+            required
+            value={value}
+            aria-invalid={invalid || Boolean(error)}
+            aria-describedby={describedBy}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
+          <small id="ack-minutes-hint" class="hint">
+            {text.escalationHint}
+          </small>
+          <div id="ack-minutes-error">
+            {invalid && (
+              <p class="field-error" role="alert">
+                {text.ackMinutesInvalid}
+              </p>
+            )}
+            <ErrorBox error={error} />
+          </div>
+        </div>
+        <button type="submit" disabled={saving}>
+          {saving ? text.saving : text.save}
+        </button>
+        <div role="status" aria-live="polite" tabIndex={-1} ref={savedRef}>
+          {saved && <p class="notice notice-ok">{saved}</p>}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** Supervisors and administrators: page the officers on duty now, and see each transport's outcome per officer. */
+function TestPage({ desk, nameOf, onSent }: { desk: Desk; nameOf: (id: string) => string; onSent: () => void }) {
+  const chat = useChat();
+  const [result, setResult] = useState<TestPageResult | null>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+  const [send, sending, error] = useAction(async () => {
+    setResult(null);
+    setResult(await chat.api.testPage(desk.id));
+    onSent();
+    setTimeout(() => resultRef.current?.focus(), 0);
+  });
+  const line = (p: TestPageResult['paged'][number]) =>
+    p.skipped === 'quiet_hours' ? text.quietHours : p.results.length === 0 ? text.noTransport : p.results.map(deliveryText).join('; ');
+  return (
+    <section aria-labelledby="test-page-title">
+      <h2 id="test-page-title">{text.testPage}</h2>
+      <p class="hint">{text.testPageHint}</p>
+      <button type="button" onClick={() => void send()} disabled={sending}>
+        {sending ? text.testPaging : text.testPage}
+      </button>
+      <ErrorBox error={error} />
+      <div role="status" aria-live="polite" tabIndex={-1} ref={resultRef} data-testid="test-page-result">
+        {result && (
+          <div class="notice">
+            <strong>{text.testResults}.</strong>
+            {result.paged.length === 0 && <p>{text.testNobody}</p>}
+            {result.fromBackupDesk && <p>{text.testBackup}</p>}
+            {result.paged.length > 0 && (
+              <ul>
+                {result.paged.map((p) => (
+                  <li key={p.officerId}>
+                    {nameOf(p.officerId)}: {line(p)}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
       </div>
     </section>
   );

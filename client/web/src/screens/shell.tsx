@@ -1,7 +1,10 @@
 import type { ComponentChildren } from 'preact';
-import { useSession } from '../app-context.ts';
+import { useEffect } from 'preact/hooks';
+import { useChat, useSession } from '../app-context.ts';
 import { useObservable } from '../state/observable.ts';
 import type { Route } from '../lib/router.ts';
+import { pagesText } from '../lib/pages.ts';
+import { pagesStateOf } from '../state/pages.ts';
 
 const SECURITY_TEXT: Record<string, string> = {
   key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
@@ -40,6 +43,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('directory', '#/directory', 'Directory')}
           {link('agreements', '#/agreements', 'Agreements')}
           {link('desks', '#/desks', 'Desks')}
+          <PagesLink current={route.name === 'pages'} />
           {admin && link('admin', '#/admin/officers', 'Administration')}
           {link('account', '#/account', 'Account')}
         </nav>
@@ -74,5 +78,24 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
         {children}
       </main>
     </div>
+  );
+}
+
+/** "Pages" with a badge of my open pages (polled while the app is visible). */
+function PagesLink({ current }: { current: boolean }) {
+  const chat = useChat();
+  const state = pagesStateOf(chat.api);
+  const count = useObservable(state.count);
+  useEffect(() => state.watch(), [state]);
+  return (
+    <a href="#/pages" aria-current={current ? 'page' : undefined} data-testid="nav-pages">
+      {pagesText.navLabel}
+      {count > 0 && (
+        <span class="badge" data-testid="pages-badge">
+          <span aria-hidden="true">{count}</span>
+          <span class="sr-only">, {pagesText.navCount(count)}</span>
+        </span>
+      )}
+    </a>
   );
 }

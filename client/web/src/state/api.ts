@@ -8,6 +8,7 @@ import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, Directory
 import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
 import type { OfficerKeys, PendingOfficerKeys } from '../../../../shared/schemas/keys.ts';
 import type { CreateDeskBody, Desk, MyShift, OnDuty, RotaBody, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
+import type { Page, PageState, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import type { DeliveryResult, NotificationSettings, PushSubscriptionBody, PushSubscriptionView } from '../../../../shared/schemas/notifications.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
 import { HttpClient } from '../../../sdk/http.ts';
@@ -167,6 +168,23 @@ export class Api {
   }
   async myShifts(from: number, to: number): Promise<MyShift[]> {
     return (await this.client.call(api.desks.myShifts, { query: { from, to } })).shifts;
+  }
+
+  // pages (a desk's escalation of one item; content-free)
+  async myPages(): Promise<Page[]> {
+    return (await this.client.call(api.pages.mine)).pages;
+  }
+  async page(id: string): Promise<Page> {
+    return (await this.client.call(api.pages.get, { params: { id } })).page;
+  }
+  async ackPage(id: string): Promise<Page> {
+    return (await this.client.call(api.pages.ack, { params: { id } })).page;
+  }
+  async deskPages(id: string, state?: PageState): Promise<Page[]> {
+    return (await this.client.call(api.pages.deskPages, { params: { id }, query: state ? { state } : {} })).pages;
+  }
+  testPage(id: string): Promise<TestPageResult> {
+    return this.client.call(api.pages.testPage, { params: { id } });
   }
 
   // audit
