@@ -344,7 +344,7 @@ export class MessagesService {
     };
     const feed = await this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk }, tx.feed);
     // The page commits with the message or not at all; its notifications go out after the commit.
-    if (job.page) await this.pager!.openIn(tx, job.page, job.channelId, job.actor, now);
-    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false }, feed };
+    const pageId = job.page ? await this.pager!.openIn(tx, job.page, job.channelId, job.actor, now) : null;
+    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false, ...(pageId !== null ? { pageId } : {}) }, feed };
   }
 }

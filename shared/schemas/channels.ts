@@ -117,6 +117,9 @@ export const SendResult = Type.Object({
   seq: Type.Integer(),
   createdAt: Timestamp,
   duplicate: Type.Boolean({ description: 'True when this id was already stored (idempotent retry)' }),
+  pageId: Type.Optional(
+    Type.String({ description: "An urgent or acknowledgement-requested message in a desk's channel: the desk's page it opened or joined (GET /pages/:id shows the desk's phone once it is exhausted)" }),
+  ),
 });
 export type SendResult = Static<typeof SendResult>;
 

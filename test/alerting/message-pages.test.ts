@@ -58,14 +58,17 @@ describe('pages for messages', () => {
     const S = await messageScenario();
     const { t, c, subs, channelId, ana, pedro, desk } = S;
     const paging = t.app.ctx.paging;
+    const pageIds: (string | undefined)[] = [];
     const send = async (who: LiaisonClient, opts: { urgent?: boolean; ackRequired?: boolean }) => {
       const res = await who.send(channelId, { kind: 'text', text: `Secret ${MARKER}` }, opts);
       await paging.idle();
+      pageIds.push(res.pageId);
       return res.messageId;
     };
 
-    // The contact request's page is open for the channel: an urgent message coalesces with it.
+    // The contact request's page is open for the channel: an urgent message coalesces with it (and says so).
     await send(c.pedro, { urgent: true });
+    expect(pageIds).toEqual([S.contactPage.id]);
     expect((await S.pages()).map((p) => p.id)).toEqual([S.contactPage.id]);
     expect(payloadsOf(subs.ana)).toHaveLength(1);
     await ok(await call(t, ana, 'POST', `/pages/${S.contactPage.id}/ack`));
@@ -118,9 +121,11 @@ describe('pages for messages', () => {
       [0, ana.id],
       [1, S.rui.id],
     ]);
-    // Pedro, the sender, was never paged; the page tells him nothing either (he is no requester of a desk phone yet).
+    // Pedro, the sender, was never paged. Each send told him the page it opened or joined, which he may
+    // read as its requester (the desk's phone shows once it is exhausted); plain and the desk's own messages none.
     expect(payloadsOf(subs.pedro)).toEqual([]);
-    expect((await ok<{ page: Page }>(await call(t, pedro, 'GET', `/pages/${p2.id}`))).page.deskPhone).toBeNull();
+    expect(pageIds).toEqual([S.contactPage.id, undefined, p1!.id, p1!.id, undefined, p2.id]);
+    expect((await ok<{ page: Page }>(await call(t, pedro, 'GET', `/pages/${p2.id}`))).page).toMatchObject({ state: 'acknowledged', deskPhone: null });
 
     // Audited without content: opened twice for messages, acknowledged through receipts.
     const acks = auditRows(t, 'page.acknowledged').map((a) => JSON.parse(a.details) as { via: string });
