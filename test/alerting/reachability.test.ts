@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReachabilityService, percentile } from '../../server/alerting/reachability.ts';
 import { ManualClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
 import type { Page, ReachabilityReport, TestPageResult } from '../../shared/schemas/pages.ts';
 import { expectError, makeApp, tempDir, type TestApp } from '../world/app.ts';
 import { TestPushService } from '../world/push-service.ts';
@@ -178,6 +179,21 @@ describe('reachability reports', () => {
     expect(none).toEqual([]);
     expectError(await call(t, ana, 'GET', `/desks/${desk.id}/reachability?from=10&to=5`), 400, 'invalid_window');
     expect(auditRows(t, 'desk.reachability_reported').map((a) => JSON.parse(a.details).scheduled)).toEqual([false, false, false]);
+  });
+
+  it('REACHABILITY_REPORT_HOURS sets the period (1–744, default 24); a 6-hour period reports at 06:00 UTC', async () => {
+    expect(loadConfig({}).alerting.reachabilityReportHours).toBeUndefined();
+    expect(loadConfig({ REACHABILITY_REPORT_HOURS: '6' }).alerting.reachabilityReportHours).toBe(6);
+    expect(() => loadConfig({ REACHABILITY_REPORT_HOURS: '0' })).toThrow(/REACHABILITY_REPORT_HOURS/);
+    expect(() => loadConfig({ REACHABILITY_REPORT_HOURS: '745' })).toThrow(/REACHABILITY_REPORT_HOURS/);
+    const { t, desk, sam } = await deskWorld({ config: { alerting: { timeoutMs: 5_000, reachabilityReportHours: 6 } } });
+    expect(t.app.ctx.reachability.periodMs).toBe(6 * 3_600_000);
+    t.clock.set(TUE_0000 + 6 * 3_600_000 + 1_000);
+    expect(await t.app.ctx.reachability.tick()).toBe(1);
+    const [report] = (await ok<{ reports: ReachabilityReport[] }>(await call(t, sam, 'GET', `/desks/${desk.id}/reachability`))).reports;
+    // 00:00–06:00 Tuesday: Ana's night shift covers it all.
+    expect(report).toMatchObject({ periodStart: TUE_0000, periodEnd: TUE_0000 + 6 * 3_600_000, scheduled: true });
+    expect(report!.numbers.uncoveredHours).toBe(0);
   });
 
   it('percentiles are nearest-rank', () => {
