@@ -42,12 +42,13 @@ export function Composer({ channelId }: { channelId: string }) {
   const [fields, setFields] = useState<Fields>({});
   const [handling, setHandling] = useState<HandlingCode>('TLP:AMBER');
   const [ackRequired, setAckRequired] = useState(false);
+  const [urgent, setUrgent] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [upload, setUpload] = useState<{ loaded: number; total: number; name: string } | null>(null);
   const set = (k: string) => (e: Event) => setFields({ ...fields, [k]: (e.currentTarget as HTMLInputElement).value });
 
   const [send, busy, error] = useAction(async () => {
-    const opts = { handling, ackRequired };
+    const opts = { handling, ackRequired, urgent };
     if (file) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       setUpload({ loaded: 0, total: bytes.length, name: file.name });
@@ -68,6 +69,7 @@ export function Composer({ channelId }: { channelId: string }) {
     await chat.send(channelId, buildPayload(kind, fields), opts);
     setFields({});
     setAckRequired(false);
+    setUrgent(false);
   });
 
   const input = (k: string, label: string, props: Record<string, unknown> = {}) => (
@@ -115,6 +117,10 @@ export function Composer({ channelId }: { channelId: string }) {
         <label class="check">
           <input type="checkbox" name="ack" checked={ackRequired} onChange={(e) => setAckRequired(e.currentTarget.checked)} />
           Ask for acknowledgement
+        </label>
+        <label class="check" title="In a channel that belongs to a desk, an urgent message pages the officer on duty">
+          <input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent(e.currentTarget.checked)} />
+          Urgent
         </label>
       </div>
       {kind === 'request-for-assistance' && (
