@@ -17,7 +17,7 @@ import {
   HEADER_TIME_TOLERANCE_MS,
   validatePayload,
   decodePayload,
-  encodePayload,
+  reencodePayload,
   type HandlingCode,
   type Payload,
   type ReceiverState,
@@ -268,7 +268,8 @@ export class MessagingApi {
   /** Decrypted messages are kept sealed locally: replay protection forbids opening an envelope twice. */
   private async cache(msg: ReceivedMessage): Promise<void> {
     const { payload, ...rest } = msg;
-    const value: CachedMessage = { ...rest, payload: toB64(encodePayload(payload)) };
+    // As received: a payload sent under older send rules (e.g. a reported-site URL before normalisation) still fits.
+    const value: CachedMessage = { ...rest, payload: toB64(reencodePayload(payload)) };
     await this.ctx.sealed.set(`msg:${msg.channelId}:${msg.messageId}`, value);
   }
 

@@ -137,7 +137,7 @@ describe('payloads', () => {
     expect(codeOf(() => validatePayload({ kind: 'text', text: 'x', extra: 1 }))).toBe('payload/invalid');
     expect(codeOf(() => validatePayload({ kind: 'text', text: '' }))).toBe('payload/invalid');
     expect(codeOf(() => validatePayload({ ...valid[3]!, status: 'lost' }))).toBe('payload/invalid');
-    expect(codeOf(() => validatePayload({ kind: 'reported-site', url: 'javascript:alert(1)', category: 'forum' }))).toBe('payload/invalid');
+    expect(codeOf(() => validatePayload({ kind: 'reported-site', url: 'javascript:alert(1)', category: 'forum' }))).toBe('payload/url-scheme');
     expect(codeOf(() => validatePayload({ ...valid[5]!, key: new Uint8Array(31) }))).toBe('payload/invalid');
   });
 });
