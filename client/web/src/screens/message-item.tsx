@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ReceivedMessage } from '../../../sdk/index.ts';
 import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
@@ -73,10 +73,25 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
 function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
   const chat = useChat();
   const channels = useObservable(chat.channels);
-  const agreements = useObservable(chat.agreements);
   const source = channels.find((c) => c.id === m.channelId);
-  const partiesOf = (id: string) => agreements.find((a) => a.id === id)?.parties.map((p) => p.agencyId) ?? [];
-  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, partiesOf) : [];
+  // TLP:AMBER reaches my agency's clients: the institutions holding an active extended-access grant from it.
+  const [clients, setClients] = useState<string[]>([]);
+  useEffect(() => {
+    if (m.handling !== 'TLP:AMBER') return;
+    let live = true;
+    void (async () => {
+      try {
+        const { grants } = await chat.api.grants();
+        if (live) setClients(grants.filter((g) => g.active && g.sponsorAgencyId === chat.me.agency.id).map((g) => g.agencyId));
+      } catch {
+        // Unknown clients: AMBER is offered inside the agency only (the server decides anyway).
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [m.handling, chat]);
+  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients) : [];
   const [target, setTarget] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const [forward, busy, error] = useAction(async () => {
