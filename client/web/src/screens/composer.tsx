@@ -5,6 +5,7 @@ import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type
 import { useChat } from '../app-context.ts';
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
+import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { HANDLING_CODES, TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
 
 type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
@@ -17,13 +18,6 @@ const KIND_LABEL: Record<Kind, string> = {
 
 type Fields = Record<string, string>;
 
-/** CND Res. 45/9 ¶4, in the resolution's words. */
-const SUBSTITUTION_LABEL: Record<(typeof SUBSTITUTION_MODES)[number], string> = {
-  untouched: 'Untouched',
-  'completely-replaced': 'Completely replaced',
-  'partially-replaced': 'Partially replaced',
-  'partially-removed': 'Partially removed',
-};
 
 /** "PT: 123/2026" per line → consents (country upper-cased); a line without a code and a reference is refused. */
 export function parseConsents(text: string): ControlledDeliveryConsent[] | undefined {

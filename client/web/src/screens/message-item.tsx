@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/progress.tsx';
 import { TlpBadge } from '../components/tlp-badge.tsx';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
+import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { forwardTargets } from '../lib/tlp.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -205,6 +206,32 @@ function PayloadView({ payload: p }: { payload: Payload }) {
               <>
                 <dt>ETA</dt>
                 <dd>{formatDateTime(p.eta)}</dd>
+              </>
+            )}
+            {p.substitution && (
+              <>
+                <dt>Consignment</dt>
+                <dd>{SUBSTITUTION_LABEL[p.substitution]}</dd>
+              </>
+            )}
+            {(p.country || p.checkpoint) && (
+              <>
+                <dt>Event at</dt>
+                <dd>{[p.checkpoint, p.country].filter(Boolean).join(', ')}</dd>
+              </>
+            )}
+            {p.consents && (
+              <>
+                <dt>Consents</dt>
+                <dd>
+                  <ul class="consents">
+                    {p.consents.map((c, i) => (
+                      <li key={i}>
+                        {c.country}: {c.reference}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
               </>
             )}
           </dl>
