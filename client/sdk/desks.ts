@@ -10,6 +10,7 @@ import {
   generateIntakeKey,
   intakeKeyPayload,
   intakeKeyStatementCodec,
+  membershipEventCodec,
   nextIntakePin,
   openDeskRequest,
   toB64,
@@ -153,6 +154,37 @@ export class DesksApi {
     return { added, removed, rotated };
   }
 
+  /**
+   * `syncDeskChannel` for every desk I supervise that has an intake key, one after another; a desk that
+   * fails does not stop the others (its error is returned). Started in the background by `startSync`.
+   */
+  async syncSupervised(): Promise<{ deskId: string; error: unknown }[]> {
+    const me = this.ctx.officer?.id;
+    const failed: { deskId: string; error: unknown }[] = [];
+    if (!me || !this.ctx.keys) return failed;
+    const { desks } = await this.ctx.http.call(api.desks.list);
+    for (const desk of desks.filter((d) => d.supervisors.includes(me))) {
+      try {
+        await this.syncDeskChannel(desk.id);
+      } catch (error) {
+        failed.push({ deskId: desk.id, error });
+      }
+    }
+    return failed;
+  }
+
+  private background: Promise<unknown> = Promise.resolve();
+
+  /** Runs `syncSupervised` without blocking the caller (after unlock); `settled()` waits for it. */
+  startSync(): void {
+    this.background = this.background.then(() => this.syncSupervised()).catch(() => undefined);
+  }
+
+  /** Resolves when the background desk-channel sync started by `startSync` is done. */
+  async settled(): Promise<void> {
+    await this.background;
+  }
+
   // ---- members ----
 
   /**
@@ -162,7 +194,14 @@ export class DesksApi {
    */
   async acceptSecrets(deskId: string): Promise<number[]> {
     const desk = await this.desk(deskId);
-    const statements = await this.verifiedStatements(desk);
+    let statements: IntakeKeyStatement[];
+    try {
+      statements = await this.verifiedStatements(desk);
+    } catch (err) {
+      // On the roster but not (yet) in the desk channel: a supervisor's client adds me (syncDeskChannel).
+      if (err instanceof LiaisonApiError && err.status === 404) return this.heldVersions(deskId);
+      throw err;
+    }
     const byVersion = new Map(statements.map((s) => [s.version, s]));
     const channelId = statements[0]?.channelId;
     if (channelId) {
@@ -190,6 +229,11 @@ export class DesksApi {
   async inbox(deskId: string, opts: { state?: 'open' | 'claimed' | 'all' } = {}): Promise<DeskInboxItem[]> {
     await this.acceptSecrets(deskId);
     const { requests } = await this.ctx.http.call(api.intake.deskRequests, { params: { id: deskId }, query: { state: opts.state ?? 'all' } });
+    const held = new Map<number, IntakeKeyPair>();
+    for (const v of await this.heldVersions(deskId)) {
+      const pair = await this.secret(deskId, v);
+      if (pair) held.set(v, pair);
+    }
     const seen = new Set<string>();
     const out: DeskInboxItem[] = [];
     for (const r of [...requests].sort((a, b) => a.receivedAt - b.receivedAt || a.id.localeCompare(b.id))) {
@@ -201,11 +245,6 @@ export class DesksApi {
       let error: string | null = null;
       try {
         const { cert } = await this.keys.certified(request.requesterOfficerId);
-        const held = new Map<number, IntakeKeyPair>();
-        for (const v of await this.heldVersions(deskId)) {
-          const pair = await this.secret(deskId, v);
-          if (pair) held.set(v, pair);
-        }
         payload = openDeskRequest({
           request,
           deskId,
@@ -316,7 +355,8 @@ export class DesksApi {
       const invitations = await this.channels.invitations();
       for (const r of linked) {
         const inv = invitations.find((i) => i.channelId === r.caseChannelId && i.createdBy === r.claimedBy && i.inviteeId === this.ctx.officer?.id);
-        if (inv) await this.channels.acceptInvitation(inv.id);
+        // The signed add must be the claimer's own (acceptInvitation then verifies its signature, chain and keys).
+        if (inv && membershipEventCodec.fromWire(inv.event).actorOfficerId === r.claimedBy) await this.channels.acceptInvitation(inv.id);
       }
     }
     return requests;
@@ -362,7 +402,7 @@ export class DesksApi {
     try {
       await this.ctx.http.call(api.intake.publishKey, { params: { id: desk.id }, body: { statement: intakeKeyStatementCodec.toWire(statement) } });
     } catch (err) {
-      if (err instanceof LiaisonApiError) getKeyWiped(key);
+      if (err instanceof LiaisonApiError) wipeKey(key);
       throw err;
     }
     await this.saveSecret(key);
@@ -374,6 +414,8 @@ export class DesksApi {
   private async resendSecrets(deskId: string): Promise<void> {
     const latest = await this.latestStatement(deskId);
     if (!latest) return;
+    // Another device of mine may have generated some versions: collect what the channel holds first.
+    await this.acceptSecrets(deskId);
     checkIntakeChannel(latest, await this.chains.pull(latest.channelId));
     for (const v of await this.heldVersions(deskId)) {
       const pair = await this.secret(deskId, v);
@@ -403,6 +445,7 @@ function roster(desk: Desk): string[] {
   return [...new Set([...desk.supervisors, ...desk.members])];
 }
 
-function getKeyWiped(key: IntakeKeyPair): void {
+/** A key the server refused is never used: zero its secret. */
+function wipeKey(key: IntakeKeyPair): void {
   key.secretKey.fill(0);
 }

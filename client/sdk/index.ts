@@ -74,6 +74,11 @@ export interface LiaisonClientOptions {
   realtime?: RealtimeOptions;
   /** This installation's name in the officer's device list (PROTOCOL.md §4.5), e.g. "Chromium on Linux". */
   deviceName?: string;
+  /**
+   * Desk supervisors: on every unlock, reconcile the desk channels of the desks I supervise with their rosters
+   * in the background (`client.desks.syncSupervised()`; docs/DESKS.md "Desk intake"). Default false.
+   */
+  syncDesksOnUnlock?: boolean;
 }
 
 /** The Liaison SDK: sign-in, keys, agreements, channels, end-to-end encrypted messages and files. */
@@ -119,7 +124,6 @@ export class LiaisonClient {
     this.keylog = new KeyLogAuditor(this.ctx, this.pins, () => this.keysApi.mine());
     this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog, this.emitter);
     this.devicesApi = new DevicesApi(this.ctx, this.keylog, opts.deviceName ?? 'Liaison SDK', () => this.renewDeviceId());
-    this.keysApi.onUnlocked = () => this.devicesApi.ensure();
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
@@ -137,6 +141,11 @@ export class LiaisonClient {
     this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>
       this.messaging.history(channelId),
     );
+    this.keysApi.onUnlocked = async () => {
+      await this.devicesApi.ensure();
+      // Not awaited: unlocking never waits for desk channels (each change needs this supervisor's signature).
+      if (opts.syncDesksOnUnlock) this.desksApi.startSync();
+    };
   }
 
   // ---- events ----

@@ -100,6 +100,11 @@ export class DesksService {
     return row ? pagingView(parse(row)) : undefined;
   }
 
+  /** The desk's E2E channel as the caller's transaction sees it (server/intake), or null. */
+  async channelIn(tx: Pick<Repositories, 'desks'>, id: string): Promise<string | null> {
+    return (await tx.desks.byId(id))?.channelId ?? null;
+  }
+
   /** Records the desk's E2E channel in the caller's transaction (the intake key statement named it; server/intake). */
   async setChannelIn(tx: Pick<Repositories, 'desks'>, id: string, channelId: string): Promise<void> {
     await tx.desks.update(id, { channelId, updatedAt: this.clock.now() });

@@ -39,7 +39,7 @@ export interface IntakeDeps {
   store: Store;
   clock: Clock;
   audit: AuditService;
-  desks: Pick<DesksService, 'standingOn' | 'pagingDesk' | 'setChannelIn'>;
+  desks: Pick<DesksService, 'standingOn' | 'channelIn' | 'setChannelIn'>;
   directory: Pick<DirectoryService, 'liveRow'>;
   keys: Pick<KeysService, 'certificate' | 'registeredKeys'>;
   accounts: Pick<AccountsService, 'officer'>;
@@ -80,7 +80,7 @@ export class IntakeService {
       const expected = (latest?.version ?? 0) + 1;
       if (stmt.version !== expected) throw new ConflictError(`statement: version must be ${expected}`, 'intake_version_conflict');
       // Re-read in the transaction: the desk channel is set once, by the first statement.
-      const current = (await tx.desks.byId(desk.id))?.channelId ?? null;
+      const current = await this.d.desks.channelIn(tx, desk.id);
       if (current !== null && current !== stmt.channelId) {
         throw new ConflictError('statement: the desk channel is fixed by the first statement (create a new desk to move it)', 'intake_channel_changed');
       }
@@ -99,7 +99,8 @@ export class IntakeService {
 
   /** The channel the statement names exists, the caller owns it, and every current member is an officer of the desk's agency. */
   private async checkDeskChannel(actor: Actor, desk: PagingDesk, channelId: string): Promise<void> {
-    const members = await this.d.channels.currentMembers(channelId).catch(() => []);
+    // No open spans: the channel does not exist (or has no members), refused alike.
+    const members = await this.d.channels.currentMembers(channelId);
     const me = members.find((m) => m.officerId === actor.officerId);
     if (!me || me.role !== 'owner') throw new ValidationError('statement: the desk channel must exist with you as an owner', 'intake_channel_invalid');
     if (members.some((m) => m.agencyId !== desk.agencyId)) throw new ValidationError("statement: every member of the desk channel must be an officer of the desk's agency", 'intake_channel_invalid');
@@ -151,8 +152,7 @@ export class IntakeService {
         claimedAt: null,
         caseChannelId: null,
       });
-      const desk = (await tx.desks.byId(deskId))!;
-      await this.d.audit.record(tx, auditEvents.deskRequestReceived(actor, deskTarget(desk), { deskRequestId: id, version: request.version, bytes, pageId: page.page.id }));
+      await this.d.audit.record(tx, auditEvents.deskRequestReceived(actor, { type: 'desk', id: deskId, agencyId: entry.agencyId }, { deskRequestId: id, version: request.version, bytes, pageId: page.page.id }));
       return { id, receivedAt: now, pageId: page.page.id };
     });
   }

@@ -16,7 +16,7 @@ export const MINUTE_MS = 60_000;
 /** Tuesday 24 Nov 2026, 03:00 in Lisbon (WET = UTC in November). */
 export const TUE_0300 = Date.UTC(2026, 10, 24, 3, 0);
 const TIME_TRAVEL = { session: { idleTimeoutMs: 10_000 * DAY_MS, absoluteTimeoutMs: 10_000 * DAY_MS } };
-const PASSPHRASE = 'liaison desk intake passphrase 2026';
+export const PASSPHRASE = 'liaison desk intake passphrase 2026';
 
 type Who = { tokens: { accessToken: string } };
 
@@ -29,8 +29,8 @@ export async function ok<T>(res: { statusCode: number; body: string; json(): unk
   return res.json() as T;
 }
 
-async function sdk(t: TestApp, baseUrl: string, who: Account): Promise<LiaisonClient> {
-  const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 } });
+export async function sdk(t: TestApp, baseUrl: string, who: Account, opts: { syncDesksOnUnlock?: boolean } = {}): Promise<LiaisonClient> {
+  const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 }, ...opts });
   await client.login({ username: who.username, password: who.password, totp: totpCode(who.totpSecret, t.clock.now()), deviceLabel: 'desk-intake' });
   t.clock.advance(30_000);
   return client;

@@ -11,7 +11,8 @@ import type { ContentFreeNotification } from '../../shared/schemas/notifications
 import type { Page } from '../../shared/schemas/pages.ts';
 import { TestPushService, type TestSubscription } from '../world/push-service.ts';
 import { TestSmtpServer } from '../world/smtp.ts';
-import { call, intakeWorld, MINUTE_MS, ok } from './desk-intake-world.ts';
+import type { Desk } from '../../shared/schemas/desks.ts';
+import { call, intakeWorld, MINUTE_MS, ok, PASSPHRASE, sdk } from './desk-intake-world.ts';
 
 /** In the request's text only: never in the server's storage, pushes or e-mails. */
 const SECRET = 'PLAINTEXT-MARKER-7781';
@@ -150,5 +151,28 @@ describe('desk intake end to end', () => {
     for (const r of rows) expect(r.request).not.toContain(SECRET);
     t.app.ctx.store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     expect(dataDirBytes(t.config.dataDir).includes(SECRET)).toBe(false);
+  });
+
+  it("history belongs to the desk: a member added later reads a request sealed before they joined, once a supervisor's client unlocks", async () => {
+    const { t, c, w, pt, desk, entry, ana, rui, sam, baseUrl } = await intakeWorld();
+    const { channelId } = await c.sam.desks.setupIntake(desk.id);
+    const early = await c.eva.desks.request(entry.id, { text: `Before Tom joined ${SECRET}` });
+    await t.app.ctx.paging.idle();
+
+    const tom = await w.officer(pt, 'tom.dias', 'Tom Dias');
+    const tomClient = await sdk(t, baseUrl, tom);
+    await tomClient.createIdentity(PASSPHRASE);
+    await c.ptAdmin.certifyPending();
+    await ok<{ desk: Desk }>(await call(t, sam, 'PATCH', `/desks/${desk.id}`, { members: [ana.id, rui.id, tom.id] }));
+    // Listed on the desk, Tom is not yet a reader: the desk channel changes only by a supervisor's signature.
+    expect((await tomClient.desks.inbox(desk.id))[0]).toMatchObject({ id: early.id, payload: null, error: 'intake/unknown-version' });
+
+    // Sam signs in on another device with desk sync on unlock: Tom is added and the secret re-sent in the new epoch.
+    const samTablet = await sdk(t, baseUrl, sam, { syncDesksOnUnlock: true });
+    await samTablet.unlock(PASSPHRASE);
+    await samTablet.desks.settled();
+    expect((await samTablet.members(channelId)).map((m) => m.officerId)).toContain(tom.id);
+    const [item] = await tomClient.desks.inbox(desk.id);
+    expect(item).toMatchObject({ id: early.id, error: null, payload: { kind: 'text', text: `Before Tom joined ${SECRET}` } });
   });
 });
