@@ -177,6 +177,7 @@ export class AppContext {
     });
     this.intake = new IntakeService({
       store,
+      events: this.events,
       clock,
       audit: this.audit,
       desks: this.desks,

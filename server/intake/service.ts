@@ -24,12 +24,14 @@ import type { AuditService } from '../audit/service.ts';
 import type { PagingService } from '../alerting/escalation.ts';
 import type { ChannelsService } from '../channels/service.ts';
 import type { Clock } from '../clock.ts';
+import type { DomainEventBus } from '../events.ts';
+import type { DeskNotice } from '../../shared/realtime.ts';
 import type { DesksService, PagingDesk } from '../desks/service.ts';
 import type { DirectoryService } from '../directory/service.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { KeysService } from '../keys/service.ts';
 import { apiError, parseWire, verified } from '../keys/wire.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import type { DeskRequestRow, DeskRequestState, IntakeKeyRow } from './repository.ts';
 
 /** Requests listed per call. */
@@ -37,9 +39,10 @@ const LIST_LIMIT = 200;
 
 export interface IntakeDeps {
   store: Store;
+  events: DomainEventBus;
   clock: Clock;
   audit: AuditService;
-  desks: Pick<DesksService, 'standingOn' | 'channelIn' | 'setChannelIn'>;
+  desks: Pick<DesksService, 'standingOn' | 'channelIn' | 'setChannelIn' | 'pagingDesk'>;
   directory: Pick<DirectoryService, 'liveRow'>;
   keys: Pick<KeysService, 'certificate' | 'registeredKeys'>;
   accounts: Pick<AccountsService, 'officer'>;
@@ -152,6 +155,7 @@ export class IntakeService {
         claimedAt: null,
         caseChannelId: null,
       });
+      this.notifyAfter(tx, deskId, { deskId, kind: 'request', requestId: id, at: now });
       await this.d.audit.record(tx, auditEvents.deskRequestReceived(actor, { type: 'desk', id: deskId, agencyId: entry.agencyId }, { deskRequestId: id, version: request.version, bytes, pageId: page.page.id }));
       return { id, receivedAt: now, pageId: page.page.id };
     });
@@ -192,6 +196,7 @@ export class IntakeService {
         throw new ConflictError(`The request was already claimed by ${who}`, 'already_claimed');
       }
       if (row.pageId !== null) await this.d.paging.acknowledgeIn(tx, row.pageId, actor);
+      this.notifyAfter(tx, deskId, { deskId, kind: 'claimed', requestId: id, officerId: actor.officerId, at: this.d.clock.now() });
       await this.d.audit.record(tx, auditEvents.deskRequestClaimed(actor, deskTarget(desk), { deskRequestId: id, pageId: row.pageId }));
       return requestView((await tx.intake.request(id))!);
     });
@@ -252,6 +257,16 @@ export class IntakeService {
       },
     );
     return { request: requestView((await this.d.store.read((r) => r.intake.request(id)))!), invitationId };
+  }
+
+  /** After `tx` commits: the content-free notice to the sockets of the desk's members and supervisors. */
+  private notifyAfter(tx: Tx, deskId: string, notice: DeskNotice): void {
+    tx.onCommit(() => {
+      void this.d.desks.pagingDesk(deskId).then(
+        (desk) => desk && this.d.events.emit('desk.notice', { officerIds: [...new Set([...desk.members, ...desk.supervisors])], notice }),
+        () => undefined,
+      );
+    });
   }
 
   /** The add must verify in every respect except the requester's missing co-signature, then pass server policy. */

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DeskNotice } from '../../client/sdk/index.ts';
 import { api } from '../../shared/api/index.ts';
 import { certificateCodec, deskRequestCodec, openDeskRequest, type IntakeKeyPair } from '../../shared/crypto/index.ts';
 import type { ContentFreeNotification } from '../../shared/schemas/notifications.ts';
@@ -67,10 +68,18 @@ describe('desk intake end to end', () => {
       ].sort(),
     );
 
+    // Ana's and Eva's apps are online: only the desk's people get the content-free desk notices.
+    const notices: { ana: DeskNotice[]; eva: DeskNotice[] } = { ana: [], eva: [] };
+    c.ana.on('desk', (n) => notices.ana.push(n));
+    c.eva.on('desk', (n) => notices.eva.push(n));
+    await c.ana.connect();
+    await c.eva.connect();
+
     // Eva (ES) seals an urgent request through the directory entry at 03:00.
     const sent = await c.eva.desks.request(entry.id, { text: `Seizure at the port, need subscriber data ${SECRET}`, priority: 'urgent' });
     expect(sent.receivedAt).toBe(t.clock.now());
     await t.app.ctx.paging.idle();
+    await vi.waitFor(() => expect(notices.ana).toEqual([{ deskId: desk.id, kind: 'request', requestId: sent.id, at: sent.receivedAt }]));
 
     // Ana, on duty, reads it at once: no consent step. Rui can read it too.
     const [item] = await c.ana.desks.inbox(desk.id);
@@ -100,6 +109,8 @@ describe('desk intake end to end', () => {
     const page = (await ok<{ page: Page }>(await call(t, ana, 'GET', `/pages/${sent.pageId}`))).page;
     expect(page).toMatchObject({ state: 'acknowledged', ackedBy: ana.id, nextFireAt: null });
     await expect(c.rui.desks.claim(desk.id, sent.id)).rejects.toMatchObject({ status: 409, code: 'already_claimed' });
+    await vi.waitFor(() => expect(notices.ana.map((n) => [n.kind, n.officerId])).toEqual([['request', undefined], ['claimed', ana.id]]));
+    expect(notices.eva).toEqual([]);
     t.clock.advance(30 * MINUTE_MS);
     expect(await t.app.ctx.paging.tick()).toBe(0);
     expect(push.received).toHaveLength(pushesBefore);
@@ -149,6 +160,8 @@ describe('desk intake end to end', () => {
     const rows = t.app.ctx.store.sqlite.prepare('SELECT request FROM desk_requests').all() as { request: string }[];
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.request).not.toContain(SECRET);
+    c.ana.disconnect();
+    c.eva.disconnect();
     t.app.ctx.store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     expect(dataDirBytes(t.config.dataDir).includes(SECRET)).toBe(false);
   });
