@@ -234,6 +234,7 @@ export class DesksApi {
       const pair = await this.secret(deskId, v);
       if (pair) held.set(v, pair);
     }
+    const certs = new Map<string, Awaited<ReturnType<KeysApi['certified']>>>();
     const seen = new Set<string>();
     const out: DeskInboxItem[] = [];
     for (const r of [...requests].sort((a, b) => a.receivedAt - b.receivedAt || a.id.localeCompare(b.id))) {
@@ -244,7 +245,9 @@ export class DesksApi {
       let payload: Payload | null = null;
       let error: string | null = null;
       try {
-        const { cert } = await this.keys.certified(request.requesterOfficerId);
+        let certified = certs.get(request.requesterOfficerId);
+        if (!certified) certs.set(request.requesterOfficerId, (certified = await this.keys.certified(request.requesterOfficerId)));
+        const { cert } = certified;
         payload = openDeskRequest({
           request,
           deskId,
@@ -356,7 +359,14 @@ export class DesksApi {
       for (const r of linked) {
         const inv = invitations.find((i) => i.channelId === r.caseChannelId && i.createdBy === r.claimedBy && i.inviteeId === this.ctx.officer?.id);
         // The signed add must be the claimer's own (acceptInvitation then verifies its signature, chain and keys).
-        if (inv && membershipEventCodec.fromWire(inv.event).actorOfficerId === r.claimedBy) await this.channels.acceptInvitation(inv.id);
+        if (!inv || membershipEventCodec.fromWire(inv.event).actorOfficerId !== r.claimedBy) continue;
+        try {
+          await this.channels.acceptInvitation(inv.id);
+        } catch (err) {
+          // acceptInvitation refused what the server presents: report it, keep listing.
+          if (!(err instanceof LiaisonClientError)) throw err;
+          this.ctx.events.emit('security', { kind: 'chain_invalid', message: `case channel of desk request ${r.id} refused: ${err.message}`, channelId: inv.channelId, code: err.code });
+        }
       }
     }
     return requests;
@@ -386,9 +396,15 @@ export class DesksApi {
     const authority = await this.keys.agencyRoot(desk.agencyId);
     const out: IntakeKeyStatement[] = [];
     for (const s of statements) {
-      const { cert } = await this.keys.certified(s.signerOfficerId);
-      verifyIntakeKeyStatement(s, { deskId: desk.id, agencyId: desk.agencyId, signerCert: cert, authority, now: this.ctx.now(), supervisors: owners });
-      out.push(s);
+      try {
+        const { cert } = await this.keys.certified(s.signerOfficerId);
+        verifyIntakeKeyStatement(s, { deskId: desk.id, agencyId: desk.agencyId, signerCert: cert, authority, now: this.ctx.now(), supervisors: owners });
+        out.push(s);
+      } catch (err) {
+        // One bad statement (e.g. signed by someone who does not own the desk channel, §11.4) does not hide the others.
+        if (!(err instanceof CryptoError || err instanceof LiaisonClientError)) throw err;
+        this.ctx.events.emit('security', { kind: 'key_changed', message: `desk ${desk.id}: intake key statement v${s.version} refused (${err.message})`, channelId, code: err.code });
+      }
     }
     return out;
   }
