@@ -29,7 +29,7 @@ export async function ok<T>(res: { statusCode: number; body: string; json(): unk
   return res.json() as T;
 }
 
-export async function sdk(t: TestApp, baseUrl: string, who: Account, opts: { syncDesksOnUnlock?: boolean } = {}): Promise<LiaisonClient> {
+export async function sdk(t: TestApp, baseUrl: string, who: Account, opts: { syncDesksOnUnlock?: boolean; fetch?: typeof fetch } = {}): Promise<LiaisonClient> {
   const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 }, ...opts });
   await client.login({ username: who.username, password: who.password, totp: totpCode(who.totpSecret, t.clock.now()), deviceLabel: 'desk-intake' });
   t.clock.advance(30_000);

@@ -188,4 +188,39 @@ describe('desk intake end to end', () => {
     const [item] = await tomClient.desks.inbox(desk.id);
     expect(item).toMatchObject({ id: early.id, error: null, payload: { kind: 'text', text: `Before Tom joined ${SECRET}` } });
   });
+
+  it('a requester pins the highest intake key version it verified and refuses a statement the server rolls back', async () => {
+    const { t, c, desk, entry, eva, baseUrl } = await intakeWorld();
+    await c.sam.desks.setupIntake(desk.id);
+    // Eva's app on a server that can swap the statement it serves.
+    let served: unknown = null;
+    const swapping: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (served === null || !String(input instanceof Request ? input.url : input).endsWith(`/directory/${entry.id}/intake`)) return res;
+      return new Response(JSON.stringify(served), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const app = await sdk(t, baseUrl, eva, { fetch: swapping });
+    await app.unlock(PASSPHRASE);
+    const security: string[] = [];
+    app.on('security', (n) => security.push(n.code ?? n.kind));
+
+    const v1 = await ok<Record<string, unknown>>(await call(t, eva, 'GET', `/directory/${entry.id}/intake`));
+    await app.desks.request(entry.id, { text: 'sealed to v1' });
+    t.clock.advance(1_000);
+    expect(await c.sam.desks.rotateIntake(desk.id)).toBe(2);
+    await app.desks.request(entry.id, { text: 'sealed to v2' });
+    await t.app.ctx.paging.idle();
+
+    // The server withholds the rotation now: Eva's app refuses to seal to v1 again and raises a notice.
+    served = v1;
+    await expect(app.desks.request(entry.id, { text: 'must not be sent' })).rejects.toMatchObject({ code: 'intake/rollback' });
+    expect(security).toContain('intake/rollback');
+    const versions = (t.app.ctx.store.sqlite.prepare('SELECT version FROM desk_requests ORDER BY received_at, id').all() as { version: number }[]).map((r) => r.version);
+    expect(versions.sort()).toEqual([1, 2]);
+    // The desk reads both.
+    expect((await c.ana.desks.inbox(desk.id)).map((r) => [r.version, r.payload])).toEqual([
+      [1, { kind: 'text', text: 'sealed to v1' }],
+      [2, { kind: 'text', text: 'sealed to v2' }],
+    ]);
+  });
 });
