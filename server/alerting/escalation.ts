@@ -302,6 +302,20 @@ export class PagingService {
     });
   }
 
+  /**
+   * Acknowledges an open page in the caller's transaction (a claimed desk request stops its ladder);
+   * false when it was not open. No visibility check: the caller decided the actor may.
+   */
+  async acknowledgeIn(tx: Tx, id: string, actor: Actor): Promise<boolean> {
+    const page = await tx.paging.page(id);
+    if (!page || page.state !== 'open') return false;
+    const now = this.clock.now();
+    if (!(await tx.paging.acknowledge(id, actor.officerId, now))) return false;
+    const desk = await this.desks.pagingDesk(page.deskId);
+    await this.audit.record(tx, auditEvents.pageAcknowledged(actor, target(page, desk), { deskId: page.deskId, step: page.step }));
+    return true;
+  }
+
   /** A page the caller may see: they were paged by it, are the desk's people, or (when `requester`) asked for it. */
   private async visible(actor: Actor, id: string, requester: boolean): Promise<{ page: PageRow; desk: PagingDesk | undefined }> {
     const found = await this.store.read(async (r) => {

@@ -133,6 +133,14 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   not_your_shift: 'You can only swap your own shift.',
   // paging and escalation
   page_closed: 'This page is closed: it was cancelled or ran through every step without an answer.',
+  // desk intake
+  intake_version_conflict: 'Another supervisor published a newer intake key meanwhile. Reload and try again.',
+  intake_channel_changed: null, intake_wrong_signer: null, intake_channel_invalid: null,
+  no_intake_key: 'This desk does not accept sealed requests yet.',
+  duplicate_request: null,
+  already_claimed: 'Someone else has already taken this request.',
+  not_claimer: 'Only the officer who took this request can do this.',
+  case_channel_exists: null,
 };
 
 interface CodedError {
