@@ -33,6 +33,7 @@ import { scheduleRetention } from './messages/retention-timer.ts';
 import { schedulePaging } from './alerting/escalation.ts';
 import { scheduleReachability } from './alerting/reachability.ts';
 import { pagesRoutes } from './alerting/pages-routes.ts';
+import { intakeRoutes } from './intake/routes.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -164,6 +165,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(desksRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(pagesRoutes, { prefix: '/api/v1' });
+  await app.register(intakeRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
   if (ctx.store.writable) schedulePaging(app);

@@ -20,6 +20,7 @@ import { ChannelAccess } from './channels/access.ts';
 import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DesksService } from './desks/service.ts';
+import { IntakeService } from './intake/service.ts';
 import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
@@ -70,6 +71,7 @@ export class AppContext {
   readonly directory: DirectoryService;
   readonly alerting: AlertingService;
   readonly paging: PagingService;
+  readonly intake: IntakeService;
   readonly messagePages: MessagePages;
   readonly reachability: ReachabilityService;
 
@@ -181,6 +183,19 @@ export class AppContext {
       desks: this.desks,
       channels: this.channels,
       keys: this.keys,
+      agreements: this.agreements,
+      paging: this.paging,
+    });
+    this.intake = new IntakeService({
+      store,
+      events: this.events,
+      clock,
+      audit: this.audit,
+      desks: this.desks,
+      directory: this.directory,
+      keys: this.keys,
+      accounts: this.accounts,
+      channels: this.channels,
       agreements: this.agreements,
       paging: this.paging,
     });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { DeskNotice } from '../shared/realtime.ts';
 import type { RoutedFeedItem } from './feed/feed.ts';
 
 /** In-process notifications between capabilities (e.g. revocations that must disconnect sockets at once). */
@@ -9,6 +10,8 @@ export interface DomainEvents {
   'feed.appended': [RoutedFeedItem];
   /** Membership spans changed (verified event applied, access revoked): realtime moves sockets. */
   'channel.members_changed': [{ channelId: string; added: string[]; removed: string[] }];
+  /** A desk request arrived or was claimed (committed): realtime tells the desk's people's sockets. */
+  'desk.notice': [{ officerIds: string[]; notice: DeskNotice }];
 }
 
 export class DomainEventBus extends EventEmitter<DomainEvents> {}

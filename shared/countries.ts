@@ -8,7 +8,9 @@ const CODES =
   'RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV ' +
   'TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK';
 
-export const COUNTRY_CODES: ReadonlySet<string> = new Set(CODES.split(' '));
+/** The codes in the order above (payload vocabularies, PROTOCOL.md §9.1). */
+export const COUNTRY_CODE_LIST: readonly string[] = CODES.split(' ');
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(COUNTRY_CODE_LIST);
 
 export function isCountryCode(code: string): boolean {
   return COUNTRY_CODES.has(code);

@@ -158,6 +158,16 @@ export const ERROR_CODES = [
   'subscription_limit',
   // paging and escalation
   'page_closed',
+  // desk intake
+  'intake_version_conflict',
+  'intake_channel_changed',
+  'intake_wrong_signer',
+  'intake_channel_invalid',
+  'no_intake_key',
+  'duplicate_request',
+  'already_claimed',
+  'not_claimer',
+  'case_channel_exists',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */

@@ -19,6 +19,20 @@ export interface PresenceNotice {
   online: boolean;
 }
 
+/**
+ * Desk intake (docs/DESKS.md "Desk intake"): a request arrived at a desk or was claimed. Content-free and not
+ * durable (like presence): sent to the sockets of the desk's members and supervisors; `inbox()` has the rest.
+ */
+export interface DeskNotice {
+  deskId: string;
+  kind: 'request' | 'claimed';
+  /** The server's id of the stored request. */
+  requestId: string;
+  /** The claimer, for `claimed`. */
+  officerId?: string;
+  at: number;
+}
+
 export interface SessionEnded {
   /** 'logout', 'token_expired', 'suspended', 'rate_limited', or the revocation's reason. */
   reason: string;
@@ -43,6 +57,7 @@ export interface ServerToClientEvents {
   feed: (item: FeedItem) => void;
   typing: (e: TypingNotice) => void;
   presence: (e: PresenceNotice) => void;
+  desk: (e: DeskNotice) => void;
   /** Sent just before the server disconnects the socket (token expired or revoked, suspended). */
   session_ended: (e: SessionEnded) => void;
 }

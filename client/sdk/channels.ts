@@ -109,6 +109,30 @@ export class ChannelsApi {
    * another agency waits as an invitation the recipient co-signs. Returns the channel and that invitation.
    */
   async openFromDirectory(target: ContactTargetView, recipientId: string, title: string): Promise<{ channel: ChannelInfo; invitationId: string | null }> {
+    const { res } = await this.openDirect(recipientId, target.agreementId ?? '', title, (body) => this.ctx.http.call(api.directory.contact, { params: { id: target.entryId }, body: { recipientId, ...body } }));
+    return { channel: await this.info(res.channel), invitationId: res.invitation?.id ?? null };
+  }
+
+  /**
+   * The case channel of a claimed desk request (docs/DESKS.md "Desk intake"): a direct channel with the
+   * requester, opened like a directory contact (a contact request between agencies, agreement ""), posted to
+   * POST /desks/:id/requests/:requestId/case-channel, which links it to the request in the same transaction.
+   */
+  async openCaseChannel(deskId: string, requestId: string, requesterId: string, title: string): Promise<{ channelId: string; invited: boolean }> {
+    const { channelId, res } = await this.openDirect(requesterId, '', title, async (body) => {
+      const out = await this.ctx.http.call(api.intake.caseChannel, { params: { id: deskId, requestId }, body });
+      return { invitation: out.invitationId === null ? null : { id: out.invitationId } };
+    });
+    return { channelId, invited: res.invitation !== null };
+  }
+
+  /** Builds and posts a direct channel with `recipientId` (create + add, or create + invite for another agency). */
+  private async openDirect<R extends { invitation: { id: string } | null }>(
+    recipientId: string,
+    agreementId: string,
+    title: string,
+    post: (body: { events: Record<string, unknown>[]; invite?: Record<string, unknown>; keyEnvelope: Record<string, unknown>; encryptedMeta: string }) => Promise<R>,
+  ): Promise<{ channelId: string; res: R }> {
     const me = requireKeys(this.ctx, 'contact');
     const myCert = await this.trustedCert(me.officerId);
     const cert = await this.trustedCert(recipientId);
@@ -117,7 +141,7 @@ export class ChannelsApi {
     const actor = { actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId };
     const create = createMembershipEvent(
       null,
-      { channelId, kind: 'create', time, ...actor, channelKind: 'direct', agreementId: target.agreementId ?? '', policy: policyFromMinimum('TLP:CLEAR'), member: myCert },
+      { channelId, kind: 'create', time, ...actor, channelKind: 'direct', agreementId, policy: policyFromMinimum('TLP:CLEAR'), member: myCert },
       me,
     );
     await this.chains.loadRoots([create]);
@@ -134,22 +158,18 @@ export class ChannelsApi {
     await this.secrets.save(channelId, state.current.epoch, epochSecret);
     const meta: ChannelMeta = { title };
     await this.ctx.sealed.set(`meta:${channelId}`, meta);
-    const res = await this.ctx.http.call(api.directory.contact, {
-      params: { id: target.entryId },
-      body: {
-        recipientId,
-        events: events.map((e) => membershipEventCodec.toWire(e)),
-        ...(sameAgency ? {} : { invite: membershipEventCodec.toWire(add) }),
-        keyEnvelope: keyEnvelopeCodec.toWire(envelope),
-        encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
-      },
+    const res = await post({
+      events: events.map((e) => membershipEventCodec.toWire(e)),
+      ...(sameAgency ? {} : { invite: membershipEventCodec.toWire(add) }),
+      keyEnvelope: keyEnvelopeCodec.toWire(envelope),
+      encryptedMeta: encryptMeta(channelId, state.current.epoch, epochSecret, meta),
     });
     await this.chains.extend(channelId, events);
     if (res.invitation) {
       // The invite queue re-invites after a stale invitation and drops a declined one (onInvitation).
       await this.ctx.store.set(`invites:${channelId}`, { queue: [], outstanding: { officerId: recipientId, invitationId: res.invitation.id } } satisfies InviteQueue);
     }
-    return { channel: await this.info(res.channel), invitationId: res.invitation?.id ?? null };
+    return { channelId, res };
   }
 
   async create(input: CreateChannelInput): Promise<ChannelInfo> {

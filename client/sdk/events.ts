@@ -1,5 +1,8 @@
 import type { HandlingCode, Payload } from '../../shared/crypto/index.ts';
 import type { FeedData, Receipt } from '../../shared/schemas/channels.ts';
+import type { DeskNotice } from '../../shared/realtime.ts';
+
+export type { DeskNotice };
 
 /** A decrypted message as the SDK hands it to the application. */
 export interface ReceivedMessage {
@@ -80,6 +83,8 @@ export interface LiaisonEvents {
   channel: ChannelNotice;
   security: SecurityNotice;
   connection: { state: ConnectionState; reason?: string };
+  /** A request arrived at one of my desks or was claimed (content-free; read it with `desks.inbox`). */
+  desk: DeskNotice;
 }
 
 export type Handler<T> = (event: T) => void;

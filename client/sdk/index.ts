@@ -11,6 +11,7 @@ import { ChainStore } from './chains.ts';
 import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChannelInput, type InvitationView } from './channels.ts';
 import { newId, type SdkContext } from './context.ts';
 import { DevicesApi, type DeviceView } from './devices.ts';
+import { DesksApi } from './desks.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
@@ -47,6 +48,7 @@ export type { ContactOptions, ContactResult, ContactTargetView, DirectoryFilters
 export type { KeyLogAuditResult } from './keylog.ts';
 export type { CertificateStatus } from './keys.ts';
 export type { DeviceView } from './devices.ts';
+export type { DeskInboxItem, HandoverNote } from './desks.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -72,6 +74,11 @@ export interface LiaisonClientOptions {
   realtime?: RealtimeOptions;
   /** This installation's name in the officer's device list (PROTOCOL.md §4.5), e.g. "Chromium on Linux". */
   deviceName?: string;
+  /**
+   * Desk supervisors: on every unlock, reconcile the desk channels of the desks I supervise with their rosters
+   * in the background (`client.desks.syncSupervised()`; docs/DESKS.md "Desk intake"). Default false.
+   */
+  syncDesksOnUnlock?: boolean;
 }
 
 /** The Liaison SDK: sign-in, keys, agreements, channels, end-to-end encrypted messages and files. */
@@ -93,6 +100,7 @@ export class LiaisonClient {
   private readonly directory: DirectoryApi;
   private readonly auditHead: AuditHeadMonitor;
   private readonly devicesApi: DevicesApi;
+  private readonly desksApi: DesksApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -116,7 +124,6 @@ export class LiaisonClient {
     this.keylog = new KeyLogAuditor(this.ctx, this.pins, () => this.keysApi.mine());
     this.keysApi = new KeysApi(this.ctx, this.pins, this.keylog, this.emitter);
     this.devicesApi = new DevicesApi(this.ctx, this.keylog, opts.deviceName ?? 'Liaison SDK', () => this.renewDeviceId());
-    this.keysApi.onUnlocked = () => this.devicesApi.ensure();
     this.agreementsApi = new AgreementsApi(this.ctx, this.keysApi);
     this.chains = new ChainStore(this.ctx, this.keysApi, this.pins);
     this.secrets = new EpochSecrets(this.ctx.sealed);
@@ -131,6 +138,14 @@ export class LiaisonClient {
     this.files = new AttachmentsApi(this.ctx);
     this.auditHead = new AuditHeadMonitor(this.ctx);
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
+    this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>
+      this.messaging.history(channelId),
+    );
+    this.keysApi.onUnlocked = async () => {
+      await this.devicesApi.ensure();
+      // Not awaited: unlocking never waits for desk channels (each change needs this supervisor's signature).
+      if (opts.syncDesksOnUnlock) this.desksApi.startSync();
+    };
   }
 
   // ---- events ----
@@ -256,6 +271,17 @@ export class LiaisonClient {
    */
   get devices(): { list(): Promise<DeviceView[]>; revoke(deviceId: string): Promise<DeviceView> } {
     return { list: () => this.devicesApi.list(), revoke: (deviceId) => this.devicesApi.revoke(deviceId) };
+  }
+
+  // ---- desk intake (PROTOCOL.md §11, docs/DESKS.md "Desk intake") ----
+
+  /**
+   * Desk intake. Supervisors: `setupIntake(deskId)`, `rotateIntake(deskId)`, `syncDeskChannel(deskId)`.
+   * Members: `acceptSecrets`, `inbox`, `claim`, `handover`, `handovers`. Requesters: `request(entryId, { text })`,
+   * `myRequests()` (which also joins the case channel a claimer opened). Needs the keys unlocked.
+   */
+  get desks(): DesksApi {
+    return this.desksApi;
   }
 
   certifyPending(): Promise<string[]> {

@@ -2,6 +2,7 @@ import {
   DecryptError,
   KeyLogError,
   compareHandling,
+  forwardingAllowed,
   emptyKeyLog,
   emptyReceiverState,
   encryptMessage,
@@ -17,7 +18,7 @@ import {
   HEADER_TIME_TOLERANCE_MS,
   validatePayload,
   decodePayload,
-  encodePayload,
+  reencodePayload,
   type HandlingCode,
   type Payload,
   type ReceiverState,
@@ -83,7 +84,7 @@ export class MessagingApi {
       await this.chains.assertSendable(channelId, state);
       const view = state.current;
       const handling = opts.handling ?? view.policy.defaultCode;
-      if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling);
+      if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling, me.agencyId, [...new Set([...view.members.values()].map((m) => m.cert.agencyId))]);
       let secret = await this.secrets.load(channelId, view.epoch);
       if (!secret) {
         await this.channels.fetchKeyEnvelopes(channelId);
@@ -261,17 +262,30 @@ export class MessagingApi {
     this.ctx.events.emit('security', { kind: 'message_replayed', channelId, officerId: data.senderId, code: 'envelope/replay', message: `message ${data.messageId}: ${why}; not shown again` });
   }
 
-  private async checkForward(src: { messageId: string; channelId: string }, handling: HandlingCode): Promise<void> {
+  /** PROTOCOL.md §8 before anything is sealed; the server applies the same rules to its own records. */
+  private async checkForward(src: { messageId: string; channelId: string }, handling: HandlingCode, myAgencyId: string, targetAgencyIds: string[]): Promise<void> {
     const source = await this.cached(src.channelId, src.messageId);
     if (!source) return; // The server enforces the rules on metadata as well.
     if (source.handling === 'TLP:RED') throw new LiaisonClientError('handling/forward-denied', 'send: TLP:RED messages may not be forwarded');
     if (compareHandling(handling, source.handling) < 0) throw new LiaisonClientError('handling/downgrade', 'send: a forward may not lower the handling code');
+    // TLP:AMBER reaches the agency's clients: the institutions holding an active extended-access grant from it.
+    const clientAgencyIds = source.handling === 'TLP:AMBER' ? await this.clientAgencyIds(myAgencyId) : [];
+    if (!forwardingAllowed({ code: source.handling, recipientAgencyId: myAgencyId, targetAgencyIds, clientAgencyIds })) {
+      const where = source.handling === 'TLP:AMBER' ? 'your agency and the institutions it sponsors' : 'your agency';
+      throw new LiaisonClientError('handling/forward-denied', `send: a ${source.handling} message stays within ${where}; this channel has members of other agencies`);
+    }
+  }
+
+  private async clientAgencyIds(agencyId: string): Promise<string[]> {
+    const { grants } = await this.ctx.http.call(api.extendedAccess.list);
+    return grants.filter((g) => g.active && g.sponsorAgencyId === agencyId).map((g) => g.agencyId);
   }
 
   /** Decrypted messages are kept sealed locally: replay protection forbids opening an envelope twice. */
   private async cache(msg: ReceivedMessage): Promise<void> {
     const { payload, ...rest } = msg;
-    const value: CachedMessage = { ...rest, payload: toB64(encodePayload(payload)) };
+    // As received: a payload sent under older send rules (e.g. a reported-site URL before normalisation) still fits.
+    const value: CachedMessage = { ...rest, payload: toB64(reencodePayload(payload)) };
     await this.ctx.sealed.set(`msg:${msg.channelId}:${msg.messageId}`, value);
   }
 

@@ -1,4 +1,4 @@
-import { constantTimeEqual, fromB64, rootSetId, toB64, type RootAuthority, type RootHistory } from '../../shared/crypto/index.ts';
+import { constantTimeEqual, fromB64, rootSetId, toB64, type IntakePin, type RootAuthority, type RootHistory } from '../../shared/crypto/index.ts';
 import { LiaisonClientError } from './errors.ts';
 import type { LiaisonEvents, TypedEmitter } from './events.ts';
 import type { StateStore } from './store.ts';
@@ -142,6 +142,16 @@ export class PinStore {
     const latest = history.sets[history.sets.length - 1]!;
     if (!pinned || pinned.version !== latest.version) await this.store.set(`pin:rootset:${agencyId}`, { version: latest.version, id: toB64(rootSetId(latest)) });
     this.histories.set(agencyId, { history, at: now });
+  }
+
+  /** The highest intake key version verified for a desk and its key (PROTOCOL.md §11.1 step 7), kept across restarts. */
+  async intake(deskId: string): Promise<IntakePin | undefined> {
+    const pin = await this.store.get<{ version: number; dhPublicKey: string }>(`pin:intake:${deskId}`);
+    return pin ? { version: pin.version, dhPublicKey: fromB64(pin.dhPublicKey) } : undefined;
+  }
+
+  async saveIntake(deskId: string, pin: IntakePin): Promise<void> {
+    await this.store.set(`pin:intake:${deskId}`, { version: pin.version, dhPublicKey: toB64(pin.dhPublicKey) });
   }
 
   private async saveOfficer(officerId: string, pin: PinnedKey): Promise<void> {

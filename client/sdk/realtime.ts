@@ -52,6 +52,7 @@ export class RealtimeConnection implements Transport {
     });
     this.socket = socket;
     socket.on('feed', (item) => this.feed.push(item));
+    socket.on('desk', (notice) => this.ctx.events.emit('desk', notice));
     socket.on('connect', () => {
       this.ctx.events.emit('connection', { state: 'connected' });
       void this.feed.sync().catch(() => undefined);

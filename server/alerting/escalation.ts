@@ -326,18 +326,20 @@ export class PagingService {
       if (!page) throw new NotFoundError('Page');
       if (page.state === 'acknowledged') return view(page, desk);
       if (page.state !== 'open') throw new ConflictError(`The page is ${page.state}`, 'page_closed');
-      return view((await this.acknowledgeIn(tx, page, actor, 'page'))!, desk);
+      return view((await this.acknowledgeIn(tx, id, actor, 'page'))!, desk);
     });
   }
 
   /**
-   * Acknowledges an open page in the caller's transaction, audited as `page.acknowledged` (`via`: the
-   * page itself, or a receipt for the message). The caller checked that the actor may. Null when the
-   * page was no longer open.
+   * Acknowledges an open page in the caller's transaction, audited as `page.acknowledged` with `via`:
+   * the page itself (`page`), a receipt for its message (`receipt`), or a claimed desk request (`claim`).
+   * No visibility check: the caller decided the actor may. Null when it was not open.
    */
-  async acknowledgeIn(tx: Tx, page: PageRow, actor: Actor, via: 'page' | 'receipt'): Promise<PageRow | null> {
+  async acknowledgeIn(tx: Tx, id: string, actor: Actor, via: 'page' | 'receipt' | 'claim' = 'claim'): Promise<PageRow | null> {
+    const page = await tx.paging.page(id);
+    if (!page || page.state !== 'open') return null;
     const now = this.clock.now();
-    if (!(await tx.paging.acknowledge(page.id, actor.officerId, now))) return null;
+    if (!(await tx.paging.acknowledge(id, actor.officerId, now))) return null;
     const acked: PageRow = { ...page, state: 'acknowledged', ackedAt: now, ackedBy: actor.officerId, nextFireAt: null };
     const desk = await this.desks.pagingDesk(page.deskId);
     await this.audit.record(tx, auditEvents.pageAcknowledged(actor, target(acked, desk), { deskId: page.deskId, step: page.step, via }));

@@ -90,7 +90,7 @@ export class MessagePages {
       if (receipt.kind === 'read' && page.ackRequested) continue;
       if (!receipt.messageCreatedAt.some((t) => t >= page.createdAt)) continue;
       if (!(await this.paging.mayAcknowledge(tx, page, reader))) continue;
-      if (await this.paging.acknowledgeIn(tx, page, reader, 'receipt')) acked.push(page.id);
+      if (await this.paging.acknowledgeIn(tx, page.id, reader, 'receipt')) acked.push(page.id);
     }
     return acked;
   }

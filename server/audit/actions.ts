@@ -84,6 +84,10 @@ export const AUDIT_ACTIONS = [
   'page.escalated',
   'page.acknowledged',
   'page.exhausted',
+  'intake.key_published',
+  'desk_request.received',
+  'desk_request.claimed',
+  'desk_request.case_channel',
   'page.cancelled',
   'desk.reachability_reported',
 ] as const;
@@ -181,11 +185,16 @@ export interface AuditDetailsMap {
   'notification.unsubscribed': { subscriptionId: string; endpointHost: string; reason: 'removed' | 'gone' };
   'notification.settings_changed': { push: boolean; emailEnabled: boolean; emailSet: boolean; quietHours: boolean };
   /** Paging (target: the page, owned by the desk's agency): ids, step and counts only, never content or names. */
-  'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
+  'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message' | 'desk_request'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
   'page.escalated': { deskId: string; step: number; paged: string[] };
-  /** `via`: POST /pages/:id/ack, or a receipt for the message that opened it (docs/DESKS.md "Pages for messages"). */
-  'page.acknowledged': { deskId: string; step: number; via: 'page' | 'receipt' };
+  /** `via`: POST /pages/:id/ack, a receipt for the message that opened it (docs/DESKS.md "Pages for messages"), or a claimed desk request. */
+  'page.acknowledged': { deskId: string; step: number; via: 'page' | 'receipt' | 'claim' };
   'page.exhausted': { deskId: string };
+  /** Desk intake (target: the desk): versions and ids only, never key material or request content. */
+  'intake.key_published': { version: number; channelId: string; signerId: string };
+  'desk_request.received': { deskRequestId: string; version: number; bytes: number; pageId: string };
+  'desk_request.claimed': { deskRequestId: string; pageId: string | null };
+  'desk_request.case_channel': { deskRequestId: string; channelId: string };
   /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
   'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
   /** A reachability report (target: the desk): its period, whether scheduled, its counts; never names. */

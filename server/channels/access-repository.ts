@@ -26,8 +26,8 @@ export interface AccessRepository {
   memberAgencyIds(channelId: string): Promise<string[]>;
   currentMemberIds(channelId: string): Promise<string[]>;
   channelsOf(officerId: string): Promise<string[]>;
-  /** The agreement's parties as stored (JSON array), if it exists. */
-  agreementParties(agreementId: string): Promise<string | undefined>;
+  /** Agencies holding an extended-access grant from `sponsorAgencyId` that is neither revoked nor expired at `now`. */
+  clientAgencyIds(sponsorAgencyId: string, now: number): Promise<string[]>;
   agreementWindow(agreementId: string): Promise<{ validFrom: number | null; validUntil: number | null } | undefined>;
   /** The earliest expiry after `now` of an unrevoked extended-access grant. */
   nextGrantExpiry(now: number): Promise<number | null>;

@@ -156,10 +156,9 @@ export class ChannelAccess {
     return JSON.parse(row.policy) as HandlingPolicy;
   }
 
-  async agreementParties(agreementId: string | null): Promise<string[] | null> {
-    if (agreementId === null) return null;
-    const parties = await this.repo.agreementParties(agreementId);
-    return parties !== undefined ? (JSON.parse(parties) as string[]) : null;
+  /** The agency's clients in TLP 2.0's sense (PROTOCOL.md §8): institutions holding an active extended-access grant from it. */
+  clientAgencyIds(agencyId: string): Promise<string[]> {
+    return this.repo.clientAgencyIds(agencyId, this.clock.now());
   }
 
   /** Why sends are refused, or null when writable (ChannelsService.readOnlyReason, cached; see the class doc). */

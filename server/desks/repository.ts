@@ -16,6 +16,8 @@ export interface DeskRow {
   rota: string;
   /** Escalation: minutes a page waits for an acknowledgement before its next step. */
   ackMinutes: number;
+  /** The desk's E2E channel (PROTOCOL.md §11.2), named by its intake key statements; null before the first. */
+  channelId: string | null;
   createdAt: number;
   updatedAt: number;
   createdBy: string;

@@ -25,6 +25,8 @@ export interface PagingDesk {
   members: string[];
   rota: Rota;
   ackMinutes: number;
+  /** The desk's E2E channel named by its intake key statements (PROTOCOL.md §11.2), or null. */
+  channelId: string | null;
 }
 
 export interface DesksDeps {
@@ -98,6 +100,16 @@ export class DesksService {
     return row ? pagingView(parse(row)) : undefined;
   }
 
+  /** The desk's E2E channel as the caller's transaction sees it (server/intake), or null. */
+  async channelIn(tx: Pick<Repositories, 'desks'>, id: string): Promise<string | null> {
+    return (await tx.desks.byId(id))?.channelId ?? null;
+  }
+
+  /** Records the desk's E2E channel in the caller's transaction (the intake key statement named it; server/intake). */
+  async setChannelIn(tx: Pick<Repositories, 'desks'>, id: string, channelId: string): Promise<void> {
+    await tx.desks.update(id, { channelId, updatedAt: this.clock.now() });
+  }
+
   /** The caller's standing on a desk; anyone without one gets 404 (audited), as on every desk route. */
   async standingOn(actor: Actor, id: string): Promise<{ desk: PagingDesk; standing: 'admin' | 'supervisor' | 'member' }> {
     const desk = await this.readable(actor, id);
@@ -166,6 +178,7 @@ export class DesksService {
         backupDeskId,
         rota: JSON.stringify({ timeZone, weekly: [], overrides: [] } satisfies Rota),
         ackMinutes: body.escalation?.ackMinutes ?? DEFAULT_ACK_MINUTES,
+        channelId: null,
         createdAt: now,
         updatedAt: now,
         createdBy: actor.officerId,
@@ -372,7 +385,7 @@ function view({ row, supervisors, members, rota }: Parsed): Desk {
 }
 
 function pagingView({ row, supervisors, members, rota }: Parsed): PagingDesk {
-  return { id: row.id, agencyId: row.agencyId, phone: row.phone, supervisors, members, rota, ackMinutes: row.ackMinutes };
+  return { id: row.id, agencyId: row.agencyId, phone: row.phone, supervisors, members, rota, ackMinutes: row.ackMinutes, channelId: row.channelId };
 }
 
 /** A desk as an audit target: the event belongs to the desk's agency. */

@@ -282,12 +282,11 @@ export class MessagesService {
       throw new NotFoundError('Forwarded message');
     }
     const sourceHandling = source.handling as StoredMessage['handling'];
-    const sourceChannel = await this.access.channel(source.channelId);
     const allowed = forwardingAllowed({
       code: sourceHandling,
       recipientAgencyId: actor.agencyId,
       targetAgencyIds: await this.access.memberAgencyIds(channelId),
-      sourceAgreementParties: await this.access.agreementParties(sourceChannel?.agreementId ?? null),
+      clientAgencyIds: await this.access.clientAgencyIds(actor.agencyId),
     });
     if (!allowed) throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel`, 'forwarding_forbidden');
     if (compareHandling(envelope.header.handling, sourceHandling) < 0) {

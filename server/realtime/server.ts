@@ -157,6 +157,9 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     forgetSessions((d) => d.actor.officerId === officerId && sessionIds.includes(d.actor.sessionId));
     for (const s of socketsOf(officerId)) if (sessionIds.includes(s.data.actor.sessionId)) end(s, reason);
   };
+  const onDesk = ({ officerIds, notice }: DomainEvents['desk.notice'][0]): void => {
+    if (officerIds.length > 0) io.to(officerIds.map(officerRoom)).emit('desk', notice);
+  };
   const onSuspended = ({ officerId }: DomainEvents['officer.suspended'][0]): void => {
     forgetSessions((d) => d.actor.officerId === officerId);
     for (const s of socketsOf(officerId)) end(s, 'suspended');
@@ -165,6 +168,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   ctx.events.on('channel.members_changed', onMembers);
   ctx.events.on('sessions.revoked', onRevoked);
   ctx.events.on('officer.suspended', onSuspended);
+  ctx.events.on('desk.notice', onDesk);
 
   // preClose, not onClose: socket.io must let go of its connections before Fastify closes the server.
   app.addHook('preClose', async () => {
@@ -172,6 +176,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     ctx.events.off('channel.members_changed', onMembers);
     ctx.events.off('sessions.revoked', onRevoked);
     ctx.events.off('officer.suspended', onSuspended);
+    ctx.events.off('desk.notice', onDesk);
     expiry.clear();
     await io.close();
   });

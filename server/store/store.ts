@@ -8,6 +8,7 @@ import type { SessionRepository } from '../auth/session-repository.ts';
 import type { ChannelsRepository } from '../channels/repository.ts';
 import type { DesksRepository } from '../desks/repository.ts';
 import type { DirectoryRepository } from '../directory/repository.ts';
+import type { IntakeRepository } from '../intake/repository.ts';
 import { AppError } from '../errors.ts';
 import type { FeedRepository } from '../feed/repository.ts';
 import type { KeysRepository } from '../keys/repository.ts';
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly alerting: AlertingRepository;
   readonly paging: PagingRepository;
+  readonly intake: IntakeRepository;
 }
 
 /** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */

@@ -59,26 +59,27 @@ export interface ForwardingContext {
   recipientAgencyId: string;
   /** Agencies of every member of the target channel. */
   targetAgencyIds: readonly string[];
-  /** Parties of the agreement the source channel works under (null for a single-agency channel). */
-  sourceAgreementParties: readonly string[] | null;
+  /**
+   * The recipient agency's clients, in TLP 2.0's sense: the institutions it sponsors that hold an active
+   * extended-access grant from it (PROTOCOL.md §8). Empty for an agency that sponsors none.
+   */
+  clientAgencyIds: readonly string[];
 }
 
 /**
- * TLP forwarding rule: RED never; AMBER+STRICT only within the recipient's agency;
- * AMBER only when every target agency is a party to the source channel's agreement
- * (or the target is internal to the recipient's agency). CLEAR and GREEN may be forwarded.
+ * TLP 2.0 (FIRST) forwarding rule, PROTOCOL.md §8: RED never; AMBER+STRICT only when every target agency is the
+ * recipient's; AMBER only when every target agency is the recipient's or one of its clients; GREEN and CLEAR may be
+ * forwarded. The source channel's agreement plays no part: TLP:AMBER does not extend to the agreement's parties.
  */
 export function forwardingAllowed(ctx: ForwardingContext): boolean {
-  const internal = ctx.targetAgencyIds.length > 0 && ctx.targetAgencyIds.every((a) => a === ctx.recipientAgencyId);
+  const within = (allowed: readonly string[]) => ctx.targetAgencyIds.length > 0 && ctx.targetAgencyIds.every((a) => a === ctx.recipientAgencyId || allowed.includes(a));
   switch (ctx.code) {
     case 'TLP:RED':
       return false;
     case 'TLP:AMBER+STRICT':
-      return internal;
-    case 'TLP:AMBER': {
-      const parties = ctx.sourceAgreementParties;
-      return internal || (parties !== null && ctx.targetAgencyIds.length > 0 && ctx.targetAgencyIds.every((a) => parties.includes(a)));
-    }
+      return within([]);
+    case 'TLP:AMBER':
+      return within(ctx.clientAgencyIds);
     case 'TLP:GREEN':
     case 'TLP:CLEAR':
       return true;

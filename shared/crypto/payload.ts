@@ -1,7 +1,9 @@
 import { fromUtf8, utf8 } from './encoding.ts';
 import { CryptoError, PayloadError } from './errors.ts';
 import { AGREEMENT_SCOPES } from './agreement.ts';
-import { bytes, id, int, lit, oneOf, opt, str, wireCodec } from './wire.ts';
+import { COUNTRY_CODE_LIST } from '../countries.ts';
+import { checkReceivedSiteAddress, normaliseSiteAddress } from './site-address.ts';
+import { arr, bytes, id, int, lit, obj, oneOf, opt, str, wireCodec } from './wire.ts';
 import type { WireCodec, WireSpec } from './wire.ts';
 
 export const MAX_TEXT_CHARS = 32_768;
@@ -19,6 +21,15 @@ export interface RequestForAssistancePayload {
   dueBy?: number;
 }
 export const CONTROLLED_DELIVERY_STATUSES = ['planned', 'in-transit', 'delivered', 'seized', 'aborted'] as const;
+/** CND Res. 45/9 ¶4: the consignment continues "either untouched, completely or partially replaced or partially removed". */
+export const SUBSTITUTION_MODES = ['untouched', 'completely-replaced', 'partially-replaced', 'partially-removed'] as const;
+export const MAX_CHECKPOINT_CHARS = 256;
+export const MAX_CONSENTS = 16;
+/** A state's consent to the controlled delivery on its territory: its ISO 3166-1 alpha-2 code and its reference. */
+export interface ControlledDeliveryConsent {
+  country: string;
+  reference: string;
+}
 export interface ControlledDeliveryUpdatePayload {
   kind: 'controlled-delivery-update';
   operationRef: string;
@@ -26,7 +37,12 @@ export interface ControlledDeliveryUpdatePayload {
   location?: string;
   eta?: number;
   notes?: string;
+  substitution?: (typeof SUBSTITUTION_MODES)[number];
+  country?: string;
+  checkpoint?: string;
+  consents?: ControlledDeliveryConsent[];
 }
+export const SITE_URL_MAX_CHARS = 2048;
 export const SITE_CATEGORIES = ['marketplace', 'vendor-shop', 'forum', 'messaging-group', 'other'] as const;
 export interface ReportedSitePayload {
   kind: 'reported-site';
@@ -66,6 +82,9 @@ export type Payload =
   | DeskIntakeKeyPayload;
 export type PayloadKind = Payload['kind'];
 
+/** ISO 3166-1 alpha-2, upper case (shared/countries.ts). */
+const country = oneOf(COUNTRY_CODE_LIST);
+
 const specs: Record<PayloadKind, WireSpec> = {
   text: { kind: lit('text'), text },
   'case-note': { kind: lit('case-note'), caseRef: ref, text },
@@ -77,8 +96,12 @@ const specs: Record<PayloadKind, WireSpec> = {
     location: opt(str(512)),
     eta: opt(int),
     notes: opt(text),
+    substitution: opt(oneOf(SUBSTITUTION_MODES)),
+    country: opt(country),
+    checkpoint: opt(str(MAX_CHECKPOINT_CHARS)),
+    consents: opt(arr(obj({ country, reference: ref }), MAX_CONSENTS)),
   },
-  'reported-site': { kind: lit('reported-site'), url: str(2048), category: oneOf(SITE_CATEGORIES), notes: opt(text) },
+  'reported-site': { kind: lit('reported-site'), url: str(SITE_URL_MAX_CHARS), category: oneOf(SITE_CATEGORIES), notes: opt(text) },
   file: {
     kind: lit('file'),
     fileId: id,
@@ -97,24 +120,53 @@ export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;
 const codecs = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, wireCodec<Payload>(`payload:${k}`, s)])) as Record<PayloadKind, WireCodec<Payload>>;
 export const PAYLOAD_KINDS = Object.keys(specs) as PayloadKind[];
 
-function semanticCheck(p: Payload): void {
+/** Rules the field table cannot say. `sending` applies the send rules and returns the normalised payload. */
+function semanticCheck(p: Payload, sending: boolean): Payload {
   if (p.kind === 'reported-site') {
-    let url: URL;
-    try {
-      url = new URL(p.url);
-    } catch (cause) {
-      throw new PayloadError('payload/invalid', 'validatePayload: url does not parse', { cause });
+    if (!sending) {
+      checkReceivedSiteAddress(p.url);
+      return p;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PayloadError('payload/invalid', 'validatePayload: url must be http(s)');
+    const url = normaliseSiteAddress(p.url);
+    if (url.length > SITE_URL_MAX_CHARS) throw new PayloadError('payload/invalid', `validatePayload: url is longer than ${SITE_URL_MAX_CHARS} characters once normalised`);
+    return { ...p, url };
   }
+  for (const [name, f] of Object.entries(specs[p.kind])) {
+    const list = (p as unknown as Record<string, unknown>)[name];
+    if ((f.t === 'arr' || (f.t === 'opt' && f.of.t === 'arr')) && Array.isArray(list) && list.length === 0) {
+      throw new PayloadError('payload/invalid', `validatePayload: ${name}, when present, has at least one element (absent or null for none)`);
+    }
+  }
+  return p;
 }
 
-/** Strict validation: known kind, no extra fields, lengths and vocabularies respected. */
+/** The first member outside the spec, nested objects and arrays of objects included (the encoder would drop it). */
+function unknownMember(spec: WireSpec, value: unknown, path: string): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const f = Object.hasOwn(spec, k) ? spec[k]! : undefined;
+    if (!f) return `${path}${k}`;
+    const inner = f.t === 'opt' ? f.of : f;
+    const item = inner.t === 'arr' ? inner.of : inner;
+    if (item.t !== 'obj') continue;
+    const items = inner.t === 'arr' && Array.isArray(v) ? v : [v];
+    for (const [i, x] of items.entries()) {
+      const found = unknownMember(item.spec, x, inner.t === 'arr' ? `${path}${k}[${i}].` : `${path}${k}.`);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * The send rules (PROTOCOL.md §9.1): known kind, no extra fields, lengths and vocabularies respected, and the
+ * semantic rules; returns the payload to send, normalised (a `reported-site` url in its normalised form).
+ */
 export function validatePayload(value: unknown): Payload {
   const kind = (value as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !Object.hasOwn(specs, kind)) throw new PayloadError('payload/unknown-kind', 'validatePayload: unknown payload kind');
-  const extra = Object.keys(value as object).find((k) => !Object.hasOwn(specs[kind as PayloadKind], k));
-  if (extra !== undefined) throw new PayloadError('payload/invalid', `validatePayload: unknown field ${extra}`);
+  const extra = unknownMember(specs[kind as PayloadKind], value, '');
+  if (extra !== null) throw new PayloadError('payload/invalid', `validatePayload: unknown field ${extra}`);
   let p: Payload;
   try {
     const codec = codecs[kind as PayloadKind];
@@ -123,14 +175,32 @@ export function validatePayload(value: unknown): Payload {
     if (cause instanceof CryptoError || cause instanceof TypeError) throw new PayloadError('payload/invalid', 'validatePayload: invalid fields', { cause });
     throw cause;
   }
-  semanticCheck(p);
-  return p;
+  return semanticCheck(p, true);
 }
 
-/** Payload bytes are UTF-8 JSON with binary fields in base64url; they are only ever encrypted, never signed alone. */
+/**
+ * Payload bytes are UTF-8 JSON with binary fields in base64url; they are only ever encrypted, never signed alone.
+ * Applies the send rules and encodes the normalised payload (`validatePayload`).
+ */
 export function encodePayload(p: Payload): Uint8Array {
-  validatePayload(p);
-  return utf8(JSON.stringify(codecs[p.kind].toWire(p)));
+  const v = validatePayload(p);
+  return utf8(JSON.stringify(codecs[v.kind].toWire(v)));
+}
+
+/**
+ * Encodes a payload that `decodePayload` returned, as it is (receive rules, no normalisation): for a client's own
+ * store, where a payload sent before the send rules tightened must still fit.
+ */
+export function reencodePayload(p: Payload): Uint8Array {
+  const codec = codecs[p.kind];
+  let value: Payload;
+  try {
+    value = codec.fromWire(codec.toWire(p));
+  } catch (cause) {
+    throw new PayloadError('payload/invalid', 'reencodePayload: invalid fields', { cause });
+  }
+  semanticCheck(value, false);
+  return utf8(JSON.stringify(codec.toWire(value)));
 }
 
 export function decodePayload(b: Uint8Array): Payload {
@@ -148,6 +218,5 @@ export function decodePayload(b: Uint8Array): Payload {
   } catch (cause) {
     throw new PayloadError('payload/invalid', 'decodePayload: invalid fields', { cause });
   }
-  semanticCheck(p);
-  return p;
+  return semanticCheck(p, false);
 }

@@ -156,6 +156,36 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     pageErrors.push(...a.errors, ...b.errors);
   });
 
+  it('structured messages: a reported onion site is sent normalised, a mistyped one refused in words; a controlled delivery carries the CND 45/9 fields', { timeout: 90_000 }, async () => {
+    const onion = '2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion';
+    await alicePage.getByLabel('Type').selectOption('reported-site');
+    const address = alicePage.getByLabel('Address (URL, hostname or onion address)');
+    // One character off: the v3 checksum catches it before anything is sent.
+    await address.fill(`http://${onion.replace('2gzy', '2gzz')}/`);
+    await alicePage.getByRole('button', { name: 'Send', exact: true }).click();
+    await alicePage.getByRole('alert').filter({ hasText: 'That onion address has a typo' }).waitFor();
+    await address.fill(`HTTP://${onion.toUpperCase()}/download/?utm_source=tg#top`);
+    await alicePage.getByRole('button', { name: 'Send', exact: true }).click();
+    const site = bobPage.getByTestId('message').filter({ hasText: 'Reported site' });
+    await site.waitFor();
+    expect(await site.locator('code.url').textContent()).toBe(`http://${onion}/download/`);
+
+    await alicePage.getByLabel('Type').selectOption('controlled-delivery-update');
+    await alicePage.getByLabel('Operation reference').fill('OP-PT-ES-7');
+    await alicePage.getByLabel('Status').selectOption('in-transit');
+    await alicePage.getByLabel('Consignment (optional)').selectOption('partially-replaced');
+    await alicePage.getByLabel(/Country of the event/).fill('es');
+    await alicePage.getByLabel('Checkpoint (optional)').fill('Algeciras port');
+    await alicePage.getByLabel('Consents of the states concerned (optional)').fill('ES: AN-2026/114\nPT: 55/2026-DCIAP');
+    await alicePage.getByRole('button', { name: 'Send', exact: true }).click();
+    const cdu = bobPage.getByTestId('message').filter({ hasText: 'Controlled delivery · OP-PT-ES-7' });
+    await cdu.waitFor();
+    const text = await cdu.textContent();
+    for (const part of ['Partially replaced', 'Algeciras port, ES', 'ES: AN-2026/114', 'PT: 55/2026-DCIAP']) expect(text).toContain(part);
+    await screenshot(bobPage, 'structured-messages');
+    await alicePage.getByLabel('Type').selectOption('text');
+  });
+
   it('a file goes through with upload and download progress', { timeout: 90_000 }, async () => {
     const bytes = randomBytes(3 * 1024 * 1024);
     // Record every value the progress bars take (the transfer on loopback is quick).

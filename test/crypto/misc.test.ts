@@ -20,7 +20,7 @@ import {
   verifyAgreementSignature,
   verifySafetyQr,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, Payload } from '../../shared/crypto/index.ts';
+import type { AgreementTerms, HandlingCode, Payload } from '../../shared/crypto/index.ts';
 import { codeOf, makeWorld, seededRng } from './fixtures.ts';
 
 await initSodium();
@@ -83,15 +83,25 @@ describe('handling codes', () => {
     expect(isHandlingAllowed(p, 'TLP:RED')).toBe(true);
   });
 
-  it('applies the forwarding rule', () => {
-    const base = { recipientAgencyId: 'a', sourceAgreementParties: ['a', 'b'] };
-    expect(forwardingAllowed({ ...base, code: 'TLP:RED', targetAgencyIds: ['a'] })).toBe(false);
-    expect(forwardingAllowed({ ...base, code: 'TLP:AMBER+STRICT', targetAgencyIds: ['a'] })).toBe(true);
-    expect(forwardingAllowed({ ...base, code: 'TLP:AMBER+STRICT', targetAgencyIds: ['a', 'b'] })).toBe(false);
-    expect(forwardingAllowed({ ...base, code: 'TLP:AMBER', targetAgencyIds: ['a', 'b'] })).toBe(true);
-    expect(forwardingAllowed({ ...base, code: 'TLP:AMBER', targetAgencyIds: ['a', 'c'] })).toBe(false);
-    expect(forwardingAllowed({ ...base, sourceAgreementParties: null, code: 'TLP:AMBER', targetAgencyIds: ['b'] })).toBe(false);
-    expect(forwardingAllowed({ ...base, code: 'TLP:GREEN', targetAgencyIds: ['c'] })).toBe(true);
+  it('applies the TLP 2.0 forwarding rule (PROTOCOL.md §8): AMBER within the agency and its clients, never the agreement', () => {
+    // Recipient agency 'a' sponsors institution 'fiu' (active grant); 'b' is a party of the source channel's agreement.
+    const ctx = { recipientAgencyId: 'a', clientAgencyIds: ['fiu'] };
+    const targets: Record<string, string[]> = { own: ['a'], client: ['a', 'fiu'], clientOnly: ['fiu'], partner: ['a', 'b'], partnerOnly: ['b'], mixed: ['a', 'fiu', 'b'], none: [] };
+    const matrix: Record<HandlingCode, string[]> = {
+      'TLP:CLEAR': ['own', 'client', 'clientOnly', 'partner', 'partnerOnly', 'mixed', 'none'],
+      'TLP:GREEN': ['own', 'client', 'clientOnly', 'partner', 'partnerOnly', 'mixed', 'none'],
+      'TLP:AMBER': ['own', 'client', 'clientOnly'],
+      'TLP:AMBER+STRICT': ['own'],
+      'TLP:RED': [],
+    };
+    for (const code of HANDLING_CODES) {
+      const allowed = Object.entries(targets).filter(([, targetAgencyIds]) => forwardingAllowed({ ...ctx, code, targetAgencyIds })).map(([name]) => name);
+      expect(allowed, code).toEqual(matrix[code]);
+    }
+    // Without clients (an agency that sponsors none, or whose grants expired or were revoked) AMBER stays in the agency.
+    expect(forwardingAllowed({ recipientAgencyId: 'a', clientAgencyIds: [], code: 'TLP:AMBER', targetAgencyIds: ['a', 'fiu'] })).toBe(false);
+    // Clients are the recipient's: a client forwarding to its sponsor is outside the client's own organisation.
+    expect(forwardingAllowed({ recipientAgencyId: 'fiu', clientAgencyIds: [], code: 'TLP:AMBER', targetAgencyIds: ['fiu', 'a'] })).toBe(false);
   });
 });
 
@@ -137,7 +147,7 @@ describe('payloads', () => {
     expect(codeOf(() => validatePayload({ kind: 'text', text: 'x', extra: 1 }))).toBe('payload/invalid');
     expect(codeOf(() => validatePayload({ kind: 'text', text: '' }))).toBe('payload/invalid');
     expect(codeOf(() => validatePayload({ ...valid[3]!, status: 'lost' }))).toBe('payload/invalid');
-    expect(codeOf(() => validatePayload({ kind: 'reported-site', url: 'javascript:alert(1)', category: 'forum' }))).toBe('payload/invalid');
+    expect(codeOf(() => validatePayload({ kind: 'reported-site', url: 'javascript:alert(1)', category: 'forum' }))).toBe('payload/url-scheme');
     expect(codeOf(() => validatePayload({ ...valid[5]!, key: new Uint8Array(31) }))).toBe('payload/invalid');
   });
 });

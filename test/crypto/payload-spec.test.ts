@@ -9,7 +9,7 @@ import { PAYLOAD_KINDS, PAYLOAD_SPECS, decodePayload, encodePayload, fromUtf8, i
 import type { Payload, PayloadKind } from '../../shared/crypto/index.ts';
 import type { FieldSpec } from '../../shared/crypto/wire.ts';
 import { PROTOCOL_PATH } from '../../scripts/doc-section.ts';
-import { PAYLOAD_FIELD_MEANINGS, documentedPayloadTables, renderPayloadTables } from '../../scripts/payload-tables.ts';
+import { PAYLOAD_FIELD_MEANINGS, documentedPayloadTables, fieldRows, renderPayloadTables } from '../../scripts/payload-tables.ts';
 
 await initSodium();
 
@@ -49,15 +49,22 @@ function minimal(name: string, f: FieldSpec): unknown {
       return s.min ?? 0;
     case 'bytes':
       return toB64(new Uint8Array(s.len ?? 0));
+    case 'obj':
+      return minimalObject(s.spec);
+    case 'arr':
+      return [minimal(name, s.of)];
     default:
       throw new Error(`no minimal value for ${s.t}`);
   }
 }
+function minimalObject(spec: Readonly<Record<string, FieldSpec>>): Obj {
+  const o: Obj = {};
+  for (const [k, f] of Object.entries(spec)) if (f.t !== 'opt') o[k] = minimal(k, f);
+  return o;
+}
 /** Every required field at its minimal value, optional fields absent. */
 function base(kind: PayloadKind): Obj {
-  const o: Obj = {};
-  for (const [k, f] of Object.entries(PAYLOAD_SPECS[kind])) if (f.t !== 'opt') o[k] = minimal(k, f);
-  return o;
+  return minimalObject(PAYLOAD_SPECS[kind]);
 }
 function withField(o: Obj, k: string, v: unknown): Obj {
   const out = { ...o };
@@ -74,7 +81,9 @@ function cases(name: string, f: FieldSpec): [string, unknown, string][] {
     case 'str':
       if (s.oneOf) {
         for (const v of s.oneOf) out.push([`vocabulary ${v}`, v, 'ok']);
-        out.push(['outside the vocabulary', 'unknown-value', 'payload/invalid'], ['upper case', s.oneOf[0]!.toUpperCase(), 'payload/invalid'], ['empty', '', 'payload/invalid']);
+        const first = s.oneOf[0]!;
+        const otherCase = first === first.toUpperCase() ? first.toLowerCase() : first.toUpperCase();
+        out.push(['outside the vocabulary', 'unknown-value', 'payload/invalid'], ['other case', otherCase, 'payload/invalid'], ['empty', '', 'payload/invalid']);
       } else {
         const max = s.max!;
         const at = name === 'url' ? URL_PREFIX + 'a'.repeat(max - URL_PREFIX.length) : 'é'.repeat(max);
@@ -95,6 +104,25 @@ function cases(name: string, f: FieldSpec): [string, unknown, string][] {
     }
     case 'lit':
       break;
+    case 'arr': {
+      const one = minimal(name, s.of);
+      const max = s.max!;
+      out.push(
+        ['1 element', [one], 'ok'],
+        [`${max} elements`, Array.from({ length: max }, () => one), 'ok'],
+        [`${max + 1} elements`, Array.from({ length: max + 1 }, () => one), 'payload/invalid'],
+        ['empty array', [], 'payload/invalid'],
+        ['not an array', one, 'payload/invalid'],
+        ['an element with an unknown member', [{ ...(one as Obj), extra: 1 }], 'payload/invalid'],
+      );
+      // Each member of the element object at its boundaries, inside a one-element array.
+      if (s.of.t === 'obj') {
+        for (const [m, g] of Object.entries(s.of.spec)) {
+          for (const [what, v, expected] of cases(m, g)) out.push([`[0].${m} ${what}`, [withField(one as Obj, m, v)], expected]);
+        }
+      }
+      break;
+    }
     default:
       throw new Error(`no cases for ${s.t}`);
   }
@@ -106,7 +134,7 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
     expect(documentedPayloadTables(readFileSync(PROTOCOL_PATH, 'utf8'))).toBe(renderPayloadTables());
   });
   it('give every field of every kind a meaning, and no meaning for a field that does not exist', () => {
-    for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(Object.keys(PAYLOAD_SPECS[kind]).sort());
+    for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(fieldRows(PAYLOAD_SPECS[kind]).map(([n]) => n).sort());
     expect(Object.keys(PAYLOAD_FIELD_MEANINGS).sort()).toEqual([...PAYLOAD_KINDS].sort());
   });
   it('name the seven kinds of the spec, `kind` first', () => {
@@ -178,15 +206,34 @@ describe('payload limits are enforced as documented', () => {
     expect(code(() => decodeJson({ ...f, key: `${f['key'] as string}=` }))).toBe('payload/invalid');
     expect(code(() => decodeJson({ ...f, key: (f['key'] as string).replace(/A$/, 'B') }))).toBe('payload/invalid');
   });
-  it('reported-site url: an absolute http(s) URL (WHATWG parser), else payload/invalid', () => {
+  it('reported-site url, send rule: an http(s) URL or a bare hostname, normalised; refusals with the documented codes', () => {
     const site = (url: string) => ({ kind: 'reported-site', url, category: 'forum' });
-    for (const url of ['http://a.example', 'HTTPS://A.EXAMPLE/x?y#z']) {
+    const sent = (url: string) => (validatePayload(site(url)) as { url: string }).url;
+    expect(sent('HTTPS://A.EXAMPLE/x?y#z')).toBe('https://a.example/x?y');
+    expect(sent('a.example')).toBe('a.example');
+    const refused: [string, string][] = [
+      ['ftp://a.example/', 'payload/url-scheme'],
+      ['javascript:alert(1)', 'payload/url-scheme'],
+      ['a.example/path', 'payload/url-no-scheme'],
+      ['/relative', 'payload/url-no-scheme'],
+      ['not a url', 'payload/bad-url'],
+      ['http://user:pw@a.example/', 'payload/bad-url'],
+      ['localhost', 'payload/bad-url'],
+      ['xyz.onion', 'payload/onion-invalid'],
+    ];
+    for (const [url, expected] of refused) expect(code(() => validatePayload(site(url))), url).toBe(expected);
+  });
+  it('reported-site url, receive rule: any absolute http(s) URL (as v1), a bare hostname only in normalised form', () => {
+    const site = (url: string) => ({ kind: 'reported-site', url, category: 'forum' });
+    // Sent before normalisation existed: still decodes, unchanged.
+    for (const url of ['http://a.example', 'HTTPS://A.EXAMPLE/x?utm_source=y#z', 'http://xyz.onion/']) {
       expect(code(() => decodeJson(site(url))), url).toBe('ok');
-      expect(code(() => validatePayload(site(url))), url).toBe('ok');
+      expect((decodeJson(site(url)) as { url: string }).url).toBe(url);
     }
-    for (const url of ['ftp://a.example/', 'javascript:alert(1)', 'a.example/path', '/relative', 'not a url']) {
+    expect(code(() => decodeJson(site('a.example')))).toBe('ok');
+    for (const url of ['ftp://a.example/', 'javascript:alert(1)', 'a.example/path', '/relative', 'not a url', 'A.EXAMPLE', 'a.example/']) {
       expect(code(() => decodeJson(site(url))), url).toBe('payload/invalid');
-      expect(code(() => validatePayload(site(url))), url).toBe('payload/invalid');
     }
+    expect(code(() => decodeJson(site('xyz.onion')))).toBe('payload/onion-invalid');
   });
 });

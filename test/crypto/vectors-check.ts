@@ -54,6 +54,9 @@ import {
   openDeskRequest,
   verifyDeskRequestSignature,
   verifyIntakeKeyStatement,
+  encodePayload,
+  normaliseSiteAddress,
+  validatePayload,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, IdentityKeys, KeyEvent } from '../../shared/crypto/index.ts';
 import { attachmentVectorPlaintext, buildVectors } from '../vectors/build.ts';
@@ -73,6 +76,7 @@ import keyLog from '../vectors/key-log.json' with { type: 'json' };
 import keyRevoke from '../vectors/key-revoke.json' with { type: 'json' };
 import membership from '../vectors/membership.json' with { type: 'json' };
 import padding from '../vectors/padding.json' with { type: 'json' };
+import payload from '../vectors/payload.json' with { type: 'json' };
 import rootSet from '../vectors/root-set.json' with { type: 'json' };
 import safetyNumber from '../vectors/safety-number.json' with { type: 'json' };
 import senderChain from '../vectors/sender-chain.json' with { type: 'json' };
@@ -93,6 +97,7 @@ export const storedVectors: Record<string, VectorFile> = {
   'key-revoke': keyRevoke,
   membership,
   padding,
+  payload,
   'root-set': rootSet,
   'safety-number': safetyNumber,
   'sender-chain': senderChain,
@@ -224,6 +229,7 @@ export function checkOpenPaths(includeBackup: boolean): void {
 
   checkDeviceVectors(state, fromHex(kv.epochSecret));
   checkDeskIntakeVectors();
+  checkPayloadVectors();
 
   const ag = agreement.vectors[0]!;
   expect(verifyAgreementSignature(ag.terms as AgreementTerms, fromHex(ag.signature), fromHex(ag.signerSignPublicKey))).toBe(true);
@@ -302,6 +308,24 @@ function checkDeviceVectors(state: Parameters<typeof openEnvelope>[0]['channel']
   expect(status(log, migration.deviceId)).toEqual(migration.status);
   expect(migration.status).toBeNull();
   for (const v of envelope.vectors) expect(open(v.envelope).payload).toEqual(v.payload);
+}
+
+/** v2 (PROTOCOL.md §9.1): the reported-site send rule, encoded payloads and the v1 receive rule, from the JSON alone. */
+function checkPayloadVectors(): void {
+  const [sent, refused, site, cdu, legacy] = payload.vectors as unknown as [
+    { cases: { input: string; url: string }[] },
+    { cases: { input: string; error: string }[] },
+    { payload: Record<string, unknown>; encoded: string },
+    { payload: Record<string, unknown>; encoded: string },
+    { encoded: string; decoded: Record<string, unknown> },
+  ];
+  for (const c of sent.cases) expect(normaliseSiteAddress(c.input), c.input).toBe(c.url);
+  for (const c of refused.cases) expect(() => normaliseSiteAddress(c.input), c.input).toThrow(expect.objectContaining({ code: c.error }));
+  for (const v of [site, cdu]) {
+    expect(toHex(encodePayload(validatePayload(v.payload)))).toBe(v.encoded);
+    expect(decodePayload(fromHex(v.encoded))).toEqual(validatePayload(v.payload));
+  }
+  expect(decodePayload(fromHex(legacy.encoded))).toEqual(legacy.decoded);
 }
 
 type WirePin = { version: number; dhPublicKey: string } | null;

@@ -223,7 +223,9 @@ describe('forwarding', () => {
     expectError(await fwd(internal, 'src-RED', 'TLP:RED'), 403, 'forwarding_forbidden');
     expectError(await fwd(crossTarget, 'src-AMBER-STRICT', 'TLP:AMBER+STRICT'), 403, 'forwarding_forbidden');
     expect((await fwd(internal, 'src-AMBER-STRICT', 'TLP:AMBER+STRICT')).statusCode).toBe(201);
-    expect((await fwd(crossTarget, 'src-AMBER', 'TLP:AMBER')).statusCode).toBe(201);
+    // TLP 2.0: AMBER stays within the recipient's agency and its clients; the agreement partner B is neither.
+    expectError(await fwd(crossTarget, 'src-AMBER', 'TLP:AMBER'), 403, 'forwarding_forbidden');
+    expect((await fwd(internal, 'src-AMBER', 'TLP:AMBER')).statusCode).toBe(201);
     expectError(await fwd(internal, 'src-AMBER', 'TLP:GREEN'), 403, 'forwarding_forbidden');
     // Carol never saw the source: it does not exist for her.
     const asCarol = await postMessage(t, internal, w.carol, { ...sendBody(internal, w.carol), forwardedFrom: { messageId: 'src-AMBER' } });

@@ -26,6 +26,9 @@ export function serverEmits(io: RealtimeServer, socket: RealtimeSocket, item: Fe
   io.to('channel:x').emit('feed', item);
   socket.emit('presence', { officerId: 'o', online: true });
   socket.emit('session_ended', { reason: 'logout' });
+  io.to(['officer:a', 'officer:b']).emit('desk', { deskId: 'd', kind: 'request', requestId: 'r', at: 0 });
+  // @ts-expect-error a desk notice is a request or a claim, nothing else
+  io.to('officer:a').emit('desk', { deskId: 'd', kind: 'message', requestId: 'r', at: 0 });
   // @ts-expect-error no such server→client event
   io.emit('feeds', item);
   // @ts-expect-error presence needs `online`

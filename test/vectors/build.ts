@@ -87,6 +87,8 @@ import {
   intakeKeyStatementFields,
   sealTo,
   toB64,
+  decodePayload,
+  normaliseSiteAddress,
 } from '../../shared/crypto/index.ts';
 import type { DeskRequest, IntakeKeyStatement, Payload } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, DeviceStatus, KeyEvent, KeyLogState } from '../../shared/crypto/index.ts';
@@ -302,6 +304,8 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
   out['cert-renewal'] = certRenewalVectors(w);
 
   out['desk-intake'] = deskIntakeVectors(w);
+
+  out['payload'] = payloadVectors();
 
   if (opts.includeBackup !== false) {
     const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });
@@ -633,4 +637,62 @@ function padError(bytes: Uint8Array): string {
   } catch (e) {
     return (e as { code: string }).code;
   }
+}
+
+/**
+ * v2 (issue 14, PROTOCOL.md §9.1): reported-site addresses as typed → the normalised `url` sent, or the refusal code;
+ * encoded payloads (UTF-8 JSON as `encodePayload` writes it) of a normalised reported site and of a
+ * controlled-delivery update with the CND 45/9 fields; a v1 reported-site payload that still decodes unchanged.
+ */
+function payloadVectors(): VectorFile {
+  const refusal = (input: string): string => {
+    try {
+      normaliseSiteAddress(input);
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+    throw new Error(`payload vector: ${input} was not refused`);
+  };
+  const sent = [
+    'duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion',
+    'HTTP://2GZYXA5IHM7NSGGFXNU52RCK2VV4RVMDLKIU3ZZUI5DU4XYCLEN53WID.ONION/download/',
+    'Bücher.Example',
+    'HTTPS://Bücher.Example:443/a?q=1&utm_source=x&fbclid=y#top',
+    'https://shop.example/s?q=a%20b+c&x=&gclid=1&lang=pt',
+    'http://a.example:8080',
+  ].map((input) => ({ input, url: normaliseSiteAddress(input) }));
+  const refused = [
+    'xyz.onion',
+    'expyuzz4wqqyqhjn.onion',
+    // DuckDuckGo's address with its first character changed.
+    'euckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion',
+    'ftp://a.example/',
+    'a.example/path',
+    'http://user:pw@a.example/',
+  ].map((input) => ({ input, error: refusal(input) }));
+  const site: Payload = { kind: 'reported-site', url: 'HTTPS://Bücher.Example/shop?utm_medium=tg#x', category: 'vendor-shop' };
+  const cdu: Payload = {
+    kind: 'controlled-delivery-update',
+    operationRef: 'OP-2026-PT-ES-7',
+    status: 'in-transit',
+    substitution: 'partially-replaced',
+    country: 'ES',
+    checkpoint: 'Algeciras port, container terminal',
+    consents: [
+      { country: 'ES', reference: 'AN-2026/114' },
+      { country: 'PT', reference: '55/2026-DCIAP' },
+    ],
+  };
+  const legacy = '{"kind":"reported-site","url":"http://XYZ.onion/?utm_source=a#f","category":"forum","notes":null}';
+  return {
+    description:
+      'PROTOCOL.md §9.1 v2: reported-site send rule (typed → normalised url, or refusal code), encoded payloads (UTF-8 JSON, hex), and a v1 reported-site payload the receive rule still opens unchanged',
+    vectors: [
+      { name: 'reported-site addresses sent', cases: sent },
+      { name: 'reported-site addresses refused', cases: refused },
+      { name: 'reported-site payload', payload: site, encoded: hex(encodePayload(site)) },
+      { name: 'controlled-delivery-update payload', payload: cdu, encoded: hex(encodePayload(cdu)) },
+      { name: 'v1 reported-site payload', encoded: hex(utf8(legacy)), decoded: decodePayload(utf8(legacy)) },
+    ],
+  };
 }

@@ -48,15 +48,16 @@ describe('contact requests', () => {
 describe('forward targets', () => {
   const fc = (id: string, agencies: string[], over: Partial<ForwardChannel> = {}): ForwardChannel => ({ id, agreementId: null, readOnly: null, untrusted: null, members: agencies.map((a, i) => ({ officerId: `${id}${i}`, agencyId: a })), ...over });
   const source = fc('src', ['a', 'b'], { agreementId: 'ab' });
-  const channels = [source, fc('own', ['a']), fc('ab', ['a', 'b']), fc('ac', ['a', 'c']), fc('ro', ['a'], { readOnly: 'closed' })];
-  const parties = (id: string) => (id === 'ab' ? ['a', 'b'] : []);
-  const ids = (code: Parameters<typeof forwardTargets>[0]) => forwardTargets(code, source, channels, 'a', parties).map((c) => c.id);
+  // 'a' sponsors the institution 'fiu' (active extended-access grant); 'b' is a party of the source's agreement.
+  const channels = [source, fc('own', ['a']), fc('ab', ['a', 'b']), fc('afiu', ['a', 'fiu']), fc('ac', ['a', 'c']), fc('ro', ['a'], { readOnly: 'closed' })];
+  const ids = (code: Parameters<typeof forwardTargets>[0], clients: string[] = ['fiu']) => forwardTargets(code, source, channels, 'a', clients).map((c) => c.id);
 
-  it('applies DESIGN §4 and leaves out the source and read-only channels', () => {
+  it('applies PROTOCOL.md §8 (TLP 2.0) and leaves out the source and read-only channels', () => {
     expect(ids('TLP:RED')).toEqual([]);
     expect(ids('TLP:AMBER+STRICT')).toEqual(['own']);
-    expect(ids('TLP:AMBER')).toEqual(['own', 'ab']);
-    expect(ids('TLP:GREEN')).toEqual(['own', 'ab', 'ac']);
+    expect(ids('TLP:AMBER')).toEqual(['own', 'afiu']);
+    expect(ids('TLP:AMBER', [])).toEqual(['own']);
+    expect(ids('TLP:GREEN')).toEqual(['own', 'ab', 'afiu', 'ac']);
   });
 });
 

@@ -23,16 +23,24 @@ describe('TLP rules and colours', () => {
     expect(selectableCodes()).toHaveLength(5);
   });
 
-  it('applies the forwarding rules of DESIGN §4', () => {
-    const own = { myAgencyId: 'a', targetAgencyIds: ['a'], sameAgreement: false };
-    const foreignSame = { myAgencyId: 'a', targetAgencyIds: ['a', 'b'], sameAgreement: true };
-    const foreignOther = { myAgencyId: 'a', targetAgencyIds: ['a', 'c'], sameAgreement: false };
-    expect(forwardVerdict('TLP:RED', own).allowed).toBe(false);
+  it('applies the forwarding rules of PROTOCOL.md §8 (TLP 2.0), with the reason in plain words', () => {
+    const own = { myAgencyId: 'a', targetAgencyIds: ['a'], clientAgencyIds: ['fiu'] };
+    const client = { myAgencyId: 'a', targetAgencyIds: ['a', 'fiu'], clientAgencyIds: ['fiu'] };
+    const partner = { myAgencyId: 'a', targetAgencyIds: ['a', 'b'], clientAgencyIds: ['fiu'] };
+    expect(forwardVerdict('TLP:RED', own)).toEqual({ allowed: false, reason: 'TLP:RED may not be forwarded.' });
     expect(forwardVerdict('TLP:AMBER+STRICT', own).allowed).toBe(true);
-    expect(forwardVerdict('TLP:AMBER+STRICT', foreignSame).allowed).toBe(false);
-    expect(forwardVerdict('TLP:AMBER', foreignSame).allowed).toBe(true);
-    expect(forwardVerdict('TLP:AMBER', foreignOther).allowed).toBe(false);
-    expect(forwardVerdict('TLP:GREEN', foreignOther).allowed).toBe(true);
+    expect(forwardVerdict('TLP:AMBER+STRICT', client)).toEqual({ allowed: false, reason: 'TLP:AMBER+STRICT stays within your agency.' });
+    expect(forwardVerdict('TLP:AMBER', client).allowed).toBe(true);
+    // An agency of the source channel's agreement is not a client: AMBER does not reach it.
+    expect(forwardVerdict('TLP:AMBER', partner)).toEqual({ allowed: false, reason: 'TLP:AMBER stays within your agency and the institutions it sponsors.' });
+    expect(forwardVerdict('TLP:GREEN', partner).allowed).toBe(true);
+  });
+
+  it('describes each code with its published TLP 2.0 meaning', () => {
+    expect(TLP_STYLES['TLP:AMBER'].meaning).toMatch(/need-to-know basis within their organisation and its clients/);
+    expect(TLP_STYLES['TLP:AMBER'].meaning).not.toMatch(/same agreement/);
+    expect(TLP_STYLES['TLP:AMBER+STRICT'].meaning).toMatch(/within their own organisation/);
+    expect(TLP_STYLES['TLP:RED'].meaning).toMatch(/eyes and ears of individual recipients only/);
   });
 });
 

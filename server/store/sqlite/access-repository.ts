@@ -20,7 +20,9 @@ export class SqliteAccessRepository implements AccessRepository {
       spanCovers: sqlite
         .prepare('SELECT 1 FROM channel_members WHERE channel_id = ? AND officer_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?) LIMIT 1')
         .pluck(),
-      agreement: sqlite.prepare('SELECT parties FROM agreements WHERE id = ?').pluck(),
+      clients: sqlite
+        .prepare('SELECT DISTINCT agency_id FROM extended_access_grants WHERE sponsor_agency_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY agency_id')
+        .pluck(),
       // total_changes(): every row written through this connection (even if rolled back);
       // data_version: commits by other connections (e.g. the CLI).
       totalChanges: sqlite.prepare('SELECT total_changes()').pluck(),
@@ -54,8 +56,8 @@ export class SqliteAccessRepository implements AccessRepository {
     return this.s.channelsOf.all(officerId) as string[];
   }
 
-  async agreementParties(agreementId: string): Promise<string | undefined> {
-    return this.s.agreement.get(agreementId) as string | undefined;
+  async clientAgencyIds(sponsorAgencyId: string, now: number): Promise<string[]> {
+    return this.s.clients.all(sponsorAgencyId, now) as string[];
   }
 
   async agreementWindow(agreementId: string): Promise<{ validFrom: number | null; validUntil: number | null } | undefined> {

@@ -16,14 +16,14 @@ export class SqliteDesksRepository implements DesksRepository {
       byId: db.select().from(desks).where(eq(desks.id, sql.placeholder('id'))).prepare(),
       visibleTo: sqlite.prepare(
         `SELECT id, agency_id AS agencyId, name, specialisations, languages, phone, time_zone AS timeZone, supervisors, members,
-                backup_desk_id AS backupDeskId, rota, ack_minutes AS ackMinutes, created_at AS createdAt, updated_at AS updatedAt, created_by AS createdBy
+                backup_desk_id AS backupDeskId, rota, ack_minutes AS ackMinutes, channel_id AS channelId, created_at AS createdAt, updated_at AS updatedAt, created_by AS createdBy
          FROM desks
          WHERE agency_id = @agencyId OR id IN (SELECT desk_id FROM desk_officers WHERE officer_id = @officerId)
          ORDER BY name, id`,
       ),
       memberOf: sqlite.prepare(
         `SELECT id, agency_id AS agencyId, name, specialisations, languages, phone, time_zone AS timeZone, supervisors, members,
-                backup_desk_id AS backupDeskId, rota, ack_minutes AS ackMinutes, created_at AS createdAt, updated_at AS updatedAt, created_by AS createdBy
+                backup_desk_id AS backupDeskId, rota, ack_minutes AS ackMinutes, channel_id AS channelId, created_at AS createdAt, updated_at AS updatedAt, created_by AS createdBy
          FROM desks
          WHERE id IN (SELECT desk_id FROM desk_officers WHERE officer_id = @officerId AND role = 'member')
          ORDER BY name, id`,

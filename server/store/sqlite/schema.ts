@@ -661,6 +661,8 @@ export const desks = sqliteTable(
     rota: text('rota').notNull(),
     /** Escalation: minutes a page waits for an acknowledgement before the next step (1–120). */
     ackMinutes: integer('ack_minutes').notNull().default(5),
+    /** The desk's own E2E channel (PROTOCOL.md §11.2), set by its first intake key statement; null before. */
+    channelId: text('channel_id'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     createdBy: text('created_by').notNull(),
@@ -727,7 +729,7 @@ export const pages = sqliteTable(
     priority: text('priority', { enum: ['urgent', 'normal'] }).notNull(),
     ackRequested: integer('ack_requested', { mode: 'boolean' }).notNull(),
     channelId: text('channel_id'),
-    reason: text('reason', { enum: ['contact_request', 'test', 'message'] }).notNull(),
+    reason: text('reason', { enum: ['contact_request', 'test', 'message', 'desk_request'] }).notNull(),
     /** The officer whose request opened the page (shown the desk phone when it is exhausted), or null. */
     requesterId: text('requester_id'),
     createdAt: createdAt(),
@@ -761,6 +763,50 @@ export const pageDeliveries = sqliteTable(
   (t) => [primaryKey({ columns: [t.pageId, t.step, t.officerId] }), index('page_deliveries_officer_idx').on(t.officerId)],
 );
 
+// Desk intake (issue 13, PROTOCOL.md §11): supervisor-signed intake key statements and sealed desk requests.
+
+/** One row per (desk, version): the statement's wire JSON (A.15) as the supervisor published it. */
+export const deskIntakeKeys = sqliteTable(
+  'desk_intake_keys',
+  {
+    deskId: text('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    statement: text('statement').notNull(),
+    signerId: text('signer_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.deskId, t.version] })],
+);
+
+/** A sealed desk request (A.16 wire JSON, unreadable to the server) with its server-side state. */
+export const deskRequests = sqliteTable(
+  'desk_requests',
+  {
+    id: text('id').primaryKey(),
+    deskId: text('desk_id')
+      .notNull()
+      .references(() => desks.id, { onDelete: 'cascade' }),
+    requesterId: text('requester_id').notNull(),
+    /** The requester's own id for the request (unique per requester). */
+    requestId: text('request_id').notNull(),
+    version: integer('version').notNull(),
+    request: text('request').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /** The urgent page the request opened. */
+    pageId: text('page_id'),
+    state: text('state', { enum: ['open', 'claimed'] }).notNull(),
+    claimedBy: text('claimed_by'),
+    claimedAt: integer('claimed_at'),
+    caseChannelId: text('case_channel_id'),
+  },
+  (t) => [
+    uniqueIndex('desk_requests_requester_uq').on(t.requesterId, t.requestId),
+    index('desk_requests_desk_idx').on(t.deskId, t.receivedAt),
+  ],
+);
+
 /**
  * Reachability reports per desk (docs/DESKS.md "Reachability reports"): numbers over a period, no
  * content. A scheduled report is unique per desk and period end, so two schedulers (two nodes, a
@@ -776,7 +822,7 @@ export const reachabilityReports = sqliteTable(
     periodStart: integer('period_start').notNull(),
     periodEnd: integer('period_end').notNull(),
     scheduled: integer('scheduled', { mode: 'boolean' }).notNull(),
-    /** JSON ReachabilityNumbers (shared/schemas/reachability.ts): counts, durations and officer ids. */
+    /** JSON ReachabilityNumbers (shared/schemas/pages.ts): counts, durations and officer ids. */
     report: text('report').notNull(),
     createdAt: createdAt(),
     createdBy: text('created_by'),

@@ -15,6 +15,7 @@ import { GroupCommit } from './group-commit.ts';
 import { SqliteKeysRepository } from './keys-repository.ts';
 import { SqliteMessagesRepository } from './messages-repository.ts';
 import { SqlitePagingRepository } from './paging-repository.ts';
+import { SqliteIntakeRepository } from './intake-repository.ts';
 import { SqliteSessionRepository } from './sessions-repository.ts';
 import { WriterLock } from './writer-lock.ts';
 
@@ -37,6 +38,7 @@ function repositories(database: Database_) {
     audit: new SqliteAuditRepository(sqlite),
     alerting: new SqliteAlertingRepository(db),
     paging: new SqlitePagingRepository(db),
+    intake: new SqliteIntakeRepository(db),
   };
 }
 
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAuditRepository;
   readonly alerting: SqliteAlertingRepository;
   readonly paging: SqlitePagingRepository;
+  readonly intake: SqliteIntakeRepository;
   /** Tests and tools only: the raw connection and drizzle handle (production code uses the repositories). */
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -93,6 +96,7 @@ export class SqliteStore implements Store {
     this.audit = r.audit;
     this.alerting = r.alerting;
     this.paging = r.paging;
+    this.intake = r.intake;
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
@@ -164,8 +168,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging } = this;
-    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {

@@ -96,6 +96,14 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   'audit/key-changed': 'The audit trail is now signed with a different key. Tell your security officer.',
   'audit/invalid-head': 'The server’s audit head has an invalid signature. Tell your security officer.',
   'role/above-own': 'You cannot give a role above your own.',
+  // reported-site addresses (PROTOCOL.md §9.1)
+  'payload/url-scheme': 'A site address starts with http:// or https://, or is a bare hostname such as example.org.',
+  'payload/url-no-scheme': 'Add http:// or https:// in front of an address with a path, port or query.',
+  'payload/bad-url': 'That is not a web address Liaison can use: no spaces, no user name or password, and a hostname with at least two parts (example.org).',
+  'payload/onion-v2': 'That is an old (v2) onion address, which no longer works in Tor. Ask for the site’s v3 address (56 characters before .onion).',
+  'payload/onion-invalid': 'That onion address is not valid: a v3 address has 56 characters (a–z and 2–7) before .onion.',
+  'payload/onion-checksum': 'That onion address has a typo: its checksum does not match. Check every character.',
+  'compose/bad-consents': 'Write one consent per line: the country code, a colon, then the reference (PT: 123/2026).',
   // notifications
   invalid_push_endpoint: 'This browser offered a push address Liaison cannot use. Try another browser, or use e-mail.',
   invalid_push_keys: 'This browser’s push subscription is not valid. Turn notifications off and on again.',
@@ -125,6 +133,14 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   not_your_shift: 'You can only swap your own shift.',
   // paging and escalation
   page_closed: 'This page is closed: it was cancelled or ran through every step without an answer.',
+  // desk intake
+  intake_version_conflict: 'Another supervisor published a newer intake key meanwhile. Reload and try again.',
+  intake_channel_changed: null, intake_wrong_signer: null, intake_channel_invalid: null,
+  no_intake_key: 'This desk does not accept sealed requests yet.',
+  duplicate_request: null,
+  already_claimed: 'Someone else has already taken this request.',
+  not_claimer: 'Only the officer who took this request can do this.',
+  case_channel_exists: null,
 };
 
 interface CodedError {

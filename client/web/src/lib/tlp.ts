@@ -1,4 +1,4 @@
-import type { HandlingCode } from '../../../../shared/crypto/handling.ts';
+import { forwardingAllowed, type HandlingCode } from '../../../../shared/crypto/handling.ts';
 
 export type { HandlingCode };
 export const HANDLING_CODES: readonly HandlingCode[] = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'];
@@ -9,27 +9,29 @@ export interface TlpStyle {
   color: string;
   background: string;
   border: string;
+  /** The published TLP 2.0 definition (FIRST, https://www.first.org/tlp/), as Liaison applies it. */
   meaning: string;
 }
 
 export const TLP_STYLES: Record<HandlingCode, TlpStyle> = {
-  'TLP:CLEAR': { label: 'TLP:CLEAR', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: 'Disclosure is not limited.' },
-  'TLP:GREEN': { label: 'TLP:GREEN', color: '#33FF00', background: '#000000', border: '#000000', meaning: 'Limited to the community; not public.' },
+  'TLP:CLEAR': { label: 'TLP:CLEAR', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: 'Recipients can spread this to the world; there is no limit on disclosure.' },
+  'TLP:GREEN': { label: 'TLP:GREEN', color: '#33FF00', background: '#000000', border: '#000000', meaning: 'Limited disclosure: recipients can spread this within their community, but not publicly.' },
   'TLP:AMBER': {
     label: 'TLP:AMBER',
     color: '#FFC000',
     background: '#000000',
     border: '#000000',
-    meaning: 'Limited to the recipients’ organisations and agencies covered by the same agreement.',
+    meaning:
+      'Limited disclosure: recipients can only spread this on a need-to-know basis within their organisation and its clients (institutions it sponsors with extended access) — not to other agencies of the agreement.',
   },
   'TLP:AMBER+STRICT': {
     label: 'TLP:AMBER+STRICT',
     color: '#FFC000',
     background: '#000000',
     border: '#000000',
-    meaning: 'Limited to the recipient’s own agency only.',
+    meaning: 'Limited disclosure: recipients can only spread this on a need-to-know basis within their own organisation.',
   },
-  'TLP:RED': { label: 'TLP:RED', color: '#FF2B2B', background: '#000000', border: '#000000', meaning: 'For the named recipients only; may not be forwarded.' },
+  'TLP:RED': { label: 'TLP:RED', color: '#FF2B2B', background: '#000000', border: '#000000', meaning: 'For the eyes and ears of individual recipients only; no further disclosure (never forwarded).' },
 };
 
 export function tlpRank(code: HandlingCode): number {
@@ -44,22 +46,23 @@ export function selectableCodes(minimum: HandlingCode = 'TLP:CLEAR'): HandlingCo
 export type ForwardVerdict = { allowed: true } | { allowed: false; reason: string };
 
 /**
- * DESIGN §4 as the UI shows it before the server and SDK enforce it: RED never; AMBER+STRICT only
- * inside the sender's agency; AMBER only where every agency of the target is covered by the source
- * channel's agreement.
+ * PROTOCOL.md §8 (`forwardingAllowed`, which the server enforces) with the reason in plain words: RED never;
+ * AMBER+STRICT only inside the recipient's agency; AMBER only inside the agency and its clients (the institutions
+ * it sponsors with an active extended-access grant).
  */
 export function forwardVerdict(
   code: HandlingCode,
-  ctx: { myAgencyId: string; targetAgencyIds: string[]; sameAgreement: boolean },
+  ctx: { myAgencyId: string; targetAgencyIds: string[]; clientAgencyIds: readonly string[] },
 ): ForwardVerdict {
-  if (code === 'TLP:RED') return { allowed: false, reason: 'TLP:RED may not be forwarded.' };
-  if (code === 'TLP:AMBER+STRICT' && ctx.targetAgencyIds.some((a) => a !== ctx.myAgencyId)) {
-    return { allowed: false, reason: 'TLP:AMBER+STRICT stays within your agency.' };
+  if (forwardingAllowed({ code, recipientAgencyId: ctx.myAgencyId, targetAgencyIds: ctx.targetAgencyIds, clientAgencyIds: ctx.clientAgencyIds })) return { allowed: true };
+  switch (code) {
+    case 'TLP:RED':
+      return { allowed: false, reason: 'TLP:RED may not be forwarded.' };
+    case 'TLP:AMBER+STRICT':
+      return { allowed: false, reason: 'TLP:AMBER+STRICT stays within your agency.' };
+    default:
+      return { allowed: false, reason: 'TLP:AMBER stays within your agency and the institutions it sponsors.' };
   }
-  if (code === 'TLP:AMBER' && !ctx.sameAgreement && ctx.targetAgencyIds.some((a) => a !== ctx.myAgencyId)) {
-    return { allowed: false, reason: 'TLP:AMBER may only go to agencies under the same agreement.' };
-  }
-  return { allowed: true };
 }
 
 export interface ForwardChannel {
@@ -72,16 +75,14 @@ export interface ForwardChannel {
 
 /**
  * The channels a message may be forwarded to, per `forwardVerdict`: not the source itself, writable and
- * trusted, and (for AMBER) whose member agencies are all parties of the source channel's agreement.
- * `partiesOf` gives an agreement's party agencies (empty when unknown: AMBER then stays in-agency).
+ * trusted, and whose member agencies the code allows. `clientAgencyIds` are my agency's clients (institutions
+ * holding an active extended-access grant from it; empty when it sponsors none or they are unknown).
  */
-export function forwardTargets<C extends ForwardChannel>(code: HandlingCode, source: ForwardChannel, channels: C[], myAgencyId: string, partiesOf: (agreementId: string) => string[]): C[] {
+export function forwardTargets<C extends ForwardChannel>(code: HandlingCode, source: ForwardChannel, channels: C[], myAgencyId: string, clientAgencyIds: readonly string[]): C[] {
   if (code === 'TLP:RED') return [];
-  const parties = new Set(source.agreementId ? partiesOf(source.agreementId) : [myAgencyId]);
   return channels.filter((c) => {
     if (c.id === source.id || c.readOnly || c.untrusted) return false;
     const targetAgencyIds = [...new Set(c.members.map((m) => m.agencyId))];
-    const sameAgreement = targetAgencyIds.every((a) => parties.has(a));
-    return forwardVerdict(code, { myAgencyId, targetAgencyIds, sameAgreement }).allowed;
+    return forwardVerdict(code, { myAgencyId, targetAgencyIds, clientAgencyIds }).allowed;
   });
 }

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
-import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, type Payload } from '../../../../shared/crypto/payload.ts';
+import { LiaisonClientError } from '../../../sdk/errors.ts';
+import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type ControlledDeliveryConsent, type Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
+import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { HANDLING_CODES, TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
 
 type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
@@ -16,6 +18,18 @@ const KIND_LABEL: Record<Kind, string> = {
 
 type Fields = Record<string, string>;
 
+
+/** "PT: 123/2026" per line → consents (country upper-cased); a line without a code and a reference is refused. */
+export function parseConsents(text: string): ControlledDeliveryConsent[] | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0) return undefined;
+  return lines.map((line) => {
+    const m = /^([A-Za-z]{2})\s*[:\-–]\s*(\S.*)$/u.exec(line);
+    if (!m) throw new LiaisonClientError('compose/bad-consents', `parseConsents: "${line.slice(0, 40)}" is not "CC: reference"`);
+    return { country: m[1]!.toUpperCase(), reference: m[2]!.trim() };
+  });
+}
+
 /** Builds the payload for the chosen kind from the form fields (empty optional fields are omitted). */
 export function buildPayload(kind: Kind, f: Fields): Payload {
   const opt = (k: string) => (f[k]?.trim() ? f[k]!.trim() : undefined);
@@ -26,7 +40,18 @@ export function buildPayload(kind: Kind, f: Fields): Payload {
     case 'request-for-assistance':
       return strip({ kind, caseRef: f.caseRef ?? '', scope: (f.scope ?? AGREEMENT_SCOPES[0]) as (typeof AGREEMENT_SCOPES)[number], subject: f.subject ?? '', details: f.details ?? '', dueBy: time('dueBy') });
     case 'controlled-delivery-update':
-      return strip({ kind, operationRef: f.operationRef ?? '', status: (f.status ?? 'planned') as (typeof CONTROLLED_DELIVERY_STATUSES)[number], location: opt('location'), eta: time('eta'), notes: opt('notes') });
+      return strip({
+        kind,
+        operationRef: f.operationRef ?? '',
+        status: (f.status ?? 'planned') as (typeof CONTROLLED_DELIVERY_STATUSES)[number],
+        location: opt('location'),
+        eta: time('eta'),
+        notes: opt('notes'),
+        substitution: opt('substitution') as (typeof SUBSTITUTION_MODES)[number] | undefined,
+        country: opt('country')?.toUpperCase(),
+        checkpoint: opt('checkpoint'),
+        consents: parseConsents(f.consents ?? ''),
+      });
     case 'reported-site':
       return strip({ kind, url: f.url ?? '', category: (f.category ?? 'marketplace') as (typeof SITE_CATEGORIES)[number], notes: opt('notes') });
   }
@@ -143,13 +168,39 @@ export function Composer({ channelId }: { channelId: string }) {
           {select('status', 'Status', CONTROLLED_DELIVERY_STATUSES)}
           {input('location', 'Location (optional)')}
           {input('eta', 'ETA (optional)', { type: 'datetime-local' })}
+          <label class="field">
+            <span class="field-label">Consignment (optional)</span>
+            <select name="substitution" value={fields.substitution ?? ''} onChange={set('substitution')}>
+              <option value="">Not stated</option>
+              {SUBSTITUTION_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {SUBSTITUTION_LABEL[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {input('country', 'Country of the event (optional, ISO code such as PT)', { maxLength: 2, pattern: '[A-Za-z]{2}', autocapitalize: 'characters', 'aria-describedby': 'cdu-country-hint' })}
+          <span id="cdu-country-hint" class="hint">
+            Two letters: ISO 3166-1 alpha-2.
+          </span>
+          {input('checkpoint', 'Checkpoint (optional)', { maxLength: 256 })}
+          <label class="field">
+            <span class="field-label">Consents of the states concerned (optional)</span>
+            <textarea name="consents" rows={2} value={fields.consents ?? ''} onInput={set('consents')} aria-describedby="cdu-consents-hint" />
+          </label>
+          <span id="cdu-consents-hint" class="hint">
+            One per line: country code, colon, the consent’s reference (ES: AN-2026/114).
+          </span>
           {input('notes', 'Notes (optional)')}
         </fieldset>
       )}
       {kind === 'reported-site' && (
         <fieldset class="structured-fields">
           <legend>Reported site</legend>
-          {input('url', 'Address (URL or onion address)', { required: true })}
+          {input('url', 'Address (URL, hostname or onion address)', { required: true, 'aria-describedby': 'site-url-hint' })}
+          <span id="site-url-hint" class="hint">
+            An http(s) address, or a hostname such as example.org or a v3 onion address (56 characters before .onion). Tracking parameters and the part after # are removed.
+          </span>
           {select('category', 'Category', SITE_CATEGORIES)}
           {input('notes', 'Notes (optional)')}
         </fieldset>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ReceivedMessage } from '../../../sdk/index.ts';
 import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/progress.tsx';
 import { TlpBadge } from '../components/tlp-badge.tsx';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
+import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { forwardTargets } from '../lib/tlp.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -73,10 +74,25 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
 function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
   const chat = useChat();
   const channels = useObservable(chat.channels);
-  const agreements = useObservable(chat.agreements);
   const source = channels.find((c) => c.id === m.channelId);
-  const partiesOf = (id: string) => agreements.find((a) => a.id === id)?.parties.map((p) => p.agencyId) ?? [];
-  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, partiesOf) : [];
+  // TLP:AMBER reaches my agency's clients: the institutions holding an active extended-access grant from it.
+  const [clients, setClients] = useState<string[]>([]);
+  useEffect(() => {
+    if (m.handling !== 'TLP:AMBER') return;
+    let live = true;
+    void (async () => {
+      try {
+        const { grants } = await chat.api.grants();
+        if (live) setClients(grants.filter((g) => g.active && g.sponsorAgencyId === chat.me.agency.id).map((g) => g.agencyId));
+      } catch {
+        // Unknown clients: AMBER is offered inside the agency only (the server decides anyway).
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [m.handling, chat]);
+  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients) : [];
   const [target, setTarget] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const [forward, busy, error] = useAction(async () => {
@@ -190,6 +206,32 @@ function PayloadView({ payload: p }: { payload: Payload }) {
               <>
                 <dt>ETA</dt>
                 <dd>{formatDateTime(p.eta)}</dd>
+              </>
+            )}
+            {p.substitution && (
+              <>
+                <dt>Consignment</dt>
+                <dd>{SUBSTITUTION_LABEL[p.substitution]}</dd>
+              </>
+            )}
+            {(p.country || p.checkpoint) && (
+              <>
+                <dt>Event at</dt>
+                <dd>{[p.checkpoint, p.country].filter(Boolean).join(', ')}</dd>
+              </>
+            )}
+            {p.consents && (
+              <>
+                <dt>Consents</dt>
+                <dd>
+                  <ul class="consents">
+                    {p.consents.map((c, i) => (
+                      <li key={i}>
+                        {c.country}: {c.reference}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
               </>
             )}
           </dl>
