@@ -12,4 +12,5 @@ CREATE TABLE `reachability_reports` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `reachability_reports_scheduled_uq` ON `reachability_reports` (`desk_id`,`period_end`) WHERE "reachability_reports"."scheduled" = 1;--> statement-breakpoint
 CREATE INDEX `reachability_reports_desk_idx` ON `reachability_reports` (`desk_id`,`period_end`);--> statement-breakpoint
+CREATE INDEX `desks_channel_idx` ON `desks` (`channel_id`);--> statement-breakpoint
 CREATE INDEX `pages_channel_idx` ON `pages` (`channel_id`,`state`);

@@ -210,7 +210,7 @@ export class AppContext {
     this.messagePages = new MessagePages({
       paging: this.paging,
       desks: this.desks,
-      lookup: new ChannelDeskLookup({ channels: this.channels, directory: this.directory }),
+      lookup: new ChannelDeskLookup({ desks: this.desks, channels: this.channels, directory: this.directory }),
     });
   }
 

@@ -1,13 +1,14 @@
 import type { ChannelsService } from '../channels/service.ts';
+import type { DesksService } from '../desks/service.ts';
 import type { DirectoryService } from '../directory/service.ts';
 import { NotFoundError } from '../errors.ts';
 
 /**
- * How a channel belongs to a desk: `contact_entry`, opened with "Reach them" from a directory entry
- * that routes to the desk (linked desk, no linked officer: the desk's officers answer it). The desk's
- * own channel (a `desks.channel_id`, once the desk inbox lands) is the next resolver to add.
+ * How a channel belongs to a desk: `desk_channel`, the desk's own E2E channel (`desks.channel_id`, set
+ * by its intake key statements); `contact_entry`, opened with "Reach them" from a directory entry that
+ * routes to the desk (linked desk, no linked officer: the desk's officers answer it).
  */
-export type ChannelDeskLink = 'contact_entry';
+export type ChannelDeskLink = 'desk_channel' | 'contact_entry';
 
 export interface ChannelDesk {
   deskId: string;
@@ -15,6 +16,7 @@ export interface ChannelDesk {
 }
 
 export interface ChannelDeskDeps {
+  desks: Pick<DesksService, 'deskOfChannel'>;
   channels: Pick<ChannelsService, 'contactEntryOf'>;
   directory: Pick<DirectoryService, 'liveRow'>;
 }
@@ -26,7 +28,7 @@ export class ChannelDeskLookup {
   private readonly resolvers: Resolver[];
 
   constructor(deps: ChannelDeskDeps) {
-    this.resolvers = [(id) => contactEntryDesk(deps, id)];
+    this.resolvers = [(id) => ownChannelDesk(deps, id), (id) => contactEntryDesk(deps, id)];
   }
 
   async deskOf(channelId: string): Promise<ChannelDesk | null> {
@@ -36,6 +38,11 @@ export class ChannelDeskLookup {
     }
     return null;
   }
+}
+
+async function ownChannelDesk(deps: ChannelDeskDeps, channelId: string): Promise<ChannelDesk | null> {
+  const deskId = await deps.desks.deskOfChannel(channelId);
+  return deskId === null ? null : { deskId, link: 'desk_channel' };
 }
 
 /** A channel opened from a live directory entry that routes to its desk (as server/directory/contact.ts routes it). */

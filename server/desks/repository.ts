@@ -25,6 +25,8 @@ export interface DeskRow {
 
 export interface DesksRepository {
   byId(id: string): Promise<DeskRow | undefined>;
+  /** The desk whose own E2E channel this is, if any. */
+  byChannel(channelId: string): Promise<DeskRow | undefined>;
   /** Desks of the agency plus desks the officer supervises or is a member of, by name then id. */
   visibleTo(agencyId: string | null, officerId: string): Promise<DeskRow[]>;
   /** Desks the officer is a member of. */

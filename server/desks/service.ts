@@ -100,6 +100,11 @@ export class DesksService {
     return row ? pagingView(parse(row)) : undefined;
   }
 
+  /** For paging: the desk whose own E2E channel `channelId` is, or null (no caller check: ids only). */
+  async deskOfChannel(channelId: string): Promise<string | null> {
+    return (await this.store.read((r) => r.desks.byChannel(channelId)))?.id ?? null;
+  }
+
   /** The desk's E2E channel as the caller's transaction sees it (server/intake), or null. */
   async channelIn(tx: Pick<Repositories, 'desks'>, id: string): Promise<string | null> {
     return (await tx.desks.byId(id))?.channelId ?? null;

@@ -158,6 +158,36 @@ describe('pages for messages', () => {
   });
 });
 
+describe("the desk's own channel", () => {
+  it('an urgent message there pages the desk without its sender (Ana, on duty: so Rui, next); Rui reading it acknowledges the page', async () => {
+    push = await TestPushService.start();
+    const { t, pt, ana, rui, sam, desk } = await deskWorld();
+    const baseUrl = await listen(t);
+    const c = { ptAdmin: await sdk(t, baseUrl, pt.admin), ana: await sdk(t, baseUrl, ana), rui: await sdk(t, baseUrl, rui) };
+    clients = Object.values(c);
+    for (const client of clients) await client.createIdentity(PASSPHRASE);
+    await c.ptAdmin.certifyPending();
+    const subs = { ana: push.subscribe(), rui: push.subscribe() };
+    await subscribe(t, ana, subs.ana);
+    await subscribe(t, rui, subs.rui);
+    const channel = await c.ana.createChannel({ kind: 'team', title: 'Night desk', members: [rui.id] });
+    // As the desk's first intake key statement records it (server/intake): the desk's own channel.
+    t.app.ctx.store.sqlite.prepare('UPDATE desks SET channel_id = ? WHERE id = ?').run(channel.id, desk.id);
+
+    const sent = await c.ana.send(channel.id, { kind: 'text', text: `Secret ${MARKER}` }, { urgent: true });
+    await t.app.ctx.paging.idle();
+    expect(sent.pageId).toEqual(expect.any(String));
+    const page = (await ok<{ page: Page }>(await call(t, sam, 'GET', `/pages/${sent.pageId}`))).page;
+    expect(page).toMatchObject({ deskId: desk.id, reason: 'message', channelId: channel.id, priority: 'urgent', ackRequested: false, step: 1, state: 'open' });
+    expect(deliveries(t, page.id).map((d) => [d.step, d.officerId])).toEqual([[1, rui.id]]);
+    expect(payloadsOf(subs.ana)).toEqual([]);
+    expect(payloadsOf(subs.rui).map((p) => [p.id, p.priority, p.channelId])).toEqual([[page.id, 'urgent', channel.id]]);
+
+    await c.rui.markRead(channel.id, [sent.messageId]);
+    expect((await ok<{ page: Page }>(await call(t, sam, 'GET', `/pages/${page.id}`))).page).toMatchObject({ state: 'acknowledged', ackedBy: rui.id });
+  });
+});
+
 describe('who a page never reaches, and cancelling one', () => {
   it('the requester is not paged (the ladder skips them); a cancelled page takes no further step and cannot be acknowledged', async () => {
     push = await TestPushService.start();

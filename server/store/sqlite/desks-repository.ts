@@ -14,6 +14,7 @@ export class SqliteDesksRepository implements DesksRepository {
   ) {
     this.q = {
       byId: db.select().from(desks).where(eq(desks.id, sql.placeholder('id'))).prepare(),
+      byChannel: db.select().from(desks).where(eq(desks.channelId, sql.placeholder('channelId'))).limit(1).prepare(),
       visibleTo: sqlite.prepare(
         `SELECT id, agency_id AS agencyId, name, specialisations, languages, phone, time_zone AS timeZone, supervisors, members,
                 backup_desk_id AS backupDeskId, rota, ack_minutes AS ackMinutes, channel_id AS channelId, created_at AS createdAt, updated_at AS updatedAt, created_by AS createdBy
@@ -40,6 +41,10 @@ export class SqliteDesksRepository implements DesksRepository {
 
   async byId(id: string): Promise<DeskRow | undefined> {
     return this.q.byId.get({ id });
+  }
+
+  async byChannel(channelId: string): Promise<DeskRow | undefined> {
+    return this.q.byChannel.get({ channelId });
   }
 
   async visibleTo(agencyId: string | null, officerId: string): Promise<DeskRow[]> {

@@ -667,7 +667,12 @@ export const desks = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     createdBy: text('created_by').notNull(),
   },
-  (t) => [index('desks_agency_idx').on(t.agencyId), index('desks_backup_idx').on(t.backupDeskId)],
+  (t) => [
+    index('desks_agency_idx').on(t.agencyId),
+    index('desks_backup_idx').on(t.backupDeskId),
+    // An urgent message in the desk's own channel finds its desk (server/alerting/channel-desk.ts).
+    index('desks_channel_idx').on(t.channelId),
+  ],
 );
 
 /** Who belongs to a desk, by officer: "my desks" and "my shifts" are one index lookup. */
