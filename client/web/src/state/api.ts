@@ -8,7 +8,7 @@ import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, Directory
 import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
 import type { OfficerKeys, PendingOfficerKeys } from '../../../../shared/schemas/keys.ts';
 import type { CreateDeskBody, Desk, MyShift, OnDuty, RotaBody, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
-import type { Page, PageState, TestPageResult } from '../../../../shared/schemas/pages.ts';
+import type { Page, PageState, ReachabilityReport, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import type { DeliveryResult, NotificationSettings, PushSubscriptionBody, PushSubscriptionView } from '../../../../shared/schemas/notifications.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
 import { HttpClient } from '../../../sdk/http.ts';
@@ -185,6 +185,12 @@ export class Api {
   }
   testPage(id: string): Promise<TestPageResult> {
     return this.client.call(api.pages.testPage, { params: { id } });
+  }
+  async reachability(id: string): Promise<ReachabilityReport[]> {
+    return (await this.client.call(api.pages.reachability, { params: { id }, query: {} })).reports;
+  }
+  async runReachability(id: string): Promise<ReachabilityReport> {
+    return (await this.client.call(api.pages.runReachability, { params: { id } })).report;
   }
 
   // audit
