@@ -44,7 +44,7 @@ export class ChatData {
     this.off.push(
       client.on('message', (m) => this.onMessage(m)),
       client.on('receipt', (r) => this.onReceipt(r)),
-      client.on('invitation', () => void this.refreshInvitations()),
+      client.on('invitation', () => void this.onInvitation()),
       client.on('membership', () => void this.refreshChannels()),
       client.on('channel', () => void this.refreshChannels()),
     );
@@ -118,6 +118,16 @@ export class ChatData {
     const ch = accept ? await this.client.acceptContactRequest(invitationId) : (await this.client.declineContactRequest(invitationId), null);
     await Promise.all([this.refreshInvitations(), this.refreshChannels()]);
     return ch?.id ?? null;
+  }
+
+  /**
+   * A new invitation may be the case channel of a desk request of mine: myRequests() co-signs it when the SDK's
+   * checks pass (the claimer of my own request invited me), so I join without a click.
+   */
+  private async onInvitation(): Promise<void> {
+    await this.refreshInvitations();
+    const mine = await this.client.desks.myRequests().catch(() => []);
+    if (mine.some((r) => r.caseChannelId !== null)) await Promise.all([this.refreshInvitations(), this.refreshChannels()]);
   }
 
   async refreshInvitations(): Promise<void> {

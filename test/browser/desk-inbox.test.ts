@@ -1,0 +1,231 @@
+/**
+ * The desk's end-to-end encrypted inbox in the web app (issue 13, docs/DESKS.md "Desk intake"): supervisor S sets
+ * up the encrypted inbox; requester R of another agency finds the desk in the directory and sends an urgent request
+ * in the browser; on-duty member M1 reads it decrypted under Unclaimed, takes it ("I take this"), lands in the case
+ * channel and replies; R joins the case channel without a click (My requests co-signs the invitation) and reads the
+ * reply; member M2 sees it under "Claimed by others" and reads M1's handover note. The server's data directory never
+ * holds the request's text. Real server on loopback with the real clock; four browser contexts (four devices).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
+import type { Desk } from '../../shared/schemas/desks.ts';
+import {
+  PASSPHRASE,
+  apiPost,
+  buildWebOnce,
+  createAgency,
+  createOfficer,
+  enrolByApi,
+  hasChromium,
+  initPlatform,
+  launch,
+  newPage,
+  nextTotp,
+  screenshot,
+  signInAndUnlock,
+  startServer,
+  type Person,
+  type Server,
+} from './harness.ts';
+
+/** Only in the request's text (and so in the case channel's first message): never in the server's files. */
+const MARKER = 'INBOX-MARKER-5521';
+const REQUEST = `Seizure at the port tonight, need subscriber data for +351 912 000 111 ${MARKER}`;
+const REPLY = 'Taken: I am on it, the data comes within the hour.';
+const NOTE = 'Handover: port seizure request taken by me, subscriber data pending.';
+
+async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
+  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
+  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
+  return c;
+}
+
+/** Every file of the data directory (database, WAL, secrets…) as one buffer, to grep. */
+function dataDirBytes(dir: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const p = path.join(dir, f);
+    if (fs.statSync(p).isFile()) parts.push(fs.readFileSync(p));
+  }
+  return Buffer.concat(parts);
+}
+
+function message(page: Page, text: string) {
+  return page.getByTestId('message').filter({ hasText: text });
+}
+
+describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, claim, case channel, handover notes)', () => {
+  let server: Server;
+  let browser: Browser;
+  let people: { s: Person; r: Person; m1: Person; m2: Person };
+  let desk: Desk;
+  const pages: { page: Page; errors: string[] }[] = [];
+
+  beforeAll(async () => {
+    await buildWebOnce();
+    server = await startServer();
+    browser = await launch();
+    const platform = await initPlatform(server.app);
+    const a = await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' });
+    const b = await createAgency(server.app, platform, { name: 'Guardia Civil', country: 'ES', admin: 'es-admin' });
+    const enrol = async (admin: Person, agencyId: string, username: string, name: string) => enrolByApi(server.app, (await createOfficer(server.app, admin, agencyId, username, name)).token);
+    people = {
+      s: await enrol(a.admin, a.agencyId, 'sam.reis', 'Sam Reis'),
+      m1: await enrol(a.admin, a.agencyId, 'ana.silva', 'Ana Silva'),
+      m2: await enrol(a.admin, a.agencyId, 'rui.costa', 'Rui Costa'),
+      r: await enrol(b.admin, b.agencyId, 'eva.ruiz', 'Eva Ruiz'),
+    };
+    // Keys through the SDK (the browsers unlock them from the backup); the agencies certify them.
+    const admins = [await sdkFor(server, a.admin), await sdkFor(server, b.admin)];
+    const officers = await Promise.all(Object.values(people).map((p) => sdkFor(server, p)));
+    await Promise.all([...admins, ...officers].map((c) => c.createIdentity(PASSPHRASE)));
+    for (const c of admins) await c.certifyPending();
+    for (const c of [...admins, ...officers]) c.lock();
+
+    // The night desk: Ana on duty around the clock, Rui a member off the rota, Sam supervises; linked from the directory.
+    desk = (await apiPost<{ desk: Desk }>(server.app, a.admin, '/api/v1/desks', { name: 'Night desk', phone: '+351 21 864 5150', timeZone: 'Europe/Lisbon', members: [people.m1.id, people.m2.id], supervisors: [people.s.id] })).desk;
+    const rota = await server.app.inject({
+      method: 'PUT',
+      url: `/api/v1/desks/${desk.id}/rota`,
+      headers: { authorization: `Bearer ${a.admin.tokens.accessToken}` },
+      payload: { timeZone: 'Europe/Lisbon', weekly: [{ officerId: people.m1.id, days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' }], overrides: [] },
+    });
+    expect(rota.statusCode, rota.body).toBe(200);
+    await apiPost(server.app, a.admin, '/api/v1/directory', { title: 'Night desk', specialisations: ['internet-drug-crime'], languages: ['pt', 'en'], availability: { kind: '24/7' }, deskId: desk.id });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('S sets up the inbox; R sends a request from the directory; M1 reads it, takes it and replies in the case channel; R reads the reply; M2 sees it taken and reads the handover note', { timeout: 240_000 }, async () => {
+    const { s, r, m1, m2 } = people;
+    const [S, R, M1, M2] = await Promise.all([newPage(browser), newPage(browser), newPage(browser), newPage(browser)]);
+    pages.push(S, R, M1, M2);
+    await Promise.all([signInAndUnlock(S.page, server.baseUrl, s), signInAndUnlock(R.page, server.baseUrl, r), signInAndUnlock(M1.page, server.baseUrl, m1)]);
+    const deskUrl = `${server.baseUrl}/#/desks/${desk.id}`;
+
+    // Before the setup, the directory entry offers only Contact.
+    await R.page.goto(`${server.baseUrl}/#/directory/${encodeURIComponent((await directoryEntryId())!)}`);
+    await R.page.getByRole('heading', { name: 'Night desk', level: 2 }).waitFor();
+    await R.page.getByTestId('contact-terms').waitFor();
+    expect(await R.page.getByTestId('desk-request').count()).toBe(0);
+
+    // S, the supervisor: no encrypted inbox yet; one button sets it up (desk channel + intake key v1).
+    await S.page.goto(deskUrl);
+    const setup = S.page.getByTestId('intake-setup');
+    await setup.getByText('This desk has no encrypted inbox yet.').waitFor();
+    await screenshot(S.page, 'desk-inbox-setup');
+    await setup.getByRole('button', { name: 'Set up the encrypted inbox' }).click();
+    await setup.getByText('Encrypted inbox ready: intake key version 1.').waitFor({ timeout: 60_000 });
+    await expect.poll(() => S.page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('status');
+    expect(await setup.getByRole('button', { name: 'Rotate key' }).count()).toBe(1);
+    await S.page.getByTestId('desk-inbox').waitFor();
+    // The staffing editor: both members ticked (a supervisor who is no administrator may see colleagues as "Officer …");
+    // supervisors are the administrators' to change.
+    const staffing = S.page.getByTestId('desk-staffing');
+    await expect.poll(() => staffing.getByRole('checkbox', { name: /is a member$/, checked: true }).count()).toBe(2);
+    expect(await staffing.getByRole('checkbox', { name: 'Sam Reis is a supervisor' }).isDisabled()).toBe(true);
+    expect(await staffing.getByRole('checkbox', { name: 'Sam Reis is a supervisor' }).isChecked()).toBe(true);
+
+    // M1, on duty, has the desk open: nothing yet.
+    await M1.page.goto(deskUrl);
+    const inbox = M1.page.getByTestId('desk-inbox');
+    await inbox.getByTestId('inbox-unclaimed').getByText('None.').waitFor({ timeout: 30_000 });
+    expect(await M1.page.getByRole('button', { name: 'Set up the encrypted inbox' }).count()).toBe(0);
+
+    // R finds the desk in the directory and sends an urgent request in the browser.
+    await R.page.getByRole('link', { name: 'Directory' }).click();
+    await R.page.getByRole('searchbox', { name: 'Search' }).fill('night');
+    await R.page.getByRole('button', { name: 'Search' }).click();
+    await R.page.getByTestId('directory-entry').filter({ hasText: 'Night desk' }).click();
+    const form = R.page.getByTestId('desk-request');
+    await form.getByRole('heading', { name: 'Send a request to the desk' }).waitFor();
+    expect(await form.getByRole('radio', { name: /^Urgent/ }).isChecked()).toBe(true);
+    // An empty request is refused inline, focus back on the field.
+    await form.getByRole('button', { name: 'Send the request' }).click();
+    await form.getByRole('alert').getByText('Write the request first.').waitFor();
+    await expect.poll(() => R.page.evaluate(() => document.activeElement?.id)).toBe('desk-request-text');
+    await form.getByLabel('Your request').fill(REQUEST);
+    await screenshot(R.page, 'desk-inbox-request-form');
+    await form.getByRole('button', { name: 'Send the request' }).click();
+    const sent = form.getByTestId('desk-request-sent');
+    await expect.poll(() => sent.textContent(), { timeout: 30_000 }).toMatch(/^Sent at \d{4}-\d\d-\d\d \d\d:\d\d \S+; the desk is being paged\./);
+    const pageHref = await sent.getByRole('link', { name: 'Follow its page' }).getAttribute('href');
+    expect(pageHref).toMatch(/^#\/pages\/[\w-]+$/);
+    expect(await sent.getByRole('link', { name: 'My requests' }).getAttribute('href')).toBe('#/desks/requests');
+
+    // M1's inbox refreshes on the desk notice: the request under Unclaimed, decrypted, urgent, from R of Guardia Civil.
+    const item = inbox.getByTestId('inbox-unclaimed').locator('article[data-request-id]');
+    await item.getByTestId('request-text').waitFor({ timeout: 30_000 });
+    expect(await item.getByTestId('request-text').textContent()).toBe(REQUEST);
+    expect(await item.getByRole('heading', { level: 4 }).textContent()).toMatch(/^Request from .+ \(Guardia Civil\)$/);
+    const facts = await item.locator('dl').textContent();
+    expect(facts).toMatch(/Received(just now|\d+ min ago) \(\d{4}-\d\d-\d\d \d\d:\d\d \S+\)/);
+    expect(facts).toContain('PriorityUrgent');
+    expect(facts).toContain('Nobody has taken it yet');
+    await screenshot(M1.page, 'desk-inbox-unclaimed');
+
+    // "I take this": the claim, then the case channel with R.
+    await item.getByRole('button', { name: 'I take this' }).click();
+    await expect.poll(() => M1.page.evaluate(() => location.hash), { timeout: 60_000 }).toMatch(/^#\/channels\/[\w-]+$/);
+    const caseHash = await M1.page.evaluate(() => location.hash);
+
+    // R's app co-signs the claimer's invitation on its own (the invitation event → myRequests): R joins without a click.
+    // Then M1's app posts the request as the channel's first message, and M1 replies.
+    await M1.page.getByLabel('Message', { exact: true }).waitFor({ timeout: 60_000 });
+    await message(M1.page, MARKER).waitFor({ timeout: 30_000 });
+    await M1.page.getByLabel('Message', { exact: true }).fill(REPLY);
+    await M1.page.getByRole('button', { name: 'Send', exact: true }).click();
+    await message(M1.page, REPLY).waitFor();
+    await screenshot(M1.page, 'desk-inbox-case-channel');
+
+    // R: My requests shows it taken, with the case channel; there R reads the request and M1's reply.
+    await R.page.getByRole('link', { name: 'My requests' }).click();
+    const mine = R.page.getByTestId('my-requests');
+    await expect.poll(() => mine.getByTestId('my-request-state').first().textContent(), { timeout: 30_000 }).toMatch(/^Taken by .+, \d{4}-\d\d-\d\d \d\d:\d\d/);
+    const open = mine.getByRole('link', { name: 'Open case channel' });
+    await open.waitFor({ timeout: 30_000 });
+    expect(await open.getAttribute('href')).toBe(caseHash);
+    await screenshot(R.page, 'desk-inbox-my-requests');
+    await open.click();
+    await message(R.page, REPLY).waitFor({ timeout: 30_000 });
+    await message(R.page, MARKER).waitFor();
+
+    // M1 writes a handover note on the desk screen; the request is under "Claimed by me" with its case channel.
+    await M1.page.goto(deskUrl);
+    const mineSection = M1.page.getByTestId('inbox-mine');
+    await mineSection.getByTestId('request-text').waitFor({ timeout: 30_000 });
+    expect(await mineSection.getByRole('link', { name: 'Open case channel' }).getAttribute('href')).toBe(caseHash);
+    await M1.page.getByLabel('New handover note').fill(NOTE);
+    await M1.page.getByRole('button', { name: 'Add the note' }).click();
+    await M1.page.getByTestId('handovers').getByText(NOTE).waitFor();
+
+    // M2 signs in: the request is under "Claimed by others", taken by Ana, without "I take this"; the note is there.
+    await signInAndUnlock(M2.page, server.baseUrl, m2);
+    await M2.page.goto(deskUrl);
+    const others = M2.page.getByTestId('inbox-others');
+    await others.getByTestId('request-text').waitFor({ timeout: 30_000 });
+    expect(await others.getByTestId('request-text').textContent()).toBe(REQUEST);
+    expect(await others.getByTestId('request-state').textContent()).toMatch(new RegExp(`^Taken by (Ana Silva|Officer ${m1.id.slice(0, 6)}( \\(Policia Judiciaria\\))?), \\d{4}-`));
+    expect(await others.getByRole('button', { name: 'I take this' }).count()).toBe(0);
+    expect(await M2.page.getByTestId('inbox-unclaimed').getByText('None.').count()).toBe(1);
+    await M2.page.getByTestId('handovers').getByText(NOTE).waitFor({ timeout: 30_000 });
+    await screenshot(M2.page, 'desk-inbox-claimed-by-others');
+
+    // The server never held the request's text (database, WAL, secrets).
+    expect(dataDirBytes(server.app.ctx.config.dataDir).includes(Buffer.from(MARKER))).toBe(false);
+
+    const errors = pages.flatMap((p) => p.errors).filter((e) => !/status of 4\d\d/.test(e));
+    expect(errors).toEqual([]);
+  });
+
+  async function directoryEntryId(): Promise<string | undefined> {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/directory?q=night', headers: { authorization: `Bearer ${people.r.tokens.accessToken}` } });
+    return (res.json() as { entries: { id: string; deskId: string | null }[] }).entries.find((e) => e.deskId === desk.id)?.id;
+  }
+});
