@@ -217,6 +217,34 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await M2.page.getByTestId('handovers').getByText(NOTE).waitFor({ timeout: 30_000 });
     await screenshot(M2.page, 'desk-inbox-claimed-by-others');
 
+    // M1 swaps tomorrow's first eight hours of her shift to Rui, then takes the swap back (members swap only their own).
+    const overrides = M1.page.getByTestId('desk-overrides');
+    await overrides.getByRole('heading', { name: 'Swap my shift' }).waitFor();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await overrides.getByLabel('From').fill(`${tomorrow}T09:00`);
+    await overrides.getByLabel('Until').fill(`${tomorrow}T08:00`);
+    await overrides.getByRole('button', { name: 'Add' }).click();
+    await overrides.getByRole('alert').getByText('Enter a start and an end, the end after the start.').waitFor();
+    await overrides.getByLabel('Until').fill(`${tomorrow}T17:00`);
+    await overrides.getByRole('button', { name: 'Add' }).click();
+    await overrides.getByText('Added.').waitFor();
+    const swap = overrides.getByRole('listitem').filter({ hasText: 'covers for Ana Silva' });
+    expect(await swap.textContent()).toMatch(/^(Rui Costa|Officer \w+( \(Policia Judiciaria\))?) covers for Ana Silva: \w{3} \d+ \w{3} 09:00–17:00/);
+    await screenshot(M1.page, 'desk-inbox-swap');
+    await swap.getByRole('button', { name: /^Remove: / }).click();
+    await overrides.getByText('No swaps or extra shifts.').waitFor();
+
+    // S takes Rui off the desk: S's app removes him from the desk channel and rotates the intake key, and says so.
+    await S.page.goto(deskUrl);
+    const staff = S.page.getByTestId('desk-staffing');
+    await expect.poll(() => staff.getByRole('checkbox', { name: /is a member$/, checked: true }).count()).toBe(2);
+    await staff.getByRole('checkbox', { name: new RegExp(`^(Rui Costa|Officer ${m2.id.slice(0, 6)}.*) is a member$`) }).uncheck();
+    await staff.getByRole('button', { name: 'Save members and backup' }).click();
+    await expect
+      .poll(() => staff.getByTestId('staffing-result').textContent(), { timeout: 60_000 })
+      .toMatch(/^Saved\. Desk channel updated: removed .+\. The intake key was rotated, because whoever left may still hold the old one\.$/);
+    await screenshot(S.page, 'desk-inbox-staffing-synced');
+
     // The server never held the request's text (database, WAL, secrets).
     expect(dataDirBytes(server.app.ctx.config.dataDir).includes(Buffer.from(MARKER))).toBe(false);
 

@@ -56,3 +56,16 @@ describe('the desk inbox', () => {
     );
   });
 });
+
+describe('override times', () => {
+  it('reads a datetime-local value in the desk’s zone, and back', async () => {
+    const { epochToWallTime, wallTimeToEpoch } = await import('../../client/web/src/lib/rota-week.ts');
+    expect(wallTimeToEpoch('2026-07-01T09:00', 'Europe/Lisbon')).toBe(Date.UTC(2026, 6, 1, 8, 0));
+    expect(wallTimeToEpoch('2026-12-01T09:00', 'Europe/Lisbon')).toBe(Date.UTC(2026, 11, 1, 9, 0));
+    // The spring-forward gap moves forward: 02:30 on 8 March 2026 in New York is 03:00 EDT.
+    expect(wallTimeToEpoch('2026-03-08T02:30', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 7, 0));
+    expect(wallTimeToEpoch('', 'Europe/Lisbon')).toBeNull();
+    expect(wallTimeToEpoch('2026-13-01T09:00', 'Europe/Lisbon')).toBeNull();
+    expect(epochToWallTime(Date.UTC(2026, 6, 1, 8, 0), 'Europe/Lisbon')).toBe('2026-07-01T09:00');
+  });
+});

@@ -12,6 +12,7 @@ import { addWeeks, daysText, rowsOf, shiftSpan, weekColumns, weeklyOf, weekStart
 import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
 import { useObservable } from '../state/observable.ts';
 import { DeskInbox, Handovers, IntakeSetup } from './desk-inbox.tsx';
+import { DeskOverrides } from './desk-overrides.tsx';
 import { DeskStaffing } from './desk-staffing.tsx';
 import { MyRequests } from './my-requests.tsx';
 
@@ -206,6 +207,17 @@ function DeskDetail({ deskId }: { deskId: string }) {
       {intakeVersion !== null && intakeVersion > 0 && onRoster && <Handovers desk={desk} nameOf={nameOf} />}
       <WeekView desk={desk} nameOf={nameOf} />
       <DeskPages desk={desk} nameOf={nameOf} version={pagesVersion} />
+      {(canEdit || desk.members.includes(me.id)) && (
+        <DeskOverrides
+          desk={desk}
+          nameOf={nameOf}
+          canEdit={canEdit}
+          onSaved={(d) => {
+            setDesk(d);
+            void chat.api.onDuty(d.id).then(setDuty, () => undefined);
+          }}
+        />
+      )}
       {canEdit && <DeskStaffing desk={desk} nameOf={nameOf} admin={admin} hasInbox={Boolean(intakeVersion)} onSaved={setDesk} />}
       {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
       {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
