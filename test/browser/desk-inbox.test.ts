@@ -217,6 +217,30 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await M2.page.getByTestId('handovers').getByText(NOTE).waitFor({ timeout: 30_000 });
     await screenshot(M2.page, 'desk-inbox-claimed-by-others');
 
+    // A race: R sends a second request; M2 clicks "I take this" just after M1 took it (M1's claim goes in first,
+    // held in front of M2's). M2's app says who was first; the request moves to "Claimed by others".
+    await R.page.goto(`${server.baseUrl}/#/directory/${encodeURIComponent((await directoryEntryId())!)}`);
+    const form2 = R.page.getByTestId('desk-request');
+    await form2.getByLabel('Your request').fill(`Second request ${MARKER}`);
+    await form2.getByRole('button', { name: 'Send the request' }).click();
+    await expect.poll(() => form2.getByTestId('desk-request-sent').textContent(), { timeout: 30_000 }).toMatch(/^Sent at /);
+    const second = M2.page.getByTestId('inbox-unclaimed').locator('article[data-request-id]');
+    await second.getByTestId('request-text').waitFor({ timeout: 30_000 });
+    const secondId = (await second.getAttribute('data-request-id'))!;
+    await M2.page.route('**/api/v1/desks/*/requests/*/claim', async (route) => {
+      const first = await server.app.inject({ method: 'POST', url: `/api/v1/desks/${desk.id}/requests/${secondId}/claim`, headers: { authorization: `Bearer ${m1.tokens.accessToken}` } });
+      expect(first.statusCode, first.body).toBe(200);
+      await route.continue();
+    });
+    await second.getByRole('button', { name: 'I take this' }).click();
+    const announcement = M2.page.getByTestId('inbox-announcement');
+    await expect.poll(() => announcement.textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^Already taken by (Ana Silva|Officer ${m1.id.slice(0, 6)}( \\(Policia Judiciaria\\))?), who was first\\.$`));
+    await expect.poll(() => M2.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('inbox-announcement');
+    await expect.poll(() => M2.page.getByTestId('inbox-others').locator('article[data-request-id]').count()).toBe(2);
+    expect(await M2.page.evaluate(() => location.hash)).toBe(`#/desks/${desk.id}`);
+    await M2.page.unroute('**/api/v1/desks/*/requests/*/claim');
+    await screenshot(M2.page, 'desk-inbox-already-taken');
+
     // M1 swaps tomorrow's first eight hours of her shift to Rui, then takes the swap back (members swap only their own).
     const overrides = M1.page.getByTestId('desk-overrides');
     await overrides.getByRole('heading', { name: 'Swap my shift' }).waitFor();

@@ -56,6 +56,12 @@ export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id:
       document.removeEventListener('visibilitychange', onVisible);
     };
   }, [desk.id]);
+  const [announcement, setAnnouncement] = useState<string | null>(null);
+  const announceRef = useRef<HTMLDivElement>(null);
+  const announce = (line: string) => {
+    setAnnouncement(line);
+    setTimeout(() => announceRef.current?.focus(), 0);
+  };
   const now = Date.now();
   const grouped = items ? sections(items, me, desk.escalation.ackMinutes, now) : null;
   return (
@@ -68,6 +74,9 @@ export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id:
         </button>
       </div>
       <ErrorBox error={error} />
+      <div role="status" aria-live="polite" tabIndex={-1} ref={announceRef} data-testid="inbox-announcement">
+        {announcement && <p class="notice notice-warn">{announcement}</p>}
+      </div>
       {!grouped && !error && <p aria-busy="true">{text.loading}</p>}
       {grouped &&
         SECTION_ORDER.map((s) => (
@@ -87,6 +96,7 @@ export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id:
                       item={item}
                       nameOf={nameOf}
                       priority={item.pageId ? pagePriority[item.pageId] : undefined}
+                      announce={announce}
                       onChanged={() => {
                         void load();
                         onChange();
@@ -102,14 +112,25 @@ export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id:
   );
 }
 
-function InboxItem({ desk, item, nameOf, priority, onChanged }: { desk: Desk; item: DeskInboxItem; nameOf: (id: string) => string; priority: 'urgent' | 'normal' | undefined; onChanged: () => void }) {
+function InboxItem({
+  desk,
+  item,
+  nameOf,
+  priority,
+  onChanged,
+  announce,
+}: {
+  desk: Desk;
+  item: DeskInboxItem;
+  nameOf: (id: string) => string;
+  priority: 'urgent' | 'normal' | undefined;
+  onChanged: () => void;
+  announce: (s: string) => void;
+}) {
   const chat = useChat();
   const requester = useRequesterName();
   const zone = browserTimeZone();
-  const [taken, setTaken] = useState<string | null>(null);
-  const statusRef = useRef<HTMLDivElement>(null);
   const [take, taking, takeError] = useAction(async () => {
-    setTaken(null);
     try {
       const { caseChannelId } = await chat.client.desks.claim(desk.id, item.id);
       await chat.refreshChannels();
@@ -118,8 +139,8 @@ function InboxItem({ desk, item, nameOf, priority, onChanged }: { desk: Desk; it
       if (errorCode(err) !== 'already_claimed') throw err;
       // Someone was first: say who, from the desk's own record of the claim.
       const fresh = (await chat.client.desks.inbox(desk.id)).find((r) => r.id === item.id);
-      setTaken(text.alreadyTaken(fresh?.claimedBy ? nameOf(fresh.claimedBy) : '—'));
-      setTimeout(() => statusRef.current?.focus(), 0);
+      // Announced by the inbox: the request moves to "Claimed by others", so this card goes away.
+      announce(text.alreadyTaken(fresh?.claimedBy ? nameOf(fresh.claimedBy) : '—'));
       onChanged();
     }
   });
@@ -170,9 +191,6 @@ function InboxItem({ desk, item, nameOf, priority, onChanged }: { desk: Desk; it
         )}
       </div>
       <ErrorBox error={takeError} />
-      <div role="status" aria-live="polite" tabIndex={-1} ref={statusRef}>
-        {taken && <p class="notice notice-warn">{taken}</p>}
-      </div>
     </article>
   );
 }
