@@ -241,6 +241,16 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await M2.page.unroute('**/api/v1/desks/*/requests/*/claim');
     await screenshot(M2.page, 'desk-inbox-already-taken');
 
+    // M1's claim of the second request went in without its case channel (as if the channel had failed): M1's app
+    // opens it from "Claimed by me" without claiming again, and R joins it without a click.
+    await M1.page.goto(deskUrl);
+    const unopened = M1.page.getByTestId('inbox-mine').locator(`article[data-request-id="${secondId}"]`);
+    await unopened.getByRole('button', { name: 'Open the case channel' }).click();
+    await expect.poll(() => M1.page.evaluate(() => location.hash), { timeout: 60_000 }).toMatch(/^#\/channels\/[\w-]+$/);
+    expect(await M1.page.evaluate(() => location.hash)).not.toBe(caseHash);
+    await message(M1.page, `Second request ${MARKER}`).waitFor({ timeout: 60_000 });
+    await M1.page.goto(deskUrl);
+
     // M1 swaps tomorrow's first eight hours of her shift to Rui, then takes the swap back (members swap only their own).
     const overrides = M1.page.getByTestId('desk-overrides');
     await overrides.getByRole('heading', { name: 'Swap my shift' }).waitFor();

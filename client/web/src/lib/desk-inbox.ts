@@ -39,6 +39,7 @@ export const inboxText = {
   taking: 'Taking…',
   openCase: 'Open case channel',
   caseWaiting: 'The case channel is not open yet.',
+  openCaseNow: 'Open the case channel',
   alreadyTaken: (who: string) => `Already taken by ${who}, who was first.`,
   pageLink: 'Its page',
   notMember: 'Only the desk’s members and supervisors read its inbox.',

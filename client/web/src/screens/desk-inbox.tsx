@@ -183,7 +183,12 @@ function InboxItem({
             {text.openCase}
           </a>
         )}
-        {item.state === 'claimed' && !item.caseChannelId && <span class="meta">{text.caseWaiting}</span>}
+        {item.state === 'claimed' && !item.caseChannelId && item.claimedBy === chat.me.officer.id && (
+          <button type="button" onClick={() => void take()} disabled={taking} aria-describedby={titleId}>
+            {taking ? text.taking : text.openCaseNow}
+          </button>
+        )}
+        {item.state === 'claimed' && !item.caseChannelId && item.claimedBy !== chat.me.officer.id && <span class="meta">{text.caseWaiting}</span>}
         {item.pageId && (
           <a class="secondary" href={`#/pages/${encodeURIComponent(item.pageId)}`}>
             {text.pageLink}
