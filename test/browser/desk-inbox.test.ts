@@ -277,6 +277,7 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await expect
       .poll(() => staff.getByTestId('staffing-result').textContent(), { timeout: 60_000 })
       .toMatch(/^Saved\. Desk channel updated: removed .+\. The intake key was rotated, because whoever left may still hold the old one\.$/);
+    await expect.poll(() => S.page.getByTestId('intake-version').textContent()).toBe('Intake key version 2.');
     await screenshot(S.page, 'desk-inbox-staffing-synced');
 
     // The server never held the request's text (database, WAL, secrets).

@@ -28,7 +28,22 @@ const text = {
  * Members, supervisors (administrators only) and the backup desk (PATCH /desks/:id). Afterwards a supervisor's
  * app makes the desk channel match the new roster (client.desks.syncDeskChannel) and says what changed.
  */
-export function DeskStaffing({ desk, nameOf, admin, hasInbox, onSaved }: { desk: Desk; nameOf: (id: string) => string; admin: boolean; hasInbox: boolean; onSaved: (d: Desk) => void }) {
+export function DeskStaffing({
+  desk,
+  nameOf,
+  admin,
+  hasInbox,
+  onSaved,
+  onSynced,
+}: {
+  desk: Desk;
+  nameOf: (id: string) => string;
+  admin: boolean;
+  hasInbox: boolean;
+  onSaved: (d: Desk) => void;
+  /** After the desk channel sync (it may have rotated the intake key). */
+  onSynced: () => void;
+}) {
   const chat = useChat();
   const [candidates, setCandidates] = useState<{ id: string; name: string }[]>([]);
   const [desks, setDesks] = useState<Desk[]>([]);
@@ -66,6 +81,7 @@ export function DeskStaffing({ desk, nameOf, admin, hasInbox, onSaved }: { desk:
       // The desk channel is the roster: add, remove (and rotate) with this supervisor's signature.
       await chat.client.desks.settled();
       const r = await chat.client.desks.syncDeskChannel(d.id);
+      if (r.rotated) onSynced();
       line = `${text.saved} ${inboxText.synced(r.added.map(nameOf), r.removed.map(nameOf), r.rotated)}`;
     } else if (hasInbox) {
       line = `${text.saved} ${text.syncLater}`;

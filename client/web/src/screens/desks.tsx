@@ -218,7 +218,16 @@ function DeskDetail({ deskId }: { deskId: string }) {
           }}
         />
       )}
-      {canEdit && <DeskStaffing desk={desk} nameOf={nameOf} admin={admin} hasInbox={Boolean(intakeVersion)} onSaved={setDesk} />}
+      {canEdit && (
+        <DeskStaffing
+          desk={desk}
+          nameOf={nameOf}
+          admin={admin}
+          hasInbox={Boolean(intakeVersion)}
+          onSaved={setDesk}
+          onSynced={() => void chat.api.intakeKeys(desk.id).then((keys) => setIntakeVersion(keys[keys.length - 1]?.version ?? 0), () => undefined)}
+        />
+      )}
       {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
       {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
       {canEdit && (
