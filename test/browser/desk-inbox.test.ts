@@ -151,6 +151,8 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await form.getByRole('alert').getByText('Write the request first.').waitFor();
     await expect.poll(() => R.page.evaluate(() => document.activeElement?.id)).toBe('desk-request-text');
     await form.getByLabel('Your request').fill(REQUEST);
+    expect(await form.getByRole('alert').count()).toBe(0);
+    expect(await form.getByLabel('Your request').getAttribute('aria-invalid')).toBe('false');
     await screenshot(R.page, 'desk-inbox-request-form');
     await form.getByRole('button', { name: 'Send the request' }).click();
     const sent = form.getByTestId('desk-request-sent');

@@ -322,7 +322,10 @@ function DeskRequestForm({ entryId }: { entryId: string }) {
           value={body}
           aria-invalid={missing}
           aria-describedby={missing ? 'desk-request-hint desk-request-error' : 'desk-request-hint'}
-          onInput={(ev) => setBody(ev.currentTarget.value)}
+          onInput={(ev) => {
+            setBody(ev.currentTarget.value);
+            if (ev.currentTarget.value.trim()) setMissing(false);
+          }}
         />
         <small id="desk-request-hint" class="hint">
           {requestText.labelHint}

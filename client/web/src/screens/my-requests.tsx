@@ -65,7 +65,7 @@ export function MyRequests({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
             .map((r) => {
               const joined = r.caseChannelId !== null && channels.some((c) => c.id === r.caseChannelId);
               return (
-                <li key={r.id} data-request-id={r.id}>
+                <li key={r.id} class="inbox-item" data-request-id={r.id}>
                   <dl class="page-facts">
                     <dt>{myRequestsText.desk}</dt>
                     <dd>{deskNames[r.deskId] ?? myRequestsText.unknownDesk}</dd>
