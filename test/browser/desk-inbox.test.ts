@@ -62,6 +62,7 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
   let browser: Browser;
   let people: { s: Person; r: Person; m1: Person; m2: Person };
   let desk: Desk;
+  let ptAdmin: Person;
   const pages: { page: Page; errors: string[] }[] = [];
 
   beforeAll(async () => {
@@ -70,6 +71,7 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     browser = await launch();
     const platform = await initPlatform(server.app);
     const a = await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' });
+    ptAdmin = a.admin;
     const b = await createAgency(server.app, platform, { name: 'Guardia Civil', country: 'ES', admin: 'es-admin' });
     const enrol = async (admin: Person, agencyId: string, username: string, name: string) => enrolByApi(server.app, (await createOfficer(server.app, admin, agencyId, username, name)).token);
     people = {
@@ -281,6 +283,39 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
       .toMatch(/^Saved\. Desk channel updated: removed .+\. The intake key was rotated, because whoever left may still hold the old one\.$/);
     await expect.poll(() => S.page.getByTestId('intake-version').textContent()).toBe('Intake key version 2.');
     await screenshot(S.page, 'desk-inbox-staffing-synced');
+
+    // R sends a third request (sealed to key v2). The administrator puts M2 back on the desk; no supervisor has synced
+    // the desk channel since, so M2's device cannot open it and says why in plain words.
+    const THIRD = `Third request ${MARKER}`;
+    await R.page.goto(`${server.baseUrl}/#/directory/${encodeURIComponent((await directoryEntryId())!)}`);
+    const form3 = R.page.getByTestId('desk-request');
+    await form3.getByLabel('Your request').fill(THIRD);
+    await form3.getByRole('button', { name: 'Send the request' }).click();
+    await expect.poll(() => form3.getByTestId('desk-request-sent').textContent(), { timeout: 30_000 }).toMatch(/^Sent at /);
+    const back = await server.app.inject({ method: 'PATCH', url: `/api/v1/desks/${desk.id}`, headers: { authorization: `Bearer ${ptAdmin.tokens.accessToken}` }, payload: { members: [m1.id, m2.id] } });
+    expect(back.statusCode, back.body).toBe(200);
+    await M2.page.goto(`${server.baseUrl}/#/desks`);
+    await M2.page.goto(deskUrl);
+    const third = M2.page.getByTestId('inbox-unclaimed').locator('article[data-request-id]');
+    await expect
+      .poll(() => third.getByTestId('request-unopened').textContent(), { timeout: 30_000 })
+      .toMatch(/^Not readable on this device yet: a supervisor must add you to the desk channel/);
+    await screenshot(M2.page, 'desk-inbox-not-readable-yet');
+
+    // S locks and unlocks: the web app syncs the desk channels S supervises on unlock, M2 is added and gets the keys.
+    await S.page.getByRole('button', { name: 'Lock' }).click();
+    await S.page.getByLabel('Key-backup passphrase').fill(PASSPHRASE);
+    await S.page.getByRole('button', { name: 'Unlock' }).click();
+    await S.page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+    await expect
+      .poll(
+        async () => {
+          await M2.page.getByRole('button', { name: 'Refresh inbox' }).click();
+          return M2.page.getByTestId('inbox-unclaimed').getByTestId('request-text').allTextContents();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toEqual([THIRD]);
 
     // The server never held the request's text (database, WAL, secrets).
     expect(dataDirBytes(server.app.ctx.config.dataDir).includes(Buffer.from(MARKER))).toBe(false);
