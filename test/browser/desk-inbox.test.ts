@@ -228,6 +228,9 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await form2.getByLabel('Your request').fill(`Second request ${MARKER}`);
     await form2.getByRole('button', { name: 'Send the request' }).click();
     await expect.poll(() => form2.getByTestId('desk-request-sent').textContent(), { timeout: 30_000 }).toMatch(/^Sent at /);
+    // R waits on My requests this time (the screen and the invitation event both read them: one co-signature).
+    await form2.getByRole('link', { name: 'My requests' }).click();
+    await expect.poll(() => R.page.getByTestId('my-request-state').allTextContents()).toEqual(['Waiting: the desk is being paged', expect.stringMatching(/^Taken by /)]);
     const second = M2.page.getByTestId('inbox-unclaimed').locator('article[data-request-id]');
     await second.getByTestId('request-text').waitFor({ timeout: 30_000 });
     const secondId = (await second.getAttribute('data-request-id'))!;
@@ -253,6 +256,8 @@ describe.skipIf(!hasChromium)('web app: the desk inbox (encrypted requests, clai
     await expect.poll(() => M1.page.evaluate(() => location.hash), { timeout: 60_000 }).toMatch(/^#\/channels\/[\w-]+$/);
     expect(await M1.page.evaluate(() => location.hash)).not.toBe(caseHash);
     await message(M1.page, `Second request ${MARKER}`).waitFor({ timeout: 60_000 });
+    await expect.poll(() => R.page.getByTestId('my-requests').getByRole('link', { name: 'Open case channel' }).count(), { timeout: 30_000 }).toBe(2);
+    expect(await R.page.getByTestId('my-requests').getByRole('alert').count()).toBe(0);
     await M1.page.goto(deskUrl);
 
     // M1 swaps tomorrow's first eight hours of her shift to Rui, then takes the swap back (members swap only their own).

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MyDeskRequest } from '../../../../shared/schemas/intake.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { absoluteTime, sinceText } from '../lib/pages.ts';
@@ -31,21 +30,17 @@ export function MyRequests({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
   const chat = useChat();
   const zone = browserTimeZone();
   const channels = useObservable(chat.channels);
-  const [requests, setRequests] = useState<MyDeskRequest[] | null>(null);
+  // Re-read by the app on every invitation too (ChatData.onInvitation), which co-signs a case channel's.
+  const requests = useObservable(chat.myRequests);
   const [deskNames, setDeskNames] = useState<Record<string, string>>({});
   const [load, loading, error] = useAction(async () => {
-    const list = await chat.client.desks.myRequests();
-    setRequests(list);
+    await chat.refreshMyRequests();
     await chat.refreshChannels();
-    await chat.refreshInvitations();
     // Another agency's desk is known only through its directory entry.
     const dir = await chat.api.directory({ limit: 100 }).catch(() => null);
     setDeskNames(Object.fromEntries((dir?.entries ?? []).filter((e) => e.deskId).map((e) => [e.deskId!, e.title])));
   });
-  useEffect(() => {
-    void load();
-    return chat.client.on('invitation', () => void load());
-  }, []);
+  useEffect(() => void load(), []);
   const H = headingLevel === 1 ? 'h1' : 'h2';
   return (
     <section aria-labelledby="my-requests-title" data-testid="my-requests">
