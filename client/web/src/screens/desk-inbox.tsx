@@ -34,11 +34,21 @@ export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id:
   const me = chat.me.officer.id;
   const [items, setItems] = useState<DeskInboxItem[] | null>(null);
   const [pagePriority, setPagePriority] = useState<Record<string, 'urgent' | 'normal'>>({});
+  /** Reads overlap (notice, visibility, a claim): only the newest one's answer is shown. */
+  const seq = useRef(0);
+  const [, setMinute] = useState(0);
   const [load, loading, error] = useAction(async () => {
+    const mine = ++seq.current;
     const [list, pages] = await Promise.all([chat.client.desks.inbox(desk.id), chat.api.deskPages(desk.id).catch(() => [])]);
+    if (mine !== seq.current) return;
     setItems(list);
     setPagePriority(Object.fromEntries(pages.map((p) => [p.id, p.priority])));
   });
+  // "Overdue" and "5 min ago" move with the clock: re-render every minute.
+  useEffect(() => {
+    const t = setInterval(() => setMinute((m) => m + 1), 60_000);
+    return () => clearInterval(t);
+  }, []);
   useEffect(() => {
     void load();
     const offDesk = chat.client.on('desk', (n) => {
