@@ -283,12 +283,16 @@ export class DesksApi {
   /**
    * "I take this": claims the request (409 `already_claimed` when someone was first; the page is acknowledged
    * with it), then opens the case channel with the requester and links it. The request's text waits sealed on
-   * this client and is posted as the case channel's first message once the requester has joined.
+   * this client and is posted as the case channel's first message once the requester has joined. For a request
+   * I already claimed whose case channel was not opened (the claim went through, the channel did not), it opens
+   * the channel without claiming again; when it exists, it returns it.
    */
   async claim(deskId: string, id: string): Promise<{ caseChannelId: string }> {
     const item = (await this.inbox(deskId)).find((r) => r.id === id);
     if (!item) throw new LiaisonClientError('intake/not-found', `claim: no request ${id} at desk ${deskId}`);
-    await this.ctx.http.call(api.intake.claim, { params: { id: deskId, requestId: id } });
+    const mine = item.state === 'claimed' && item.claimedBy === this.ctx.officer?.id;
+    if (mine && item.caseChannelId !== null) return { caseChannelId: item.caseChannelId };
+    if (!mine) await this.ctx.http.call(api.intake.claim, { params: { id: deskId, requestId: id } });
     const desk = await this.desk(deskId);
     const { channelId, invited } = await this.channels.openCaseChannel(deskId, id, item.requesterOfficerId, `${desk.name}: request ${item.requestId}`);
     const text = item.payload?.kind === 'text' ? item.payload.text : null;

@@ -358,6 +358,15 @@ describe.skipIf(!hasChromium)('web app: the 03:00 ladder (push to the on-duty of
     expect(testPush.map((x) => JSON.parse(x.plaintext!) as { kind: string; priority: string })).toEqual([expect.objectContaining({ kind: 'test', priority: 'normal' })]);
     // The desk's history re-reads after a test page.
     await sup.page.getByTestId('desk-pages').getByRole('heading', { name: 'Normal · Test page' }).waitFor();
+    // Reachability: no report yet this period; "Make a report now" adds one whose test pages count the one just sent.
+    const reach = sup.page.getByTestId('reachability');
+    await reach.getByText('No report yet.', { exact: false }).waitFor();
+    clock.advance(1000); // the on-demand report covers [now − 24 h, now): the test page must lie before its end
+    await reach.getByRole('button', { name: 'Make a report now' }).click();
+    await reach.getByText('Report made and e-mailed to the supervisors.').waitFor();
+    const row = reach.getByRole('row').nth(1);
+    expect(await row.getByRole('rowheader').textContent()).toContain('on demand');
+    expect(await row.getByRole('cell').nth(6).textContent()).toMatch(/^\d+ of \d+ answered$/);
     await screenshot(sup.page, 'ladder-supervisor');
     expect(sup.pageErrors).toEqual([]);
     await sup.context.close();

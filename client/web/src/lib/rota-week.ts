@@ -3,8 +3,8 @@
  * (`shiftsBetween`), so the web app shows exactly what the server pages by; days and wall times are
  * the desk's time zone (DST included), and the viewer's own zone is added when it differs.
  */
-import { DateTime } from 'luxon';
-import { shiftsBetween, type IsoWeekday, type Rota, type RotaOverride } from '../../../../shared/desks/rota.ts';
+import { DateTime, IANAZone } from 'luxon';
+import { shiftsBetween, wallToInstant, type IsoWeekday, type Rota, type RotaOverride } from '../../../../shared/desks/rota.ts';
 
 /** A weekly shift as the API carries it (`days` validated by the schema as integers 1–7). */
 export interface WeeklyShiftData {
@@ -159,4 +159,22 @@ export function daysText(days: readonly IsoWeekday[]): string {
     i = j + 1;
   }
   return runs.join(', ');
+}
+
+// ---- overrides (swaps and extra shifts) ----
+
+/**
+ * `<input type=datetime-local>`'s value read as a wall time in `zone` → epoch ms, or null when empty or invalid.
+ * The rota engine's rules: the first occurrence of a repeated time, the transition for one in the spring-forward gap.
+ */
+export function wallTimeToEpoch(value: string, zone: string): number | null {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(value)) return null;
+  const wall = DateTime.fromISO(value, { zone: 'UTC' });
+  const z = IANAZone.create(zone);
+  return wall.isValid && z.isValid ? wallToInstant(z, wall.toMillis()) : null;
+}
+
+/** Epoch ms → a `datetime-local` value in `zone` (minutes). */
+export function epochToWallTime(at: number, zone: string): string {
+  return DateTime.fromMillis(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm");
 }

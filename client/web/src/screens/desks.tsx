@@ -3,13 +3,19 @@ import type { Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Desk, MyShift, OnDuty } from '../../../../shared/schemas/desks.ts';
 import type { Page, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
+import { DeskReachability } from './desk-reachability.tsx';
 import { ErrorBox, Field, useAction } from '../components/form.tsx';
 import { deliveryText } from '../lib/notification-settings.ts';
+import { inboxText } from '../lib/desk-inbox.ts';
 import { absoluteTime, pagedOutcome, parseAckMinutes, PRIORITY_TEXT, REASON_TEXT, sinceText, STATE_TEXT, stepText } from '../lib/pages.ts';
 import { navigate } from '../lib/router.ts';
 import { addWeeks, daysText, rowsOf, shiftSpan, weekColumns, weeklyOf, weekStart, WEEKDAYS, zoneDescription, type EditorRow } from '../lib/rota-week.ts';
 import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
 import { useObservable } from '../state/observable.ts';
+import { DeskInbox, Handovers, IntakeSetup } from './desk-inbox.tsx';
+import { DeskOverrides } from './desk-overrides.tsx';
+import { DeskStaffing } from './desk-staffing.tsx';
+import { MyRequests } from './my-requests.tsx';
 
 const DAY_MS = 86_400_000;
 
@@ -41,9 +47,19 @@ const text = {
   noTransport: 'no push subscription, e-mail or gateway set up',
 } as const;
 
-/** `#/desks` (my desks, my shifts), `#/desks/new` (create, administrators), `#/desks/<id>` (detail, week view, rota editor). */
+/** `#/desks` (my desks, my shifts, my requests), `#/desks/new` (create, administrators), `#/desks/requests` (my requests to desks), `#/desks/<id>` (detail, inbox, week view, editors). */
 export function DesksScreen({ deskId }: { deskId: string | null }) {
   if (deskId === 'new') return <CreateDesk />;
+  if (deskId === 'requests') {
+    return (
+      <section class="card">
+        <p>
+          <a href="#/desks">← Desks</a>
+        </p>
+        <MyRequests headingLevel={1} />
+      </section>
+    );
+  }
   if (deskId) return <DeskDetail deskId={deskId} />;
   return <DeskList />;
 }
@@ -99,6 +115,7 @@ function DeskList() {
         </ul>
       )}
       <MyShifts />
+      <MyRequests />
     </section>
   );
 }
@@ -140,9 +157,13 @@ function DeskDetail({ deskId }: { deskId: string }) {
   const [duty, setDuty] = useState<OnDuty | undefined>(undefined);
   /** Bumped by a test page, so the desk's page history re-reads. */
   const [pagesVersion, setPagesVersion] = useState(0);
+  /** The newest intake key version (0: no encrypted inbox yet; null: not known yet). */
+  const [intakeVersion, setIntakeVersion] = useState<number | null>(null);
   const [load, , error] = useAction(async () => {
     const d = await chat.api.desk(deskId);
     setDesk(d);
+    const keys = await chat.api.intakeKeys(deskId).catch(() => null);
+    setIntakeVersion(keys ? (keys[keys.length - 1]?.version ?? 0) : null);
     setDuty(await chat.api.onDuty(deskId));
   });
   useEffect(() => void load(), [deskId]);
@@ -157,7 +178,10 @@ function DeskDetail({ deskId }: { deskId: string }) {
     );
   }
   const me = chat.me.officer;
-  const canEdit = (me.role !== 'officer' && chat.me.agency.id === desk.agencyId) || desk.supervisors.includes(me.id);
+  const admin = me.role !== 'officer' && chat.me.agency.id === desk.agencyId;
+  const supervisor = desk.supervisors.includes(me.id);
+  const canEdit = admin || supervisor;
+  const onRoster = supervisor || desk.members.includes(me.id);
   return (
     <section class="card" aria-labelledby="desk-title">
       <p>
@@ -178,10 +202,36 @@ function DeskDetail({ deskId }: { deskId: string }) {
       <p class={duty?.officerIds.length ? 'on-duty' : 'notice notice-warn'} data-testid="on-duty">
         {onDutyText(duty, nameOf)}
       </p>
+      <IntakeSetup desk={desk} version={intakeVersion} supervisor={supervisor} onChanged={setIntakeVersion} />
+      {intakeVersion !== null && intakeVersion > 0 && !onRoster && <p class="hint">{inboxText.notMember}</p>}
+      {intakeVersion !== null && intakeVersion > 0 && onRoster && <DeskInbox desk={desk} nameOf={nameOf} onChange={() => setPagesVersion((v) => v + 1)} />}
+      {intakeVersion !== null && intakeVersion > 0 && onRoster && <Handovers desk={desk} nameOf={nameOf} />}
       <WeekView desk={desk} nameOf={nameOf} />
       <DeskPages desk={desk} nameOf={nameOf} version={pagesVersion} />
+      {(canEdit || desk.members.includes(me.id)) && (
+        <DeskOverrides
+          desk={desk}
+          nameOf={nameOf}
+          canEdit={canEdit}
+          onSaved={(d) => {
+            setDesk(d);
+            void chat.api.onDuty(d.id).then(setDuty, () => undefined);
+          }}
+        />
+      )}
+      {canEdit && (
+        <DeskStaffing
+          desk={desk}
+          nameOf={nameOf}
+          admin={admin}
+          hasInbox={Boolean(intakeVersion)}
+          onSaved={setDesk}
+          onSynced={() => void chat.api.intakeKeys(desk.id).then((keys) => setIntakeVersion(keys[keys.length - 1]?.version ?? 0), () => undefined)}
+        />
+      )}
       {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
       {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
+      <DeskReachability desk={desk} canRun={canEdit} nameOf={nameOf} />
       {canEdit && (
         <RotaEditor
           desk={desk}

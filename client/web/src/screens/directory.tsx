@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DirectoryEntry } from '../../../../shared/schemas/directory.ts';
 import { SPECIALISATIONS } from '../../../../shared/directory/vocabulary.ts';
 import { useChat } from '../app-context.ts';
@@ -10,7 +10,27 @@ import { useObservable } from '../state/observable.ts';
 import { formatDate, formatDateTime, groupFingerprint } from '../lib/format.ts';
 import { availabilitySummary, scheduleLines } from '../lib/schedule.ts';
 import { errorCode } from '../lib/errors.ts';
+import { absoluteTime } from '../lib/pages.ts';
+import { browserTimeZone } from '../lib/zones.ts';
 import type { ChatData } from '../state/chat.ts';
+
+/** User-visible strings of the desk request form (issue 15 moves them to i18n). */
+const requestText = {
+  title: 'Send a request to the desk',
+  explain:
+    'Whoever is on duty at this desk reads it at once, and the desk is paged. It is encrypted end to end on this device to the desk’s published key: only the desk’s members and supervisors can read it, not the server.',
+  label: 'Your request',
+  labelHint: 'Say who you are, what you need and by when.',
+  priority: 'Priority',
+  urgent: 'Urgent (pages the officer on duty even in their quiet hours)',
+  normal: 'Normal',
+  send: 'Send the request',
+  sending: 'Encrypting and sending…',
+  sent: (at: string) => `Sent at ${at}; the desk is being paged.`,
+  page: 'Follow its page',
+  mine: 'My requests',
+  required: 'Write the request first.',
+} as const;
 
 const AGENCY_KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu', 'other'] as const;
 
@@ -142,10 +162,12 @@ function EntryDetail({ id }: { id: string }) {
   const [targetError, setTargetError] = useState<unknown>(null);
   const [recipientId, setRecipientId] = useState('');
   const [intro, setIntro] = useState('');
+  const [takesRequests, setTakesRequests] = useState(false);
   const [load, , loadError] = useAction(async () => {
     const d = await chat.api.directoryEntry(id);
     setData(d);
     if (d.entry.officer?.id === chat.me.officer.id) return;
+    if (d.entry.deskId) setTakesRequests(await chat.api.entryTakesRequests(id).catch(() => false));
     try {
       const t = await chat.client.contactTarget(id);
       setTarget(t);
@@ -224,6 +246,7 @@ function EntryDetail({ id }: { id: string }) {
           {e.stale && <span class="tag warn"> stale</span>}
         </dd>
       </dl>
+      {takesRequests && <DeskRequestForm entryId={e.id} />}
       {target && target.recipients.length > 0 && (
         <form class="contact-form" aria-label="Contact" onSubmit={submitHandler(() => void contact())}>
           <p class={`notice ${target.contactRequest ? 'notice-warn' : ''}`} data-testid="contact-terms">
@@ -257,5 +280,85 @@ function EntryDetail({ id }: { id: string }) {
       )}
       <ErrorBox error={contactError ?? targetError} />
     </article>
+  );
+}
+
+/** A request sealed to the entry's desk (client.desks.request): read at once by whoever is on duty; the desk is paged. */
+function DeskRequestForm({ entryId }: { entryId: string }) {
+  const chat = useChat();
+  const [body, setBody] = useState('');
+  const [priority, setPriority] = useState<'urgent' | 'normal'>('urgent');
+  const [missing, setMissing] = useState(false);
+  const [sent, setSent] = useState<{ at: number; pageId: string } | null>(null);
+  const sentRef = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const [send, sending, error] = useAction(async () => {
+    setSent(null);
+    const t = body.trim();
+    setMissing(!t);
+    if (!t) {
+      bodyRef.current?.focus();
+      return;
+    }
+    const res = await chat.client.desks.request(entryId, { text: t, priority });
+    setBody('');
+    setSent({ at: res.receivedAt, pageId: res.pageId });
+    setTimeout(() => sentRef.current?.focus(), 0);
+  });
+  return (
+    <form class="contact-form" aria-labelledby="desk-request-title" noValidate onSubmit={submitHandler(() => void send())} data-testid="desk-request">
+      <h3 id="desk-request-title">{requestText.title}</h3>
+      <p class="notice">{requestText.explain}</p>
+      <div class="field">
+        <label class="field-label" for="desk-request-text">
+          {requestText.label}
+        </label>
+        <textarea
+          id="desk-request-text"
+          ref={bodyRef}
+          rows={4}
+          required
+          maxLength={8000}
+          value={body}
+          aria-invalid={missing}
+          aria-describedby={missing ? 'desk-request-hint desk-request-error' : 'desk-request-hint'}
+          onInput={(ev) => {
+            setBody(ev.currentTarget.value);
+            if (ev.currentTarget.value.trim()) setMissing(false);
+          }}
+        />
+        <small id="desk-request-hint" class="hint">
+          {requestText.labelHint}
+        </small>
+        {missing && (
+          <p id="desk-request-error" class="field-error" role="alert">
+            {requestText.required}
+          </p>
+        )}
+      </div>
+      <fieldset>
+        <legend>{requestText.priority}</legend>
+        <label class="check">
+          <input type="radio" name="desk-request-priority" value="urgent" checked={priority === 'urgent'} onChange={() => setPriority('urgent')} />
+          {requestText.urgent}
+        </label>
+        <label class="check">
+          <input type="radio" name="desk-request-priority" value="normal" checked={priority === 'normal'} onChange={() => setPriority('normal')} />
+          {requestText.normal}
+        </label>
+      </fieldset>
+      <button type="submit" disabled={sending}>
+        {sending ? requestText.sending : requestText.send}
+      </button>
+      <ErrorBox error={error} />
+      <div role="status" aria-live="polite" tabIndex={-1} ref={sentRef} data-testid="desk-request-sent">
+        {sent && (
+          <p class="notice notice-ok">
+            {requestText.sent(absoluteTime(sent.at, browserTimeZone()))}{' '}
+            <a href={`#/pages/${encodeURIComponent(sent.pageId)}`}>{requestText.page}</a> · <a href="#/desks/requests">{requestText.mine}</a>
+          </p>
+        )}
+      </div>
+    </form>
   );
 }

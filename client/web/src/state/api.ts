@@ -7,7 +7,8 @@ import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/a
 import type { DirectoryEntry, DirectoryPage, CreateDirectoryEntryBody, DirectorySearchQuery, UpdateDirectoryEntryBody } from '../../../../shared/schemas/directory.ts';
 import type { AuditHeadCheck, CallResult, DirectoryFilters, LiaisonClient } from '../../../sdk/index.ts';
 import type { OfficerKeys, PendingOfficerKeys } from '../../../../shared/schemas/keys.ts';
-import type { CreateDeskBody, Desk, MyShift, OnDuty, RotaBody, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
+import type { CreateDeskBody, Desk, MyShift, NewRotaOverride, OnDuty, RotaBody, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
+import type { IntakeKeyView } from '../../../../shared/schemas/intake.ts';
 import type { Page, PageState, ReachabilityReport, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import type { DeliveryResult, NotificationSettings, PushSubscriptionBody, PushSubscriptionView } from '../../../../shared/schemas/notifications.ts';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
@@ -163,11 +164,33 @@ export class Api {
   async replaceRota(id: string, body: RotaBody): Promise<Desk> {
     return (await this.client.call(api.desks.replaceRota, { params: { id }, body })).desk;
   }
+  async addOverride(id: string, body: NewRotaOverride): Promise<Desk> {
+    return (await this.client.call(api.desks.addOverride, { params: { id }, body })).desk;
+  }
+  async removeOverride(id: string, overrideId: string): Promise<Desk> {
+    return (await this.client.call(api.desks.removeOverride, { params: { id, overrideId } })).desk;
+  }
   onDuty(id: string): Promise<OnDuty> {
     return this.client.call(api.desks.onDuty, { params: { id }, query: {} });
   }
   async myShifts(from: number, to: number): Promise<MyShift[]> {
     return (await this.client.call(api.desks.myShifts, { query: { from, to } })).shifts;
+  }
+
+  // desk intake (the SDK's client.desks does the cryptography; these are the plain reads)
+  /** The desk's intake key versions, oldest first (empty: no encrypted inbox yet). */
+  async intakeKeys(deskId: string): Promise<IntakeKeyView[]> {
+    return (await this.client.call(api.intake.listKeys, { params: { id: deskId } })).keys;
+  }
+  /** Whether a directory entry's desk takes sealed requests (404 no_intake_key: it does not). */
+  async entryTakesRequests(entryId: string): Promise<boolean> {
+    try {
+      await this.client.call(api.intake.directoryIntake, { params: { id: entryId } });
+      return true;
+    } catch (err) {
+      if (err instanceof LiaisonApiError && err.status === 404) return false;
+      throw err;
+    }
   }
 
   // pages (a desk's escalation of one item; content-free)

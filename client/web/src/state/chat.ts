@@ -3,6 +3,7 @@ import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
 import type { Receipt } from '../../../../shared/schemas/channels.ts';
+import type { MyDeskRequest } from '../../../../shared/schemas/intake.ts';
 import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
 import type { Api } from './api.ts';
 import type { LocalStore } from './local-store.ts';
@@ -27,6 +28,8 @@ export class ChatData {
   readonly names = new Observable<Record<string, string>>({});
   readonly marks = new Observable<UiMarks>({ seen: {}, acked: [] });
   readonly certified = new Observable<string[]>([]);
+  /** My requests to desks (null until first read). */
+  readonly myRequests = new Observable<MyDeskRequest[] | null>(null);
   private readonly messages = new Map<string, Observable<ReceivedMessage[]>>();
   private readonly receipts = new Map<string, Observable<RecipientRow[]>>();
   private readonly off: (() => void)[] = [];
@@ -44,7 +47,7 @@ export class ChatData {
     this.off.push(
       client.on('message', (m) => this.onMessage(m)),
       client.on('receipt', (r) => this.onReceipt(r)),
-      client.on('invitation', () => void this.refreshInvitations()),
+      client.on('invitation', () => void this.onInvitation()),
       client.on('membership', () => void this.refreshChannels()),
       client.on('channel', () => void this.refreshChannels()),
     );
@@ -71,6 +74,7 @@ export class ChatData {
     this.receipts.clear();
     this.channels.set([]);
     this.names.set({});
+    this.myRequests.set(null);
   }
 
   private guard<T>(v: T): T | undefined {
@@ -118,6 +122,35 @@ export class ChatData {
     const ch = accept ? await this.client.acceptContactRequest(invitationId) : (await this.client.declineContactRequest(invitationId), null);
     await Promise.all([this.refreshInvitations(), this.refreshChannels()]);
     return ch?.id ?? null;
+  }
+
+  /**
+   * A new invitation may be the case channel of a desk request of mine: myRequests() co-signs it when the SDK's
+   * checks pass (the claimer of my own request invited me), so I join without a click.
+   */
+  private async onInvitation(): Promise<void> {
+    await this.refreshInvitations();
+    await this.refreshMyRequests().catch((err: unknown) => console.warn('my desk requests', err));
+  }
+
+  private myRequestsInFlight: Promise<MyDeskRequest[]> | null = null;
+
+  /**
+   * My desk requests (client.desks.myRequests, which co-signs a case channel's invitation from the claimer), one
+   * call at a time: the invitation event and the My requests screen must not accept the same invitation twice.
+   */
+  refreshMyRequests(): Promise<MyDeskRequest[]> {
+    this.myRequestsInFlight ??= (async () => {
+      try {
+        const list = await this.client.desks.myRequests();
+        if (this.guard(list)) this.myRequests.set(list);
+        if (list.some((r) => r.caseChannelId !== null)) await Promise.all([this.refreshInvitations(), this.refreshChannels()]);
+        return list;
+      } finally {
+        this.myRequestsInFlight = null;
+      }
+    })();
+    return this.myRequestsInFlight;
   }
 
   async refreshInvitations(): Promise<void> {

@@ -54,7 +54,9 @@ export class AppSession {
     this.teardownClient();
     this.store = storeFor(username);
     // The name this browser carries in the officer's device list (Account → Devices).
-    const client = new LiaisonClient({ baseUrl: location.origin, store: this.store, deviceName: deviceName(navigator.userAgent) });
+    // syncDesksOnUnlock: a supervisor's unlock reconciles their desks' channels with the rosters in the background
+    // (no-op for everyone else), so a member added while no supervisor was online gets the inbox's key.
+    const client = new LiaisonClient({ baseUrl: location.origin, store: this.store, deviceName: deviceName(navigator.userAgent), syncDesksOnUnlock: true });
     this.client = client;
     this.api = new Api(client);
     this.offClient.push(
