@@ -348,6 +348,18 @@ describe.skipIf(!hasChromium)('web app: the 03:00 ladder (push to the on-duty of
     expect(await minutes.getAttribute('aria-invalid')).toBe('false');
     expect((await call<{ desk: Desk }>(s, 'GET', `/desks/${desk.id}`)).desk.escalation).toEqual({ ackMinutes: 3 });
 
+    // Desk details: languages are written as a list (canonicalised by the server), a specialisation is ticked.
+    await sup.page.getByLabel('Languages').fill('pt, EN ,, pt-br');
+    await sup.page.getByRole('group', { name: 'Specialisations' }).getByLabel('forensics').check();
+    await sup.page.getByRole('button', { name: 'Save details' }).click();
+    await sup.page.getByText('Desk details saved.').waitFor();
+    expect(await sup.page.getByLabel('Languages').inputValue()).toBe('en, pt, pt-BR'); // as stored: canonical case, sorted
+    const edited = (await call<{ desk: Desk }>(s, 'GET', `/desks/${desk.id}`)).desk;
+    expect(edited.languages).toEqual(['en', 'pt', 'pt-BR']);
+    expect(edited.specialisations).toContain('forensics');
+    await sup.page.getByRole('button', { name: 'Save details' }).click();
+    await sup.page.getByText('Nothing to save: the details are unchanged.').waitFor();
+
     // A test page reaches M1 (on duty until 06:00) by push; the outcome is shown per officer and transport.
     const before = push.deliveredTo(m1Sub.id).length;
     await sup.page.getByRole('button', { name: 'Send a test page' }).click();

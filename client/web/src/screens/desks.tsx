@@ -4,6 +4,7 @@ import type { Desk, MyShift, OnDuty } from '../../../../shared/schemas/desks.ts'
 import type { Page, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
 import { DeskReachability } from './desk-reachability.tsx';
+import { DeskDetailsEditor } from './desk-details.tsx';
 import { ErrorBox, Field, useAction } from '../components/form.tsx';
 import { deliveryText } from '../lib/notification-settings.ts';
 import { inboxText } from '../lib/desk-inbox.ts';
@@ -229,6 +230,7 @@ function DeskDetail({ deskId }: { deskId: string }) {
           onSynced={() => void chat.api.intakeKeys(desk.id).then((keys) => setIntakeVersion(keys[keys.length - 1]?.version ?? 0), () => undefined)}
         />
       )}
+      {canEdit && <DeskDetailsEditor desk={desk} onSaved={setDesk} />}
       {canEdit && <EscalationSettings desk={desk} onSaved={setDesk} />}
       {canEdit && <TestPage desk={desk} nameOf={nameOf} onSent={() => setPagesVersion((v) => v + 1)} />}
       <DeskReachability desk={desk} canRun={canEdit} nameOf={nameOf} />
