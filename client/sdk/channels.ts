@@ -390,6 +390,15 @@ export class ChannelsApi {
     await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'remove', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId, targetOfficerId: officerId }, me));
   }
 
+  /**
+   * A new epoch with the same members and policy (PROTOCOL.md §5.3: MUST once the current epoch is 7 days old or
+   * a sender device spent its 1,000 messages in it); any member may. The send path calls it when due.
+   */
+  async rekey(channelId: string): Promise<void> {
+    const me = requireKeys(this.ctx, 'rekey');
+    await this.appendOwnEvent(channelId, (state) => createMembershipEvent(state, { kind: 'rekey', time: this.ctx.now(), actorOfficerId: me.officerId, actorDeviceId: this.ctx.deviceId }, me));
+  }
+
   /** A new epoch (same members) in which `officerId` has `role`. */
   async setMemberRole(channelId: string, officerId: string, role: MemberRole): Promise<void> {
     const me = requireKeys(this.ctx, 'setMemberRole');

@@ -8,6 +8,7 @@ import {
   deskRequestCodec,
   fromB64,
   generateIntakeKey,
+  INTAKE_ROTATION_MS,
   intakeKeyPayload,
   intakeKeyStatementCodec,
   membershipEventCodec,
@@ -145,8 +146,10 @@ export class DesksApi {
       removed.push(id);
     }
     let rotated = false;
-    // Whoever left may still hold the secret: a new version, sent in the epoch without them.
-    if (removed.length > 0) {
+    // Whoever left may still hold the secret: a new version, sent in the epoch without them. A key older than
+    // 7 days is rotated too (§11.1 **Rotation**): it bounds what an unnoticed leak of one version exposes.
+    const stale = this.ctx.now() - latest.createdAt >= INTAKE_ROTATION_MS;
+    if (removed.length > 0 || stale) {
       await this.publish(desk, channelId, (await this.latestStatement(deskId))!.version + 1);
       rotated = true;
     }

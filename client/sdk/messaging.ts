@@ -1,4 +1,6 @@
 import {
+  EPOCH_MAX_AGE_MS,
+  EPOCH_MAX_MESSAGES,
   DecryptError,
   KeyLogError,
   compareHandling,
@@ -32,7 +34,7 @@ import { blobIdOf, rememberBlobId } from './attachments.ts';
 import type { ChainStore } from './chains.ts';
 import type { ChannelsApi } from './channels.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
-import { LiaisonClientError } from './errors.ts';
+import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { ReceivedMessage } from './events.ts';
 import type { KeyLogAuditor } from './keylog.ts';
 import type { DevicesApi } from './devices.ts';
@@ -58,6 +60,9 @@ interface CachedMessage extends Omit<ReceivedMessage, 'payload'> {
   payload: string;
 }
 
+/** The most message ids one receipt request may carry (shared/schemas/channels.ts). */
+const MAX_RECEIPT_IDS = 500;
+
 /** Encrypt-and-send with per-epoch sending chains; the receive pipeline with persisted replay state. */
 export class MessagingApi {
   constructor(
@@ -78,11 +83,17 @@ export class MessagingApi {
   async send(channelId: string, payloadIn: Payload, opts: SendOptions = {}): Promise<SendResult> {
     const me = requireKeys(this.ctx, 'send');
     const payload = validatePayload(payloadIn);
-    const body = await this.mutex.run(channelId, async (): Promise<SendMessageBody> => {
+    const prepare = () => this.mutex.run(channelId, async (): Promise<SendMessageBody | 'rekey'> => {
       // Refuses when the verified chain differs from the server's head (pull throws and marks it untrusted).
       const state = await this.chains.pull(channelId);
       await this.chains.assertSendable(channelId, state);
       const view = state.current;
+      // §5.3: an epoch 7 days old, or whose message budget this device spent, is replaced first (outside the lock).
+      const stored = await this.ctx.sealed.get<Record<string, unknown>>(`send:${channelId}`);
+      let sending: SendingChain | null = stored ? sendingChainCodec.fromWire(stored) : null;
+      // A chain of another device id (this installation was revoked and renewed) is not continued.
+      if (!sending || sending.epoch !== view.epoch || sending.deviceId !== this.ctx.deviceId) sending = null;
+      if (view.members.has(me.officerId) && (this.ctx.now() - view.startedAt >= EPOCH_MAX_AGE_MS || (sending?.counter ?? 0) >= EPOCH_MAX_MESSAGES)) return 'rekey';
       const handling = opts.handling ?? view.policy.defaultCode;
       if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling, me.agencyId, [...new Set([...view.members.values()].map((m) => m.cert.agencyId))]);
       let secret = await this.secrets.load(channelId, view.epoch);
@@ -93,12 +104,7 @@ export class MessagingApi {
       // The distributor keys an epoch nobody keyed yet (e.g. the first remaining owner after its author left).
       secret ??= (await this.channels.keyEpochIfDistributor(channelId, state)) ?? undefined;
       if (!secret) throw new LiaisonClientError('epoch/no-key', `send: no secret for epoch ${view.epoch} of ${channelId} yet`);
-      const stored = await this.ctx.sealed.get<Record<string, unknown>>(`send:${channelId}`);
-      let sending: SendingChain | null = stored ? sendingChainCodec.fromWire(stored) : null;
-      // A chain of another device id (this installation was revoked and renewed) is not continued.
-      if (!sending || sending.epoch !== view.epoch || sending.deviceId !== this.ctx.deviceId) {
-        sending = startSendingChain(secret, { channelId, epoch: view.epoch, stateHash: view.stateHash, officerId: me.officerId, deviceId: this.ctx.deviceId });
-      }
+      sending ??= startSendingChain(secret, { channelId, epoch: view.epoch, stateHash: view.stateHash, officerId: me.officerId, deviceId: this.ctx.deviceId });
       const head = await this.keylog.head();
       const messageId = opts.messageId ?? newId();
       const out = encryptMessage({
@@ -124,6 +130,18 @@ export class MessagingApi {
         ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId } } : {}),
       };
     });
+    let prepared = await prepare();
+    if (prepared === 'rekey') {
+      try {
+        await this.channels.rekey(channelId);
+      } catch (err) {
+        // 409: another member moved the head first (perhaps rekeying too); the next pull sees it.
+        if (!(err instanceof LiaisonApiError && err.status === 409)) throw err;
+      }
+      prepared = await prepare();
+      if (prepared === 'rekey') throw new LiaisonClientError('epoch/expired', `send: the epoch of ${channelId} is due for a rekey and the rekey did not take`);
+    }
+    const body = prepared;
     // The same body (same id, same envelope) on every attempt: the server answers duplicates idempotently.
     const res = await withRetry(() => this.transport().send(channelId, body), this.retry);
     // §7.1: once the server has stamped it, our own copy too is displayed at the server's time.
@@ -147,12 +165,36 @@ export class MessagingApi {
     const msg = await this.mutex.run(channelId, () => this.decrypt(data));
     if (!msg) return null;
     if (opts.emit) this.ctx.events.emit('message', msg);
-    if (msg.senderId !== this.ctx.officer?.id) {
-      void this.transport()
-        .receipt(channelId, 'delivered', [msg.messageId])
-        .catch(() => undefined);
-    }
+    if (msg.senderId !== this.ctx.officer?.id) this.queueDelivered(channelId, msg.messageId);
     return msg;
+  }
+
+  /** Delivery receipts waiting to go, per channel: one request per channel and turn, not one per message. */
+  private readonly delivered = new Map<string, Set<string>>();
+
+  /**
+   * Queues a `delivered` receipt; the queue is sent after the current turn in batches of at most 500 ids (the
+   * API's limit), so reading a 500-message page makes one request instead of 500 parallel ones (which ran into
+   * the server's per-address connection cap and reset the page read itself). Best effort, as before.
+   */
+  private queueDelivered(channelId: string, messageId: string): void {
+    const pending = this.delivered.get(channelId);
+    if (pending) {
+      pending.add(messageId);
+      return;
+    }
+    this.delivered.set(channelId, new Set([messageId]));
+    setTimeout(() => {
+      const ids = [...(this.delivered.get(channelId) ?? [])];
+      this.delivered.delete(channelId);
+      void (async () => {
+        for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
+          await this.transport()
+            .receipt(channelId, 'delivered', ids.slice(i, i + MAX_RECEIPT_IDS))
+            .catch(() => undefined);
+        }
+      })();
+    }, 0);
   }
 
   /** Stored messages of a channel, decrypted (from the local cache where already opened). */

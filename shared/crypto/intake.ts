@@ -33,6 +33,8 @@ export const INTAKE_KEY_LABEL = 'liaison/v2/desk-intake-key';
 export const DESK_REQUEST_LABEL = 'liaison/v2/desk-request';
 export const DESK_REQUEST_INNER_LABEL = 'liaison/v2/desk-request-inner';
 export const INTAKE_MAX_VERSION = 0xffff_ffff;
+/** Supervisors SHOULD rotate an intake key at least this often (PROTOCOL.md §11.1 **Rotation**, as epochs in §5.3). */
+export const INTAKE_ROTATION_MS = 7 * 86_400_000;
 /** The handling code a `desk-intake-key` message MUST carry: TLP:RED is never forwarded (§8). */
 export const INTAKE_KEY_HANDLING = 'TLP:RED';
 /** The sealed request: sealed-box overhead + the framed inner context + a payload of at most 256 KiB. */

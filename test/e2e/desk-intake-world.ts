@@ -36,8 +36,15 @@ export async function sdk(t: TestApp, baseUrl: string, who: Account, opts: { syn
   return client;
 }
 
-export async function intakeWorld(opts: { smtpUrl?: string } = {}) {
-  const t = await makeApp({ clock: new ManualClock(TUE_0300), config: { ...TIME_TRAVEL, alerting: { timeoutMs: 5_000, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}) } } });
+export async function intakeWorld(opts: { smtpUrl?: string; rateLimitPerMinute?: number } = {}) {
+  const t = await makeApp({
+    clock: new ManualClock(TUE_0300),
+    config: {
+      ...TIME_TRAVEL,
+      alerting: { timeoutMs: 5_000, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}) },
+      ...(opts.rateLimitPerMinute ? { rateLimit: { max: opts.rateLimitPerMinute, windowMs: 60_000 } } : {}),
+    },
+  });
   const w = worldOf(t);
   const pt = await w.agency({ name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin', adminDisplayName: 'PT Admin' });
   const ana = await w.officer(pt, 'ana.silva', 'Ana Silva');

@@ -13,7 +13,7 @@ import type { Page } from '../../shared/schemas/pages.ts';
 import { TestPushService, type TestSubscription } from '../world/push-service.ts';
 import { TestSmtpServer } from '../world/smtp.ts';
 import type { Desk } from '../../shared/schemas/desks.ts';
-import { call, intakeWorld, MINUTE_MS, ok, PASSPHRASE, sdk } from './desk-intake-world.ts';
+import { DAY_MS, call, intakeWorld, MINUTE_MS, ok, PASSPHRASE, sdk } from './desk-intake-world.ts';
 
 /** In the request's text only: never in the server's storage, pushes or e-mails. */
 const SECRET = 'PLAINTEXT-MARKER-7781';
@@ -187,6 +187,21 @@ describe('desk intake end to end', () => {
     expect((await samTablet.members(channelId)).map((m) => m.officerId)).toContain(tom.id);
     const [item] = await tomClient.desks.inbox(desk.id);
     expect(item).toMatchObject({ id: early.id, error: null, payload: { kind: 'text', text: `Before Tom joined ${SECRET}` } });
+  });
+
+  it('a supervisor\'s sync rotates an intake key once it is 7 days old, and the desk reads requests sealed to the new version', async () => {
+    const { t, c, desk, entry } = await intakeWorld();
+    const { version } = await c.sam.desks.setupIntake(desk.id);
+    expect(version).toBe(1);
+    t.clock.advance(6 * DAY_MS);
+    expect(await c.sam.desks.syncDeskChannel(desk.id)).toEqual({ added: [], removed: [], rotated: false });
+    t.clock.advance(DAY_MS);
+    expect(await c.sam.desks.syncDeskChannel(desk.id)).toMatchObject({ rotated: true });
+    // Synced again at once: the new key is fresh, nothing changes.
+    expect(await c.sam.desks.syncDeskChannel(desk.id)).toEqual({ added: [], removed: [], rotated: false });
+    const sent = await c.eva.desks.request(entry.id, { text: `After rotation ${SECRET}` });
+    const item = (await c.ana.desks.inbox(desk.id)).find((r) => r.id === sent.id);
+    expect(item).toMatchObject({ version: 2, error: null, payload: { kind: 'text', text: `After rotation ${SECRET}` } });
   });
 
   it('a requester pins the highest intake key version it verified and refuses a statement the server rolls back', async () => {
