@@ -21,7 +21,7 @@ export interface ReceivedMessage {
   timeSkew: boolean;
   ackRequired: boolean;
   forwardedFrom: string | null;
-  /** A request message: its declared metadata, checked against the payload (PROTOCOL.md §9.3). */
+  /** A request message: its declared metadata, checked against the payload (PROTOCOL.md §9.2). */
   request?: RequestDeclared;
 }
 

@@ -288,7 +288,7 @@ export class LiaisonClient {
     return this.desksApi;
   }
 
-  // ---- requests (PROTOCOL.md §9.3, docs/REQUESTS.md) ----
+  // ---- requests (PROTOCOL.md §9.2, docs/REQUESTS.md) ----
 
   /**
    * Requests with legal deadlines: `send`, `answer`, `clarify`, `refuse`, `judicialPending`, `withdraw` (each a signed

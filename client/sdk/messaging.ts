@@ -52,7 +52,7 @@ export interface SendOptions {
   forwardedFrom?: { messageId: string; channelId: string };
   /** Reuse an id (e.g. after the app itself crashed mid-send); default: a fresh UUID. */
   messageId?: string;
-  /** A request message's declared metadata (client.requests builds it; PROTOCOL.md §9.3). */
+  /** A request message's declared metadata (client.requests builds it; PROTOCOL.md §9.2). */
   request?: RequestDeclared;
 }
 
@@ -219,7 +219,7 @@ export class MessagingApi {
       if (h.keyLogSize > ((await this.keylog.head())?.size ?? 0)) await this.keylog.audit();
       const devices = this.devices.resolver(await this.keylog.deviceEvents());
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now(), devices, serverTime: data.createdAt });
-      // §9.3: the server enforced the lifecycle on the declared request metadata; it must be what the sender signed.
+      // §9.2: the server enforced the lifecycle on the declared request metadata; it must be what the sender signed.
       const mismatch = declaredMismatch(data.request, opened.payload);
       if (mismatch) throw new LiaisonClientError('request/metadata-mismatch', `onMessage: ${mismatch}`);
       // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).

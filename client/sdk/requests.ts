@@ -33,7 +33,7 @@ export interface DeadlineViews {
 export { formatDeadline };
 
 /**
- * Requests and their lifecycle (docs/REQUESTS.md, PROTOCOL.md §9.3): each step is a signed message in the channel whose
+ * Requests and their lifecycle (docs/REQUESTS.md, PROTOCOL.md §9.2): each step is a signed message in the channel whose
  * declared metadata the server checks against the state machine; receivers check it against the payload.
  */
 export class RequestsApi {

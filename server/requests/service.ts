@@ -60,7 +60,7 @@ function invalid(message: string): ValidationError {
   return new ValidationError(message, 'invalid_request_metadata');
 }
 
-/** Only the fields a kind allows (PROTOCOL.md §9.3 "Declared metadata"). */
+/** Only the fields a kind allows (PROTOCOL.md §9.2 "Declared metadata"). */
 function checkShape(d: RequestDeclared): void {
   const allowed: Record<RequestDeclared['kind'], readonly string[]> = {
     request: ['ref', 'kind', 'template', 'urgency', 'directAccess', 'requestedAgencyId', 'caseIndex'],

@@ -77,7 +77,7 @@ export interface DeskIntakeKeyPayload {
 /** A request's id, chosen by the requesting client and unique per channel: the state changes name it. */
 export const MAX_REQUEST_REF_CHARS = 128;
 export const MAX_DATA_CATEGORIES = 32;
-/** A structured request (Directive (EU) 2023/977 Art. 4; PROTOCOL.md §9.3). `urgencyReasons` is required when urgent. */
+/** A structured request (Directive (EU) 2023/977 Art. 4; PROTOCOL.md §9.2). `urgencyReasons` is required when urgent. */
 export interface RequestPayload {
   kind: 'request';
   requestRef: string;

@@ -1,5 +1,5 @@
 /**
- * Declared request metadata against the signed payload (PROTOCOL.md §9.3 "Declared metadata"): the server sees and
+ * Declared request metadata against the signed payload (PROTOCOL.md §9.2 "Declared metadata"): the server sees and
  * enforces only the declared copy, so the receiving client refuses a request message whose declared metadata differs
  * from what the sender signed inside the envelope, or that lacks it.
  */

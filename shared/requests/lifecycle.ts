@@ -1,5 +1,5 @@
 /**
- * Requests and their lifecycle (docs/REQUESTS.md, PROTOCOL.md §9.3): the vocabularies, the state machine and
+ * Requests and their lifecycle (docs/REQUESTS.md, PROTOCOL.md §9.2): the vocabularies, the state machine and
  * the legal deadlines of Directive (EU) 2023/977, shared by the server (which enforces them on the declared
  * metadata) and the SDK (which checks the declared metadata against the signed payload).
  */
@@ -62,7 +62,7 @@ export interface RequestChange {
 export type TransitionRefusal = 'request_terminal' | 'request_wrong_side' | 'invalid_request_transition';
 
 /**
- * The state machine (PROTOCOL.md §9.3): the next state, or why the change is refused. `resumeState` is the
+ * The state machine (PROTOCOL.md §9.2): the next state, or why the change is refused. `resumeState` is the
  * state a given clarification returns to (the state before it was asked).
  */
 export function nextRequestState(current: RequestState, change: RequestChange, side: RequestSide, resumeState: RequestState = 'open'): RequestState | TransitionRefusal {

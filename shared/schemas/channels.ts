@@ -107,7 +107,7 @@ export const SendMessageBody = Type.Object(
     attachmentIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 20, uniqueItems: true })),
     /** Forwarding: the message this one forwards (the server enforces the TLP rules on it). */
     forwardedFrom: Type.Optional(Type.Object({ messageId: Id }, { additionalProperties: false })),
-    /** A request or a request's state change: its declared metadata (PROTOCOL.md §9.3, docs/REQUESTS.md). */
+    /** A request or a request's state change: its declared metadata (PROTOCOL.md §9.2, docs/REQUESTS.md). */
     request: Type.Optional(RequestDeclared),
   },
   { additionalProperties: false },

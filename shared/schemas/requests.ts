@@ -12,7 +12,7 @@ import { Id, Timestamp } from './common.ts';
 
 
 /**
- * A request message's declared metadata (PROTOCOL.md §9.3), sent beside its envelope: the server validates it,
+ * A request message's declared metadata (PROTOCOL.md §9.2), sent beside its envelope: the server validates it,
  * enforces the state machine on it and stores it; it serves it with the message, and the receiving client refuses
  * the message when it differs from the signed payload.
  */

@@ -169,7 +169,7 @@ describe('payload limits are enforced as documented', () => {
         it(`${name}: boundary accepted, one beyond refused`, () => {
           for (const [what, v, expected] of cases(name, f)) {
             const wire = withField(base(kind), name, v);
-            // §9.3: an urgent request carries its reasons (the rule between two fields is tested below).
+            // §9.2: an urgent request carries its reasons (the rule between two fields is tested below).
             if (kind === 'request' && name === 'urgency' && v === 'urgent') wire['urgencyReasons'] = 'x';
             expect(code(() => decodeJson(wire)), `receive ${kind}.${name} ${what}`).toBe(expected);
             const s = inner(f);

@@ -327,7 +327,7 @@ function checkPayloadVectors(): void {
     expect(decodePayload(fromHex(v.encoded))).toEqual(validatePayload(v.payload));
   }
   expect(decodePayload(fromHex(legacy.encoded))).toEqual(legacy.decoded);
-  // §9.3: request payloads, the urgency rule and the deadlines.
+  // §9.2: request payloads, the urgency rule and the deadlines.
   const rest = payload.vectors.slice(5) as unknown as { name: string; payload?: Record<string, unknown>; encoded?: string; error?: string; cases?: Record<string, unknown>[] }[];
   expect(rest.length).toBeGreaterThan(8);
   for (const v of rest) {

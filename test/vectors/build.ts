@@ -641,7 +641,7 @@ function padError(bytes: Uint8Array): string {
 }
 
 /**
- * v2 (issue 14, PROTOCOL.md §9.3): a request and each state change (encoded as `encodePayload` writes it), an urgent
+ * v2 (issue 14, PROTOCOL.md §9.2): a request and each state change (encoded as `encodePayload` writes it), an urgent
  * request without its reasons refused, and deadlines (Art. 5(1)) for receipt instants around Lisbon's DST change.
  */
 function requestVectors(): Record<string, unknown>[] {

@@ -488,7 +488,7 @@ export const messages = sqliteTable(
     forwardedFrom: text('forwarded_from'),
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
-    /** A request message's declared metadata (PROTOCOL.md §9.3) as JSON, served with the message; null otherwise. */
+    /** A request message's declared metadata (PROTOCOL.md §9.2) as JSON, served with the message; null otherwise. */
     requestMeta: text('request_meta'),
   },
   (t) => [
@@ -844,7 +844,7 @@ export const reachabilityReports = sqliteTable(
 // Requests and their lifecycle (issue 14, docs/REQUESTS.md): declared metadata only, never content.
 
 /**
- * One structured request (PROTOCOL.md §9.3) per channel and requestRef: who asked whom under which agreement,
+ * One structured request (PROTOCOL.md §9.2) per channel and requestRef: who asked whom under which agreement,
  * the template, urgency and state, and the Art. 5 deadline the server computed from its own receipt stamp.
  */
 export const requests = sqliteTable(
