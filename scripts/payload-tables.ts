@@ -48,6 +48,34 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     category: 'kind of site',
     notes: 'free text',
   },
+  request: {
+    kind: 'payload kind',
+    requestRef: 'the request\'s id, chosen by the requesting client, unique in the channel; every state change names it (§9.2)',
+    template: 'the form the request follows: Budapest Convention Art. 29 preservation, Art. 31 access to stored data, Directive (EU) 2023/977, or a free liaison request',
+    urgency: 'Directive (EU) 2023/977 Art. 5(1): `urgent` (8 hours) or `non-urgent` (3 or 7 calendar days)',
+    urgencyReasons: 'Art. 4(d): why the request is urgent; required when `urgency` is `urgent` (send and receive rule)',
+    dataAccess: 'Art. 5(1)(b)/(c): `direct` when the information is in a database the requested Single Point of Contact can access directly (3 days), else `indirect` (7 days)',
+    purpose: 'Art. 4(b): the purpose for which the information is requested',
+    legalBasis: 'the legal basis invoked (Art. 4, Budapest Convention article or national law)',
+    dataCategories: 'Art. 4(e): the categories of personal data requested',
+    requestedInformation: 'Art. 4(c): the information requested, as precisely as possible',
+    caseRef: 'the requesting agency\'s case reference',
+  },
+  'request-answer': { kind: 'payload kind', requestRef: 'the request answered', completeness: '`full` closes the request, `partial` leaves it open', text: 'the answer' },
+  'request-clarification': {
+    kind: 'payload kind',
+    requestRef: 'the request concerned',
+    step: '`asked` by the requested side (suspends the deadline, Art. 6(3)), `given` by the requester (resumes it)',
+    text: 'the question or the clarification',
+  },
+  'request-refusal': { kind: 'payload kind', requestRef: 'the request refused', ground: 'Directive (EU) 2023/977 Art. 6(1) ground, `a`..`h` (docs/REQUESTS.md)', text: 'the reasons given' },
+  'request-judicial-pending': {
+    kind: 'payload kind',
+    requestRef: 'the request concerned',
+    text: 'what authorisation is awaited (Art. 5(2))',
+    expectedBy: 'when the decision is expected, ms since the Unix epoch (UTC)',
+  },
+  'request-withdrawal': { kind: 'payload kind', requestRef: 'the request withdrawn', text: 'why it is withdrawn' },
   file: {
     kind: 'payload kind',
     fileId: 'attachment id chosen by the sender, bound into the AD of every chunk (§9 **Attachments**); the server addresses the blob by its ciphertext hash, not by this id',
@@ -103,7 +131,7 @@ function limitsOf(f: FieldSpec): string {
     case 'opt':
       return limitsOf(f.of);
     case 'arr':
-      if (f.of.t !== 'obj') throw new Error('payload-tables: only arrays of objects are rendered');
+      if (f.of.t !== 'obj') return `1–${fmt(f.max ?? 0)} elements (empty array refused), each ${typeOf(f.of)}: ${limitsOf(f.of)}`;
       return `1–${fmt(f.max ?? 0)} elements (empty array refused), each an object with exactly the members below`;
     default:
       throw new Error(`payload-tables: no rendering for ${f.t}`);

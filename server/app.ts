@@ -34,6 +34,7 @@ import { schedulePaging } from './alerting/escalation.ts';
 import { scheduleReachability } from './alerting/reachability.ts';
 import { pagesRoutes } from './alerting/pages-routes.ts';
 import { intakeRoutes } from './intake/routes.ts';
+import { requestsRoutes, scheduleRequestReminders } from './requests/routes.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -166,10 +167,12 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(pagesRoutes, { prefix: '/api/v1' });
   await app.register(intakeRoutes, { prefix: '/api/v1' });
+  await app.register(requestsRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
   if (ctx.store.writable) schedulePaging(app);
   if (ctx.store.writable) scheduleReachability(app);
+  if (ctx.store.writable) scheduleRequestReminders(app);
   // Last: the web app at `/` with its SPA fallback never shadows an API, docs or health route.
   await app.register(webPlugin);
   return app;

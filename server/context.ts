@@ -21,6 +21,7 @@ import { MessagesService } from './messages/service.ts';
 import { AttachmentsService } from './attachments/service.ts';
 import { DesksService } from './desks/service.ts';
 import { IntakeService } from './intake/service.ts';
+import { RequestsService } from './requests/service.ts';
 import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
@@ -74,6 +75,7 @@ export class AppContext {
   readonly intake: IntakeService;
   readonly messagePages: MessagePages;
   readonly reachability: ReachabilityService;
+  readonly requests: RequestsService;
 
   private constructor(
     readonly config: AppConfig,
@@ -171,6 +173,11 @@ export class AppContext {
         openIn: (...args) => this.messagePages.openIn(...args),
         acknowledgeIn: (...args) => this.messagePages.acknowledgeIn(...args),
       },
+      // Built after messages: request metadata reaches the requests domain through this port.
+      requests: {
+        plan: (...args) => this.requests.plan(...args),
+        applyIn: (...args) => this.requests.applyIn(...args),
+      },
     });
     this.desks = new DesksService({ store, clock, audit: this.audit, accounts: this.accounts });
     this.alerting = alertingService(config, store, secrets, clock, this.audit, this.accounts);
@@ -207,11 +214,9 @@ export class AppContext {
       alerting: this.alerting,
       ...(config.alerting.reachabilityReportHours !== undefined ? { periodHours: config.alerting.reachabilityReportHours } : {}),
     });
-    this.messagePages = new MessagePages({
-      paging: this.paging,
-      desks: this.desks,
-      lookup: new ChannelDeskLookup({ desks: this.desks, channels: this.channels, directory: this.directory }),
-    });
+    const deskLookup = new ChannelDeskLookup({ desks: this.desks, channels: this.channels, directory: this.directory });
+    this.messagePages = new MessagePages({ paging: this.paging, desks: this.desks, lookup: deskLookup });
+    this.requests = new RequestsService({ store, clock, audit: this.audit, accounts: this.accounts, access, desks: this.desks, lookup: deskLookup, paging: this.paging });
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {

@@ -168,6 +168,14 @@ export const ERROR_CODES = [
   'already_claimed',
   'not_claimer',
   'case_channel_exists',
+  // requests (docs/REQUESTS.md)
+  'invalid_request_metadata',
+  'request_target_required',
+  'request_ref_taken',
+  'request_not_party',
+  'request_wrong_side',
+  'request_closed',
+  'invalid_request_transition',
 ] as const;
 
 /** The domains of shared/crypto's codes ("chain/bad-signature"); see `protocolErrorCode`. */

@@ -1,3 +1,4 @@
+import type { RequestDeclared } from '../../shared/schemas/requests.ts';
 import type { HandlingCode, Payload } from '../../shared/crypto/index.ts';
 import type { FeedData, Receipt } from '../../shared/schemas/channels.ts';
 import type { DeskNotice } from '../../shared/realtime.ts';
@@ -20,6 +21,8 @@ export interface ReceivedMessage {
   timeSkew: boolean;
   ackRequired: boolean;
   forwardedFrom: string | null;
+  /** A request message: its declared metadata, checked against the payload (PROTOCOL.md §9.2). */
+  request?: RequestDeclared;
 }
 
 export interface MembershipChange {

@@ -12,6 +12,7 @@ import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChann
 import { newId, type SdkContext } from './context.ts';
 import { DevicesApi, type DeviceView } from './devices.ts';
 import { DesksApi } from './desks.ts';
+import { RequestsApi } from './requests.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
@@ -49,6 +50,7 @@ export type { KeyLogAuditResult } from './keylog.ts';
 export type { CertificateStatus } from './keys.ts';
 export type { DeviceView } from './devices.ts';
 export type { DeskInboxItem, HandoverNote } from './desks.ts';
+export { RequestsApi, formatDeadline, type DeadlineViews, type NewRequest, type StepOptions } from './requests.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -101,6 +103,7 @@ export class LiaisonClient {
   private readonly auditHead: AuditHeadMonitor;
   private readonly devicesApi: DevicesApi;
   private readonly desksApi: DesksApi;
+  private readonly requestsApi: RequestsApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -137,6 +140,7 @@ export class LiaisonClient {
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
     this.auditHead = new AuditHeadMonitor(this.ctx);
+    this.requestsApi = new RequestsApi(this.ctx, (channelId, payload, o) => this.messaging.send(channelId, payload, o));
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
     this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>
       this.messaging.history(channelId),
@@ -282,6 +286,16 @@ export class LiaisonClient {
    */
   get desks(): DesksApi {
     return this.desksApi;
+  }
+
+  // ---- requests (PROTOCOL.md §9.2, docs/REQUESTS.md) ----
+
+  /**
+   * Requests with legal deadlines: `send`, `answer`, `clarify`, `refuse`, `judicialPending`, `withdraw` (each a signed
+   * message with declared metadata), `list`, `get`, `deskOverdue`, `agencyOverdue`, `deadlines`, `timeZoneOf`, `setTimeZone`.
+   */
+  get requests(): RequestsApi {
+    return this.requestsApi;
   }
 
   certifyPending(): Promise<string[]> {

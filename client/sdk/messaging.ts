@@ -30,6 +30,8 @@ import type { Static } from 'typebox';
 import { api } from '../../shared/api/index.ts';
 import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { ReceiptStatusList } from '../../shared/schemas/messages.ts';
+import type { RequestDeclared } from '../../shared/schemas/requests.ts';
+import { declaredMismatch } from '../../shared/requests/declared.ts';
 import { blobIdOf, rememberBlobId } from './attachments.ts';
 import type { ChainStore } from './chains.ts';
 import type { ChannelsApi } from './channels.ts';
@@ -52,9 +54,16 @@ export interface SendOptions {
   forwardedFrom?: { messageId: string; channelId: string };
   /** Reuse an id (e.g. after the app itself crashed mid-send); default: a fresh UUID. */
   messageId?: string;
+  /** A request message's declared metadata (client.requests builds it; PROTOCOL.md §9.2). */
+  request?: RequestDeclared;
 }
 
 export type ReceiptStatus = Static<typeof ReceiptStatusList>;
+
+function withoutCaseIndex(d: RequestDeclared): RequestDeclared {
+  const { caseIndex: _caseIndex, ...rest } = d;
+  return rest;
+}
 
 interface CachedMessage extends Omit<ReceivedMessage, 'payload'> {
   payload: string;
@@ -121,13 +130,14 @@ export class MessagingApi {
       });
       // Persist the advanced chain before anything leaves: a counter is never used twice.
       await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
-      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null });
+      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null, ...(opts.request ? { request: withoutCaseIndex(opts.request) } : {}) });
       return {
         envelope: messageEnvelopeCodec.toWire(out.envelope),
         ...(opts.ackRequired ? { ackRequired: true } : {}),
         ...(opts.urgent ? { urgent: true } : {}),
         ...(payload.kind === 'file' ? { attachmentIds: [(await blobIdOf(this.ctx, payload.hash)) ?? toHex(payload.hash)] } : {}),
         ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId } } : {}),
+        ...(opts.request ? { request: opts.request } : {}),
       };
     });
     let prepared = await prepare();
@@ -251,6 +261,9 @@ export class MessagingApi {
       if (h.keyLogSize > ((await this.keylog.head())?.size ?? 0)) await this.keylog.audit();
       const devices = this.devices.resolver(await this.keylog.deviceEvents());
       const opened = openEnvelope({ channel: state, receiver, epochSecret: (e) => this.secrets.peek(channelId, e), envelope, now: this.ctx.now(), devices, serverTime: data.createdAt });
+      // §9.2: the server enforced the lifecycle on the declared request metadata; it must be what the sender signed.
+      const mismatch = declaredMismatch(data.request, opened.payload);
+      if (mismatch) throw new LiaisonClientError('request/metadata-mismatch', `onMessage: ${mismatch}`);
       // §7 key-log gossip: the sender's audited head must be consistent with mine (a fork refuses the message).
       await this.keylog.checkGossip({ size: h.keyLogSize, hash: h.keyLogHash });
       // §4.3 Revocation: nothing from a key revoked before the message (its header time or the server's stamp).
@@ -279,6 +292,7 @@ export class MessagingApi {
         timeSkew: skew !== null,
         ackRequired: data.ackRequired,
         forwardedFrom: data.forwardedFrom,
+        ...(data.request ? { request: data.request } : {}),
       };
       await this.cache(msg);
       if (msg.payload.kind === 'file' && data.attachmentIds.length === 1) await rememberBlobId(this.ctx, msg.payload.hash, data.attachmentIds[0]!);
@@ -292,7 +306,11 @@ export class MessagingApi {
         this.replayed(channelId, data, err.message);
         return null;
       }
-      if (err instanceof DecryptError || err instanceof KeyLogError || (err instanceof LiaisonClientError && err.code === 'keylog/server-key-changed')) {
+      if (
+        err instanceof DecryptError ||
+        err instanceof KeyLogError ||
+        (err instanceof LiaisonClientError && (err.code === 'keylog/server-key-changed' || err.code === 'request/metadata-mismatch'))
+      ) {
         this.ctx.events.emit('security', { kind: 'message_rejected', channelId, code: err.code, message: `message ${data.messageId}: ${err.message}` });
         return null;
       }

@@ -1,6 +1,6 @@
 /** Storage port for pages and their deliveries. SQL lives in server/store/sqlite/paging-repository.ts. */
 export type PagePriority = 'urgent' | 'normal';
-export type PageReason = 'contact_request' | 'test' | 'message' | 'desk_request';
+export type PageReason = 'contact_request' | 'test' | 'message' | 'desk_request' | 'deadline';
 export type PageState = 'open' | 'acknowledged' | 'exhausted' | 'cancelled';
 
 export interface PageRow {

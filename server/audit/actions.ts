@@ -90,6 +90,10 @@ export const AUDIT_ACTIONS = [
   'desk_request.case_channel',
   'page.cancelled',
   'desk.reachability_reported',
+  'request.received',
+  'request.state_changed',
+  'request.reminded',
+  'request.settings_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -185,7 +189,7 @@ export interface AuditDetailsMap {
   'notification.unsubscribed': { subscriptionId: string; endpointHost: string; reason: 'removed' | 'gone' };
   'notification.settings_changed': { push: boolean; emailEnabled: boolean; emailSet: boolean; quietHours: boolean };
   /** Paging (target: the page, owned by the desk's agency): ids, step and counts only, never content or names. */
-  'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message' | 'desk_request'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
+  'page.opened': { deskId: string; reason: 'contact_request' | 'test' | 'message' | 'desk_request' | 'deadline'; priority: 'urgent' | 'normal'; channelId: string | null; paged: string[] };
   'page.escalated': { deskId: string; step: number; paged: string[] };
   /** `via`: POST /pages/:id/ack, a receipt for the message that opened it (docs/DESKS.md "Pages for messages"), or a claimed desk request. */
   'page.acknowledged': { deskId: string; step: number; via: 'page' | 'receipt' | 'claim' };
@@ -197,6 +201,12 @@ export interface AuditDetailsMap {
   'desk_request.case_channel': { deskRequestId: string; channelId: string };
   /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
   'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
+  /** A structured request (target: the request): declared metadata only (docs/REQUESTS.md). */
+  'request.received': { channelId: string; template: string; urgency: string; requestedAgencyId: string; deadline: number };
+  'request.state_changed': { channelId: string; kind: string; detail: string | null; from: string; to: string };
+  /** A deadline reminder (no actor): which one and the desk paged, if any. */
+  'request.reminded': { which: 'early' | 'due'; deskId: string | null; pageId: string | null };
+  'request.settings_changed': { timeZone: string };
   /** A reachability report (target: the desk): its period, whether scheduled, its counts; never names. */
   'desk.reachability_reported': {
     reportId: string;

@@ -133,6 +133,12 @@ export class DesksService {
     return this.active(officerIds);
   }
 
+  /** For requests: the desk's agency and time zone, or undefined (no caller check: ids only). */
+  async zoneOf(deskId: string): Promise<{ agencyId: string; timeZone: string } | undefined> {
+    const row = await this.store.read((r) => r.desks.byId(deskId));
+    return row ? { agencyId: row.agencyId, timeZone: row.timeZone } : undefined;
+  }
+
   /** The agency owning a desk, or undefined (the directory links an entry only to its own agency's desks). */
   async agencyOf(deskId: string): Promise<string | undefined> {
     return (await this.store.read((r) => r.desks.byId(deskId)))?.agencyId;

@@ -28,6 +28,8 @@ export interface NewMessage {
   forwardedFrom: string | null;
   createdAt: number;
   expiresAt: number;
+  /** Declared request metadata (JSON) or null. */
+  requestMeta: string | null;
 }
 
 export interface ReceiptRow {

@@ -25,6 +25,7 @@ import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './recei
 import { RetentionSweeper, type SweepResult } from './retention.ts';
 import type { MessagePagePlan, MessagePages } from '../alerting/message-pages.ts';
 import { toStoredMessage } from './stored-message.ts';
+import type { RequestPlan, RequestsService } from '../requests/service.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,6 +46,8 @@ interface SendJob {
   deviceSigned: boolean;
   /** The desk page an urgent or acknowledgement-requested message opens in the batch, or null. */
   page: MessagePagePlan | null;
+  /** A request or a request's state change (declared metadata, checked), or null. */
+  request: RequestPlan | null;
 }
 
 interface Applied {
@@ -91,7 +94,12 @@ export interface MessagesDeps {
   verifyDetached: VerifyDetached;
   /** Desk pages for flagged messages and their acknowledgement through receipts (server/alerting/message-pages.ts). */
   pager?: MessagePager;
+  /** Declared request metadata: checked before the batch, applied in it (server/requests). */
+  requests?: MessageRequests;
 }
+
+/** The messaging side of requests: the only way sends reach the requests domain. */
+export type MessageRequests = Pick<RequestsService, 'plan' | 'applyIn'>;
 
 /** The messaging side of desk paging: the only way sends and receipts reach alerting. */
 export type MessagePager = Pick<MessagePages, 'plan' | 'openIn' | 'acknowledgeIn'>;
@@ -109,9 +117,11 @@ export class MessagesService {
   private readonly reader: FeedReader;
   private readonly sweeper: RetentionSweeper;
   private readonly pager: MessagePager | undefined;
+  private readonly requests: MessageRequests | undefined;
 
   constructor(deps: MessagesDeps) {
     this.pager = deps.pager;
+    this.requests = deps.requests;
     this.access = deps.access;
     this.store = deps.store;
     this.clock = deps.clock;
@@ -193,6 +203,8 @@ export class MessagesService {
     const urgent = body.urgent ?? false;
     // Only a flagged message looks for a desk to page, outside the write lock.
     const page = (urgent || ackRequired) && this.pager ? await this.pager.plan(actor.officerId, channelId, { urgent, ackRequired }) : null;
+    if (body.request && !this.requests) throw new ValidationError('Requests are not handled here', 'invalid_request_metadata');
+    const request = body.request ? await this.requests!.plan(actor, channel, body.request) : null;
     const applied = await this.commit.submit({
       actor,
       channelId,
@@ -205,6 +217,7 @@ export class MessagesService {
       forwardedFrom,
       deviceSigned,
       page,
+      request,
     });
     return applied.result;
   }
@@ -311,6 +324,9 @@ export class MessagesService {
     if (h.epoch !== channel.headSeq || toB64(h.stateHash) !== channel.headHash) throw staleEpoch();
     const now = this.clock.now();
     const seq = channel.lastMessageSeq + 1;
+    // The state machine re-checked on the committed state; a refused change rolls back this job alone.
+    const request = job.request ? await this.requests!.applyIn(tx, job.request, job.channelId, h.messageId, job.actor, now) : null;
+    const requestMeta = job.request ? JSON.stringify(job.request.stored) : null;
     const pk = await tx.messages.insert({
       id: h.messageId,
       channelId: job.channelId,
@@ -325,6 +341,7 @@ export class MessagesService {
       forwardedFrom: job.forwardedFrom,
       createdAt: now,
       expiresAt: now + channel.retentionDays * DAY_MS,
+      requestMeta,
     });
     await tx.messages.setLastSeq(job.channelId, seq);
     for (const id of job.attachmentIds) await tx.messages.linkAttachment(pk, id);
@@ -340,10 +357,11 @@ export class MessagesService {
       attachmentIds: job.attachmentIds,
       forwardedFrom: job.forwardedFrom,
       createdAt: now,
+      ...(job.request ? { request: job.request.stored } : {}),
     };
     const feed = await this.feed.append({ channelId: job.channelId, kind: 'message', data: stored, createdAt: now, messagePk: pk }, tx.feed);
     // The page commits with the message or not at all; its notifications go out after the commit.
     const pageId = job.page ? await this.pager!.openIn(tx, job.page, job.channelId, job.actor, now) : null;
-    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false, ...(pageId !== null ? { pageId } : {}) }, feed };
+    return { result: { channelId: job.channelId, messageId: h.messageId, seq, createdAt: now, duplicate: false, ...(pageId !== null ? { pageId } : {}), ...(request ? { request } : {}) }, feed };
   }
 }

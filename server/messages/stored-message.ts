@@ -13,6 +13,8 @@ export interface StoredMessageRow {
   mForwardedFrom: string | null;
   mCreatedAt: number;
   mAttachments: string;
+  /** Declared request metadata (JSON) or null. */
+  mRequest: string | null;
 }
 
 export function toStoredMessage(r: StoredMessageRow): StoredMessage {
@@ -28,6 +30,7 @@ export function toStoredMessage(r: StoredMessageRow): StoredMessage {
     attachmentIds: JSON.parse(r.mAttachments) as string[],
     forwardedFrom: r.mForwardedFrom,
     createdAt: r.mCreatedAt,
+    ...(r.mRequest !== null ? { request: JSON.parse(r.mRequest) as StoredMessage['request'] } : {}),
   };
 }
 
@@ -41,6 +44,6 @@ export function storedMessageJson(r: StoredMessageRow): string {
     `{"channelId":${JSON.stringify(r.mChannelId)},"messageId":${JSON.stringify(r.mId)},"seq":${r.mSeq},` +
     `"senderId":${JSON.stringify(r.mSenderId)},"epoch":${r.mEpoch},"handling":${JSON.stringify(r.mHandling)},` +
     `"envelope":${r.mEnvelope},"ackRequired":${r.mAckRequired === 1},"attachmentIds":${r.mAttachments},` +
-    `"forwardedFrom":${JSON.stringify(r.mForwardedFrom)},"createdAt":${r.mCreatedAt}}`
+    `"forwardedFrom":${JSON.stringify(r.mForwardedFrom)},"createdAt":${r.mCreatedAt}${r.mRequest !== null ? `,"request":${r.mRequest}` : ''}}`
   );
 }

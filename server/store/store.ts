@@ -14,6 +14,7 @@ import type { FeedRepository } from '../feed/repository.ts';
 import type { KeysRepository } from '../keys/repository.ts';
 import type { AccessRepository } from '../channels/access-repository.ts';
 import type { MessagesRepository } from '../messages/repository.ts';
+import type { RequestsRepository } from '../requests/repository.ts';
 
 /** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
 export interface Repositories {
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly alerting: AlertingRepository;
   readonly paging: PagingRepository;
   readonly intake: IntakeRepository;
+  readonly requests: RequestsRepository;
 }
 
 /** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */

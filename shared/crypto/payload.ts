@@ -5,6 +5,8 @@ import { COUNTRY_CODE_LIST } from '../countries.ts';
 import { checkReceivedSiteAddress, normaliseSiteAddress } from './site-address.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, opt, str, wireCodec } from './wire.ts';
 import type { WireCodec, WireSpec } from './wire.ts';
+import { ANSWER_COMPLETENESS, CLARIFICATION_STEPS, DATA_ACCESS, REFUSAL_GROUND_CODES, REQUEST_TEMPLATES, REQUEST_URGENCIES } from '../requests/lifecycle.ts';
+import type { DataAccess, RefusalGround, RequestTemplate, RequestUrgency } from '../requests/lifecycle.ts';
 
 export const MAX_TEXT_CHARS = 32_768;
 const text = str(MAX_TEXT_CHARS);
@@ -72,6 +74,35 @@ export interface DeskIntakeKeyPayload {
   version: number;
   secretKey: Uint8Array;
 }
+/** A request's id, chosen by the requesting client and unique per channel: the state changes name it. */
+export const MAX_REQUEST_REF_CHARS = 128;
+export const MAX_DATA_CATEGORIES = 32;
+/** A structured request (Directive (EU) 2023/977 Art. 4; PROTOCOL.md §9.2). `urgencyReasons` is required when urgent. */
+export interface RequestPayload {
+  kind: 'request';
+  requestRef: string;
+  template: RequestTemplate;
+  urgency: RequestUrgency;
+  urgencyReasons?: string;
+  dataAccess: DataAccess;
+  purpose: string;
+  legalBasis: string;
+  dataCategories: string[];
+  requestedInformation: string;
+  caseRef?: string;
+}
+export interface RequestAnswerPayload { kind: 'request-answer'; requestRef: string; completeness: 'full' | 'partial'; text: string }
+export interface RequestClarificationPayload { kind: 'request-clarification'; requestRef: string; step: 'asked' | 'given'; text: string }
+export interface RequestRefusalPayload { kind: 'request-refusal'; requestRef: string; ground: RefusalGround; text: string }
+export interface RequestJudicialPendingPayload { kind: 'request-judicial-pending'; requestRef: string; text: string; expectedBy?: number }
+export interface RequestWithdrawalPayload { kind: 'request-withdrawal'; requestRef: string; text: string }
+export type RequestLifecyclePayload =
+  | RequestPayload
+  | RequestAnswerPayload
+  | RequestClarificationPayload
+  | RequestRefusalPayload
+  | RequestJudicialPendingPayload
+  | RequestWithdrawalPayload;
 export type Payload =
   | TextPayload
   | CaseNotePayload
@@ -79,11 +110,14 @@ export type Payload =
   | ControlledDeliveryUpdatePayload
   | ReportedSitePayload
   | FilePayload
-  | DeskIntakeKeyPayload;
+  | DeskIntakeKeyPayload
+  | RequestLifecyclePayload;
 export type PayloadKind = Payload['kind'];
 
 /** ISO 3166-1 alpha-2, upper case (shared/countries.ts). */
 const country = oneOf(COUNTRY_CODE_LIST);
+
+const requestRef = str(MAX_REQUEST_REF_CHARS);
 
 const specs: Record<PayloadKind, WireSpec> = {
   text: { kind: lit('text'), text },
@@ -114,6 +148,24 @@ const specs: Record<PayloadKind, WireSpec> = {
     caption: opt(text),
   },
   'desk-intake-key': { kind: lit('desk-intake-key'), deskId: id, version: { t: 'int', min: 1, max: 0xffff_ffff }, secretKey: bytes(32) },
+  request: {
+    kind: lit('request'),
+    requestRef,
+    template: oneOf(REQUEST_TEMPLATES),
+    urgency: oneOf(REQUEST_URGENCIES),
+    urgencyReasons: opt(str(4096)),
+    dataAccess: oneOf(DATA_ACCESS),
+    purpose: str(4096),
+    legalBasis: str(1024),
+    dataCategories: arr(str(256), MAX_DATA_CATEGORIES),
+    requestedInformation: text,
+    caseRef: opt(ref),
+  },
+  'request-answer': { kind: lit('request-answer'), requestRef, completeness: oneOf(ANSWER_COMPLETENESS), text },
+  'request-clarification': { kind: lit('request-clarification'), requestRef, step: oneOf(CLARIFICATION_STEPS), text },
+  'request-refusal': { kind: lit('request-refusal'), requestRef, ground: oneOf(REFUSAL_GROUND_CODES), text },
+  'request-judicial-pending': { kind: lit('request-judicial-pending'), requestRef, text, expectedBy: opt(int) },
+  'request-withdrawal': { kind: lit('request-withdrawal'), requestRef, text },
 };
 /** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;
@@ -130,6 +182,10 @@ function semanticCheck(p: Payload, sending: boolean): Payload {
     const url = normaliseSiteAddress(p.url);
     if (url.length > SITE_URL_MAX_CHARS) throw new PayloadError('payload/invalid', `validatePayload: url is longer than ${SITE_URL_MAX_CHARS} characters once normalised`);
     return { ...p, url };
+  }
+  // Art. 4: an urgent request gives the reasons for its urgency.
+  if (p.kind === 'request' && p.urgency === 'urgent' && p.urgencyReasons === undefined) {
+    throw new PayloadError('payload/invalid', 'validatePayload: an urgent request needs urgencyReasons');
   }
   for (const [name, f] of Object.entries(specs[p.kind])) {
     const list = (p as unknown as Record<string, unknown>)[name];

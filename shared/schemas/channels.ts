@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Id, Timestamp } from './common.ts';
 import { WireObject } from './keys.ts';
+import { RequestDeclared, RequestSendResult } from './requests.ts';
 import { CHANNEL_KINDS } from '../crypto/channel-state.ts';
 import { HANDLING_CODES } from '../crypto/handling.ts';
 
@@ -106,6 +107,8 @@ export const SendMessageBody = Type.Object(
     attachmentIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 20, uniqueItems: true })),
     /** Forwarding: the message this one forwards (the server enforces the TLP rules on it). */
     forwardedFrom: Type.Optional(Type.Object({ messageId: Id }, { additionalProperties: false })),
+    /** A request or a request's state change: its declared metadata (PROTOCOL.md §9.2, docs/REQUESTS.md). */
+    request: Type.Optional(RequestDeclared),
   },
   { additionalProperties: false },
 );
@@ -120,6 +123,7 @@ export const SendResult = Type.Object({
   pageId: Type.Optional(
     Type.String({ description: "An urgent or acknowledgement-requested message in a desk's channel: the desk's page it opened or joined (GET /pages/:id shows the desk's phone once it is exhausted)" }),
   ),
+  request: Type.Optional(RequestSendResult),
 });
 export type SendResult = Static<typeof SendResult>;
 
@@ -135,6 +139,8 @@ export const StoredMessage = Type.Object({
   attachmentIds: Type.Array(Type.String()),
   forwardedFrom: Type.Union([Id, Type.Null()]),
   createdAt: Timestamp,
+  /** A request message: its declared metadata as the server recorded it (without `caseIndex`); the client compares it with the payload. */
+  request: Type.Optional(RequestDeclared),
 });
 export type StoredMessage = Static<typeof StoredMessage>;
 

@@ -25,7 +25,7 @@ export const Page = Type.Object({
   priority: Type.Union([Type.Literal('urgent'), Type.Literal('normal')]),
   ackRequested: Type.Boolean(),
   channelId: Type.Union([Id, Type.Null()]),
-  reason: Type.Union([Type.Literal('contact_request'), Type.Literal('test'), Type.Literal('message'), Type.Literal('desk_request')]),
+  reason: Type.Union([Type.Literal('contact_request'), Type.Literal('test'), Type.Literal('message'), Type.Literal('desk_request'), Type.Literal('deadline')]),
   createdAt: Timestamp,
   step: Type.Integer({ minimum: 0, maximum: 3 }),
   state: PageState,

@@ -137,8 +137,22 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
     for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(fieldRows(PAYLOAD_SPECS[kind]).map(([n]) => n).sort());
     expect(Object.keys(PAYLOAD_FIELD_MEANINGS).sort()).toEqual([...PAYLOAD_KINDS].sort());
   });
-  it('name the seven kinds of the spec, `kind` first', () => {
-    expect(PAYLOAD_KINDS).toEqual(['text', 'case-note', 'request-for-assistance', 'controlled-delivery-update', 'reported-site', 'file', 'desk-intake-key']);
+  it('name the thirteen kinds of the spec, `kind` first', () => {
+    expect(PAYLOAD_KINDS).toEqual([
+      'text',
+      'case-note',
+      'request-for-assistance',
+      'controlled-delivery-update',
+      'reported-site',
+      'file',
+      'desk-intake-key',
+      'request',
+      'request-answer',
+      'request-clarification',
+      'request-refusal',
+      'request-judicial-pending',
+      'request-withdrawal',
+    ]);
     for (const kind of PAYLOAD_KINDS) expect(Object.entries(PAYLOAD_SPECS[kind])[0]).toEqual(['kind', { t: 'lit', value: kind }]);
   });
 });
@@ -155,6 +169,8 @@ describe('payload limits are enforced as documented', () => {
         it(`${name}: boundary accepted, one beyond refused`, () => {
           for (const [what, v, expected] of cases(name, f)) {
             const wire = withField(base(kind), name, v);
+            // §9.2: an urgent request carries its reasons (the rule between two fields is tested below).
+            if (kind === 'request' && name === 'urgency' && v === 'urgent') wire['urgencyReasons'] = 'x';
             expect(code(() => decodeJson(wire)), `receive ${kind}.${name} ${what}`).toBe(expected);
             const s = inner(f);
             const mem = s.t === 'bytes' && typeof v === 'string' ? toMemory(kind, wire, [name, new Uint8Array(Buffer.from(v, 'base64url'))]) : toMemory(kind, wire);
@@ -200,6 +216,13 @@ describe('payload limits are enforced as documented', () => {
   });
   it('integers are JSON number values: 5, 5.0 and 5e0 are the same', () => {
     for (const n of ['5', '5.0', '5e0']) expect(decodePayload(utf8(`{"kind":"request-for-assistance","caseRef":"c","scope":"training","subject":"s","details":"d","dueBy":${n}}`))).toMatchObject({ dueBy: 5 });
+  });
+  it('request: urgent needs urgencyReasons on both sides (Art. 4); a non-urgent one may carry them', () => {
+    const urgent = { ...base('request'), urgency: 'urgent' };
+    expect(code(() => decodeJson(urgent))).toBe('payload/invalid');
+    expect(code(() => validatePayload(urgent))).toBe('payload/invalid');
+    expect(code(() => validatePayload({ ...urgent, urgencyReasons: 'threat to life' }))).toBe('ok');
+    expect(code(() => decodeJson({ ...base('request'), urgencyReasons: 'x' }))).toBe('ok');
   });
   it('binary fields must be canonical base64url', () => {
     const f = base('file');

@@ -76,6 +76,7 @@ import keyLog from '../vectors/key-log.json' with { type: 'json' };
 import keyRevoke from '../vectors/key-revoke.json' with { type: 'json' };
 import membership from '../vectors/membership.json' with { type: 'json' };
 import padding from '../vectors/padding.json' with { type: 'json' };
+import { computeDeadline, formatDeadline } from '../../shared/requests/lifecycle.ts';
 import payload from '../vectors/payload.json' with { type: 'json' };
 import rootSet from '../vectors/root-set.json' with { type: 'json' };
 import safetyNumber from '../vectors/safety-number.json' with { type: 'json' };
@@ -326,6 +327,22 @@ function checkPayloadVectors(): void {
     expect(decodePayload(fromHex(v.encoded))).toEqual(validatePayload(v.payload));
   }
   expect(decodePayload(fromHex(legacy.encoded))).toEqual(legacy.decoded);
+  // §9.2: request payloads, the urgency rule and the deadlines.
+  const rest = payload.vectors.slice(5) as unknown as { name: string; payload?: Record<string, unknown>; encoded?: string; error?: string; cases?: Record<string, unknown>[] }[];
+  expect(rest.length).toBeGreaterThan(8);
+  for (const v of rest) {
+    if (v.encoded !== undefined) {
+      expect(toHex(encodePayload(validatePayload(v.payload)))).toBe(v.encoded);
+      expect(decodePayload(fromHex(v.encoded))).toEqual(v.payload);
+    } else if (v.error !== undefined) {
+      expect(() => validatePayload(v.payload)).toThrow(expect.objectContaining({ code: v.error }));
+    } else {
+      for (const c of v.cases as { receivedAt: number; urgency: 'urgent' | 'non-urgent'; dataAccess: 'direct' | 'indirect'; zone: string; deadline: number; shown: string }[]) {
+        expect(computeDeadline(c.receivedAt, c.urgency, c.dataAccess, c.zone)).toBe(c.deadline);
+        expect(formatDeadline(c.deadline, c.zone)).toBe(c.shown);
+      }
+    }
+  }
 }
 
 type WirePin = { version: number; dhPublicKey: string } | null;

@@ -3,6 +3,7 @@
  * so re-running the builder reproduces the JSON byte for byte. Raw byte strings are hex;
  * structured objects use their JSON wire shape (base64url).
  */
+import { computeDeadline, formatDeadline } from '../../shared/requests/lifecycle.ts';
 import {
   appendKeyLogEntry,
   attachmentCiphertextLength,
@@ -640,6 +641,53 @@ function padError(bytes: Uint8Array): string {
 }
 
 /**
+ * v2 (issue 14, PROTOCOL.md §9.2): a request and each state change (encoded as `encodePayload` writes it), an urgent
+ * request without its reasons refused, and deadlines (Art. 5(1)) for receipt instants around Lisbon's DST change.
+ */
+function requestVectors(): Record<string, unknown>[] {
+  const ref = 'PT-2027-0412-r1';
+  const lifecycle: Payload[] = [
+    {
+      kind: 'request',
+      requestRef: ref,
+      template: 'eu-2023-977',
+      urgency: 'urgent',
+      urgencyReasons: 'Imminent threat to life: the suspect announced an attack for tonight.',
+      dataAccess: 'direct',
+      purpose: 'Identify the holder of a phone number used to coordinate the attack.',
+      legalBasis: 'Directive (EU) 2023/977 Art. 4; Lei n.º 49/2008',
+      dataCategories: ['subscriber data', 'address'],
+      requestedInformation: 'Holder and registered address of +34 600 000 000.',
+      caseRef: 'PT-2027/0412',
+    },
+    { kind: 'request-clarification', requestRef: ref, step: 'asked', text: 'Which period of subscription?' },
+    { kind: 'request-clarification', requestRef: ref, step: 'given', text: 'March 2027.' },
+    { kind: 'request-answer', requestRef: ref, completeness: 'partial', text: 'Holder: J. D.; address follows.' },
+    { kind: 'request-judicial-pending', requestRef: ref, text: 'Address data needs a judge’s order.', expectedBy: Date.UTC(2027, 2, 29, 12) },
+    { kind: 'request-answer', requestRef: ref, completeness: 'full', text: 'Address: Calle Mayor 1, Madrid.' },
+    { kind: 'request-refusal', requestRef: 'PT-2027-0412-r2', ground: 'g', text: 'Not a criminal offence under Spanish law.' },
+    { kind: 'request-withdrawal', requestRef: 'PT-2027-0412-r3', text: 'The suspect was arrested.' },
+  ];
+  const refused = { kind: 'request', requestRef: 'r4', template: 'liaison', urgency: 'urgent', dataAccess: 'indirect', purpose: 'p', legalBasis: 'b', dataCategories: ['c'], requestedInformation: 'i' };
+  // Lisbon moves from UTC+0 to UTC+1 at 01:00 UTC on Sunday 28 March 2027.
+  const deadlines = [
+    { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'indirect', zone: 'Europe/Lisbon' },
+    { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'direct', zone: 'Europe/Lisbon' },
+    { receivedAt: Date.UTC(2027, 2, 27, 22), urgency: 'urgent', dataAccess: 'indirect', zone: 'Europe/Lisbon' },
+    { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'indirect', zone: 'UTC' },
+    { receivedAt: Date.UTC(2027, 9, 30, 23, 30), urgency: 'non-urgent', dataAccess: 'direct', zone: 'Europe/Madrid' },
+  ] as const;
+  return [
+    ...lifecycle.map((p) => ({ name: `${p.kind} payload`, payload: p, encoded: hex(encodePayload(p)) })),
+    { name: 'urgent request without urgencyReasons refused', payload: refused, error: 'payload/invalid' },
+    {
+      name: 'deadlines (Art. 5(1), ms since the Unix epoch)',
+      cases: deadlines.map((d) => ({ ...d, deadline: computeDeadline(d.receivedAt, d.urgency, d.dataAccess, d.zone), shown: formatDeadline(computeDeadline(d.receivedAt, d.urgency, d.dataAccess, d.zone), d.zone) })),
+    },
+  ];
+}
+
+/**
  * v2 (issue 14, PROTOCOL.md §9.1): reported-site addresses as typed → the normalised `url` sent, or the refusal code;
  * encoded payloads (UTF-8 JSON as `encodePayload` writes it) of a normalised reported site and of a
  * controlled-delivery update with the CND 45/9 fields; a v1 reported-site payload that still decodes unchanged.
@@ -693,6 +741,7 @@ function payloadVectors(): VectorFile {
       { name: 'reported-site payload', payload: site, encoded: hex(encodePayload(site)) },
       { name: 'controlled-delivery-update payload', payload: cdu, encoded: hex(encodePayload(cdu)) },
       { name: 'v1 reported-site payload', encoded: hex(utf8(legacy)), decoded: decodePayload(utf8(legacy)) },
+      ...requestVectors(),
     ],
   };
 }

@@ -14,8 +14,8 @@ export class SqliteMessagesRepository implements MessagesRepository {
                 ack_required AS ackRequired, created_at AS createdAt FROM messages WHERE id = ?`,
       ),
       insert: sqlite.prepare(
-        `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, created_at, expires_at)
-         VALUES (@id, @channelId, @seq, @senderId, @senderDeviceId, @epoch, @handling, @envelope, @size, @ackRequired, @forwardedFrom, @createdAt, @expiresAt)`,
+        `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, created_at, expires_at, request_meta)
+         VALUES (@id, @channelId, @seq, @senderId, @senderDeviceId, @epoch, @handling, @envelope, @size, @ackRequired, @forwardedFrom, @createdAt, @expiresAt, @requestMeta)`,
       ),
       setLastSeq: sqlite.prepare('UPDATE channels SET last_message_seq = ? WHERE id = ?'),
       link: sqlite.prepare('INSERT INTO message_attachments (message_pk, attachment_id) VALUES (?, ?)'),

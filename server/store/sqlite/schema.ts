@@ -488,6 +488,8 @@ export const messages = sqliteTable(
     forwardedFrom: text('forwarded_from'),
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
+    /** A request message's declared metadata (PROTOCOL.md §9.2) as JSON, served with the message; null otherwise. */
+    requestMeta: text('request_meta'),
   },
   (t) => [
     uniqueIndex('messages_id_uq').on(t.id),
@@ -734,7 +736,7 @@ export const pages = sqliteTable(
     priority: text('priority', { enum: ['urgent', 'normal'] }).notNull(),
     ackRequested: integer('ack_requested', { mode: 'boolean' }).notNull(),
     channelId: text('channel_id'),
-    reason: text('reason', { enum: ['contact_request', 'test', 'message', 'desk_request'] }).notNull(),
+    reason: text('reason', { enum: ['contact_request', 'test', 'message', 'desk_request', 'deadline'] }).notNull(),
     /** The officer whose request opened the page (shown the desk phone when it is exhausted), or null. */
     requesterId: text('requester_id'),
     createdAt: createdAt(),
@@ -837,3 +839,94 @@ export const reachabilityReports = sqliteTable(
     index('reachability_reports_desk_idx').on(t.deskId, t.periodEnd),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Requests and their lifecycle (issue 14, docs/REQUESTS.md): declared metadata only, never content.
+
+/**
+ * One structured request (PROTOCOL.md §9.2) per channel and requestRef: who asked whom under which agreement,
+ * the template, urgency and state, and the Art. 5 deadline the server computed from its own receipt stamp.
+ */
+export const requests = sqliteTable(
+  'requests',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    /** The client-chosen requestRef, unique per channel. */
+    ref: text('ref').notNull(),
+    /** The message that made the request. */
+    messageId: text('message_id').notNull(),
+    template: text('template').notNull(),
+    urgency: text('urgency', { enum: ['urgent', 'non-urgent'] }).notNull(),
+    directAccess: integer('direct_access', { mode: 'boolean' }).notNull(),
+    requesterId: text('requester_id').notNull(),
+    requesterAgencyId: text('requester_agency_id').notNull(),
+    requesterCountry: text('requester_country').notNull(),
+    requestedAgencyId: text('requested_agency_id').notNull(),
+    requestedCountry: text('requested_country').notNull(),
+    agreementId: text('agreement_id'),
+    /** The requested agency's desk the channel belongs to (its overdue board), or null. */
+    deskId: text('desk_id'),
+    /** The zone the calendar-day deadline was counted in (the requested side's). */
+    timeZone: text('time_zone').notNull(),
+    state: text('state').notNull(),
+    /** The state a given clarification returns to. */
+    resumeState: text('resume_state'),
+    /** The server's stamp of the request message (Art. 5: counted from receipt). */
+    receivedAt: integer('received_at').notNull(),
+    /** Art. 5(1) deadline, moved later by the time clarifications suspended it (Art. 6(3)). */
+    deadline: integer('deadline').notNull(),
+    suspendedMs: integer('suspended_ms').notNull().default(0),
+    clarificationSince: integer('clarification_since'),
+    judicialPendingSince: integer('judicial_pending_since'),
+    firstAnswerAt: integer('first_answer_at'),
+    closedAt: integer('closed_at'),
+    refusalGround: text('refusal_ground'),
+    /** The requester's case-reference blind index (client/sdk/case-index.ts), for duplicate hints; or null. */
+    caseIndex: text('case_index'),
+    /** Reminders fire once each: set by the conditional update that claims them. */
+    remindedEarlyAt: integer('reminded_early_at'),
+    remindedDueAt: integer('reminded_due_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('requests_channel_ref_uq').on(t.channelId, t.ref),
+    index('requests_requested_idx').on(t.requestedAgencyId, t.state, t.deadline),
+    index('requests_requester_idx').on(t.requesterAgencyId, t.state),
+    index('requests_desk_idx').on(t.deskId, t.state, t.deadline),
+    index('requests_case_idx').on(t.caseIndex),
+    index('requests_deadline_idx').on(t.state, t.deadline),
+  ],
+);
+
+/** A request's timeline: one row per state-changing message, with the server's stamp. */
+export const requestEvents = sqliteTable(
+  'request_events',
+  {
+    pk: integer('pk').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id),
+    messageId: text('message_id').notNull(),
+    kind: text('kind').notNull(),
+    /** The answer's completeness, the clarification's step or the refusal ground, as declared. */
+    detail: text('detail'),
+    state: text('state').notNull(),
+    actorId: text('actor_id').notNull(),
+    agencyId: text('agency_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('request_events_request_idx').on(t.requestId, t.pk)],
+);
+
+/** An agency's request settings: the zone its calendar-day deadlines are counted in (default UTC). */
+export const agencyRequestSettings = sqliteTable('agency_request_settings', {
+  agencyId: text('agency_id')
+    .primaryKey()
+    .references(() => agencies.id),
+  timeZone: text('time_zone').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});

@@ -16,6 +16,7 @@ import { SqliteKeysRepository } from './keys-repository.ts';
 import { SqliteMessagesRepository } from './messages-repository.ts';
 import { SqlitePagingRepository } from './paging-repository.ts';
 import { SqliteIntakeRepository } from './intake-repository.ts';
+import { SqliteRequestsRepository } from './requests-repository.ts';
 import { SqliteSessionRepository } from './sessions-repository.ts';
 import { WriterLock } from './writer-lock.ts';
 
@@ -39,6 +40,7 @@ function repositories(database: Database_) {
     alerting: new SqliteAlertingRepository(db),
     paging: new SqlitePagingRepository(db),
     intake: new SqliteIntakeRepository(db),
+    requests: new SqliteRequestsRepository(db),
   };
 }
 
@@ -64,6 +66,7 @@ export class SqliteStore implements Store {
   readonly alerting: SqliteAlertingRepository;
   readonly paging: SqlitePagingRepository;
   readonly intake: SqliteIntakeRepository;
+  readonly requests: SqliteRequestsRepository;
   /** Tests and tools only: the raw connection and drizzle handle (production code uses the repositories). */
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -97,6 +100,7 @@ export class SqliteStore implements Store {
     this.alerting = r.alerting;
     this.paging = r.paging;
     this.intake = r.intake;
+    this.requests = r.requests;
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
@@ -168,8 +172,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake } = this;
-    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {

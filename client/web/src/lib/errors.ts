@@ -141,6 +141,13 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   already_claimed: 'Someone else has already taken this request.',
   not_claimer: 'Only the officer who took this request can do this.',
   case_channel_exists: null,
+  invalid_request_metadata: null,
+  request_target_required: 'Choose which agency the request is addressed to.',
+  request_ref_taken: null,
+  request_not_party: 'Only the requesting and the requested agency can change this request.',
+  request_wrong_side: 'The other agency takes this step, not yours.',
+  request_closed: 'This request is closed; it changes no more.',
+  invalid_request_transition: 'This step does not fit the request’s current state.',
 };
 
 interface CodedError {

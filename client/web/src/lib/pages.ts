@@ -35,7 +35,7 @@ export const pagesText = {
 
 export const PRIORITY_TEXT: Record<Page['priority'], string> = { urgent: 'Urgent', normal: 'Normal' };
 
-export const REASON_TEXT: Record<Page['reason'], string> = { contact_request: 'Contact request', desk_request: 'Request to the desk', test: 'Test page', message: 'Message' };
+export const REASON_TEXT: Record<Page['reason'], string> = { contact_request: 'Contact request', desk_request: 'Request to the desk', test: 'Test page', message: 'Message', deadline: 'Request deadline' };
 
 export const STATE_TEXT: Record<Page['state'], string> = {
   open: 'Waiting for an acknowledgement',
