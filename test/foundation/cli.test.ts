@@ -16,7 +16,7 @@ function tokenFromLink(link: string): string {
 }
 
 describe('operator CLI (real process)', () => {
-  it('init prints an enrolment link, refuses a second init, creates agencies and officers whose links enrol through the app', async () => {
+  it('init prints an enrolment link, refuses a second init, creates agencies and officers whose links enrol through the app', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const init = runCli(dir, ['init', '--username', 'root', '--country', 'be']);
     expect(init.code, init.stderr).toBe(0);
