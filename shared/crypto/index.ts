@@ -28,6 +28,7 @@ export * from './identity.ts';
 export * from './renewal.ts';
 export * from './key-log.ts';
 export * from './root-set.ts';
+export * from './codes.ts';
 export * from './handling.ts';
 export * from './agreement.ts';
 export * from './channel-state.ts';
