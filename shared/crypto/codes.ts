@@ -70,17 +70,17 @@ export function conditionsRequired(handling: string, evaluation: string | undefi
 /**
  * The rule senders and receivers apply (envelope inner v2, PROTOCOL.md §7): the evaluation belongs to the profile's
  * vocabulary (none allowed with `none`), conditions are present exactly when required and within the length limit.
- * Throws PolicyError `codes/bad-evaluation` or `codes/conditions`.
+ * Throws PolicyError `handling/bad-evaluation` or `handling/conditions`.
  */
 export function checkMessageCodes(profile: CodeProfile, handling: string, codes: MessageCodes): void {
   const fn = 'checkMessageCodes';
   if (codes.evaluation !== undefined && !isEvaluation(profile.evaluation, codes.evaluation)) {
-    throw new PolicyError('codes/bad-evaluation', `${fn}: evaluation is not a code of the channel's ${profile.evaluation} profile`);
+    throw new PolicyError('handling/bad-evaluation', `${fn}: evaluation is not a code of the channel's ${profile.evaluation} profile`);
   }
   const need = conditionsRequired(handling, codes.evaluation);
   const has = codes.conditions !== undefined;
   if (need !== has || (has && (codes.conditions!.trim().length === 0 || codes.conditions!.length > MAX_CONDITIONS_CHARS))) {
-    throw new PolicyError('codes/conditions', `${fn}: handling conditions are required with H3 or handling code C, refused otherwise, 1-${MAX_CONDITIONS_CHARS} characters`);
+    throw new PolicyError('handling/conditions', `${fn}: handling conditions are required with H3 or handling code C, refused otherwise, 1-${MAX_CONDITIONS_CHARS} characters`);
   }
 }
 
