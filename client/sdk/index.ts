@@ -12,6 +12,7 @@ import { ChannelsApi, type ChannelInfo, type ChannelMemberInfo, type CreateChann
 import { newId, type SdkContext } from './context.ts';
 import { DevicesApi, type DeviceView } from './devices.ts';
 import { DesksApi } from './desks.ts';
+import { CodesApi } from './codes.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
@@ -49,6 +50,7 @@ export type { KeyLogAuditResult } from './keylog.ts';
 export type { CertificateStatus } from './keys.ts';
 export type { DeviceView } from './devices.ts';
 export type { DeskInboxItem, HandoverNote } from './desks.ts';
+export type { CodesApi, UseVerdict } from './codes.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -101,6 +103,7 @@ export class LiaisonClient {
   private readonly auditHead: AuditHeadMonitor;
   private readonly devicesApi: DevicesApi;
   private readonly desksApi: DesksApi;
+  private readonly codesApi: CodesApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -137,6 +140,7 @@ export class LiaisonClient {
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
     this.auditHead = new AuditHeadMonitor(this.ctx);
+    this.codesApi = new CodesApi(this.ctx, this.channelsApi, this.messaging);
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
     this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>
       this.messaging.history(channelId),
@@ -282,6 +286,11 @@ export class LiaisonClient {
    */
   get desks(): DesksApi {
     return this.desksApi;
+  }
+
+  /** Handling and evaluation codes: channel policy, use grants, `canUse` before export (docs/CODES.md). */
+  get codes(): CodesApi {
+    return this.codesApi;
   }
 
   certifyPending(): Promise<string[]> {

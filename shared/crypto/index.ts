@@ -39,6 +39,7 @@ export * from './attachment.ts';
 export * from './backup.ts';
 export * from './safety-number.ts';
 export * from './payload.ts';
+export * from './grant-payload.ts';
 export * from './site-address.ts';
 export * from './channel-meta.ts';
 export * from './device.ts';

@@ -3,6 +3,8 @@ import { CryptoError, PayloadError } from './errors.ts';
 import { AGREEMENT_SCOPES } from './agreement.ts';
 import { COUNTRY_CODE_LIST } from '../countries.ts';
 import { checkReceivedSiteAddress, normaliseSiteAddress } from './site-address.ts';
+import { GRANT_PAYLOAD_SPECS } from './grant-payload.ts';
+import type { UseGrantPayload, UseGrantRequestPayload } from './grant-payload.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, opt, str, wireCodec } from './wire.ts';
 import type { WireCodec, WireSpec } from './wire.ts';
 
@@ -79,7 +81,10 @@ export type Payload =
   | ControlledDeliveryUpdatePayload
   | ReportedSitePayload
   | FilePayload
-  | DeskIntakeKeyPayload;
+  | DeskIntakeKeyPayload
+  // The permission workflow (§8.3, grant-payload.ts).
+  | UseGrantRequestPayload
+  | UseGrantPayload;
 export type PayloadKind = Payload['kind'];
 
 /** ISO 3166-1 alpha-2, upper case (shared/countries.ts). */
@@ -114,6 +119,7 @@ const specs: Record<PayloadKind, WireSpec> = {
     caption: opt(text),
   },
   'desk-intake-key': { kind: lit('desk-intake-key'), deskId: id, version: { t: 'int', min: 1, max: 0xffff_ffff }, secretKey: bytes(32) },
+  ...GRANT_PAYLOAD_SPECS,
 };
 /** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;
