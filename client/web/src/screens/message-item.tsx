@@ -5,6 +5,8 @@ import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
 import { TlpBadge } from '../components/tlp-badge.tsx';
+import { EvaluationBadge } from '../components/code-picker.tsx';
+import { CODE_TEXT } from '../lib/codes-text.ts';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
@@ -33,8 +35,14 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
           </span>
         )}
         <TlpBadge code={m.handling} />
+        {m.codes?.evaluation && <EvaluationBadge evaluation={m.codes.evaluation} />}
         {m.forwardedFrom && <span class="tag">forwarded</span>}
       </div>
+      {m.codes?.conditions && (
+        <p class="conditions" data-testid="conditions">
+          <strong>{CODE_TEXT.conditions}:</strong> {m.codes.conditions}
+        </p>
+      )}
       <PayloadView payload={m.payload} />
       {m.ackRequired && !mine && (
         <div class="ack">
