@@ -18,7 +18,7 @@ import {
   type HandlingCode,
   type MessageCodes,
 } from '../../shared/crypto/index.ts';
-import { T0, makeWorld, seededRng } from '../crypto/fixtures.ts';
+import { T0, seededRng, type makeWorld } from '../crypto/fixtures.ts';
 import type { VectorFile } from './build.ts';
 
 export const EUROPOL_VECTOR_POLICY = policyFromMinimum('H0', 'H2', { handling: 'europol-h', evaluation: 'europol-4x4' });
