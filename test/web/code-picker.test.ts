@@ -118,3 +118,50 @@ describe('composer default send', () => {
     expect(sent).toEqual([expect.objectContaining({ handling: 'TLP:RED', codes: {} })]);
   });
 });
+
+describe('forwarding a message with handling conditions', () => {
+  it('asks to confirm the H3 conditions and forwards them with the message', async () => {
+    const { ForwardForm } = await import('../../client/web/src/screens/message-item.tsx');
+    const { SessionContext } = await import('../../client/web/src/app-context.ts');
+    const { Observable } = await import('../../client/web/src/state/observable.ts');
+    const sent: { to: string; opts: Record<string, unknown> }[] = [];
+    const channel = (id: string, title: string) => ({ id, title, agreementId: null, readOnly: null, untrusted: null, members: [{ officerId: 'ana', agencyId: 'pt' }] });
+    const chat = {
+      channels: new Observable([channel('src', 'Source'), channel('own', 'PJ only')]),
+      me: { agency: { id: 'pt' } },
+      api: { grants: async () => ({ grants: [] }) },
+      send: async (to: string, _payload: unknown, opts: Record<string, unknown>) => void sent.push({ to, opts }),
+    };
+    const message = {
+      channelId: 'src',
+      messageId: 'm-h3',
+      seq: 1,
+      senderId: 'bob',
+      handling: 'H3',
+      codes: { evaluation: 'X4', conditions: 'Not to be used for covert measures.' },
+      payload: { kind: 'text', text: 'Phone numbers' },
+      sentAt: 1,
+      headerTime: 1,
+      timeSkew: false,
+      ackRequired: false,
+      forwardedFrom: null,
+    };
+    root = document.createElement('div');
+    document.body.append(root);
+    await act(() => render(h(SessionContext.Provider, { value: { chat: new Observable<unknown>(chat) } as never }, h(ForwardForm, { message: message as never, onDone: () => undefined })), root));
+    const button = root.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+    expect(root.textContent).toContain('Not to be used for covert measures.');
+    expect(button.disabled).toBe(true);
+    const box = root.querySelector<HTMLInputElement>('input[name="confirm-conditions"]')!;
+    await act(() => {
+      box.checked = true;
+      box.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(button.disabled).toBe(false);
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(sent).toEqual([{ to: 'own', opts: { handling: 'H3', codes: message.codes, forwardedFrom: { messageId: 'm-h3', channelId: 'src' } } }]);
+  });
+});

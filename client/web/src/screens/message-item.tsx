@@ -79,7 +79,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
 }
 
 /** Forward to another channel the TLP rules allow (the SDK and server check again and answer in plain words). */
-function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
+export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
   const chat = useChat();
   const channels = useObservable(chat.channels);
   const source = channels.find((c) => c.id === m.channelId);
@@ -103,10 +103,13 @@ function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone:
   const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients) : [];
   const [target, setTarget] = useState('');
   const [done, setDone] = useState<string | null>(null);
+  // H3 and UK handling C (docs/CODES.md): the conditions travel with the forward, which the forwarder confirms first.
+  const conditions = m.codes?.conditions;
+  const [confirmed, setConfirmed] = useState(false);
   const [forward, busy, error] = useAction(async () => {
     const to = target || targets[0]?.id;
-    if (!to) return;
-    await chat.send(to, m.payload, { handling: m.handling, forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
+    if (!to || (conditions && !confirmed)) return;
+    await chat.send(to, m.payload, { handling: m.handling, ...(m.codes ? { codes: m.codes } : {}), forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
     setDone(channels.find((c) => c.id === to)?.title ?? 'the channel');
   });
   if (done)
@@ -131,7 +134,13 @@ function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone:
           ))}
         </select>
       </label>
-      <button type="submit" disabled={busy}>
+      {conditions && (
+        <label class="check">
+          <input type="checkbox" name="confirm-conditions" required checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)} />
+          {CODE_TEXT.conditionsConfirm} <q>{conditions}</q>
+        </label>
+      )}
+      <button type="submit" disabled={busy || (!!conditions && !confirmed)}>
         Forward ({m.handling})
       </button>
       <ErrorBox error={error} />
