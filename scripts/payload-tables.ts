@@ -93,6 +93,25 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     version: 'the intake key version; MUST equal the statement\'s `version`',
     secretKey: 'X25519 secret of the intake key; `crypto_scalarmult_base(secretKey)` MUST equal the statement\'s `dhPublicKey` (§11.2)',
   },
+  'use-grant-request': {
+    kind: 'payload kind',
+    sourceMessageId: 'the H1/H2 message (in this channel) the sender asks to use (§8.3)',
+    purpose: '`judicial-proceedings` (use as evidence) or `onward-to-third-party` (pass it to another agency)',
+    granteeAgencyId: 'the agency that would use it: the third party for `onward-to-third-party`, else the asker\'s',
+    granteeOfficerId: 'the officer who would use it, when the use is personal',
+    scope: 'what for, in the asker\'s words (proceedings, case, the third party\'s role)',
+  },
+  'use-grant': {
+    kind: 'payload kind',
+    sourceMessageId: 'the granted message; a receiver accepts the grant only from that message\'s sender, in its channel (§8.3)',
+    requestMessageId: 'the `use-grant-request` it answers, if any',
+    purpose: 'the purpose granted (as in the request)',
+    granteeAgencyId: 'the agency the use is granted to',
+    granteeOfficerId: 'the officer the use is granted to, when personal',
+    scope: 'the conditions of the grant, in the originator\'s words',
+    decision: '`granted`, or `refused` (an answer that grants nothing)',
+    expiresAt: 'the grant is valid before this time, ms since the Unix epoch (UTC)',
+  },
 };
 
 function typeOf(f: FieldSpec): string {

@@ -131,6 +131,7 @@ export const ERROR_CODES = [
   'message_id_conflict',
   'handling_not_allowed',
   'forwarding_forbidden',
+  'grant_invalid',
   'ack_not_required',
   'own_message',
   'stale_epoch',

@@ -19,6 +19,8 @@ import {
   type ChannelKind,
   type ChannelState,
   type HandlingCode,
+  type HandlingPolicy,
+  type CodeProfile,
   type KeyEnvelope,
   type MembershipEvent,
   type MemberRole,
@@ -49,7 +51,11 @@ export interface CreateChannelInput {
   caseRef?: string;
   /** Officer ids other than me. Same-agency officers are added at once, others are invited. */
   members: string[];
-  policy?: { minimum: HandlingCode; defaultCode?: HandlingCode };
+  /**
+   * Every code of the minimum's vocabulary at or above it; `profile` (PROTOCOL.md §8) names the vocabularies —
+   * absent = TLP 2.0 without evaluation. A Europol channel: `{ minimum: 'H0', defaultCode: 'H2', profile: { handling: 'europol-h', evaluation: 'europol-4x4' } }`.
+   */
+  policy?: { minimum: HandlingCode; defaultCode?: HandlingCode; profile?: CodeProfile };
   retentionDays?: number;
 }
 
@@ -185,7 +191,7 @@ export class ChannelsApi {
     const events: MembershipEvent[] = [
       createMembershipEvent(
         null,
-        { channelId, kind: 'create', time, ...actor, channelKind: input.kind, agreementId: input.agreementId ?? '', policy: policyFromMinimum(minimum, input.policy?.defaultCode ?? minimum), member: myCert },
+        { channelId, kind: 'create', time, ...actor, channelKind: input.kind, agreementId: input.agreementId ?? '', policy: policyFromMinimum(minimum, input.policy?.defaultCode ?? minimum, input.policy?.profile), member: myCert },
         me,
       ),
     ];
@@ -253,6 +259,12 @@ export class ChannelsApi {
   async get(channelId: string): Promise<ChannelInfo> {
     const { channel } = await this.ctx.http.call(api.channels.get, { params: { id: channelId } });
     return this.info(channel);
+  }
+
+  /** The handling policy of the current epoch (codes, default, profile), from the locally verified chain. */
+  async policy(channelId: string): Promise<HandlingPolicy> {
+    const state = (await this.chains.state(channelId)) ?? (await this.chains.pull(channelId));
+    return state.current.policy;
   }
 
   /** Members of the current epoch, from the locally verified chain (not the server's list). */

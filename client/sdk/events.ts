@@ -1,5 +1,5 @@
 import type { RequestDeclared } from '../../shared/schemas/requests.ts';
-import type { HandlingCode, Payload } from '../../shared/crypto/index.ts';
+import type { HandlingCode, MessageCodes, Payload } from '../../shared/crypto/index.ts';
 import type { FeedData, Receipt } from '../../shared/schemas/channels.ts';
 import type { DeskNotice } from '../../shared/realtime.ts';
 
@@ -12,6 +12,8 @@ export interface ReceivedMessage {
   seq: number;
   senderId: string;
   handling: HandlingCode;
+  /** Evaluation and handling conditions (PROTOCOL.md §8.2); `{}` when the message carries none. Absent in caches from before. */
+  codes?: MessageCodes;
   payload: Payload;
   /** The time to display and order by: the server's stamp (`createdAt`), PROTOCOL.md §7.1. */
   sentAt: number;

@@ -13,6 +13,7 @@ import { newId, type SdkContext } from './context.ts';
 import { DevicesApi, type DeviceView } from './devices.ts';
 import { DesksApi } from './desks.ts';
 import { RequestsApi } from './requests.ts';
+import { CodesApi } from './codes.ts';
 import { DirectoryApi, type ContactOptions, type ContactResult, type ContactTargetView, type DirectoryFilters } from './directory.ts';
 import { TypedEmitter, type Handler, type LiaisonEvents, type ReceivedMessage } from './events.ts';
 import { HttpClient, type CallArgs, type CallResult, type FetchFn } from './http.ts';
@@ -51,6 +52,7 @@ export type { CertificateStatus } from './keys.ts';
 export type { DeviceView } from './devices.ts';
 export type { DeskInboxItem, HandoverNote } from './desks.ts';
 export { RequestsApi, formatDeadline, type DeadlineViews, type NewRequest, type StepOptions } from './requests.ts';
+export type { CodesApi, UseVerdict } from './codes.ts';
 export type { AuditHeadCheck } from './audit-head.ts';
 
 /** Options of `LiaisonClient.request()`. */
@@ -104,6 +106,7 @@ export class LiaisonClient {
   private readonly devicesApi: DevicesApi;
   private readonly desksApi: DesksApi;
   private readonly requestsApi: RequestsApi;
+  private readonly codesApi: CodesApi;
   private deviceReady: Promise<void> | null = null;
 
   constructor(opts: LiaisonClientOptions) {
@@ -141,6 +144,7 @@ export class LiaisonClient {
     this.files = new AttachmentsApi(this.ctx);
     this.auditHead = new AuditHeadMonitor(this.ctx);
     this.requestsApi = new RequestsApi(this.ctx, (channelId, payload, o) => this.messaging.send(channelId, payload, o));
+    this.codesApi = new CodesApi(this.ctx, this.channelsApi, this.messaging);
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
     this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>
       this.messaging.history(channelId),
@@ -296,6 +300,11 @@ export class LiaisonClient {
    */
   get requests(): RequestsApi {
     return this.requestsApi;
+  }
+
+  /** Handling and evaluation codes: channel policy, use grants, `canUse` before export (docs/CODES.md). */
+  get codes(): CodesApi {
+    return this.codesApi;
   }
 
   certifyPending(): Promise<string[]> {

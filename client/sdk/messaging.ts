@@ -21,7 +21,11 @@ import {
   validatePayload,
   decodePayload,
   reencodePayload,
+  vocabularyOf,
   type HandlingCode,
+  type MessageCodes,
+  type UseGrantPayload,
+  type UsePurpose,
   type Payload,
   type ReceiverState,
   type SendingChain,
@@ -48,10 +52,13 @@ import type { Transport } from './transport.ts';
 
 export interface SendOptions {
   handling?: HandlingCode;
+  /** Evaluation and handling conditions (PROTOCOL.md §8.2), checked against the channel's code profile. */
+  codes?: MessageCodes;
   ackRequired?: boolean;
   /** Declares the message urgent: in a desk's channel it pages the desk (docs/DESKS.md "Pages for messages"). */
   urgent?: boolean;
-  forwardedFrom?: { messageId: string; channelId: string };
+  /** `grantId`: the originator's `use-grant` that allows an H2 message onward (§8.3); the SDK checks it first. */
+  forwardedFrom?: { messageId: string; channelId: string; grantId?: string };
   /** Reuse an id (e.g. after the app itself crashed mid-send); default: a fresh UUID. */
   messageId?: string;
   /** A request message's declared metadata (client.requests builds it; PROTOCOL.md §9.2). */
@@ -105,6 +112,7 @@ export class MessagingApi {
       if (view.members.has(me.officerId) && (this.ctx.now() - view.startedAt >= EPOCH_MAX_AGE_MS || (sending?.counter ?? 0) >= EPOCH_MAX_MESSAGES)) return 'rekey';
       const handling = opts.handling ?? view.policy.defaultCode;
       if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling, me.agencyId, [...new Set([...view.members.values()].map((m) => m.cert.agencyId))]);
+      const grant = payload.kind === 'use-grant' ? await this.grantDeclaration(channelId, me.officerId, payload) : null;
       let secret = await this.secrets.load(channelId, view.epoch);
       if (!secret) {
         await this.channels.fetchKeyEnvelopes(channelId);
@@ -122,6 +130,7 @@ export class MessagingApi {
         sender: me,
         messageId,
         handling,
+        ...(opts.codes ? { codes: opts.codes } : {}),
         payload,
         time: this.ctx.now(),
         keyLogHead: head ? { size: head.size, hash: head.headHash } : { size: 0, hash: emptyKeyLog().headHash },
@@ -130,13 +139,14 @@ export class MessagingApi {
       });
       // Persist the advanced chain before anything leaves: a counter is never used twice.
       await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
-      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null, ...(opts.request ? { request: withoutCaseIndex(opts.request) } : {}) });
+      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, codes: opts.codes ?? {}, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null, ...(opts.request ? { request: withoutCaseIndex(opts.request) } : {}) });
       return {
         envelope: messageEnvelopeCodec.toWire(out.envelope),
         ...(opts.ackRequired ? { ackRequired: true } : {}),
         ...(opts.urgent ? { urgent: true } : {}),
         ...(payload.kind === 'file' ? { attachmentIds: [(await blobIdOf(this.ctx, payload.hash)) ?? toHex(payload.hash)] } : {}),
-        ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId } } : {}),
+        ...(opts.forwardedFrom ? { forwardedFrom: { messageId: opts.forwardedFrom.messageId, ...(opts.forwardedFrom.grantId ? { grantId: opts.forwardedFrom.grantId } : {}) } } : {}),
+        ...(grant ? { grant } : {}),
         ...(opts.request ? { request: opts.request } : {}),
       };
     });
@@ -286,6 +296,7 @@ export class MessagingApi {
         seq: data.seq,
         senderId: h.senderOfficerId,
         handling: h.handling,
+        codes: opened.codes,
         payload: opened.payload,
         sentAt: data.createdAt,
         headerTime: h.time,
@@ -323,11 +334,20 @@ export class MessagingApi {
   }
 
   /** PROTOCOL.md §8 before anything is sealed; the server applies the same rules to its own records. */
-  private async checkForward(src: { messageId: string; channelId: string }, handling: HandlingCode, myAgencyId: string, targetAgencyIds: string[]): Promise<void> {
+  private async checkForward(src: { messageId: string; channelId: string; grantId?: string }, handling: HandlingCode, myAgencyId: string, targetAgencyIds: string[]): Promise<void> {
     const source = await this.cached(src.channelId, src.messageId);
     if (!source) return; // The server enforces the rules on metadata as well.
+    if (vocabularyOf(source.handling) === 'europol-h') {
+      // §8.2: the code travels unchanged; H2 goes only where a valid grant of its originator allows.
+      if (handling !== source.handling) throw new LiaisonClientError('handling/downgrade', `send: a forward keeps the source's handling code ${source.handling}`);
+      const grant = src.grantId ? await this.validGrant(source, src.grantId, 'onward-to-third-party') : null;
+      if (!forwardingAllowed({ code: source.handling, recipientAgencyId: myAgencyId, targetAgencyIds, clientAgencyIds: [], grantedAgencyIds: grant ? [grant.granteeAgencyId] : [] })) {
+        throw new LiaisonClientError('handling/forward-denied', 'send: an H2 message goes onward only under a valid grant of its originator for every other agency of the channel');
+      }
+      return;
+    }
     if (source.handling === 'TLP:RED') throw new LiaisonClientError('handling/forward-denied', 'send: TLP:RED messages may not be forwarded');
-    if (compareHandling(handling, source.handling) < 0) throw new LiaisonClientError('handling/downgrade', 'send: a forward may not lower the handling code');
+    if (vocabularyOf(handling) !== 'tlp-2.0' || compareHandling(handling, source.handling) < 0) throw new LiaisonClientError('handling/downgrade', 'send: a forward may not lower the handling code');
     // TLP:AMBER reaches the agency's clients: the institutions holding an active extended-access grant from it.
     const clientAgencyIds = source.handling === 'TLP:AMBER' ? await this.clientAgencyIds(myAgencyId) : [];
     if (!forwardingAllowed({ code: source.handling, recipientAgencyId: myAgencyId, targetAgencyIds, clientAgencyIds })) {
@@ -347,6 +367,54 @@ export class MessagingApi {
     // As received: a payload sent under older send rules (e.g. a reported-site URL before normalisation) still fits.
     const value: CachedMessage = { ...rest, payload: toB64(reencodePayload(payload)) };
     await this.ctx.sealed.set(`msg:${msg.channelId}:${msg.messageId}`, value);
+    if (payload.kind === 'use-grant') await this.indexGrant(msg.channelId, payload.sourceMessageId, msg.messageId);
+  }
+
+  // ---- use grants (PROTOCOL.md §8.3) ----
+
+  /** `grants:<sourceMessageId>` lists the grant messages seen for it (sealed); each is re-checked when used. */
+  private async indexGrant(channelId: string, sourceMessageId: string, grantMessageId: string): Promise<void> {
+    const key = `grants:${sourceMessageId}`;
+    const list = (await this.ctx.sealed.get<{ channelId: string; messageId: string }[]>(key)) ?? [];
+    if (list.some((g) => g.messageId === grantMessageId)) return;
+    await this.ctx.sealed.set(key, [...list, { channelId, messageId: grantMessageId }]);
+  }
+
+  /**
+   * The originator's valid grants for a message I hold: `use-grant` messages, decision `granted`, in the message's
+   * channel, from its sender, not expired (my clock), for `purpose` (and `granteeAgencyId` when given).
+   */
+  async grantsFor(channelId: string, sourceMessageId: string, purpose?: UsePurpose, granteeAgencyId?: string): Promise<(UseGrantPayload & { messageId: string })[]> {
+    const source = await this.cached(channelId, sourceMessageId);
+    if (!source) return [];
+    const list = (await this.ctx.sealed.get<{ channelId: string; messageId: string }[]>(`grants:${sourceMessageId}`)) ?? [];
+    const out: (UseGrantPayload & { messageId: string })[] = [];
+    for (const ref of list) {
+      const g = await this.validGrant(source, ref.messageId, purpose);
+      if (g && (granteeAgencyId === undefined || g.granteeAgencyId === granteeAgencyId)) out.push({ ...g, messageId: ref.messageId });
+    }
+    return out;
+  }
+
+  private async validGrant(source: ReceivedMessage, grantMessageId: string, purpose?: UsePurpose): Promise<UseGrantPayload | null> {
+    const m = await this.cached(source.channelId, grantMessageId);
+    if (!m || m.payload.kind !== 'use-grant' || m.senderId !== source.senderId) return null;
+    const g = m.payload;
+    if (g.sourceMessageId !== source.messageId || g.decision !== 'granted' || g.expiresAt <= this.ctx.now()) return null;
+    return purpose === undefined || g.purpose === purpose ? g : null;
+  }
+
+  /** A granted `use-grant` declares itself to the server (§8.3), which checks I sent the source in this channel. */
+  private async grantDeclaration(channelId: string, officerId: string, p: UseGrantPayload): Promise<SendMessageBody['grant'] | null> {
+    const source = await this.cached(channelId, p.sourceMessageId);
+    if (!source || source.senderId !== officerId) throw new LiaisonClientError('grant/not-originator', 'send: only the sender of a message grants its use, in its channel');
+    if (p.decision !== 'granted') return null;
+    return { sourceMessageId: p.sourceMessageId, purpose: p.purpose, granteeAgencyId: p.granteeAgencyId, expiresAt: p.expiresAt };
+  }
+
+  /** A message I hold (sent or received), or null. */
+  message(channelId: string, messageId: string): Promise<ReceivedMessage | null> {
+    return this.cached(channelId, messageId);
   }
 
   private async cached(channelId: string, messageId: string): Promise<ReceivedMessage | null> {

@@ -94,6 +94,7 @@ export const AUDIT_ACTIONS = [
   'request.state_changed',
   'request.reminded',
   'request.settings_changed',
+  'use_grant.declared',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -199,6 +200,8 @@ export interface AuditDetailsMap {
   'desk_request.received': { deskRequestId: string; version: number; bytes: number; pageId: string };
   'desk_request.claimed': { deskRequestId: string; pageId: string | null };
   'desk_request.case_channel': { deskRequestId: string; channelId: string };
+  /** A `use-grant` message's declaration (target: the granted message; PROTOCOL.md §8.3): ids, purpose and expiry, never content. */
+  'use_grant.declared': { grantId: string; channelId: string; purpose: 'judicial-proceedings' | 'onward-to-third-party'; granteeAgencyId: string; expiresAt: number };
   /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
   'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
   /** A structured request (target: the request): declared metadata only (docs/REQUESTS.md). */

@@ -32,6 +32,18 @@ export interface NewMessage {
   requestMeta: string | null;
 }
 
+/** A use grant as its grantor declared it (PROTOCOL.md §8.3); the signed grant travels encrypted. */
+export interface UseGrantRow {
+  messageId: string;
+  channelId: string;
+  sourceMessageId: string;
+  grantorId: string;
+  purpose: 'judicial-proceedings' | 'onward-to-third-party';
+  granteeAgencyId: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
 export interface ReceiptRow {
   officerId: string;
   kind: 'delivered' | 'read' | 'acknowledged';
@@ -47,6 +59,8 @@ export interface MessagesRepository {
   /** Inserts the message and returns its pk. */
   insert(m: NewMessage): Promise<number>;
   setLastSeq(channelId: string, seq: number): Promise<void>;
+  insertGrant(g: UseGrantRow): Promise<void>;
+  grantById(messageId: string): Promise<UseGrantRow | undefined>;
   linkAttachment(messagePk: number, attachmentId: string): Promise<void>;
   feedPos(messagePk: number): Promise<number | undefined>;
   /** Messages after `afterSeq` that lie inside one of the officer's membership spans. */

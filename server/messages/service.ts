@@ -3,6 +3,7 @@ import {
   forwardingAllowed,
   isHandlingAllowed,
   messageEnvelopeCodec,
+  vocabularyOf,
   MAX_CIPHERTEXT_BYTES,
   toB64,
   verifyEnvelopeSignature,
@@ -20,6 +21,7 @@ import type { ChannelAccess, ChannelRow } from '../channels/access.ts';
 import type { MessageRow } from './repository.ts';
 import type { GroupCommitter, Store, Tx } from '../store/store.ts';
 import type { AuditService } from '../audit/service.ts';
+import { auditEvents } from '../audit/actions.ts';
 import { FeedReader, type SyncPage } from '../feed/sync.ts';
 import { ReceiptsService, type ReceiptKind, type RecipientStatus } from './receipts.ts';
 import { RetentionSweeper, type SweepResult } from './retention.ts';
@@ -48,6 +50,8 @@ interface SendJob {
   page: MessagePagePlan | null;
   /** A request or a request's state change (declared metadata, checked), or null. */
   request: RequestPlan | null;
+  /** A `use-grant` message's declaration (PROTOCOL.md §8.3), stored with it. */
+  grant: SendMessageBody['grant'] | null;
 }
 
 interface Applied {
@@ -118,8 +122,10 @@ export class MessagesService {
   private readonly sweeper: RetentionSweeper;
   private readonly pager: MessagePager | undefined;
   private readonly requests: MessageRequests | undefined;
+  private readonly audit: AuditService;
 
   constructor(deps: MessagesDeps) {
+    this.audit = deps.audit;
     this.pager = deps.pager;
     this.requests = deps.requests;
     this.access = deps.access;
@@ -198,7 +204,8 @@ export class MessagesService {
     const attachmentIds = body.attachmentIds ?? [];
     // Awaited only when there are attachments, so a plain send takes no extra read.
     if (attachmentIds.length > 0) await this.checkAttachments(channelId, attachmentIds);
-    const forwardedFrom = body.forwardedFrom ? await this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId) : null;
+    const forwardedFrom = body.forwardedFrom ? await this.checkForwarding(actor, channelId, envelope, body.forwardedFrom.messageId, body.forwardedFrom.grantId) : null;
+    if (body.grant) await this.checkGrantDeclaration(actor, channelId, body.grant);
     const ackRequired = body.ackRequired ?? false;
     const urgent = body.urgent ?? false;
     // Only a flagged message looks for a desk to page, outside the write lock.
@@ -218,6 +225,7 @@ export class MessagesService {
       deviceSigned,
       page,
       request,
+      grant: body.grant ?? null,
     });
     return applied.result;
   }
@@ -280,8 +288,28 @@ export class MessagesService {
     }
   }
 
+  /** §8.3: only the originator of a message, in its channel, declares a grant for it. */
+  private async checkGrantDeclaration(actor: Actor, channelId: string, grant: NonNullable<SendMessageBody['grant']>): Promise<void> {
+    const source = await this.store.read((r) => r.messages.byId(grant.sourceMessageId));
+    if (!source || source.channelId !== channelId || source.senderId !== actor.officerId) {
+      throw new ValidationError('Only the sender of a message may grant its use, in the channel where it was sent', 'grant_invalid');
+    }
+    if (grant.expiresAt <= this.clock.now()) throw new ValidationError('A grant must expire in the future', 'grant_invalid');
+  }
+
+  /**
+   * §8.3: an H2 source goes onward only under a grant its originator declared for it — purpose
+   * `onward-to-third-party`, not expired — and only to the recipient's agency and the grant's agency.
+   */
+  private async grantedAgencies(source: MessageRow, grantId: string | undefined): Promise<string[]> {
+    if (!grantId) return [];
+    const g = await this.store.read((r) => r.messages.grantById(grantId));
+    const valid = g && g.sourceMessageId === source.id && g.channelId === source.channelId && g.grantorId === source.senderId && g.purpose === 'onward-to-third-party' && g.expiresAt > this.clock.now();
+    return valid ? [g.granteeAgencyId] : [];
+  }
+
   /** DESIGN §4 on the source message's metadata; returns the source id to store. */
-  private async checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string): Promise<string> {
+  private async checkForwarding(actor: Actor, channelId: string, envelope: MessageEnvelope, sourceId: string, grantId?: string): Promise<string> {
     const { source, pos } = await this.store.read(async (r) => {
       const m = await r.messages.byId(sourceId);
       return { source: m, pos: m ? await r.messages.feedPos(m.pk) : undefined };
@@ -300,9 +328,16 @@ export class MessagesService {
       recipientAgencyId: actor.agencyId,
       targetAgencyIds: await this.access.memberAgencyIds(channelId),
       clientAgencyIds: await this.access.clientAgencyIds(actor.agencyId),
+      grantedAgencyIds: sourceHandling === 'H2' ? await this.grantedAgencies(source, grantId) : [],
     });
-    if (!allowed) throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel`, 'forwarding_forbidden');
-    if (compareHandling(envelope.header.handling, sourceHandling) < 0) {
+    if (!allowed) {
+      const why = sourceHandling === 'H2' ? ' without a valid grant of its originator for every agency of it' : '';
+      throw new ForbiddenError(`A ${sourceHandling} message may not be forwarded to this channel${why}`, 'forwarding_forbidden');
+    }
+    // Europol codes travel unchanged (§8.2): the restriction is the originator's, not the forwarder's to change.
+    if (vocabularyOf(sourceHandling) === 'europol-h') {
+      if (envelope.header.handling !== sourceHandling) throw new ForbiddenError(`A forward must keep the source's handling code (${sourceHandling})`, 'forwarding_forbidden');
+    } else if (vocabularyOf(envelope.header.handling) !== 'tlp-2.0' || compareHandling(envelope.header.handling, sourceHandling) < 0) {
       throw new ForbiddenError(`A forward must keep at least the source's handling code (${sourceHandling})`, 'forwarding_forbidden');
     }
     return source.id;
@@ -344,6 +379,13 @@ export class MessagesService {
       requestMeta,
     });
     await tx.messages.setLastSeq(job.channelId, seq);
+    if (job.grant) {
+      await tx.messages.insertGrant({ messageId: h.messageId, channelId: job.channelId, grantorId: job.actor.officerId, createdAt: now, ...job.grant });
+      await this.audit.record(
+        tx,
+        auditEvents.useGrantDeclared(job.actor, { type: 'message', id: job.grant.sourceMessageId }, { grantId: h.messageId, channelId: job.channelId, purpose: job.grant.purpose, granteeAgencyId: job.grant.granteeAgencyId, expiresAt: job.grant.expiresAt }),
+      );
+    }
     for (const id of job.attachmentIds) await tx.messages.linkAttachment(pk, id);
     const stored: StoredMessage = {
       channelId: job.channelId,

@@ -1,5 +1,6 @@
 import { constantTimeEqual, encodeFields, u32be, u64be, u8, utf8 } from './encoding.ts';
 import { ChannelStateError, CryptoError, WireFormatError } from './errors.ts';
+import { EVALUATION_VOCABULARIES, HANDLING_VOCABULARIES } from './codes.ts';
 import { HANDLING_CODES, validateHandlingPolicy } from './handling.ts';
 import type { HandlingPolicy } from './handling.ts';
 import { certificateFields, certificateSpec, verifyCertificate } from './identity.ts';
@@ -92,8 +93,11 @@ function fail(code: string, message: string, cause?: unknown): never {
   throw new ChannelStateError(code, message, cause === undefined ? undefined : { cause });
 }
 
+/** v1 bytes without a profile (tlp-2.0 + none); `liaison/v2/handling-policy` appends the profile's two vocabularies (§8). */
 export function handlingPolicyBytes(p: HandlingPolicy): Uint8Array {
-  return encodeFields('liaison/v1/handling-policy', [u32be(p.allowed.length), ...p.allowed.map(utf8), utf8(p.defaultCode)]);
+  const fields = [u32be(p.allowed.length), ...p.allowed.map(utf8), utf8(p.defaultCode)];
+  if (!p.profile) return encodeFields('liaison/v1/handling-policy', fields);
+  return encodeFields('liaison/v2/handling-policy', [...fields, utf8(p.profile.handling), utf8(p.profile.evaluation)]);
 }
 
 function certBytes(c: OfficerCertificate): Uint8Array {
@@ -396,7 +400,11 @@ export function agenciesOf(view: EpochView): string[] {
   return [...new Set([...view.members.values()].map((m) => m.cert.agencyId))].sort();
 }
 
-const policySpec = { allowed: arr(oneOf(HANDLING_CODES), HANDLING_CODES.length), defaultCode: oneOf(HANDLING_CODES) } as const;
+const policySpec = {
+  allowed: arr(oneOf(HANDLING_CODES), HANDLING_CODES.length),
+  defaultCode: oneOf(HANDLING_CODES),
+  profile: opt(obj({ handling: oneOf(HANDLING_VOCABULARIES), evaluation: oneOf(EVALUATION_VOCABULARIES) })),
+} as const;
 const rawMembershipEventCodec = wireCodec<MembershipEvent>('membershipEvent', {
   v: lit(1),
   channelId: id,
@@ -426,14 +434,21 @@ function checkEventFields(event: MembershipEvent): MembershipEvent {
   return event;
 }
 
+/** A policy without a profile (tlp-2.0 + none, §8) is written without the member, as before profiles existed. */
+function withoutNullProfile(wire: Record<string, unknown>): Record<string, unknown> {
+  const policy = wire['policy'] as Record<string, unknown> | null | undefined;
+  if (policy && policy['profile'] === null) delete policy['profile'];
+  return wire;
+}
+
 export const membershipEventCodec: WireCodec<MembershipEvent> = {
   name: rawMembershipEventCodec.name,
   spec: rawMembershipEventCodec.spec,
-  toWire: rawMembershipEventCodec.toWire,
+  toWire: (value) => withoutNullProfile(rawMembershipEventCodec.toWire(value)),
   fromWire: (json) => checkEventFields(rawMembershipEventCodec.fromWire(json)),
   fromWireCanonical(json) {
     const parsed = rawMembershipEventCodec.fromWireCanonical(json);
     checkEventFields(parsed.value);
-    return parsed;
+    return { value: parsed.value, wire: withoutNullProfile(parsed.wire) };
   },
 };

@@ -3,6 +3,8 @@ import type { Rng } from './encoding.ts';
 import { CryptoError, DecryptError, EpochError, PolicyError } from './errors.ts';
 import type { ChannelState } from './channel-state.ts';
 import { CLOCK_SKEW_MS, EPOCH_MAX_AGE_MS } from './epoch.ts';
+import { checkMessageCodes, profileOf } from './codes.ts';
+import type { MessageCodes } from './codes.ts';
 import { HANDLING_CODES, isHandlingAllowed } from './handling.ts';
 import type { HandlingCode } from './handling.ts';
 import type { IdentityKeys } from './identity.ts';
@@ -21,6 +23,8 @@ export const MAX_CIPHERTEXT_BYTES = 256 * 1024;
 const HEADER_LABEL = 'liaison/v1/envelope-header';
 const SIGNATURE_LABEL = 'liaison/v1/envelope-signature';
 const INNER_LABEL = 'liaison/v1/message-inner';
+/** §7: the inner frame of a message that carries an evaluation or handling conditions (§8.2). */
+const INNER_V2_LABEL = 'liaison/v2/message-inner';
 
 export interface KeyLogHeadRef {
   size: number;
@@ -97,6 +101,38 @@ export function unpad(data: Uint8Array): Uint8Array {
   return data.subarray(0, i);
 }
 
+// ---- inner frame ----
+
+/**
+ * v1: `E("liaison/v1/message-inner", [messageId, handling, payload])`. v2, only when the message carries an
+ * evaluation or conditions: `E("liaison/v2/message-inner", [messageId, handling, payload, evaluation, conditions])`,
+ * an absent value as the empty string.
+ */
+function encodeInner(messageId: string, handling: string, payload: Payload, codes: MessageCodes): Uint8Array {
+  const base = [utf8(messageId), utf8(handling), encodePayload(payload)];
+  if (codes.evaluation === undefined && codes.conditions === undefined) return encodeFields(INNER_LABEL, base);
+  return encodeFields(INNER_V2_LABEL, [...base, utf8(codes.evaluation ?? ''), utf8(codes.conditions ?? '')]);
+}
+
+function decodeInner(bytes: Uint8Array): { messageId: string; handling: string; payloadBytes: Uint8Array; codes: MessageCodes } {
+  let fields: Uint8Array[];
+  try {
+    fields = decodeFields(INNER_LABEL, bytes, 3);
+  } catch {
+    fields = decodeFields(INNER_V2_LABEL, bytes, 5);
+  }
+  const codes: MessageCodes = {};
+  if (fields.length === 5) {
+    const evaluation = fromUtf8(fields[3]!);
+    const conditions = fromUtf8(fields[4]!);
+    if (evaluation !== '') codes.evaluation = evaluation;
+    if (conditions !== '') codes.conditions = conditions;
+    // A v2 frame says something v1 cannot: one with neither value is not canonical.
+    if (evaluation === '' && conditions === '') throw new DecryptError('envelope/bad-inner', 'openEnvelope: a v2 inner frame without codes');
+  }
+  return { messageId: fromUtf8(fields[0]!), handling: fromUtf8(fields[1]!), payloadBytes: fields[2]!, codes };
+}
+
 // ---- send ----
 
 export interface EncryptMessageArgs {
@@ -105,6 +141,8 @@ export interface EncryptMessageArgs {
   sender: IdentityKeys;
   messageId: string;
   handling: HandlingCode;
+  /** Evaluation and handling conditions (§8.2), sealed in the inner frame v2; absent = the v1 frame. */
+  codes?: MessageCodes;
   payload: Payload;
   time: number;
   keyLogHead: KeyLogHeadRef;
@@ -127,6 +165,8 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
   if (!view.members.has(sender.officerId)) throw new EpochError('epoch/not-member', `${fn}: sender is not a member`);
   if (args.time - view.startedAt >= EPOCH_MAX_AGE_MS) throw new EpochError('epoch/expired', `${fn}: epoch older than 7 days; rekey`);
   if (!isHandlingAllowed(view.policy, args.handling)) throw new PolicyError('handling/not-allowed', `${fn}: handling code not allowed by channel policy`);
+  const codes = args.codes ?? {};
+  checkMessageCodes(profileOf(view.policy), args.handling, codes);
   if (args.device && (args.device.deviceId !== sending.deviceId || args.device.officerId !== sender.officerId)) {
     throw new EpochError('epoch/stale-chain', `${fn}: the device key belongs to another device than the sending chain`);
   }
@@ -148,7 +188,7 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
   };
   const sodium = getSodium();
   const headerBytes = encodeHeader(header);
-  const inner = pad(encodeFields(INNER_LABEL, [utf8(args.messageId), utf8(args.handling), encodePayload(args.payload)]));
+  const inner = pad(encodeInner(args.messageId, args.handling, args.payload, codes));
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(inner, headerBytes, null, header.nonce, step.messageKey);
   sodium.memzero(step.messageKey);
   const signature = labelledSign(SIGNATURE_LABEL, envelopeSignatureInput(headerBytes, ciphertext), (args.device ?? sender).signSecretKey);
@@ -197,6 +237,8 @@ export interface OpenEnvelopeArgs {
 
 export interface OpenedMessage {
   header: EnvelopeHeader;
+  /** Evaluation and handling conditions from the inner frame (§8.2); `{}` for a v1 frame. */
+  codes: MessageCodes;
   payload: Payload;
   receiver: ReceiverState;
 }
@@ -250,17 +292,24 @@ export function openEnvelope(args: OpenEnvelopeArgs): OpenedMessage {
     sodium.memzero(derived.messageKey);
   }
   let payload: Payload;
+  let codes: MessageCodes;
   try {
-    const [messageId, handling, payloadBytes] = decodeFields(INNER_LABEL, unpad(inner), 3) as [Uint8Array, Uint8Array, Uint8Array];
-    if (fromUtf8(messageId) !== h.messageId || fromUtf8(handling) !== h.handling) reject('envelope/inner-mismatch', 'inner message id or handling code differs');
-    payload = decodePayload(payloadBytes);
+    const frame = decodeInner(unpad(inner));
+    if (frame.messageId !== h.messageId || frame.handling !== h.handling) reject('envelope/inner-mismatch', 'inner message id or handling code differs');
+    codes = frame.codes;
+    try {
+      checkMessageCodes(profileOf(view.policy), h.handling, codes);
+    } catch (cause) {
+      throw new DecryptError('envelope/bad-codes', 'openEnvelope: evaluation or handling conditions do not fit the channel profile', { cause });
+    }
+    payload = decodePayload(frame.payloadBytes);
   } catch (cause) {
     if (cause instanceof DecryptError) throw cause;
     if (cause instanceof CryptoError) throw new DecryptError('envelope/bad-inner', 'openEnvelope: inner frame or payload invalid', { cause });
     throw cause;
   }
   eraseKeys(derived.consumed);
-  return { header: h, payload, receiver: { ...receiver, chains: { ...receiver.chains, [chainId]: derived.chain } } };
+  return { header: h, codes, payload, receiver: { ...receiver, chains: { ...receiver.chains, [chainId]: derived.chain } } };
 }
 
 const headerSpec = {

@@ -3,6 +3,8 @@ import { CryptoError, PayloadError } from './errors.ts';
 import { AGREEMENT_SCOPES } from './agreement.ts';
 import { COUNTRY_CODE_LIST } from '../countries.ts';
 import { checkReceivedSiteAddress, normaliseSiteAddress } from './site-address.ts';
+import { GRANT_PAYLOAD_SPECS } from './grant-payload.ts';
+import type { UseGrantPayload, UseGrantRequestPayload } from './grant-payload.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, opt, str, wireCodec } from './wire.ts';
 import type { WireCodec, WireSpec } from './wire.ts';
 import { ANSWER_COMPLETENESS, CLARIFICATION_STEPS, DATA_ACCESS, REFUSAL_GROUND_CODES, REQUEST_TEMPLATES, REQUEST_URGENCIES } from '../requests/lifecycle.ts';
@@ -111,7 +113,10 @@ export type Payload =
   | ReportedSitePayload
   | FilePayload
   | DeskIntakeKeyPayload
-  | RequestLifecyclePayload;
+  | RequestLifecyclePayload
+  // The permission workflow (§8.3, grant-payload.ts).
+  | UseGrantRequestPayload
+  | UseGrantPayload;
 export type PayloadKind = Payload['kind'];
 
 /** ISO 3166-1 alpha-2, upper case (shared/countries.ts). */
@@ -166,6 +171,7 @@ const specs: Record<PayloadKind, WireSpec> = {
   'request-refusal': { kind: lit('request-refusal'), requestRef, ground: oneOf(REFUSAL_GROUND_CODES), text },
   'request-judicial-pending': { kind: lit('request-judicial-pending'), requestRef, text, expectedBy: opt(int) },
   'request-withdrawal': { kind: lit('request-withdrawal'), requestRef, text },
+  ...GRANT_PAYLOAD_SPECS,
 };
 /** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;

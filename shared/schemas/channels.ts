@@ -105,8 +105,26 @@ export const SendMessageBody = Type.Object(
      */
     urgent: Type.Optional(Type.Boolean()),
     attachmentIds: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 20, uniqueItems: true })),
-    /** Forwarding: the message this one forwards (the server enforces the TLP rules on it). */
-    forwardedFrom: Type.Optional(Type.Object({ messageId: Id }, { additionalProperties: false })),
+    /**
+     * Forwarding: the message this one forwards (the server enforces the rules of PROTOCOL.md §8 on it); `grantId`
+     * names the originator's `use-grant` that allows an H2 message onward (§8.3).
+     */
+    forwardedFrom: Type.Optional(Type.Object({ messageId: Id, grantId: Type.Optional(Id) }, { additionalProperties: false })),
+    /**
+     * A `use-grant` message (PROTOCOL.md §8.3) declares what it grants, so the server can check an H2 forward: only
+     * the sender of `sourceMessageId`, in the same channel, may declare one. The signed grant itself is encrypted.
+     */
+    grant: Type.Optional(
+      Type.Object(
+        {
+          sourceMessageId: Id,
+          purpose: Type.Union([Type.Literal('judicial-proceedings'), Type.Literal('onward-to-third-party')]),
+          granteeAgencyId: Id,
+          expiresAt: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** A request or a request's state change: its declared metadata (PROTOCOL.md §9.2, docs/REQUESTS.md). */
     request: Type.Optional(RequestDeclared),
   },

@@ -76,7 +76,8 @@ describe('safety numbers', () => {
 
 describe('handling codes', () => {
   it('orders codes and checks policies', () => {
-    expect(HANDLING_CODES.slice().sort(compareHandling)).toEqual([...HANDLING_CODES]);
+    const tlp = HANDLING_CODES.filter((c) => c.startsWith('TLP:'));
+    expect(tlp.slice().sort(compareHandling)).toEqual(tlp);
     const p = policyFromMinimum('TLP:AMBER');
     expect(p.allowed).toEqual(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED']);
     expect(isHandlingAllowed(p, 'TLP:GREEN')).toBe(false);
@@ -93,6 +94,11 @@ describe('handling codes', () => {
       'TLP:AMBER': ['own', 'client', 'clientOnly'],
       'TLP:AMBER+STRICT': ['own'],
       'TLP:RED': [],
+      // Europol codes (§8.2): H2 needs the originator's grant, which this context lacks.
+      H0: ['own', 'client', 'clientOnly', 'partner', 'partnerOnly', 'mixed', 'none'],
+      H1: ['own', 'client', 'clientOnly', 'partner', 'partnerOnly', 'mixed', 'none'],
+      H2: [],
+      H3: ['own', 'client', 'clientOnly', 'partner', 'partnerOnly', 'mixed', 'none'],
     };
     for (const code of HANDLING_CODES) {
       const allowed = Object.entries(targets).filter(([, targetAgencyIds]) => forwardingAllowed({ ...ctx, code, targetAgencyIds })).map(([name]) => name);

@@ -137,7 +137,7 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
     for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(fieldRows(PAYLOAD_SPECS[kind]).map(([n]) => n).sort());
     expect(Object.keys(PAYLOAD_FIELD_MEANINGS).sort()).toEqual([...PAYLOAD_KINDS].sort());
   });
-  it('name the thirteen kinds of the spec, `kind` first', () => {
+  it('name the fifteen kinds of the spec, `kind` first', () => {
     expect(PAYLOAD_KINDS).toEqual([
       'text',
       'case-note',
@@ -152,6 +152,8 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
       'request-refusal',
       'request-judicial-pending',
       'request-withdrawal',
+      'use-grant-request',
+      'use-grant',
     ]);
     for (const kind of PAYLOAD_KINDS) expect(Object.entries(PAYLOAD_SPECS[kind])[0]).toEqual(['kind', { t: 'lit', value: kind }]);
   });

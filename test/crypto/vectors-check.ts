@@ -1,6 +1,8 @@
 /** Shared by the Node and the browser-like (happy-dom) vector tests. */
 import { expect } from 'vitest';
 import {
+  encodeHeader,
+  handlingPolicyBytes,
   backupBlobCodec,
   certificateCodec,
   keyEventCodec,
@@ -58,7 +60,7 @@ import {
   normaliseSiteAddress,
   validatePayload,
 } from '../../shared/crypto/index.ts';
-import type { AgreementTerms, IdentityKeys, KeyEvent } from '../../shared/crypto/index.ts';
+import type { AgreementTerms, HandlingPolicy, IdentityKeys, KeyEvent, MessageCodes } from '../../shared/crypto/index.ts';
 import { attachmentVectorPlaintext, buildVectors } from '../vectors/build.ts';
 import type { VectorFile } from '../vectors/build.ts';
 import agreement from '../vectors/agreement.json' with { type: 'json' };
@@ -78,6 +80,7 @@ import membership from '../vectors/membership.json' with { type: 'json' };
 import padding from '../vectors/padding.json' with { type: 'json' };
 import { computeDeadline, formatDeadline } from '../../shared/requests/lifecycle.ts';
 import payload from '../vectors/payload.json' with { type: 'json' };
+import codes from '../vectors/codes.json' with { type: 'json' };
 import rootSet from '../vectors/root-set.json' with { type: 'json' };
 import safetyNumber from '../vectors/safety-number.json' with { type: 'json' };
 import senderChain from '../vectors/sender-chain.json' with { type: 'json' };
@@ -87,6 +90,7 @@ export const storedVectors: Record<string, VectorFile> = {
   attachment,
   backup,
   'cert-renewal': certRenewal,
+  codes,
   'channel-meta': channelMeta,
   'desk-intake': deskIntake,
   device,
@@ -122,8 +126,33 @@ export function checkRederivation(includeBackup: boolean): void {
   }
 }
 
+/** PROTOCOL.md §8 code profiles: policy bytes, the Europol channel, and its envelopes opened with their codes. */
+function checkCodes(): void {
+  const [tlpV, euV, createV, ...envs] = codes.vectors as unknown as [
+    { policy: HandlingPolicy; policyBytes: string },
+    { policy: HandlingPolicy; policyBytes: string },
+    { event: Record<string, unknown>; eventHash: string; agencyRoot: string; epochSecret: string },
+    ...{ codes: MessageCodes; payload: Record<string, unknown>; headerBytes: string; envelope: Record<string, unknown> }[],
+  ];
+  expect(toHex(handlingPolicyBytes(tlpV.policy))).toBe(tlpV.policyBytes);
+  expect(toHex(handlingPolicyBytes(euV.policy))).toBe(euV.policyBytes);
+  const state = verifyChain([membershipEventCodec.fromWire(createV.event)], { agencyRoot: (a) => (a === 'agency-a' ? fromHex(createV.agencyRoot) : undefined) });
+  expect(toHex(state.current.stateHash)).toBe(createV.eventHash);
+  expect(state.current.policy).toEqual(euV.policy);
+  let receiver = emptyReceiverState('c-eu');
+  for (const v of envs) {
+    const envelope = messageEnvelopeCodec.fromWire(v.envelope);
+    expect(toHex(encodeHeader(envelope.header))).toBe(v.headerBytes);
+    const opened = openEnvelope({ channel: state, receiver, epochSecret: () => fromHex(createV.epochSecret), envelope, now: envelope.header.time });
+    expect(opened.codes).toEqual(v.codes);
+    expect(opened.payload).toEqual(v.payload);
+    receiver = opened.receiver;
+  }
+}
+
 /** Opens the stored vectors along the receive paths, as an independent implementation would. */
 export function checkOpenPaths(includeBackup: boolean): void {
+  checkCodes();
   const roots = membership.vectors[0]!.agencyRoots as Record<string, string>;
   const events = membership.vectors.slice(1, 4).map((v) => membershipEventCodec.fromWire(v.event));
   const state = verifyChain(events, { agencyRoot: (a) => (roots[a] ? fromHex(roots[a]) : undefined) });

@@ -93,6 +93,7 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { DeskRequest, IntakeKeyStatement, Payload } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, DeviceStatus, KeyEvent, KeyLogState } from '../../shared/crypto/index.ts';
+import { codesVectors } from './codes.ts';
 import { T0, addEvent, makeWorld, removeEvent, seededRng, setRoleEvent, threeMemberChannel } from '../crypto/fixtures.ts';
 
 export type VectorFile = { description: string; vectors: Record<string, unknown>[] };
@@ -307,6 +308,7 @@ export function buildVectors(opts: { includeBackup?: boolean } = {}): Record<str
   out['desk-intake'] = deskIntakeVectors(w);
 
   out['payload'] = payloadVectors();
+  out['codes'] = codesVectors(w);
 
   if (opts.includeBackup !== false) {
     const blob = sealBackup(w.alice.keys, { kind: 'passphrase', value: 'correct horse battery staple' }, { rng: seededRng('backup-vector') });

@@ -15,7 +15,7 @@ describe('TLP rules and colours', () => {
     expect(TLP_STYLES['TLP:AMBER']).toMatchObject({ color: '#FFC000', background: '#000000' });
     expect(TLP_STYLES['TLP:AMBER+STRICT']).toMatchObject({ color: '#FFC000', background: '#000000', label: 'TLP:AMBER+STRICT' });
     expect(TLP_STYLES['TLP:RED']).toMatchObject({ color: '#FF2B2B', background: '#000000' });
-    expect(Object.keys(TLP_STYLES)).toEqual([...HANDLING_CODES]);
+    expect(Object.keys(TLP_STYLES)).toEqual([...HANDLING_CODES, 'H0', 'H1', 'H2', 'H3']);
   });
 
   it('never offers a code below the channel minimum', () => {

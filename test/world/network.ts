@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import { apiCall, totpCode, World, type Account } from './world.ts';
 import type { App } from '../../server/app.ts';
 import type { ManualClock } from '../../server/clock.ts';
-import { LiaisonClient, MemoryStore, type ChannelInfo } from '../../client/sdk/index.ts';
+import { LiaisonClient, MemoryStore, type ChannelInfo, type CreateChannelInput } from '../../client/sdk/index.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 
@@ -189,7 +189,7 @@ export async function activeAgreement(host: Host, proposer: LiaisonClient, other
  */
 export async function openCaseChannel(
   net: Pick<TwoAgencyNetwork, 'alice' | 'bob' | 'agreement'> & { bobId?: string },
-  meta: { title: string; description?: string; caseRef?: string },
+  meta: { title: string; description?: string; caseRef?: string; policy?: CreateChannelInput['policy'] },
 ): Promise<ChannelInfo> {
   const { alice, bob } = net;
   const invitations: string[] = [];
@@ -204,7 +204,7 @@ export async function openCaseChannel(
       ...(meta.description ? { description: meta.description } : {}),
       ...(meta.caseRef ? { caseRef: meta.caseRef } : {}),
       members: [bob.officerId!],
-      policy: { minimum: 'TLP:GREEN' },
+      policy: meta.policy ?? { minimum: 'TLP:GREEN' },
     });
     const invitationId = await waitFor(async () => {
       if (!bob.connected) await bob.sync();

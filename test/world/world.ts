@@ -21,6 +21,7 @@ import {
   type ChainContext,
   type ChannelState,
   type HandlingCode,
+  type HandlingPolicy,
   type IdentityKeys,
   type MembershipEvent,
 } from '../../shared/crypto/index.ts';
@@ -229,7 +230,7 @@ export class World {
   channel<M extends Member>(
     creator: M,
     others: M[],
-    opts: { id?: string; agreementId?: string; minimum?: HandlingCode; retentionDays?: number; legalHold?: boolean } = {},
+    opts: { id?: string; agreementId?: string; minimum?: HandlingCode; policy?: HandlingPolicy; retentionDays?: number; legalHold?: boolean } = {},
   ): Channel<M> {
     const id = opts.id ?? `ch-${Math.random().toString(36).slice(2, 10)}`;
     const agreementId = opts.agreementId ?? null;
@@ -246,7 +247,7 @@ export class World {
         actorDeviceId: creator.deviceId,
         channelKind: 'case',
         agreementId: agreementId ?? '',
-        policy: policyFromMinimum(opts.minimum ?? 'TLP:CLEAR'),
+        policy: opts.policy ?? policyFromMinimum(opts.minimum ?? 'TLP:CLEAR'),
         member: creator.cert,
       },
       creator.keys,

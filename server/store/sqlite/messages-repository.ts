@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredMessageRow } from '../../messages/stored-message.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
-import type { MessagesRepository, MessageRow, NewMessage, ReceiptRow } from '../../messages/repository.ts';
+import type { MessagesRepository, MessageRow, NewMessage, ReceiptRow, UseGrantRow } from '../../messages/repository.ts';
 
 /** SQL for messages and receipts, prepared once (send and sync are hot paths); async wrappers, as the port is async for PostgreSQL. */
 export class SqliteMessagesRepository implements MessagesRepository {
@@ -18,6 +18,14 @@ export class SqliteMessagesRepository implements MessagesRepository {
          VALUES (@id, @channelId, @seq, @senderId, @senderDeviceId, @epoch, @handling, @envelope, @size, @ackRequired, @forwardedFrom, @createdAt, @expiresAt, @requestMeta)`,
       ),
       setLastSeq: sqlite.prepare('UPDATE channels SET last_message_seq = ? WHERE id = ?'),
+      insertGrant: sqlite.prepare(
+        `INSERT INTO use_grants (message_id, channel_id, source_message_id, grantor_id, purpose, grantee_agency_id, expires_at, created_at)
+         VALUES (@messageId, @channelId, @sourceMessageId, @grantorId, @purpose, @granteeAgencyId, @expiresAt, @createdAt)`,
+      ),
+      grantById: sqlite.prepare(
+        `SELECT message_id AS messageId, channel_id AS channelId, source_message_id AS sourceMessageId, grantor_id AS grantorId, purpose,
+                grantee_agency_id AS granteeAgencyId, expires_at AS expiresAt, created_at AS createdAt FROM use_grants WHERE message_id = ?`,
+      ),
       link: sqlite.prepare('INSERT INTO message_attachments (message_pk, attachment_id) VALUES (?, ?)'),
       feedPos: sqlite.prepare("SELECT pos FROM feed WHERE message_pk = ? AND kind = 'message'").pluck(),
       history: sqlite.prepare(
@@ -74,6 +82,14 @@ export class SqliteMessagesRepository implements MessagesRepository {
 
   async setLastSeq(channelId: string, seq: number): Promise<void> {
     this.s.setLastSeq.run(seq, channelId);
+  }
+
+  async insertGrant(g: UseGrantRow): Promise<void> {
+    this.s.insertGrant.run(g);
+  }
+
+  async grantById(messageId: string): Promise<UseGrantRow | undefined> {
+    return this.s.grantById.get(messageId) as UseGrantRow | undefined;
   }
 
   async linkAttachment(messagePk: number, attachmentId: string): Promise<void> {

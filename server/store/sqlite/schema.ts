@@ -498,6 +498,29 @@ export const messages = sqliteTable(
   ],
 );
 
+/**
+ * Use grants (PROTOCOL.md §8.3): what the originator of a message declared alongside its signed `use-grant`
+ * message (the grant itself is end-to-end encrypted). Forwarding an H2 message names one of these.
+ */
+export const useGrants = sqliteTable(
+  'use_grants',
+  {
+    /** The `use-grant` message's id. */
+    messageId: text('message_id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    /** The message the grant is for (in the same channel, sent by the grantor). */
+    sourceMessageId: text('source_message_id').notNull(),
+    grantorId: text('grantor_id').notNull(),
+    purpose: text('purpose', { enum: ['judicial-proceedings', 'onward-to-third-party'] }).notNull(),
+    granteeAgencyId: text('grantee_agency_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('use_grants_source_idx').on(t.sourceMessageId)],
+);
+
 export const receipts = sqliteTable(
   'receipts',
   {

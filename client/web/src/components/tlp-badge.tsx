@@ -7,6 +7,8 @@ export function TlpBadge({ code }: { code: HandlingCode }) {
       class="tlp"
       data-tlp={code}
       title={s.meaning}
+      tabIndex={0}
+      aria-label={`${s.label}: ${s.meaning}`}
       style={{ color: s.color, background: s.background, borderColor: s.border }}
     >
       {s.label}

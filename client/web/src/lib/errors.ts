@@ -43,6 +43,7 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   invalid_window: 'The validity window is not valid (the end must come after the start).',
   channel_read_only: 'This channel is read-only (its agreement ended, access was revoked, it was closed, or a contact request is not accepted yet).',
   forwarding_forbidden: 'The handling code of that message does not allow forwarding to that channel.',
+  grant_invalid: 'Only the agency that sent a message can grant its use, with an expiry in the future.',
   // contact requests and directory
   contact_request_exists: 'You already have a contact request waiting for this officer. It is in your channel list.',
   contact_self: 'This is your own contact point.',

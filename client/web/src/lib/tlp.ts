@@ -1,6 +1,8 @@
 import { forwardingAllowed, type HandlingCode } from '../../../../shared/crypto/handling.ts';
+import { CODE_TEXT } from './codes-text.ts';
 
 export type { HandlingCode };
+/** The TLP 2.0 codes (new channels choose a minimum among them); Europol channels list their codes in their policy. */
 export const HANDLING_CODES: readonly HandlingCode[] = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'];
 
 export interface TlpStyle {
@@ -32,10 +34,16 @@ export const TLP_STYLES: Record<HandlingCode, TlpStyle> = {
     meaning: 'Limited disclosure: recipients can only spread this on a need-to-know basis within their own organisation.',
   },
   'TLP:RED': { label: 'TLP:RED', color: '#FF2B2B', background: '#000000', border: '#000000', meaning: 'For the eyes and ears of individual recipients only; no further disclosure (never forwarded).' },
+  // Europol handling codes (SIENA), paraphrased (docs/CODES.md): black on white, told apart by their label.
+  H0: { label: 'H0', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H0 },
+  H1: { label: 'H1', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H1 },
+  H2: { label: 'H2', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H2 },
+  H3: { label: 'H3', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H3 },
 };
 
 export function tlpRank(code: HandlingCode): number {
-  return HANDLING_CODES.indexOf(code);
+  const i = HANDLING_CODES.indexOf(code);
+  return i >= 0 ? i : ['H0', 'H1', 'H2', 'H3'].indexOf(code);
 }
 
 /** Codes a sender may choose in a channel whose policy sets `minimum` (never below it). */
@@ -60,6 +68,8 @@ export function forwardVerdict(
       return { allowed: false, reason: 'TLP:RED may not be forwarded.' };
     case 'TLP:AMBER+STRICT':
       return { allowed: false, reason: 'TLP:AMBER+STRICT stays within your agency.' };
+    case 'H2':
+      return { allowed: false, reason: 'H2 may not be passed on without the permission of the agency that provided it: ask it for a grant.' };
     default:
       return { allowed: false, reason: 'TLP:AMBER stays within your agency and the institutions it sponsors.' };
   }
@@ -79,7 +89,7 @@ export interface ForwardChannel {
  * holding an active extended-access grant from it; empty when it sponsors none or they are unknown).
  */
 export function forwardTargets<C extends ForwardChannel>(code: HandlingCode, source: ForwardChannel, channels: C[], myAgencyId: string, clientAgencyIds: readonly string[]): C[] {
-  if (code === 'TLP:RED') return [];
+  if (code === 'TLP:RED' || code === 'H2') return [];
   return channels.filter((c) => {
     if (c.id === source.id || c.readOnly || c.untrusted) return false;
     const targetAgencyIds = [...new Set(c.members.map((m) => m.agencyId))];

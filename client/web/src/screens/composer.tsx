@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type ControlledDeliveryConsent, type Payload } from '../../../../shared/crypto/payload.ts';
@@ -6,7 +6,8 @@ import { useChat } from '../app-context.ts';
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
-import { HANDLING_CODES, TLP_STYLES, type HandlingCode } from '../lib/tlp.ts';
+import { CodePicker, defaultChoice, type CodeChoice } from '../components/code-picker.tsx';
+import type { HandlingPolicy } from '../../../../shared/crypto/handling.ts';
 
 type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
 const KIND_LABEL: Record<Kind, string> = {
@@ -65,7 +66,22 @@ export function Composer({ channelId }: { channelId: string }) {
   const chat = useChat();
   const [kind, setKind] = useState<Kind>('text');
   const [fields, setFields] = useState<Fields>({});
-  const [handling, setHandling] = useState<HandlingCode>('TLP:AMBER');
+  // The channel's policy decides the codes offered and the default (never a code the channel refuses).
+  const [policy, setPolicy] = useState<HandlingPolicy | null>(null);
+  const [choice, setChoice] = useState<CodeChoice | null>(null);
+  const [pickerKey, setPickerKey] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const p = await chat.client.codes.policy(channelId);
+      if (!live) return;
+      setPolicy(p);
+      setChoice(defaultChoice(p));
+    })();
+    return () => {
+      live = false;
+    };
+  }, [channelId]);
   const [ackRequired, setAckRequired] = useState(false);
   const [urgent, setUrgent] = useState(false);
   const [file, setFile] = useState<File | null>(null);
@@ -73,7 +89,7 @@ export function Composer({ channelId }: { channelId: string }) {
   const set = (k: string) => (e: Event) => setFields({ ...fields, [k]: (e.currentTarget as HTMLInputElement).value });
 
   const [send, busy, error] = useAction(async () => {
-    const opts = { handling, ackRequired, urgent };
+    const opts = { ...(choice ? { handling: choice.handling, codes: choice.codes } : {}), ackRequired, urgent };
     if (file) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       setUpload({ loaded: 0, total: bytes.length, name: file.name });
@@ -93,6 +109,10 @@ export function Composer({ channelId }: { channelId: string }) {
     if (kind === 'text' && !fields.text?.trim()) return;
     await chat.send(channelId, buildPayload(kind, fields), opts);
     setFields({});
+    if (policy) {
+      setChoice(defaultChoice(policy));
+      setPickerKey((k) => k + 1);
+    }
     setAckRequired(false);
     setUrgent(false);
   });
@@ -129,16 +149,7 @@ export function Composer({ channelId }: { channelId: string }) {
             ))}
           </select>
         </label>
-        <label>
-          <span class="field-label">Handling code</span>
-          <select name="handling" value={handling} onChange={(e) => setHandling(e.currentTarget.value as HandlingCode)} title={TLP_STYLES[handling].meaning}>
-            {HANDLING_CODES.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
+        {policy && choice && <CodePicker key={pickerKey} policy={policy} value={choice} onChange={setChoice} />}
         <label class="check">
           <input type="checkbox" name="ack" checked={ackRequired} onChange={(e) => setAckRequired(e.currentTarget.checked)} />
           Ask for acknowledgement

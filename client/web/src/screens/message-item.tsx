@@ -5,6 +5,8 @@ import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
 import { TlpBadge } from '../components/tlp-badge.tsx';
+import { EvaluationBadge } from '../components/code-picker.tsx';
+import { CODE_TEXT } from '../lib/codes-text.ts';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
@@ -33,8 +35,14 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
           </span>
         )}
         <TlpBadge code={m.handling} />
+        {m.codes?.evaluation && <EvaluationBadge evaluation={m.codes.evaluation} />}
         {m.forwardedFrom && <span class="tag">forwarded</span>}
       </div>
+      {m.codes?.conditions && (
+        <p class="conditions" data-testid="conditions">
+          <strong>{CODE_TEXT.conditions}:</strong> {m.codes.conditions}
+        </p>
+      )}
       <PayloadView payload={m.payload} />
       {m.ackRequired && !mine && (
         <div class="ack">
@@ -71,7 +79,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
 }
 
 /** Forward to another channel the TLP rules allow (the SDK and server check again and answer in plain words). */
-function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
+export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
   const chat = useChat();
   const channels = useObservable(chat.channels);
   const source = channels.find((c) => c.id === m.channelId);
@@ -95,10 +103,13 @@ function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone:
   const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients) : [];
   const [target, setTarget] = useState('');
   const [done, setDone] = useState<string | null>(null);
+  // H3 and UK handling C (docs/CODES.md): the conditions travel with the forward, which the forwarder confirms first.
+  const conditions = m.codes?.conditions;
+  const [confirmed, setConfirmed] = useState(false);
   const [forward, busy, error] = useAction(async () => {
     const to = target || targets[0]?.id;
-    if (!to) return;
-    await chat.send(to, m.payload, { handling: m.handling, forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
+    if (!to || (conditions && !confirmed)) return;
+    await chat.send(to, m.payload, { handling: m.handling, ...(m.codes ? { codes: m.codes } : {}), forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
     setDone(channels.find((c) => c.id === to)?.title ?? 'the channel');
   });
   if (done)
@@ -123,7 +134,13 @@ function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone:
           ))}
         </select>
       </label>
-      <button type="submit" disabled={busy}>
+      {conditions && (
+        <label class="check">
+          <input type="checkbox" name="confirm-conditions" required checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)} />
+          {CODE_TEXT.conditionsConfirm} <q>{conditions}</q>
+        </label>
+      )}
+      <button type="submit" disabled={busy || (!!conditions && !confirmed)}>
         Forward ({m.handling})
       </button>
       <ErrorBox error={error} />

@@ -253,12 +253,15 @@ export class ChatData {
 
   async send(channelId: string, payload: Payload, opts?: SendOptions): Promise<void> {
     const res = await this.client.send(channelId, payload, opts);
+    // Without an explicit code the SDK sent the channel's default, not CLEAR.
+    const handling = opts?.handling ?? (await this.client.codes.policy(channelId)).defaultCode;
     const mine: ReceivedMessage = {
       channelId,
       messageId: res.messageId,
       seq: res.seq,
       senderId: this.me.officer.id,
-      handling: opts?.handling ?? 'TLP:CLEAR',
+      handling,
+      codes: opts?.codes ?? {},
       payload,
       sentAt: res.createdAt,
       headerTime: res.createdAt,
