@@ -37,17 +37,22 @@ export type DeskRequestCreated = Static<typeof DeskRequestCreated>;
 
 export const DeskRequestState = Type.Union([Type.Literal('open'), Type.Literal('claimed')]);
 
-/** A stored desk request as the desk sees it: the sealed wire object plus the server's stamp and claim. */
-export const DeskRequestView = Type.Object({
-  id: Id,
-  deskId: Id,
-  request: WireObject('deskRequestCodec (A.16)'),
+/** What the server knows of a stored request beyond its sealed bytes: its stamp, page and claim. */
+const requestStatus = {
   receivedAt: Timestamp,
   pageId: Type.Union([Id, Type.Null()]),
   state: DeskRequestState,
   claimedBy: Type.Union([Id, Type.Null()]),
   claimedAt: Type.Union([Timestamp, Type.Null()]),
   caseChannelId: Type.Union([Id, Type.Null()]),
+};
+
+/** A stored desk request as the desk sees it: the sealed wire object plus the server's stamp and claim. */
+export const DeskRequestView = Type.Object({
+  id: Id,
+  deskId: Id,
+  request: WireObject('deskRequestCodec (A.16)'),
+  ...requestStatus,
 });
 export type DeskRequestView = Static<typeof DeskRequestView>;
 export const DeskRequestList = Type.Object({ requests: Type.Array(DeskRequestView) });
@@ -61,12 +66,7 @@ export const MyDeskRequest = Type.Object({
   id: Id,
   deskId: Id,
   requestId: Type.String(),
-  receivedAt: Timestamp,
-  pageId: Type.Union([Id, Type.Null()]),
-  state: DeskRequestState,
-  claimedBy: Type.Union([Id, Type.Null()]),
-  claimedAt: Type.Union([Timestamp, Type.Null()]),
-  caseChannelId: Type.Union([Id, Type.Null()]),
+  ...requestStatus,
 });
 export type MyDeskRequest = Static<typeof MyDeskRequest>;
 export const MyDeskRequestList = Type.Object({ requests: Type.Array(MyDeskRequest) });
