@@ -80,7 +80,8 @@ export class DirectoryContacts {
     const recipients = await this.recipients(actor, entry.agencyId, entry.officerId, entry.deskId);
     const sameAgency = entry.agencyId === actor.agencyId;
     const agreementId = sameAgency ? null : await this.agreements.coveringAgreement(actor.agencyId, entry.agencyId);
-    return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null };
+    const deskRequests = entry.deskId !== null && (await this.directory.deskTakesRequests(entry.deskId));
+    return { entryId: entry.id, recipients, agreementId, contactRequest: !sameAgency && agreementId === null, deskRequests };
   }
 
   /** Creates the channel (and the recipient's invitation) in one transaction; audited as directory.contact. */

@@ -99,6 +99,11 @@ export class DirectoryService {
     this.contacts = new DirectoryContacts(deps, this);
   }
 
+  /** Whether a desk has published an intake key, so requests can be sealed to it (PROTOCOL.md §11). */
+  async deskTakesRequests(deskId: string): Promise<boolean> {
+    return (await this.store.read((r) => r.intake.latestKey(deskId))) !== undefined;
+  }
+
   // ------------------------------------------------------------------------------------------
   // Reads
 

@@ -168,6 +168,8 @@ export const ContactTarget = Type.Object({
   agreementId: Type.Union([Id, Type.Null()]),
   /** True when the channel will be a contact request: other agency and no covering agreement. */
   contactRequest: Type.Boolean(),
+  /** True when the entry's desk has an intake key: "Send a request to the desk" seals a request to it (docs/DESKS.md). */
+  deskRequests: Type.Boolean(),
 });
 export type ContactTarget = Static<typeof ContactTarget>;
 

@@ -127,6 +127,6 @@ describe.skipIf(!hasChromium)('web app: an urgent message to a desk', () => {
     expect(JSON.parse(last.plaintext!)).toMatchObject({ id: paged.id, kind: 'page', priority: 'urgent', ackRequested: false, channelId: paged.channelId });
     // The box is cleared once sent.
     expect(await urgent.isChecked()).toBe(false);
-    expect(errors).toEqual([]);
+    expect(errors, JSON.stringify(errors)).toEqual([]);
   });
 });

@@ -23,6 +23,8 @@ describe('desk intake routes', () => {
 
     // Before any key: the directory says so; a request is refused.
     expectError(await call(t, eva, 'GET', `/directory/${entry.id}/intake`), 404, 'no_intake_key');
+    // The contact target says so too (the web app shows "Send a request to the desk" from it, without a 404 probe).
+    expect((await ok<{ deskRequests: boolean }>(await call(t, eva, 'GET', `/directory/${entry.id}/contact`))).deskRequests).toBe(false);
 
     const { channelId } = await c.sam.desks.setupIntake(desk.id);
     const [v1] = (await ok<{ keys: IntakeKeyView[] }>(await call(t, ana, 'GET', keysUrl))).keys;
@@ -48,6 +50,7 @@ describe('desk intake routes', () => {
 
     // The directory shows the current statement and its signer's certificate to any officer.
     const intake = await ok<{ statement: Record<string, unknown>; signerCertificate: Record<string, unknown> }>(await call(t, eva, 'GET', `/directory/${entry.id}/intake`));
+    expect((await ok<{ deskRequests: boolean }>(await call(t, eva, 'GET', `/directory/${entry.id}/contact`))).deskRequests).toBe(true);
     expect(intake.statement).toEqual(v1!.statement);
     expect(intake.signerCertificate).toMatchObject({ officerId: sam.id });
 

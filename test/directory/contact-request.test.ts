@@ -144,6 +144,7 @@ describe('contact requests (directory → direct channel)', () => {
       recipients: [{ officerId: w.bob.id, agencyId: w.agencies.b, displayName: 'Bob', role: 'officer' }],
       agreementId: null,
       contactRequest: true,
+      deskRequests: false,
     });
     const live: string[] = [];
     w.bob.client.on('invitation', (e) => live.push(e.id));

@@ -167,14 +167,17 @@ function EntryDetail({ id }: { id: string }) {
     const d = await chat.api.directoryEntry(id);
     setData(d);
     if (d.entry.officer?.id === chat.me.officer.id) return;
-    if (d.entry.deskId) setTakesRequests(await chat.api.entryTakesRequests(id).catch(() => false));
     try {
       const t = await chat.client.contactTarget(id);
       setTarget(t);
+      // The target says whether the desk has an intake key (no probe that answers 404 for the plain ones).
+      setTakesRequests(t.deskRequests);
       setRecipientId(t.recipients[0]?.officerId ?? '');
       if (t.agreementId && !chat.agreements.get().some((a) => a.id === t.agreementId)) await chat.refreshAgreements().catch(() => undefined);
     } catch (err) {
       setTargetError(err);
+      // Nobody to contact (no keyed officer): a desk with an intake key still takes sealed requests.
+      if (d.entry.deskId) setTakesRequests(await chat.api.entryTakesRequests(id).catch(() => false));
     }
   });
   const [contact, contacting, contactError] = useAction(async () => {
