@@ -11,7 +11,8 @@ import { fromHex } from '../../shared/crypto/encoding.ts';
 import type { AgencyStats, NetworkStats } from '../../shared/schemas/stats.ts';
 import type { RequestRow } from '../../server/requests/repository.ts';
 import { percentile, suppress } from '../../server/stats/figures.ts';
-import { bearer, expectError, makeApp, provision, worldOf, type TestApp } from '../world/app.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { bearer, expectError, login, makeApp, provision, worldOf, type TestApp } from '../world/app.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -249,5 +250,34 @@ describe('statistics without content', () => {
       ['stats.exported', { scope: 'agency', year: 2026, format: 'csv' }],
       ['stats.exported', { scope: 'network', year: 2026, format: 'signed-json' }],
     ]);
+  });
+
+  it('directory health: stale entries and desks whose last test page is unacknowledged, per agency and network-wide', { timeout: 120_000 }, async () => {
+    const t = await makeApp({ clock: new ManualClock(Date.UTC(2026, 0, 5, 9)) });
+    const net = await provision(t);
+    const es = await worldOf(t).agency({ name: 'Guardia Civil', country: 'ES', admin: 'es-admin' });
+    const post = async (url: string, payload: Record<string, unknown>) => {
+      const res = await t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(net.agencyAdmin.tokens), payload });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as Record<string, { id: string }>;
+    };
+    await post('/directory', { title: 'Cyber drugs desk', specialisations: ['internet-drug-crime'], languages: ['en'], availability: { kind: '24/7' } });
+    // 200 days later the entry, never confirmed again, is stale.
+    t.clock.set(Date.UTC(2026, 6, 24, 9));
+    net.agencyAdmin.tokens = await login(t, net.agencyAdmin);
+    net.admin.tokens = await login(t, net.admin);
+    es.admin.tokens = await login(t, es.admin);
+    const { desk } = await post('/desks', { name: 'Night desk', phone: '+351 21 864 1000', timeZone: 'Europe/Lisbon', members: [net.officer.id] });
+    await post(`/desks/${desk!.id}/test-page`, {});
+
+    const pt = (await get(t, net.agencyAdmin.tokens, `/stats/agency/${net.agency.id}`)).json() as AgencyStats;
+    expect(pt.year).toBe(2026);
+    // Operational counts are not suppressed (k = 5 here).
+    expect(pt.directoryHealth).toEqual({ staleEntries: shown(1), desksTestUnacknowledged: shown(1), exhaustedPages: shown(0) });
+    const other = (await get(t, es.admin.tokens, `/stats/agency/${es.id}`)).json() as AgencyStats;
+    expect(other.directoryHealth).toEqual({ staleEntries: shown(0), desksTestUnacknowledged: shown(0), exhaustedPages: shown(0) });
+    const all = (await get(t, net.admin.tokens, '/stats/network')).json() as NetworkStats;
+    expect(all.minCount).toBe(5);
+    expect(all.directoryHealth).toEqual({ staleEntries: shown(1), desksTestUnacknowledged: shown(1), exhaustedPages: shown(0) });
   });
 });
