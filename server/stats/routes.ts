@@ -18,13 +18,13 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const out = await ctx.stats.agency(actorOf(req), req.params.id, req.query.year, formatOf(req, req.query));
     if (typeof out !== 'string') return out;
     // A string skips the JSON serializer: the CSV goes out as it is.
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="liaison-stats-agency-${req.query.year ?? 'current'}.csv"`).send(out as never);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="liaison-stats-agency-${req.params.id}-${req.query.year ?? ctx.stats.currentYear()}.csv"`).send(out as never);
   });
 
   route(app, contracts.network, async (req, reply) => {
     const out = await ctx.stats.network(actorOf(req), req.query.year, formatOf(req, req.query));
     if (typeof out !== 'string') return out;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="liaison-stats-network-${req.query.year ?? 'current'}.csv"`).send(out as never);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="liaison-stats-network-${req.query.year ?? ctx.stats.currentYear()}.csv"`).send(out as never);
   });
 
   route(app, contracts.report, async (req) => ctx.stats.signedReport(actorOf(req), req.query.year));

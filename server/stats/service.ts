@@ -60,7 +60,8 @@ export class StatsService {
     if (actor.role !== 'platform_admin') throw new ForbiddenError("Only the secretariat's platform administrators see the network's statistics");
   }
 
-  private currentYear(): number {
+  /** The year a request without `year` reports on: the clock's, in UTC. */
+  currentYear(): number {
     return new Date(this.deps.clock.now()).getUTCFullYear();
   }
 

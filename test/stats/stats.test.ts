@@ -12,6 +12,7 @@ import type { AgencyStats, NetworkStats } from '../../shared/schemas/stats.ts';
 import type { RequestRow } from '../../server/requests/repository.ts';
 import { percentile, suppress } from '../../server/stats/figures.ts';
 import { ManualClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
 import { bearer, expectError, login, makeApp, provision, worldOf, type TestApp } from '../world/app.ts';
 
 const HOUR = 3600_000;
@@ -117,6 +118,9 @@ describe('statistics without content', () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
     expect(percentile([1, 2, 3, 4], 0.9)).toBe(4);
     expect(percentile([7], 0.9)).toBe(7);
+    expect(loadConfig({}).stats?.minCount).toBe(5);
+    expect(loadConfig({ STATS_MIN_COUNT: '3' }).stats?.minCount).toBe(3);
+    expect(() => loadConfig({ STATS_MIN_COUNT: '0' })).toThrow(/STATS_MIN_COUNT/);
   });
 
   it("an agency's Art. 18 figures match the hand count (k = 2), for its administrators only", { timeout: 120_000 }, async () => {
@@ -210,6 +214,7 @@ describe('statistics without content', () => {
     for (const csvRes of [await get(t, net.admin.tokens, '/stats/network?year=2026&format=csv'), await get(t, net.admin.tokens, '/stats/network?year=2026', { accept: 'text/csv' })]) {
       expect(csvRes.statusCode).toBe(200);
       expect(csvRes.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csvRes.headers['content-disposition']).toBe('attachment; filename="liaison-stats-network-2026.csv"');
       const lines = csvRes.body.trimEnd().split('\r\n');
       expect(lines[0]).toBe('figure,value,suppressed');
       expect(lines).toContain('requests.total,12,false');
