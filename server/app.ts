@@ -35,6 +35,7 @@ import { scheduleReachability } from './alerting/reachability.ts';
 import { pagesRoutes } from './alerting/pages-routes.ts';
 import { intakeRoutes } from './intake/routes.ts';
 import { requestsRoutes, scheduleRequestReminders } from './requests/routes.ts';
+import { statsRoutes } from './stats/routes.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -168,6 +169,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   await app.register(pagesRoutes, { prefix: '/api/v1' });
   await app.register(intakeRoutes, { prefix: '/api/v1' });
   await app.register(requestsRoutes, { prefix: '/api/v1' });
+  await app.register(statsRoutes, { prefix: '/api/v1' });
   attachRealtime(app);
   scheduleRetention(app);
   if (ctx.store.writable) schedulePaging(app);

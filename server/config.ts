@@ -65,6 +65,8 @@ export interface AppConfig {
   extendedAccess: { maxDays: number };
   /** Notification transports (README, "Notifications"); an absent transport is off. */
   alerting: AlertingConfig;
+  /** Statistics (docs/STATS.md): counts 1..minCount−1 are suppressed (STATS_MIN_COUNT, default 5). */
+  stats?: { minCount: number };
   /** Connection-level denial-of-service limits (README, "Configuration"; docs/SECURITY.md). */
   limits: {
     /** Whole request (headers + body) must arrive within this; generous so a 100 MiB upload on a slow link fits. */
@@ -245,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       attachmentQuotaPerOfficerBytes: intFrom(env, 'ATTACHMENT_QUOTA_PER_OFFICER_BYTES', base.messaging.attachmentQuotaPerOfficerBytes, 1024, 2 ** 50),
       attachmentQuotaPerChannelBytes: intFrom(env, 'ATTACHMENT_QUOTA_PER_CHANNEL_BYTES', base.messaging.attachmentQuotaPerChannelBytes, 1024, 2 ** 50),
     },
+    stats: { minCount: intFrom(env, 'STATS_MIN_COUNT', 5, 1, 1000) },
     extendedAccess: { maxDays: intFrom(env, 'EXTENDED_ACCESS_MAX_DAYS', base.extendedAccess.maxDays, 1, 3650) },
     audit: {
       ...base.audit,

@@ -22,6 +22,7 @@ import { AttachmentsService } from './attachments/service.ts';
 import { DesksService } from './desks/service.ts';
 import { IntakeService } from './intake/service.ts';
 import { RequestsService } from './requests/service.ts';
+import { DEFAULT_STATS_MIN_COUNT, StatsService } from './stats/service.ts';
 import { DirectoryService } from './directory/service.ts';
 import { nativeVerifyDetached } from './crypto/native-verify.ts';
 import type { VerifyDetached } from '../shared/crypto/index.ts';
@@ -76,6 +77,7 @@ export class AppContext {
   readonly messagePages: MessagePages;
   readonly reachability: ReachabilityService;
   readonly requests: RequestsService;
+  readonly stats: StatsService;
 
   private constructor(
     readonly config: AppConfig,
@@ -217,6 +219,7 @@ export class AppContext {
     const deskLookup = new ChannelDeskLookup({ desks: this.desks, channels: this.channels, directory: this.directory });
     this.messagePages = new MessagePages({ paging: this.paging, desks: this.desks, lookup: deskLookup });
     this.requests = new RequestsService({ store, clock, audit: this.audit, accounts: this.accounts, access, desks: this.desks, lookup: deskLookup, paging: this.paging });
+    this.stats = new StatsService({ store, clock, audit: this.audit, minCount: config.stats?.minCount ?? DEFAULT_STATS_MIN_COUNT });
   }
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {

@@ -95,6 +95,8 @@ export const AUDIT_ACTIONS = [
   'request.reminded',
   'request.settings_changed',
   'use_grant.declared',
+  'stats.viewed',
+  'stats.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -210,6 +212,9 @@ export interface AuditDetailsMap {
   /** A deadline reminder (no actor): which one and the desk paged, if any. */
   'request.reminded': { which: 'early' | 'due'; deskId: string | null; pageId: string | null };
   'request.settings_changed': { timeZone: string };
+  /** Statistics read (docs/STATS.md): which view and year, never a figure. */
+  'stats.viewed': { scope: 'agency' | 'network'; year: number };
+  'stats.exported': { scope: 'agency' | 'network'; year: number; format: 'csv' | 'signed-json' };
   /** A reachability report (target: the desk): its period, whether scheduled, its counts; never names. */
   'desk.reachability_reported': {
     reportId: string;

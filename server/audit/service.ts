@@ -3,6 +3,8 @@ import { toHex } from '../../shared/crypto/encoding.ts';
 import type { AuditAction, AuditDetails } from './actions.ts';
 import type { Clock } from '../clock.ts';
 import type { SignedAuditHead } from '../../shared/crypto/audit-head.ts';
+import { statsReportBytes } from '../../shared/crypto/stats-report.ts';
+import { getSodium } from '../../shared/crypto/sodium.ts';
 import { appendHeads, readHeads, type HeadsFileContents } from './heads-file.ts';
 import type { AuditRow, CheckpointRow } from './repository.ts';
 import type { Store, Tx } from '../store/store.ts';
@@ -130,6 +132,11 @@ export class AuditService {
       this.exportScheduled = false;
       void this.exportHeads();
     });
+  }
+
+  /** Signs a statistics report's JSON text with the audit key (docs/STATS.md "Signed report"). */
+  signStatsReport(report: string): { signature: string; publicKey: string } {
+    return { signature: toHex(getSodium().crypto_sign_detached(statsReportBytes(report), this.key.privateKey)), publicKey: toHex(this.key.publicKey) };
   }
 
   /** Signs the current head if needed and returns the newest signed head (what administrators' clients remember). */

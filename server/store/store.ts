@@ -15,6 +15,7 @@ import type { KeysRepository } from '../keys/repository.ts';
 import type { AccessRepository } from '../channels/access-repository.ts';
 import type { MessagesRepository } from '../messages/repository.ts';
 import type { RequestsRepository } from '../requests/repository.ts';
+import type { StatsRepository } from '../stats/repository.ts';
 
 /** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
 export interface Repositories {
@@ -34,6 +35,7 @@ export interface Repositories {
   readonly paging: PagingRepository;
   readonly intake: IntakeRepository;
   readonly requests: RequestsRepository;
+  readonly stats: StatsRepository;
 }
 
 /** The transaction handle of a unit of work: the repositories, bound to the transaction, plus after-commit effects. */

@@ -16,11 +16,12 @@ import * as notifications from './notifications.ts';
 import * as pages from './pages.ts';
 import * as intake from './intake.ts';
 import * as requests from './requests.ts';
+import * as stats from './stats.ts';
 
 export * from './endpoint.ts';
 
 /** Every HTTP endpoint of Liaison, by domain: `api.channels.get`, `api.agreements.transitions.suspend`. */
-export const api = { accounts, agreements, attachments, audit, auth, channels, desks, directory, enrolment, extendedAccess, health, intake, keys, messages, notifications, pages, requests };
+export const api = { accounts, agreements, attachments, audit, auth, channels, desks, directory, enrolment, extendedAccess, health, intake, keys, messages, notifications, pages, requests, stats };
 
 function isEndpoint(value: unknown): value is Endpoint {
   return typeof value === 'object' && value !== null && 'method' in value && 'path' in value && 'response' in value;

@@ -23,6 +23,7 @@ export {
 export type { Rng } from './encoding.ts';
 export * from './primitives.ts';
 export * from './audit-head.ts';
+export * from './stats-report.ts';
 export type { WireCodec } from './wire.ts';
 export * from './identity.ts';
 export * from './renewal.ts';

@@ -18,6 +18,7 @@ import { SqlitePagingRepository } from './paging-repository.ts';
 import { SqliteIntakeRepository } from './intake-repository.ts';
 import { SqliteRequestsRepository } from './requests-repository.ts';
 import { SqliteSessionRepository } from './sessions-repository.ts';
+import { SqliteStatsRepository } from './stats-repository.ts';
 import { WriterLock } from './writer-lock.ts';
 
 /** Builds every repository on one connection (statements are prepared per connection). */
@@ -41,6 +42,7 @@ function repositories(database: Database_) {
     paging: new SqlitePagingRepository(db),
     intake: new SqliteIntakeRepository(db),
     requests: new SqliteRequestsRepository(db),
+    stats: new SqliteStatsRepository(sqlite),
   };
 }
 
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
   readonly paging: SqlitePagingRepository;
   readonly intake: SqliteIntakeRepository;
   readonly requests: SqliteRequestsRepository;
+  readonly stats: SqliteStatsRepository;
   /** Tests and tools only: the raw connection and drizzle handle (production code uses the repositories). */
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -101,6 +104,7 @@ export class SqliteStore implements Store {
     this.paging = r.paging;
     this.intake = r.intake;
     this.requests = r.requests;
+    this.stats = r.stats;
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
@@ -172,8 +176,8 @@ export class SqliteStore implements Store {
   }
 
   private writerRepos(): Repositories {
-    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests } = this;
-    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests };
+    const { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests, stats } = this;
+    return { accounts, sessions, agreements, channels, directory, desks, keys, messages, access, attachments, feed, audit, alerting, paging, intake, requests, stats };
   }
 
   async read<T>(fn: (repos: Repositories) => T | Promise<T>): Promise<T> {
