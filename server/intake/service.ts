@@ -164,17 +164,7 @@ export class IntakeService {
 
   async mine(actor: Actor): Promise<MyDeskRequest[]> {
     const rows = await this.d.store.read((r) => r.intake.requestsOf(actor.officerId, LIST_LIMIT));
-    return rows.map((r) => ({
-      id: r.id,
-      deskId: r.deskId,
-      requestId: r.requestId,
-      receivedAt: r.receivedAt,
-      pageId: r.pageId,
-      state: r.state,
-      claimedBy: r.claimedBy,
-      claimedAt: r.claimedAt,
-      caseChannelId: r.caseChannelId,
-    }));
+    return rows.map((r) => ({ id: r.id, deskId: r.deskId, requestId: r.requestId, ...statusOf(r) }));
   }
 
   // ---- the desk ----
@@ -295,15 +285,10 @@ function keyView(row: IntakeKeyRow): IntakeKeyView {
 }
 
 function requestView(r: DeskRequestRow): DeskRequestView {
-  return {
-    id: r.id,
-    deskId: r.deskId,
-    request: JSON.parse(r.request) as Record<string, unknown>,
-    receivedAt: r.receivedAt,
-    pageId: r.pageId,
-    state: r.state,
-    claimedBy: r.claimedBy,
-    claimedAt: r.claimedAt,
-    caseChannelId: r.caseChannelId,
-  };
+  return { id: r.id, deskId: r.deskId, request: JSON.parse(r.request) as Record<string, unknown>, ...statusOf(r) };
+}
+
+/** What both the desk's and the requester's views say of a request beyond its bytes: stamp, page, claim. */
+function statusOf(r: DeskRequestRow): Pick<DeskRequestView, 'receivedAt' | 'pageId' | 'state' | 'claimedBy' | 'claimedAt' | 'caseChannelId'> {
+  return { receivedAt: r.receivedAt, pageId: r.pageId, state: r.state, claimedBy: r.claimedBy, claimedAt: r.claimedAt, caseChannelId: r.caseChannelId };
 }
