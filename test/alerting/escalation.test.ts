@@ -5,26 +5,17 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import { PagingService } from '../../server/alerting/escalation.ts';
 import { inQuietHours } from '../../server/alerting/quiet-hours.ts';
 import { ManualClock } from '../../server/clock.ts';
 import type { Desk } from '../../shared/schemas/desks.ts';
 import type { ContentFreeNotification } from '../../shared/schemas/notifications.ts';
 import type { Page, TestPageResult } from '../../shared/schemas/pages.ts';
-import { bearer, expectError, makeApp, tempDir, totpCode, worldOf, type TestApp } from '../world/app.ts';
+import { expectError, makeApp, tempDir, type TestApp } from '../world/app.ts';
 import { TestPushService, type TestSubscription } from '../world/push-service.ts';
 import { TestSmtpServer } from '../world/smtp.ts';
-import type { Account } from '../world/world.ts';
+import { call, deliveries, deskWorld, MINUTE_MS, ok, PASSPHRASE, sdk, subscribe, TIME_TRAVEL } from './desk-world.ts';
 import { MARKER } from './fixtures.ts';
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
-/** Tuesday 24 Nov 2026, 03:00 in Lisbon (WET = UTC in November). */
-const TUE_0300 = Date.UTC(2026, 10, 24, 3, 0);
-const TIME_TRAVEL = { session: { idleTimeoutMs: 10_000 * DAY_MS, absoluteTimeoutMs: 10_000 * DAY_MS } };
-const PHONE = '+351 21 864 5150';
-const PASSPHRASE = 'liaison escalation passphrase 2026';
 
 let push: TestPushService | undefined;
 let smtp: TestSmtpServer | undefined;
@@ -34,75 +25,6 @@ afterEach(async () => {
   push = undefined;
   smtp = undefined;
 });
-
-type Who = { tokens: { accessToken: string } };
-
-function call(t: TestApp, who: Who, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) {
-  return t.app.inject({ method, url: `/api/v1${url}`, headers: bearer(who.tokens), ...(payload === undefined ? {} : { payload: payload as object }) });
-}
-
-async function ok<T>(res: { statusCode: number; body: string; json(): unknown }, status = 200): Promise<T> {
-  expect(res.statusCode, res.body).toBe(status);
-  return res.json() as T;
-}
-
-function deliveries(t: TestApp, pageId: string): { step: number; officerId: string; outcomes: string | null }[] {
-  return t.app.ctx.store.sqlite
-    .prepare('SELECT step, officer_id AS officerId, outcomes FROM page_deliveries WHERE page_id = ? ORDER BY step, officer_id')
-    .all(pageId) as { step: number; officerId: string; outcomes: string | null }[];
-}
-
-/**
- * PT runs a night desk: Ana on nights (22:00–06:00 every day), Rui on weekday office hours, Sam
- * supervises. ES's Eva is the requester. Everyone's name carries MARKER; no page may.
- */
-async function deskWorld(opts: { clock?: ManualClock; dataDir?: string; smtpUrl?: string } = {}) {
-  const t = await makeApp({
-    clock: opts.clock ?? new ManualClock(TUE_0300),
-    config: { ...TIME_TRAVEL, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), alerting: { timeoutMs: 5_000, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}) } },
-    keepOpen: opts.dataDir !== undefined,
-  });
-  const w = worldOf(t);
-  const pt = await w.agency({ name: `Policia ${MARKER}`, country: 'PT', admin: 'pt-admin', adminDisplayName: `Admin ${MARKER}` });
-  const ana = await w.officer(pt, 'ana.silva', `Ana ${MARKER}`);
-  const rui = await w.officer(pt, 'rui.costa', `Rui ${MARKER}`);
-  const sam = await w.officer(pt, 'sam.reis', `Sam ${MARKER}`);
-  const es = await w.agency({ name: `Guardia ${MARKER}`, country: 'ES', admin: 'es-admin', adminDisplayName: `ES Admin ${MARKER}` });
-  const eva = await w.officer(es, 'eva.ruiz', `Eva ${MARKER}`);
-  const desk = await ok<{ desk: Desk }>(
-    await call(t, pt.admin, 'POST', '/desks', {
-      name: `Night desk ${MARKER}`,
-      phone: PHONE,
-      timeZone: 'Europe/Lisbon',
-      members: [ana.id, rui.id],
-      supervisors: [sam.id],
-      escalation: { ackMinutes: 5 },
-    }),
-    201,
-  );
-  await ok(
-    await call(t, pt.admin, 'PUT', `/desks/${desk.desk.id}/rota`, {
-      timeZone: 'Europe/Lisbon',
-      weekly: [
-        { officerId: ana.id, days: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' },
-        { officerId: rui.id, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
-      ],
-      overrides: [],
-    }),
-  );
-  return { t, w, pt, ana, rui, sam, es, eva, desk: desk.desk };
-}
-
-async function subscribe(t: TestApp, who: Account, sub: TestSubscription): Promise<void> {
-  await ok(await call(t, who, 'POST', '/notifications/subscriptions', { ...sub.json, label: 'phone' }), 201);
-}
-
-async function sdk(t: TestApp, baseUrl: string, who: Account): Promise<LiaisonClient> {
-  const client = new LiaisonClient({ baseUrl, store: new MemoryStore(), now: () => t.clock.now(), retry: { attempts: 3, baseDelayMs: 10 } });
-  await client.login({ username: who.username, password: who.password, totp: totpCode(who.totpSecret, t.clock.now()), deviceLabel: 'escalation' });
-  t.clock.advance(30_000);
-  return client;
-}
 
 /** The whole network with keys, push subscriptions, Sam's e-mail and a directory entry for the desk; Eva files a contact request. */
 async function contactScenario() {
@@ -265,7 +187,7 @@ describe('escalation timers survive restarts and fire once', () => {
 
   it('a new app on the same data directory takes the overdue step exactly once, however often it ticks', async () => {
     const dataDir = tempDir();
-    const W = await deskWorld({ dataDir });
+    const W = await deskWorld({ dataDir, keepOpen: true });
     const pageId = await openPage(W.t, W.desk.id);
     expect(deliveries(W.t, pageId).map((r) => [r.step, r.officerId])).toEqual([[0, W.ana.id]]);
     const openedAt = W.t.clock.now();
