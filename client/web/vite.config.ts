@@ -1,8 +1,39 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+const COMPRESSIBLE = /\.(js|css|html|svg|json|webmanifest|wasm)$/;
+
+/**
+ * Writes a Brotli (`.br`) and a gzip (`.gz`) copy beside every compressible file of the build, once,
+ * at build time; the server sends them (`@fastify/static` `preCompressed`) to browsers that accept
+ * the encoding. Brotli at quality 11 is too slow per request but fine once per build.
+ */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'liaison-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+      for (const file of walk(outDir)) {
+        if (!COMPRESSIBLE.test(file)) continue;
+        const raw = fs.readFileSync(file);
+        if (raw.length < 1024) continue;
+        fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+        fs.writeFileSync(`${file}.gz`, zlib.gzipSync(raw, { level: 9 }));
+      }
+    },
+  };
+}
 
 /**
  * The web app: Preact through esbuild's automatic JSX runtime, everything bundled (no CDN, no inline scripts).
@@ -15,6 +46,7 @@ export default defineConfig({
   publicDir: path.join(here, 'public'),
   logLevel: 'warn',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  plugins: [precompress()],
   build: {
     outDir: path.join(here, 'dist'),
     emptyOutDir: true,

@@ -37,6 +37,10 @@ export async function webPlugin(app: FastifyInstance, opts: WebOptions = {}): Pr
       wildcard: false,
       index: false,
       serve: true,
+      // The build writes .br and .gz beside each file (client/web/vite.config.ts): sent to browsers that accept them.
+      preCompressed: true,
+      // …but never as files of their own (they would go out with the wrong type).
+      allowedPath: (pathName) => !/\.(br|gz)$/.test(pathName),
       setHeaders: (reply, file) => {
         const immutable = file.includes(`${path.sep}assets${path.sep}`);
         reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../world/app.ts';
 import { buildWebOnce } from '../browser/harness.ts';
@@ -28,6 +29,27 @@ describe('the web app served by the Liaison server', () => {
     const deep = await app.inject({ method: 'GET', url: '/some/page', headers: { accept: 'text/html' } });
     expect(deep.statusCode).toBe(200);
     expect(deep.body).toContain('<div id="app">');
+  });
+
+  it('sends Brotli or gzip copies made at build time to browsers that accept them, and the plain file otherwise', async () => {
+    const { app } = await makeApp();
+    const root = await app.inject({ method: 'GET', url: '/' });
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(root.body)![1]!;
+    const plain = await app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.headers['cache-control']).toContain('immutable');
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+    expect(zlib.brotliDecompressSync(br.rawPayload).equals(plain.rawPayload)).toBe(true);
+    const gz = await app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
+    // The compressed copies are not files of their own (index.html, under 1 KB, has none).
+    expect((await app.inject({ method: 'GET', url: `${script}.br`, headers: { accept: 'application/json' } })).statusCode).toBe(404);
   });
 
   it('serves the PWA: the manifest, its icons, and the service worker at the root under a CSP that allows it', async () => {
