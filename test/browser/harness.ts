@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -155,8 +156,17 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A fresh context (own storage = another device) with console errors collected for diagnosis; `userAgent` names the device differently. */
-export async function newPage(browser: Browser, opts: { viewport?: { width: number; height: number }; userAgent?: string } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
+export async function newPage(
+  browser: Browser,
+  opts: { viewport?: { width: number; height: number }; userAgent?: string; locale?: string } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  // The locale is explicit (British English unless a test asks for another): the app follows the browser's language.
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+    acceptDownloads: true,
+    locale: opts.locale ?? 'en-GB',
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -165,6 +175,33 @@ export async function newPage(browser: Browser, opts: { viewport?: { width: numb
   });
   page.setDefaultTimeout(20_000);
   return { context, page, errors };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules) over the page as it is now and returns the violations.
+ * The script is evaluated through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+}
+
+/** One line per violation, for an assertion message that says what to fix. */
+export function describeViolations(vs: AxeViolation[]): string {
+  return vs.map((v) => `${v.impact ?? '?'} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('\n');
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { initI18n } from './i18n/i18n.ts';
 import { App } from './app.tsx';
 import { listenForOpenRequests, registerServiceWorker } from './lib/push.ts';
 import { parseRoute } from './lib/router.ts';
@@ -6,6 +7,8 @@ import { AppSession } from './state/session.ts';
 import './styles.css';
 
 const session = new AppSession();
+// The officer's language (this device's choice, else the browser's) is loaded before the first paint.
+await initI18n();
 render(<App session={session} />, document.getElementById('app')!);
 // An enrolment link starts a fresh session; anything else resumes the last one (keys stay locked).
 if (parseRoute(location.hash).name === 'enrol') session.state.set({ phase: 'signed-out', me: null, notice: null });

@@ -1,4 +1,5 @@
 import type { ClientErrorCode, ProtocolErrorCode, ServerErrorCode } from '../../../sdk/index.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 /** API (`{ error: { code } }`) and SDK error codes → what an officer should read; every code the server sends has an entry (null: show the server's sentence), and one it cannot send does not compile. */
 const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly [C in ProtocolErrorCode | ClientErrorCode]?: string | null } = {
@@ -163,9 +164,9 @@ export function errorCode(err: unknown): string | null {
 
 /** "30 seconds", "4 minutes": a back-off delay for people. */
 export function waitText(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const t = fixedT('common');
+  if (seconds < 90) return t('seconds', { count: seconds });
+  return t('minutes', { count: Math.ceil(seconds / 60) });
 }
 
 /** Sign-in hints from the server (tries left before a back-off, how long the back-off lasts). */

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { LanguagePicker } from '../components/language-picker.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { errorCode, waitText } from '../lib/errors.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -27,20 +29,22 @@ export function SignInScreen() {
   const [totp, setTotp] = useState('');
   const [signIn, busy, error] = useAction(() => session.signIn({ username: username.trim(), password, totp: totp.trim() }));
   const wait = useBackoff(error);
+  const t = useT('sign-in');
   return (
     <main class="card narrow" id="main">
-      <h1>Sign in to Liaison</h1>
+      <h1>{t('title')}</h1>
       {notice && <Notice>{notice}</Notice>}
       <form onSubmit={submitHandler(() => void signIn())}>
-        <Field label="Username" name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-        <Field label="Authentication code" name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={totp} onInput={(e) => setTotp(e.currentTarget.value)} hint="The 6-digit code from your authenticator app." />
+        <Field label={t('username')} name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        <Field label={t('password')} name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <Field label={t('totp')} name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={totp} onInput={(e) => setTotp(e.currentTarget.value)} hint={t('totpHint')} />
         <ErrorBox error={error} />
         <button type="submit" disabled={busy || wait > 0}>
-          {busy ? 'Signing in…' : wait > 0 ? `Sign in (wait ${waitText(wait)})` : 'Sign in'}
+          {busy ? t('signingIn') : wait > 0 ? t('signInWait', { wait: waitText(wait) }) : t('signIn')}
         </button>
       </form>
-      <p class="hint">New officer? Open the enrolment link your administrator gave you.</p>
+      <p class="hint">{t('newOfficer')}</p>
+      <LanguagePicker />
     </main>
   );
 }
