@@ -7,11 +7,14 @@ import { CodePicker, defaultChoice, type CodeChoice } from '../components/code-p
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { TEMPLATE_LABEL, URGENCY_LABEL, deadlineRuleText } from '../lib/requests.ts';
 import { href } from '../lib/router.ts';
+import { useObservable } from '../state/observable.ts';
 import { requestsStateOf } from '../state/requests.ts';
 
 const text = {
   form: 'New request',
   template: 'Template',
+  requestedAgency: 'Requested agency',
+  chooseAgency: 'Choose the agency you ask',
   purpose: 'Purpose of the request',
   legalBasis: 'Legal basis',
   dataCategories: 'Categories of personal data',
@@ -60,6 +63,11 @@ export function RequestComposer({ channelId, onClose }: { channelId: string; onC
   const [fields, setFields] = useState<Fields>(EMPTY);
   const [policy, setPolicy] = useState<HandlingPolicy | null>(null);
   const [choice, setChoice] = useState<CodeChoice | null>(null);
+  const channels = useObservable(chat.channels);
+  const agencies = useObservable(chat.agencies);
+  // The requested agency: implicit with one other agency in the channel, chosen when there are several (Art. 4(a)).
+  const others = [...new Set((channels.find((c) => c.id === channelId)?.members ?? []).map((m) => m.agencyId).filter((a) => a !== chat.me.agency.id))];
+  const [target, setTarget] = useState('');
   const [result, setResult] = useState<{ id: string; duplicates: string[] } | null>(null);
   useEffect(() => {
     let live = true;
@@ -78,7 +86,10 @@ export function RequestComposer({ channelId, onClose }: { channelId: string; onC
     const payload = buildRequestPayload(crypto.randomUUID(), template, urgency, direct, fields);
     const opts = choice ? { handling: choice.handling, codes: choice.codes } : {};
     const { kind: _kind, ...input } = payload;
-    const res = await chat.send(channelId, payload, { ...opts, ...(urgency === 'urgent' ? { urgent: true } : {}) }, () => chat.client.requests.send(channelId, input, opts));
+    const requestedAgencyId = others.length > 1 ? target : undefined;
+    const res = await chat.send(channelId, payload, { ...opts, ...(urgency === 'urgent' ? { urgent: true } : {}) }, () =>
+      chat.client.requests.send(channelId, { ...input, ...(requestedAgencyId ? { requestedAgencyId } : {}) }, opts),
+    );
     setResult(res.request ? { id: res.request.id, duplicates: res.request.possibleDuplicates ?? [] } : null);
     setFields(EMPTY);
     void requestsStateOf(chat.client).refresh().catch(() => undefined);
@@ -126,6 +137,19 @@ export function RequestComposer({ channelId, onClose }: { channelId: string; onC
           ))}
         </select>
       </label>
+      {others.length > 1 && (
+        <label class="field">
+          <span class="field-label">{text.requestedAgency}</span>
+          <select name="requestedAgency" required value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
+            <option value="">{text.chooseAgency}</option>
+            {others.map((a) => (
+              <option key={a} value={a}>
+                {agencies[a]?.name ?? a.slice(0, 8)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {area('purpose', text.purpose, { required: true, maxLength: 4096 })}
       {area('legalBasis', text.legalBasis, { required: true, rows: 1, maxLength: 1024 })}
       {area('dataCategories', text.dataCategories, { required: true, 'aria-describedby': 'req-categories-hint' })}

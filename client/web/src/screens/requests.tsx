@@ -279,7 +279,7 @@ function RequestDetailView({ requestId }: { requestId: string }) {
       <ol class="timeline" data-testid="request-timeline">
         {detail.timeline.map((e) => (
           <li key={e.messageId}>
-            <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> · {text.event(e.kind, e.detail)} · {text.eventBy(names[e.actorId] ?? chat.nameOf(e.actorId), agency(e.agencyId))} ·{' '}
+            <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> · {text.event(e.kind, e.detail)} · {names[e.actorId] ? text.eventBy(names[e.actorId]!, agency(e.agencyId)) : chat.nameOf(e.actorId)} ·{' '}
             {STATE_LABEL[e.state]}
           </li>
         ))}
