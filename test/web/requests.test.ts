@@ -56,6 +56,8 @@ describe('web requests: the deadline in words', () => {
       text: 'Paused while a clarification is asked (5 h left when it resumes)',
     });
     expect(clockStatus({ ...base, state: 'judicial-pending' }, AT + 20 * H).kind).toBe('paused-judicial');
+    // The server's overdue flag wins when this browser's clock lags behind.
+    expect(clockStatus({ ...base, state: 'open', overdue: true }, AT + 2 * H)).toEqual({ kind: 'overdue', text: 'Overdue' });
     expect(clockStatus({ ...base, state: 'refused' }, AT + 20 * H)).toEqual({ kind: 'closed', text: 'Closed' });
   });
 });

@@ -81,14 +81,17 @@ export type ClockStatus = { kind: 'closed' | 'paused-clarification' | 'paused-ju
 
 /**
  * Where the request's clock stands at `now`: closed, paused (a clarification asked suspends it, Art. 6(3); judicial
- * authorisation pending may exceed it, Art. 5(2)), running with the time left, or overdue by how much.
+ * authorisation pending may exceed it, Art. 5(2)), running with the time left, or overdue by how much (or just overdue
+ * when the server says so before this browser's clock reaches the deadline).
  */
-export function clockStatus(r: Pick<RequestView, 'state' | 'deadline' | 'clarificationSince'>, now: number): ClockStatus {
+export function clockStatus(r: Pick<RequestView, 'state' | 'deadline' | 'clarificationSince'> & { overdue?: boolean }, now: number): ClockStatus {
   if (TERMINAL_STATES.includes(r.state)) return { kind: 'closed', text: requestText.clockClosed };
   if (r.state === 'clarification-asked') return { kind: 'paused-clarification', text: requestText.clockPausedClarification(durationText(r.deadline - (r.clarificationSince ?? now))) };
   if (r.state === 'judicial-pending') return { kind: 'paused-judicial', text: requestText.clockPausedJudicial };
   const left = r.deadline - now;
   if (left < 0) return { kind: 'overdue', text: requestText.overdueBy(durationText(left)) };
+  // The server's flag decides when this browser's clock lags behind the server's.
+  if (r.overdue) return { kind: 'overdue', text: requestText.overdue };
   return { kind: 'running', text: requestText.left(durationText(left)) };
 }
 
@@ -134,5 +137,6 @@ export const requestText = {
   clockPausedClarification: (left: string) => `Paused while a clarification is asked (${left} left when it resumes)`,
   clockPausedJudicial: 'Judicial authorisation pending: the deadline may be exceeded as strictly necessary',
   overdueBy: (d: string) => `Overdue by ${d}`,
+  overdue: 'Overdue',
   left: (d: string) => `${d} left`,
 };

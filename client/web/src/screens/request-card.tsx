@@ -46,7 +46,7 @@ export function RequestCard({ payload: p, channelId }: { payload: RequestMessage
       <dd data-testid="request-card-state">{STATE_LABEL[view.state]}</dd>
       <dt>{text.deadline}</dt>
       <dd>
-        {formatDeadline(view.deadline, view.timeZone)} · {view.overdue && clockStatus(view, Date.now()).kind === 'running' ? STATE_LABEL.open : clockStatus(view, Date.now()).text}
+        {formatDeadline(view.deadline, view.timeZone)} · {clockStatus(view, Date.now()).text}
       </dd>
     </>
   );

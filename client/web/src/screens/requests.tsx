@@ -268,7 +268,7 @@ function RequestDetailView({ requestId }: { requestId: string }) {
         <dd data-testid="deadline-requester">{zones?.requester.text ?? '…'}</dd>
         <dt>{text.status}</dt>
         <dd data-testid="request-clock" data-kind={clock.kind}>
-          {r.overdue && clock.kind === 'running' ? text.overdueTag : clock.text}
+          {clock.text}
         </dd>
       </dl>
       {r.suspendedMs > 0 && <p class="hint">{text.suspended(`${Math.round(r.suspendedMs / 60_000)} min`)}</p>}
