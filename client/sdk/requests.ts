@@ -20,6 +20,8 @@ export type NewRequest = Omit<RequestPayload, 'kind' | 'requestRef' | 'dataAcces
 
 export interface StepOptions {
   handling?: HandlingCode;
+  /** The message's other codes (evaluation, conditions), as for a plain send. */
+  codes?: SendOptions['codes'];
   messageId?: string;
 }
 

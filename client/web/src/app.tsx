@@ -13,6 +13,7 @@ import { DirectoryScreen } from './screens/directory.tsx';
 import { EnrolScreen } from './screens/enrol.tsx';
 import { LockScreen } from './screens/lock.tsx';
 import { PagesScreen } from './screens/pages.tsx';
+import { RequestsScreen } from './screens/requests.tsx';
 import { Shell } from './screens/shell.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
 
@@ -52,6 +53,8 @@ function Screens() {
         <DesksScreen deskId={route.deskId} />
       ) : route.name === 'pages' ? (
         <PagesScreen pageId={route.pageId} />
+      ) : route.name === 'requests' ? (
+        <RequestsScreen requestId={route.requestId} />
       ) : (
         <ChannelsScreen channelId={route.name === 'channels' ? route.channelId : null} />
       )}

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'account'; tab: AccountTab }
   | { name: 'desks'; deskId: string | null }
   | { name: 'pages'; pageId: string | null }
+  | { name: 'requests'; requestId: string | null }
   | { name: 'home' };
 
 export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
@@ -36,6 +37,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'desks', deskId: arg ?? null };
     case 'pages':
       return { name: 'pages', pageId: arg ?? null };
+    case 'requests':
+      return { name: 'requests', requestId: arg ?? null };
     default:
       return { name: 'home' };
   }
@@ -59,6 +62,8 @@ export function href(route: Route): string {
       return route.deskId ? `#/desks/${encodeURIComponent(route.deskId)}` : '#/desks';
     case 'pages':
       return route.pageId ? `#/pages/${encodeURIComponent(route.pageId)}` : '#/pages';
+    case 'requests':
+      return route.requestId ? `#/requests/${encodeURIComponent(route.requestId)}` : '#/requests';
     case 'home':
       return '#/';
   }

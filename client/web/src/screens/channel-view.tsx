@@ -6,6 +6,9 @@ import { useObservable } from '../state/observable.ts';
 import { Composer } from './composer.tsx';
 import { MembersPanel } from './members-panel.tsx';
 import { MessageItem } from './message-item.tsx';
+import { RequestComposer } from './request-composer.tsx';
+
+const text = { newRequest: 'New request' };
 
 
 export function ChannelView({ channelId }: { channelId: string }) {
@@ -14,6 +17,7 @@ export function ChannelView({ channelId }: { channelId: string }) {
   const agreements = useObservable(chat.agreements);
   const messages = useObservable(chat.messagesOf(channelId));
   const [showMembers, setShowMembers] = useState(false);
+  const [requesting, setRequesting] = useState(false);
   const logRef = useRef<HTMLOListElement>(null);
   const [load, loading, loadError] = useAction(() => chat.openChannel(channelId));
   const channel = channels.find((c) => c.id === channelId);
@@ -50,6 +54,11 @@ export function ChannelView({ channelId }: { channelId: string }) {
             {` · ${channel.members.length} members`}
           </p>
         </div>
+        {!channel.readOnly && !channel.untrusted && (
+          <button type="button" aria-pressed={requesting} onClick={() => setRequesting(!requesting)}>
+            {text.newRequest}
+          </button>
+        )}
         <button type="button" aria-expanded={showMembers} aria-controls="members-panel" onClick={() => setShowMembers(!showMembers)}>
           Members
         </button>
@@ -72,7 +81,7 @@ export function ChannelView({ channelId }: { channelId: string }) {
           <MessageItem key={m.messageId} message={m} />
         ))}
       </ol>
-      {!channel.readOnly && !channel.untrusted && <Composer channelId={channelId} />}
+      {!channel.readOnly && !channel.untrusted && (requesting ? <RequestComposer channelId={channelId} onClose={() => setRequesting(false)} /> : <Composer channelId={channelId} />)}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { OverdueBoard } from './requests.tsx';
 import type { Officer } from '../../../../shared/schemas/accounts.ts';
 import type { Desk, MyShift, OnDuty } from '../../../../shared/schemas/desks.ts';
 import type { Page, TestPageResult } from '../../../../shared/schemas/pages.ts';
@@ -49,6 +50,8 @@ const text = {
 } as const;
 
 /** `#/desks` (my desks, my shifts, my requests), `#/desks/new` (create, administrators), `#/desks/requests` (my requests to desks), `#/desks/<id>` (detail, inbox, week view, editors). */
+const requestBoardText = { desk: 'Overdue requests of this desk' };
+
 export function DesksScreen({ deskId }: { deskId: string | null }) {
   if (deskId === 'new') return <CreateDesk />;
   if (deskId === 'requests') {
@@ -209,6 +212,7 @@ function DeskDetail({ deskId }: { deskId: string }) {
       {intakeVersion !== null && intakeVersion > 0 && onRoster && <Handovers desk={desk} nameOf={nameOf} />}
       <WeekView desk={desk} nameOf={nameOf} />
       <DeskPages desk={desk} nameOf={nameOf} version={pagesVersion} />
+      {(onRoster || admin) && <OverdueBoard title={requestBoardText.desk} testId="desk-overdue" load={() => chat.client.requests.deskOverdue(desk.id)} />}
       {(canEdit || desk.members.includes(me.id)) && (
         <DeskOverrides
           desk={desk}

@@ -11,6 +11,8 @@ import { formatBytes, formatDateTime, formatTime } from '../lib/format.ts';
 import { STATE_LABEL, overallState, recipientState } from '../lib/receipts.ts';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { forwardTargets } from '../lib/tlp.ts';
+import { isRequestPayload } from '../lib/requests.ts';
+import { RequestCard } from './request-card.tsx';
 import { useObservable } from '../state/observable.ts';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
@@ -43,7 +45,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
           <strong>{CODE_TEXT.conditions}:</strong> {m.codes.conditions}
         </p>
       )}
-      <PayloadView payload={m.payload} />
+      {isRequestPayload(m.payload) ? <RequestCard payload={m.payload} channelId={m.channelId} /> : <PayloadView payload={m.payload} />}
       {m.ackRequired && !mine && (
         <div class="ack">
           {acked ? (

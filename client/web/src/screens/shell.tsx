@@ -5,6 +5,7 @@ import { useObservable } from '../state/observable.ts';
 import type { Route } from '../lib/router.ts';
 import { pagesText } from '../lib/pages.ts';
 import { pagesStateOf } from '../state/pages.ts';
+import { requestsNavLabel } from './requests.tsx';
 
 const SECURITY_TEXT: Record<string, string> = {
   key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
@@ -43,6 +44,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('directory', '#/directory', 'Directory')}
           {link('agreements', '#/agreements', 'Agreements')}
           {link('desks', '#/desks', 'Desks')}
+          {link('requests', '#/requests', requestsNavLabel)}
           <PagesLink current={route.name === 'pages'} />
           {admin && link('admin', '#/admin/officers', 'Administration')}
           {link('account', '#/account', 'Account')}

@@ -2,7 +2,7 @@ import type { ChannelInfo, InvitationView, LiaisonClient, ReceivedMessage, SendO
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
-import type { Receipt } from '../../../../shared/schemas/channels.ts';
+import type { Receipt, SendResult } from '../../../../shared/schemas/channels.ts';
 import type { MyDeskRequest } from '../../../../shared/schemas/intake.ts';
 import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
 import type { Api } from './api.ts';
@@ -251,8 +251,9 @@ export class ChatData {
     return Math.max(0, c.lastMessageSeq - (this.marks.get().seen[c.id] ?? 0));
   }
 
-  async send(channelId: string, payload: Payload, opts?: SendOptions): Promise<void> {
-    const res = await this.client.send(channelId, payload, opts);
+  /** Sends and shows the message at once; `post` replaces the plain send (e.g. `client.requests.send`, which declares a request's metadata). */
+  async send<R extends SendResult = SendResult>(channelId: string, payload: Payload, opts?: SendOptions, post?: () => Promise<R>): Promise<R> {
+    const res = post ? await post() : ((await this.client.send(channelId, payload, opts)) as R);
     // Without an explicit code the SDK sent the channel's default, not CLEAR.
     const handling = opts?.handling ?? (await this.client.codes.policy(channelId)).defaultCode;
     const mine: ReceivedMessage = {
@@ -274,6 +275,7 @@ export class ChatData {
     if (!o.get().some((m) => m.messageId === res.messageId)) o.set(merge(o.get(), [mine]));
     this.channels.update((list) => list.map((c) => (c.id === channelId && res.seq > c.lastMessageSeq ? { ...c, lastMessageSeq: res.seq } : c)));
     await this.markSeen(channelId);
+    return res;
   }
 
   async acknowledge(channelId: string, messageId: string): Promise<void> {
