@@ -15,6 +15,7 @@ import { LockScreen } from './screens/lock.tsx';
 import { PagesScreen } from './screens/pages.tsx';
 import { Shell } from './screens/shell.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
+import { StatsScreen } from './screens/stats.tsx';
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
@@ -52,6 +53,8 @@ function Screens() {
         <DesksScreen deskId={route.deskId} />
       ) : route.name === 'pages' ? (
         <PagesScreen pageId={route.pageId} />
+      ) : route.name === 'stats' ? (
+        <StatsScreen />
       ) : (
         <ChannelsScreen channelId={route.name === 'channels' ? route.channelId : null} />
       )}

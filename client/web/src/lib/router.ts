@@ -8,6 +8,7 @@ export type Route =
   | { name: 'account'; tab: AccountTab }
   | { name: 'desks'; deskId: string | null }
   | { name: 'pages'; pageId: string | null }
+  | { name: 'stats' }
   | { name: 'home' };
 
 export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
@@ -36,6 +37,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'desks', deskId: arg ?? null };
     case 'pages':
       return { name: 'pages', pageId: arg ?? null };
+    case 'stats':
+      return { name: 'stats' };
     default:
       return { name: 'home' };
   }
@@ -59,6 +62,8 @@ export function href(route: Route): string {
       return route.deskId ? `#/desks/${encodeURIComponent(route.deskId)}` : '#/desks';
     case 'pages':
       return route.pageId ? `#/pages/${encodeURIComponent(route.pageId)}` : '#/pages';
+    case 'stats':
+      return '#/stats';
     case 'home':
       return '#/';
   }
