@@ -64,6 +64,18 @@ describe.skipIf(!hasChromium)('web app: code profiles, use grants and statistics
     });
     await sdkA.signAgreement(mou.id);
     await sdkB.signAgreement(mou.id);
+    // One request this year from Bob (ES) to Alice (PT): PT's "received" total is 1, shown as "fewer than 5".
+    const ch = await bobSdk.createChannel({ kind: 'case', title: 'Request channel', agreementId: mou.id, members: [alice.id] });
+    const [inv] = await aliceSdk.invitations();
+    await aliceSdk.acceptInvitation(inv!.id);
+    await bobSdk.requests.send(ch.id, {
+      template: 'eu-2023-977',
+      urgency: 'non-urgent',
+      purpose: 'Identify the courier',
+      legalBasis: 'Directive (EU) 2023/977 Art. 4',
+      dataCategories: ['subscriber data'],
+      requestedInformation: 'Holder of +351 900 000 000',
+    });
     for (const c of [sdkA, sdkB, aliceSdk, bobSdk]) c.lock();
   }, 180_000);
 
@@ -139,7 +151,8 @@ describe.skipIf(!hasChromium)('web app: code profiles, use grants and statistics
     await admin.getByRole('heading', { name: 'Statistics of Policia Judiciaria' }).waitFor();
     const received = admin.getByTestId('stats-as-requested');
     await received.waitFor();
-    expect(await received.locator('tr[data-figure="total"] td').textContent()).toBe('0');
+    expect(await received.locator('tr[data-figure="total"] td').textContent()).toBe('fewer than 5');
+    expect(await received.locator('tr[data-figure="refusals.total"] td').textContent()).toBe('0');
     expect(await admin.getByRole('img', { name: 'Answered requests by urgency' }).count()).toBe(2);
     expect(await admin.getByLabel('Year').inputValue()).toBe(String(new Date().getUTCFullYear()));
     const [response, download] = await Promise.all([
@@ -151,7 +164,8 @@ describe.skipIf(!hasChromium)('web app: code profiles, use grants and statistics
     expect(response.headers()['content-type']).toContain('text/csv');
     const csv = await response.text();
     expect(csv.split('\r\n')[0]).toBe('figure,value,suppressed');
-    expect(csv).toContain('asRequested.total,0,false');
+    expect(csv).toContain('asRequested.total,,true');
+    expect(csv).toContain('asRequesting.total,0,false');
     expect(download.suggestedFilename()).toBe(`liaison-stats-agency-${new Date().getUTCFullYear()}.csv`);
     await screenshot(admin, 'stats-agency');
 
