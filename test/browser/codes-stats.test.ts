@@ -134,6 +134,8 @@ describe.skipIf(!hasChromium)('web app: code profiles, use grants and statistics
     await request.waitFor();
     expect(await request.textContent()).toContain('Use as evidence in judicial proceedings');
     expect(await request.textContent()).toContain('Guardia Civil');
+    // The request itself (sent at the channel's default H1) has no "Ask to use…" of its own.
+    expect(await al.page.getByTestId('message').filter({ has: request }).getByRole('button', { name: 'Ask to use…' }).count()).toBe(0);
     await request.getByLabel('Conditions and scope of the permission').fill('For case 114/2026 only; cite Policia Judiciaria as the source.');
     await request.getByRole('button', { name: 'Give permission' }).click();
     await expect.poll(() => request.textContent(), { timeout: 20_000 }).toContain('Answered.');

@@ -14,12 +14,17 @@ function agencyName(chat: ChatData, id: string): string {
   return chat.agencies.get()[id]?.name ?? id.slice(0, 8);
 }
 
+/** Grant requests and grants are about another message: they have no workflow of their own. */
+function permissionApplies(m: ReceivedMessage): boolean {
+  return m.payload.kind !== 'use-grant-request' && m.payload.kind !== 'use-grant' && purposesNeedingPermission(m.handling).length > 0;
+}
+
 /** The originator's valid grants for a message I hold, refreshed whenever the channel's messages change. */
 export function useGrants(m: ReceivedMessage, purpose?: UsePurpose): Grant[] {
   const chat = useChat();
   const messages = useObservable(chat.messagesOf(m.channelId));
   const [grants, setGrants] = useState<Grant[]>([]);
-  const restricted = purposesNeedingPermission(m.handling).length > 0;
+  const restricted = permissionApplies(m);
   useEffect(() => {
     if (!restricted) return;
     let live = true;
@@ -37,7 +42,7 @@ export function useGrants(m: ReceivedMessage, purpose?: UsePurpose): Grant[] {
 /** Under an H1/H2 message: the grants that exist, and "Ask to use…" for a recipient. */
 export function UseGrantsBar({ message: m }: { message: ReceivedMessage }) {
   const chat = useChat();
-  const purposes = purposesNeedingPermission(m.handling);
+  const purposes = permissionApplies(m) ? purposesNeedingPermission(m.handling) : [];
   const grants = useGrants(m);
   const [asking, setAsking] = useState(false);
   if (purposes.length === 0) return null;
