@@ -125,11 +125,14 @@ describe('forwarding a message with handling conditions', () => {
     const { SessionContext } = await import('../../client/web/src/app-context.ts');
     const { Observable } = await import('../../client/web/src/state/observable.ts');
     const sent: { to: string; opts: Record<string, unknown> }[] = [];
+    const none = new Observable([]);
     const channel = (id: string, title: string) => ({ id, title, agreementId: null, readOnly: null, untrusted: null, members: [{ officerId: 'ana', agencyId: 'pt' }] });
     const chat = {
       channels: new Observable([channel('src', 'Source'), channel('own', 'PJ only')]),
       me: { agency: { id: 'pt' } },
       api: { grants: async () => ({ grants: [] }) },
+      messagesOf: () => none,
+      client: { codes: { grants: async () => [] } },
       send: async (to: string, _payload: unknown, opts: Record<string, unknown>) => void sent.push({ to, opts }),
     };
     const message = {
@@ -163,5 +166,46 @@ describe('forwarding a message with handling conditions', () => {
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(sent).toEqual([{ to: 'own', opts: { handling: 'H3', codes: message.codes, forwardedFrom: { messageId: 'm-h3', channelId: 'src' } } }]);
+  });
+});
+
+describe('forwarding H2 under a grant', () => {
+  it('offers only the channels the onward grant covers and cites the grant', async () => {
+    const { ForwardForm } = await import('../../client/web/src/screens/message-item.tsx');
+    const { SessionContext } = await import('../../client/web/src/app-context.ts');
+    const { Observable } = await import('../../client/web/src/state/observable.ts');
+    const sent: { to: string; opts: Record<string, unknown> }[] = [];
+    const channel = (id: string, title: string, agencies: string[]) => ({ id, title, agreementId: null, readOnly: null, untrusted: null, members: agencies.map((a, i) => ({ officerId: `${id}${i}`, agencyId: a })) });
+    const asked: unknown[][] = [];
+    const none = new Observable([]);
+    const chat = {
+      channels: new Observable([channel('src', 'Source', ['pt', 'es']), channel('fr', 'With FR', ['pt', 'fr']), channel('de', 'With DE', ['pt', 'de'])]),
+      me: { agency: { id: 'pt' } },
+      api: { grants: async () => ({ grants: [] }) },
+      messagesOf: () => none,
+      client: {
+        codes: {
+          grants: async (...args: unknown[]) => (asked.push(args), [{ kind: 'use-grant', messageId: 'g-fr', sourceMessageId: 'm-h2', purpose: 'onward-to-third-party', granteeAgencyId: 'fr', scope: 's', decision: 'granted', expiresAt: Date.now() + 1e6 }]),
+        },
+      },
+      send: async (to: string, _payload: unknown, opts: Record<string, unknown>) => void sent.push({ to, opts }),
+    };
+    const message = { channelId: 'src', messageId: 'm-h2', seq: 1, senderId: 'bob', handling: 'H2', codes: {}, payload: { kind: 'text', text: 'x' }, sentAt: 1, headerTime: 1, timeSkew: false, ackRequired: false, forwardedFrom: null };
+    root = document.createElement('div');
+    document.body.append(root);
+    await act(async () => {
+      render(h(SessionContext.Provider, { value: { chat: new Observable<unknown>(chat) } as never }, h(ForwardForm, { message: message as never, onDone: () => undefined })), root);
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(asked[0]).toEqual(['src', 'm-h2', 'onward-to-third-party']);
+    expect(Array.from(root.querySelectorAll('select[name="forward-target"] option'), (o) => o.textContent)).toEqual(['With FR']);
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(sent).toEqual([{ to: 'fr', opts: { handling: 'H2', codes: {}, forwardedFrom: { messageId: 'm-h2', channelId: 'src', grantId: 'g-fr' } } }]);
   });
 });

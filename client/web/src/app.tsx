@@ -16,6 +16,7 @@ import { PagesScreen } from './screens/pages.tsx';
 import { RequestsScreen } from './screens/requests.tsx';
 import { Shell } from './screens/shell.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
+import { StatsScreen } from './screens/stats.tsx';
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
@@ -55,6 +56,8 @@ function Screens() {
         <PagesScreen pageId={route.pageId} />
       ) : route.name === 'requests' ? (
         <RequestsScreen requestId={route.requestId} />
+      ) : route.name === 'stats' ? (
+        <StatsScreen />
       ) : (
         <ChannelsScreen channelId={route.name === 'channels' ? route.channelId : null} />
       )}

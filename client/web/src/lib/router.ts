@@ -9,6 +9,7 @@ export type Route =
   | { name: 'desks'; deskId: string | null }
   | { name: 'pages'; pageId: string | null }
   | { name: 'requests'; requestId: string | null }
+  | { name: 'stats' }
   | { name: 'home' };
 
 export const ADMIN_TABS = ['officers', 'root', 'agencies', 'extended-access', 'directory', 'audit'] as const;
@@ -39,6 +40,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'pages', pageId: arg ?? null };
     case 'requests':
       return { name: 'requests', requestId: arg ?? null };
+    case 'stats':
+      return { name: 'stats' };
     default:
       return { name: 'home' };
   }
@@ -64,6 +67,8 @@ export function href(route: Route): string {
       return route.pageId ? `#/pages/${encodeURIComponent(route.pageId)}` : '#/pages';
     case 'requests':
       return route.requestId ? `#/requests/${encodeURIComponent(route.requestId)}` : '#/requests';
+    case 'stats':
+      return '#/stats';
     case 'home':
       return '#/';
   }

@@ -60,9 +60,9 @@ export type ForwardVerdict = { allowed: true } | { allowed: false; reason: strin
  */
 export function forwardVerdict(
   code: HandlingCode,
-  ctx: { myAgencyId: string; targetAgencyIds: string[]; clientAgencyIds: readonly string[] },
+  ctx: { myAgencyId: string; targetAgencyIds: string[]; clientAgencyIds: readonly string[]; grantedAgencyIds?: readonly string[] },
 ): ForwardVerdict {
-  if (forwardingAllowed({ code, recipientAgencyId: ctx.myAgencyId, targetAgencyIds: ctx.targetAgencyIds, clientAgencyIds: ctx.clientAgencyIds })) return { allowed: true };
+  if (forwardingAllowed({ code, recipientAgencyId: ctx.myAgencyId, targetAgencyIds: ctx.targetAgencyIds, clientAgencyIds: ctx.clientAgencyIds, ...(ctx.grantedAgencyIds ? { grantedAgencyIds: ctx.grantedAgencyIds } : {}) })) return { allowed: true };
   switch (code) {
     case 'TLP:RED':
       return { allowed: false, reason: 'TLP:RED may not be forwarded.' };
@@ -87,12 +87,21 @@ export interface ForwardChannel {
  * The channels a message may be forwarded to, per `forwardVerdict`: not the source itself, writable and
  * trusted, and whose member agencies the code allows. `clientAgencyIds` are my agency's clients (institutions
  * holding an active extended-access grant from it; empty when it sponsors none or they are unknown).
+ * `grantedAgencyIds` (H2 only): the agencies the originator's valid `onward-to-third-party` grants name (§8.3);
+ * without one an H2 message has no target.
  */
-export function forwardTargets<C extends ForwardChannel>(code: HandlingCode, source: ForwardChannel, channels: C[], myAgencyId: string, clientAgencyIds: readonly string[]): C[] {
-  if (code === 'TLP:RED' || code === 'H2') return [];
+export function forwardTargets<C extends ForwardChannel>(
+  code: HandlingCode,
+  source: ForwardChannel,
+  channels: C[],
+  myAgencyId: string,
+  clientAgencyIds: readonly string[],
+  grantedAgencyIds: readonly string[] = [],
+): C[] {
+  if (code === 'TLP:RED' || (code === 'H2' && grantedAgencyIds.length === 0)) return [];
   return channels.filter((c) => {
     if (c.id === source.id || c.readOnly || c.untrusted) return false;
     const targetAgencyIds = [...new Set(c.members.map((m) => m.agencyId))];
-    return forwardVerdict(code, { myAgencyId, targetAgencyIds, clientAgencyIds }).allowed;
+    return forwardVerdict(code, { myAgencyId, targetAgencyIds, clientAgencyIds, grantedAgencyIds }).allowed;
   });
 }

@@ -13,6 +13,8 @@ import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { forwardTargets } from '../lib/tlp.ts';
 import { isRequestPayload } from '../lib/requests.ts';
 import { RequestCard } from './request-card.tsx';
+import { UseGrantCard, UseGrantRequestCard, UseGrantsBar, useGrants } from '../components/use-grants.tsx';
+import { grantForTarget } from '../lib/use-grants.ts';
 import { useObservable } from '../state/observable.ts';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
@@ -45,7 +47,16 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
           <strong>{CODE_TEXT.conditions}:</strong> {m.codes.conditions}
         </p>
       )}
-      {isRequestPayload(m.payload) ? <RequestCard payload={m.payload} channelId={m.channelId} /> : <PayloadView payload={m.payload} />}
+      {isRequestPayload(m.payload) ? (
+        <RequestCard payload={m.payload} channelId={m.channelId} />
+      ) : m.payload.kind === 'use-grant-request' ? (
+        <UseGrantRequestCard message={m} payload={m.payload} />
+      ) : m.payload.kind === 'use-grant' ? (
+        <UseGrantCard message={m} payload={m.payload} />
+      ) : (
+        <PayloadView payload={m.payload} />
+      )}
+      <UseGrantsBar message={m} />
       {m.ackRequired && !mine && (
         <div class="ack">
           {acked ? (
@@ -102,7 +113,9 @@ export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; 
       live = false;
     };
   }, [m.handling, chat]);
-  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients) : [];
+  // H2: the agencies the originator's onward-to-third-party grants name (docs/CODES.md "Permission workflow").
+  const onward = useGrants(m, 'onward-to-third-party');
+  const targets = source ? forwardTargets(m.handling, source, channels, chat.me.agency.id, clients, onward.map((g) => g.granteeAgencyId)) : [];
   const [target, setTarget] = useState('');
   const [done, setDone] = useState<string | null>(null);
   // H3 and UK handling C (docs/CODES.md): the conditions travel with the forward, which the forwarder confirms first.
@@ -111,7 +124,9 @@ export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; 
   const [forward, busy, error] = useAction(async () => {
     const to = target || targets[0]?.id;
     if (!to || (conditions && !confirmed)) return;
-    await chat.send(to, m.payload, { handling: m.handling, ...(m.codes ? { codes: m.codes } : {}), forwardedFrom: { messageId: m.messageId, channelId: m.channelId } });
+    const targetAgencies = channels.find((c) => c.id === to)?.members.map((x) => x.agencyId) ?? [];
+    const grant = m.handling === 'H2' ? grantForTarget(onward, targetAgencies, chat.me.agency.id) : undefined;
+    await chat.send(to, m.payload, { handling: m.handling, ...(m.codes ? { codes: m.codes } : {}), forwardedFrom: { messageId: m.messageId, channelId: m.channelId, ...(grant ? { grantId: grant.messageId } : {}) } });
     setDone(channels.find((c) => c.id === to)?.title ?? 'the channel');
   });
   if (done)

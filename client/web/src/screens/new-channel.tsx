@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
-import { HANDLING_CODES, type HandlingCode } from '../lib/tlp.ts';
+import { ProfileFields } from '../components/profile-fields.tsx';
+import { policyInput, type ProfileChoice } from '../lib/profiles.ts';
 import { useObservable } from '../state/observable.ts';
 
 export function NewChannel() {
@@ -12,7 +13,7 @@ export function NewChannel() {
   const [title, setTitle] = useState('');
   const [caseRef, setCaseRef] = useState('');
   const [agreementId, setAgreementId] = useState('');
-  const [minimum, setMinimum] = useState<HandlingCode>('TLP:GREEN');
+  const [profile, setProfile] = useState<ProfileChoice>({ handling: 'tlp-2.0', evaluation: 'none', minimum: 'TLP:GREEN', defaultCode: 'TLP:GREEN' });
   const [selected, setSelected] = useState<string[]>([]);
   const [extra, setExtra] = useState('');
   const [create, busy, error] = useAction(async () => {
@@ -23,7 +24,7 @@ export function NewChannel() {
       ...(caseRef.trim() ? { caseRef: caseRef.trim() } : {}),
       agreementId: agreementId || null,
       members: [...new Set(members)],
-      policy: { minimum },
+      policy: policyInput(profile),
     });
     await chat.refreshChannels();
     location.hash = `#/channels/${ch.id}`;
@@ -54,16 +55,7 @@ export function NewChannel() {
         </select>
         <small class="hint">Officers of other agencies can only join under an active agreement covering their agency.</small>
       </label>
-      <label class="field">
-        <span class="field-label">Minimum handling code</span>
-        <select name="minimum" value={minimum} onChange={(e) => setMinimum(e.currentTarget.value as HandlingCode)}>
-          {HANDLING_CODES.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ProfileFields value={profile} onChange={setProfile} />
       <CheckboxGroup
         legend="Members"
         options={others.map(([id]) => id)}

@@ -4,6 +4,7 @@ import { useChat, useSession } from '../app-context.ts';
 import { useObservable } from '../state/observable.ts';
 import type { Route } from '../lib/router.ts';
 import { pagesText } from '../lib/pages.ts';
+import { statsText, statsViewFor } from '../lib/stats.ts';
 import { pagesStateOf } from '../state/pages.ts';
 import { requestsNavLabel } from './requests.tsx';
 
@@ -47,6 +48,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('requests', '#/requests', requestsNavLabel)}
           <PagesLink current={route.name === 'pages'} />
           {admin && link('admin', '#/admin/officers', 'Administration')}
+          {statsViewFor(me.officer.role, me.agency.id) && link('stats', '#/stats', statsText.navLabel)}
           {link('account', '#/account', 'Account')}
         </nav>
         <div class="who">
