@@ -205,7 +205,7 @@ export interface AuditDetailsMap {
   /** A `use-grant` message's declaration (target: the granted message; PROTOCOL.md §8.3): ids, purpose and expiry, never content. */
   'use_grant.declared': { grantId: string; channelId: string; purpose: 'judicial-proceedings' | 'onward-to-third-party'; granteeAgencyId: string; expiresAt: number };
   /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
-  'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
+  'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' | 'request_closed' };
   /** A structured request (target: the request): declared metadata only (docs/REQUESTS.md). */
   'request.received': { channelId: string; template: string; urgency: string; requestedAgencyId: string; deadline: number };
   'request.state_changed': { channelId: string; kind: string; detail: string | null; from: string; to: string };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  REQUEST_STATES,
   RUNNING_STATES,
   TERMINAL_STATES,
   computeDeadline,
@@ -53,7 +54,7 @@ export interface RequestsDeps {
   access: Pick<ChannelAccess, 'memberAgencyIds' | 'isCurrentMember'>;
   desks: Pick<DesksService, 'zoneOf' | 'standingOn'>;
   lookup: Pick<ChannelDeskLookup, 'deskOf'>;
-  paging: Pick<PagingService, 'openIn'>;
+  paging: Pick<PagingService, 'openIn' | 'cancelIn'>;
 }
 
 function invalid(message: string): ValidationError {
@@ -204,10 +205,25 @@ export class RequestsService {
     if (d.kind === 'refusal') changes.refusalGround = d.ground!;
     if (TERMINAL_STATES.includes(next)) changes.closedAt = now;
     await tx.requests.update(row.id, changes);
+    if (TERMINAL_STATES.includes(next) && row.deskId) await this.cancelDeadlinePages(tx, row, actor);
     const detail = d.state ?? d.ground ?? null;
     await tx.requests.insertEvent({ requestId: row.id, messageId, kind: d.kind, detail, state: next, actorId: actor.officerId, agencyId: actor.agencyId, at: now });
     await this.audit.record(tx, auditEvents.requestStateChanged(actor, { type: 'request', id: row.id }, { channelId, kind: d.kind, detail, from: row.state, to: next }));
     return { id: row.id, state: next, deadline: changes.deadline ?? row.deadline };
+  }
+
+  /**
+   * A closed request needs no more reminding: its open `deadline` pages on the desk are cancelled in the closing
+   * message's transaction, so no later escalation step fires. Pages carry the channel, not the request, so when
+   * another request of the same channel and desk is still running and was reminded, its pages are left open
+   * (reminding that one matters more than silencing this one).
+   */
+  private async cancelDeadlinePages(tx: Tx, row: RequestRow, actor: Actor): Promise<void> {
+    const pages = (await tx.paging.openPagesOfChannel(row.channelId)).filter((p) => p.reason === 'deadline' && p.deskId === row.deskId);
+    if (pages.length === 0) return;
+    const others = await tx.requests.list({ agencyId: row.requestedAgencyId, role: 'received', states: REQUEST_STATES.filter((st) => !TERMINAL_STATES.includes(st)), deskId: row.deskId!, limit: 500 });
+    if (others.some((o) => o.id !== row.id && o.channelId === row.channelId && (o.remindedEarlyAt !== null || o.remindedDueAt !== null))) return;
+    for (const p of pages) await this.deps.paging.cancelIn(tx, p.id, actor, 'request_closed');
   }
 
   private sideOf(actor: Actor, row: RequestRow): RequestSide {
