@@ -6,7 +6,7 @@ import type { RequestDeclared, RequestDetail, RequestView } from '../../shared/s
 import { caseRefIndex } from './case-index.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
 import type { SendOptions } from './messaging.ts';
-import type { Payload } from '../../shared/crypto/index.ts';
+import type { FactItem, Payload } from '../../shared/crypto/index.ts';
 
 type Send = (channelId: string, payload: Payload, opts: SendOptions) => Promise<SendResult>;
 
@@ -65,7 +65,7 @@ export class RequestsApi {
   }
 
   /** The requested side: a full answer closes the request, a partial one leaves it open. */
-  answer(channelId: string, requestRef: string, a: { completeness: 'full' | 'partial'; text: string }, opts: StepOptions = {}): Promise<SendResult> {
+  answer(channelId: string, requestRef: string, a: { completeness: 'full' | 'partial'; text: string; items?: FactItem[] }, opts: StepOptions = {}): Promise<SendResult> {
     return this.post(channelId, { kind: 'request-answer', requestRef, ...a }, { ...opts, request: { ref: requestRef, kind: 'answer', state: a.completeness } });
   }
 
