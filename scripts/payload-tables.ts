@@ -61,7 +61,15 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     requestedInformation: 'Art. 4(c): the information requested, as precisely as possible',
     caseRef: 'the requesting agency\'s case reference',
   },
-  'request-answer': { kind: 'payload kind', requestRef: 'the request answered', completeness: '`full` closes the request, `partial` leaves it open', text: 'the answer' },
+  'request-answer': {
+    kind: 'payload kind',
+    requestRef: 'the request answered',
+    completeness: '`full` closes the request, `partial` leaves it open',
+    text: 'the answer',
+    items: 'the answer as a list of facts (v2), each with its own evaluation (§8.2 **Evaluation per item**)',
+    'items[].text': 'one fact',
+    'items[].evaluation': 'its evaluation, a code of the channel profile’s evaluation vocabulary (absent: not evaluated)',
+  },
   'request-clarification': {
     kind: 'payload kind',
     requestRef: 'the request concerned',

@@ -218,7 +218,7 @@ export class AppContext {
     });
     const deskLookup = new ChannelDeskLookup({ desks: this.desks, channels: this.channels, directory: this.directory });
     this.messagePages = new MessagePages({ paging: this.paging, desks: this.desks, lookup: deskLookup });
-    this.requests = new RequestsService({ store, clock, audit: this.audit, accounts: this.accounts, access, desks: this.desks, lookup: deskLookup, paging: this.paging });
+    this.requests = new RequestsService({ store, clock, audit: this.audit, accounts: this.accounts, access, desks: this.desks, lookup: deskLookup, paging: this.paging, intake: this.intake });
     this.stats = new StatsService({ store, clock, audit: this.audit, minCount: config.stats?.minCount ?? DEFAULT_STATS_MIN_COUNT });
   }
 

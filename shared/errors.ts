@@ -173,6 +173,11 @@ export const ERROR_CODES = [
   'invalid_request_metadata',
   'request_target_required',
   'request_ref_taken',
+  // Art. 4(1) copies to the agency's SPOC desk (docs/REQUESTS.md)
+  'spoc_copy_required',
+  'spoc_copy_invalid',
+  'spoc_desk_invalid',
+  'not_claimable',
   'request_not_party',
   'request_wrong_side',
   'request_closed',

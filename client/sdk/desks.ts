@@ -52,7 +52,9 @@ export interface DeskInboxItem {
   payload: Payload | null;
   /** Why it did not open (an `intake/…` or `keys/…` code), when `payload` is null. */
   error: string | null;
-  state: 'open' | 'claimed';
+  /** `copy`: an Art. 4(1) copy of an outgoing request of the desk's agency (never claimed; `copyOf` names the request). */
+  state: 'open' | 'claimed' | 'copy';
+  copyOf: string | null;
   claimedBy: string | null;
   claimedAt: number | null;
   caseChannelId: string | null;
@@ -229,7 +231,7 @@ export class DesksApi {
    * a second request with the same (requester, requestId) is dropped as a replay. A request this client cannot
    * open is listed with `payload: null` and the reason.
    */
-  async inbox(deskId: string, opts: { state?: 'open' | 'claimed' | 'all' } = {}): Promise<DeskInboxItem[]> {
+  async inbox(deskId: string, opts: { state?: 'open' | 'claimed' | 'copy' | 'all' } = {}): Promise<DeskInboxItem[]> {
     await this.acceptSecrets(deskId);
     const { requests } = await this.ctx.http.call(api.intake.deskRequests, { params: { id: deskId }, query: { state: opts.state ?? 'all' } });
     const held = new Map<number, IntakeKeyPair>();
@@ -277,6 +279,7 @@ export class DesksApi {
         claimedBy: r.claimedBy,
         claimedAt: r.claimedAt,
         caseChannelId: r.caseChannelId,
+        copyOf: r.copyOf,
         pageId: r.pageId,
       });
     }
@@ -335,6 +338,25 @@ export class DesksApi {
   async request(entryId: string, input: { text: string; priority?: 'urgent' | 'normal'; requestId?: string }): Promise<DeskRequestCreated & { requestId: string }> {
     const me = requireKeys(this.ctx, 'desks.request');
     const { statement: wire, signerCertificate } = await this.ctx.http.call(api.intake.directoryIntake, { params: { id: entryId } });
+    const stmt = await this.verifiedIntake(wire, signerCertificate);
+    const requestId = input.requestId ?? newId();
+    const request = createDeskRequest({ statement: stmt, requestId, time: this.ctx.now(), payload: { kind: 'text', text: input.text } }, me);
+    const created = await this.ctx.http.call(api.intake.submitRequest, { params: { id: entryId }, body: { request: deskRequestCodec.toWire(request), priority: input.priority ?? 'urgent' } });
+    return { ...created, requestId };
+  }
+
+  /**
+   * Seals an Art. 4(1) copy of a request payload to the agency's SPOC desk (docs/REQUESTS.md): verifies and pins the
+   * statement the request settings served, exactly as for a directory intake, and returns the signed wire request.
+   */
+  async sealSpocCopy(intake: { statement: Record<string, unknown>; signerCertificate: Record<string, unknown> }, requestId: string, payload: Payload): Promise<Record<string, unknown>> {
+    const me = requireKeys(this.ctx, 'desks.sealSpocCopy');
+    const stmt = await this.verifiedIntake(intake.statement, intake.signerCertificate);
+    return deskRequestCodec.toWire(createDeskRequest({ statement: stmt, requestId, time: this.ctx.now(), payload }, me)) as Record<string, unknown>;
+  }
+
+  /** §11.1 steps 1–7 against this client's pin (a rollback or equivocation raises a security event), then pins it. */
+  private async verifiedIntake(wire: Record<string, unknown>, signerCertificate: Record<string, unknown>): Promise<IntakeKeyStatement> {
     const stmt = intakeKeyStatementCodec.fromWire(wire);
     const signerCert = certificateCodec.fromWire(signerCertificate);
     const pinned = (await this.pins.intake(stmt.deskId)) ?? null;
@@ -347,10 +369,7 @@ export class DesksApi {
       throw err;
     }
     await this.pins.saveIntake(stmt.deskId, nextIntakePin(pinned, stmt));
-    const requestId = input.requestId ?? newId();
-    const request = createDeskRequest({ statement: stmt, requestId, time: this.ctx.now(), payload: { kind: 'text', text: input.text } }, me);
-    const created = await this.ctx.http.call(api.intake.submitRequest, { params: { id: entryId }, body: { request: deskRequestCodec.toWire(request), priority: input.priority ?? 'urgent' } });
-    return { ...created, requestId };
+    return stmt;
   }
 
   /**

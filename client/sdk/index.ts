@@ -143,7 +143,11 @@ export class LiaisonClient {
     this.realtime = new RealtimeConnection(this.ctx, this.feed, viaHttp, opts.realtime);
     this.files = new AttachmentsApi(this.ctx);
     this.auditHead = new AuditHeadMonitor(this.ctx);
-    this.requestsApi = new RequestsApi(this.ctx, (channelId, payload, o) => this.messaging.send(channelId, payload, o));
+    this.requestsApi = new RequestsApi(
+      this.ctx,
+      (channelId, payload, o) => this.messaging.send(channelId, payload, o),
+      (intake, requestId, payload) => this.desksApi.sealSpocCopy(intake, requestId, payload),
+    );
     this.codesApi = new CodesApi(this.ctx, this.channelsApi, this.messaging);
     this.directory = new DirectoryApi(this.ctx, this.channelsApi, (channelId, payload) => this.messaging.send(channelId, payload));
     this.desksApi = new DesksApi(this.ctx, this.keysApi, this.pins, this.chains, this.channelsApi, (channelId, payload, o) => this.messaging.send(channelId, payload, o), (channelId) =>

@@ -1,12 +1,13 @@
 import type { HandlingCode, RequestPayload } from '../../shared/crypto/index.ts';
 import { api } from '../../shared/api/index.ts';
-import { formatDeadline, type RefusalGround, type RequestState } from '../../shared/requests/lifecycle.ts';
+import { formatDeadline, spocCopyRequestId, type RefusalGround, type RequestState } from '../../shared/requests/lifecycle.ts';
+import { LiaisonClientError } from './errors.ts';
 import type { SendResult } from '../../shared/schemas/channels.ts';
 import type { RequestDeclared, RequestDetail, RequestView } from '../../shared/schemas/requests.ts';
 import { caseRefIndex } from './case-index.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
 import type { SendOptions } from './messaging.ts';
-import type { Payload } from '../../shared/crypto/index.ts';
+import type { FactItem, Payload } from '../../shared/crypto/index.ts';
 
 type Send = (channelId: string, payload: Payload, opts: SendOptions) => Promise<SendResult>;
 
@@ -38,11 +39,29 @@ export { formatDeadline };
  * Requests and their lifecycle (docs/REQUESTS.md, PROTOCOL.md §9.2): each step is a signed message in the channel whose
  * declared metadata the server checks against the state machine; receivers check it against the payload.
  */
+/** Seals a request payload to the agency's SPOC desk and stores it (Art. 4(1)): the copy's id. */
+export type SealSpocCopy = (intake: { statement: Record<string, unknown>; signerCertificate: Record<string, unknown> }, requestId: string, payload: Payload) => Promise<Record<string, unknown>>;
+
 export class RequestsApi {
   constructor(
     private readonly ctx: SdkContext,
     private readonly post: Send,
+    private readonly sealSpocCopy?: SealSpocCopy,
   ) {}
+
+  /**
+   * Art. 4(1) (docs/REQUESTS.md "Copy to the single point of contact"): when the agency's rule is on, seals the request
+   * payload to its SPOC desk (requestId `spoc-copy:<channel>:<ref>`), stores it and returns its id to declare.
+   */
+  private async spocCopy(channelId: string, payload: RequestPayload): Promise<string | undefined> {
+    const me = this.ctx.officer;
+    if (!me || !this.sealSpocCopy) return undefined;
+    const settings = await this.ctx.http.call(api.requests.getSettings, { params: { id: me.agencyId } });
+    if (settings.spocDeskId === null) return undefined;
+    if (!settings.spoc) throw new LiaisonClientError('intake/no-key', "requests.send: the agency's single point of contact desk has no intake key");
+    const request = await this.sealSpocCopy(settings.spoc, spocCopyRequestId(channelId, payload.requestRef), payload);
+    return (await this.ctx.http.call(api.requests.submitSpocCopy, { params: { id: me.agencyId }, body: { request } })).id;
+  }
 
   /**
    * Sends a request (an urgent one also pages the requested desk, if the channel belongs to one); the result's
@@ -63,11 +82,13 @@ export class RequestsApi {
       ...(requestedAgencyId ? { requestedAgencyId } : {}),
       ...(caseIndex ? { caseIndex } : {}),
     };
+    const spocCopy = await this.spocCopy(channelId, payload);
+    if (spocCopy) request.spocCopy = spocCopy;
     return { ...(await this.post(channelId, payload, { ...opts, request, ...(payload.urgency === 'urgent' ? { urgent: true } : {}) })), requestRef };
   }
 
   /** The requested side: a full answer closes the request, a partial one leaves it open. */
-  answer(channelId: string, requestRef: string, a: { completeness: 'full' | 'partial'; text: string }, opts: StepOptions = {}): Promise<SendResult> {
+  answer(channelId: string, requestRef: string, a: { completeness: 'full' | 'partial'; text: string; items?: FactItem[] }, opts: StepOptions = {}): Promise<SendResult> {
     return this.post(channelId, { kind: 'request-answer', requestRef, ...a }, { ...opts, request: { ref: requestRef, kind: 'answer', state: a.completeness } });
   }
 
@@ -109,6 +130,17 @@ export class RequestsApi {
 
   async timeZoneOf(agencyId: string): Promise<string> {
     return (await this.ctx.http.call(api.requests.getSettings, { params: { id: agencyId } })).timeZone;
+  }
+
+  /** The agency's request settings: zone and SPOC desk (Art. 4(1) copy rule; null when off). */
+  async settings(agencyId: string): Promise<{ timeZone: string; spocDeskId: string | null }> {
+    const { timeZone, spocDeskId } = await this.ctx.http.call(api.requests.getSettings, { params: { id: agencyId } });
+    return { timeZone, spocDeskId };
+  }
+
+  /** Agency administrators: names the desk (of the agency, with an intake key) every outgoing request is copied to, or null. */
+  async setSpocDesk(agencyId: string, spocDeskId: string | null): Promise<string | null> {
+    return (await this.ctx.http.call(api.requests.putSettings, { params: { id: agencyId }, body: { spocDeskId } })).spocDeskId;
   }
 
   /** Agency administrators: the zone the agency's calendar-day deadlines are counted in. */

@@ -136,7 +136,7 @@ export class PagingService {
    * claimed by an officer): no further step is taken. Audited as `page.cancelled`. False when the page
    * was not open (acknowledged, exhausted or cancelled already), which is not an error.
    */
-  async cancelIn(tx: Tx, pageId: string, actor: AuditActor, cause: 'claimed' | 'withdrawn'): Promise<boolean> {
+  async cancelIn(tx: Tx, pageId: string, actor: AuditActor, cause: 'claimed' | 'withdrawn' | 'request_closed'): Promise<boolean> {
     const page = await tx.paging.page(pageId);
     if (!page || !(await tx.paging.cancel(pageId))) return false;
     const desk = await this.desks.pagingDesk(page.deskId);

@@ -199,19 +199,19 @@ export interface AuditDetailsMap {
   'page.exhausted': { deskId: string };
   /** Desk intake (target: the desk): versions and ids only, never key material or request content. */
   'intake.key_published': { version: number; channelId: string; signerId: string };
-  'desk_request.received': { deskRequestId: string; version: number; bytes: number; pageId: string };
+  'desk_request.received': { deskRequestId: string; version: number; bytes: number; pageId: string | null; spocCopy?: true };
   'desk_request.claimed': { deskRequestId: string; pageId: string | null };
   'desk_request.case_channel': { deskRequestId: string; channelId: string };
   /** A `use-grant` message's declaration (target: the granted message; PROTOCOL.md §8.3): ids, purpose and expiry, never content. */
   'use_grant.declared': { grantId: string; channelId: string; purpose: 'judicial-proceedings' | 'onward-to-third-party'; granteeAgencyId: string; expiresAt: number };
   /** The page's item was taken care of otherwise (a desk request claimed): no further step. */
-  'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' };
+  'page.cancelled': { deskId: string; step: number; cause: 'claimed' | 'withdrawn' | 'request_closed' };
   /** A structured request (target: the request): declared metadata only (docs/REQUESTS.md). */
   'request.received': { channelId: string; template: string; urgency: string; requestedAgencyId: string; deadline: number };
   'request.state_changed': { channelId: string; kind: string; detail: string | null; from: string; to: string };
   /** A deadline reminder (no actor): which one and the desk paged, if any. */
   'request.reminded': { which: 'early' | 'due'; deskId: string | null; pageId: string | null };
-  'request.settings_changed': { timeZone: string };
+  'request.settings_changed': { timeZone?: string; spocDeskId?: string | null };
   /** Statistics read (docs/STATS.md): which view and year, never a figure. */
   'stats.viewed': { scope: 'agency' | 'network'; year: number };
   'stats.exported': { scope: 'agency' | 'network'; year: number; format: 'csv' | 'signed-json' };

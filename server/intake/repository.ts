@@ -8,7 +8,8 @@ export interface IntakeKeyRow {
   createdAt: number;
 }
 
-export type DeskRequestState = 'open' | 'claimed';
+/** `copy`: an Art. 4(1) copy to the agency's SPOC desk, never paged or claimed (docs/REQUESTS.md). */
+export type DeskRequestState = 'open' | 'claimed' | 'copy';
 
 export interface DeskRequestRow {
   id: string;
@@ -24,6 +25,8 @@ export interface DeskRequestRow {
   claimedBy: string | null;
   claimedAt: number | null;
   caseChannelId: string | null;
+  /** For a copy: the request (requests.id) it was linked to. */
+  copyOf: string | null;
 }
 
 export interface IntakeRepository {
@@ -41,4 +44,6 @@ export interface IntakeRepository {
   /** Claims an open request (first claim wins): true when this call changed it. */
   claim(id: string, by: string, at: number): Promise<boolean>;
   setCaseChannel(id: string, channelId: string): Promise<void>;
+  /** Links an unlinked copy to its request: true when this call changed it. */
+  linkCopy(id: string, requestId: string): Promise<boolean>;
 }

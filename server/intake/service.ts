@@ -14,7 +14,8 @@ import {
   type ChannelState,
   type MembershipEvent,
 } from '../../shared/crypto/index.ts';
-import type { CaseChannelBody, CaseChannelCreated, DeskRequestCreated, DeskRequestView, DirectoryIntake, IntakeKeyView, MyDeskRequest } from '../../shared/schemas/intake.ts';
+import type { CaseChannelBody, CaseChannelCreated, DeskRequestCreated, DeskRequestView, DirectoryIntake, IntakeKeyView, MyDeskRequest, SpocCopyCreated } from '../../shared/schemas/intake.ts';
+import { spocCopyRequestId } from '../../shared/requests/lifecycle.ts';
 import type { Actor } from '../auth/actor.ts';
 import { newId } from '../auth/tokens.ts';
 import type { AccountsService } from '../accounts/service.ts';
@@ -155,11 +156,80 @@ export class IntakeService {
         claimedBy: null,
         claimedAt: null,
         caseChannelId: null,
+        copyOf: null,
       });
       this.notifyAfter(tx, deskId, { deskId, kind: 'request', requestId: id, at: now });
       await this.d.audit.record(tx, auditEvents.deskRequestReceived(actor, { type: 'desk', id: deskId, agencyId: entry.agencyId }, { deskRequestId: id, version: request.version, bytes, pageId: page.page.id }));
       return { id, receivedAt: now, pageId: page.page.id };
     });
+  }
+
+  // ---- Art. 4(1) copies to the agency's own SPOC desk (docs/REQUESTS.md, PROTOCOL.md §9.2 "SPOC copy") ----
+
+  /** The SPOC desk's current statement and its signer's certificate, or undefined when it has none. */
+  async spocIntake(deskId: string): Promise<DirectoryIntake | undefined> {
+    const latest = await this.d.store.read((r) => r.intake.latestKey(deskId));
+    const cert = latest ? await this.d.keys.certificate(latest.signerId) : undefined;
+    if (!latest || !cert) return undefined;
+    return { statement: JSON.parse(latest.statement) as Record<string, unknown>, signerCertificate: certificateCodec.toWire(cert) as Record<string, unknown> };
+  }
+
+  /** Whether the desk may be an agency's SPOC desk: the agency's own, with an intake key. */
+  async isSpocCandidate(agencyId: string, deskId: string): Promise<boolean> {
+    const desk = await this.d.desks.pagingDesk(deskId);
+    return !!desk && desk.agencyId === agencyId && !!(await this.d.store.read((r) => r.intake.latestKey(deskId)));
+  }
+
+  /** §11.3 "What the server checks" for a copy to `spocDeskId` (the caller's agency's SPOC desk); stored as `copy`, no page. */
+  async submitCopy(actor: Actor, spocDeskId: string, wire: unknown): Promise<SpocCopyCreated> {
+    const request = parseWire(deskRequestCodec, wire, 'request');
+    if (request.requesterOfficerId !== actor.officerId || request.requesterAgencyId !== actor.agencyId) {
+      throw new ForbiddenError('request: the requester must be you', 'actor_mismatch');
+    }
+    if (request.deskId !== spocDeskId) throw new ValidationError("request: addressed to another desk than the agency's SPOC desk", 'intake_wrong_desk');
+    const keys = await this.d.keys.registeredKeys(actor.officerId);
+    if (!keys || !verified(() => verifyDeskRequestSignature(request, fromB64(keys.signPublicKey)), 'request')) {
+      throw new ValidationError('request: signature does not verify under your registered key', 'bad_signature');
+    }
+    const id = newId();
+    return this.d.store.write(async (tx) => {
+      if (!(await tx.intake.key(spocDeskId, request.version))) throw new ValidationError(`request: the desk has no intake key of version ${request.version}`, 'intake_unknown_version');
+      if (await tx.intake.requestByRequester(actor.officerId, request.requestId)) throw new ConflictError('request: you already sent a request with this id', 'duplicate_request');
+      const now = this.d.clock.now();
+      await tx.intake.insertRequest({
+        id,
+        deskId: spocDeskId,
+        requesterId: actor.officerId,
+        requestId: request.requestId,
+        version: request.version,
+        request: JSON.stringify(deskRequestCodec.toWire(request)),
+        receivedAt: now,
+        pageId: null,
+        state: 'copy',
+        claimedBy: null,
+        claimedAt: null,
+        caseChannelId: null,
+        copyOf: null,
+      });
+      await this.d.audit.record(tx, auditEvents.deskRequestReceived(actor, { type: 'desk', id: spocDeskId, agencyId: actor.agencyId }, { deskRequestId: id, version: request.version, bytes: request.sealed.length, pageId: null, spocCopy: true }));
+      return { id, receivedAt: now };
+    });
+  }
+
+  /**
+   * In the request's transaction: links the declared copy to the request, after checking it is a copy to the SPOC
+   * desk by this requester for this channel and ref, not linked yet (409 spoc_copy_invalid otherwise).
+   */
+  async linkCopyIn(tx: Tx, copyId: string, expect: { spocDeskId: string; requesterId: string; channelId: string; ref: string; requestRowId: string }): Promise<void> {
+    const row = await tx.intake.request(copyId);
+    const ok =
+      row !== undefined &&
+      row.state === 'copy' &&
+      row.deskId === expect.spocDeskId &&
+      row.requesterId === expect.requesterId &&
+      row.requestId === spocCopyRequestId(expect.channelId, expect.ref) &&
+      (await tx.intake.linkCopy(copyId, expect.requestRowId));
+    if (!ok) throw new ConflictError("request.spocCopy: not an unlinked copy of this request to the agency's SPOC desk", 'spoc_copy_invalid');
   }
 
   async mine(actor: Actor): Promise<MyDeskRequest[]> {
@@ -182,6 +252,7 @@ export class IntakeService {
     return this.d.store.write(async (tx) => {
       const row = await tx.intake.request(id);
       if (!row || row.deskId !== deskId) throw new NotFoundError('Desk request');
+      if (row.state === 'copy') throw new ConflictError('A copy of an outgoing request is for information; it is not claimed', 'not_claimable');
       if (!(await tx.intake.claim(id, actor.officerId, this.d.clock.now()))) {
         const who = row.claimedBy === actor.officerId ? 'you' : row.claimedBy;
         throw new ConflictError(`The request was already claimed by ${who}`, 'already_claimed');
@@ -289,6 +360,6 @@ function requestView(r: DeskRequestRow): DeskRequestView {
 }
 
 /** What both the desk's and the requester's views say of a request beyond its bytes: stamp, page, claim. */
-function statusOf(r: DeskRequestRow): Pick<DeskRequestView, 'receivedAt' | 'pageId' | 'state' | 'claimedBy' | 'claimedAt' | 'caseChannelId'> {
-  return { receivedAt: r.receivedAt, pageId: r.pageId, state: r.state, claimedBy: r.claimedBy, claimedAt: r.claimedAt, caseChannelId: r.caseChannelId };
+function statusOf(r: DeskRequestRow): Pick<DeskRequestView, 'receivedAt' | 'pageId' | 'state' | 'claimedBy' | 'claimedAt' | 'caseChannelId' | 'copyOf'> {
+  return { receivedAt: r.receivedAt, pageId: r.pageId, state: r.state, claimedBy: r.claimedBy, claimedAt: r.claimedAt, caseChannelId: r.caseChannelId, copyOf: r.copyOf };
 }

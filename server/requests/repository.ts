@@ -74,4 +74,8 @@ export interface RequestsRepository {
   claimReminder(id: string, which: 'early' | 'due', at: number): Promise<boolean>;
   timeZoneOf(agencyId: string): Promise<string | undefined>;
   setTimeZone(agencyId: string, timeZone: string, at: number, by: string): Promise<void>;
+  /** The agency's SPOC desk (Art. 4(1) copy rule, docs/REQUESTS.md), null when the rule is off. */
+  spocDeskOf(agencyId: string): Promise<string | null>;
+  /** Sets or clears the SPOC desk; a new settings row takes `defaultTimeZone`. */
+  setSpocDesk(agencyId: string, spocDeskId: string | null, defaultTimeZone: string, at: number, by: string): Promise<void>;
 }

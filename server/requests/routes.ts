@@ -20,7 +20,13 @@ export const requestsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.getSettings, async (req) => ctx.requests.settings(actorOf(req), req.params.id));
 
-  route(app, contracts.putSettings, async (req) => ctx.requests.setTimeZone(actorOf(req), req.params.id, req.body.timeZone));
+  route(app, contracts.putSettings, async (req) => ctx.requests.updateSettings(actorOf(req), req.params.id, req.body));
+
+  route(app, contracts.submitSpocCopy, async (req, reply) => {
+    const actor = actorOf(req);
+    const deskId = await ctx.requests.spocDeskFor(actor, req.params.id);
+    return reply.status(201).send(await ctx.intake.submitCopy(actor, deskId, req.body.request));
+  });
 };
 
 /** The deadline reminders (docs/REQUESTS.md "Reminders"): one pass a minute on the writable node. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  REQUEST_STATES,
   RUNNING_STATES,
   TERMINAL_STATES,
   computeDeadline,
@@ -9,7 +10,7 @@ import {
   type RequestSide,
   type RequestState,
 } from '../../shared/requests/lifecycle.ts';
-import type { RequestDeclared, RequestDetail, RequestView } from '../../shared/schemas/requests.ts';
+import type { RequestDeclared, RequestDetail, RequestSettings, RequestView } from '../../shared/schemas/requests.ts';
 import type { SendResult } from '../../shared/schemas/channels.ts';
 import type { AccountsService } from '../accounts/service.ts';
 import type { ChannelDeskLookup } from '../alerting/channel-desk.ts';
@@ -23,6 +24,8 @@ import type { DesksService } from '../desks/service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { RequestRow } from './repository.ts';
+import type { IntakeService } from '../intake/service.ts';
+import { AppError } from '../errors.ts';
 
 /** Where the calendar-day deadline is counted when neither the requested desk nor the agency names a zone. */
 export const DEFAULT_REQUEST_TIME_ZONE = 'UTC';
@@ -42,6 +45,8 @@ export interface RequestPlan {
     agreementId: string | null;
     deskId: string | null;
     timeZone: string;
+    /** The requesting agency's SPOC desk when its Art. 4(1) copy rule is on. */
+    spocDeskId: string | null;
   } | null;
 }
 
@@ -53,7 +58,8 @@ export interface RequestsDeps {
   access: Pick<ChannelAccess, 'memberAgencyIds' | 'isCurrentMember'>;
   desks: Pick<DesksService, 'zoneOf' | 'standingOn'>;
   lookup: Pick<ChannelDeskLookup, 'deskOf'>;
-  paging: Pick<PagingService, 'openIn'>;
+  paging: Pick<PagingService, 'openIn' | 'cancelIn'>;
+  intake: Pick<IntakeService, 'spocIntake' | 'isSpocCandidate' | 'linkCopyIn'>;
 }
 
 function invalid(message: string): ValidationError {
@@ -63,7 +69,7 @@ function invalid(message: string): ValidationError {
 /** Only the fields a kind allows (PROTOCOL.md §9.2 "Declared metadata"). */
 function checkShape(d: RequestDeclared): void {
   const allowed: Record<RequestDeclared['kind'], readonly string[]> = {
-    request: ['ref', 'kind', 'template', 'urgency', 'directAccess', 'requestedAgencyId', 'caseIndex'],
+    request: ['ref', 'kind', 'template', 'urgency', 'directAccess', 'requestedAgencyId', 'caseIndex', 'spocCopy'],
     answer: ['ref', 'kind', 'state'],
     clarification: ['ref', 'kind', 'state'],
     refusal: ['ref', 'kind', 'ground'],
@@ -112,7 +118,7 @@ export class RequestsService {
   /** Before the send's transaction: validates the declared metadata and resolves the parties, desk and zone. */
   async plan(actor: Actor, channel: { id: string; agreementId: string | null }, declared: RequestDeclared): Promise<RequestPlan> {
     checkShape(declared);
-    const { caseIndex: _caseIndex, ...stored } = declared;
+    const { caseIndex: _caseIndex, spocCopy: _spocCopy, ...stored } = declared;
     if (declared.kind !== 'request') {
       const row = await this.store.read((r) => r.requests.byRef(channel.id, declared.ref));
       if (!row) throw new NotFoundError('Request');
@@ -122,6 +128,10 @@ export class RequestsService {
       return { declared, stored, side, create: null };
     }
     if (await this.store.read((r) => r.requests.byRef(channel.id, declared.ref))) throw new ConflictError('This requestRef is already used in the channel', 'request_ref_taken');
+    const spocDeskId = await this.store.read((r) => r.requests.spocDeskOf(actor.agencyId));
+    if (spocDeskId !== null && declared.spocCopy === undefined) {
+      throw new ConflictError("Your agency copies every outgoing request to its single point of contact (Art. 4(1)): declare the sealed copy's id as request.spocCopy", 'spoc_copy_required');
+    }
     const others = (await this.deps.access.memberAgencyIds(channel.id)).filter((a) => a !== actor.agencyId);
     const requestedAgencyId = declared.requestedAgencyId ?? (others.length === 1 ? others[0] : undefined);
     if (requestedAgencyId === undefined || !others.includes(requestedAgencyId)) {
@@ -136,7 +146,7 @@ export class RequestsService {
       declared,
       stored,
       side: 'requester',
-      create: { requesterCountry: mine.country, requestedAgencyId, requestedCountry: theirs.country, agreementId: channel.agreementId, deskId, timeZone },
+      create: { requesterCountry: mine.country, requestedAgencyId, requestedCountry: theirs.country, agreementId: channel.agreementId, deskId, timeZone, spocDeskId },
     };
   }
 
@@ -180,6 +190,9 @@ export class RequestsService {
         updatedAt: now,
       };
       await tx.requests.insert(row);
+      if (c.spocDeskId !== null) {
+        await this.deps.intake.linkCopyIn(tx, d.spocCopy!, { spocDeskId: c.spocDeskId, requesterId: actor.officerId, channelId, ref: d.ref, requestRowId: row.id });
+      }
       await tx.requests.insertEvent({ requestId: row.id, messageId, kind: 'request', detail: null, state: 'open', actorId: actor.officerId, agencyId: actor.agencyId, at: now });
       await this.audit.record(
         tx,
@@ -204,10 +217,25 @@ export class RequestsService {
     if (d.kind === 'refusal') changes.refusalGround = d.ground!;
     if (TERMINAL_STATES.includes(next)) changes.closedAt = now;
     await tx.requests.update(row.id, changes);
+    if (TERMINAL_STATES.includes(next) && row.deskId) await this.cancelDeadlinePages(tx, row, actor);
     const detail = d.state ?? d.ground ?? null;
     await tx.requests.insertEvent({ requestId: row.id, messageId, kind: d.kind, detail, state: next, actorId: actor.officerId, agencyId: actor.agencyId, at: now });
     await this.audit.record(tx, auditEvents.requestStateChanged(actor, { type: 'request', id: row.id }, { channelId, kind: d.kind, detail, from: row.state, to: next }));
     return { id: row.id, state: next, deadline: changes.deadline ?? row.deadline };
+  }
+
+  /**
+   * A closed request needs no more reminding: its open `deadline` pages on the desk are cancelled in the closing
+   * message's transaction, so no later escalation step fires. Pages carry the channel, not the request, so when
+   * another request of the same channel and desk is still running and was reminded, its pages are left open
+   * (reminding that one matters more than silencing this one).
+   */
+  private async cancelDeadlinePages(tx: Tx, row: RequestRow, actor: Actor): Promise<void> {
+    const pages = (await tx.paging.openPagesOfChannel(row.channelId)).filter((p) => p.reason === 'deadline' && p.deskId === row.deskId);
+    if (pages.length === 0) return;
+    const others = await tx.requests.list({ agencyId: row.requestedAgencyId, role: 'received', states: REQUEST_STATES.filter((st) => !TERMINAL_STATES.includes(st)), deskId: row.deskId!, limit: 500 });
+    if (others.some((o) => o.id !== row.id && o.channelId === row.channelId && (o.remindedEarlyAt !== null || o.remindedDueAt !== null))) return;
+    for (const p of pages) await this.deps.paging.cancelIn(tx, p.id, actor, 'request_closed');
   }
 
   private sideOf(actor: Actor, row: RequestRow): RequestSide {
@@ -277,22 +305,42 @@ export class RequestsService {
 
   // ---- settings ----
 
-  async settings(actor: Actor, agencyId: string): Promise<{ agencyId: string; timeZone: string }> {
+  /** The zone and the SPOC desk; the agency's own officers also get the SPOC desk's intake statement (to seal copies). */
+  async settings(actor: Actor, agencyId: string): Promise<RequestSettings> {
     await this.deps.accounts.getAgency(agencyId);
-    void actor;
-    return { agencyId, timeZone: (await this.store.read((r) => r.requests.timeZoneOf(agencyId))) ?? DEFAULT_REQUEST_TIME_ZONE };
+    const [timeZone, spocDeskId] = await this.store.read(async (r) => [await r.requests.timeZoneOf(agencyId), await r.requests.spocDeskOf(agencyId)] as const);
+    const spoc = spocDeskId !== null && actor.agencyId === agencyId ? await this.deps.intake.spocIntake(spocDeskId) : undefined;
+    return { agencyId, timeZone: timeZone ?? DEFAULT_REQUEST_TIME_ZONE, spocDeskId, ...(spoc ? { spoc } : {}) };
   }
 
-  async setTimeZone(actor: Actor, agencyId: string, timeZone: string): Promise<{ agencyId: string; timeZone: string }> {
+  /** The agency's SPOC desk for copies, or 422 spoc_desk_invalid when its copy rule is off. */
+  async spocDeskFor(actor: Actor, agencyId: string): Promise<string> {
     if (actor.agencyId !== agencyId) throw new NotFoundError('Agency');
-    if (!isAdmin(actor)) throw new ForbiddenError("Only the agency's administrators set its request zone");
-    if (!isTimeZone(timeZone) || /^(UTC|GMT)?[+-]/.test(timeZone)) throw new ValidationError(`${timeZone} is not an IANA region zone (e.g. Europe/Lisbon)`, 'validation_failed');
+    const deskId = await this.store.read((r) => r.requests.spocDeskOf(agencyId));
+    if (deskId === null) throw new AppError(422, 'spoc_desk_invalid', 'Your agency has no single point of contact desk for request copies');
+    return deskId;
+  }
+
+  async updateSettings(actor: Actor, agencyId: string, body: { timeZone?: string; spocDeskId?: string | null }): Promise<RequestSettings> {
+    if (actor.agencyId !== agencyId) throw new NotFoundError('Agency');
+    if (!isAdmin(actor)) throw new ForbiddenError("Only the agency's administrators set its request settings");
+    const { timeZone, spocDeskId } = body;
+    if (timeZone !== undefined && (!isTimeZone(timeZone) || /^(UTC|GMT)?[+-]/.test(timeZone))) throw new ValidationError(`${timeZone} is not an IANA region zone (e.g. Europe/Lisbon)`, 'validation_failed');
+    if (spocDeskId && !(await this.deps.intake.isSpocCandidate(agencyId, spocDeskId))) {
+      throw new AppError(422, 'spoc_desk_invalid', 'The single point of contact must be a desk of your agency with an intake key');
+    }
     const now = this.clock.now();
     await this.store.write(async (tx) => {
-      await tx.requests.setTimeZone(agencyId, timeZone, now, actor.officerId);
-      await this.audit.record(tx, auditEvents.requestSettingsChanged(actor, { type: 'agency', id: agencyId }, { timeZone }));
+      if (timeZone !== undefined) await tx.requests.setTimeZone(agencyId, timeZone, now, actor.officerId);
+      if (spocDeskId !== undefined) await tx.requests.setSpocDesk(agencyId, spocDeskId, DEFAULT_REQUEST_TIME_ZONE, now, actor.officerId);
+      await this.audit.record(tx, auditEvents.requestSettingsChanged(actor, { type: 'agency', id: agencyId }, { ...(timeZone !== undefined ? { timeZone } : {}), ...(spocDeskId !== undefined ? { spocDeskId } : {}) }));
     });
-    return { agencyId, timeZone };
+    return this.settings(actor, agencyId);
+  }
+
+  /** Kept for callers of the zone alone. */
+  async setTimeZone(actor: Actor, agencyId: string, timeZone: string): Promise<RequestSettings> {
+    return this.updateSettings(actor, agencyId, { timeZone });
   }
 
   // ---- reminders ----

@@ -1,5 +1,6 @@
 import { IdParams, errorResponses } from '../schemas/common.ts';
 import { RequestDetail, RequestList, RequestSettings, RequestSettingsBody, RequestsQuery } from '../schemas/requests.ts';
+import { SpocCopyCreated, SubmitSpocCopyBody } from '../schemas/intake.ts';
 import { defineEndpoint } from './endpoint.ts';
 
 const tags = ['requests'];
@@ -55,8 +56,22 @@ export const putSettings = defineEndpoint({
   method: 'PUT',
   path: '/agencies/:id/request-settings',
   tags,
-  summary: "Sets the agency's request zone (an IANA region zone; its administrators). Applies to requests received afterwards. Audited as request.settings_changed.",
+  summary:
+    "Sets the agency's request zone (an IANA region zone) and/or its SPOC desk (a desk of the agency with an intake key, or null; Art. 4(1) copy rule); its administrators. Applies to requests received afterwards. Audited as request.settings_changed.",
   params: IdParams,
   body: RequestSettingsBody,
-  response: { 200: RequestSettings, ...errorResponses(400, 401, 403, 404) },
+  response: { 200: RequestSettings, ...errorResponses(400, 401, 403, 404, 422) },
+});
+
+export const submitSpocCopy = defineEndpoint({
+  method: 'POST',
+  path: '/agencies/:id/spoc-copies',
+  tags,
+  summary: "Store a sealed copy (A.16) of an outgoing request for the caller's agency's SPOC desk (Art. 4(1); no page)",
+  description:
+    'The caller is an officer of the agency and the requester, signed under the registered identity key; the desk is the agency\'s SPOC desk ' +
+    '(422 spoc_desk_invalid when the rule is off) and the version one of its statements. Declare the returned id as `spocCopy` on the request.',
+  params: IdParams,
+  body: SubmitSpocCopyBody,
+  response: { 201: SpocCopyCreated, ...errorResponses(400, 401, 404, 409, 422) },
 });

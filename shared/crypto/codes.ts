@@ -62,22 +62,28 @@ export interface MessageCodes {
   conditions?: string;
 }
 
-/** Whether a message with this handling code and evaluation needs handling conditions. */
-export function conditionsRequired(handling: string, evaluation: string | undefined): boolean {
-  return handling === 'H3' || (evaluation !== undefined && /-C$/.test(evaluation));
+/**
+ * Whether a message with this handling code and evaluation needs handling conditions: H3, or a UK evaluation with
+ * handling code C on the message or on any of its payload's items.
+ */
+export function conditionsRequired(handling: string, evaluation: string | undefined, itemEvaluations: readonly string[] = []): boolean {
+  return handling === 'H3' || [...(evaluation === undefined ? [] : [evaluation]), ...itemEvaluations].some((e) => /-C$/.test(e));
 }
 
 /**
  * The rule senders and receivers apply (envelope inner v2, PROTOCOL.md §7): the evaluation belongs to the profile's
- * vocabulary (none allowed with `none`), conditions are present exactly when required and within the length limit.
+ * vocabulary (none allowed with `none`), so does every item's evaluation (`itemEvaluations`), conditions are present
+ * exactly when required and within the length limit.
  * Throws PolicyError `handling/bad-evaluation` or `handling/conditions`.
  */
-export function checkMessageCodes(profile: CodeProfile, handling: string, codes: MessageCodes): void {
+export function checkMessageCodes(profile: CodeProfile, handling: string, codes: MessageCodes, itemEvaluations: readonly string[] = []): void {
   const fn = 'checkMessageCodes';
   if (codes.evaluation !== undefined && !isEvaluation(profile.evaluation, codes.evaluation)) {
     throw new PolicyError('handling/bad-evaluation', `${fn}: evaluation is not a code of the channel's ${profile.evaluation} profile`);
   }
-  const need = conditionsRequired(handling, codes.evaluation);
+  const bad = itemEvaluations.findIndex((e) => !isEvaluation(profile.evaluation, e));
+  if (bad >= 0) throw new PolicyError('handling/bad-evaluation', `${fn}: the evaluation of item ${bad + 1} is not a code of the channel's ${profile.evaluation} profile`);
+  const need = conditionsRequired(handling, codes.evaluation, itemEvaluations);
   const has = codes.conditions !== undefined;
   if (need !== has || (has && (codes.conditions!.trim().length === 0 || codes.conditions!.length > MAX_CONDITIONS_CHARS))) {
     throw new PolicyError('handling/conditions', `${fn}: handling conditions are required with H3 or handling code C, refused otherwise, 1-${MAX_CONDITIONS_CHARS} characters`);

@@ -9,7 +9,7 @@ import { HANDLING_CODES, isHandlingAllowed } from './handling.ts';
 import type { HandlingCode } from './handling.ts';
 import type { IdentityKeys } from './identity.ts';
 import type { DeviceKeys, DeviceStatus } from './device.ts';
-import { decodePayload, encodePayload } from './payload.ts';
+import { decodePayload, encodePayload, itemEvaluations } from './payload.ts';
 import type { Payload } from './payload.ts';
 import { AEAD_NONCE_BYTES, HASH_BYTES, SIGNATURE_BYTES, labelledSign, labelledVerify, rngOrDefault } from './primitives.ts';
 import type { VerifyDetached } from './primitives.ts';
@@ -166,7 +166,7 @@ export function encryptMessage(args: EncryptMessageArgs): { envelope: MessageEnv
   if (args.time - view.startedAt >= EPOCH_MAX_AGE_MS) throw new EpochError('epoch/expired', `${fn}: epoch older than 7 days; rekey`);
   if (!isHandlingAllowed(view.policy, args.handling)) throw new PolicyError('handling/not-allowed', `${fn}: handling code not allowed by channel policy`);
   const codes = args.codes ?? {};
-  checkMessageCodes(profileOf(view.policy), args.handling, codes);
+  checkMessageCodes(profileOf(view.policy), args.handling, codes, itemEvaluations(args.payload));
   if (args.device && (args.device.deviceId !== sending.deviceId || args.device.officerId !== sender.officerId)) {
     throw new EpochError('epoch/stale-chain', `${fn}: the device key belongs to another device than the sending chain`);
   }
@@ -297,12 +297,13 @@ export function openEnvelope(args: OpenEnvelopeArgs): OpenedMessage {
     const frame = decodeInner(unpad(inner));
     if (frame.messageId !== h.messageId || frame.handling !== h.handling) reject('envelope/inner-mismatch', 'inner message id or handling code differs');
     codes = frame.codes;
+    // The payload first: its items' evaluations are checked with the message's (§8.2 "Evaluation per item").
+    payload = decodePayload(frame.payloadBytes);
     try {
-      checkMessageCodes(profileOf(view.policy), h.handling, codes);
+      checkMessageCodes(profileOf(view.policy), h.handling, codes, itemEvaluations(payload));
     } catch (cause) {
       throw new DecryptError('envelope/bad-codes', 'openEnvelope: evaluation or handling conditions do not fit the channel profile', { cause });
     }
-    payload = decodePayload(frame.payloadBytes);
   } catch (cause) {
     if (cause instanceof DecryptError) throw cause;
     if (cause instanceof CryptoError) throw new DecryptError('envelope/bad-inner', 'openEnvelope: inner frame or payload invalid', { cause });

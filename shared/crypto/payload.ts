@@ -93,7 +93,14 @@ export interface RequestPayload {
   requestedInformation: string;
   caseRef?: string;
 }
-export interface RequestAnswerPayload { kind: 'request-answer'; requestRef: string; completeness: 'full' | 'partial'; text: string }
+/**
+ * One fact of a structured answer, with its own optional evaluation (`A1`, `1-B-P`): the sender's and the receiver's
+ * SDK check each against the channel's evaluation profile (`checkMessageCodes`, PROTOCOL.md §8.2).
+ */
+export interface FactItem { text: string; evaluation?: string }
+export const MAX_FACT_ITEMS = 64;
+export const MAX_FACT_ITEM_CHARS = 4096;
+export interface RequestAnswerPayload { kind: 'request-answer'; requestRef: string; completeness: 'full' | 'partial'; text: string; items?: FactItem[] }
 export interface RequestClarificationPayload { kind: 'request-clarification'; requestRef: string; step: 'asked' | 'given'; text: string }
 export interface RequestRefusalPayload { kind: 'request-refusal'; requestRef: string; ground: RefusalGround; text: string }
 export interface RequestJudicialPendingPayload { kind: 'request-judicial-pending'; requestRef: string; text: string; expectedBy?: number }
@@ -166,7 +173,13 @@ const specs: Record<PayloadKind, WireSpec> = {
     requestedInformation: text,
     caseRef: opt(ref),
   },
-  'request-answer': { kind: lit('request-answer'), requestRef, completeness: oneOf(ANSWER_COMPLETENESS), text },
+  'request-answer': {
+    kind: lit('request-answer'),
+    requestRef,
+    completeness: oneOf(ANSWER_COMPLETENESS),
+    text,
+    items: opt(arr(obj({ text: str(MAX_FACT_ITEM_CHARS), evaluation: opt(str(16)) }), MAX_FACT_ITEMS)),
+  },
   'request-clarification': { kind: lit('request-clarification'), requestRef, step: oneOf(CLARIFICATION_STEPS), text },
   'request-refusal': { kind: lit('request-refusal'), requestRef, ground: oneOf(REFUSAL_GROUND_CODES), text },
   'request-judicial-pending': { kind: lit('request-judicial-pending'), requestRef, text, expectedBy: opt(int) },
@@ -177,6 +190,12 @@ const specs: Record<PayloadKind, WireSpec> = {
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;
 const codecs = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, wireCodec<Payload>(`payload:${k}`, s)])) as Record<PayloadKind, WireCodec<Payload>>;
 export const PAYLOAD_KINDS = Object.keys(specs) as PayloadKind[];
+
+/** The evaluations of a payload's items (PROTOCOL.md §8.2 "Evaluation per item"), in order; empty for kinds without items. */
+export function itemEvaluations(p: Payload): string[] {
+  if (p.kind !== 'request-answer' || !p.items) return [];
+  return p.items.flatMap((i) => (i.evaluation === undefined ? [] : [i.evaluation]));
+}
 
 /** Rules the field table cannot say. `sending` applies the send rules and returns the normalised payload. */
 function semanticCheck(p: Payload, sending: boolean): Payload {

@@ -116,3 +116,11 @@ export function formatDeadline(deadline: number, zone: string): string {
   if (!t.isValid) throw new RangeError(`formatDeadline: unknown time zone ${zone}`);
   return `${t.toFormat('yyyy-MM-dd HH:mm')} ${zone} (UTC${t.toFormat('ZZ')})`;
 }
+
+/**
+ * The desk-request id of a request's Art. 4(1) copy to the requesting agency's SPOC desk (PROTOCOL.md §9.2
+ * "SPOC copy"): binds the sealed copy to its channel and requestRef.
+ */
+export function spocCopyRequestId(channelId: string, requestRef: string): string {
+  return `spoc-copy:${channelId}:${requestRef}`;
+}

@@ -33,9 +33,14 @@ export const SubmitDeskRequestBody = Type.Object(
   { additionalProperties: false },
 );
 export const DeskRequestCreated = Type.Object({ id: Id, receivedAt: Timestamp, pageId: Id });
+/** A sealed Art. 4(1) copy to the agency's SPOC desk: stored, not paged. */
+export const SubmitSpocCopyBody = Type.Object({ request: WireObject("deskRequestCodec (A.16) to the agency's SPOC desk, signed by the caller") }, { additionalProperties: false });
+export const SpocCopyCreated = Type.Object({ id: Id, receivedAt: Timestamp });
+export type SpocCopyCreated = Static<typeof SpocCopyCreated>;
 export type DeskRequestCreated = Static<typeof DeskRequestCreated>;
 
-export const DeskRequestState = Type.Union([Type.Literal('open'), Type.Literal('claimed')]);
+/** `copy`: an Art. 4(1) copy to the agency's SPOC desk (docs/REQUESTS.md), never paged or claimed. */
+export const DeskRequestState = Type.Union([Type.Literal('open'), Type.Literal('claimed'), Type.Literal('copy')]);
 
 /** What the server knows of a stored request beyond its sealed bytes: its stamp, page and claim. */
 const requestStatus = {
@@ -45,6 +50,8 @@ const requestStatus = {
   claimedBy: Type.Union([Id, Type.Null()]),
   claimedAt: Type.Union([Timestamp, Type.Null()]),
   caseChannelId: Type.Union([Id, Type.Null()]),
+  /** A copy: the request (GET /requests/:id) it was declared with, once linked; null otherwise. */
+  copyOf: Type.Union([Id, Type.Null()]),
 };
 
 /** A stored desk request as the desk sees it: the sealed wire object plus the server's stamp and claim. */
@@ -71,7 +78,7 @@ export const MyDeskRequest = Type.Object({
 export type MyDeskRequest = Static<typeof MyDeskRequest>;
 export const MyDeskRequestList = Type.Object({ requests: Type.Array(MyDeskRequest) });
 
-export const DeskRequestsQuery = Type.Object({ state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('claimed'), Type.Literal('all')])) }, { additionalProperties: false });
+export const DeskRequestsQuery = Type.Object({ state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('claimed'), Type.Literal('copy'), Type.Literal('all')])) }, { additionalProperties: false });
 export const DeskRequestParams = Type.Object({ id: Id, requestId: Id }, { additionalProperties: false });
 
 /**

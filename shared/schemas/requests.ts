@@ -32,6 +32,8 @@ export const RequestDeclared = Type.Object(
     requestedAgencyId: Type.Optional(Id),
     /** request only: the requester's case-reference blind index, for duplicate hints; not served with the message. */
     caseIndex: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+    /** request only: the id of its sealed copy to the requesting agency's SPOC desk (Art. 4(1)); not served with the message. */
+    spocCopy: Type.Optional(Id),
   },
   { additionalProperties: false },
 );
@@ -100,5 +102,21 @@ export const RequestsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const RequestSettings = Type.Object({ agencyId: Id, timeZone: Type.String() });
-export const RequestSettingsBody = Type.Object({ timeZone: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const RequestSettings = Type.Object({
+  agencyId: Id,
+  timeZone: Type.String(),
+  /** The agency's SPOC desk: every outgoing request is copied to it (Art. 4(1)); null when the rule is off. */
+  spocDeskId: Type.Union([Id, Type.Null()]),
+  /** To the agency's own officers when the rule is on: the SPOC desk's current intake key statement (A.15) and its signer's certificate. */
+  spoc: Type.Optional(
+    Type.Object({
+      statement: Type.Record(Type.String(), Type.Unknown(), { description: 'intakeKeyStatementCodec (A.15): the current version' }),
+      signerCertificate: Type.Record(Type.String(), Type.Unknown(), { description: "certificateCodec: the signer's current certificate" }),
+    }),
+  ),
+});
+export type RequestSettings = Static<typeof RequestSettings>;
+export const RequestSettingsBody = Type.Object(
+  { timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), spocDeskId: Type.Optional(Type.Union([Id, Type.Null()])) },
+  { additionalProperties: false, minProperties: 1 },
+);

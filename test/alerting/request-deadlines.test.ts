@@ -72,4 +72,56 @@ describe('requests to a desk', () => {
     await t.app.ctx.requests.tick();
     expect(await deadlinePages()).toHaveLength(2);
   });
+
+  for (const close of ['withdrawal', 'refusal'] as const) {
+    it(`a ${close} cancels the request's open deadline page: no later escalation step fires`, { timeout: 120_000 }, async () => {
+      const { t, pt, es, ana, sam, eva, desk } = await deskWorld();
+      const baseUrl = await listen(t);
+      const c = { ptAdmin: await sdk(t, baseUrl, pt.admin), esAdmin: await sdk(t, baseUrl, es.admin), ana: await sdk(t, baseUrl, ana), eva: await sdk(t, baseUrl, eva) };
+      clients = Object.values(c);
+      for (const client of clients) await client.createIdentity(PASSPHRASE);
+      await c.ptAdmin.certifyPending();
+      await c.esAdmin.certifyPending();
+      const entry = await c.ptAdmin.createDirectoryEntry({ title: 'Night desk', specialisations: ['internet-drug-crime'], languages: ['en'], availability: { kind: '24/7' }, deskId: desk.id });
+      const contact = await c.eva.contact(entry.id, { message: `Hello ${MARKER}` });
+      const channelId = contact.channel.id;
+      await c.ana.acceptContactRequest(contact.invitationId!);
+      await c.eva.sync();
+      const deadlinePages = async () => (await ok<{ pages: Page[] }>(await call(t, sam, 'GET', `/desks/${desk.id}/pages`))).pages.filter((p) => p.reason === 'deadline');
+      const escalations = (pageId: string) => (t.app.ctx.store.sqlite.prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'page.escalated' AND target_id = ?`).get(pageId) as { n: number }).n;
+
+      const start = t.clock.now();
+      const sent = await c.eva.requests.send(channelId, {
+        template: 'liaison',
+        urgency: 'urgent',
+        urgencyReasons: `Parcel leaves tonight ${MARKER}`,
+        purpose: 'Stop a shipment',
+        legalBasis: 'MoU',
+        dataCategories: ['addresses'],
+        requestedInformation: `Consignee address ${MARKER}`,
+      });
+      t.clock.set(start + 6 * HOUR_MS + MINUTE_MS);
+      await t.app.ctx.requests.tick();
+      const [page] = await deadlinePages();
+      expect(page).toMatchObject({ state: 'open' });
+
+      if (close === 'withdrawal') {
+        await c.eva.requests.withdraw(channelId, sent.requestRef, { text: `Parcel seized ${MARKER}` });
+      } else {
+        await c.ana.sync();
+        await c.ana.requests.refuse(channelId, sent.requestRef, { ground: 'g', text: `Not an offence here ${MARKER}` });
+      }
+      expect((await deadlinePages()).map((p) => p.state)).toEqual(['cancelled']);
+      // Hours later, however often the ladder ticks (other pages of the channel may escalate), nobody is paged about it.
+      for (const hours of [7, 9, 12]) {
+        t.clock.set(start + hours * HOUR_MS);
+        await t.app.ctx.paging.tick();
+        await t.app.ctx.requests.tick();
+      }
+      expect(escalations(page!.id)).toBe(0);
+      expect((await deadlinePages()).map((p) => p.state)).toEqual(['cancelled']);
+      const cancelled = t.app.ctx.store.sqlite.prepare(`SELECT details FROM audit_events WHERE action = 'page.cancelled' AND target_id = ?`).all(page!.id) as { details: string }[];
+      expect(cancelled.map((r) => JSON.parse(r.details).cause)).toEqual(['request_closed']);
+    });
+  }
 });

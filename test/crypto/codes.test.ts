@@ -70,6 +70,15 @@ describe('code profiles (PROTOCOL.md §8)', () => {
     expect(code(() => checkMessageCodes(UK, 'TLP:AMBER', { evaluation: '1-B-P' }))).toBe('ok');
   });
 
+  it("item evaluations (a structured answer's facts): each of the profile, a UK item with handling C needs conditions", () => {
+    expect(code(() => checkMessageCodes(EU, 'H2', {}, ['A1', 'X4']))).toBe('ok');
+    expect(code(() => checkMessageCodes(EU, 'H2', { evaluation: 'A1' }, ['B2', '1-A-P']))).toBe('handling/bad-evaluation');
+    expect(code(() => checkMessageCodes(TLP, 'TLP:RED', {}, ['A1']))).toBe('handling/bad-evaluation');
+    expect(code(() => checkMessageCodes(UK, 'TLP:AMBER', {}, ['1-A-P', '2-B-C']))).toBe('handling/conditions');
+    expect(code(() => checkMessageCodes(UK, 'TLP:AMBER', { conditions: 'Kestrel team only' }, ['1-A-P', '2-B-C']))).toBe('ok');
+    expect(code(() => checkMessageCodes(UK, 'TLP:AMBER', { conditions: 'stray' }, ['1-A-P']))).toBe('handling/conditions');
+  });
+
   it('Europol forwarding: H0, H1, H3 go; H2 only where every target agency is mine or granted', () => {
     const ctx = { recipientAgencyId: 'a', clientAgencyIds: [] };
     for (const c of ['H0', 'H1', 'H3'] as const) expect(forwardingAllowed({ ...ctx, code: c, targetAgencyIds: ['a', 'x'] })).toBe(true);

@@ -39,6 +39,24 @@ describe('Europol code profile (SDK)', () => {
     expect([byId(h1.messageId).handling, byId(h1.messageId).codes]).toEqual(['H1', { evaluation: 'B2' }]);
     expect([byId(h3.messageId).handling, byId(h3.messageId).codes]).toEqual(['H3', { evaluation: 'X4', conditions: 'Not to be used for covert measures.' }]);
 
+    // Evaluation per item: a structured answer's facts each carry their own 4x4 code, checked on send and on receipt.
+    const request = await net.alice.requests.send(source.id, {
+      template: 'liaison',
+      urgency: 'non-urgent',
+      purpose: 'Identify the courier',
+      legalBasis: 'MoU',
+      dataCategories: ['identity'],
+      requestedInformation: 'Who drives the van?',
+    });
+    const items = [{ text: 'Driver: J. D., born 1980', evaluation: 'B2' }, { text: 'Van registered in Cádiz' }, { text: 'Seen in Tangier in May', evaluation: 'X4' }];
+    expect(await refused(net.bob.requests.answer(source.id, request.requestRef, { completeness: 'partial', text: 'First facts', items: [{ text: 'x', evaluation: '1-B-P' }] }))).toBe('handling/bad-evaluation');
+    const answer = await net.bob.requests.answer(source.id, request.requestRef, { completeness: 'partial', text: 'First facts', items });
+    await waitFor(async () => {
+      await net.alice.sync();
+      return got.some((m) => m.messageId === answer.messageId);
+    }, 'alice receives the answer');
+    expect(byId(answer.messageId).payload).toEqual({ kind: 'request-answer', requestRef: request.requestRef, completeness: 'partial', text: 'First facts', items });
+
     // Before any grant: H2 and H1 not as evidence, H2 not onward; H3 allowed with its conditions; H1 onward allowed.
     expect((await net.alice.codes.canUse(source.id, h2.messageId, 'judicial-proceedings')).allowed).toBe(false);
     expect((await net.alice.codes.canUse(source.id, h1.messageId, 'judicial-proceedings')).allowed).toBe(false);

@@ -154,7 +154,7 @@ describe('requests with legal deadlines (SDK, real server)', () => {
     const reminders = () =>
       h.t.app.ctx.store.sqlite.prepare("SELECT json_extract(details, '$.which') AS which FROM audit_events WHERE action = 'request.reminded' AND target_id = ?").pluck().all(week.request!.id);
     const ctx = h.t.app.ctx;
-    const second = new RequestsService({ store: ctx.store, clock: h.clock, audit: ctx.audit, accounts: ctx.accounts, access: ctx.messages.access, desks: ctx.desks, lookup: { deskOf: async () => null }, paging: ctx.paging });
+    const second = new RequestsService({ store: ctx.store, clock: h.clock, audit: ctx.audit, accounts: ctx.accounts, access: ctx.messages.access, desks: ctx.desks, lookup: { deskOf: async () => null }, paging: ctx.paging, intake: ctx.intake });
     h.clock.set(Date.UTC(2027, 2, 27, 10, 0) + 5 * DAY_MS - HOUR_MS); // under 75 % of 7 d − 1 h
     await ctx.requests.tick();
     expect(reminders()).toEqual([]);

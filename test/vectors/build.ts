@@ -665,6 +665,7 @@ function requestVectors(): Record<string, unknown>[] {
     { kind: 'request-clarification', requestRef: ref, step: 'asked', text: 'Which period of subscription?' },
     { kind: 'request-clarification', requestRef: ref, step: 'given', text: 'March 2027.' },
     { kind: 'request-answer', requestRef: ref, completeness: 'partial', text: 'Holder: J. D.; address follows.' },
+    { kind: 'request-answer', requestRef: ref, completeness: 'partial', text: 'Two facts.', items: [{ text: 'Holder: J. D.', evaluation: 'B2' }, { text: 'Contract since March 2027' }] },
     { kind: 'request-judicial-pending', requestRef: ref, text: 'Address data needs a judge’s order.', expectedBy: Date.UTC(2027, 2, 29, 12) },
     { kind: 'request-answer', requestRef: ref, completeness: 'full', text: 'Address: Calle Mayor 1, Madrid.' },
     { kind: 'request-refusal', requestRef: 'PT-2027-0412-r2', ground: 'g', text: 'Not a criminal offence under Spanish law.' },

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, isNull, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deskIntakeKeys, deskRequests } from './schema.ts';
 import type { DeskRequestRow, DeskRequestState, IntakeKeyRow, IntakeRepository } from '../../intake/repository.ts';
@@ -63,6 +63,10 @@ export class SqliteIntakeRepository implements IntakeRepository {
 
   async claim(id: string, by: string, at: number): Promise<boolean> {
     return this.db.update(deskRequests).set({ state: 'claimed', claimedBy: by, claimedAt: at }).where(and(eq(deskRequests.id, id), eq(deskRequests.state, 'open'))).run().changes === 1;
+  }
+
+  async linkCopy(id: string, requestId: string): Promise<boolean> {
+    return this.db.update(deskRequests).set({ copyOf: requestId }).where(and(eq(deskRequests.id, id), eq(deskRequests.state, 'copy'), isNull(deskRequests.copyOf))).run().changes === 1;
   }
 
   async setCaseChannel(id: string, channelId: string): Promise<void> {

@@ -114,6 +114,18 @@ export class SqliteRequestsRepository implements RequestsRepository {
     return this.db.select({ z: agencyRequestSettings.timeZone }).from(agencyRequestSettings).where(eq(agencyRequestSettings.agencyId, agencyId)).get()?.z;
   }
 
+  async spocDeskOf(agencyId: string): Promise<string | null> {
+    return this.db.select({ d: agencyRequestSettings.spocDeskId }).from(agencyRequestSettings).where(eq(agencyRequestSettings.agencyId, agencyId)).get()?.d ?? null;
+  }
+
+  async setSpocDesk(agencyId: string, spocDeskId: string | null, defaultTimeZone: string, at: number, by: string): Promise<void> {
+    this.db
+      .insert(agencyRequestSettings)
+      .values({ agencyId, timeZone: defaultTimeZone, spocDeskId, updatedAt: at, updatedBy: by })
+      .onConflictDoUpdate({ target: agencyRequestSettings.agencyId, set: { spocDeskId, updatedAt: at, updatedBy: by } })
+      .run();
+  }
+
   async setTimeZone(agencyId: string, timeZone: string, at: number, by: string): Promise<void> {
     this.db
       .insert(agencyRequestSettings)

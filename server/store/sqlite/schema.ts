@@ -826,10 +826,13 @@ export const deskRequests = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     /** The urgent page the request opened. */
     pageId: text('page_id'),
-    state: text('state', { enum: ['open', 'claimed'] }).notNull(),
+    /** `copy`: an Art. 4(1) copy to the agency's SPOC desk (docs/REQUESTS.md), never paged or claimed. */
+    state: text('state', { enum: ['open', 'claimed', 'copy'] }).notNull(),
     claimedBy: text('claimed_by'),
     claimedAt: integer('claimed_at'),
     caseChannelId: text('case_channel_id'),
+    /** For a copy: the request (requests.id) it was declared with, once linked. */
+    copyOf: text('copy_of'),
   },
   (t) => [
     uniqueIndex('desk_requests_requester_uq').on(t.requesterId, t.requestId),
@@ -950,6 +953,8 @@ export const agencyRequestSettings = sqliteTable('agency_request_settings', {
     .primaryKey()
     .references(() => agencies.id),
   timeZone: text('time_zone').notNull(),
+  /** The agency's own SPOC desk (Art. 4(1) copy rule), or NULL when the rule is off. */
+  spocDeskId: text('spoc_desk_id'),
   updatedAt: integer('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 });

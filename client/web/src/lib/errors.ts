@@ -115,6 +115,7 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   channel_agreement_required:
     'Officers of another agency can only join a case or team channel opened under an agreement between your agencies. Choose the agreement when you create the channel, or add only officers of your agency.',
   // Shown with the server's own sentence: malformed requests a working client does not send, or rare states it explains well.
+  spoc_copy_required: null, spoc_copy_invalid: null, spoc_desk_invalid: null, not_claimable: null,
   bad_request: null, invalid_json: null, conflict: null, unsupported_media_type: null, request_timeout: null,
   too_many_connections: null, busy: null, internal: null, not_ready: null, invalid_enrolment_token: null, invalid_totp: null,
   officer_not_manageable: null, wrong_role: null, unknown_agency: null, invalid_country: null, wrong_agency: null,
