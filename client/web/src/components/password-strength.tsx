@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PasswordOwner } from '../../../../shared/passwords/rules.ts';
+import { useT } from '../i18n/i18n.ts';
 import { strengthLabel, type Strength } from '../lib/password.ts';
 
 let checker: Promise<(pw: string, owner: PasswordOwner) => Strength> | null = null;
@@ -13,6 +14,7 @@ function loadChecker() {
 /** `owner`: the same username, name and agency the server judges the password against. */
 export function PasswordStrength({ password, owner }: { password: string; owner: PasswordOwner }) {
   const [s, setS] = useState<Strength | null>(null);
+  const t = useT('password-strength');
   const ownerKey = [owner.username, owner.displayName ?? '', owner.agencyName ?? ''].join('\u0000');
   useEffect(() => {
     let live = true;
@@ -30,9 +32,9 @@ export function PasswordStrength({ password, owner }: { password: string; owner:
   const note = s.problem ?? s.warning ?? s.suggestions[0] ?? null;
   return (
     <div class="strength" aria-live="polite" data-level={level}>
-      <meter min={0} max={4} value={s.score} aria-label="Password strength" />
+      <meter min={0} max={4} value={s.score} aria-label={t('meter')} />
       <span>
-        Strength: <strong>{label}</strong>
+        {t('strength')} <strong>{label}</strong>
       </span>
       {note && <small>{note}</small>}
     </div>

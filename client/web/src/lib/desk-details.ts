@@ -1,22 +1,6 @@
 import { SPECIALISATIONS, type Specialisation } from '../../../../shared/directory/vocabulary.ts';
 
-/** The desk-details form (name, phone, time zone, specialisations, languages): parsing and texts. */
-
-export const deskDetailsText = {
-  title: 'Desk details',
-  name: 'Name',
-  phone: '24/7 phone number',
-  phoneHint: 'International format, e.g. +351 21 864 1000. Shown to a requester when nobody answers.',
-  timeZone: 'Time zone',
-  timeZoneHint: 'The rota keeps its wall times and reads them in the new zone from now on.',
-  specialisations: 'Specialisations',
-  languages: 'Languages',
-  languagesHint: 'Comma-separated language tags, e.g. pt, en, es.',
-  save: 'Save details',
-  saving: 'Saving…',
-  saved: 'Desk details saved.',
-  unchanged: 'Nothing to save: the details are unchanged.',
-} as const;
+/** The desk-details form (name, phone, time zone, specialisations, languages): parsing. Its texts are the `desk-details` namespace. */
 
 /** `a, b ,, c` → `['a', 'b', 'c']`: trimmed, empty items dropped, duplicates (case-insensitive) removed, order kept. */
 export function splitList(value: string): string[] {

@@ -1,4 +1,5 @@
 import type { DeliveryResult, NotificationSettings } from '../../../../shared/schemas/notifications.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 /** The notification settings form's fields (pure helpers; unit-tested). */
 export interface SettingsForm {
@@ -22,19 +23,22 @@ export function settingsFromForm(f: SettingsForm): NotificationSettings {
   };
 }
 
-const TRANSPORT: Record<DeliveryResult['transport'], string> = { push: 'Push', email: 'E-mail', webhook: 'Operator gateway' };
+/** The `notifications` namespace's key for each transport. */
+const TRANSPORT: Record<DeliveryResult['transport'], string> = { push: 'transportPush', email: 'transportEmail', webhook: 'transportWebhook' };
 
 /** Why a delivery failed, in words (the server sends short reasons such as `timeout` or `status_410`). */
 function reasonText(error: string | undefined): string {
-  if (!error) return 'failed';
-  if (error === 'timeout') return 'failed: no answer in time';
-  if (/^status_(404|410)$/.test(error)) return 'failed: this subscription no longer exists and was removed';
-  if (/^status_\d{3}$/.test(error)) return `failed: the service answered ${error.slice(7)}`;
-  if (error === 'invalid_subscription') return 'failed: the subscription is not valid';
-  return `failed (${error})`;
+  const t = fixedT('notifications');
+  if (!error) return t('failed');
+  if (error === 'timeout') return t('failedTimeout');
+  if (/^status_(404|410)$/.test(error)) return t('failedGone');
+  if (/^status_\d{3}$/.test(error)) return t('failedStatus', { status: error.slice(7) });
+  if (error === 'invalid_subscription') return t('failedInvalid');
+  return t('failedOther', { error });
 }
 
 /** One line per attempt: "Push: delivered", "E-mail: failed: no answer in time". */
 export function deliveryText(r: DeliveryResult): string {
-  return `${TRANSPORT[r.transport]}: ${r.ok ? 'delivered' : reasonText(r.error)}`;
+  const t = fixedT('notifications');
+  return t('deliveryLine', { transport: t(TRANSPORT[r.transport]), result: r.ok ? t('delivered') : reasonText(r.error) });
 }

@@ -3,53 +3,79 @@
  * A page holds no content: ids, priority, the ladder's step and state, and times.
  */
 import type { Page, PageDelivery } from '../../../../shared/schemas/pages.ts';
+import { fixedT } from '../i18n/i18n.ts';
 import { deliveryText } from './notification-settings.ts';
 import { formatRelative } from './format.ts';
 import { zoneAbbreviation } from './zones.ts';
 
-/** Every user-visible string of the pages view, in one place (issue 15 moves them to i18n). */
-export const pagesText = {
-  title: 'Pages',
-  navLabel: 'Pages',
-  navCount: (n: number) => `${n} open page${n === 1 ? '' : 's'}`,
-  intro: 'Pages that reached you and wait for an acknowledgement. A page says only that something waits: open its channel to read it.',
-  none: 'No open pages for you.',
-  loading: 'Loading…',
-  refresh: 'Refresh',
-  acknowledge: 'Acknowledge',
-  acknowledging: 'Acknowledging…',
-  openChannel: 'Open channel',
-  openDesk: 'Open the desk',
-  acknowledgedBy: (who: string, when: string) => `Acknowledged by ${who}, ${when}.`,
-  acknowledgedNotice: 'Acknowledged. The escalation stopped; nobody else will be paged for this.',
-  focused: 'This page',
-  open: 'Open pages',
-  others: 'Other pages',
-  notFound: 'This page does not exist or is not visible to you.',
-  exhaustedTitle: 'Nobody answered',
-  exhaustedCall: (phone: string) => `Call the desk’s 24/7 number: ${phone}`,
-  exhaustedHint: 'Every step of the desk’s escalation was tried and nobody acknowledged. Call the desk directly.',
-  field: { desk: 'Desk', priority: 'Priority', reason: 'Reason', since: 'Since', step: 'Step', state: 'State', next: 'Next step' },
-  deskUnknown: 'A desk of another agency',
-} as const;
+const t = (key: string, values?: Record<string, unknown>) => fixedT('pages')(key, values);
 
-export const PRIORITY_TEXT: Record<Page['priority'], string> = { urgent: 'Urgent', normal: 'Normal' };
+/** An object whose every property reads its text (a key of the `pages` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
 
-export const REASON_TEXT: Record<Page['reason'], string> = { contact_request: 'Contact request', desk_request: 'Request to the desk', test: 'Test page', message: 'Message', deadline: 'Request deadline' };
+/**
+ * The pages view's strings for code outside it (the shell's navigation link): each property reads the
+ * `pages` namespace when accessed. The pages screen itself uses `useT('pages')`.
+ */
+export const pagesText = Object.assign(
+  translated({
+    title: 'title',
+    navLabel: 'navLabel',
+    intro: 'intro',
+    none: 'none',
+    loading: 'loading',
+    refresh: 'refresh',
+    acknowledge: 'acknowledge',
+    acknowledging: 'acknowledging',
+    openChannel: 'openChannel',
+    openDesk: 'openDesk',
+    acknowledgedNotice: 'acknowledgedNotice',
+    focused: 'focused',
+    open: 'open',
+    others: 'others',
+    notFound: 'notFound',
+    exhaustedTitle: 'exhaustedTitle',
+    exhaustedHint: 'exhaustedHint',
+    deskUnknown: 'deskUnknown',
+  }),
+  {
+    navCount: (n: number) => t('navCount', { count: n }),
+    acknowledgedBy: (who: string, when: string) => t('acknowledgedBy', { who, when }),
+    exhaustedCall: (phone: string) => t('exhaustedCall', { phone }),
+    field: translated({ desk: 'fieldDesk', priority: 'fieldPriority', reason: 'fieldReason', since: 'fieldSince', step: 'fieldStep', state: 'fieldState', next: 'fieldNext' }),
+  },
+);
 
-export const STATE_TEXT: Record<Page['state'], string> = {
-  open: 'Waiting for an acknowledgement',
-  acknowledged: 'Acknowledged',
-  exhausted: 'Nobody answered',
-  cancelled: 'Cancelled',
+const PRIORITY_KEY: Record<Page['priority'], string> = { urgent: 'priorityUrgent', normal: 'priorityNormal' };
+const REASON_KEY: Record<Page['reason'], string> = {
+  contact_request: 'reasonContactRequest',
+  desk_request: 'reasonDeskRequest',
+  test: 'reasonTest',
+  message: 'reasonMessage',
+  deadline: 'reasonDeadline',
 };
+const STATE_KEY: Record<Page['state'], string> = { open: 'stateOpen', acknowledged: 'stateAcknowledged', exhausted: 'stateExhausted', cancelled: 'stateCancelled' };
 
-const STEP_TEXT = ['On-duty officers', 'Next on the rota', 'Supervisors', 'Nobody left (the desk’s phone)'] as const;
+export const priorityText = (p: Page['priority']): string => t(PRIORITY_KEY[p]);
+export const reasonText = (r: Page['reason']): string => t(REASON_KEY[r]);
+export const stateText = (s: Page['state']): string => t(STATE_KEY[s]);
+
+/** Kept for screens that index a table (`PRIORITY_TEXT[p]`); each entry reads the current language when accessed. */
+export const PRIORITY_TEXT: Readonly<Record<Page['priority'], string>> = translated(PRIORITY_KEY);
+export const REASON_TEXT: Readonly<Record<Page['reason'], string>> = translated(REASON_KEY);
+export const STATE_TEXT: Readonly<Record<Page['state'], string>> = translated(STATE_KEY);
+
+const STEP_KEY = ['stepOnDuty', 'stepNextOnRota', 'stepSupervisors', 'stepNobodyLeft'] as const;
 
 /** `Step 1 of 3: On-duty officers` (steps are 0-based on the wire). */
 export function stepText(step: number): string {
-  const name = STEP_TEXT[step] ?? `step ${step}`;
-  return step >= 3 ? name : `Step ${step + 1} of 3: ${name}`;
+  const key = STEP_KEY[step];
+  const name = key ? t(key) : t('stepUnknown', { step });
+  return step >= 3 ? name : t('stepOf', { step: step + 1, total: 3, name });
 }
 
 /** `2026-12-07 03:00 WET` in `zone` (24-hour clock). */
@@ -66,8 +92,8 @@ export function sinceText(at: number, now: number, zone: string): string {
 
 /** What one delivery did: each transport's outcome, or why nothing was sent. */
 export function pagedOutcome(d: PageDelivery): string {
-  if (d.skipped === 'quiet_hours') return 'Held back: quiet hours';
-  if (d.results.length === 0) return 'No delivery recorded';
+  if (d.skipped === 'quiet_hours') return t('heldBack');
+  if (d.results.length === 0) return t('noDelivery');
   return d.results.map(deliveryText).join('; ');
 }
 

@@ -1,4 +1,5 @@
 import { PASSWORD_MIN_SCORE, passphraseReusesPassword } from '../../../../shared/passwords/rules.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 export { feedbackText } from '../../../../shared/passwords/rules.ts';
 
@@ -19,25 +20,28 @@ export interface Strength {
  * for a password the server refuses. Below the minimum length it always reads "too short".
  */
 export function strengthLabel(s: Strength, password: string): { label: string; level: 'bad' | 'weak' | 'ok' | 'good' } {
-  if ([...password].length < MIN_PASSWORD_CHARS) return { label: `too short (at least ${MIN_PASSWORD_CHARS} characters)`, level: 'bad' };
-  if (s.problem || s.score < PASSWORD_MIN_SCORE) return { label: 'too easy to guess', level: 'weak' };
-  if (s.score === PASSWORD_MIN_SCORE) return { label: 'strong', level: 'good' };
-  return { label: 'very strong', level: 'good' };
+  const t = fixedT('password-strength');
+  if ([...password].length < MIN_PASSWORD_CHARS) return { label: t('tooShort', { count: MIN_PASSWORD_CHARS }), level: 'bad' };
+  if (s.problem || s.score < PASSWORD_MIN_SCORE) return { label: t('tooEasy'), level: 'weak' };
+  if (s.score === PASSWORD_MIN_SCORE) return { label: t('strong'), level: 'good' };
+  return { label: t('veryStrong'), level: 'good' };
 }
 
 /** Local checks before the server's (which also refuses breached passwords). */
 export function passwordProblem(password: string, confirm: string, username: string): string | null {
-  if ([...password].length < MIN_PASSWORD_CHARS) return `Use at least ${MIN_PASSWORD_CHARS} characters.`;
-  if (username && password.toLowerCase().includes(username.toLowerCase())) return 'The password must not contain your username.';
-  if (password !== confirm) return 'The two passwords differ.';
+  const t = fixedT('password-strength');
+  if ([...password].length < MIN_PASSWORD_CHARS) return t('useAtLeast', { count: MIN_PASSWORD_CHARS });
+  if (username && password.toLowerCase().includes(username.toLowerCase())) return t('containsUsername');
+  if (password !== confirm) return t('passwordsDiffer');
   return null;
 }
 
 /** `password`: the sign-in password; the server sees it, so the passphrase must not equal or contain it. */
 export function passphraseProblem(passphrase: string, confirm: string, password?: string): string | null {
-  if ([...passphrase].length < MIN_PASSPHRASE_CHARS) return `Use at least ${MIN_PASSPHRASE_CHARS} characters.`;
+  const t = fixedT('password-strength');
+  if ([...passphrase].length < MIN_PASSPHRASE_CHARS) return t('useAtLeast', { count: MIN_PASSPHRASE_CHARS });
   const reuse = password ? passphraseReusesPassword(passphrase, password) : null;
   if (reuse) return reuse;
-  if (passphrase !== confirm) return 'The two passphrases differ.';
+  if (passphrase !== confirm) return t('passphrasesDiffer');
   return null;
 }

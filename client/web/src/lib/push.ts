@@ -3,6 +3,7 @@
  * subscription, and the "open this item" messages the service worker sends on a notification click.
  * The pure parts (key decoding, support checks) are unit-tested; the rest is exercised in the browser test.
  */
+import { fixedT } from '../i18n/i18n.ts';
 
 export const SERVICE_WORKER_URL = '/sw.js';
 
@@ -65,7 +66,7 @@ export function listenForOpenRequests(): void {
 
 async function readyRegistration(): Promise<ServiceWorkerRegistration> {
   const reg = (await navigator.serviceWorker.getRegistration('/')) ?? (await registerServiceWorker());
-  if (!reg) throw new PushSetupError('push/no-worker', 'The notification service worker could not be registered. Reload the page and try again.');
+  if (!reg) throw new PushSetupError('push/no-worker', fixedT('notifications')('noWorker'));
   return navigator.serviceWorker.ready;
 }
 
@@ -81,9 +82,9 @@ export async function currentSubscription(): Promise<PushSubscription | null> {
  * network wait, because browsers honour the request only close to the click that led here.
  */
 export async function subscribeThisBrowser(vapidPublicKey: () => Promise<string>): Promise<PushSubscription> {
-  if (browserPushSupport() !== 'supported') throw new PushSetupError('push/unsupported', 'This browser cannot receive push notifications here (it needs a secure connection, service workers and the Push API).');
+  if (browserPushSupport() !== 'supported') throw new PushSetupError('push/unsupported', fixedT('notifications')('cannotSubscribe'));
   const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
-  if (permission !== 'granted') throw new PushSetupError('push/denied', 'Notifications are blocked for this site. Allow them in the browser’s site settings, then try again.');
+  if (permission !== 'granted') throw new PushSetupError('push/denied', fixedT('notifications')('blocked'));
   const reg = await readyRegistration();
   const key = base64UrlToBytes(await vapidPublicKey());
   const existing = await reg.pushManager.getSubscription();
@@ -98,7 +99,7 @@ export async function subscribeThisBrowser(vapidPublicKey: () => Promise<string>
     return await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
   } catch (err) {
     const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    throw new PushSetupError('push/subscribe-failed', `This browser could not subscribe to push notifications (${why}). Use e-mail notifications, or try another browser.`);
+    throw new PushSetupError('push/subscribe-failed', fixedT('notifications')('subscribeFailed', { why }));
   }
 }
 
@@ -107,6 +108,6 @@ export function subscriptionBody(sub: PushSubscription, label: string): { endpoi
   const json = sub.toJSON();
   const p256dh = json.keys?.p256dh;
   const auth = json.keys?.auth;
-  if (!json.endpoint || !p256dh || !auth) throw new PushSetupError('push/subscribe-failed', 'The browser returned an incomplete push subscription.');
+  if (!json.endpoint || !p256dh || !auth) throw new PushSetupError('push/subscribe-failed', fixedT('notifications')('incomplete'));
   return { endpoint: json.endpoint, expirationTime: json.expirationTime ?? null, keys: { p256dh, auth }, label: label.slice(0, 80) };
 }

@@ -3,12 +3,14 @@ import { SPECIALISATIONS, type Specialisation } from '../../../../shared/directo
 import type { Desk } from '../../../../shared/schemas/desks.ts';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, useAction } from '../components/form.tsx';
-import { changedDetails, deskDetailsText as text, knownSpecialisations, splitList } from '../lib/desk-details.ts';
+import { useT } from '../i18n/i18n.ts';
+import { changedDetails, knownSpecialisations, splitList } from '../lib/desk-details.ts';
 import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
 
 /** Supervisors and administrators edit the desk's name, 24/7 phone, time zone, specialisations and languages (PATCH /desks/:id). */
 export function DeskDetailsEditor({ desk, onSaved }: { desk: Desk; onSaved: (d: Desk) => void }) {
   const chat = useChat();
+  const t = useT('desk-details');
   const [name, setName] = useState(desk.name);
   const [phone, setPhone] = useState(desk.phone);
   const [timeZone, setTimeZone] = useState(desk.timeZone);
@@ -34,31 +36,31 @@ export function DeskDetailsEditor({ desk, onSaved }: { desk: Desk; onSaved: (d: 
       languages: splitList(languages),
     });
     if (body === null) {
-      setStatus(text.unchanged);
+      setStatus(t('unchanged'));
     } else {
       const d = await chat.api.updateDesk(desk.id, body);
       onSaved(d);
       // The server canonicalises (E.164 phone, language tags): show what it stored.
       setPhone(d.phone);
       setLanguages(d.languages.join(', '));
-      setStatus(text.saved);
+      setStatus(t('saved'));
     }
     setTimeout(() => statusRef.current?.focus(), 0);
   });
   return (
     <section aria-labelledby="desk-details-title">
-      <h2 id="desk-details-title">{text.title}</h2>
+      <h2 id="desk-details-title">{t('title')}</h2>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           void save();
         }}
       >
-        <Field label={text.name} name="desk-details-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        <Field label={text.phone} name="desk-details-phone" type="tel" required minLength={8} maxLength={32} hint={text.phoneHint} value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+        <Field label={t('name')} name="desk-details-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field label={t('phone')} name="desk-details-phone" type="tel" required minLength={8} maxLength={32} hint={t('phoneHint')} value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
         <div class="field">
           <label class="field-label" for="desk-details-zone">
-            {text.timeZone}
+            {t('timeZone')}
           </label>
           <select id="desk-details-zone" value={timeZone} onChange={(e) => setTimeZone(e.currentTarget.value)} aria-describedby="desk-details-zone-hint">
             {zones.map((z) => (
@@ -68,13 +70,13 @@ export function DeskDetailsEditor({ desk, onSaved }: { desk: Desk; onSaved: (d: 
             ))}
           </select>
           <small id="desk-details-zone-hint" class="hint">
-            {text.timeZoneHint}
+            {t('timeZoneHint')}
           </small>
         </div>
-        <CheckboxGroup legend={text.specialisations} options={SPECIALISATIONS} selected={specialisations} onChange={setSpecialisations} />
-        <Field label={text.languages} name="desk-details-languages" hint={text.languagesHint} value={languages} onInput={(e) => setLanguages(e.currentTarget.value)} />
+        <CheckboxGroup legend={t('specialisations')} options={SPECIALISATIONS} selected={specialisations} onChange={setSpecialisations} />
+        <Field label={t('languages')} name="desk-details-languages" hint={t('languagesHint')} value={languages} onInput={(e) => setLanguages(e.currentTarget.value)} />
         <button type="submit" disabled={saving}>
-          {saving ? text.saving : text.save}
+          {saving ? t('saving') : t('save')}
         </button>
       </form>
       <p role="status" aria-live="polite" tabIndex={-1} ref={statusRef}>

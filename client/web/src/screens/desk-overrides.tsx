@@ -2,37 +2,15 @@ import { useRef, useState } from 'preact/hooks';
 import type { Desk } from '../../../../shared/schemas/desks.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { epochToWallTime, shiftSpan, wallTimeToEpoch } from '../lib/rota-week.ts';
 
 const HOUR_MS = 3_600_000;
 
-/** User-visible strings of the overrides editor (issue 15 moves them to i18n). */
-const text = {
-  title: 'Swaps and extra shifts',
-  hint: (zone: string) => `Dated changes to the weekly rota, in the desk’s time zone (${zone}). A swap hands one officer’s duty to another for that time.`,
-  memberHint: 'You can swap your own shift: choose who takes it and when. Only your own swaps can be removed by you.',
-  none: 'No swaps or extra shifts.',
-  swap: (who: string, replaced: string, span: string) => `${who} covers for ${replaced}: ${span}`,
-  extra: (who: string, span: string) => `${who}, extra shift: ${span}`,
-  remove: 'Remove',
-  removeLabel: (line: string) => `Remove: ${line}`,
-  addTitle: 'Add a swap or an extra shift',
-  addSwapTitle: 'Swap my shift',
-  officer: 'Officer on duty',
-  replaces: 'Instead of',
-  noReplace: 'Nobody (an extra shift)',
-  start: 'From',
-  end: 'Until',
-  add: 'Add',
-  adding: 'Adding…',
-  added: 'Added.',
-  removed: 'Removed.',
-  badTimes: 'Enter a start and an end, the end after the start.',
-} as const;
-
 /** Overrides: supervisors and administrators add and remove any; a member swaps their own shift and removes their own swap. */
 export function DeskOverrides({ desk, nameOf, canEdit, onSaved }: { desk: Desk; nameOf: (id: string) => string; canEdit: boolean; onSaved: (d: Desk) => void }) {
   const chat = useChat();
+  const t = useT('desk-overrides');
   const me = chat.me.officer.id;
   const memberOnly = !canEdit;
   const others = desk.members.filter((m) => !memberOnly || m !== me);
@@ -54,33 +32,33 @@ export function DeskOverrides({ desk, nameOf, canEdit, onSaved }: { desk: Desk; 
     setInvalid(a === null || b === null || b <= a);
     if (a === null || b === null || b <= a) return;
     onSaved(await chat.api.addOverride(desk.id, { officerId, start: a, end: b, ...(replaces ? { replaces } : {}) }));
-    announce(text.added);
+    announce(t('added'));
   });
   const [remove, , removeError] = useAction(async (id: string) => {
     setStatus(null);
     onSaved(await chat.api.removeOverride(desk.id, id));
-    announce(text.removed);
+    announce(t('removed'));
   });
   const line = (o: Desk['rota']['overrides'][number]) => {
     const span = shiftSpan(o.start, o.end, desk.timeZone);
-    return o.replaces ? text.swap(nameOf(o.officerId), nameOf(o.replaces), span) : text.extra(nameOf(o.officerId), span);
+    return o.replaces ? t('swap', { who: nameOf(o.officerId), replaced: nameOf(o.replaces), span }) : t('extra', { who: nameOf(o.officerId), span });
   };
   const overrides = [...desk.rota.overrides].sort((a, b) => a.start - b.start);
   return (
     <section aria-labelledby="overrides-title" data-testid="desk-overrides">
-      <h2 id="overrides-title">{text.title}</h2>
-      <p class="hint">{text.hint(desk.timeZone)}</p>
-      {memberOnly && <p class="hint">{text.memberHint}</p>}
+      <h2 id="overrides-title">{t('title')}</h2>
+      <p class="hint">{t('hint', { zone: desk.timeZone })}</p>
+      {memberOnly && <p class="hint">{t('memberHint')}</p>}
       {overrides.length === 0 ? (
-        <p class="meta">{text.none}</p>
+        <p class="meta">{t('none')}</p>
       ) : (
         <ul>
           {overrides.map((o) => (
             <li key={o.id}>
               {line(o)}{' '}
               {(canEdit || o.replaces === me) && (
-                <button type="button" class="secondary" aria-label={text.removeLabel(line(o))} onClick={() => void remove(o.id)}>
-                  {text.remove}
+                <button type="button" class="secondary" aria-label={t('removeLabel', { line: line(o) })} onClick={() => void remove(o.id)}>
+                  {t('remove')}
                 </button>
               )}
             </li>
@@ -96,11 +74,11 @@ export function DeskOverrides({ desk, nameOf, canEdit, onSaved }: { desk: Desk; 
             void add();
           }}
         >
-          <h3>{memberOnly ? text.addSwapTitle : text.addTitle}</h3>
+          <h3>{memberOnly ? t('addSwapTitle') : t('addTitle')}</h3>
           <div class="inline-form">
             <div class="field">
               <label class="field-label" for="override-officer">
-                {text.officer}
+                {t('officer')}
               </label>
               <select id="override-officer" value={officerId} onChange={(e) => setOfficerId(e.currentTarget.value)}>
                 {others.map((m) => (
@@ -113,10 +91,10 @@ export function DeskOverrides({ desk, nameOf, canEdit, onSaved }: { desk: Desk; 
             {!memberOnly && (
               <div class="field">
                 <label class="field-label" for="override-replaces">
-                  {text.replaces}
+                  {t('replaces')}
                 </label>
                 <select id="override-replaces" value={replaces} onChange={(e) => setReplaces(e.currentTarget.value)}>
-                  <option value="">{text.noReplace}</option>
+                  <option value="">{t('noReplace')}</option>
                   {desk.members.map((m) => (
                     <option key={m} value={m}>
                       {nameOf(m)}
@@ -127,24 +105,24 @@ export function DeskOverrides({ desk, nameOf, canEdit, onSaved }: { desk: Desk; 
             )}
             <div class="field">
               <label class="field-label" for="override-start">
-                {text.start}
+                {t('start')}
               </label>
               <input id="override-start" type="datetime-local" required value={start} aria-invalid={invalid} aria-describedby={invalid ? 'override-error' : undefined} onInput={(e) => setStart(e.currentTarget.value)} />
             </div>
             <div class="field">
               <label class="field-label" for="override-end">
-                {text.end}
+                {t('end')}
               </label>
               <input id="override-end" type="datetime-local" required value={end} aria-invalid={invalid} aria-describedby={invalid ? 'override-error' : undefined} onInput={(e) => setEnd(e.currentTarget.value)} />
             </div>
           </div>
           {invalid && (
             <p id="override-error" class="field-error" role="alert">
-              {text.badTimes}
+              {t('badTimes')}
             </p>
           )}
           <button type="submit" disabled={adding}>
-            {adding ? text.adding : text.add}
+            {adding ? t('adding') : t('add')}
           </button>
           <ErrorBox error={addError} />
         </form>

@@ -4,11 +4,13 @@ import type { ReachabilityReport } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { formatDateTime } from '../lib/format.ts';
-import { ackDuration, ackShare, reachabilityText as text, testPagesSummary } from '../lib/reachability.ts';
+import { useT } from '../i18n/i18n.ts';
+import { ackDuration, ackShare, testPagesSummary } from '../lib/reachability.ts';
 
 /** The desk's reachability reports (docs/DESKS.md "Reachability reports"), newest first; supervisors may make one now. */
 export function DeskReachability({ desk, canRun, nameOf }: { desk: Desk; canRun: boolean; nameOf: (id: string) => string }) {
   const chat = useChat();
+  const t = useT('desk-reachability');
   const [reports, setReports] = useState<ReachabilityReport[] | null>(null);
   const [made, setMade] = useState(false);
   const statusRef = useRef<HTMLParagraphElement>(null);
@@ -23,33 +25,33 @@ export function DeskReachability({ desk, canRun, nameOf }: { desk: Desk; canRun:
   useEffect(() => void load(), [desk.id]);
   return (
     <section aria-labelledby="reachability-title" data-testid="reachability">
-      <h2 id="reachability-title">{text.title}</h2>
-      <p class="hint">{text.hint}</p>
+      <h2 id="reachability-title">{t('title')}</h2>
+      <p class="hint">{t('hint')}</p>
       {canRun && (
         <button type="button" onClick={() => void run()} disabled={running}>
-          {running ? text.running : text.run}
+          {running ? t('running') : t('run')}
         </button>
       )}
       <p role="status" aria-live="polite" tabIndex={-1} ref={statusRef}>
-        {made ? text.made : ''}
+        {made ? t('made') : ''}
       </p>
       <ErrorBox error={loadError ?? runError} />
-      {reports && reports.length === 0 && <p>{text.none}</p>}
+      {reports && reports.length === 0 && <p>{t('none')}</p>}
       {reports && reports.length > 0 && (
         <div class="reachability-scroll" tabIndex={0} role="region" aria-labelledby="reachability-title">
         <table class="reachability">
-          <caption class="sr-only">{text.title}</caption>
+          <caption class="sr-only">{t('title')}</caption>
           <thead>
             <tr>
-              <th scope="col">{text.period}</th>
-              <th scope="col">{text.pages}</th>
-              <th scope="col">{text.acknowledged}</th>
-              <th scope="col">{text.exhausted}</th>
-              <th scope="col">{text.median}</th>
-              <th scope="col">{text.p90}</th>
-              <th scope="col">{text.uncovered}</th>
-              <th scope="col">{text.tests}</th>
-              <th scope="col">{text.noTransport}</th>
+              <th scope="col">{t('period')}</th>
+              <th scope="col">{t('pages')}</th>
+              <th scope="col">{t('acknowledged')}</th>
+              <th scope="col">{t('exhausted')}</th>
+              <th scope="col">{t('median')}</th>
+              <th scope="col">{t('p90')}</th>
+              <th scope="col">{t('uncovered')}</th>
+              <th scope="col">{t('tests')}</th>
+              <th scope="col">{t('noTransport')}</th>
             </tr>
           </thead>
           <tbody>
@@ -60,7 +62,7 @@ export function DeskReachability({ desk, canRun, nameOf }: { desk: Desk; canRun:
                 <tr key={r.id}>
                   <th scope="row">
                     {formatDateTime(r.periodStart)} – {formatDateTime(r.periodEnd)}{' '}
-                    <span class="meta">({r.scheduled ? text.scheduled : text.onDemand})</span>
+                    <span class="meta">({r.scheduled ? t('scheduled') : t('onDemand')})</span>
                   </th>
                   <td>{n.pagesOpened}</td>
                   <td>
@@ -73,7 +75,7 @@ export function DeskReachability({ desk, canRun, nameOf }: { desk: Desk; canRun:
                   <td class={n.uncoveredHours > 0 ? 'warn' : ''}>{n.uncoveredHours}</td>
                   <td>{testPagesSummary(n.testPages)}</td>
                   <td class={n.officersWithoutTransport.length > 0 ? 'warn' : ''}>
-                    {n.officersWithoutTransport.length === 0 ? text.none0 : n.officersWithoutTransport.map(nameOf).join(', ')}
+                    {n.officersWithoutTransport.length === 0 ? t('none0') : n.officersWithoutTransport.map(nameOf).join(', ')}
                   </td>
                 </tr>
               );

@@ -2,27 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Desk, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { inboxText } from '../lib/desk-inbox.ts';
-
-/** User-visible strings of the staffing editor (issue 15 moves them to i18n). */
-const text = {
-  title: 'Members, supervisors and backup desk',
-  hint: 'Members read the desk’s inbox and can be put on its rota; supervisors also edit the desk. Someone still on the rota cannot stop being a member: take their shifts off first.',
-  supervisorsAdminOnly: 'Only your agency’s administrators change the supervisors.',
-  candidatesHint: 'You can add officers the app knows: the desk’s people and your agency’s directory entries. Administrators see every officer of the agency.',
-  officer: 'Officer',
-  member: 'Member',
-  supervisor: 'Supervisor',
-  isMember: (name: string) => `${name} is a member`,
-  isSupervisor: (name: string) => `${name} is a supervisor`,
-  backup: 'Backup desk',
-  backupHint: 'Paged when nobody of this desk is on duty. Another desk of your agency.',
-  noBackup: 'None',
-  save: 'Save members and backup',
-  saving: 'Saving…',
-  saved: 'Saved.',
-  syncLater: 'A supervisor’s app brings the desk channel (who reads the inbox) in line the next time it is unlocked.',
-} as const;
 
 /**
  * Members, supervisors (administrators only) and the backup desk (PATCH /desks/:id). Afterwards a supervisor's
@@ -45,6 +26,7 @@ export function DeskStaffing({
   onSynced: () => void;
 }) {
   const chat = useChat();
+  const t = useT('desk-staffing');
   const [candidates, setCandidates] = useState<{ id: string; name: string }[]>([]);
   const [desks, setDesks] = useState<Desk[]>([]);
   const [members, setMembers] = useState<string[]>(desk.members);
@@ -76,15 +58,15 @@ export function DeskStaffing({
     if (admin) body.supervisors = supervisors;
     const d = await chat.api.updateDesk(desk.id, body);
     onSaved(d);
-    let line: string = text.saved;
+    let line = t('saved');
     if (hasInbox && d.supervisors.includes(chat.me.officer.id)) {
       // The desk channel is the roster: add, remove (and rotate) with this supervisor's signature.
       await chat.client.desks.settled();
       const r = await chat.client.desks.syncDeskChannel(d.id);
       if (r.rotated) onSynced();
-      line = `${text.saved} ${inboxText.synced(r.added.map(nameOf), r.removed.map(nameOf), r.rotated)}`;
+      line = `${t('saved')} ${inboxText.synced(r.added.map(nameOf), r.removed.map(nameOf), r.rotated)}`;
     } else if (hasInbox) {
-      line = `${text.saved} ${text.syncLater}`;
+      line = `${t('saved')} ${t('syncLater')}`;
     }
     setSaved(line);
     setTimeout(() => savedRef.current?.focus(), 0);
@@ -92,8 +74,8 @@ export function DeskStaffing({
   const toggle = (list: string[], set: (v: string[]) => void, id: string, on: boolean) => set(on ? [...list, id] : list.filter((x) => x !== id));
   return (
     <section aria-labelledby="staffing-title" data-testid="desk-staffing">
-      <h2 id="staffing-title">{text.title}</h2>
-      <p class="hint">{text.hint}</p>
+      <h2 id="staffing-title">{t('title')}</h2>
+      <p class="hint">{t('hint')}</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -102,12 +84,12 @@ export function DeskStaffing({
       >
         <div class="table-wrap">
           <table>
-            <caption class="sr-only">{text.title}</caption>
+            <caption class="sr-only">{t('title')}</caption>
             <thead>
               <tr>
-                <th scope="col">{text.officer}</th>
-                <th scope="col">{text.member}</th>
-                <th scope="col">{text.supervisor}</th>
+                <th scope="col">{t('officer')}</th>
+                <th scope="col">{t('member')}</th>
+                <th scope="col">{t('supervisor')}</th>
               </tr>
             </thead>
             <tbody>
@@ -115,12 +97,12 @@ export function DeskStaffing({
                 <tr key={o.id}>
                   <th scope="row">{o.name}</th>
                   <td>
-                    <input type="checkbox" aria-label={text.isMember(o.name)} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
+                    <input type="checkbox" aria-label={t('isMember', { name: o.name })} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
                   </td>
                   <td>
                     <input
                       type="checkbox"
-                      aria-label={text.isSupervisor(o.name)}
+                      aria-label={t('isSupervisor', { name: o.name })}
                       checked={supervisors.includes(o.id)}
                       disabled={!admin}
                       onChange={(e) => toggle(supervisors, setSupervisors, o.id, e.currentTarget.checked)}
@@ -131,13 +113,13 @@ export function DeskStaffing({
             </tbody>
           </table>
         </div>
-        {!admin && <p class="hint">{`${text.supervisorsAdminOnly} ${text.candidatesHint}`}</p>}
+        {!admin && <p class="hint">{`${t('supervisorsAdminOnly')} ${t('candidatesHint')}`}</p>}
         <div class="field">
           <label class="field-label" for="backup-desk">
-            {text.backup}
+            {t('backup')}
           </label>
           <select id="backup-desk" value={backup} onChange={(e) => setBackup(e.currentTarget.value)} aria-describedby="backup-desk-hint">
-            <option value="">{text.noBackup}</option>
+            <option value="">{t('noBackup')}</option>
             {desk.backupDeskId && !desks.some((d) => d.id === desk.backupDeskId) && <option value={desk.backupDeskId}>{desk.backupDeskId}</option>}
             {desks.map((d) => (
               <option key={d.id} value={d.id}>
@@ -146,11 +128,11 @@ export function DeskStaffing({
             ))}
           </select>
           <small id="backup-desk-hint" class="hint">
-            {text.backupHint}
+            {t('backupHint')}
           </small>
         </div>
         <button type="submit" disabled={saving}>
-          {saving ? text.saving : text.save}
+          {saving ? t('saving') : t('save')}
         </button>
         <ErrorBox error={error} />
         <div role="status" aria-live="polite" tabIndex={-1} ref={savedRef} data-testid="staffing-result">

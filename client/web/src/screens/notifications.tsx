@@ -3,6 +3,7 @@ import type { DeliveryResult, NotificationSettings, PushSubscriptionView } from 
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { deviceName } from '../lib/device-name.ts';
+import { useT } from '../i18n/i18n.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { browserPushSupport, currentSubscription, subscribeThisBrowser, subscriptionBody } from '../lib/push.ts';
 import { deliveryText, settingsFromForm, type SettingsForm } from '../lib/notification-settings.ts';
@@ -18,13 +19,14 @@ type PushState =
   | { kind: 'off' }
   | { kind: 'on'; subscriptionId: string | null };
 
-const PUSH_STATE_TEXT: Record<PushState['kind'], string> = {
-  checking: 'Checking this browser…',
-  insecure: 'Push notifications need a secure (https) connection to Liaison.',
-  unsupported: 'This browser cannot receive push notifications. Use e-mail notifications instead.',
-  denied: 'Notifications are blocked for this site in this browser. Allow them in the browser’s site settings to turn push on.',
-  off: 'Push notifications are off on this browser.',
-  on: 'Push notifications are on for this browser.',
+/** The `notifications` namespace's key for each push state. */
+const PUSH_STATE_KEY: Record<PushState['kind'], string> = {
+  checking: 'pushChecking',
+  insecure: 'pushInsecure',
+  unsupported: 'pushUnsupported',
+  denied: 'pushDenied',
+  off: 'pushOff',
+  on: 'pushOn',
 };
 
 /**
@@ -39,6 +41,7 @@ export function NotificationSettingsScreen() {
   const [subs, setSubs] = useState<PushSubscriptionView[] | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
+  const t = useT('notifications');
 
   const say = (text: string) => {
     setStatus(text);
@@ -70,7 +73,7 @@ export function NotificationSettingsScreen() {
       const saved = await chat.api.addPushSubscription(subscriptionBody(sub, deviceName(navigator.userAgent)));
       localStorage.setItem(storageKey(officerId), saved.id);
       setPush({ kind: 'on', subscriptionId: saved.id });
-      say('Push notifications are on for this browser.');
+      say(t('pushOn'));
     } finally {
       await checkPush();
       await loadSubs();
@@ -88,7 +91,7 @@ export function NotificationSettingsScreen() {
     localStorage.removeItem(storageKey(officerId));
     await checkPush();
     await loadSubs();
-    say('Push notifications are off on this browser.');
+    say(t('pushOff'));
   });
 
   const [remove, removing, removeError] = useAction(async (s: PushSubscriptionView) => {
@@ -101,68 +104,65 @@ export function NotificationSettingsScreen() {
       await checkPush();
     }
     await loadSubs();
-    say(`Removed ${s.label ?? s.endpointHost}. It no longer receives notifications.`);
+    say(t('removed', { name: s.label ?? s.endpointHost }));
   });
 
   const pushError = enableError ?? disableError;
   return (
     <section class="card" aria-labelledby="notifications-title">
-      <h1 id="notifications-title">Notifications</h1>
-      <p class="hint">
-        Liaison notifies you when something waits for you, for example an urgent request to your desk. A notification never contains the message or any case
-        detail: open Liaison to read it.
-      </p>
+      <h1 id="notifications-title">{t('title')}</h1>
+      <p class="hint">{t('intro')}</p>
       <div role="status" aria-live="polite" tabIndex={-1} ref={statusRef} data-testid="notifications-status">
         {status && <p class="notice notice-ok">{status}</p>}
       </div>
 
       <section aria-labelledby="push-title">
-        <h2 id="push-title">Push notifications on this browser</h2>
-        <p data-testid="push-state">{PUSH_STATE_TEXT[push.kind]}</p>
+        <h2 id="push-title">{t('pushTitle')}</h2>
+        <p data-testid="push-state">{t(PUSH_STATE_KEY[push.kind])}</p>
         {push.kind === 'off' && (
           <button type="button" disabled={enabling} onClick={() => void enable()}>
-            {enabling ? 'Turning on…' : 'Turn on push notifications'}
+            {enabling ? t('turningOn') : t('turnOn')}
           </button>
         )}
         {push.kind === 'on' && (
           <button type="button" class="secondary" disabled={disabling} onClick={() => void disable()}>
-            {disabling ? 'Turning off…' : 'Turn off push on this browser'}
+            {disabling ? t('turningOff') : t('turnOff')}
           </button>
         )}
         <ErrorBox error={pushError} />
       </section>
 
       <section aria-labelledby="subs-title">
-        <h2 id="subs-title">Browsers that receive your notifications</h2>
+        <h2 id="subs-title">{t('subsTitle')}</h2>
         <ErrorBox error={subsError ?? removeError} />
-        {subs && subs.length === 0 && <p>No browser receives push notifications for you yet.</p>}
+        {subs && subs.length === 0 && <p>{t('noSubs')}</p>}
         {subs && subs.length > 0 && (
           <div class="table-wrap">
             <table data-testid="push-subscriptions">
-              <caption class="sr-only">Your browsers subscribed to push notifications</caption>
+              <caption class="sr-only">{t('subsCaption')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Browser</th>
-                  <th scope="col">Push service</th>
-                  <th scope="col">Since</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t('colBrowser')}</th>
+                  <th scope="col">{t('colService')}</th>
+                  <th scope="col">{t('colSince')}</th>
+                  <th scope="col">{t('colActions')}</th>
                 </tr>
               </thead>
               <tbody>
                 {subs.map((s) => {
-                  const name = s.label ?? 'Browser';
+                  const name = s.label ?? t('browser');
                   const here = push.kind === 'on' && push.subscriptionId === s.id;
                   return (
                     <tr key={s.id}>
                       <th scope="row">
                         {name}
-                        {here && <strong> (this browser)</strong>}
+                        {here && <strong> {t('thisBrowser')}</strong>}
                       </th>
                       <td>{s.endpointHost}</td>
                       <td>{formatDateTime(s.createdAt)}</td>
                       <td>
-                        <button type="button" class="secondary" disabled={removing} aria-label={`Remove ${name}${here ? ' (this browser)' : ''}, added ${formatDateTime(s.createdAt)}`} onClick={() => void remove(s)}>
-                          Remove
+                        <button type="button" class="secondary" disabled={removing} aria-label={t(here ? 'removeThisLabel' : 'removeLabel', { name, added: formatDateTime(s.createdAt) })} onClick={() => void remove(s)}>
+                          {t('remove')}
                         </button>
                       </td>
                     </tr>
@@ -174,7 +174,7 @@ export function NotificationSettingsScreen() {
         )}
       </section>
 
-      <SettingsForm onSaved={() => say('Notification settings saved.')} />
+      <SettingsForm onSaved={() => say(t('saved'))} />
       <TestNotification />
     </section>
   );
@@ -187,6 +187,7 @@ function isNotFound(err: unknown): boolean {
 function SettingsForm({ onSaved }: { onSaved: () => void }) {
   const chat = useChat();
   const zone = browserTimeZone();
+  const t = useT('notifications');
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [load, , loadError] = useAction(async () => {
     const s = await chat.api.notificationSettings();
@@ -209,54 +210,54 @@ function SettingsForm({ onSaved }: { onSaved: () => void }) {
         void save();
       }}
     >
-      <h2 id="delivery-title">Delivery</h2>
+      <h2 id="delivery-title">{t('deliveryTitle')}</h2>
       <label class="check">
         <input type="checkbox" checked={form.push} onChange={(e) => set({ push: e.currentTarget.checked })} />
-        Send push notifications to my subscribed browsers
+        {t('sendPush')}
       </label>
       <div class="field">
         <label class="field-label" for="notify-email">
-          E-mail address for notifications
+          {t('emailLabel')}
         </label>
         <input id="notify-email" name="notify-email" type="email" autocomplete="email" value={form.email} onInput={(e) => set({ email: e.currentTarget.value })} aria-describedby="notify-email-hint" />
         <small id="notify-email-hint" class="hint">
-          The e-mail says only that something waits for you, with a link. It needs e-mail delivery to be set up on the server.
+          {t('emailHint')}
         </small>
       </div>
       <label class="check">
         <input type="checkbox" checked={form.emailEnabled} onChange={(e) => set({ emailEnabled: e.currentTarget.checked })} />
-        Send notifications by e-mail
+        {t('sendEmail')}
       </label>
       <fieldset>
-        <legend>Quiet hours</legend>
+        <legend>{t('quietHours')}</legend>
         <label class="check">
           <input type="checkbox" checked={form.quiet} onChange={(e) => set({ quiet: e.currentTarget.checked })} />
-          Keep quiet hours
+          {t('keepQuiet')}
         </label>
-        <p class="hint">Urgent pages reach you even during quiet hours.</p>
+        <p class="hint">{t('quietHint')}</p>
         {form.quiet && (
           <div class="inline-form">
             <div class="field">
               <label class="field-label" for="quiet-start">
-                From
+                {t('from')}
               </label>
               <input id="quiet-start" type="time" required value={form.quietStart} onInput={(e) => set({ quietStart: e.currentTarget.value })} />
             </div>
             <div class="field">
               <label class="field-label" for="quiet-end">
-                Until
+                {t('until')}
               </label>
               <input id="quiet-end" type="time" required value={form.quietEnd} onInput={(e) => set({ quietEnd: e.currentTarget.value })} />
             </div>
             <div class="field">
               <label class="field-label" for="quiet-zone">
-                Time zone
+                {t('timeZone')}
               </label>
               <select id="quiet-zone" value={form.quietZone} onChange={(e) => set({ quietZone: e.currentTarget.value })}>
                 {zones.map((z) => (
                   <option key={z} value={z}>
                     {z}
-                    {z === zone ? ' (this browser)' : ''}
+                    {z === zone ? ` ${t('thisBrowser')}` : ''}
                   </option>
                 ))}
               </select>
@@ -266,7 +267,7 @@ function SettingsForm({ onSaved }: { onSaved: () => void }) {
       </fieldset>
       <ErrorBox error={saveError} />
       <button type="submit" disabled={saving}>
-        {saving ? 'Saving…' : 'Save notification settings'}
+        {saving ? t('saving') : t('save')}
       </button>
     </form>
   );
@@ -287,20 +288,21 @@ function formOf(s: NotificationSettings, zone: string): SettingsForm {
 function TestNotification() {
   const chat = useChat();
   const [results, setResults] = useState<DeliveryResult[] | null>(null);
+  const t = useT('notifications');
   const [send, sending, error] = useAction(async () => {
     setResults(null);
     setResults(await chat.api.testNotification());
   });
   return (
     <section aria-labelledby="test-title">
-      <h2 id="test-title">Test</h2>
-      <p class="hint">Sends a test notification to you over every transport that is on. It contains no content.</p>
+      <h2 id="test-title">{t('testTitle')}</h2>
+      <p class="hint">{t('testHint')}</p>
       <button type="button" class="secondary" disabled={sending} onClick={() => void send()}>
-        {sending ? 'Sending…' : 'Send a test notification'}
+        {sending ? t('sending') : t('sendTest')}
       </button>
       <ErrorBox error={error} />
       <div role="status" aria-live="polite" data-testid="test-results">
-        {results && results.length === 0 && <p class="notice notice-warn">Nothing was sent: turn on push on a browser, or e-mail, first.</p>}
+        {results && results.length === 0 && <p class="notice notice-warn">{t('nothingSent')}</p>}
         {results && results.length > 0 && (
           <ul>
             {results.map((r, i) => (

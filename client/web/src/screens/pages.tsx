@@ -3,7 +3,8 @@ import type { Page } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { LiaisonApiError } from '../../../sdk/errors.ts';
-import { absoluteTime, pagesText as text, PRIORITY_TEXT, REASON_TEXT, sinceText, STATE_TEXT, stepText } from '../lib/pages.ts';
+import { useT } from '../i18n/i18n.ts';
+import { absoluteTime, priorityText, reasonText, sinceText, stateText, stepText } from '../lib/pages.ts';
 import { browserTimeZone } from '../lib/zones.ts';
 import { useObservable } from '../state/observable.ts';
 import { pagesStateOf } from '../state/pages.ts';
@@ -34,6 +35,7 @@ export function PagesScreen({ pageId }: { pageId: string | null }) {
   const deskNames = useDeskNames();
   const [focused, setFocused] = useState<Page | null>(null);
   const focusRef = useRef<HTMLElement>(null);
+  const t = useT('pages');
 
   useEffect(() => state.watch(), [state]);
 
@@ -59,29 +61,29 @@ export function PagesScreen({ pageId }: { pageId: string | null }) {
 
   return (
     <section class="card" aria-labelledby="pages-title">
-      <h1 id="pages-title">{text.title}</h1>
-      <p class="hint">{text.intro}</p>
-      {pageId && notFound && <p class="notice notice-warn">{text.notFound}</p>}
+      <h1 id="pages-title">{t('title')}</h1>
+      <p class="hint">{t('intro')}</p>
+      {pageId && notFound && <p class="notice notice-warn">{t('notFound')}</p>}
       {pageId && !notFound && <ErrorBox error={oneError} />}
       {current && (
         <section aria-labelledby="focused-page-title">
           <h2 id="focused-page-title" class="sr-only">
-            {text.focused}
+            {t('focused')}
           </h2>
           <PageCard page={current} deskName={deskNames[current.deskId]} cardRef={focusRef} onChange={setFocused} />
         </section>
       )}
       <div class="actions">
         <button type="button" class="secondary" onClick={() => void refresh()} disabled={refreshing}>
-          {text.refresh}
+          {t('refresh')}
         </button>
       </div>
       <ErrorBox error={refreshError} />
-      {list === null && <p aria-busy="true">{text.loading}</p>}
-      {list !== null && others.length === 0 && !current && <p data-testid="no-pages">{text.none}</p>}
+      {list === null && <p aria-busy="true">{t('loading')}</p>}
+      {list !== null && others.length === 0 && !current && <p data-testid="no-pages">{t('none')}</p>}
       {others.length > 0 && (
         <h2 id="open-pages-title" class={current ? undefined : 'sr-only'}>
-          {current ? text.others : text.open}
+          {current ? t('others') : t('open')}
         </h2>
       )}
       {others.length > 0 && (
@@ -103,10 +105,11 @@ function PageCard({ page, deskName, cardRef, onChange }: { page: Page; deskName:
   const zone = browserTimeZone();
   const [status, setStatus] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
+  const t = useT('pages');
   const [ack, acking, ackError] = useAction(async () => {
     const p = await state.acknowledge(page.id);
     onChange?.(p);
-    setStatus(text.acknowledgedNotice);
+    setStatus(t('acknowledgedNotice'));
     setTimeout(() => statusRef.current?.focus(), 0);
   });
   const titleId = `page-${page.id}-title`;
@@ -114,50 +117,50 @@ function PageCard({ page, deskName, cardRef, onChange }: { page: Page; deskName:
   return (
     <article class={`page-card page-${page.state}${urgent ? ' page-urgent' : ''}`} aria-labelledby={titleId} data-page-id={page.id} tabIndex={cardRef ? -1 : undefined} ref={cardRef as never}>
       <h3 id={titleId}>
-        {PRIORITY_TEXT[page.priority]} · {REASON_TEXT[page.reason]}
+        {priorityText(page.priority)} · {reasonText(page.reason)}
       </h3>
       {page.state === 'exhausted' && page.deskPhone && (
         <div class="notice notice-danger desk-phone" role="alert" data-testid="desk-phone">
-          <strong>{text.exhaustedTitle}.</strong> {text.exhaustedHint}{' '}
+          <strong>{t('exhaustedTitle')}.</strong> {t('exhaustedHint')}{' '}
           <a class="button" href={`tel:${page.deskPhone}`}>
-            {text.exhaustedCall(page.deskPhone)}
+            {t('exhaustedCall', { phone: page.deskPhone })}
           </a>
         </div>
       )}
       <dl class="page-facts">
-        <dt>{text.field.desk}</dt>
-        <dd>{deskName ? <a href={`#/desks/${encodeURIComponent(page.deskId)}`}>{deskName}</a> : text.deskUnknown}</dd>
-        <dt>{text.field.priority}</dt>
-        <dd>{PRIORITY_TEXT[page.priority]}</dd>
-        <dt>{text.field.reason}</dt>
-        <dd>{REASON_TEXT[page.reason]}</dd>
-        <dt>{text.field.since}</dt>
+        <dt>{t('fieldDesk')}</dt>
+        <dd>{deskName ? <a href={`#/desks/${encodeURIComponent(page.deskId)}`}>{deskName}</a> : t('deskUnknown')}</dd>
+        <dt>{t('fieldPriority')}</dt>
+        <dd>{priorityText(page.priority)}</dd>
+        <dt>{t('fieldReason')}</dt>
+        <dd>{reasonText(page.reason)}</dd>
+        <dt>{t('fieldSince')}</dt>
         <dd>
           <time dateTime={new Date(page.createdAt).toISOString()}>{sinceText(page.createdAt, Date.now(), zone)}</time>
         </dd>
-        <dt>{text.field.step}</dt>
+        <dt>{t('fieldStep')}</dt>
         <dd>{stepText(page.step)}</dd>
-        <dt>{text.field.state}</dt>
-        <dd data-testid="page-state">{STATE_TEXT[page.state]}</dd>
+        <dt>{t('fieldState')}</dt>
+        <dd data-testid="page-state">{stateText(page.state)}</dd>
         {page.state === 'open' && page.nextFireAt !== null && (
           <>
-            <dt>{text.field.next}</dt>
+            <dt>{t('fieldNext')}</dt>
             <dd>{sinceText(page.nextFireAt, Date.now(), zone)}</dd>
           </>
         )}
       </dl>
       {page.state === 'acknowledged' && page.ackedAt !== null && (
-        <p class="notice notice-ok">{text.acknowledgedBy(page.ackedBy ? chat.nameOf(page.ackedBy) : '—', absoluteTime(page.ackedAt, zone))}</p>
+        <p class="notice notice-ok">{t('acknowledgedBy', { who: page.ackedBy ? chat.nameOf(page.ackedBy) : '—', when: absoluteTime(page.ackedAt, zone) })}</p>
       )}
       <div class="actions">
         {page.state === 'open' && (
           <button type="button" onClick={() => void ack()} disabled={acking} aria-describedby={titleId}>
-            {acking ? text.acknowledging : text.acknowledge}
+            {acking ? t('acknowledging') : t('acknowledge')}
           </button>
         )}
         {page.channelId && (
           <a class="button secondary" href={`#/channels/${encodeURIComponent(page.channelId)}`}>
-            {text.openChannel}
+            {t('openChannel')}
           </a>
         )}
       </div>
