@@ -35,8 +35,13 @@ export function tempDir(prefix = 'liaison-test-'): string {
  */
 export function testStore(): StoreConfig {
   if (process.env.STORE !== 'postgres') return { kind: 'sqlite' };
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('STORE=postgres needs DATABASE_URL for the tests (e.g. postgres://127.0.0.1:5432/test)');
+  if (!process.env.DATABASE_URL) throw new Error('STORE=postgres needs DATABASE_URL for the tests (e.g. postgres://127.0.0.1:5432/test)');
+  return pgTestStore();
+}
+
+/** A fresh PostgreSQL schema (DATABASE_URL, default the machine's postgres://127.0.0.1:5432/test), dropped after the test. */
+export function pgTestStore(): Extract<StoreConfig, { kind: 'postgres' }> {
+  const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
   const schema = `t_${crypto.randomBytes(8).toString('hex')}`;
   cleanups.push(() => dropSchema(url, schema));
   return { kind: 'postgres', url, schema };
