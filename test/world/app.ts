@@ -47,10 +47,16 @@ export function pgTestStore(): Extract<StoreConfig, { kind: 'postgres' }> {
   return { kind: 'postgres', url, schema };
 }
 
+/** The PostgreSQL store of each test data directory: an app reopened on the same DATA_DIR (a restart) gets the same schema back. */
+const storeOfDataDir = new Map<string, StoreConfig>();
+
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const store = overrides.store ?? storeOfDataDir.get(dataDir) ?? testStore();
+  if (store.kind === 'postgres') storeOfDataDir.set(dataDir, store);
   return defaultConfig({
-    dataDir: overrides.dataDir ?? tempDir(),
-    store: overrides.store ?? testStore(),
+    dataDir,
+    store,
     logLevel: 'silent',
     argon2: TEST_ARGON2,
     publicUrl: 'http://liaison.test',
