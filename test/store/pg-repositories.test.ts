@@ -665,3 +665,61 @@ describe('PostgreSQL repositories give what the SQLite ones give', () => {
     expect(await both((r) => r.directory.byId('e04'))).toMatchObject({ deskId: null });
   });
 });
+
+describe('PostgreSQL: the fire-once guards hold between concurrent transactions (two nodes)', () => {
+  /**
+   * Two transactions on two connections race the same guarded write: the second blocks on the
+   * first's row (or unique index entry) and, once the first commits, re-checks its condition and
+   * changes nothing. Returns [first, second] results.
+   */
+  async function race<T>(write: (r: Repos, which: 0 | 1) => Promise<T>): Promise<[T, T]> {
+    const a = await pool.connect();
+    const b = await pool.connect();
+    try {
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      const first = await write(repos(a), 0);
+      let settled = false;
+      const second = write(repos(b), 1).finally(() => (settled = true));
+      // The second is blocked on the first's uncommitted row until the first commits.
+      await a.query('SELECT pg_sleep(0.2)');
+      expect(settled).toBe(false);
+      await a.query('COMMIT');
+      const out: [T, T] = [first, await second];
+      await b.query('COMMIT');
+      return out;
+    } catch (err) {
+      await a.query('ROLLBACK').catch(() => {});
+      await b.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      a.release();
+      b.release();
+    }
+  }
+  const repos = (q: pg.PoolClient): Repos => ({
+    directory: new PgDirectoryRepository(q),
+    desks: new PgDesksRepository(q),
+    alerting: new PgAlertingRepository(q),
+    paging: new PgPagingRepository(q),
+    intake: new PgIntakeRepository(q),
+    requests: new PgRequestsRepository(q),
+    stats: new PgStatsRepository(q),
+    attachments: new PgAttachmentsRepository(q),
+  });
+
+  it('advance, acknowledge, claim, claimReminder, insertReport and insertDelivery succeed once', async () => {
+    const page: PageRow = { id: 'race-p', deskId: 'd1', priority: 'urgent', ackRequested: true, channelId: null, reason: 'test', requesterId: null, createdAt: T0, step: 0, state: 'open', nextFireAt: T0, ackedAt: null, ackedBy: null };
+    await P.paging.insertPage(page);
+    expect(await race((r) => r.paging.advance('race-p', 0, { step: 1, state: 'open', nextFireAt: T0 + 1 }))).toEqual([true, false]);
+    expect(await race((r) => r.paging.acknowledge('race-p', 'o1', T0 + 2))).toEqual([true, false]);
+    expect(await race((r) => r.paging.insertDelivery({ pageId: 'race-p', step: 1, officerId: 'o1', outcomes: null, at: T0 }))).toEqual([true, false]);
+    const report = { id: '', deskId: 'd0', periodStart: T0, periodEnd: T0 + 5 * DAY, scheduled: true, report: '{}', createdAt: T0, createdBy: null };
+    expect(await race((r, which) => r.paging.insertReport({ ...report, id: `race-r${which}` }))).toEqual([true, false]);
+    expect(await race((r, which) => r.intake.claim('q1', ['o1', 'o2'][which]!, T0 + which))).toEqual([true, false]);
+    expect(await P.intake.request('q1')).toMatchObject({ state: 'claimed', claimedBy: 'o1', claimedAt: T0 });
+    expect(await race((r, which) => r.requests.claimReminder('r4', 'due', T0 + which))).toEqual([true, false]);
+    expect(await P.requests.byId('r4')).toMatchObject({ remindedDueAt: T0 });
+    expect(await race((r) => r.attachments.insert('race-b', 'c1', 1, 'o1', T0))).toEqual([true, false]);
+  });
+});
