@@ -114,3 +114,15 @@ export async function migrationsUpToDate(pool: pg.Pool, schema: string | undefin
   const n = await pool.query<{ n: number }>(`SELECT count(*) AS n FROM "${name}"."${MIGRATIONS_TABLE}"`);
   return (n.rows[0]?.n ?? 0) >= journal.entries.length;
 }
+
+/** Drops a schema and everything in it (tests: each test app's fresh DATABASE_SCHEMA). Never `public`. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const name = schemaName(schema);
+  if (name === 'public') throw new Error('dropSchema: refusing to drop public');
+  const pool = createPool({ url, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
