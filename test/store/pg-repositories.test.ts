@@ -360,6 +360,7 @@ describe('PostgreSQL repositories give what the SQLite ones give', () => {
       claimedBy: null,
       claimedAt: null,
       caseChannelId: null,
+      copyOf: null,
     });
     for (const row of [request('q1', 'o3', 'r-1', T0), request('q2', 'o3', 'r-2', T0), request('q3', 'o4', 'r-1', T0 + 5), request('q4', 'o4', 'r-2', T0 + 6, 'd2')]) {
       await both((r) => r.intake.insertRequest(row));
@@ -472,6 +473,15 @@ describe('PostgreSQL repositories give what the SQLite ones give', () => {
     await both((r) => r.requests.setTimeZone('A1', 'Atlantic/Azores', T0 + 1, 'o2'));
     await both((r) => r.requests.setTimeZone('A2', 'Europe/Madrid', T0, 'o3'));
     expect(await both((r) => r.requests.timeZoneOf('A1'))).toBe('Atlantic/Azores');
+    // The SPOC desk keeps the zone, and a first setting of the desk alone starts from the default zone.
+    expect(await both((r) => r.requests.spocDeskOf('A1'))).toBeNull();
+    await both((r) => r.requests.setSpocDesk('A1', 'd1', 'UTC', T0 + 2, 'o1'));
+    await both((r) => r.requests.setSpocDesk('A3', 'd3', 'UTC', T0 + 2, 'o1'));
+    expect(await both((r) => r.requests.spocDeskOf('A1'))).toBe('d1');
+    expect(await both((r) => r.requests.timeZoneOf('A1'))).toBe('Atlantic/Azores');
+    expect(await both((r) => r.requests.timeZoneOf('A3'))).toBe('UTC');
+    await both((r) => r.requests.setSpocDesk('A1', null, 'UTC', T0 + 3, 'o1'));
+    expect(await both((r) => r.requests.spocDeskOf('A1'))).toBeNull();
   });
 
   it('stats: request metadata, stale entries, unacknowledged test pages, exhausted pages', async () => {

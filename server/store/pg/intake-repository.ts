@@ -22,6 +22,7 @@ const REQUESTS: TableMap<DeskRequestRow> = {
     claimedBy: 'claimed_by',
     claimedAt: 'claimed_at',
     caseChannelId: 'case_channel_id',
+    copyOf: 'copy_of',
   },
 };
 
@@ -86,5 +87,10 @@ export class PgIntakeRepository implements IntakeRepository {
 
   async setCaseChannel(id: string, channelId: string): Promise<void> {
     await this.q.query('UPDATE desk_requests SET case_channel_id = $2 WHERE id = $1', [id, channelId]);
+  }
+
+  async linkCopy(id: string, requestId: string): Promise<boolean> {
+    const r = await this.q.query(`UPDATE desk_requests SET copy_of = $2 WHERE id = $1 AND state = 'copy' AND copy_of IS NULL`, [id, requestId]);
+    return r.rowCount === 1;
   }
 }

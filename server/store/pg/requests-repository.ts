@@ -144,4 +144,17 @@ export class PgRequestsRepository implements RequestsRepository {
       [agencyId, timeZone, at, by],
     );
   }
+
+  async spocDeskOf(agencyId: string): Promise<string | null> {
+    const r = await this.q.query<{ d: string | null }>('SELECT spoc_desk_id AS d FROM agency_request_settings WHERE agency_id = $1', [agencyId]);
+    return r.rows[0]?.d ?? null;
+  }
+
+  async setSpocDesk(agencyId: string, spocDeskId: string | null, defaultTimeZone: string, at: number, by: string): Promise<void> {
+    await this.q.query(
+      `INSERT INTO agency_request_settings (agency_id, time_zone, spoc_desk_id, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (agency_id) DO UPDATE SET spoc_desk_id = $3, updated_at = $4, updated_by = $5`,
+      [agencyId, defaultTimeZone, spocDeskId, at, by],
+    );
+  }
 }

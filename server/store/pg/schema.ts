@@ -838,6 +838,7 @@ export const deskRequests = pgTable(
     claimedBy: text('claimed_by'),
     claimedAt: bigint('claimed_at', { mode: 'number' }),
     caseChannelId: text('case_channel_id'),
+    copyOf: text('copy_of'),
   },
   (t) => [
     uniqueIndex('desk_requests_requester_uq').on(t.requesterId, t.requestId),
@@ -958,6 +959,7 @@ export const agencyRequestSettings = pgTable('agency_request_settings', {
     .primaryKey()
     .references(() => agencies.id),
   timeZone: text('time_zone').notNull(),
+  spocDeskId: text('spoc_desk_id'),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   updatedBy: text('updated_by').notNull(),
 });
