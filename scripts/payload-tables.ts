@@ -52,7 +52,7 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     kind: 'payload kind',
     requestRef: 'the request\'s id, chosen by the requesting client, unique in the channel; every state change names it (§9.2)',
     template: 'the form the request follows: Budapest Convention Art. 29 preservation, Art. 31 access to stored data, Directive (EU) 2023/977, or a free liaison request',
-    urgency: 'Directive (EU) 2023/977 Art. 5(1): `urgent` (8 hours) or `non-urgent` (3 or 7 calendar days)',
+    urgency: 'Directive (EU) 2023/977 Art. 5(1): `urgent` (8 hours for directly accessible information, else 3 calendar days) or `non-urgent` (7 calendar days)',
     urgencyReasons: 'Art. 4(d): why the request is urgent; required when `urgency` is `urgent` (send and receive rule)',
     dataAccess: 'Art. 5(1)(b)/(c): `direct` when the information is in a database the requested Single Point of Contact can access directly (3 days), else `indirect` (7 days)',
     purpose: 'Art. 4(b): the purpose for which the information is requested',

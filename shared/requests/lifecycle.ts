@@ -85,9 +85,14 @@ export function nextRequestState(current: RequestState, change: RequestChange, s
   }
 }
 
+/** Art. 5(1)(a): urgent requests for directly accessible information. */
 export const URGENT_DEADLINE_HOURS = 8;
-export const DIRECT_ACCESS_DEADLINE_DAYS = 3;
+/** Art. 5(1)(b): urgent requests for indirectly accessible information. */
+export const URGENT_INDIRECT_DEADLINE_DAYS = 3;
+/** Art. 5(1)(c): all other requests. */
 export const OTHER_DEADLINE_DAYS = 7;
+/** @deprecated the 3-day limit is for urgent requests for indirectly accessible information (Art. 5(1)(b)). */
+export const DIRECT_ACCESS_DEADLINE_DAYS = URGENT_INDIRECT_DEADLINE_DAYS;
 
 /** True for an IANA zone luxon knows. */
 export function isTimeZone(zone: string): boolean {
@@ -95,13 +100,14 @@ export function isTimeZone(zone: string): boolean {
 }
 
 /**
- * Art. 5(1): the deadline counted from the server-stamped receipt. Urgent: 8 hours of elapsed time. Non-urgent:
- * 3 (direct access) or 7 calendar days, counted in the requested agency's time zone, so the deadline falls at the
- * same wall-clock time on the last day whatever DST did in between.
+ * Directive (EU) 2023/977 Art. 5(1): the deadline counted from the server-stamped receipt.
+ * (a) Urgent, directly accessible information: 8 hours of elapsed time. (b) Urgent, indirectly accessible
+ * information: 3 calendar days. (c) Every other request: 7 calendar days. Calendar days are counted in the requested
+ * side's time zone, so the deadline falls at the same wall-clock time on the last day whatever DST did in between.
  */
 export function computeDeadline(receivedAt: number, urgency: RequestUrgency, access: DataAccess, zone: string): number {
-  if (urgency === 'urgent') return receivedAt + URGENT_DEADLINE_HOURS * 3600_000;
-  const days = access === 'direct' ? DIRECT_ACCESS_DEADLINE_DAYS : OTHER_DEADLINE_DAYS;
+  if (urgency === 'urgent' && access === 'direct') return receivedAt + URGENT_DEADLINE_HOURS * 3600_000;
+  const days = urgency === 'urgent' ? URGENT_INDIRECT_DEADLINE_DAYS : OTHER_DEADLINE_DAYS;
   const start = DateTime.fromMillis(receivedAt, { zone });
   if (!start.isValid) throw new RangeError(`computeDeadline: unknown time zone ${zone}`);
   return start.plus({ days }).toMillis();

@@ -39,6 +39,7 @@ describe('requests to a desk', () => {
     const sent = await c.eva.requests.send(channelId, {
       template: 'liaison',
       urgency: 'urgent',
+      dataAccess: 'direct',
       urgencyReasons: `Parcel leaves tonight ${MARKER}`,
       purpose: 'Stop a shipment',
       legalBasis: 'MoU',
@@ -94,6 +95,7 @@ describe('requests to a desk', () => {
       const sent = await c.eva.requests.send(channelId, {
         template: 'liaison',
         urgency: 'urgent',
+        dataAccess: 'direct',
         urgencyReasons: `Parcel leaves tonight ${MARKER}`,
         purpose: 'Stop a shipment',
         legalBasis: 'MoU',

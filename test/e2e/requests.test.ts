@@ -58,9 +58,9 @@ async function received(client: LiaisonClient, channelId: string, messageId: str
 describe('requests with legal deadlines (SDK, real server)', () => {
   it('urgent request → clarification asked and given → partial then full answer; refusal with its ground; withdrawal; wrong sides and transitions refused', { timeout: 120_000 }, async () => {
     const { h, net, ch } = await setup('rq1-');
-    // 22:00 UTC on Saturday: the 8 hours run across the spring-forward night.
+    // 22:00 UTC on Saturday: the 8 hours (urgent, directly accessible information, Art. 5(1)(a)) run across the spring-forward night.
     h.clock.set(Date.UTC(2027, 2, 27, 22, 0));
-    const sent = await net.bob.requests.send(ch.id, fields('urgent', { caseRef: 'ES-2027/77' }));
+    const sent = await net.bob.requests.send(ch.id, { ...fields('urgent', { caseRef: 'ES-2027/77' }), dataAccess: 'direct' });
     expect(sent.request).toMatchObject({ state: 'open', deadline: Date.UTC(2027, 2, 28, 6, 0) });
     const id = sent.request!.id;
     const ref = sent.requestRef;
@@ -75,7 +75,7 @@ describe('requests with legal deadlines (SDK, real server)', () => {
     // Alice reads it with its declared metadata, checked against the signed payload.
     const got = await waitFor(() => received(net.alice, ch.id, sent.messageId), 'alice reads the request');
     expect(got.payload).toMatchObject({ kind: 'request', requestRef: ref, urgency: 'urgent' });
-    expect(got.request).toEqual({ ref, kind: 'request', template: 'eu-2023-977', urgency: 'urgent', directAccess: false });
+    expect(got.request).toEqual({ ref, kind: 'request', template: 'eu-2023-977', urgency: 'urgent', directAccess: true });
 
     // Wrong sides and transitions.
     expect(await code(net.bob.requests.answer(ch.id, ref, { completeness: 'full', text: 'x' }))).toBe('request_wrong_side');
@@ -124,14 +124,15 @@ describe('requests with legal deadlines (SDK, real server)', () => {
     expect(scan(databaseFiles(h.t.config.dataDir), [MARKER, 'Not an offence here', 'Which period?'])).toEqual([]);
   });
 
-  it('7 calendar days across the DST change in Lisbon, 3 days with direct access; the overdue board lists and clears; reminders fire once', { timeout: 120_000 }, async () => {
+  it('7 calendar days across the DST change in Lisbon, 3 days for an urgent request for indirectly accessible information; the overdue board lists and clears; reminders fire once', { timeout: 120_000 }, async () => {
     const { h, net, ch } = await setup('rq2-');
     // Saturday 10:00 in Lisbon (UTC+0); the deadline is the next Saturday 10:00 in Lisbon, then UTC+1.
     h.clock.set(Date.UTC(2027, 2, 27, 10, 0));
     const week = await net.bob.requests.send(ch.id, fields('non-urgent'));
     expect(week.request!.deadline).toBe(Date.UTC(2027, 3, 3, 9, 0));
     expect(week.request!.deadline - Date.UTC(2027, 2, 27, 10, 0)).toBe(7 * DAY_MS - HOUR_MS);
-    const direct = await net.bob.requests.send(ch.id, { ...fields('non-urgent'), dataAccess: 'direct' });
+    // Art. 5(1)(b): urgent, indirectly accessible information → 3 calendar days, also across the DST change.
+    const direct = await net.bob.requests.send(ch.id, { ...fields('urgent'), dataAccess: 'indirect' });
     expect(direct.request!.deadline).toBe(Date.UTC(2027, 2, 30, 9, 0));
     const { request: weekView } = await net.alice.requests.get(week.request!.id);
     expect((await net.alice.requests.deadlines(weekView)).requested.text).toBe('2027-04-03 10:00 Europe/Lisbon (UTC+01:00)');

@@ -45,7 +45,7 @@ describe('declared request metadata on the send path', () => {
     const first = await postMessage(t, ch, w.alice, body);
     expect(first.statusCode, first.body).toBe(201);
     const sent = first.json() as { request: { id: string; state: string; deadline: number } };
-    expect(sent.request).toEqual({ id: expect.any(String), state: 'open', deadline: t.clock.now() + 3 * 86_400_000 });
+    expect(sent.request).toEqual({ id: expect.any(String), state: 'open', deadline: t.clock.now() + 7 * 86_400_000 });
     // The same message again is an idempotent duplicate: no second request.
     const again = await postMessage(t, ch, w.alice, body);
     expect((again.json() as { duplicate: boolean }).duplicate).toBe(true);

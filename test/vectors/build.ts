@@ -676,6 +676,7 @@ function requestVectors(): Record<string, unknown>[] {
   const deadlines = [
     { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'indirect', zone: 'Europe/Lisbon' },
     { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'direct', zone: 'Europe/Lisbon' },
+    { receivedAt: Date.UTC(2027, 2, 27, 22), urgency: 'urgent', dataAccess: 'direct', zone: 'Europe/Lisbon' },
     { receivedAt: Date.UTC(2027, 2, 27, 22), urgency: 'urgent', dataAccess: 'indirect', zone: 'Europe/Lisbon' },
     { receivedAt: Date.UTC(2027, 2, 27, 10), urgency: 'non-urgent', dataAccess: 'indirect', zone: 'UTC' },
     { receivedAt: Date.UTC(2027, 9, 30, 23, 30), urgency: 'non-urgent', dataAccess: 'direct', zone: 'Europe/Madrid' },
