@@ -8,6 +8,7 @@ import { errorCode } from '../lib/errors.ts';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import type { AccountTab } from '../lib/router.ts';
 import { NotificationSettingsScreen } from './notifications.tsx';
+import { ThemePicker } from '../components/theme-picker.tsx';
 
 const TABS: { tab: AccountTab; label: string; to: string }[] = [
   { tab: 'overview', label: 'Overview', to: '#/account' },
@@ -71,6 +72,7 @@ function AccountOverview() {
         <dt>Idle lock</dt>
         <dd>after {formatDuration(session.idleMs)} without activity</dd>
       </dl>
+      <ThemePicker />
       <h2>Your sessions</h2>
       <ErrorBox error={loadError ?? revokeError} />
       <ul class="sessions">
