@@ -71,7 +71,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
         )}
         {channels.length === 0 ? (
           <p class="empty">
-            {t('emptyBefore')} <a href="#/channels/new">{t('emptyStart')}</a> {t('emptyOr')} <a href="#/directory">{t('emptyDirectory')}</a>
+            {t('emptyBefore')} <a href="#/channels/new">{t('emptyStart')}</a> {t('emptyOr')} {t('emptyDirectory')}
           </p>
         ) : (
           <ul class="channel-list">
