@@ -79,6 +79,9 @@ describe.skipIf(!hasChromium)('web app: layout from phone to desktop, accessible
       const { page, errors } = await newPage(browser, { viewport, colorScheme: 'light' });
       await signInAndUnlock(page, server.baseUrl, admin);
       const phone = viewport.width < 720;
+      // The keys were created by the SDK on another "device": the app rightly warns about it once; dismissed here.
+      const dismiss = page.getByRole('button', { name: 'Dismiss' });
+      if (await dismiss.isVisible()) await dismiss.click();
       for (const scheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: scheme });
         const tag = `${name} ${scheme}`;
@@ -91,7 +94,8 @@ describe.skipIf(!hasChromium)('web app: layout from phone to desktop, accessible
         await page.getByRole('link', { name: /Operation Harbour/ }).click();
         const log = page.getByRole('log', { name: 'Messages' });
         await page.getByTestId('message').filter({ hasText: `Update ${MESSAGES - 1}:` }).waitFor();
-        if (scheme === 'light') await page.getByTestId('new-divider').waitFor();
+        // The first visit (the phone, in light) opens on the unread messages' divider.
+        if (phone && scheme === 'light') await page.getByTestId('new-divider').waitFor();
         await expectNoSeriousViolations(page, `${tag} channel`);
         await screenshot(page, `layout-${phone ? 'phone' : 'desktop'}-${scheme}-channel`);
 

@@ -20,13 +20,13 @@ export function ChannelView({ channelId }: { channelId: string }) {
   const logRef = useRef<HTMLDivElement>(null);
   const [load, loading, loadError] = useAction(() => chat.openChannel(channelId));
   const channel = channels.find((c) => c.id === channelId);
-  // The "new messages" divider: before the first message that was unread when the channel opened (fixed until it closes).
-  const unreadAtOpen = useRef<number | null>(channel ? chat.unread(channel) : null);
-  if (unreadAtOpen.current === null && channel) unreadAtOpen.current = chat.unread(channel);
+  // The "new messages" divider: before the first message from someone else that was unseen when the channel opened
+  // (fixed until the channel closes, however the list grows).
+  const seenAtOpen = useRef<number>(chat.marks.get().seen[channelId] ?? 0);
   const firstNew = useRef<string | null | undefined>(undefined);
   if (firstNew.current === undefined && messages.length > 0 && !loading) {
-    const n = unreadAtOpen.current ?? 0;
-    firstNew.current = n > 0 && n < messages.length ? messages[messages.length - n]!.messageId : null;
+    const first = messages.find((m) => m.seq > seenAtOpen.current && m.senderId !== chat.me.officer.id);
+    firstNew.current = first && first !== messages[0] ? first.messageId : null;
   }
 
   useEffect(() => {

@@ -248,8 +248,11 @@ export function Composer({ channelId }: { channelId: string }) {
           aria-controls="composer-options"
           onClick={() => setOptionsOpen(!optionsOpen)}
         >
-          {t('options')}
+          <span class="options-word">{t('options')}</span>
           {choice && <span class="options-code"> {choice.handling}</span>}
+          <span aria-hidden="true" class="options-caret">
+            {optionsOpen ? '▴' : '▾'}
+          </span>
         </button>
         {kind === 'text' && (
           <label class="composer-text">
@@ -274,7 +277,9 @@ export function Composer({ channelId }: { channelId: string }) {
           </label>
         )}
         <label class="attach button secondary" title={t('attach')}>
-          <span aria-hidden="true">📎</span>
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
+          </svg>
           <span class="sr-only">{t('attach')}</span>
           <input type="file" name="file" class="file-hidden" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
         </label>

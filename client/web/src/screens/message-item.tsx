@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ReceivedMessage } from '../../../sdk/index.ts';
 import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
@@ -352,9 +352,12 @@ export function ActionsMenu({ label, items }: { label: string; items: MenuItem[]
     const all = menuRef.current ? Array.from(menuRef.current.querySelectorAll<HTMLElement>('[role="menuitem"]')) : [];
     if (all.length) all[(i + all.length) % all.length]!.focus();
   };
+  // The first item takes focus as the menu appears (before paint, so a key pressed at once goes to the menu).
+  useLayoutEffect(() => {
+    if (open) focusItem(0);
+  }, [open]);
   useEffect(() => {
     if (!open) return;
-    focusItem(0);
     const outside = (e: Event) => {
       if (!menuRef.current?.contains(e.target as Node) && e.target !== buttonRef.current) setOpen(false);
     };

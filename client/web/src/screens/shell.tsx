@@ -27,7 +27,7 @@ const securityKey = (kind: string) => `security${kind.replace(/(^|_)([a-z])/g, (
 /** Moves focus into the open channel's composer (its message box, else its first control). */
 function focusComposer(): void {
   const composer = document.getElementById('composer');
-  const target = composer?.querySelector<HTMLElement>('textarea, input:not([type="file"]), select, button') ?? document.getElementById('main');
+  const target = composer?.querySelector<HTMLElement>('textarea') ?? composer?.querySelector<HTMLElement>('input:not([type="file"]), select, button') ?? document.getElementById('main');
   target?.focus();
 }
 
