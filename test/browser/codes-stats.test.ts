@@ -16,6 +16,7 @@ import {
   signInAndUnlock,
   startServer,
   type Person,
+  composerOptions,
   type Server,
 } from './harness.ts';
 
@@ -113,6 +114,7 @@ describe.skipIf(!hasChromium)('web app: code profiles, use grants and statistics
     // The composer offers the channel's codes and starts on its default; Alice sends H2.
     const handling = al.page.getByLabel('Handling code');
     await al.page.getByRole('log', { name: 'Messages' }).waitFor();
+    await composerOptions(al.page);
     await expect.poll(() => handling.inputValue()).toBe('H1');
     expect(await handling.locator('option').allTextContents()).toEqual(['H0', 'H1', 'H2', 'H3']);
     await handling.selectOption('H2');

@@ -158,7 +158,7 @@ export async function launch(): Promise<Browser> {
 /** A fresh context (own storage = another device) with console errors collected for diagnosis; `userAgent` names the device differently. */
 export async function newPage(
   browser: Browser,
-  opts: { viewport?: { width: number; height: number }; userAgent?: string; locale?: string } = {},
+  opts: { viewport?: { width: number; height: number }; userAgent?: string; locale?: string; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   // The locale is explicit (British English unless a test asks for another): the app follows the browser's language.
   const context = await browser.newContext({
@@ -166,6 +166,7 @@ export async function newPage(
     acceptDownloads: true,
     locale: opts.locale ?? 'en-GB',
     ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+    ...(opts.colorScheme ? { colorScheme: opts.colorScheme } : {}),
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -230,6 +231,12 @@ export async function signInAndUnlock(
     await page.getByRole('button', { name: 'Unlock' }).click();
   }
   await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+}
+
+/** Opens the composer's options (type, handling code, acknowledgement, urgent) unless they are open already. */
+export async function composerOptions(page: Page): Promise<void> {
+  const toggle = page.locator('#composer').getByRole('button', { name: /^Options/ });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
 }
 
 export function sleep(ms: number): Promise<void> {

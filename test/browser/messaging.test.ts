@@ -20,6 +20,7 @@ import {
   sleep,
   startServer,
   type Person,
+  composerOptions,
   type Server,
 } from './harness.ts';
 
@@ -119,6 +120,7 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     await bobPage.getByRole('log', { name: 'Messages' }).waitFor();
 
     // Alice sends; Bob sees it live with sender, time and handling code.
+    await composerOptions(alicePage);
     await alicePage.getByLabel('Handling code').selectOption('TLP:AMBER');
     await alicePage.getByLabel('Message', { exact: true }).fill(FIRST);
     await alicePage.getByRole('button', { name: 'Send', exact: true }).click();
@@ -131,6 +133,7 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     expect(await message(alicePage, FIRST).getByTestId('delivery').textContent()).toMatch(/Read/);
 
     // Bob answers, asking for an acknowledgement; Alice reads and acknowledges; Bob sees it.
+    await composerOptions(bobPage);
     await bobPage.getByLabel('Ask for acknowledgement').check();
     await bobPage.getByLabel('Message', { exact: true }).fill(REPLY);
     await bobPage.getByRole('button', { name: 'Send', exact: true }).click();
@@ -158,6 +161,7 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
 
   it('structured messages: a reported onion site is sent normalised, a mistyped one refused in words; a controlled delivery carries the CND 45/9 fields', { timeout: 90_000 }, async () => {
     const onion = '2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion';
+    await composerOptions(alicePage);
     await alicePage.getByLabel('Type').selectOption('reported-site');
     const address = alicePage.getByLabel('Address (URL, hostname or onion address)');
     // One character off: the v3 checksum catches it before anything is sent.
@@ -170,6 +174,7 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     await site.waitFor();
     expect(await site.locator('code.url').textContent()).toBe(`http://${onion}/download/`);
 
+    await composerOptions(alicePage);
     await alicePage.getByLabel('Type').selectOption('controlled-delivery-update');
     await alicePage.getByLabel('Operation reference').fill('OP-PT-ES-7');
     await alicePage.getByLabel('Status').selectOption('in-transit');
@@ -183,6 +188,7 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     const text = await cdu.textContent();
     for (const part of ['Partially replaced', 'Algeciras port, ES', 'ES: AN-2026/114', 'PT: 55/2026-DCIAP']) expect(text).toContain(part);
     await screenshot(bobPage, 'structured-messages');
+    await composerOptions(alicePage);
     await alicePage.getByLabel('Type').selectOption('text');
   });
 

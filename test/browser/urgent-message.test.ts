@@ -25,6 +25,7 @@ import {
   signInAndUnlock,
   startServer,
   type Person,
+  composerOptions,
   type Server,
 } from './harness.ts';
 
@@ -110,6 +111,7 @@ describe.skipIf(!hasChromium)('web app: an urgent message to a desk', () => {
     expect(await pages()).toHaveLength(1);
 
     // Urgent: the desk is paged for the channel, and Ana's phone gets a content-free urgent page.
+    await composerOptions(page);
     const urgent = page.getByLabel('Urgent', { exact: true });
     await urgent.check();
     await screenshot(page, 'composer-urgent');

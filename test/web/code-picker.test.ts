@@ -105,6 +105,10 @@ describe('composer default send', () => {
     await act(async () => {
       await new Promise((r) => setTimeout(r, 0));
     });
+    // The Options button shows the default code; the code picker is behind it.
+    const toggle = root.querySelector<HTMLButtonElement>('button.options-toggle')!;
+    expect(toggle.textContent).toContain('TLP:RED');
+    await act(() => toggle.click());
     expect(options('handling')).toEqual(['TLP:RED']);
     const text = root.querySelector<HTMLTextAreaElement | HTMLInputElement>('[name="text"]')!;
     await act(() => {

@@ -3,9 +3,12 @@ import { initI18n } from './i18n/i18n.ts';
 import { App } from './app.tsx';
 import { listenForOpenRequests, registerServiceWorker } from './lib/push.ts';
 import { parseRoute } from './lib/router.ts';
+import { applyTheme, storedTheme } from './lib/theme.ts';
 import { AppSession } from './state/session.ts';
 import './styles.css';
 
+// The colour theme chosen on this device (else the system's) before the first paint.
+applyTheme(storedTheme(), { remember: false });
 const session = new AppSession();
 // The officer's language (this device's choice, else the browser's) is loaded before the first paint.
 await initI18n();

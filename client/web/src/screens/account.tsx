@@ -10,6 +10,7 @@ import { errorCode } from '../lib/errors.ts';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import type { AccountTab } from '../lib/router.ts';
 import { NotificationSettingsScreen } from './notifications.tsx';
+import { ThemePicker } from '../components/theme-picker.tsx';
 
 const TABS: { tab: AccountTab; label: string; to: string }[] = [
   { tab: 'overview', label: 'tabOverview', to: '#/account' },
@@ -81,6 +82,7 @@ function AccountOverview() {
         <dd>{t('idleAfter', { duration: formatDuration(session.idleMs) })}</dd>
       </dl>
       <LanguagePicker id="account-language" />
+      <ThemePicker />
       <h2>{t('yourSessions')}</h2>
       <ErrorBox error={loadError ?? revokeError} />
       <ul class="sessions">

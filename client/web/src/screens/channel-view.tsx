@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { readOnlyText } from '../lib/contact.ts';
 import { useObservable } from '../state/observable.ts';
 import { Composer } from './composer.tsx';
@@ -8,19 +9,25 @@ import { MembersPanel } from './members-panel.tsx';
 import { MessageItem } from './message-item.tsx';
 import { RequestComposer } from './request-composer.tsx';
 
-const text = { newRequest: 'New request' };
-
-
 export function ChannelView({ channelId }: { channelId: string }) {
   const chat = useChat();
+  const t = useT('channel-view');
   const channels = useObservable(chat.channels);
   const agreements = useObservable(chat.agreements);
   const messages = useObservable(chat.messagesOf(channelId));
   const [showMembers, setShowMembers] = useState(false);
   const [requesting, setRequesting] = useState(false);
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
   const [load, loading, loadError] = useAction(() => chat.openChannel(channelId));
   const channel = channels.find((c) => c.id === channelId);
+  // The "new messages" divider: before the first message from someone else that was unseen when the channel opened
+  // (fixed until the channel closes, however the list grows).
+  const seenAtOpen = useRef<number>(chat.marks.get().seen[channelId] ?? 0);
+  const firstNew = useRef<string | null | undefined>(undefined);
+  if (firstNew.current === undefined && messages.length > 0 && !loading) {
+    const first = messages.find((m) => m.seq > seenAtOpen.current && m.senderId !== chat.me.officer.id);
+    firstNew.current = first && first !== messages[0] ? first.messageId : null;
+  }
 
   useEffect(() => {
     void load();
@@ -29,39 +36,43 @@ export function ChannelView({ channelId }: { channelId: string }) {
   useEffect(() => {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length]);
+  }, [messages.length, showMembers]);
 
-  if (!channel) return <p class="empty">{loading ? 'Loading…' : 'This channel is not available to you.'}</p>;
+  if (!channel) return <p class="empty">{loading ? t('loading') : t('notAvailable')}</p>;
   const agreement = channel.agreementId ? agreements.find((a) => a.id === channel.agreementId) : null;
+  const canSend = !channel.readOnly && !channel.untrusted;
   return (
-    <div class="channel">
+    <div class={`channel ${showMembers ? 'show-members' : ''}`}>
       <header class="channel-head">
-        <a class="back" href="#/channels" aria-label="Back to channels">
-          ←
+        <a class="back" href="#/channels" aria-label={t('backToChannels')}>
+          <span aria-hidden="true" class="back-arrow">←</span>
         </a>
         <div>
-          <h2>{channel.title ?? '(title not yet readable)'}</h2>
+          <h2>{channel.title ?? t('titleUnreadable')}</h2>
           <p class="meta">
             {channel.kind}
-            {channel.caseRef ? ` · case ${channel.caseRef}` : ''}
+            {channel.caseRef ? ` · ${t('metaCase', { caseRef: channel.caseRef })}` : ''}
+            {' · '}
             {agreement
-              ? ` · under “${agreement.title}”`
+              ? t('metaUnder', { title: agreement.title })
               : channel.agreementId
-                ? ' · under an agreement'
+                ? t('metaUnderAgreement')
                 : channel.contactRequest
-                  ? ' · contact request (no agreement)'
-                  : ' · own agency'}
-            {` · ${channel.members.length} members`}
+                  ? t('metaContactRequest')
+                  : t('metaOwnAgency')}
+            {` · ${t('metaMembers', { count: channel.members.length })}`}
           </p>
         </div>
-        {!channel.readOnly && !channel.untrusted && (
-          <button type="button" aria-pressed={requesting} onClick={() => setRequesting(!requesting)}>
-            {text.newRequest}
+        <div class="channel-actions">
+          {canSend && (
+            <button type="button" class="secondary" aria-pressed={requesting} onClick={() => setRequesting(!requesting)}>
+              {t('newRequest')}
+            </button>
+          )}
+          <button type="button" class="secondary" aria-expanded={showMembers} aria-controls="members-panel" onClick={() => setShowMembers(!showMembers)}>
+            {t('members')}
           </button>
-        )}
-        <button type="button" aria-expanded={showMembers} aria-controls="members-panel" onClick={() => setShowMembers(!showMembers)}>
-          Members
-        </button>
+        </div>
       </header>
       {readOnlyText(channel) && (
         <p class="notice notice-warn" role="status" data-testid="read-only">
@@ -70,18 +81,29 @@ export function ChannelView({ channelId }: { channelId: string }) {
       )}
       {channel.untrusted && (
         <p class="notice notice-danger" role="alert">
-          This channel’s membership history failed verification ({channel.untrusted}). The server may be misbehaving; sending is disabled.
+          {t('untrusted', { reason: channel.untrusted })}
         </p>
       )}
-      {showMembers && <MembersPanel channel={channel} />}
+      {showMembers && <MembersPanel channel={channel} onClose={() => setShowMembers(false)} />}
       <ErrorBox error={loadError} />
-      <ol class="messages" ref={logRef} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
-        {messages.length === 0 && !loading && <li class="empty">No messages yet.</li>}
-        {messages.map((m) => (
-          <MessageItem key={m.messageId} message={m} />
-        ))}
-      </ol>
-      {!channel.readOnly && !channel.untrusted && (requesting ? <RequestComposer channelId={channelId} onClose={() => setRequesting(false)} /> : <Composer channelId={channelId} />)}
+      {/* The log is a region holding the list, so the list keeps its items (axe: an <ol role="log"> orphans them). */}
+      <div class="messages" ref={logRef} role="log" aria-live="polite" aria-label={t('messages')} tabIndex={0}>
+        {loading && messages.length === 0 && <p class="empty">{t('loadingMessages')}</p>}
+        {messages.length === 0 && !loading && <p class="empty">{canSend ? t('noMessages') : t('noMessagesReadOnly')}</p>}
+        {messages.length > 0 && (
+          <ol class="message-list">
+            {messages.map((m) => [
+              m.messageId === firstNew.current && (
+                <li key="new-divider" class="new-divider" data-testid="new-divider">
+                  <span>{t('newMessages')}</span>
+                </li>
+              ),
+              <MessageItem key={m.messageId} message={m} />,
+            ])}
+          </ol>
+        )}
+      </div>
+      {canSend && (requesting ? <RequestComposer channelId={channelId} onClose={() => setRequesting(false)} /> : <Composer channelId={channelId} />)}
     </div>
   );
 }

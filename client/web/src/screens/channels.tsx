@@ -5,12 +5,14 @@ import { ErrorBox, useAction } from '../components/form.tsx';
 import { contactRequestLabel } from '../lib/contact.ts';
 import { groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
+import { useT } from '../i18n/i18n.ts';
 import { ChannelView } from './channel-view.tsx';
 import { NewChannel } from './new-channel.tsx';
 
 /** Channel list with unread counts and pending invitations, and the open channel. */
 export function ChannelsScreen({ channelId }: { channelId: string | null }) {
   const chat = useChat();
+  const t = useT('channels');
   const channels = useObservable(chat.channels);
   const allInvitations = useObservable(chat.invitations);
   const invitations = allInvitations.filter((i) => !i.contactRequest);
@@ -28,17 +30,17 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
   });
   return (
     <div class={`split ${channelId ? 'has-detail' : ''}`}>
-      <aside class="list-pane" aria-label="Channels">
+      <aside class="list-pane" aria-label={t('title')}>
         <div class="pane-head">
-          <h1>Channels</h1>
+          <h1>{t('title')}</h1>
           <a class="button" href="#/channels/new">
-            New channel
+            {t('newChannel')}
           </a>
         </div>
         {contactRequests.length > 0 && (
-          <section aria-label="Contact requests" class="invitations">
-            <h2>Contact requests</h2>
-            <p class="hint">No agreement covers your agencies. Accept only if you know who is asking; compare the fingerprint with the directory or by phone.</p>
+          <section aria-label={t('contactRequests')} class="invitations">
+            <h2>{t('contactRequests')}</h2>
+            <p class="hint">{t('contactRequestsHint')}</p>
             <ul>
               {contactRequests.map((inv) => (
                 <ContactRequestItem key={inv.id} invitation={inv} />
@@ -47,18 +49,18 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
           </section>
         )}
         {invitations.length > 0 && (
-          <section aria-label="Invitations" class="invitations">
-            <h2>Invitations</h2>
+          <section aria-label={t('invitations')} class="invitations">
+            <h2>{t('invitations')}</h2>
             <ul>
               {invitations.map((inv) => (
                 <li key={inv.id} data-testid="invitation">
-                  <span>{names[inv.createdBy] ?? 'An officer'} invites you to a channel.</span>
+                  <span>{t('invites', { name: names[inv.createdBy] ?? t('anOfficer') })}</span>
                   <span class="actions">
                     <button type="button" disabled={accepting} onClick={() => void accept(inv.id)}>
-                      Accept
+                      {t('accept')}
                     </button>
                     <button type="button" class="secondary" onClick={() => void decline(inv.id)}>
-                      Decline
+                      {t('decline')}
                     </button>
                   </span>
                 </li>
@@ -68,7 +70,9 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
           </section>
         )}
         {channels.length === 0 ? (
-          <p class="empty">No channels yet. Start one, or contact someone from the directory.</p>
+          <p class="empty">
+            {t('emptyBefore')} <a href="#/channels/new">{t('emptyStart')}</a> {t('emptyOr')} {t('emptyDirectory')}
+          </p>
         ) : (
           <ul class="channel-list">
             {channels.map((c) => {
@@ -76,14 +80,14 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
               return (
                 <li key={c.id}>
                   <a href={`#/channels/${c.id}`} aria-current={c.id === channelId ? 'page' : undefined} data-testid="channel-link">
-                    <span class="title">{c.title ?? '(title not yet readable)'}</span>
+                    <span class="title">{c.title ?? t('titleUnreadable')}</span>
                     <span class="meta">
                       {c.kind}
                       {c.caseRef ? ` · ${c.caseRef}` : ''}
-                      {contactRequestLabel(c) ? ` · ${contactRequestLabel(c)}` : c.readOnly ? ' · read-only' : ''}
+                      {contactRequestLabel(c) ? ` · ${contactRequestLabel(c)}` : c.readOnly ? ` · ${t('readOnly')}` : ''}
                     </span>
                     {unread > 0 && (
-                      <span class="unread" aria-label={`${unread} unread`} data-testid="unread">
+                      <span class="unread" aria-label={t('unread', { count: unread })} data-testid="unread">
                         {unread}
                       </span>
                     )}
@@ -100,7 +104,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
         ) : channelId ? (
           <ChannelView key={channelId} channelId={channelId} />
         ) : (
-          <p class="empty">Choose a channel.</p>
+          <p class="empty">{channels.length === 0 ? t('chooseNone') : t('choose')}</p>
         )}
       </section>
     </div>
@@ -110,6 +114,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
 /** A contact request addressed to me: who asks (name, agency, key fingerprint), Accept / Decline. */
 function ContactRequestItem({ invitation: inv }: { invitation: InvitationView }) {
   const chat = useChat();
+  const t = useT('channels');
   const names = useObservable(chat.names);
   const agencies = useObservable(chat.agencies);
   const [who, setWho] = useState<{ agencyId: string; fingerprint: string } | null>(null);
@@ -119,22 +124,22 @@ function ContactRequestItem({ invitation: inv }: { invitation: InvitationView })
     if (channelId) location.hash = `#/channels/${channelId}`;
   });
   useEffect(() => void load(), [inv.createdBy]);
-  const agency = who ? (agencies[who.agencyId]?.name ?? 'another agency') : '…';
-  const name = names[inv.createdBy] ?? `Officer ${inv.createdBy.slice(0, 6)}`;
+  const agency = who ? (agencies[who.agencyId]?.name ?? t('anotherAgency')) : '…';
+  const name = names[inv.createdBy] ?? t('officerId', { id: inv.createdBy.slice(0, 6) });
   return (
     <li data-testid="contact-request" class="contact-request">
       <span>
-        <strong data-testid="requester">{name}</strong> ({agency}) asks to contact you.
+        <strong data-testid="requester">{name}</strong> {t('asksToContact', { agency })}
       </span>
       <span class="meta">
-        Key fingerprint: <code class="fingerprint">{who ? groupFingerprint(who.fingerprint) : '…'}</code>
+        {t('fingerprint')} <code class="fingerprint">{who ? groupFingerprint(who.fingerprint) : '…'}</code>
       </span>
       <span class="actions">
         <button type="button" disabled={answering} onClick={() => void answer(true)}>
-          Accept
+          {t('accept')}
         </button>
         <button type="button" class="secondary" disabled={answering} onClick={() => void answer(false)}>
-          Decline
+          {t('decline')}
         </button>
       </span>
       <ErrorBox error={answerError ?? loadError} />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type ControlledDeliveryConsent, type Payload } from '../../../../shared/crypto/payload.ts';
@@ -8,13 +8,15 @@ import { ProgressBar } from '../components/progress.tsx';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { CodePicker, defaultChoice, type CodeChoice } from '../components/code-picker.tsx';
 import type { HandlingPolicy } from '../../../../shared/crypto/handling.ts';
+import { useT } from '../i18n/i18n.ts';
 
 type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
-const KIND_LABEL: Record<Kind, string> = {
-  text: 'Text',
-  'request-for-assistance': 'Request for assistance',
-  'controlled-delivery-update': 'Controlled-delivery update',
-  'reported-site': 'Reported site',
+/** The i18n key (namespace `composer`) of each message type's name. */
+const KIND_KEY: Record<Kind, string> = {
+  text: 'kindText',
+  'request-for-assistance': 'kindRequestForAssistance',
+  'controlled-delivery-update': 'kindControlledDelivery',
+  'reported-site': 'kindReportedSite',
 };
 
 type Fields = Record<string, string>;
@@ -62,8 +64,18 @@ function strip<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Grows a textarea with its text, up to a third of the window (then it scrolls). */
+function autoGrow(el: HTMLTextAreaElement): void {
+  el.style.height = 'auto';
+  el.style.height = `${Math.min(el.scrollHeight + 2, Math.round(window.innerHeight / 3))}px`;
+}
+
 export function Composer({ channelId }: { channelId: string }) {
   const chat = useChat();
+  const t = useT('composer');
+  // Type, handling code and acknowledgement sit behind one "Options" button (the chosen code shows on it).
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const textRef = useRef<HTMLTextAreaElement>(null);
   const [kind, setKind] = useState<Kind>('text');
   const [fields, setFields] = useState<Fields>({});
   // The channel's policy decides the codes offered and the default (never a code the channel refuses).
@@ -104,11 +116,13 @@ export function Composer({ channelId }: { channelId: string }) {
       await chat.send(channelId, payload, opts);
       setFile(null);
       setFields({});
+      if (textRef.current) textRef.current.style.height = '';
       return;
     }
     if (kind === 'text' && !fields.text?.trim()) return;
     await chat.send(channelId, buildPayload(kind, fields), opts);
     setFields({});
+    if (textRef.current) textRef.current.style.height = '';
     if (policy) {
       setChoice(defaultChoice(policy));
       setPickerKey((k) => k + 1);
@@ -137,52 +151,54 @@ export function Composer({ channelId }: { channelId: string }) {
   );
 
   return (
-    <form class="composer" onSubmit={submitHandler(() => void send())} aria-label="Send a message">
-      <div class="composer-options">
-        <label>
-          <span class="field-label">Type</span>
-          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
-            {(Object.keys(KIND_LABEL) as Kind[]).map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {policy && choice && <CodePicker key={pickerKey} policy={policy} value={choice} onChange={setChoice} />}
-        <label class="check">
-          <input type="checkbox" name="ack" checked={ackRequired} onChange={(e) => setAckRequired(e.currentTarget.checked)} />
-          Ask for acknowledgement
-        </label>
-        <label class="check" title="In a channel that belongs to a desk, an urgent message pages the officer on duty">
-          <input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent(e.currentTarget.checked)} />
-          Urgent
-        </label>
-      </div>
+    <form class="composer" id="composer" onSubmit={submitHandler(() => void send())} aria-label={t('formLabel')}>
+      {optionsOpen && (
+        <div class="composer-options" id="composer-options" role="group" aria-label={t('optionsGroup')}>
+          <label>
+            <span class="field-label">{t('type')}</span>
+            <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
+              {(Object.keys(KIND_KEY) as Kind[]).map((k) => (
+                <option key={k} value={k}>
+                  {t(KIND_KEY[k])}
+                </option>
+              ))}
+            </select>
+          </label>
+          {policy && choice && <CodePicker key={pickerKey} policy={policy} value={choice} onChange={setChoice} />}
+          <label class="check">
+            <input type="checkbox" name="ack" checked={ackRequired} onChange={(e) => setAckRequired(e.currentTarget.checked)} />
+            {t('askAck')}
+          </label>
+          <label class="check" title={t('urgentHint')}>
+            <input type="checkbox" name="urgent" checked={urgent} onChange={(e) => setUrgent(e.currentTarget.checked)} />
+            {t('urgent')}
+          </label>
+        </div>
+      )}
       {kind === 'request-for-assistance' && (
         <fieldset class="structured-fields">
-          <legend>Request for assistance</legend>
-          {input('caseRef', 'Case reference', { required: true })}
-          {select('scope', 'Scope', AGREEMENT_SCOPES)}
-          {input('subject', 'Subject', { required: true })}
+          <legend>{t('kindRequestForAssistance')}</legend>
+          {input('caseRef', t('caseRef'), { required: true })}
+          {select('scope', t('scope'), AGREEMENT_SCOPES)}
+          {input('subject', t('subject'), { required: true })}
           <label class="field">
-            <span class="field-label">Details</span>
+            <span class="field-label">{t('details')}</span>
             <textarea name="details" rows={3} required value={fields.details ?? ''} onInput={set('details')} />
           </label>
-          {input('dueBy', 'Due by (optional)', { type: 'datetime-local' })}
+          {input('dueBy', t('dueBy'), { type: 'datetime-local' })}
         </fieldset>
       )}
       {kind === 'controlled-delivery-update' && (
         <fieldset class="structured-fields">
-          <legend>Controlled-delivery update</legend>
-          {input('operationRef', 'Operation reference', { required: true })}
-          {select('status', 'Status', CONTROLLED_DELIVERY_STATUSES)}
-          {input('location', 'Location (optional)')}
-          {input('eta', 'ETA (optional)', { type: 'datetime-local' })}
+          <legend>{t('kindControlledDelivery')}</legend>
+          {input('operationRef', t('operationRef'), { required: true })}
+          {select('status', t('status'), CONTROLLED_DELIVERY_STATUSES)}
+          {input('location', t('location'))}
+          {input('eta', t('eta'), { type: 'datetime-local' })}
           <label class="field">
-            <span class="field-label">Consignment (optional)</span>
+            <span class="field-label">{t('consignment')}</span>
             <select name="substitution" value={fields.substitution ?? ''} onChange={set('substitution')}>
-              <option value="">Not stated</option>
+              <option value="">{t('notStated')}</option>
               {SUBSTITUTION_MODES.map((m) => (
                 <option key={m} value={m}>
                   {SUBSTITUTION_LABEL[m]}
@@ -190,59 +206,88 @@ export function Composer({ channelId }: { channelId: string }) {
               ))}
             </select>
           </label>
-          {input('country', 'Country of the event (optional, ISO code such as PT)', { maxLength: 2, pattern: '[A-Za-z]{2}', autocapitalize: 'characters', 'aria-describedby': 'cdu-country-hint' })}
+          {input('country', t('country'), { maxLength: 2, pattern: '[A-Za-z]{2}', autocapitalize: 'characters', 'aria-describedby': 'cdu-country-hint' })}
           <span id="cdu-country-hint" class="hint">
-            Two letters: ISO 3166-1 alpha-2.
+            {t('countryHint')}
           </span>
-          {input('checkpoint', 'Checkpoint (optional)', { maxLength: 256 })}
+          {input('checkpoint', t('checkpoint'), { maxLength: 256 })}
           <label class="field">
-            <span class="field-label">Consents of the states concerned (optional)</span>
+            <span class="field-label">{t('consents')}</span>
             <textarea name="consents" rows={2} value={fields.consents ?? ''} onInput={set('consents')} aria-describedby="cdu-consents-hint" />
           </label>
           <span id="cdu-consents-hint" class="hint">
-            One per line: country code, colon, the consent’s reference (ES: AN-2026/114).
+            {t('consentsHint')}
           </span>
-          {input('notes', 'Notes (optional)')}
+          {input('notes', t('notes'))}
         </fieldset>
       )}
       {kind === 'reported-site' && (
         <fieldset class="structured-fields">
-          <legend>Reported site</legend>
-          {input('url', 'Address (URL, hostname or onion address)', { required: true, 'aria-describedby': 'site-url-hint' })}
+          <legend>{t('kindReportedSite')}</legend>
+          {input('url', t('url'), { required: true, 'aria-describedby': 'site-url-hint' })}
           <span id="site-url-hint" class="hint">
-            An http(s) address, or a hostname such as example.org or a v3 onion address (56 characters before .onion). Tracking parameters and the part after # are removed.
+            {t('urlHint')}
           </span>
-          {select('category', 'Category', SITE_CATEGORIES)}
-          {input('notes', 'Notes (optional)')}
+          {select('category', t('category'), SITE_CATEGORIES)}
+          {input('notes', t('notes'))}
         </fieldset>
       )}
-      {kind === 'text' && (
-        <label class="field">
-          <span class="field-label">{file ? 'Caption (optional)' : 'Message'}</span>
-          <textarea
-            name="text"
-            rows={2}
-            value={fields.text ?? ''}
-            onInput={set('text')}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey) {
-                e.preventDefault();
-                void send();
-              }
-            }}
-          />
-        </label>
+      {file && (
+        <p class="composer-file hint">
+          📎 {file.name}{' '}
+          <button type="button" class="link" onClick={() => setFile(null)}>
+            {t('removeFile')}
+          </button>
+        </p>
       )}
-      <div class="composer-actions">
-        <label class="file-input">
-          <span class="field-label">Attach a file</span>
-          <input type="file" name="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+      <div class="composer-row">
+        <button
+          type="button"
+          class="secondary options-toggle"
+          aria-expanded={optionsOpen}
+          aria-controls="composer-options"
+          onClick={() => setOptionsOpen(!optionsOpen)}
+        >
+          <span class="options-word">{t('options')}</span>
+          {choice && <span class="options-code"> {choice.handling}</span>}
+          <span aria-hidden="true" class="options-caret">
+            {optionsOpen ? '▴' : '▾'}
+          </span>
+        </button>
+        {kind === 'text' && (
+          <label class="composer-text">
+            <span class="sr-only">{file ? t('caption') : t('message')}</span>
+            <textarea
+              ref={textRef}
+              name="text"
+              rows={1}
+              placeholder={file ? t('caption') : t('message')}
+              value={fields.text ?? ''}
+              onInput={(e) => {
+                autoGrow(e.currentTarget);
+                set('text')(e);
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  void send();
+                }
+              }}
+            />
+          </label>
+        )}
+        <label class="attach button secondary" title={t('attach')}>
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
+          </svg>
+          <span class="sr-only">{t('attach')}</span>
+          <input type="file" name="file" class="file-hidden" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
         </label>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Sending…' : file ? 'Encrypt and send file' : 'Send'}
+        <button type="submit" class="send" disabled={busy}>
+          {busy ? t('sending') : file ? t('sendFile') : t('send')}
         </button>
       </div>
-      {upload && <ProgressBar label={`Uploading ${upload.name}`} loaded={upload.loaded} total={upload.total} />}
+      {upload && <ProgressBar label={t('uploading', { name: upload.name })} loaded={upload.loaded} total={upload.total} />}
       <ErrorBox error={error} />
     </form>
   );

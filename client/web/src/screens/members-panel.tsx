@@ -4,6 +4,7 @@ import { useChat, useSession } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { memberCandidates, type Candidate } from '../lib/people.ts';
 import { useObservable } from '../state/observable.ts';
+import { useT } from '../i18n/i18n.ts';
 
 interface Pin {
   verified: boolean;
@@ -11,8 +12,9 @@ interface Pin {
 }
 
 /** Members with their safety numbers: compare them out of band, then mark verified. */
-export function MembersPanel({ channel }: { channel: ChannelInfo }) {
+export function MembersPanel({ channel, onClose }: { channel: ChannelInfo; onClose?: () => void }) {
   const chat = useChat();
+  const t = useT('members-panel');
   const names = useObservable(chat.names);
   const agencies = useObservable(chat.agencies);
   const [members, setMembers] = useState<ChannelMemberInfo[]>([]);
@@ -25,7 +27,7 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
     const res = await chat.client.addMember(channel.id, c.officerId);
     chat.learnNames({ [c.officerId]: c.name });
     setQuery('');
-    setAddResult(res === 'added' ? `${c.name} added.` : `Invitation sent to ${c.name}; they join when they accept.`);
+    setAddResult(res === 'added' ? t('added', { name: c.name }) : t('invited', { name: c.name }));
     await load();
   });
   const [remove, , removeError] = useAction(async (officerId: string) => {
@@ -49,8 +51,15 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
   }, [query, iAmOwner]);
   const candidates = memberCandidates(query, sources, new Set(members.map((m) => m.officerId)));
   return (
-    <section class="members" id="members-panel" aria-label="Members">
-      <h3>Members</h3>
+    <section class="members" id="members-panel" aria-label={t('title')}>
+      <div class="members-head">
+        <h3>{t('title')}</h3>
+        {onClose && (
+          <button type="button" class="secondary members-close" onClick={onClose}>
+            {t('backToConversation')}
+          </button>
+        )}
+      </div>
       <ErrorBox error={loadError ?? removeError} />
       <ul>
         {members.map((m) => (
@@ -58,7 +67,7 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
             key={m.officerId}
             member={m}
             name={names[m.officerId] ?? chat.nameOf(m.officerId)}
-            agency={agencies[m.agencyId]?.name ?? 'another agency'}
+            agency={agencies[m.agencyId]?.name ?? t('anotherAgency')}
             onRemove={iAmOwner && !channel.readOnly && m.officerId !== chat.me.officer.id && channel.kind !== 'direct' ? () => void remove(m.officerId) : null}
           />
         ))}
@@ -66,24 +75,24 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
       {iAmOwner && !channel.readOnly && channel.kind !== 'direct' && (
         <div class="add-member">
           <label class="field">
-            <span class="field-label">Add a member</span>
-            <input type="search" name="member-search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Name, agency or desk" aria-describedby="member-search-hint" />
+            <span class="field-label">{t('addMember')}</span>
+            <input type="search" name="member-search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder={t('searchPlaceholder')} aria-describedby="member-search-hint" />
             <small id="member-search-hint" class="hint">
-              {chat.me.officer.role !== 'officer' ? 'Officers of your agency and' : 'Officers with'} directory entries. Officers of other agencies join when they accept.
+              {chat.me.officer.role !== 'officer' ? t('searchHintAdmin') : t('searchHint')}
             </small>
           </label>
-          <ul class="candidates" aria-label="Matching officers">
+          <ul class="candidates" aria-label={t('matching')}>
             {candidates.map((c) => (
               <li key={c.officerId} data-testid="member-candidate">
                 <span>
                   <strong>{c.name}</strong> <span class="meta">{c.detail}</span>
                 </span>
                 <button type="button" class="secondary" disabled={adding} onClick={() => void add(c)}>
-                  Add
+                  {t('add')}
                 </button>
               </li>
             ))}
-            {candidates.length === 0 && <li class="hint">No matching officer.</li>}
+            {candidates.length === 0 && <li class="hint">{t('noMatch')}</li>}
           </ul>
           {addResult && <p role="status">{addResult}</p>}
           <ErrorBox error={addError} />
@@ -96,6 +105,7 @@ export function MembersPanel({ channel }: { channel: ChannelInfo }) {
 function MemberRow({ member, name, agency, onRemove }: { member: ChannelMemberInfo; name: string; agency: string; onRemove: (() => void) | null }) {
   const chat = useChat();
   const session = useSession();
+  const t = useT('members-panel');
   const me = member.officerId === chat.me.officer.id;
   const [pin, setPin] = useState<Pin | null>(null);
   const [digits, setDigits] = useState<string[] | null>(null);
@@ -114,10 +124,10 @@ function MemberRow({ member, name, agency, onRemove }: { member: ChannelMemberIn
   return (
     <li class="member" data-testid="member">
       <div>
-        <strong>{me ? `${name} (you)` : name}</strong> · {agency} · {member.role}
+        <strong>{me ? t('nameYou', { name }) : name}</strong> · {agency} · {member.role}
         {onRemove && (
-          <button type="button" class="link danger-link" onClick={() => confirm(`Remove ${name} from this channel? They keep what they already received.`) && onRemove()}>
-            Remove
+          <button type="button" class="link danger-link" onClick={() => confirm(t('removeConfirm', { name })) && onRemove()}>
+            {t('remove')}
           </button>
         )}
       </div>
@@ -125,21 +135,21 @@ function MemberRow({ member, name, agency, onRemove }: { member: ChannelMemberIn
         <div class="safety">
           {changed && (
             <p class="notice notice-danger" role="alert">
-              {name}’s key changed. Compare the new safety number with them (in person or by phone) before marking it verified.
+              {t('keyChanged', { name })}
             </p>
           )}
           {digits ? (
             <p>
-              Safety number: <code class="digits" aria-label={`Safety number with ${name}`}>{digits.join(' ')}</code>
+              {t('safetyNumber')} <code class="digits" aria-label={t('safetyNumberWith', { name })}>{digits.join(' ')}</code>
             </p>
           ) : (
-            !changed && !error && <p class="hint">Computing safety number…</p>
+            !changed && !error && <p class="hint">{t('computing')}</p>
           )}
           {pin?.verified && !changed ? (
-            <span class="tag ok">Verified</span>
+            <span class="tag ok">{t('verified')}</span>
           ) : (
             <button type="button" disabled={verifying} onClick={() => void verify()}>
-              Mark verified
+              {t('markVerified')}
             </button>
           )}
           <ErrorBox error={verifyError ?? (changed ? null : error)} />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ReceivedMessage } from '../../../sdk/index.ts';
 import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
@@ -16,9 +16,11 @@ import { RequestCard } from './request-card.tsx';
 import { UseGrantCard, UseGrantRequestCard, UseGrantsBar, useGrants } from '../components/use-grants.tsx';
 import { grantForTarget } from '../lib/use-grants.ts';
 import { useObservable } from '../state/observable.ts';
+import { useT } from '../i18n/i18n.ts';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const chat = useChat();
+  const t = useT('message-item');
   const names = useObservable(chat.names);
   const marks = useObservable(chat.marks);
   const mine = m.senderId === chat.me.officer.id;
@@ -26,21 +28,28 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const [ack, acking, ackError] = useAction(() => chat.acknowledge(m.channelId, m.messageId));
   const [forwarding, setForwarding] = useState(false);
   const red = m.handling === 'TLP:RED';
+  const sender = mine ? t('you') : (names[m.senderId] ?? chat.nameOf(m.senderId));
   return (
     <li class={`message ${mine ? 'mine' : ''}`} data-testid="message" data-message-id={m.messageId}>
       <div class="message-head">
-        <strong class="sender">{mine ? 'You' : (names[m.senderId] ?? chat.nameOf(m.senderId))}</strong>
+        <strong class="sender">{sender}</strong>
         <time dateTime={new Date(m.sentAt).toISOString()} title={formatDateTime(m.sentAt)}>
           {formatTime(m.sentAt)}
         </time>
         {m.timeSkew && (
-          <span class="tag warn" title={`Sender’s clock said ${formatDateTime(m.headerTime)}; shown at the server’s time.`} data-testid="time-skew">
-            sender clock differs
+          <span class="tag warn" title={t('clockSaid', { time: formatDateTime(m.headerTime) })} data-testid="time-skew">
+            {t('clockDiffers')}
           </span>
         )}
         <TlpBadge code={m.handling} />
         {m.codes?.evaluation && <EvaluationBadge evaluation={m.codes.evaluation} />}
-        {m.forwardedFrom && <span class="tag">forwarded</span>}
+        {m.forwardedFrom && <span class="tag">{t('forwarded')}</span>}
+        {m.payload.kind !== 'file' && (
+          <ActionsMenu
+            label={t('actionsFor', { sender, time: formatTime(m.sentAt) })}
+            items={[{ label: red ? t('forwardRed') : t('forward'), disabled: red, onSelect: () => setForwarding(true) }]}
+          />
+        )}
       </div>
       {m.codes?.conditions && (
         <p class="conditions" data-testid="conditions">
@@ -60,31 +69,20 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
       {m.ackRequired && !mine && (
         <div class="ack">
           {acked ? (
-            <span class="tag ok">Acknowledged</span>
+            <span class="tag ok">{t('acknowledged')}</span>
           ) : (
             <button type="button" disabled={acking} onClick={() => void ack()}>
-              Acknowledge
+              {t('acknowledge')}
             </button>
           )}
           <ErrorBox error={ackError} />
         </div>
       )}
-      {m.ackRequired && mine && <span class="tag">acknowledgement requested</span>}
+      {m.ackRequired && mine && <span class="tag">{t('ackRequested')}</span>}
       {mine && <DeliveryStatus messageId={m.messageId} />}
-      {m.payload.kind !== 'file' && (
+      {forwarding && !red && m.payload.kind !== 'file' && (
         <div class="forward">
-          <button
-            type="button"
-            class="link"
-            disabled={red}
-            aria-expanded={forwarding}
-            title={red ? 'TLP:RED may not be forwarded.' : undefined}
-            onClick={() => setForwarding(!forwarding)}
-          >
-            Forward
-          </button>
-          {red && <span class="hint"> TLP:RED may not be forwarded.</span>}
-          {forwarding && !red && <ForwardForm message={m} onDone={() => setForwarding(false)} />}
+          <ForwardForm message={m} onDone={() => setForwarding(false)} />
         </div>
       )}
     </li>
@@ -94,6 +92,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
 /** Forward to another channel the TLP rules allow (the SDK and server check again and answer in plain words). */
 export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
   const chat = useChat();
+  const t = useT('message-item');
   const channels = useObservable(chat.channels);
   const source = channels.find((c) => c.id === m.channelId);
   // TLP:AMBER reaches my agency's clients: the institutions holding an active extended-access grant from it.
@@ -127,22 +126,29 @@ export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; 
     const targetAgencies = channels.find((c) => c.id === to)?.members.map((x) => x.agencyId) ?? [];
     const grant = m.handling === 'H2' ? grantForTarget(onward, targetAgencies, chat.me.agency.id) : undefined;
     await chat.send(to, m.payload, { handling: m.handling, ...(m.codes ? { codes: m.codes } : {}), forwardedFrom: { messageId: m.messageId, channelId: m.channelId, ...(grant ? { grantId: grant.messageId } : {}) } });
-    setDone(channels.find((c) => c.id === to)?.title ?? 'the channel');
+    setDone(channels.find((c) => c.id === to)?.title ?? t('theChannel'));
   });
   if (done)
     return (
       <p role="status">
-        Forwarded to {done}.{' '}
+        {t('forwardedTo', { title: done })}{' '}
         <button type="button" class="link" onClick={onDone}>
-          Close
+          {t('close')}
         </button>
       </p>
     );
-  if (targets.length === 0) return <p class="hint">No channel you belong to may receive a {m.handling} message.</p>;
+  if (targets.length === 0) return (
+      <p class="hint">
+        {t('noForwardTarget', { code: m.handling })}{' '}
+        <button type="button" class="link" onClick={onDone}>
+          {t('close')}
+        </button>
+      </p>
+    );
   return (
-    <form class="inline-form" aria-label="Forward" onSubmit={(e) => (e.preventDefault(), void forward())}>
+    <form class="inline-form" aria-label={t('forward')} onSubmit={(e) => (e.preventDefault(), void forward())}>
       <label class="field">
-        <span class="field-label">Forward to</span>
+        <span class="field-label">{t('forwardTo')}</span>
         <select name="forward-target" value={target || targets[0]!.id} onChange={(e) => setTarget(e.currentTarget.value)}>
           {targets.map((c) => (
             <option key={c.id} value={c.id}>
@@ -158,7 +164,10 @@ export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; 
         </label>
       )}
       <button type="submit" disabled={busy || (!!conditions && !confirmed)}>
-        Forward ({m.handling})
+        {t('forwardWithCode', { code: m.handling })}
+      </button>
+      <button type="button" class="secondary" onClick={onDone}>
+        {t('cancel')}
       </button>
       <ErrorBox error={error} />
     </form>
@@ -167,6 +176,7 @@ export function ForwardForm({ message: m, onDone }: { message: ReceivedMessage; 
 
 function DeliveryStatus({ messageId }: { messageId: string }) {
   const chat = useChat();
+  const t = useT('message-item');
   const rows = useObservable(chat.receiptsOf(messageId));
   const names = useObservable(chat.names);
   const [open, setOpen] = useState(false);
@@ -174,7 +184,7 @@ function DeliveryStatus({ messageId }: { messageId: string }) {
   return (
     <div class="delivery" data-testid="delivery" data-state={overall}>
       <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {rows.length === 0 ? 'Sent' : `${STATE_LABEL[overall]}${rows.length > 1 ? ' by all' : ''}`}
+        {rows.length === 0 ? t('sent') : rows.length > 1 ? t('stateByAll', { state: STATE_LABEL[overall] }) : STATE_LABEL[overall]}
       </button>
       {(open || rows.length <= 3) && rows.length > 0 && (
         <ul class="recipients">
@@ -194,28 +204,29 @@ function DeliveryStatus({ messageId }: { messageId: string }) {
 }
 
 function PayloadView({ payload: p }: { payload: Payload }) {
+  const t = useT('message-item');
   switch (p.kind) {
     case 'text':
       return <p class="text">{p.text}</p>;
     case 'case-note':
       return (
         <div class="structured">
-          <h3>Case note · {p.caseRef}</h3>
+          <h3>{t('caseNote', { caseRef: p.caseRef })}</h3>
           <p class="text">{p.text}</p>
         </div>
       );
     case 'request-for-assistance':
       return (
         <div class="structured" data-kind="rfa">
-          <h3>Request for assistance · {p.caseRef}</h3>
+          <h3>{t('rfa', { caseRef: p.caseRef })}</h3>
           <dl>
-            <dt>Subject</dt>
+            <dt>{t('subject')}</dt>
             <dd>{p.subject}</dd>
-            <dt>Scope</dt>
+            <dt>{t('scope')}</dt>
             <dd>{p.scope}</dd>
             {p.dueBy !== undefined && (
               <>
-                <dt>Due by</dt>
+                <dt>{t('dueBy')}</dt>
                 <dd>{formatDateTime(p.dueBy)}</dd>
               </>
             )}
@@ -226,37 +237,37 @@ function PayloadView({ payload: p }: { payload: Payload }) {
     case 'controlled-delivery-update':
       return (
         <div class="structured" data-kind="cdu">
-          <h3>Controlled delivery · {p.operationRef}</h3>
+          <h3>{t('cdu', { operationRef: p.operationRef })}</h3>
           <dl>
-            <dt>Status</dt>
+            <dt>{t('status')}</dt>
             <dd>{p.status}</dd>
             {p.location && (
               <>
-                <dt>Location</dt>
+                <dt>{t('location')}</dt>
                 <dd>{p.location}</dd>
               </>
             )}
             {p.eta !== undefined && (
               <>
-                <dt>ETA</dt>
+                <dt>{t('eta')}</dt>
                 <dd>{formatDateTime(p.eta)}</dd>
               </>
             )}
             {p.substitution && (
               <>
-                <dt>Consignment</dt>
+                <dt>{t('consignment')}</dt>
                 <dd>{SUBSTITUTION_LABEL[p.substitution]}</dd>
               </>
             )}
             {(p.country || p.checkpoint) && (
               <>
-                <dt>Event at</dt>
+                <dt>{t('eventAt')}</dt>
                 <dd>{[p.checkpoint, p.country].filter(Boolean).join(', ')}</dd>
               </>
             )}
             {p.consents && (
               <>
-                <dt>Consents</dt>
+                <dt>{t('consents')}</dt>
                 <dd>
                   <ul class="consents">
                     {p.consents.map((c, i) => (
@@ -275,7 +286,7 @@ function PayloadView({ payload: p }: { payload: Payload }) {
     case 'reported-site':
       return (
         <div class="structured" data-kind="site">
-          <h3>Reported site · {p.category}</h3>
+          <h3>{t('site', { category: p.category })}</h3>
           {/* Never a live link: officers open reported sites only from their investigation environment. */}
           <p>
             <code class="url">{p.url}</code>
@@ -290,6 +301,7 @@ function PayloadView({ payload: p }: { payload: Payload }) {
 
 function FileView({ file }: { file: FilePayload }) {
   const chat = useChat();
+  const t = useT('message-item');
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const [url, setUrl] = useState<string | null>(null);
   const [download, busy, error] = useAction(async () => {
@@ -308,16 +320,112 @@ function FileView({ file }: { file: FilePayload }) {
       {file.caption && <p class="text">{file.caption}</p>}
       <div>
         <button type="button" disabled={busy} onClick={() => void download()}>
-          Download
+          {t('download')}
         </button>
         {url && (
           <a href={url} download={file.name} data-testid="file-ready">
-            Save again
+            {t('saveAgain')}
           </a>
         )}
       </div>
-      {progress && <ProgressBar label={`Downloading ${file.name}`} loaded={progress.loaded} total={progress.total} />}
+      {progress && <ProgressBar label={t('downloading', { name: file.name })} loaded={progress.loaded} total={progress.total} />}
       <ErrorBox error={error} />
+    </div>
+  );
+}
+
+interface MenuItem {
+  label: string;
+  disabled?: boolean;
+  onSelect: () => void;
+}
+
+/**
+ * One button per message opening a menu of its actions (WAI-ARIA menu button): Enter, Space or ↓ open it on the
+ * first item, ↑/↓/Home/End move, Escape or Tab closes it, and focus returns to the button.
+ */
+export function ActionsMenu({ label, items }: { label: string; items: MenuItem[] }) {
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const menuRef = useRef<HTMLUListElement>(null);
+  const focusItem = (i: number) => {
+    const all = menuRef.current ? Array.from(menuRef.current.querySelectorAll<HTMLElement>('[role="menuitem"]')) : [];
+    if (all.length) all[(i + all.length) % all.length]!.focus();
+  };
+  // The first item takes focus as the menu appears (before paint, so a key pressed at once goes to the menu).
+  useLayoutEffect(() => {
+    if (open) focusItem(0);
+  }, [open]);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: Event) => {
+      if (!menuRef.current?.contains(e.target as Node) && e.target !== buttonRef.current) setOpen(false);
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [open]);
+  const close = (refocus: boolean) => {
+    setOpen(false);
+    if (refocus) buttonRef.current?.focus();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    const all = menuRef.current ? Array.from(menuRef.current.querySelectorAll<HTMLElement>('[role="menuitem"]')) : [];
+    const at = all.indexOf(document.activeElement as HTMLElement);
+    const moves: Record<string, () => void> = {
+      Escape: () => close(true),
+      ArrowDown: () => focusItem(at + 1),
+      ArrowUp: () => focusItem(at - 1),
+      Home: () => focusItem(0),
+      End: () => focusItem(all.length - 1),
+    };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      move();
+    }
+    else if (e.key === 'Tab') close(false);
+  };
+  return (
+    <div class="actions-menu">
+      <button
+        ref={buttonRef}
+        type="button"
+        class="menu-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={label}
+        title={label}
+        onClick={() => setOpen(!open)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' && !open) {
+            e.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {open && (
+        <ul class="menu" role="menu" aria-label={label} ref={menuRef} onKeyDown={onKey}>
+          {items.map((item, i) => (
+            <li key={i} role="none">
+              <button
+                type="button"
+                role="menuitem"
+                tabIndex={-1}
+                aria-disabled={item.disabled ? 'true' : undefined}
+                onClick={() => {
+                  if (item.disabled) return;
+                  close(true);
+                  item.onSelect();
+                }}
+              >
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -7,25 +7,36 @@ import { pagesText } from '../lib/pages.ts';
 import { statsText, statsViewFor } from '../lib/stats.ts';
 import { pagesStateOf } from '../state/pages.ts';
 import { requestsNavLabel } from './requests.tsx';
+import { useT } from '../i18n/i18n.ts';
 
-const SECURITY_TEXT: Record<string, string> = {
-  key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
-  certificate_superseded: 'The server offered an officer’s old certificate instead of their newest one (possible server misbehaviour). The action was refused.',
-  keylog_foreign_entry: 'Someone registered keys for your account that this device did not create. Tell your administrator now.',
-  keylog_equivocation: 'The server showed inconsistent key logs (possible server misbehaviour). Tell your administrator.',
-  keylog_invalid: 'The server’s key log failed verification (possible server misbehaviour).',
-  chain_invalid: 'A channel’s membership history failed verification (possible server misbehaviour). Sending to it is disabled.',
-  key_envelope_invalid: 'A channel key from the server failed verification and was ignored.',
-  message_rejected: 'A message failed verification and was not shown.',
-  message_replayed: 'The server delivered a message again that was already received (a replay); the copy was not shown.',
-  message_time_skew: 'A message’s own timestamp disagrees with the server’s; it is shown at the server’s time and marked “sender clock differs”.',
-};
+/** Security warnings the shell words itself (namespace `shell`, key `security` + the kind in camel case); others show the SDK's message. */
+const SECURITY_KINDS = new Set([
+  'key_changed',
+  'certificate_superseded',
+  'keylog_foreign_entry',
+  'keylog_equivocation',
+  'keylog_invalid',
+  'chain_invalid',
+  'key_envelope_invalid',
+  'message_rejected',
+  'message_replayed',
+  'message_time_skew',
+]);
+const securityKey = (kind: string) => `security${kind.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
+
+/** Moves focus into the open channel's composer (its message box, else its first control). */
+function focusComposer(): void {
+  const composer = document.getElementById('composer');
+  const target = composer?.querySelector<HTMLElement>('textarea') ?? composer?.querySelector<HTMLElement>('input:not([type="file"]), select, button') ?? document.getElementById('main');
+  target?.focus();
+}
 
 export function Shell({ route, children }: { route: Route; children: ComponentChildren }) {
   const session = useSession();
   const { me } = useObservable(session.state);
   const security = useObservable(session.security);
   const connection = useObservable(session.connection);
+  const t = useT('shell');
   if (!me) return null;
   const admin = me.officer.role !== 'officer';
   const link = (name: Route['name'], to: string, label: string) => (
@@ -36,45 +47,50 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
   return (
     <div class="shell">
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
-        Skip to content
+        {t('skipToContent')}
       </a>
+      {route.name === 'channels' && route.channelId && route.channelId !== 'new' && (
+        <a class="skip" href="#composer" onClick={(e) => (e.preventDefault(), focusComposer())}>
+          {t('skipToComposer')}
+        </a>
+      )}
       <header class="topbar">
         <strong class="brand">Liaison</strong>
-        <nav aria-label="Main">
-          {link('channels', '#/channels', 'Channels')}
-          {link('directory', '#/directory', 'Directory')}
-          {link('agreements', '#/agreements', 'Agreements')}
-          {link('desks', '#/desks', 'Desks')}
+        <nav aria-label={t('mainNav')}>
+          {link('channels', '#/channels', t('navChannels'))}
+          {link('directory', '#/directory', t('navDirectory'))}
+          {link('agreements', '#/agreements', t('navAgreements'))}
+          {link('desks', '#/desks', t('navDesks'))}
           {link('requests', '#/requests', requestsNavLabel)}
           <PagesLink current={route.name === 'pages'} />
-          {admin && link('admin', '#/admin/officers', 'Administration')}
+          {admin && link('admin', '#/admin/officers', t('navAdmin'))}
           {statsViewFor(me.officer.role, me.agency.id) && link('stats', '#/stats', statsText.navLabel)}
-          {link('account', '#/account', 'Account')}
+          {link('account', '#/account', t('navAccount'))}
         </nav>
         <div class="who">
-          <span class={`conn conn-${connection}`} title={`Realtime: ${connection}`} aria-label={`Realtime ${connection}`} />
-          <span>
+          <span class={`conn conn-${connection}`} role="img" title={t('realtimeTitle', { state: t(`conn_${connection}`) })} aria-label={t('realtime', { state: t(`conn_${connection}`) })} />
+          <span class="who-name">
             {me.officer.displayName} · {me.agency.name}
           </span>
-          <button type="button" onClick={() => session.lock('Locked. Enter your key-backup passphrase to continue.')}>
-            Lock
+          <button type="button" onClick={() => session.lock(t('lockedNotice'))}>
+            {t('lock')}
           </button>
           <button type="button" onClick={() => void session.signOut()}>
-            Sign out
+            {t('signOut')}
           </button>
         </div>
       </header>
       {security.length > 0 && (
-        <section class="security" role="alert" aria-label="Security warnings">
+        <section class="security" role="alert" aria-label={t('securityWarnings')}>
           <ul>
             {security.map((s, i) => (
               <li key={i} data-kind={s.kind}>
-                <strong>Security warning:</strong> {SECURITY_TEXT[s.kind] ?? s.message}
+                <strong>{t('securityWarning')}</strong> {SECURITY_KINDS.has(s.kind) ? t(securityKey(s.kind)) : s.message}
               </li>
             ))}
           </ul>
           <button type="button" onClick={() => session.security.set([])}>
-            Dismiss
+            {t('dismiss')}
           </button>
         </section>
       )}
