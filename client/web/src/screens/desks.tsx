@@ -536,11 +536,11 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
   };
   return (
     <section aria-labelledby="rota-editor-title">
-      <h2 id="rota-editor-title">Edit the weekly rota</h2>
+      <h2 id="rota-editor-title">{t('editRota')}</h2>
       <p class="hint">
-        Wall times in {desk.timeZone}. An end at or before the start runs overnight into the next day. Only members of the desk can be on the rota.
+        {t('rotaHint', { zone: desk.timeZone })}
       </p>
-      {desk.members.length === 0 && <p class="notice notice-warn">This desk has no members yet, so nobody can be put on its rota.</p>}
+      {desk.members.length === 0 && <p class="notice notice-warn">{t('rotaNoMembers')}</p>}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -550,16 +550,16 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
         {rows.map((r, i) => (
           <fieldset key={r.key} class="rota-row">
             <legend>
-              Shift {i + 1}
+              {t('shiftN', { n: i + 1 })}
               {r.officerId ? `: ${nameOf(r.officerId)}, ${daysText(r.days)}` : ''}
             </legend>
             <div class="inline-form">
               <div class="field">
                 <label class="field-label" for={`shift-officer-${r.key}`}>
-                  Officer
+                  {t('columnOfficer')}
                 </label>
                 <select id={`shift-officer-${r.key}`} value={r.officerId} onChange={(e) => update(r.key, { officerId: e.currentTarget.value })}>
-                  {!desk.members.includes(r.officerId) && <option value={r.officerId}>{r.officerId ? nameOf(r.officerId) : 'Choose…'}</option>}
+                  {!desk.members.includes(r.officerId) && <option value={r.officerId}>{r.officerId ? nameOf(r.officerId) : t('choose')}</option>}
                   {desk.members.map((m) => (
                     <option key={m} value={m}>
                       {nameOf(m)}
@@ -569,18 +569,18 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
               </div>
               <div class="field">
                 <label class="field-label" for={`shift-start-${r.key}`}>
-                  Start
+                  {t('start')}
                 </label>
                 <input id={`shift-start-${r.key}`} type="time" required value={r.start} onInput={(e) => update(r.key, { start: e.currentTarget.value })} />
               </div>
               <div class="field">
                 <label class="field-label" for={`shift-end-${r.key}`}>
-                  End
+                  {t('end')}
                 </label>
                 <input id={`shift-end-${r.key}`} type="time" required value={r.end} onInput={(e) => update(r.key, { end: e.currentTarget.value })} />
               </div>
             </div>
-            <div class="days" role="group" aria-label={`Days of shift ${i + 1}`}>
+            <div class="days" role="group" aria-label={t('daysOfShift', { n: i + 1 })}>
               {WEEKDAYS.map((w) => (
                 <label key={w.day} class="check">
                   <input
@@ -594,19 +594,19 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
               ))}
             </div>
             <button type="button" class="secondary" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
-              Remove shift {i + 1}
+              {t('removeShift', { n: i + 1 })}
             </button>
           </fieldset>
         ))}
         <div class="actions">
           <button type="button" class="secondary" onClick={add} disabled={desk.members.length === 0}>
-            Add a weekly shift
+            {t('addShift')}
           </button>
           <button type="submit" disabled={saving}>
-            {saving ? 'Saving…' : 'Save rota'}
+            {saving ? t('saving') : t('saveRota')}
           </button>
         </div>
-        {desk.rota.overrides.length > 0 && <p class="hint">The rota’s {desk.rota.overrides.length} dated override(s) (swaps, extra shifts) are kept as they are.</p>}
+        {desk.rota.overrides.length > 0 && <p class="hint">{t('overridesKept', { count: desk.rota.overrides.length })}</p>}
         <ErrorBox error={error} />
         <div role="status" aria-live="polite" tabIndex={-1} ref={savedRef}>
           {saved && <p class="notice notice-ok">{saved}</p>}
@@ -634,14 +634,14 @@ function CreateDesk() {
     navigate({ name: 'desks', deskId: desk.id });
   });
   useEffect(() => void load(), []);
-  if (chat.me.officer.role === 'officer') return <p>Only agency administrators create desks.</p>;
+  if (chat.me.officer.role === 'officer') return <p>{t('onlyAdmins')}</p>;
   const toggle = (list: string[], set: (v: string[]) => void, id: string, on: boolean) => set(on ? [...list, id] : list.filter((x) => x !== id));
   return (
     <section class="card" aria-labelledby="new-desk-title">
       <p>
         <a href="#/desks">← {t('title')}</a>
       </p>
-      <h1 id="new-desk-title">New desk</h1>
+      <h1 id="new-desk-title">{t('newDesk')}</h1>
       <ErrorBox error={loadError} />
       <form
         onSubmit={(e) => {
@@ -649,21 +649,21 @@ function CreateDesk() {
           void create();
         }}
       >
-        <Field label="Name" name="desk-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field label={t('name')} name="desk-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <Field
-          label="24/7 phone number"
+          label={t('phoneNumber')}
           name="desk-phone"
           type="tel"
           required
           minLength={8}
           maxLength={32}
-          hint="International format, e.g. +351 21 864 1000. Shown to a requester when nobody answers."
+          hint={t('phoneHint')}
           value={phone}
           onInput={(e) => setPhone(e.currentTarget.value)}
         />
         <div class="field">
           <label class="field-label" for="desk-zone">
-            Time zone
+            {t('timeZone')}
           </label>
           <select id="desk-zone" value={timeZone} onChange={(e) => setTimeZone(e.currentTarget.value)} aria-describedby="desk-zone-hint">
             {zones.map((z) => (
@@ -673,19 +673,19 @@ function CreateDesk() {
             ))}
           </select>
           <small id="desk-zone-hint" class="hint">
-            The rota’s wall times are read in this zone, with its daylight-saving changes.
+            {t('zoneHint')}
           </small>
         </div>
         <fieldset>
-          <legend>Members and supervisors</legend>
-          {officers.length === 0 && <p class="meta">No active officers found.</p>}
+          <legend>{t('membersAndSupervisors')}</legend>
+          {officers.length === 0 && <p class="meta">{t('noOfficers')}</p>}
           {officers.length > 0 && (
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Officer</th>
-                  <th scope="col">Member</th>
-                  <th scope="col">Supervisor</th>
+                  <th scope="col">{t('columnOfficer')}</th>
+                  <th scope="col">{t('columnMember')}</th>
+                  <th scope="col">{t('columnSupervisor')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -693,12 +693,12 @@ function CreateDesk() {
                   <tr key={o.id}>
                     <th scope="row">{o.displayName}</th>
                     <td>
-                      <input type="checkbox" aria-label={`${o.displayName} is a member`} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
+                      <input type="checkbox" aria-label={t('isMember', { name: o.displayName })} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
                     </td>
                     <td>
                       <input
                         type="checkbox"
-                        aria-label={`${o.displayName} is a supervisor`}
+                        aria-label={t('isSupervisor', { name: o.displayName })}
                         checked={supervisors.includes(o.id)}
                         onChange={(e) => toggle(supervisors, setSupervisors, o.id, e.currentTarget.checked)}
                       />
@@ -711,7 +711,7 @@ function CreateDesk() {
         </fieldset>
         <ErrorBox error={createError} />
         <button type="submit" disabled={creating}>
-          {creating ? 'Creating…' : 'Create desk'}
+          {creating ? t('creating') : t('createDesk')}
         </button>
       </form>
     </section>
