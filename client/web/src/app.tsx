@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { SessionContext, useSession } from './app-context.ts';
+import { useT } from './i18n/i18n.ts';
 import { parseRoute, type Route } from './lib/router.ts';
 import type { AppSession } from './state/session.ts';
 import { useObservable } from './state/observable.ts';
@@ -32,10 +33,11 @@ function Screens() {
   const session = useSession();
   const { phase } = useObservable(session.state);
   const route = useRoute();
+  const t = useT('app');
   useEffect(() => {
-    document.title = phase === 'unlocked' ? `Liaison · ${route.name}` : 'Liaison';
-  }, [phase, route.name]);
-  if (phase === 'booting') return <main class="card narrow" id="main" aria-busy="true"><p>Loading…</p></main>;
+    document.title = phase === 'unlocked' ? t('titleScreen', { screen: t(`route_${route.name}`, { defaultValue: route.name }) }) : t('title');
+  }, [phase, route.name, t]);
+  if (phase === 'booting') return <main class="card narrow" id="main" aria-busy="true"><p>{t('loading')}</p></main>;
   if (route.name === 'enrol' && phase === 'signed-out') return <EnrolScreen token={route.token} />;
   if (phase === 'signed-out') return <SignInScreen />;
   if (phase === 'needs-identity') return <CreateIdentityScreen />;

@@ -1,19 +1,8 @@
 import { useState } from 'preact/hooks';
-import {
-  conditionsRequired,
-  EUROPOL_INFORMATION,
-  EUROPOL_SOURCE,
-  evaluationMeaning,
-  MAX_CONDITIONS_CHARS,
-  profileOf,
-  UK_HANDLING,
-  UK_INTELLIGENCE,
-  UK_SOURCE,
-  type EvaluationVocabulary,
-  type MessageCodes,
-} from '../../../../shared/crypto/codes.ts';
+import { conditionsRequired, MAX_CONDITIONS_CHARS, profileOf, type EvaluationVocabulary, type MessageCodes } from '../../../../shared/crypto/codes.ts';
 import type { HandlingCode, HandlingPolicy } from '../../../../shared/crypto/handling.ts';
-import { CODE_TEXT } from '../lib/codes-text.ts';
+import { useT } from '../i18n/i18n.ts';
+import { CODE_TEXT, evaluationMeaningText, evaluationPartLabel, evaluationPartOptions, type EvaluationPart } from '../lib/codes-text.ts';
 import { TLP_STYLES } from '../lib/tlp.ts';
 
 /** What the composer sends: the handling code and, per the channel's profile, an evaluation and conditions. */
@@ -27,17 +16,10 @@ export function defaultChoice(policy: HandlingPolicy): CodeChoice {
   return { handling: policy.defaultCode, codes: {} };
 }
 
-/** The pickers of each evaluation vocabulary: one select per part, joined into the code. */
-const EVALUATION_PARTS: Record<Exclude<EvaluationVocabulary, 'none'>, { label: string; options: Record<string, string> }[]> = {
-  'europol-4x4': [
-    { label: 'Source reliability', options: EUROPOL_SOURCE },
-    { label: 'Information assessment', options: EUROPOL_INFORMATION },
-  ],
-  'uk-3x5x2': [
-    { label: 'Source evaluation', options: UK_SOURCE },
-    { label: 'Intelligence assessment', options: UK_INTELLIGENCE },
-    { label: 'Sharing (P/C)', options: UK_HANDLING },
-  ],
+/** The pickers of each evaluation vocabulary: one select per part, joined into the code (labels and options in the reader's language). */
+const EVALUATION_PARTS: Record<Exclude<EvaluationVocabulary, 'none'>, EvaluationPart[]> = {
+  'europol-4x4': ['europolSource', 'europolInformation'],
+  'uk-3x5x2': ['ukSource', 'ukIntelligence', 'ukHandling'],
 };
 
 function joinEvaluation(vocabulary: Exclude<EvaluationVocabulary, 'none'>, parts: string[]): string | undefined {
@@ -50,6 +32,7 @@ function joinEvaluation(vocabulary: Exclude<EvaluationVocabulary, 'none'>, parts
  * words (described by the select, so a screen reader reads it); an evaluation is complete or absent.
  */
 export function CodePicker({ policy, value, onChange }: { policy: HandlingPolicy; value: CodeChoice; onChange: (c: CodeChoice) => void }) {
+  const t = useT('code-picker');
   const profile = profileOf(policy);
   const parts = profile.evaluation === 'none' ? [] : EVALUATION_PARTS[profile.evaluation];
   const [chosen, setChosen] = useState<string[]>(parts.map(() => ''));
@@ -59,11 +42,11 @@ export function CodePicker({ policy, value, onChange }: { policy: HandlingPolicy
     const keep = conditionsRequired(handling, evaluation);
     onChange({ handling, codes: { ...(evaluation ? { evaluation } : {}), ...(keep ? { conditions: conditions ?? '' } : {}) } });
   };
-  const meaning = value.codes.evaluation && profile.evaluation !== 'none' ? evaluationMeaning(profile.evaluation, value.codes.evaluation) : null;
+  const meaning = value.codes.evaluation && profile.evaluation !== 'none' ? evaluationMeaningText(profile.evaluation, value.codes.evaluation) : null;
   return (
     <div class="code-picker">
       <label>
-        <span class="field-label">Handling code</span>
+        <span class="field-label">{t('handlingCode')}</span>
         <select name="handling" value={value.handling} aria-describedby="handling-meaning" onChange={(e) => update(e.currentTarget.value as HandlingCode, chosen, value.codes.conditions)}>
           {policy.allowed.map((c) => (
             <option key={c} value={c}>
@@ -79,8 +62,8 @@ export function CodePicker({ policy, value, onChange }: { policy: HandlingPolicy
         <fieldset class="evaluation">
           <legend>{CODE_TEXT.evaluation}</legend>
           {parts.map((part, i) => (
-            <label key={part.label}>
-              <span class="field-label">{part.label}</span>
+            <label key={part}>
+              <span class="field-label">{evaluationPartLabel(part)}</span>
               <select
                 name={`evaluation-${i}`}
                 value={chosen[i]}
@@ -91,7 +74,7 @@ export function CodePicker({ policy, value, onChange }: { policy: HandlingPolicy
                 }}
               >
                 <option value="">{CODE_TEXT.noEvaluation}</option>
-                {Object.entries(part.options).map(([k, text]) => (
+                {Object.entries(evaluationPartOptions(part)).map(([k, text]) => (
                   <option key={k} value={k}>
                     {k} — {text}
                   </option>
@@ -121,9 +104,10 @@ export function CodePicker({ policy, value, onChange }: { policy: HandlingPolicy
 /** Code and evaluation of a received message, each with its meaning on hover and focus (title and aria-label). */
 export function EvaluationBadge({ evaluation }: { evaluation: string }) {
   // The two vocabularies' codes do not overlap (`A1` vs `1-A-P`): the code names its vocabulary.
-  const meaning = evaluationMeaning('europol-4x4', evaluation) ?? evaluationMeaning('uk-3x5x2', evaluation) ?? evaluation;
+  const t = useT('code-picker');
+  const meaning = evaluationMeaningText('europol-4x4', evaluation) ?? evaluationMeaningText('uk-3x5x2', evaluation) ?? evaluation;
   return (
-    <span class="tag evaluation" tabIndex={0} title={meaning} aria-label={`${CODE_TEXT.evaluation} ${evaluation}: ${meaning}`} data-testid="evaluation">
+    <span class="tag evaluation" tabIndex={0} title={meaning} aria-label={t('evaluationBadge', { evaluation: CODE_TEXT.evaluation, code: evaluation, meaning })} data-testid="evaluation">
       {evaluation}
     </span>
   );

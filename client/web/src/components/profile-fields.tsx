@@ -1,3 +1,4 @@
+import { useLanguage } from '../i18n/i18n.ts';
 import { TLP_STYLES } from '../lib/tlp.ts';
 import { EVALUATION_VOCABULARIES, HANDLING_VOCABULARIES, codesOf, defaultsFor, normaliseChoice, profileText as text, type ProfileChoice } from '../lib/profiles.ts';
 
@@ -6,6 +7,7 @@ import { EVALUATION_VOCABULARIES, HANDLING_VOCABULARIES, codesOf, defaultsFor, n
  * default code, each option's meaning in plain words under its select (and describing it for screen readers).
  */
 export function ProfileFields({ value, onChange }: { value: ProfileChoice; onChange: (c: ProfileChoice) => void }) {
+  useLanguage(); // profileText and TLP_STYLES read the current language: re-render on a switch
   const set = (patch: Partial<ProfileChoice>) => onChange(normaliseChoice({ ...value, ...patch }));
   return (
     <fieldset class="profile-fields">

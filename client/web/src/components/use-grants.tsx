@@ -5,6 +5,7 @@ import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from './form.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { defaultExpiryDate, expiryFromDate, grantText as text, purposesNeedingPermission, type UsePurpose } from '../lib/use-grants.ts';
+import { useLanguage } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import type { ChatData } from '../state/chat.ts';
 
@@ -41,6 +42,7 @@ export function useGrants(m: ReceivedMessage, purpose?: UsePurpose): Grant[] {
 
 /** Under an H1/H2 message: the grants that exist, and "Ask to use…" for a recipient. */
 export function UseGrantsBar({ message: m }: { message: ReceivedMessage }) {
+  useLanguage(); // grantText reads the current language: re-render on a switch
   const chat = useChat();
   const purposes = permissionApplies(m) ? purposesNeedingPermission(m.handling) : [];
   const grants = useGrants(m);
@@ -69,6 +71,7 @@ export function UseGrantsBar({ message: m }: { message: ReceivedMessage }) {
 }
 
 function AskToUseDialog({ message: m, purposes, onDone }: { message: ReceivedMessage; purposes: UsePurpose[]; onDone: () => void }) {
+  useLanguage(); // grantText reads the current language: re-render on a switch
   const chat = useChat();
   const agencies = useObservable(chat.agencies);
   const channels = useObservable(chat.channels);
@@ -143,6 +146,7 @@ function AskToUseDialog({ message: m, purposes, onDone }: { message: ReceivedMes
 
 /** A `use-grant-request` as a card; the originator of the message it is about answers it here. */
 export function UseGrantRequestCard({ message: m, payload: p }: { message: ReceivedMessage; payload: UseGrantRequestPayload }) {
+  useLanguage(); // grantText reads the current language: re-render on a switch
   const chat = useChat();
   const messages = useObservable(chat.messagesOf(m.channelId));
   const source = messages.find((x) => x.messageId === p.sourceMessageId);
@@ -205,6 +209,7 @@ export function UseGrantRequestCard({ message: m, payload: p }: { message: Recei
 
 /** A `use-grant` (given or declined) as a card. */
 export function UseGrantCard({ message: m, payload: p }: { message: ReceivedMessage; payload: UseGrantPayload }) {
+  useLanguage(); // grantText reads the current language: re-render on a switch
   const chat = useChat();
   const messages = useObservable(chat.messagesOf(m.channelId));
   const source = messages.find((x) => x.messageId === p.sourceMessageId);

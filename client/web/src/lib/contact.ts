@@ -1,4 +1,7 @@
-/** Contact from the directory and contact requests (docs/MESSAGING.md "Contact requests"): what the UI says. */
+/** Contact from the directory and contact requests (docs/MESSAGING.md "Contact requests"): what the UI says (namespace `contact`). */
+import { fixedT } from '../i18n/i18n.ts';
+
+const t = (key: string, values?: Record<string, unknown>) => fixedT('contact')(key, values);
 
 export interface ContactTerms {
   contactRequest: boolean;
@@ -16,9 +19,9 @@ export interface ChannelLike {
 
 /** Which kind of channel "Contact" opens, in one sentence. */
 export function contactTermsText(terms: ContactTerms, agreementTitle: string | null): string {
-  if (terms.contactRequest) return 'Contact request — no agreement between your agencies; the recipient must accept.';
-  if (terms.agreementId) return `Direct channel under ${agreementTitle ? `“${agreementTitle}”` : 'your agencies’ agreement'}.`;
-  return 'Direct channel within your agency.';
+  if (terms.contactRequest) return t('termsRequest');
+  if (terms.agreementId) return agreementTitle ? t('termsAgreementNamed', { title: agreementTitle }) : t('termsAgreement');
+  return t('termsOwnAgency');
 }
 
 /**
@@ -39,11 +42,11 @@ export function reusableChannel<C extends ChannelLike>(channels: C[], recipientI
 export function contactRequestLabel(c: Pick<ChannelLike, 'contactRequest'>): string | null {
   switch (c.contactRequest) {
     case 'pending':
-      return 'contact request · awaiting acceptance';
+      return t('labelPending');
     case 'declined':
-      return 'contact request declined · closed';
+      return t('labelDeclined');
     case 'accepted':
-      return 'contact request accepted';
+      return t('labelAccepted');
     default:
       return null;
   }
@@ -51,15 +54,16 @@ export function contactRequestLabel(c: Pick<ChannelLike, 'contactRequest'>): str
 
 /** Read-only banner text, contact requests first (they are read-only for their own reasons). */
 export function readOnlyText(c: Pick<ChannelLike, 'readOnly' | 'contactRequest'>): string | null {
-  if (c.contactRequest === 'pending') return 'Contact request — awaiting acceptance. Your introductory message stays on this device and is sent when they accept.';
-  if (c.contactRequest === 'declined') return 'Closed: the recipient declined this contact request. History stays readable.';
+  if (c.contactRequest === 'pending') return t('readOnlyPending');
+  if (c.contactRequest === 'declined') return t('readOnlyDeclined');
   if (!c.readOnly) return null;
-  return `${READ_ONLY_TEXT[c.readOnly] ?? `Read-only (${c.readOnly}).`} History stays readable.`;
+  const key = READ_ONLY_KEY[c.readOnly];
+  return t('readOnlyWithHistory', { reason: key ? t(key) : t('readOnlyOther', { reason: c.readOnly }) });
 }
 
-const READ_ONLY_TEXT: Record<string, string> = {
-  agreement_ended: 'Read-only: the agreement this channel runs under has ended.',
-  closed: 'Read-only: this channel was closed.',
-  access_revoked: 'Read-only: extended access for a member agency was revoked.',
-  contact_request_pending: 'Read-only until the recipient accepts the contact request.',
+const READ_ONLY_KEY: Record<string, string> = {
+  agreement_ended: 'readOnlyAgreementEnded',
+  closed: 'readOnlyClosed',
+  access_revoked: 'readOnlyAccessRevoked',
+  contact_request_pending: 'readOnlyContactRequestPending',
 };

@@ -3,100 +3,105 @@
  * overdue, and why this device cannot open one. docs/DESKS.md "Desk intake" → "In the web app".
  */
 import type { DeskInboxItem } from '../../../sdk/index.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 /** Steps of the ladder that page someone (on duty, next on the rota, supervisors) before the page runs out. */
 export const LADDER_STEPS = 3;
 
-/** Every user-visible string of the desk inbox, intake setup and handover notes (issue 15 moves them to i18n). */
-export const inboxText = {
-  title: 'Inbox',
-  hint: 'Requests sealed to this desk. Everyone on the desk reads them at once; one officer takes each one.',
-  refresh: 'Refresh inbox',
-  loading: 'Opening the inbox…',
-  sections: {
-    overdue: 'Overdue',
-    unclaimed: 'Unclaimed',
-    mine: 'Claimed by me',
-    others: 'Claimed by others',
+const t = (key: string, values?: Record<string, unknown>) => fixedT('desk-inbox')(key, values);
+
+/** An object whose every property reads its text (a key of the `desk-inbox` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
+
+const same = <K extends string>(...keys: K[]): Record<K, string> => Object.fromEntries(keys.map((k): [K, string] => [k, k])) as Record<K, string>;
+
+/** Every user-visible string of the desk inbox, intake setup and handover notes, read in the current language when accessed. */
+export const inboxText = Object.assign(
+  translated(
+    same(
+      'title',
+      'hint',
+      'refresh',
+      'loading',
+      'none',
+      'from',
+      'received',
+      'priority',
+      'state',
+      'text',
+      'unclaimedState',
+      'take',
+      'taking',
+      'openCase',
+      'caseWaiting',
+      'openCaseNow',
+      'pageLink',
+      'notMember',
+      'setupTitle',
+      'setupExplain',
+      'setupNone',
+      'setup',
+      'settingUp',
+      'rotate',
+      'rotating',
+      'rotateHint',
+      'memberOnly',
+      'handoverTitle',
+      'handoverHint',
+      'handoverNone',
+      'handoverLabel',
+      'handoverSend',
+      'handoverSending',
+      'handoverSent',
+      'handoverNoChannel',
+    ),
+  ),
+  {
+    sections: translated({ overdue: 'sectionOverdue', unclaimed: 'sectionUnclaimed', mine: 'sectionMine', others: 'sectionOthers' }),
+    sectionHint: translated({ overdue: 'sectionHintOverdue', unclaimed: 'sectionHintUnclaimed', mine: 'sectionHintMine', others: 'sectionHintOthers' }),
+    count: (n: number) => t('count', { count: n }),
+    requestTitle: (who: string) => t('requestTitle', { who }),
+    claimedState: (who: string, when: string) => t('claimedState', { who, when }),
+    alreadyTaken: (who: string) => t('alreadyTaken', { who }),
+    setupDone: (v: number) => t('setupDone', { version: v }),
+    keyVersion: (v: number) => t('keyVersion', { version: v }),
+    rotated: (v: number) => t('rotated', { version: v }),
+    synced: (added: string[], removed: string[], rotated: boolean) => {
+      if (added.length === 0 && removed.length === 0) return t('syncedNothing');
+      const parts: string[] = [];
+      if (added.length) parts.push(t('syncedAdded', { names: added.join(', ') }));
+      if (removed.length) parts.push(t('syncedRemoved', { names: removed.join(', ') }));
+      return t('synced', { changes: parts.join(t('syncedSeparator')) }) + (rotated ? t('syncedRotated') : '');
+    },
+    handoverBy: (who: string, when: string) => t('handoverBy', { who, when }),
   },
-  sectionHint: {
-    overdue: 'Nobody took these within the desk’s whole escalation ladder.',
-    unclaimed: 'Waiting for someone to take them.',
-    mine: 'Requests you took.',
-    others: 'Requests a colleague took.',
-  },
-  none: 'None.',
-  count: (n: number) => `${n} request${n === 1 ? '' : 's'}`,
-  requestTitle: (who: string) => `Request from ${who}`,
-  from: 'From',
-  received: 'Received',
-  priority: 'Priority',
-  state: 'State',
-  text: 'Request',
-  unclaimedState: 'Nobody has taken it yet',
-  claimedState: (who: string, when: string) => `Taken by ${who}, ${when}`,
-  take: 'I take this',
-  taking: 'Taking…',
-  openCase: 'Open case channel',
-  caseWaiting: 'The case channel is not open yet.',
-  openCaseNow: 'Open the case channel',
-  alreadyTaken: (who: string) => `Already taken by ${who}, who was first.`,
-  pageLink: 'Its page',
-  notMember: 'Only the desk’s members and supervisors read its inbox.',
-  // intake setup (supervisors)
-  setupTitle: 'Encrypted inbox',
-  setupExplain:
-    'Requesters of other agencies can send this desk requests encrypted end to end: the desk publishes an intake key, and only the desk’s members and supervisors hold its secret (in the desk’s own encrypted channel). The server never sees a request’s content.',
-  setupNone: 'This desk has no encrypted inbox yet.',
-  setup: 'Set up the encrypted inbox',
-  settingUp: 'Setting up…',
-  setupDone: (v: number) => `Encrypted inbox ready: intake key version ${v}.`,
-  keyVersion: (v: number) => `Intake key version ${v}.`,
-  rotate: 'Rotate key',
-  rotating: 'Rotating…',
-  rotateHint: 'A new key version for new requests; the desk keeps reading the earlier ones.',
-  rotated: (v: number) => `New intake key: version ${v}.`,
-  memberOnly: 'Only a supervisor of the desk can set up its encrypted inbox.',
-  synced: (added: string[], removed: string[], rotated: boolean) => {
-    if (added.length === 0 && removed.length === 0) return 'The desk channel already matches the desk’s members and supervisors.';
-    const parts: string[] = [];
-    if (added.length) parts.push(`added ${added.join(', ')}`);
-    if (removed.length) parts.push(`removed ${removed.join(', ')}`);
-    return `Desk channel updated: ${parts.join('; ')}.${rotated ? ' The intake key was rotated, because whoever left may still hold the old one.' : ''}`;
-  },
-  // handover notes
-  handoverTitle: 'Handover notes',
-  handoverHint: 'For the next shift: encrypted in the desk channel, readable by the desk’s members and supervisors.',
-  handoverNone: 'No handover notes yet.',
-  handoverLabel: 'New handover note',
-  handoverSend: 'Add the note',
-  handoverSending: 'Adding…',
-  handoverSent: 'Note added.',
-  handoverBy: (who: string, when: string) => `${who}, ${when}`,
-  handoverNoChannel: 'Handover notes need the encrypted inbox (its desk channel).',
-} as const;
+);
 
 /** Why a request did not open on this device, in plain words (the SDK's `intake/…` or `keys/…` code). */
 export function unopenedText(code: string | null): string {
   switch (code) {
     case 'intake/unknown-version':
-      return 'Not readable on this device yet: a supervisor must add you to the desk channel (it happens when a supervisor’s app is next unlocked), or its key has not reached this device.';
+      return t('unopenedUnknownVersion');
     case 'keys/not-certified':
     case 'intake/requester-not-certified':
-      return 'Not readable yet: the requester’s keys are not certified by their agency.';
+      return t('unopenedNotCertified');
     case 'keys/no-root':
-      return 'Not readable yet: the requester’s agency has not set up its root key.';
+      return t('unopenedNoRoot');
     case 'intake/bad-request-signature':
     case 'intake/open-failed':
     case 'intake/context-mismatch':
     case 'intake/wrong-desk':
-      return 'This request failed verification and was not opened (it may have been altered). Tell your administrator.';
+      return t('unopenedFailed');
     default:
-      return `This request could not be opened on this device${code ? ` (${code})` : ''}.`;
+      return code ? t('unopenedOtherCode', { code }) : t('unopenedOther');
   }
 }
 
-export type InboxSection = keyof typeof inboxText.sections;
+export type InboxSection = 'overdue' | 'unclaimed' | 'mine' | 'others';
 
 /**
  * Overdue = unclaimed for longer than the desk's whole ladder (3 steps × ackMinutes): by then its page has run

@@ -1,3 +1,7 @@
+import { DEFAULT_LANGUAGE, fixedT, i18n } from '../i18n/i18n.ts';
+
+const t = (key: string, values?: Record<string, unknown>) => fixedT('format')(key, values);
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Today → `14:05`; this year → `3 Mar 14:05`; otherwise `3 Mar 2025`. Local time. */
@@ -6,7 +10,8 @@ export function formatTime(at: number, now: number = Date.now()): string {
   const n = new Date(now);
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   if (d.toDateString() === n.toDateString()) return hm;
-  const month = d.toLocaleString('en-GB', { month: 'short' });
+  const lang = i18n.language || DEFAULT_LANGUAGE;
+  const month = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, { month: 'short' }).format(d);
   if (d.getFullYear() === n.getFullYear()) return `${d.getDate()} ${month} ${hm}`;
   return `${d.getDate()} ${month} ${d.getFullYear()}`;
 }
@@ -26,18 +31,17 @@ export function formatRelative(at: number, now: number = Date.now()): string {
   const diff = at - now;
   const abs = Math.abs(diff);
   const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'h'],
-    [60_000, 'min'],
+    [86_400_000, 'Days'],
+    [3_600_000, 'Hours'],
+    [60_000, 'Minutes'],
   ];
   for (const [ms, unit] of units) {
     if (abs >= ms) {
-      const n = Math.floor(abs / ms);
-      const label = unit === 'day' ? (n === 1 ? 'day' : 'days') : unit;
-      return diff > 0 ? `in ${n} ${label}` : `${n} ${label} ago`;
+      const count = Math.floor(abs / ms);
+      return t(diff > 0 ? `in${unit}` : `ago${unit}`, { count });
     }
   }
-  return 'just now';
+  return t('justNow');
 }
 
 export function formatBytes(n: number): string {
@@ -74,8 +78,7 @@ export function initials(name: string): string {
 
 /** `30 minutes`, `2 seconds`, `1 hour`. */
 export function formatDuration(ms: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour');
-  if (ms >= 60_000) return plural(Math.round(ms / 60_000), 'minute');
-  return plural(Math.max(1, Math.round(ms / 1000)), 'second');
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return t('hours', { count: ms / 3_600_000 });
+  if (ms >= 60_000) return t('minutes', { count: Math.round(ms / 60_000) });
+  return t('seconds', { count: Math.max(1, Math.round(ms / 1000)) });
 }

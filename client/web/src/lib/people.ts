@@ -1,4 +1,5 @@
 import type { Role } from '../../../../shared/schemas/accounts.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 const RANK: Record<Role, number> = { officer: 0, agency_admin: 1, platform_admin: 2 };
 
@@ -8,7 +9,14 @@ export function assignableRoles(myRole: Role): Role[] {
   return (['officer', 'agency_admin', 'platform_admin'] as const).filter((r) => RANK[r] <= RANK[myRole]);
 }
 
-export const ROLE_LABEL: Record<Role, string> = { officer: 'Officer', agency_admin: 'Agency administrator', platform_admin: 'Platform administrator' };
+const ROLE_KEY: Record<Role, string> = { officer: 'roleOfficer', agency_admin: 'roleAgencyAdmin', platform_admin: 'rolePlatformAdmin' };
+
+/** Role names in the reader's language (namespace `people`): each entry reads the current language when accessed. */
+export const ROLE_LABEL: Readonly<Record<Role, string>> = (() => {
+  const out = {} as Record<Role, string>;
+  for (const r of Object.keys(ROLE_KEY) as Role[]) Object.defineProperty(out, r, { enumerable: true, get: () => fixedT('people')(ROLE_KEY[r]) });
+  return out;
+})();
 
 export interface Candidate {
   officerId: string;

@@ -4,28 +4,29 @@
  */
 import { EVALUATION_VOCABULARIES, HANDLING_VOCABULARIES, VOCABULARY_CODES, isDefaultProfile, type CodeProfile, type EvaluationVocabulary, type HandlingVocabulary } from '../../../../shared/crypto/codes.ts';
 import type { HandlingCode } from '../../../../shared/crypto/handling.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
 export { EVALUATION_VOCABULARIES, HANDLING_VOCABULARIES, type EvaluationVocabulary, type HandlingVocabulary };
 
-export const profileText = {
-  legend: 'Code profile',
-  handlingLabel: 'Handling codes',
-  evaluationLabel: 'Evaluation codes',
-  minimumLabel: 'Minimum handling code',
-  defaultLabel: 'Default handling code',
-  defaultHint: 'The code the composer starts on; senders may choose any code from the minimum up.',
-  handlingName: { 'tlp-2.0': 'TLP 2.0', 'europol-h': 'Europol H0–H3' } satisfies Record<HandlingVocabulary, string>,
-  evaluationName: { none: 'None', 'europol-4x4': 'Europol 4x4', 'uk-3x5x2': 'UK 3x5x2' } satisfies Record<EvaluationVocabulary, string>,
-  handling: {
-    'tlp-2.0': 'TLP 2.0 (CLEAR, GREEN, AMBER, AMBER+STRICT, RED): how far a message may be shared.',
-    'europol-h': 'Europol handling codes H0–H3: what a message may be used for (evidence, passing on) without the permission of the agency that provided it.',
-  } satisfies Record<HandlingVocabulary, string>,
-  evaluation: {
-    none: 'No evaluation: messages carry no source or information assessment.',
-    'europol-4x4': 'Europol 4x4: source reliability A/B/C/X and information assessment 1–4 on each message.',
-    'uk-3x5x2': 'UK 3x5x2: source 1–3, intelligence A–E and sharing P/C (C with written conditions) on each message.',
-  } satisfies Record<EvaluationVocabulary, string>,
-} as const;
+const t = (key: string) => fixedT('profiles')(key);
+
+/** An object whose every property reads its text (a key of the `profiles` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
+
+/** The code-profile fields' words, in the current language when read. Vocabulary names (TLP 2.0, Europol 4x4…) are names. */
+export const profileText = Object.assign(
+  translated({ legend: 'legend', handlingLabel: 'handlingLabel', evaluationLabel: 'evaluationLabel', minimumLabel: 'minimumLabel', defaultLabel: 'defaultLabel', defaultHint: 'defaultHint' }),
+  {
+    handlingName: { 'tlp-2.0': 'TLP 2.0', 'europol-h': 'Europol H0–H3' } satisfies Record<HandlingVocabulary, string>,
+    evaluationName: translated({ none: 'evaluationNone', 'europol-4x4': 'evaluationEuropol', 'uk-3x5x2': 'evaluationUk' } satisfies Record<EvaluationVocabulary, string>),
+    handling: translated({ 'tlp-2.0': 'handlingTlp', 'europol-h': 'handlingEuropol' } satisfies Record<HandlingVocabulary, string>),
+    evaluation: translated({ none: 'meaningNone', 'europol-4x4': 'meaningEuropol', 'uk-3x5x2': 'meaningUk' } satisfies Record<EvaluationVocabulary, string>),
+  },
+);
 
 /** The codes of a vocabulary, lowest restriction first. */
 export function codesOf(handling: HandlingVocabulary): HandlingCode[] {

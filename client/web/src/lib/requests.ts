@@ -19,6 +19,9 @@ import {
 } from '../../../../shared/requests/lifecycle.ts';
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { RequestView } from '../../../../shared/schemas/requests.ts';
+import { fixedT } from '../i18n/i18n.ts';
+
+const t = (key: string, values?: Record<string, unknown>) => fixedT('request-lifecycle')(key, values);
 
 export const REQUEST_PAYLOAD_KINDS = ['request', 'request-answer', 'request-clarification', 'request-refusal', 'request-judicial-pending', 'request-withdrawal'] as const;
 export type RequestPayloadKind = (typeof REQUEST_PAYLOAD_KINDS)[number];
@@ -57,8 +60,6 @@ export function sideOf(r: Pick<RequestView, 'requesterAgencyId' | 'requestedAgen
   return null;
 }
 
-const pl = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** "2 days 3 h", "5 h 12 min", "4 min", "less than a minute". */
 export function durationText(ms: number): string {
   const m = Math.floor(Math.abs(ms) / 60_000);
@@ -66,9 +67,12 @@ export function durationText(ms: number): string {
   const d = Math.floor(m / 1440);
   const h = Math.floor((m % 1440) / 60);
   const min = m % 60;
-  if (d > 0) return h > 0 ? `${pl(d, 'day', 'days')} ${h} h` : pl(d, 'day', 'days');
-  if (h > 0) return min > 0 ? `${h} h ${min} min` : `${h} h`;
-  return `${min} min`;
+  const days = t('days', { count: d });
+  const hours = t('hours', { count: h });
+  const minutes = t('minutes', { count: min });
+  if (d > 0) return h > 0 ? t('join', { a: days, b: hours }) : days;
+  if (h > 0) return min > 0 ? t('join', { a: hours, b: minutes }) : hours;
+  return minutes;
 }
 
 /** The rule that will apply to a new request, in words (Art. 5(1)): counted from the server's receipt. */
@@ -95,48 +99,64 @@ export function clockStatus(r: Pick<RequestView, 'state' | 'deadline' | 'clarifi
   return { kind: 'running', text: requestText.left(durationText(left)) };
 }
 
-export const TEMPLATE_LABEL: Record<RequestTemplate, string> = {
-  'budapest-29-preservation': 'Budapest Convention Art. 29 — expedited preservation of stored data',
-  'budapest-31-stored-data': 'Budapest Convention Art. 31 — access to stored data',
-  'eu-2023-977': 'Directive (EU) 2023/977 — information request',
-  liaison: 'Free liaison request',
-};
-
-export const URGENCY_LABEL: Record<RequestUrgency, string> = { urgent: 'Urgent', 'non-urgent': 'Non-urgent' };
-
-export const STATE_LABEL: Record<RequestState, string> = {
-  open: 'Open',
-  'clarification-asked': 'Clarification asked',
-  'judicial-pending': 'Judicial authorisation pending',
-  'answered-partial': 'Partially answered',
-  'answered-full': 'Answered',
-  refused: 'Refused',
-  withdrawn: 'Withdrawn',
-};
-
-export const ACTION_LABEL: Record<RequestAction, string> = {
-  'answer-full': 'Answer (full)',
-  'answer-partial': 'Answer (partial)',
-  'clarify-ask': 'Ask for clarification',
-  refuse: 'Refuse',
-  'judicial-pending': 'Declare judicial authorisation pending',
-  'clarify-give': 'Give clarification',
-  withdraw: 'Withdraw',
-};
-
-export function refusalLabel(g: RefusalGround): string {
-  return REFUSAL_GROUNDS[g];
+/** An object whose every property reads its text (a key of the `request-lifecycle` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
 }
 
-export const requestText = {
-  lessThanMinute: 'less than a minute',
-  ruleUrgent: (h: number) => `Urgent: the answer is due ${h} hours after the server receives the request.`,
-  ruleDirect: (d: number) => `Non-urgent, direct database access: due ${d} calendar days after the server receives the request, counted in the requested side’s time zone.`,
-  ruleOther: (d: number) => `Non-urgent: due ${d} calendar days after the server receives the request, counted in the requested side’s time zone.`,
-  clockClosed: 'Closed',
-  clockPausedClarification: (left: string) => `Paused while a clarification is asked (${left} left when it resumes)`,
-  clockPausedJudicial: 'Judicial authorisation pending: the deadline may be exceeded as strictly necessary',
-  overdueBy: (d: string) => `Overdue by ${d}`,
-  overdue: 'Overdue',
-  left: (d: string) => `${d} left`,
-};
+/** Template names in the reader's language (the shared code lists them in English). */
+export const TEMPLATE_LABEL: Readonly<Record<RequestTemplate, string>> = translated({
+  'budapest-29-preservation': 'templateBudapest29',
+  'budapest-31-stored-data': 'templateBudapest31',
+  'eu-2023-977': 'templateEu2023977',
+  liaison: 'templateLiaison',
+});
+
+export const URGENCY_LABEL: Readonly<Record<RequestUrgency, string>> = translated({ urgent: 'urgencyUrgent', 'non-urgent': 'urgencyNonUrgent' });
+
+export const STATE_LABEL: Readonly<Record<RequestState, string>> = translated({
+  open: 'stateOpen',
+  'clarification-asked': 'stateClarificationAsked',
+  'judicial-pending': 'stateJudicialPending',
+  'answered-partial': 'stateAnsweredPartial',
+  'answered-full': 'stateAnsweredFull',
+  refused: 'stateRefused',
+  withdrawn: 'stateWithdrawn',
+});
+
+export const ACTION_LABEL: Readonly<Record<RequestAction, string>> = translated({
+  'answer-full': 'actionAnswerFull',
+  'answer-partial': 'actionAnswerPartial',
+  'clarify-ask': 'actionClarifyAsk',
+  refuse: 'actionRefuse',
+  'judicial-pending': 'actionJudicialPending',
+  'clarify-give': 'actionClarifyGive',
+  withdraw: 'actionWithdraw',
+});
+
+/**
+ * A refusal ground (Art. 6(1)(a)–(h)) in the reader's language: `ground.a` … `ground.h` of the namespace. The English
+ * text is the shared paraphrase (REFUSAL_GROUNDS); the key falls back to it if a ground is ever added without a key.
+ */
+export function refusalLabel(g: RefusalGround): string {
+  return t(`ground${g.toUpperCase()}`, { defaultValue: REFUSAL_GROUNDS[g] });
+}
+
+export const requestText = Object.assign(
+  translated({
+    lessThanMinute: 'lessThanMinute',
+    clockClosed: 'clockClosed',
+    clockPausedJudicial: 'clockPausedJudicial',
+    overdue: 'overdue',
+  }),
+  {
+    ruleUrgent: (h: number) => t('ruleUrgent', { count: h }),
+    ruleDirect: (d: number) => t('ruleDirect', { count: d }),
+    ruleOther: (d: number) => t('ruleOther', { count: d }),
+    clockPausedClarification: (left: string) => t('clockPausedClarification', { left }),
+    overdueBy: (d: string) => t('overdueBy', { duration: d }),
+    left: (d: string) => t('left', { duration: d }),
+  },
+);

@@ -4,6 +4,7 @@
  * the desk's time zone (DST included), and the viewer's own zone is added when it differs.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { fixedT } from '../i18n/i18n.ts';
 import { shiftsBetween, wallToInstant, type IsoWeekday, type Rota, type RotaOverride } from '../../../../shared/desks/rota.ts';
 
 /** A weekly shift as the API carries it (`days` validated by the schema as integers 1–7). */
@@ -27,14 +28,24 @@ export function engineRota(r: RotaData): Rota {
   return { timeZone: r.timeZone, weekly: r.weekly.map((w) => ({ ...w, days: w.days.filter(isWeekday) })), overrides: r.overrides };
 }
 
+const t = (key: string) => fixedT('rota-week')(key);
+
+/** A weekday whose names read the current language when accessed. */
+function weekday(day: IsoWeekday, key: string): { day: IsoWeekday; short: string; long: string } {
+  return Object.defineProperties({ day } as { day: IsoWeekday; short: string; long: string }, {
+    short: { enumerable: true, get: () => t(`${key}Short`) },
+    long: { enumerable: true, get: () => t(`${key}Long`) },
+  });
+}
+
 export const WEEKDAYS: readonly { day: IsoWeekday; short: string; long: string }[] = [
-  { day: 1, short: 'Mon', long: 'Monday' },
-  { day: 2, short: 'Tue', long: 'Tuesday' },
-  { day: 3, short: 'Wed', long: 'Wednesday' },
-  { day: 4, short: 'Thu', long: 'Thursday' },
-  { day: 5, short: 'Fri', long: 'Friday' },
-  { day: 6, short: 'Sat', long: 'Saturday' },
-  { day: 7, short: 'Sun', long: 'Sunday' },
+  weekday(1, 'mon'),
+  weekday(2, 'tue'),
+  weekday(3, 'wed'),
+  weekday(4, 'thu'),
+  weekday(5, 'fri'),
+  weekday(6, 'sat'),
+  weekday(7, 'sun'),
 ];
 
 /** Monday 00:00 (in `zone`) of the week holding `at`, as an instant. */
@@ -149,7 +160,7 @@ export function weeklyOf(rows: readonly EditorRow[]): WeeklyShiftData[] {
 /** "Mon–Fri", "Sat, Sun", "Mon, Wed–Fri", "every day". */
 export function daysText(days: readonly IsoWeekday[]): string {
   const sorted = [...new Set(days)].sort((a, b) => a - b);
-  if (sorted.length === 7) return 'every day';
+  if (sorted.length === 7) return t('everyDay');
   const name = (d: number) => WEEKDAYS[d - 1]!.short;
   const runs: string[] = [];
   for (let i = 0; i < sorted.length; ) {

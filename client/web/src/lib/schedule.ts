@@ -1,10 +1,19 @@
 import type { Availability, Slot } from '../../../../shared/directory/availability.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
-export const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+const t = (key: string, values?: Record<string, unknown>) => fixedT('schedule')(key, values);
+
+const DAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** Short day names Monday…Sunday (index 0 = Monday); each entry reads the current language when accessed (defining the indices sets the length). */
+export const DAY_NAMES: readonly string[] = Object.defineProperties(
+  [] as string[],
+  Object.fromEntries(DAY_KEYS.map((k, i) => [i, { enumerable: true, get: () => t(k) }])),
+);
 
 function slotText(s: Pick<Slot, 'start' | 'end'>): string {
   const overnight = s.end !== '24:00' && s.end < s.start;
-  return `${s.start}–${s.end}${overnight ? ' (+1 day)' : ''}`;
+  return overnight ? t('slotOvernight', { start: s.start, end: s.end }) : t('slot', { start: s.start, end: s.end });
 }
 
 /** Day ranges of consecutive days: [0,1,2,4] → "Mon–Wed, Fri". */

@@ -4,69 +4,90 @@
  */
 import type { Figure, SideFigures } from '../../../../shared/schemas/stats.ts';
 import { REFUSAL_GROUND_CODES } from '../../../../shared/requests/lifecycle.ts';
+import { fixedT } from '../i18n/i18n.ts';
 
-export const statsText = {
-  navLabel: 'Statistics',
-  title: 'Statistics',
-  agencyTitle: (agency: string) => `Statistics of ${agency}`,
-  networkTitle: 'Network statistics',
-  notAllowed: 'Statistics are for agency administrators and the secretariat’s platform administrators.',
-  intro: (k: number) => `Counted from request metadata only, never content. Counts from 1 to ${k - 1} are not shown (“fewer than ${k}”).`,
-  year: 'Year',
-  loading: 'Loading…',
-  generatedAt: (at: string) => `Figures as of ${at}.`,
-  downloadCsv: 'Download CSV',
-  downloadReport: 'Download signed report',
-  reportHint: 'The signed report is the network view, signed with the server’s audit key (docs/STATS.md).',
-  fewerThan: (k: number) => `fewer than ${k}`,
-  none: '—',
-  figure: 'Figure',
-  value: 'Value',
-  asRequested: 'Requests received (as the requested party)',
-  asRequesting: 'Requests sent (as the requesting party)',
-  networkRequests: 'Requests in the network',
-  byCountry: 'Answered, by the other party’s country',
-  country: 'Country',
-  full: 'In full',
-  partial: 'Partially',
-  countryPairs: 'Requests per country pair',
-  pair: 'Requesting → requested',
-  requests: 'Requests',
-  responseTimes: 'Response times (receipt to first answer)',
-  urgency: 'Urgency',
-  answered: 'Answered',
-  median: 'Median',
-  p90: '90th percentile',
-  withinDeadline: 'Within the deadline',
-  withinShare: 'Share within the deadline',
-  urgencies: { all: 'All', urgent: 'Urgent', 'non-urgent': 'Non-urgent' },
-  agencies: 'Requests per agency',
-  agency: 'Agency',
-  sent: 'Sent',
-  received: 'Received',
-  directoryHealth: 'Directory health (not suppressed)',
-  chartAnswered: 'Answered requests by urgency',
-  chartRefusals: 'Refusals by ground',
-  chartAlt: 'The same figures are in the table below the chart.',
-  rows: {
-    total: 'Requests',
-    answeredFull: 'Answered in full',
-    answeredPartial: 'Answered partially',
-    urgentFull: 'Urgent, answered in full',
-    urgentPartial: 'Urgent, answered partially',
-    nonUrgentFull: 'Non-urgent, answered in full',
-    nonUrgentPartial: 'Non-urgent, answered partially',
-    refusals: 'Refused',
-    refusalGround: (g: string) => `Refused on ground (${g})`,
-    withdrawn: 'Withdrawn',
-    answeredLate: 'First answer after the deadline',
-    overdueOpen: 'Open with the deadline passed',
-    judicialPending: 'Waiting for a judicial authorisation',
-    staleEntries: 'Directory entries not confirmed for 180 days',
-    desksTestUnacknowledged: 'Desks whose latest test page is unacknowledged',
-    exhaustedPages: 'Pages whose escalation ran out',
+const t = (key: string, values?: Record<string, unknown>) => fixedT('stats')(key, values);
+
+/** An object whose every property reads its text (a key of the `stats` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
+
+const same = <K extends string>(...keys: K[]): Record<K, string> => Object.fromEntries(keys.map((k): [K, string] => [k, k])) as Record<K, string>;
+
+/** The statistics screen's strings: each property reads the `stats` namespace in the current language when accessed. */
+export const statsText = Object.assign(
+  translated(
+    same(
+      'navLabel',
+      'title',
+      'networkTitle',
+      'notAllowed',
+      'year',
+      'loading',
+      'downloadCsv',
+      'downloadReport',
+      'reportHint',
+      'none',
+      'figure',
+      'value',
+      'asRequested',
+      'asRequesting',
+      'networkRequests',
+      'byCountry',
+      'country',
+      'full',
+      'partial',
+      'countryPairs',
+      'pair',
+      'requests',
+      'responseTimes',
+      'urgency',
+      'answered',
+      'median',
+      'p90',
+      'withinDeadline',
+      'withinShare',
+      'agencies',
+      'agency',
+      'sent',
+      'received',
+      'directoryHealth',
+      'chartAnswered',
+      'chartRefusals',
+      'chartAlt',
+    ),
+  ),
+  {
+    agencyTitle: (agency: string) => t('agencyTitle', { agency }),
+    intro: (k: number) => t('intro', { k, below: k - 1 }),
+    generatedAt: (at: string) => t('generatedAt', { at }),
+    fewerThan: (k: number) => t('fewerThan', { k }),
+    urgencies: translated({ all: 'urgencyAll', urgent: 'urgencyUrgent', 'non-urgent': 'urgencyNonUrgent' }),
+    rows: Object.assign(
+      translated({
+        total: 'rowTotal',
+        answeredFull: 'rowAnsweredFull',
+        answeredPartial: 'rowAnsweredPartial',
+        urgentFull: 'rowUrgentFull',
+        urgentPartial: 'rowUrgentPartial',
+        nonUrgentFull: 'rowNonUrgentFull',
+        nonUrgentPartial: 'rowNonUrgentPartial',
+        refusals: 'rowRefusals',
+        withdrawn: 'rowWithdrawn',
+        answeredLate: 'rowAnsweredLate',
+        overdueOpen: 'rowOverdueOpen',
+        judicialPending: 'rowJudicialPending',
+        staleEntries: 'rowStaleEntries',
+        desksTestUnacknowledged: 'rowDesksTestUnacknowledged',
+        exhaustedPages: 'rowExhaustedPages',
+      }),
+      { refusalGround: (g: string) => t('rowRefusalGround', { ground: g }) },
+    ),
   },
-} as const;
+);
 
 export type StatsView = { scope: 'agency'; agencyId: string } | { scope: 'network' };
 
@@ -91,21 +112,21 @@ export interface FigureRow {
 
 /** The Art. 18 figures of one side, in reading order. */
 export function sideRows(s: SideFigures): FigureRow[] {
-  const t = statsText.rows;
+  const r = statsText.rows;
   return [
-    { key: 'total', label: t.total, figure: s.total },
-    { key: 'answered.full', label: t.answeredFull, figure: s.answered.full },
-    { key: 'answered.partial', label: t.answeredPartial, figure: s.answered.partial },
-    { key: 'urgent.full', label: t.urgentFull, figure: s.answeredByUrgency.urgent.full },
-    { key: 'urgent.partial', label: t.urgentPartial, figure: s.answeredByUrgency.urgent.partial },
-    { key: 'non-urgent.full', label: t.nonUrgentFull, figure: s.answeredByUrgency['non-urgent'].full },
-    { key: 'non-urgent.partial', label: t.nonUrgentPartial, figure: s.answeredByUrgency['non-urgent'].partial },
-    { key: 'refusals.total', label: t.refusals, figure: s.refusals.total },
-    ...REFUSAL_GROUND_CODES.map((g) => ({ key: `refusals.${g}`, label: t.refusalGround(g), figure: s.refusals.byGround[g] })),
-    { key: 'withdrawn', label: t.withdrawn, figure: s.withdrawn },
-    { key: 'deadline.answeredLate', label: t.answeredLate, figure: s.deadline.answeredLate },
-    { key: 'deadline.overdueOpen', label: t.overdueOpen, figure: s.deadline.overdueOpen },
-    { key: 'judicialPending', label: t.judicialPending, figure: s.judicialPending },
+    { key: 'total', label: r.total, figure: s.total },
+    { key: 'answered.full', label: r.answeredFull, figure: s.answered.full },
+    { key: 'answered.partial', label: r.answeredPartial, figure: s.answered.partial },
+    { key: 'urgent.full', label: r.urgentFull, figure: s.answeredByUrgency.urgent.full },
+    { key: 'urgent.partial', label: r.urgentPartial, figure: s.answeredByUrgency.urgent.partial },
+    { key: 'non-urgent.full', label: r.nonUrgentFull, figure: s.answeredByUrgency['non-urgent'].full },
+    { key: 'non-urgent.partial', label: r.nonUrgentPartial, figure: s.answeredByUrgency['non-urgent'].partial },
+    { key: 'refusals.total', label: r.refusals, figure: s.refusals.total },
+    ...REFUSAL_GROUND_CODES.map((g) => ({ key: `refusals.${g}`, label: r.refusalGround(g), figure: s.refusals.byGround[g] })),
+    { key: 'withdrawn', label: r.withdrawn, figure: s.withdrawn },
+    { key: 'deadline.answeredLate', label: r.answeredLate, figure: s.deadline.answeredLate },
+    { key: 'deadline.overdueOpen', label: r.overdueOpen, figure: s.deadline.overdueOpen },
+    { key: 'judicialPending', label: r.judicialPending, figure: s.judicialPending },
   ];
 }
 
@@ -140,11 +161,11 @@ export function formatDuration(ms: number): string {
   const min = Math.round(ms / 60_000);
   const h = Math.floor(min / 60);
   const m = min % 60;
-  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min`;
+  return h > 0 ? t('durationHours', { h, m: String(m).padStart(2, '0') }) : t('durationMinutes', { m });
 }
 
 export function formatShare(share: number): string {
-  return `${Math.round(share * 100)} %`;
+  return t('share', { percent: Math.round(share * 100) });
 }
 
 /** The download's file name: `liaison-stats-<scope>-<year>.<ext>`. */

@@ -1,5 +1,8 @@
 import { forwardingAllowed, type HandlingCode } from '../../../../shared/crypto/handling.ts';
+import { fixedT } from '../i18n/i18n.ts';
 import { CODE_TEXT } from './codes-text.ts';
+
+const t = (key: string, values?: Record<string, unknown>) => fixedT('tlp')(key, values);
 
 export type { HandlingCode };
 /** The TLP 2.0 codes (new channels choose a minimum among them); Europol channels list their codes in their policy. */
@@ -15,30 +18,22 @@ export interface TlpStyle {
   meaning: string;
 }
 
+/** A style whose `meaning` reads the current language when accessed. */
+function style(label: string, color: string, background: string, border: string, meaning: () => string): TlpStyle {
+  return Object.defineProperty({ label, color, background, border } as TlpStyle, 'meaning', { enumerable: true, get: meaning });
+}
+
 export const TLP_STYLES: Record<HandlingCode, TlpStyle> = {
-  'TLP:CLEAR': { label: 'TLP:CLEAR', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: 'Recipients can spread this to the world; there is no limit on disclosure.' },
-  'TLP:GREEN': { label: 'TLP:GREEN', color: '#33FF00', background: '#000000', border: '#000000', meaning: 'Limited disclosure: recipients can spread this within their community, but not publicly.' },
-  'TLP:AMBER': {
-    label: 'TLP:AMBER',
-    color: '#FFC000',
-    background: '#000000',
-    border: '#000000',
-    meaning:
-      'Limited disclosure: recipients can only spread this on a need-to-know basis within their organisation and its clients (institutions it sponsors with extended access) — not to other agencies of the agreement.',
-  },
-  'TLP:AMBER+STRICT': {
-    label: 'TLP:AMBER+STRICT',
-    color: '#FFC000',
-    background: '#000000',
-    border: '#000000',
-    meaning: 'Limited disclosure: recipients can only spread this on a need-to-know basis within their own organisation.',
-  },
-  'TLP:RED': { label: 'TLP:RED', color: '#FF2B2B', background: '#000000', border: '#000000', meaning: 'For the eyes and ears of individual recipients only; no further disclosure (never forwarded).' },
+  'TLP:CLEAR': style('TLP:CLEAR', '#000000', '#FFFFFF', '#000000', () => t('meaningClear')),
+  'TLP:GREEN': style('TLP:GREEN', '#33FF00', '#000000', '#000000', () => t('meaningGreen')),
+  'TLP:AMBER': style('TLP:AMBER', '#FFC000', '#000000', '#000000', () => t('meaningAmber')),
+  'TLP:AMBER+STRICT': style('TLP:AMBER+STRICT', '#FFC000', '#000000', '#000000', () => t('meaningAmberStrict')),
+  'TLP:RED': style('TLP:RED', '#FF2B2B', '#000000', '#000000', () => t('meaningRed')),
   // Europol handling codes (SIENA), paraphrased (docs/CODES.md): black on white, told apart by their label.
-  H0: { label: 'H0', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H0 },
-  H1: { label: 'H1', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H1 },
-  H2: { label: 'H2', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H2 },
-  H3: { label: 'H3', color: '#000000', background: '#FFFFFF', border: '#000000', meaning: CODE_TEXT.H3 },
+  H0: style('H0', '#000000', '#FFFFFF', '#000000', () => CODE_TEXT.H0),
+  H1: style('H1', '#000000', '#FFFFFF', '#000000', () => CODE_TEXT.H1),
+  H2: style('H2', '#000000', '#FFFFFF', '#000000', () => CODE_TEXT.H2),
+  H3: style('H3', '#000000', '#FFFFFF', '#000000', () => CODE_TEXT.H3),
 };
 
 export function tlpRank(code: HandlingCode): number {
@@ -65,13 +60,13 @@ export function forwardVerdict(
   if (forwardingAllowed({ code, recipientAgencyId: ctx.myAgencyId, targetAgencyIds: ctx.targetAgencyIds, clientAgencyIds: ctx.clientAgencyIds, ...(ctx.grantedAgencyIds ? { grantedAgencyIds: ctx.grantedAgencyIds } : {}) })) return { allowed: true };
   switch (code) {
     case 'TLP:RED':
-      return { allowed: false, reason: 'TLP:RED may not be forwarded.' };
+      return { allowed: false, reason: t('forwardRed') };
     case 'TLP:AMBER+STRICT':
-      return { allowed: false, reason: 'TLP:AMBER+STRICT stays within your agency.' };
+      return { allowed: false, reason: t('forwardAmberStrict') };
     case 'H2':
-      return { allowed: false, reason: 'H2 may not be passed on without the permission of the agency that provided it: ask it for a grant.' };
+      return { allowed: false, reason: t('forwardH2') };
     default:
-      return { allowed: false, reason: 'TLP:AMBER stays within your agency and the institutions it sponsors.' };
+      return { allowed: false, reason: t('forwardAmber') };
   }
 }
 

@@ -4,38 +4,51 @@
  */
 import { USE_PURPOSES, type UsePurpose } from '../../../../shared/crypto/grant-payload.ts';
 
+import { fixedT } from '../i18n/i18n.ts';
+
 export { USE_PURPOSES, type UsePurpose };
 
-export const grantText = {
-  ask: 'Ask to use…',
-  askTitle: 'Ask the agency that provided this message for permission',
-  purpose: 'Purpose',
-  purposes: {
-    'judicial-proceedings': 'Use as evidence in judicial proceedings',
-    'onward-to-third-party': 'Pass on to a third party',
-  } satisfies Record<UsePurpose, string>,
-  grantee: 'Agency that would receive it',
-  scope: 'What for (proceedings, case, the third party’s role)',
-  send: 'Send request',
-  sending: 'Sending…',
-  cancel: 'Cancel',
-  asked: 'Request sent. The agency that provided the message will answer in this channel.',
-  requestHeading: 'Request to use a message',
-  grantHeading: 'Permission to use a message',
-  declinedHeading: 'Permission declined',
-  about: 'About message',
-  sourceMissing: '(a message not held on this device)',
-  requestedBy: 'For',
-  give: 'Give permission',
-  decline: 'Decline',
-  expiry: 'Valid until (end of day)',
-  conditions: 'Conditions and scope of the permission',
-  answered: 'Answered.',
-  validUntil: (at: string) => `valid until ${at}`,
-  expired: 'expired',
-  granted: (purpose: string, agency: string, until: string) => `Permission given: ${purpose} (${agency}), valid until ${until}.`,
-  onlyOriginator: 'Only the agency that provided the message can answer.',
-} as const;
+const t = (key: string, values?: Record<string, unknown>) => fixedT('use-grants')(key, values);
+
+/** An object whose every property reads its text (a key of the `use-grants` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
+
+/** The permission workflow's words: each property reads the `use-grants` namespace in the current language when accessed. */
+export const grantText = Object.assign(
+  translated({
+    ask: 'ask',
+    askTitle: 'askTitle',
+    purpose: 'purpose',
+    grantee: 'grantee',
+    scope: 'scope',
+    send: 'send',
+    sending: 'sending',
+    cancel: 'cancel',
+    asked: 'asked',
+    requestHeading: 'requestHeading',
+    grantHeading: 'grantHeading',
+    declinedHeading: 'declinedHeading',
+    about: 'about',
+    sourceMissing: 'sourceMissing',
+    requestedBy: 'requestedBy',
+    give: 'give',
+    decline: 'decline',
+    expiry: 'expiry',
+    conditions: 'conditions',
+    answered: 'answered',
+    expired: 'expired',
+    onlyOriginator: 'onlyOriginator',
+  }),
+  {
+    purposes: translated({ 'judicial-proceedings': 'purposeJudicialProceedings', 'onward-to-third-party': 'purposeOnwardToThirdParty' } satisfies Record<UsePurpose, string>),
+    validUntil: (at: string) => t('validUntil', { at }),
+    granted: (purpose: string, agency: string, until: string) => t('granted', { purpose, agency, until }),
+  },
+);
 
 /** The uses of a message that need the originator's permission (what "Ask to use…" offers); none for other codes. */
 export function purposesNeedingPermission(handling: string): UsePurpose[] {

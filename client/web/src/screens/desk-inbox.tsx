@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DeskInboxItem, HandoverNote } from '../../../sdk/index.ts';
 import type { Desk } from '../../../../shared/schemas/desks.ts';
 import { useChat } from '../app-context.ts';
+import { useLanguage } from '../i18n/i18n.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { inboxText as text, requestText, sections, unopenedText, type InboxSection } from '../lib/desk-inbox.ts';
 import { errorCode } from '../lib/errors.ts';
@@ -30,6 +31,7 @@ function useRequesterName(): (officerId: string, agencyId: string) => string {
  * becomes visible. A request's priority is its page's (the desk's pages carry it; the sealed request does not).
  */
 export function DeskInbox({ desk, nameOf, onChange }: { desk: Desk; nameOf: (id: string) => string; onChange: () => void }) {
+  useLanguage(); // inboxText reads the current language: re-render on a switch
   const chat = useChat();
   const me = chat.me.officer.id;
   const [items, setItems] = useState<DeskInboxItem[] | null>(null);
@@ -137,6 +139,7 @@ function InboxItem({
   onChanged: () => void;
   announce: (s: string) => void;
 }) {
+  useLanguage(); // inboxText reads the current language: re-render on a switch
   const chat = useChat();
   const requester = useRequesterName();
   const zone = browserTimeZone();
@@ -215,6 +218,7 @@ function InboxItem({
  * the desk sees whether it exists. `version` is null while unknown, 0 without a key.
  */
 export function IntakeSetup({ desk, version, supervisor, onChanged }: { desk: Desk; version: number | null; supervisor: boolean; onChanged: (v: number) => void }) {
+  useLanguage(); // inboxText reads the current language: re-render on a switch
   const chat = useChat();
   const [done, setDone] = useState<string | null>(null);
   const doneRef = useRef<HTMLDivElement>(null);
@@ -275,6 +279,7 @@ export function IntakeSetup({ desk, version, supervisor, onChanged }: { desk: De
 
 /** Shift handover notes: E2E `case-note` messages in the desk channel (client.desks.handover / handovers). */
 export function Handovers({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string }) {
+  useLanguage(); // inboxText reads the current language: re-render on a switch
   const chat = useChat();
   const zone = browserTimeZone();
   const [notes, setNotes] = useState<HandoverNote[] | null>(null);

@@ -13,6 +13,7 @@ import { absoluteTime, pagedOutcome, parseAckMinutes, PRIORITY_TEXT, REASON_TEXT
 import { navigate } from '../lib/router.ts';
 import { addWeeks, daysText, rowsOf, shiftSpan, weekColumns, weeklyOf, weekStart, WEEKDAYS, zoneDescription, type EditorRow } from '../lib/rota-week.ts';
 import { browserTimeZone, supportedTimeZones, timeZoneOptions } from '../lib/zones.ts';
+import { fixedT, useLanguage } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import { DeskInbox, Handovers, IntakeSetup } from './desk-inbox.tsx';
 import { DeskOverrides } from './desk-overrides.tsx';
@@ -21,44 +22,58 @@ import { MyRequests } from './my-requests.tsx';
 
 const DAY_MS = 86_400_000;
 
-/** User-visible strings of the desk's pages, escalation and test page (issue 15 moves them to i18n). */
-const text = {
-  history: 'Pages of this desk',
-  historyHint: 'Newest first: who was paged at which step and when, and who acknowledged when.',
-  historyNone: 'No pages yet.',
-  historyCaption: (title: string) => `${title}: who was paged, when, and how it reached them`,
-  historyColumns: { when: 'When', officer: 'Officer', step: 'Step', outcome: 'How it reached them' },
-  pageTitle: (p: Page) => `${PRIORITY_TEXT[p.priority]} · ${REASON_TEXT[p.reason]}`,
-  pageSummary: (since: string, state: string) => `Opened ${since} · ${state}`,
-  ackedBy: (who: string, when: string) => `Acknowledged by ${who}, ${when}`,
-  refresh: 'Refresh pages',
-  escalation: 'Escalation',
-  escalationHint: 'Minutes a page waits for an acknowledgement before the next step: on duty → next on the rota → supervisors → the desk’s phone number.',
-  ackMinutes: 'Minutes to acknowledge (1–120)',
-  save: 'Save escalation',
-  saving: 'Saving…',
-  saved: (n: number) => `Escalation saved: ${n} minute${n === 1 ? '' : 's'} per step.`,
-  ackMinutesInvalid: 'Enter a whole number of minutes from 1 to 120.',
-  testPage: 'Send a test page',
-  testPaging: 'Sending…',
-  testPageHint: 'Pages the officers on duty now with a normal test page (their quiet hours apply). A test page does not escalate.',
-  testResults: 'Test page sent',
-  testNobody: 'Nobody is on duty now: nobody was paged.',
-  testBackup: 'Nobody of this desk is on duty; the backup desk’s officers were paged.',
-  quietHours: 'held back: quiet hours',
-  noTransport: 'no push subscription, e-mail or gateway set up',
-} as const;
+const t = (key: string, values?: Record<string, unknown>) => fixedT('desks')(key, values);
+
+/** An object whose every property reads its text (a key of the `desks` namespace) at access time, so a language switch applies. */
+function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
+  return out;
+}
+
+/** The desk's pages, escalation and test page strings, read in the current language (DesksScreen re-renders on a switch). */
+const text = Object.assign(
+  translated({
+    history: 'history',
+    historyHint: 'historyHint',
+    historyNone: 'historyNone',
+    refresh: 'refresh',
+    escalation: 'escalation',
+    escalationHint: 'escalationHint',
+    ackMinutes: 'ackMinutes',
+    save: 'save',
+    saving: 'saving',
+    ackMinutesInvalid: 'ackMinutesInvalid',
+    testPage: 'testPage',
+    testPaging: 'testPaging',
+    testPageHint: 'testPageHint',
+    testResults: 'testResults',
+    testNobody: 'testNobody',
+    testBackup: 'testBackup',
+    quietHours: 'quietHours',
+    noTransport: 'noTransport',
+  }),
+  {
+    historyCaption: (title: string) => t('historyCaption', { title }),
+    historyColumns: translated({ when: 'columnWhen', officer: 'columnOfficer', step: 'columnStep', outcome: 'columnOutcome' }),
+    pageTitle: (p: Page) => t('pageTitle', { priority: PRIORITY_TEXT[p.priority], reason: REASON_TEXT[p.reason] }),
+    pageSummary: (since: string, state: string) => t('pageSummary', { since, state }),
+    ackedBy: (who: string, when: string) => t('ackedBy', { who, when }),
+    saved: (n: number) => t('saved', { count: n }),
+  },
+);
 
 /** `#/desks` (my desks, my shifts, my requests), `#/desks/new` (create, administrators), `#/desks/requests` (my requests to desks), `#/desks/<id>` (detail, inbox, week view, editors). */
-const requestBoardText = { desk: 'Overdue requests of this desk' };
+const requestBoardText = translated({ desk: 'requestBoard' });
 
 export function DesksScreen({ deskId }: { deskId: string | null }) {
+  useLanguage(); // the texts read the current language: a switch re-renders the desk screens
   if (deskId === 'new') return <CreateDesk />;
   if (deskId === 'requests') {
     return (
       <section class="card">
         <p>
-          <a href="#/desks">← Desks</a>
+          <a href="#/desks">← {t('title')}</a>
         </p>
         <MyRequests headingLevel={1} />
       </section>
@@ -76,9 +91,10 @@ function useNames(): (id: string) => string {
 }
 
 function onDutyText(d: OnDuty | undefined, nameOf: (id: string) => string): string {
-  if (!d) return 'Checking who is on duty…';
-  if (d.officerIds.length === 0) return 'Nobody on duty now';
-  return `On duty now: ${d.officerIds.map(nameOf).join(', ')}${d.fromBackupDesk ? ' (backup desk)' : ''}`;
+  if (!d) return t('checkingDuty');
+  if (d.officerIds.length === 0) return t('nobodyOnDuty');
+  const names = d.officerIds.map(nameOf).join(', ');
+  return d.fromBackupDesk ? t('onDutyBackup', { names }) : t('onDuty', { names });
 }
 
 function DeskList() {
@@ -96,17 +112,17 @@ function DeskList() {
   const admin = chat.me.officer.role !== 'officer';
   return (
     <section class="card" aria-labelledby="desks-title">
-      <h1 id="desks-title">Desks</h1>
-      <p class="hint">A desk is a 24/7 address of your agency, staffed by a duty rota. Requests to a desk reach the officer on duty.</p>
+      <h1 id="desks-title">{t('title')}</h1>
+      <p class="hint">{t('intro')}</p>
       {admin && (
         <p>
           <a class="button" href="#/desks/new">
-            New desk
+            {t('newDesk')}
           </a>
         </p>
       )}
       <ErrorBox error={error} />
-      {desks && desks.length === 0 && <p>You are not on any desk.</p>}
+      {desks && desks.length === 0 && <p>{t('noDesks')}</p>}
       {desks && desks.length > 0 && (
         <ul class="desk-list" data-testid="desk-list">
           {desks.map((d) => (
@@ -136,20 +152,20 @@ function MyShifts() {
   useEffect(() => void load(), []);
   return (
     <section aria-labelledby="my-shifts-title">
-      <h2 id="my-shifts-title">My shifts (next 7 days)</h2>
+      <h2 id="my-shifts-title">{t('myShifts')}</h2>
       <ErrorBox error={error} />
-      {shifts && shifts.length === 0 && <p>No shifts in the next 7 days.</p>}
+      {shifts && shifts.length === 0 && <p>{t('noShifts')}</p>}
       {shifts && shifts.length > 0 && (
         <ul data-testid="my-shifts">
           {shifts.map((s) => (
             <li key={`${s.deskId}-${s.start}-${s.overrideId ?? ''}`}>
               {shiftSpan(s.start, s.end, zone)} · {s.deskName}
-              {s.source === 'override' && ' (swap or extra shift)'}
+              {s.source === 'override' && ` ${t('swapOrExtra')}`}
             </li>
           ))}
         </ul>
       )}
-      <p class="hint">Times in your time zone, {zoneDescription(zone, Date.now())}.</p>
+      <p class="hint">{t('timesInYourZone', { zone: zoneDescription(zone, Date.now()) })}</p>
     </section>
   );
 }
@@ -175,9 +191,9 @@ function DeskDetail({ deskId }: { deskId: string }) {
     return (
       <section class="card">
         <p>
-          <a href="#/desks">← Desks</a>
+          <a href="#/desks">← {t('title')}</a>
         </p>
-        {error ? <ErrorBox error={error} /> : <p aria-busy="true">Loading…</p>}
+        {error ? <ErrorBox error={error} /> : <p aria-busy="true">{t('loading')}</p>}
       </section>
     );
   }
@@ -189,18 +205,18 @@ function DeskDetail({ deskId }: { deskId: string }) {
   return (
     <section class="card" aria-labelledby="desk-title">
       <p>
-        <a href="#/desks">← Desks</a>
+        <a href="#/desks">← {t('title')}</a>
       </p>
       <h1 id="desk-title">{desk.name}</h1>
       <ErrorBox error={error} />
       <dl>
-        <dt>Time zone</dt>
+        <dt>{t('timeZone')}</dt>
         <dd>{zoneDescription(desk.timeZone, Date.now())}</dd>
-        <dt>24/7 phone</dt>
+        <dt>{t('phone')}</dt>
         <dd>{desk.phone}</dd>
-        <dt>Supervisors</dt>
+        <dt>{t('supervisors')}</dt>
         <dd>{desk.supervisors.length ? desk.supervisors.map(nameOf).join(', ') : 'none'}</dd>
-        <dt>Members</dt>
+        <dt>{t('members')}</dt>
         <dd>{desk.members.length ? desk.members.map(nameOf).join(', ') : 'none'}</dd>
       </dl>
       <p class={duty?.officerIds.length ? 'on-duty' : 'notice notice-warn'} data-testid="on-duty">
@@ -261,26 +277,26 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
   const last = columns[6]!;
   return (
     <section aria-labelledby="week-title">
-      <h2 id="week-title">Rota: week of {first.title}</h2>
+      <h2 id="week-title">{t('weekOf', { week: first.title })}</h2>
       <p class="hint" data-testid="week-zone">
-        Times in the desk’s time zone, {zoneDescription(desk.timeZone, start)}.
-        {viewer !== desk.timeZone && ` In brackets: your time zone, ${zoneDescription(viewer, start)}.`}
+        {t('timesInDeskZone', { zone: zoneDescription(desk.timeZone, start) })}
+        {viewer !== desk.timeZone && ` ${t('inBrackets', { zone: zoneDescription(viewer, start) })}`}
       </p>
       <div class="actions">
         <button type="button" class="secondary" onClick={() => setStart(addWeeks(start, -1, desk.timeZone))}>
-          Previous week
+          {t('previousWeek')}
         </button>
         <button type="button" class="secondary" onClick={() => setStart(weekStart(Date.now(), desk.timeZone))}>
-          This week
+          {t('thisWeek')}
         </button>
         <button type="button" class="secondary" onClick={() => setStart(addWeeks(start, 1, desk.timeZone))}>
-          Next week
+          {t('nextWeek')}
         </button>
       </div>
       <div class="table-wrap">
         <table class="rota-week" data-testid="rota-week">
           <caption class="sr-only">
-            Shifts from {first.date} to {last.date}, one column per day
+            {t('weekCaption', { from: first.date, to: last.date })}
           </caption>
           <thead>
             <tr>
@@ -296,7 +312,7 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
               {columns.map((c) => (
                 <td key={c.date}>
                   {c.shifts.length === 0 ? (
-                    <span class="meta">No one</span>
+                    <span class="meta">{t('noOne')}</span>
                   ) : (
                     <ul class="shifts">
                       {c.shifts.map((s, i) => (
@@ -305,7 +321,7 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
                           <br />
                           {s.deskLabel}
                           {s.viewerLabel && <span class="meta"> ({s.viewerLabel})</span>}
-                          {s.source === 'override' && <span class="meta"> · override</span>}
+                          {s.source === 'override' && <span class="meta"> · {t('override')}</span>}
                         </li>
                       ))}
                     </ul>
@@ -508,7 +524,7 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
     setSaved(null);
     const d = await chat.api.replaceRota(desk.id, { timeZone: desk.timeZone, weekly: weeklyOf(rows), overrides: desk.rota.overrides });
     onSaved(d);
-    setSaved(`Rota saved: ${d.rota.weekly.length} weekly shift${d.rota.weekly.length === 1 ? '' : 's'}.`);
+    setSaved(t('rotaSaved', { count: d.rota.weekly.length }));
     setTimeout(() => savedRef.current?.focus(), 0);
   });
   const update = (key: string, patch: Partial<EditorRow>) => setRows(rows.map((r) => (r.key === key ? { ...r, ...patch } : r)));
@@ -520,11 +536,11 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
   };
   return (
     <section aria-labelledby="rota-editor-title">
-      <h2 id="rota-editor-title">Edit the weekly rota</h2>
+      <h2 id="rota-editor-title">{t('editRota')}</h2>
       <p class="hint">
-        Wall times in {desk.timeZone}. An end at or before the start runs overnight into the next day. Only members of the desk can be on the rota.
+        {t('rotaHint', { zone: desk.timeZone })}
       </p>
-      {desk.members.length === 0 && <p class="notice notice-warn">This desk has no members yet, so nobody can be put on its rota.</p>}
+      {desk.members.length === 0 && <p class="notice notice-warn">{t('rotaNoMembers')}</p>}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -534,16 +550,16 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
         {rows.map((r, i) => (
           <fieldset key={r.key} class="rota-row">
             <legend>
-              Shift {i + 1}
+              {t('shiftN', { n: i + 1 })}
               {r.officerId ? `: ${nameOf(r.officerId)}, ${daysText(r.days)}` : ''}
             </legend>
             <div class="inline-form">
               <div class="field">
                 <label class="field-label" for={`shift-officer-${r.key}`}>
-                  Officer
+                  {t('columnOfficer')}
                 </label>
                 <select id={`shift-officer-${r.key}`} value={r.officerId} onChange={(e) => update(r.key, { officerId: e.currentTarget.value })}>
-                  {!desk.members.includes(r.officerId) && <option value={r.officerId}>{r.officerId ? nameOf(r.officerId) : 'Choose…'}</option>}
+                  {!desk.members.includes(r.officerId) && <option value={r.officerId}>{r.officerId ? nameOf(r.officerId) : t('choose')}</option>}
                   {desk.members.map((m) => (
                     <option key={m} value={m}>
                       {nameOf(m)}
@@ -553,18 +569,18 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
               </div>
               <div class="field">
                 <label class="field-label" for={`shift-start-${r.key}`}>
-                  Start
+                  {t('start')}
                 </label>
                 <input id={`shift-start-${r.key}`} type="time" required value={r.start} onInput={(e) => update(r.key, { start: e.currentTarget.value })} />
               </div>
               <div class="field">
                 <label class="field-label" for={`shift-end-${r.key}`}>
-                  End
+                  {t('end')}
                 </label>
                 <input id={`shift-end-${r.key}`} type="time" required value={r.end} onInput={(e) => update(r.key, { end: e.currentTarget.value })} />
               </div>
             </div>
-            <div class="days" role="group" aria-label={`Days of shift ${i + 1}`}>
+            <div class="days" role="group" aria-label={t('daysOfShift', { n: i + 1 })}>
               {WEEKDAYS.map((w) => (
                 <label key={w.day} class="check">
                   <input
@@ -578,19 +594,19 @@ function RotaEditor({ desk, nameOf, onSaved }: { desk: Desk; nameOf: (id: string
               ))}
             </div>
             <button type="button" class="secondary" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
-              Remove shift {i + 1}
+              {t('removeShift', { n: i + 1 })}
             </button>
           </fieldset>
         ))}
         <div class="actions">
           <button type="button" class="secondary" onClick={add} disabled={desk.members.length === 0}>
-            Add a weekly shift
+            {t('addShift')}
           </button>
           <button type="submit" disabled={saving}>
-            {saving ? 'Saving…' : 'Save rota'}
+            {saving ? t('saving') : t('saveRota')}
           </button>
         </div>
-        {desk.rota.overrides.length > 0 && <p class="hint">The rota’s {desk.rota.overrides.length} dated override(s) (swaps, extra shifts) are kept as they are.</p>}
+        {desk.rota.overrides.length > 0 && <p class="hint">{t('overridesKept', { count: desk.rota.overrides.length })}</p>}
         <ErrorBox error={error} />
         <div role="status" aria-live="polite" tabIndex={-1} ref={savedRef}>
           {saved && <p class="notice notice-ok">{saved}</p>}
@@ -618,14 +634,14 @@ function CreateDesk() {
     navigate({ name: 'desks', deskId: desk.id });
   });
   useEffect(() => void load(), []);
-  if (chat.me.officer.role === 'officer') return <p>Only agency administrators create desks.</p>;
+  if (chat.me.officer.role === 'officer') return <p>{t('onlyAdmins')}</p>;
   const toggle = (list: string[], set: (v: string[]) => void, id: string, on: boolean) => set(on ? [...list, id] : list.filter((x) => x !== id));
   return (
     <section class="card" aria-labelledby="new-desk-title">
       <p>
-        <a href="#/desks">← Desks</a>
+        <a href="#/desks">← {t('title')}</a>
       </p>
-      <h1 id="new-desk-title">New desk</h1>
+      <h1 id="new-desk-title">{t('newDesk')}</h1>
       <ErrorBox error={loadError} />
       <form
         onSubmit={(e) => {
@@ -633,21 +649,21 @@ function CreateDesk() {
           void create();
         }}
       >
-        <Field label="Name" name="desk-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field label={t('name')} name="desk-name" required minLength={2} maxLength={160} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <Field
-          label="24/7 phone number"
+          label={t('phoneNumber')}
           name="desk-phone"
           type="tel"
           required
           minLength={8}
           maxLength={32}
-          hint="International format, e.g. +351 21 864 1000. Shown to a requester when nobody answers."
+          hint={t('phoneHint')}
           value={phone}
           onInput={(e) => setPhone(e.currentTarget.value)}
         />
         <div class="field">
           <label class="field-label" for="desk-zone">
-            Time zone
+            {t('timeZone')}
           </label>
           <select id="desk-zone" value={timeZone} onChange={(e) => setTimeZone(e.currentTarget.value)} aria-describedby="desk-zone-hint">
             {zones.map((z) => (
@@ -657,19 +673,19 @@ function CreateDesk() {
             ))}
           </select>
           <small id="desk-zone-hint" class="hint">
-            The rota’s wall times are read in this zone, with its daylight-saving changes.
+            {t('zoneHint')}
           </small>
         </div>
         <fieldset>
-          <legend>Members and supervisors</legend>
-          {officers.length === 0 && <p class="meta">No active officers found.</p>}
+          <legend>{t('membersAndSupervisors')}</legend>
+          {officers.length === 0 && <p class="meta">{t('noOfficers')}</p>}
           {officers.length > 0 && (
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Officer</th>
-                  <th scope="col">Member</th>
-                  <th scope="col">Supervisor</th>
+                  <th scope="col">{t('columnOfficer')}</th>
+                  <th scope="col">{t('columnMember')}</th>
+                  <th scope="col">{t('columnSupervisor')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -677,12 +693,12 @@ function CreateDesk() {
                   <tr key={o.id}>
                     <th scope="row">{o.displayName}</th>
                     <td>
-                      <input type="checkbox" aria-label={`${o.displayName} is a member`} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
+                      <input type="checkbox" aria-label={t('isMember', { name: o.displayName })} checked={members.includes(o.id)} onChange={(e) => toggle(members, setMembers, o.id, e.currentTarget.checked)} />
                     </td>
                     <td>
                       <input
                         type="checkbox"
-                        aria-label={`${o.displayName} is a supervisor`}
+                        aria-label={t('isSupervisor', { name: o.displayName })}
                         checked={supervisors.includes(o.id)}
                         onChange={(e) => toggle(supervisors, setSupervisors, o.id, e.currentTarget.checked)}
                       />
@@ -695,7 +711,7 @@ function CreateDesk() {
         </fieldset>
         <ErrorBox error={createError} />
         <button type="submit" disabled={creating}>
-          {creating ? 'Creating…' : 'Create desk'}
+          {creating ? t('creating') : t('createDesk')}
         </button>
       </form>
     </section>

@@ -6,6 +6,7 @@ import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.t
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import type { ContactTargetView } from '../../../sdk/index.ts';
 import { contactTermsText, reusableChannel } from '../lib/contact.ts';
+import { fixedT, useT } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import { formatDate, formatDateTime, groupFingerprint } from '../lib/format.ts';
 import { availabilitySummary, scheduleLines } from '../lib/schedule.ts';
@@ -13,24 +14,6 @@ import { errorCode } from '../lib/errors.ts';
 import { absoluteTime } from '../lib/pages.ts';
 import { browserTimeZone } from '../lib/zones.ts';
 import type { ChatData } from '../state/chat.ts';
-
-/** User-visible strings of the desk request form (issue 15 moves them to i18n). */
-const requestText = {
-  title: 'Send a request to the desk',
-  explain:
-    'Whoever is on duty at this desk reads it at once, and the desk is paged. It is encrypted end to end on this device to the desk’s published key: only the desk’s members and supervisors can read it, not the server.',
-  label: 'Your request',
-  labelHint: 'Say who you are, what you need and by when.',
-  priority: 'Priority',
-  urgent: 'Urgent (pages the officer on duty even in their quiet hours)',
-  normal: 'Normal',
-  send: 'Send the request',
-  sending: 'Encrypting and sending…',
-  sent: (at: string) => `Sent at ${at}; the desk is being paged.`,
-  page: 'Follow its page',
-  mine: 'My requests',
-  required: 'Write the request first.',
-} as const;
 
 const AGENCY_KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu', 'other'] as const;
 
@@ -40,7 +23,7 @@ const AGENCY_KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu',
  */
 export async function contactEntry(chat: ChatData, entry: DirectoryEntry, target: ContactTargetView, opts: { recipientId: string; message: string }): Promise<string> {
   const recipient = target.recipients.find((r) => r.officerId === opts.recipientId);
-  if (!recipient) throw new LiaisonClientError('contact/invalid-recipient', 'Choose whom to contact.');
+  if (!recipient) throw new LiaisonClientError('contact/invalid-recipient', fixedT('directory')('chooseRecipient'));
   chat.learnNames({ [recipient.officerId]: recipient.displayName });
   await chat.refreshChannels();
   const existing = reusableChannel(chat.channels.get(), recipient.officerId, entry.id);
@@ -54,6 +37,7 @@ export async function contactEntry(chat: ChatData, entry: DirectoryEntry, target
 }
 
 export function DirectoryScreen({ entryId }: { entryId: string | null }) {
+  const t = useT('directory');
   const chat = useChat();
   const [q, setQ] = useState('');
   const [country, setCountry] = useState('');
@@ -82,24 +66,24 @@ export function DirectoryScreen({ entryId }: { entryId: string | null }) {
     }
   });
   useEffect(() => void search(), [availableNow]);
-  if (unavailable) return <Notice kind="warn">The directory is unavailable on this server right now.</Notice>;
+  if (unavailable) return <Notice kind="warn">{t('unavailable')}</Notice>;
   return (
     <div class={`split ${entryId ? 'has-detail' : ''}`}>
-      <section class="list-pane" aria-label="Directory search">
-        <h1>Directory</h1>
+      <section class="list-pane" aria-label={t('searchRegion')}>
+        <h1>{t('title')}</h1>
         <form class="filters" role="search" onSubmit={submitHandler(() => void search())}>
           <label class="field">
-            <span class="field-label">Search</span>
-            <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="Name, desk, agency…" />
+            <span class="field-label">{t('search')}</span>
+            <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder={t('searchPlaceholder')} />
           </label>
           <label class="field">
-            <span class="field-label">Country</span>
+            <span class="field-label">{t('country')}</span>
             <input name="country" value={country} maxLength={2} onInput={(e) => setCountry(e.currentTarget.value)} placeholder="PT" />
           </label>
           <label class="field">
-            <span class="field-label">Specialisation</span>
+            <span class="field-label">{t('specialisation')}</span>
             <select name="specialisation" value={specialisation} onChange={(e) => setSpecialisation(e.currentTarget.value)}>
-              <option value="">Any</option>
+              <option value="">{t('any')}</option>
               {SPECIALISATIONS.map((s) => (
                 <option key={s} value={s}>
                   {s}
@@ -108,13 +92,13 @@ export function DirectoryScreen({ entryId }: { entryId: string | null }) {
             </select>
           </label>
           <label class="field">
-            <span class="field-label">Language</span>
+            <span class="field-label">{t('language')}</span>
             <input name="language" value={language} maxLength={2} onInput={(e) => setLanguage(e.currentTarget.value)} placeholder="en" />
           </label>
           <label class="field">
-            <span class="field-label">Agency kind</span>
+            <span class="field-label">{t('agencyKind')}</span>
             <select name="agencyKind" value={agencyKind} onChange={(e) => setAgencyKind(e.currentTarget.value)}>
-              <option value="">Any</option>
+              <option value="">{t('any')}</option>
               {AGENCY_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {k}
@@ -124,14 +108,14 @@ export function DirectoryScreen({ entryId }: { entryId: string | null }) {
           </label>
           <label class="check">
             <input type="checkbox" name="availableNow" checked={availableNow} onChange={(e) => setAvailableNow(e.currentTarget.checked)} />
-            Available now
+            {t('availableNowFilter')}
           </label>
           <button type="submit" disabled={searching}>
-            Search
+            {t('searchButton')}
           </button>
         </form>
         <ErrorBox error={error} />
-        {entries && entries.length === 0 && <p class="empty">No contact points match.</p>}
+        {entries && entries.length === 0 && <p class="empty">{t('noMatch')}</p>}
         <ul class="entry-list">
           {entries?.map((e) => (
             <li key={e.id}>
@@ -141,20 +125,21 @@ export function DirectoryScreen({ entryId }: { entryId: string | null }) {
                   {e.officer ? ` — ${e.officer.displayName}` : ''}
                 </span>
                 <span class="meta">
-                  {e.agency.name} · {e.country} · {e.availableNow ? 'available now' : 'off duty'}
-                  {e.stale ? ' · not confirmed recently' : ''}
+                  {e.agency.name} · {e.country} · {e.availableNow ? t('availableNowTag') : t('offDutyTag')}
+                  {e.stale ? ` · ${t('notConfirmedRecently')}` : ''}
                 </span>
               </a>
             </li>
           ))}
         </ul>
       </section>
-      <section class="detail-pane">{entryId ? <EntryDetail key={entryId} id={entryId} /> : <p class="empty">Choose a contact point.</p>}</section>
+      <section class="detail-pane">{entryId ? <EntryDetail key={entryId} id={entryId} /> : <p class="empty">{t('choose')}</p>}</section>
     </div>
   );
 }
 
 function EntryDetail({ id }: { id: string }) {
+  const t = useT('directory');
   const chat = useChat();
   const [data, setData] = useState<{ entry: DirectoryEntry; nextChange: { at: number; available: boolean } | null } | null>(null);
   const agreements = useObservable(chat.agreements);
@@ -185,99 +170,97 @@ function EntryDetail({ id }: { id: string }) {
   });
   useEffect(() => void load(), [id]);
   if (loadError) return <ErrorBox error={loadError} />;
-  if (!data) return <p aria-busy="true">Loading…</p>;
+  if (!data) return <p aria-busy="true">{t('loading')}</p>;
   const e = data.entry;
   const recipient = target?.recipients.find((r) => r.officerId === recipientId);
   const agreementTitle = target?.agreementId ? (agreements.find((a) => a.id === target.agreementId)?.title ?? null) : null;
   return (
     <article class="card entry" aria-labelledby="entry-title">
       <a class="back" href="#/directory">
-        ← Directory
+        ← {t('title')}
       </a>
       <h2 id="entry-title">{e.title}</h2>
       <dl>
-        <dt>Agency</dt>
+        <dt>{t('agency')}</dt>
         <dd>
-          {e.agency.name} ({e.agency.kind}, {e.agency.country}){e.agency.sponsor ? `, sponsored by ${e.agency.sponsor.name}` : ''}
+          {e.agency.name} ({e.agency.kind}, {e.agency.country}){e.agency.sponsor ? t('sponsoredBy', { sponsor: e.agency.sponsor.name }) : ''}
         </dd>
         {e.officer && (
           <>
-            <dt>Officer</dt>
+            <dt>{t('officer')}</dt>
             <dd>{e.officer.displayName}</dd>
-            <dt>Key fingerprint</dt>
+            <dt>{t('fingerprint')}</dt>
             <dd>
               <code class="fingerprint" data-testid="fingerprint">
-                {e.officer.fingerprint ? groupFingerprint(e.officer.fingerprint) : 'no keys yet'}
+                {e.officer.fingerprint ? groupFingerprint(e.officer.fingerprint) : t('noKeys')}
               </code>
             </dd>
           </>
         )}
-        <dt>Availability</dt>
+        <dt>{t('availability')}</dt>
         <dd>
-          <strong>{e.availableNow ? 'Available now' : 'Off duty now'}</strong>
-          {data.nextChange && ` — ${data.nextChange.available ? 'on duty' : 'off duty'} from ${formatDateTime(data.nextChange.at)}`}
+          <strong>{e.availableNow ? t('availableNow') : t('offDutyNow')}</strong>
+          {data.nextChange && ` — ${t(data.nextChange.available ? 'onDutyFrom' : 'offDutyFrom', { at: formatDateTime(data.nextChange.at) })}`}
           {e.availability.kind === 'schedule' ? (
             <ul class="schedule" aria-label={availabilitySummary(e.availability)}>
               {scheduleLines(e.availability).map((l) => (
                 <li key={l}>{l}</li>
               ))}
-              <li class="hint">Times in {e.availability.timeZone}</li>
+              <li class="hint">{t('timesIn', { zone: e.availability.timeZone })}</li>
             </ul>
           ) : (
             <span> (24/7)</span>
           )}
         </dd>
-        <dt>Specialisations</dt>
+        <dt>{t('specialisations')}</dt>
         <dd>{e.specialisations.join(', ') || '—'}</dd>
-        <dt>Languages</dt>
+        <dt>{t('languages')}</dt>
         <dd>{e.languages.join(', ')}</dd>
         {e.phone && (
           <>
-            <dt>Phone</dt>
+            <dt>{t('phone')}</dt>
             <dd>{e.phone}</dd>
           </>
         )}
         {e.notes && (
           <>
-            <dt>Notes</dt>
+            <dt>{t('notes')}</dt>
             <dd>{e.notes}</dd>
           </>
         )}
-        <dt>Last confirmed</dt>
+        <dt>{t('lastConfirmed')}</dt>
         <dd>
           {formatDate(e.lastConfirmedAt)}
-          {e.stale && <span class="tag warn"> stale</span>}
+          {e.stale && <span class="tag warn"> {t('stale')}</span>}
         </dd>
       </dl>
       {takesRequests && <DeskRequestForm entryId={e.id} />}
       {target && target.recipients.length > 0 && (
-        <form class="contact-form" aria-label="Contact" onSubmit={submitHandler(() => void contact())}>
+        <form class="contact-form" aria-label={t('contact')} onSubmit={submitHandler(() => void contact())}>
           <p class={`notice ${target.contactRequest ? 'notice-warn' : ''}`} data-testid="contact-terms">
             {contactTermsText(target, agreementTitle)}
           </p>
           {!e.officer && (
             <label class="field">
-              <span class="field-label">Recipient</span>
+              <span class="field-label">{t('recipient')}</span>
               <select name="recipient" value={recipientId} onChange={(ev) => setRecipientId(ev.currentTarget.value)}>
                 {target.recipients.map((r) => (
                   <option key={r.officerId} value={r.officerId}>
-                    {r.displayName} ({r.role === 'officer' ? 'officer' : 'administrator'})
+                    {r.displayName} ({r.role === 'officer' ? t('roleOfficer') : t('roleAdministrator')})
                   </option>
                 ))}
               </select>
             </label>
           )}
           <label class="field">
-            <span class="field-label">Introductory message (optional)</span>
+            <span class="field-label">{t('intro')}</span>
             <textarea name="intro" rows={2} value={intro} onInput={(ev) => setIntro(ev.currentTarget.value)} aria-describedby="intro-hint" />
             <small id="intro-hint" class="hint">
-              {target.contactRequest
-                ? 'Say who you are and why you ask. It stays encrypted on this device and is sent as the first message when they accept; they decide on your name and agency.'
-                : 'Sent as the first message of the channel.'}
+              {target.contactRequest ? t('introHintRequest') : t('introHintDirect')}
             </small>
           </label>
           <button type="submit" disabled={contacting || !recipient}>
-            Contact {recipient?.displayName ?? ''}
+            {t('contactButton', { name: recipient?.displayName ?? '' })}
           </button>
         </form>
       )}
@@ -288,6 +271,7 @@ function EntryDetail({ id }: { id: string }) {
 
 /** A request sealed to the entry's desk (client.desks.request): read at once by whoever is on duty; the desk is paged. */
 function DeskRequestForm({ entryId }: { entryId: string }) {
+  const t = useT('directory');
   const chat = useChat();
   const [body, setBody] = useState('');
   const [priority, setPriority] = useState<'urgent' | 'normal'>('urgent');
@@ -297,24 +281,24 @@ function DeskRequestForm({ entryId }: { entryId: string }) {
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [send, sending, error] = useAction(async () => {
     setSent(null);
-    const t = body.trim();
-    setMissing(!t);
-    if (!t) {
+    const said = body.trim();
+    setMissing(!said);
+    if (!said) {
       bodyRef.current?.focus();
       return;
     }
-    const res = await chat.client.desks.request(entryId, { text: t, priority });
+    const res = await chat.client.desks.request(entryId, { text: said, priority });
     setBody('');
     setSent({ at: res.receivedAt, pageId: res.pageId });
     setTimeout(() => sentRef.current?.focus(), 0);
   });
   return (
     <form class="contact-form" aria-labelledby="desk-request-title" noValidate onSubmit={submitHandler(() => void send())} data-testid="desk-request">
-      <h3 id="desk-request-title">{requestText.title}</h3>
-      <p class="notice">{requestText.explain}</p>
+      <h3 id="desk-request-title">{t('requestTitle')}</h3>
+      <p class="notice">{t('requestExplain')}</p>
       <div class="field">
         <label class="field-label" for="desk-request-text">
-          {requestText.label}
+          {t('requestLabel')}
         </label>
         <textarea
           id="desk-request-text"
@@ -331,34 +315,34 @@ function DeskRequestForm({ entryId }: { entryId: string }) {
           }}
         />
         <small id="desk-request-hint" class="hint">
-          {requestText.labelHint}
+          {t('requestLabelHint')}
         </small>
         {missing && (
           <p id="desk-request-error" class="field-error" role="alert">
-            {requestText.required}
+            {t('requestRequired')}
           </p>
         )}
       </div>
       <fieldset>
-        <legend>{requestText.priority}</legend>
+        <legend>{t('requestPriority')}</legend>
         <label class="check">
           <input type="radio" name="desk-request-priority" value="urgent" checked={priority === 'urgent'} onChange={() => setPriority('urgent')} />
-          {requestText.urgent}
+          {t('requestUrgent')}
         </label>
         <label class="check">
           <input type="radio" name="desk-request-priority" value="normal" checked={priority === 'normal'} onChange={() => setPriority('normal')} />
-          {requestText.normal}
+          {t('requestNormal')}
         </label>
       </fieldset>
       <button type="submit" disabled={sending}>
-        {sending ? requestText.sending : requestText.send}
+        {sending ? t('requestSending') : t('requestSend')}
       </button>
       <ErrorBox error={error} />
       <div role="status" aria-live="polite" tabIndex={-1} ref={sentRef} data-testid="desk-request-sent">
         {sent && (
           <p class="notice notice-ok">
-            {requestText.sent(absoluteTime(sent.at, browserTimeZone()))}{' '}
-            <a href={`#/pages/${encodeURIComponent(sent.pageId)}`}>{requestText.page}</a> · <a href="#/desks/requests">{requestText.mine}</a>
+            {t('requestSent', { at: absoluteTime(sent.at, browserTimeZone()) })}{' '}
+            <a href={`#/pages/${encodeURIComponent(sent.pageId)}`}>{t('requestPage')}</a> · <a href="#/desks/requests">{t('requestMine')}</a>
           </p>
         )}
       </div>

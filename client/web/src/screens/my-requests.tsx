@@ -3,24 +3,21 @@ import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
 import { absoluteTime, sinceText } from '../lib/pages.ts';
 import { browserTimeZone } from '../lib/zones.ts';
+import { fixedT, useLanguage } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 
-/** User-visible strings of "My requests" (issue 15 moves them to i18n). */
-export const myRequestsText = {
-  title: 'My requests to desks',
-  hint: 'Requests you sent to other desks through the directory. When someone takes one, its case channel opens here and in your channels.',
-  none: 'You have not sent a request to a desk.',
-  refresh: 'Refresh my requests',
-  desk: 'Desk',
-  sent: 'Sent',
-  state: 'State',
-  waiting: 'Waiting: the desk is being paged',
-  takenBy: (who: string, when: string) => `Taken by ${who}, ${when}`,
-  openCase: 'Open case channel',
-  casePending: 'The case channel opens as soon as the officer who took it sets it up.',
-  page: 'Its page',
-  unknownDesk: 'A desk',
-} as const;
+const t = (key: string, values?: Record<string, unknown>) => fixedT('my-requests')(key, values);
+
+/** User-visible strings of "My requests": each property reads the `my-requests` namespace in the current language when accessed. */
+export const myRequestsText = Object.assign(
+  Object.defineProperties(
+    {} as Record<'title' | 'hint' | 'none' | 'refresh' | 'desk' | 'sent' | 'state' | 'waiting' | 'openCase' | 'casePending' | 'page' | 'unknownDesk', string>,
+    Object.fromEntries(
+      (['title', 'hint', 'none', 'refresh', 'desk', 'sent', 'state', 'waiting', 'openCase', 'casePending', 'page', 'unknownDesk'] as const).map((k) => [k, { enumerable: true, get: () => t(k) }]),
+    ),
+  ),
+  { takenBy: (who: string, when: string) => t('takenBy', { who, when }) },
+);
 
 /**
  * My desk requests (client.desks.myRequests): state, who took it, the case channel once it exists. Listing them
@@ -28,6 +25,7 @@ export const myRequestsText = {
  */
 export function MyRequests({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
   const chat = useChat();
+  useLanguage(); // myRequestsText reads the current language: re-render on a switch
   const zone = browserTimeZone();
   const channels = useObservable(chat.channels);
   // Re-read by the app on every invitation too (ChatData.onInvitation), which co-signs a case channel's.

@@ -3,10 +3,12 @@ import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { ProfileFields } from '../components/profile-fields.tsx';
 import { policyInput, type ProfileChoice } from '../lib/profiles.ts';
+import { useT } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 
 export function NewChannel() {
   const chat = useChat();
+  const t = useT('new-channel');
   const names = useObservable(chat.names);
   const agreements = useObservable(chat.agreements).filter((a) => a.status === 'active');
   const [kind, setKind] = useState<'case' | 'team' | 'direct'>('case');
@@ -32,44 +34,44 @@ export function NewChannel() {
   const others = Object.entries(names).filter(([id]) => id !== chat.me.officer.id);
   return (
     <form class="card" onSubmit={submitHandler(() => void create())} aria-labelledby="new-channel-title">
-      <h2 id="new-channel-title">New channel</h2>
+      <h2 id="new-channel-title">{t('title')}</h2>
       <label class="field">
-        <span class="field-label">Kind</span>
+        <span class="field-label">{t('kind')}</span>
         <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as typeof kind)}>
-          <option value="case">Case (an investigation with partner agencies)</option>
-          <option value="team">Team (your own agency)</option>
-          <option value="direct">Direct (one other officer)</option>
+          <option value="case">{t('kindCase')}</option>
+          <option value="team">{t('kindTeam')}</option>
+          <option value="direct">{t('kindDirect')}</option>
         </select>
       </label>
-      <Field label="Title" name="title" required maxLength={200} value={title} onInput={(e) => setTitle(e.currentTarget.value)} hint="Encrypted: the server never sees it." />
-      <Field label="Case reference (optional)" name="caseRef" value={caseRef} onInput={(e) => setCaseRef(e.currentTarget.value)} />
+      <Field label={t('titleLabel')} name="title" required maxLength={200} value={title} onInput={(e) => setTitle(e.currentTarget.value)} hint={t('titleHint')} />
+      <Field label={t('caseRef')} name="caseRef" value={caseRef} onInput={(e) => setCaseRef(e.currentTarget.value)} />
       <label class="field">
-        <span class="field-label">Agreement</span>
+        <span class="field-label">{t('agreement')}</span>
         <select name="agreement" value={agreementId} onChange={(e) => setAgreementId(e.currentTarget.value)}>
-          <option value="">None (own agency only)</option>
+          <option value="">{t('agreementNone')}</option>
           {agreements.map((a) => (
             <option key={a.id} value={a.id}>
               {a.title}
             </option>
           ))}
         </select>
-        <small class="hint">Officers of other agencies can only join under an active agreement covering their agency.</small>
+        <small class="hint">{t('agreementHint')}</small>
       </label>
       <ProfileFields value={profile} onChange={setProfile} />
       <CheckboxGroup
-        legend="Members"
+        legend={t('members')}
         options={others.map(([id]) => id)}
         selected={selected}
         onChange={setSelected}
         label={(id) => others.find(([o]) => o === id)?.[1] ?? id}
       >
-        {others.length === 0 && <p class="hint">Nobody known yet: search the directory, or enter officer ids below.</p>}
-        <Field label="Other officer ids (comma-separated)" name="member-ids" value={extra} onInput={(e) => setExtra(e.currentTarget.value)} />
+        {others.length === 0 && <p class="hint">{t('nobodyKnown')}</p>}
+        <Field label={t('otherIds')} name="member-ids" value={extra} onInput={(e) => setExtra(e.currentTarget.value)} />
       </CheckboxGroup>
-      <p class="hint">Officers of your agency are added at once; officers of other agencies receive an invitation.</p>
+      <p class="hint">{t('membersHint')}</p>
       <ErrorBox error={error} />
       <button type="submit" disabled={busy}>
-        {busy ? 'Creating…' : 'Create channel'}
+        {busy ? t('creating') : t('create')}
       </button>
     </form>
   );

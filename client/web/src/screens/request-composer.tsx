@@ -7,32 +7,9 @@ import { CodePicker, defaultChoice, type CodeChoice } from '../components/code-p
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { TEMPLATE_LABEL, URGENCY_LABEL, deadlineRuleText } from '../lib/requests.ts';
 import { href } from '../lib/router.ts';
+import { useT } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import { requestsStateOf } from '../state/requests.ts';
-
-const text = {
-  form: 'New request',
-  template: 'Template',
-  requestedAgency: 'Requested agency',
-  chooseAgency: 'Choose the agency you ask',
-  purpose: 'Purpose of the request',
-  legalBasis: 'Legal basis',
-  dataCategories: 'Categories of personal data',
-  dataCategoriesHint: 'One per line, e.g. subscriber data.',
-  requestedInformation: 'Requested information',
-  caseRef: 'Case reference (optional)',
-  urgency: 'Urgency',
-  urgencyReasons: 'Reasons for urgency',
-  directAccess: 'The requested side can access the database directly',
-  deadline: 'Deadline that will apply',
-  send: 'Send request',
-  sending: 'Sending…',
-  cancel: 'Cancel',
-  sent: 'Request sent.',
-  openRequest: 'Open the request',
-  duplicates: (n: number) => `Possible duplicate: ${n === 1 ? 'an open request' : `${n} open requests`} with the same case reference between the same agencies.`,
-  duplicateLink: (i: number) => `Possible duplicate ${i + 1}`,
-};
 
 type Fields = { purpose: string; legalBasis: string; dataCategories: string; requestedInformation: string; caseRef: string; urgencyReasons: string };
 const EMPTY: Fields = { purpose: '', legalBasis: '', dataCategories: '', requestedInformation: '', caseRef: '', urgencyReasons: '' };
@@ -57,6 +34,7 @@ export function buildRequestPayload(requestRef: string, template: RequestTemplat
 /** The request form in a channel: templates, the Art. 4 fields, urgency and access, the handling code, the deadline in words. */
 export function RequestComposer({ channelId, onClose }: { channelId: string; onClose: () => void }) {
   const chat = useChat();
+  const t = useT('request-composer');
   const [template, setTemplate] = useState<RequestTemplate>('eu-2023-977');
   const [urgency, setUrgency] = useState<RequestUrgency>('non-urgent');
   const [direct, setDirect] = useState(false);
@@ -104,44 +82,44 @@ export function RequestComposer({ channelId, onClose }: { channelId: string; onC
 
   if (result)
     return (
-      <section class="composer request-composer" aria-label={text.form} data-testid="request-sent">
+      <section class="composer request-composer" aria-label={t('form')} data-testid="request-sent">
         <p role="status">
-          {text.sent} <a href={href({ name: 'requests', requestId: result.id })}>{text.openRequest}</a>
+          {t('sent')} <a href={href({ name: 'requests', requestId: result.id })}>{t('openRequest')}</a>
         </p>
         {result.duplicates.length > 0 && (
           <p class="notice notice-warn" data-testid="possible-duplicates">
-            {text.duplicates(result.duplicates.length)}{' '}
+            {t('duplicates', { count: result.duplicates.length })}{' '}
             {result.duplicates.map((d, i) => (
               <a key={d} href={href({ name: 'requests', requestId: d })}>
-                {text.duplicateLink(i)}{' '}
+                {t('duplicateLink', { n: i + 1 })}{' '}
               </a>
             ))}
           </p>
         )}
         <button type="button" onClick={onClose}>
-          {text.cancel}
+          {t('cancel')}
         </button>
       </section>
     );
 
   return (
-    <form class="composer request-composer" aria-label={text.form} onSubmit={submitHandler(() => void send())}>
-      <h3>{text.form}</h3>
+    <form class="composer request-composer" aria-label={t('form')} onSubmit={submitHandler(() => void send())}>
+      <h3>{t('form')}</h3>
       <label class="field">
-        <span class="field-label">{text.template}</span>
+        <span class="field-label">{t('template')}</span>
         <select name="template" value={template} onChange={(e) => setTemplate(e.currentTarget.value as RequestTemplate)}>
-          {REQUEST_TEMPLATES.map((t) => (
-            <option key={t} value={t}>
-              {TEMPLATE_LABEL[t]}
+          {REQUEST_TEMPLATES.map((tpl) => (
+            <option key={tpl} value={tpl}>
+              {TEMPLATE_LABEL[tpl]}
             </option>
           ))}
         </select>
       </label>
       {others.length > 1 && (
         <label class="field">
-          <span class="field-label">{text.requestedAgency}</span>
+          <span class="field-label">{t('requestedAgency')}</span>
           <select name="requestedAgency" required value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
-            <option value="">{text.chooseAgency}</option>
+            <option value="">{t('chooseAgency')}</option>
             {others.map((a) => (
               <option key={a} value={a}>
                 {agencies[a]?.name ?? a.slice(0, 8)}
@@ -150,41 +128,41 @@ export function RequestComposer({ channelId, onClose }: { channelId: string; onC
           </select>
         </label>
       )}
-      {area('purpose', text.purpose, { required: true, maxLength: 4096 })}
-      {area('legalBasis', text.legalBasis, { required: true, rows: 1, maxLength: 1024 })}
-      {area('dataCategories', text.dataCategories, { required: true, 'aria-describedby': 'req-categories-hint' })}
+      {area('purpose', t('purpose'), { required: true, maxLength: 4096 })}
+      {area('legalBasis', t('legalBasis'), { required: true, rows: 1, maxLength: 1024 })}
+      {area('dataCategories', t('dataCategories'), { required: true, 'aria-describedby': 'req-categories-hint' })}
       <span id="req-categories-hint" class="hint">
-        {text.dataCategoriesHint}
+        {t('dataCategoriesHint')}
       </span>
-      {area('requestedInformation', text.requestedInformation, { required: true, rows: 3 })}
+      {area('requestedInformation', t('requestedInformation'), { required: true, rows: 3 })}
       <label class="field">
-        <span class="field-label">{text.caseRef}</span>
+        <span class="field-label">{t('caseRef')}</span>
         <input name="caseRef" value={fields.caseRef} onInput={set('caseRef')} />
       </label>
       <fieldset class="structured-fields">
-        <legend>{text.urgency}</legend>
+        <legend>{t('urgency')}</legend>
         {(['non-urgent', 'urgent'] as const).map((u) => (
           <label class="check" key={u}>
             <input type="radio" name="urgency" value={u} checked={urgency === u} onChange={() => setUrgency(u)} />
             {URGENCY_LABEL[u]}
           </label>
         ))}
-        {urgency === 'urgent' && area('urgencyReasons', text.urgencyReasons, { required: true, maxLength: 4096 })}
+        {urgency === 'urgent' && area('urgencyReasons', t('urgencyReasons'), { required: true, maxLength: 4096 })}
         <label class="check">
           <input type="checkbox" name="directAccess" checked={direct} onChange={(e) => setDirect(e.currentTarget.checked)} />
-          {text.directAccess}
+          {t('directAccess')}
         </label>
       </fieldset>
       {policy && choice && <CodePicker policy={policy} value={choice} onChange={setChoice} />}
       <p class="notice" role="status" data-testid="deadline-rule">
-        <strong>{text.deadline}:</strong> {deadlineRuleText(urgency, direct)}
+        <strong>{t('deadline')}:</strong> {deadlineRuleText(urgency, direct)}
       </p>
       <div class="composer-actions">
         <button type="button" onClick={onClose}>
-          {text.cancel}
+          {t('cancel')}
         </button>
         <button type="submit" disabled={busy}>
-          {busy ? text.sending : text.send}
+          {busy ? t('sending') : t('send')}
         </button>
       </div>
       <ErrorBox error={error} />

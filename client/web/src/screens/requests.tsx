@@ -7,64 +7,28 @@ import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { ACTION_LABEL, STATE_LABEL, TEMPLATE_LABEL, URGENCY_LABEL, allowedActions, clockStatus, refusalLabel, sideOf, type RequestAction } from '../lib/requests.ts';
 import { href } from '../lib/router.ts';
+import { useT, type TFunction } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import { requestsStateOf } from '../state/requests.ts';
 
 export const requestsNavLabel = 'Requests';
 
-const text = {
-  title: 'Requests',
-  role: 'Side',
-  roleAll: 'Sent and received',
-  roleSent: 'Sent by my agency',
-  roleReceived: 'Received by my agency',
-  state: 'State',
-  stateAny: 'Any state',
-  overdueOnly: 'Overdue only',
-  refresh: 'Refresh',
-  none: 'No requests.',
-  loading: 'Loading…',
-  template: 'Template',
-  urgency: 'Urgency',
-  deadline: 'Deadline',
-  status: 'Clock',
-  parties: 'From → to',
-  open: 'Open',
-  overdueTag: 'overdue',
-  agencyBoard: 'Overdue board of my agency',
-  deskBoard: 'Overdue requests of this desk',
-  boardEmpty: 'No overdue request.',
-  boardLive: 'Updates when a request step arrives and every 15 seconds.',
-  back: 'All requests',
-  detailTitle: (t: string) => `Request · ${t}`,
-  channel: 'Open the channel',
-  received: 'Received by the server',
-  deadlineRequested: 'Deadline, requested side',
-  deadlineRequester: 'Deadline, requesting side',
-  suspended: (d: string) => `Clarifications suspended the clock for ${d}; already added to the deadline.`,
-  timeline: 'Timeline',
-  actions: 'Actions',
-  noActions: 'No step is open to your side in this state.',
-  thirdParty: 'Your agency is not a party to this request; you can read it but not act on it.',
-  stepText: 'Text',
-  ground: 'Ground for refusal (Art. 6(1))',
-  submit: (a: string) => `Send: ${a}`,
-  sent: 'Sent.',
-  notVisible: 'This request is not available to you.',
-  event: (kind: string, detail: string | null) => EVENT_LABEL[`${kind}${detail ? `:${detail}` : ''}`] ?? kind,
-  eventBy: (who: string, agency: string) => `${who} (${agency})`,
+const EVENT_KEY: Record<string, string> = {
+  request: 'eventRequest',
+  'answer:full': 'eventAnswerFull',
+  'answer:partial': 'eventAnswerPartial',
+  'clarification:asked': 'eventClarificationAsked',
+  'clarification:given': 'eventClarificationGiven',
+  'judicial-pending': 'eventJudicialPending',
+  withdrawal: 'eventWithdrawal',
 };
 
-const EVENT_LABEL: Record<string, string> = {
-  request: 'Request sent',
-  'answer:full': 'Answered (full)',
-  'answer:partial': 'Answered (partial)',
-  'clarification:asked': 'Clarification asked',
-  'clarification:given': 'Clarification given',
-  'judicial-pending': 'Judicial authorisation pending',
-  withdrawal: 'Withdrawn',
-};
-for (const g of REFUSAL_GROUND_CODES) EVENT_LABEL[`refusal:${g}`] = `Refused, ground (${g})`;
+/** A timeline event in words: its kind and sub-state, a refusal with its ground; an unknown kind as it is. */
+function eventText(t: TFunction, kind: string, detail: string | null): string {
+  if (kind === 'refusal' && detail && (REFUSAL_GROUND_CODES as string[]).includes(detail)) return t('eventRefusal', { ground: detail });
+  const key = EVENT_KEY[`${kind}${detail ? `:${detail}` : ''}`];
+  return key ? t(key) : kind;
+}
 
 /** My agency's request zone (for deadlines in my zone), read once per session. */
 function useMyZone(): string | null {
@@ -86,6 +50,7 @@ export function RequestsScreen({ requestId }: { requestId: string | null }) {
 }
 
 function RequestsList() {
+  const t = useT('requests');
   const chat = useChat();
   const state = requestsStateOf(chat.client);
   const list = useObservable(state.list);
@@ -103,20 +68,20 @@ function RequestsList() {
   return (
     <>
       <section class="card" aria-labelledby="requests-title">
-        <h2 id="requests-title">{text.title}</h2>
+        <h2 id="requests-title">{t('title')}</h2>
         <div class="filters">
           <label class="field">
-            <span class="field-label">{text.role}</span>
+            <span class="field-label">{t('role')}</span>
             <select name="role" value={role} onChange={(e) => setRole(e.currentTarget.value as typeof role)}>
-              <option value="all">{text.roleAll}</option>
-              <option value="sent">{text.roleSent}</option>
-              <option value="received">{text.roleReceived}</option>
+              <option value="all">{t('roleAll')}</option>
+              <option value="sent">{t('roleSent')}</option>
+              <option value="received">{t('roleReceived')}</option>
             </select>
           </label>
           <label class="field">
-            <span class="field-label">{text.state}</span>
+            <span class="field-label">{t('state')}</span>
             <select name="state" value={st} onChange={(e) => setSt(e.currentTarget.value as RequestState | '')}>
-              <option value="">{text.stateAny}</option>
+              <option value="">{t('stateAny')}</option>
               {REQUEST_STATES.map((s) => (
                 <option key={s} value={s}>
                   {STATE_LABEL[s]}
@@ -126,36 +91,37 @@ function RequestsList() {
           </label>
           <label class="check">
             <input type="checkbox" name="overdue" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.currentTarget.checked)} />
-            {text.overdueOnly}
+            {t('overdueOnly')}
           </label>
           <button type="button" disabled={busy} onClick={() => void refresh()}>
-            {text.refresh}
+            {t('refresh')}
           </button>
         </div>
         <ErrorBox error={error} />
-        {list === null ? <p>{text.loading}</p> : <RequestTable rows={shown} zone={zone} testId="requests-list" />}
+        {list === null ? <p>{t('loading')}</p> : <RequestTable rows={shown} zone={zone} testId="requests-list" />}
       </section>
-      {admin && <OverdueBoard title={text.agencyBoard} testId="agency-overdue" load={() => chat.client.requests.agencyOverdue(chat.me.agency.id)} />}
+      {admin && <OverdueBoard title={t('agencyBoard')} testId="agency-overdue" load={() => chat.client.requests.agencyOverdue(chat.me.agency.id)} />}
     </>
   );
 }
 
 function RequestTable({ rows, zone, testId }: { rows: RequestView[]; zone: string | null; testId: string }) {
+  const t = useT('requests');
   const chat = useChat();
   const agencies = useObservable(chat.agencies);
   const now = Date.now();
-  if (rows.length === 0) return <p class="empty" data-testid={testId}>{text.none}</p>;
+  if (rows.length === 0) return <p class="empty" data-testid={testId}>{t('none')}</p>;
   const name = (id: string) => agencies[id]?.name ?? id.slice(0, 8);
   return (
     <table class="table" data-testid={testId}>
       <thead>
         <tr>
-          <th scope="col">{text.template}</th>
-          <th scope="col">{text.parties}</th>
-          <th scope="col">{text.urgency}</th>
-          <th scope="col">{text.state}</th>
-          <th scope="col">{text.deadline}</th>
-          <th scope="col">{text.status}</th>
+          <th scope="col">{t('template')}</th>
+          <th scope="col">{t('parties')}</th>
+          <th scope="col">{t('urgency')}</th>
+          <th scope="col">{t('state')}</th>
+          <th scope="col">{t('deadline')}</th>
+          <th scope="col">{t('status')}</th>
         </tr>
       </thead>
       <tbody>
@@ -174,7 +140,7 @@ function RequestTable({ rows, zone, testId }: { rows: RequestView[]; zone: strin
               <td>{formatDeadline(r.deadline, zone ?? r.timeZone)}</td>
               <td>
                 {clock.text}
-                {r.overdue && <span class="tag warn"> {text.overdueTag}</span>}
+                {r.overdue && <span class="tag warn"> {t('overdueTag')}</span>}
               </td>
             </tr>
           );
@@ -189,6 +155,7 @@ function RequestTable({ rows, zone, testId }: { rows: RequestView[]; zone: strin
  * request step the SDK delivers and every REQUESTS_POLL_MS (a deadline passing has no realtime event).
  */
 export function OverdueBoard({ title, testId, load }: { title: string; testId: string; load: () => Promise<RequestView[]> }) {
+  const t = useT('requests');
   const chat = useChat();
   const state = requestsStateOf(chat.client);
   const tick = useObservable(state.changed);
@@ -214,14 +181,15 @@ export function OverdueBoard({ title, testId, load }: { title: string; testId: s
   return (
     <section class="card" aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      <p class="hint">{text.boardLive}</p>
+      <p class="hint">{t('boardLive')}</p>
       <ErrorBox error={error} />
-      {rows === null ? <p>{text.loading}</p> : rows.length === 0 ? <p class="empty" data-testid={testId}>{text.boardEmpty}</p> : <RequestTable rows={rows} zone={zone} testId={testId} />}
+      {rows === null ? <p>{t('loading')}</p> : rows.length === 0 ? <p class="empty" data-testid={testId}>{t('boardEmpty')}</p> : <RequestTable rows={rows} zone={zone} testId={testId} />}
     </section>
   );
 }
 
 function RequestDetailView({ requestId }: { requestId: string }) {
+  const t = useT('requests');
   const chat = useChat();
   const state = requestsStateOf(chat.client);
   const tick = useObservable(state.changed);
@@ -242,56 +210,57 @@ function RequestDetailView({ requestId }: { requestId: string }) {
     }
   };
   useEffect(() => void reload(), [requestId, tick]);
-  if (!detail) return <section class="card">{error ? <ErrorBox error={error} /> : <p>{text.loading}</p>}</section>;
+  if (!detail) return <section class="card">{error ? <ErrorBox error={error} /> : <p>{t('loading')}</p>}</section>;
   const r = detail.request;
   const side = sideOf(r, chat.me.agency.id);
   const clock = clockStatus(r, Date.now());
   const agency = (id: string) => agencies[id]?.name ?? id.slice(0, 8);
   return (
     <section class="card" aria-labelledby="request-title" data-testid="request-detail" data-state={r.state}>
-      <a href="#/requests">← {text.back}</a>
-      <h2 id="request-title">{text.detailTitle(TEMPLATE_LABEL[r.template])}</h2>
+      <a href="#/requests">← {t('back')}</a>
+      <h2 id="request-title">{t('detailTitle', { template: TEMPLATE_LABEL[r.template] })}</h2>
       <dl class="request-facts">
-        <dt>{text.parties}</dt>
+        <dt>{t('parties')}</dt>
         <dd>
           {agency(r.requesterAgencyId)} ({r.requesterCountry}) → {agency(r.requestedAgencyId)} ({r.requestedCountry})
         </dd>
-        <dt>{text.urgency}</dt>
+        <dt>{t('urgency')}</dt>
         <dd>{URGENCY_LABEL[r.urgency]}</dd>
-        <dt>{text.state}</dt>
+        <dt>{t('state')}</dt>
         <dd data-testid="request-state">{STATE_LABEL[r.state]}</dd>
-        <dt>{text.received}</dt>
+        <dt>{t('received')}</dt>
         <dd>{formatDeadline(r.receivedAt, zones?.requested.zone ?? r.timeZone)}</dd>
-        <dt>{text.deadlineRequested}</dt>
+        <dt>{t('deadlineRequested')}</dt>
         <dd data-testid="deadline-requested">{zones?.requested.text ?? formatDeadline(r.deadline, r.timeZone)}</dd>
-        <dt>{text.deadlineRequester}</dt>
+        <dt>{t('deadlineRequester')}</dt>
         <dd data-testid="deadline-requester">{zones?.requester.text ?? '…'}</dd>
-        <dt>{text.status}</dt>
+        <dt>{t('status')}</dt>
         <dd data-testid="request-clock" data-kind={clock.kind}>
           {clock.text}
         </dd>
       </dl>
-      {r.suspendedMs > 0 && <p class="hint">{text.suspended(`${Math.round(r.suspendedMs / 60_000)} min`)}</p>}
+      {r.suspendedMs > 0 && <p class="hint">{t('suspended', { count: Math.round(r.suspendedMs / 60_000) })}</p>}
       <p>
-        <a href={href({ name: 'channels', channelId: r.channelId })}>{text.channel}</a>
+        <a href={href({ name: 'channels', channelId: r.channelId })}>{t('channel')}</a>
       </p>
-      <h3>{text.timeline}</h3>
+      <h3>{t('timeline')}</h3>
       <ol class="timeline" data-testid="request-timeline">
         {detail.timeline.map((e) => (
           <li key={e.messageId}>
-            <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> · {text.event(e.kind, e.detail)} · {names[e.actorId] ? text.eventBy(names[e.actorId]!, agency(e.agencyId)) : chat.nameOf(e.actorId)} ·{' '}
+            <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> · {eventText(t, e.kind, e.detail)} · {names[e.actorId] ? t('eventBy', { who: names[e.actorId]!, agency: agency(e.agencyId) }) : chat.nameOf(e.actorId)} ·{' '}
             {STATE_LABEL[e.state]}
           </li>
         ))}
       </ol>
-      <h3>{text.actions}</h3>
-      {side === null ? <p class="hint">{text.thirdParty}</p> : <RequestActions request={r} actions={allowedActions(r.state, side)} onDone={() => void state.refresh().then(reload)} />}
+      <h3>{t('actions')}</h3>
+      {side === null ? <p class="hint">{t('thirdParty')}</p> : <RequestActions request={r} actions={allowedActions(r.state, side)} onDone={() => void state.refresh().then(reload)} />}
       <ErrorBox error={error} />
     </section>
   );
 }
 
 function RequestActions({ request: r, actions, onDone }: { request: RequestView; actions: RequestAction[]; onDone: () => void }) {
+  const t = useT('requests');
   const chat = useChat();
   const [action, setAction] = useState<RequestAction | null>(null);
   const [body, setBody] = useState('');
@@ -299,36 +268,36 @@ function RequestActions({ request: r, actions, onDone }: { request: RequestView;
   const [run, busy, error] = useAction(async () => {
     if (!action) return;
     const c = chat.client.requests;
-    const t = body.trim();
+    const said = body.trim();
     const { channelId, ref } = r;
     switch (action) {
       case 'answer-full':
       case 'answer-partial': {
         const completeness = action === 'answer-full' ? 'full' : 'partial';
-        await chat.send(channelId, { kind: 'request-answer', requestRef: ref, completeness, text: t }, undefined, () => c.answer(channelId, ref, { completeness, text: t }));
+        await chat.send(channelId, { kind: 'request-answer', requestRef: ref, completeness, text: said }, undefined, () => c.answer(channelId, ref, { completeness, text: said }));
         break;
       }
       case 'clarify-ask':
       case 'clarify-give': {
         const step = action === 'clarify-ask' ? 'asked' : 'given';
-        await chat.send(channelId, { kind: 'request-clarification', requestRef: ref, step, text: t }, undefined, () => c.clarify(channelId, ref, { step, text: t }));
+        await chat.send(channelId, { kind: 'request-clarification', requestRef: ref, step, text: said }, undefined, () => c.clarify(channelId, ref, { step, text: said }));
         break;
       }
       case 'refuse':
-        await chat.send(channelId, { kind: 'request-refusal', requestRef: ref, ground, text: t }, undefined, () => c.refuse(channelId, ref, { ground, text: t }));
+        await chat.send(channelId, { kind: 'request-refusal', requestRef: ref, ground, text: said }, undefined, () => c.refuse(channelId, ref, { ground, text: said }));
         break;
       case 'judicial-pending':
-        await chat.send(channelId, { kind: 'request-judicial-pending', requestRef: ref, text: t }, undefined, () => c.judicialPending(channelId, ref, { text: t }));
+        await chat.send(channelId, { kind: 'request-judicial-pending', requestRef: ref, text: said }, undefined, () => c.judicialPending(channelId, ref, { text: said }));
         break;
       case 'withdraw':
-        await chat.send(channelId, { kind: 'request-withdrawal', requestRef: ref, text: t }, undefined, () => c.withdraw(channelId, ref, { text: t }));
+        await chat.send(channelId, { kind: 'request-withdrawal', requestRef: ref, text: said }, undefined, () => c.withdraw(channelId, ref, { text: said }));
         break;
     }
     setAction(null);
     setBody('');
     onDone();
   });
-  if (actions.length === 0) return <p class="hint">{text.noActions}</p>;
+  if (actions.length === 0) return <p class="hint">{t('noActions')}</p>;
   return (
     <div class="request-actions">
       <div class="button-row">
@@ -342,7 +311,7 @@ function RequestActions({ request: r, actions, onDone }: { request: RequestView;
         <form class="inline-form" aria-label={ACTION_LABEL[action]} onSubmit={submitHandler(() => void run())}>
           {action === 'refuse' && (
             <label class="field">
-              <span class="field-label">{text.ground}</span>
+              <span class="field-label">{t('ground')}</span>
               <select name="ground" value={ground} onChange={(e) => setGround(e.currentTarget.value as RefusalGround)}>
                 {REFUSAL_GROUND_CODES.map((g) => (
                   <option key={g} value={g}>
@@ -353,11 +322,11 @@ function RequestActions({ request: r, actions, onDone }: { request: RequestView;
             </label>
           )}
           <label class="field">
-            <span class="field-label">{text.stepText}</span>
+            <span class="field-label">{t('stepText')}</span>
             <textarea name="step-text" rows={3} required value={body} onInput={(e) => setBody(e.currentTarget.value)} />
           </label>
           <button type="submit" disabled={busy}>
-            {text.submit(ACTION_LABEL[action])}
+            {t('submit', { action: ACTION_LABEL[action] })}
           </button>
         </form>
       )}

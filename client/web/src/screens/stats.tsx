@@ -3,6 +3,7 @@ import { api } from '../../../../shared/api/index.ts';
 import type { AgencyStats, Figure, NetworkStats, SideFigures } from '../../../../shared/schemas/stats.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { useLanguage } from '../i18n/i18n.ts';
 import { formatDateTime } from '../lib/format.ts';
 import {
   answeredBars,
@@ -35,6 +36,8 @@ function save(bytes: BlobPart, type: string, name: string): void {
 /** `#/stats`: the agency's figures for its administrators, the network's for platform administrators (docs/STATS.md). */
 export function StatsScreen() {
   const chat = useChat();
+  // The texts (lib/stats.ts statsText) read the current language; a switch re-renders the screen and its parts.
+  useLanguage();
   const view = statsViewFor(chat.me.officer.role, chat.me.agency.id);
   const [year, setYear] = useState(() => new Date().getUTCFullYear());
   const [stats, setStats] = useState<AgencyStats | NetworkStats | null>(null);
