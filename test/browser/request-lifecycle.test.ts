@@ -90,6 +90,10 @@ describe.skipIf(!hasChromium)('web app: a request through its lifecycle (issue 1
     await expect.poll(() => form.getByTestId('deadline-rule').textContent()).toMatch(/7 calendar days/);
     await form.getByLabel('Urgent', { exact: true }).check();
     await form.getByLabel('Reasons for urgency').fill('Threat to the life of the victim');
+    // Art. 5(1)(b): urgent, but the information is not directly accessible: 3 calendar days.
+    expect(await form.getByTestId('deadline-rule').textContent()).toMatch(/3 calendar days/);
+    // Art. 5(1)(a): urgent and directly accessible: 8 hours.
+    await form.getByLabel('The requested side can access the database directly').check();
     expect(await form.getByTestId('deadline-rule').textContent()).toMatch(/8 hours after the server receives the request/);
     await screenshot(bob.page, 'request-composer');
     await form.getByRole('button', { name: 'Send request' }).click();

@@ -31,11 +31,11 @@ describe('web requests: which steps a side may take', () => {
 });
 
 describe('web requests: the deadline in words', () => {
-  it('states the rule before sending', () => {
-    expect(deadlineRuleText('urgent', false)).toMatch(/8 hours after the server receives/);
-    expect(deadlineRuleText('urgent', true)).toMatch(/8 hours/);
-    expect(deadlineRuleText('non-urgent', true)).toMatch(/3 calendar days/);
-    expect(deadlineRuleText('non-urgent', false)).toMatch(/7 calendar days/);
+  it('states the rule of Art. 5(1) before sending', () => {
+    expect(deadlineRuleText('urgent', true)).toMatch(/^Urgent, directly accessible information: .*8 hours after the server receives/);
+    expect(deadlineRuleText('urgent', false)).toMatch(/^Urgent, information not directly accessible: .*3 calendar days/);
+    expect(deadlineRuleText('non-urgent', true)).toMatch(/^Non-urgent: .*7 calendar days/);
+    expect(deadlineRuleText('non-urgent', false)).toMatch(/^Non-urgent: .*7 calendar days/);
   });
 
   it('writes durations', () => {

@@ -3,7 +3,7 @@
  * take in which state (read from the shared state machine, never restated), and the deadline in words.
  */
 import {
-  DIRECT_ACCESS_DEADLINE_DAYS,
+  URGENT_INDIRECT_DEADLINE_DAYS,
   OTHER_DEADLINE_DAYS,
   REFUSAL_GROUNDS,
   REQUEST_STATES,
@@ -77,8 +77,9 @@ export function durationText(ms: number): string {
 
 /** The rule that will apply to a new request, in words (Art. 5(1)): counted from the server's receipt. */
 export function deadlineRuleText(urgency: RequestUrgency, directAccess: boolean): string {
-  if (urgency === 'urgent') return requestText.ruleUrgent(URGENT_DEADLINE_HOURS);
-  return directAccess ? requestText.ruleDirect(DIRECT_ACCESS_DEADLINE_DAYS) : requestText.ruleOther(OTHER_DEADLINE_DAYS);
+  // Directive (EU) 2023/977 Art. 5(1): (a) urgent, directly accessible; (b) urgent, indirectly accessible; (c) the rest.
+  if (urgency === 'urgent') return directAccess ? requestText.ruleUrgent(URGENT_DEADLINE_HOURS) : requestText.ruleDirect(URGENT_INDIRECT_DEADLINE_DAYS);
+  return requestText.ruleOther(OTHER_DEADLINE_DAYS);
 }
 
 export type ClockStatus = { kind: 'closed' | 'paused-clarification' | 'paused-judicial' | 'running' | 'overdue'; text: string };
