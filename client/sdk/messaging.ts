@@ -32,7 +32,7 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
 import { api } from '../../shared/api/index.ts';
-import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { ReadMarker, SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { ReceiptStatusList } from '../../shared/schemas/messages.ts';
 import type { RequestDeclared } from '../../shared/schemas/requests.ts';
 import { declaredMismatch } from '../../shared/requests/declared.ts';
@@ -228,11 +228,12 @@ export class MessagingApi {
         params: { id: channelId },
         query: { afterSeq, limit: 500 },
       });
+      const acked = new Set(page.acknowledged);
       for (const m of page.messages) {
         const msg = await this.onMessage(m, { emit: false });
         if (msg && !seen.has(msg.messageId)) {
           seen.add(msg.messageId);
-          out.push(msg);
+          out.push(acked.has(msg.messageId) ? { ...msg, acknowledgedByMe: true } : msg);
         }
         afterSeq = Math.max(afterSeq, m.seq);
       }
@@ -241,8 +242,14 @@ export class MessagingApi {
     return out;
   }
 
-  async markRead(channelId: string, messageIds: string[]): Promise<void> {
+  /** Read receipts to the senders of these messages. */
+  async readReceipts(channelId: string, messageIds: string[]): Promise<void> {
     await withRetry(() => this.transport().receipt(channelId, 'read', messageIds), this.retry);
+  }
+
+  /** Moves my read marker forward to `seq` (never backwards: the server keeps the higher one and returns it). */
+  async setReadMarker(channelId: string, seq: number): Promise<ReadMarker> {
+    return withRetry(() => this.ctx.http.call(api.messages.setReadMarker, { params: { id: channelId }, body: { seq } }), this.retry);
   }
 
   async acknowledge(channelId: string, messageId: string): Promise<void> {

@@ -2,17 +2,22 @@ import type { ChannelInfo, InvitationView, LiaisonClient, ReceivedMessage, SendO
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
-import type { Receipt, SendResult } from '../../../../shared/schemas/channels.ts';
+import type { ReadMarker, Receipt, SendResult } from '../../../../shared/schemas/channels.ts';
 import type { MyDeskRequest } from '../../../../shared/schemas/intake.ts';
 import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
 import type { Api } from './api.ts';
 import type { LocalStore } from './local-store.ts';
 import { Observable } from './observable.ts';
 
+/**
+ * A cache of what the server keeps for me (docs/MESSAGING.md "Read markers"): my read marker per channel
+ * (`ChannelInfo.readSeq`, `readMarker` events) and the messages I acknowledged (`ownReceipt` events,
+ * `acknowledgedByMe` in history). Every device of mine converges on the server's state.
+ */
 interface UiMarks {
-  /** Highest message seq seen per channel (unread = lastMessageSeq − seen). */
+  /** Highest message seq seen per channel (unread = lastMessageSeq − max(seen, readSeq)). */
   seen: Record<string, number>;
-  /** Message ids I acknowledged. */
+  /** Message ids I acknowledged (on any device). */
   acked: string[];
 }
 
@@ -47,6 +52,8 @@ export class ChatData {
     this.off.push(
       client.on('message', (m) => this.onMessage(m)),
       client.on('receipt', (r) => this.onReceipt(r)),
+      client.on('ownReceipt', (r) => this.onOwnReceipt(r)),
+      client.on('readMarker', (m) => this.onReadMarker(m)),
       client.on('invitation', () => void this.onInvitation()),
       client.on('membership', () => void this.refreshChannels()),
       client.on('channel', () => void this.refreshChannels()),
@@ -214,6 +221,9 @@ export class ChatData {
     if (this.disposed) return;
     const o = this.messagesOf(channelId);
     o.set(merge(o.get(), list));
+    // Acknowledged on another device (the server lists them in history).
+    const ackedElsewhere = list.filter((m) => m.acknowledgedByMe).map((m) => m.messageId);
+    if (ackedElsewhere.length) await this.rememberAcks(ackedElsewhere);
     await this.markSeen(channelId);
     // Delivery status for my recent messages.
     const mine = o.get().filter((m) => m.senderId === this.me.officer.id).slice(-30);
@@ -241,14 +251,41 @@ export class ChatData {
     const msgs = this.messagesOf(channelId).get();
     const channel = this.channels.get().find((c) => c.id === channelId);
     const top = Math.max(channel?.lastMessageSeq ?? 0, ...msgs.map((m) => m.seq));
-    const before = this.marks.get().seen[channelId] ?? 0;
+    const before = Math.max(this.marks.get().seen[channelId] ?? 0, channel?.readSeq ?? 0);
     const unreadFromOthers = msgs.filter((m) => m.seq > before && m.senderId !== this.me.officer.id).map((m) => m.messageId);
     await this.saveMarks({ ...this.marks.get(), seen: { ...this.marks.get().seen, [channelId]: Math.max(before, top) } });
+    // The server's marker is what my other devices count from; it never moves backwards.
+    if (top > (channel?.readSeq ?? 0)) {
+      const marker = await this.client.markRead(channelId, top).catch(() => null);
+      if (marker) this.onReadMarker(marker);
+    }
     if (unreadFromOthers.length) await this.client.markRead(channelId, unreadFromOthers).catch(() => undefined);
   }
 
   unread(c: ChannelInfo): number {
-    return Math.max(0, c.lastMessageSeq - (this.marks.get().seen[c.id] ?? 0));
+    return Math.max(0, c.lastMessageSeq - Math.max(c.readSeq, this.marks.get().seen[c.id] ?? 0));
+  }
+
+  /** Unread messages over every channel (the tab title and the navigation show it). */
+  totalUnread(): number {
+    return this.channels.get().reduce((n, c) => n + this.unread(c), 0);
+  }
+
+  /** My read marker moved (here or on another device of mine). */
+  private onReadMarker(m: ReadMarker): void {
+    if (this.disposed) return;
+    this.channels.update((list) => list.map((c) => (c.id === m.channelId && m.seq > c.readSeq ? { ...c, readSeq: m.seq } : c)));
+  }
+
+  /** My own receipt from another device: an acknowledgement shows on every device. */
+  private onOwnReceipt(r: Receipt): void {
+    if (r.kind === 'acknowledged') void this.rememberAcks([r.messageId]);
+  }
+
+  private async rememberAcks(ids: string[]): Promise<void> {
+    const acked = this.marks.get().acked;
+    const fresh = ids.filter((id) => !acked.includes(id));
+    if (fresh.length) await this.saveMarks({ ...this.marks.get(), acked: [...acked, ...fresh] });
   }
 
   /** Sends and shows the message at once; `post` replaces the plain send (e.g. `client.requests.send`, which declares a request's metadata). */
@@ -280,7 +317,7 @@ export class ChatData {
 
   async acknowledge(channelId: string, messageId: string): Promise<void> {
     await this.client.acknowledge(channelId, messageId);
-    await this.saveMarks({ ...this.marks.get(), acked: [...this.marks.get().acked, messageId] });
+    await this.rememberAcks([messageId]);
   }
 
   // ---- receipts ----
