@@ -10,10 +10,23 @@ export interface Argon2Params {
   parallelism: number;
 }
 
+/** Which engine stores the data (docs/CLUSTER.md): the embedded SQLite file in dataDir, or PostgreSQL. */
+export type StoreConfig =
+  | { kind: 'sqlite' }
+  | {
+      kind: 'postgres';
+      /** DATABASE_URL, postgres://user@host:port/database. */
+      url: string;
+      /** DATABASE_SCHEMA: a schema to use (created if missing) instead of public. */
+      schema?: string;
+    };
+
 export interface AppConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** STORE=sqlite|postgres (default sqlite). Secrets, blobs and the audit heads file stay in dataDir either way. */
+  store: StoreConfig;
   publicUrl: string;
   logLevel: LogLevel;
   /** Allowed CORS origins; empty = CORS off. */
@@ -132,6 +145,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     port,
     host,
     dataDir: path.resolve('./data'),
+    store: { kind: 'sqlite' },
     publicUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     logLevel: 'info',
     corsOrigins: [],
@@ -184,6 +198,27 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
 }
 
 /** Reads and validates configuration from the environment once, at start. */
+/** STORE, DATABASE_URL and DATABASE_SCHEMA; PostgreSQL without a URL is a startup error, not a silent SQLite. */
+export function storeFrom(env: NodeJS.ProcessEnv): StoreConfig {
+  const kind = env.STORE || 'sqlite';
+  if (kind === 'sqlite') return { kind: 'sqlite' };
+  if (kind !== 'postgres') throw new ConfigError(`STORE must be "sqlite" or "postgres" (got ${JSON.stringify(kind)})`);
+  const url = env.DATABASE_URL;
+  if (!url) throw new ConfigError('STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a URL (expected postgres://user@host:5432/database)');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  const schema = env.DATABASE_SCHEMA;
+  if (schema !== undefined && schema !== '' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError('DATABASE_SCHEMA must be a lower-case PostgreSQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)');
+  }
+  return { kind: 'postgres', url, ...(schema ? { schema } : {}) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = intFrom(env, 'PORT', 8080, 0, 65_535);
   const host = env.HOST || '127.0.0.1';
@@ -224,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     ...base,
     dataDir: path.resolve(env.DATA_DIR || './data'),
+    store: storeFrom(env),
     publicUrl,
     logLevel,
     corsOrigins,

@@ -1,5 +1,7 @@
 import type { AppConfig } from './config.ts';
 import { SqliteStore } from './store/sqlite/store.ts';
+import { PgStore } from './store/pg/store.ts';
+import type { Store } from './store/store.ts';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { initSodium } from '../shared/crypto/sodium.ts';
@@ -81,8 +83,8 @@ export class AppContext {
 
   private constructor(
     readonly config: AppConfig,
-    /** The SQLite store; tests reach the raw connection through `store.sqlite`. */
-    readonly store: SqliteStore,
+    /** The storage port (SQLite or PostgreSQL, config.store); tests reach SQLite's raw connection through `sqliteStore`. */
+    readonly store: Store,
     readonly secrets: ServerSecrets,
     readonly clock: Clock,
     overrides: ContextOverrides = {},
@@ -226,15 +228,21 @@ export class AppContext {
     await initSodium();
     const secrets = loadOrCreateSecrets(config.dataDir);
     const readonly = opts.readonly ?? false;
-    const store = SqliteStore.open(config.dataDir, { readonly, migrate: opts.migrate ?? true });
+    const store = await openStore(config, readonly, opts.migrate ?? true);
     try {
       const ctx = new AppContext(config, store, secrets, opts.clock ?? systemClock, opts.overrides);
       if (!readonly) await ctx.passwords.warmUp();
       return ctx;
     } catch (err) {
-      store.close();
+      await store.close();
       throw err;
     }
+  }
+
+  /** Tests and tools that inspect SQLite directly: the store as SqliteStore (throws on PostgreSQL). */
+  get sqliteStore(): SqliteStore {
+    if (!(this.store instanceof SqliteStore)) throw new Error('This needs the SQLite store (STORE=sqlite)');
+    return this.store;
   }
 
   /** Seals the audit head with a signed checkpoint and closes the database cleanly. */
@@ -247,13 +255,20 @@ export class AppContext {
         await this.audit.checkpoint();
       }
     } finally {
-      this.store.close();
+      await this.store.close();
     }
   }
 }
 
+/** Opens the configured store (config.store): SQLite in dataDir (the default) or PostgreSQL. */
+async function openStore(config: AppConfig, readonly: boolean, migrate: boolean): Promise<Store> {
+  if (config.store.kind === 'sqlite') return SqliteStore.open(config.dataDir, { readonly, migrate });
+  if (readonly) throw new Error('Read-only opening is for the SQLite file; on PostgreSQL use a read-only role or a replica');
+  return PgStore.open({ url: config.store.url, ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}), migrate });
+}
+
 /** The notification transports the configuration turns on (README, "Notifications"): push always, e-mail and webhook when set. */
-function alertingService(config: AppConfig, store: SqliteStore, secrets: ServerSecrets, clock: Clock, audit: AuditService, accounts: AccountsService): AlertingService {
+function alertingService(config: AppConfig, store: Store, secrets: ServerSecrets, clock: Clock, audit: AuditService, accounts: AccountsService): AlertingService {
   const { alerting } = config;
   const publicHost = new URL(config.publicUrl).hostname;
   return new AlertingService({

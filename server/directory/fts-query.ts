@@ -12,8 +12,8 @@ export interface FacetFilters {
   specialisation: string | null;
 }
 
-/** Filter tokens as the FTS triggers write them (migration directory_fts): hyphens dropped, prefixed by kind. */
-function facetTokens(f: FacetFilters): string[] {
+/** Filter tokens as the FTS triggers write them (migration directory_fts, both engines): hyphens dropped, prefixed by kind. */
+export function facetTokens(f: FacetFilters): string[] {
   const tokens: string[] = [];
   if (f.country !== null) tokens.push(`c${f.country.toLowerCase()}`);
   if (f.agencyKind !== null) tokens.push(`k${f.agencyKind}`);

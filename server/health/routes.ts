@@ -11,9 +11,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   route(app, contracts.ready, options, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
-      app.ctx.store.ping();
+      await app.ctx.store.ping();
       checks.database = 'ok';
-      checks.migrations = app.ctx.store.migrationsUpToDate() ? 'ok' : 'pending';
+      checks.migrations = (await app.ctx.store.migrationsUpToDate()) ? 'ok' : 'pending';
     } catch {
       checks.database = 'unreachable';
     }

@@ -33,6 +33,19 @@ const SQLITE_CODES: Record<string, MappedError> = {
   SQLITE_IOERR: { status: 503, code: 'unavailable', message: 'Storage error; nothing was saved' },
 };
 
+/**
+ * PostgreSQL (STORE=postgres): SQLSTATE classes 08 (connection), 57P (server shutting down or
+ * restarting), 53 (out of resources; 53100 = disk full) and a refused or reset socket. Nothing was
+ * committed, so the client may retry.
+ */
+function postgresError(code: string): MappedError | undefined {
+  if (code === '53100') return SQLITE_CODES.SQLITE_FULL;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || /^(08|57P|53)[0-9A-Z]{2,3}$/.test(code)) {
+    return { status: 503, code: 'unavailable', message: 'The database is unavailable; nothing was saved, retry shortly' };
+  }
+  return undefined;
+}
+
 export function mapError(err: FastifyError | Error): MappedError {
   // A protocol refusal that no service wrapped (a malformed key or envelope reaching shared/crypto)
   // is the client's fault: 400 with the same code `verified()` gives it, not a 500.
@@ -50,6 +63,8 @@ export function mapError(err: FastifyError | Error): MappedError {
   if (code === 'ENOSPC' || code === 'EDQUOT') return SQLITE_CODES.SQLITE_FULL!;
   const sqlite = SQLITE_CODES[code] ?? (code.startsWith('SQLITE_IOERR') ? SQLITE_CODES.SQLITE_IOERR : undefined);
   if (sqlite) return sqlite;
+  const postgres = postgresError(code);
+  if (postgres) return postgres;
   if (code.startsWith('FST_JWT_')) return { status: 401, code: 'unauthorized', message: 'Missing, invalid or expired access token' };
   if (err instanceof SyntaxError || /prototype|constructor/i.test(fe.message) && fe.statusCode === 400) {
     return { status: 400, code: 'invalid_json', message: 'Body is not valid JSON or contains forbidden keys' };

@@ -95,12 +95,12 @@ export interface Store extends Repositories {
   readonly isOpen: boolean;
   /** False when opened read-only (verification tools). */
   readonly writable: boolean;
-  /** Health: throws when the database does not answer. */
-  ping(): void;
+  /** Health: rejects when the database does not answer. */
+  ping(): Promise<void>;
   /** True when every migration shipped with this build has been applied. */
-  migrationsUpToDate(): boolean;
-  /** An online, consistent copy of the database into `file`. */
+  migrationsUpToDate(): Promise<boolean>;
+  /** An online, consistent copy of the database into `file` (SQLite; PostgreSQL rejects: use pg_dump, docs/CLUSTER.md). */
   backup(file: string, onProgress?: (info: { totalPages: number; remainingPages: number }) => void): Promise<void>;
-  /** Closes the store (after a clean checkpoint when writable). */
-  close(): void;
+  /** Closes the store (SQLite: after a clean checkpoint when writable; PostgreSQL: once writes in flight finished). */
+  close(): Promise<void>;
 }

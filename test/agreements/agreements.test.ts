@@ -71,7 +71,7 @@ describe('agreements', () => {
     t.clock.advance(DAY_MS);
     await relogin(t, a.admin);
     expect(((await call(t, a.admin, 'GET', `/agreements/${other.id}`)).json() as { agreement: { status: string } }).agreement.status).toBe('expired');
-    const audit = t.app.ctx.store.sqlite.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq").all(ag.id) as { action: string }[];
+    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq").all(ag.id) as { action: string }[];
     // The officer's refused suspend is audited as access.denied.
     expect(audit.map((r) => r.action)).toEqual(['agreement.proposed', 'agreement.signed', 'agreement.signed', 'access.denied', 'agreement.suspended', 'agreement.reactivated', 'agreement.terminated']);
   });

@@ -86,7 +86,7 @@ export async function subscribe(t: TestApp, who: Account, sub: TestSubscription)
 }
 
 export function deliveries(t: TestApp, pageId: string): { step: number; officerId: string; outcomes: string | null }[] {
-  return t.app.ctx.store.sqlite
+  return t.app.ctx.sqliteStore.sqlite
     .prepare('SELECT step, officer_id AS officerId, outcomes FROM page_deliveries WHERE page_id = ? ORDER BY step, officer_id')
     .all(pageId) as { step: number; officerId: string; outcomes: string | null }[];
 }

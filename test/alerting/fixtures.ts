@@ -27,7 +27,7 @@ export async function alertingWorld(opts: { alerting?: Partial<AppConfig['alerti
 }
 
 export function auditRows(t: TestApp, actionPrefix: string): { action: string; actor: string | null; target: string | null; outcome: string; details: string }[] {
-  return t.app.ctx.store.sqlite
+  return t.app.ctx.sqliteStore.sqlite
     .prepare(`SELECT action, actor_id AS actor, target_id AS target, outcome, details FROM audit_events WHERE action LIKE ? ORDER BY seq`)
     .all(`${actionPrefix}%`) as { action: string; actor: string | null; target: string | null; outcome: string; details: string }[];
 }

@@ -172,7 +172,7 @@ describe("the desk's own channel", () => {
     await subscribe(t, rui, subs.rui);
     const channel = await c.ana.createChannel({ kind: 'team', title: 'Night desk', members: [rui.id] });
     // As the desk's first intake key statement records it (server/intake): the desk's own channel.
-    t.app.ctx.store.sqlite.prepare('UPDATE desks SET channel_id = ? WHERE id = ?').run(channel.id, desk.id);
+    t.app.ctx.sqliteStore.sqlite.prepare('UPDATE desks SET channel_id = ? WHERE id = ?').run(channel.id, desk.id);
 
     const sent = await c.ana.send(channel.id, { kind: 'text', text: `Secret ${MARKER}` }, { urgent: true });
     await t.app.ctx.paging.idle();

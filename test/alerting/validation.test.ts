@@ -22,7 +22,7 @@ async function post(w: AlertingWorld, payload: unknown, headers = w.headers) {
 }
 
 function stored(w: AlertingWorld): number {
-  return w.app.ctx.store.sqlite.prepare('SELECT count(*) FROM push_subscriptions').pluck().get() as number;
+  return w.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM push_subscriptions').pluck().get() as number;
 }
 
 describe('notification API: refusals', () => {

@@ -53,7 +53,7 @@ function median(xs: number[]): number {
 
 /** Agencies, then 50,000 entries with their facet rows, in one transaction (FTS filled by the triggers). */
 export function seed(app: App, createdBy: string): void {
-  const { sqlite } = app.ctx.store;
+  const { sqlite } = app.ctx.sqliteStore;
   const { clock } = app.ctx;
   const r = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -139,7 +139,7 @@ export async function runDirectorySearchBench(opts: { quick?: boolean } = {}): P
   await app.ready();
   try {
     const accessToken = await signIn(app);
-    const admin = app.ctx.store.sqlite.prepare("SELECT id FROM officers WHERE username = 'bench-admin'").get() as { id: string };
+    const admin = app.ctx.sqliteStore.sqlite.prepare("SELECT id FROM officers WHERE username = 'bench-admin'").get() as { id: string };
     seed(app, admin.id);
     const headers = { authorization: `Bearer ${accessToken}` };
     const r = rng(7);

@@ -124,11 +124,11 @@ export async function runGrowthBench({ quick }: { quick: boolean }): Promise<Gro
     const seeder = await seedOfficers(smallDir, 10);
     const ch = seedChannel(seeder, 'bench-growth', seeder.officers);
     const filler = Array.from({ length: FILLER_CHANNELS }, (_, i) => `bench-filler-${i}`);
-    const addChannel = seeder.app.ctx.store.sqlite.prepare(
+    const addChannel = seeder.app.ctx.sqliteStore.sqlite.prepare(
       `INSERT INTO channels (id, kind, agreement_id, created_by, created_at, encrypted_meta, policy, head_seq, head_hash, retention_days, legal_hold)
        VALUES (?, 'case', ?, ?, ?, 'meta', '{}', 0, '', 365, 0)`,
     );
-    seeder.app.ctx.store.sqlite.transaction(() => filler.forEach((id) => addChannel.run(id, seeder.agreementId, seeder.officers[0]!.id, Date.now())))();
+    seeder.app.ctx.sqliteStore.sqlite.transaction(() => filler.forEach((id) => addChannel.run(id, seeder.agreementId, seeder.officers[0]!.id, Date.now())))();
     await seeder.close();
     fill(smallDir, SMALL, filler, seeder.officers[1]!.id);
     fs.cpSync(smallDir, largeDir, { recursive: true });

@@ -495,7 +495,7 @@ export async function runSyncBench({ quick }: { quick: boolean }): Promise<SyncB
     const seeder = await seedOfficers(dataDir, 2);
     const [me, peer] = seeder.officers as [BenchOfficer, BenchOfficer];
     const chans = Array.from({ length: channels }, (_, i) => seedChannel(seeder, `bench-sync-${i}`, [me, peer]));
-    const { sqlite } = seeder.app.ctx.store;
+    const { sqlite } = seeder.app.ctx.sqliteStore;
     const { feed } = seeder.app.ctx;
     const cursor = sqlite.prepare('SELECT max(pos) FROM feed').pluck().get() as number;
     // The backlog, stored as the send path stores it (message row, last seq, feed row), oldest first, interleaved.

@@ -112,7 +112,7 @@ describe('desks: validation', () => {
     const W = await world();
     const { t, admin, ana, rui, sam, es } = W;
     const base = { name: 'Desk', phone: PHONE, timeZone: 'Europe/Lisbon' };
-    const count = () => (t.app.ctx.store.sqlite.prepare('SELECT count(*) FROM desks').pluck().get() as number);
+    const count = () => (t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM desks').pluck().get() as number);
     const refused: [Record<string, unknown>, number, string][] = [
       [{ ...base, timeZone: 'Mars/Olympus' }, 400, 'invalid_time_zone'],
       [{ ...base, timeZone: 'Etc/GMT+5' }, 400, 'invalid_time_zone'],
@@ -258,7 +258,7 @@ describe('desks: audit and directory', () => {
     await call(t, ana, 'POST', `/desks/${desk.id}/rota/overrides`, { officerId: rui.id, start: TUE_0300 - 3_600_000, end: TUE_0300, replaces: ana.id });
     await call(t, admin, 'PATCH', `/desks/${desk.id}`, { phone: '+351 21 864 7732', backupDeskId: backup.id });
     await call(t, admin, 'DELETE', `/desks/${backup.id}`);
-    const rows = t.app.ctx.store.sqlite
+    const rows = t.app.ctx.sqliteStore.sqlite
       .prepare(`SELECT action, actor_id AS actor, target_id AS target, agency_id AS agency, details FROM audit_events WHERE action LIKE 'desk.%' ORDER BY seq`)
       .all() as { action: string; actor: string; target: string; agency: string; details: string }[];
     expect(rows.map((r) => r.action)).toEqual([

@@ -84,7 +84,7 @@ describe('directory: permission matrix', () => {
     await w.t.app.inject({ method: 'DELETE', url: `/api/v1/directory/${entry.id}`, headers: h });
     // Refused attempts change nothing and leave no success event.
     await w.t.app.inject({ method: 'PATCH', url: `/api/v1/directory/${entry.id}`, headers: bearer(w.esNcb.admin.tokens), payload: { notes: 'x' } });
-    const events = w.t.app.ctx.store.sqlite
+    const events = w.t.app.ctx.sqliteStore.sqlite
       .prepare(`SELECT action, actor_id AS actor, target_type AS type, target_id AS target, agency_id AS agency, outcome, details FROM audit_events WHERE action LIKE 'directory.%' ORDER BY seq`)
       .all() as { action: string; actor: string; type: string; target: string; agency: string; outcome: string; details: string }[];
     const adminId = w.pt.admin.tokens.officer.id;
@@ -136,7 +136,7 @@ describe('directory: input validation', () => {
       400,
       'validation_failed',
     );
-    const count = w.t.app.ctx.store.sqlite.prepare('SELECT count(*) AS n FROM directory_entries').get() as { n: number };
+    const count = w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM directory_entries').get() as { n: number };
     expect(count.n).toBe(0);
 
     // The accepted forms: overnight slots, '24:00' ends, a time-zone name in any case (stored canonically).

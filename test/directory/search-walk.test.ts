@@ -11,7 +11,7 @@ const WORDS = ['tor', 'torch', 'bitcoin', 'vendor', 'courier', 'container'];
 
 /** 300 entries over the three agencies: mixed titles, notes, staleness and schedules; some retired. */
 function seedEntries(w: DirectoryWorld): void {
-  const { sqlite } = w.t.app.ctx.store;
+  const { sqlite } = w.t.app.ctx.sqliteStore;
   const { clock } = w.t.app.ctx;
   const now = clock.now();
   const agencies = [
@@ -40,7 +40,7 @@ function seedEntries(w: DirectoryWorld): void {
 type Query = Record<string, string | number | boolean | undefined>;
 
 async function pagesBoth(w: DirectoryWorld, query: Query): Promise<{ walked: string[][]; sorted: string[][] }> {
-  const repo = w.t.app.ctx.store.directory;
+  const repo = w.t.app.ctx.sqliteStore.directory;
   const ids = (pages: { id: string }[][]) => pages.map((p) => p.map((e) => e.id));
   try {
     repo.walkThreshold = 0;
@@ -72,17 +72,17 @@ describe('directory search: the index walk for large match sets', () => {
       expect(walked.flat().length, JSON.stringify(query)).toBeGreaterThan(0);
     }
     // The walk crosses from fresh to stale entries inside one search: fresh come first.
-    w.t.app.ctx.store.directory.walkThreshold = 0;
+    w.t.app.ctx.sqliteStore.directory.walkThreshold = 0;
     const all = (await allPages(w.t, w.net.officer, { q: 'desk', limit: 9 })).flat();
-    w.t.app.ctx.store.directory.walkThreshold = WALK_THRESHOLD;
+    w.t.app.ctx.sqliteStore.directory.walkThreshold = WALK_THRESHOLD;
     const firstStale = all.findIndex((e) => e.stale);
     expect(firstStale).toBeGreaterThan(0);
     expect(all.slice(firstStale).every((e) => e.stale)).toBe(true);
     // Retired entries are never walked.
-    const retired = w.t.app.ctx.store.sqlite.prepare('SELECT id FROM directory_entries WHERE retired_at IS NOT NULL').pluck().all() as string[];
+    const retired = w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT id FROM directory_entries WHERE retired_at IS NOT NULL').pluck().all() as string[];
     expect(retired.length).toBeGreaterThan(0);
     expect(all.some((e) => retired.includes(e.id))).toBe(false);
-    const liveDesks = w.t.app.ctx.store.sqlite.prepare("SELECT count(*) FROM directory_entries WHERE retired_at IS NULL AND title LIKE '% desk'").pluck().get();
+    const liveDesks = w.t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) FROM directory_entries WHERE retired_at IS NULL AND title LIKE '% desk'").pluck().get();
     expect(all.length).toBe(liveDesks);
   });
 
@@ -90,11 +90,11 @@ describe('directory search: the index walk for large match sets', () => {
     const w = await directoryWorld();
     seedEntries(w);
     const agencyName = (id: string) =>
-      w.t.app.ctx.store.sqlite.prepare('SELECT DISTINCT agency_name FROM directory_entries WHERE agency_id = ?').pluck().all(id) as string[];
+      w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT DISTINCT agency_name FROM directory_entries WHERE agency_id = ?').pluck().all(id) as string[];
     expect(agencyName(w.esNcb.id)).toEqual(['Interpol NCB Madrid']);
     const before = await pagesBoth(w, { q: 'tor', country: 'ES', limit: 50 });
     // Renaming the NCB to sort after the customs agency moves its entries after customs' entries.
-    w.t.app.ctx.store.sqlite.prepare("UPDATE agencies SET name = 'Zeta NCB Madrid' WHERE id = ?").run(w.esNcb.id);
+    w.t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agencies SET name = 'Zeta NCB Madrid' WHERE id = ?").run(w.esNcb.id);
     expect(agencyName(w.esNcb.id)).toEqual(['Zeta NCB Madrid']);
     const after = await pagesBoth(w, { q: 'tor', country: 'ES', limit: 50 });
     expect(after.walked).toEqual(after.sorted);

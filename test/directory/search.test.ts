@@ -110,7 +110,7 @@ describe('directory search: filters and text', () => {
     const sodium = getSodium();
     const sign = sodium.crypto_sign_keypair().publicKey;
     const dh = sodium.crypto_box_keypair().publicKey;
-    w.t.app.ctx.store.sqlite
+    w.t.app.ctx.sqliteStore.sqlite
       .prepare(
         `INSERT INTO officer_keys (officer_id, agency_id, sign_public_key, dh_public_key, enrol_event, prekey, backup, created_at, updated_at)
          VALUES (?, ?, ?, ?, '{}', '{}', '{}', 0, 0)`,

@@ -157,12 +157,12 @@ describe('desk intake end to end', () => {
     await expect(c.rui.desks.inbox(desk.id)).rejects.toMatchObject({ status: 404 });
 
     // The server stored sealed requests only: no plaintext anywhere in its data directory.
-    const rows = t.app.ctx.store.sqlite.prepare('SELECT request FROM desk_requests').all() as { request: string }[];
+    const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT request FROM desk_requests').all() as { request: string }[];
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.request).not.toContain(SECRET);
     c.ana.disconnect();
     c.eva.disconnect();
-    t.app.ctx.store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    t.app.ctx.sqliteStore.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     expect(dataDirBytes(t.config.dataDir).includes(SECRET)).toBe(false);
   });
 
@@ -230,7 +230,7 @@ describe('desk intake end to end', () => {
     served = v1;
     await expect(app.desks.request(entry.id, { text: 'must not be sent' })).rejects.toMatchObject({ code: 'intake/rollback' });
     expect(security).toContain('intake/rollback');
-    const versions = (t.app.ctx.store.sqlite.prepare('SELECT version FROM desk_requests ORDER BY received_at, id').all() as { version: number }[]).map((r) => r.version);
+    const versions = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT version FROM desk_requests ORDER BY received_at, id').all() as { version: number }[]).map((r) => r.version);
     expect(versions.sort()).toEqual([1, 2]);
     // The desk reads both.
     expect((await c.ana.desks.inbox(desk.id)).map((r) => [r.version, r.payload])).toEqual([

@@ -27,7 +27,7 @@ async function setup(prefix: string) {
     if (method === 'POST') posted.push(url.pathname);
     return body;
   });
-  const db = host.app.ctx.store.sqlite;
+  const db = host.app.ctx.sqliteStore.sqlite;
   const status = () => db.prepare('SELECT status FROM invitations WHERE id = ?').pluck().get(invitation.id);
   const seqs = () => db.prepare('SELECT seq FROM membership_events WHERE channel_id = ? ORDER BY seq').pluck().all(channel.id);
   return { host, net, channel, invitation, bobFetch, posted, status, seqs };

@@ -39,7 +39,7 @@ async function setup(prefix: string) {
 }
 
 function count(net: TwoAgencyNetwork, sql: string, ...args: unknown[]): number {
-  return net.host.app.ctx.store.sqlite.prepare(sql).pluck().get(...args) as number;
+  return net.host.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get(...args) as number;
 }
 
 function texts(ms: ReceivedMessage[]): string[] {
@@ -51,7 +51,7 @@ describe('a malicious server is detected by the SDK', () => {
     const { net, channel, bobSecurity, aliceSecurity, bobMessages } = await setup('ma-');
     const { alice, bob, host } = net;
     await bob.sync();
-    const db = host.app.ctx.store.sqlite;
+    const db = host.app.ctx.sqliteStore.sqlite;
     const row = db.prepare('SELECT head_seq AS headSeq, head_hash AS headHash FROM channels WHERE id = ?').get(channel.id) as { headSeq: number; headHash: string };
     // The server invents an officer of agency A, a "root" to certify it and a key to sign the add as alice.
     const now = host.clock.now();
@@ -159,7 +159,7 @@ describe('a malicious server is detected by the SDK', () => {
     expect(texts(bobMessages)).toEqual(['Transfer of 40 kg confirmed.']);
 
     // 1. The server re-inserts the stored envelope as a new message (new id, next seq) with a feed row.
-    const db = host.app.ctx.store.sqlite;
+    const db = host.app.ctx.sqliteStore.sqlite;
     const now = host.clock.now();
     db.transaction(() => {
       const info = db

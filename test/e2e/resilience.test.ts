@@ -29,7 +29,7 @@ describe('issue 4 through the SDK: retries, sync, revocation, read-only', () => 
     const res = await net.alice.send(channel.id, { kind: 'text', text: 'exactly once' });
     expect(dropped).toBe(1);
     expect(res).toMatchObject({ seq: 1, duplicate: true });
-    const db = host.app.ctx.store.sqlite;
+    const db = host.app.ctx.sqliteStore.sqlite;
     expect(db.prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
     expect(db.prepare('SELECT id, seq FROM messages WHERE channel_id = ?').all(channel.id)).toEqual([{ id: res.messageId, seq: 1 }]);
     expect(db.prepare('SELECT last_message_seq FROM channels WHERE id = ?').pluck().get(channel.id)).toBe(1);
@@ -110,7 +110,7 @@ describe('issue 4 through the SDK: retries, sync, revocation, read-only', () => 
     expect((await alice.channel(channel.id)).readOnly).toBe('agreement_terminated');
     expect(texts(await alice.history(channel.id))).toEqual(['last words']);
     expect(texts(await bob.history(channel.id))).toEqual(['last words']);
-    expect(host.app.ctx.store.sqlite.prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
+    expect(host.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
     bob.disconnect();
   });
 });

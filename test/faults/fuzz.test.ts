@@ -214,7 +214,7 @@ describe('fuzzing HTTP routes and socket events', () => {
     const headersFor = (auth: Spec['auth']): Record<string, string> =>
       auth === 'valid' ? { authorization: `Bearer ${token}` } : auth === 'other-officer' ? { authorization: `Bearer ${otherToken}` } : auth === 'garbage' ? { authorization: 'Bearer x.y.z' } : auth === 'alg-none' ? { authorization: `Bearer ${algNone}` } : {};
 
-    const { sqlite } = app.ctx.store;
+    const { sqlite } = app.ctx.sqliteStore;
     const totalChanges = sqlite.prepare('SELECT total_changes() AS n').pluck();
     let snapshot = tableHashes(sqlite);
     let changes = totalChanges.get() as number;
@@ -285,7 +285,7 @@ describe('fuzzing HTTP routes and socket events', () => {
   });
 
   it('socket events, raw engine.io/socket.io packets and bad websocket framing: no crash, no internal errors, no state change', async () => {
-    const { sqlite } = app.ctx.store;
+    const { sqlite } = app.ctx.sqliteStore;
     const logsBefore = errorLogs.length;
     const before = tableHashes(sqlite);
     const ch = net_.channels[0]!;

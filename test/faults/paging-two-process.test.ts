@@ -88,7 +88,7 @@ describe('paging across processes: kill -9, then two schedulers on one data dire
     const anaKeys: SeedOfficer = { ...w.keys(ana!), accessToken: ana!.tokens.accessToken };
     const channel = w.channel(pedroKeys, [anaKeys], { id: 'desk-contact-1' });
     // As "Reach them" stores it (server/directory/contact.ts): the channel remembers its directory entry.
-    app.ctx.store.sqlite.prepare('UPDATE channels SET contact_entry_id = ? WHERE id = ?').run(entry.id, channel.id);
+    app.ctx.sqliteStore.sqlite.prepare('UPDATE channels SET contact_entry_id = ? WHERE id = ?').run(entry.id, channel.id);
     await app.close();
 
     // Process 1 takes the urgent message: the page and step 0 commit with it, Ana's push follows.

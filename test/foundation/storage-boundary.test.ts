@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server');
-/** The only place SQL may live (docs/ARCHITECTURE.md "Storage port"). */
-const SQLITE_DIR = path.join(SERVER, 'store', 'sqlite');
+/** The only places SQL may live (docs/ARCHITECTURE.md "Storage port"): the SQLite and PostgreSQL stores. */
+const STORE_DIRS = [path.join(SERVER, 'store', 'sqlite'), path.join(SERVER, 'store', 'pg')];
 
-/** What counts as SQL or a database handle outside the SQLite store. */
+/** What counts as SQL or a database handle outside the stores. */
 const RULES: { name: string; pattern: RegExp }[] = [
   { name: 'drizzle-orm import', pattern: /from\s+['"]drizzle-orm/ },
   { name: 'better-sqlite3 import', pattern: /from\s+['"]better-sqlite3['"]/ },
+  { name: 'pg import', pattern: /from\s+['"]pg['"]/ },
   { name: 'prepared statement', pattern: /\.prepare\(/ },
   { name: 'raw sqlite handle', pattern: /\bsqlite\.(?!ts\b)\w+/ },
   { name: 'SELECT', pattern: /['"`]\s*SELECT\s/i },
@@ -24,13 +25,19 @@ const RULES: { name: string; pattern: RegExp }[] = [
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return full === SQLITE_DIR ? [] : tsFiles(full);
+    if (e.isDirectory()) return STORE_DIRS.includes(full) ? [] : tsFiles(full);
     return e.name.endsWith('.ts') ? [full] : [];
   });
 }
 
 describe('storage boundary', () => {
-  it('no SQL, drizzle or better-sqlite3 outside server/store/sqlite/', () => {
+  it('still scans server/ (the store directories are the only ones skipped)', () => {
+    const files = tsFiles(SERVER);
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.some((f) => STORE_DIRS.some((d) => f.startsWith(d + path.sep)))).toBe(false);
+  });
+
+  it('no SQL, drizzle, better-sqlite3 or pg outside server/store/sqlite/ and server/store/pg/', () => {
     const offences: string[] = [];
     for (const file of tsFiles(SERVER)) {
       fs.readFileSync(file, 'utf8')

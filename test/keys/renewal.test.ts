@@ -110,7 +110,7 @@ describe('certificate renewal (PROTOCOL.md §4.2)', () => {
     const requested = (await net.alice.certificate()) as CertificateStatus;
     expect(requested.renewalRequestedAt).toBeGreaterThanOrEqual(net.t0 + 300 * DAY_MS);
     expect(await pending(net.admin)).toEqual({ [aliceId]: 'renewal', [carolId]: 'renewal', [adminId]: 'renewal' });
-    const audit = t.app.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.renewal_requested'").get() as { n: number };
+    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.renewal_requested'").get() as { n: number };
     expect(audit.n).toBe(3);
 
     expect((await net.admin.certifyPending()).sort()).toEqual([aliceId, carolId, adminId].sort());

@@ -70,7 +70,7 @@ describe('H2 forwarding under use grants', () => {
     t.clock.advance(61_000);
     expect(await forward(toFrance, 'g-france')).toBe('refused');
 
-    const audit = t.app.ctx.store.sqlite.prepare("SELECT target_id AS targetId, details FROM audit_events WHERE action = 'use_grant.declared' ORDER BY seq").all() as { targetId: string; details: string }[];
+    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT target_id AS targetId, details FROM audit_events WHERE action = 'use_grant.declared' ORDER BY seq").all() as { targetId: string; details: string }[];
     expect(audit.map((a) => (JSON.parse(a.details) as { grantId: string }).grantId)).toEqual(['g-judicial', 'g-germany', 'g-france']);
     expect(audit.every((a) => a.targetId === 'src-h2')).toBe(true);
   });

@@ -79,7 +79,7 @@ describe('forwarding under TLP 2.0', () => {
       expect(res.statusCode).toBe(201);
       return (res.json() as { grant: { id: string } }).grant.id;
     };
-    const repo = new SqliteAccessRepository(t.app.ctx.store.sqlite);
+    const repo = new SqliteAccessRepository(t.app.ctx.sqliteStore.sqlite);
     const clients = (agencyId: string) => repo.clientAgencyIds(agencyId, t.clock.now());
     // Sponsored is not enough: only a grant makes a client.
     expect(await clients(ncb.id)).toEqual([]);

@@ -3,7 +3,7 @@ import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { envelope, makeChannel, makeWorld, postMessage } from '../world/messaging.ts';
 
 function count(t: TestApp, sql: string): number {
-  return t.app.ctx.store.sqlite.prepare(sql).pluck().get() as number;
+  return t.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get() as number;
 }
 
 const REQUEST = { ref: 'r-1', kind: 'request', template: 'liaison', urgency: 'non-urgent' } as const;

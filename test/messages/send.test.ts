@@ -11,7 +11,7 @@ async function setup(minimum?: 'TLP:AMBER'): Promise<{ t: TestApp; w: World; ch:
 }
 
 function count(t: TestApp, sql: string, ...args: unknown[]): number {
-  return t.app.ctx.store.sqlite.prepare(sql).pluck().get(...args) as number;
+  return t.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get(...args) as number;
 }
 
 describe('send over HTTP', () => {
@@ -95,7 +95,7 @@ describe('send over HTTP', () => {
   it('refuses sends on a read-only channel but keeps history readable', async () => {
     const { t, w, ch } = await setup();
     await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
-    t.app.ctx.store.sqlite.prepare("UPDATE agreements SET status = 'terminated' WHERE id = ?").run(w.agreementId);
+    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agreements SET status = 'terminated' WHERE id = ?").run(w.agreementId);
     const res = await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
     expectError(res, 409, 'channel_read_only');
     const hist = await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}/messages`, headers: bearer(w.bob.tokens) });

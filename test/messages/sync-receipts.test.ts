@@ -92,10 +92,10 @@ describe('sync', () => {
     addMember(t, w, ch, w.alice, w.bob);
     await post(ch, w.alice, 'span3-a');
     await post(other, w.carol, 'other-4');
-    const spans = t.app.ctx.store.sqlite.prepare('SELECT count(*) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck().get(ch.id, w.bob.id);
+    const spans = t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck().get(ch.id, w.bob.id);
     expect(spans).toBe(3);
     // Reference: every visible position after the cursor, collected, sorted (the definition of sync).
-    const visible = t.app.ctx.store.sqlite
+    const visible = t.app.ctx.sqliteStore.sqlite
       .prepare(
         `SELECT f.pos FROM feed f WHERE f.recipient_id = @me OR (f.recipient_id IS NULL AND EXISTS (
            SELECT 1 FROM channel_members cm WHERE cm.officer_id = @me AND cm.channel_id = f.channel_id
@@ -146,7 +146,7 @@ describe('sync', () => {
     const t = await makeApp();
     const w = await makeWorld(t);
     const channels = Array.from({ length: 50 }, () => makeChannel(t, w, w.alice, [w.bob]));
-    const { sqlite } = t.app.ctx.store;
+    const { sqlite } = t.app.ctx.sqliteStore;
     const env = JSON.stringify({ header: {}, ciphertext: 'AAAA', signature: 'AAAA' });
     const insMsg = sqlite.prepare(
       `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, created_at, expires_at)
@@ -230,7 +230,7 @@ describe('forwarding', () => {
     // Carol never saw the source: it does not exist for her.
     const asCarol = await postMessage(t, internal, w.carol, { ...sendBody(internal, w.carol), forwardedFrom: { messageId: 'src-AMBER' } });
     expectError(asCarol, 404, 'not_found');
-    const stored = t.app.ctx.store.sqlite.prepare('SELECT forwarded_from FROM messages WHERE forwarded_from IS NOT NULL ORDER BY pk').pluck().all();
+    const stored = t.app.ctx.sqliteStore.sqlite.prepare('SELECT forwarded_from FROM messages WHERE forwarded_from IS NOT NULL ORDER BY pk').pluck().all();
     expect(stored).toEqual(['src-AMBER-STRICT', 'src-AMBER']);
   });
 });

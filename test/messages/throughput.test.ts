@@ -18,7 +18,7 @@ describe('send throughput (group commit)', () => {
     const sendMs = performance.now() - started;
     expect(new Set(results.map((r) => r.seq)).size).toBe(N);
 
-    const { sqlite } = t.app.ctx.store;
+    const { sqlite } = t.app.ctx.sqliteStore;
     sqlite.pragma('synchronous = OFF');
     const insert = sqlite.prepare(
       `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, created_at, expires_at)

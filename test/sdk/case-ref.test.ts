@@ -39,9 +39,9 @@ describe('case references: encrypted, found through a keyed blind index', () => 
     await ana.createChannel({ kind: 'case', title: 'Another case', caseRef: 'PT-2026/9999', members: [dora.officerId!] });
 
     // The server stores only the keyed index, never the reference.
-    const row = t.app.ctx.store.sqlite.prepare('SELECT case_ref_index AS idx FROM channels WHERE id = ?').get(created.id) as { idx: string };
+    const row = t.app.ctx.sqliteStore.sqlite.prepare('SELECT case_ref_index AS idx FROM channels WHERE id = ?').get(created.id) as { idx: string };
     expect(row.idx).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const dump = JSON.stringify(t.app.ctx.store.sqlite.prepare('SELECT * FROM channels').all());
+    const dump = JSON.stringify(t.app.ctx.sqliteStore.sqlite.prepare('SELECT * FROM channels').all());
     expect(dump).not.toContain('0412');
 
     const byAna = await ana.findChannelsByCaseRef('pt-2026/0412 rotterdam');

@@ -13,7 +13,7 @@ interface DeniedRow {
 }
 
 function denials(t: TestApp, action = 'access.denied'): (DeniedRow & { detail: Record<string, unknown> })[] {
-  const rows = t.app.ctx.store.sqlite.prepare('SELECT * FROM audit_events WHERE action = ? ORDER BY seq').all(action) as DeniedRow[];
+  const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT * FROM audit_events WHERE action = ? ORDER BY seq').all(action) as DeniedRow[];
   return rows.map((r) => ({ ...r, detail: JSON.parse(r.details) as Record<string, unknown> }));
 }
 

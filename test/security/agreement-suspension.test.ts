@@ -70,7 +70,7 @@ describe('security: agreement suspension belongs to the suspending party', () =>
     expectError(await call(t, c.admin, 'POST', `/agreements/${ag.id}/reactivate`, {}), 409, 'invalid_transition');
     expect((await agreement(t, c.admin, ag.id)).status).toBe('terminated');
 
-    const audit = t.app.ctx.store.sqlite
+    const audit = t.app.ctx.sqliteStore.sqlite
       .prepare("SELECT action, agency_id AS agencyId, details FROM audit_events WHERE target_id = ? AND action NOT IN ('agreement.proposed', 'agreement.signed') ORDER BY seq")
       .all(ag.id) as { action: string; agencyId: string; details: string }[];
     expect(audit.map((r) => [r.action, r.agencyId])).toEqual([

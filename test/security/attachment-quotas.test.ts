@@ -47,7 +47,7 @@ function stored(t: TestApp) {
   return {
     blobs: fs.readdirSync(dir).filter((f) => f !== 'tmp').sort(),
     tmp: fs.readdirSync(path.join(dir, 'tmp')),
-    rows: t.app.ctx.store.sqlite.prepare('SELECT count(*) FROM attachments').pluck().get() as number,
+    rows: t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM attachments').pluck().get() as number,
   };
 }
 
@@ -56,7 +56,7 @@ describe('attachment uploads: read-only and pending channels', () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
     // The state a contact request is in until its recipient accepts (server/directory/contact.ts).
-    t.app.ctx.store.sqlite.prepare("UPDATE channels SET agreement_id = NULL, contact_request = 'pending' WHERE id = ?").run(ch.id);
+    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE channels SET agreement_id = NULL, contact_request = 'pending' WHERE id = ?").run(ch.id);
     const before = stored(t);
     for (let i = 0; i < 3; i++) {
       const res = await upload(t, w.alice, ch.id, bytes(2 * KIB));
@@ -69,7 +69,7 @@ describe('attachment uploads: read-only and pending channels', () => {
   it('a read-only channel (agreement suspended) refuses uploads the way it refuses sends', async () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
-    t.app.ctx.store.sqlite.prepare("UPDATE agreements SET status = 'suspended' WHERE id = ?").run(w.agreementId);
+    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agreements SET status = 'suspended' WHERE id = ?").run(w.agreementId);
     const before = stored(t);
     const send = await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
     expectError(send, 409, 'channel_read_only');
@@ -114,7 +114,7 @@ describe('attachment uploads: storage quotas', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => upload(t, w.alice, ch.id, bytes(5 * KIB))));
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, 201, 201, 413, 413, 413]);
-    const used = t.app.ctx.store.sqlite.prepare('SELECT sum(size) FROM attachments WHERE uploaded_by = ?').pluck().get(w.alice.id) as number;
+    const used = t.app.ctx.sqliteStore.sqlite.prepare('SELECT sum(size) FROM attachments WHERE uploaded_by = ?').pluck().get(w.alice.id) as number;
     expect(used).toBe(15 * KIB);
     expect(stored(t).blobs).toHaveLength(3);
     expect(stored(t).tmp).toEqual([]);

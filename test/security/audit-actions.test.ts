@@ -17,7 +17,7 @@ describe('audit actions', () => {
     // A refused attempt (a channel Carol left) is audited as access.denied.
     await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}`, headers: bearer(w.carol.tokens) });
     await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(w.bob.tokens), payload: {} });
-    const actions = t.app.ctx.store.sqlite.prepare('SELECT DISTINCT action FROM audit_events').pluck().all() as string[];
+    const actions = t.app.ctx.sqliteStore.sqlite.prepare('SELECT DISTINCT action FROM audit_events').pluck().all() as string[];
     expect(actions.length).toBeGreaterThan(5);
     expect(actions.filter((a) => !isAuditAction(a))).toEqual([]);
     expect(actions).toEqual(expect.arrayContaining(['platform.initialised', 'agency.created', 'officer.created', 'enrolment.completed', 'channel.updated', 'access.denied', 'auth.logout']));

@@ -19,7 +19,7 @@ async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; dbFile: 
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5, ...(headsFile ? { headsFile } : {}) } } });
   const net = await provision(t);
   await login(t, net.officer);
-  const lastSeq = (t.app.ctx.store.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
+  const lastSeq = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
   return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
 }
@@ -98,7 +98,7 @@ describe('audit tail truncation is detected against the external heads file', ()
     expect(head.statusCode).toBe(200);
     const served = head.json().head as { seq: number; hash: string };
     expectError(await t.app.inject({ method: 'GET', url: '/api/v1/audit/head', headers: bearer(net.officer.tokens) }), 403, 'forbidden');
-    const keep = truncateTail(t.app.ctx.store.sqlite, served.seq);
+    const keep = truncateTail(t.app.ctx.sqliteStore.sqlite, served.seq);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: bearer(net.admin.tokens) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: false, problem: { seq: keep + 1, kind: 'truncated' } });
@@ -119,8 +119,8 @@ describe('SDK: administrators’ clients remember the highest audit head', () =>
     expect(alarms).toEqual([]);
 
     // The operator (or an intruder) deletes the newest events and their checkpoints.
-    host.app.ctx.store.sqlite.prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
-    host.app.ctx.store.sqlite.prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
+    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
+    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
     const err = await admin.checkAuditHead().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiaisonClientError);
     expect((err as LiaisonClientError).code).toBe('audit/rollback');

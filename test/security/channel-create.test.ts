@@ -9,7 +9,7 @@ import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor
 
 /** What a refused create must leave behind on the server: nothing about that channel. */
 function serverTraces(t: TestApp, channelId: string): Record<string, number> {
-  const count = (sql: string) => (t.app.ctx.store.sqlite.prepare(sql).get(channelId) as { n: number }).n;
+  const count = (sql: string) => (t.app.ctx.sqliteStore.sqlite.prepare(sql).get(channelId) as { n: number }).n;
   return {
     channels: count('SELECT count(*) AS n FROM channels WHERE id = ?'),
     events: count('SELECT count(*) AS n FROM membership_events WHERE channel_id = ?'),
@@ -121,7 +121,7 @@ describe('security: creating a channel is all or nothing', () => {
       expect(await alice.channels()).toEqual([]);
       expect(await channelKeys()).toEqual([]);
     }
-    const count = t.app.ctx.store.sqlite.prepare('SELECT count(*) AS n FROM channels').get() as { n: number };
+    const count = t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM channels').get() as { n: number };
     expect(count.n).toBe(0);
     for (const c of [adminA, adminB, alice, bob]) c.disconnect();
     await t.app.close();

@@ -22,7 +22,7 @@ async function ncbWithInstitution(t: TestApp): Promise<{ ncb: AgencyTeam; fiu: A
 const grantBody = (fiu: AgencyTeam, expiresAt: number, scope = ['money-laundering']) => ({ agencyId: fiu.agencyId, scope, expiresAt });
 
 function storedGrants(t: TestApp): number {
-  return (t.app.ctx.store.sqlite.prepare('SELECT count(*) AS n FROM extended_access_grants').get() as { n: number }).n;
+  return (t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM extended_access_grants').get() as { n: number }).n;
 }
 
 describe('security: extended access is time-limited', () => {
@@ -83,7 +83,7 @@ describe('security: extended access is time-limited', () => {
     const third = await call(t, ncb.admin, 'POST', '/extended-access', grantBody(fiu, t.clock.now() + 90 * DAY_MS));
     expect(third.statusCode).toBe(201);
 
-    const audit = t.app.ctx.store.sqlite
+    const audit = t.app.ctx.sqliteStore.sqlite
       .prepare("SELECT action, details FROM audit_events WHERE target_type = 'extended_access' ORDER BY seq")
       .all() as { action: string; details: string }[];
     expect(audit.map((a) => a.action)).toEqual(['extended_access.granted', 'extended_access.renewed', 'extended_access.renewed']);

@@ -55,7 +55,7 @@ describe('legal hold per agency', () => {
       channel: { legalHold: false, legalHoldAgencies: [] },
     });
 
-    const audit = t.app.ctx.store.sqlite
+    const audit = t.app.ctx.sqliteStore.sqlite
       .prepare("SELECT action, agency_id AS agencyId FROM audit_events WHERE action LIKE 'channel.legal_hold_%' ORDER BY seq")
       .all() as { action: string; agencyId: string }[];
     expect(audit).toEqual([

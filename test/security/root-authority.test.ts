@@ -21,7 +21,7 @@ describe('security: agency-root authority ends with the administrator role', () 
     // Before: the root re-certifies its officer.
     expect((await call(t, a.admin, 'POST', '/keys/certificates', certificationBody(t, a.admin, a.officer).body)).statusCode).toBe(200);
 
-    const certified = () => (t.app.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.certified'").get() as { n: number }).n;
+    const certified = () => (t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.certified'").get() as { n: number }).n;
     const before = certified();
 
     await platformCall(t, platform, 'PUT', `/officers/${a.admin.id}/role`, { role: 'officer' });

@@ -245,7 +245,7 @@ describe('statistics without content', () => {
     expect(verifyStatsReport({ ...signed, signature: 'zz' }, head.publicKey)).toBe(false);
 
     // Audited without figures.
-    const audited = t.app.ctx.store.sqlite
+    const audited = t.app.ctx.sqliteStore.sqlite
       .prepare("SELECT action, details FROM audit_events WHERE action LIKE 'stats.%' ORDER BY seq")
       .all() as { action: string; details: string }[];
     expect(audited.map((a) => [a.action, JSON.parse(a.details)])).toEqual([

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
-import { defaultConfig, type AppConfig } from '../../server/config.ts';
+import { defaultConfig, type AppConfig, type StoreConfig } from '../../server/config.ts';
+import { dropSchema } from '../../server/store/pg/client.ts';
 import type { ContextOverrides } from '../../server/context.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { STRONG_PASSWORD, totpCode, World, type Enrolled } from './world.ts';
@@ -27,9 +29,34 @@ export function tempDir(prefix = 'liaison-test-'): string {
   return dir;
 }
 
+/**
+ * The store a test app uses: SQLite in its data directory, or with STORE=postgres and DATABASE_URL a
+ * fresh PostgreSQL schema per app (parallel test files never share data), dropped after the test.
+ */
+export function testStore(): StoreConfig {
+  if (process.env.STORE !== 'postgres') return { kind: 'sqlite' };
+  if (!process.env.DATABASE_URL) throw new Error('STORE=postgres needs DATABASE_URL for the tests (e.g. postgres://127.0.0.1:5432/test)');
+  return pgTestStore();
+}
+
+/** A fresh PostgreSQL schema (DATABASE_URL, default the machine's postgres://127.0.0.1:5432/test), dropped after the test. */
+export function pgTestStore(): Extract<StoreConfig, { kind: 'postgres' }> {
+  const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+  const schema = `t_${crypto.randomBytes(8).toString('hex')}`;
+  cleanups.push(() => dropSchema(url, schema));
+  return { kind: 'postgres', url, schema };
+}
+
+/** The PostgreSQL store of each test data directory: an app reopened on the same DATA_DIR (a restart) gets the same schema back. */
+const storeOfDataDir = new Map<string, StoreConfig>();
+
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const store = overrides.store ?? storeOfDataDir.get(dataDir) ?? testStore();
+  if (store.kind === 'postgres') storeOfDataDir.set(dataDir, store);
   return defaultConfig({
-    dataDir: overrides.dataDir ?? tempDir(),
+    dataDir,
+    store,
     logLevel: 'silent',
     argon2: TEST_ARGON2,
     publicUrl: 'http://liaison.test',

@@ -185,7 +185,7 @@ export class World {
     if (!root) {
       root = generateIdentity({ officerId: `root-${agencyId}`, agencyId });
       this.roots.set(agencyId, root);
-      this.app.ctx.store.sqlite
+      this.app.ctx.sqliteStore.sqlite
         .prepare('INSERT INTO agency_roots (agency_id, officer_id, sign_public_key, created_at) VALUES (?, ?, ?, ?)')
         .run(agencyId, root.officerId, toB64(root.signPublicKey), this.clock.now());
     }
@@ -198,7 +198,7 @@ export class World {
     const keys = generateIdentity({ officerId: id, agencyId });
     const now = this.clock.now();
     const cert = issueCertificate(keys, { role: 'officer', issuedAt: now - 60_000, expiresAt: now + YEAR_MS }, this.root(agencyId));
-    this.app.ctx.store.sqlite
+    this.app.ctx.sqliteStore.sqlite
       .prepare(
         `INSERT INTO officer_keys (officer_id, agency_id, sign_public_key, dh_public_key, enrol_event, prekey, backup, created_at, updated_at)
          VALUES (?, ?, ?, ?, '{}', '{}', '{}', ?, ?)`,
@@ -210,7 +210,7 @@ export class World {
   /** An active agreement between the agencies, for a year (stored as signed by every party). */
   agreement(agencyIds: string[], opts: { id: string; proposedBy: string; validFromMs?: number }): string {
     const now = this.clock.now();
-    this.app.ctx.store.sqlite
+    this.app.ctx.sqliteStore.sqlite
       .prepare(
         `INSERT INTO agreements (id, version, parties, scope, valid_from, valid_until, title, text, text_hash, status, proposed_by, created_at, updated_at)
          VALUES (?, 1, ?, '["drug-trafficking"]', ?, ?, 'MOU', 'text', 'hash', 'active', ?, ?, ?)`,
@@ -253,8 +253,8 @@ export class World {
       creator.keys,
     );
     const ch: Channel<M> & { time: number } = { id, state: applyEvent(null, create, this.chainContext()), members: [creator], sessions: new Map(), time: t0 };
-    const announce = this.app.ctx.store.sqlite.transaction(() => {
-      this.app.ctx.store.sqlite
+    const announce = this.app.ctx.sqliteStore.sqlite.transaction(() => {
+      this.app.ctx.sqliteStore.sqlite
         .prepare(
           `INSERT INTO channels (id, kind, agreement_id, created_by, created_at, encrypted_meta, policy, head_seq, head_hash, retention_days, legal_hold)
            VALUES (?, 'case', ?, ?, ?, 'meta', '{}', 0, '', ?, ?)`,
@@ -286,7 +286,7 @@ export class World {
     ch.members = ch.members.filter((m) => m.id !== target.id);
     const item = this.storeEvent(ch, e);
     // The removal event itself is the first item the removed member no longer sees.
-    this.app.ctx.store.sqlite
+    this.app.ctx.sqliteStore.sqlite
       .prepare('UPDATE channel_members SET until_pos = ?, until_epoch = ? WHERE channel_id = ? AND officer_id = ? AND until_pos IS NULL')
       .run(item.pos, ch.state.current.epoch, ch.id, target.id);
     ch.sessions.delete(target.id);
@@ -330,7 +330,7 @@ export class World {
 
   /** Stores a verified event the way the channels service does: event row, feed item, head. */
   private storeEvent<M extends Member>(ch: Channel<M>, event: MembershipEvent): RoutedFeedItem {
-    const { sqlite } = this.app.ctx.store;
+    const { sqlite } = this.app.ctx.sqliteStore;
     const time = event.time;
     const wire = membershipEventCodec.toWire(event);
     // The row FeedWriter.append writes, inserted synchronously (the world seeds inside one SQLite transaction).
@@ -348,7 +348,7 @@ export class World {
   }
 
   private insertSpan(channelId: string, m: Member, role: string, epoch: number, pos: number): void {
-    this.app.ctx.store.sqlite
+    this.app.ctx.sqliteStore.sqlite
       .prepare('INSERT INTO channel_members (channel_id, officer_id, agency_id, role, from_epoch, from_pos) VALUES (?, ?, ?, ?, ?, ?)')
       .run(channelId, m.id, m.agencyId, role, epoch, pos);
   }

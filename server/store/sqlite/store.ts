@@ -216,11 +216,11 @@ export class SqliteStore implements Store {
     return !this.sqlite.readonly;
   }
 
-  ping(): void {
+  async ping(): Promise<void> {
     this.sqlite.prepare('SELECT 1').get();
   }
 
-  migrationsUpToDate(): boolean {
+  async migrationsUpToDate(): Promise<boolean> {
     return migrationsUpToDate(this.sqlite);
   }
 
@@ -233,7 +233,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): void {
+  /** Synchronous underneath (better-sqlite3); `closeSync` for callers that cannot await. */
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  closeSync(): void {
     this.reader?.close();
     this.database.close();
   }

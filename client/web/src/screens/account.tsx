@@ -4,23 +4,29 @@ import type { DeviceView } from '../../../../shared/schemas/keys.ts';
 import type { CertificateStatus } from '../../../sdk/index.ts';
 import { useChat, useSession } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { LanguagePicker } from '../components/language-picker.tsx';
+import { useT, type TFunction } from '../i18n/i18n.ts';
 import { errorCode } from '../lib/errors.ts';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import type { AccountTab } from '../lib/router.ts';
 import { NotificationSettingsScreen } from './notifications.tsx';
 
 const TABS: { tab: AccountTab; label: string; to: string }[] = [
-  { tab: 'overview', label: 'Overview', to: '#/account' },
-  { tab: 'notifications', label: 'Notifications', to: '#/account/notifications' },
+  { tab: 'overview', label: 'tabOverview', to: '#/account' },
+  { tab: 'notifications', label: 'tabNotifications', to: '#/account/notifications' },
 ];
 
+/** The role as the account page names it ("agency admin"). */
+const ROLE_KEY: Record<string, string> = { officer: 'roleOfficer', agency_admin: 'roleAgencyAdmin', platform_admin: 'rolePlatformAdmin' };
+
 export function AccountScreen({ tab }: { tab: AccountTab }) {
+  const t = useT('account');
   return (
     <div class="account">
-      <nav class="tabs" aria-label="Account">
-        {TABS.map((t) => (
-          <a key={t.tab} href={t.to} aria-current={t.tab === tab ? 'page' : undefined}>
-            {t.label}
+      <nav class="tabs" aria-label={t('nav')}>
+        {TABS.map((x) => (
+          <a key={x.tab} href={x.to} aria-current={x.tab === tab ? 'page' : undefined}>
+            {t(x.label)}
           </a>
         ))}
       </nav>
@@ -44,50 +50,55 @@ function AccountOverview() {
     await load();
   });
   useEffect(() => void load(), []);
+  const t = useT('account');
+  const role = chat.me.officer.role;
   return (
     <section class="card" aria-labelledby="account-title">
-      <h1 id="account-title">Account</h1>
+      <h1 id="account-title">{t('title')}</h1>
       <dl>
-        <dt>Name</dt>
+        <dt>{t('name')}</dt>
         <dd>{chat.me.officer.displayName}</dd>
-        <dt>Username</dt>
+        <dt>{t('username')}</dt>
         <dd>{chat.me.officer.username}</dd>
-        <dt>Agency</dt>
+        <dt>{t('agency')}</dt>
         <dd>
           {chat.me.agency.name} ({chat.me.agency.country})
         </dd>
-        <dt>Role</dt>
-        <dd>{chat.me.officer.role.replace('_', ' ')}</dd>
+        <dt>{t('role')}</dt>
+        <dd>{ROLE_KEY[role] ? t(ROLE_KEY[role]) : role.replace('_', ' ')}</dd>
         {cert && (
           <>
-            <dt>Certificate</dt>
+            <dt>{t('certificate')}</dt>
             <dd data-testid="certificate-status">
-              {cert.expired ? 'expired ' : 'valid until '}
-              {formatDateTime(cert.expiresAt)}
-              {cert.renewalRequestedAt !== null ? ` · renewal requested ${formatDateTime(cert.renewalRequestedAt)}` : ` · renews from ${formatDateTime(cert.renewalDueAt)}`}
+              {t(cert.expired ? 'certExpired' : 'certValidUntil', { date: formatDateTime(cert.expiresAt) })}
+              {cert.renewalRequestedAt !== null
+                ? t('certRenewalRequested', { date: formatDateTime(cert.renewalRequestedAt) })
+                : t('certRenewsFrom', { date: formatDateTime(cert.renewalDueAt) })}
             </dd>
           </>
         )}
-        <dt>Idle lock</dt>
-        <dd>after {formatDuration(session.idleMs)} without activity</dd>
+        <dt>{t('idleLock')}</dt>
+        <dd>{t('idleAfter', { duration: formatDuration(session.idleMs) })}</dd>
       </dl>
-      <h2>Your sessions</h2>
+      <LanguagePicker id="account-language" />
+      <h2>{t('yourSessions')}</h2>
       <ErrorBox error={loadError ?? revokeError} />
       <ul class="sessions">
         {sessions.map((s) => (
           <li key={s.id}>
             {s.deviceLabel}
-            {s.current && <strong> (this browser)</strong>} · {s.ip ?? 'unknown address'} · since {formatDateTime(s.createdAt)} · last used {formatRelative(s.lastUsedAt)}
+            {s.current && <strong>{t('thisBrowser')}</strong>}
+            {t('sessionMeta', { address: s.ip ?? t('unknownAddress'), since: formatDateTime(s.createdAt), lastUsed: formatRelative(s.lastUsedAt) })}
             {!s.current && (
               <button type="button" class="secondary" onClick={() => void revoke(s.id)}>
-                End
+                {t('end')}
               </button>
             )}
           </li>
         ))}
       </ul>
       <button type="button" class="danger" onClick={() => void session.signOut(true)}>
-        Sign out everywhere
+        {t('signOutEverywhere')}
       </button>
       <DevicesSection />
     </section>
@@ -95,10 +106,10 @@ function AccountOverview() {
 }
 
 /** "Revoke Firefox on Windows"; the added time joins the name when two devices share it. */
-function revokeLabel(d: DeviceView, all: readonly DeviceView[]): string {
-  const name = d.current ? `this device (${d.name})` : d.name;
+function revokeLabel(t: TFunction, d: DeviceView, all: readonly DeviceView[]): string {
+  const name = d.current ? t('thisDeviceNamed', { name: d.name }) : d.name;
   const twin = all.some((o) => o.deviceId !== d.deviceId && o.name === d.name);
-  return twin ? `${name}, added ${formatDateTime(d.addedAt)}` : name;
+  return twin ? t('deviceAdded', { name, date: formatDateTime(d.addedAt) }) : name;
 }
 
 /**
@@ -113,6 +124,7 @@ function DevicesSection() {
   const [confirming, setConfirming] = useState<DeviceView | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const confirmRef = useRef<HTMLDivElement>(null);
+  const t = useT('account');
   const [load, , loadError] = useAction(async () => {
     setDevices(await chat.client.devices.list());
   });
@@ -128,8 +140,8 @@ function DevicesSection() {
       setConfirming(null);
     }
     // The server ended this browser's sessions with its device: drop the local session too.
-    if (d.current) return session.signOut(false, `This device (${d.name}) was revoked and signed out.`);
-    setDone(`Revoked ${label}. It is signed out and can no longer send.`);
+    if (d.current) return session.signOut(false, t('thisDeviceRevoked', { name: d.name }));
+    setDone(t('revokedDone', { label }));
     await load();
   });
   useEffect(() => void load(), []);
@@ -147,24 +159,24 @@ function DevicesSection() {
   };
   return (
     <section aria-labelledby="devices-title">
-      <h2 id="devices-title">Devices</h2>
-      <p class="hint">Each browser or app you unlock Liaison in is a device with its own signing key. Revoke one you no longer use or have lost.</p>
+      <h2 id="devices-title">{t('devices')}</h2>
+      <p class="hint">{t('devicesHint')}</p>
       <ErrorBox error={loadError ?? revokeError} />
       <div role="status" aria-live="polite">
         {done && <p class="notice notice-ok">{done}</p>}
       </div>
-      {devices && devices.length === 0 && <p>No devices yet.</p>}
+      {devices && devices.length === 0 && <p>{t('noDevices')}</p>}
       {devices && devices.length > 0 && (
         <div class="table-wrap">
           <table data-testid="devices">
-            <caption class="sr-only">Your devices, newest first</caption>
+            <caption class="sr-only">{t('devicesCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t('colDevice')}</th>
+                <th scope="col">{t('colAdded')}</th>
+                <th scope="col">{t('colLastSeen')}</th>
+                <th scope="col">{t('colStatus')}</th>
+                <th scope="col">{t('colActions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -175,11 +187,11 @@ function DevicesSection() {
                   <td title={formatDateTime(d.lastSeenAt)}>{formatRelative(d.lastSeenAt)}</td>
                   <td>
                     {d.revokedAt !== null ? (
-                      <span class="status status-terminated">Revoked on {formatDateTime(d.revokedAt)}</span>
+                      <span class="status status-terminated">{t('revokedOn', { date: formatDateTime(d.revokedAt) })}</span>
                     ) : d.current ? (
-                      <strong>This device</strong>
+                      <strong>{t('thisDevice')}</strong>
                     ) : (
-                      <span class="status status-active">Active</span>
+                      <span class="status status-active">{t('active')}</span>
                     )}
                   </td>
                   <td>
@@ -187,13 +199,13 @@ function DevicesSection() {
                       <button
                         type="button"
                         class={d.current ? 'danger' : 'secondary'}
-                        aria-label={`Revoke ${revokeLabel(d, devices)}`}
+                        aria-label={t('revokeLabel', { label: revokeLabel(t, d, devices) })}
                         aria-expanded={confirming?.deviceId === d.deviceId}
                         aria-controls="revoke-confirm"
                         disabled={revoking}
                         onClick={() => ask(d)}
                       >
-                        Revoke
+                        {t('revoke')}
                       </button>
                     )}
                   </td>
@@ -216,19 +228,18 @@ function DevicesSection() {
           <p id="revoke-question">
             {confirming.current ? (
               <>
-                <strong>Revoke this device ({confirming.name})?</strong> This browser will be signed out at once and its key can no longer send. Messages it sent before stay valid.
+                <strong>{t('revokeThisQuestion', { name: confirming.name })}</strong>
+                {t('revokeThisWarning')}
               </>
             ) : (
-              <>
-                Revoke {confirming.name}? It will be signed out and can no longer send. Messages it sent before stay valid.
-              </>
+              t('revokeOtherQuestion', { name: confirming.name })
             )}
           </p>
-          <button type="button" class="danger" disabled={revoking} onClick={() => void revoke(confirming, revokeLabel(confirming, devices))}>
-            {`Yes, revoke ${revokeLabel(confirming, devices)}`}
+          <button type="button" class="danger" disabled={revoking} onClick={() => void revoke(confirming, revokeLabel(t, confirming, devices))}>
+            {t('yesRevoke', { label: revokeLabel(t, confirming, devices) })}
           </button>{' '}
           <button type="button" class="secondary" disabled={revoking} onClick={cancel}>
-            Cancel
+            {t('cancel')}
           </button>
         </div>
       )}

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AgencyKind, Enrolment } from '../../../../shared/schemas/accounts.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { formatDate } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 import { EnrolmentLink } from './enrolment-link.tsx';
@@ -27,19 +28,20 @@ export function AdminAgencies() {
     setCreated({ who: `${res.admin.displayName} (${res.agency.name})`, enrolment: res.enrolment });
     await reload();
   });
+  const t = useT('admin-agencies');
   const [setStatus, , statusError] = useAction(async (id: string, status: 'active' | 'suspended') => {
     await chat.api.setAgencyStatus(id, status);
     await reload();
   });
   return (
     <section aria-labelledby="agencies-title">
-      <h2 id="agencies-title">Agencies</h2>
-      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label="Register an agency">
-        <h3>Register an agency and its first administrator</h3>
-        <Field label="Agency name" name="agency-name" required value={f.name} onInput={set('name')} />
-        <Field label="Country (ISO code)" name="agency-country" required pattern="[A-Za-z]{2}" maxLength={2} value={f.country} onInput={set('country')} />
+      <h2 id="agencies-title">{t('title')}</h2>
+      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label={t('registerLabel')}>
+        <h3>{t('registerTitle')}</h3>
+        <Field label={t('agencyName')} name="agency-name" required value={f.name} onInput={set('name')} />
+        <Field label={t('countryIso')} name="agency-country" required pattern="[A-Za-z]{2}" maxLength={2} value={f.country} onInput={set('country')} />
         <label class="field">
-          <span class="field-label">Kind</span>
+          <span class="field-label">{t('kind')}</span>
           <select name="agency-kind" value={f.kind} onChange={set('kind')}>
             {KINDS.map((k) => (
               <option key={k}>{k}</option>
@@ -47,9 +49,9 @@ export function AdminAgencies() {
           </select>
         </label>
         <label class="field">
-          <span class="field-label">Sponsoring NCB (authorised national institutions only)</span>
+          <span class="field-label">{t('sponsor')}</span>
           <select name="agency-sponsor" value={f.sponsor} onChange={set('sponsor')}>
-            <option value="">None</option>
+            <option value="">{t('none')}</option>
             {agencies
               .filter((a) => a.kind === 'ncb')
               .map((a) => (
@@ -59,10 +61,10 @@ export function AdminAgencies() {
               ))}
           </select>
         </label>
-        <Field label="Administrator username" name="admin-username" required value={f.adminUsername} onInput={set('adminUsername')} />
-        <Field label="Administrator full name" name="admin-name" required value={f.adminName} onInput={set('adminName')} />
+        <Field label={t('adminUsername')} name="admin-username" required value={f.adminUsername} onInput={set('adminUsername')} />
+        <Field label={t('adminName')} name="admin-name" required value={f.adminName} onInput={set('adminName')} />
         <button type="submit" disabled={busy}>
-          Register
+          {t('register')}
         </button>
         <ErrorBox error={error} />
       </form>
@@ -72,12 +74,12 @@ export function AdminAgencies() {
         <table>
           <thead>
             <tr>
-              <th scope="col">Agency</th>
-              <th scope="col">Country</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Status</th>
-              <th scope="col">Since</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t('colAgency')}</th>
+              <th scope="col">{t('colCountry')}</th>
+              <th scope="col">{t('kind')}</th>
+              <th scope="col">{t('colStatus')}</th>
+              <th scope="col">{t('colSince')}</th>
+              <th scope="col">{t('colActions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -91,12 +93,12 @@ export function AdminAgencies() {
                 <td>
                   {a.id !== chat.me.agency.id &&
                     (a.status === 'active' ? (
-                      <button type="button" class="secondary" onClick={() => confirm(`Suspend ${a.name}?`) && void setStatus(a.id, 'suspended')}>
-                        Suspend
+                      <button type="button" class="secondary" onClick={() => confirm(t('confirmSuspend', { name: a.name })) && void setStatus(a.id, 'suspended')}>
+                        {t('suspend')}
                       </button>
                     ) : (
                       <button type="button" class="secondary" onClick={() => void setStatus(a.id, 'active')}>
-                        Reactivate
+                        {t('reactivate')}
                       </button>
                     ))}
                 </td>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { errorCode, errorText } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
@@ -34,39 +35,44 @@ export function AdminAudit() {
     void load();
     void verify();
   }, []);
+  const t = useT('admin-audit');
   return (
     <section aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
+      <h2 id="audit-title">{t('title')}</h2>
       <div class="audit-verify">
         {headAlarm && (
           <p class="notice notice-danger" role="alert">
-            AUDIT TRAIL ROLLED BACK: {headAlarm}
+            {t('rolledBack', { alarm: headAlarm })}
           </p>
         )}
         {verification ? (
           verification.ok ? (
             <Notice kind="ok">
-              Hash chain verified: {verification.eventsChecked} events, {verification.checkpointsChecked} signed checkpoints, up to #{verification.lastSeq}.
+              {t('verified', {
+                events: t('events', { count: verification.eventsChecked }),
+                checkpoints: t('checkpoints', { count: verification.checkpointsChecked }),
+                seq: verification.lastSeq,
+              })}
             </Notice>
           ) : (
             <p class="notice notice-danger" role="alert">
-              Chain verification FAILED at event #{verification.problem?.seq}: {verification.problem?.message}
+              {t('failed', { seq: verification.problem?.seq, message: verification.problem?.message })}
             </p>
           )
         ) : (
-          <p aria-busy="true">Verifying the hash chain…</p>
+          <p aria-busy="true">{t('verifying')}</p>
         )}
         <button type="button" class="secondary" disabled={verifying} onClick={() => void verify()}>
-          Verify again
+          {t('verifyAgain')}
         </button>
         <ErrorBox error={verifyError} />
       </div>
       <form class="inline-form" role="search" onSubmit={submitHandler(() => void load())}>
         <label class="field">
-          <span class="field-label">Action</span>
-          <input name="action" value={action} onInput={(e) => setAction(e.currentTarget.value)} placeholder="e.g. auth.login" />
+          <span class="field-label">{t('action')}</span>
+          <input name="action" value={action} onInput={(e) => setAction(e.currentTarget.value)} placeholder={t('actionPlaceholder')} />
         </label>
-        <button type="submit">Filter</button>
+        <button type="submit">{t('filter')}</button>
       </form>
       <ErrorBox error={loadError} />
       <div class="table-wrap">
@@ -74,12 +80,12 @@ export function AdminAudit() {
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Hash</th>
+              <th scope="col">{t('colTime')}</th>
+              <th scope="col">{t('colActor')}</th>
+              <th scope="col">{t('action')}</th>
+              <th scope="col">{t('colTarget')}</th>
+              <th scope="col">{t('colOutcome')}</th>
+              <th scope="col">{t('colHash')}</th>
             </tr>
           </thead>
           <tbody>
@@ -87,7 +93,7 @@ export function AdminAudit() {
               <tr key={e.seq} class={`outcome-${e.outcome}`}>
                 <td>{e.seq}</td>
                 <td>{formatDateTime(e.at)}</td>
-                <td>{e.actorId ? (names[e.actorId] ?? e.actorId.slice(0, 8)) : 'system'}</td>
+                <td>{e.actorId ? (names[e.actorId] ?? e.actorId.slice(0, 8)) : t('system')}</td>
                 <td>{e.action}</td>
                 <td>{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ''}` : ''}</td>
                 <td>{e.outcome}</td>
@@ -101,7 +107,7 @@ export function AdminAudit() {
       </div>
       {next !== null && (
         <button type="button" class="secondary" disabled={loading} onClick={() => void load(true)}>
-          More events
+          {t('moreEvents')}
         </button>
       )}
     </section>

@@ -3,6 +3,7 @@ import { SPECIALISATIONS } from '../../../../shared/directory/vocabulary.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../../../shared/schemas/directory.ts';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { entryChanges, entryForm, type EntryForm } from '../lib/entry-edit.ts';
 import { formatDate } from '../lib/format.ts';
 import { availabilitySummary } from '../lib/schedule.ts';
@@ -45,17 +46,18 @@ export function AdminDirectory() {
   });
   const ownOfficers = Object.entries(names);
   const [editing, setEditing] = useState<string | null>(null);
-  if (entries === null && loadError) return <Notice kind="warn">The directory is unavailable on this server right now.</Notice>;
+  const t = useT('admin-directory');
+  if (entries === null && loadError) return <Notice kind="warn">{t('unavailable')}</Notice>;
   return (
     <section aria-labelledby="dir-admin-title">
-      <h2 id="dir-admin-title">Directory entries of {chat.me.agency.name}</h2>
-      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label="New contact point">
-        <h3>New contact point</h3>
-        <Field label="Desk name or title" name="entry-title" required minLength={2} value={f.title} onInput={set('title')} />
+      <h2 id="dir-admin-title">{t('title', { agency: chat.me.agency.name })}</h2>
+      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label={t('newEntry')}>
+        <h3>{t('newEntry')}</h3>
+        <Field label={t('deskTitle')} name="entry-title" required minLength={2} value={f.title} onInput={set('title')} />
         <label class="field">
-          <span class="field-label">Officer (leave empty for a rota desk)</span>
+          <span class="field-label">{t('officerOrRota')}</span>
           <select name="entry-officer" value={f.officerId} onChange={set('officerId')}>
-            <option value="">Rota desk</option>
+            <option value="">{t('rotaDesk')}</option>
             {ownOfficers.map(([id, n]) => (
               <option key={id} value={id}>
                 {n}
@@ -63,33 +65,33 @@ export function AdminDirectory() {
             ))}
           </select>
         </label>
-        <CheckboxGroup legend="Specialisations" options={SPECIALISATIONS} selected={specs} onChange={setSpecs} />
-        <Field label="Languages (ISO codes)" name="entry-languages" required value={f.languages} onInput={set('languages')} />
+        <CheckboxGroup legend={t('specialisations')} options={SPECIALISATIONS} selected={specs} onChange={setSpecs} />
+        <Field label={t('languages')} name="entry-languages" required value={f.languages} onInput={set('languages')} />
         <label class="field">
-          <span class="field-label">Availability</span>
+          <span class="field-label">{t('availability')}</span>
           <select name="entry-mode" value={f.mode} onChange={set('mode')}>
-            <option value="24/7">24/7</option>
-            <option value="schedule">Weekly schedule</option>
+            <option value="24/7">{t('always')}</option>
+            <option value="schedule">{t('weekly')}</option>
           </select>
         </label>
         {f.mode === 'schedule' && (
           <>
             <label class="field">
-              <span class="field-label">Days</span>
+              <span class="field-label">{t('days')}</span>
               <select value={f.days} onChange={set('days')}>
-                <option value="Mon-Fri">Monday to Friday</option>
-                <option value="Mon-Sun">Every day</option>
+                <option value="Mon-Fri">{t('monFri')}</option>
+                <option value="Mon-Sun">{t('everyDay')}</option>
               </select>
             </label>
-            <Field label="From" name="entry-start" type="time" value={f.start} onInput={set('start')} />
-            <Field label="Until" name="entry-end" type="time" value={f.end} onInput={set('end')} />
-            <Field label="Time zone (IANA)" name="entry-tz" value={f.timeZone} onInput={set('timeZone')} />
+            <Field label={t('from')} name="entry-start" type="time" value={f.start} onInput={set('start')} />
+            <Field label={t('until')} name="entry-end" type="time" value={f.end} onInput={set('end')} />
+            <Field label={t('timeZone')} name="entry-tz" value={f.timeZone} onInput={set('timeZone')} />
           </>
         )}
-        <Field label="Phone (optional)" name="entry-phone" type="tel" value={f.phone} onInput={set('phone')} />
-        <Field label="Notes (optional)" name="entry-notes" value={f.notes} onInput={set('notes')} />
+        <Field label={t('phoneOptional')} name="entry-phone" type="tel" value={f.phone} onInput={set('phone')} />
+        <Field label={t('notesOptional')} name="entry-notes" value={f.notes} onInput={set('notes')} />
         <button type="submit" disabled={busy}>
-          Publish
+          {t('publish')}
         </button>
         <ErrorBox error={createError} />
       </form>
@@ -98,20 +100,20 @@ export function AdminDirectory() {
         {entries?.map((e) => (
           <li key={e.id} class="card">
             <strong>{e.title}</strong>
-            {e.officer ? ` — ${e.officer.displayName}` : ' — rota desk'}
+            {e.officer ? t('entryOfficer', { name: e.officer.displayName }) : t('entryRota')}
             <div class="meta">
-              {availabilitySummary(e.availability)} · confirmed {formatDate(e.lastConfirmedAt)}
-              {e.stale && <span class="tag warn"> stale</span>}
+              {t('entryMeta', { availability: availabilitySummary(e.availability), date: formatDate(e.lastConfirmedAt) })}
+              {e.stale && <span class="tag warn">{t('stale')}</span>}
             </div>
             <div class="actions">
               <button type="button" class="secondary" aria-expanded={editing === e.id} onClick={() => setEditing(editing === e.id ? null : e.id)}>
-                Edit
+                {t('edit')}
               </button>
               <button type="button" class="secondary" onClick={() => void confirmEntry(e.id)}>
-                Confirm still current
+                {t('confirmCurrent')}
               </button>
-              <button type="button" class="danger" onClick={() => confirm(`Retire “${e.title}”?`) && void retire(e.id)}>
-                Retire
+              <button type="button" class="danger" onClick={() => confirm(t('confirmRetire', { title: e.title })) && void retire(e.id)}>
+                {t('retire')}
               </button>
             </div>
             {editing === e.id && (
@@ -142,13 +144,14 @@ function EditEntry({ entry, officers, onDone }: { entry: DirectoryEntry; officer
     onDone();
   });
   const id = (k: string) => `edit-${entry.id}-${k}`;
+  const t = useT('admin-directory');
   return (
-    <form class="inline-form" aria-label={`Edit ${entry.title}`} onSubmit={submitHandler(() => void save())}>
-      <Field label="Desk name or title" name={id('title')} required minLength={2} value={f.title} onInput={set('title')} />
+    <form class="inline-form" aria-label={t('editLabel', { title: entry.title })} onSubmit={submitHandler(() => void save())}>
+      <Field label={t('deskTitle')} name={id('title')} required minLength={2} value={f.title} onInput={set('title')} />
       <label class="field">
-        <span class="field-label">Officer</span>
+        <span class="field-label">{t('officer')}</span>
         <select name={id('officer')} value={f.officerId} onChange={set('officerId')}>
-          <option value="">Rota desk</option>
+          <option value="">{t('rotaDesk')}</option>
           {officers.map(([oid, n]) => (
             <option key={oid} value={oid}>
               {n}
@@ -157,19 +160,19 @@ function EditEntry({ entry, officers, onDone }: { entry: DirectoryEntry; officer
         </select>
       </label>
       <CheckboxGroup
-        legend="Specialisations"
+        legend={t('specialisations')}
         options={SPECIALISATIONS}
         selected={f.specialisations}
         onChange={(specialisations) => setF({ ...f, specialisations })}
       />
-      <Field label="Languages (ISO codes)" name={id('languages')} required value={f.languages} onInput={set('languages')} />
-      <Field label="Phone (empty to remove)" name={id('phone')} type="tel" value={f.phone} onInput={set('phone')} />
-      <Field label="Notes" name={id('notes')} value={f.notes} onInput={set('notes')} />
+      <Field label={t('languages')} name={id('languages')} required value={f.languages} onInput={set('languages')} />
+      <Field label={t('phoneRemove')} name={id('phone')} type="tel" value={f.phone} onInput={set('phone')} />
+      <Field label={t('notes')} name={id('notes')} value={f.notes} onInput={set('notes')} />
       <button type="submit" disabled={saving}>
-        Save
+        {t('save')}
       </button>{' '}
       <button type="button" class="secondary" onClick={onDone}>
-        Cancel
+        {t('cancel')}
       </button>
       <ErrorBox error={error} />
     </form>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES, type AgreementScope } from '../../../../shared/crypto/agreement.ts';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { formatDate } from '../lib/format.ts';
 import type { ExtendedAccessGrant } from '../state/api.ts';
 import { useObservable } from '../state/observable.ts';
@@ -34,17 +35,18 @@ export function AdminExtendedAccess() {
     await load();
   });
   const name = (id: string) => agencies[id]?.name ?? id;
+  const t = useT('admin-extended-access');
   return (
     <section aria-labelledby="ea-title">
-      <h2 id="ea-title">Extended-access grants</h2>
+      <h2 id="ea-title">{t('title')}</h2>
       {chat.me.agency.kind !== 'ncb' ? (
-        <p class="hint">Only a National Central Bureau (NCB) sponsors institutions. Grants your agency holds are listed below.</p>
+        <p class="hint">{t('notNcb')}</p>
       ) : sponsored.length === 0 ? (
-        <p class="hint">Your NCB sponsors no institution yet (a platform administrator registers them with your NCB as sponsor).</p>
+        <p class="hint">{t('noSponsored')}</p>
       ) : (
-        <form class="card inline-form" onSubmit={submitHandler(() => void grant())} aria-label="Grant extended access">
+        <form class="card inline-form" onSubmit={submitHandler(() => void grant())} aria-label={t('grantLabel')}>
           <label class="field">
-            <span class="field-label">Institution</span>
+            <span class="field-label">{t('institution')}</span>
             <select value={agencyId} onChange={(e) => setAgencyId(e.currentTarget.value)}>
               {sponsored.map((a) => (
                 <option key={a.id} value={a.id}>
@@ -53,37 +55,37 @@ export function AdminExtendedAccess() {
               ))}
             </select>
           </label>
-          <CheckboxGroup legend="Scope" options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
+          <CheckboxGroup legend={t('scope')} options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
           <Field
-            label="Expires"
+            label={t('expires')}
             name="expires"
             type="date"
             required
             min={isoDay(1)}
             max={isoDay(maxDays)}
-            hint={`At most ${maxDays} days ahead. To extend access, grant again: the new grant replaces the current one.`}
+            hint={t('expiresHint', { count: maxDays })}
             value={expires}
             onInput={(e) => setExpires(e.currentTarget.value)}
           />
           <button type="submit" disabled={busy || scope.length === 0}>
-            {grants.some((g) => g.active && g.agencyId === (agencyId || sponsored[0]?.id)) ? 'Renew' : 'Grant'}
+            {grants.some((g) => g.active && g.agencyId === (agencyId || sponsored[0]?.id)) ? t('renew') : t('grant')}
           </button>
         </form>
       )}
       <ErrorBox error={loadError ?? grantError ?? revokeError} />
       {grants.length === 0 ? (
-        <p class="empty">No grants.</p>
+        <p class="empty">{t('noGrants')}</p>
       ) : (
         <div class="table-wrap">
           <table>
             <thead>
               <tr>
-                <th scope="col">Sponsor</th>
-                <th scope="col">Institution</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t('colSponsor')}</th>
+                <th scope="col">{t('institution')}</th>
+                <th scope="col">{t('scope')}</th>
+                <th scope="col">{t('expires')}</th>
+                <th scope="col">{t('colStatus')}</th>
+                <th scope="col">{t('colActions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -93,11 +95,11 @@ export function AdminExtendedAccess() {
                   <td>{name(g.agencyId)}</td>
                   <td>{g.scope.join(', ')}</td>
                   <td>{formatDate(g.expiresAt)}</td>
-                  <td>{g.revokedAt ? 'revoked' : g.active ? 'active' : 'expired'}</td>
+                  <td>{g.revokedAt ? t('stateRevoked') : g.active ? t('stateActive') : t('stateExpired')}</td>
                   <td>
                     {g.active && g.sponsorAgencyId === chat.me.agency.id && (
-                      <button type="button" class="danger" onClick={() => confirm('Revoke now? Their officers lose access at once.') && void revoke(g.id)}>
-                        Revoke
+                      <button type="button" class="danger" onClick={() => confirm(t('confirmRevoke')) && void revoke(g.id)}>
+                        {t('revoke')}
                       </button>
                     )}
                   </td>

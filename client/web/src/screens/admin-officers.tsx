@@ -4,20 +4,21 @@ import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { PendingOfficerKeys, PendingReason } from '../../../../shared/schemas/keys.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { formatDateTime, formatRelative, groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
-import { EnrolmentLink } from './enrolment-link.tsx';
+import { EnrolmentLink, tRich } from './enrolment-link.tsx';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { errorCode } from '../lib/errors.ts';
 import { ROLE_LABEL, assignableRoles } from '../lib/people.ts';
 
-/** Why an officer is in the certification queue (PROTOCOL.md §4.2). */
+/** Why an officer is in the certification queue (PROTOCOL.md §4.2): the key of its text. */
 const PENDING_REASON: Record<PendingReason, string> = {
-  'new-keys': 'new keys',
-  renewal: 'renewal requested',
-  expired: 'certificate expired',
-  'role-changed': 'role changed',
-  'root-rotated': 'issuer left the agency root set',
+  'new-keys': 'reasonNewKeys',
+  renewal: 'reasonRenewal',
+  expired: 'reasonExpired',
+  'role-changed': 'reasonRoleChanged',
+  'root-rotated': 'reasonRootRotated',
 };
 
 export function AdminOfficers() {
@@ -34,9 +35,10 @@ export function AdminOfficers() {
   const [role, setRole] = useState<'officer' | 'agency_admin'>('officer');
   const [sessionsOf, setSessionsOf] = useState<{ officer: Officer; sessions: Session[] } | null>(null);
 
+  const t = useT('admin-officers');
   const roles = assignableRoles(chat.me.officer.role);
   const [changeRole, , roleError] = useAction(async (o: Officer, role: Officer['role']) => {
-    if (role === o.role || !confirm(`Make ${o.displayName} ${ROLE_LABEL[role].toLowerCase()}?`)) return load();
+    if (role === o.role || !confirm(t('confirmRole', { name: o.displayName, role: ROLE_LABEL[role].toLowerCase() }))) return load();
     try {
       await chat.api.setRole(o.id, role);
     } catch (err) {
@@ -81,10 +83,10 @@ export function AdminOfficers() {
 
   return (
     <section aria-labelledby="officers-title">
-      <h2 id="officers-title">Officers</h2>
+      <h2 id="officers-title">{t('title')}</h2>
       {platform && (
         <label class="field">
-          <span class="field-label">Agency</span>
+          <span class="field-label">{t('agency')}</span>
           <select value={agencyId} onChange={(e) => setAgencyId(e.currentTarget.value)}>
             {Object.values(agencies).map((a: Agency) => (
               <option key={a.id} value={a.id}>
@@ -96,36 +98,34 @@ export function AdminOfficers() {
       )}
       {agencyId === chat.me.agency.id && pending.length > 0 && (
         <div class="notice notice-warn" data-testid="pending-certifications">
-          <p>
-            <strong>{pending.length} officer(s) awaiting certification</strong> — their keys need a new certificate signed by your agency to join channels:
-          </p>
+          <p>{tRich(t, 'pendingIntro', { awaiting: <strong>{t('awaiting', { count: pending.length })}</strong> })}</p>
           <ul>
             {pending.map((k) => (
               <li key={k.officerId}>
-                {officers.find((o) => o.id === k.officerId)?.displayName ?? k.officerId} <span class="meta">({PENDING_REASON[k.reason]})</span>: <code>{groupFingerprint(k.fingerprint)}</code>
+                {officers.find((o) => o.id === k.officerId)?.displayName ?? k.officerId} <span class="meta">({t(PENDING_REASON[k.reason])})</span>: <code>{groupFingerprint(k.fingerprint)}</code>
               </li>
             ))}
           </ul>
           <button type="button" disabled={certifying} onClick={() => void certify()}>
-            Certify
+            {t('certify')}
           </button>
           <ErrorBox error={certifyError} />
         </div>
       )}
-      {certified.length > 0 && <Notice kind="ok">Certified the keys of {certified.length} officer(s) since you unlocked.</Notice>}
-      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label="Create an officer">
-        <h3>Create an officer</h3>
-        <Field label="Username" name="new-username" required minLength={3} pattern="[a-zA-Z0-9][a-zA-Z0-9._\-]*" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
-        <Field label="Full name" name="new-display-name" required value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+      {certified.length > 0 && <Notice kind="ok">{t('certified', { count: certified.length })}</Notice>}
+      <form class="card inline-form" onSubmit={submitHandler(() => void create())} aria-label={t('createTitle')}>
+        <h3>{t('createTitle')}</h3>
+        <Field label={t('username')} name="new-username" required minLength={3} pattern="[a-zA-Z0-9][a-zA-Z0-9._\-]*" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        <Field label={t('fullName')} name="new-display-name" required value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
         <label class="field">
-          <span class="field-label">Role</span>
+          <span class="field-label">{t('role')}</span>
           <select name="new-role" value={role} onChange={(e) => setRole(e.currentTarget.value as typeof role)}>
-            <option value="officer">Officer</option>
-            <option value="agency_admin">Agency administrator</option>
+            <option value="officer">{t('roleOfficer')}</option>
+            <option value="agency_admin">{t('roleAgencyAdmin')}</option>
           </select>
         </label>
         <button type="submit" disabled={creating}>
-          Create and get enrolment link
+          {t('create')}
         </button>
         <ErrorBox error={createError} />
       </form>
@@ -133,14 +133,14 @@ export function AdminOfficers() {
       <ErrorBox error={loadError ?? roleError ?? actError ?? relinkError ?? sessionsError ?? endError} />
       <div class="table-wrap">
         <table>
-          <caption class="sr-only">Officers of the agency</caption>
+          <caption class="sr-only">{t('caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Username</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t('colName')}</th>
+              <th scope="col">{t('username')}</th>
+              <th scope="col">{t('role')}</th>
+              <th scope="col">{t('colStatus')}</th>
+              <th scope="col">{t('colActions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -150,7 +150,7 @@ export function AdminOfficers() {
                 <td>{o.username}</td>
                 <td>
                   {o.id !== chat.me.officer.id && roles.length > 1 && roles.includes(o.role) ? (
-                    <select aria-label={`Role of ${o.displayName}`} value={o.role} onChange={(e) => void changeRole(o, e.currentTarget.value as Officer['role'])}>
+                    <select aria-label={t('roleOf', { name: o.displayName })} value={o.role} onChange={(e) => void changeRole(o, e.currentTarget.value as Officer['role'])}>
                       {roles.map((r) => (
                         <option key={r} value={r}>
                           {ROLE_LABEL[r]}
@@ -163,33 +163,33 @@ export function AdminOfficers() {
                 </td>
                 <td>
                   {o.status}
-                  {o.locked && <span class="tag warn"> locked</span>}
+                  {o.locked && <span class="tag warn">{t('locked')}</span>}
                 </td>
                 <td class="actions">
                   {o.id !== chat.me.officer.id && (
                     <>
                       {o.status === 'active' && (
-                        <button type="button" class="secondary" onClick={() => confirm(`Suspend ${o.displayName}? Their sessions end at once.`) && void act(o, 'suspend')}>
-                          Suspend
+                        <button type="button" class="secondary" onClick={() => confirm(t('confirmSuspend', { name: o.displayName })) && void act(o, 'suspend')}>
+                          {t('suspend')}
                         </button>
                       )}
                       {o.status === 'suspended' && (
                         <button type="button" class="secondary" onClick={() => void act(o, 'reactivate')}>
-                          Reactivate
+                          {t('reactivate')}
                         </button>
                       )}
                       {o.locked && (
                         <button type="button" class="secondary" onClick={() => void act(o, 'unlock')}>
-                          Unlock
+                          {t('unlock')}
                         </button>
                       )}
                       {o.status === 'invited' && (
                         <button type="button" class="secondary" onClick={() => void relink(o)}>
-                          New enrolment link
+                          {t('newLink')}
                         </button>
                       )}
                       <button type="button" class="secondary" onClick={() => void showSessions(o)}>
-                        Sessions
+                        {t('sessions')}
                       </button>
                     </>
                   )}
@@ -200,21 +200,21 @@ export function AdminOfficers() {
         </table>
       </div>
       {sessionsOf && (
-        <section class="card" aria-label={`Sessions of ${sessionsOf.officer.displayName}`}>
-          <h3>Sessions of {sessionsOf.officer.displayName}</h3>
+        <section class="card" aria-label={t('sessionsOf', { name: sessionsOf.officer.displayName })}>
+          <h3>{t('sessionsOf', { name: sessionsOf.officer.displayName })}</h3>
           {sessionsOf.sessions.length === 0 ? (
-            <p>No open sessions.</p>
+            <p>{t('noSessions')}</p>
           ) : (
             <ul>
               {sessionsOf.sessions.map((s) => (
                 <li key={s.id}>
-                  {s.deviceLabel} · {s.ip ?? 'unknown address'} · since {formatDateTime(s.createdAt)} · last used {formatRelative(s.lastUsedAt)}
+                  {t('sessionLine', { device: s.deviceLabel, address: s.ip ?? t('unknownAddress'), since: formatDateTime(s.createdAt), lastUsed: formatRelative(s.lastUsedAt) })}
                 </li>
               ))}
             </ul>
           )}
           <button type="button" class="danger" onClick={() => void endSessions(sessionsOf.officer)}>
-            End all sessions
+            {t('endAll')}
           </button>
         </section>
       )}

@@ -4,6 +4,7 @@ import type { RootSet } from '../../../../shared/crypto/index.ts';
 import { constantTimeEqual } from '../../../../shared/crypto/index.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 
 interface RootView {
@@ -24,6 +25,7 @@ export function AdminRoot() {
   const [threshold, setThreshold] = useState(1);
   const [done, setDone] = useState<string | null>(null);
   const me = chat.me.officer;
+  const t = useT('admin-root');
   const name = (id: string) => names[id] ?? admins.find((o) => o.id === id)?.displayName ?? id;
 
   const [load, , loadError] = useAction(async () => {
@@ -38,12 +40,12 @@ export function AdminRoot() {
 
   const [propose, proposing, proposeError] = useAction(async () => {
     const res = await chat.client.proposeRootSet(chosen, threshold);
-    setDone(res.applied ? `Root set version ${res.version} is now in force.` : `Proposed version ${res.version}: ${res.signatures} of ${res.threshold} signatures so far.`);
+    setDone(res.applied ? t('inForce', { version: res.version }) : t('proposed', { version: res.version, signatures: res.signatures, threshold: res.threshold }));
     await load();
   });
   const [approve, approving, approveError] = useAction(async () => {
     const res = await chat.client.approveRootSet();
-    if (res) setDone(res.applied ? `Root set version ${res.version} is now in force.` : `Signed: ${res.signatures} of ${res.threshold} signatures.`);
+    if (res) setDone(res.applied ? t('inForce', { version: res.version }) : t('signed', { signatures: res.signatures, threshold: res.threshold }));
     await load();
   });
 
@@ -55,18 +57,13 @@ export function AdminRoot() {
 
   return (
     <section aria-labelledby="root-title">
-      <h2 id="root-title">Agency root</h2>
-      <p>
-        These administrators’ keys certify your agency’s officers. Changing this list needs {current.threshold} of {current.members.length} of them to
-        sign, so no single administrator can move it.
-      </p>
+      <h2 id="root-title">{t('title')}</h2>
+      <p>{t('intro', { threshold: current.threshold, members: current.members.length })}</p>
       <table>
-        <caption>
-          Root set version {current.version}: {current.threshold} of {current.members.length} signatures to change it
-        </caption>
+        <caption>{t('caption', { version: current.version, threshold: current.threshold, members: current.members.length })}</caption>
         <thead>
           <tr>
-            <th scope="col">Administrator</th>
+            <th scope="col">{t('colAdministrator')}</th>
           </tr>
         </thead>
         <tbody>
@@ -74,7 +71,7 @@ export function AdminRoot() {
             <tr key={m.officerId} data-testid="root-member">
               <td>
                 {name(m.officerId)}
-                {!admins.some((o) => o.id === m.officerId) && <strong> — no longer an active administrator: propose a set without them</strong>}
+                {!admins.some((o) => o.id === m.officerId) && <strong>{t('noLongerAdmin')}</strong>}
               </td>
             </tr>
           ))}
@@ -84,23 +81,29 @@ export function AdminRoot() {
       {proposal && (
         <div class="notice notice-warn" data-testid="root-proposal">
           <p>
-            <strong>Pending: version {proposal.rootSet.version}</strong>, proposed by {name(proposal.proposedBy)} —{' '}
-            {proposal.rootSet.members.map((m) => name(m.officerId)).join(', ')}; {proposal.rootSet.threshold} of {proposal.rootSet.members.length} to change it
-            later. Signatures: {proposal.rootSet.signatures.length} of {current.threshold}.
+            <strong>{t('pendingVersion', { version: proposal.rootSet.version })}</strong>
+            {t('pendingDetail', {
+              by: name(proposal.proposedBy),
+              members: proposal.rootSet.members.map((m) => name(m.officerId)).join(', '),
+              threshold: proposal.rootSet.threshold,
+              total: proposal.rootSet.members.length,
+              signatures: proposal.rootSet.signatures.length,
+              needed: current.threshold,
+            })}
           </p>
           {inSet && !signedByMe && (
             <button type="button" disabled={approving} onClick={() => void approve()}>
-              Check and sign
+              {t('checkAndSign')}
             </button>
           )}
           <ErrorBox error={approveError} />
         </div>
       )}
       {inSet ? (
-        <form class="card inline-form" onSubmit={submitHandler(() => void propose())} aria-label="Propose a new root set">
-          <h3>Propose a new root set</h3>
+        <form class="card inline-form" onSubmit={submitHandler(() => void propose())} aria-label={t('proposeTitle')}>
+          <h3>{t('proposeTitle')}</h3>
           <fieldset>
-            <legend>Administrators in the new set</legend>
+            <legend>{t('newSetMembers')}</legend>
             {admins.map((o) => (
               <label key={o.id} class="checkbox">
                 <input
@@ -114,16 +117,16 @@ export function AdminRoot() {
             ))}
           </fieldset>
           <label class="field">
-            <span class="field-label">Signatures needed to change it later</span>
+            <span class="field-label">{t('thresholdLabel')}</span>
             <input type="number" name="root-threshold" min={1} max={Math.max(1, chosen.length)} value={threshold} onInput={(e) => setThreshold(Number(e.currentTarget.value))} />
           </label>
           <button type="submit" disabled={proposing || chosen.length === 0}>
-            Propose
+            {t('propose')}
           </button>
           <ErrorBox error={proposeError} />
         </form>
       ) : (
-        <p>Only administrators in the root set propose or sign a new one.</p>
+        <p>{t('onlyMembers')}</p>
       )}
     </section>
   );

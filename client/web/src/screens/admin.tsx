@@ -1,4 +1,5 @@
 import { useChat } from '../app-context.ts';
+import { useT } from '../i18n/i18n.ts';
 import type { AdminTab } from '../lib/router.ts';
 import { AdminAgencies } from './admin-agencies.tsx';
 import { AdminAudit } from './admin-audit.tsx';
@@ -8,26 +9,27 @@ import { AdminOfficers } from './admin-officers.tsx';
 import { AdminRoot } from './admin-root.tsx';
 
 const TABS: { tab: AdminTab; label: string; platformOnly?: boolean }[] = [
-  { tab: 'officers', label: 'Officers' },
-  { tab: 'root', label: 'Agency root' },
-  { tab: 'agencies', label: 'Agencies', platformOnly: true },
-  { tab: 'extended-access', label: 'Extended access' },
-  { tab: 'directory', label: 'Directory entries' },
-  { tab: 'audit', label: 'Audit log' },
+  { tab: 'officers', label: 'tabOfficers' },
+  { tab: 'root', label: 'tabRoot' },
+  { tab: 'agencies', label: 'tabAgencies', platformOnly: true },
+  { tab: 'extended-access', label: 'tabExtendedAccess' },
+  { tab: 'directory', label: 'tabDirectory' },
+  { tab: 'audit', label: 'tabAudit' },
 ];
 
 export function AdminScreen({ tab }: { tab: AdminTab }) {
   const chat = useChat();
   const role = chat.me.officer.role;
-  if (role === 'officer') return <p>Administration is for agency and platform administrators.</p>;
-  const tabs = TABS.filter((t) => !t.platformOnly || role === 'platform_admin');
+  const t = useT('admin');
+  if (role === 'officer') return <p>{t('notForOfficers')}</p>;
+  const tabs = TABS.filter((x) => !x.platformOnly || role === 'platform_admin');
   return (
     <div class="admin">
-      <h1>Administration</h1>
-      <nav class="tabs" aria-label="Administration">
-        {tabs.map((t) => (
-          <a key={t.tab} href={`#/admin/${t.tab}`} aria-current={t.tab === tab ? 'page' : undefined}>
-            {t.label}
+      <h1>{t('title')}</h1>
+      <nav class="tabs" aria-label={t('title')}>
+        {tabs.map((x) => (
+          <a key={x.tab} href={`#/admin/${x.tab}`} aria-current={x.tab === tab ? 'page' : undefined}>
+            {t(x.label)}
           </a>
         ))}
       </nav>

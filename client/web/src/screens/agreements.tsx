@@ -4,16 +4,18 @@ import type { Agreement } from '../../../../shared/schemas/agreements.ts';
 import type { AgreementVerification } from '../../../sdk/index.ts';
 import { useChat } from '../app-context.ts';
 import { CheckboxGroup, ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 
-const STATUS_TEXT: Record<string, string> = {
-  proposed: 'Proposed — waiting for signatures',
-  scheduled: 'Signed — starts later',
+/** An agreement's status: the key of its short name (list) and of its explanation (detail). */
+const STATUS_KEY: Record<string, string> = {
+  proposed: 'Proposed',
+  scheduled: 'Scheduled',
   active: 'Active',
-  suspended: 'Suspended — channels are read-only',
-  terminated: 'Terminated — channels are read-only',
-  expired: 'Expired — channels are read-only',
+  suspended: 'Suspended',
+  terminated: 'Terminated',
+  expired: 'Expired',
 };
 
 export function AgreementsScreen({ agreementId }: { agreementId: string | null }) {
@@ -22,25 +24,26 @@ export function AgreementsScreen({ agreementId }: { agreementId: string | null }
   const agencies = useObservable(chat.agencies);
   const admin = chat.me.officer.role !== 'officer';
   useEffect(() => void chat.refreshAgreements(), []);
+  const t = useT('agreements');
   return (
     <div class={`split ${agreementId ? 'has-detail' : ''}`}>
-      <section class="list-pane" aria-label="Agreements">
+      <section class="list-pane" aria-label={t('title')}>
         <div class="pane-head">
-          <h1>Agreements</h1>
+          <h1>{t('title')}</h1>
           {admin && (
             <a class="button" href="#/agreements/new">
-              Propose
+              {t('propose')}
             </a>
           )}
         </div>
-        {agreements.length === 0 && <p class="empty">No agreements involve your agency yet.</p>}
+        {agreements.length === 0 && <p class="empty">{t('none')}</p>}
         <ul class="entry-list">
           {agreements.map((a) => (
             <li key={a.id}>
               <a href={`#/agreements/${a.id}`} aria-current={a.id === agreementId ? 'page' : undefined}>
                 <span class="title">{a.title}</span>
                 <span class="meta">
-                  <span class={`status status-${a.status}`}>{a.status}</span> · {a.parties.map((p) => agencies[p.agencyId]?.name ?? p.agencyId).join(', ')}
+                  <span class={`status status-${a.status}`}>{STATUS_KEY[a.status] ? t(`state${STATUS_KEY[a.status]}`) : a.status}</span> · {a.parties.map((p) => agencies[p.agencyId]?.name ?? p.agencyId).join(', ')}
                 </span>
               </a>
             </li>
@@ -48,7 +51,7 @@ export function AgreementsScreen({ agreementId }: { agreementId: string | null }
         </ul>
       </section>
       <section class="detail-pane">
-        {agreementId === 'new' ? <ProposeAgreement /> : agreementId ? <AgreementDetail key={agreementId} id={agreementId} /> : <p class="empty">Choose an agreement.</p>}
+        {agreementId === 'new' ? <ProposeAgreement /> : agreementId ? <AgreementDetail key={agreementId} id={agreementId} /> : <p class="empty">{t('choose')}</p>}
       </section>
     </div>
   );
@@ -73,8 +76,9 @@ function AgreementDetail({ id }: { id: string }) {
     await Promise.all([load(), chat.refreshAgreements()]);
   });
   useEffect(() => void load(), [id]);
+  const t = useT('agreements');
   if (loadError) return <ErrorBox error={loadError} />;
-  if (!a) return <p aria-busy="true">Loading…</p>;
+  if (!a) return <p aria-busy="true">{t('loading')}</p>;
   const admin = chat.me.officer.role !== 'officer';
   const myParty = a.parties.find((p) => p.agencyId === chat.me.agency.id);
   // Each party lifts only its own suspension (an older suspension with no recorded holder: any party).
@@ -83,56 +87,56 @@ function AgreementDetail({ id }: { id: string }) {
   return (
     <article class="card agreement" aria-labelledby="agreement-title">
       <a class="back" href="#/agreements">
-        ← Agreements
+        {t('back')}
       </a>
       <h2 id="agreement-title">{a.title}</h2>
       <p>
-        <span class={`status status-${a.status}`}>{STATUS_TEXT[a.status] ?? a.status}</span>
+        <span class={`status status-${a.status}`}>{STATUS_KEY[a.status] ? t(`status${STATUS_KEY[a.status]}`) : a.status}</span>
       </p>
       <dl>
-        <dt>Valid</dt>
+        <dt>{t('valid')}</dt>
         <dd>
           {formatDate(a.validFrom)} – {formatDate(a.validUntil)}
         </dd>
-        <dt>Scope</dt>
+        <dt>{t('scope')}</dt>
         <dd>{a.scope.join(', ')}</dd>
         {a.status === 'suspended' && a.suspendedBy.length > 0 && (
           <>
-            <dt>Suspended by</dt>
+            <dt>{t('suspendedBy')}</dt>
             <dd>
-              {a.suspendedBy.map((h) => `${agencies[h.agencyId]?.name ?? h.agencyId} (${formatDateTime(h.suspendedAt)})`).join(', ')}
+              {a.suspendedBy.map((h) => t('suspendedByOne', { agency: agencies[h.agencyId]?.name ?? h.agencyId, date: formatDateTime(h.suspendedAt) })).join(', ')}
             </dd>
           </>
         )}
-        <dt>Version</dt>
+        <dt>{t('version')}</dt>
         <dd>{a.version}</dd>
-        <dt>Text hash</dt>
+        <dt>{t('textHash')}</dt>
         <dd>
           <code>{a.textHash}</code>
         </dd>
       </dl>
-      <h3>Parties</h3>
+      <h3>{t('parties')}</h3>
       <ul class="parties">
         {a.parties.map((p) => (
           <li key={p.agencyId}>
-            {agencies[p.agencyId]?.name ?? p.agencyId}: {p.signedAt ? `signed ${formatDateTime(p.signedAt)}` : 'not signed yet'}
+            {t('party', { agency: agencies[p.agencyId]?.name ?? p.agencyId, state: p.signedAt ? t('signedAt', { date: formatDateTime(p.signedAt) }) : t('notSigned') })}
           </li>
         ))}
       </ul>
       {verification && (
         <Notice kind={verification.valid ? 'ok' : 'warn'}>
-          {verification.valid ? 'Every signature verifies against the canonical text and the signers’ keys.' : 'Some signatures do not verify (or are missing).'}
+          {verification.valid ? t('verified') : t('notVerified')}
         </Notice>
       )}
-      <h3>Canonical text</h3>
+      <h3>{t('canonicalText')}</h3>
       <pre class="agreement-text" tabIndex={0}>
         {a.text}
       </pre>
       {admin && myParty && !myParty.signedAt && a.status === 'proposed' && (
         <div>
-          <p>Signing uses your identity key over the exact text, scope, parties and validity shown here.</p>
+          <p>{t('signingNote')}</p>
           <button type="button" disabled={signing} onClick={() => void sign()}>
-            Sign for {chat.me.agency.name}
+            {t('signFor', { agency: chat.me.agency.name })}
           </button>
         </div>
       )}
@@ -140,17 +144,17 @@ function AgreementDetail({ id }: { id: string }) {
         <div class="actions">
           {(a.status === 'active' || (a.status === 'suspended' && !suspendedByMe && a.suspendedBy.length > 0)) && (
             <button type="button" class="secondary" onClick={() => void transition('suspend')}>
-              Suspend
+              {t('suspend')}
             </button>
           )}
           {a.status === 'suspended' && mayLift && (
             <button type="button" class="secondary" onClick={() => void transition('reactivate')}>
-              {a.suspendedBy.length > 1 ? 'Lift our suspension' : 'Reactivate'}
+              {a.suspendedBy.length > 1 ? t('liftOurs') : t('reactivate')}
             </button>
           )}
           {(a.status === 'active' || a.status === 'suspended' || a.status === 'scheduled') && (
-            <button type="button" class="danger" onClick={() => confirm('Terminate this agreement? This is final; its channels become read-only.') && void transition('terminate')}>
-              Terminate
+            <button type="button" class="danger" onClick={() => confirm(t('confirmTerminate')) && void transition('terminate')}>
+              {t('terminate')}
             </button>
           )}
         </div>
@@ -183,12 +187,13 @@ function ProposeAgreement() {
     await chat.refreshAgreements();
     location.hash = `#/agreements/${a.id}`;
   });
+  const t = useT('agreements');
   return (
     <form class="card" onSubmit={submitHandler(() => void propose())} aria-labelledby="propose-title">
-      <h2 id="propose-title">Propose an agreement</h2>
-      <Field label="Title" name="title" required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <h2 id="propose-title">{t('proposeTitle')}</h2>
+      <Field label={t('agreementTitle')} name="title" required value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
       <CheckboxGroup
-        legend="Partner agencies"
+        legend={t('partners')}
         options={agencies.map((a) => a.id)}
         selected={parties}
         onChange={setParties}
@@ -197,16 +202,16 @@ function ProposeAgreement() {
           return `${a.name} (${a.country})`;
         }}
       />
-      <CheckboxGroup legend="Scope" options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
-      <Field label="Valid from" name="validFrom" type="date" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
-      <Field label="Valid until" name="validUntil" type="date" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+      <CheckboxGroup legend={t('scope')} options={AGREEMENT_SCOPES} selected={scope} onChange={setScope} />
+      <Field label={t('validFrom')} name="validFrom" type="date" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+      <Field label={t('validUntil')} name="validUntil" type="date" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
       <label class="field">
-        <span class="field-label">Text of the agreement</span>
+        <span class="field-label">{t('text')}</span>
         <textarea name="text" rows={8} required value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </label>
       <ErrorBox error={error} />
       <button type="submit" disabled={busy || parties.length === 0}>
-        Propose
+        {t('propose')}
       </button>
     </form>
   );

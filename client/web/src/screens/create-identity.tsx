@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useSession } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
 import { passphraseProblem } from '../lib/password.ts';
 import { useObservable } from '../state/observable.ts';
 
@@ -25,26 +26,24 @@ export function CreateIdentityScreen() {
     await session.createIdentity(passphrase, askPassword ? password : undefined);
     if (location.hash === from && !from.startsWith('#/channels')) location.hash = '#/channels';
   });
+  const t = useT('create-identity');
   return (
     <main class="card narrow" id="main">
-      <h1>Step 3 of 3: your encryption keys</h1>
-      <p>
-        Your browser now creates your encryption keys{me ? ` for ${me.officer.displayName}` : ''}. They never leave it unprotected: the server only keeps a
-        backup sealed with the passphrase you choose here, so you can unlock your keys on another device.
-      </p>
-      <Notice kind="warn">Nobody can recover this passphrase for you — not your administrator, not the server. Write it down and keep it safe.</Notice>
+      <h1>{t('title')}</h1>
+      <p>{me ? t('introFor', { name: me.officer.displayName }) : t('intro')}</p>
+      <Notice kind="warn">{t('noRecovery')}</Notice>
       <form onSubmit={submitHandler(() => void create())}>
         {askPassword && (
-          <Field label="Your sign-in password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} hint="Only to check that your passphrase is different from it; it is not stored." />
+          <Field label={t('password')} name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} hint={t('passwordHint')} />
         )}
-        <Field label="Key-backup passphrase" name="passphrase" type="password" autoComplete="new-password" required value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} hint="At least 12 characters; different from your password." />
-        <Field label="Repeat the passphrase" name="passphrase-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+        <Field label={t('passphrase')} name="passphrase" type="password" autoComplete="new-password" required value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} hint={t('passphraseHint')} />
+        <Field label={t('repeat')} name="passphrase-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
         {problem && <p class="error" role="alert">{problem}</p>}
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>
-          {busy ? 'Generating keys…' : 'Create my keys'}
+          {busy ? t('generating') : t('create')}
         </button>
-        {busy && <p class="hint" aria-live="polite">Sealing the backup takes a few seconds (deliberately slow to resist guessing).</p>}
+        {busy && <p class="hint" aria-live="polite">{t('sealing')}</p>}
       </form>
     </main>
   );

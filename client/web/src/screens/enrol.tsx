@@ -3,6 +3,8 @@ import { useSession } from '../app-context.ts';
 import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
 import { PasswordStrength } from '../components/password-strength.tsx';
 import { QrCode } from '../components/qr-code.tsx';
+import { useT } from '../i18n/i18n.ts';
+import { tRich } from './enrolment-link.tsx';
 import { lookupEnrolment, type EnrolmentInfo } from '../state/api.ts';
 import { passwordProblem } from '../lib/password.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -19,6 +21,7 @@ export function EnrolScreen({ token }: { token: string }) {
   const [confirm, setConfirm] = useState('');
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const t = useT('enrol');
 
   useEffect(() => {
     lookupEnrolment(token).then(setInfo, setLookupError);
@@ -43,54 +46,58 @@ export function EnrolScreen({ token }: { token: string }) {
   if (lookupError) {
     return (
       <main class="card narrow" id="main">
-        <h1>Enrolment link not valid</h1>
-        <p>This link is unknown, expired or already used. Ask your administrator for a new one.</p>
+        <h1>{t('invalidTitle')}</h1>
+        <p>{t('invalidText')}</p>
         <p>
-          <a href="#/">Go to sign-in</a>
+          <a href="#/">{t('goToSignIn')}</a>
         </p>
       </main>
     );
   }
-  if (!info) return <main class="card narrow" id="main" aria-busy="true"><p>Checking your enrolment link…</p></main>;
+  if (!info) return <main class="card narrow" id="main" aria-busy="true"><p>{t('checking')}</p></main>;
 
   return (
     <main class="card narrow" id="main">
-      <h1>Welcome to Liaison</h1>
+      <h1>{t('title')}</h1>
       <p>
-        Enrolment for <strong>{info.displayName}</strong> ({info.username}) at <strong>{info.agencyName}</strong>. Link valid until{' '}
-        {formatDateTime(info.expiresAt)}.
+        {tRich(
+          t,
+          'enrolmentFor',
+          { name: <strong>{info.displayName}</strong>, agency: <strong>{info.agencyName}</strong> },
+          { username: info.username, until: formatDateTime(info.expiresAt) },
+        )}
       </p>
       {step.name === 'password' && (
         <form onSubmit={submitHandler(() => void begin())} aria-labelledby="enrol-pw">
-          <h2 id="enrol-pw">Step 1 of 3: choose a password</h2>
-          <p class="hint">At least 12 characters. A few unrelated words make a strong, memorable password.</p>
-          <Field label="New password" name="password" type="password" autoComplete="new-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <h2 id="enrol-pw">{t('step1')}</h2>
+          <p class="hint">{t('passwordHint')}</p>
+          <Field label={t('newPassword')} name="password" type="password" autoComplete="new-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
           <PasswordStrength password={password} owner={{ username: info.username, displayName: info.displayName, agencyName: info.agencyName }} />
-          <Field label="Repeat the password" name="password-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+          <Field label={t('repeatPassword')} name="password-confirm" type="password" autoComplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
           {problem && <p class="error" role="alert">{problem}</p>}
           <ErrorBox error={beginError} />
           <button type="submit" disabled={beginBusy}>
-            {beginBusy ? 'Saving…' : 'Continue'}
+            {beginBusy ? t('saving') : t('continue')}
           </button>
         </form>
       )}
       {step.name === 'totp' && (
         <form onSubmit={submitHandler(() => void complete())} aria-labelledby="enrol-totp">
-          <h2 id="enrol-totp">Step 2 of 3: set up your authentication code</h2>
-          <p>Scan this code with an authenticator app (FreeOTP, Aegis, Google Authenticator…), then type the 6-digit code it shows.</p>
+          <h2 id="enrol-totp">{t('step2')}</h2>
+          <p>{t('scan')}</p>
           <div class="totp-setup">
-            <QrCode text={step.otpauthUri} label="QR code for your authenticator app" />
+            <QrCode text={step.otpauthUri} label={t('qrLabel')} />
             <div>
-              <p>Cannot scan? Enter this key manually (time-based, 6 digits, 30 s):</p>
+              <p>{t('manual')}</p>
               <code class="secret" data-testid="totp-secret">
                 {step.secret}
               </code>
             </div>
           </div>
-          <Field label="Code from the app" name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          <Field label={t('code')} name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
           <ErrorBox error={completeError} />
           <button type="submit" disabled={completeBusy}>
-            {completeBusy ? 'Checking…' : 'Confirm code'}
+            {completeBusy ? t('checkingCode') : t('confirmCode')}
           </button>
         </form>
       )}

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useSession } from '../app-context.ts';
 import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { useT } from '../i18n/i18n.ts';
+import { tRich } from './enrolment-link.tsx';
 import { useObservable } from '../state/observable.ts';
 
 /** Signed in, keys not in memory: after sign-in, a reload, or the idle lock. */
@@ -13,25 +15,24 @@ export function LockScreen() {
     setPassphrase('');
     if (!location.hash || location.hash === '#/') location.hash = '#/channels';
   });
+  const t = useT('lock');
   return (
     <main class="card narrow lock" id="main" data-testid="lock-screen">
-      <h1>Unlock your keys</h1>
+      <h1>{t('title')}</h1>
       {notice && <Notice>{notice}</Notice>}
       {me && (
-        <p>
-          Signed in as <strong>{me.officer.displayName}</strong> ({me.officer.username}), {me.agency.name}.
-        </p>
+        <p>{tRich(t, 'signedInAs', { name: <strong>{me.officer.displayName}</strong> }, { username: me.officer.username, agency: me.agency.name })}</p>
       )}
       <form onSubmit={submitHandler(() => void unlock())}>
-        <Field label="Key-backup passphrase" name="passphrase" type="password" autoComplete="current-password" required autoFocus value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
+        <Field label={t('passphrase')} name="passphrase" type="password" autoComplete="current-password" required autoFocus value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>
-          {busy ? 'Unlocking…' : 'Unlock'}
+          {busy ? t('unlocking') : t('unlock')}
         </button>
       </form>
       <p>
         <button type="button" class="link" onClick={() => void session.signOut()}>
-          Sign out
+          {t('signOut')}
         </button>
       </p>
     </main>
