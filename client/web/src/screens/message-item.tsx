@@ -16,6 +16,7 @@ import { RequestCard } from './request-card.tsx';
 import { UseGrantCard, UseGrantRequestCard, UseGrantsBar, useGrants } from '../components/use-grants.tsx';
 import { grantForTarget } from '../lib/use-grants.ts';
 import { useObservable } from '../state/observable.ts';
+import { OutboxStatus } from '../components/outbox-status.tsx';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const chat = useChat();
@@ -57,6 +58,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
         <PayloadView payload={m.payload} />
       )}
       <UseGrantsBar message={m} />
+      <OutboxStatus messageId={m.messageId} />
       {m.ackRequired && !mine && (
         <div class="ack">
           {acked ? (

@@ -7,6 +7,8 @@ import { pagesText } from '../lib/pages.ts';
 import { statsText, statsViewFor } from '../lib/stats.ts';
 import { pagesStateOf } from '../state/pages.ts';
 import { requestsNavLabel } from './requests.tsx';
+import { ConnectionBanner } from '../components/connection-banner.tsx';
+import { UnreadBadge } from '../components/unread-badge.tsx';
 
 const SECURITY_TEXT: Record<string, string> = {
   key_changed: 'An officer’s identity key changed. Compare safety numbers before trusting new messages from them.',
@@ -42,6 +44,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
         <strong class="brand">Liaison</strong>
         <nav aria-label="Main">
           {link('channels', '#/channels', 'Channels')}
+          <UnreadBadge />
           {link('directory', '#/directory', 'Directory')}
           {link('agreements', '#/agreements', 'Agreements')}
           {link('desks', '#/desks', 'Desks')}
@@ -64,6 +67,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       {security.length > 0 && (
         <section class="security" role="alert" aria-label="Security warnings">
           <ul>

@@ -1,4 +1,4 @@
-import type { ChannelInfo, InvitationView, LiaisonClient, ReceivedMessage, SendOptions } from '../../../sdk/index.ts';
+import { NetworkError, type ChannelInfo, type InvitationView, type LiaisonClient, type ReceivedMessage, type SendOptions } from '../../../sdk/index.ts';
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
@@ -8,6 +8,14 @@ import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
 import type { Api } from './api.ts';
 import type { LocalStore } from './local-store.ts';
 import { Observable } from './observable.ts';
+import { Outbox, type OutboxEntry } from './outbox.ts';
+import { notifyNewMessage } from '../lib/desktop-notify.ts';
+
+/** A plain send waiting in the outbox (kept in memory only, while unlocked). */
+export interface QueuedSend {
+  payload: Payload;
+  opts: SendOptions;
+}
 
 /**
  * A cache of what the server keeps for me (docs/MESSAGING.md "Read markers"): my read marker per channel
@@ -42,6 +50,10 @@ export class ChatData {
   private disposed = false;
   /** The channel on screen: its messages count as seen and get read receipts. */
   openChannelId: string | null = null;
+  /** Sends made offline, delivered in order when the connection returns (docs/WEB.md "Outbox"). */
+  readonly outbox = new Outbox<QueuedSend>((e) => this.deliverQueued(e), (err) => err instanceof NetworkError);
+  /** The composer's unsent text per channel: kept in memory while unlocked, never written to storage. */
+  readonly drafts = new Map<string, string>();
 
   constructor(
     readonly client: LiaisonClient,
@@ -57,7 +69,13 @@ export class ChatData {
       client.on('invitation', () => void this.onInvitation()),
       client.on('membership', () => void this.refreshChannels()),
       client.on('channel', () => void this.refreshChannels()),
+      client.on('connection', (e) => {
+        if (e.state === 'connected') void this.outbox.flush();
+      }),
     );
+    const online = () => void this.outbox.flush();
+    globalThis.addEventListener?.('online', online);
+    this.off.push(() => globalThis.removeEventListener?.('online', online));
     this.names.set({ [me.officer.id]: me.officer.displayName });
   }
 
@@ -79,6 +97,8 @@ export class ChatData {
     for (const o of this.messages.values()) o.set([]);
     this.messages.clear();
     this.receipts.clear();
+    this.outbox.entries.set([]);
+    this.drafts.clear();
     this.channels.set([]);
     this.names.set({});
     this.myRequests.set(null);
@@ -244,6 +264,8 @@ export class ChatData {
     o.set(merge(o.get(), [m]));
     this.channels.update((list) => list.map((c) => (c.id === m.channelId && m.seq > c.lastMessageSeq ? { ...c, lastMessageSeq: m.seq } : c)));
     if (this.openChannelId === m.channelId && document.visibilityState !== 'hidden') void this.markSeen(m.channelId);
+    // Content-free: the channel title only (docs/WEB.md "Notifications").
+    if (m.senderId !== this.me.officer.id) notifyNewMessage(m.channelId, this.channels.get().find((c) => c.id === m.channelId)?.title ?? null);
   }
 
   /** Everything on screen counts as seen; read receipts go to the senders. */
@@ -290,7 +312,51 @@ export class ChatData {
 
   /** Sends and shows the message at once; `post` replaces the plain send (e.g. `client.requests.send`, which declares a request's metadata). */
   async send<R extends SendResult = SendResult>(channelId: string, payload: Payload, opts?: SendOptions, post?: () => Promise<R>): Promise<R> {
-    const res = post ? await post() : ((await this.client.send(channelId, payload, opts)) as R);
+    if (post) return this.shown(channelId, payload, opts, await post());
+    // A plain send has its client id before it leaves: the outbox retries it under the same id (idempotent).
+    const sendOpts: SendOptions = { ...opts, messageId: opts?.messageId ?? crypto.randomUUID() };
+    const offline = globalThis.navigator?.onLine === false;
+    try {
+      if (offline) throw new NetworkError('offline');
+      return this.shown(channelId, payload, sendOpts, (await this.client.send(channelId, payload, sendOpts)) as R);
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      this.queue(channelId, payload, sendOpts);
+      return { channelId, messageId: sendOpts.messageId!, seq: -1, createdAt: Date.now(), duplicate: false } as R;
+    }
+  }
+
+  /** Shows a queued send in its channel (at the end, marked by its outbox status) and queues it. */
+  private queue(channelId: string, payload: Payload, opts: SendOptions): void {
+    const now = Date.now();
+    const pending: ReceivedMessage = {
+      channelId,
+      messageId: opts.messageId!,
+      seq: -1,
+      senderId: this.me.officer.id,
+      handling: opts.handling ?? 'TLP:CLEAR',
+      codes: opts.codes ?? {},
+      payload,
+      sentAt: now,
+      headerTime: now,
+      timeSkew: false,
+      ackRequired: !!opts.ackRequired,
+      forwardedFrom: opts.forwardedFrom?.messageId ?? null,
+    };
+    const o = this.messagesOf(channelId);
+    o.set(merge(o.get(), [pending]));
+    this.outbox.enqueue(channelId, opts.messageId!, { payload, opts });
+  }
+
+  private async deliverQueued(e: OutboxEntry<QueuedSend>): Promise<void> {
+    const res = await this.client.send(e.channelId, e.item.payload, e.item.opts);
+    const o = this.messagesOf(e.channelId);
+    o.set(o.get().filter((m) => !(m.messageId === res.messageId && m.seq < 0)));
+    await this.shown(e.channelId, e.item.payload, e.item.opts, res);
+  }
+
+  /** Shows my sent message at once (the feed may bring it too). */
+  private async shown<R extends SendResult>(channelId: string, payload: Payload, opts: SendOptions | undefined, res: R): Promise<R> {
     // Without an explicit code the SDK sent the channel's default, not CLEAR.
     const handling = opts?.handling ?? (await this.client.codes.policy(channelId)).defaultCode;
     const mine: ReceivedMessage = {
@@ -350,7 +416,9 @@ export function merge(a: ReceivedMessage[], b: ReceivedMessage[]): ReceivedMessa
     const prev = byId.get(m.messageId);
     byId.set(m.messageId, prev && prev.seq >= 0 && m.seq < 0 ? prev : m);
   }
-  return [...byId.values()].sort((x, y) => x.seq - y.seq || x.sentAt - y.sentAt);
+  // Messages still in the outbox (seq −1) come last, in the order they were written.
+  const key = (m: ReceivedMessage) => (m.seq < 0 ? Number.MAX_SAFE_INTEGER : m.seq);
+  return [...byId.values()].sort((x, y) => key(x) - key(y) || x.sentAt - y.sentAt);
 }
 
 function mergeRows(server: RecipientRow[], live: RecipientRow[]): RecipientRow[] {
