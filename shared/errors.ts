@@ -134,6 +134,7 @@ export const ERROR_CODES = [
   'grant_invalid',
   'ack_not_required',
   'own_message',
+  'read_marker_ahead',
   'stale_epoch',
   'wrong_channel',
   'unknown_attachment',

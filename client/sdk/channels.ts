@@ -69,6 +69,8 @@ export interface ChannelInfo {
   readOnly: string | null;
   headSeq: number;
   lastMessageSeq: number;
+  /** My read marker (highest seq read on any of my devices; 0 = none): unread = lastMessageSeq − readSeq. */
+  readSeq: number;
   members: Channel['members'];
   /** Set when this client detected a fork, rewind or invalid event: sending is refused. */
   untrusted: string | null;
@@ -737,6 +739,7 @@ export class ChannelsApi {
       readOnly: c.readOnly,
       headSeq: c.headSeq,
       lastMessageSeq: c.lastMessageSeq,
+      readSeq: c.readSeq ?? 0,
       members: c.members,
       untrusted: this.chains.untrustedReason(c.id),
       contactRequest: c.contactRequest,

@@ -1,6 +1,6 @@
 import type { RequestDeclared } from '../../shared/schemas/requests.ts';
 import type { HandlingCode, MessageCodes, Payload } from '../../shared/crypto/index.ts';
-import type { FeedData, Receipt } from '../../shared/schemas/channels.ts';
+import type { FeedData, ReadMarker, Receipt } from '../../shared/schemas/channels.ts';
 import type { DeskNotice } from '../../shared/realtime.ts';
 
 export type { DeskNotice };
@@ -25,6 +25,8 @@ export interface ReceivedMessage {
   forwardedFrom: string | null;
   /** A request message: its declared metadata, checked against the payload (PROTOCOL.md §9.2). */
   request?: RequestDeclared;
+  /** From `history`: true when I acknowledged this message (on any device; the server keeps it). */
+  acknowledgedByMe?: boolean;
 }
 
 export interface MembershipChange {
@@ -82,7 +84,12 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'sig
 
 export interface LiaisonEvents {
   message: ReceivedMessage;
+  /** A receipt from another officer for one of my messages. */
   receipt: Receipt;
+  /** My own read or acknowledged receipt, given on this or another of my devices. */
+  ownReceipt: Receipt;
+  /** My read marker moved (on this or another of my devices): messages up to `seq` are read. */
+  readMarker: ReadMarker;
   membership: MembershipChange;
   invitation: InvitationNotice;
   channel: ChannelNotice;

@@ -2,7 +2,7 @@ import { KeyLogError, initSodium, type FilePayload, type Payload, type SafetyNum
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import type { Me } from '../../shared/schemas/accounts.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import type { SendResult } from '../../shared/schemas/channels.ts';
+import type { ReadMarker, SendResult } from '../../shared/schemas/channels.ts';
 import type { CreateDirectoryEntryBody, DirectoryEntry, DirectoryPage, UpdateDirectoryEntryBody } from '../../shared/schemas/directory.ts';
 import { AgreementsApi, type AgreementVerification } from './agreements.ts';
 import { AttachmentsApi, type Progress, type UploadOptions } from './attachments.ts';
@@ -533,8 +533,15 @@ export class LiaisonClient {
     return this.messaging.history(channelId, opts);
   }
 
-  markRead(channelId: string, messageIds: string[]): Promise<void> {
-    return this.messaging.markRead(channelId, messageIds);
+  /**
+   * Marks messages read. With a seq: moves my read marker (kept by the server, shared by all my devices;
+   * never backwards) and resolves to the marker as it stands. With message ids: sends read receipts to
+   * their senders (which also reach my other devices as `ownReceipt`).
+   */
+  markRead(channelId: string, seq: number): Promise<ReadMarker>;
+  markRead(channelId: string, messageIds: string[]): Promise<void>;
+  markRead(channelId: string, upTo: number | string[]): Promise<ReadMarker | void> {
+    return typeof upTo === 'number' ? this.messaging.setReadMarker(channelId, upTo) : this.messaging.readReceipts(channelId, upTo);
   }
 
   acknowledge(channelId: string, messageId: string): Promise<void> {

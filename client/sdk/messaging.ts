@@ -32,7 +32,7 @@ import {
 } from '../../shared/crypto/index.ts';
 import type { Static } from 'typebox';
 import { api } from '../../shared/api/index.ts';
-import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { ReadMarker, SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { ReceiptStatusList } from '../../shared/schemas/messages.ts';
 import type { RequestDeclared } from '../../shared/schemas/requests.ts';
 import { declaredMismatch } from '../../shared/requests/declared.ts';
@@ -99,6 +99,12 @@ export class MessagingApi {
   async send(channelId: string, payloadIn: Payload, opts: SendOptions = {}): Promise<SendResult> {
     const me = requireKeys(this.ctx, 'send');
     const payload = validatePayload(payloadIn);
+    const messageId = opts.messageId ?? newId();
+    // An outbox retry of a send whose envelope was already built: the very same body goes again, so a first
+    // attempt that did reach the server is answered as a duplicate rather than a conflicting re-encryption.
+    const pendingKey = `pending:${channelId}:${messageId}`;
+    const pending = opts.messageId ? await this.ctx.sealed.get<SendMessageBody>(pendingKey) : null;
+    if (pending) return this.deliver(channelId, pending, pendingKey);
     const prepare = () => this.mutex.run(channelId, async (): Promise<SendMessageBody | 'rekey'> => {
       // Refuses when the verified chain differs from the server's head (pull throws and marks it untrusted).
       const state = await this.chains.pull(channelId);
@@ -123,7 +129,6 @@ export class MessagingApi {
       if (!secret) throw new LiaisonClientError('epoch/no-key', `send: no secret for epoch ${view.epoch} of ${channelId} yet`);
       sending ??= startSendingChain(secret, { channelId, epoch: view.epoch, stateHash: view.stateHash, officerId: me.officerId, deviceId: this.ctx.deviceId });
       const head = await this.keylog.head();
-      const messageId = opts.messageId ?? newId();
       const out = encryptMessage({
         channel: state,
         sending,
@@ -161,9 +166,22 @@ export class MessagingApi {
       prepared = await prepare();
       if (prepared === 'rekey') throw new LiaisonClientError('epoch/expired', `send: the epoch of ${channelId} is due for a rekey and the rekey did not take`);
     }
-    const body = prepared;
+    await this.ctx.sealed.set(pendingKey, prepared);
+    return this.deliver(channelId, prepared, pendingKey);
+  }
+
+  private async deliver(channelId: string, body: SendMessageBody, pendingKey: string): Promise<SendResult> {
     // The same body (same id, same envelope) on every attempt: the server answers duplicates idempotently.
-    const res = await withRetry(() => this.transport().send(channelId, body), this.retry);
+    let res: SendResult;
+    try {
+      res = await withRetry(() => this.transport().send(channelId, body), this.retry);
+    } catch (err) {
+      // A final answer (e.g. 409 stale_epoch) refused this envelope: a retry builds a new one. A network
+      // failure keeps it for the retry.
+      if (err instanceof LiaisonApiError) await this.ctx.sealed.delete(pendingKey);
+      throw err;
+    }
+    await this.ctx.sealed.delete(pendingKey);
     // §7.1: once the server has stamped it, our own copy too is displayed at the server's time.
     await this.mutex.run(channelId, async () => {
       const mine = await this.cached(channelId, res.messageId);
@@ -228,11 +246,12 @@ export class MessagingApi {
         params: { id: channelId },
         query: { afterSeq, limit: 500 },
       });
+      const acked = new Set(page.acknowledged);
       for (const m of page.messages) {
         const msg = await this.onMessage(m, { emit: false });
         if (msg && !seen.has(msg.messageId)) {
           seen.add(msg.messageId);
-          out.push(msg);
+          out.push(acked.has(msg.messageId) ? { ...msg, acknowledgedByMe: true } : msg);
         }
         afterSeq = Math.max(afterSeq, m.seq);
       }
@@ -241,8 +260,14 @@ export class MessagingApi {
     return out;
   }
 
-  async markRead(channelId: string, messageIds: string[]): Promise<void> {
+  /** Read receipts to the senders of these messages. */
+  async readReceipts(channelId: string, messageIds: string[]): Promise<void> {
     await withRetry(() => this.transport().receipt(channelId, 'read', messageIds), this.retry);
+  }
+
+  /** Moves my read marker forward to `seq` (never backwards: the server keeps the higher one and returns it). */
+  async setReadMarker(channelId: string, seq: number): Promise<ReadMarker> {
+    return withRetry(() => this.ctx.http.call(api.messages.setReadMarker, { params: { id: channelId }, body: { seq } }), this.retry);
   }
 
   async acknowledge(channelId: string, messageId: string): Promise<void> {

@@ -118,7 +118,11 @@ export class FeedPipeline {
         await this.channels.onKeyEnvelope(item.channelId, item.data);
         return;
       case 'receipt':
-        this.ctx.events.emit('receipt', item.data);
+        // My own read/acknowledged receipts come back to my devices (docs/MESSAGING.md "Read markers").
+        this.ctx.events.emit(item.data.officerId === this.ctx.officer?.id ? 'ownReceipt' : 'receipt', item.data);
+        return;
+      case 'read_marker':
+        this.ctx.events.emit('readMarker', item.data);
         return;
       case 'invitation': {
         const inv = item.data;

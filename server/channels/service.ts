@@ -265,14 +265,16 @@ export class ChannelsService {
     return this.store.read(async (r) => {
       const rows = await r.channels.channelsOf(actor.officerId);
       const wanted = filter.caseRefIndex;
+      // The caller's read markers (content-free; docs/MESSAGING.md "Read markers").
+      const markers = await r.messages.readMarkersOf(actor.officerId);
       const out: Channel[] = [];
-      for (const row of wanted === undefined ? rows : rows.filter((x) => x.caseRefIndex === wanted)) out.push(await this.view(row, r));
+      for (const row of wanted === undefined ? rows : rows.filter((x) => x.caseRefIndex === wanted)) out.push({ ...(await this.view(row, r)), readSeq: markers.get(row.id) ?? 0 });
       return out;
     });
   }
 
   get(actor: Actor, channelId: string): Promise<Channel> {
-    return this.store.read(async (r) => this.view(await this.requireMember(actor, channelId, r), r));
+    return this.store.read(async (r) => ({ ...(await this.view(await this.requireMember(actor, channelId, r), r)), readSeq: await r.messages.readMarker(channelId, actor.officerId) }));
   }
 
   events(actor: Actor, channelId: string, afterSeq: number): Promise<{ events: WireJson[]; headSeq: number; headHash: string }> {

@@ -70,6 +70,12 @@ export class ReceiptsService {
           pos = await this.feed.reservePos(tx.feed);
         }
         await tx.messages.setReceiptPos(m.pk, actor.officerId, kind, pos);
+        // Read and acknowledged receipts also reach the officer's own devices (a personal item to self), so a
+        // message read or acknowledged on one device shows so on every device (docs/MESSAGING.md "Read markers").
+        if (kind !== 'delivered') {
+          const own: Receipt = { channelId, messageId: m.id, officerId: actor.officerId, kind, at };
+          out.push(await this.feed.append({ channelId, kind: 'receipt', data: own, createdAt: at, messagePk: m.pk, recipientId: actor.officerId }, tx.feed));
+        }
         stored++;
       }
       // Acknowledging (or, where no acknowledgement was asked, reading) a desk's message acknowledges its page.

@@ -74,6 +74,14 @@ export interface MessagesRepository {
   lastSpanEnd(channelId: string, officerId: string): Promise<number | null>;
   /** Officers whose membership span covers feed position `pos` of the channel. */
   membersAt(channelId: string, pos: number): Promise<string[]>;
+  /** The officer's read marker in the channel (highest seq read), or 0. */
+  readMarker(channelId: string, officerId: string): Promise<number>;
+  /** Raises the marker to `seq` if that is higher; true when it moved. */
+  raiseReadMarker(channelId: string, officerId: string, seq: number, at: number): Promise<boolean>;
+  /** The officer's read markers, channel id → seq. */
+  readMarkersOf(officerId: string): Promise<Map<string, number>>;
+  /** Ids of the channel's messages with seq in (afterSeq, toSeq] that the officer acknowledged. */
+  acknowledgedBy(channelId: string, officerId: string, afterSeq: number, toSeq: number): Promise<string[]>;
   /** Retention: pks of expired messages whose channel no agency holds, oldest first. */
   expiredMessagePks(now: number, limit: number): Promise<number[]>;
   attachmentsOf(messagePk: number): Promise<string[]>;

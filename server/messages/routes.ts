@@ -17,6 +17,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.recordReceipts, async (req) => ctx.messages.recordReceipts(actorOf(req), req.params.id, req.body.kind, req.body.messageIds));
 
+  route(app, contracts.setReadMarker, async (req) => ctx.messages.setReadMarker(actorOf(req), req.params.id, req.body.seq));
+
   route(app, contracts.receiptStatus, async (req) => ctx.messages.receiptStatus(actorOf(req), req.params.id));
 
   // The page is written as JSON by the reader (stored envelopes embedded as they are); the contract

@@ -10,7 +10,7 @@ import {
   type MessageEnvelope,
   type VerifyDetached,
 } from '../../shared/crypto/index.ts';
-import type { SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
+import type { ReadMarker, SendMessageBody, SendResult, StoredMessage } from '../../shared/schemas/channels.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AttachmentsService } from '../attachments/service.ts';
 import type { Clock } from '../clock.ts';
@@ -148,11 +148,41 @@ export class MessagesService {
     this.sweeper = new RetentionSweeper(deps);
   }
 
-  async history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): Promise<{ messages: StoredMessage[]; hasMore: boolean }> {
+  async history(actor: Actor, channelId: string, afterSeq = 0, limit = DEFAULT_PAGE): Promise<{ messages: StoredMessage[]; hasMore: boolean; acknowledged: string[] }> {
     await this.access.requireMember(actor, channelId);
     // Committed state on the reader connection.
-    const rows = await this.store.read((r) => r.messages.history(channelId, actor.officerId, afterSeq, limit + 1));
-    return { messages: rows.slice(0, limit).map(toStoredMessage), hasMore: rows.length > limit };
+    return this.store.read(async (r) => {
+      const rows = await r.messages.history(channelId, actor.officerId, afterSeq, limit + 1);
+      const messages = rows.slice(0, limit).map(toStoredMessage);
+      const last = messages.length > 0 ? messages[messages.length - 1]!.seq : afterSeq;
+      // The caller's own acknowledgements of this page, so a fresh device shows them (docs/MESSAGING.md "Read markers").
+      const acked = new Set(messages.length > 0 ? await r.messages.acknowledgedBy(channelId, actor.officerId, afterSeq, last) : []);
+      return { messages, hasMore: rows.length > limit, acknowledged: messages.filter((m) => acked.has(m.messageId)).map((m) => m.messageId) };
+    });
+  }
+
+  /**
+   * Moves the caller's read marker forward to `seq` (a current member only; never backwards; at most the
+   * channel's last seq). A move is a `read_marker` feed item addressed to the caller, so the officer's
+   * other devices follow in feed order. Returns the marker as it stands.
+   */
+  async setReadMarker(actor: Actor, channelId: string, seq: number): Promise<ReadMarker> {
+    const channel = await this.access.requireMember(actor, channelId);
+    const at = this.clock.now();
+    let item: RoutedFeedItem | null = null;
+    const marker = await this.store.write(async (tx) => {
+      const last = (await tx.channels.channel(channelId))?.lastMessageSeq ?? channel.lastMessageSeq;
+      if (seq > last) throw new ValidationError(`seq ${seq} is past the channel's last message (${last})`, 'read_marker_ahead');
+      if (!(await tx.messages.raiseReadMarker(channelId, actor.officerId, seq, at))) {
+        return { channelId, officerId: actor.officerId, seq: await tx.messages.readMarker(channelId, actor.officerId), at };
+      }
+      const data: ReadMarker = { channelId, officerId: actor.officerId, seq, at };
+      item = await this.feed.append({ channelId, kind: 'read_marker', data, createdAt: at, recipientId: actor.officerId }, tx.feed);
+      const published = item;
+      tx.onCommit(() => this.feed.publish([published]));
+      return data;
+    });
+    return marker;
   }
 
   recordReceipts(actor: Actor, channelId: string, kind: ReceiptKind, messageIds: readonly string[]): Promise<{ stored: number }> {

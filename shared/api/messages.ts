@@ -1,4 +1,4 @@
-import { ReceiptBody, SendMessageBody, SendResult, SyncPage, SyncQuery } from '../schemas/channels.ts';
+import { ReadMarker, ReadMarkerBody, ReceiptBody, SendMessageBody, SendResult, SyncPage, SyncQuery } from '../schemas/channels.ts';
 import { IdParams, errorResponses } from '../schemas/common.ts';
 import { HistoryPage, HistoryQuery, ReceiptStatusList, ReceiptsStored } from '../schemas/messages.ts';
 import { defineEndpoint } from './endpoint.ts';
@@ -42,6 +42,16 @@ export const receiptStatus = defineEndpoint({
   summary: 'Per-recipient receipt status of a message (sender or channel members)',
   params: IdParams,
   response: { 200: ReceiptStatusList, ...errorResponses(401, 404) },
+});
+
+export const setReadMarker = defineEndpoint({
+  method: 'PUT',
+  path: '/channels/:id/read-marker',
+  tags,
+  summary: "Move your read marker forward to a message seq (never backwards; reaches your other devices as a read_marker feed item)",
+  params: IdParams,
+  body: ReadMarkerBody,
+  response: { 200: ReadMarker, ...errorResponses(400, 401, 404) },
 });
 
 export const sync = defineEndpoint({

@@ -60,6 +60,8 @@ export const Channel = Type.Object({
   /** The directory entry the channel was opened from (contact requests and directory-opened direct channels). */
   contactEntryId: Type.Optional(Type.Union([Id, Type.Null()])),
   members: Type.Array(ChannelMember),
+  /** In the caller's channel list and GET /channels/:id: the caller's read marker (highest seq read on any device; 0 = none). */
+  readSeq: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type Channel = Static<typeof Channel>;
 
@@ -176,7 +178,18 @@ export const Receipt = Type.Object({
 });
 export type Receipt = Static<typeof Receipt>;
 
-export const FEED_KINDS = ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] as const;
+export const ReadMarkerBody = Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
+/** An officer's read marker in a channel: a `read_marker` feed item to the officer's own devices, and PUT's answer. */
+export const ReadMarker = Type.Object({
+  channelId: Id,
+  officerId: Id,
+  seq: Type.Integer({ minimum: 0, description: 'Highest message seq read (never moves backwards)' }),
+  at: Timestamp,
+});
+export type ReadMarker = Static<typeof ReadMarker>;
+
+export const FEED_KINDS = ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel', 'read_marker'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 /**
@@ -197,6 +210,7 @@ export const FEED_DATA = {
   receipt: Receipt,
   invitation: Invitation,
   channel: ChannelFeedData,
+  read_marker: ReadMarker,
 } as const satisfies Record<FeedKind, unknown>;
 export type FeedData<K extends FeedKind> = Static<(typeof FEED_DATA)[K]>;
 
@@ -211,6 +225,7 @@ export const FeedItem = Type.Union([
   feedItemOf('receipt'),
   feedItemOf('invitation'),
   feedItemOf('channel'),
+  feedItemOf('read_marker'),
 ]);
 export type FeedItem = Static<typeof FeedItem>;
 /** The feed item of one kind. */

@@ -10,7 +10,12 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const HistoryPage = Type.Object({ messages: Type.Array(StoredMessage), hasMore: Type.Boolean() });
+export const HistoryPage = Type.Object({
+  messages: Type.Array(StoredMessage),
+  hasMore: Type.Boolean(),
+  /** Ids of this page's messages that the caller acknowledged (on any device). */
+  acknowledged: Type.Array(Id),
+});
 
 export const ReceiptsStored = Type.Object({ stored: Type.Integer({ description: 'Receipts that were new' }) });
 

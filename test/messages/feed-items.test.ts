@@ -18,6 +18,8 @@ describe('feed items', () => {
     expect((await postMessage(t, ch, w.alice, sendBody(ch, w.alice, { messageId: 'm-1' }))).statusCode).toBe(201);
     const receipt = await t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/receipts`, headers: bearer(w.bob.tokens), payload: { kind: 'read', messageIds: ['m-1'] } });
     expect(receipt.statusCode).toBe(200);
+    const marker = await t.app.inject({ method: 'PUT', url: `/api/v1/channels/${ch.id}/read-marker`, headers: bearer(w.bob.tokens), payload: { seq: 1 } });
+    expect(marker.statusCode).toBe(200);
     const keyEnvelope = await t.app.inject({ method: 'POST', url: `/api/v1/channels/${ch.id}/key-envelopes`, headers: bearer(w.alice.tokens), payload: { keyEnvelope: keyEnvelopeCodec.toWire(createKeyEnvelope({ state: ch.state, sender: w.alice.keys, deviceId: w.alice.deviceId }).envelope) } });
     expect(keyEnvelope.json()).toEqual({ stored: true });
     const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/channels/${ch.id}`, headers: bearer(w.alice.tokens), payload: { retentionDays: 30 } });

@@ -16,6 +16,7 @@ import { applyMigrations, createPool, prepareSchema } from '../../server/store/p
 import { PgAlertingRepository } from '../../server/store/pg/alerting-repository.ts';
 import { PgAttachmentsRepository } from '../../server/store/pg/attachments-repository.ts';
 import { PgDesksRepository } from '../../server/store/pg/desks-repository.ts';
+import { PgMessagesRepository } from '../../server/store/pg/messages-repository.ts';
 import { PgDirectoryRepository } from '../../server/store/pg/directory-repository.ts';
 import { PgIntakeRepository } from '../../server/store/pg/intake-repository.ts';
 import { PgPagingRepository } from '../../server/store/pg/paging-repository.ts';
@@ -34,7 +35,7 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;
 
-type Repos = Pick<Repositories, 'directory' | 'desks' | 'alerting' | 'paging' | 'intake' | 'requests' | 'stats' | 'attachments'>;
+type Repos = Pick<Repositories, 'directory' | 'desks' | 'alerting' | 'paging' | 'intake' | 'requests' | 'stats' | 'attachments' | 'messages'>;
 
 let dir: string;
 let sqlite: SqliteStore;
@@ -150,6 +151,7 @@ beforeAll(async () => {
     requests: new PgRequestsRepository(pool),
     stats: new PgStatsRepository(pool),
     attachments: new PgAttachmentsRepository(pool),
+    messages: new PgMessagesRepository(pool),
   };
   // The world the domains join against: three agencies (one sponsored, one suspended later), officers, channels.
   await agency('A1', 'Polícia Judiciária', 'PT', 'police');
@@ -173,6 +175,24 @@ afterAll(async () => {
 });
 
 describe('PostgreSQL repositories give what the SQLite ones give', () => {
+  it('messages: read markers move forward only, per channel and officer', async () => {
+    await channel('rm-c1');
+    await channel('rm-c2');
+    expect(await both((r) => r.messages.readMarker('rm-c1', 'o1'))).toBe(0);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c1', 'o1', 3, T0))).toBe(true);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c1', 'o1', 2, T0 + 1))).toBe(false);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c1', 'o1', 3, T0 + 1))).toBe(false);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c1', 'o1', 5, T0 + 2))).toBe(true);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c2', 'o1', 1, T0 + 3))).toBe(true);
+    expect(await both((r) => r.messages.raiseReadMarker('rm-c1', 'o2', 4, T0 + 3))).toBe(true);
+    expect(await both((r) => r.messages.readMarker('rm-c1', 'o1'))).toBe(5);
+    expect([...(await both((r) => r.messages.readMarkersOf('o1'), (m) => [...m].sort()))].sort()).toEqual([
+      ['rm-c1', 5],
+      ['rm-c2', 1],
+    ]);
+    expect(await both((r) => r.messages.acknowledgedBy('rm-c1', 'o1', 0, 10))).toEqual([]);
+  });
+
   it('alerting: push subscriptions and notification settings', async () => {
     const sub = (id: string, officerId: string, at: number, label: string | null = null) => ({
       id,
@@ -716,6 +736,7 @@ describe('PostgreSQL: the fire-once guards hold between concurrent transactions 
     requests: new PgRequestsRepository(q),
     stats: new PgStatsRepository(q),
     attachments: new PgAttachmentsRepository(q),
+    messages: new PgMessagesRepository(q),
   });
 
   it('advance, acknowledge, claim, claimReminder, insertReport and insertDelivery succeed once', async () => {

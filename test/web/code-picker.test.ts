@@ -97,6 +97,7 @@ describe('composer default send', () => {
     const chat = {
       client: { codes: { policy: async () => policyFromMinimum('TLP:RED') } },
       send: async (_channelId: string, _payload: unknown, opts: { handling?: string; codes?: unknown }) => void sent.push(opts),
+      drafts: new Map<string, string>(),
     };
     const session = { chat: new Observable<unknown>(chat) };
     root = document.createElement('div');

@@ -83,6 +83,33 @@ export class PgMessagesRepository implements MessagesRepository {
     )).rows;
   }
 
+  async readMarker(channelId: string, officerId: string): Promise<number> {
+    return (await this.q.query<{ seq: number }>('SELECT seq FROM read_markers WHERE channel_id = $1 AND officer_id = $2', [channelId, officerId])).rows[0]?.seq ?? 0;
+  }
+
+  async raiseReadMarker(channelId: string, officerId: string, seq: number, at: number): Promise<boolean> {
+    const r = await this.q.query(
+      `INSERT INTO read_markers (channel_id, officer_id, seq, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (channel_id, officer_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at WHERE excluded.seq > read_markers.seq`,
+      [channelId, officerId, seq, at],
+    );
+    return r.rowCount === 1;
+  }
+
+  async readMarkersOf(officerId: string): Promise<Map<string, number>> {
+    const r = await this.q.query<{ channelId: string; seq: number }>('SELECT channel_id AS "channelId", seq FROM read_markers WHERE officer_id = $1', [officerId]);
+    return new Map(r.rows.map((x) => [x.channelId, x.seq]));
+  }
+
+  async acknowledgedBy(channelId: string, officerId: string, afterSeq: number, toSeq: number): Promise<string[]> {
+    const r = await this.q.query<{ id: string }>(
+      `SELECT m.id FROM receipts r JOIN messages m ON m.pk = r.message_pk
+       WHERE m.channel_id = $1 AND r.officer_id = $2 AND r.kind = 'acknowledged' AND m.seq > $3 AND m.seq <= $4 ORDER BY m.seq`,
+      [channelId, officerId, afterSeq, toSeq],
+    );
+    return r.rows.map((x) => x.id);
+  }
+
   async lastSpanEnd(channelId: string, officerId: string): Promise<number | null> {
     return (await this.q.query<{ m: number | null }>('SELECT max(until_pos) AS m FROM channel_members WHERE channel_id = $1 AND officer_id = $2', [channelId, officerId])).rows[0]?.m ?? null;
   }

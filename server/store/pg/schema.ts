@@ -547,6 +547,23 @@ export const receipts = pgTable(
   (t) => [primaryKey({ columns: [t.messagePk, t.officerId, t.kind] })],
 );
 
+/**
+ * Read markers: per channel and officer the highest message seq the officer has read (on any
+ * device). Content-free; it only ever moves forward (docs/MESSAGING.md "Read markers").
+ */
+export const readMarkers = pgTable(
+  'read_markers',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    officerId: text('officer_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.officerId] }), index('read_markers_officer_idx').on(t.officerId)],
+);
+
 export const attachments = pgTable(
   'attachments',
   {
@@ -586,7 +603,7 @@ export const feed = pgTable(
   {
     pos: bigint('pos', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
     channelId: text('channel_id').notNull(),
-    kind: text('kind', { enum: ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] }).notNull(),
+    kind: text('kind', { enum: ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel', 'read_marker'] }).notNull(),
     messagePk: bigint('message_pk', { mode: 'number' }).references(() => messages.pk, { onDelete: 'cascade' }),
     recipientId: text('recipient_id'),
     payload: text('payload'),

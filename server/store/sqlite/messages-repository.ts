@@ -45,6 +45,18 @@ export class SqliteMessagesRepository implements MessagesRepository {
              AND cm.from_pos <= r.pos AND (cm.until_pos IS NULL OR r.pos < cm.until_pos)) END
          ORDER BY r.at, r.officer_id`,
       ),
+      readMarker: sqlite.prepare('SELECT seq FROM read_markers WHERE channel_id = ? AND officer_id = ?').pluck(),
+      raiseReadMarker: sqlite.prepare(
+        `INSERT INTO read_markers (channel_id, officer_id, seq, updated_at) VALUES (@channelId, @officerId, @seq, @at)
+         ON CONFLICT (channel_id, officer_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at WHERE excluded.seq > read_markers.seq`,
+      ),
+      readMarkersOf: sqlite.prepare('SELECT channel_id AS channelId, seq FROM read_markers WHERE officer_id = ?'),
+      acknowledgedBy: sqlite
+        .prepare(
+          `SELECT m.id FROM receipts r JOIN messages m ON m.pk = r.message_pk
+           WHERE m.channel_id = ? AND r.officer_id = ? AND r.kind = 'acknowledged' AND m.seq > ? AND m.seq <= ? ORDER BY m.seq`,
+        )
+        .pluck(),
       lastSpanEnd: sqlite.prepare('SELECT max(until_pos) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck(),
       membersAt: sqlite
         .prepare('SELECT DISTINCT officer_id FROM channel_members WHERE channel_id = ? AND from_pos <= ? AND (until_pos IS NULL OR until_pos > ?)')
@@ -117,6 +129,23 @@ export class SqliteMessagesRepository implements MessagesRepository {
   /** The message's receipts whose feed position lies inside one of the viewer's membership spans. */
   async receiptsVisibleTo(messagePk: number, channelId: string, officerId: string, current: boolean): Promise<ReceiptRow[]> {
     return this.s.receiptsVisible.all({ messagePk, channelId, officerId, current: current ? 1 : 0 }) as ReceiptRow[];
+  }
+
+  async readMarker(channelId: string, officerId: string): Promise<number> {
+    return (this.s.readMarker.get(channelId, officerId) as number | undefined) ?? 0;
+  }
+
+  async raiseReadMarker(channelId: string, officerId: string, seq: number, at: number): Promise<boolean> {
+    return this.s.raiseReadMarker.run({ channelId, officerId, seq, at }).changes === 1;
+  }
+
+  async readMarkersOf(officerId: string): Promise<Map<string, number>> {
+    const rows = this.s.readMarkersOf.all(officerId) as { channelId: string; seq: number }[];
+    return new Map(rows.map((r) => [r.channelId, r.seq]));
+  }
+
+  async acknowledgedBy(channelId: string, officerId: string, afterSeq: number, toSeq: number): Promise<string[]> {
+    return this.s.acknowledgedBy.all(channelId, officerId, afterSeq, toSeq) as string[];
   }
 
   /** The end (exclusive) of the officer's last closed span in the channel, if any. */

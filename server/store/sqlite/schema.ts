@@ -539,6 +539,23 @@ export const receipts = sqliteTable(
   (t) => [primaryKey({ columns: [t.messagePk, t.officerId, t.kind] })],
 );
 
+/**
+ * Read markers: per channel and officer the highest message seq the officer has read (on any
+ * device). Content-free; it only ever moves forward (docs/MESSAGING.md "Read markers").
+ */
+export const readMarkers = sqliteTable(
+  'read_markers',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    officerId: text('officer_id').notNull(),
+    seq: integer('seq').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.officerId] }), index('read_markers_officer_idx').on(t.officerId)],
+);
+
 export const attachments = sqliteTable(
   'attachments',
   {
@@ -578,7 +595,7 @@ export const feed = sqliteTable(
   {
     pos: integer('pos').primaryKey({ autoIncrement: true }),
     channelId: text('channel_id').notNull(),
-    kind: text('kind', { enum: ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel'] }).notNull(),
+    kind: text('kind', { enum: ['message', 'membership', 'key_envelope', 'receipt', 'invitation', 'channel', 'read_marker'] }).notNull(),
     messagePk: integer('message_pk').references(() => messages.pk, { onDelete: 'cascade' }),
     recipientId: text('recipient_id'),
     payload: text('payload'),

@@ -129,7 +129,7 @@ const MESSAGES: { readonly [C in ServerErrorCode]: string | null } & { readonly 
   invalid_events: null, invalid_invite: null, stale_event: null, event_mismatch: null, chain_missing_cosignature: null,
   cosigner_mismatch: null, epoch_unknown: null, epoch_bad_signature: null, epoch_not_distributor: null,
   key_envelope_exists: null, invalid_envelope: null, invalid_cursor: null, envelope_channel_mismatch: null,
-  envelope_sender_mismatch: null, message_id_conflict: null, handling_not_allowed: null, own_message: null, stale_epoch: null,
+  envelope_sender_mismatch: null, message_id_conflict: null, handling_not_allowed: null, own_message: null, read_marker_ahead: null, stale_epoch: null,
   wrong_channel: null, unknown_attachment: null, invalid_language: null, invalid_phone: null, invalid_schedule: null,
   invalid_time_zone: null, invalid_title: null, cursor_expired: null, device_key_invalid: null,
   event_author_mismatch: null, event_time_skew: null,

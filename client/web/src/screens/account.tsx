@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { NotifySettings } from '../components/notify-settings.tsx';
 import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { DeviceView } from '../../../../shared/schemas/keys.ts';
 import type { CertificateStatus } from '../../../sdk/index.ts';
@@ -31,7 +32,14 @@ export function AccountScreen({ tab }: { tab: AccountTab }) {
           </a>
         ))}
       </nav>
-      {tab === 'notifications' ? <NotificationSettingsScreen /> : <AccountOverview />}
+      {tab === 'notifications' ? (
+        <>
+          <NotificationSettingsScreen />
+          <NotifySettings />
+        </>
+      ) : (
+        <AccountOverview />
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type ControlledDeliveryConsent, type Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
+import { useDraft } from '../components/use-draft.ts';
 import { ErrorBox, submitHandler, useAction } from '../components/form.tsx';
 import { ProgressBar } from '../components/progress.tsx';
 import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
@@ -78,6 +79,7 @@ export function Composer({ channelId }: { channelId: string }) {
   const textRef = useRef<HTMLTextAreaElement>(null);
   const [kind, setKind] = useState<Kind>('text');
   const [fields, setFields] = useState<Fields>({});
+  useDraft(channelId, fields.text ?? '', (text) => setFields((f) => ({ ...f, text })));
   // The channel's policy decides the codes offered and the default (never a code the channel refuses).
   const [policy, setPolicy] = useState<HandlingPolicy | null>(null);
   const [choice, setChoice] = useState<CodeChoice | null>(null);

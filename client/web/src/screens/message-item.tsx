@@ -17,6 +17,7 @@ import { UseGrantCard, UseGrantRequestCard, UseGrantsBar, useGrants } from '../c
 import { grantForTarget } from '../lib/use-grants.ts';
 import { useObservable } from '../state/observable.ts';
 import { useT } from '../i18n/i18n.ts';
+import { OutboxStatus } from '../components/outbox-status.tsx';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const chat = useChat();
@@ -66,6 +67,7 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
         <PayloadView payload={m.payload} />
       )}
       <UseGrantsBar message={m} />
+      <OutboxStatus messageId={m.messageId} />
       {m.ackRequired && !mine && (
         <div class="ack">
           {acked ? (

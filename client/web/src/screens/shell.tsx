@@ -8,6 +8,8 @@ import { statsText, statsViewFor } from '../lib/stats.ts';
 import { pagesStateOf } from '../state/pages.ts';
 import { requestsNavLabel } from './requests.tsx';
 import { useT } from '../i18n/i18n.ts';
+import { ConnectionBanner } from '../components/connection-banner.tsx';
+import { UnreadBadge } from '../components/unread-badge.tsx';
 
 /** Security warnings the shell words itself (namespace `shell`, key `security` + the kind in camel case); others show the SDK's message. */
 const SECURITY_KINDS = new Set([
@@ -58,6 +60,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
         <strong class="brand">Liaison</strong>
         <nav aria-label={t('mainNav')}>
           {link('channels', '#/channels', t('navChannels'))}
+          <UnreadBadge />
           {link('directory', '#/directory', t('navDirectory'))}
           {link('agreements', '#/agreements', t('navAgreements'))}
           {link('desks', '#/desks', t('navDesks'))}
@@ -80,6 +83,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       {security.length > 0 && (
         <section class="security" role="alert" aria-label={t('securityWarnings')}>
           <ul>

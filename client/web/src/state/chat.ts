@@ -1,18 +1,31 @@
-import type { ChannelInfo, InvitationView, LiaisonClient, ReceivedMessage, SendOptions } from '../../../sdk/index.ts';
+import { NetworkError, type ChannelInfo, type InvitationView, type LiaisonClient, type ReceivedMessage, type SendOptions } from '../../../sdk/index.ts';
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { Agency, Me } from '../../../../shared/schemas/accounts.ts';
 import type { Agreement } from '../../../../shared/schemas/agreements.ts';
-import type { Receipt, SendResult } from '../../../../shared/schemas/channels.ts';
+import type { ReadMarker, Receipt, SendResult } from '../../../../shared/schemas/channels.ts';
 import type { MyDeskRequest } from '../../../../shared/schemas/intake.ts';
 import { applyReceipt, type RecipientRow } from '../lib/receipts.ts';
 import type { Api } from './api.ts';
 import type { LocalStore } from './local-store.ts';
 import { Observable } from './observable.ts';
+import { Outbox, type OutboxEntry } from './outbox.ts';
+import { notifyNewMessage } from '../lib/desktop-notify.ts';
 
+/** A plain send waiting in the outbox (kept in memory only, while unlocked). */
+export interface QueuedSend {
+  payload: Payload;
+  opts: SendOptions;
+}
+
+/**
+ * A cache of what the server keeps for me (docs/MESSAGING.md "Read markers"): my read marker per channel
+ * (`ChannelInfo.readSeq`, `readMarker` events) and the messages I acknowledged (`ownReceipt` events,
+ * `acknowledgedByMe` in history). Every device of mine converges on the server's state.
+ */
 interface UiMarks {
-  /** Highest message seq seen per channel (unread = lastMessageSeq − seen). */
+  /** Highest message seq seen per channel (unread = lastMessageSeq − max(seen, readSeq)). */
   seen: Record<string, number>;
-  /** Message ids I acknowledged. */
+  /** Message ids I acknowledged (on any device). */
   acked: string[];
 }
 
@@ -37,6 +50,10 @@ export class ChatData {
   private disposed = false;
   /** The channel on screen: its messages count as seen and get read receipts. */
   openChannelId: string | null = null;
+  /** Sends made offline, delivered in order when the connection returns (docs/WEB.md "Outbox"). */
+  readonly outbox = new Outbox<QueuedSend>((e) => this.deliverQueued(e), (err) => err instanceof NetworkError);
+  /** The composer's unsent text per channel: kept in memory while unlocked, never written to storage. */
+  readonly drafts = new Map<string, string>();
 
   constructor(
     readonly client: LiaisonClient,
@@ -47,10 +64,18 @@ export class ChatData {
     this.off.push(
       client.on('message', (m) => this.onMessage(m)),
       client.on('receipt', (r) => this.onReceipt(r)),
+      client.on('ownReceipt', (r) => this.onOwnReceipt(r)),
+      client.on('readMarker', (m) => this.onReadMarker(m)),
       client.on('invitation', () => void this.onInvitation()),
       client.on('membership', () => void this.refreshChannels()),
       client.on('channel', () => void this.refreshChannels()),
+      client.on('connection', (e) => {
+        if (e.state === 'connected') void this.outbox.flush();
+      }),
     );
+    const online = () => void this.outbox.flush();
+    globalThis.addEventListener?.('online', online);
+    this.off.push(() => globalThis.removeEventListener?.('online', online));
     this.names.set({ [me.officer.id]: me.officer.displayName });
   }
 
@@ -72,6 +97,8 @@ export class ChatData {
     for (const o of this.messages.values()) o.set([]);
     this.messages.clear();
     this.receipts.clear();
+    this.outbox.entries.set([]);
+    this.drafts.clear();
     this.channels.set([]);
     this.names.set({});
     this.myRequests.set(null);
@@ -214,6 +241,9 @@ export class ChatData {
     if (this.disposed) return;
     const o = this.messagesOf(channelId);
     o.set(merge(o.get(), list));
+    // Acknowledged on another device (the server lists them in history).
+    const ackedElsewhere = list.filter((m) => m.acknowledgedByMe).map((m) => m.messageId);
+    if (ackedElsewhere.length) await this.rememberAcks(ackedElsewhere);
     await this.markSeen(channelId);
     // Delivery status for my recent messages.
     const mine = o.get().filter((m) => m.senderId === this.me.officer.id).slice(-30);
@@ -234,6 +264,8 @@ export class ChatData {
     o.set(merge(o.get(), [m]));
     this.channels.update((list) => list.map((c) => (c.id === m.channelId && m.seq > c.lastMessageSeq ? { ...c, lastMessageSeq: m.seq } : c)));
     if (this.openChannelId === m.channelId && document.visibilityState !== 'hidden') void this.markSeen(m.channelId);
+    // Content-free: the channel title only (docs/WEB.md "Notifications").
+    if (m.senderId !== this.me.officer.id) notifyNewMessage(m.channelId, this.channels.get().find((c) => c.id === m.channelId)?.title ?? null);
   }
 
   /** Everything on screen counts as seen; read receipts go to the senders. */
@@ -241,19 +273,90 @@ export class ChatData {
     const msgs = this.messagesOf(channelId).get();
     const channel = this.channels.get().find((c) => c.id === channelId);
     const top = Math.max(channel?.lastMessageSeq ?? 0, ...msgs.map((m) => m.seq));
-    const before = this.marks.get().seen[channelId] ?? 0;
+    const before = Math.max(this.marks.get().seen[channelId] ?? 0, channel?.readSeq ?? 0);
     const unreadFromOthers = msgs.filter((m) => m.seq > before && m.senderId !== this.me.officer.id).map((m) => m.messageId);
     await this.saveMarks({ ...this.marks.get(), seen: { ...this.marks.get().seen, [channelId]: Math.max(before, top) } });
+    // The server's marker is what my other devices count from; it never moves backwards.
+    if (top > (channel?.readSeq ?? 0)) {
+      const marker = await this.client.markRead(channelId, top).catch(() => null);
+      if (marker) this.onReadMarker(marker);
+    }
     if (unreadFromOthers.length) await this.client.markRead(channelId, unreadFromOthers).catch(() => undefined);
   }
 
   unread(c: ChannelInfo): number {
-    return Math.max(0, c.lastMessageSeq - (this.marks.get().seen[c.id] ?? 0));
+    return Math.max(0, c.lastMessageSeq - Math.max(c.readSeq, this.marks.get().seen[c.id] ?? 0));
+  }
+
+  /** Unread messages over every channel (the tab title and the navigation show it). */
+  totalUnread(): number {
+    return this.channels.get().reduce((n, c) => n + this.unread(c), 0);
+  }
+
+  /** My read marker moved (here or on another device of mine). */
+  private onReadMarker(m: ReadMarker): void {
+    if (this.disposed) return;
+    this.channels.update((list) => list.map((c) => (c.id === m.channelId && m.seq > c.readSeq ? { ...c, readSeq: m.seq } : c)));
+  }
+
+  /** My own receipt from another device: an acknowledgement shows on every device. */
+  private onOwnReceipt(r: Receipt): void {
+    if (r.kind === 'acknowledged') void this.rememberAcks([r.messageId]);
+  }
+
+  private async rememberAcks(ids: string[]): Promise<void> {
+    const acked = this.marks.get().acked;
+    const fresh = ids.filter((id) => !acked.includes(id));
+    if (fresh.length) await this.saveMarks({ ...this.marks.get(), acked: [...acked, ...fresh] });
   }
 
   /** Sends and shows the message at once; `post` replaces the plain send (e.g. `client.requests.send`, which declares a request's metadata). */
   async send<R extends SendResult = SendResult>(channelId: string, payload: Payload, opts?: SendOptions, post?: () => Promise<R>): Promise<R> {
-    const res = post ? await post() : ((await this.client.send(channelId, payload, opts)) as R);
+    if (post) return this.shown(channelId, payload, opts, await post());
+    // A plain send has its client id before it leaves: the outbox retries it under the same id (idempotent).
+    const sendOpts: SendOptions = { ...opts, messageId: opts?.messageId ?? crypto.randomUUID() };
+    const offline = globalThis.navigator?.onLine === false;
+    try {
+      if (offline) throw new NetworkError('offline');
+      return this.shown(channelId, payload, sendOpts, (await this.client.send(channelId, payload, sendOpts)) as R);
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
+      this.queue(channelId, payload, sendOpts);
+      return { channelId, messageId: sendOpts.messageId!, seq: -1, createdAt: Date.now(), duplicate: false } as R;
+    }
+  }
+
+  /** Shows a queued send in its channel (at the end, marked by its outbox status) and queues it. */
+  private queue(channelId: string, payload: Payload, opts: SendOptions): void {
+    const now = Date.now();
+    const pending: ReceivedMessage = {
+      channelId,
+      messageId: opts.messageId!,
+      seq: -1,
+      senderId: this.me.officer.id,
+      handling: opts.handling ?? 'TLP:CLEAR',
+      codes: opts.codes ?? {},
+      payload,
+      sentAt: now,
+      headerTime: now,
+      timeSkew: false,
+      ackRequired: !!opts.ackRequired,
+      forwardedFrom: opts.forwardedFrom?.messageId ?? null,
+    };
+    const o = this.messagesOf(channelId);
+    o.set(merge(o.get(), [pending]));
+    this.outbox.enqueue(channelId, opts.messageId!, { payload, opts });
+  }
+
+  private async deliverQueued(e: OutboxEntry<QueuedSend>): Promise<void> {
+    const res = await this.client.send(e.channelId, e.item.payload, e.item.opts);
+    const o = this.messagesOf(e.channelId);
+    o.set(o.get().filter((m) => !(m.messageId === res.messageId && m.seq < 0)));
+    await this.shown(e.channelId, e.item.payload, e.item.opts, res);
+  }
+
+  /** Shows my sent message at once (the feed may bring it too). */
+  private async shown<R extends SendResult>(channelId: string, payload: Payload, opts: SendOptions | undefined, res: R): Promise<R> {
     // Without an explicit code the SDK sent the channel's default, not CLEAR.
     const handling = opts?.handling ?? (await this.client.codes.policy(channelId)).defaultCode;
     const mine: ReceivedMessage = {
@@ -280,7 +383,7 @@ export class ChatData {
 
   async acknowledge(channelId: string, messageId: string): Promise<void> {
     await this.client.acknowledge(channelId, messageId);
-    await this.saveMarks({ ...this.marks.get(), acked: [...this.marks.get().acked, messageId] });
+    await this.rememberAcks([messageId]);
   }
 
   // ---- receipts ----
@@ -313,7 +416,9 @@ export function merge(a: ReceivedMessage[], b: ReceivedMessage[]): ReceivedMessa
     const prev = byId.get(m.messageId);
     byId.set(m.messageId, prev && prev.seq >= 0 && m.seq < 0 ? prev : m);
   }
-  return [...byId.values()].sort((x, y) => x.seq - y.seq || x.sentAt - y.sentAt);
+  // Messages still in the outbox (seq −1) come last, in the order they were written.
+  const key = (m: ReceivedMessage) => (m.seq < 0 ? Number.MAX_SAFE_INTEGER : m.seq);
+  return [...byId.values()].sort((x, y) => key(x) - key(y) || x.sentAt - y.sentAt);
 }
 
 function mergeRows(server: RecipientRow[], live: RecipientRow[]): RecipientRow[] {
