@@ -62,6 +62,7 @@ export class FeedPipeline {
     this.syncing = true;
     this.stale = false;
     let handled = 0;
+    let complete = false;
     try {
       for (;;) {
         await this.idle();
@@ -72,11 +73,15 @@ export class FeedPipeline {
         await this.idle();
         if (!page.hasMore) break;
       }
+      complete = true;
     } finally {
       this.syncing = false;
       const buffered = this.buffer.sort((a, b) => a.pos - b.pos);
       this.buffer = [];
-      this.enqueue(buffered);
+      // After a failed sync the buffered items would move the cursor past positions the sync never
+      // fetched (lost for good): drop them instead; the next sync (next push or connect) fetches them.
+      if (complete) this.enqueue(buffered);
+      else this.stale = true;
     }
     await this.idle();
     return handled;

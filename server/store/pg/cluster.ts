@@ -3,7 +3,7 @@ import type { RoutedFeedItem } from '../../feed/feed.ts';
 import type { FeedRow } from '../../feed/repository.ts';
 import { toItem } from '../../feed/sync.ts';
 import type { ClusterFeedItem, ClusterHandlers, ClusterPort, SessionNotice } from '../cluster.ts';
-import type { PgOptions } from './client.ts';
+import { withDefaultUser, type PgOptions } from './client.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 
 /** NOTIFY channel every write transaction signals before COMMIT (delivered only if it commits). */
@@ -109,7 +109,7 @@ export class PgCluster implements ClusterPort {
 
     const connect = async (): Promise<void> => {
       while (!stopped) {
-        const c = new pg.Client({ connectionString: this.opts.url, options: `-c search_path=${this.opts.schema}`, application_name: `liaison-listen-${this.nodeId}` });
+        const c = new pg.Client({ connectionString: withDefaultUser(this.opts.url), options: `-c search_path=${this.opts.schema}`, application_name: `liaison-listen-${this.nodeId}` });
         c.on('error', () => {});
         try {
           await c.connect();
