@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
@@ -27,6 +28,13 @@ export interface AppConfig {
   dataDir: string;
   /** STORE=sqlite|postgres (default sqlite). Secrets, blobs and the audit heads file stay in dataDir either way. */
   store: StoreConfig;
+  /**
+   * SECRETS_DIR: where the server keys live (default DATA_DIR/secrets). Several nodes must share one;
+   * on PostgreSQL (cluster mode) a missing key is a start-up error rather than a freshly generated one.
+   */
+  secretsDir: string | null;
+  /** NODE_ID: this node's name among several (blob temp folder, listener name); default `<host name>-<port>`. */
+  nodeId: string;
   publicUrl: string;
   logLevel: LogLevel;
   /** Allowed CORS origins; empty = CORS off. */
@@ -146,6 +154,8 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     host,
     dataDir: path.resolve('./data'),
     store: { kind: 'sqlite' },
+    secretsDir: null,
+    nodeId: `${os.hostname()}-${port}`,
     publicUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     logLevel: 'info',
     corsOrigins: [],
@@ -198,6 +208,13 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
 }
 
 /** Reads and validates configuration from the environment once, at start. */
+/** NODE_ID names a folder (blobs/tmp/<node id>): a short safe token. */
+function nodeIdFrom(raw: string | undefined, fallback: string): string {
+  const id = raw || fallback;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id) || id === '.' || id === '..') throw new ConfigError('NODE_ID must be 1-64 characters of A-Z a-z 0-9 _ . -');
+  return id;
+}
+
 /** STORE, DATABASE_URL and DATABASE_SCHEMA; PostgreSQL without a URL is a startup error, not a silent SQLite. */
 export function storeFrom(env: NodeJS.ProcessEnv): StoreConfig {
   const kind = env.STORE || 'sqlite';
@@ -260,6 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...base,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     store: storeFrom(env),
+    secretsDir: env.SECRETS_DIR ? path.resolve(env.SECRETS_DIR) : null,
+    nodeId: nodeIdFrom(env.NODE_ID, base.nodeId),
     publicUrl,
     logLevel,
     corsOrigins,

@@ -226,7 +226,8 @@ export class AppContext {
 
   static async create(config: AppConfig, opts: ContextOptions = {}): Promise<AppContext> {
     await initSodium();
-    const secrets = loadOrCreateSecrets(config.dataDir);
+    // Cluster mode (PostgreSQL with a shared SECRETS_DIR): never generate keys another node would not have.
+    const secrets = loadOrCreateSecrets(config.dataDir, { secretsDir: config.secretsDir, cluster: config.store.kind === 'postgres' && config.secretsDir !== null });
     const readonly = opts.readonly ?? false;
     const store = await openStore(config, readonly, opts.migrate ?? true);
     try {
@@ -264,7 +265,7 @@ export class AppContext {
 async function openStore(config: AppConfig, readonly: boolean, migrate: boolean): Promise<Store> {
   if (config.store.kind === 'sqlite') return SqliteStore.open(config.dataDir, { readonly, migrate });
   if (readonly) throw new Error('Read-only opening is for the SQLite file; on PostgreSQL use a read-only role or a replica');
-  return PgStore.open({ url: config.store.url, ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}), migrate });
+  return PgStore.open({ url: config.store.url, ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}), migrate, nodeId: config.nodeId });
 }
 
 /** The notification transports the configuration turns on (README, "Notifications"): push always, e-mail and webhook when set. */

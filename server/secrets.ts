@@ -26,11 +26,19 @@ const VAPID_PRIVATE_BYTES = 32;
 
 const SEED_BYTES = 32;
 
+/** Set while loading for a cluster: a missing key file is an error, never generated (each node would make its own). */
+let refuseToCreate = false;
+
 function readOrCreate(file: string, create: () => Buffer | string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (refuseToCreate) {
+    throw new Error(
+      `Server secret ${file} is missing. Several nodes must share one SECRETS_DIR: create it once (start one node without SECRETS_DIR and copy its DATA_DIR/secrets folder there) before starting the nodes; see docs/CLUSTER.md`,
+    );
   }
   const content = create();
   // 'wx' refuses to overwrite a key written concurrently by another process.
@@ -67,9 +75,23 @@ function readVapid(file: string): VapidKeys {
   return { publicKey: pub.toString('base64url'), privateKey: padded.toString('base64url') };
 }
 
-export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
-  const dir = path.join(dataDir, 'secrets');
+/**
+ * The server keys from `secretsDir` (default DATA_DIR/secrets), generated on first use. With
+ * `cluster` (the PostgreSQL store) missing keys are refused instead: two nodes generating their own
+ * would sign tokens and seal TOTP seeds the other cannot read.
+ */
+export function loadOrCreateSecrets(dataDir: string, opts: { secretsDir?: string | null; cluster?: boolean } = {}): ServerSecrets {
+  const dir = opts.secretsDir ?? path.join(dataDir, 'secrets');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  refuseToCreate = opts.cluster === true;
+  try {
+    return loadFrom(dir);
+  } finally {
+    refuseToCreate = false;
+  }
+}
+
+function loadFrom(dir: string): ServerSecrets {
   const privPem = readOrCreate(path.join(dir, 'jwt-ed25519.pem'), () => {
     const { privateKey } = crypto.generateKeyPairSync('ed25519');
     return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

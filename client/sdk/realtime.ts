@@ -14,6 +14,8 @@ export interface RealtimeOptions {
   ackTimeoutMs?: number;
   /** Refresh the access token when it expires within this margin before (re)connecting. */
   refreshMarginMs?: number;
+  /** Wait before retrying a handshake the server refused for a reason other than the token (default 1 s). */
+  retryDelayMs?: number;
 }
 
 /**
@@ -74,6 +76,12 @@ export class RealtimeConnection implements Transport {
         void this.ctx.http.refresh().catch(() => {
           socket.disconnect();
         });
+      } else if (code !== undefined && !socket.active && this.socket === socket && this.ctx.http.tokens) {
+        // Any other refusal by the server (`unavailable` from a node starting or losing its database,
+        // `rate_limited`): socket.io does not retry a refused handshake by itself, so try again shortly.
+        setTimeout(() => {
+          if (this.socket === socket && !socket.connected && !socket.active) socket.connect();
+        }, this.opts.retryDelayMs ?? 1_000);
       }
     });
     await new Promise<void>((resolve, reject) => {

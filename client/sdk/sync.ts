@@ -9,6 +9,8 @@ import { NetworkError } from './errors.ts';
 export const SYNC_PAGE_SIZE = 2000;
 
 const CURSOR_KEY = 'feed:cursor';
+/** Positions remembered below the cursor, to handle a late item once (and never twice). */
+const HANDLED_MEMORY = 4096;
 
 /**
  * One receive pipeline for realtime `feed` events and `sync` pages: items are handled one at a
@@ -21,6 +23,13 @@ export class FeedPipeline {
   private syncing = false;
   private buffer: FeedItem[] = [];
   private stale = false;
+  /** Recently handled positions, oldest first. */
+  private readonly handled = new Set<number>();
+  /**
+   * Items at or below this were handled (or skipped) before: the cursor this pipeline started from,
+   * raised as old positions leave `handled`.
+   */
+  private floor: number | null = null;
 
   constructor(
     private readonly ctx: SdkContext,
@@ -30,6 +39,7 @@ export class FeedPipeline {
 
   async position(): Promise<number> {
     this.cursor ??= (await this.ctx.store.get<number>(CURSOR_KEY)) ?? 0;
+    this.floor ??= this.cursor;
     return this.cursor;
   }
 
@@ -52,6 +62,7 @@ export class FeedPipeline {
     this.syncing = true;
     this.stale = false;
     let handled = 0;
+    let complete = false;
     try {
       for (;;) {
         await this.idle();
@@ -62,11 +73,15 @@ export class FeedPipeline {
         await this.idle();
         if (!page.hasMore) break;
       }
+      complete = true;
     } finally {
       this.syncing = false;
       const buffered = this.buffer.sort((a, b) => a.pos - b.pos);
       this.buffer = [];
-      this.enqueue(buffered);
+      // After a failed sync the buffered items would move the cursor past positions the sync never
+      // fetched (lost for good): drop them instead; the next sync (next push or connect) fetches them.
+      if (complete) this.enqueue(buffered);
+      else this.stale = true;
     }
     await this.idle();
     return handled;
@@ -94,7 +109,22 @@ export class FeedPipeline {
 
   private async handleOne(item: FeedItem): Promise<void> {
     const cursor = await this.position();
-    if (item.pos <= cursor) return;
+    if (item.pos <= cursor) {
+      // A late item: a transport that relays several servers (a broadcast adapter) can deliver a
+      // lower position after a higher one. Dropping it would lose it for good (sync resumes after the
+      // cursor), so it is handled now, once, without moving the cursor back.
+      if (item.pos <= (this.floor ?? cursor) || this.handled.has(item.pos)) return;
+      await this.dispatchOnce(item);
+      this.remember(item.pos);
+      return;
+    }
+    await this.dispatchOnce(item);
+    this.remember(item.pos);
+    this.cursor = item.pos;
+    await this.ctx.store.set(CURSOR_KEY, item.pos);
+  }
+
+  private async dispatchOnce(item: FeedItem): Promise<void> {
     try {
       await this.dispatch(item);
     } catch (err) {
@@ -102,8 +132,14 @@ export class FeedPipeline {
       if (err instanceof NetworkError) throw err;
       // Anything else (a verification failure was already reported as a `security` event) is skipped.
     }
-    this.cursor = item.pos;
-    await this.ctx.store.set(CURSOR_KEY, item.pos);
+  }
+
+  private remember(pos: number): void {
+    this.handled.add(pos);
+    if (this.handled.size <= HANDLED_MEMORY) return;
+    const oldest = this.handled.values().next().value as number;
+    this.handled.delete(oldest);
+    this.floor = Math.max(this.floor ?? 0, oldest);
   }
 
   private async dispatch(item: FeedItem): Promise<void> {

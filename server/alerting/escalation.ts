@@ -13,6 +13,7 @@ import type { Store, Tx } from '../store/store.ts';
 import type { PageDeliveryRow, PageRow } from './paging-repository.ts';
 import { inQuietHours } from './quiet-hours.ts';
 import type { AlertingService } from './service.ts';
+import { JOB_LOCK, oneNodeAtATime } from '../store/cluster.ts';
 
 /**
  * Paging and escalation (docs/DESKS.md "Paging and escalation"). A page is persisted with its step
@@ -414,7 +415,8 @@ function pagedView(d: PageDeliveryRow): PageDelivery {
 export function schedulePaging(app: FastifyInstance): void {
   const paging = app.ctx.paging;
   paging.onError = (err) => app.log.error({ errName: err instanceof Error ? err.name : typeof err }, 'paging failed');
-  const timer = setInterval(() => void paging.tick(), PAGING_TICK_MS);
+  const tick = oneNodeAtATime(app.ctx.store.cluster, JOB_LOCK.paging, () => paging.tick());
+  const timer = setInterval(() => void tick(), PAGING_TICK_MS);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.ts';
 import type { ReachabilityReportRow } from './paging-repository.ts';
 import { reachabilityMail } from './render.ts';
 import type { AlertingService } from './service.ts';
+import { JOB_LOCK, oneNodeAtATime } from '../store/cluster.ts';
 
 /** How often the scheduler looks for desks whose last period has no report yet. */
 export const REACHABILITY_TICK_MS = 60_000;
@@ -208,7 +209,8 @@ function view(row: ReachabilityReportRow): ReachabilityReport {
 export function scheduleReachability(app: FastifyInstance): void {
   const reachability = app.ctx.reachability;
   reachability.onError = (err) => app.log.error({ errName: err instanceof Error ? err.name : typeof err }, 'reachability report failed');
-  const timer = setInterval(() => void reachability.tick(), REACHABILITY_TICK_MS);
+  const tick = oneNodeAtATime(app.ctx.store.cluster, JOB_LOCK.reachability, () => reachability.tick());
+  const timer = setInterval(() => void tick(), REACHABILITY_TICK_MS);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);

@@ -25,9 +25,10 @@ export class BlobStore {
   readonly dir: string;
   private readonly tmpDir: string;
 
-  constructor(dataDir: string) {
+  /** `nodeId`: uploads in progress live in blobs/tmp/<node id>, so a node's start clears only its own (several nodes share blobs/). */
+  constructor(dataDir: string, nodeId?: string) {
     this.dir = path.join(dataDir, 'blobs');
-    this.tmpDir = path.join(this.dir, 'tmp');
+    this.tmpDir = nodeId ? path.join(this.dir, 'tmp', nodeId) : path.join(this.dir, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
     // Leftovers of a crash mid-upload are never referenced.
     for (const name of fs.readdirSync(this.tmpDir)) fs.rmSync(path.join(this.tmpDir, name), { force: true });

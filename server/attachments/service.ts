@@ -19,7 +19,7 @@ export interface AttachmentInfo {
 export interface AttachmentsDeps {
   store: Store;
   clock: Clock;
-  config: Pick<AppConfig, 'dataDir' | 'messaging'>;
+  config: Pick<AppConfig, 'dataDir' | 'messaging' | 'store' | 'nodeId'>;
   /** The membership rule shared with messages (so attachments need not reach into messages). */
   access: Pick<ChannelAccess, 'requireMember' | 'channel' | 'readOnlyReason' | 'isCurrentMember'>;
 }
@@ -39,7 +39,8 @@ export class AttachmentsService {
     this.clock = deps.clock;
     this.messaging = deps.config.messaging;
     this.access = deps.access;
-    this.blobs = new BlobStore(deps.config.dataDir);
+    // On PostgreSQL several nodes may share DATA_DIR/blobs: each keeps its own temp folder.
+    this.blobs = new BlobStore(deps.config.dataDir, deps.config.store.kind === 'postgres' ? deps.config.nodeId : undefined);
   }
 
   get maxBytes(): number {

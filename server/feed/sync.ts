@@ -114,7 +114,7 @@ export class FeedReader {
   }
 }
 
-function toItem(r: FeedRow): FeedItem {
+export function toItem(r: FeedRow): FeedItem {
   const data: unknown = r.kind === 'message' ? toStoredMessage(r) : JSON.parse(r.payload ?? 'null');
   // The payload is what FeedWriter.append (typed per kind) stored for this kind.
   return { pos: r.pos, kind: r.kind, channelId: r.channelId, data, createdAt: r.createdAt } as FeedItem;

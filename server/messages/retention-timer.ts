@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { JOB_LOCK, oneNodeAtATime } from '../store/cluster.ts';
 
 /** Runs the retention sweeper on an interval (unref'd, stopped on close); 0 disables it. */
 export function scheduleRetention(app: FastifyInstance): void {
@@ -12,7 +13,8 @@ export function scheduleRetention(app: FastifyInstance): void {
       app.log.error({ err }, 'retention sweep failed');
     }
   };
-  const timer = setInterval(() => void sweep(), every);
+  const tick = oneNodeAtATime(app.ctx.store.cluster, JOB_LOCK.retention, sweep);
+  const timer = setInterval(() => void tick(), every);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -14,6 +14,8 @@ import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, typ
 
 /** How long a dropped connection can resume with the packets it missed (then it syncs). */
 const RECOVERY_WINDOW_MS = 2 * 60_000;
+/** Cluster mode: how often every socket's session is re-checked (backs up the liaison_session notification). */
+const SESSION_RECHECK_MS = 5_000;
 
 /** socket.io on the app's HTTP server (see docs/MESSAGING.md, "Realtime"). */
 export function attachRealtime(app: FastifyInstance): RealtimeServer {
@@ -24,6 +26,8 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   const sessions = new PerIpCounter(limits.maxConnectionsPerIp);
   const slots = new WeakMap<IncomingMessage, () => void>();
   const handshakeLimit = app.createRateLimit();
+  // Several nodes on PostgreSQL (docs/CLUSTER.md): delivery from the feed, no connection-state recovery.
+  const cluster = ctx.store.cluster;
   const io: RealtimeServer = new Server(app.server, {
     path: REALTIME_PATH,
     serveClient: false,
@@ -47,7 +51,9 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
         () => callback('unavailable: retry shortly', false),
       );
     },
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    // Off with several nodes: a reconnect may land on another node, and a revoked or removed officer
+    // must never be replayed missed packets; the SDK syncs from its cursor on every connect instead.
+    ...(cluster ? {} : { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } }),
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
   });
   const presence = new Presence(io);
@@ -164,7 +170,40 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     forgetSessions((d) => d.actor.officerId === officerId);
     for (const s of socketsOf(officerId)) end(s, 'suspended');
   };
-  ctx.events.on('feed.appended', onFeed);
+  // On SQLite the in-process publish delivers; on PostgreSQL the feed reader is the single emission
+  // path (this node's own commits are read back from the feed too), so every socket's live stream is
+  // strictly increasing in feed position whichever node committed.
+  if (!cluster) ctx.events.on('feed.appended', onFeed);
+  const stopFollowing = cluster?.follow({
+    feed: (items) => {
+      for (const { item, officerIds } of items) {
+        const { recipientId: _recipient, ...wire } = item;
+        if (officerIds.length > 0) io.to(officerIds.map(officerRoom)).emit('feed', wire);
+      }
+    },
+    sessions: (notice) => onRevoked(notice),
+  });
+  // A revocation whose notification was missed (listener reconnecting) is still found: every socket's
+  // session is re-checked against the database periodically.
+  const recheck = cluster ? setInterval(() => void recheckSessions(), SESSION_RECHECK_MS).unref() : undefined;
+  let rechecking = false;
+  const recheckSessions = async (): Promise<void> => {
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      for (const s of [...io.sockets.sockets.values()]) {
+        const { actor } = s.data;
+        if (!actor || s.disconnected) continue;
+        const row = await ctx.store.read((r) => r.sessions.authRow(actor.sessionId, actor.officerId));
+        if (!row || row.revokedAt !== null) end(s, 'session_revoked');
+        else if (row.status !== 'active' || row.agencyStatus !== 'active') end(s, 'account_inactive');
+      }
+    } catch (err) {
+      log.warn({ err }, 'session re-check failed; retrying on the next round');
+    } finally {
+      rechecking = false;
+    }
+  };
   ctx.events.on('channel.members_changed', onMembers);
   ctx.events.on('sessions.revoked', onRevoked);
   ctx.events.on('officer.suspended', onSuspended);
@@ -173,6 +212,8 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   // preClose, not onClose: socket.io must let go of its connections before Fastify closes the server.
   app.addHook('preClose', async () => {
     ctx.events.off('feed.appended', onFeed);
+    clearInterval(recheck);
+    await stopFollowing?.();
     ctx.events.off('channel.members_changed', onMembers);
     ctx.events.off('sessions.revoked', onRevoked);
     ctx.events.off('officer.suspended', onSuspended);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as contracts from '../../shared/api/requests.ts';
 import { actorOf } from '../http/authenticate.ts';
 import { route } from '../http/route.ts';
+import { JOB_LOCK, oneNodeAtATime } from '../store/cluster.ts';
 
 /** How often the deadline reminders are looked for (the injected clock decides what is due). */
 export const REQUEST_REMINDER_TICK_MS = 60_000;
@@ -33,7 +34,8 @@ export const requestsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 export function scheduleRequestReminders(app: FastifyInstance): void {
   const requests = app.ctx.requests;
   requests.onError = (err) => app.log.error({ errName: err instanceof Error ? err.name : typeof err }, 'request reminder failed');
-  const timer = setInterval(() => void requests.tick(), REQUEST_REMINDER_TICK_MS);
+  const tick = oneNodeAtATime(app.ctx.store.cluster, JOB_LOCK.requestReminders, () => requests.tick());
+  const timer = setInterval(() => void tick(), REQUEST_REMINDER_TICK_MS);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);

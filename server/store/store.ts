@@ -16,6 +16,7 @@ import type { AccessRepository } from '../channels/access-repository.ts';
 import type { MessagesRepository } from '../messages/repository.ts';
 import type { RequestsRepository } from '../requests/repository.ts';
 import type { StatsRepository } from '../stats/repository.ts';
+import type { ClusterPort } from './cluster.ts';
 
 /** Every domain's repository, as one engine implements them (docs/ARCHITECTURE.md "Storage port"). */
 export interface Repositories {
@@ -69,6 +70,8 @@ export interface GroupCommitter<J, R> {
  * root and never see the engine behind it.
  */
 export interface Store extends Repositories {
+  /** Set when several nodes may share the database (PostgreSQL): fan-out from the feed and shared state (docs/CLUSTER.md). */
+  readonly cluster?: ClusterPort;
   /**
    * A unit of work: one write transaction at a time (writers queue), `fn` gets the transaction
    * handle. Throwing rolls back; returning CommitThenThrow commits, then rejects. After the commit the

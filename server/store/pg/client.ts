@@ -34,7 +34,7 @@ function poolTypes(): pg.CustomTypesConfig {
 }
 
 /** Like libpq: a URL without a user name connects as PGUSER or the OS user. */
-function withDefaultUser(url: string): string {
+export function withDefaultUser(url: string): string {
   const parsed = new URL(url);
   if (parsed.username !== '') return url;
   parsed.username = encodeURIComponent(process.env.PGUSER ?? os.userInfo().username);

@@ -1,4 +1,5 @@
 import type { AuthRow, SessionRepository, SessionRow } from '../../auth/session-repository.ts';
+import { SESSION_CHANNEL } from './cluster.ts';
 import type { PgExecutor } from './executor.ts';
 import { insertSql, selectList } from './row-mapping.ts';
 import { refreshTokens, sessions } from './schema.ts';
@@ -55,7 +56,10 @@ export class PgSessionRepository implements SessionRepository {
       where += ' AND id = $4';
     }
     const r = await this.q.query<{ id: string }>(`UPDATE sessions SET revoked_at = $2, revoke_reason = $3 WHERE ${where} RETURNING id`, params);
-    return r.rows.map((row) => row.id);
+    const ids = r.rows.map((row) => row.id);
+    // Every node disconnects the revoked sessions' sockets: the notice is delivered when (and only if) this transaction commits.
+    if (ids.length > 0) await this.q.query('SELECT pg_notify($1, $2)', [SESSION_CHANNEL, JSON.stringify({ officerId, sessionIds: ids, reason })]);
+    return ids;
   }
 
   async refreshRow(hash: string): Promise<RefreshRow> {

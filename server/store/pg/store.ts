@@ -4,6 +4,7 @@ import { CommitThenThrow, type GroupCommitter, type Repositories, type Store, ty
 import { WriterLock } from '../sqlite/writer-lock.ts';
 import { applyMigrations, createPool, migrationsUpToDate, prepareSchema, schemaName, type PgOptions } from './client.ts';
 import { PgGroupCommit, type BatchTransaction } from './group-commit.ts';
+import { FEED_CHANNEL, PgCluster } from './cluster.ts';
 import { pgRepositories, type PgRepositories } from './repositories.ts';
 
 /**
@@ -43,13 +44,17 @@ export class PgStore implements Store {
   private writes = 0;
   private open = true;
   private readonly poolRepos: PgRepositories;
+  /** Several nodes on one database: fan-out from the feed, session notices, one-node-at-a-time jobs (docs/CLUSTER.md). */
+  readonly cluster: PgCluster;
 
   private constructor(
     /** Tests and tools only: the pool (production code uses the repositories). */
     readonly pool: pg.Pool,
     /** The PostgreSQL schema the store lives in (DATABASE_SCHEMA, default public). */
     readonly schema: string,
+    opts: PgOptions & { nodeId?: string },
   ) {
+    this.cluster = new PgCluster(pool, { ...opts, schema }, opts.nodeId ?? `node-${process.pid}`);
     const r = (this.poolRepos = this.repositories(pool));
     this.accounts = r.accounts;
     this.sessions = r.sessions;
@@ -71,13 +76,13 @@ export class PgStore implements Store {
   }
 
   /** Connects, creates the schema if missing and (unless told otherwise) applies pending migrations. */
-  static async open(opts: PgOptions & { migrate?: boolean }): Promise<PgStore> {
+  static async open(opts: PgOptions & { migrate?: boolean; nodeId?: string }): Promise<PgStore> {
     const schema = schemaName(opts.schema);
     const pool = createPool(opts);
     try {
       await prepareSchema(pool, schema);
       if (opts.migrate ?? true) await applyMigrations(pool, schema);
-      return new PgStore(pool, schema);
+      return new PgStore(pool, schema, opts);
     } catch (err) {
       await pool.end().catch(() => {});
       throw err;
@@ -85,7 +90,8 @@ export class PgStore implements Store {
   }
 
   private repositories(executor: pg.Pool | pg.PoolClient): PgRepositories {
-    return pgRepositories(executor, { changeStamp: () => String(this.writes) });
+    // Other nodes' commits count too (their feed notifications), so access caches see them.
+    return pgRepositories(executor, { changeStamp: () => `${this.writes}:${this.cluster.remoteChanges}` });
   }
 
   write<T>(fn: (tx: Tx) => T | CommitThenThrow | Promise<T | CommitThenThrow>): Promise<T> {
@@ -112,7 +118,9 @@ export class PgStore implements Store {
       try {
         await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
         const out = await body({ client, repos: this.repositories(client) });
-        await client.query('COMMIT');
+        // The notification is queued by the transaction and delivered only if it commits: every node's
+        // feed reader (PgCluster) then reads what this transaction appended.
+        await client.query(`NOTIFY ${FEED_CHANNEL}; COMMIT`);
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch((e: unknown) => {
