@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { bearer, expectError, login, makeApp, provision, runCli, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 interface Verification {
   ok: boolean;
@@ -22,7 +23,7 @@ async function sealedNetwork(): Promise<{ t: TestApp; dbFile: string; lastSeq: n
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5 } } });
   const net = await provision(t);
   await login(t, net.officer);
-  const lastSeq = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
+  const lastSeq = (rawDb(t.app).prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
   return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
 }
@@ -89,7 +90,7 @@ describe('audit trail through the API', () => {
     const t = await makeApp();
     const net = await provision(t);
     const tokens = await login(t, net.officer);
-    const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT details FROM audit_events').all() as { details: string }[];
+    const rows = rawDb(t.app).prepare('SELECT details FROM audit_events').all() as { details: string }[];
     const text = rows.map((r) => r.details).join('\n');
     for (const secret of [net.officer.password, net.officer.totpSecret, tokens.refreshToken, tokens.accessToken]) {
       expect(text).not.toContain(secret);

@@ -6,6 +6,7 @@ import { LiaisonClientError } from '../../client/sdk/index.ts';
 import { initPlatform, signIn } from '../world/network.ts';
 import { bearer, expectError, login, makeApp, provision, runCli, tempDir, type TestApp } from '../world/app.ts';
 import { securityLog, startHost } from '../e2e/host.ts';
+import { rawDb, type RawDb } from '../world/db.ts';
 
 interface Verification {
   ok: boolean;
@@ -19,13 +20,13 @@ async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; dbFile: 
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5, ...(headsFile ? { headsFile } : {}) } } });
   const net = await provision(t);
   await login(t, net.officer);
-  const lastSeq = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
+  const lastSeq = (rawDb(t.app).prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
   return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
 }
 
 /** What an attacker with write access to the database file does: drop the newest events and every checkpoint covering them. */
-function truncateTail(db: Database.Database, lastSeq: number): number {
+function truncateTail(db: Pick<RawDb, 'prepare'>, lastSeq: number): number {
   const keep = (db.prepare('SELECT max(seq) AS s FROM audit_checkpoints WHERE seq <= ?').get(lastSeq - 3) as { s: number | null }).s;
   if (keep === null) throw new Error('truncateTail: no checkpoint to cut back to');
   db.prepare('DELETE FROM audit_events WHERE seq > ?').run(keep);
@@ -98,7 +99,7 @@ describe('audit tail truncation is detected against the external heads file', ()
     expect(head.statusCode).toBe(200);
     const served = head.json().head as { seq: number; hash: string };
     expectError(await t.app.inject({ method: 'GET', url: '/api/v1/audit/head', headers: bearer(net.officer.tokens) }), 403, 'forbidden');
-    const keep = truncateTail(t.app.ctx.sqliteStore.sqlite, served.seq);
+    const keep = truncateTail(rawDb(t.app), served.seq);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: bearer(net.admin.tokens) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: false, problem: { seq: keep + 1, kind: 'truncated' } });
@@ -119,8 +120,8 @@ describe('SDK: administrators’ clients remember the highest audit head', () =>
     expect(alarms).toEqual([]);
 
     // The operator (or an intruder) deletes the newest events and their checkpoints.
-    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
-    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
+    rawDb(host.app).prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
+    rawDb(host.app).prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
     const err = await admin.checkAuditHead().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiaisonClientError);
     expect((err as LiaisonClientError).code).toBe('audit/rollback');

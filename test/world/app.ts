@@ -42,7 +42,8 @@ export function testStore(): StoreConfig {
 /** A fresh PostgreSQL schema (DATABASE_URL, default the machine's postgres://127.0.0.1:5432/test), dropped after the test. */
 export function pgTestStore(): Extract<StoreConfig, { kind: 'postgres' }> {
   const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-  const schema = `t_${crypto.randomBytes(8).toString('hex')}`;
+  // t_<ms since the epoch, base 36>_<random>: the PostgreSQL run's global setup drops the ones a crashed run left (test/world/pg-global-setup.ts).
+  const schema = `t_${Date.now().toString(36)}_${crypto.randomBytes(6).toString('hex')}`;
   cleanups.push(() => dropSchema(url, schema));
   return { kind: 'postgres', url, schema };
 }
@@ -167,11 +168,26 @@ export interface CliResult {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The store variables a child process (CLI, server) on this data directory needs: on PostgreSQL the
+ * data directory's schema (a fresh one when no app opened it yet), never the database's `public` schema.
+ */
+export function storeEnv(dataDir: string): Record<string, string> {
+  if (process.env.STORE !== 'postgres') return {};
+  let store = storeOfDataDir.get(dataDir);
+  if (!store) {
+    store = testStore();
+    storeOfDataDir.set(dataDir, store);
+  }
+  if (store.kind !== 'postgres') return { STORE: 'sqlite' };
+  return { STORE: 'postgres', DATABASE_URL: store.url, DATABASE_SCHEMA: store.schema ?? 'public' };
+}
+
 /** Runs the operator CLI as a real process (tsx) against a data directory. */
 export function runCli(dataDir: string, args: string[]): CliResult {
   const res = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli/liaison.ts', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storeEnv(dataDir) },
     encoding: 'utf8',
     timeout: 60_000,
   });
