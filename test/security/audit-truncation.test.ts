@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClientError } from '../../client/sdk/index.ts';
 import { initPlatform, signIn } from '../world/network.ts';
 import { bearer, expectError, login, makeApp, provision, runCli, tempDir, type TestApp } from '../world/app.ts';
 import { securityLog, startHost } from '../e2e/host.ts';
-import { rawDb, type RawDb } from '../world/db.ts';
+import { rawDb, withClosedAppDb, type RawDb } from '../world/db.ts';
 
 interface Verification {
   ok: boolean;
@@ -16,13 +15,13 @@ interface Verification {
 }
 
 /** A network with checkpoints every 5 events, closed (the head is sealed and appended to the heads file). */
-async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; dbFile: string; lastSeq: number }> {
+async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; lastSeq: number }> {
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5, ...(headsFile ? { headsFile } : {}) } } });
   const net = await provision(t);
   await login(t, net.officer);
   const lastSeq = (rawDb(t.app).prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
-  return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
+  return { t, lastSeq };
 }
 
 /** What an attacker with write access to the database file does: drop the newest events and every checkpoint covering them. */
@@ -34,13 +33,9 @@ function truncateTail(db: Pick<RawDb, 'prepare'>, lastSeq: number): number {
   return keep;
 }
 
-function tamper(dbFile: string, fn: (db: Database.Database) => number): number {
-  const db = new Database(dbFile);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+/** Edits the closed app's database (the SQLite file or its PostgreSQL schema) as an intruder would. */
+function tamper(t: TestApp, fn: (db: RawDb) => number): number {
+  return withClosedAppDb(t.app, fn);
 }
 
 function verifyCli(dataDir: string, env: Record<string, string> = {}): { code: number | null; result: Verification; stdout: string } {
@@ -59,13 +54,13 @@ function verifyCli(dataDir: string, env: Record<string, string> = {}): { code: n
 
 describe('audit tail truncation is detected against the external heads file', () => {
   it('deleting the newest events together with their checkpoints makes `liaison audit verify` (real process) fail, naming the missing events', async () => {
-    const { t, dbFile, lastSeq } = await sealedNetwork();
+    const { t, lastSeq } = await sealedNetwork();
     const headsFile = path.join(t.config.dataDir, 'audit-heads.log');
     const heads = fs.readFileSync(headsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
     expect(heads.at(-1)?.seq).toBe(lastSeq);
     expect(verifyCli(t.config.dataDir)).toMatchObject({ code: 0, result: { ok: true, externalHeadsChecked: heads.length } });
 
-    const keep = tamper(dbFile, (db) => truncateTail(db, lastSeq));
+    const keep = tamper(t, (db) => truncateTail(db, lastSeq));
     const { code, result } = verifyCli(t.config.dataDir);
     expect(code).toBe(1);
     expect(result.ok).toBe(false);
@@ -78,10 +73,10 @@ describe('audit tail truncation is detected against the external heads file', ()
 
   it('AUDIT_HEADS_FILE on another disk: verify reads it there; deleting the heads file as well is reported, not silently accepted', async () => {
     const elsewhere = path.join(tempDir('liaison-worm-'), 'heads', 'audit-heads.log');
-    const { t, dbFile, lastSeq } = await sealedNetwork(elsewhere);
+    const { t, lastSeq } = await sealedNetwork(elsewhere);
     expect(fs.existsSync(path.join(t.config.dataDir, 'audit-heads.log'))).toBe(false);
     expect(verifyCli(t.config.dataDir, { AUDIT_HEADS_FILE: elsewhere }).code).toBe(0);
-    const keep = tamper(dbFile, (db) => truncateTail(db, lastSeq));
+    const keep = tamper(t, (db) => truncateTail(db, lastSeq));
     const truncated = verifyCli(t.config.dataDir, { AUDIT_HEADS_FILE: elsewhere });
     expect(truncated.code).toBe(1);
     expect(truncated.result.problem).toMatchObject({ seq: keep + 1, kind: 'truncated' });

@@ -1,4 +1,7 @@
 import os from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { App } from '../../server/app.ts';
 import { SqliteStore } from '../../server/store/sqlite/store.ts';
@@ -33,9 +36,23 @@ export interface RawDb {
   walCheckpoint(): void;
 }
 
+/**
+ * Runs `fn` on the database of a closed app, as an operator (or intruder) with access to it would:
+ * SQLite's file in the data directory, or the app's PostgreSQL schema.
+ */
+export function withClosedAppDb<T>(app: Pick<App, 'ctx'>, fn: (db: RawDb) => T): T {
+  if (isPostgres) return fn(rawDb(app));
+  const db = new SqliteDatabase(path.join(app.ctx.config.dataDir, 'liaison.db'));
+  try {
+    return fn(sqliteRaw(db));
+  } finally {
+    db.close();
+  }
+}
+
 export function rawDb(app: Pick<App, 'ctx'>): RawDb {
   const store = app.ctx.store;
-  if (store instanceof SqliteStore) return sqliteRaw(store);
+  if (store instanceof SqliteStore) return sqliteRaw(store.sqlite);
   const cfg = app.ctx.config.store;
   if (cfg.kind !== 'postgres') throw new Error('rawDb: unknown store');
   return pgRaw(withDefaultUser(cfg.url), cfg.schema ?? 'public');
@@ -49,8 +66,8 @@ function withDefaultUser(url: string): string {
   return parsed.toString();
 }
 
-function sqliteRaw(store: SqliteStore): RawDb {
-  const db = store.sqlite;
+/** RawDb over an open better-sqlite3 connection (e.g. the SQLite file of a closed app). */
+export function sqliteRaw(db: Database.Database): RawDb {
   const wrap = (sql: string, pluck: boolean): RawStatement => {
     const stmt = () => (pluck ? db.prepare(sql).pluck() : db.prepare(sql));
     return {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import pg from 'pg';
 
 /** Schemas the test apps create: t_<ms since the epoch in base 36>_<random> (test/world/app.ts pgTestStore). */
@@ -11,7 +12,10 @@ const STALE_MS = 60 * 60 * 1000;
  */
 export default async function setup(): Promise<void> {
   const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-  const client = new pg.Client({ connectionString: url });
+  const parsed = new URL(url);
+  // Like libpq: without a user name in the URL, PGUSER or the OS user.
+  if (parsed.username === '') parsed.username = encodeURIComponent(process.env.PGUSER ?? os.userInfo().username);
+  const client = new pg.Client({ connectionString: parsed.toString() });
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 't\\_%'");
