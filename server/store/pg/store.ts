@@ -49,6 +49,7 @@ export class PgStore implements Store {
     readonly pool: pg.Pool,
     /** The PostgreSQL schema the store lives in (DATABASE_SCHEMA, default public). */
     readonly schema: string,
+    private readonly readonly = false,
   ) {
     const r = (this.poolRepos = this.repositories(pool));
     this.accounts = r.accounts;
@@ -75,9 +76,12 @@ export class PgStore implements Store {
     const schema = schemaName(opts.schema);
     const pool = createPool(opts);
     try {
-      await prepareSchema(pool, schema);
-      if (opts.migrate ?? true) await applyMigrations(pool, schema);
-      return new PgStore(pool, schema);
+      // Read-only (verification tools): no schema creation, no migrations, and PostgreSQL refuses any write.
+      if (!opts.readonly) {
+        await prepareSchema(pool, schema);
+        if (opts.migrate ?? true) await applyMigrations(pool, schema);
+      }
+      return new PgStore(pool, schema, opts.readonly ?? false);
     } catch (err) {
       await pool.end().catch(() => {});
       throw err;
@@ -148,7 +152,7 @@ export class PgStore implements Store {
   }
 
   get writable(): boolean {
-    return true;
+    return !this.readonly;
   }
 
   async ping(): Promise<void> {
