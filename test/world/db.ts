@@ -80,8 +80,12 @@ export function sqliteRaw(db: Database.Database): RawDb {
   return { engine: 'sqlite', prepare: (sql) => wrap(sql, false), transaction: (fn) => db.transaction(fn), walCheckpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)') };
 }
 
-/** `?` placeholders (outside string literals) → `$1, $2, …`. */
+/**
+ * Portable test SQL → PostgreSQL: `?` placeholders (outside string literals) → `$1, $2, …`, and
+ * mixed-case aliases (`AS officerId`) quoted, since PostgreSQL folds unquoted names to lower case.
+ */
 export function toPgPlaceholders(sql: string): string {
+  sql = sql.replace(/\bAS\s+([a-z_][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, 'AS "$1"');
   let n = 0;
   let out = '';
   let quoted = false;
