@@ -264,8 +264,8 @@ export class AppContext {
 /** Opens the configured store (config.store): SQLite in dataDir (the default) or PostgreSQL. */
 async function openStore(config: AppConfig, readonly: boolean, migrate: boolean): Promise<Store> {
   if (config.store.kind === 'sqlite') return SqliteStore.open(config.dataDir, { readonly, migrate });
-  if (readonly) throw new Error('Read-only opening is for the SQLite file; on PostgreSQL use a read-only role or a replica');
-  return PgStore.open({ url: config.store.url, ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}), migrate, nodeId: config.nodeId });
+  // Read-only (audit verify): every transaction of the pool is read-only, PostgreSQL refuses writes.
+  return PgStore.open({ url: config.store.url, ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}), migrate, readonly, nodeId: config.nodeId });
 }
 
 /** The notification transports the configuration turns on (README, "Notifications"): push always, e-mail and webhook when set. */

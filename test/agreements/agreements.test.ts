@@ -3,6 +3,7 @@ import { generateIdentity, type IdentityKeys } from '../../shared/crypto/index.t
 import { expectError, makeApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork, relogin } from '../world/actors.ts';
 import { DAY_MS, activeAgreement, agreementSignature, call, propose, terms } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 describe('agreements', () => {
   it('propose → every party signs → active; the server fixes id, version, order and text hash', async () => {
@@ -71,7 +72,7 @@ describe('agreements', () => {
     t.clock.advance(DAY_MS);
     await relogin(t, a.admin);
     expect(((await call(t, a.admin, 'GET', `/agreements/${other.id}`)).json() as { agreement: { status: string } }).agreement.status).toBe('expired');
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq").all(ag.id) as { action: string }[];
+    const audit = rawDb(t.app).prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq").all(ag.id) as { action: string }[];
     // The officer's refused suspend is audited as access.denied.
     expect(audit.map((r) => r.action)).toEqual(['agreement.proposed', 'agreement.signed', 'agreement.signed', 'access.denied', 'agreement.suspended', 'agreement.reactivated', 'agreement.terminated']);
   });

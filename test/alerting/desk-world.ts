@@ -12,6 +12,7 @@ import { bearer, makeApp, totpCode, worldOf, type TestApp } from '../world/app.t
 import type { TestSubscription } from '../world/push-service.ts';
 import type { Account } from '../world/world.ts';
 import { MARKER } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;
@@ -86,7 +87,7 @@ export async function subscribe(t: TestApp, who: Account, sub: TestSubscription)
 }
 
 export function deliveries(t: TestApp, pageId: string): { step: number; officerId: string; outcomes: string | null }[] {
-  return t.app.ctx.sqliteStore.sqlite
+  return rawDb(t.app)
     .prepare('SELECT step, officer_id AS officerId, outcomes FROM page_deliveries WHERE page_id = ? ORDER BY step, officer_id')
     .all(pageId) as { step: number; officerId: string; outcomes: string | null }[];
 }

@@ -16,6 +16,7 @@ import { TestPushService, type TestSubscription } from '../world/push-service.ts
 import { TestSmtpServer } from '../world/smtp.ts';
 import { call, deliveries, deskWorld, MINUTE_MS, ok, PASSPHRASE, sdk, subscribe, TIME_TRAVEL } from './desk-world.ts';
 import { MARKER } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 let push: TestPushService | undefined;
 let smtp: TestSmtpServer | undefined;
@@ -141,7 +142,7 @@ describe('escalation ladder', () => {
     expectError(await call(t, S.es.admin, 'GET', `/pages/${page.id}`), 404, 'not_found');
 
     // Audited without content: no names, no phone number.
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare(`SELECT action, details FROM audit_events WHERE action LIKE 'page.%' ORDER BY seq`).all() as { action: string; details: string }[];
+    const audit = rawDb(t.app).prepare(`SELECT action, details FROM audit_events WHERE action LIKE 'page.%' ORDER BY seq`).all() as { action: string; details: string }[];
     expect(audit.map((a) => a.action)).toEqual(['page.opened', 'page.escalated', 'page.escalated', 'page.exhausted']);
     for (const a of audit) {
       expect(a.details).not.toContain(MARKER);
@@ -214,7 +215,7 @@ describe('escalation timers survive restarts and fire once', () => {
     const results = await Promise.all([ctx.paging.tick(), other.tick(), ctx.paging.tick(), other.tick()]);
     expect(results.reduce((x, y) => x + y, 0)).toBe(1);
     expect(deliveries(t, pageId).filter((r) => r.step === 1)).toHaveLength(1);
-    const escalated = t.app.ctx.sqliteStore.sqlite.prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'page.escalated' AND target_id = ?`).get(pageId) as { n: number };
+    const escalated = rawDb(t.app).prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'page.escalated' AND target_id = ?`).get(pageId) as { n: number };
     expect(escalated.n).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../server/config.ts';
 import type { Account } from '../world/world.ts';
 import { bearer, makeApp, worldOf, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 /** Put in every name the server knows about the officer; a notification must never carry it. */
 export const MARKER = 'ZQX-MARKER-5150';
@@ -27,7 +28,7 @@ export async function alertingWorld(opts: { alerting?: Partial<AppConfig['alerti
 }
 
 export function auditRows(t: TestApp, actionPrefix: string): { action: string; actor: string | null; target: string | null; outcome: string; details: string }[] {
-  return t.app.ctx.sqliteStore.sqlite
+  return rawDb(t.app)
     .prepare(`SELECT action, actor_id AS actor, target_id AS target, outcome, details FROM audit_events WHERE action LIKE ? ORDER BY seq`)
     .all(`${actionPrefix}%`) as { action: string; actor: string | null; target: string | null; outcome: string; details: string }[];
 }

@@ -14,6 +14,7 @@ import { expectError } from '../world/app.ts';
 import { TestPushService, type TestSubscription } from '../world/push-service.ts';
 import { MARKER, auditRows } from './fixtures.ts';
 import { MINUTE_MS, PASSPHRASE, call, deliveries, deskWorld, listen, ok, sdk, subscribe } from './desk-world.ts';
+import { rawDb } from '../world/db.ts';
 
 let push: TestPushService | undefined;
 let clients: LiaisonClient[] = [];
@@ -172,7 +173,7 @@ describe("the desk's own channel", () => {
     await subscribe(t, rui, subs.rui);
     const channel = await c.ana.createChannel({ kind: 'team', title: 'Night desk', members: [rui.id] });
     // As the desk's first intake key statement records it (server/intake): the desk's own channel.
-    t.app.ctx.sqliteStore.sqlite.prepare('UPDATE desks SET channel_id = ? WHERE id = ?').run(channel.id, desk.id);
+    rawDb(t.app).prepare('UPDATE desks SET channel_id = ? WHERE id = ?').run(channel.id, desk.id);
 
     const sent = await c.ana.send(channel.id, { kind: 'text', text: `Secret ${MARKER}` }, { urgent: true });
     await t.app.ctx.paging.idle();

@@ -14,6 +14,7 @@ import { TestPushService } from '../world/push-service.ts';
 import { TestSmtpServer } from '../world/smtp.ts';
 import { MARKER, auditRows } from './fixtures.ts';
 import { DAY_MS, MINUTE_MS, TIME_TRAVEL, TUE_0300, call, deskWorld, ok, subscribe } from './desk-world.ts';
+import { rawDb } from '../world/db.ts';
 
 let push: TestPushService | undefined;
 let smtp: TestSmtpServer | undefined;
@@ -151,7 +152,7 @@ describe('reachability reports', () => {
     const [a, b] = await Promise.all([S.t.app.ctx.reachability.tick(), second.app.ctx.reachability.tick()]);
     expect(a + b).toBe(1);
     expect(await second.app.ctx.reachability.tick()).toBe(0);
-    const rows = second.app.ctx.sqliteStore.sqlite.prepare('SELECT period_end AS periodEnd, scheduled FROM reachability_reports').all();
+    const rows = rawDb(second.app).prepare('SELECT period_end AS periodEnd, scheduled FROM reachability_reports').all();
     expect(rows).toEqual([{ periodEnd: WED_0000, scheduled: 1 }]);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp!.received.filter((m) => m.raw.includes('reachability report'))).toHaveLength(1);

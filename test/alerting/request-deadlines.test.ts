@@ -9,6 +9,7 @@ import type { Page } from '../../shared/schemas/pages.ts';
 import type { RequestView } from '../../shared/schemas/requests.ts';
 import { MARKER } from './fixtures.ts';
 import { MINUTE_MS, PASSPHRASE, call, deskWorld, listen, ok, sdk } from './desk-world.ts';
+import { rawDb } from '../world/db.ts';
 
 const HOUR_MS = 3600_000;
 let clients: LiaisonClient[] = [];
@@ -89,7 +90,7 @@ describe('requests to a desk', () => {
       await c.ana.acceptContactRequest(contact.invitationId!);
       await c.eva.sync();
       const deadlinePages = async () => (await ok<{ pages: Page[] }>(await call(t, sam, 'GET', `/desks/${desk.id}/pages`))).pages.filter((p) => p.reason === 'deadline');
-      const escalations = (pageId: string) => (t.app.ctx.sqliteStore.sqlite.prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'page.escalated' AND target_id = ?`).get(pageId) as { n: number }).n;
+      const escalations = (pageId: string) => (rawDb(t.app).prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'page.escalated' AND target_id = ?`).get(pageId) as { n: number }).n;
 
       const start = t.clock.now();
       const sent = await c.eva.requests.send(channelId, {
@@ -122,7 +123,7 @@ describe('requests to a desk', () => {
       }
       expect(escalations(page!.id)).toBe(0);
       expect((await deadlinePages()).map((p) => p.state)).toEqual(['cancelled']);
-      const cancelled = t.app.ctx.sqliteStore.sqlite.prepare(`SELECT details FROM audit_events WHERE action = 'page.cancelled' AND target_id = ?`).all(page!.id) as { details: string }[];
+      const cancelled = rawDb(t.app).prepare(`SELECT details FROM audit_events WHERE action = 'page.cancelled' AND target_id = ?`).all(page!.id) as { details: string }[];
       expect(cancelled.map((r) => JSON.parse(r.details).cause)).toEqual(['request_closed']);
     });
   }

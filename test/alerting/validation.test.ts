@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bearer, expectError } from '../world/app.ts';
 import { TestPushService } from '../world/push-service.ts';
 import { alertingWorld, type AlertingWorld } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 const P256 = () => {
   const { publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -22,7 +23,7 @@ async function post(w: AlertingWorld, payload: unknown, headers = w.headers) {
 }
 
 function stored(w: AlertingWorld): number {
-  return w.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM push_subscriptions').pluck().get() as number;
+  return rawDb(w.app).prepare('SELECT count(*) FROM push_subscriptions').pluck().get() as number;
 }
 
 describe('notification API: refusals', () => {

@@ -6,6 +6,7 @@ import { getSodium, toHex } from '../../shared/crypto/index.ts';
 import { defaultConfig } from '../../server/config.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { listen, makeChannel, makeWorld, postMessage, sendBody, sleep, type Person } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 const MAX = 64 * 1024;
 const HOUR = 3600 * 1000;
@@ -23,7 +24,7 @@ function upload(t: TestApp, who: Person, channelId: string, body: Buffer, conten
 
 const blobDir = (t: TestApp) => path.join(t.config.dataDir, 'blobs');
 const tmpFiles = (t: TestApp) => fs.readdirSync(path.join(blobDir(t), 'tmp'));
-const count = (t: TestApp, sql: string) => t.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get() as number;
+const count = (t: TestApp, sql: string) => rawDb(t.app).prepare(sql).pluck().get() as number;
 
 describe('attachments', () => {
   it('uploads by streaming, addresses by BLAKE2b-256, downloads for members only', async () => {
@@ -113,13 +114,13 @@ describe('retention', () => {
     expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 0, receipts: 0, attachments: 0 });
     t.clock.advance(13 * HOUR + 1);
     expect(await t.app.ctx.messages.sweepExpired(t.clock.now())).toEqual({ messages: 1, receipts: 1, attachments: 1 });
-    const ids = t.app.ctx.sqliteStore.sqlite.prepare('SELECT id FROM messages ORDER BY id').pluck().all();
+    const ids = rawDb(t.app).prepare('SELECT id FROM messages ORDER BY id').pluck().all();
     expect(ids).toEqual(['held', 'young']);
     expect(count(t, "SELECT COUNT(*) FROM feed WHERE kind IN ('message', 'receipt')")).toBe(2);
     expect(fs.existsSync(path.join(blobDir(t), id))).toBe(false);
     const bob = { officerId: w.bob.id, agencyId: w.bob.agencyId, role: 'officer' as const, sessionId: 's', ip: null };
     await expect(t.app.ctx.attachments.open(bob, id)).rejects.toThrow(/not found/);
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
+    const audit = rawDb(t.app).prepare("SELECT details FROM audit_events WHERE action = 'messages.retention_sweep'").pluck().all() as string[];
     expect(audit.map((d) => JSON.parse(d))).toEqual([{ messages: 1, receipts: 1, attachments: 1 }]);
     // Sync no longer offers the deleted message.
     const msgIds = (await t.app.ctx.messages.sync(bob)).items.filter((i) => i.kind === 'message').map((i) => (i.data as { messageId: string }).messageId);

@@ -14,6 +14,7 @@ import type { RoutedFeedItem } from '../../server/feed/feed.ts';
 import { expectError, makeApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork } from '../world/actors.ts';
 import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, openChannel, propose, removeEvent, setRoleEvent, terms, wire } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 function resign(env: KeyEnvelope, sk: Uint8Array): Record<string, unknown> {
   const { signature: _old, ...unsigned } = env;
@@ -186,10 +187,10 @@ describe('channels: membership events', () => {
     expect(res.statusCode).toBe(200);
     expect(changes).toEqual([{ channelId, added: [], removed: [a.admin.id] }]);
     expectError(await call(t, a.admin, 'GET', `/channels/${channelId}`), 404, 'not_found');
-    const spans = t.app.ctx.sqliteStore.sqlite.prepare('SELECT officer_id, until_epoch, until_pos FROM channel_members WHERE channel_id = ? ORDER BY from_pos').all(channelId) as { officer_id: string; until_epoch: number | null; until_pos: number | null }[];
+    const spans = rawDb(t.app).prepare('SELECT officer_id, until_epoch, until_pos FROM channel_members WHERE channel_id = ? ORDER BY from_pos').all(channelId) as { officer_id: string; until_epoch: number | null; until_pos: number | null }[];
     const removedSpan = spans.find((s) => s.officer_id === a.admin.id)!;
     expect(removedSpan.until_epoch).toBe(2);
-    const keyEnvPos = (t.app.ctx.sqliteStore.sqlite.prepare("SELECT max(pos) AS pos FROM feed WHERE channel_id = ? AND kind = 'key_envelope'").get(channelId) as { pos: number }).pos;
+    const keyEnvPos = (rawDb(t.app).prepare("SELECT max(pos) AS pos FROM feed WHERE channel_id = ? AND kind = 'key_envelope'").get(channelId) as { pos: number }).pos;
     // The new epoch's key envelope lies outside the removed officer's span.
     expect(keyEnvPos).toBeGreaterThanOrEqual(removedSpan.until_pos!);
     expect((await t.app.ctx.channels.currentMembers(channelId)).map((m) => m.officerId)).toEqual([a.officer.id]);

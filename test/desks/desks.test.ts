@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Desk, MyShift, OnDuty } from '../../shared/schemas/desks.ts';
 import type { DirectoryEntry } from '../../shared/schemas/directory.ts';
 import { bearer, expectError, makeApp, provision, provisionAgency, worldOf, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 const DAY_MS = 86_400_000;
 /** Sessions never idle out: the clock moves to "03:00" on another day. */
@@ -112,7 +113,7 @@ describe('desks: validation', () => {
     const W = await world();
     const { t, admin, ana, rui, sam, es } = W;
     const base = { name: 'Desk', phone: PHONE, timeZone: 'Europe/Lisbon' };
-    const count = () => (t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM desks').pluck().get() as number);
+    const count = () => (rawDb(t.app).prepare('SELECT count(*) FROM desks').pluck().get() as number);
     const refused: [Record<string, unknown>, number, string][] = [
       [{ ...base, timeZone: 'Mars/Olympus' }, 400, 'invalid_time_zone'],
       [{ ...base, timeZone: 'Etc/GMT+5' }, 400, 'invalid_time_zone'],
@@ -258,7 +259,7 @@ describe('desks: audit and directory', () => {
     await call(t, ana, 'POST', `/desks/${desk.id}/rota/overrides`, { officerId: rui.id, start: TUE_0300 - 3_600_000, end: TUE_0300, replaces: ana.id });
     await call(t, admin, 'PATCH', `/desks/${desk.id}`, { phone: '+351 21 864 7732', backupDeskId: backup.id });
     await call(t, admin, 'DELETE', `/desks/${backup.id}`);
-    const rows = t.app.ctx.sqliteStore.sqlite
+    const rows = rawDb(t.app)
       .prepare(`SELECT action, actor_id AS actor, target_id AS target, agency_id AS agency, details FROM audit_events WHERE action LIKE 'desk.%' ORDER BY seq`)
       .all() as { action: string; actor: string; target: string; agency: string; details: string }[];
     expect(rows.map((r) => r.action)).toEqual([

@@ -8,6 +8,7 @@ import type { DeskRequestView, IntakeKeyView, MyDeskRequest } from '../../shared
 import type { Page } from '../../shared/schemas/pages.ts';
 import { expectError } from '../world/app.ts';
 import { call, intakeWorld, ok } from '../e2e/desk-intake-world.ts';
+import { rawDb } from '../world/db.ts';
 
 function flipLastByte(b64: string): string {
   const bytes = fromB64(b64);
@@ -67,7 +68,7 @@ describe('desk intake routes', () => {
     const plain = await c.ptAdmin.createDirectoryEntry({ title: 'Liaison office', specialisations: ['precursors'], languages: ['en'], availability: { kind: '24/7' } });
     expectError(await call(t, eva, 'POST', `/directory/${plain.id}/desk-requests`, { request: wire }), 404, 'no_intake_key');
     expectError(await call(t, eva, 'GET', `/directory/${plain.id}/intake`), 404, 'no_intake_key');
-    expect(t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM desk_requests').get()).toEqual({ n: 1 });
+    expect(rawDb(t.app).prepare('SELECT count(*) AS n FROM desk_requests').get()).toEqual({ n: 1 });
     // The page it opened: urgent, acknowledgement requested, reason desk_request.
     const page = (await ok<{ page: Page }>(await call(t, eva, 'GET', `/pages/${sent.pageId}`))).page;
     expect(page).toMatchObject({ deskId: desk.id, priority: 'urgent', ackRequested: true, reason: 'desk_request', state: 'open' });
@@ -96,7 +97,7 @@ describe('desk intake routes', () => {
     expectError(await call(t, ana, 'POST', `/desks/${desk.id}/requests/${sent.id}/case-channel`, { events: [{}], encryptedMeta: 'x' }), 403, 'not_claimer');
 
     // Audited without content.
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT action, details FROM audit_events WHERE action LIKE 'intake.%' OR action LIKE 'desk_request.%' ORDER BY seq").all() as { action: string; details: string }[];
+    const audit = rawDb(t.app).prepare("SELECT action, details FROM audit_events WHERE action LIKE 'intake.%' OR action LIKE 'desk_request.%' ORDER BY seq").all() as { action: string; details: string }[];
     expect(audit.map((a) => a.action)).toEqual(['intake.key_published', 'desk_request.received', 'desk_request.claimed']);
     for (const a of audit) expect(a.details).not.toMatch(/first|dhPublicKey|sealed/);
   });

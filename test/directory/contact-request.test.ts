@@ -9,6 +9,7 @@ import { LiaisonApiError, LiaisonClient, MemoryStore, type ChannelNotice, type R
 import type { CreateDirectoryEntryBody, DirectoryEntry } from '../../shared/schemas/directory.ts';
 import { bearer, makeApp, totpCode, worldOf, type Enrolled, type TestApp } from '../world/app.ts';
 import { waitFor } from '../world/network.ts';
+import { rawDb } from '../world/db.ts';
 
 const PASSPHRASE = 'liaison contact passphrase 2026';
 const DAY_MS = 24 * 3600 * 1000;
@@ -116,7 +117,7 @@ async function world(): Promise<World> {
 }
 
 function auditActions(t: TestApp, targetId: string): string[] {
-  return (t.app.ctx.sqliteStore.sqlite.prepare('SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq').all(targetId) as { action: string }[]).map((r) => r.action);
+  return (rawDb(t.app).prepare('SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq').all(targetId) as { action: string }[]).map((r) => r.action);
 }
 
 describe('contact requests (directory → direct channel)', () => {
@@ -183,7 +184,7 @@ describe('contact requests (directory → direct channel)', () => {
     const reply = await waitFor(() => aliceGot.find((m) => m.channelId === res.channel.id && m.senderId === w.bob.id), 'reply delivered');
     expect(reply.payload).toEqual({ kind: 'text', text: 'Hi Alice, go ahead' });
     expect((await w.alice.client.members(res.channel.id)).map((m) => m.officerId).sort()).toEqual([w.alice.id, w.bob.id].sort());
-    expect((w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM messages WHERE channel_id = ?').get(res.channel.id) as { n: number }).n).toBe(2);
+    expect((rawDb(w.t.app).prepare('SELECT count(*) AS n FROM messages WHERE channel_id = ?').get(res.channel.id) as { n: number }).n).toBe(2);
     expect(await w.bob.client.channel(res.channel.id)).toMatchObject({ title: 'Contact: Darknet liaison', contactRequest: 'accepted' });
 
     // Still never a third member once accepted: with two members the chain rules refuse it already in the
@@ -212,7 +213,7 @@ describe('contact requests (directory → direct channel)', () => {
     await rejectsWith(w.alice.client.addMember(res.channel.id, w.adminB.id), 409, 'contact_request_members_fixed');
     expect(auditActions(w.t, res.channel.id)).toEqual(expect.arrayContaining(['channel.invitation_declined', 'channel.contact_request_declined']));
     // The introduction never left alice's device.
-    const stored = (id: string) => (w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM messages WHERE channel_id = ?').get(id) as { n: number }).n;
+    const stored = (id: string) => (rawDb(w.t.app).prepare('SELECT count(*) AS n FROM messages WHERE channel_id = ?').get(id) as { n: number }).n;
     expect(stored(res.channel.id)).toBe(0);
   }, 60_000);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, expectError } from '../world/app.ts';
 import { baseEntry, createEntry, directoryWorld } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 const MISSING = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -84,7 +85,7 @@ describe('directory: permission matrix', () => {
     await w.t.app.inject({ method: 'DELETE', url: `/api/v1/directory/${entry.id}`, headers: h });
     // Refused attempts change nothing and leave no success event.
     await w.t.app.inject({ method: 'PATCH', url: `/api/v1/directory/${entry.id}`, headers: bearer(w.esNcb.admin.tokens), payload: { notes: 'x' } });
-    const events = w.t.app.ctx.sqliteStore.sqlite
+    const events = rawDb(w.t.app)
       .prepare(`SELECT action, actor_id AS actor, target_type AS type, target_id AS target, agency_id AS agency, outcome, details FROM audit_events WHERE action LIKE 'directory.%' ORDER BY seq`)
       .all() as { action: string; actor: string; type: string; target: string; agency: string; outcome: string; details: string }[];
     const adminId = w.pt.admin.tokens.officer.id;
@@ -136,7 +137,7 @@ describe('directory: input validation', () => {
       400,
       'validation_failed',
     );
-    const count = w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM directory_entries').get() as { n: number };
+    const count = rawDb(w.t.app).prepare('SELECT count(*) AS n FROM directory_entries').get() as { n: number };
     expect(count.n).toBe(0);
 
     // The accepted forms: overnight slots, '24:00' ends, a time-zone name in any case (stored canonically).

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../server/auth/tokens.ts';
 import { WALK_THRESHOLD } from '../../server/store/sqlite/directory-repository.ts';
 import { allPages, DAY_MS, directoryWorld, search, type DirectoryWorld } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 const WORDS = ['tor', 'torch', 'bitcoin', 'vendor', 'courier', 'container'];
 
@@ -79,10 +80,10 @@ describe('directory search: the index walk for large match sets', () => {
     expect(firstStale).toBeGreaterThan(0);
     expect(all.slice(firstStale).every((e) => e.stale)).toBe(true);
     // Retired entries are never walked.
-    const retired = w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT id FROM directory_entries WHERE retired_at IS NOT NULL').pluck().all() as string[];
+    const retired = rawDb(w.t.app).prepare('SELECT id FROM directory_entries WHERE retired_at IS NOT NULL').pluck().all() as string[];
     expect(retired.length).toBeGreaterThan(0);
     expect(all.some((e) => retired.includes(e.id))).toBe(false);
-    const liveDesks = w.t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) FROM directory_entries WHERE retired_at IS NULL AND title LIKE '% desk'").pluck().get();
+    const liveDesks = rawDb(w.t.app).prepare("SELECT count(*) FROM directory_entries WHERE retired_at IS NULL AND title LIKE '% desk'").pluck().get();
     expect(all.length).toBe(liveDesks);
   });
 
@@ -90,11 +91,11 @@ describe('directory search: the index walk for large match sets', () => {
     const w = await directoryWorld();
     seedEntries(w);
     const agencyName = (id: string) =>
-      w.t.app.ctx.sqliteStore.sqlite.prepare('SELECT DISTINCT agency_name FROM directory_entries WHERE agency_id = ?').pluck().all(id) as string[];
+      rawDb(w.t.app).prepare('SELECT DISTINCT agency_name FROM directory_entries WHERE agency_id = ?').pluck().all(id) as string[];
     expect(agencyName(w.esNcb.id)).toEqual(['Interpol NCB Madrid']);
     const before = await pagesBoth(w, { q: 'tor', country: 'ES', limit: 50 });
     // Renaming the NCB to sort after the customs agency moves its entries after customs' entries.
-    w.t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agencies SET name = 'Zeta NCB Madrid' WHERE id = ?").run(w.esNcb.id);
+    rawDb(w.t.app).prepare("UPDATE agencies SET name = 'Zeta NCB Madrid' WHERE id = ?").run(w.esNcb.id);
     expect(agencyName(w.esNcb.id)).toEqual(['Zeta NCB Madrid']);
     const after = await pagesBoth(w, { q: 'tor', country: 'ES', limit: 50 });
     expect(after.walked).toEqual(after.sorted);

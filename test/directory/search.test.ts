@@ -3,6 +3,7 @@ import { fromB64, identityFingerprint, toB64, toHex } from '../../shared/crypto/
 import { getSodium } from '../../shared/crypto/sodium.ts';
 import { bearer, expectError } from '../world/app.ts';
 import { createEntry, directoryWorld, search, searchUrl, titles, type DirectoryWorld } from './fixtures.ts';
+import { rawDb } from '../world/db.ts';
 
 /** Four entries across three agencies in two countries (one agency sponsored by its NCB). */
 async function catalogue(w: DirectoryWorld) {
@@ -110,7 +111,7 @@ describe('directory search: filters and text', () => {
     const sodium = getSodium();
     const sign = sodium.crypto_sign_keypair().publicKey;
     const dh = sodium.crypto_box_keypair().publicKey;
-    w.t.app.ctx.sqliteStore.sqlite
+    rawDb(w.t.app)
       .prepare(
         `INSERT INTO officer_keys (officer_id, agency_id, sign_public_key, dh_public_key, enrol_event, prekey, backup, created_at, updated_at)
          VALUES (?, ?, ?, ?, '{}', '{}', '{}', 0, 0)`,

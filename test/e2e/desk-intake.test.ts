@@ -14,6 +14,7 @@ import { TestPushService, type TestSubscription } from '../world/push-service.ts
 import { TestSmtpServer } from '../world/smtp.ts';
 import type { Desk } from '../../shared/schemas/desks.ts';
 import { DAY_MS, call, intakeWorld, MINUTE_MS, ok, PASSPHRASE, sdk } from './desk-intake-world.ts';
+import { rawDb } from '../world/db.ts';
 
 /** In the request's text only: never in the server's storage, pushes or e-mails. */
 const SECRET = 'PLAINTEXT-MARKER-7781';
@@ -157,12 +158,12 @@ describe('desk intake end to end', () => {
     await expect(c.rui.desks.inbox(desk.id)).rejects.toMatchObject({ status: 404 });
 
     // The server stored sealed requests only: no plaintext anywhere in its data directory.
-    const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT request FROM desk_requests').all() as { request: string }[];
+    const rows = rawDb(t.app).prepare('SELECT request FROM desk_requests').all() as { request: string }[];
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.request).not.toContain(SECRET);
     c.ana.disconnect();
     c.eva.disconnect();
-    t.app.ctx.sqliteStore.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    rawDb(t.app).walCheckpoint();
     expect(dataDirBytes(t.config.dataDir).includes(SECRET)).toBe(false);
   });
 
@@ -230,7 +231,7 @@ describe('desk intake end to end', () => {
     served = v1;
     await expect(app.desks.request(entry.id, { text: 'must not be sent' })).rejects.toMatchObject({ code: 'intake/rollback' });
     expect(security).toContain('intake/rollback');
-    const versions = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT version FROM desk_requests ORDER BY received_at, id').all() as { version: number }[]).map((r) => r.version);
+    const versions = (rawDb(t.app).prepare('SELECT version FROM desk_requests ORDER BY received_at, id').all() as { version: number }[]).map((r) => r.version);
     expect(versions.sort()).toEqual([1, 2]);
     // The desk reads both.
     expect((await c.ana.desks.inbox(desk.id)).map((r) => [r.version, r.payload])).toEqual([

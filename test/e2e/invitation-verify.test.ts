@@ -12,6 +12,7 @@ import {
 import { api, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { startHost } from './host.ts';
 import { tamperableFetch } from './tamper.ts';
+import { rawDb } from '../world/db.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -27,7 +28,7 @@ async function setup(prefix: string) {
     if (method === 'POST') posted.push(url.pathname);
     return body;
   });
-  const db = host.app.ctx.sqliteStore.sqlite;
+  const db = rawDb(host.app);
   const status = () => db.prepare('SELECT status FROM invitations WHERE id = ?').pluck().get(invitation.id);
   const seqs = () => db.prepare('SELECT seq FROM membership_events WHERE channel_id = ? ORDER BY seq').pluck().all(channel.id);
   return { host, net, channel, invitation, bobFetch, posted, status, seqs };

@@ -24,6 +24,7 @@ import { E2E_PASSPHRASE, openCaseChannel, signIn, totpCode, twoAgencyNetwork, ty
 import { KeyLogWriter } from '../../server/keys/key-log.ts';
 import { securityLog, startHost } from './host.ts';
 import { tamperableFetch } from './tamper.ts';
+import { rawDb } from '../world/db.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -39,7 +40,7 @@ async function setup(prefix: string) {
 }
 
 function count(net: TwoAgencyNetwork, sql: string, ...args: unknown[]): number {
-  return net.host.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get(...args) as number;
+  return rawDb(net.host.app).prepare(sql).pluck().get(...args) as number;
 }
 
 function texts(ms: ReceivedMessage[]): string[] {
@@ -51,7 +52,7 @@ describe('a malicious server is detected by the SDK', () => {
     const { net, channel, bobSecurity, aliceSecurity, bobMessages } = await setup('ma-');
     const { alice, bob, host } = net;
     await bob.sync();
-    const db = host.app.ctx.sqliteStore.sqlite;
+    const db = rawDb(host.app);
     const row = db.prepare('SELECT head_seq AS headSeq, head_hash AS headHash FROM channels WHERE id = ?').get(channel.id) as { headSeq: number; headHash: string };
     // The server invents an officer of agency A, a "root" to certify it and a key to sign the add as alice.
     const now = host.clock.now();
@@ -159,17 +160,17 @@ describe('a malicious server is detected by the SDK', () => {
     expect(texts(bobMessages)).toEqual(['Transfer of 40 kg confirmed.']);
 
     // 1. The server re-inserts the stored envelope as a new message (new id, next seq) with a feed row.
-    const db = host.app.ctx.sqliteStore.sqlite;
+    const db = rawDb(host.app);
     const now = host.clock.now();
     db.transaction(() => {
       const info = db
         .prepare(
           `INSERT INTO messages (id, channel_id, seq, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, created_at, expires_at)
-           SELECT ?, channel_id, seq + 1, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, ?, expires_at FROM messages WHERE id = ?`,
+           SELECT ?, channel_id, seq + 1, sender_id, sender_device_id, epoch, handling, envelope, size, ack_required, forwarded_from, ?, expires_at FROM messages WHERE id = ? RETURNING pk`,
         )
-        .run(crypto.randomUUID(), now, sent.messageId);
+        .get(crypto.randomUUID(), now, sent.messageId) as { pk: number };
       db.prepare('UPDATE channels SET last_message_seq = last_message_seq + 1 WHERE id = ?').run(channel.id);
-      db.prepare("INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, 'message', ?, NULL, NULL, ?)").run(channel.id, Number(info.lastInsertRowid), now);
+      db.prepare("INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, 'message', ?, NULL, NULL, ?)").run(channel.id, Number(info.pk), now);
     })();
     await bob.sync();
     expect(texts(bobMessages)).toEqual(['Transfer of 40 kg confirmed.']);

@@ -7,7 +7,8 @@ import type { ReceivedMessage } from '../../client/sdk/index.ts';
 import type { Receipt } from '../../shared/schemas/channels.ts';
 import { openCaseChannel, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { startHost } from './host.ts';
-import { databaseFiles, filesUnder, needles, scan } from './scan.ts';
+import { databaseFiles, databaseRows, filesUnder, needles, scan } from './scan.ts';
+import { isPostgres } from '../world/db.ts';
 
 const marker = () => crypto.randomBytes(18).toString('base64url'); // 24 characters
 
@@ -71,14 +72,19 @@ describe('no plaintext at rest or in logs', () => {
     expect(Buffer.concat(logChunks).toString('utf8')).toContain(`/api/v1/channels/${channel.id}/attachments`);
 
     // While running: the WAL holds the recent pages (closing checkpoints and removes it).
-    const running = [...databaseFiles(dataDir), ...blobs, { where: 'logs', bytes: Buffer.concat(logChunks) }];
-    expect(running.map((s) => path.basename(s.where))).toContain('liaison.db-wal');
-    expect(fs.statSync(path.join(dataDir, 'liaison.db-wal')).size).toBeGreaterThan(0);
+    // On PostgreSQL (test matrix) the rows are in the app's schema, not in DATA_DIR: every table is scanned instead.
+    const running = [...databaseFiles(dataDir), ...databaseRows(host.app), ...blobs, { where: 'logs', bytes: Buffer.concat(logChunks) }];
+    if (isPostgres) {
+      expect(running.map((s) => s.where)).toContain('postgres:messages');
+    } else {
+      expect(running.map((s) => path.basename(s.where))).toContain('liaison.db-wal');
+      expect(fs.statSync(path.join(dataDir, 'liaison.db-wal')).size).toBeGreaterThan(0);
+    }
     expect(scan(running, markers)).toEqual([]);
 
     await host.app.close();
-    const closed = [...databaseFiles(dataDir), ...filesUnder(path.join(dataDir, 'blobs')), ...filesUnder(path.join(dataDir, 'secrets')), { where: 'logs', bytes: Buffer.concat(logChunks) }];
-    expect(closed.map((s) => path.basename(s.where))).toContain('liaison.db');
+    const closed = [...databaseFiles(dataDir), ...databaseRows(host.app), ...filesUnder(path.join(dataDir, 'blobs')), ...filesUnder(path.join(dataDir, 'secrets')), { where: 'logs', bytes: Buffer.concat(logChunks) }];
+    expect(closed.map((s) => (isPostgres ? s.where : path.basename(s.where)))).toContain(isPostgres ? 'postgres:messages' : 'liaison.db');
     expect(scan(closed, markers)).toEqual([]);
   });
 });

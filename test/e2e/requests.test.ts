@@ -6,6 +6,7 @@ import { ManualClock } from '../../server/clock.ts';
 import { makeApp } from '../world/app.ts';
 import { DAY_MS, listen, openCaseChannel, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { databaseFiles, scan } from './scan.ts';
+import { rawDb } from '../world/db.ts';
 
 const HOUR_MS = 3600_000;
 /** Lisbon and Madrid move their clocks forward at 01:00 UTC on Sunday 28 March 2027. */
@@ -120,7 +121,7 @@ describe('requests with legal deadlines (SDK, real server)', () => {
     expect((await net.bob.requests.list({ role: 'sent' })).map((r) => r.state).sort()).toEqual(['answered-full', 'refused', 'withdrawn']);
     expect(await net.bob.requests.list({ role: 'received' })).toEqual([]);
     expect((await net.alice.requests.list({ role: 'received', state: 'refused' })).map((r) => r.id)).toEqual([second.request!.id]);
-    h.t.app.ctx.sqliteStore.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    rawDb(h.t.app).walCheckpoint();
     expect(scan(databaseFiles(h.t.config.dataDir), [MARKER, 'Not an offence here', 'Which period?'])).toEqual([]);
   });
 
@@ -153,7 +154,7 @@ describe('requests with legal deadlines (SDK, real server)', () => {
 
     // Reminders: at 75 % of the 7-day period, then at the deadline; each once across ticks and a second scheduler.
     const reminders = () =>
-      h.t.app.ctx.sqliteStore.sqlite.prepare("SELECT json_extract(details, '$.which') AS which FROM audit_events WHERE action = 'request.reminded' AND target_id = ?").pluck().all(week.request!.id);
+      rawDb(h.t.app).prepare("SELECT json_extract(details, '$.which') AS which FROM audit_events WHERE action = 'request.reminded' AND target_id = ?").pluck().all(week.request!.id);
     const ctx = h.t.app.ctx;
     const second = new RequestsService({ store: ctx.store, clock: h.clock, audit: ctx.audit, accounts: ctx.accounts, access: ctx.messages.access, desks: ctx.desks, lookup: { deskOf: async () => null }, paging: ctx.paging, intake: ctx.intake });
     h.clock.set(Date.UTC(2027, 2, 27, 10, 0) + 5 * DAY_MS - HOUR_MS); // under 75 % of 7 d − 1 h

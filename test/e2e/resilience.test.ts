@@ -3,6 +3,7 @@ import type { ConnectionState, MembershipChange, ReceivedMessage } from '../../c
 import type { FetchFn } from '../../client/sdk/http.ts';
 import { api, openCaseChannel, twoAgencyNetwork, waitFor } from '../world/network.ts';
 import { securityLog, startHost } from './host.ts';
+import { rawDb } from '../world/db.ts';
 
 const texts = (ms: ReceivedMessage[]) => ms.map((m) => (m.payload.kind === 'text' ? m.payload.text : m.payload.kind));
 
@@ -29,7 +30,7 @@ describe('issue 4 through the SDK: retries, sync, revocation, read-only', () => 
     const res = await net.alice.send(channel.id, { kind: 'text', text: 'exactly once' });
     expect(dropped).toBe(1);
     expect(res).toMatchObject({ seq: 1, duplicate: true });
-    const db = host.app.ctx.sqliteStore.sqlite;
+    const db = rawDb(host.app);
     expect(db.prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
     expect(db.prepare('SELECT id, seq FROM messages WHERE channel_id = ?').all(channel.id)).toEqual([{ id: res.messageId, seq: 1 }]);
     expect(db.prepare('SELECT last_message_seq FROM channels WHERE id = ?').pluck().get(channel.id)).toBe(1);
@@ -110,7 +111,7 @@ describe('issue 4 through the SDK: retries, sync, revocation, read-only', () => 
     expect((await alice.channel(channel.id)).readOnly).toBe('agreement_terminated');
     expect(texts(await alice.history(channel.id))).toEqual(['last words']);
     expect(texts(await bob.history(channel.id))).toEqual(['last words']);
-    expect(host.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
+    expect(rawDb(host.app).prepare('SELECT count(*) FROM messages WHERE channel_id = ?').pluck().get(channel.id)).toBe(1);
     bob.disconnect();
   });
 });

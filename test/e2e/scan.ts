@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { App } from '../../server/app.ts';
+import { isPostgres, rawDb } from '../world/db.ts';
 
 /**
  * Byte strings that betray `marker`: UTF-8, hex, and its base64 / base64url encodings at each of
@@ -57,4 +59,16 @@ export function databaseFiles(dataDir: string): { where: string; bytes: Buffer }
     .map((f) => path.join(dataDir, f))
     .filter((p) => fs.existsSync(p))
     .map((p) => ({ where: p, bytes: fs.readFileSync(p) }));
+}
+
+/**
+ * On PostgreSQL (the test matrix), every row of every table in the app's schema, one entry per table
+ * (as JSON text): what the SQLite scan reads from liaison.db and its WAL. On SQLite: nothing (the
+ * database is in the data directory's files, databaseFiles).
+ */
+export function databaseRows(app: Pick<App, 'ctx'>): { where: string; bytes: Buffer }[] {
+  if (!isPostgres) return [];
+  const db = rawDb(app);
+  const tables = db.prepare("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").pluck().all() as string[];
+  return tables.map((t) => ({ where: `postgres:${t}`, bytes: Buffer.from(JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all()), 'utf8') }));
 }

@@ -1,8 +1,7 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { bearer, expectError, login, makeApp, provision, runCli, type TestApp } from '../world/app.ts';
+import { rawDb, withClosedAppDb, type RawDb } from '../world/db.ts';
 
 interface Verification {
   ok: boolean;
@@ -18,22 +17,18 @@ interface Row {
 }
 
 /** Provisions a network with checkpoints every 5 events, signs in once more, closes the app (sealing the head). */
-async function sealedNetwork(): Promise<{ t: TestApp; dbFile: string; lastSeq: number }> {
+async function sealedNetwork(): Promise<{ t: TestApp; lastSeq: number }> {
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5 } } });
   const net = await provision(t);
   await login(t, net.officer);
-  const lastSeq = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
+  const lastSeq = (rawDb(t.app).prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
-  return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
+  return { t, lastSeq };
 }
 
-function tamper(dbFile: string, fn: (db: Database.Database) => void): void {
-  const db = new Database(dbFile);
-  try {
-    fn(db);
-  } finally {
-    db.close();
-  }
+/** Edits the closed app's database (the SQLite file or its PostgreSQL schema) as an intruder would. */
+function tamper(t: TestApp, fn: (db: RawDb) => void): void {
+  withClosedAppDb(t.app, fn);
 }
 
 function verifyCli(dataDir: string): { code: number | null; result: Verification } {
@@ -89,7 +84,7 @@ describe('audit trail through the API', () => {
     const t = await makeApp();
     const net = await provision(t);
     const tokens = await login(t, net.officer);
-    const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT details FROM audit_events').all() as { details: string }[];
+    const rows = rawDb(t.app).prepare('SELECT details FROM audit_events').all() as { details: string }[];
     const text = rows.map((r) => r.details).join('\n');
     for (const secret of [net.officer.password, net.officer.totpSecret, tokens.refreshToken, tokens.accessToken]) {
       expect(text).not.toContain(secret);
@@ -107,8 +102,8 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('(a) a modified details field is reported as tampered at that seq', async () => {
-    const { t, dbFile } = await sealedNetwork();
-    tamper(dbFile, (db) => {
+    const { t } = await sealedNetwork();
+    tamper(t, (db) => {
       const r = db.prepare("UPDATE audit_events SET details = '{\"username\":\"someone-else\"}' WHERE seq = 4").run();
       expect(r.changes).toBe(1);
     });
@@ -119,9 +114,9 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('(a\') a modified row whose hash was recomputed by the attacker still breaks the chain', async () => {
-    const { t, dbFile } = await sealedNetwork();
+    const { t } = await sealedNetwork();
     // Without the chain code, an attacker who also rewrites `hash` breaks the next row's prev_hash link.
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       db.prepare("UPDATE audit_events SET details = '{}', hash = ? WHERE seq = 3").run('ab'.repeat(32));
     });
     const { code, result } = verifyCli(t.config.dataDir);
@@ -131,24 +126,24 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('(b) a deleted middle row is reported as missing', async () => {
-    const { t, dbFile } = await sealedNetwork();
-    tamper(dbFile, (db) => db.prepare('DELETE FROM audit_events WHERE seq = 6').run());
+    const { t } = await sealedNetwork();
+    tamper(t, (db) => db.prepare('DELETE FROM audit_events WHERE seq = 6').run());
     const { code, result } = verifyCli(t.config.dataDir);
     expect(code).toBe(1);
     expect(result.problem).toMatchObject({ seq: 6, kind: 'missing' });
   });
 
   it('(c) swapping the contents of two rows (keeping seq) is reported', async () => {
-    const { t, dbFile } = await sealedNetwork();
-    tamper(dbFile, (db) => {
+    const { t } = await sealedNetwork();
+    tamper(t, (db) => {
       const get = db.prepare('SELECT * FROM audit_events WHERE seq = ?');
       const a = get.get(7) as Row;
       const b = get.get(8) as Row;
       const cols = Object.keys(a).filter((c) => c !== 'seq');
-      const set = db.prepare(`UPDATE audit_events SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE seq = @seq`);
+      const set = db.prepare(`UPDATE audit_events SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`);
       db.transaction(() => {
-        set.run({ ...b, seq: 7 });
-        set.run({ ...a, seq: 8 });
+        set.run(...cols.map((c) => b[c]), 7);
+        set.run(...cols.map((c) => a[c]), 8);
       })();
     });
     const { code, result } = verifyCli(t.config.dataDir);
@@ -158,9 +153,9 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('(f) deleting every checkpoint and rewriting the chain with recomputed hashes is reported (events are signed)', async () => {
-    const { t, dbFile } = await sealedNetwork();
+    const { t } = await sealedNetwork();
     await sodium.ready;
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       db.prepare('DELETE FROM audit_checkpoints').run();
       // The attacker edits event 2 and recomputes every hash after it with the public chain formula.
       db.prepare("UPDATE audit_events SET details = '{\"username\":\"nobody\"}' WHERE seq = 2").run();
@@ -169,7 +164,7 @@ describe('audit tamper detection (CLI, real process)', () => {
     const { hashAuditEvent } = await import('../../server/audit/chain.ts');
     const { initSodium } = await import('../../shared/crypto/sodium.ts');
     await initSodium();
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Record<string, unknown>[];
       let prev = '0'.repeat(64);
       const upd = db.prepare('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?');
@@ -197,24 +192,17 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('audit verify does not write to the database it verifies', async () => {
-    const { t, dbFile } = await sealedNetwork();
-    const count = () => {
-      const db = new Database(dbFile, { readonly: true });
-      try {
-        return (db.prepare('SELECT count(*) AS n FROM audit_checkpoints').get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
-    };
+    const { t } = await sealedNetwork();
+    const count = () => withClosedAppDb(t.app, (db) => (db.prepare('SELECT count(*) AS n FROM audit_checkpoints').get() as { n: number }).n);
     const before = count();
     expect(verifyCli(t.config.dataDir).code).toBe(0);
     expect(count()).toBe(before);
   });
 
   it('(d) deleting the last rows covered by a signed checkpoint is reported as truncated', async () => {
-    const { t, dbFile, lastSeq } = await sealedNetwork();
+    const { t, lastSeq } = await sealedNetwork();
     let keep = 0;
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       const cp = db.prepare('SELECT max(seq) AS s FROM audit_checkpoints').get() as { s: number };
       expect(cp.s).toBe(lastSeq); // close() sealed the head
       keep = lastSeq - 3;
@@ -227,9 +215,9 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('(e) a forged checkpoint signature, or a checkpoint re-signed with another key, is reported', async () => {
-    const { t, dbFile, lastSeq } = await sealedNetwork();
+    const { t, lastSeq } = await sealedNetwork();
     let original = '';
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       const cp = db.prepare('SELECT signature FROM audit_checkpoints WHERE seq = 5').get() as { signature: string };
       original = cp.signature;
       const flipped = (cp.signature.startsWith('0') ? '1' : '0') + cp.signature.slice(1);
@@ -242,7 +230,7 @@ describe('audit tamper detection (CLI, real process)', () => {
     // Undo that, then swap in an attacker's key (with a signature by that key) on the head checkpoint.
     await sodium.ready;
     const kp = sodium.crypto_sign_keypair();
-    tamper(dbFile, (db) => {
+    tamper(t, (db) => {
       db.prepare('UPDATE audit_checkpoints SET signature = ? WHERE seq = 5').run(original);
       const r = db
         .prepare('UPDATE audit_checkpoints SET public_key = ?, signature = ? WHERE seq = ?')
@@ -255,8 +243,8 @@ describe('audit tamper detection (CLI, real process)', () => {
   });
 
   it('the human-readable CLI output names the seq and the problem', async () => {
-    const { t, dbFile } = await sealedNetwork();
-    tamper(dbFile, (db) => db.prepare("UPDATE audit_events SET ip = '10.0.0.1' WHERE seq = 2").run());
+    const { t } = await sealedNetwork();
+    tamper(t, (db) => db.prepare("UPDATE audit_events SET ip = '10.0.0.1' WHERE seq = 2").run());
     const res = runCli(t.config.dataDir, ['audit', 'verify']);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/event 2\b.*tampered/);

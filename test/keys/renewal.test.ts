@@ -17,6 +17,7 @@ import { DAY_MS, createAgency, createOfficer, initPlatform, listen, signIn, totp
 import { call } from '../world/protocol.ts';
 import { tamperableFetch } from '../e2e/tamper.ts';
 import type { FetchFn } from '../../client/sdk/http.ts';
+import { rawDb } from '../world/db.ts';
 
 const PASSPHRASE = 'renewal passphrase for the test 2026';
 const YEAR_MS = 365 * DAY_MS;
@@ -110,7 +111,7 @@ describe('certificate renewal (PROTOCOL.md §4.2)', () => {
     const requested = (await net.alice.certificate()) as CertificateStatus;
     expect(requested.renewalRequestedAt).toBeGreaterThanOrEqual(net.t0 + 300 * DAY_MS);
     expect(await pending(net.admin)).toEqual({ [aliceId]: 'renewal', [carolId]: 'renewal', [adminId]: 'renewal' });
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.renewal_requested'").get() as { n: number };
+    const audit = rawDb(t.app).prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.renewal_requested'").get() as { n: number };
     expect(audit.n).toBe(3);
 
     expect((await net.admin.certifyPending()).sort()).toEqual([aliceId, carolId, adminId].sort());

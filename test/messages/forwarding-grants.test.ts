@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { policyFromMinimum } from '../../shared/crypto/index.ts';
 import { expectError, makeApp, worldOf } from '../world/app.ts';
 import { postMessage, sendBody } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 const DAY_MS = 86_400_000;
 const EUROPOL = policyFromMinimum('H0', 'H2', { handling: 'europol-h', evaluation: 'europol-4x4' });
@@ -70,7 +71,7 @@ describe('H2 forwarding under use grants', () => {
     t.clock.advance(61_000);
     expect(await forward(toFrance, 'g-france')).toBe('refused');
 
-    const audit = t.app.ctx.sqliteStore.sqlite.prepare("SELECT target_id AS targetId, details FROM audit_events WHERE action = 'use_grant.declared' ORDER BY seq").all() as { targetId: string; details: string }[];
+    const audit = rawDb(t.app).prepare("SELECT target_id AS targetId, details FROM audit_events WHERE action = 'use_grant.declared' ORDER BY seq").all() as { targetId: string; details: string }[];
     expect(audit.map((a) => (JSON.parse(a.details) as { grantId: string }).grantId)).toEqual(['g-judicial', 'g-germany', 'g-france']);
     expect(audit.every((a) => a.targetId === 'src-h2')).toBe(true);
   });

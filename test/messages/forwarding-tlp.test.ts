@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HandlingCode } from '../../shared/crypto/index.ts';
-import { SqliteAccessRepository } from '../../server/store/sqlite/access-repository.ts';
 import { bearer, expectError, makeApp, worldOf } from '../world/app.ts';
 import { postMessage, sendBody } from '../world/messaging.ts';
 
@@ -79,7 +78,7 @@ describe('forwarding under TLP 2.0', () => {
       expect(res.statusCode).toBe(201);
       return (res.json() as { grant: { id: string } }).grant.id;
     };
-    const repo = new SqliteAccessRepository(t.app.ctx.sqliteStore.sqlite);
+    const repo = t.app.ctx.store.access;
     const clients = (agencyId: string) => repo.clientAgencyIds(agencyId, t.clock.now());
     // Sponsored is not enough: only a grant makes a client.
     expect(await clients(ncb.id)).toEqual([]);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { envelope, makeChannel, makeWorld, postMessage } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 function count(t: TestApp, sql: string): number {
-  return t.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get() as number;
+  return rawDb(t.app).prepare(sql).pluck().get() as number;
 }
 
 const REQUEST = { ref: 'r-1', kind: 'request', template: 'liaison', urgency: 'non-urgent' } as const;

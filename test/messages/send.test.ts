@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageEnvelopeCodec, toB64 } from '../../shared/crypto/index.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { envelope, makeChannel, makeWorld, postMessage, sendBody, type TestChannel, type World } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 async function setup(minimum?: 'TLP:AMBER'): Promise<{ t: TestApp; w: World; ch: TestChannel }> {
   const t = await makeApp();
@@ -11,7 +12,7 @@ async function setup(minimum?: 'TLP:AMBER'): Promise<{ t: TestApp; w: World; ch:
 }
 
 function count(t: TestApp, sql: string, ...args: unknown[]): number {
-  return t.app.ctx.sqliteStore.sqlite.prepare(sql).pluck().get(...args) as number;
+  return rawDb(t.app).prepare(sql).pluck().get(...args) as number;
 }
 
 describe('send over HTTP', () => {
@@ -95,7 +96,7 @@ describe('send over HTTP', () => {
   it('refuses sends on a read-only channel but keeps history readable', async () => {
     const { t, w, ch } = await setup();
     await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
-    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agreements SET status = 'terminated' WHERE id = ?").run(w.agreementId);
+    rawDb(t.app).prepare("UPDATE agreements SET status = 'terminated' WHERE id = ?").run(w.agreementId);
     const res = await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
     expectError(res, 409, 'channel_read_only');
     const hist = await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}/messages`, headers: bearer(w.bob.tokens) });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { addMember, makeChannel, makeWorld, postMessage, removeMember, sendBody, type Person } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 async function sync(t: TestApp, who: Person, cursor = 0, limit?: number) {
   const q = `cursor=${cursor}${limit ? `&limit=${limit}` : ''}`;
@@ -92,10 +93,10 @@ describe('sync', () => {
     addMember(t, w, ch, w.alice, w.bob);
     await post(ch, w.alice, 'span3-a');
     await post(other, w.carol, 'other-4');
-    const spans = t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck().get(ch.id, w.bob.id);
+    const spans = rawDb(t.app).prepare('SELECT count(*) FROM channel_members WHERE channel_id = ? AND officer_id = ?').pluck().get(ch.id, w.bob.id);
     expect(spans).toBe(3);
     // Reference: every visible position after the cursor, collected, sorted (the definition of sync).
-    const visible = t.app.ctx.sqliteStore.sqlite
+    const visible = rawDb(t.app)
       .prepare(
         `SELECT f.pos FROM feed f WHERE f.recipient_id = @me OR (f.recipient_id IS NULL AND EXISTS (
            SELECT 1 FROM channel_members cm WHERE cm.officer_id = @me AND cm.channel_id = f.channel_id
@@ -230,7 +231,7 @@ describe('forwarding', () => {
     // Carol never saw the source: it does not exist for her.
     const asCarol = await postMessage(t, internal, w.carol, { ...sendBody(internal, w.carol), forwardedFrom: { messageId: 'src-AMBER' } });
     expectError(asCarol, 404, 'not_found');
-    const stored = t.app.ctx.sqliteStore.sqlite.prepare('SELECT forwarded_from FROM messages WHERE forwarded_from IS NOT NULL ORDER BY pk').pluck().all();
+    const stored = rawDb(t.app).prepare('SELECT forwarded_from FROM messages WHERE forwarded_from IS NOT NULL ORDER BY pk').pluck().all();
     expect(stored).toEqual(['src-AMBER-STRICT', 'src-AMBER']);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import { normaliseCaseRef } from '../../client/sdk/case-index.ts';
 import { bearer, enrol, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 const PASSPHRASE = 'case reference passphrase 2026';
 
@@ -39,9 +40,9 @@ describe('case references: encrypted, found through a keyed blind index', () => 
     await ana.createChannel({ kind: 'case', title: 'Another case', caseRef: 'PT-2026/9999', members: [dora.officerId!] });
 
     // The server stores only the keyed index, never the reference.
-    const row = t.app.ctx.sqliteStore.sqlite.prepare('SELECT case_ref_index AS idx FROM channels WHERE id = ?').get(created.id) as { idx: string };
+    const row = rawDb(t.app).prepare('SELECT case_ref_index AS idx FROM channels WHERE id = ?').get(created.id) as { idx: string };
     expect(row.idx).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const dump = JSON.stringify(t.app.ctx.sqliteStore.sqlite.prepare('SELECT * FROM channels').all());
+    const dump = JSON.stringify(rawDb(t.app).prepare('SELECT * FROM channels').all());
     expect(dump).not.toContain('0412');
 
     const byAna = await ana.findChannelsByCaseRef('pt-2026/0412 rotterdam');

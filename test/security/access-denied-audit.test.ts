@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getSodium, toHex } from '../../shared/crypto/index.ts';
 import { bearer, expectError, makeApp, provision, provisionAgency, type TestApp } from '../world/app.ts';
 import { closeSockets, connect, connected, listen, makeChannel, makeWorld, sendBody, type ClientSocket } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 interface DeniedRow {
   actor_id: string;
@@ -13,7 +14,7 @@ interface DeniedRow {
 }
 
 function denials(t: TestApp, action = 'access.denied'): (DeniedRow & { detail: Record<string, unknown> })[] {
-  const rows = t.app.ctx.sqliteStore.sqlite.prepare('SELECT * FROM audit_events WHERE action = ? ORDER BY seq').all(action) as DeniedRow[];
+  const rows = rawDb(t.app).prepare('SELECT * FROM audit_events WHERE action = ? ORDER BY seq').all(action) as DeniedRow[];
   return rows.map((r) => ({ ...r, detail: JSON.parse(r.details) as Record<string, unknown> }));
 }
 

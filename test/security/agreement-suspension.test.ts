@@ -4,6 +4,7 @@ import { distribute, send, session } from '../crypto/fixtures.ts';
 import { expectError, makeApp, type TestApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork, type Actor } from '../world/actors.ts';
 import { activeAgreement, call, chainContext, openChannel } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 interface AgreementView {
   status: string;
@@ -70,7 +71,7 @@ describe('security: agreement suspension belongs to the suspending party', () =>
     expectError(await call(t, c.admin, 'POST', `/agreements/${ag.id}/reactivate`, {}), 409, 'invalid_transition');
     expect((await agreement(t, c.admin, ag.id)).status).toBe('terminated');
 
-    const audit = t.app.ctx.sqliteStore.sqlite
+    const audit = rawDb(t.app)
       .prepare("SELECT action, agency_id AS agencyId, details FROM audit_events WHERE target_id = ? AND action NOT IN ('agreement.proposed', 'agreement.signed') ORDER BY seq")
       .all(ag.id) as { action: string; agencyId: string; details: string }[];
     expect(audit.map((r) => [r.action, r.agencyId])).toEqual([

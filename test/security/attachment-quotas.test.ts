@@ -7,6 +7,7 @@ import { defaultConfig, loadConfig, type AppConfig } from '../../server/config.t
 import { mapError } from '../../server/http/error-handler.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { listen, makeChannel, makeWorld, postMessage, sendBody, type Person } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 const KIB = 1024;
 
@@ -47,7 +48,7 @@ function stored(t: TestApp) {
   return {
     blobs: fs.readdirSync(dir).filter((f) => f !== 'tmp').sort(),
     tmp: fs.readdirSync(path.join(dir, 'tmp')),
-    rows: t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) FROM attachments').pluck().get() as number,
+    rows: rawDb(t.app).prepare('SELECT count(*) FROM attachments').pluck().get() as number,
   };
 }
 
@@ -56,7 +57,7 @@ describe('attachment uploads: read-only and pending channels', () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
     // The state a contact request is in until its recipient accepts (server/directory/contact.ts).
-    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE channels SET agreement_id = NULL, contact_request = 'pending' WHERE id = ?").run(ch.id);
+    rawDb(t.app).prepare("UPDATE channels SET agreement_id = NULL, contact_request = 'pending' WHERE id = ?").run(ch.id);
     const before = stored(t);
     for (let i = 0; i < 3; i++) {
       const res = await upload(t, w.alice, ch.id, bytes(2 * KIB));
@@ -69,7 +70,7 @@ describe('attachment uploads: read-only and pending channels', () => {
   it('a read-only channel (agreement suspended) refuses uploads the way it refuses sends', async () => {
     const { t, w } = await setup();
     const ch = makeChannel(t, w, w.alice, [w.bob]);
-    t.app.ctx.sqliteStore.sqlite.prepare("UPDATE agreements SET status = 'suspended' WHERE id = ?").run(w.agreementId);
+    rawDb(t.app).prepare("UPDATE agreements SET status = 'suspended' WHERE id = ?").run(w.agreementId);
     const before = stored(t);
     const send = await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
     expectError(send, 409, 'channel_read_only');
@@ -114,7 +115,7 @@ describe('attachment uploads: storage quotas', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => upload(t, w.alice, ch.id, bytes(5 * KIB))));
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, 201, 201, 413, 413, 413]);
-    const used = t.app.ctx.sqliteStore.sqlite.prepare('SELECT sum(size) FROM attachments WHERE uploaded_by = ?').pluck().get(w.alice.id) as number;
+    const used = rawDb(t.app).prepare('SELECT sum(size) FROM attachments WHERE uploaded_by = ?').pluck().get(w.alice.id) as number;
     expect(used).toBe(15 * KIB);
     expect(stored(t).blobs).toHaveLength(3);
     expect(stored(t).tmp).toEqual([]);

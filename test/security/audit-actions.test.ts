@@ -4,6 +4,7 @@ import type { AuditService } from '../../server/audit/service.ts';
 import type { Tx } from '../../server/store/store.ts';
 import { bearer, makeApp } from '../world/app.ts';
 import { makeChannel, makeWorld, postMessage, removeMember, sendBody } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 describe('audit actions', () => {
   // Call sites are typed against the list (record<A extends AuditAction>); this checks the stored rows too.
@@ -17,7 +18,7 @@ describe('audit actions', () => {
     // A refused attempt (a channel Carol left) is audited as access.denied.
     await t.app.inject({ method: 'GET', url: `/api/v1/channels/${ch.id}`, headers: bearer(w.carol.tokens) });
     await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(w.bob.tokens), payload: {} });
-    const actions = t.app.ctx.sqliteStore.sqlite.prepare('SELECT DISTINCT action FROM audit_events').pluck().all() as string[];
+    const actions = rawDb(t.app).prepare('SELECT DISTINCT action FROM audit_events').pluck().all() as string[];
     expect(actions.length).toBeGreaterThan(5);
     expect(actions.filter((a) => !isAuditAction(a))).toEqual([]);
     expect(actions).toEqual(expect.arrayContaining(['platform.initialised', 'agency.created', 'officer.created', 'enrolment.completed', 'channel.updated', 'access.denied', 'auth.logout']));

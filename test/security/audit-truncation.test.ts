@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LiaisonClientError } from '../../client/sdk/index.ts';
 import { initPlatform, signIn } from '../world/network.ts';
 import { bearer, expectError, login, makeApp, provision, runCli, tempDir, type TestApp } from '../world/app.ts';
 import { securityLog, startHost } from '../e2e/host.ts';
+import { rawDb, withClosedAppDb, type RawDb } from '../world/db.ts';
 
 interface Verification {
   ok: boolean;
@@ -15,17 +15,17 @@ interface Verification {
 }
 
 /** A network with checkpoints every 5 events, closed (the head is sealed and appended to the heads file). */
-async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; dbFile: string; lastSeq: number }> {
+async function sealedNetwork(headsFile?: string): Promise<{ t: TestApp; lastSeq: number }> {
   const t = await makeApp({ keepOpen: true, config: { audit: { checkpointEvery: 5, ...(headsFile ? { headsFile } : {}) } } });
   const net = await provision(t);
   await login(t, net.officer);
-  const lastSeq = (t.app.ctx.sqliteStore.sqlite.prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
+  const lastSeq = (rawDb(t.app).prepare('SELECT max(seq) AS n FROM audit_events').get() as { n: number }).n;
   await t.app.close();
-  return { t, dbFile: path.join(t.config.dataDir, 'liaison.db'), lastSeq };
+  return { t, lastSeq };
 }
 
 /** What an attacker with write access to the database file does: drop the newest events and every checkpoint covering them. */
-function truncateTail(db: Database.Database, lastSeq: number): number {
+function truncateTail(db: Pick<RawDb, 'prepare'>, lastSeq: number): number {
   const keep = (db.prepare('SELECT max(seq) AS s FROM audit_checkpoints WHERE seq <= ?').get(lastSeq - 3) as { s: number | null }).s;
   if (keep === null) throw new Error('truncateTail: no checkpoint to cut back to');
   db.prepare('DELETE FROM audit_events WHERE seq > ?').run(keep);
@@ -33,13 +33,9 @@ function truncateTail(db: Database.Database, lastSeq: number): number {
   return keep;
 }
 
-function tamper(dbFile: string, fn: (db: Database.Database) => number): number {
-  const db = new Database(dbFile);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+/** Edits the closed app's database (the SQLite file or its PostgreSQL schema) as an intruder would. */
+function tamper(t: TestApp, fn: (db: RawDb) => number): number {
+  return withClosedAppDb(t.app, fn);
 }
 
 function verifyCli(dataDir: string, env: Record<string, string> = {}): { code: number | null; result: Verification; stdout: string } {
@@ -58,13 +54,13 @@ function verifyCli(dataDir: string, env: Record<string, string> = {}): { code: n
 
 describe('audit tail truncation is detected against the external heads file', () => {
   it('deleting the newest events together with their checkpoints makes `liaison audit verify` (real process) fail, naming the missing events', async () => {
-    const { t, dbFile, lastSeq } = await sealedNetwork();
+    const { t, lastSeq } = await sealedNetwork();
     const headsFile = path.join(t.config.dataDir, 'audit-heads.log');
     const heads = fs.readFileSync(headsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
     expect(heads.at(-1)?.seq).toBe(lastSeq);
     expect(verifyCli(t.config.dataDir)).toMatchObject({ code: 0, result: { ok: true, externalHeadsChecked: heads.length } });
 
-    const keep = tamper(dbFile, (db) => truncateTail(db, lastSeq));
+    const keep = tamper(t, (db) => truncateTail(db, lastSeq));
     const { code, result } = verifyCli(t.config.dataDir);
     expect(code).toBe(1);
     expect(result.ok).toBe(false);
@@ -77,10 +73,10 @@ describe('audit tail truncation is detected against the external heads file', ()
 
   it('AUDIT_HEADS_FILE on another disk: verify reads it there; deleting the heads file as well is reported, not silently accepted', async () => {
     const elsewhere = path.join(tempDir('liaison-worm-'), 'heads', 'audit-heads.log');
-    const { t, dbFile, lastSeq } = await sealedNetwork(elsewhere);
+    const { t, lastSeq } = await sealedNetwork(elsewhere);
     expect(fs.existsSync(path.join(t.config.dataDir, 'audit-heads.log'))).toBe(false);
     expect(verifyCli(t.config.dataDir, { AUDIT_HEADS_FILE: elsewhere }).code).toBe(0);
-    const keep = tamper(dbFile, (db) => truncateTail(db, lastSeq));
+    const keep = tamper(t, (db) => truncateTail(db, lastSeq));
     const truncated = verifyCli(t.config.dataDir, { AUDIT_HEADS_FILE: elsewhere });
     expect(truncated.code).toBe(1);
     expect(truncated.result.problem).toMatchObject({ seq: keep + 1, kind: 'truncated' });
@@ -98,7 +94,7 @@ describe('audit tail truncation is detected against the external heads file', ()
     expect(head.statusCode).toBe(200);
     const served = head.json().head as { seq: number; hash: string };
     expectError(await t.app.inject({ method: 'GET', url: '/api/v1/audit/head', headers: bearer(net.officer.tokens) }), 403, 'forbidden');
-    const keep = truncateTail(t.app.ctx.sqliteStore.sqlite, served.seq);
+    const keep = truncateTail(rawDb(t.app), served.seq);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: bearer(net.admin.tokens) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ok: false, problem: { seq: keep + 1, kind: 'truncated' } });
@@ -119,8 +115,8 @@ describe('SDK: administrators’ clients remember the highest audit head', () =>
     expect(alarms).toEqual([]);
 
     // The operator (or an intruder) deletes the newest events and their checkpoints.
-    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
-    host.app.ctx.sqliteStore.sqlite.prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
+    rawDb(host.app).prepare('DELETE FROM audit_events WHERE seq > ?').run(first.head!.seq);
+    rawDb(host.app).prepare('DELETE FROM audit_checkpoints WHERE seq > ?').run(first.head!.seq);
     const err = await admin.checkAuditHead().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LiaisonClientError);
     expect((err as LiaisonClientError).code).toBe('audit/rollback');

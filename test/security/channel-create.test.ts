@@ -6,10 +6,11 @@ import { makeApp, provision, provisionAgency, totpCode, type Enrolled, type Test
 import { errorText } from '../../client/web/src/lib/errors.ts';
 import { keyedNetwork } from '../world/actors.ts';
 import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 /** What a refused create must leave behind on the server: nothing about that channel. */
 function serverTraces(t: TestApp, channelId: string): Record<string, number> {
-  const count = (sql: string) => (t.app.ctx.sqliteStore.sqlite.prepare(sql).get(channelId) as { n: number }).n;
+  const count = (sql: string) => (rawDb(t.app).prepare(sql).get(channelId) as { n: number }).n;
   return {
     channels: count('SELECT count(*) AS n FROM channels WHERE id = ?'),
     events: count('SELECT count(*) AS n FROM membership_events WHERE channel_id = ?'),
@@ -121,7 +122,7 @@ describe('security: creating a channel is all or nothing', () => {
       expect(await alice.channels()).toEqual([]);
       expect(await channelKeys()).toEqual([]);
     }
-    const count = t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM channels').get() as { n: number };
+    const count = rawDb(t.app).prepare('SELECT count(*) AS n FROM channels').get() as { n: number };
     expect(count.n).toBe(0);
     for (const c of [adminA, adminB, alice, bob]) c.disconnect();
     await t.app.close();

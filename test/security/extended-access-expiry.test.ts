@@ -3,6 +3,7 @@ import { loadConfig } from '../../server/config.ts';
 import { expectError, makeApp, type TestApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork, relogin, type AgencyTeam } from '../world/actors.ts';
 import { DAY_MS, call } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 interface Grant {
   id: string;
@@ -22,7 +23,7 @@ async function ncbWithInstitution(t: TestApp): Promise<{ ncb: AgencyTeam; fiu: A
 const grantBody = (fiu: AgencyTeam, expiresAt: number, scope = ['money-laundering']) => ({ agencyId: fiu.agencyId, scope, expiresAt });
 
 function storedGrants(t: TestApp): number {
-  return (t.app.ctx.sqliteStore.sqlite.prepare('SELECT count(*) AS n FROM extended_access_grants').get() as { n: number }).n;
+  return (rawDb(t.app).prepare('SELECT count(*) AS n FROM extended_access_grants').get() as { n: number }).n;
 }
 
 describe('security: extended access is time-limited', () => {
@@ -83,7 +84,7 @@ describe('security: extended access is time-limited', () => {
     const third = await call(t, ncb.admin, 'POST', '/extended-access', grantBody(fiu, t.clock.now() + 90 * DAY_MS));
     expect(third.statusCode).toBe(201);
 
-    const audit = t.app.ctx.sqliteStore.sqlite
+    const audit = rawDb(t.app)
       .prepare("SELECT action, details FROM audit_events WHERE target_type = 'extended_access' ORDER BY seq")
       .all() as { action: string; details: string }[];
     expect(audit.map((a) => a.action)).toEqual(['extended_access.granted', 'extended_access.renewed', 'extended_access.renewed']);

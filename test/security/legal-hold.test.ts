@@ -6,6 +6,7 @@ import { expectError, makeApp, type TestApp } from '../world/app.ts';
 import { keyedNetwork, type KeyedNetwork } from '../world/actors.ts';
 import { activeAgreement, addEvent, call, chainContext, createEvent, envelopeFor, wire } from '../world/protocol.ts';
 import { makeChannel, makeWorld, postMessage, sendBody } from '../world/messaging.ts';
+import { rawDb } from '../world/db.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -55,7 +56,7 @@ describe('legal hold per agency', () => {
       channel: { legalHold: false, legalHoldAgencies: [] },
     });
 
-    const audit = t.app.ctx.sqliteStore.sqlite
+    const audit = rawDb(t.app)
       .prepare("SELECT action, agency_id AS agencyId FROM audit_events WHERE action LIKE 'channel.legal_hold_%' ORDER BY seq")
       .all() as { action: string; agencyId: string }[];
     expect(audit).toEqual([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../server/config.ts';
 import { bearer, expectError, login, makeApp, provision, totpCode, type Enrolled, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 const LOGIN = '/api/v1/auth/login';
 const defaults = defaultConfig().login;
@@ -101,7 +102,7 @@ describe('sign-in throttling instead of lockout (NIST SP 800-63B §5.2.2)', () =
     const unlock = await t.app.inject({ method: 'POST', url: `/api/v1/officers/${net.officer.id}/unlock`, headers: bearer(admin) });
     expect(unlock.json().officer.locked).toBe(false);
     expect((await attempt(t, net.officer, {}, '198.51.100.20')).statusCode).toBe(200);
-    const actions = (t.app.ctx.sqliteStore.sqlite.prepare("SELECT action FROM audit_events WHERE action IN ('auth.throttled', 'officer.unlocked')").pluck().all() as string[]);
+    const actions = (rawDb(t.app).prepare("SELECT action FROM audit_events WHERE action IN ('auth.throttled', 'officer.unlocked')").pluck().all() as string[]);
     expect(actions).toEqual(['auth.throttled', 'officer.unlocked']);
   });
 });

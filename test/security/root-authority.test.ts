@@ -4,6 +4,7 @@ import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { certificationBody, keyedNetwork, relogin } from '../world/actors.ts';
 import { activeAgreement, addEvent, agreementSignature, call, chainContext, openChannel, propose, terms, wire } from '../world/protocol.ts';
+import { rawDb } from '../world/db.ts';
 
 async function platformCall(t: TestApp, platform: TokenPair, method: 'POST' | 'PUT', url: string, payload?: object) {
   const res = await t.app.inject({ method, url: `/api/v1${url}`, headers: bearer(platform), ...(payload ? { payload } : {}) });
@@ -21,7 +22,7 @@ describe('security: agency-root authority ends with the administrator role', () 
     // Before: the root re-certifies its officer.
     expect((await call(t, a.admin, 'POST', '/keys/certificates', certificationBody(t, a.admin, a.officer).body)).statusCode).toBe(200);
 
-    const certified = () => (t.app.ctx.sqliteStore.sqlite.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.certified'").get() as { n: number }).n;
+    const certified = () => (rawDb(t.app).prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'keys.certified'").get() as { n: number }).n;
     const before = certified();
 
     await platformCall(t, platform, 'PUT', `/officers/${a.admin.id}/role`, { role: 'officer' });

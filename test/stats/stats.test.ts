@@ -14,6 +14,7 @@ import { percentile, suppress } from '../../server/stats/figures.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { bearer, expectError, login, makeApp, provision, worldOf, type TestApp } from '../world/app.ts';
+import { rawDb } from '../world/db.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -245,7 +246,7 @@ describe('statistics without content', () => {
     expect(verifyStatsReport({ ...signed, signature: 'zz' }, head.publicKey)).toBe(false);
 
     // Audited without figures.
-    const audited = t.app.ctx.sqliteStore.sqlite
+    const audited = rawDb(t.app)
       .prepare("SELECT action, details FROM audit_events WHERE action LIKE 'stats.%' ORDER BY seq")
       .all() as { action: string; details: string }[];
     expect(audited.map((a) => [a.action, JSON.parse(a.details)])).toEqual([

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { defaultConfig, type AppConfig, type StoreConfig } from '../../server/config.ts';
@@ -42,10 +42,51 @@ export function testStore(): StoreConfig {
 /** A fresh PostgreSQL schema (DATABASE_URL, default the machine's postgres://127.0.0.1:5432/test), dropped after the test. */
 export function pgTestStore(): Extract<StoreConfig, { kind: 'postgres' }> {
   const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-  const schema = `t_${crypto.randomBytes(8).toString('hex')}`;
-  cleanups.push(() => dropSchema(url, schema));
+  // t_<ms since the epoch, base 36>_<random>: the PostgreSQL run's global setup drops the ones a crashed run left (test/world/pg-global-setup.ts).
+  const schema = `t_${Date.now().toString(36)}_${crypto.randomBytes(6).toString('hex')}`;
+  cleanups.push(() => releaseSchema(url, schema));
   return { kind: 'postgres', url, schema };
 }
+
+/**
+ * Open test apps per PostgreSQL schema. A schema is dropped after the test that made it, unless an
+ * app on it is still open (an app built in beforeAll serves several tests): then when that app
+ * closes, or at the end of the file.
+ */
+const openOnSchema = new Map<string, number>();
+const dropWhenClosed = new Map<string, string>();
+
+async function releaseSchema(url: string, schema: string): Promise<void> {
+  if ((openOnSchema.get(schema) ?? 0) > 0) dropWhenClosed.set(schema, url);
+  else await dropSchema(url, schema);
+}
+
+function trackOpenApp(app: App, config: AppConfig): void {
+  if (config.store.kind !== 'postgres') return;
+  const { url, schema } = config.store;
+  if (!schema) return;
+  openOnSchema.set(schema, (openOnSchema.get(schema) ?? 0) + 1);
+  const close = app.close.bind(app);
+  let closed = false;
+  const closeThenRelease = async () => {
+    await close();
+    if (closed) return;
+    closed = true;
+    const left = (openOnSchema.get(schema) ?? 1) - 1;
+    openOnSchema.set(schema, left);
+    if (left === 0 && dropWhenClosed.has(schema)) {
+      dropWhenClosed.delete(schema);
+      await dropSchema(url, schema);
+    }
+  };
+  // Tests close with `await app.close()`; the callback form is not used on test apps.
+  app.close = closeThenRelease as unknown as App['close'];
+}
+
+afterAll(async () => {
+  for (const [schema, url] of dropWhenClosed) await dropSchema(url, schema);
+  dropWhenClosed.clear();
+});
 
 /** The PostgreSQL store of each test data directory: an app reopened on the same DATA_DIR (a restart) gets the same schema back. */
 const storeOfDataDir = new Map<string, StoreConfig>();
@@ -89,6 +130,7 @@ export async function makeApp(
     { clock, ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }), ...(opts.overrides ? { overrides: opts.overrides } : {}) },
   );
   await app.ready();
+  trackOpenApp(app, config);
   if (!opts.keepOpen) cleanups.push(() => app.close());
   return { app, clock, config };
 }
@@ -167,11 +209,26 @@ export interface CliResult {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The store variables a child process (CLI, server) on this data directory needs: on PostgreSQL the
+ * data directory's schema (a fresh one when no app opened it yet), never the database's `public` schema.
+ */
+export function storeEnv(dataDir: string): Record<string, string> {
+  if (process.env.STORE !== 'postgres') return {};
+  let store = storeOfDataDir.get(dataDir);
+  if (!store) {
+    store = testStore();
+    storeOfDataDir.set(dataDir, store);
+  }
+  if (store.kind !== 'postgres') return { STORE: 'sqlite' };
+  return { STORE: 'postgres', DATABASE_URL: store.url, DATABASE_SCHEMA: store.schema ?? 'public' };
+}
+
 /** Runs the operator CLI as a real process (tsx) against a data directory. */
 export function runCli(dataDir: string, args: string[]): CliResult {
   const res = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli/liaison.ts', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storeEnv(dataDir) },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -29,6 +29,7 @@ import type { App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
 import type { RoutedFeedItem } from '../../server/feed/feed.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
+import { rawDb } from './db.ts';
 import { distribute, send as encrypt, session, type Officer, type Session } from '../crypto/fixtures.ts';
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -185,7 +186,7 @@ export class World {
     if (!root) {
       root = generateIdentity({ officerId: `root-${agencyId}`, agencyId });
       this.roots.set(agencyId, root);
-      this.app.ctx.sqliteStore.sqlite
+      rawDb(this.app)
         .prepare('INSERT INTO agency_roots (agency_id, officer_id, sign_public_key, created_at) VALUES (?, ?, ?, ?)')
         .run(agencyId, root.officerId, toB64(root.signPublicKey), this.clock.now());
     }
@@ -198,7 +199,7 @@ export class World {
     const keys = generateIdentity({ officerId: id, agencyId });
     const now = this.clock.now();
     const cert = issueCertificate(keys, { role: 'officer', issuedAt: now - 60_000, expiresAt: now + YEAR_MS }, this.root(agencyId));
-    this.app.ctx.sqliteStore.sqlite
+    rawDb(this.app)
       .prepare(
         `INSERT INTO officer_keys (officer_id, agency_id, sign_public_key, dh_public_key, enrol_event, prekey, backup, created_at, updated_at)
          VALUES (?, ?, ?, ?, '{}', '{}', '{}', ?, ?)`,
@@ -210,7 +211,7 @@ export class World {
   /** An active agreement between the agencies, for a year (stored as signed by every party). */
   agreement(agencyIds: string[], opts: { id: string; proposedBy: string; validFromMs?: number }): string {
     const now = this.clock.now();
-    this.app.ctx.sqliteStore.sqlite
+    rawDb(this.app)
       .prepare(
         `INSERT INTO agreements (id, version, parties, scope, valid_from, valid_until, title, text, text_hash, status, proposed_by, created_at, updated_at)
          VALUES (?, 1, ?, '["drug-trafficking"]', ?, ?, 'MOU', 'text', 'hash', 'active', ?, ?, ?)`,
@@ -253,8 +254,9 @@ export class World {
       creator.keys,
     );
     const ch: Channel<M> & { time: number } = { id, state: applyEvent(null, create, this.chainContext()), members: [creator], sessions: new Map(), time: t0 };
-    const announce = this.app.ctx.sqliteStore.sqlite.transaction(() => {
-      this.app.ctx.sqliteStore.sqlite
+    const db = rawDb(this.app);
+    const announce = db.transaction(() => {
+      db
         .prepare(
           `INSERT INTO channels (id, kind, agreement_id, created_by, created_at, encrypted_meta, policy, head_seq, head_hash, retention_days, legal_hold)
            VALUES (?, 'case', ?, ?, ?, 'meta', '{}', 0, '', ?, ?)`,
@@ -286,7 +288,7 @@ export class World {
     ch.members = ch.members.filter((m) => m.id !== target.id);
     const item = this.storeEvent(ch, e);
     // The removal event itself is the first item the removed member no longer sees.
-    this.app.ctx.sqliteStore.sqlite
+    rawDb(this.app)
       .prepare('UPDATE channel_members SET until_pos = ?, until_epoch = ? WHERE channel_id = ? AND officer_id = ? AND until_pos IS NULL')
       .run(item.pos, ch.state.current.epoch, ch.id, target.id);
     ch.sessions.delete(target.id);
@@ -330,14 +332,14 @@ export class World {
 
   /** Stores a verified event the way the channels service does: event row, feed item, head. */
   private storeEvent<M extends Member>(ch: Channel<M>, event: MembershipEvent): RoutedFeedItem {
-    const { sqlite } = this.app.ctx.sqliteStore;
+    const sqlite = rawDb(this.app);
     const time = event.time;
     const wire = membershipEventCodec.toWire(event);
-    // The row FeedWriter.append writes, inserted synchronously (the world seeds inside one SQLite transaction).
-    const info = sqlite
-      .prepare("INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, 'membership', NULL, NULL, ?, ?)")
-      .run(ch.id, JSON.stringify(wire), time);
-    const item = { pos: Number(info.lastInsertRowid), kind: 'membership', channelId: ch.id, data: wire, createdAt: time, recipientId: null } as RoutedFeedItem;
+    // The row FeedWriter.append writes, inserted synchronously (the world seeds inside one transaction).
+    const inserted = sqlite
+      .prepare("INSERT INTO feed (channel_id, kind, message_pk, recipient_id, payload, created_at) VALUES (?, 'membership', NULL, NULL, ?, ?) RETURNING pos")
+      .get(ch.id, JSON.stringify(wire), time) as { pos: number };
+    const item = { pos: Number(inserted.pos), kind: 'membership', channelId: ch.id, data: wire, createdAt: time, recipientId: null } as RoutedFeedItem;
     sqlite
       .prepare('INSERT INTO membership_events (channel_id, seq, event, hash, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(ch.id, event.seq, JSON.stringify(wire), toB64(ch.state.current.stateHash), event.actorOfficerId, time);
@@ -348,7 +350,7 @@ export class World {
   }
 
   private insertSpan(channelId: string, m: Member, role: string, epoch: number, pos: number): void {
-    this.app.ctx.sqliteStore.sqlite
+    rawDb(this.app)
       .prepare('INSERT INTO channel_members (channel_id, officer_id, agency_id, role, from_epoch, from_pos) VALUES (?, ?, ?, ?, ?, ?)')
       .run(channelId, m.id, m.agencyId, role, epoch, pos);
   }

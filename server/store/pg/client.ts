@@ -21,6 +21,8 @@ export interface PgOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /** Every transaction read-only (default_transaction_read_only on each connection): verification tools. */
+  readonly?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export function createPool(opts: PgOptions): pg.Pool {
     connectionString: withDefaultUser(opts.url),
     max: opts.max ?? 10,
     types: poolTypes(),
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${schema}${opts.readonly ? ' -c default_transaction_read_only=on' : ''}`,
     application_name: 'liaison',
   });
   // An idle client's error (server restart) must not crash the process; the next query gets a fresh one.

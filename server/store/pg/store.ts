@@ -46,6 +46,7 @@ export class PgStore implements Store {
   private readonly poolRepos: PgRepositories;
   /** Several nodes on one database: fan-out from the feed, session notices, one-node-at-a-time jobs (docs/CLUSTER.md). */
   readonly cluster: PgCluster;
+  private readonly readonly: boolean;
 
   private constructor(
     /** Tests and tools only: the pool (production code uses the repositories). */
@@ -54,6 +55,7 @@ export class PgStore implements Store {
     readonly schema: string,
     opts: PgOptions & { nodeId?: string },
   ) {
+    this.readonly = opts.readonly ?? false;
     this.cluster = new PgCluster(pool, { ...opts, schema }, opts.nodeId ?? `node-${process.pid}`);
     const r = (this.poolRepos = this.repositories(pool));
     this.accounts = r.accounts;
@@ -80,8 +82,11 @@ export class PgStore implements Store {
     const schema = schemaName(opts.schema);
     const pool = createPool(opts);
     try {
-      await prepareSchema(pool, schema);
-      if (opts.migrate ?? true) await applyMigrations(pool, schema);
+      // Read-only (verification tools): no schema creation, no migrations, and PostgreSQL refuses any write.
+      if (!opts.readonly) {
+        await prepareSchema(pool, schema);
+        if (opts.migrate ?? true) await applyMigrations(pool, schema);
+      }
       return new PgStore(pool, schema, opts);
     } catch (err) {
       await pool.end().catch(() => {});
@@ -156,7 +161,7 @@ export class PgStore implements Store {
   }
 
   get writable(): boolean {
-    return true;
+    return !this.readonly;
   }
 
   async ping(): Promise<void> {
