@@ -11,8 +11,6 @@ import { useT, type TFunction } from '../i18n/i18n.ts';
 import { useObservable } from '../state/observable.ts';
 import { requestsStateOf } from '../state/requests.ts';
 
-export const requestsNavLabel = 'Requests';
-
 const EVENT_KEY: Record<string, string> = {
   request: 'eventRequest',
   'answer:full': 'eventAnswerFull',

@@ -6,7 +6,6 @@ import type { Route } from '../lib/router.ts';
 import { pagesText } from '../lib/pages.ts';
 import { statsText, statsViewFor } from '../lib/stats.ts';
 import { pagesStateOf } from '../state/pages.ts';
-import { requestsNavLabel } from './requests.tsx';
 import { useT } from '../i18n/i18n.ts';
 import { ConnectionBanner } from '../components/connection-banner.tsx';
 import { UnreadBadge } from '../components/unread-badge.tsx';
@@ -64,7 +63,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('directory', '#/directory', t('navDirectory'))}
           {link('agreements', '#/agreements', t('navAgreements'))}
           {link('desks', '#/desks', t('navDesks'))}
-          {link('requests', '#/requests', requestsNavLabel)}
+          {link('requests', '#/requests', t('navRequests'))}
           <PagesLink current={route.name === 'pages'} />
           {admin && link('admin', '#/admin/officers', t('navAdmin'))}
           {statsViewFor(me.officer.role, me.agency.id) && link('stats', '#/stats', statsText.navLabel)}
