@@ -1,17 +1,7 @@
 import type pg from 'pg';
-import type { GroupCommitter, Repositories, Tx } from '../store.ts';
+import { GroupCommitQueue, type Outcome, type Pending } from '../group-commit-queue.ts';
+import type { Repositories, Tx } from '../store.ts';
 import type { WriterLock } from '../sqlite/writer-lock.ts';
-
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-
-interface Pending<J, R> {
-  job: J;
-  resolve: (value: R) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Upper bound per transaction, so one flush cannot hold the write lock for long. */
-const MAX_BATCH = 512;
 
 /** What the store lends a batch: a client inside BEGIN + the global write lock, and its repositories. */
 export interface BatchTransaction {
@@ -27,74 +17,25 @@ export interface BatchTransaction {
  * stored. Promises settle only after the commit, then `afterCommit` runs on the next turn. A batch
  * takes the node's writer lock and, inside the transaction, the global write lock (PgStore.transaction).
  */
-export class PgGroupCommit<J, R> implements GroupCommitter<J, R> {
-  private queue: Pending<J, R>[] = [];
-  private scheduled = false;
-  private hooks: (() => void)[] = [];
-  private readonly flushNext = () => this.flush();
+export class PgGroupCommit<J, R> extends GroupCommitQueue<J, R> {
 
   constructor(
     /** Runs `body` inside BEGIN … COMMIT (ROLLBACK on throw) under the write locks. */
     private readonly transaction: <T>(body: (t: BatchTransaction) => Promise<T>) => Promise<T>,
     private readonly applyJob: (tx: Tx, job: J) => Promise<R>,
-    private readonly afterCommit: (committed: R[]) => void,
-    private readonly around: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
-    private readonly lock: WriterLock,
-  ) {}
-
-  submit(job: J): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.flushNext);
-      }
-    });
+    afterCommit: (committed: R[]) => void,
+    around: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
+    lock: WriterLock,
+  ) {
+    super(afterCommit, around, lock);
   }
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  private flush(): void {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) setImmediate(this.flushNext);
-    else this.scheduled = false;
-    if (batch.length === 0) return;
-    void this.lock.run(() => this.apply(batch));
-  }
-
-  /** Applies one batch and settles its jobs; never rejects. */
-  private async apply(batch: Pending<J, R>[]): Promise<void> {
-    let outcomes: Outcome<R>[];
-    try {
-      outcomes = await this.around(() => this.transaction((t) => this.runBatch(t, batch)));
-    } catch (error) {
-      this.hooks.length = 0;
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    if (this.hooks.length > 0) {
-      const hooks = this.hooks;
-      this.hooks = [];
-      for (const hook of hooks) hook();
-    }
-    const committed: R[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const o = outcomes[i]!;
-      const p = batch[i]!;
-      if (o.ok) {
-        committed.push(o.value);
-        p.resolve(o.value);
-      } else {
-        p.reject(o.error);
-      }
-    }
-    if (committed.length > 0) setImmediate(() => this.afterCommit(committed));
+  protected runBatch(batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
+    return this.transaction((t) => this.runJobs(t, batch));
   }
 
   /** Per job: SAVEPOINT, apply, RELEASE (or ROLLBACK TO + RELEASE: the job alone fails). */
-  private async runBatch({ client, repos }: BatchTransaction, batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
+  private async runJobs({ client, repos }: BatchTransaction, batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
     const tx: Tx = { ...repos, onCommit: (hook) => void this.hooks.push(hook) };
     const outcomes: Outcome<R>[] = new Array<Outcome<R>>(batch.length);
     try {

@@ -1,17 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { GroupCommitter, Repositories, Tx } from '../store.ts';
+import { GroupCommitQueue, type Outcome, type Pending } from '../group-commit-queue.ts';
+import type { Repositories, Tx } from '../store.ts';
 import { WriterLock } from './writer-lock.ts';
-
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-
-interface Pending<J, R> {
-  job: J;
-  resolve: (value: R) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Upper bound per transaction, so one flush cannot hold the write lock for long. */
-const MAX_BATCH = 512;
 
 /**
  * Group commit: jobs submitted in the same event-loop turn are applied in ONE immediate transaction
@@ -23,25 +13,20 @@ const MAX_BATCH = 512;
  * `apply` may await between its statements: nothing else writes on the connection meanwhile, and the
  * savepoint of a job is released (or rolled back) only once its promise settled.
  */
-export class GroupCommit<J, R> implements GroupCommitter<J, R> {
-  private queue: Pending<J, R>[] = [];
-  private scheduled = false;
+export class GroupCommit<J, R> extends GroupCommitQueue<J, R> {
   /** One transaction handle for every job: the writer's repositories, onCommit into `hooks`. */
   private readonly tx: Tx;
-  /** The current batch's after-commit hooks (a job that rolls back drops its own). */
-  private hooks: (() => void)[] = [];
   private readonly s: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
-  private readonly flushNext = () => this.flush();
 
   constructor(
     private readonly sqlite: Database.Database,
     repos: Repositories,
     private readonly applyJob: (tx: Tx, job: J) => Promise<R>,
-    private readonly afterCommit: (committed: R[]) => void,
-    /** Wraps the batch transaction (the send path keeps its access caches across its own writes). */
-    private readonly around: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
-    private readonly lock: WriterLock = new WriterLock(),
+    afterCommit: (committed: R[]) => void,
+    around: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
+    lock: WriterLock = new WriterLock(),
   ) {
+    super(afterCommit, around, lock);
     this.tx = { ...repos, onCommit: (hook) => void this.hooks.push(hook) };
     this.s = {
       begin: sqlite.prepare('BEGIN IMMEDIATE'),
@@ -53,64 +38,12 @@ export class GroupCommit<J, R> implements GroupCommitter<J, R> {
     };
   }
 
-  submit(job: J): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.flushNext);
-      }
-    });
-  }
-
-  /** Number of jobs waiting for the next flush (metrics, tests). */
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  private flush(): void {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) setImmediate(this.flushNext);
-    else this.scheduled = false;
-    if (batch.length === 0) return;
-    void this.lock.run(() => this.apply(batch));
-  }
-
-  /** Applies one batch (holding the writer lock) and settles its jobs; never rejects. */
-  private async apply(batch: Pending<J, R>[]): Promise<void> {
-    let outcomes: Outcome<R>[];
-    try {
-      outcomes = await this.around(() => this.runBatch(batch));
-    } catch (error) {
-      this.hooks.length = 0;
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    if (this.hooks.length > 0) {
-      const hooks = this.hooks;
-      this.hooks = [];
-      for (const hook of hooks) hook();
-    }
-    const committed: R[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const o = outcomes[i]!;
-      const p = batch[i]!;
-      if (o.ok) {
-        committed.push(o.value);
-        p.resolve(o.value);
-      } else {
-        p.reject(o.error);
-      }
-    }
-    if (committed.length > 0) setImmediate(() => this.afterCommit(committed));
-  }
-
   /**
    * BEGIN IMMEDIATE; per job SAVEPOINT, apply, RELEASE (or ROLLBACK TO + RELEASE: the job alone
    * fails); COMMIT. Any failure outside a job (BEGIN, a savepoint statement, COMMIT) rolls the whole
    * batch back and rejects, so every job rejects and nothing of the batch is stored.
    */
-  private async runBatch(batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
+  protected async runBatch(batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
     const s = this.s;
     s.begin.run();
     try {
