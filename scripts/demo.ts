@@ -3,7 +3,11 @@
  * (DATA_DIR, default ./data-demo) through the production code paths — buildApp, the HTTP API and
  * the SDK (LiaisonClient) over a loopback socket — and prints how to sign in.
  *
- * --once additionally plays a scripted exchange (channel, text, attachment, read receipt) and
+ * The seeding leaves a living network: a PT–ES case channel where Ana Silva (PJ) sends a structured request,
+ * Javier Moreno (GC) answers it, Ana shares a file and Javier's TLP:RED warning is acknowledged by Ana — real
+ * end-to-end encrypted messages made by the SDK (the server stores ciphertext only).
+ *
+ * --once additionally plays a scripted exchange in that channel (text, attachment, read receipt, live) and
  * prints a one-line JSON summary as the last line of stdout; exit code 0 only if it all worked.
  * The text message contains $DEMO_MARKER when set.
  */
@@ -13,7 +17,9 @@ import { buildApp, type App } from '../server/app.ts';
 import { ManualClock } from '../server/clock.ts';
 import { loadConfig } from '../server/config.ts';
 import { DB_FILE_NAME } from '../server/store/sqlite/client.ts';
-import type { LiaisonClient, ReceivedMessage } from '../client/sdk/index.ts';
+import { dropSchema } from '../server/store/pg/client.ts';
+import { nonEmptyTables } from '../server/store/pg/migrate-store.ts';
+import type { ChannelInfo, LiaisonClient, ReceivedMessage } from '../client/sdk/index.ts';
 import type { Receipt } from '../shared/schemas/channels.ts';
 import {
   DAY_MS,
@@ -52,6 +58,45 @@ const people = {
   marta: { username: 'marta.lopes', displayName: 'Marta Lopes', password: 'hazel lighthouse blinks at sagres 90' },
 } satisfies Record<string, Person>;
 
+const CASE = { title: 'Operation Atlantic Precursor', description: 'Joint PT-ES case: precursor shipments through Leixoes', caseRef: 'PJ-2026-0042' };
+
+/**
+ * The seeded case channel and its conversation, each message sent by the SDK (signed, encrypted for the channel's
+ * epoch) and read back by the other side the way a client does: history, then an acknowledgement receipt.
+ */
+async function seedConversation(net: Parameters<typeof openCaseChannel>[0]): Promise<{ channel: ChannelInfo; messages: number }> {
+  const { alice: ana, bob: javier } = net;
+  const channel = await openCaseChannel(net, { ...CASE, policy: { minimum: 'TLP:GREEN', defaultCode: 'TLP:AMBER' } });
+  const request = await ana.requests.send(channel.id, {
+    template: 'eu-2023-977',
+    urgency: 'non-urgent',
+    purpose: 'Identify the consignee of precursor shipments from Leixoes to Algeciras (case PJ-2026-0042)',
+    legalBasis: 'Directive (EU) 2023/977 Art. 4; PT-ES agreement on drug trafficking and precursors',
+    dataCategories: ['company registration', 'customs declarations'],
+    requestedInformation: 'Registered owner and customs history of the consignee "Transportes Meridiano SL" (Algeciras) since January 2026.',
+    caseRef: CASE.caseRef,
+  }, { handling: 'TLP:AMBER' });
+  await javier.history(channel.id);
+  await javier.requests.answer(channel.id, request.requestRef, {
+    completeness: 'full',
+    text: 'Transportes Meridiano SL is registered in Algeciras since 2019; its sole director is already known to UCO for cocaine imports. Customs lodged 14 declarations for it since January, 6 of them from Leixoes.',
+    items: [{ text: 'Sole director: known to UCO (controlled delivery 2024)' }, { text: '6 declarations from Leixoes since January 2026, declared as "industrial solvents"' }],
+  }, { handling: 'TLP:AMBER' });
+  await ana.history(channel.id);
+  const manifest = new TextEncoder().encode(['Bill of lading MSKU 771020 (extract)', 'Shipper: Quimicos do Norte Lda, Porto', 'Consignee: Transportes Meridiano SL, Algeciras', 'Goods: 24 drums, "industrial solvent" (declared)', 'Departure: Leixoes, Friday 06:00'].join('\n'));
+  const file = await ana.uploadAttachment(channel.id, manifest, { name: 'MSKU-771020-bill-of-lading.txt', mimeType: 'text/plain' });
+  await ana.send(channel.id, file, { handling: 'TLP:AMBER' });
+  await ana.send(channel.id, { kind: 'text', text: 'Thank you. The manifest of the next container is attached: same consignee, leaves Leixoes on Friday.' }, { handling: 'TLP:AMBER' });
+  const warning = await javier.send(
+    channel.id,
+    { kind: 'text', text: 'Do not approach the driver: he is a registered informant of UCO. Any contact goes through me. Not for further distribution.' },
+    { handling: 'TLP:RED', ackRequired: true },
+  );
+  await ana.history(channel.id);
+  await ana.acknowledge(channel.id, warning.messageId);
+  return { channel, messages: 5 };
+}
+
 function fail(message: string, code = 2): never {
   process.stderr.write(`demo: ${message}\n`);
   process.exit(code);
@@ -78,13 +123,24 @@ async function main(): Promise<void> {
   const force = args.has('--force');
   const once = args.has('--once');
   const dataDir = path.resolve(process.env.DATA_DIR || './data-demo');
-  if (fs.existsSync(path.join(dataDir, DB_FILE_NAME))) {
+  const config = { ...loadConfig({ ...process.env, DATA_DIR: dataDir }), logLevel: 'silent' as const };
+  const store = config.store;
+  if (store.kind === 'postgres') {
+    // The database is the schema (DATABASE_SCHEMA), not a file of the data directory.
+    const schema = store.schema ?? 'public';
+    const full = await nonEmptyTables(store.url, schema);
+    if (full.length > 0) {
+      if (!force) fail(`the PostgreSQL schema "${schema}" already contains a database (rows in ${full.join(', ')}); choose another DATABASE_SCHEMA or pass --force to replace it`);
+      if (schema === 'public') fail('--force does not drop the public schema; choose another DATABASE_SCHEMA');
+      await dropSchema(store.url, schema);
+      wipe(dataDir);
+    }
+  } else if (fs.existsSync(path.join(dataDir, DB_FILE_NAME))) {
     if (!force) fail(`${dataDir} already contains a database (${DB_FILE_NAME}); choose another DATA_DIR or pass --force to replace it`);
     wipe(dataDir);
   }
   fs.mkdirSync(dataDir, { recursive: true });
 
-  const config = { ...loadConfig({ ...process.env, DATA_DIR: dataDir }), logLevel: 'silent' as const };
   // Seeding uses its own clock, started in the past and moved one TOTP step per sign-in (codes are
   // single-use per step); it ends before the wall clock, so nothing seeded lies in the future.
   const clock = new ManualClock(Date.now() - 20 * 60_000);
@@ -167,6 +223,9 @@ async function main(): Promise<void> {
     const agreement = await activeAgreement(host, pjAdminC, gcAdminC, [pj.agencyId, gc.agencyId], ['drug-trafficking', 'precursors']);
     const ncbAgreement = await activeAgreement(host, ncbAdminC, gcAdminC, [ncb.agencyId, gc.agencyId], ['drug-trafficking', 'money-laundering']);
 
+    // The conversation a new user finds at first sign-in (docs/REQUESTS.md for the request steps).
+    const conversation = await seedConversation({ alice: anaC, bob: javierC, agreement });
+
     const accounts: [string, Creds][] = [
       ['platform admin (secretariat)', platform],
       ['Policia Judiciaria (PT) admin', pj.admin],
@@ -184,6 +243,7 @@ async function main(): Promise<void> {
     out('  extended access: NCB Lisbon -> UIF, scope money-laundering, 180 days');
     out(`  desk: ${desk.name} (rota: Rui Costa 20:00-08:00, the NCB administrator 08:00-20:00, Europe/Lisbon, every day)`);
     out(`  contact points: ${'directory' in app.ctx ? contactPoints : 'directory not available in this build'}`);
+    out(`  case channel "${CASE.title}" (Ana Silva, PJ <-> Javier Moreno, GC): ${conversation.messages} end-to-end encrypted messages — a request, its answer, a file, a TLP:RED warning acknowledged`);
     out();
     out('Sign in with (TOTP: 6 digits, 30 s, SHA-1; add the secret or the otpauth URI to an authenticator app):');
     for (const [role, c] of accounts) {
@@ -201,19 +261,23 @@ async function main(): Promise<void> {
     if (once) {
       const marker = process.env.DEMO_MARKER ?? '';
       for (const c of [anaC, javierC]) await c.connect();
-      const channel = await openCaseChannel({ alice: anaC, bob: javierC, agreement }, { title: 'Operation Atlantic Precursor', description: 'Joint PT-ES case', caseRef: 'PJ-2026-0042' });
-      const got: ReceivedMessage[] = [];
-      javierC.on('message', (m) => got.push(m));
+      const channel = conversation.channel;
+      // Only the messages sent below (connecting may replay the seeded conversation).
+      const live: ReceivedMessage[] = [];
+      const sentIds = new Set<string>();
+      javierC.on('message', (m) => live.push(m));
+      const got = () => live.filter((m) => sentIds.has(m.messageId));
       const receipts: Receipt[] = [];
       anaC.on('receipt', (r) => receipts.push(r));
       const text = `Container MSKU 771020 leaves Leixoes on Friday. ${marker}`.trim();
       const sent = await anaC.send(channel.id, { kind: 'text', text }, { handling: 'TLP:AMBER' });
+      sentIds.add(sent.messageId);
       const fileBytes = new TextEncoder().encode(`Manifest PJ-2026-0042\n${marker}\n${'line of the bill of lading\n'.repeat(400)}`);
       const file = await anaC.uploadAttachment(channel.id, fileBytes, { name: 'manifest.txt', mimeType: 'text/plain' });
-      await anaC.send(channel.id, file, { handling: 'TLP:AMBER' });
-      await waitFor(() => got.length >= 2, 'javier receives both messages', 20_000);
-      const first = got[0]!.payload;
-      const filePayload = got[1]!.payload;
+      sentIds.add((await anaC.send(channel.id, file, { handling: 'TLP:AMBER' })).messageId);
+      await waitFor(() => got().length >= 2, 'javier receives both messages', 20_000);
+      const first = got()[0]!.payload;
+      const filePayload = got()[1]!.payload;
       if (first.kind !== 'text' || first.text !== text) throw new Error('the received text differs from the sent one');
       if (filePayload.kind !== 'file') throw new Error('expected a file');
       const downloaded = await javierC.downloadAttachment(filePayload);
@@ -225,7 +289,7 @@ async function main(): Promise<void> {
         dataDir,
         channelId: channel.id,
         agreementId: agreement.id,
-        messages: got.length,
+        messages: got().length,
         attachmentBytes: downloaded.length,
         receipts: receipts.map((r) => ({ kind: r.kind, messageId: r.messageId })),
         markerSent: marker.length > 0,
@@ -243,7 +307,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) })}\n`);
+    // fetch's "fetch failed" says why only in its cause (connection refused, reset, timeout).
+    let cause = '';
+    for (let e: unknown = err instanceof Error ? err.cause : undefined; e instanceof Error; e = e.cause) cause += `: ${e.message}`;
+    process.stdout.write(`${JSON.stringify({ ok: false, error: err instanceof Error ? `${err.message}${cause}` : String(err) })}\n`);
     process.exit(1);
   },
 );

@@ -17,7 +17,15 @@ export const END_MARKER = '<!-- payload-tables:end -->';
  * an array of objects are keyed `field[].member`.
  */
 export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>> = {
-  text: { kind: 'payload kind', text: 'message body (plain text, no markup)' },
+  text: {
+    kind: 'payload kind',
+    text: 'message body (plain text, no markup)',
+    replyTo: 'the message this one answers, quoted (§9.3 **Replies**)',
+    'replyTo.messageId': 'the quoted message, in the same channel',
+    'replyTo.senderId': 'the quoted message\'s sender, as the replier saw it; a receiver holding the original checks it',
+    'replyTo.excerpt': 'the first 160 UTF-16 code units of the original\'s text (`replyExcerpt`, §9.3 rule R1), checked by a receiver holding the original',
+    mentions: 'officer ids the message mentions (§9.3 **Mentions**): their clients notify them even in a muted channel',
+  },
   'case-note': { kind: 'payload kind', caseRef: 'case reference the note belongs to', text: 'note body' },
   'request-for-assistance': {
     kind: 'payload kind',
@@ -120,6 +128,17 @@ export const PAYLOAD_FIELD_MEANINGS: Record<PayloadKind, Record<string, string>>
     decision: '`granted`, or `refused` (an answer that grants nothing)',
     expiresAt: 'the grant is valid before this time, ms since the Unix epoch (UTC)',
   },
+  edit: {
+    kind: 'payload kind',
+    target: 'the edited message: a `text` of the same sender in this channel (§9.3 rules C1–C6)',
+    text: 'the new body; replaces the target\'s `text` (its `replyTo` and `mentions` stay)',
+    reason: 'why it was corrected, shown with the correction notice',
+  },
+  redaction: {
+    kind: 'payload kind',
+    target: 'the withdrawn message: any message of the same sender in this channel except a correction (§9.3 rules C1–C6)',
+    reason: 'why it was withdrawn, shown in place of the content ("Message withdrawn by <name>: <reason>")',
+  },
 };
 
 function typeOf(f: FieldSpec): string {
@@ -157,21 +176,22 @@ function limitsOf(f: FieldSpec): string {
       return f.len !== undefined ? `exactly ${f.len} bytes, canonical base64url` : `at most ${fmt(f.max ?? 0)} bytes, canonical base64url`;
     case 'opt':
       return limitsOf(f.of);
+    case 'obj':
+      return 'an object with exactly the members below';
     case 'arr':
       if (f.of.t !== 'obj') return `1–${fmt(f.max ?? 0)} elements (empty array refused), each ${typeOf(f.of)}: ${limitsOf(f.of)}`;
       return `1–${fmt(f.max ?? 0)} elements (empty array refused), each an object with exactly the members below`;
-    default:
-      throw new Error(`payload-tables: no rendering for ${f.t}`);
   }
 }
 
-/** Every field of a kind, with the members of an array of objects after it as `field[].member`. */
+/** Every field of a kind, with the members of an array of objects after it as `field[].member`, of an object as `field.member`. */
 export function fieldRows(spec: Readonly<Record<string, FieldSpec>>): [string, FieldSpec][] {
   const rows: [string, FieldSpec][] = [];
   for (const [name, f] of Object.entries(spec)) {
     rows.push([name, f]);
     const list = f.t === 'opt' ? f.of : f;
     if (list.t === 'arr' && list.of.t === 'obj') for (const [m, g] of Object.entries(list.of.spec)) rows.push([`${name}[].${m}`, g]);
+    if (list.t === 'obj') for (const [m, g] of Object.entries(list.spec)) rows.push([`${name}.${m}`, g]);
   }
   return rows;
 }

@@ -37,10 +37,14 @@ import { intakeRoutes } from './intake/routes.ts';
 import { requestsRoutes, scheduleRequestReminders } from './requests/routes.ts';
 import { statsRoutes } from './stats/routes.ts';
 import { webPlugin } from './web/plugin.ts';
+import { openRedis, type SharedRedis } from './redis.ts';
+import { sharedRateLimitStore } from './http/shared-rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** Redis shared by the nodes (REDIS_URL, cluster mode only); undefined = every node on its own. */
+    redis: SharedRedis | undefined;
   }
 }
 
@@ -54,6 +58,26 @@ export interface BuildOptions extends ContextOptions {
 }
 
 export type App = FastifyInstance;
+
+/**
+ * Closing the HTTP server (socket.io's close in the realtime preClose hook, then Fastify's) closes the
+ * keep-alive connections that are idle at that moment; a connection whose request was still being
+ * answered stayed open once the answer went out, and the close waited for it until the idle timeout
+ * (config.limits.idleTimeoutMs, a minute). Once closing has begun, each finished response closes the
+ * connections that are idle again. Registered first, so this preClose hook runs before the others.
+ */
+function closeConnectionsOfLateResponses(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onResponse', (_request, _reply, done) => {
+    // After Node's own 'finish' handler has released the connection.
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
+  });
+}
 
 /** Builds the Liaison HTTP app without listening: external plugins, then app plugins, then routes. */
 export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Promise<App> {
@@ -81,9 +105,14 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (!config.trustProxy) capConnectionsPerIp(app.server, config.limits.maxConnectionsPerIp);
+  closeConnectionsOfLateResponses(app);
 
   app.decorate('ctx', ctx);
   if (!opts.ctx) app.addHook('onClose', async () => ctx.close());
+  // Redis only matters with several nodes (docs/CLUSTER.md "Redis"); one SQLite node keeps all in memory.
+  const redis = config.redis && ctx.store.cluster ? openRedis(config.redis, app.log.child({ component: 'redis' })) : undefined;
+  app.decorate('redis', redis);
+  if (redis) app.addHook('onClose', async () => redis.close());
   ctx.audit.onExportError = (err) => app.log.error({ err }, 'could not append to the audit heads file (AUDIT_HEADS_FILE)');
   // Ids and a short reason only: never endpoints, subscription keys, addresses or SMTP/webhook credentials.
   ctx.alerting.onDeliveryFailure = (failure) => app.log.warn({ notification: failure }, 'notification delivery failed');
@@ -109,6 +138,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     global: true,
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
+    ...(redis ? { store: sharedRateLimitStore(redis, rateLimitRedisFailed(app)) } : {}),
     errorResponseBuilder: (_req, context) => ({
       statusCode: context.statusCode,
       error: { code: 'rate_limited', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s` },
@@ -187,4 +217,14 @@ function nonFinite(values: unknown): ValidationError | undefined {
     if (items.some((v) => typeof v === 'number' && !Number.isFinite(v))) return new ValidationError(`${key} must be a finite number`);
   }
   return undefined;
+}
+
+/** Logs a failing shared rate-limit counter at most once a minute (each request would otherwise log). */
+function rateLimitRedisFailed(app: App): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    app.log.warn({ errName: err.name }, 'redis: rate-limit counter failed; this node enforces the limits on its own counts');
+  };
 }

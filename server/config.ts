@@ -22,6 +22,9 @@ export type StoreConfig =
       schema?: string;
     };
 
+/** Where attachment blobs live (BLOB_STORE, docs/CLUSTER.md "Blobs"): a directory under dataDir, shared by the nodes. */
+export type BlobsConfig = { kind: 'directory' };
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -35,6 +38,13 @@ export interface AppConfig {
   secretsDir: string | null;
   /** NODE_ID: this node's name among several (blob temp folder, listener name); default `<host name>-<port>`. */
   nodeId: string;
+  /**
+   * REDIS_URL (+ REDIS_PREFIX): presence, typing and HTTP rate limits shared by the nodes of a cluster
+   * (docs/CLUSTER.md "Redis"); used only with STORE=postgres. Absent = each node keeps them in memory.
+   */
+  redis?: { url: string; prefix: string };
+  /** BLOB_STORE=directory (default; the only one built: an S3-compatible store is the documented next step). */
+  blobs: BlobsConfig;
   publicUrl: string;
   logLevel: LogLevel;
   /** Allowed CORS origins; empty = CORS off. */
@@ -156,6 +166,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     store: { kind: 'sqlite' },
     secretsDir: null,
     nodeId: `${os.hostname()}-${port}`,
+    blobs: { kind: 'directory' },
     publicUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     logLevel: 'info',
     corsOrigins: [],
@@ -208,11 +219,27 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
 }
 
 /** Reads and validates configuration from the environment once, at start. */
+function blobsFrom(raw: string | undefined): BlobsConfig {
+  const kind = raw || 'directory';
+  if (kind === 'directory') return { kind };
+  throw new ConfigError(`BLOB_STORE must be "directory" (got ${JSON.stringify(kind)}; an S3-compatible store is not built yet, docs/CLUSTER.md "Blobs")`);
+}
+
 /** NODE_ID names a folder (blobs/tmp/<node id>): a short safe token. */
 function nodeIdFrom(raw: string | undefined, fallback: string): string {
   const id = raw || fallback;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id) || id === '.' || id === '..') throw new ConfigError('NODE_ID must be 1-64 characters of A-Z a-z 0-9 _ . -');
   return id;
+}
+
+/** REDIS_URL (redis:// or rediss://) and REDIS_PREFIX (the keys' and channels' prefix, default `liaison:`). */
+export function redisFrom(env: NodeJS.ProcessEnv): AppConfig['redis'] {
+  if (!env.REDIS_URL) return undefined;
+  // May hold a password: absoluteUrl's messages never repeat the value.
+  const url = absoluteUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
+  const prefix = env.REDIS_PREFIX || 'liaison:';
+  if (!/^[A-Za-z0-9_.:{}-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : { } -');
+  return { url, prefix };
 }
 
 /** STORE, DATABASE_URL and DATABASE_SCHEMA; PostgreSQL without a URL is a startup error, not a silent SQLite. */
@@ -277,8 +304,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...base,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     store: storeFrom(env),
+    redis: redisFrom(env),
     secretsDir: env.SECRETS_DIR ? path.resolve(env.SECRETS_DIR) : null,
     nodeId: nodeIdFrom(env.NODE_ID, base.nodeId),
+    blobs: blobsFrom(env.BLOB_STORE),
     publicUrl,
     logLevel,
     corsOrigins,

@@ -99,6 +99,11 @@ export async function rememberBlobId(ctx: SdkContext, protocolHash: Uint8Array, 
   await ctx.store.set(`blob:${toHex(protocolHash)}`, blobId);
 }
 
+/** A withdrawn file (PROTOCOL.md §9.3 C6): its blob is no longer addressed from this device. */
+export async function forgetBlobId(ctx: SdkContext, protocolHash: Uint8Array): Promise<void> {
+  await ctx.store.delete(`blob:${toHex(protocolHash)}`);
+}
+
 export async function blobIdOf(ctx: SdkContext, protocolHash: Uint8Array): Promise<string | undefined> {
   return ctx.store.get<string>(`blob:${toHex(protocolHash)}`);
 }

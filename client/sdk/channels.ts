@@ -78,6 +78,10 @@ export interface ChannelInfo {
   contactRequest: Channel['contactRequest'];
   /** The directory entry the channel was opened from, if any. */
   contactEntryId: string | null;
+  /** Days the server keeps the channel's messages; clients apply the same retention to their local copies. */
+  retentionDays: number;
+  /** While any agency's legal hold stands, retention deletes nothing (here nor on the server). */
+  legalHold: boolean;
 }
 
 /** What `GET /directory/:id/contact` says about reaching an entry. */
@@ -107,6 +111,9 @@ export class ChannelsApi {
     private readonly agreements: AgreementsApi,
     private readonly revocations: RevocationChecker | null = null,
   ) {}
+
+  /** `channelId:epoch` → the key-envelope fetch `info()` made for a missing meta key (once per session). */
+  private readonly metaKeyFetches = new Map<string, Promise<void>>();
 
   /** Called (outside the channel lock) once an add I authored is applied and its epoch distributed. */
   onOwnAddApplied: ((channelId: string, officerId: string) => Promise<void>) | null = null;
@@ -721,7 +728,21 @@ export class ChannelsApi {
     let meta: ChannelMeta | null = null;
     const epoch = metaEpoch(c.encryptedMeta);
     if (epoch !== null && this.ctx.keys) {
-      const secret = await this.secrets.load(c.id, epoch);
+      let secret = await this.secrets.load(c.id, epoch);
+      // A new device (or one offline while the channel was rekeyed) has not opened this epoch's key envelope yet:
+      // fetch the envelopes once per epoch and session, so the title is readable in the list without opening it.
+      // Concurrent calls (the list refreshed while the first fetch runs) wait for that same fetch.
+      if (!secret) {
+        const attempt = `${c.id}:${epoch}`;
+        let fetching = this.metaKeyFetches.get(attempt);
+        if (!fetching) {
+          // A failed fetch (offline) is forgotten, so a later list tries again.
+          fetching = this.fetchKeyEnvelopes(c.id).catch(() => void this.metaKeyFetches.delete(attempt));
+          this.metaKeyFetches.set(attempt, fetching);
+        }
+        await fetching;
+        secret = await this.secrets.load(c.id, epoch);
+      }
       try {
         meta = decryptMeta(c.id, c.encryptedMeta, () => secret);
         if (meta) await this.ctx.sealed.set(`meta:${c.id}`, meta);
@@ -744,6 +765,8 @@ export class ChannelsApi {
       untrusted: this.chains.untrustedReason(c.id),
       contactRequest: c.contactRequest,
       contactEntryId: c.contactEntryId ?? null,
+      retentionDays: c.retentionDays,
+      legalHold: c.legalHold,
     };
   }
 }

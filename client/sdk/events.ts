@@ -27,6 +27,29 @@ export interface ReceivedMessage {
   request?: RequestDeclared;
   /** From `history`: true when I acknowledged this message (on any device; the server keeps it). */
   acknowledgedByMe?: boolean;
+  /** A reply (`payload.replyTo`): its quote checked against the original I hold (PROTOCOL.md §9.3 R1). */
+  reply?: 'verified' | 'mismatch' | 'unavailable' | 'withdrawn';
+  /** True when the payload's `mentions` name me (§9.3 **Mentions**). */
+  mentionsMe?: boolean;
+  /** Accepted edits, oldest first; the last is the text to show (§9.3 C6). */
+  edits?: { messageId: string; text: string; reason?: string; at: number }[];
+  /** Withdrawn by its sender: the payload is the redaction, the original content was dropped (§9.3 C6). */
+  withdrawn?: { messageId: string; by: string; reason: string; at: number };
+  /** An `edit` or `redaction`: applied, or why not (§9.3 C1–C5; anything but target-unavailable is a violation). */
+  correction?: { status: 'applied' | 'rejected' | 'target-unavailable'; code?: string };
+}
+
+/** A correction was applied to a message I hold: `target` is the message as it stands now. */
+export interface CorrectionNotice {
+  channelId: string;
+  target: ReceivedMessage;
+  correction: ReceivedMessage;
+}
+
+/** Another member is typing in a channel (ephemeral, PROTOCOL.md §9.3 **Typing**). */
+export interface TypingNotice {
+  channelId: string;
+  officerId: string;
 }
 
 export interface MembershipChange {
@@ -84,6 +107,10 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'sig
 
 export interface LiaisonEvents {
   message: ReceivedMessage;
+  /** An edit or redaction changed a message I hold (after its `message` event). */
+  corrected: CorrectionNotice;
+  /** Another member is typing (shown for 5 s unless repeated). */
+  typing: TypingNotice;
   /** A receipt from another officer for one of my messages. */
   receipt: Receipt;
   /** My own read or acknowledged receipt, given on this or another of my devices. */

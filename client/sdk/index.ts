@@ -1,4 +1,4 @@
-import { KeyLogError, initSodium, type FilePayload, type Payload, type SafetyNumber } from '../../shared/crypto/index.ts';
+import { KeyLogError, initSodium, type FilePayload, type HandlingCode, type Payload, type ReplyRef, type SafetyNumber } from '../../shared/crypto/index.ts';
 import type { Agreement, ProposeAgreementBody } from '../../shared/schemas/agreements.ts';
 import type { Me } from '../../shared/schemas/accounts.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
@@ -267,6 +267,35 @@ export class LiaisonClient {
     return this.keysApi.unlock(passphrase);
   }
 
+  /** The unlocked identity secrets for a session-scoped wrap (a copy; wipe it after use). See KeysApi.exportSecrets. */
+  exportSecrets(): Uint8Array {
+    return this.keysApi.exportSecrets();
+  }
+
+  /** Unlocks from `exportSecrets()`'s bytes, with the same key-log check as `unlock`. */
+  unlockWithSecrets(secrets: Uint8Array): Promise<void> {
+    return this.keysApi.unlockWithSecrets(secrets);
+  }
+
+  /**
+   * Application data sealed like the SDK's own secret entries (same local store key, entry name bound as AD),
+   * under the `app:` prefix of the store: a web client's search index, for instance. Needs the keys unlocked.
+   */
+  readonly appSealed = {
+    get: <T>(name: string): Promise<T | undefined> => this.ctx.sealed.get<T>(`app:${name}`),
+    set: (name: string, value: unknown): Promise<void> => this.ctx.sealed.set(`app:${name}`, value),
+    delete: (name: string): Promise<void> => this.ctx.sealed.delete(`app:${name}`),
+    names: async (prefix: string): Promise<string[]> => (await this.ctx.store.keys(`app:${prefix}`)).map((k) => k.slice(4)),
+  };
+
+  /**
+   * Deletes the locally cached (sealed) messages of a channel sent before `before` (ms): client-side retention.
+   * Returns the ids removed. The server applies the channel's retention to its own copy.
+   */
+  forgetMessagesBefore(channelId: string, before: number): Promise<string[]> {
+    return this.messaging.forgetBefore(channelId, before);
+  }
+
   /** Wipes identity keys, epoch secrets and the local store key from memory. */
   lock(): void {
     this.secrets.wipe();
@@ -531,6 +560,35 @@ export class LiaisonClient {
 
   history(channelId: string, opts?: { afterSeq?: number }): Promise<ReceivedMessage[]> {
     return this.messaging.history(channelId, opts);
+  }
+
+  /** A message I hold (sent or received, as it stands after corrections), or null. */
+  message(channelId: string, messageId: string): Promise<ReceivedMessage | null> {
+    return this.messaging.message(channelId, messageId);
+  }
+
+  /** The `replyTo` for quoting a message I hold (PROTOCOL.md §9.3 R1), or null when it cannot be quoted. */
+  replyRef(channelId: string, messageId: string): Promise<ReplyRef | null> {
+    return this.messaging.replyRef(channelId, messageId);
+  }
+
+  /**
+   * Edits one of my text messages (§9.3): an `edit` message, sealed like any other, at the target's handling code
+   * unless a higher one is given. Refused (`correction/*`) for another officer's message or a lower code.
+   */
+  edit(channelId: string, messageId: string, text: string, opts: { reason?: string; handling?: HandlingCode } = {}): Promise<SendResult> {
+    const payload: Payload = { kind: 'edit', target: messageId, text, ...(opts.reason ? { reason: opts.reason } : {}) };
+    return this.messaging.send(channelId, payload, opts.handling ? { handling: opts.handling } : {});
+  }
+
+  /** Withdraws one of my messages with a reason (§9.3): every member's client drops its content. */
+  redact(channelId: string, messageId: string, reason: string, opts: { handling?: HandlingCode } = {}): Promise<SendResult> {
+    return this.messaging.send(channelId, { kind: 'redaction', target: messageId, reason }, opts.handling ? { handling: opts.handling } : {});
+  }
+
+  /** Tells the channel's other members I am typing (§9.3 **Typing**); at most once per 3 s, ephemeral, best effort. */
+  typing(channelId: string): void {
+    this.realtime.typing(channelId);
   }
 
   /**

@@ -134,7 +134,45 @@ export class KeysApi {
   async unlock(passphrase: string): Promise<void> {
     const officer = requireOfficer(this.ctx, 'unlock');
     const { backup } = await this.ctx.http.call(api.keys.backup);
-    const keys = openBackup(backupBlobCodec.fromWire(backup), passphrase, officer.id);
+    await this.unlockWith(openBackup(backupBlobCodec.fromWire(backup), passphrase, officer.id));
+  }
+
+  /**
+   * The unlocked identity secrets (signing secret key ‖ X25519 secret key), a fresh copy the caller must wipe.
+   * For a client that keeps its unlock across a page reload under a session-scoped, non-extractable wrapping
+   * key (docs/SECURITY.md "Staying unlocked across a reload"); never written anywhere in clear.
+   */
+  exportSecrets(): Uint8Array {
+    const keys = requireKeys(this.ctx, 'exportSecrets');
+    const out = new Uint8Array(keys.signSecretKey.length + keys.dhSecretKey.length);
+    out.set(keys.signSecretKey, 0);
+    out.set(keys.dhSecretKey, keys.signSecretKey.length);
+    return out;
+  }
+
+  /** Unlocks from `exportSecrets()`'s bytes (same checks as `unlock`: the key log must bind them). Wipes `secrets`. */
+  async unlockWithSecrets(secrets: Uint8Array): Promise<void> {
+    const officer = requireOfficer(this.ctx, 'unlockWithSecrets');
+    const sodium = getSodium();
+    if (secrets.length !== sodium.crypto_sign_SECRETKEYBYTES + sodium.crypto_scalarmult_SCALARBYTES) {
+      sodium.memzero(secrets);
+      throw new LiaisonClientError('keys/not-in-log', 'unlockWithSecrets: malformed key material');
+    }
+    const signSecretKey = secrets.slice(0, sodium.crypto_sign_SECRETKEYBYTES);
+    const dhSecretKey = secrets.slice(sodium.crypto_sign_SECRETKEYBYTES);
+    sodium.memzero(secrets);
+    const keys: IdentityKeys = {
+      officerId: officer.id,
+      agencyId: officer.agencyId,
+      signSecretKey,
+      signPublicKey: sodium.crypto_sign_ed25519_sk_to_pk(signSecretKey),
+      dhSecretKey,
+      dhPublicKey: sodium.crypto_scalarmult_base(dhSecretKey),
+    };
+    await this.unlockWith(keys);
+  }
+
+  private async unlockWith(keys: IdentityKeys): Promise<void> {
     const entries = await this.keylog.fullLog();
     try {
       checkKeysAgainstLog(entries, keys);

@@ -36,12 +36,14 @@ import type { ReadMarker, SendMessageBody, SendResult, StoredMessage } from '../
 import type { ReceiptStatusList } from '../../shared/schemas/messages.ts';
 import type { RequestDeclared } from '../../shared/schemas/requests.ts';
 import { declaredMismatch } from '../../shared/requests/declared.ts';
-import { blobIdOf, rememberBlobId } from './attachments.ts';
+import { blobIdOf, forgetBlobId, rememberBlobId } from './attachments.ts';
+import { applyCorrection, checkReply, correctionRefusal, replyRefFor } from './corrections.ts';
 import type { ChainStore } from './chains.ts';
 import type { ChannelsApi } from './channels.ts';
 import { newId, requireKeys, type SdkContext } from './context.ts';
 import { LiaisonApiError, LiaisonClientError } from './errors.ts';
 import type { ReceivedMessage } from './events.ts';
+import type { ReplyRef } from '../../shared/crypto/index.ts';
 import type { KeyLogAuditor } from './keylog.ts';
 import type { DevicesApi } from './devices.ts';
 import type { RevocationChecker } from './revocations.ts';
@@ -78,6 +80,8 @@ interface CachedMessage extends Omit<ReceivedMessage, 'payload'> {
 
 /** The most message ids one receipt request may carry (shared/schemas/channels.ts). */
 const MAX_RECEIPT_IDS = 500;
+/** `retention:<channelId>`: the time before which this client removed the channel's messages (client-side retention). */
+const RETENTION_FLOOR = 'retention:';
 
 /** Encrypt-and-send with per-epoch sending chains; the receive pipeline with persisted replay state. */
 export class MessagingApi {
@@ -116,7 +120,13 @@ export class MessagingApi {
       // A chain of another device id (this installation was revoked and renewed) is not continued.
       if (!sending || sending.epoch !== view.epoch || sending.deviceId !== this.ctx.deviceId) sending = null;
       if (view.members.has(me.officerId) && (this.ctx.now() - view.startedAt >= EPOCH_MAX_AGE_MS || (sending?.counter ?? 0) >= EPOCH_MAX_MESSAGES)) return 'rekey';
-      const handling = opts.handling ?? view.policy.defaultCode;
+      // §9.3 C5: a correction defaults to its target's code (never lower); C1–C4 are checked before sealing.
+      const target = payload.kind === 'edit' || payload.kind === 'redaction' ? await this.cached(channelId, payload.target) : null;
+      const handling = opts.handling ?? target?.handling ?? view.policy.defaultCode;
+      if (payload.kind === 'edit' || payload.kind === 'redaction') {
+        const refused = correctionRefusal({ senderId: me.officerId, handling, seq: -1, payload }, target);
+        if (refused) throw new LiaisonClientError(refused, `send: this ${payload.kind} cannot apply to ${payload.target} (${refused})`);
+      }
       if (opts.forwardedFrom) await this.checkForward(opts.forwardedFrom, handling, me.agencyId, [...new Set([...view.members.values()].map((m) => m.cert.agencyId))]);
       const grant = payload.kind === 'use-grant' ? await this.grantDeclaration(channelId, me.officerId, payload) : null;
       let secret = await this.secrets.load(channelId, view.epoch);
@@ -144,7 +154,7 @@ export class MessagingApi {
       });
       // Persist the advanced chain before anything leaves: a counter is never used twice.
       await this.ctx.sealed.set(`send:${channelId}`, sendingChainCodec.toWire(out.sending));
-      await this.cache({ channelId, messageId, seq: -1, senderId: me.officerId, handling, codes: opts.codes ?? {}, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null, ...(opts.request ? { request: withoutCaseIndex(opts.request) } : {}) });
+      await this.cache(await this.annotate({ channelId, messageId, seq: -1, senderId: me.officerId, handling, codes: opts.codes ?? {}, payload, sentAt: out.envelope.header.time, headerTime: out.envelope.header.time, timeSkew: false, ackRequired: !!opts.ackRequired, forwardedFrom: opts.forwardedFrom?.messageId ?? null, ...(opts.request ? { request: withoutCaseIndex(opts.request) } : {}) }));
       return {
         envelope: messageEnvelopeCodec.toWire(out.envelope),
         ...(opts.ackRequired ? { ackRequired: true } : {}),
@@ -202,7 +212,11 @@ export class MessagingApi {
     }
     const msg = await this.mutex.run(channelId, () => this.decrypt(data));
     if (!msg) return null;
-    if (opts.emit) this.ctx.events.emit('message', msg);
+    if (opts.emit) {
+      this.ctx.events.emit('message', msg);
+      const target = await this.correctedTarget(msg);
+      if (target) this.ctx.events.emit('corrected', { channelId, target, correction: msg });
+    }
     if (msg.senderId !== this.ctx.officer?.id) this.queueDelivered(channelId, msg.messageId);
     return msg;
   }
@@ -247,7 +261,13 @@ export class MessagingApi {
         query: { afterSeq, limit: 500 },
       });
       const acked = new Set(page.acknowledged);
+      const floor = (await this.ctx.store.get<number>(`${RETENTION_FLOOR}${channelId}`)) ?? 0;
       for (const m of page.messages) {
+        // Removed locally by retention (forgetBefore): its envelope was opened once and cannot be opened again.
+        if (m.createdAt < floor) {
+          afterSeq = Math.max(afterSeq, m.seq);
+          continue;
+        }
         const msg = await this.onMessage(m, { emit: false });
         if (msg && !seen.has(msg.messageId)) {
           seen.add(msg.messageId);
@@ -257,7 +277,10 @@ export class MessagingApi {
       }
       if (!page.hasMore || page.messages.length === 0) break;
     }
-    return out;
+    // §9.3: a message listed before its edit or redaction is listed as it stands after it.
+    const corrected = new Set(out.flatMap((m) => (m.correction?.status === 'applied' && (m.payload.kind === 'edit' || m.payload.kind === 'redaction') ? [m.payload.target] : [])));
+    if (corrected.size === 0) return out;
+    return Promise.all(out.map(async (m) => (corrected.has(m.messageId) ? { ...((await this.cached(channelId, m.messageId)) ?? m), ...(m.acknowledgedByMe ? { acknowledgedByMe: true } : {}) } : m)));
   }
 
   /** Read receipts to the senders of these messages. */
@@ -330,9 +353,10 @@ export class MessagingApi {
         forwardedFrom: data.forwardedFrom,
         ...(data.request ? { request: data.request } : {}),
       };
-      await this.cache(msg);
+      const annotated = await this.annotate(msg);
+      await this.cache(annotated);
       if (msg.payload.kind === 'file' && data.attachmentIds.length === 1) await rememberBlobId(this.ctx, msg.payload.hash, data.attachmentIds[0]!);
-      return msg;
+      return annotated;
     } catch (err) {
       if (err instanceof DecryptError && err.code === 'envelope/replay') {
         // My own message echoed back while still cached unsent (seq −1): the cache holds its content.
@@ -352,6 +376,52 @@ export class MessagingApi {
       }
       throw err;
     }
+  }
+
+  /**
+   * PROTOCOL.md §9.3: checks a reply's quote and flags a mention of me; applies an edit or redaction that passes
+   * C1–C5 to the target I hold (a redaction drops the target's content and its attachment mapping) and marks
+   * the correction; a violation is marked `rejected`, reported as `message_rejected`, and never applied.
+   */
+  private async annotate(msg: ReceivedMessage): Promise<ReceivedMessage> {
+    const p = msg.payload;
+    if (p.kind === 'text') {
+      let out = msg;
+      if (p.replyTo) out = { ...out, reply: checkReply(p.replyTo, await this.cached(msg.channelId, p.replyTo.messageId)) };
+      if (this.ctx.officer && p.mentions?.includes(this.ctx.officer.id)) out = { ...out, mentionsMe: true };
+      return out;
+    }
+    if (p.kind !== 'edit' && p.kind !== 'redaction') return msg;
+    const target = await this.cached(msg.channelId, p.target);
+    // The same correction again (my own, applied when sent, coming back through the feed or history): applied once, no refusal.
+    if (target && (target.withdrawn?.messageId === msg.messageId || target.edits?.some((e) => e.messageId === msg.messageId))) {
+      return { ...msg, correction: { status: 'applied' } };
+    }
+    const code = correctionRefusal(msg, target);
+    if (code === null && target) {
+      await this.cache(applyCorrection(target, msg));
+      if (p.kind === 'redaction' && target.payload.kind === 'file') await forgetBlobId(this.ctx, target.payload.hash);
+      return { ...msg, correction: { status: 'applied' } };
+    }
+    if (code === 'correction/target-unavailable') return { ...msg, correction: { status: 'target-unavailable', code } };
+    // The sender's own earlier edit, read again after they withdrew the message: not applied (the content is gone),
+    // but no forgery either, so no security notice.
+    if (code === 'correction/target-withdrawn' && target?.senderId === msg.senderId) return { ...msg, correction: { status: 'rejected', code } };
+    this.ctx.events.emit('security', { kind: 'message_rejected', channelId: msg.channelId, officerId: msg.senderId, code: code ?? 'correction/bad-target', message: `message ${msg.messageId}: ${p.kind} of ${p.target} refused (${code}); not applied` });
+    return { ...msg, correction: { status: 'rejected', ...(code ? { code } : {}) } };
+  }
+
+  /** The target of an applied correction, as it stands now. */
+  private async correctedTarget(msg: ReceivedMessage): Promise<ReceivedMessage | null> {
+    const p = msg.payload;
+    if (msg.correction?.status !== 'applied' || (p.kind !== 'edit' && p.kind !== 'redaction')) return null;
+    return this.cached(msg.channelId, p.target);
+  }
+
+  /** The `replyTo` to send for a message I hold (§9.3 R1): its id, sender and excerpt; null when it cannot be quoted. */
+  async replyRef(channelId: string, messageId: string): Promise<ReplyRef | null> {
+    const original = await this.cached(channelId, messageId);
+    return original ? replyRefFor(original) : null;
   }
 
   private replayed(channelId: string, data: StoredMessage, why: string): void {
@@ -435,6 +505,22 @@ export class MessagingApi {
     if (!source || source.senderId !== officerId) throw new LiaisonClientError('grant/not-originator', 'send: only the sender of a message grants its use, in its channel');
     if (p.decision !== 'granted') return null;
     return { sourceMessageId: p.sourceMessageId, purpose: p.purpose, granteeAgencyId: p.granteeAgencyId, expiresAt: p.expiresAt };
+  }
+
+  /** Client-side retention: removes the cached messages of `channelId` sent before `before`; returns their ids. */
+  async forgetBefore(channelId: string, before: number): Promise<string[]> {
+    const prefix = `msg:${channelId}:`;
+    const gone: string[] = [];
+    const floor = (await this.ctx.store.get<number>(`${RETENTION_FLOOR}${channelId}`)) ?? 0;
+    if (before > floor) await this.ctx.store.set(`${RETENTION_FLOOR}${channelId}`, before);
+    for (const key of await this.ctx.store.keys(prefix)) {
+      const v = await this.ctx.sealed.get<CachedMessage>(key);
+      if (v && v.sentAt < before) {
+        await this.ctx.sealed.delete(key);
+        gone.push(key.slice(prefix.length));
+      }
+    }
+    return gone;
   }
 
   /** A message I hold (sent or received), or null. */

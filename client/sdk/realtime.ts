@@ -55,6 +55,9 @@ export class RealtimeConnection implements Transport {
     this.socket = socket;
     socket.on('feed', (item) => this.feed.push(item));
     socket.on('desk', (notice) => this.ctx.events.emit('desk', notice));
+    socket.on('typing', (e) => {
+      if (e.typing !== false) this.ctx.events.emit('typing', { channelId: e.channelId, officerId: e.officerId });
+    });
     socket.on('connect', () => {
       this.ctx.events.emit('connection', { state: 'connected' });
       void this.feed.sync().catch(() => undefined);
@@ -114,6 +117,17 @@ export class RealtimeConnection implements Transport {
     return this.emitWithAck<SendResult>((ack) => s.emit('send', { channelId, ...body }, ack));
   }
 
+  /** When this device last said it was typing, per channel (PROTOCOL.md §9.3: at most once per 3 s). */
+  private readonly typedAt = new Map<string, number>();
+
+  typing(channelId: string): void {
+    const s = this.socket;
+    const now = Date.now();
+    if (!s?.connected || now - (this.typedAt.get(channelId) ?? -Infinity) < TYPING_INTERVAL_MS) return;
+    this.typedAt.set(channelId, now);
+    s.emit('typing', { channelId });
+  }
+
   receipt(channelId: string, kind: ReceiptKind, messageIds: string[]): Promise<{ stored: number }> {
     const s = this.socket;
     if (!s?.connected) return this.http.receipt(channelId, kind, messageIds);
@@ -143,6 +157,8 @@ export class RealtimeConnection implements Transport {
 
 /** A handshake refused for these codes is retried after a token refresh. */
 const AUTH_CODES: readonly ErrorCode[] = ['invalid_token', 'unauthorized', 'session_expired', 'account_inactive'];
+/** PROTOCOL.md §9.3 **Typing**: a client says it is typing at most once per 3 s per channel. */
+export const TYPING_INTERVAL_MS = 3_000;
 
 /** Acks from servers without `status`: map the common codes to the HTTP status they stand for. */
 function ackStatus(code: string): number {

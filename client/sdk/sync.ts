@@ -21,6 +21,9 @@ export class FeedPipeline {
   private cursor: number | null = null;
   private chain: Promise<void> = Promise.resolve();
   private syncing = false;
+  /** The sync under way, and whether it was asked for again meanwhile (see sync). */
+  private running: Promise<number> | null = null;
+  private again = false;
   private buffer: FeedItem[] = [];
   private stale = false;
   /** Recently handled positions, oldest first. */
@@ -56,23 +59,42 @@ export class FeedPipeline {
     this.enqueue([item]);
   }
 
-  /** Pages through `GET /sync` from the stored cursor until `hasMore` is false. */
-  async sync(): Promise<number> {
-    if (this.syncing) return this.idle().then(() => this.position());
+  /**
+   * Pages through `GET /sync` from the stored cursor until `hasMore` is false. A sync asked for while
+   * one runs (a reconnect during a long catch-up) makes that one go round once more and resolves with
+   * it: its first round may have read before items the socket then missed while disconnected.
+   */
+  sync(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = this.syncRounds().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async syncRounds(): Promise<number> {
+    // Set before the first await: `push` buffers from now on.
     this.syncing = true;
     this.stale = false;
     let handled = 0;
     let complete = false;
     try {
-      for (;;) {
-        await this.idle();
-        const cursor = await this.position();
-        const page = await this.ctx.http.call(api.messages.sync, { query: { cursor, limit: SYNC_PAGE_SIZE } });
-        handled += page.items.length;
-        this.enqueue(page.items);
-        await this.idle();
-        if (!page.hasMore) break;
-      }
+      do {
+        this.again = false;
+        for (;;) {
+          await this.idle();
+          const cursor = await this.position();
+          const page = await this.ctx.http.call(api.messages.sync, { query: { cursor, limit: SYNC_PAGE_SIZE } });
+          handled += page.items.length;
+          this.enqueue(page.items);
+          await this.idle();
+          if (!page.hasMore) break;
+        }
+      } while (this.again);
       complete = true;
     } finally {
       this.syncing = false;

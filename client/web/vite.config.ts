@@ -52,14 +52,24 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
-    // libsodium (sumo, with its WebAssembly inlined) is most of the bundle; it loads once.
+    // libsodium (sumo, with its WebAssembly inlined) is most of the bundle; it loads lazily, once (issue 15 §9).
     chunkSizeWarningLimit: 2048,
+    // dist/.vite/manifest.json: what the entry pulls in statically, for the bundle-size check (test/bench/web-bundle.ts).
+    manifest: true,
     // The CSP forbids inline scripts: never inline the module preload polyfill.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     rollupOptions: {
       input: { index: path.join(here, 'index.html'), sw: path.join(here, 'src', 'sw', 'service-worker.ts') },
-      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+        // A language other than English is one chunk (one request when the officer's language is, say, Arabic),
+        // not one per namespace.
+        manualChunks: (id) => {
+          const lang = /\/i18n\/locales\/([a-z]{2})\//.exec(id)?.[1];
+          return lang && lang !== 'en' ? `locale-${lang}` : null;
+        },
+      },
     },
   },
   server: { port: 5173, proxy: { '/api': 'http://127.0.0.1:8080', '/socket.io': { target: 'http://127.0.0.1:8080', ws: true } } },

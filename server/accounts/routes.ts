@@ -18,6 +18,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   route(app, contracts.listOfficers, async (req) => ({ officers: await ctx.accounts.listOfficers(actorOf(req), req.params.id) }));
 
+  route(app, contracts.officerProfiles, async (req) => ({ profiles: await ctx.accounts.profiles(req.query.ids.split(',')) }));
+
   route(app, contracts.getOfficer, async (req) => ({ officer: await ctx.accounts.getOfficer(actorOf(req), req.params.id) }));
 
   route(app, contracts.suspendOfficer, async (req) => ({

@@ -1,4 +1,4 @@
-import type { Agency, CreateAgencyBody, Enrolment, NewOfficerInput, Officer, Role } from '../../shared/schemas/accounts.ts';
+import { MAX_PROFILE_IDS, type Agency, type CreateAgencyBody, type Enrolment, type NewOfficerInput, type Officer, type OfficerProfile, type Role } from '../../shared/schemas/accounts.ts';
 import { isCountryCode } from '../../shared/countries.ts';
 import { canManageOfficer, roleRank, type Actor } from '../auth/actor.ts';
 import { LoginThrottle, type ThrottleVerdict } from './lockout.ts';
@@ -312,6 +312,21 @@ export class AccountsService {
     await this.assertAgencyScope(undefined, actor, agencyId);
     const rows = await this.officersOf(agencyId);
     return Promise.all(rows.map((o) => this.officerView(o)));
+  }
+
+  /**
+   * Name and agency of each known id (docs/DECISIONS.md "Names for every officer"): any signed-in officer may ask,
+   * because ids reach a client only with the channels, invitations, directory entries and messages it may see.
+   */
+  async profiles(ids: string[]): Promise<OfficerProfile[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length > MAX_PROFILE_IDS) throw new ValidationError(`At most ${MAX_PROFILE_IDS} officer ids per request`);
+    const [agencies, rows] = await Promise.all([this.listAgencies(), Promise.all(unique.map((id) => this.officer(id)))]);
+    const byId = new Map(agencies.map((a) => [a.id, a]));
+    return rows.flatMap((o) => {
+      const agency = o && byId.get(o.agencyId);
+      return o && agency ? [{ officerId: o.id, displayName: o.displayName, agencyId: agency.id, agencyName: agency.name, agencyCountry: agency.country }] : [];
+    });
   }
 
   async getOfficer(actor: Actor, officerId: string): Promise<Officer> {

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { ConcealedDenialError, ConflictError, NotFoundError } from '../errors.ts';
 import type { ChannelAccess, ChannelRow } from '../channels/access.ts';
-import { BlobStore, TooLargeError } from './blob-store.ts';
+import { createBlobStore, TooLargeError, type BlobStore } from './blob-store.ts';
 import { InFlightBytes, QuotaExceededError, type QuotaScope } from './quota.ts';
 import type { AttachmentRow, AttachmentsRepository } from './repository.ts';
 import type { Store, Tx } from '../store/store.ts';
@@ -19,7 +18,7 @@ export interface AttachmentInfo {
 export interface AttachmentsDeps {
   store: Store;
   clock: Clock;
-  config: Pick<AppConfig, 'dataDir' | 'messaging' | 'store' | 'nodeId'>;
+  config: Pick<AppConfig, 'dataDir' | 'messaging' | 'store' | 'nodeId' | 'blobs'>;
   /** The membership rule shared with messages (so attachments need not reach into messages). */
   access: Pick<ChannelAccess, 'requireMember' | 'channel' | 'readOnlyReason' | 'isCurrentMember'>;
 }
@@ -40,7 +39,7 @@ export class AttachmentsService {
     this.messaging = deps.config.messaging;
     this.access = deps.access;
     // On PostgreSQL several nodes may share DATA_DIR/blobs: each keeps its own temp folder.
-    this.blobs = new BlobStore(deps.config.dataDir, deps.config.store.kind === 'postgres' ? deps.config.nodeId : undefined);
+    this.blobs = createBlobStore(deps.config, deps.config.store.kind === 'postgres' ? deps.config.nodeId : undefined);
   }
 
   get maxBytes(): number {
@@ -73,7 +72,7 @@ export class AttachmentsService {
     let blob: { id: string; size: number };
     try {
       const overQuota = () => (reserve < this.maxBytes ? new QuotaExceededError(tight.scope, tight.quota, tight.used, null) : new TooLargeError(this.maxBytes));
-      blob = await this.blobs.write(body, reserve, overQuota);
+      blob = await this.blobs.put(body, reserve, overQuota);
     } finally {
       release();
     }
@@ -83,7 +82,7 @@ export class AttachmentsService {
       return { info: { attachmentId: id, size, channelId }, created: inserted };
     } catch (err) {
       // The blob is content-addressed: drop it only if no stored attachment is this same ciphertext.
-      if ((await this.store.read((r) => r.attachments.byId(id))) === undefined) this.blobs.remove(id);
+      if ((await this.store.read((r) => r.attachments.byId(id))) === undefined) await this.blobs.delete(id);
       throw err;
     }
   }
@@ -134,12 +133,13 @@ export class AttachmentsService {
     const row = await this.store.read((r) => r.attachments.byId(id));
     if (!row) throw new NotFoundError('Attachment');
     if (!(await this.store.read((r) => this.canRead(r.attachments, actor, row)))) throw new ConcealedDenialError('Attachment', 'attachment_not_readable');
-    return { size: row.size, stream: fs.createReadStream(this.blobs.pathOf(id)) };
+    return { size: row.size, stream: this.blobs.get(id) };
   }
 
   /** Retention: the row is gone, drop the file. */
   removeBlob(id: string): void {
-    this.blobs.remove(id);
+    // Best effort: a blob left behind is unreferenced ciphertext, never served (no row points to it).
+    void this.blobs.delete(id).catch(() => {});
   }
 
   private async canRead(repo: AttachmentsRepository, actor: Actor, row: AttachmentRow): Promise<boolean> {

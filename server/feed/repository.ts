@@ -31,8 +31,10 @@ export interface FeedRepository {
   spansOf(officerId: string, afterPos: number): Promise<SpanRow[]>;
   /** Channel-wide positions of the channel in (after, until), ascending, at most `limit`. */
   channelWalk(channelId: string, after: number, until: number, limit: number): Promise<number[]>;
-  /** Positions addressed to the officer after `after`, ascending, at most `limit`. */
-  personalWalk(officerId: string, after: number, limit: number): Promise<number[]>;
+  /** Positions addressed to the officer in (after, until), ascending, at most `limit`. */
+  personalWalk(officerId: string, after: number, until: number, limit: number): Promise<number[]>;
+  /** The highest committed position (0 when the feed is empty). */
+  head(): Promise<number>;
   /** The full rows at the given positions, ascending. */
   rowsAt(positions: readonly number[]): Promise<FeedRow[]>;
 }

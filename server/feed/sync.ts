@@ -68,13 +68,24 @@ export class FeedReader {
     return { rows, hasMore };
   }
 
-  /** The first `want` visible positions after `cursor`, ascending, without duplicates. */
+  /**
+   * The first `want` visible positions after `cursor`, ascending, without duplicates, up to the feed's
+   * head as it stood when the read began. The walks below are separate statements, each on the
+   * committed state of its own moment (on PostgreSQL each its own snapshot; on SQLite a commit can
+   * land between two awaits): without the bound, a channel walked after a commit could return a
+   * position above one that another stream, walked before that commit, did not see yet — the client's
+   * cursor would then move past it for good. Commit order is position order (one writer at a time),
+   * so every position at or below the head read first is already committed and seen by every walk.
+   */
   private async positions(repo: FeedRepository, officerId: string, cursor: number, want: number): Promise<number[]> {
+    const head = await repo.head();
+    if (head <= cursor) return [];
+    const end = head + 1;
     const spans = await repo.spansOf(officerId, cursor + 1);
     const chunk = Math.max(MIN_CHUNK, Math.ceil(want / (spans.length + 1)) + 1);
-    const streams: Stream[] = [{ channelId: null, after: cursor, until: NO_END, buffer: [], next: 0, chunk, exhausted: false }];
+    const streams: Stream[] = [{ channelId: null, after: cursor, until: end, buffer: [], next: 0, chunk, exhausted: false }];
     for (const s of spans) {
-      const until = s.untilPos ?? NO_END;
+      const until = Math.min(s.untilPos ?? NO_END, end);
       const after = Math.max(cursor, s.fromPos - 1);
       if (until > after + 1) streams.push({ channelId: s.channelId, after, until, buffer: [], next: 0, chunk, exhausted: false });
     }
@@ -105,7 +116,7 @@ export class FeedReader {
 
   /** Fetches the stream's next chunk of positions (its buffer ran out). */
   private async refill(repo: FeedRepository, officerId: string, s: Stream): Promise<void> {
-    const rows = s.channelId === null ? await repo.personalWalk(officerId, s.after, s.chunk) : await repo.channelWalk(s.channelId, s.after, s.until, s.chunk);
+    const rows = s.channelId === null ? await repo.personalWalk(officerId, s.after, s.until, s.chunk) : await repo.channelWalk(s.channelId, s.after, s.until, s.chunk);
     s.exhausted = rows.length < s.chunk;
     s.buffer = rows;
     s.next = 0;

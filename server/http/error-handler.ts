@@ -38,8 +38,12 @@ const SQLITE_CODES: Record<string, MappedError> = {
  * restarting), 53 (out of resources; 53100 = disk full) and a refused or reset socket. Nothing was
  * committed, so the client may retry.
  */
-function postgresError(code: string): MappedError | undefined {
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+function postgresError(code: string, message: string): MappedError | undefined {
   if (code === '53100') return SQLITE_CODES.SQLITE_FULL;
+  // node-postgres' own errors for a connection lost mid-query or a pool connect that timed out carry no code.
+  if (code === '' && PG_CONNECTION_LOST.test(message)) code = '08006';
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || /^(08|57P|53)[0-9A-Z]{2,3}$/.test(code)) {
     return { status: 503, code: 'unavailable', message: 'The database is unavailable; nothing was saved, retry shortly' };
   }
@@ -63,7 +67,7 @@ export function mapError(err: FastifyError | Error): MappedError {
   if (code === 'ENOSPC' || code === 'EDQUOT') return SQLITE_CODES.SQLITE_FULL!;
   const sqlite = SQLITE_CODES[code] ?? (code.startsWith('SQLITE_IOERR') ? SQLITE_CODES.SQLITE_IOERR : undefined);
   if (sqlite) return sqlite;
-  const postgres = postgresError(code);
+  const postgres = postgresError(code, fe.message ?? '');
   if (postgres) return postgres;
   if (code.startsWith('FST_JWT_')) return { status: 401, code: 'unauthorized', message: 'Missing, invalid or expired access token' };
   if (err instanceof SyntaxError || /prototype|constructor/i.test(fe.message) && fe.statusCode === 400) {

@@ -1,12 +1,15 @@
 import {
   appendKeyLogEntry,
   emptyKeyLog,
+  constantTimeEqual,
   fromB64,
   getSodium,
   keyLogEntryCodec,
+  keyLogEntryHash,
   signTreeHead,
   toB64,
   treeHeadCodec,
+  verifyTreeHead,
   type KeyEvent,
   type KeyLogState,
 } from '../../shared/crypto/index.ts';
@@ -65,5 +68,37 @@ export class KeyLogWriter {
       head: head ? (JSON.parse(head) as Record<string, unknown>) : null,
       size,
     };
+  }
+
+  /**
+   * Replays the whole stored log: each entry's index, link to the previous head and stored head hash,
+   * then the latest signed tree head (signature by this key, size and hash of the replay). Used after a
+   * data move (`liaison migrate-store`); `problem` names the first disagreement.
+   */
+  async verify(repo: KeysRepository): Promise<{ ok: boolean; entriesChecked: number; problem?: string }> {
+    let log = emptyKeyLog();
+    const fail = (problem: string) => ({ ok: false, entriesChecked: log.size, problem });
+    for (;;) {
+      const rows = await repo.entries(log.size, 500);
+      for (const row of rows) {
+        const entry = keyLogEntryCodec.fromWire(JSON.parse(row.entry));
+        if (row.idx !== log.size || entry.index !== log.size) return fail(`entry ${log.size} is missing (found ${row.idx})`);
+        if (!constantTimeEqual(entry.prevHash, log.headHash)) return fail(`entry ${row.idx} does not follow entry ${row.idx - 1}`);
+        log = { size: log.size + 1, headHash: keyLogEntryHash(entry) };
+        if (!constantTimeEqual(log.headHash, fromB64(row.hash))) return fail(`entry ${row.idx}'s stored head hash differs from the replay`);
+      }
+      if (rows.length < 500) break;
+    }
+    const latest = await repo.latestHead();
+    if (log.size === 0) return latest === undefined ? { ok: true, entriesChecked: 0 } : fail('a tree head is stored for an empty log');
+    if (latest === undefined) return fail('no signed tree head is stored');
+    const head = treeHeadCodec.fromWire(JSON.parse(latest));
+    try {
+      verifyTreeHead(head, this.publicKey);
+    } catch {
+      return fail('the latest tree head is not signed by this server\'s key-log key');
+    }
+    if (head.size !== log.size || !constantTimeEqual(head.headHash, log.headHash)) return fail(`the latest tree head (size ${head.size}) does not match the replayed log (size ${log.size})`);
+    return { ok: true, entriesChecked: log.size };
   }
 }

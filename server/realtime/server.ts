@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { REALTIME_PATH, type Ack } from '../../shared/realtime.ts';
 import type { DomainEvents } from '../events.ts';
 import { clientIp, PerIpCounter } from '../http/connection-limits.ts';
@@ -16,6 +17,8 @@ import { CHANNEL_ROOM_PREFIX, channelRoom, officerRoom, type RealtimeServer, typ
 const RECOVERY_WINDOW_MS = 2 * 60_000;
 /** Cluster mode: how often every socket's session is re-checked (backs up the liaison_session notification). */
 const SESSION_RECHECK_MS = 5_000;
+/** Longest a handshake waits for the node's feed reader to start and for the membership read. */
+const ROOMS_TIMEOUT_MS = 10_000;
 
 /** socket.io on the app's HTTP server (see docs/MESSAGING.md, "Realtime"). */
 export function attachRealtime(app: FastifyInstance): RealtimeServer {
@@ -28,6 +31,10 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   const handshakeLimit = app.createRateLimit();
   // Several nodes on PostgreSQL (docs/CLUSTER.md): delivery from the feed, no connection-state recovery.
   const cluster = ctx.store.cluster;
+  // With Redis (cluster mode, REDIS_URL): ephemeral emits (presence, typing) reach every node's sockets
+  // through socket.io's Redis adapter. Feed items and desk notices never do (io.local below): each node
+  // emits them to its own sockets from the feed, and a broadcast copy would duplicate or reorder them.
+  const { redis } = app;
   const io: RealtimeServer = new Server(app.server, {
     path: REALTIME_PATH,
     serveClient: false,
@@ -55,8 +62,20 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     // must never be replayed missed packets; the SDK syncs from its cursor on every connect instead.
     ...(cluster ? {} : { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } }),
     ...(ctx.config.corsOrigins.length > 0 ? { cors: { origin: ctx.config.corsOrigins } } : {}),
+    ...(redis ? { adapter: createAdapter(redis.cmd, redis.sub, { key: `${redis.prefix}socket.io` }) } : {}),
   });
-  const presence = new Presence(io);
+  let presenceErrorAt = 0;
+  const presence = new Presence(io, redis && {
+    redis,
+    nodeId: ctx.config.nodeId,
+    channelsOf: (officerId) => ctx.store.read((r) => r.access.channelsOf(officerId)),
+    // At most one line a minute while Redis fails (every connection would otherwise log).
+    onError: (err) => {
+      if (Date.now() - presenceErrorAt < 60_000) return;
+      presenceErrorAt = Date.now();
+      log.warn({ errName: err instanceof Error ? err.name : typeof err }, 'redis: presence update failed; announcing this node\'s view');
+    },
+  });
   io.engine.on('connection', (raw: EngineSocket & { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
     coalesceWrites(raw);
     const release = slots.get(raw.request);
@@ -112,13 +131,38 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
       seen = membershipChanges;
       ids = await ctx.store.read((r) => r.access.channelsOf(officerId));
     } while (seen !== membershipChanges);
-    if (socket.disconnected) return;
+    // Runs in the handshake middleware, before socket.io counts the socket as connected.
+    if (socket.conn.readyState !== 'open') return;
     const current = new Set(ids.map(channelRoom));
     for (const room of socket.rooms) if (room.startsWith(CHANNEL_ROOM_PREFIX) && !current.has(room)) void socket.leave(room);
     void socket.join([...current]);
   };
 
   io.use(socketAuthenticator(app));
+  /** Settles once this node's feed reader knows its start position (PostgreSQL); at once on SQLite. */
+  let positioned: Promise<void> = Promise.resolve();
+  // The rooms are joined before the handshake completes, so a client that syncs from its cursor on
+  // `connect` misses nothing between the two: whatever commits after its sync began reaches the socket
+  // live. On PostgreSQL the node's feed reader must also know where it starts (a node just started),
+  // else items committed before that position but after the sync's snapshot would reach it by neither
+  // path. A node that cannot do either in time refuses with `unavailable` (clients retry).
+  io.use((socket, next) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the feed reader has not started')), ROOMS_TIMEOUT_MS);
+    });
+    Promise.race([positioned.then(() => syncRooms(socket)), late]).then(
+      () => {
+        clearTimeout(timer);
+        next();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        log.warn({ err }, 'could not join the channel rooms; refusing the connection');
+        next(Object.assign(new Error('The server cannot deliver live messages yet; retry shortly'), { data: { code: 'unavailable' } }));
+      },
+    );
+  });
   io.on('connection', (socket) => {
     socket.use(([, ...args], next) => {
       const { bucket } = socket.data;
@@ -129,19 +173,12 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     });
     registerHandlers(socket, ctx, log);
     const expiresAt = expiry.add(socket, socket.data.exp);
-    // Presence is announced to the channel rooms, so only once they are joined (after the membership read).
+    // Presence is announced to the channel rooms, joined by the middleware above.
     let present = false;
-    syncRooms(socket).then(
-      () => {
-        if (socket.disconnected) return;
-        present = true;
-        presence.connected(socket);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'could not join the channel rooms; disconnecting');
-        socket.disconnect(true);
-      },
-    );
+    if (!socket.disconnected) {
+      present = true;
+      presence.connected(socket);
+    }
     // 'disconnecting' always precedes 'disconnect' (socket.io's _onclose), rooms still listed.
     socket.on('disconnecting', () => {
       if (present) presence.disconnecting(socket);
@@ -150,7 +187,7 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   });
 
   const onFeed = ({ recipientId, ...item }: DomainEvents['feed.appended'][0]): void => {
-    io.to(recipientId ? officerRoom(recipientId) : channelRoom(item.channelId)).emit('feed', item);
+    io.local.to(recipientId ? officerRoom(recipientId) : channelRoom(item.channelId)).emit('feed', item);
   };
   const onMembers = ({ channelId, added, removed }: DomainEvents['channel.members_changed'][0]): void => {
     membershipChanges++;
@@ -163,8 +200,17 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
     forgetSessions((d) => d.actor.officerId === officerId && sessionIds.includes(d.actor.sessionId));
     for (const s of socketsOf(officerId)) if (sessionIds.includes(s.data.actor.sessionId)) end(s, reason);
   };
-  const onDesk = ({ officerIds, notice }: DomainEvents['desk.notice'][0]): void => {
-    if (officerIds.length > 0) io.to(officerIds.map(officerRoom)).emit('desk', notice);
+  const emitDesk = ({ officerIds, notice }: DomainEvents['desk.notice'][0]): void => {
+    if (officerIds.length > 0) io.local.to(officerIds.map(officerRoom)).emit('desk', notice);
+  };
+  // Several nodes: the notice goes round through the database to every node (this one included), so
+  // a desk member connected anywhere gets it; if the database cannot take it, this node's sockets still do.
+  const onDesk = (e: DomainEvents['desk.notice'][0]): void => {
+    if (!cluster) return emitDesk(e);
+    cluster.broadcastDesk(e).catch((err: unknown) => {
+      log.warn({ err }, 'desk notice not broadcast to the other nodes; delivered on this node only');
+      emitDesk(e);
+    });
   };
   const onSuspended = ({ officerId }: DomainEvents['officer.suspended'][0]): void => {
     forgetSessions((d) => d.actor.officerId === officerId);
@@ -174,15 +220,17 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   // path (this node's own commits are read back from the feed too), so every socket's live stream is
   // strictly increasing in feed position whichever node committed.
   if (!cluster) ctx.events.on('feed.appended', onFeed);
-  const stopFollowing = cluster?.follow({
+  const following = cluster?.follow({
     feed: (items) => {
       for (const { item, officerIds } of items) {
         const { recipientId: _recipient, ...wire } = item;
-        if (officerIds.length > 0) io.to(officerIds.map(officerRoom)).emit('feed', wire);
+        if (officerIds.length > 0) io.local.to(officerIds.map(officerRoom)).emit('feed', wire);
       }
     },
     sessions: (notice) => onRevoked(notice),
+    desk: emitDesk,
   });
+  if (following) positioned = following.positioned;
   // A revocation whose notification was missed (listener reconnecting) is still found: every socket's
   // session is re-checked against the database periodically.
   const recheck = cluster ? setInterval(() => void recheckSessions(), SESSION_RECHECK_MS).unref() : undefined;
@@ -213,13 +261,14 @@ export function attachRealtime(app: FastifyInstance): RealtimeServer {
   app.addHook('preClose', async () => {
     ctx.events.off('feed.appended', onFeed);
     clearInterval(recheck);
-    await stopFollowing?.();
+    await following?.stop();
     ctx.events.off('channel.members_changed', onMembers);
     ctx.events.off('sessions.revoked', onRevoked);
     ctx.events.off('officer.suspended', onSuspended);
     ctx.events.off('desk.notice', onDesk);
     expiry.clear();
     await io.close();
+    await presence.close();
   });
   return io;
 }

@@ -1,3 +1,4 @@
+import type { DeskNotice } from '../../shared/realtime.ts';
 import type { RoutedFeedItem } from '../feed/feed.ts';
 
 /**
@@ -20,10 +21,28 @@ export interface SessionNotice {
   reason: string;
 }
 
+/** A desk notice (content-free, not durable) for the sockets of `officerIds` on every node. */
+export interface DeskBroadcast {
+  officerIds: string[];
+  notice: DeskNotice;
+}
+
 export interface ClusterHandlers {
   /** Every committed feed item of every node, in position order, each exactly once per node. */
   feed(items: ClusterFeedItem[]): void;
   sessions(notice: SessionNotice): void;
+  /** A desk notice published by any node (this one included) with `broadcastDesk`. */
+  desk(broadcast: DeskBroadcast): void;
+}
+
+export interface ClusterFollower {
+  /**
+   * Settles once the follower knows its start position (the end of the feed at its first connect):
+   * every item committed later reaches `feed`. Sockets are let in only after it (docs/CLUSTER.md
+   * "Fan-out from the feed"), so what a client's sync on connect does not see reaches it live.
+   */
+  positioned: Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface ClusterPort {
@@ -32,14 +51,20 @@ export interface ClusterPort {
   /**
    * Starts following the database (one dedicated LISTEN connection, a safety poll, re-reads after a
    * reconnect) from the end of the feed at the first connect, in the background (reconnecting until
-   * it succeeds). The returned function stops.
+   * it succeeds).
    */
-  follow(handlers: ClusterHandlers): () => Promise<void>;
+  follow(handlers: ClusterHandlers): ClusterFollower;
   /**
    * Runs `fn` only if no other node is running work under `key` (a session advisory lock held for
    * the duration); false when another node holds it (the caller skips this round).
    */
   runExclusive(key: number, fn: () => Promise<void>): Promise<boolean>;
+  /**
+   * Sends a desk notice to every node's `desk` handler, this node's included (after the change
+   * committed; like presence it is not durable: a node not listening at that moment misses it, and
+   * the desk's request list has the rest). Rejects when the database cannot be reached.
+   */
+  broadcastDesk(broadcast: DeskBroadcast): Promise<void>;
 }
 
 /** Advisory-lock keys of the jobs that run on one node at a time (PostgreSQL; docs/CLUSTER.md). */

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Agency, CreateAgencyBody, CreatedAgency, CreatedOfficer, Enrolment, NewOfficerInput, Officer, SetRoleBody, UpdateAgencyBody } from '../schemas/accounts.ts';
+import { Agency, CreateAgencyBody, CreatedAgency, CreatedOfficer, Enrolment, MAX_PROFILE_IDS, NewOfficerInput, Officer, OfficerProfile, SetRoleBody, UpdateAgencyBody } from '../schemas/accounts.ts';
 import { RevokedCount, SessionList } from '../schemas/auth.ts';
 import { IdParams, errorResponses } from '../schemas/common.ts';
 import { defineEndpoint } from './endpoint.ts';
@@ -62,6 +62,15 @@ export const listOfficers = defineEndpoint({
   summary: "An agency's officers (its administrators, or platform admins)",
   params: IdParams,
   response: { 200: Type.Object({ officers: Type.Array(Officer) }), ...errorResponses(401, 404) },
+});
+
+export const officerProfiles = defineEndpoint({
+  method: 'GET',
+  path: '/officers/profiles',
+  tags: officerTags,
+  summary: `Names and agencies of officers by id, comma-separated, at most ${MAX_PROFILE_IDS} (any signed-in officer; unknown ids are left out): channel members, inviters, senders`,
+  query: Type.Object({ ids: Type.String({ minLength: 1, maxLength: MAX_PROFILE_IDS * 65, pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$' }) }, { additionalProperties: false }),
+  response: { 200: Type.Object({ profiles: Type.Array(OfficerProfile) }), ...errorResponses(400, 401) },
 });
 
 export const getOfficer = defineEndpoint({

@@ -41,6 +41,7 @@ export * from './backup.ts';
 export * from './safety-number.ts';
 export * from './payload.ts';
 export * from './grant-payload.ts';
+export * from './correction-payload.ts';
 export * from './site-address.ts';
 export * from './channel-meta.ts';
 export * from './device.ts';

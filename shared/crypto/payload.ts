@@ -5,6 +5,8 @@ import { COUNTRY_CODE_LIST } from '../countries.ts';
 import { checkReceivedSiteAddress, normaliseSiteAddress } from './site-address.ts';
 import { GRANT_PAYLOAD_SPECS } from './grant-payload.ts';
 import type { UseGrantPayload, UseGrantRequestPayload } from './grant-payload.ts';
+import { REPLY_FIELDS, correctionSpecs } from './correction-payload.ts';
+import type { CorrectionPayload, ReplyRef } from './correction-payload.ts';
 import { arr, bytes, id, int, lit, obj, oneOf, opt, str, wireCodec } from './wire.ts';
 import type { WireCodec, WireSpec } from './wire.ts';
 import { ANSWER_COMPLETENESS, CLARIFICATION_STEPS, DATA_ACCESS, REFUSAL_GROUND_CODES, REQUEST_TEMPLATES, REQUEST_URGENCIES } from '../requests/lifecycle.ts';
@@ -14,7 +16,8 @@ export const MAX_TEXT_CHARS = 32_768;
 const text = str(MAX_TEXT_CHARS);
 const ref = str(256);
 
-export interface TextPayload { kind: 'text'; text: string }
+/** `replyTo` and `mentions`: PROTOCOL.md §9.3. */
+export interface TextPayload { kind: 'text'; text: string; replyTo?: ReplyRef; mentions?: string[] }
 export interface CaseNotePayload { kind: 'case-note'; caseRef: string; text: string }
 export interface RequestForAssistancePayload {
   kind: 'request-for-assistance';
@@ -123,7 +126,9 @@ export type Payload =
   | RequestLifecyclePayload
   // The permission workflow (§8.3, grant-payload.ts).
   | UseGrantRequestPayload
-  | UseGrantPayload;
+  | UseGrantPayload
+  // Corrections (§9.3, correction-payload.ts).
+  | CorrectionPayload;
 export type PayloadKind = Payload['kind'];
 
 /** ISO 3166-1 alpha-2, upper case (shared/countries.ts). */
@@ -132,7 +137,7 @@ const country = oneOf(COUNTRY_CODE_LIST);
 const requestRef = str(MAX_REQUEST_REF_CHARS);
 
 const specs: Record<PayloadKind, WireSpec> = {
-  text: { kind: lit('text'), text },
+  text: { kind: lit('text'), text, ...REPLY_FIELDS },
   'case-note': { kind: lit('case-note'), caseRef: ref, text },
   'request-for-assistance': { kind: lit('request-for-assistance'), caseRef: ref, scope: oneOf(AGREEMENT_SCOPES), subject: str(512), details: text, dueBy: opt(int) },
   'controlled-delivery-update': {
@@ -185,6 +190,7 @@ const specs: Record<PayloadKind, WireSpec> = {
   'request-judicial-pending': { kind: lit('request-judicial-pending'), requestRef, text, expectedBy: opt(int) },
   'request-withdrawal': { kind: lit('request-withdrawal'), requestRef, text },
   ...GRANT_PAYLOAD_SPECS,
+  ...correctionSpecs(text),
 };
 /** The field table of every kind (read-only; docs/PROTOCOL.md §9.1 is rendered from it by scripts/payload-tables.ts). */
 export const PAYLOAD_SPECS: Readonly<Record<PayloadKind, WireSpec>> = specs;

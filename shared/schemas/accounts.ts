@@ -42,6 +42,22 @@ export const Officer = Type.Object({
 });
 export type Officer = Static<typeof Officer>;
 
+/**
+ * Who an officer is, for display (GET /officers/profiles): name and agency, nothing an administrator alone may see
+ * (no username, role, status or sessions). Certificates carry ids and keys only; this puts names on them.
+ */
+export const OfficerProfile = Type.Object({
+  officerId: Id,
+  displayName: Type.String(),
+  agencyId: Id,
+  agencyName: Type.String(),
+  agencyCountry: Type.String(),
+});
+export type OfficerProfile = Static<typeof OfficerProfile>;
+
+/** At most this many ids per GET /officers/profiles. */
+export const MAX_PROFILE_IDS = 100;
+
 export const Enrolment = Type.Object({
   token: Type.String({ description: 'One-time enrolment token (shown once)' }),
   link: Type.String({ description: 'Enrolment link to hand to the officer' }),

@@ -12,5 +12,6 @@ export const ReceiptEvent = Type.Object(
 );
 export type ReceiptEvent = Static<typeof ReceiptEvent>;
 
-export const TypingEvent = Type.Object({ channelId: Id, typing: Type.Boolean() }, { additionalProperties: false });
+/** PROTOCOL.md §9.3 **Typing**: `{ channelId }` says "typing now"; `typing: false` (older clients) says "stopped". */
+export const TypingEvent = Type.Object({ channelId: Id, typing: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type TypingEvent = Static<typeof TypingEvent>;

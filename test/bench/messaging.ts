@@ -61,7 +61,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const pidOfPort = new Map<number, number>();
 /** CPU seconds used so far by the child serving `port` (Linux /proc; 0 elsewhere). */
-function serverCpu(port: number): number {
+export function serverCpu(port: number): number {
   const pid = pidOfPort.get(port);
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -81,7 +81,8 @@ function nodeTs(script: string, args: string[], env: NodeJS.ProcessEnv, extraNod
   return spawn(process.execPath, ['--import', 'tsx', ...extraNodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 }
 
-async function waitFor(pred: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+/** 60 s: a start on a loaded 2-core machine (tsx compiling, PostgreSQL migrations) can take well over 20 s. */
+async function waitFor(pred: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
@@ -94,7 +95,31 @@ async function waitFor(pred: () => Promise<boolean>, what: string, ms = 20_000):
   throw new Error(`${what} did not become ready`);
 }
 
-export async function startLiaison(dataDir: string, extraNodeArgs: string[] = []): Promise<Proc> {
+/**
+ * Where the Liaison server keeps its data: SQLite in the data directory (the default), or PostgreSQL
+ * (test/bench/postgres.ts). Seeding always goes through SQLite; `attach` then moves the seeded data
+ * directory to the store and returns the server's extra environment.
+ */
+export interface BenchStore {
+  name: 'sqlite' | 'postgres';
+  attach(dataDir: string): Promise<NodeJS.ProcessEnv>;
+  /** The durable-insert ceiling for this store (test/bench/ceiling-server.ts) and its environment. */
+  ceiling: 'insert' | 'pg-insert';
+  ceilingEnv(): Promise<NodeJS.ProcessEnv>;
+  dispose(): Promise<void>;
+  /** Measured phases run this long and count what completed (closedLoop's budgetMs) instead of a fixed count. */
+  budgetMs?: number;
+}
+
+export const sqliteStore: BenchStore = {
+  name: 'sqlite',
+  attach: async () => ({}),
+  ceiling: 'insert',
+  ceilingEnv: async () => ({}),
+  dispose: async () => {},
+};
+
+export async function startLiaison(dataDir: string, extraNodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
   const port = await freePort();
   const prof = process.env['BENCH_CPU_PROF'];
   const child = nodeTs(
@@ -110,6 +135,7 @@ export async function startLiaison(dataDir: string, extraNodeArgs: string[] = []
       RETENTION_SWEEP_SECONDS: '0',
       // Thousands of loopback sockets by design: lift the per-IP connection cap explicitly.
       MAX_CONNECTIONS_PER_IP: '1000000',
+      ...env,
     },
     [...extraNodeArgs, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
   );
@@ -117,16 +143,20 @@ export async function startLiaison(dataDir: string, extraNodeArgs: string[] = []
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`liaison server exited ${child.exitCode}`);
     return (await fetch(`http://${HOST}:${port}/health/ready`)).ok;
-  }, 'liaison server');
+  }, 'liaison server').catch((err: unknown) => {
+    // Not returned, so no caller would stop it.
+    child.kill('SIGKILL');
+    throw err;
+  });
   pidOfPort.set(port, child.pid!);
   return { child, port };
 }
 
-export async function startCeiling(mode: 'insert' | 'socketio', dataDir: string, extraNodeArgs: string[] = []): Promise<Proc> {
+export async function startCeiling(mode: 'insert' | 'pg-insert' | 'socketio', dataDir: string, extraNodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
   const port = await freePort();
-  const child = nodeTs('test/bench/ceiling-server.ts', [mode, String(port), dataDir], process.env, extraNodeArgs);
+  const child = nodeTs('test/bench/ceiling-server.ts', [mode, String(port), dataDir], { ...process.env, ...env }, extraNodeArgs);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ceiling ${mode} did not start`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`ceiling ${mode} did not start`)), 60_000);
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) {
         clearTimeout(timer);
@@ -138,6 +168,21 @@ export async function startCeiling(mode: 'insert' | 'socketio', dataDir: string,
   child.stdout?.resume();
   pidOfPort.set(port, child.pid!);
   return { child, port };
+}
+
+/** PostgreSQL statements the bench server has sent so far (test/bench/memory-probe.ts). */
+export function pgQueries(p: Proc): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('pg query probe timed out')), 10_000);
+    const onMessage = (msg: { pgQueries?: number }) => {
+      if (typeof msg.pgQueries !== 'number') return;
+      clearTimeout(timer);
+      p.child.off('message', onMessage);
+      resolve(msg.pgQueries);
+    };
+    p.child.on('message', onMessage);
+    p.child.send('pg-queries');
+  });
 }
 
 export async function stop(p: Proc | undefined): Promise<void> {
@@ -203,17 +248,35 @@ export interface Job {
   token?: string;
 }
 
+export interface LoopOptions {
+  /** Each request's ms (request → response) is pushed here. */
+  latencies?: number[];
+  /**
+   * Stop taking jobs after this long and count the ones answered (rather than fail the phase when
+   * not every job is done within PHASE_TIMEOUT_MS): PostgreSQL on a loaded machine.
+   */
+  budgetMs?: number;
+}
+
 /** Closed loop: `concurrency` requests in flight until every job is done; returns jobs/s. */
-async function closedLoop(port: number, jobs: Job[], concurrency: number, expectStatus: number): Promise<number> {
+export async function closedLoop(port: number, jobs: Job[], concurrency: number, expectStatus: number, opts: LoopOptions = {}): Promise<number> {
+  return (await closedLoopRun(port, jobs, concurrency, expectStatus, opts)).rate;
+}
+
+/** closedLoop, also saying how many jobs were answered (all of them unless `budgetMs` ran out). */
+export async function closedLoopRun(port: number, jobs: Job[], concurrency: number, expectStatus: number, opts: LoopOptions = {}): Promise<{ rate: number; done: number }> {
+  const { latencies, budgetMs } = opts;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   let failed = 0;
   let firstError = '';
-  const deadline = Date.now() + PHASE_TIMEOUT_MS;
+  const deadline = Date.now() + (budgetMs ?? PHASE_TIMEOUT_MS);
   const worker = async () => {
     while (next < jobs.length && Date.now() < deadline) {
       const job = jobs[next++]!;
+      const t0 = performance.now();
       const r = await post(agent, port, job.path, job.body, job.token);
+      latencies?.push(performance.now() - t0);
       if (r.status !== expectStatus) {
         failed++;
         firstError ||= `${r.status} ${r.body.slice(0, 200)}`;
@@ -231,13 +294,13 @@ async function closedLoop(port: number, jobs: Job[], concurrency: number, expect
   }
   agent.destroy();
   if (failed > 0) throw new Error(`${failed} of ${jobs.length} requests failed: ${firstError}`);
-  if (next < jobs.length) throw new Error(`phase exceeded ${PHASE_TIMEOUT_MS} ms`);
-  return jobs.length / seconds;
+  if (next < jobs.length && budgetMs === undefined) throw new Error(`phase exceeded ${PHASE_TIMEOUT_MS} ms`);
+  return { rate: next / seconds, done: next };
 }
 
 type Client = Socket;
 
-async function connectAll(port: number, tokens: string[]): Promise<Client[]> {
+export async function connectAll(port: number, tokens: string[]): Promise<Client[]> {
   const sockets = tokens.map((token) =>
     ioClient(`http://${HOST}:${port}`, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true }),
   );
@@ -279,9 +342,16 @@ export interface SendBenchResult {
   send_nofanout_per_s: number;
   /** Ceiling server CPU per insert. */
   ceiling_cpu_us: number;
+  /** PostgreSQL round trips of the server per acknowledged send (10 members online); 0 on SQLite. */
+  send_pg_queries: number;
+  /** Request → 201 latency over every measured send (10 members online), and over every ceiling insert. */
+  send_p50_ms: number;
+  send_p99_ms: number;
+  ceiling_p50_ms: number;
+  ceiling_p99_ms: number;
 }
 
-export async function runSendBench({ quick }: { quick: boolean }): Promise<SendBenchResult> {
+export async function runSendBench({ quick, store = sqliteStore }: { quick: boolean; store?: BenchStore }): Promise<SendBenchResult> {
   const reps = quick ? 1 : 3;
   const count = quick ? 3000 : 6000;
   const dataDir = tempDir('liaison-bench-send-');
@@ -297,26 +367,35 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
     const chans = Array.from({ length: reps + 2 }, (_, r) => seedChannel(seeder, `bench-send-${r}`, seeder.officers));
     await seeder.close();
     const repJobs = chans.map((ch, r) => sendJobs(ch, ch.members, r === 0 ? 300 : count, `send${r}`));
-    [liaison, ceiling] = await Promise.all([startLiaison(dataDir), startCeiling('insert', ceilDir)]);
+    const env = await store.attach(dataDir);
+    // One after the other, so a start that fails leaves no process the finally block does not know of.
+    liaison = await startLiaison(dataDir, [], env);
+    ceiling = await startCeiling(store.ceiling, ceilDir, [], await store.ceilingEnv());
     sockets = await connectAll(liaison.port, seeder.officers.map((m) => m.accessToken));
     let delivered = 0;
     for (const s of sockets) s.on('feed', () => delivered++);
     // Warm-up (JIT, caches, WAL) on both servers, not measured.
-    await closedLoop(liaison.port, repJobs[0]!, SEND_CONCURRENCY, 201);
-    await closedLoop(ceiling.port, repJobs[0]!, SEND_CONCURRENCY, 201);
+    await closedLoop(liaison.port, repJobs[0]!, SEND_CONCURRENCY, 201, { budgetMs: store.budgetMs });
+    await closedLoop(ceiling.port, repJobs[0]!, SEND_CONCURRENCY, 201, { budgetMs: store.budgetMs });
     const sends: number[] = [];
     const ceilings: number[] = [];
     const sendCpu: number[] = [];
     const ceilCpu: number[] = [];
+    const sendMs: number[] = [];
+    const ceilMs: number[] = [];
     // Server CPU per operation: unlike throughput, barely moved by other load on the machine.
-    const timedCpu = async (port: number, jobs: Job[], rates: number[], cpu: number[]) => {
+    const queries: number[] = [];
+    const timedCpu = async (port: number, jobs: Job[], rates: number[], cpu: number[], latencies?: number[], counted?: Proc) => {
+      const q0 = counted ? await pgQueries(counted) : 0;
       const c0 = serverCpu(port);
-      rates.push(await closedLoop(port, jobs, SEND_CONCURRENCY, 201));
-      cpu.push(((serverCpu(port) - c0) * 1e6) / jobs.length);
+      const { rate, done } = await closedLoopRun(port, jobs, SEND_CONCURRENCY, 201, { latencies, budgetMs: store.budgetMs });
+      rates.push(rate);
+      cpu.push(((serverCpu(port) - c0) * 1e6) / done);
+      if (counted) queries.push(((await pgQueries(counted)) - q0) / done);
     };
     for (let r = 1; r <= reps; r++) {
-      await timedCpu(liaison.port, repJobs[r]!, sends, sendCpu);
-      await timedCpu(ceiling.port, repJobs[r]!, ceilings, ceilCpu);
+      await timedCpu(liaison.port, repJobs[r]!, sends, sendCpu, sendMs, store.name === 'postgres' ? liaison : undefined);
+      await timedCpu(ceiling.port, repJobs[r]!, ceilings, ceilCpu, ceilMs);
     }
     for (const s of sockets) s.close();
     sockets = [];
@@ -325,7 +404,9 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
     await timedCpu(liaison.port, repJobs[reps + 1]!, bare, bareCpu);
     process.stderr.write(
       `  send reps ${sends.map((x) => x.toFixed(0)).join(', ')}; ceiling ${ceilings.map((x) => x.toFixed(0)).join(', ')}; deliveries ${delivered}; ` +
-        `CPU µs per send ${sendCpu.map((x) => x.toFixed(0)).join(', ')}, without receivers ${bareCpu[0]!.toFixed(0)}, per ceiling insert ${ceilCpu.map((x) => x.toFixed(0)).join(', ')}\n`,
+        `CPU µs per send ${sendCpu.map((x) => x.toFixed(0)).join(', ')}, without receivers ${bareCpu[0]!.toFixed(0)}, per ceiling insert ${ceilCpu.map((x) => x.toFixed(0)).join(', ')}` +
+        (queries.length > 0 ? `; PostgreSQL queries per send ${queries.map((x) => x.toFixed(1)).join(', ')}` : '') +
+        '\n',
     );
     return {
       send_durable_per_s: median(sends),
@@ -334,10 +415,16 @@ export async function runSendBench({ quick }: { quick: boolean }): Promise<SendB
       send_nofanout_cpu_us: bareCpu[0]!,
       send_nofanout_per_s: bare[0]!,
       ceiling_cpu_us: median(ceilCpu),
+      send_pg_queries: queries.length > 0 ? median(queries) : 0,
+      send_p50_ms: quantile(sendMs.sort((a, b) => a - b), 0.5),
+      send_p99_ms: quantile(sendMs, 0.99),
+      ceiling_p50_ms: quantile(ceilMs.sort((a, b) => a - b), 0.5),
+      ceiling_p99_ms: quantile(ceilMs, 0.99),
     };
   } finally {
     for (const s of sockets) s.close();
     await Promise.all([stop(liaison), stop(ceiling)]);
+    await store.dispose();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(ceilDir, { recursive: true, force: true });
   }
@@ -382,12 +469,11 @@ async function untilDelivered(rx: Receivers, target: number): Promise<void> {
 }
 
 /** Max throughput: a closed loop of sends, timed until the last delivery of the rep arrived. */
-async function fanoutRep(port: number, jobs: Job[], rx: Receivers, recipients: number): Promise<number> {
+async function fanoutRep(port: number, jobs: Job[], rx: Receivers, recipients: number, budgetMs?: number): Promise<number> {
   const start = rx.delivered;
-  const target = start + jobs.length * recipients;
   const t0 = performance.now();
-  await closedLoop(port, jobs, FANOUT_CONCURRENCY, 201);
-  await untilDelivered(rx, target);
+  const { done } = await closedLoopRun(port, jobs, FANOUT_CONCURRENCY, 201, { budgetMs });
+  await untilDelivered(rx, start + done * recipients);
   return (rx.delivered - start) / ((performance.now() - t0) / 1000);
 }
 
@@ -414,7 +500,7 @@ async function latencyRun(port: number, jobs: Job[], rate: number, rx: Receivers
   return out;
 }
 
-export async function runFanoutBench({ quick }: { quick: boolean }): Promise<FanoutBenchResult> {
+export async function runFanoutBench({ quick, store = sqliteStore }: { quick: boolean; store?: BenchStore }): Promise<FanoutBenchResult> {
   const reps = quick ? 1 : 3;
   const count = quick ? 300 : 600;
   const members = 100;
@@ -429,7 +515,9 @@ export async function runFanoutBench({ quick }: { quick: boolean }): Promise<Fan
     await seeder.close();
     const senders = ch.members.slice(0, 10);
     const repJobs = Array.from({ length: reps + 1 }, (_, r) => sendJobs(ch, senders, r === 0 ? 100 : count, `fan${r}`));
-    [liaison, ceiling] = await Promise.all([startLiaison(dataDir), startCeiling('socketio', ceilDir)]);
+    const env = await store.attach(dataDir);
+    liaison = await startLiaison(dataDir, [], env);
+    ceiling = await startCeiling('socketio', ceilDir);
     const liaisonRx: Receivers = { delivered: 0, sentAt: new Map(), latencies: null };
     const ceilingRx: Receivers = { delivered: 0, sentAt: new Map(), latencies: null };
     const ls = await connectAll(liaison.port, ch.members.map((m) => m.accessToken));
@@ -446,7 +534,7 @@ export async function runFanoutBench({ quick }: { quick: boolean }): Promise<Fan
     const rates: number[] = [];
     const ceilings: number[] = [];
     for (let r = 1; r <= reps; r++) {
-      rates.push(await fanoutRep(liaison.port, repJobs[r]!, liaisonRx, members));
+      rates.push(await fanoutRep(liaison.port, repJobs[r]!, liaisonRx, members, store.budgetMs));
       ceilings.push(await fanoutRep(ceiling.port, ceilingJobs(repJobs[r]!), ceilingRx, members));
     }
     const maxSends = median(rates) / members;
@@ -464,6 +552,7 @@ export async function runFanoutBench({ quick }: { quick: boolean }): Promise<Fan
   } finally {
     for (const s of sockets) s.close();
     await Promise.all([stop(liaison), stop(ceiling)]);
+    await store.dispose();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(ceilDir, { recursive: true, force: true });
   }

@@ -1,11 +1,15 @@
 /**
  * `npm run bench [-- --quick] [-- --only name,name]`: runs every benchmark, prints a table and writes
- * test/bench/results.json as { "<name>": { "value": n, "unit": "…" } }.
+ * test/bench/results.json as { "store": "sqlite", "<name>": { "value": n, "unit": "…" } }.
+ * `npm run bench -- --store postgres` runs the PostgreSQL benches instead (send, fanout, nodes:
+ * test/bench/postgres.ts; DATABASE_URL, default postgres://127.0.0.1:5432/test) and writes
+ * test/bench/results-postgres.json in the same format with "store": "postgres".
  * Each figure is measured in the same run as the ceiling it is compared with.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { FanoutBenchResult } from './messaging.ts';
 
 export interface Figure {
   value: number;
@@ -19,6 +23,16 @@ interface Bench {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function fanoutFigures(r: FanoutBenchResult): Results {
+  return {
+    fanout_deliveries_per_s: { value: round(r.fanout_deliveries_per_s, 0), unit: 'deliveries/s' },
+    ceiling_socketio_fanout_per_s: { value: round(r.ceiling_socketio_fanout_per_s, 0), unit: 'deliveries/s' },
+    fanout_ratio: { value: round(r.fanout_deliveries_per_s / r.ceiling_socketio_fanout_per_s, 3), unit: 'ratio (≥ 0.5)' },
+    fanout_p99_ms: { value: round(r.fanout_p99_ms), unit: `ms at ${round(r.fanout_p99_rate_per_s, 0)} sends/s (≤ 50)` },
+    fanout_p50_ms: { value: round(r.fanout_p50_ms), unit: 'ms' },
+  };
+}
 
 const benches: Bench[] = [
   {
@@ -91,14 +105,7 @@ const benches: Bench[] = [
     name: 'fanout',
     async run(quick) {
       const { runFanoutBench } = await import('./messaging.ts');
-      const r = await runFanoutBench({ quick });
-      return {
-        fanout_deliveries_per_s: { value: round(r.fanout_deliveries_per_s, 0), unit: 'deliveries/s' },
-        ceiling_socketio_fanout_per_s: { value: round(r.ceiling_socketio_fanout_per_s, 0), unit: 'deliveries/s' },
-        fanout_ratio: { value: round(r.fanout_deliveries_per_s / r.ceiling_socketio_fanout_per_s, 3), unit: 'ratio (≥ 0.5)' },
-        fanout_p99_ms: { value: round(r.fanout_p99_ms), unit: `ms at ${round(r.fanout_p99_rate_per_s, 0)} sends/s (≤ 50)` },
-        fanout_p50_ms: { value: round(r.fanout_p50_ms), unit: 'ms' },
-      };
+      return fanoutFigures(await runFanoutBench({ quick }));
     },
   },
   {
@@ -156,13 +163,75 @@ const benches: Bench[] = [
       };
     },
   },
+  {
+    name: 'web_bundle',
+    async run() {
+      const { webBundleFigures } = await import('./web-bundle.ts');
+      return webBundleFigures();
+    },
+  },
 ];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
+/** `--store postgres`: the same send and fan-out benches on a PostgreSQL-backed server, and 1 → 3 nodes. */
+const postgresBenches: Bench[] = [
+  {
+    name: 'send',
+    async run(quick) {
+      const { runSendBench } = await import('./messaging.ts');
+      const { postgresStore } = await import('./postgres.ts');
+      const r = await runSendBench({ quick, store: postgresStore({ quick }) });
+      return {
+        send_durable_per_s: { value: round(r.send_durable_per_s, 0), unit: 'sends/s (PostgreSQL, synchronous_commit on)' },
+        ceiling_pg_insert_per_s: { value: round(r.ceiling_insert_normal_per_s, 0), unit: 'inserts/s (plain autocommit INSERT through pg, pool of 10)' },
+        send_durable_ratio: { value: round(r.send_durable_per_s / r.ceiling_insert_normal_per_s, 3), unit: 'ratio (≥ 0.6)' },
+        send_p50_ms: { value: round(r.send_p50_ms), unit: 'ms request → 201, 64 in flight' },
+        send_p99_ms: { value: round(r.send_p99_ms), unit: 'ms' },
+        ceiling_pg_p50_ms: { value: round(r.ceiling_p50_ms), unit: 'ms' },
+        ceiling_pg_p99_ms: { value: round(r.ceiling_p99_ms), unit: 'ms' },
+        send_cpu_us: { value: round(r.send_cpu_us, 0), unit: 'µs server CPU per send (10 members online)' },
+        send_nofanout_ratio: { value: round(r.send_nofanout_per_s / r.ceiling_insert_normal_per_s, 3), unit: 'ratio, no fan-out' },
+        ceiling_cpu_us: { value: round(r.ceiling_cpu_us, 0), unit: 'µs server CPU per ceiling insert' },
+        send_pg_queries: { value: round(r.send_pg_queries, 1), unit: 'PostgreSQL round trips per send (the ceiling: 1)' },
+      };
+    },
+  },
+  {
+    name: 'fanout',
+    async run(quick) {
+      const { runFanoutBench } = await import('./messaging.ts');
+      const { postgresStore } = await import('./postgres.ts');
+      return fanoutFigures(await runFanoutBench({ quick, store: postgresStore({ quick }) }));
+    },
+  },
+  {
+    name: 'nodes',
+    async run(quick) {
+      const { runNodesBench } = await import('./postgres.ts');
+      const points = await runNodesBench({ quick });
+      const out: Results = {};
+      for (const p of points) {
+        out[`nodes_${p.nodes}_sends_per_s`] = { value: round(p.sends_per_s, 0), unit: `sends/s through the balancer, ${p.nodes} node(s)` };
+        out[`nodes_${p.nodes}_p99_ms`] = { value: round(p.p99_ms), unit: `ms p99 (p50 ${round(p.p50_ms)})` };
+        out[`nodes_${p.nodes}_cpu_us`] = { value: round(p.cpu_us, 0), unit: 'µs CPU of all nodes per send' };
+      }
+      const first = points[0]!;
+      const last = points[points.length - 1]!;
+      out[`nodes_${last.nodes}_vs_1`] = {
+        value: round(last.sends_per_s / first.sends_per_s, 3),
+        unit: '2 cores: shows coordination cost (one global write lock, NOTIFY + feed read-back on every node), not scaling',
+      };
+      return out;
+    },
+  },
+];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, store: { type: 'string' } } });
+const store = values.store ?? 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres (got ${store})`);
 const only = values.only?.split(',');
 const results: Results = {};
 const started = performance.now();
-for (const bench of benches) {
+for (const bench of store === 'postgres' ? postgresBenches : benches) {
   if (only && !only.includes(bench.name)) continue;
   process.stderr.write(`bench: ${bench.name}…\n`);
   const t0 = performance.now();
@@ -170,7 +239,8 @@ for (const bench of benches) {
   process.stderr.write(`bench: ${bench.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 process.stderr.write(`bench: total ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+console.log(`store: ${store}`);
 console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { value: v.value, unit: v.unit }])));
-const out = path.resolve('test/bench/results.json');
-fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+const out = path.resolve(store === 'postgres' ? 'test/bench/results-postgres.json' : 'test/bench/results.json');
+fs.writeFileSync(out, JSON.stringify({ store, ...results }, null, 2) + '\n');
 console.log(`wrote ${out}`);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import {
   PASSPHRASE,
   buildWebOnce,
@@ -11,23 +10,17 @@ import {
   initPlatform,
   launch,
   newPage,
-  nextTotp,
   screenshot,
   signInAndUnlock,
   startServer,
   type Person,
   composerOptions,
   type Server,
+  sdkFor,
 } from './harness.ts';
 
 const DAY_MS = 86_400_000;
 const SECRET = 'Seized phone belongs to the courier; IMEI 356938035643809.';
-
-async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
-  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
-  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
-  return c;
-}
 
 function message(page: Page, text: string) {
   return page.getByTestId('message').filter({ hasText: text });

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import {
   PASSPHRASE,
   apiPost,
@@ -18,23 +17,17 @@ import {
   initPlatform,
   launch,
   newPage,
-  nextTotp,
   screenshot,
   signInAndUnlock,
   startServer,
   type Person,
   type Server,
+  sdkFor,
 } from './harness.ts';
 
 const INTRO = 'Hello Bob, Alice from PJ Lisbon about the darknet vendor case.';
 const HELLO = 'Thanks for accepting. Can we share the vendor handle?';
 const REPLY = 'Yes, go ahead.';
-
-async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
-  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
-  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
-  return c;
-}
 
 function message(page: Page, text: string) {
   return page.getByTestId('message').filter({ hasText: text });

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import type { Desk } from '../../shared/schemas/desks.ts';
 import {
   PASSPHRASE,
@@ -23,12 +22,12 @@ import {
   initPlatform,
   launch,
   newPage,
-  nextTotp,
   screenshot,
   signInAndUnlock,
   startServer,
   type Person,
   type Server,
+  sdkFor,
 } from './harness.ts';
 
 /** Only in the request's text (and so in the case channel's first message): never in the server's files. */
@@ -36,12 +35,6 @@ const MARKER = 'INBOX-MARKER-5521';
 const REQUEST = `Seizure at the port tonight, need subscriber data for +351 912 000 111 ${MARKER}`;
 const REPLY = 'Taken: I am on it, the data comes within the hour.';
 const NOTE = 'Handover: port seizure request taken by me, subscriber data pending.';
-
-async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
-  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
-  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
-  return c;
-}
 
 /** Every file of the data directory (database, WAL, secrets…) as one buffer, to grep. */
 function dataDirBytes(dir: string): Buffer {

@@ -4,12 +4,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { LiaisonClient, MemoryStore, NetworkError } from '../../client/sdk/index.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { REPO_ROOT, ensureWebBuild, webBuildState } from '../../server/web/build.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
-import { STRONG_PASSWORD, testConfig, totpCode } from '../world/app.ts';
+import { cloneTestSchema, STRONG_PASSWORD, testConfig, totpCode, trackOpenApp } from '../world/app.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);
@@ -69,7 +70,11 @@ export async function startServer(opts: { clock?: Clock; config?: Partial<AppCon
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'liaison-browser-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await buildApp(testConfig({ ...opts.config, dataDir, port, host: '127.0.0.1', publicUrl: baseUrl }), { logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const config = testConfig({ ...opts.config, dataDir, port, host: '127.0.0.1', publicUrl: baseUrl });
+  await cloneTestSchema(config);
+  const app = await buildApp(config, { logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  // A server built in beforeAll serves several tests: its PostgreSQL schema is dropped when it closes, not after the first test.
+  trackOpenApp(app, config);
   await app.listen({ port, host: '127.0.0.1' });
   return {
     app,
@@ -172,7 +177,7 @@ export async function newPage(
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.setDefaultTimeout(20_000);
   return { context, page, errors };
@@ -233,6 +238,51 @@ export async function signInAndUnlock(
   await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
 }
 
+// ---- desktop notifications, recorded ----
+
+export interface ShownNotification {
+  title: string;
+  body?: string;
+}
+
+/**
+ * Desktop notifications on for every page of `context`, recorded by a stand-in Notification (permission granted),
+ * and a tab that reports itself hidden when `setTabHidden` says so (the app notifies only a hidden tab).
+ */
+export async function recordNotifications(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __notes: { title: string; body?: string }[]; __hidden?: boolean };
+    w.__notes = [];
+    class FakeNotification {
+      static permission = 'granted';
+      static requestPermission = () => Promise.resolve('granted');
+      onclick: (() => void) | null = null;
+      constructor(title: string, opts?: { body?: string }) {
+        w.__notes.push({ title, body: opts?.body });
+      }
+      close(): void {}
+    }
+    Object.defineProperty(window, 'Notification', { value: FakeNotification, configurable: true, writable: true });
+    Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible'), configurable: true });
+    try {
+      localStorage.setItem('liaison.notify.desktop', '1');
+    } catch {
+      // about:blank has no storage; the app's origin has.
+    }
+  });
+}
+
+/** The notifications `page` has shown so far (needs `recordNotifications`). */
+export function shownNotifications(page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(() => (window as unknown as { __notes: { title: string; body?: string }[] }).__notes);
+}
+
+export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((h) => {
+    (window as unknown as { __hidden: boolean }).__hidden = h;
+  }, hidden);
+}
+
 /** Opens the composer's options (type, handling code, acknowledgement, urgent) unless they are open already. */
 export async function composerOptions(page: Page): Promise<void> {
   const toggle = page.locator('#composer').getByRole('button', { name: /^Options/ });
@@ -241,4 +291,84 @@ export async function composerOptions(page: Page): Promise<void> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Every value of every IndexedDB database of the page's origin, as JSON text, and the total size. */
+export async function idbDump(page: Page): Promise<{ text: string; bytes: number; databases: string[] }> {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    let text = '';
+    for (const info of dbs) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open(info.name!);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      for (const name of Array.from(db.objectStoreNames)) {
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const r = db.transaction(name).objectStore(name).getAll();
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        text += values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
+      }
+      db.close();
+    }
+    return { text, bytes: text.length, databases: dbs.map((d) => d.name!) };
+  });
+}
+
+// ---- a shared scene: an agency administrator and an officer in a team channel with a few messages ----
+
+/** An SDK client signed in as `who` (its own in-memory store: another device than the browser). */
+export async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
+  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
+  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
+  return c;
+}
+
+/**
+ * On a loaded machine the passphrase's key derivation can outlast the server's keep-alive timeout: the SDK's next
+ * request then meets a connection the server has just closed (ECONNRESET, nothing received). Once more.
+ */
+export async function createIdentity(c: LiaisonClient): Promise<void> {
+  try {
+    await c.createIdentity(PASSPHRASE);
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    await c.createIdentity(PASSPHRASE);
+  }
+}
+
+/**
+ * Policia Judiciaria's administrator and the given officers (username, display name), enrolled, with keys made
+ * through the SDK and certified by the administrator. The SDK clients come signed in and unlocked: the caller
+ * locks them when done (administrator's first).
+ */
+export async function seedAgencyOfficers(server: Server, officers: [username: string, displayName: string][]): Promise<{ admin: Person; officers: Person[]; sdks: LiaisonClient[] }> {
+  const platform = await initPlatform(server.app);
+  const pt = await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' });
+  const people: Person[] = [];
+  for (const [username, displayName] of officers) people.push(await enrolByApi(server.app, (await createOfficer(server.app, pt.admin, pt.agencyId, username, displayName)).token));
+  const sdks: LiaisonClient[] = [];
+  for (const who of [pt.admin, ...people]) sdks.push(await sdkFor(server, who));
+  for (const c of sdks) await createIdentity(c);
+  await sdks[0]!.certifyPending();
+  return { admin: pt.admin, officers: people, sdks };
+}
+
+/**
+ * Policia Judiciaria's administrator and Alice, keys made and certified, in the team channel "Operation Harbour":
+ * the administrator's first message, then Alice's `updates` (unread for the administrator: "Update i: …").
+ */
+export async function seedHarbour(server: Server, updates: number): Promise<{ admin: Person; alice: Person; channelId: string }> {
+  const { admin, officers, sdks } = await seedAgencyOfficers(server, [['alice', 'Alice Costa']]);
+  const [alice] = officers as [Person];
+  const [adminSdk, aliceSdk] = sdks as [LiaisonClient, LiaisonClient];
+  const ch = await adminSdk.createChannel({ kind: 'team', title: 'Operation Harbour', members: [alice.id] });
+  await adminSdk.send(ch.id, { kind: 'text', text: 'Morning all: the container arrives on Friday.' });
+  for (let i = 1; i <= updates; i++) await aliceSdk.send(ch.id, { kind: 'text', text: `Update ${i}: the vessel is ${100 - i * 5} nautical miles out.` });
+  adminSdk.lock();
+  aliceSdk.lock();
+  return { admin, alice, channelId: ch.id };
 }

@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import {
   axeViolations,
   buildWebOnce,
-  createAgency,
-  createOfficer,
   describeViolations,
-  enrolByApi,
   hasChromium,
-  initPlatform,
   launch,
   newPage,
-  nextTotp,
-  PASSPHRASE,
+  seedHarbour,
   screenshot,
   signInAndUnlock,
   startServer,
@@ -30,12 +24,6 @@ const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 const MESSAGES = 17;
 
-async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
-  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
-  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
-  return c;
-}
-
 async function expectNoSeriousViolations(page: Page, where: string): Promise<void> {
   const violations = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(violations, `${where}:\n${describeViolations(violations)}`).toEqual([]);
@@ -50,20 +38,8 @@ describe.skipIf(!hasChromium)('web app: layout from phone to desktop, accessible
     await buildWebOnce();
     server = await startServer();
     browser = await launch();
-    const platform = await initPlatform(server.app);
-    const pt = await createAgency(server.app, platform, { name: 'Policia Judiciaria', country: 'PT', admin: 'pt-admin' });
-    admin = pt.admin;
-    const alice = await enrolByApi(server.app, (await createOfficer(server.app, admin, pt.agencyId, 'alice', 'Alice Costa')).token);
-    const [adminSdk, aliceSdk] = [await sdkFor(server, admin), await sdkFor(server, alice)];
-    await adminSdk.createIdentity(PASSPHRASE);
-    await aliceSdk.createIdentity(PASSPHRASE);
-    await adminSdk.certifyPending();
-    const ch = await adminSdk.createChannel({ kind: 'team', title: 'Operation Harbour', members: [alice.id] });
-    await adminSdk.send(ch.id, { kind: 'text', text: 'Morning all: the container arrives on Friday.' });
     // Alice's messages are unread for the administrator: the channel opens on a "New messages" divider.
-    for (let i = 1; i < MESSAGES; i++) await aliceSdk.send(ch.id, { kind: 'text', text: `Update ${i}: the vessel is ${100 - i * 5} nautical miles out.` });
-    adminSdk.lock();
-    aliceSdk.lock();
+    ({ admin } = await seedHarbour(server, MESSAGES - 1));
   }, 240_000);
 
   afterAll(async () => {

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LiaisonClient, MemoryStore } from '../../client/sdk/index.ts';
 import {
   PASSPHRASE,
+  idbDump,
   apiPost,
   buildWebOnce,
   createAgency,
@@ -14,7 +14,6 @@ import {
   initPlatform,
   launch,
   newPage,
-  nextTotp,
   screenshot,
   signInAndUnlock,
   sleep,
@@ -22,17 +21,12 @@ import {
   type Person,
   composerOptions,
   type Server,
+  sdkFor,
 } from './harness.ts';
 
 const DAY_MS = 86_400_000;
 const FIRST = 'Shipment leaves Rotterdam on Friday.';
 const REPLY = 'Received. Our team will be at the port.';
-
-async function sdkFor(server: Server, who: Person): Promise<LiaisonClient> {
-  const c = new LiaisonClient({ baseUrl: server.baseUrl, store: new MemoryStore() });
-  await c.login({ username: who.username, password: who.password, totp: await nextTotp(who.totpSecret) });
-  return c;
-}
 
 /** The message bubble with this text. */
 function message(page: Page, text: string) {
@@ -244,8 +238,10 @@ describe.skipIf(!hasChromium)('web app: two officers of two agencies', () => {
     const html = await alicePage.content();
     expect(html).not.toContain(FIRST);
     expect(html).not.toContain(REPLY);
-    // Nothing decrypted is kept in clear on the device either.
-    const stored = await alicePage.evaluate(() => Object.values(localStorage).join('\n'));
+    // Nothing decrypted is kept in clear on the device either: the store (IndexedDB, sealed) nor web storage.
+    const dump = await idbDump(alicePage);
+    expect(dump.text).toContain('"sealed":1');
+    const stored = [dump.text, ...(await alicePage.evaluate(() => [...Object.values(localStorage), ...Object.values(sessionStorage)]))].join('\n');
     expect(stored).not.toContain(FIRST);
     expect(stored).not.toContain('Rotterdam');
     await screenshot(alicePage, 'idle-locked');

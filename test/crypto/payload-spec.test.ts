@@ -123,6 +123,14 @@ function cases(name: string, f: FieldSpec): [string, unknown, string][] {
       }
       break;
     }
+    case 'obj': {
+      const one = minimalObject(s.spec);
+      out.push(['minimal object', one, 'ok'], ['not an object', 'x', 'payload/invalid'], ['an array', [one], 'payload/invalid'], ['an unknown member', { ...one, extra: 1 }, 'payload/invalid']);
+      for (const [m, g] of Object.entries(s.spec)) {
+        for (const [what, v, expected] of cases(m, g)) out.push([`.${m} ${what}`, withField(one, m, v), expected]);
+      }
+      break;
+    }
     default:
       throw new Error(`no cases for ${s.t}`);
   }
@@ -137,7 +145,7 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
     for (const kind of PAYLOAD_KINDS) expect(Object.keys(PAYLOAD_FIELD_MEANINGS[kind]).sort(), kind).toEqual(fieldRows(PAYLOAD_SPECS[kind]).map(([n]) => n).sort());
     expect(Object.keys(PAYLOAD_FIELD_MEANINGS).sort()).toEqual([...PAYLOAD_KINDS].sort());
   });
-  it('name the fifteen kinds of the spec, `kind` first', () => {
+  it('name the seventeen kinds of the spec, `kind` first', () => {
     expect(PAYLOAD_KINDS).toEqual([
       'text',
       'case-note',
@@ -154,6 +162,8 @@ describe('PROTOCOL.md §9.1 payload tables', () => {
       'request-withdrawal',
       'use-grant-request',
       'use-grant',
+      'edit',
+      'redaction',
     ]);
     for (const kind of PAYLOAD_KINDS) expect(Object.entries(PAYLOAD_SPECS[kind])[0]).toEqual(['kind', { t: 'lit', value: kind }]);
   });

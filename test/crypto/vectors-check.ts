@@ -58,6 +58,7 @@ import {
   verifyIntakeKeyStatement,
   encodePayload,
   normaliseSiteAddress,
+  replyExcerpt,
   validatePayload,
 } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, HandlingPolicy, IdentityKeys, KeyEvent, MessageCodes } from '../../shared/crypto/index.ts';
@@ -365,6 +366,9 @@ function checkPayloadVectors(): void {
       expect(decodePayload(fromHex(v.encoded))).toEqual(v.payload);
     } else if (v.error !== undefined) {
       expect(() => validatePayload(v.payload)).toThrow(expect.objectContaining({ code: v.error }));
+    } else if (v.name.startsWith('replyExcerpt')) {
+      // §9.3 R1.
+      for (const c of v.cases as { input: string; excerpt: string }[]) expect(replyExcerpt(c.input)).toBe(c.excerpt);
     } else {
       for (const c of v.cases as { receivedAt: number; urgency: 'urgent' | 'non-urgent'; dataAccess: 'direct' | 'indirect'; zone: string; deadline: number; shown: string }[]) {
         expect(computeDeadline(c.receivedAt, c.urgency, c.dataAccess, c.zone)).toBe(c.deadline);

@@ -34,8 +34,8 @@ async function createAgency(
 }
 
 /** Three agencies in two countries, one sponsored by its NCB, each with an enrolled admin. */
-export async function directoryWorld(): Promise<DirectoryWorld> {
-  const t = await makeApp({ config: TIME_TRAVEL });
+export async function directoryWorld(config: Partial<typeof TIME_TRAVEL> & { store?: { kind: 'sqlite' } } = {}): Promise<DirectoryWorld> {
+  const t = await makeApp({ config: { ...TIME_TRAVEL, ...config } });
   const net = await provision(t);
   const esNcb = await createAgency(t, net.admin.tokens, { name: 'Interpol NCB Madrid', country: 'ES', kind: 'ncb', username: 'es-ncb-admin' });
   const esCustoms = await createAgency(t, net.admin.tokens, {

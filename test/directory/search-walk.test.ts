@@ -1,6 +1,8 @@
 /**
  * Large text match sets are walked in index order (fresh, then stale) instead of collected and sorted
  * (server/directory/repository.ts). Both plans must give the same pages, cursors and availability.
+ * The two plans are the SQLite repository's (its walk threshold), so these apps are on SQLite in the
+ * PostgreSQL matrix too; PostgreSQL's search is compared with SQLite's in test/store/pg-repositories.
  */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../server/auth/tokens.ts';
@@ -56,7 +58,7 @@ async function pagesBoth(w: DirectoryWorld, query: Query): Promise<{ walked: str
 
 describe('directory search: the index walk for large match sets', () => {
   it('gives the same pages as collect-then-sort, with and without availableNow, filters and cursors', async () => {
-    const w = await directoryWorld();
+    const w = await directoryWorld({ store: { kind: 'sqlite' } });
     seedEntries(w);
     const queries: Query[] = [
       { q: 'tor', limit: 7 },
@@ -88,7 +90,7 @@ describe('directory search: the index walk for large match sets', () => {
   });
 
   it('keeps the denormalised agency name in step with renames (order and filters follow)', async () => {
-    const w = await directoryWorld();
+    const w = await directoryWorld({ store: { kind: 'sqlite' } });
     seedEntries(w);
     const agencyName = (id: string) =>
       rawDb(w.t.app).prepare('SELECT DISTINCT agency_name FROM directory_entries WHERE agency_id = ?').pluck().all(id) as string[];

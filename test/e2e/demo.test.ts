@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { storeEnv, tempDir } from '../world/app.ts';
+import { NetworkError } from '../../client/sdk/index.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { makeApp, storeEnv, tempDir } from '../world/app.ts';
+import { listen, signIn } from '../world/network.ts';
 import { isPostgres } from '../world/db.ts';
 import { databaseFiles, filesUnder, scan } from './scan.ts';
 
@@ -16,7 +19,7 @@ function runDemo(dataDir: string, args: string[], env: Record<string, string> = 
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -26,7 +29,7 @@ function runDemo(dataDir: string, args: string[], env: Record<string, string> = 
 }
 
 describe('npm run demo', () => {
-  it('--once seeds, plays the scripted exchange, prints the summary; the marker never reaches the disk; refuses to reseed', { timeout: 60_000 }, async () => {
+  it('--once seeds, plays the scripted exchange, prints the summary; the marker never reaches the disk; refuses to reseed; a demo officer signing in finds the seeded conversation and decrypts it', { timeout: 240_000 }, async () => {
     const dataDir = tempDir('liaison-demo-');
     const marker = crypto.randomBytes(18).toString('base64url');
     const run = await runDemo(dataDir, ['--once'], { DEMO_MARKER: marker });
@@ -45,6 +48,42 @@ describe('npm run demo', () => {
     if (!isPostgres) expect(files.map((f) => path.basename(f.where))).toContain('liaison.db');
     expect(files.length).toBeGreaterThanOrEqual(isPostgres ? 1 : 2); // the database and at least one blob
     expect(scan(files, [marker])).toEqual([]);
+
+    // A demo officer signing in (credentials as printed) sees the case channel and decrypts its conversation:
+    // a request, its answer, a file, and the TLP:RED warning she acknowledged.
+    const printed = (label: string) => new RegExp(`username: ana\\.silva\\n\\s+password: (.+)\\n\\s+TOTP secret: (\\S+)`).exec(run.stdout)?.[label === 'password' ? 1 : 2];
+    const passphrase = /Identity passphrase \([^)]*\): (.+)$/m.exec(run.stdout)?.[1];
+    expect(printed('password') && printed('totp') && passphrase).toBeTruthy();
+    const t = await makeApp({ config: { dataDir }, clock: new ManualClock(Date.now()) });
+    const host = { app: t.app, clock: t.clock, baseUrl: await listen(t.app) };
+    const ana = await signIn(host, { id: '', agencyId: '', username: 'ana.silva', displayName: 'Ana Silva', password: printed('password')!, totpSecret: printed('totp')!, accessToken: '' });
+    try {
+      // A connection reset on this loaded loopback (seen on main too) is retried, as a client would.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ana.unlock(passphrase!);
+          break;
+        } catch (err) {
+          if (!(err instanceof NetworkError) || attempt === 3) throw err;
+        }
+      }
+      await ana.sync(); // this new device fetches the channel keys sealed to it
+      const channel = await ana.channel(summary.channelId as string);
+      expect(channel).toMatchObject({ kind: 'case', title: 'Operation Atlantic Precursor', caseRef: 'PJ-2026-0042' });
+      const history = await ana.history(channel!.id);
+      const kinds = history.map((m) => m.payload.kind);
+      expect(kinds.slice(0, 5)).toEqual(['request', 'request-answer', 'file', 'text', 'text']);
+      const answer = history[1]!.payload;
+      expect(answer.kind === 'request-answer' && answer.text).toContain('Transportes Meridiano SL');
+      const warning = history[4]!;
+      expect(warning).toMatchObject({ handling: 'TLP:RED', ackRequired: true, acknowledgedByMe: true });
+      expect(warning.payload.kind === 'text' && warning.payload.text).toMatch(/registered informant/);
+      // Ciphertext only on the server: the seeded answer's words are in no table or blob.
+      expect(scan([...databaseFiles(dataDir), ...filesUnder(path.join(dataDir, 'blobs'))], ['Transportes Meridiano', 'registered informant'])).toEqual([]);
+    } finally {
+      ana.disconnect();
+      await t.app.close();
+    }
 
     // A second run on the same directory is refused without --force.
     const again = await runDemo(dataDir, []);

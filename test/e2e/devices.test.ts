@@ -120,6 +120,18 @@ describe('per-device keys (issue 12, PROTOCOL.md §4.5)', () => {
     expect(aliceNotices.filter((n) => n.kind === 'keylog_foreign_entry')).toEqual([]);
   });
 
+  it('a new device lists channel titles at once, also when the list is asked twice at the same time, without opening a channel', { timeout: 180_000 }, async () => {
+    const host = await startHost();
+    const net = await twoAgencyNetwork(host, { prefix: 'dv3-' });
+    const channel = await openCaseChannel(net, { title: 'Operation Heron' });
+    const phone = await signIn(host, net.a.alice);
+    await phone.unlock(E2E_PASSPHRASE);
+    // No sync, no history: the epoch's key envelope has not been opened on this device yet.
+    expect(await internals(phone).secrets.load(channel.id, 1)).toBeUndefined();
+    const [first, second] = await Promise.all([phone.channels(), phone.channels()]);
+    for (const list of [first, second]) expect(list.find((c) => c.id === channel.id)?.title).toBe('Operation Heron');
+  });
+
   it('revoking a lost device ends its session, the server refuses its sends, and receivers refuse what its key signs afterwards', { timeout: 180_000 }, async () => {
     const host = await startHost();
     const net = await twoAgencyNetwork(host, { prefix: 'dv2-' });

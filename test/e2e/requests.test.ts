@@ -154,7 +154,9 @@ describe('requests with legal deadlines (SDK, real server)', () => {
 
     // Reminders: at 75 % of the 7-day period, then at the deadline; each once across ticks and a second scheduler.
     const reminders = () =>
-      rawDb(h.t.app).prepare("SELECT json_extract(details, '$.which') AS which FROM audit_events WHERE action = 'request.reminded' AND target_id = ?").pluck().all(week.request!.id);
+      (rawDb(h.t.app).prepare("SELECT details FROM audit_events WHERE action = 'request.reminded' AND target_id = ? ORDER BY seq").pluck().all(week.request!.id) as string[]).map(
+        (d) => (JSON.parse(d) as { which?: unknown }).which,
+      );
     const ctx = h.t.app.ctx;
     const second = new RequestsService({ store: ctx.store, clock: h.clock, audit: ctx.audit, accounts: ctx.accounts, access: ctx.messages.access, desks: ctx.desks, lookup: { deskOf: async () => null }, paging: ctx.paging, intake: ctx.intake });
     h.clock.set(Date.UTC(2027, 2, 27, 10, 0) + 5 * DAY_MS - HOUR_MS); // under 75 % of 7 d − 1 h

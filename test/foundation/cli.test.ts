@@ -16,7 +16,7 @@ function tokenFromLink(link: string): string {
 }
 
 describe('operator CLI (real process)', () => {
-  it('init prints an enrolment link, refuses a second init, creates agencies and officers whose links enrol through the app', { timeout: 180_000 }, async () => {
+  it('init prints an enrolment link, refuses a second init, creates agencies and officers whose links enrol through the app', { timeout: 480_000 }, async () => {
     const dir = tempDir();
     const init = runCli(dir, ['init', '--username', 'root', '--country', 'be']);
     expect(init.code, init.stderr).toBe(0);
@@ -56,6 +56,28 @@ describe('operator CLI (real process)', () => {
     expect(ambiguous.stderr).toMatch(/names 2 agencies .*Federale Politie/);
     expect(JSON.parse(runCli(dir, ['agency', 'list', '--json']).stdout)).toMatchObject({ agencies: expect.arrayContaining([expect.objectContaining({ name: 'Federale Politie' })]) });
 
+    // `officer list` (all agencies, or one given by name) and `officer link` take usernames where ids were asked.
+    const officers = runCli(dir, ['officer', 'list']);
+    expect(officers.code, officers.stderr).toBe(0);
+    expect(officers.stdout.split('\n')[0]).toMatch(/^username\s+role\s+status\s+agency\s+name\s+id$/);
+    expect(officers.stdout).toMatch(new RegExp(`jan\\.peeters\\s+officer\\s+invited\\s+Federale Politie\\s+Jan Peeters\\s+${o.officer?.id ?? 'missing'}`));
+    expect(officers.stdout).toMatch(/root\s+platform_admin\s+invited\s+Network Secretariat/);
+    const ofAgency = runCli(dir, ['officer', 'list', '--agency', 'Federale Politie']);
+    expect(ofAgency.code, ofAgency.stderr).toBe(0);
+    expect(ofAgency.stdout).toContain('eva.maes');
+    expect(ofAgency.stdout).not.toContain('root ');
+    const relinked = runCli(dir, ['officer', 'link', '--json', '--officer', 'Jan.Peeters']);
+    expect(relinked.code, relinked.stderr).toBe(0);
+    const newLink = (JSON.parse(relinked.stdout) as { enrolment: { link: string } }).enrolment.link;
+    expect(newLink).not.toBe(o.enrolment.link);
+    const noOfficer = runCli(dir, ['officer', 'link', '--officer', 'nobody']);
+    expect(noOfficer.code).toBe(2);
+    expect(noOfficer.stderr).toContain('--officer "nobody" is no officer\'s id or username; "officer list" shows them');
+    // A sponsor is named like an agency: "Federale Politie" is no NCB, which the service refuses (exit 1).
+    const sponsored = runCli(dir, ['agency', 'create', '--name', 'CTIF', '--country', 'BE', '--kind', 'fiu', '--sponsor', 'Federale Politie', '--admin-username', 'ctif-admin', '--admin-name', 'CTIF Admin']);
+    expect(sponsored.code).toBe(1);
+    expect(sponsored.stderr).toMatch(/must be an NCB/);
+
     // Bad input: exit codes 1 (domain error) and 2 (usage).
     const unknown = runCli(dir, ['officer', 'create', '--agency', 'nope', '--username', 'x.y.z', '--name', 'X']);
     expect(unknown.code).toBe(2);
@@ -67,7 +89,7 @@ describe('operator CLI (real process)', () => {
     const t = await makeApp({ config: { dataDir: dir }, clock: new ManualClock(Date.now()) });
     const root = await enrol(t, tokenFromLink(link ?? ''));
     expect(root.tokens.officer).toMatchObject({ username: 'root', role: 'platform_admin' });
-    const jan = await enrol(t, tokenFromLink(o.enrolment.link));
+    const jan = await enrol(t, tokenFromLink(newLink));
     expect(jan.tokens.officer.agencyId).toBe(a.agency?.id);
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/agencies', headers: bearer(root.tokens) });
     expect((list.json().agencies as { name: string }[]).map((x) => x.name).sort()).toEqual(['Federale Politie', 'Network Secretariat']);

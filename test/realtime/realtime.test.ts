@@ -102,6 +102,14 @@ describe('realtime', () => {
     const typing = waitFor<{ officerId: string; typing: boolean }>(a, 'typing');
     b.emit('typing', { channelId: ch.id, typing: true });
     expect(await typing).toEqual({ channelId: ch.id, officerId: w.bob.id, typing: true });
+    // PROTOCOL.md §9.3: `{ channelId }` alone means typing now; repeats within a second are not relayed.
+    await sleep(1_050);
+    const relayed = collect(a, 'typing');
+    b.emit('typing', { channelId: ch.id });
+    b.emit('typing', { channelId: ch.id });
+    b.emit('typing', { channelId: ch.id });
+    await sleep(150);
+    expect(relayed).toEqual([{ channelId: ch.id, officerId: w.bob.id, typing: true }]);
     const offline = waitFor<{ officerId: string; online: boolean }>(a, 'presence', (p) => p.officerId === w.bob.id && !p.online);
     b.close();
     await offline;
@@ -114,8 +122,11 @@ describe('realtime', () => {
     await Promise.all([connected(c), connected(b)]);
     addMember(t, w, ch, w.alice, w.carol);
     const got = waitFor<FeedItem>(c, 'feed', (i) => i.kind === 'message');
+    // Bob, still a member, gets it too; wait for it (on PostgreSQL delivery follows the commit through the feed reader).
+    const bobGot = waitFor<FeedItem>(b, 'feed', (i) => i.kind === 'message');
     await postMessage(t, ch, w.alice, sendBody(ch, w.alice));
     expect((await got).channelId).toBe(ch.id);
+    expect((await bobGot).channelId).toBe(ch.id);
     removeMember(t, w, ch, w.alice, w.bob);
     const bobFeed = collect<FeedItem>(b, 'feed');
     await postMessage(t, ch, w.alice, sendBody(ch, w.alice));

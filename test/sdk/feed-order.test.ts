@@ -11,7 +11,7 @@ import { NetworkError } from '../../client/sdk/errors.ts';
 import { FeedPipeline } from '../../client/sdk/sync.ts';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
 
-function pipeline(startCursor: number, sync?: () => Promise<unknown>): { feed: FeedPipeline; handled: number[] } {
+function pipeline(startCursor: number, sync?: (route: unknown, opts?: unknown) => Promise<unknown>): { feed: FeedPipeline; handled: number[] } {
   const kv = new Map<string, unknown>([['feed:cursor', startCursor]]);
   const handled: number[] = [];
   const ctx = {
@@ -47,4 +47,27 @@ describe('FeedPipeline: late items', () => {
     expect(handled).toEqual([]);
     expect(await feed.position()).toBe(2);
   });
+
+  it('a sync asked for while one runs (a reconnect during a catch-up) runs once more after it, so what the socket missed meanwhile is fetched', async () => {
+    let answerFirst: (page: unknown) => void = () => {};
+    const cursors: number[] = [];
+    const { feed, handled } = pipeline(2, (_route: unknown, opts?: unknown) => {
+      const cursor = (opts as { query: { cursor: number } }).query.cursor;
+      cursors.push(cursor);
+      // The first page was read before 5..8 committed; the socket was down while they did.
+      if (cursors.length === 1) return new Promise((resolve) => (answerFirst = resolve));
+      return Promise.resolve({ items: [5, 6, 7, 8, 9].filter((p) => p > cursor).map(item), hasMore: false });
+    });
+    const first = feed.sync();
+    await new Promise((r) => setTimeout(r, 0));
+    const second = feed.sync(); // the socket reconnected
+    feed.push(item(9)); // live on the new connection
+    answerFirst({ items: [item(3), item(4)], hasMore: false });
+    expect(await first).toBe(await second);
+    await feed.idle();
+    expect(cursors).toEqual([2, 4]);
+    expect(handled).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(await feed.position()).toBe(9);
+  });
 });
+

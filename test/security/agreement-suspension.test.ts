@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { messageEnvelopeCodec } from '../../shared/crypto/index.ts';
-import { distribute, send, session } from '../crypto/fixtures.ts';
 import { expectError, makeApp, type TestApp } from '../world/app.ts';
 import { keyedAgency, keyedNetwork, type Actor } from '../world/actors.ts';
-import { activeAgreement, call, chainContext, openChannel } from '../world/protocol.ts';
+import { activeAgreement, call, chainContext, openChannel, trySend } from '../world/protocol.ts';
 import { rawDb } from '../world/db.ts';
 
 interface AgreementView {
@@ -13,15 +11,6 @@ interface AgreementView {
 
 async function agreement(t: TestApp, who: Actor, id: string): Promise<AgreementView> {
   return ((await call(t, who, 'GET', `/agreements/${id}`)).json() as { agreement: AgreementView }).agreement;
-}
-
-/** A message from the channel's only member, for the channel's current epoch (wire JSON). */
-async function trySend(t: TestApp, author: Actor, channelId: string, state: Parameters<typeof distribute>[0]) {
-  const officer = { keys: author.keys, cert: author.cert!, deviceId: author.deviceId };
-  const s = session(officer, channelId);
-  s.secrets.set(state.current.epoch, distribute(state, officer, [officer]).get(author.id)!);
-  const envelope = messageEnvelopeCodec.toWire(send(s, state, { kind: 'text', text: 'still there?' }, { time: t.clock.now() }));
-  return call(t, author, 'POST', `/channels/${channelId}/messages`, { envelope });
 }
 
 describe('security: agreement suspension belongs to the suspending party', () => {

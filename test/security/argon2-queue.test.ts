@@ -61,7 +61,12 @@ describe('bounded Argon2 queue', () => {
         t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.0.0.${i + 1}`, payload: { username: `ghost-${i}`, password: 'not the password at all', totp: '000000' } }),
       ),
     );
-    expect(burst.filter((r) => r.statusCode === 503).length).toBeGreaterThanOrEqual(5);
+    // One hashes at a time and none waits, so the burst is shed but for the attempts that found the
+    // slot free: on SQLite all six reach the queue together (five shed); on PostgreSQL each first waits
+    // for its database reads, so an attempt can arrive after an earlier hash finished (four seen in CI).
+    const shed = burst.filter((r) => r.statusCode === 503).length;
+    expect(shed).toBeGreaterThanOrEqual(1);
+    expect(shed + burst.filter((r) => r.statusCode === 401).length).toBe(6);
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',

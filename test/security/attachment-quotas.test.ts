@@ -8,6 +8,7 @@ import { mapError } from '../../server/http/error-handler.ts';
 import { bearer, expectError, makeApp, type TestApp } from '../world/app.ts';
 import { listen, makeChannel, makeWorld, postMessage, sendBody, type Person } from '../world/messaging.ts';
 import { rawDb } from '../world/db.ts';
+import { uploadsInProgress } from '../world/blobs.ts';
 
 const KIB = 1024;
 
@@ -47,7 +48,7 @@ function stored(t: TestApp) {
   const dir = path.join(t.config.dataDir, 'blobs');
   return {
     blobs: fs.readdirSync(dir).filter((f) => f !== 'tmp').sort(),
-    tmp: fs.readdirSync(path.join(dir, 'tmp')),
+    tmp: uploadsInProgress(t.config.dataDir),
     rows: rawDb(t.app).prepare('SELECT count(*) FROM attachments').pluck().get() as number,
   };
 }

@@ -81,6 +81,29 @@ describe('PgStore (PostgreSQL storage port)', () => {
     expect(committed).toEqual([['g1', 'g2', 'g3']]);
   });
 
+  it('groupCommit: a batch of one failing job (no savepoint) rejects with its own error, stores nothing and runs none of its hooks; a batch whose first and last jobs fail keeps the middle one', async () => {
+    const s = await openStore();
+    const committed: string[][] = [];
+    const hooks: string[] = [];
+    const gc = s.groupCommit<string, string>(
+      async (tx, id) => {
+        await tx.accounts.insertAgency(agency(id));
+        tx.onCommit(() => hooks.push(id));
+        if (id.startsWith('bad')) throw new Error(`job ${id} fails`);
+        return id;
+      },
+      (ids) => committed.push(ids),
+    );
+    await expect(gc.submit('bad-solo')).rejects.toThrow('job bad-solo fails');
+    expect(await gc.submit('solo')).toBe('solo');
+    const results = await Promise.allSettled(['bad-first', 'middle', 'bad-last'].map((id) => gc.submit(id)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    expect((await s.accounts.listAgencies()).map((a) => a.id).sort()).toEqual(['middle', 'solo']);
+    await new Promise((r) => setImmediate(r));
+    expect(hooks).toEqual(['solo', 'middle']);
+    expect(committed).toEqual([['solo'], ['middle']]);
+  });
+
   it('the global write lock serialises read-then-write transactions across two stores (two nodes): no lost update, positions in commit order', async () => {
     const a = await openStore();
     const b = await openStore(a.schema);
@@ -98,6 +121,33 @@ describe('PgStore (PostgreSQL storage port)', () => {
     // Position order is commit order: the payload (the counter value each transaction saw) rises with pos.
     const rows = await a.feed.rowsAt([...positions].sort((x, y) => x - y));
     expect(rows.map((r) => Number(r.payload))).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  });
+
+  it('every table notifies the feed readers on a write, with the writer token of the store that wrote (or none, for SQL run by hand)', async () => {
+    const a = await openStore();
+    const untriggered = (await a.pool.query<{ tablename: string }>(
+      `SELECT t.tablename FROM pg_tables t WHERE t.schemaname = current_schema() AND t.tablename <> '__drizzle_migrations'
+       AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                       WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = t.tablename AND g.tgname = 'liaison_change_notify')`,
+    )).rows.map((r) => r.tablename);
+    expect(untriggered).toEqual([]);
+
+    const listener = await a.pool.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (n) => {
+      if (n.channel === 'liaison_feed') payloads.push(n.payload ?? '');
+    });
+    try {
+      await listener.query('LISTEN liaison_feed');
+      await a.write((tx) => tx.accounts.insertAgency(agency('through-the-store')));
+      await a.pool.query("UPDATE agencies SET name = 'renamed by hand' WHERE id = 'through-the-store'");
+      for (let i = 0; i < 50 && payloads.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      // One notification per transaction (identical ones fold), the store's own named by its token.
+      expect(payloads).toEqual([a.cluster.writerToken, '']);
+    } finally {
+      await listener.query('UNLISTEN *');
+      listener.release();
+    }
   });
 
   it('backup is refused with a pointer to pg_dump', async () => {

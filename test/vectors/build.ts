@@ -90,6 +90,7 @@ import {
   toB64,
   decodePayload,
   normaliseSiteAddress,
+  replyExcerpt,
 } from '../../shared/crypto/index.ts';
 import type { DeskRequest, IntakeKeyStatement, Payload } from '../../shared/crypto/index.ts';
 import type { AgreementTerms, ChannelMeta, ChannelState, DeviceStatus, KeyEvent, KeyLogState } from '../../shared/crypto/index.ts';
@@ -746,6 +747,25 @@ function payloadVectors(): VectorFile {
       { name: 'controlled-delivery-update payload', payload: cdu, encoded: hex(encodePayload(cdu)) },
       { name: 'v1 reported-site payload', encoded: hex(utf8(legacy)), decoded: decodePayload(utf8(legacy)) },
       ...requestVectors(),
+      ...correctionVectors(),
     ],
   };
+}
+
+/**
+ * v2 (issue 15, PROTOCOL.md §9.3): a reply with mentions, an edit and a redaction (encoded as `encodePayload` writes
+ * them), and `replyExcerpt` at its boundary (160 UTF-16 code units; a surrogate pair is not split).
+ */
+function correctionVectors(): Record<string, unknown>[] {
+  const original = 'Shipment leaves Antwerp on Tuesday.';
+  const payloads: Payload[] = [
+    { kind: 'text', text: 'Which terminal?', replyTo: { messageId: 'm-1', senderId: 'alice', excerpt: replyExcerpt(original) }, mentions: ['alice'] },
+    { kind: 'edit', target: 'm-1', text: 'Shipment leaves Antwerp on Wednesday.', reason: 'Wrong day.' },
+    { kind: 'redaction', target: 'm-1', reason: 'Sent to the wrong channel.' },
+  ];
+  const long = `${'a'.repeat(159)}😀tail`;
+  return [
+    ...payloads.map((p) => ({ name: `${p.kind} payload (§9.3)${p.kind === 'text' ? ': reply with a mention' : ''}`, payload: p, encoded: hex(encodePayload(p)) })),
+    { name: 'replyExcerpt (§9.3 R1)', cases: [original, 'x'.repeat(200), long].map((input) => ({ input, excerpt: replyExcerpt(input) })) },
+  ];
 }

@@ -94,10 +94,19 @@ describe('composer default send', () => {
     const { SessionContext } = await import('../../client/web/src/app-context.ts');
     const { Observable } = await import('../../client/web/src/state/observable.ts');
     const sent: { handling?: string; codes?: unknown }[] = [];
+    const noMessages = new Observable<unknown[]>([]);
     const chat = {
-      client: { codes: { policy: async () => policyFromMinimum('TLP:RED') } },
+      client: { codes: { policy: async () => policyFromMinimum('TLP:RED') }, typing: () => undefined },
       send: async (_channelId: string, _payload: unknown, opts: { handling?: string; codes?: unknown }) => void sent.push(opts),
       drafts: new Map<string, string>(),
+      // What the composer reads for replies, edits and mentions (none here).
+      me: { officer: { id: 'me' } },
+      compose: new Observable<Record<string, unknown>>({}),
+      setCompose: () => undefined,
+      messagesOf: () => noMessages,
+      names: new Observable<Record<string, string>>({}),
+      channels: new Observable<unknown[]>([]),
+      nameOf: (id: string) => id,
     };
     const session = { chat: new Observable<unknown>(chat) };
     root = document.createElement('div');

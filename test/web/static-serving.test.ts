@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../world/app.ts';
 import { buildWebOnce } from '../browser/harness.ts';
-import { webBuildState } from '../../server/web/build.ts';
+import { WEB_DIST, webBuildState } from '../../server/web/build.ts';
+import { filesBeforeSignIn } from '../bench/web-bundle.ts';
 
 describe('the web app served by the Liaison server', () => {
   beforeAll(async () => {
@@ -84,6 +87,32 @@ describe('the web app served by the Liaison server', () => {
     expect(sw.body).toContain('notificationclick');
     // A classic script with no imports, and nothing that caches or intercepts requests.
     expect(sw.body).not.toMatch(/\bimport\b|caches\.|addEventListener\(["']fetch["']/);
+  });
+
+  it('sends the sign-in form in ≤ 150 KB of Brotli, without libsodium; every file of the build is cached as immutable', async () => {
+    const { app } = await makeApp();
+    // What index.html loads before the sign-in form (build manifest): entry chunk, its static imports, the CSS.
+    const files = filesBeforeSignIn();
+    let brotli = 0;
+    for (const file of files) {
+      const res = await app.inject({ method: 'GET', url: `/${file === 'index.html' ? '' : file}`, headers: { accept: 'text/html', 'accept-encoding': 'br' } });
+      expect(res.statusCode, file).toBe(200);
+      brotli += res.rawPayload.length;
+      // libsodium's WebAssembly (sumo) and the SDK's crypto are loaded after the form renders.
+      const text = res.headers['content-encoding'] === 'br' ? zlib.brotliDecompressSync(res.rawPayload).toString() : res.body;
+      expect(text, file).not.toMatch(/crypto_sign_detached|libsodium/);
+    }
+    expect(brotli).toBeLessThanOrEqual(150 * 1024);
+    // …they come later, from chunks of their own, with the same long caching (their names carry their hash).
+    const lazy = fs.readdirSync(path.join(WEB_DIST, 'assets')).filter((f) => /\.(js|css)$/.test(f) && !files.includes(`assets/${f}`));
+    expect(lazy.length).toBeGreaterThan(10);
+    const sodium = lazy.find((f) => fs.readFileSync(path.join(WEB_DIST, 'assets', f), 'utf8').includes('crypto_sign_detached'));
+    expect(sodium).toBeDefined();
+    for (const f of [sodium!, ...lazy.slice(0, 5)]) {
+      const res = await app.inject({ method: 'GET', url: `/assets/${f}`, headers: { 'accept-encoding': 'br, gzip' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    }
   });
 
   it('leaves the API, docs and health alone', async () => {

@@ -9,6 +9,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { defaultConfig, type AppConfig, type StoreConfig } from '../../server/config.ts';
 import { dropSchema } from '../../server/store/pg/client.ts';
+import { cloneTemplate, TEMPLATE_ENV } from './pg-template.ts';
 import type { ContextOverrides } from '../../server/context.ts';
 import type { TokenPair } from '../../shared/schemas/auth.ts';
 import { STRONG_PASSWORD, totpCode, World, type Enrolled } from './world.ts';
@@ -61,7 +62,7 @@ async function releaseSchema(url: string, schema: string): Promise<void> {
   else await dropSchema(url, schema);
 }
 
-function trackOpenApp(app: App, config: AppConfig): void {
+export function trackOpenApp(app: App, config: AppConfig): void {
   if (config.store.kind !== 'postgres') return;
   const { url, schema } = config.store;
   if (!schema) return;
@@ -88,6 +89,17 @@ afterAll(async () => {
   dropWhenClosed.clear();
 });
 
+/**
+ * In the PostgreSQL run (its global setup names a migrated template, test/world/pg-template.ts), creates
+ * a test app's fresh schema as a clone of the template, so the app's migration step finds nothing to
+ * apply. Without a template (a single file run with another config) the app migrates the schema itself.
+ */
+export async function cloneTestSchema(config: AppConfig): Promise<void> {
+  const template = process.env[TEMPLATE_ENV];
+  if (!template || config.store.kind !== 'postgres' || !config.store.schema || config.store.schema === 'public') return;
+  await cloneTemplate(config.store.url, template, config.store.schema);
+}
+
 /** The PostgreSQL store of each test data directory: an app reopened on the same DATA_DIR (a restart) gets the same schema back. */
 const storeOfDataDir = new Map<string, StoreConfig>();
 
@@ -101,8 +113,29 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'silent',
     argon2: TEST_ARGON2,
     publicUrl: 'http://liaison.test',
+    // The SDK clients of the tests that listen share the server's event loop: a synchronous Argon2
+    // (sealBackup in createIdentity) on a loaded machine can block it beyond the 10 s keep-alive, and
+    // the client then writes its next request on the pooled socket in the tick in which the server's
+    // keep-alive timer destroys it (ECONNRESET). Separate processes have no such race; the timeout
+    // itself is tested with its own limits (test/security/slow-requests.test.ts).
+    limits: { ...defaultConfig().limits, keepAliveTimeoutMs: 10 * 60_000 },
     ...overrides,
   });
+}
+
+/**
+ * Closes a test app. Fastify closes the connections idle at that moment; one still answering an SDK's background
+ * request becomes idle a moment later and would then wait out the tests' 10-minute keep-alive (the afterEach hook
+ * timed out under load). After a 2 s grace every remaining connection is closed.
+ */
+export async function closeTestApp(app: App): Promise<void> {
+  const closing = app.close();
+  const grace = setTimeout(() => app.server.closeAllConnections(), 2_000);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(grace);
+  }
 }
 
 export interface TestApp {
@@ -125,13 +158,14 @@ export async function makeApp(
 ): Promise<TestApp> {
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const config = testConfig(opts.logStream ? { logLevel: 'info', ...opts.config } : opts.config);
+  await cloneTestSchema(config);
   const app = await buildApp(
     config,
     { clock, ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }), ...(opts.overrides ? { overrides: opts.overrides } : {}) },
   );
   await app.ready();
   trackOpenApp(app, config);
-  if (!opts.keepOpen) cleanups.push(() => app.close());
+  if (!opts.keepOpen) cleanups.push(() => closeTestApp(app));
   return { app, clock, config };
 }
 

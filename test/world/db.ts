@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { App } from '../../server/app.ts';
 import { SqliteStore } from '../../server/store/sqlite/store.ts';
+import { PgStore } from '../../server/store/pg/store.ts';
 
 /** True when this run's test apps store on PostgreSQL (STORE=postgres, the PostgreSQL test matrix). */
 export const isPostgres = process.env.STORE === 'postgres';
@@ -55,7 +56,11 @@ export function rawDb(app: Pick<App, 'ctx'>): RawDb {
   if (store instanceof SqliteStore) return sqliteRaw(store.sqlite);
   const cfg = app.ctx.config.store;
   if (cfg.kind !== 'postgres') throw new Error('rawDb: unknown store');
-  return pgRaw(withDefaultUser(cfg.url), cfg.schema ?? 'public');
+  // What the tables' triggers notify (migrations/pg/0004_change_notify.sql) reaches the app's feed reader
+  // a moment later; counted at once here, so a test's next request sees the change as on SQLite, where
+  // the access caches see another connection's commit synchronously (data_version).
+  const seen = store instanceof PgStore ? () => void store.cluster.remoteChanges++ : () => {};
+  return pgRaw(withDefaultUser(cfg.url), cfg.schema ?? 'public', seen);
 }
 
 /** Like libpq (and the store's pool): a URL without a user name connects as PGUSER or the OS user. */
@@ -126,9 +131,12 @@ function pgCall(msg: Record<string, unknown>): Reply {
   return reply;
 }
 
-function pgRaw(url: string, schema: string): RawDb {
-  const exec = (sql: string, params: Params, array = false) =>
-    pgCall({ url, schema, sql: toPgPlaceholders(sql), params: params.map((p) => (typeof p === 'boolean' ? Number(p) : p)), array });
+function pgRaw(url: string, schema: string, seen: () => void = () => {}): RawDb {
+  const exec = (sql: string, params: Params, array = false) => {
+    const reply = pgCall({ url, schema, sql: toPgPlaceholders(sql), params: params.map((p) => (typeof p === 'boolean' ? Number(p) : p)), array });
+    seen();
+    return reply;
+  };
   const wrap = (sql: string, pluck: boolean): RawStatement => ({
     run: (...p) => ({ changes: exec(sql, p).rowCount ?? 0 }),
     get: (...p) => {

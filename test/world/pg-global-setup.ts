@@ -1,5 +1,6 @@
 import os from 'node:os';
 import pg from 'pg';
+import { buildTemplate, TEMPLATE_ENV } from './pg-template.ts';
 
 /** Schemas the test apps create: t_<ms since the epoch in base 36>_<random> (test/world/app.ts pgTestStore). */
 const TEST_SCHEMA = /^t_([0-9a-z]+)_[0-9a-f]+$/;
@@ -8,7 +9,9 @@ const STALE_MS = 60 * 60 * 1000;
 /**
  * Global setup of the PostgreSQL test run (vitest.postgres.config.ts): each test app drops its schema
  * on close, but a crashed or killed run leaves its schemas behind. Drop test schemas created more than
- * an hour ago (a concurrent run's fresh schemas are younger and stay).
+ * an hour ago (a concurrent run's fresh schemas are younger and stay). Then migrate the run's template
+ * schema once (test/world/pg-template.ts) and name it to the test workers: each test app's schema is a
+ * clone of it instead of a fresh migration.
  */
 export default async function setup(): Promise<void> {
   const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
@@ -31,4 +34,6 @@ export default async function setup(): Promise<void> {
   } finally {
     await client.end();
   }
+  // The workers are started after the global setup and inherit this process's environment.
+  process.env[TEMPLATE_ENV] = await buildTemplate(url);
 }

@@ -1,6 +1,7 @@
 import {
   agreementTextHash,
   applyEvent,
+  messageEnvelopeCodec,
   createKeyEnvelope,
   createMembershipEvent,
   keyEnvelopeCodec,
@@ -12,6 +13,7 @@ import {
   type ChannelState,
   type MembershipEvent,
 } from '../../shared/crypto/index.ts';
+import { distribute, send, session } from '../crypto/fixtures.ts';
 import { bearer, type TestApp } from './app.ts';
 import type { Actor } from './actors.ts';
 
@@ -19,6 +21,15 @@ export const DAY_MS = 24 * 3600 * 1000;
 
 export async function call(t: TestApp, who: Actor | null, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) {
   return t.app.inject({ method, url: `/api/v1${url}`, ...(who ? { headers: bearer(who.tokens) } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** Sends a message from the channel's only member, for the channel's current epoch (wire JSON). */
+export async function trySend(t: TestApp, author: Actor, channelId: string, state: Parameters<typeof distribute>[0]) {
+  const officer = { keys: author.keys, cert: author.cert!, deviceId: author.deviceId };
+  const s = session(officer, channelId);
+  s.secrets.set(state.current.epoch, distribute(state, officer, [officer]).get(author.id)!);
+  const envelope = messageEnvelopeCodec.toWire(send(s, state, { kind: 'text', text: 'still there?' }, { time: t.clock.now() }));
+  return call(t, author, 'POST', `/channels/${channelId}/messages`, { envelope });
 }
 
 /** Client-side trust: the roots the test's SDK would have pinned from the key log. */

@@ -1,23 +1,37 @@
 import { useEffect, useState } from 'preact/hooks';
 import { SessionContext, useSession } from './app-context.ts';
 import { useT } from './i18n/i18n.ts';
+import { lazyComponent } from './lib/lazy.tsx';
 import { parseRoute, type Route } from './lib/router.ts';
-import type { AppSession } from './state/session.ts';
+import { loadRuntime, type AppSession } from './state/session.ts';
 import { useObservable } from './state/observable.ts';
-import { AccountScreen } from './screens/account.tsx';
-import { AdminScreen } from './screens/admin.tsx';
-import { AgreementsScreen } from './screens/agreements.tsx';
-import { ChannelsScreen } from './screens/channels.tsx';
-import { CreateIdentityScreen } from './screens/create-identity.tsx';
-import { DesksScreen } from './screens/desks.tsx';
-import { DirectoryScreen } from './screens/directory.tsx';
-import { EnrolScreen } from './screens/enrol.tsx';
-import { LockScreen } from './screens/lock.tsx';
-import { PagesScreen } from './screens/pages.tsx';
-import { RequestsScreen } from './screens/requests.tsx';
-import { Shell } from './screens/shell.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
-import { StatsScreen } from './screens/stats.tsx';
+
+// Issue 15 §9: only the sign-in form is in the entry chunk; every other screen is a chunk of its own, fetched when
+// first shown or by `preloadScreens()` right after the first paint (so unlocking is not slower).
+const AccountScreen = lazyComponent(() => import('./screens/account.tsx').then((m) => m.AccountScreen));
+const AdminScreen = lazyComponent(() => import('./screens/admin.tsx').then((m) => m.AdminScreen));
+const AgreementsScreen = lazyComponent(() => import('./screens/agreements.tsx').then((m) => m.AgreementsScreen));
+const ChannelsScreen = lazyComponent(() => import('./screens/channels.tsx').then((m) => m.ChannelsScreen));
+const CreateIdentityScreen = lazyComponent(() => import('./screens/create-identity.tsx').then((m) => m.CreateIdentityScreen));
+const DesksScreen = lazyComponent(() => import('./screens/desks.tsx').then((m) => m.DesksScreen));
+const DirectoryScreen = lazyComponent(() => import('./screens/directory.tsx').then((m) => m.DirectoryScreen));
+const EnrolScreen = lazyComponent(() => import('./screens/enrol.tsx').then((m) => m.EnrolScreen));
+const LockScreen = lazyComponent(() => import('./screens/lock.tsx').then((m) => m.LockScreen));
+const PagesScreen = lazyComponent(() => import('./screens/pages.tsx').then((m) => m.PagesScreen));
+const RequestsScreen = lazyComponent(() => import('./screens/requests.tsx').then((m) => m.RequestsScreen));
+const Shell = lazyComponent(() => import('./screens/shell.tsx').then((m) => m.Shell));
+const StatsScreen = lazyComponent(() => import('./screens/stats.tsx').then((m) => m.StatsScreen));
+
+/**
+ * Fetches the SDK and the screens after the sign-in form is on screen: first what unlocking needs (the SDK, the
+ * key screens, the shell and the channels), then the rest. Failures are ignored here (the screen retries when shown).
+ */
+export async function preloadScreens(): Promise<void> {
+  const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
+  await Promise.all([loadRuntime(), LockScreen.preload(), CreateIdentityScreen.preload(), Shell.preload(), ChannelsScreen.preload()].map(quiet));
+  await Promise.all([AccountScreen, AdminScreen, AgreementsScreen, DesksScreen, DirectoryScreen, EnrolScreen, PagesScreen, RequestsScreen, StatsScreen].map((c) => quiet(c.preload())));
+}
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { initI18n } from './i18n/i18n.ts';
-import { App } from './app.tsx';
+import { App, preloadScreens } from './app.tsx';
 import { listenForOpenRequests, registerServiceWorker } from './lib/push.ts';
 import { parseRoute } from './lib/router.ts';
 import { applyTheme, storedTheme } from './lib/theme.ts';
@@ -19,3 +19,5 @@ else void session.boot();
 // The service worker shows push notifications and opens their item here; it caches nothing.
 listenForOpenRequests();
 void registerServiceWorker();
+// Issue 15 §9: the SDK (libsodium) and the screens behind the sign-in form are fetched once it is painted.
+requestAnimationFrame(() => setTimeout(() => void preloadScreens(), 0));

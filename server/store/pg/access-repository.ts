@@ -48,7 +48,7 @@ export class PgAccessRepository implements AccessRepository {
 
   async clientAgencyIds(sponsorAgencyId: string, now: number): Promise<string[]> {
     return this.column(
-      'SELECT DISTINCT agency_id AS v FROM extended_access_grants WHERE sponsor_agency_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY agency_id COLLATE "C"',
+      'SELECT DISTINCT agency_id COLLATE "C" AS v FROM extended_access_grants WHERE sponsor_agency_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY v',
       [sponsorAgencyId, now],
     );
   }

@@ -64,6 +64,10 @@ export function createPool(opts: PgOptions): pg.Pool {
   });
   // An idle client's error (server restart) must not crash the process; the next query gets a fresh one.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener: a connection lost between two statements of a
+  // transaction would be an unhandled 'error' event (the process exits). Its next query fails instead,
+  // and the holder releases it as broken (PgStore.transaction, PgCluster.runExclusive).
+  pool.on('connect', (client) => void client.on('error', () => {}));
   return pool;
 }
 

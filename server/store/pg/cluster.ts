@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RoutedFeedItem } from '../../feed/feed.ts';
 import type { FeedRow } from '../../feed/repository.ts';
 import { toItem } from '../../feed/sync.ts';
-import type { ClusterFeedItem, ClusterHandlers, ClusterPort, SessionNotice } from '../cluster.ts';
+import type { ClusterFeedItem, ClusterFollower, ClusterHandlers, ClusterPort, DeskBroadcast, SessionNotice } from '../cluster.ts';
 import { withDefaultUser, type PgOptions } from './client.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 
@@ -10,6 +11,10 @@ import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 export const FEED_CHANNEL = 'liaison_feed';
 /** NOTIFY channel of session revocations (payload: SessionNotice as JSON), sent by the revoking transaction. */
 export const SESSION_CHANNEL = 'liaison_session';
+/** NOTIFY channel of desk notices (payload: DeskBroadcast as JSON), sent after the change committed. */
+export const DESK_CHANNEL = 'liaison_desk';
+/** Officers per desk notification: keeps the payload far below PostgreSQL's 8,000-byte NOTIFY limit. */
+const DESK_OFFICERS_PER_NOTIFY = 100;
 /** Safety poll: a lost notification (LISTEN connection down) delays delivery by at most this. */
 const POLL_MS = 2_000;
 const PAGE = 500;
@@ -30,8 +35,14 @@ interface SpanRow {
  * sees a prefix of the feed: `last` never skips a row that commits later.
  */
 export class PgCluster implements ClusterPort {
-  /** Feed notifications received (from any node): part of the access caches' change stamp. */
+  /**
+   * Feed notifications of other writers (other nodes, the CLI) and LISTEN reconnects: part of the
+   * access caches' change stamp. This store's own commits are already in it (PgStore's write counter),
+   * so its own notifications, recognised by `writerToken`, do not clear the caches.
+   */
   remoteChanges = 0;
+  /** The payload of this store's feed notifications (random per store, so two stores in one process differ). */
+  readonly writerToken = randomUUID();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -39,7 +50,11 @@ export class PgCluster implements ClusterPort {
     readonly nodeId: string,
   ) {}
 
-  follow(handlers: ClusterHandlers): () => Promise<void> {
+  follow(handlers: ClusterHandlers): ClusterFollower {
+    let markPositioned!: () => void;
+    const positioned = new Promise<void>((resolve) => {
+      markPositioned = resolve;
+    });
     /** The last position handed to the handlers; read at the first successful connect (the current end of the feed). */
     let last: number | null = null;
     let stopped = false;
@@ -115,8 +130,14 @@ export class PgCluster implements ClusterPort {
           await c.connect();
           c.on('notification', (n) => {
             if (n.channel === FEED_CHANNEL) {
-              this.remoteChanges++;
+              if (n.payload !== this.writerToken) this.remoteChanges++;
               drain();
+            } else if (n.channel === DESK_CHANNEL && n.payload) {
+              try {
+                handlers.desk(JSON.parse(n.payload) as DeskBroadcast);
+              } catch {
+                /* a malformed payload is not ours */
+              }
             } else if (n.channel === SESSION_CHANNEL && n.payload) {
               try {
                 handlers.sessions(JSON.parse(n.payload) as SessionNotice);
@@ -131,7 +152,9 @@ export class PgCluster implements ClusterPort {
           });
           await c.query(`LISTEN ${FEED_CHANNEL}`);
           await c.query(`LISTEN ${SESSION_CHANNEL}`);
+          await c.query(`LISTEN ${DESK_CHANNEL}`);
           last ??= (await c.query<{ pos: string | null }>('SELECT max(pos) AS pos FROM feed')).rows.map((r) => Number(r.pos ?? 0))[0] ?? 0;
+          markPositioned();
           client = c;
           // Anything committed while not listening is read now.
           this.remoteChanges++;
@@ -145,7 +168,7 @@ export class PgCluster implements ClusterPort {
     };
     void connect();
     const poll = setInterval(drain, POLL_MS).unref();
-    return async () => {
+    const stop = async (): Promise<void> => {
       stopped = true;
       clearInterval(poll);
       const c = client;
@@ -153,6 +176,14 @@ export class PgCluster implements ClusterPort {
       await c?.end().catch(() => {});
       await running;
     };
+    return { positioned, stop };
+  }
+
+  async broadcastDesk({ officerIds, notice }: DeskBroadcast): Promise<void> {
+    for (let i = 0; i < officerIds.length; i += DESK_OFFICERS_PER_NOTIFY) {
+      const payload: DeskBroadcast = { officerIds: officerIds.slice(i, i + DESK_OFFICERS_PER_NOTIFY), notice };
+      await this.pool.query('SELECT pg_notify($1, $2)', [DESK_CHANNEL, JSON.stringify(payload)]);
+    }
   }
 
   async runExclusive(key: number, fn: () => Promise<void>): Promise<boolean> {

@@ -6,7 +6,8 @@ import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 /**
  * PostgreSQL SQL for the feed (mirrors SqliteFeedRepository). Positions come from the identity
  * sequence of feed.pos; every write transaction holds the global write lock (PgStore), so positions
- * are handed out, and committed, in order: a reader never sees pos N+1 without pos N.
+ * are handed out, and committed, in order: a reader never sees pos N+1 without pos N — within one
+ * snapshot; a reader that runs several statements bounds them by `head()` read first (FeedReader).
  */
 export class PgFeedRepository implements FeedRepository {
   constructor(private readonly q: PgExecutor) {}
@@ -40,9 +41,13 @@ export class PgFeedRepository implements FeedRepository {
     return r.rows.map((x) => x.pos);
   }
 
-  async personalWalk(officerId: string, after: number, limit: number): Promise<number[]> {
-    const r = await this.q.query<{ pos: number }>('SELECT pos FROM feed WHERE recipient_id = $1 AND pos > $2 ORDER BY pos LIMIT $3', [officerId, after, limit]);
+  async personalWalk(officerId: string, after: number, until: number, limit: number): Promise<number[]> {
+    const r = await this.q.query<{ pos: number }>('SELECT pos FROM feed WHERE recipient_id = $1 AND pos > $2 AND pos < $3 ORDER BY pos LIMIT $4', [officerId, after, until, limit]);
     return r.rows.map((x) => x.pos);
+  }
+
+  async head(): Promise<number> {
+    return Number((await this.q.query<{ pos: string | number }>('SELECT coalesce(max(pos), 0) AS pos FROM feed')).rows[0]!.pos);
   }
 
   async rowsAt(positions: readonly number[]): Promise<FeedRow[]> {

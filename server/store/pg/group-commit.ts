@@ -34,14 +34,28 @@ export class PgGroupCommit<J, R> extends GroupCommitQueue<J, R> {
     return this.transaction((t) => this.runJobs(t, batch));
   }
 
-  /** Per job: SAVEPOINT, apply, RELEASE (or ROLLBACK TO + RELEASE: the job alone fails). */
+  /**
+   * Per job: a savepoint, the job, and on failure ROLLBACK TO it (the job alone fails). Round trips are
+   * what a send costs here while the global lock is held (docs/CLUSTER.md "Where a send's time goes"):
+   * a batch of one job takes no savepoint (its failure rolls back the whole transaction, which rejects
+   * just that job, as the queue does when a batch fails); between jobs, RELEASE and the next SAVEPOINT
+   * go in one simple query; the last savepoint is not released (COMMIT keeps what it holds).
+   */
   private async runJobs({ client, repos }: BatchTransaction, batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
     const tx: Tx = { ...repos, onCommit: (hook) => void this.hooks.push(hook) };
+    if (batch.length === 1) {
+      try {
+        return [{ ok: true, value: await this.applyJob(tx, batch[0]!.job) }];
+      } catch (error) {
+        this.hooks.length = 0;
+        throw error;
+      }
+    }
     const outcomes: Outcome<R>[] = new Array<Outcome<R>>(batch.length);
     try {
       for (let i = 0; i < batch.length; i++) {
         const hooksBefore = this.hooks.length;
-        await client.query('SAVEPOINT group_commit_job');
+        await client.query(i === 0 ? 'SAVEPOINT group_commit_job' : 'RELEASE SAVEPOINT group_commit_job; SAVEPOINT group_commit_job');
         try {
           outcomes[i] = { ok: true, value: await this.applyJob(tx, batch[i]!.job) };
         } catch (error) {
@@ -49,7 +63,6 @@ export class PgGroupCommit<J, R> extends GroupCommitQueue<J, R> {
           this.hooks.length = hooksBefore;
           outcomes[i] = { ok: false, error };
         }
-        await client.query('RELEASE SAVEPOINT group_commit_job');
       }
     } catch (error) {
       this.hooks.length = 0;

@@ -119,13 +119,16 @@ export class PgStore implements Store {
     let broken: Error | undefined;
     this.writes++;
     try {
-      await client.query('BEGIN');
+      // One round trip: a simple query may hold several statements (the key is a constant and the token
+      // a random UUID, neither is input). `liaison.writer` names this store in the notifications the
+      // tables' triggers send (migrations/pg/0004_change_notify.sql).
+      await client.query(`BEGIN; SET LOCAL liaison.writer = '${this.cluster.writerToken}'; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
         const out = await body({ client, repos: this.repositories(client) });
         // The notification is queued by the transaction and delivered only if it commits: every node's
-        // feed reader (PgCluster) then reads what this transaction appended.
-        await client.query(`NOTIFY ${FEED_CHANNEL}; COMMIT`);
+        // feed reader (PgCluster) then reads what this transaction appended. Its payload names this
+        // store (a random UUID, safe as a literal), so its own listener keeps the access caches.
+        await client.query(`NOTIFY ${FEED_CHANNEL}, '${this.cluster.writerToken}'; COMMIT`);
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch((e: unknown) => {

@@ -22,7 +22,8 @@ export class SqliteFeedRepository implements FeedRepository {
       ),
       // `+recipient_id`: the walk must use feed_channel_idx, never the recipient index's NULL range.
       spanWalk: sqlite.prepare('SELECT pos FROM feed WHERE channel_id = ? AND pos > ? AND pos < ? AND +recipient_id IS NULL ORDER BY pos LIMIT ?').pluck(),
-      personalWalk: sqlite.prepare('SELECT pos FROM feed WHERE recipient_id = ? AND pos > ? ORDER BY pos LIMIT ?').pluck(),
+      personalWalk: sqlite.prepare('SELECT pos FROM feed WHERE recipient_id = ? AND pos > ? AND pos < ? ORDER BY pos LIMIT ?').pluck(),
+      head: sqlite.prepare('SELECT ifnull(max(pos), 0) FROM feed').pluck(),
       rows: sqlite.prepare(
         `SELECT f.pos, f.kind, f.channel_id AS channelId, f.payload, f.created_at AS createdAt, ${STORED_MESSAGE_COLUMNS}
          FROM json_each(?) j
@@ -54,8 +55,12 @@ export class SqliteFeedRepository implements FeedRepository {
     return this.s.spanWalk.all(channelId, after, until, limit) as number[];
   }
 
-  async personalWalk(officerId: string, after: number, limit: number): Promise<number[]> {
-    return this.s.personalWalk.all(officerId, after, limit) as number[];
+  async personalWalk(officerId: string, after: number, until: number, limit: number): Promise<number[]> {
+    return this.s.personalWalk.all(officerId, after, until, limit) as number[];
+  }
+
+  async head(): Promise<number> {
+    return this.s.head.get() as number;
   }
 
   async rowsAt(positions: readonly number[]): Promise<FeedRow[]> {

@@ -19,6 +19,18 @@ export function Notice({ children, kind = 'info' }: { children: ComponentChildre
   );
 }
 
+/**
+ * A table that may scroll sideways on a narrow screen: keyboard users reach the scroll with Tab (axe
+ * "scrollable-region-focusable"), and screen readers hear what the region holds.
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 type InputProps = JSX.IntrinsicElements['input'] & { label: string; hint?: ComponentChildren; name: string };
 
 /** A labelled input; the hint is its description (outside the label, so the accessible name stays short). */

@@ -32,7 +32,11 @@ export function PasswordStrength({ password, owner }: { password: string; owner:
   const note = s.problem ?? s.warning ?? s.suggestions[0] ?? null;
   return (
     <div class="strength" aria-live="polite" data-level={level}>
-      <meter min={0} max={4} value={s.score} aria-label={t('meter')} />
+      {/* Not <meter>: browsers paint it green whatever the value. The bar's colour follows the level the server's
+          rule gives (never green for a password it refuses), its length the zxcvbn score; the label says it in words. */}
+      <div class="strength-bar" role="meter" aria-label={t('meter')} aria-valuemin={0} aria-valuemax={4} aria-valuenow={s.score} aria-valuetext={label}>
+        <span style={{ width: `${((s.score + 1) / 5) * 100}%` }} />
+      </div>
       <span>
         {t('strength')} <strong>{label}</strong>
       </span>

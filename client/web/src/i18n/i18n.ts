@@ -141,3 +141,13 @@ export function fixedT(ns: string, lang: string = i18n.language || DEFAULT_LANGU
   const t = i18n.getFixedT(lang, ns);
   return (key, values) => t(key, values ?? {}) as string;
 }
+
+/**
+ * An object whose every property reads its text (`keys[k]`, a key of namespace `ns`) at access time, so a language
+ * switch applies: labels for code lists that the shared code names in English.
+ */
+export function translatedLabels<K extends string>(ns: string, keys: Record<K, string>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => fixedT(ns)(keys[k]) });
+  return out;
+}

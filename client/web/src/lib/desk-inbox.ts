@@ -3,19 +3,14 @@
  * overdue, and why this device cannot open one. docs/DESKS.md "Desk intake" → "In the web app".
  */
 import type { DeskInboxItem } from '../../../sdk/index.ts';
-import { fixedT } from '../i18n/i18n.ts';
+import { fixedT, translatedLabels } from '../i18n/i18n.ts';
 
 /** Steps of the ladder that page someone (on duty, next on the rota, supervisors) before the page runs out. */
 export const LADDER_STEPS = 3;
 
 const t = (key: string, values?: Record<string, unknown>) => fixedT('desk-inbox')(key, values);
 
-/** An object whose every property reads its text (a key of the `desk-inbox` namespace) at access time, so a language switch applies. */
-function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
-  const out = {} as Record<K, string>;
-  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
-  return out;
-}
+const translated = <K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> => translatedLabels('desk-inbox', keys);
 
 const same = <K extends string>(...keys: K[]): Record<K, string> => Object.fromEntries(keys.map((k): [K, string] => [k, k])) as Record<K, string>;
 

@@ -39,9 +39,10 @@ export const notifySettings = {
   },
 };
 
-/** The notification's text: the channel title only. */
-export function notificationBody(channelTitle: string | null): string {
+/** The notification's text: the channel title only, and whether the message mentions me (§9.3 **Mentions**). */
+export function notificationBody(channelTitle: string | null, mentioned = false): string {
   const t = fixedT('sync');
+  if (mentioned) return channelTitle ? t('notifyMention', { channel: channelTitle }) : t('notifyMentionUntitled');
   return channelTitle ? t('notifyBody', { channel: channelTitle }) : t('notifyBodyUntitled');
 }
 
@@ -61,12 +62,12 @@ function beep(): void {
   }
 }
 
-/** A new message from someone else arrived while the tab is hidden. */
-export function notifyNewMessage(channelId: string, channelTitle: string | null): void {
+/** A new message from someone else arrived while the tab is hidden (`mentioned`: it names me in its `mentions`). */
+export function notifyNewMessage(channelId: string, channelTitle: string | null, mentioned = false): void {
   if (typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
   if (notifySettings.sound()) beep();
   if (!notifySettings.desktop()) return;
-  const n = new Notification(fixedT('sync')('notifyTitle'), { body: notificationBody(channelTitle), tag: `liaison-${channelId}` });
+  const n = new Notification(fixedT('sync')('notifyTitle'), { body: notificationBody(channelTitle, mentioned), tag: `liaison-${channelId}` });
   n.onclick = () => {
     globalThis.focus();
     location.hash = `#/channels/${channelId}`;

@@ -22,7 +22,7 @@ export interface Strength {
 export function strengthLabel(s: Strength, password: string): { label: string; level: 'bad' | 'weak' | 'ok' | 'good' } {
   const t = fixedT('password-strength');
   if ([...password].length < MIN_PASSWORD_CHARS) return { label: t('tooShort', { count: MIN_PASSWORD_CHARS }), level: 'bad' };
-  if (s.problem || s.score < PASSWORD_MIN_SCORE) return { label: t('tooEasy'), level: 'weak' };
+  if (s.problem || s.score < PASSWORD_MIN_SCORE) return { label: t('tooEasy'), level: s.score <= 1 ? 'bad' : 'weak' };
   if (s.score === PASSWORD_MIN_SCORE) return { label: t('strong'), level: 'good' };
   return { label: t('veryStrong'), level: 'good' };
 }

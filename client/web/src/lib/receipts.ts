@@ -1,4 +1,5 @@
 import type { ReceiptStatus } from '../../../sdk/index.ts';
+import { translatedLabels } from '../i18n/i18n.ts';
 
 export type DeliveryState = 'sent' | 'delivered' | 'read' | 'acknowledged';
 
@@ -36,9 +37,10 @@ export function overallState(rows: RecipientRow[]): DeliveryState {
   return rows.map((r) => recipientState(r).state).reduce((a, b) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b));
 }
 
-export const STATE_LABEL: Record<DeliveryState, string> = {
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-  acknowledged: 'Acknowledged',
-};
+/** The delivery states in the reader's language (`message-item` namespace). */
+export const STATE_LABEL: Readonly<Record<DeliveryState, string>> = translatedLabels('message-item', {
+  sent: 'deliverySent',
+  delivered: 'deliveryDelivered',
+  read: 'deliveryRead',
+  acknowledged: 'deliveryAcknowledged',
+});

@@ -19,7 +19,7 @@ import {
 } from '../../../../shared/requests/lifecycle.ts';
 import type { Payload } from '../../../../shared/crypto/payload.ts';
 import type { RequestView } from '../../../../shared/schemas/requests.ts';
-import { fixedT } from '../i18n/i18n.ts';
+import { fixedT, translatedLabels } from '../i18n/i18n.ts';
 
 const t = (key: string, values?: Record<string, unknown>) => fixedT('request-lifecycle')(key, values);
 
@@ -100,12 +100,7 @@ export function clockStatus(r: Pick<RequestView, 'state' | 'deadline' | 'clarifi
   return { kind: 'running', text: requestText.left(durationText(left)) };
 }
 
-/** An object whose every property reads its text (a key of the `request-lifecycle` namespace) at access time, so a language switch applies. */
-function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
-  const out = {} as Record<K, string>;
-  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
-  return out;
-}
+const translated = <K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> => translatedLabels('request-lifecycle', keys);
 
 /** Template names in the reader's language (the shared code lists them in English). */
 export const TEMPLATE_LABEL: Readonly<Record<RequestTemplate, string>> = translated({

@@ -4,18 +4,13 @@
  */
 import { USE_PURPOSES, type UsePurpose } from '../../../../shared/crypto/grant-payload.ts';
 
-import { fixedT } from '../i18n/i18n.ts';
+import { fixedT, translatedLabels } from '../i18n/i18n.ts';
 
 export { USE_PURPOSES, type UsePurpose };
 
 const t = (key: string, values?: Record<string, unknown>) => fixedT('use-grants')(key, values);
 
-/** An object whose every property reads its text (a key of the `use-grants` namespace) at access time, so a language switch applies. */
-function translated<K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> {
-  const out = {} as Record<K, string>;
-  for (const k of Object.keys(keys) as K[]) Object.defineProperty(out, k, { enumerable: true, get: () => t(keys[k]) });
-  return out;
-}
+const translated = <K extends string>(keys: Record<K, string>): Readonly<Record<K, string>> => translatedLabels('use-grants', keys);
 
 /** The permission workflow's words: each property reads the `use-grants` namespace in the current language when accessed. */
 export const grantText = Object.assign(

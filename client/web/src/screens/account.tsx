@@ -4,7 +4,7 @@ import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { DeviceView } from '../../../../shared/schemas/keys.ts';
 import type { CertificateStatus } from '../../../sdk/index.ts';
 import { useChat, useSession } from '../app-context.ts';
-import { ErrorBox, useAction } from '../components/form.tsx';
+import { ErrorBox, useAction, TableWrap } from '../components/form.tsx';
 import { LanguagePicker } from '../components/language-picker.tsx';
 import { useT, type TFunction } from '../i18n/i18n.ts';
 import { errorCode } from '../lib/errors.ts';
@@ -177,7 +177,7 @@ function DevicesSection() {
       </div>
       {devices && devices.length === 0 && <p>{t('noDevices')}</p>}
       {devices && devices.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label={t('devices')}>
           <table data-testid="devices">
             <caption class="sr-only">{t('devicesCaption')}</caption>
             <thead>
@@ -223,7 +223,7 @@ function DevicesSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {confirming && devices && (
         <div

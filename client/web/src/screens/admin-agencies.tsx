@@ -1,21 +1,26 @@
 import { useState } from 'preact/hooks';
 import type { AgencyKind, Enrolment } from '../../../../shared/schemas/accounts.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { ErrorBox, Field, submitHandler, useAction, TableWrap } from '../components/form.tsx';
+import { usePoll } from '../components/use-poll.ts';
 import { useT } from '../i18n/i18n.ts';
 import { formatDate } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
 import { EnrolmentLink } from './enrolment-link.tsx';
 
 const KINDS = ['ncb', 'police', 'customs', 'border', 'prosecutor', 'fiu', 'other'] as const;
+/** Agencies another administrator (or the CLI) registers or suspends show within this time. */
+export const AGENCIES_POLL_MS = 30_000;
+const EMPTY = { name: '', country: '', kind: 'police', sponsor: '', adminUsername: '', adminName: '' };
 
 export function AdminAgencies() {
   const chat = useChat();
   const agencies = Object.values(useObservable(chat.agencies));
-  const [f, setF] = useState({ name: '', country: '', kind: 'police', sponsor: '', adminUsername: '', adminName: '' });
+  const [f, setF] = useState(EMPTY);
   const [created, setCreated] = useState<{ who: string; enrolment: Enrolment } | null>(null);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
-  const reload = async () => chat.agencies.set(Object.fromEntries((await chat.api.agencies()).map((a) => [a.id, a])));
+  const reload = () => chat.refreshAgencies();
+  usePoll(reload, AGENCIES_POLL_MS);
   const [create, busy, error] = useAction(async () => {
     const res = await chat.api.createAgency({
       name: f.name.trim(),
@@ -26,6 +31,7 @@ export function AdminAgencies() {
       admin: { username: f.adminUsername.trim(), displayName: f.adminName.trim() },
     });
     setCreated({ who: `${res.admin.displayName} (${res.agency.name})`, enrolment: res.enrolment });
+    setF(EMPTY);
     await reload();
   });
   const t = useT('admin-agencies');
@@ -70,7 +76,7 @@ export function AdminAgencies() {
       </form>
       {created && <EnrolmentLink who={created.who} enrolment={created.enrolment} />}
       <ErrorBox error={statusError} />
-      <div class="table-wrap">
+      <TableWrap label={t('title')}>
         <table>
           <thead>
             <tr>
@@ -106,7 +112,7 @@ export function AdminAgencies() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

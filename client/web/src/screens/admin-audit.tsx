@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { ErrorBox, Notice, submitHandler, useAction, TableWrap } from '../components/form.tsx';
 import { useT } from '../i18n/i18n.ts';
 import { errorCode, errorText } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
+import type { AuditHeadCheck } from '../../../sdk/index.ts';
 
 export function AdminAudit() {
   const chat = useChat();
@@ -14,6 +15,10 @@ export function AdminAudit() {
   const [next, setNext] = useState<number | null>(null);
   const [action, setAction] = useState('');
   const [verification, setVerification] = useState<AuditVerification | null>(null);
+  // Agency administrators check the signed head (signature, no rollback); recomputing the whole chain,
+  // which spans every agency, is the platform administrators' (GET /audit/verify, docs/AUDIT.md).
+  const platform = chat.me.officer.role === 'platform_admin';
+  const [headCheck, setHeadCheck] = useState<AuditHeadCheck | null>(null);
   const [load, loading, loadError] = useAction(async (more = false) => {
     const page = await chat.api.audit({ limit: 100, ...(action.trim() ? { action: action.trim() } : {}), ...(more && next !== null ? { afterSeq: next } : {}) });
     setEvents(more ? [...events, ...page.events] : page.events);
@@ -23,13 +28,14 @@ export function AdminAudit() {
   const [headAlarm, setHeadAlarm] = useState<string | null>(null);
   const [verify, verifying, verifyError] = useAction(async () => {
     try {
-      await chat.api.auditHead();
+      setHeadCheck(await chat.api.auditHead());
       setHeadAlarm(null);
     } catch (err) {
       if (!errorCode(err)?.startsWith('audit/')) throw err;
       setHeadAlarm(`${errorText(err)} ${(err as Error).message}`);
+      return;
     }
-    setVerification(await chat.api.auditVerify());
+    if (platform) setVerification(await chat.api.auditVerify());
   });
   useEffect(() => {
     void load();
@@ -45,7 +51,15 @@ export function AdminAudit() {
             {t('rolledBack', { alarm: headAlarm })}
           </p>
         )}
-        {verification ? (
+        {!platform ? (
+          headCheck ? (
+            <Notice kind="ok">
+              {headCheck.head ? t('headVerified', { seq: headCheck.head.seq, at: formatDateTime(headCheck.head.at) }) : t('noHead')} {t('chainByPlatform')}
+            </Notice>
+          ) : (
+            !headAlarm && !verifyError && <p aria-busy="true">{t('checkingHead')}</p>
+          )
+        ) : verification ? (
           verification.ok ? (
             <Notice kind="ok">
               {t('verified', {
@@ -60,7 +74,7 @@ export function AdminAudit() {
             </p>
           )
         ) : (
-          <p aria-busy="true">{t('verifying')}</p>
+          !headAlarm && !verifyError && <p aria-busy="true">{t('verifying')}</p>
         )}
         <button type="button" class="secondary" disabled={verifying} onClick={() => void verify()}>
           {t('verifyAgain')}
@@ -75,7 +89,7 @@ export function AdminAudit() {
         <button type="submit">{t('filter')}</button>
       </form>
       <ErrorBox error={loadError} />
-      <div class="table-wrap">
+      <TableWrap label={t('title')}>
         <table class="audit">
           <thead>
             <tr>
@@ -104,7 +118,7 @@ export function AdminAudit() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {next !== null && (
         <button type="button" class="secondary" disabled={loading} onClick={() => void load(true)}>
           {t('moreEvents')}

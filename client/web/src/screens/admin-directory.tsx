@@ -7,19 +7,24 @@ import { useT } from '../i18n/i18n.ts';
 import { entryChanges, entryForm, type EntryForm } from '../lib/entry-edit.ts';
 import { formatDate } from '../lib/format.ts';
 import { availabilitySummary } from '../lib/schedule.ts';
-import { useObservable } from '../state/observable.ts';
+
+const DEFAULT_SPECS = ['internet-drug-crime'];
+const emptyEntry = () => ({ title: '', officerId: '', languages: 'en', phone: '', notes: '', mode: '24/7', days: 'Mon-Fri', start: '09:00', end: '17:00', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
 
 /** The agency's contact-point entries: create, re-confirm (they go stale after 180 days), retire. */
 export function AdminDirectory() {
   const chat = useChat();
-  const names = useObservable(chat.names);
   const [entries, setEntries] = useState<DirectoryEntry[] | null>(null);
-  const [f, setF] = useState({ title: '', officerId: '', languages: 'en', phone: '', notes: '', mode: '24/7', days: 'Mon-Fri', start: '09:00', end: '17:00', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
-  const [specs, setSpecs] = useState<string[]>(['internet-drug-crime']);
+  // Only my agency's active officers: an entry links an officer of its own agency (the server refuses others).
+  const [ownOfficers, setOwnOfficers] = useState<[string, string][]>([]);
+  const [f, setF] = useState(emptyEntry);
+  const [specs, setSpecs] = useState<string[]>(DEFAULT_SPECS);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const [load, , loadError] = useAction(async () => {
     const page = await chat.api.directory({ q: chat.me.agency.name, limit: 100 });
     setEntries(page.entries.filter((e) => e.agency.id === chat.me.agency.id));
+    const officers = await chat.api.officers(chat.me.agency.id);
+    setOwnOfficers(officers.filter((o) => o.status === 'active').map((o) => [o.id, o.displayName]));
   });
   useEffect(() => void load(), []);
   const [create, busy, createError] = useAction(async () => {
@@ -34,6 +39,8 @@ export function AdminDirectory() {
       ...(f.notes.trim() ? { notes: f.notes.trim() } : {}),
     };
     await chat.api.createDirectoryEntry(body);
+    setF(emptyEntry());
+    setSpecs(DEFAULT_SPECS);
     await load();
   });
   const [confirmEntry, , confirmError] = useAction(async (id: string) => {
@@ -44,7 +51,6 @@ export function AdminDirectory() {
     await chat.api.deleteDirectoryEntry(id);
     await load();
   });
-  const ownOfficers = Object.entries(names);
   const [editing, setEditing] = useState<string | null>(null);
   const t = useT('admin-directory');
   if (entries === null && loadError) return <Notice kind="warn">{t('unavailable')}</Notice>;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES, type AgreementScope } from '../../../../shared/crypto/agreement.ts';
 import { useChat } from '../app-context.ts';
-import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction } from '../components/form.tsx';
+import { CheckboxGroup, ErrorBox, Field, submitHandler, useAction, TableWrap } from '../components/form.tsx';
 import { useT } from '../i18n/i18n.ts';
 import { formatDate } from '../lib/format.ts';
 import type { ExtendedAccessGrant } from '../state/api.ts';
@@ -19,7 +19,7 @@ export function AdminExtendedAccess() {
   const [maxDays, setMaxDays] = useState(365);
   const [expires, setExpires] = useState(isoDay(Math.min(180, maxDays)));
   const [load, , loadError] = useAction(async () => {
-    const res = await chat.api.grants();
+    const [res] = await Promise.all([chat.api.grants(), chat.refreshAgencies()]);
     setGrants(res.grants);
     setMaxDays(res.maxDays);
     if (expires > isoDay(res.maxDays)) setExpires(isoDay(res.maxDays));
@@ -28,6 +28,9 @@ export function AdminExtendedAccess() {
   const [grant, busy, grantError] = useAction(async () => {
     // The checkboxes offer only AGREEMENT_SCOPES (and the server validates the body).
     await chat.api.grant({ agencyId: agencyId || sponsored[0]!.id, scope: scope as AgreementScope[], expiresAt: new Date(expires).getTime() });
+    setAgencyId('');
+    setScope([]);
+    setExpires(isoDay(Math.min(180, maxDays)));
     await load();
   });
   const [revoke, , revokeError] = useAction(async (id: string) => {
@@ -76,7 +79,7 @@ export function AdminExtendedAccess() {
       {grants.length === 0 ? (
         <p class="empty">{t('noGrants')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('title')}>
           <table>
             <thead>
               <tr>
@@ -107,7 +110,7 @@ export function AdminExtendedAccess() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

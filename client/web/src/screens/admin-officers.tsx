@@ -3,7 +3,9 @@ import type { Agency, Enrolment, Officer } from '../../../../shared/schemas/acco
 import type { Session } from '../../../../shared/schemas/auth.ts';
 import type { PendingOfficerKeys, PendingReason } from '../../../../shared/schemas/keys.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, Field, Notice, submitHandler, useAction } from '../components/form.tsx';
+import { ErrorBox, Field, Notice, submitHandler, useAction, TableWrap } from '../components/form.tsx';
+import { usePoll } from '../components/use-poll.ts';
+import { AGENCIES_POLL_MS } from './admin-agencies.tsx';
 import { useT } from '../i18n/i18n.ts';
 import { formatDateTime, formatRelative, groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
@@ -27,8 +29,11 @@ export function AdminOfficers() {
   const certified = useObservable(chat.certified);
   const platform = chat.me.officer.role === 'platform_admin';
   const [agencyId, setAgencyId] = useState(chat.me.agency.id);
+  // The platform administrator's agency picker follows agencies registered since the unlock.
+  usePoll(async () => platform && chat.refreshAgencies(), AGENCIES_POLL_MS);
   const [officers, setOfficers] = useState<Officer[]>([]);
-  const [pending, setPending] = useState<PendingOfficerKeys[]>([]);
+  // Polled by the navigation's badge (PendingCertBadge): a new request shows here without leaving the tab.
+  const pending: PendingOfficerKeys[] = useObservable(chat.pendingCerts);
   const [created, setCreated] = useState<{ who: string; enrolment: Enrolment } | null>(null);
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -53,15 +58,21 @@ export function AdminOfficers() {
     const list = await chat.api.officers(agencyId);
     setOfficers(list);
     chat.learnNames(Object.fromEntries(list.map((o) => [o.id, o.displayName])));
-    if (agencyId === chat.me.agency.id) setPending(await chat.api.pendingCertifications().catch(() => []));
+    if (agencyId === chat.me.agency.id) await chat.refreshPendingCerts().catch(() => undefined);
   });
   useEffect(() => void load(), [agencyId, certified.length]);
+  // Someone new asks for certification: their row (status, name) is refreshed too.
+  const pendingKey = pending.map((k) => k.officerId).join(',');
+  useEffect(() => {
+    if (pendingKey && !pending.every((k) => officers.some((o) => o.id === k.officerId))) void load();
+  }, [pendingKey]);
 
   const [create, creating, createError] = useAction(async () => {
     const res = await chat.api.createOfficer(agencyId, { username: username.trim(), displayName: displayName.trim(), role });
     setCreated({ who: res.officer.displayName, enrolment: res.enrolment });
     setUsername('');
     setDisplayName('');
+    setRole('officer');
     await load();
   });
   const [act, , actError] = useAction(async (o: Officer, action: 'suspend' | 'reactivate' | 'unlock') => {
@@ -131,7 +142,7 @@ export function AdminOfficers() {
       </form>
       {created && <EnrolmentLink who={created.who} enrolment={created.enrolment} />}
       <ErrorBox error={loadError ?? roleError ?? actError ?? relinkError ?? sessionsError ?? endError} />
-      <div class="table-wrap">
+      <TableWrap label={t('title')}>
         <table>
           <caption class="sr-only">{t('caption')}</caption>
           <thead>
@@ -198,7 +209,7 @@ export function AdminOfficers() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {sessionsOf && (
         <section class="card" aria-label={t('sessionsOf', { name: sessionsOf.officer.displayName })}>
           <h3>{t('sessionsOf', { name: sessionsOf.officer.displayName })}</h3>

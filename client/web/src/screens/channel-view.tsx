@@ -48,7 +48,7 @@ export function ChannelView({ channelId }: { channelId: string }) {
           <span aria-hidden="true" class="back-arrow">←</span>
         </a>
         <div>
-          <h2>{channel.title ?? t('titleUnreadable')}</h2>
+          <h2>{chat.titleOf(channel) ?? t('titleUnreadable')}</h2>
           <p class="meta">
             {channel.kind}
             {channel.caseRef ? ` · ${t('metaCase', { caseRef: channel.caseRef })}` : ''}
@@ -92,18 +92,39 @@ export function ChannelView({ channelId }: { channelId: string }) {
         {messages.length === 0 && !loading && <p class="empty">{canSend ? t('noMessages') : t('noMessagesReadOnly')}</p>}
         {messages.length > 0 && (
           <ol class="message-list">
-            {messages.map((m) => [
-              m.messageId === firstNew.current && (
-                <li key="new-divider" class="new-divider" data-testid="new-divider">
-                  <span>{t('newMessages')}</span>
-                </li>
-              ),
-              <MessageItem key={m.messageId} message={m} />,
-            ])}
+            {/* One flat keyed list: nested arrays would be unkeyed fragments matched by index, so a message
+                loaded above would make every row's DOM node show another message (a search jump then marked
+                the wrong one). */}
+            {messages.flatMap((m) => {
+              const item = <MessageItem key={m.messageId} message={m} />;
+              return m.messageId === firstNew.current
+                ? [
+                    <li key="new-divider" class="new-divider" data-testid="new-divider">
+                      <span>{t('newMessages')}</span>
+                    </li>,
+                    item,
+                  ]
+                : [item];
+            })}
           </ol>
         )}
       </div>
+      <TypingLine channelId={channelId} />
       {canSend && (requesting ? <RequestComposer channelId={channelId} onClose={() => setRequesting(false)} /> : <Composer channelId={channelId} />)}
     </div>
+  );
+}
+
+/** "<name> is typing…" above the composer (polite: read out when it changes, never interrupting). */
+function TypingLine({ channelId }: { channelId: string }) {
+  const chat = useChat();
+  const tc = useT('corrections');
+  const names = useObservable(chat.names);
+  const typing = useObservable(chat.typing)[channelId] ?? {};
+  const who = Object.keys(typing).map((id) => names[id] ?? chat.nameOf(id));
+  return (
+    <p class="typing-line hint" aria-live="polite" data-testid="typing">
+      {who.length === 0 ? '' : who.length === 1 ? tc('typingOne', { name: who[0] }) : tc('typingMany', { names: who.join(', ') })}
+    </p>
   );
 }

@@ -2,10 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { InvitationView } from '../../../sdk/index.ts';
 import { useChat } from '../app-context.ts';
 import { ErrorBox, useAction } from '../components/form.tsx';
+import { MessageSearch } from '../components/message-search.tsx';
 import { contactRequestLabel } from '../lib/contact.ts';
 import { groupFingerprint } from '../lib/format.ts';
 import { useObservable } from '../state/observable.ts';
-import { useT } from '../i18n/i18n.ts';
+import { useT, type TFunction } from '../i18n/i18n.ts';
 import { ChannelView } from './channel-view.tsx';
 import { NewChannel } from './new-channel.tsx';
 
@@ -18,7 +19,9 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
   const invitations = allInvitations.filter((i) => !i.contactRequest);
   const contactRequests = allInvitations.filter((i) => i.contactRequest);
   useObservable(chat.marks);
+  const mentioned = useObservable(chat.mentioned);
   const names = useObservable(chat.names);
+  useObservable(chat.profiles);
   const [accept, accepting, acceptError] = useAction(async (id: string) => {
     const ch = await chat.client.acceptInvitation(id);
     await Promise.all([chat.refreshInvitations(), chat.refreshChannels()]);
@@ -37,6 +40,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
             {t('newChannel')}
           </a>
         </div>
+        <MessageSearch />
         {contactRequests.length > 0 && (
           <section aria-label={t('contactRequests')} class="invitations">
             <h2>{t('contactRequests')}</h2>
@@ -54,7 +58,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
             <ul>
               {invitations.map((inv) => (
                 <li key={inv.id} data-testid="invitation">
-                  <span>{t('invites', { name: names[inv.createdBy] ?? t('anOfficer') })}</span>
+                  <span>{inviteText(t, names[inv.createdBy], chat.agencyNameOf(inv.createdBy))}</span>
                   <span class="actions">
                     <button type="button" disabled={accepting} onClick={() => void accept(inv.id)}>
                       {t('accept')}
@@ -80,7 +84,7 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
               return (
                 <li key={c.id}>
                   <a href={`#/channels/${c.id}`} aria-current={c.id === channelId ? 'page' : undefined} data-testid="channel-link">
-                    <span class="title">{c.title ?? t('titleUnreadable')}</span>
+                    <span class="title">{chat.titleOf(c) ?? t('titleUnreadable')}</span>
                     <span class="meta">
                       {c.kind}
                       {c.caseRef ? ` · ${c.caseRef}` : ''}
@@ -91,6 +95,11 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
                         {unread}
                       </span>
                     )}
+                    {mentioned[c.id] ? (
+                      <span class="mention-badge" aria-label={t('mentioned')} title={t('mentioned')} data-testid="mentioned">
+                        @
+                      </span>
+                    ) : null}
                   </a>
                 </li>
               );
@@ -109,6 +118,13 @@ export function ChannelsScreen({ channelId }: { channelId: string | null }) {
       </section>
     </div>
   );
+}
+
+/** "Ana Silva (Policia Judiciaria) invites you to a channel.", with what is known of the inviter. */
+function inviteText(t: TFunction, name: string | undefined, agency: string | undefined): string {
+  if (name && agency) return t('invitesFrom', { name, agency });
+  if (agency) return t('invitesFrom', { name: t('anOfficer'), agency });
+  return t('invites', { name: name ?? t('anOfficer') });
 }
 
 /** A contact request addressed to me: who asks (name, agency, key fingerprint), Accept / Decline. */

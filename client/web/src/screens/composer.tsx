@@ -10,6 +10,9 @@ import { SUBSTITUTION_LABEL } from '../lib/delivery.ts';
 import { CodePicker, defaultChoice, type CodeChoice } from '../components/code-picker.tsx';
 import type { HandlingPolicy } from '../../../../shared/crypto/handling.ts';
 import { useT } from '../i18n/i18n.ts';
+import { useObservable } from '../state/observable.ts';
+import { quotableText } from '../../../sdk/corrections.ts';
+import { MentionList, insertMention, mentionQuery, mentionsIn, type MentionCandidate } from '../components/mentions.tsx';
 
 type Kind = 'text' | 'request-for-assistance' | 'controlled-delivery-update' | 'reported-site';
 /** The i18n key (namespace `composer`) of each message type's name. */
@@ -101,6 +104,44 @@ export function Composer({ channelId }: { channelId: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [upload, setUpload] = useState<{ loaded: number; total: number; name: string } | null>(null);
   const set = (k: string) => (e: Event) => setFields({ ...fields, [k]: (e.currentTarget as HTMLInputElement).value });
+  const tc = useT('corrections');
+  const mode = useObservable(chat.compose)[channelId] ?? null;
+  const messages = useObservable(chat.messagesOf(channelId));
+  const names = useObservable(chat.names);
+  const channel = useObservable(chat.channels).find((c) => c.id === channelId);
+  // Channel members other than me, named as the app shows them (for "@" mentions).
+  const members: MentionCandidate[] = (channel?.members ?? []).filter((x) => x.officerId !== chat.me.officer.id).map((x) => ({ id: x.officerId, name: names[x.officerId] ?? chat.nameOf(x.officerId) }));
+  const [caret, setCaret] = useState(0);
+  const [mentionAt, setMentionAt] = useState(0);
+  const [mentionClosed, setMentionClosed] = useState(false);
+  const query = kind === 'text' && !mentionClosed ? mentionQuery(fields.text ?? '', caret) : null;
+  const candidates = query === null ? [] : members.filter((x) => x.name.toLowerCase().startsWith(query.toLowerCase())).slice(0, 8);
+  const chooseMention = (c: MentionCandidate) => {
+    const { text, caret: at } = insertMention(fields.text ?? '', caret, c.name);
+    setFields({ ...fields, text });
+    setCaret(at);
+    setMentionAt(0);
+    requestAnimationFrame(() => textRef.current?.setSelectionRange(at, at));
+  };
+  const startEdit = (m: (typeof messages)[number]) => {
+    chat.setCompose(channelId, { kind: 'edit', message: m });
+  };
+  // Editing puts the message's current text in the composer; leaving the edit empties it again.
+  const editing = mode?.kind === 'edit' ? mode.message : null;
+  useEffect(() => {
+    if (!editing) return;
+    const text = editing.edits?.at(-1)?.text ?? quotableText(editing.payload) ?? '';
+    setKind('text');
+    setFields({ text });
+    requestAnimationFrame(() => textRef.current?.focus());
+  }, [editing?.messageId]);
+  useEffect(() => {
+    if (mode?.kind === 'reply') textRef.current?.focus();
+  }, [mode?.kind === 'reply' ? mode.message.messageId : null]);
+  const cancelMode = () => {
+    if (mode?.kind === 'edit') setFields({});
+    chat.setCompose(channelId, null);
+  };
 
   const [send, busy, error] = useAction(async () => {
     const opts = { ...(choice ? { handling: choice.handling, codes: choice.codes } : {}), ackRequired, urgent };
@@ -122,7 +163,20 @@ export function Composer({ channelId }: { channelId: string }) {
       return;
     }
     if (kind === 'text' && !fields.text?.trim()) return;
-    await chat.send(channelId, buildPayload(kind, fields), opts);
+    if (editing) {
+      await chat.edit(channelId, editing.messageId, fields.text!.trim());
+      chat.setCompose(channelId, null);
+      setFields({});
+      return;
+    }
+    let payload = buildPayload(kind, fields);
+    if (payload.kind === 'text') {
+      const replyTo = mode?.kind === 'reply' ? await chat.client.replyRef(channelId, mode.message.messageId) : null;
+      const mentions = mentionsIn(payload.text, members);
+      payload = { ...payload, ...(replyTo ? { replyTo } : {}), ...(mentions.length ? { mentions } : {}) };
+    }
+    await chat.send(channelId, payload, opts);
+    chat.setCompose(channelId, null);
     setFields({});
     if (textRef.current) textRef.current.style.height = '';
     if (policy) {
@@ -234,6 +288,23 @@ export function Composer({ channelId }: { channelId: string }) {
           {input('notes', t('notes'))}
         </fieldset>
       )}
+      {mode && (
+        <div class={`compose-mode ${mode.kind}`} data-testid={`compose-${mode.kind}`}>
+          {mode.kind === 'reply' ? (
+            <blockquote class="reply-quote">
+              <strong>{tc('replyingTo', { name: mode.message.senderId === chat.me.officer.id ? tc('you') : (names[mode.message.senderId] ?? chat.nameOf(mode.message.senderId)) })}</strong>{' '}
+              {(mode.message.edits?.at(-1)?.text ?? quotableText(mode.message.payload) ?? '').slice(0, 140)}
+            </blockquote>
+          ) : (
+            <p class="hint">
+              <strong>{tc('editing')}</strong> {tc('editHint')}
+            </p>
+          )}
+          <button type="button" class="link" onClick={cancelMode}>
+            {tc('cancel')}
+          </button>
+        </div>
+      )}
       {file && (
         <p class="composer-file hint">
           📎 {file.name}{' '}
@@ -265,11 +336,51 @@ export function Composer({ channelId }: { channelId: string }) {
               rows={1}
               placeholder={file ? t('caption') : t('message')}
               value={fields.text ?? ''}
+              role={candidates.length ? 'combobox' : undefined}
+              aria-expanded={candidates.length ? true : undefined}
+              aria-controls={candidates.length ? 'mention-list' : undefined}
+              aria-autocomplete={candidates.length ? 'list' : undefined}
+              aria-activedescendant={candidates.length ? `mention-${candidates[Math.min(mentionAt, candidates.length - 1)]!.id}` : undefined}
               onInput={(e) => {
                 autoGrow(e.currentTarget);
                 set('text')(e);
+                setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length);
+                setMentionClosed(false);
+                setMentionAt(0);
+                if (e.currentTarget.value) chat.client.typing(channelId);
               }}
               onKeyDown={(e) => {
+                if (candidates.length) {
+                  const at = Math.min(mentionAt, candidates.length - 1);
+                  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    setMentionAt((at + (e.key === 'ArrowDown' ? 1 : candidates.length - 1)) % candidates.length);
+                    return;
+                  }
+                  if (e.key === 'Enter' || e.key === 'Tab') {
+                    e.preventDefault();
+                    chooseMention(candidates[at]!);
+                    return;
+                  }
+                  if (e.key === 'Escape') {
+                    e.preventDefault();
+                    setMentionClosed(true);
+                    return;
+                  }
+                }
+                if (e.key === 'Escape' && mode) {
+                  e.preventDefault();
+                  cancelMode();
+                  return;
+                }
+                if (e.key === 'ArrowUp' && !fields.text && !mode) {
+                  const last = [...messages].reverse().find((m) => m.senderId === chat.me.officer.id && m.payload.kind === 'text' && !m.withdrawn && m.seq >= 0);
+                  if (last) {
+                    e.preventDefault();
+                    startEdit(last);
+                  }
+                  return;
+                }
                 if (e.key === 'Enter' && !e.shiftKey) {
                   e.preventDefault();
                   void send();
@@ -278,6 +389,7 @@ export function Composer({ channelId }: { channelId: string }) {
             />
           </label>
         )}
+        {kind === 'text' && candidates.length > 0 && <MentionList id="mention-list" label={tc('mentionList')} candidates={candidates} active={Math.min(mentionAt, candidates.length - 1)} onChoose={chooseMention} />}
         <label class="attach button secondary" title={t('attach')}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
             <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
@@ -286,7 +398,7 @@ export function Composer({ channelId }: { channelId: string }) {
           <input type="file" name="file" class="file-hidden" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
         </label>
         <button type="submit" class="send" disabled={busy}>
-          {busy ? t('sending') : file ? t('sendFile') : t('send')}
+          {busy ? t('sending') : editing ? tc('saveEdit') : file ? t('sendFile') : t('send')}
         </button>
       </div>
       {upload && <ProgressBar label={t('uploading', { name: upload.name })} loaded={upload.loaded} total={upload.total} />}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Desk, UpdateDeskBody } from '../../../../shared/schemas/desks.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, useAction } from '../components/form.tsx';
+import { ErrorBox, useAction, TableWrap } from '../components/form.tsx';
 import { useT } from '../i18n/i18n.ts';
 import { inboxText } from '../lib/desk-inbox.ts';
 
@@ -82,7 +82,7 @@ export function DeskStaffing({
           void save();
         }}
       >
-        <div class="table-wrap">
+        <TableWrap label={t('title')}>
           <table>
             <caption class="sr-only">{t('title')}</caption>
             <thead>
@@ -112,7 +112,7 @@ export function DeskStaffing({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {!admin && <p class="hint">{`${t('supervisorsAdminOnly')} ${t('candidatesHint')}`}</p>}
         <div class="field">
           <label class="field-label" for="backup-desk">

@@ -6,7 +6,7 @@ import type { Page, TestPageResult } from '../../../../shared/schemas/pages.ts';
 import { useChat } from '../app-context.ts';
 import { DeskReachability } from './desk-reachability.tsx';
 import { DeskDetailsEditor } from './desk-details.tsx';
-import { ErrorBox, Field, useAction } from '../components/form.tsx';
+import { ErrorBox, Field, useAction, TableWrap } from '../components/form.tsx';
 import { deliveryText } from '../lib/notification-settings.ts';
 import { inboxText } from '../lib/desk-inbox.ts';
 import { absoluteTime, pagedOutcome, parseAckMinutes, PRIORITY_TEXT, REASON_TEXT, sinceText, STATE_TEXT, stepText } from '../lib/pages.ts';
@@ -293,7 +293,7 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
           {t('nextWeek')}
         </button>
       </div>
-      <div class="table-wrap">
+      <TableWrap label={t('weekOf', { week: first.title })}>
         <table class="rota-week" data-testid="rota-week">
           <caption class="sr-only">
             {t('weekCaption', { from: first.date, to: last.date })}
@@ -331,7 +331,7 @@ function WeekView({ desk, nameOf }: { desk: Desk; nameOf: (id: string) => string
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }
@@ -365,7 +365,7 @@ function DeskPages({ desk, nameOf, version }: { desk: Desk; nameOf: (id: string)
             <p class="notice notice-ok">{text.ackedBy(p.ackedBy ? nameOf(p.ackedBy) : '—', absoluteTime(p.ackedAt, zone))}</p>
           )}
           {p.paged && p.paged.length > 0 && (
-            <div class="table-wrap">
+            <TableWrap label={text.historyCaption(text.pageTitle(p))}>
               <table data-testid="page-deliveries">
                 <caption class="sr-only">{text.historyCaption(text.pageTitle(p))}</caption>
                 <thead>
@@ -387,7 +387,7 @@ function DeskPages({ desk, nameOf, version }: { desk: Desk; nameOf: (id: string)
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </article>
       ))}

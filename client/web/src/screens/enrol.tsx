@@ -31,7 +31,7 @@ export function EnrolScreen({ token }: { token: string }) {
     const p = passwordProblem(password, confirm, info!.username);
     setProblem(p);
     if (p) return;
-    const client = session.clientFor(info!.username);
+    const client = await session.clientFor(info!.username);
     const res = await client.enrolBegin(token, password);
     setStep({ name: 'totp', otpauthUri: res.otpauthUri, secret: res.totpSecret });
   });
@@ -40,6 +40,9 @@ export function EnrolScreen({ token }: { token: string }) {
     await session.client!.enrolComplete(token, code.trim());
     // The token is spent: drop it from the address bar and history.
     history.replaceState(null, '', `${location.pathname}${location.search}#/channels`);
+    // replaceState fires no hashchange: tell the router, or it keeps the spent enrolment route and signing
+    // out shows "Enrolment link not valid".
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
     await session.enrolled(info!.username);
   });
 

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { FilePreview } from '../components/file-preview.tsx';
 import type { ReceivedMessage } from '../../../sdk/index.ts';
 import type { FilePayload, Payload } from '../../../../shared/crypto/payload.ts';
 import { useChat } from '../app-context.ts';
@@ -18,10 +19,13 @@ import { grantForTarget } from '../lib/use-grants.ts';
 import { useObservable } from '../state/observable.ts';
 import { useT } from '../i18n/i18n.ts';
 import { OutboxStatus } from '../components/outbox-status.tsx';
+import { quotableText } from '../../../sdk/corrections.ts';
 
 export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const chat = useChat();
   const t = useT('message-item');
+  const tc = useT('corrections');
+  const [withdrawing, setWithdrawing] = useState(false);
   const names = useObservable(chat.names);
   const marks = useObservable(chat.marks);
   const mine = m.senderId === chat.me.officer.id;
@@ -30,8 +34,28 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
   const [forwarding, setForwarding] = useState(false);
   const red = m.handling === 'TLP:RED';
   const sender = mine ? t('you') : (names[m.senderId] ?? chat.nameOf(m.senderId));
+  const p = m.payload;
+  if (m.withdrawn)
+    return (
+      <li class="message withdrawn" data-testid="message" data-message-id={m.messageId} data-withdrawn="true">
+        <p class="withdrawn-note">
+          <em>{tc('withdrawnBy', { name: m.withdrawn.by === chat.me.officer.id ? t('you') : (names[m.withdrawn.by] ?? chat.nameOf(m.withdrawn.by)), reason: m.withdrawn.reason })}</em>
+        </p>
+      </li>
+    );
+  // A withdrawn message carries its redaction as payload, so it is checked first. An edit or a redaction is shown as one line: what it changed shows on its target (§9.3 C6).
+  if (p.kind === 'edit' || p.kind === 'redaction') return <CorrectionLine message={m} sender={sender} />;
+  const quotable = p.kind !== 'file' && m.seq >= 0;
+  const editable = mine && p.kind === 'text' && m.seq >= 0;
+  const shown = p.kind === 'text' && m.edits?.length ? { ...p, text: m.edits.at(-1)!.text } : p;
+  const menu = [
+    ...(quotable ? [{ label: tc('reply'), onSelect: () => chat.setCompose(m.channelId, { kind: 'reply', message: m }) }] : []),
+    ...(editable ? [{ label: tc('edit'), onSelect: () => chat.setCompose(m.channelId, { kind: 'edit', message: m }) }] : []),
+    ...(mine && m.seq >= 0 ? [{ label: tc('withdraw'), onSelect: () => setWithdrawing(true) }] : []),
+    ...(p.kind !== 'file' ? [{ label: red ? t('forwardRed') : t('forward'), disabled: red, onSelect: () => setForwarding(true) }] : []),
+  ];
   return (
-    <li class={`message ${mine ? 'mine' : ''}`} data-testid="message" data-message-id={m.messageId}>
+    <li class={`message ${mine ? 'mine' : ''} ${m.mentionsMe ? 'mentions-me' : ''}`} data-testid="message" data-message-id={m.messageId} data-mentions-me={m.mentionsMe ? 'true' : undefined} tabIndex={-1}>
       <div class="message-head">
         <strong class="sender">{sender}</strong>
         <time dateTime={new Date(m.sentAt).toISOString()} title={formatDateTime(m.sentAt)}>
@@ -45,13 +69,15 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
         <TlpBadge code={m.handling} />
         {m.codes?.evaluation && <EvaluationBadge evaluation={m.codes.evaluation} />}
         {m.forwardedFrom && <span class="tag">{t('forwarded')}</span>}
-        {m.payload.kind !== 'file' && (
-          <ActionsMenu
-            label={t('actionsFor', { sender, time: formatTime(m.sentAt) })}
-            items={[{ label: red ? t('forwardRed') : t('forward'), disabled: red, onSelect: () => setForwarding(true) }]}
-          />
-        )}
+        {m.mentionsMe && <span class="tag mention">{tc('mentionsYou')}</span>}
+        {m.edits?.length ? (
+          <span class="tag" data-testid="edited" title={m.edits.map((e) => tc('editedAt', { time: formatDateTime(e.at) }) + (e.reason ? ` (${e.reason})` : '')).join('\n')}>
+            {tc('edited')}
+          </span>
+        ) : null}
+        {menu.length > 0 && <ActionsMenu label={t('actionsFor', { sender, time: formatTime(m.sentAt) })} items={menu} />}
       </div>
+      {p.kind === 'text' && p.replyTo && <ReplyQuote message={m} />}
       {m.codes?.conditions && (
         <p class="conditions" data-testid="conditions">
           <strong>{CODE_TEXT.conditions}:</strong> {m.codes.conditions}
@@ -64,8 +90,19 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
       ) : m.payload.kind === 'use-grant' ? (
         <UseGrantCard message={m} payload={m.payload} />
       ) : (
-        <PayloadView payload={m.payload} />
+        <PayloadView payload={shown} />
       )}
+      {m.edits?.length ? (
+        <details class="edit-history">
+          <summary>{tc('history')}</summary>
+          <ol>
+            {[quotableText(p) ?? '', ...m.edits.slice(0, -1).map((e) => e.text)].map((text, i) => (
+              <li key={i}>{text}</li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
+      {withdrawing && <WithdrawForm message={m} onDone={() => setWithdrawing(false)} />}
       <UseGrantsBar message={m} />
       <OutboxStatus messageId={m.messageId} />
       {m.ackRequired && !mine && (
@@ -88,6 +125,79 @@ export function MessageItem({ message: m }: { message: ReceivedMessage }) {
         </div>
       )}
     </li>
+  );
+}
+
+/** The quoted message above a reply: a button that brings the original into view. */
+function ReplyQuote({ message: m }: { message: ReceivedMessage }) {
+  const chat = useChat();
+  const tc = useT('corrections');
+  const names = useObservable(chat.names);
+  if (m.payload.kind !== 'text' || !m.payload.replyTo) return null;
+  const ref = m.payload.replyTo;
+  const who = ref.senderId ? (ref.senderId === chat.me.officer.id ? tc('you') : (names[ref.senderId] ?? chat.nameOf(ref.senderId))) : '';
+  const jump = () => {
+    const el = document.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(ref.messageId)}"]`);
+    if (!el) return;
+    el.scrollIntoView({ block: 'center' });
+    el.focus();
+  };
+  return (
+    <blockquote class={`reply-quote ${m.reply === 'verified' ? '' : 'unverified'}`} data-testid="reply-quote" data-reply={m.reply}>
+      <button type="button" class="link" onClick={jump} title={tc('jumpToOriginal')}>
+        {who && <strong>{who}: </strong>}
+        {ref.excerpt}
+      </button>
+      {m.reply === 'mismatch' && <span class="tag warn">{tc('quoteMismatch')}</span>}
+      {m.reply === 'withdrawn' && <span class="tag">{tc('quoteWithdrawn')}</span>}
+    </blockquote>
+  );
+}
+
+/** An edit or a redaction in the list: who corrected which message (refused ones say so). */
+function CorrectionLine({ message: m, sender }: { message: ReceivedMessage; sender: string }) {
+  const tc = useT('corrections');
+  const p = m.payload;
+  const refused = m.correction?.status === 'rejected';
+  const text = refused ? tc('noticeRefused', { name: sender }) : p.kind === 'redaction' ? tc('noticeRedaction', { name: sender }) : tc('noticeEdit', { name: sender });
+  return (
+    <li class={`correction-notice ${refused ? 'warn' : ''}`} data-testid="correction-notice" data-message-id={m.messageId}>
+      <span class="meta">
+        {text} · <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
+      </span>
+    </li>
+  );
+}
+
+/** Asks for the reason before withdrawing my message (§9.3: every member's client drops its content). */
+function WithdrawForm({ message: m, onDone }: { message: ReceivedMessage; onDone: () => void }) {
+  const chat = useChat();
+  const tc = useT('corrections');
+  const [reason, setReason] = useState('');
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => inputRef.current?.focus(), []);
+  const [withdraw, busy, error] = useAction(async () => {
+    if (!reason.trim()) return;
+    await chat.redact(m.channelId, m.messageId, reason.trim());
+    onDone();
+  });
+  return (
+    <form class="inline-form withdraw-form" role="alertdialog" aria-label={tc('withdrawTitle')} onSubmit={(e) => (e.preventDefault(), void withdraw())} onKeyDown={(e) => e.key === 'Escape' && onDone()}>
+      <p>
+        <strong>{tc('withdrawTitle')}</strong> {tc('withdrawHint')}
+      </p>
+      <label class="field">
+        <span class="field-label">{tc('withdrawReason')}</span>
+        <input ref={inputRef} name="withdraw-reason" required maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      <button type="submit" class="danger" disabled={busy || !reason.trim()}>
+        {tc('withdrawConfirm')}
+      </button>
+      <button type="button" class="secondary" onClick={onDone}>
+        {tc('cancel')}
+      </button>
+      <ErrorBox error={error} />
+    </form>
   );
 }
 
@@ -318,8 +428,9 @@ function FileView({ file }: { file: FilePayload }) {
   });
   return (
     <div class="file" data-testid="file">
-      <span class="file-name">📎 {file.name}</span> <span class="meta">({formatBytes(file.size)})</span>
+      <span class="file-name">📎 {file.name}</span> <span class="meta">({formatBytes(file.size)}, {file.mimeType || '?'})</span>
       {file.caption && <p class="text">{file.caption}</p>}
+      <FilePreview file={file} />
       <div>
         <button type="button" disabled={busy} onClick={() => void download()}>
           {t('download')}

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DeliveryResult, NotificationSettings, PushSubscriptionView } from '../../../../shared/schemas/notifications.ts';
 import { useChat } from '../app-context.ts';
-import { ErrorBox, useAction } from '../components/form.tsx';
+import { ErrorBox, useAction, TableWrap } from '../components/form.tsx';
 import { deviceName } from '../lib/device-name.ts';
 import { useT } from '../i18n/i18n.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -137,7 +137,7 @@ export function NotificationSettingsScreen() {
         <ErrorBox error={subsError ?? removeError} />
         {subs && subs.length === 0 && <p>{t('noSubs')}</p>}
         {subs && subs.length > 0 && (
-          <div class="table-wrap">
+          <TableWrap label={t('subsTitle')}>
             <table data-testid="push-subscriptions">
               <caption class="sr-only">{t('subsCaption')}</caption>
               <thead>
@@ -170,7 +170,7 @@ export function NotificationSettingsScreen() {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 

@@ -9,6 +9,7 @@ import { pagesStateOf } from '../state/pages.ts';
 import { useT } from '../i18n/i18n.ts';
 import { ConnectionBanner } from '../components/connection-banner.tsx';
 import { UnreadBadge } from '../components/unread-badge.tsx';
+import { PendingCertBadge } from '../components/pending-badge.tsx';
 
 /** Security warnings the shell words itself (namespace `shell`, key `security` + the kind in camel case); others show the SDK's message. */
 const SECURITY_KINDS = new Set([
@@ -66,6 +67,7 @@ export function Shell({ route, children }: { route: Route; children: ComponentCh
           {link('requests', '#/requests', t('navRequests'))}
           <PagesLink current={route.name === 'pages'} />
           {admin && link('admin', '#/admin/officers', t('navAdmin'))}
+          {admin && <PendingCertBadge />}
           {statsViewFor(me.officer.role, me.agency.id) && link('stats', '#/stats', statsText.navLabel)}
           {link('account', '#/account', t('navAccount'))}
         </nav>

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import { api } from '../../../../shared/api/index.ts';
-import type { Agency, CreateAgencyBody, Enrolment, Officer } from '../../../../shared/schemas/accounts.ts';
+import type { Agency, CreateAgencyBody, Enrolment, Officer, OfficerProfile } from '../../../../shared/schemas/accounts.ts';
 import type { ExtendedAccessGrant as ExtendedAccessGrantSchema, GrantExtendedAccessBody } from '../../../../shared/schemas/agreements.ts';
 import type { EnrolmentInfo as EnrolmentInfoSchema, Session } from '../../../../shared/schemas/auth.ts';
 import type { AuditEvent, AuditVerification } from '../../../../shared/schemas/audit.ts';
@@ -81,6 +81,10 @@ export class Api {
   }
   async pendingCertifications(): Promise<PendingOfficerKeys[]> {
     return (await this.client.call(api.keys.pending)).officers;
+  }
+  /** Name and agency of officers by id (at most MAX_PROFILE_IDS; unknown ids are left out). */
+  async officerProfiles(ids: string[]): Promise<OfficerProfile[]> {
+    return (await this.client.call(api.accounts.officerProfiles, { query: { ids: ids.join(',') } })).profiles;
   }
   async officerKeys(id: string): Promise<OfficerKeys> {
     return (await this.client.call(api.keys.officerKeys, { params: { id } })).keys;

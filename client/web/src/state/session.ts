@@ -1,11 +1,30 @@
-import { LiaisonClient, type ConnectionState, type SecurityNotice } from '../../../sdk/index.ts';
+import type { ConnectionState, LiaisonClient, SecurityNotice } from '../../../sdk/index.ts';
 import type { Me } from '../../../../shared/schemas/accounts.ts';
-import { Api } from './api.ts';
-import { ChatData } from './chat.ts';
+import type { Api } from './api.ts';
+import type { ChatData } from './chat.ts';
 import { browserName, deviceName } from '../lib/device-name.ts';
 import { IdleTimer, idleTimeoutMs } from '../lib/idle.ts';
-import { lastUser, rememberUser, storeFor, type LocalStore } from './local-store.ts';
+import { IdbStore } from './idb-store.ts';
+import { startRetention } from './retention.ts';
+import { lastUser, rememberUser } from './local-store.ts';
+import { clearUnlock, restoreUnlock, saveUnlock, touchUnlock } from './session-unlock.ts';
 import { Observable } from './observable.ts';
+import type * as Runtime from './runtime.ts';
+
+let runtime: Promise<typeof Runtime> | null = null;
+
+/**
+ * The SDK (libsodium and its WebAssembly), the chat state and the API wrapper: not in the entry chunk, so the
+ * sign-in form renders first (issue 15 §9). `main.tsx` preloads it right after the first paint; every path that
+ * needs a client awaits it. A failed load (offline) is retried on the next call.
+ */
+export function loadRuntime(): Promise<typeof Runtime> {
+  runtime ??= import('./runtime.ts').catch((e: unknown) => {
+    runtime = null;
+    throw e;
+  });
+  return runtime;
+}
 
 /**
  * - `signed-out`: no session.
@@ -31,11 +50,21 @@ export class AppSession {
   readonly chat = new Observable<ChatData | null>(null);
   client: LiaisonClient | null = null;
   api: Api | null = null;
-  store: LocalStore | null = null;
+  store: IdbStore | null = null;
   readonly idleMs: number;
   private idle: IdleTimer | null = null;
   private offClient: (() => void)[] = [];
-  private readonly onActivity = () => this.idle?.activity();
+  private lastTouch = 0;
+  private stopRetention: (() => void) | null = null;
+  private readonly onActivity = () => {
+    this.idle?.activity();
+    // The reload window runs from the last activity; sessionStorage is written at most every 5 s.
+    const now = Date.now();
+    if (this.store && now - this.lastTouch > 5000) {
+      this.lastTouch = now;
+      touchUnlock(this.store.username, now);
+    }
+  };
 
   constructor() {
     this.idleMs = idleTimeoutMs(location.search || location.hash.split('?')[1] || '', localStorage.getItem('liaison:idleMs'));
@@ -50,9 +79,10 @@ export class AppSession {
   }
 
   /** A client bound to this officer's local store; replaces any previous one. */
-  clientFor(username: string): LiaisonClient {
+  async clientFor(username: string): Promise<LiaisonClient> {
+    const { Api, LiaisonClient } = await loadRuntime();
     this.teardownClient();
-    this.store = storeFor(username);
+    this.store = new IdbStore(username);
     // The name this browser carries in the officer's device list (Account → Devices).
     // syncDesksOnUnlock: a supervisor's unlock reconciles their desks' channels with the rosters in the background
     // (no-op for everyone else), so a member added while no supervisor was online gets the inbox's key.
@@ -73,11 +103,12 @@ export class AppSession {
   async boot(): Promise<void> {
     const user = lastUser();
     if (!user) return this.set({ phase: 'signed-out' });
-    const client = this.clientFor(user);
+    const client = await this.clientFor(user);
     try {
       if (!(await client.resume())) return this.set({ phase: 'signed-out' });
       const me = await client.me();
       const hasKeys = await this.api!.hasKeyBackup();
+      if (hasKeys && (await this.resumeUnlocked(user))) return;
       this.set({ phase: hasKeys ? 'locked' : 'needs-identity', me });
     } catch {
       this.teardownClient();
@@ -86,7 +117,7 @@ export class AppSession {
   }
 
   async signIn(input: { username: string; password: string; totp: string }): Promise<void> {
-    const client = this.clientFor(input.username);
+    const client = await this.clientFor(input.username);
     await client.login({ ...input, deviceLabel: deviceLabel() });
     rememberUser(input.username);
     const me = await client.me();
@@ -121,9 +152,25 @@ export class AppSession {
     await this.afterUnlock();
   }
 
+  /** A reload within the idle window: the tab's wrapped keys unlock without the passphrase (session-unlock.ts). */
+  private async resumeUnlocked(user: string): Promise<boolean> {
+    const secrets = await restoreUnlock(user, this.idleMs);
+    if (!secrets) return false;
+    try {
+      await this.client!.unlockWithSecrets(secrets);
+    } catch {
+      await clearUnlock(user);
+      return false;
+    }
+    await this.afterUnlock();
+    return true;
+  }
+
   private async afterUnlock(): Promise<void> {
     const client = this.client!;
+    await saveUnlock(this.store!.username, client.exportSecrets()).catch(() => undefined);
     const me = await client.me();
+    const { ChatData } = await loadRuntime();
     const chat = new ChatData(client, this.api!, me, this.store!);
     this.chat.set(chat);
     this.startIdleTimer();
@@ -136,11 +183,15 @@ export class AppSession {
     }
     await client.connect();
     await chat.load();
+    this.stopRetention = startRetention(chat);
   }
 
   /** The idle lock (or "Lock now"): keys and every decrypted thing leave memory. */
   lock(reason = 'Locked. Enter your key-backup passphrase to continue.'): void {
     this.stopIdleTimer();
+    this.stopRetention?.();
+    this.stopRetention = null;
+    if (this.store) void clearUnlock(this.store.username);
     this.client?.disconnect();
     this.client?.lock();
     this.chat.get()?.dispose();
