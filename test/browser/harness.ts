@@ -215,6 +215,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** What a page shows now (messages, connection banner, pending sends, errors), for a failure message that says where a flow stopped. */
+export async function pageState(p: { page: Page; errors: string[] }, label: string): Promise<string> {
+  const state = await p.page
+    .evaluate(() => ({
+      url: location.hash,
+      conn: document.querySelector('.conn')?.className ?? '(no .conn)',
+      banner: document.querySelector('[data-testid="connection-banner"]')?.textContent ?? '',
+      messages: Array.from(document.querySelectorAll('[data-testid="message"]')).map((m) => (m.textContent ?? '').slice(0, 100)),
+      outbox: Array.from(document.querySelectorAll('[data-testid="outbox-status"]')).map((m) => `${m.getAttribute('data-status') ?? ''} ${m.textContent ?? ''}`),
+      alerts: Array.from(document.querySelectorAll('[role="alert"]')).map((m) => m.textContent ?? ''),
+      composer: (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value ?? '(no composer)',
+    }))
+    .catch((e: unknown) => ({ error: String(e) }));
+  return `${label}: ${JSON.stringify(state)}\n${label} errors: ${p.errors.join(' | ')}`;
+}
+
 /** Sign in through the form, then unlock the keys (or create them on a first sign-in). `totp` gives the code when the server's clock is not the real one. */
 export async function signInAndUnlock(
   page: Page,

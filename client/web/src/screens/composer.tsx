@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { AGREEMENT_SCOPES } from '../../../../shared/crypto/agreement.ts';
 import { LiaisonClientError } from '../../../sdk/errors.ts';
 import { CONTROLLED_DELIVERY_STATUSES, SITE_CATEGORIES, SUBSTITUTION_MODES, type ControlledDeliveryConsent, type Payload } from '../../../../shared/crypto/payload.ts';
@@ -80,6 +80,16 @@ export function Composer({ channelId }: { channelId: string }) {
   // Type, handling code and acknowledgement sit behind one "Options" button (the chosen code shows on it).
   const [optionsOpen, setOptionsOpen] = useState(false);
   const textRef = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once the new text is in the box (after a mention is chosen). Placed in a layout effect,
+  // right after the render that writes the text and before the next key event; an animation frame could come after
+  // the next keystrokes on a busy device and move the caret back behind them.
+  const caretAfterRender = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const at = caretAfterRender.current;
+    if (at === null || !textRef.current) return;
+    caretAfterRender.current = null;
+    textRef.current.setSelectionRange(at, at);
+  });
   const [kind, setKind] = useState<Kind>('text');
   const [fields, setFields] = useState<Fields>({});
   useDraft(channelId, fields.text ?? '', (text) => setFields((f) => ({ ...f, text })));
@@ -121,7 +131,7 @@ export function Composer({ channelId }: { channelId: string }) {
     setFields({ ...fields, text });
     setCaret(at);
     setMentionAt(0);
-    requestAnimationFrame(() => textRef.current?.setSelectionRange(at, at));
+    caretAfterRender.current = at;
   };
   const startEdit = (m: (typeof messages)[number]) => {
     chat.setCompose(channelId, { kind: 'edit', message: m });
