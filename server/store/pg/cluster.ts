@@ -5,6 +5,7 @@ import type { FeedRow } from '../../feed/repository.ts';
 import { toItem } from '../../feed/sync.ts';
 import type { ClusterFeedItem, ClusterFollower, ClusterHandlers, ClusterPort, DeskBroadcast, SessionNotice } from '../cluster.ts';
 import { withDefaultUser, type PgOptions } from './client.ts';
+import { PgFeedRepository } from './feed-repository.ts';
 import { STORED_MESSAGE_COLUMNS } from './stored-message-columns.ts';
 
 /** NOTIFY channel every write transaction signals before COMMIT (delivered only if it commits). */
@@ -153,7 +154,7 @@ export class PgCluster implements ClusterPort {
           await c.query(`LISTEN ${FEED_CHANNEL}`);
           await c.query(`LISTEN ${SESSION_CHANNEL}`);
           await c.query(`LISTEN ${DESK_CHANNEL}`);
-          last ??= (await c.query<{ pos: string | null }>('SELECT max(pos) AS pos FROM feed')).rows.map((r) => Number(r.pos ?? 0))[0] ?? 0;
+          last ??= await new PgFeedRepository(c).head();
           markPositioned();
           client = c;
           // Anything committed while not listening is read now.

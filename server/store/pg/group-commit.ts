@@ -43,22 +43,16 @@ export class PgGroupCommit<J, R> extends GroupCommitQueue<J, R> {
    */
   private async runJobs({ client, repos }: BatchTransaction, batch: Pending<J, R>[]): Promise<Outcome<R>[]> {
     const tx: Tx = { ...repos, onCommit: (hook) => void this.hooks.push(hook) };
-    if (batch.length === 1) {
-      try {
-        return [{ ok: true, value: await this.applyJob(tx, batch[0]!.job) }];
-      } catch (error) {
-        this.hooks.length = 0;
-        throw error;
-      }
-    }
+    const savepoints = batch.length > 1;
     const outcomes: Outcome<R>[] = new Array<Outcome<R>>(batch.length);
     try {
       for (let i = 0; i < batch.length; i++) {
         const hooksBefore = this.hooks.length;
-        await client.query(i === 0 ? 'SAVEPOINT group_commit_job' : 'RELEASE SAVEPOINT group_commit_job; SAVEPOINT group_commit_job');
+        if (savepoints) await client.query(i === 0 ? 'SAVEPOINT group_commit_job' : 'RELEASE SAVEPOINT group_commit_job; SAVEPOINT group_commit_job');
         try {
           outcomes[i] = { ok: true, value: await this.applyJob(tx, batch[i]!.job) };
         } catch (error) {
+          if (!savepoints) throw error;
           await client.query('ROLLBACK TO SAVEPOINT group_commit_job');
           this.hooks.length = hooksBefore;
           outcomes[i] = { ok: false, error };
