@@ -20,8 +20,7 @@ const HANDLED_MEMORY = 4096;
 export class FeedPipeline {
   private cursor: number | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private syncing = false;
-  /** The sync under way, and whether it was asked for again meanwhile (see sync). */
+  /** The sync under way (`push` buffers meanwhile), and whether it was asked for again (see sync). */
   private running: Promise<number> | null = null;
   private again = false;
   private buffer: FeedItem[] = [];
@@ -48,11 +47,11 @@ export class FeedPipeline {
 
   /** Realtime delivery. */
   push(item: FeedItem): void {
-    if (this.stale && !this.syncing) {
+    if (this.stale && !this.running) {
       // An earlier item failed on the network: catch up through sync rather than skip past it.
       void this.sync().catch(() => undefined);
     }
-    if (this.syncing) {
+    if (this.running) {
       this.buffer.push(item);
       return;
     }
@@ -69,16 +68,12 @@ export class FeedPipeline {
       this.again = true;
       return this.running;
     }
-    const run = this.syncRounds().finally(() => {
-      this.running = null;
-    });
+    const run = this.syncRounds();
     this.running = run;
     return run;
   }
 
   private async syncRounds(): Promise<number> {
-    // Set before the first await: `push` buffers from now on.
-    this.syncing = true;
     this.stale = false;
     let handled = 0;
     let complete = false;
@@ -97,7 +92,10 @@ export class FeedPipeline {
       } while (this.again);
       complete = true;
     } finally {
-      this.syncing = false;
+      // From here on a sync asked for is a new one: this one has read its last page. (Were it still
+      // `running` while it hands over what it buffered, that request would be answered by a sync that
+      // never reads again, and live items on the new connection would not wait for it.)
+      this.running = null;
       const buffered = this.buffer.sort((a, b) => a.pos - b.pos);
       this.buffer = [];
       // After a failed sync the buffered items would move the cursor past positions the sync never

@@ -11,7 +11,11 @@ import { NetworkError } from '../../client/sdk/errors.ts';
 import { FeedPipeline } from '../../client/sdk/sync.ts';
 import type { FeedItem } from '../../shared/schemas/channels.ts';
 
-function pipeline(startCursor: number, sync?: (route: unknown, opts?: unknown) => Promise<unknown>): { feed: FeedPipeline; handled: number[] } {
+function pipeline(
+  startCursor: number,
+  sync?: (route: unknown, opts?: unknown) => Promise<unknown>,
+  beforeHandling: (seq: number) => Promise<void> = async () => {},
+): { feed: FeedPipeline; handled: number[] } {
   const kv = new Map<string, unknown>([['feed:cursor', startCursor]]);
   const handled: number[] = [];
   const ctx = {
@@ -19,7 +23,12 @@ function pipeline(startCursor: number, sync?: (route: unknown, opts?: unknown) =
     events: { emit: () => true },
     http: { call: sync ?? (async () => ({ items: [], cursor: startCursor, hasMore: false })) },
   } as unknown as SdkContext;
-  const messaging = { onMessage: async (m: { seq: number }) => void handled.push(m.seq) } as unknown as MessagingApi;
+  const messaging = {
+    onMessage: async (m: { seq: number }) => {
+      await beforeHandling(m.seq);
+      handled.push(m.seq);
+    },
+  } as unknown as MessagingApi;
   return { feed: new FeedPipeline(ctx, {} as ChannelsApi, messaging), handled };
 }
 
@@ -69,5 +78,39 @@ describe('FeedPipeline: late items', () => {
     expect(handled).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(await feed.position()).toBe(9);
   });
-});
 
+  it('a sync asked for while the previous one hands over what it buffered (its last page already read) is a new sync, and live items wait for it', async () => {
+    const cursors: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let reachedGate: () => void = () => {};
+    const atGate = new Promise<void>((r) => (reachedGate = r));
+    const { feed, handled } = pipeline(
+      2,
+      async (_route: unknown, opts?: unknown) => {
+        const cursor = (opts as { query: { cursor: number } }).query.cursor;
+        cursors.push(cursor);
+        // The first page was read before 6..8 committed; the socket was down while they did.
+        if (cursors.length === 1) return { items: [item(3), item(4)], hasMore: false };
+        return { items: [6, 7, 8, 9].filter((p) => p > cursor).map(item), hasMore: false };
+      },
+      async (seq) => {
+        if (seq !== 5) return;
+        reachedGate();
+        await gate;
+      },
+    );
+    const first = feed.sync();
+    feed.push(item(5)); // live during the first sync: buffered, handled once its pages are
+    await atGate; // the first sync has read its last page and is handling 5
+    const second = feed.sync(); // the socket reconnected
+    feed.push(item(9)); // live on the new connection
+    release();
+    await first;
+    await second;
+    await feed.idle();
+    expect(cursors).toEqual([2, 5]);
+    expect(handled).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(await feed.position()).toBe(9);
+  });
+});
